@@ -1,0 +1,62 @@
+# One command sets up and runs each thing: `make demo`, `make test`.
+# The virtual environment (.venv) is created and reused; system packages are installed with
+# apt-get when run as root, otherwise the exact command to run is printed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: setup system-packages demo demo-headless test lint typecheck pytest bench slips screenshots clean
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages. Run:  sudo apt-get install -y$$missing"; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	QT_QPA_PLATFORM= $(BIN)/kiosk --demo
+
+demo-headless: setup
+	$(BIN)/kiosk --demo --headless --patients 5
+
+lint: setup
+	$(BIN)/ruff check kiosk ui scanner db tests
+	$(BIN)/ruff format --check kiosk ui scanner db tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: setup
+	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+slips: setup
+	$(BIN)/python -m kiosk.slip_gallery docs/slips
+
+screenshots: setup
+	$(BIN)/python -m ui.screenshots docs/screens
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache

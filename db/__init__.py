@@ -1,0 +1,1 @@
+"""Card data and where it comes from: schema, store, queue, insurance clients, sync, CLI."""

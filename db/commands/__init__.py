@@ -1,0 +1,32 @@
+"""The sub-commands of ``kiosk-admin``, one module each.
+
+A module defines ``COMMAND`` (or ``COMMANDS``, a sequence) as a :class:`Command`; ``db.cli``
+discovers them, so adding a command never touches a shared list.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.config import Config
+
+
+class CommandError(Exception):
+    """The command could not do its work; the message is one plain line for the operator."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``kiosk-admin`` sub-command."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Config | None], int]
+    needs_config: bool = True  # load and validate config.toml before run()

@@ -1,0 +1,528 @@
+"""Load ``config.toml`` into frozen dataclasses, validating every key.
+
+A wrong key, type or value raises :class:`ConfigError` whose one-line message names the key and
+says what is expected; the entry points print it and exit with code 2. Any scalar or list
+setting can be overridden by an environment variable ``KIOSK_<SECTION>_<KEY>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.model import Clinic
+
+T = TypeVar("T")
+
+CONFIG_ENV = "KIOSK_CONFIG"
+PRINTER_KINDS = (
+    "file",
+    "escpos-usb",
+    "escpos-network",
+    "escpos-serial",
+    "escpos-file",
+    "system",
+    "dummy",
+)
+LEVELS = ("central", "province", "district", "commune")
+DECODERS = ("zxing", "zbar", "enlarge")
+_FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
+_HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it and says what is expected."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    id: str = "KIOSK-01"
+    locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    idle_timeout_s: int = 30
+    hide_cursor: bool = True
+    data_dir: Path = Path("data")
+    reception_vi: str = "Quầy tiếp đón"
+    reception_en: str = "Reception desk"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def reception(self, lang: str) -> str:
+        return self.reception_en if lang == "en" else self.reception_vi
+
+
+@dataclass(frozen=True)
+class HospitalSettings:
+    department: str = ""
+    name: str = ""
+    facility_codes: tuple[str, ...] = ()
+    accepted_codes: tuple[str, ...] = ()
+    level: str = "district"
+    facility_levels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///data/kiosk.db"
+    busy_timeout_ms: int = 5000
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    device: str = "0"
+    width: int = 1280
+    height: int = 720
+    fps: int = 30
+    decode_fps: int = 10
+    confirm_reads: int = 2
+    cooldown_s: float = 8.0
+
+
+@dataclass(frozen=True)
+class DecoderSettings:
+    chain: tuple[str, ...] = DECODERS
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    kind: str = "file"
+    dots: int = 576
+    font_path: str = ""
+    output_dir: Path = Path("data/slips")
+    archive: bool = False
+    timeout_s: float = 5.0
+    usb_vendor_id: int = 0x0416
+    usb_product_id: int = 0x5011
+    host: str = ""
+    port: int = 9100
+    serial_device: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    device_path: str = "/dev/usb/lp0"
+    system_name: str = ""
+
+
+@dataclass(frozen=True)
+class InsuranceSettings:
+    feed_url: str = ""
+    gateway_url: str = ""
+    username: str = ""
+    password_env: str = "KIOSK_GATEWAY_PASSWORD"  # noqa: S105 - the name of a variable
+    officer_name_env: str = "KIOSK_GATEWAY_OFFICER_NAME"
+    officer_id_env: str = "KIOSK_GATEWAY_OFFICER_ID"
+    md5_uppercase: bool = False
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 30.0
+    online_budget_s: float = 1.5
+    retries: int = 5
+    ca_bundle: str = ""
+    max_response_mb: int = 64
+    page_size: int = 5000
+    max_cache_age_h: int = 26
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    max_pin_failures: int = 5
+    lockout_minutes: int = 5
+    logout_after_s: int = 120
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration of one kiosk."""
+
+    kiosk: KioskSettings
+    hospital: HospitalSettings
+    clinics: tuple[Clinic, ...]
+    database: DatabaseSettings
+    camera: CameraSettings
+    decoder: DecoderSettings
+    printer: PrinterSettings
+    insurance: InsuranceSettings
+    staff: StaffSettings
+    source: Path | None = None  # the file it was read from
+
+    def clinic(self, code: str) -> Clinic | None:
+        return next((c for c in self.clinics if c.code == code), None)
+
+
+class _Section:
+    """Reads one table of the TOML file, with environment overrides and unknown-key checks."""
+
+    def __init__(
+        self, name: str, table: Mapping[str, Any], env: Mapping[str, str], base: Path
+    ) -> None:
+        self.name = name
+        self._table = table
+        self._env = env
+        self._base = base
+        self._used: set[str] = set()
+
+    @property
+    def base(self) -> Path:
+        """The folder that relative paths in this section are resolved against."""
+        return self._base
+
+    def _raw(self, key: str, parse_env: Callable[[str], Any]) -> Any:
+        self._used.add(key)
+        env_key = f"KIOSK_{self.name}_{key}".upper()
+        if env_key in self._env:
+            try:
+                return parse_env(self._env[env_key])
+            except ValueError:
+                raise ConfigError(
+                    f"{env_key} (for {self.name}.{key}): cannot read {self._env[env_key]!r}"
+                ) from None
+        return self._table.get(key, _MISSING)
+
+    def text(self, key: str, default: str, allowed: tuple[str, ...] = ()) -> str:
+        value = self._raw(key, str)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str):
+            raise ConfigError(f"{self.name}.{key}: expected text, got {value!r}")
+        if allowed and value not in allowed:
+            raise ConfigError(
+                f"{self.name}.{key}: expected one of {', '.join(allowed)}, got {value!r}"
+            )
+        return value
+
+    def whole(self, key: str, default: int, minimum: int = 1) -> int:
+        value = self._raw(key, lambda s: int(s, 0))
+        if value is _MISSING:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ConfigError(
+                f"{self.name}.{key}: expected a whole number of at least {minimum}, got {value!r}"
+            )
+        return value
+
+    def seconds(self, key: str, default: float) -> float:
+        value = self._raw(key, float)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{self.name}.{key}: expected a positive number, got {value!r}")
+        return float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._raw(key, _parse_bool)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.name}.{key}: expected true or false, got {value!r}")
+        return value
+
+    def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self._raw(key, lambda s: [p.strip() for p in s.split(",") if p.strip()])
+        if value is _MISSING:
+            return default
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{self.name}.{key}: expected a list of texts, got {value!r}")
+        return tuple(value)
+
+    def path(self, key: str, default: Path) -> Path:
+        value = self.text(key, str(default))
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else self._base / candidate
+
+    def table(self, key: str) -> Mapping[str, Any]:
+        self._used.add(key)
+        value = self._table.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.name}.{key}: expected a table, got {value!r}")
+        return value
+
+    def check_unknown(self) -> None:
+        unknown = sorted(set(self._table) - self._used)
+        if unknown:
+            raise ConfigError(f"{self.name}.{unknown[0]}: unknown setting")
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def _facility_code(where: str, code: str) -> str:
+    if not _FACILITY_CODE.match(code):
+        raise ConfigError(
+            f"{where}: expected a 5-character facility code like 79024 or 01C54, got {code!r}"
+        )
+    return code
+
+
+def _load_kiosk(s: _Section) -> KioskSettings:
+    zone = s.text("timezone", "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"kiosk.timezone: expected an IANA time zone, got {zone!r}") from None
+    return KioskSettings(
+        id=s.text("id", "KIOSK-01"),
+        locale=s.text("locale", "vi", allowed=("vi", "en")),
+        timezone=zone,
+        idle_timeout_s=s.whole("idle_timeout_s", 30),
+        hide_cursor=s.flag("hide_cursor", True),
+        data_dir=s.path("data_dir", Path("data")),
+        reception_vi=s.text("reception_vi", "Quầy tiếp đón"),
+        reception_en=s.text("reception_en", "Reception desk"),
+    )
+
+
+def _load_hospital(s: _Section) -> HospitalSettings:
+    codes = tuple(
+        _facility_code(f"hospital.facility_codes[{i}]", c)
+        for i, c in enumerate(s.texts("facility_codes", ()))
+    )
+    accepted = tuple(
+        _facility_code(f"hospital.accepted_codes[{i}]", c)
+        for i, c in enumerate(s.texts("accepted_codes", ()))
+    )
+    levels: dict[str, str] = {}
+    for code, level in s.table("facility_levels").items():
+        _facility_code(f"hospital.facility_levels.{code}", code)
+        if level not in LEVELS:
+            raise ConfigError(
+                f"hospital.facility_levels.{code}: expected one of {', '.join(LEVELS)}, "
+                f"got {level!r}"
+            )
+        levels[code] = level
+    return HospitalSettings(
+        department=s.text("department", ""),
+        name=s.text("name", ""),
+        facility_codes=codes,
+        accepted_codes=accepted,
+        level=s.text("level", "district", allowed=LEVELS),
+        facility_levels=levels,
+    )
+
+
+def _load_clinics(raw: object) -> tuple[Clinic, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("clinics: expected at least one [[clinics]] table")
+    clinics: list[Clinic] = []
+    for i, entry in enumerate(raw):
+        where = f"clinics[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a table")
+        s = _Section(where, entry, {}, Path())
+        code = s.text("code", "")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", code):
+            raise ConfigError(f"{where}.code: expected 1-16 letters, digits, - or _, got {code!r}")
+        hours: list[tuple[str, str]] = []
+        for j, span in enumerate(s.texts("open_hours", ("00:00-24:00",))):
+            match = _HOURS.match(span)
+            if not match or span[:5] >= span[6:]:
+                raise ConfigError(
+                    f"{where}.open_hours[{j}]: expected HH:MM-HH:MM with start before end, "
+                    f"got {span!r}"
+                )
+            hours.append((span[:5], span[6:]))
+        name_vi = s.text("name_vi", "")
+        if not name_vi:
+            raise ConfigError(f"{where}.name_vi: expected the clinic's Vietnamese name")
+        clinics.append(
+            Clinic(
+                code=code,
+                name_vi=name_vi,
+                name_en=s.text("name_en", name_vi),
+                room=s.text("room", ""),
+                location_vi=s.text("location_vi", ""),
+                location_en=s.text("location_en", ""),
+                open_hours=tuple(hours),
+            )
+        )
+        s.check_unknown()
+    codes = [c.code for c in clinics]
+    duplicate = next((c for c in codes if codes.count(c) > 1), None)
+    if duplicate:
+        raise ConfigError(f"clinics: the code {duplicate!r} is used twice")
+    return tuple(clinics)
+
+
+def _load_database(s: _Section) -> DatabaseSettings:
+    url = s.text("url", "sqlite:///data/kiosk.db")
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+        raise ConfigError(
+            f"database.url: expected sqlite:///PATH or postgresql+psycopg://..., got {url!r}"
+        )
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        relative = url[len(prefix) :]
+        if relative and relative != ":memory:":
+            url = prefix + str((s.base / relative).resolve())
+    return DatabaseSettings(url=url, busy_timeout_ms=s.whole("busy_timeout_ms", 5000))
+
+
+def _load_camera(s: _Section) -> CameraSettings:
+    return CameraSettings(
+        device=s.text("device", "0"),
+        width=s.whole("width", 1280),
+        height=s.whole("height", 720),
+        fps=s.whole("fps", 30),
+        decode_fps=s.whole("decode_fps", 10),
+        confirm_reads=s.whole("confirm_reads", 2),
+        cooldown_s=s.seconds("cooldown_s", 8.0),
+    )
+
+
+def _load_decoder(s: _Section) -> DecoderSettings:
+    chain = s.texts("chain", DECODERS)
+    for i, name in enumerate(chain):
+        if name not in DECODERS:
+            raise ConfigError(
+                f"decoder.chain[{i}]: expected one of {', '.join(DECODERS)}, got {name!r}"
+            )
+    if not chain:
+        raise ConfigError("decoder.chain: expected at least one decoder")
+    return DecoderSettings(chain=chain)
+
+
+def _load_printer(s: _Section) -> PrinterSettings:
+    dots = s.whole("dots", 576)
+    if dots % 8 or not 256 <= dots <= 1024:
+        raise ConfigError(
+            f"printer.dots: expected a multiple of 8 between 256 and 1024 "
+            f"(576 for 80 mm, 384 for 58 mm), got {dots}"
+        )
+    return PrinterSettings(
+        kind=s.text("kind", "file", allowed=PRINTER_KINDS),
+        dots=dots,
+        font_path=s.text("font_path", ""),
+        output_dir=s.path("output_dir", Path("data/slips")),
+        archive=s.flag("archive", False),
+        timeout_s=s.seconds("timeout_s", 5.0),
+        usb_vendor_id=s.whole("usb_vendor_id", 0x0416, minimum=0),
+        usb_product_id=s.whole("usb_product_id", 0x5011, minimum=0),
+        host=s.text("host", ""),
+        port=s.whole("port", 9100),
+        serial_device=s.text("serial_device", "/dev/ttyUSB0"),
+        baudrate=s.whole("baudrate", 9600),
+        device_path=s.text("device_path", "/dev/usb/lp0"),
+        system_name=s.text("system_name", ""),
+    )
+
+
+def _url(s: _Section, key: str) -> str:
+    value = s.text(key, "")
+    if value and not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(f"insurance.{key}: expected an http:// or https:// URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _load_insurance(s: _Section) -> InsuranceSettings:
+    return InsuranceSettings(
+        feed_url=_url(s, "feed_url"),
+        gateway_url=_url(s, "gateway_url"),
+        username=s.text("username", ""),
+        password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
+        officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
+        officer_id_env=s.text("officer_id_env", "KIOSK_GATEWAY_OFFICER_ID"),
+        md5_uppercase=s.flag("md5_uppercase", False),
+        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
+        read_timeout_s=s.seconds("read_timeout_s", 30.0),
+        online_budget_s=s.seconds("online_budget_s", 1.5),
+        retries=s.whole("retries", 5, minimum=0),
+        ca_bundle=s.text("ca_bundle", ""),
+        max_response_mb=s.whole("max_response_mb", 64),
+        page_size=s.whole("page_size", 5000),
+        max_cache_age_h=s.whole("max_cache_age_h", 26),
+    )
+
+
+def _load_staff(s: _Section) -> StaffSettings:
+    return StaffSettings(
+        max_pin_failures=s.whole("max_pin_failures", 5),
+        lockout_minutes=s.whole("lockout_minutes", 5),
+        logout_after_s=s.whole("logout_after_s", 120),
+    )
+
+
+_SECTIONS = (
+    "kiosk",
+    "hospital",
+    "clinics",
+    "database",
+    "camera",
+    "decoder",
+    "printer",
+    "insurance",
+    "staff",
+)
+
+
+def parse_config(
+    data: Mapping[str, Any], env: Mapping[str, str], base: Path, source: Path | None = None
+) -> Config:
+    """Validate a parsed TOML document (plus environment overrides) into a :class:`Config`."""
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown section (expected {', '.join(_SECTIONS)})")
+
+    def section(name: str) -> _Section:
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: expected a [{name}] table")
+        return _Section(name, table, env, base)
+
+    loaders: dict[str, Callable[[_Section], Any]] = {
+        "kiosk": _load_kiosk,
+        "hospital": _load_hospital,
+        "camera": _load_camera,
+        "decoder": _load_decoder,
+        "printer": _load_printer,
+        "insurance": _load_insurance,
+        "staff": _load_staff,
+    }
+    loaded: dict[str, Any] = {}
+    for name, loader in loaders.items():
+        sec = section(name)
+        loaded[name] = loader(sec)
+        sec.check_unknown()
+    db_section = section("database")
+    loaded["database"] = _load_database(db_section)
+    db_section.check_unknown()
+    return Config(clinics=_load_clinics(data.get("clinics")), source=source, **loaded)
+
+
+def default_config_path() -> Path:
+    """``KIOSK_CONFIG`` if set, else ``config.toml`` in the working folder."""
+    return Path(os.environ.get(CONFIG_ENV, "config.toml"))
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the configuration file; raise :class:`ConfigError` on any problem."""
+    environment = os.environ if env is None else env
+    chosen = path or Path(environment.get(CONFIG_ENV, "config.toml"))
+    try:
+        with chosen.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {chosen} not found (use --config PATH or {CONFIG_ENV})"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {chosen}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"config file {chosen}: cannot be read: {error.strerror}") from None
+    return parse_config(data, environment, chosen.resolve().parent, chosen)
