@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from kiosk.model import CheckIn, Payload, Route, Verification
+from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 
 Lang = Literal["vi", "en"]
 
@@ -149,6 +149,7 @@ class Decision:
     reason: Reason | None
     route: Route | None = None
     benefit_percent: int | None = None
+    card: CardRecord | None = None  # the card the decision stands on (the new one if replaced)
     detail: str = ""  # technical detail for logs and staff (never shown to the public)
 
 

@@ -113,3 +113,29 @@ class SlipPrinter(Protocol):
     def print_image(self, image: Image, name: str) -> PrintResult:
         """Print one 1-bit slip image; ``name`` is a file-safe job name. Never raises."""
         ...
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A reception or admin account; the PIN is only ever stored as a salted hash."""
+
+    name: str
+    role: str  # "staff" or "admin"
+    pin_hash: str  # "scrypt$n$r$p$salt_hex$hash_hex"
+    active: bool = True
+
+
+class StaffDirectory(Protocol):
+    """Where staff accounts live (the database in production)."""
+
+    def get_staff(self, name: str) -> StaffAccount | None: ...
+
+    def list_staff(self) -> Sequence[StaffAccount]: ...
+
+    def add_staff(self, account: StaffAccount) -> None:
+        """Create an account; raises ValueError when the name is taken."""
+        ...
+
+    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
+
+    def remove_staff(self, name: str) -> None: ...
