@@ -38,7 +38,12 @@ def check_pin_shape(pin: str) -> str:
 
 
 def hash_pin(
-    pin: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P, salt: bytes | None = None
+    pin: str,
+    *,
+    n: int = DEFAULT_N,
+    r: int = DEFAULT_R,
+    p: int = DEFAULT_P,
+    salt: bytes | None = None,
 ) -> str:
     """A salted scrypt hash of ``pin`` in the stored format ``scrypt$n$r$p$salt_hex$hash_hex``."""
     check_pin_shape(pin)

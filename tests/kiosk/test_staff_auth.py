@@ -56,11 +56,14 @@ def directory() -> MemoryDirectory:
 def test_hash_format_is_salted_and_verifies() -> None:
     first, second = hash_pin("2468", **FAST), hash_pin("2468", **FAST)
     parts = first.split("$")
-    assert parts[0] == "scrypt" and parts[1:4] == ["1024", "8", "1"]
-    assert len(bytes.fromhex(parts[4])) == 16 and len(bytes.fromhex(parts[5])) == 32
+    assert parts[0] == "scrypt"
+    assert parts[1:4] == ["1024", "8", "1"]
+    assert len(bytes.fromhex(parts[4])) == 16
+    assert len(bytes.fromhex(parts[5])) == 32
     assert first != second  # a fresh salt each time
     assert "2468" not in first
-    assert verify_pin("2468", first) and verify_pin("2468", second)
+    assert verify_pin("2468", first)
+    assert verify_pin("2468", second)
     assert not verify_pin("2469", first)
 
 
@@ -79,13 +82,16 @@ def test_login_by_pin_alone_finds_the_account_and_role(directory: MemoryDirector
     auth = StaffAuth(directory, FakeClock())
     attempt = auth.login("987654")
     assert attempt.result is LoginResult.OK
-    assert attempt.session is not None and attempt.session.name == "Minh"
+    assert attempt.session is not None
+    assert attempt.session.name == "Minh"
     assert attempt.session.is_admin
     assert auth.session == attempt.session
     auth.logout()
     assert auth.session is None
     staff = auth.login("1234").session
-    assert staff is not None and staff.name == "Lan" and not staff.is_admin
+    assert staff is not None
+    assert staff.name == "Lan"
+    assert not staff.is_admin
 
 
 def test_inactive_accounts_cannot_log_in(directory: MemoryDirectory) -> None:
@@ -98,7 +104,8 @@ def test_five_wrong_pins_lock_for_five_minutes(directory: MemoryDirectory) -> No
     lefts = [auth.login("0000").failures_left for _ in range(4)]
     assert lefts == [4, 3, 2, 1]
     fifth = auth.login("0000")
-    assert fifth.result is LoginResult.LOCKED and fifth.locked_for_s == 300
+    assert fifth.result is LoginResult.LOCKED
+    assert fifth.locked_for_s == 300
     # even the right PIN is refused while locked
     clock.advance(minutes=4, seconds=59)
     assert auth.login("1234").result is LoginResult.LOCKED
