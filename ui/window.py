@@ -344,9 +344,9 @@ class KioskWindow(QWidget):
         else:
             self.flow.scan(text)
 
-    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
+    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]]) -> None:
         if self.current is self.welcome:
-            self.welcome.set_frame(image, corners)
+            self.welcome.set_frame(image, corners or None)
 
     def _ask_confirmation(self, assessment: Any) -> None:
         patient = from_assessment(assessment.payload, assessment.card)

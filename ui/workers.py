@@ -32,7 +32,9 @@ Failed = Callable[[str], None]
 class _TaskWorker(QObject):
     """Lives on the runner's thread; runs each submitted function there."""
 
-    finished = Signal(int, object, str)  # task id, result, error ("" when none)
+    # the result travels in a 1-tuple: PySide6 miscounts references to a bare None sent
+    # through an ``object`` signal, which crashes the interpreter later
+    finished = Signal(int, object, str)  # task id, (result,), error ("" when none)
 
     @Slot(int, object)
     def run(self, task_id: int, fn: Callable[[], Any]) -> None:
@@ -40,9 +42,9 @@ class _TaskWorker(QObject):
             result = fn()
         except Exception as error:  # a task must never take the thread down
             log.exception("background task failed")
-            self.finished.emit(task_id, None, f"{type(error).__name__}: {error}")
+            self.finished.emit(task_id, (None,), f"{type(error).__name__}: {error}")
             return
-        self.finished.emit(task_id, result, "")
+        self.finished.emit(task_id, (result,), "")
 
 
 class TaskRunner(QObject):
@@ -76,7 +78,7 @@ class TaskRunner(QObject):
         return bool(self._callbacks)
 
     @Slot(int, object, str)
-    def _on_finished(self, task_id: int, result: object, error: str) -> None:
+    def _on_finished(self, task_id: int, boxed: tuple[object], error: str) -> None:
         done, failed = self._callbacks.pop(task_id, (None, None))
         if not self._callbacks:
             self.busy_changed.emit(False)
@@ -86,7 +88,7 @@ class TaskRunner(QObject):
             else:
                 log.error("background task failed: %s", error)
         elif done is not None:
-            done(result)
+            done(boxed[0])
 
     def stop(self) -> None:
         """Let the running task finish, then end the thread."""
@@ -98,7 +100,8 @@ class ScanWorker(QObject):
     """Runs the scan loop off the GUI thread.
 
     Signals:
-        frame_ready(QImage, object): a preview frame (already copied) and the QR corners or None.
+        frame_ready(QImage, object): a preview frame (already copied) and the QR corners (a
+            tuple of points, empty when no QR is seen; never None, see _TaskWorker).
         scanned(str): a confirmed payload text.
         camera_state(str): "ok" or "lost", emitted when it changes.
     """
@@ -148,7 +151,7 @@ class ScanWorker(QObject):
                 self._state = step.camera
                 self.camera_state.emit(step.camera)
             if step.frame is not None:
-                corners = tuple(step.corners) if step.corners else None
+                corners = tuple(step.corners) if step.corners else ()
                 self.frame_ready.emit(to_qimage(step.frame), corners)
             if step.payload is not None:
                 self.scanned.emit(step.payload)

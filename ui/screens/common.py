@@ -20,7 +20,7 @@ TITLE_PX = 60
 BODY_PX = 40
 SMALL_PX = 30
 BUTTON_PX = 44
-NUMBER_PX = 300  # the queue number: ~8 cm tall on a 24" screen, readable from 2 m
+NUMBER_PX = 380  # the queue number: digits ~7.5 cm tall on a 24" 1080p screen (2 m: > 4 cm)
 
 STYLE = f"""
 QWidget {{ background: {BACKGROUND}; color: {INK}; font-family: 'DejaVu Sans'; }}
@@ -37,6 +37,8 @@ QPushButton[role="lang"] {{
     background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
     min-height: 64px; font-size: 32px; padding: 6px 24px;
 }}
+QPushButton:disabled, QPushButton[role="danger"]:disabled,
+QPushButton[role="secondary"]:disabled {{ background: #c3cad3; color: #eef1f4; }}
 QLineEdit {{
     background: white; border: 3px solid #9aa5b1; border-radius: 10px;
     font-size: 38px; padding: 10px; min-height: 64px;

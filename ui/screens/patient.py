@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Status, message_for
@@ -43,18 +43,21 @@ class WelcomeScreen(Screen):
         self.alert = label(SMALL_PX, bold=True, color=BAD)
         self.alert.hide()
         self._alert_key = ""
-        pictures = QWidget()
-        grid = QGridLayout(pictures)
-        self.captions: list[tuple[str, object]] = []
-        for column, kind in enumerate(("vssid", "card", "cccd")):
-            grid.addWidget(DocumentPicture(kind), 0, column)
+        # the three things a patient may show: a column beside the preview on a landscape
+        # screen, a row under it on a portrait one
+        self.pictures = AdaptiveBox()
+        self.captions: list[tuple[str, QLabel]] = []
+        for kind in ("vssid", "card", "cccd"):
+            item = QVBoxLayout()
+            item.addWidget(DocumentPicture(kind), 1)
             caption = label(SMALL_PX, bold=True)
-            grid.addWidget(caption, 1, column)
+            item.addWidget(caption)
+            self.pictures.addLayout(item, 1)
             self.captions.append((f"welcome_{kind}", caption))
         side = QWidget()
         side_box = QVBoxLayout(side)
         side_box.addWidget(self.hint)
-        side_box.addWidget(pictures, 1)
+        side_box.addLayout(self.pictures, 1)
         self.body = AdaptiveBox()
         self.body.addWidget(self.preview, 3)
         self.body.addWidget(side, 2)
@@ -65,6 +68,8 @@ class WelcomeScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         self.body.orient(self.width(), self.height())
+        # pictures run across the side panel: down it when it is beside the preview
+        self.pictures.orient(self.height(), self.width())
         super().resizeEvent(event)
 
     def retranslate(self, lang: Lang) -> None:
@@ -72,7 +77,7 @@ class WelcomeScreen(Screen):
         self.title.setText(tr("welcome_title", lang))
         self.hint.setText(tr("welcome_hint", lang))
         for key, caption in self.captions:
-            caption.setText(tr(key, lang))  # type: ignore[attr-defined]
+            caption.setText(tr(key, lang))
         self._show_camera()
         if self._alert_key:
             self.alert.setText(tr(self._alert_key, lang))
@@ -150,6 +155,8 @@ class ClinicScreen(Screen):
             item = self.grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone now, not at the next event-loop turn
+                widget.setParent(None)
                 widget.deleteLater()
         self.buttons = {}
         columns = 2 if self.width() >= self.height() else 1

@@ -41,7 +41,7 @@ class DocumentPicture(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         if self.kind == "vssid":
-            body_h = h * 0.95
+            body_h = min(h * 0.95, w * 0.95 * 2)  # a phone is twice as tall as wide
             body = QRectF((w - body_h * 0.5) / 2, (h - body_h) / 2, body_h * 0.5, body_h)
             p.setBrush(QColor("#263238"))
             p.setPen(Qt.PenStyle.NoPen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -22,7 +23,18 @@ from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang
 from ui.i18n import tr
 from ui.present import from_checkin
-from ui.screens.common import BAD, BODY_PX, PRIMARY, SMALL_PX, TITLE_PX, WARN, Screen, button, label
+from ui.screens.common import (
+    BAD,
+    BODY_PX,
+    PRIMARY,
+    SMALL_PX,
+    TITLE_PX,
+    WARN,
+    AdaptiveBox,
+    Screen,
+    button,
+    label,
+)
 
 
 class Keypad(QWidget):
@@ -128,14 +140,18 @@ class StaffScreen(Screen):
         head.addWidget(self.title, 2)
         head.addWidget(self.admin_button, 1)
         head.addWidget(self.logout_button, 1)
-        body = QHBoxLayout()
-        body.addLayout(self._build_entry(), 1)
-        body.addSpacing(30)
-        body.addLayout(self._build_today(), 1)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(30)
+        self.body.addLayout(self._build_entry(), 1)
+        self.body.addLayout(self._build_today(), 1)
         box = QVBoxLayout(self)
         box.addLayout(head)
-        box.addLayout(body, 1)
+        box.addLayout(self.body, 1)
         self.set_assessment_state(can_check_in=False, can_override=False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        self.body.orient(self.width(), self.height())
+        super().resizeEvent(event)
 
     def _build_entry(self) -> QVBoxLayout:
         self.entry_label = label(SMALL_PX, bold=True)
