@@ -9,6 +9,7 @@ never lost to a printer. A missing USB or serial library is reported with the fi
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -68,8 +69,8 @@ class EscPosPrinter:
             _ = printer.device  # python-escpos opens lazily: open now so failures show here
         except PrinterSetupError as error:
             return PrintResult(False, "error", str(error))
-        except Exception as error:
-            return _failure(error, default="offline")
+        except Exception as error:  # whatever the reason, the printer cannot be reached
+            return PrintResult(False, "offline", _one_line(error))
         try:
             problem = _status_problem(printer)
             if problem:
@@ -91,8 +92,12 @@ class EscPosPrinter:
                 log.debug("closing the printer failed: %s", error)
 
 
+def _one_line(error: Exception) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 def _failure(error: Exception, default: str) -> PrintResult:
-    detail = " ".join(f"{type(error).__name__}: {error}".split())  # one line for admins
+    detail = _one_line(error)
     if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
         return PrintResult(False, "timeout", detail)
     if isinstance(error, ConnectionError | BrokenPipeError):
@@ -183,8 +188,10 @@ def network_connection(host: str, port: int = 9100, timeout_s: float = 5.0) -> C
 
         if not host:
             raise PrinterSetupError("printer.host is empty: set the printer's IP address")
+        # python-escpos leaks its socket when the connection is refused: connect here instead
+        sock = socket.create_connection((host, port), timeout=timeout_s)
         printer = network.Network(host, port=port, timeout=timeout_s)
-        printer.open()
+        printer.device = sock
         return printer
 
     return connect
