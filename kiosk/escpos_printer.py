@@ -27,6 +27,7 @@ Connect = Callable[[], Connection]
 RT_STATUS_ONLINE = b"\x10\x04\x01"  # DLE EOT 1: printer status
 RT_OFFLINE_BIT = 0x08
 PAPER_OUT = 0
+FRAGMENT_ROWS = 960  # rows per GS v 0 command: small enough for the buffer of cheap printers
 
 
 class PrinterSetupError(Exception):
@@ -77,7 +78,12 @@ class EscPosPrinter:
                 return problem
             _allow_width(printer, image.width)
             printer.hw("INIT")
-            printer.image(image, impl="bitImageRaster", center=False)
+            # python-escpos converts the whole image before splitting a tall one: split first
+            for top in range(0, image.height, FRAGMENT_ROWS):
+                fragment = image.crop((0, top, image.width, min(top + FRAGMENT_ROWS, image.height)))
+                printer.image(
+                    fragment, impl="bitImageRaster", center=False, fragment_height=FRAGMENT_ROWS
+                )
             printer.cut()
             # paper that ran out during the job leaves a torn slip: report it
             if _paper_status(printer) == PAPER_OUT:

@@ -178,6 +178,7 @@ class FontSet:
     def __init__(self, files: FontFiles) -> None:
         self.files = files
         self._cache: dict[tuple[int, bool], ImageFont.FreeTypeFont] = {}
+        self._extents: dict[tuple[int, bool], tuple[int, int]] = {}
 
     def get(self, size: int, bold: bool) -> ImageFont.FreeTypeFont:
         key = (size, bold and not self.files.fake_bold)
@@ -188,6 +189,22 @@ class FontSet:
             font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
             self._cache[key] = font
         return font
+
+    def extent(self, size: int, bold: bool) -> tuple[int, int]:
+        """Room above and below the baseline that any Vietnamese row needs at this size."""
+        key = (size, bold)
+        cached = self._extents.get(key)
+        if cached is None:
+            font = self.get(size, bold)
+            ascent, descent = font.getmetrics()
+            # stacked diacritics on capitals (Ẫ, Ễ) rise above the font's ascent: size every
+            # row for them so rows are evenly spaced whatever letters they hold
+            _, top, _, bottom = font.getbbox(
+                "ẪỄỖỮ ỵgjpq", anchor="ls", stroke_width=self.stroke(size, bold)
+            )
+            cached = (max(ascent, -int(top)), max(descent, int(bottom)))
+            self._extents[key] = cached
+        return cached
 
     def stroke(self, size: int, bold: bool) -> int:
         """Extra stroke width that stands in for a missing bold face."""
@@ -250,6 +267,8 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int, stroke: int =
         left, right = _ink_width(font, candidate, stroke)
         return right - left <= width
 
+    if fits(text):  # most lines fit whole: one measurement
+        return [text] if text else []
     rows: list[str] = []
     current = ""
     for word in text.split():
@@ -321,11 +340,7 @@ class _Planner:
         size = font_size(item.size, self.dots)
         font = self.fonts.get(size, item.bold)
         stroke = self.fonts.stroke(size, item.bold)
-        ascent, descent = font.getmetrics()
-        # stacked diacritics on capitals (Ẫ, Ễ) rise above the font's ascent: size every row for
-        # them so rows are evenly spaced whatever letters they hold
-        _, tall_top, _, deep_bottom = font.getbbox("ẪỄỖỮ ỵgjpq", anchor="ls", stroke_width=stroke)
-        ascent, descent = max(ascent, -int(tall_top)), max(descent, int(deep_bottom))
+        ascent, descent = self.fonts.extent(size, item.bold)
         pad = max(4, size // 6) if item.inverse else 0
         inner = self.width - 2 * pad
         rows = wrap_text(unicodedata.normalize("NFC", item.text), font, inner, stroke)
@@ -334,9 +349,9 @@ class _Planner:
         self.y += pad
         gap = max(2, size // 7)
         for row in rows:
-            _, top, _, bottom = font.getbbox(row, anchor="ls", stroke_width=stroke)
-            above, below = max(ascent, -int(top)), max(descent, int(bottom))
-            left, right = _ink_width(font, row, stroke)
+            bbox = font.getbbox(row, anchor="ls", stroke_width=stroke)
+            above, below = max(ascent, -int(bbox[1])), max(descent, int(bbox[3]))
+            left, right = min(0, int(bbox[0])), max(0, int(bbox[2]))
             ink = right - left
             if item.align is Align.CENTER:
                 x = self.margin + pad + (inner - ink) // 2 - left
@@ -387,7 +402,7 @@ def draw_plan(plan: SlipPlan, fonts: FontSet) -> Image.Image:
         elif block.kind == "ruler":
             _draw_ruler(draw, left, top, right, bottom)
         elif block.kind == "code":
-            _draw_code(draw, block)
+            _draw_code(image, block)
         else:
             stroke = fonts.stroke(block.size, block.bold)
             ink = 1 if block.white else 0
@@ -412,15 +427,18 @@ def _draw_ruler(draw: ImageDraw.ImageDraw, left: int, top: int, right: int, bott
         draw.line((x, top, x, top + length - 1), fill=0)
 
 
-def _draw_code(draw: ImageDraw.ImageDraw, block: Block) -> None:
-    modules = _qr_modules(block.payload)
+def _draw_code(image: Image.Image, block: Block) -> None:
     left, top, right, _ = block.box
-    scale = (right - left) // len(modules)
-    for r, row in enumerate(modules):
-        for c, dark in enumerate(row):
-            if dark:
-                x, y = left + c * scale, top + r * scale
-                draw.rectangle((x, y, x + scale - 1, y + scale - 1), fill=0)
+    image.paste(_qr_image(block.payload, right - left), (left, top))
+
+
+@functools.lru_cache(maxsize=64)
+def _qr_image(payload: str, side: int) -> Image.Image:
+    """The QR code of ``payload`` as a mode "1" image ``side`` dots square."""
+    modules = _qr_modules(payload)
+    small = Image.new("1", (len(modules), len(modules)), 1)
+    small.putdata([0 if dark else 1 for row in modules for dark in row])
+    return small.resize((side, side), Image.Resampling.NEAREST)
 
 
 @functools.lru_cache(maxsize=4)
