@@ -25,7 +25,7 @@ class _Paced:
 
     def due(self) -> bool:
         now = self._clock.monotonic()
-        if now < self._due:
+        if now + 1e-6 < self._due:  # tolerance: float sums of ticks land a hair early
             return False
         # Schedule from now, not from the old due time: after a pause, no burst of frames.
         self._due = now + self._interval

@@ -72,7 +72,7 @@ class ScanLoop:
         if frame is None:
             return ScanStep(None, None, None, state)
         now = self._clock.monotonic()
-        if now < self._next_decode:
+        if now + 1e-6 < self._next_decode:  # tolerance: float sums of ticks land a hair early
             return ScanStep(frame, None, None, state)
         self._next_decode = now + self._interval
         found = self._decoder.decode(frame)
