@@ -158,7 +158,10 @@ def test_real_photos_decode_mostly() -> None:
     chain = build_decoder(DecoderSettings())
     right = total = 0
     for expected in sorted(SAMPLES.glob("qrcode-*/*.txt"))[::4]:
-        image = next(p for p in expected.parent.glob(expected.stem + ".*") if p.suffix != ".txt")
+        images = [p for p in expected.parent.glob(expected.stem + ".*") if p.suffix != ".txt"]
+        image = images[0] if images else None
+        if image is None:
+            continue
         frame = cv2.imread(str(image))
         want = expected.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
         found = chain.decode(frame)
