@@ -359,4 +359,5 @@ def _cccd_gender(value: str) -> Gender | None:
 
 
 def _digits(value: str) -> bool:
-    return value.isascii() and value.isdigit()
+    """An ID-like first field: digits, near the 12 of a CCCD (a short one is not a CCCD)."""
+    return value.isascii() and value.isdigit() and 9 <= len(value) <= 13
