@@ -77,7 +77,7 @@ def is_card_payload(text: str) -> bool:
     """
     if not text or len(text) > MAX_PAYLOAD_CHARS:
         return False
-    stripped = text.strip(" \t\r\n\x00")
+    stripped = clean(text)
     if "|" in stripped:
         return stripped.endswith("$") or stripped.count("|") >= CCCD_MIN_FIELDS - 1
     compact = stripped.replace(" ", "")

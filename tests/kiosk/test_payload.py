@@ -420,5 +420,6 @@ def test_is_card_payload_is_a_cheap_filter() -> None:
     for text in (EXAMPLE_15, EXAMPLE_17, EXAMPLE_CCCD, "7920123457", "HS4797920123456"):
         assert is_card_payload(text)
         assert is_card_payload(text + "\r\n")
+        assert is_card_payload(text + "\x1d\x00")
     for text in ("", "hello", "https://x.example/a", "x" * 5000, "a|b", "12345"):
         assert not is_card_payload(text)

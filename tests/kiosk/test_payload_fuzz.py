@@ -29,7 +29,7 @@ from kiosk.model import (
     Visit,
 )
 from kiosk.outcome import MESSAGES, Decision, Reason, Status
-from kiosk.payload import MAX_PAYLOAD_CHARS, InvalidPayload, parse_payload
+from kiosk.payload import MAX_PAYLOAD_CHARS, InvalidPayload, is_card_payload, parse_payload
 from kiosk.route import HospitalRules
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, people
 
@@ -198,6 +198,7 @@ def _run_one(text: str, rng: random.Random, card: CardRecord) -> bool:
         return False
     assert isinstance(result, BhytPayload | CccdPayload | CodePayload)
     assert result.raw == text
+    assert is_card_payload(text)  # the scan loop's cheap filter never drops a real card
     today = date(2026, 1, 1) + timedelta(days=rng.randint(-400, 800))
     cached = rng.choice([card, None, replace(card, valid_to=None)])
     _check_decision(decide(result, cached, today, RULES, _reply(rng, card)))
