@@ -52,6 +52,8 @@ class Reason(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     NO_CLINIC_OPEN = "no_clinic_open"
     UNKNOWN_CLINIC = "unknown_clinic"
+    CHECKIN_NOT_FOUND = "checkin_not_found"
+    CHECKIN_CANCELLED = "checkin_cancelled"
     # the machinery
     DATABASE_UNAVAILABLE = "database_unavailable"
     PRINTER_FAILED = "printer_failed"
@@ -89,6 +91,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.ALREADY_CHECKED_IN: "Bạn đã đăng ký khám hôm nay. Đây là số thứ tự của bạn.",
         Reason.NO_CLINIC_OPEN: "Hiện không có phòng khám nào đang mở.",
         Reason.UNKNOWN_CLINIC: "Phòng khám không tồn tại.",
+        Reason.CHECKIN_NOT_FOUND: "Không tìm thấy lượt đăng ký này.",
+        Reason.CHECKIN_CANCELLED: "Đã hủy lượt đăng ký; số thứ tự không được cấp lại.",
         Reason.DATABASE_UNAVAILABLE: "Hệ thống đang bận. Vui lòng đến quầy tiếp đón.",
         Reason.PRINTER_FAILED: "Máy in gặp sự cố. Vui lòng đưa số này cho quầy tiếp đón.",
         Reason.GATEWAY_CONFIG_ERROR: "Lỗi cấu hình cổng BHXH: đã báo nhân viên.",
@@ -127,6 +131,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.ALREADY_CHECKED_IN: "You have already checked in today. This is your number.",
         Reason.NO_CLINIC_OPEN: "No clinic is open right now.",
         Reason.UNKNOWN_CLINIC: "That clinic does not exist.",
+        Reason.CHECKIN_NOT_FOUND: "That check-in was not found.",
+        Reason.CHECKIN_CANCELLED: "The check-in was cancelled; its number will not be reused.",
         Reason.DATABASE_UNAVAILABLE: "The system is busy. Please go to the reception desk.",
         Reason.PRINTER_FAILED: "The printer has a problem. Please show this number at reception.",
         Reason.GATEWAY_CONFIG_ERROR: "Insurance gateway configuration error: staff alerted.",
