@@ -251,7 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _SimServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the tests start thousands of requests
 
     # -- plumbing ----------------------------------------------------------------------

@@ -48,21 +48,16 @@ _PLACES = (
     ("92", "Quận Ninh Kiều, Cần Thơ"),
     ("74", "TP Thủ Dầu Một, Bình Dương"),
 )
+_LEVEL_4 = (
+    "DN", "HX", "CH", "NN", "TK", "HC", "XK", "TB", "NO", "XB", "TN", "CS", "XN",
+    "MS", "HD", "TQ", "TA", "TY", "HG", "LS", "HS", "SV", "GB", "GD", "BA", "ND",
+)  # fmt: skip
 # Every object code of DOMAIN.md §3 with the benefit level it is printed with.
 OBJECT_CODES: tuple[tuple[str, int], ...] = (
     *((c, 1) for c in ("CC", "TE")),
-    *(
-        (c, 2)
-        for c in ("CK", "CB", "KC", "HN", "DT", "DK", "XD", "BT", "TS", "AK", "CT")
-    ),
+    *((c, 2) for c in ("CK", "CB", "KC", "HN", "DT", "DK", "XD", "BT", "TS", "AK", "CT")),
     *((c, 3) for c in ("HT", "TC", "CN", "PV", "TG", "DS", "HK")),
-    *(
-        (c, 4)
-        for c in (
-            "DN", "HX", "CH", "NN", "TK", "HC", "XK", "TB", "NO", "XB", "TN", "CS", "XN",
-            "MS", "HD", "TQ", "TA", "TY", "HG", "LS", "HS", "SV", "GB", "GD", "BA", "ND",
-        )  # fmt: skip
-    ),
+    *((c, 4) for c in _LEVEL_4),
     *((c, 5) for c in ("QN", "CA", "CY")),
 )
 _FACILITIES = ("79024", "79034", "79001", "01C54", "48010", "92003")
@@ -97,9 +92,11 @@ FIELDS = (
     "gtTheTu", "gtTheDen", "mucHuong", "trangThai", "maTheMoi", "gtTheTuMoi", "gtTheDenMoi",
     "maDKBDMoi", "ngayDu5Nam",
 )  # fmt: skip
-_TEMPLATE = "{" + ",".join(
-    f'"{name}":%d' if name == "mucHuong" else f'"{name}":"%s"' for name in FIELDS
-) + "}"
+_TEMPLATE = (
+    "{"
+    + ",".join(f'"{name}":%d' if name == "mucHuong" else f'"{name}":"%s"' for name in FIELDS)
+    + "}"
+)
 
 
 def _fmt(day: date) -> str:
