@@ -668,11 +668,29 @@ class GatewayClient:
         tokens = TokenCache(http, settings.gateway_url, credentials, clock or SystemClock())
         return cls(http, tokens, settings.gateway_url, credentials, zone)
 
-    def check(  # noqa: PLR0911 - one return per failure kind
-        self, query: CardQuery, budget_s: float
-    ) -> GatewayReply | GatewayFailure:
-        """Ask the gateway about one card; never raises."""
+    def check(self, query: CardQuery, budget_s: float) -> GatewayReply | GatewayFailure:
+        """Ask the gateway about one card; never raises, returns within ``budget_s``.
+
+        Socket timeouts bound each read, not a whole slowly dripping reply, so the call runs on
+        a helper thread and is abandoned when the budget is spent (the thread then ends at its
+        own timeouts, which are cut to the same deadline).
+        """
         deadline = self._monotonic() + budget_s
+        box: list[GatewayReply | GatewayFailure] = []
+        worker = threading.Thread(
+            target=lambda: box.append(self._guarded(query, deadline)),
+            name="gateway-check",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(max(0.0, budget_s))
+        if box:
+            return box[0]
+        return self._fail(GatewayFailureKind.TIMEOUT, "no reply within the time budget", query)
+
+    def _guarded(  # noqa: PLR0911 - one return per failure kind
+        self, query: CardQuery, deadline: float
+    ) -> GatewayReply | GatewayFailure:
         try:
             return self._check(query, deadline)
         except _BudgetError as error:
