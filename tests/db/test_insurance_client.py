@@ -187,7 +187,7 @@ def test_every_result_code_is_parsed() -> None:
 
 def test_gateway_auth_failure_after_one_refresh() -> None:
     with simulator(200) as (state, url):
-        state.password = "something-else"  # noqa: S105 - the server no longer accepts ours
+        state.password = "something-else"
         result = gateway_client(url).check(_query(state.population, 20), 1.5)
         assert isinstance(result, GatewayFailure)
         assert result.kind is GatewayFailureKind.AUTH
