@@ -45,9 +45,7 @@ def test_md5_and_masks() -> None:
     assert password_md5("abc", uppercase=True) == "900150983CD24FB0D6963F7D28E17F72"
     assert mask_code("HS4797920123456") == "***********3456"
     assert mask_name("Nguyễn Văn Đức") == "N***** V** Đ**"
-    assert DEFAULT_PASSWORD not in repr(
-        Credentials("u", password_md5(DEFAULT_PASSWORD), "n", "i")
-    )
+    assert DEFAULT_PASSWORD not in repr(Credentials("u", password_md5(DEFAULT_PASSWORD), "n", "i"))
 
 
 def test_token_is_cached_until_it_expires() -> None:
