@@ -1,0 +1,303 @@
+"""The one mapping between a flat card row (the insurance feed's field names) and CardRecord.
+
+Both the import file format (CSV header / JSON-lines keys) and the sync feed use these field
+names, taken from the BHXH gateway's reply (DOMAIN.md §5). Every value is text; an empty
+value (or a missing key, or JSON ``null``) means "not known".
+
+=============  ==============================================================================
+Field          Meaning and format
+=============  ==============================================================================
+maThe          card number: 15 characters (``HS4797920123456``) or 10 digits (2021 form).
+               Required unless ``maSoBHXH`` is given.
+maSoBHXH       social insurance number, 10 digits. Empty: the last 10 characters of maThe.
+soCCCD         citizen ID number, 12 digits, or empty.
+hoTen          full name (required).
+ngaySinh       date of birth ``dd/MM/yyyy`` or year only ``yyyy``, or empty.
+gioiTinh       ``Nam`` / ``Nữ`` or ``1`` (male) / ``2`` (female), or empty.
+diaChi         address, or empty.
+maDKBD         registered first-care facility, 5 characters (``79024``), or empty.
+gtTheTu        valid from, ``dd/MM/yyyy`` or empty.
+gtTheDen       valid to, ``dd/MM/yyyy`` or empty.
+mucHuong       benefit level 1-5, or empty: then the 3rd character of a 15-char maThe.
+trangThai      ``active`` (default when empty), ``revoked`` or ``deregistered``.
+maTheMoi       the replacement card's number when the card was replaced, or empty.
+gtTheTuMoi     the replacement's valid from, ``dd/MM/yyyy`` or empty.
+gtTheDenMoi    the replacement's valid to, ``dd/MM/yyyy`` or empty.
+maDKBDMoi      the replacement's facility code, or empty.
+ngayDu5Nam     date of five consecutive years of coverage, ``dd/MM/yyyy`` or empty.
+=============  ==============================================================================
+
+A bad row raises :class:`RowError` naming the field and why; nothing else escapes. The
+message never repeats a name, number or birth date (reports and logs must not leak them).
+Unknown keys are ignored (feeds add fields over time).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from datetime import date
+
+from kiosk.model import BirthDate, CardRecord, CardStatus, Gender, ReplacementCard
+
+FIELDS: tuple[str, ...] = (
+    "maThe",
+    "maSoBHXH",
+    "soCCCD",
+    "hoTen",
+    "ngaySinh",
+    "gioiTinh",
+    "diaChi",
+    "maDKBD",
+    "gtTheTu",
+    "gtTheDen",
+    "mucHuong",
+    "trangThai",
+    "maTheMoi",
+    "gtTheTuMoi",
+    "gtTheDenMoi",
+    "maDKBDMoi",
+    "ngayDu5Nam",
+)
+
+_GENDERS = {
+    "nam": Gender.MALE,
+    "1": Gender.MALE,
+    "nữ": Gender.FEMALE,
+    "nu": Gender.FEMALE,
+    "2": Gender.FEMALE,
+    "male": Gender.MALE,
+    "female": Gender.FEMALE,
+}
+_GENDER_TEXT = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ"}
+_STATUSES = {s.value: s for s in CardStatus}
+_UPPER_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_MAX_NAME = 200
+
+# Feeds repeat the same few validity dates millions of times: parse each text once.
+_date_cache: dict[str, date] = {}
+
+
+class RowError(ValueError):
+    """One card row cannot be used; ``field`` names the bad field, the message says why."""
+
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(f"{field}: {why}")
+        self.field = field
+        self.why = why
+
+
+def _text(row: Mapping[str, object], key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise RowError(key, f"expected text, got {type(value).__name__}")
+
+
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 24 else text[:24] + "…")
+
+
+def _shape(text: str) -> str:
+    # Describe a bad number without repeating it: error reports must not leak personal data.
+    kind = "digits" if text.isascii() and text.isdigit() else "characters"
+    return f"{len(text)} {kind}"
+
+
+def _digits(text: str, count: int) -> bool:
+    return len(text) == count and text.isascii() and text.isdigit()
+
+
+def _date(key: str, text: str) -> date | None:
+    if not text or text == "-":
+        return None
+    cached = _date_cache.get(text)
+    if cached is not None:
+        return cached
+    if len(text) != 10 or text[2] != "/" or text[5] != "/":
+        raise RowError(key, f"expected a date dd/MM/yyyy, got {_quote(text)}")
+    try:
+        value = date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
+    except ValueError:
+        raise RowError(key, f"no such date {_quote(text)}") from None
+    if len(_date_cache) < 100_000:
+        _date_cache[text] = value
+    return value
+
+
+def _birth(text: str) -> BirthDate | None:
+    if not text or text == "-":
+        return None
+    if _digits(text, 4):
+        return BirthDate(int(text))
+    try:
+        value = _date("ngaySinh", text)
+    except RowError:
+        raise RowError("ngaySinh", "expected dd/MM/yyyy or yyyy (a real date)") from None
+    assert value is not None
+    return BirthDate(value.year, value.month, value.day)
+
+
+def _facility(key: str, text: str) -> str | None:
+    if not text or text == "-":
+        return None
+    code = text.replace(" ", "").replace("-", "").replace("–", "").upper()
+    if len(code) != 5 or not code[:2].isdigit() or not _UPPER_ALNUM.issuperset(code):
+        raise RowError(key, f"expected a 5-character facility code like 79024, got {_quote(text)}")
+    return code
+
+
+def _card_number(key: str, text: str) -> str:
+    code = text.upper()
+    if len(code) == 15:
+        if not (
+            code[:2].isalpha()
+            and code[:2].isascii()
+            and code[2] in "12345"
+            and code[3:5].isdigit()
+            and _UPPER_ALNUM.issuperset(code[5:])
+        ):
+            raise RowError(key, "not a card number (2 letters, level 1-5, 2 digits, 10 more)")
+        return code
+    if _digits(code, 10):
+        return code
+    raise RowError(key, f"expected 15 characters or 10 digits, got {_shape(text)}")
+
+
+def _numbers(row: Mapping[str, object]) -> tuple[str, str]:
+    """The card number and the BHXH number, checked against each other."""
+    card_text = _text(row, "maThe")
+    bhxh = _text(row, "maSoBHXH")
+    card_number = _card_number("maThe", card_text) if card_text else ""
+    if bhxh:
+        if not _digits(bhxh, 10):
+            raise RowError("maSoBHXH", f"expected 10 digits, got {_shape(bhxh)}")
+        tail = card_number[-10:]
+        if card_number and tail != bhxh and tail.isdigit():
+            raise RowError("maSoBHXH", "is not the last 10 characters of maThe")
+    elif card_number:
+        bhxh = card_number[-10:]
+        if not bhxh.isdigit():
+            raise RowError("maSoBHXH", "required when maThe has letters in its last 10")
+    else:
+        raise RowError("maThe", "required (or maSoBHXH)")
+    return card_number or bhxh, bhxh
+
+
+def _name(row: Mapping[str, object]) -> str:
+    name = _text(row, "hoTen")
+    if not name:
+        raise RowError("hoTen", "required")
+    if len(name) > _MAX_NAME:
+        raise RowError("hoTen", f"longer than {_MAX_NAME} characters")
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def _gender(row: Mapping[str, object]) -> Gender | None:
+    text = _text(row, "gioiTinh")
+    if not text:
+        return None
+    gender = _GENDERS.get(unicodedata.normalize("NFC", text).lower())
+    if gender is None:
+        raise RowError("gioiTinh", f"expected Nam, Nữ, 1 or 2, got {_quote(text)}")
+    return gender
+
+
+def _benefit(row: Mapping[str, object], card_number: str) -> int | None:
+    text = _text(row, "mucHuong")
+    if text:
+        if len(text) != 1 or text not in "12345":
+            raise RowError("mucHuong", f"expected a benefit level 1-5, got {_quote(text)}")
+        return int(text)
+    return int(card_number[2]) if len(card_number) == 15 else None
+
+
+def _status(row: Mapping[str, object]) -> CardStatus:
+    text = _text(row, "trangThai")
+    if not text:
+        return CardStatus.ACTIVE
+    found = _STATUSES.get(text.lower())
+    if found is None:
+        raise RowError("trangThai", f"expected active, revoked or deregistered, got {_quote(text)}")
+    return found
+
+
+def _replacement(row: Mapping[str, object]) -> ReplacementCard | None:
+    number = _text(row, "maTheMoi")
+    if not number:
+        return None
+    return ReplacementCard(
+        card_number=_card_number("maTheMoi", number),
+        valid_from=_date("gtTheTuMoi", _text(row, "gtTheTuMoi")),
+        valid_to=_date("gtTheDenMoi", _text(row, "gtTheDenMoi")),
+        facility_code=_facility("maDKBDMoi", _text(row, "maDKBDMoi")),
+    )
+
+
+def record_from_row(row: Mapping[str, object], source: str = "import") -> CardRecord:
+    """The card a row describes; raises :class:`RowError` when a field is wrong.
+
+    ``source`` says where the record came from ("import", "feed", ...).
+    """
+    card_number, bhxh = _numbers(row)
+    id_number = _text(row, "soCCCD")
+    if id_number and not _digits(id_number, 12):
+        raise RowError("soCCCD", f"expected 12 digits, got {_shape(id_number)}")
+    name = _name(row)
+    valid_from = _date("gtTheTu", _text(row, "gtTheTu"))
+    valid_to = _date("gtTheDen", _text(row, "gtTheDen"))
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        raise RowError("gtTheDen", "ends before gtTheTu")
+    address = _text(row, "diaChi")
+    if address and not address.isascii():
+        address = unicodedata.normalize("NFC", address)
+    return CardRecord(
+        card_number=card_number,
+        bhxh_number=bhxh,
+        name=name,
+        birth=_birth(_text(row, "ngaySinh")),
+        gender=_gender(row),
+        facility_code=_facility("maDKBD", _text(row, "maDKBD")),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        benefit_level=_benefit(row, card_number),
+        area_code=card_number[3:5] if len(card_number) == 15 else None,
+        id_number=id_number or None,
+        address=address if address and address != "-" else None,
+        status=_status(row),
+        replacement=_replacement(row),
+        five_years_from=_date("ngayDu5Nam", _text(row, "ngayDu5Nam")),
+        source=source,
+    )
+
+
+def _show_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def row_from_record(card: CardRecord) -> dict[str, str]:
+    """The row for a card, every field present (empty when unknown); the inverse of the above."""
+    new = card.replacement
+    return {
+        "maThe": card.card_number,
+        "maSoBHXH": card.bhxh_number,
+        "soCCCD": card.id_number or "",
+        "hoTen": card.name,
+        "ngaySinh": card.birth.display() if card.birth is not None else "",
+        "gioiTinh": _GENDER_TEXT[card.gender] if card.gender is not None else "",
+        "diaChi": card.address or "",
+        "maDKBD": card.facility_code or "",
+        "gtTheTu": _show_date(card.valid_from),
+        "gtTheDen": _show_date(card.valid_to),
+        "mucHuong": str(card.benefit_level) if card.benefit_level is not None else "",
+        "trangThai": card.status.value,
+        "maTheMoi": new.card_number if new is not None else "",
+        "gtTheTuMoi": _show_date(new.valid_from) if new is not None else "",
+        "gtTheDenMoi": _show_date(new.valid_to) if new is not None else "",
+        "maDKBDMoi": (new.facility_code or "") if new is not None else "",
+        "ngayDu5Nam": _show_date(card.five_years_from),
+    }

@@ -1,0 +1,235 @@
+"""The database schema: SQLAlchemy 2 typed declarative models for the cache and the check-ins.
+
+The same models serve SQLite (one kiosk) and PostgreSQL (many kiosks). Every schema change
+goes through an Alembic migration in ``db/migrations/versions``; a test checks that the
+migrations and these models agree on both databases.
+
+Times are stored in UTC through :class:`UTCDateTime`, which hands back timezone-aware values
+on SQLite too. Calendar days (``local_day``, queue days) are the hospital's local dates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in UTC: refuses naive datetimes, always returns aware UTC datetimes.
+
+    SQLite has no time zone type, so the moment is stored as naive UTC text and made aware
+    again when read; PostgreSQL stores ``timestamptz``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store aware UTC moments only")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Autoincrementing 64-bit ids: BIGINT on PostgreSQL, the rowid alias INTEGER on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every kiosk table."""
+
+
+class Card(Base):
+    """One insurance card in the local cache, keyed by its 10-digit BHXH number."""
+
+    __tablename__ = "cards"
+
+    bhxh_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # 15 characters when known, else the 10-digit number (2021-form cards).
+    card_number: Mapped[str] = mapped_column(String(15), nullable=False)
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    birth: Mapped[str | None] = mapped_column(String(10))  # "YYYY" or "YYYY-MM-DD"
+    gender: Mapped[str | None] = mapped_column(String(8))  # kiosk.model.Gender values
+    address: Mapped[str | None] = mapped_column(Text)
+    facility_code: Mapped[str | None] = mapped_column(String(5))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    benefit_level: Mapped[int | None] = mapped_column(SmallInteger)
+    area_code: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    new_card_number: Mapped[str | None] = mapped_column(String(15))
+    new_valid_from: Mapped[date | None] = mapped_column(Date)
+    new_valid_to: Mapped[date | None] = mapped_column(Date)
+    new_facility_code: Mapped[str | None] = mapped_column(String(5))
+    new_facility_name: Mapped[str | None] = mapped_column(String(200))
+    five_years_from: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="import")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_online_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_cards_card_number", "card_number"),
+        # A 15-character card number names exactly one card; 10-digit ones repeat the key.
+        Index(
+            "uq_cards_card_number_15",
+            "card_number",
+            unique=True,
+            sqlite_where=text("length(card_number) = 15"),
+            postgresql_where=text("length(card_number) = 15"),
+        ),
+        Index("ix_cards_id_number", "id_number"),
+    )
+
+
+class Facility(Base):
+    """A health facility (nơi ĐKKCB) and its level, for the route rules."""
+
+    __tablename__ = "facilities"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+class ClinicRow(Base):
+    """A clinic patients can queue for (mirrors the ``[[clinics]]`` of config.toml)."""
+
+    __tablename__ = "clinics"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    room: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    location_vi: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    location_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class CheckInRow(Base):
+    """A committed check-in with the snapshot of the patient fields printed on the slip."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    clinic_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    queue_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    patient_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    patient_birth: Mapped[str | None] = mapped_column(String(10))
+    patient_gender: Mapped[str | None] = mapped_column(String(8))
+    card_number: Mapped[str | None] = mapped_column(String(15))
+    bhxh_number: Mapped[str | None] = mapped_column(String(10))
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    facility_code: Mapped[str | None] = mapped_column(String(5))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    benefit_level: Mapped[int | None] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    route: Mapped[str | None] = mapped_column(String(16))
+    benefit_percent: Mapped[int | None] = mapped_column(SmallInteger)
+    verification: Mapped[str] = mapped_column(String(16), nullable=False)
+    kiosk_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    staff_name: Mapped[str | None] = mapped_column(String(100))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    print_state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    cancelled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    idempotency_key: Mapped[str] = mapped_column(String(128), nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_checkins_idempotency_key"),
+        # The guarantee of the whole queue: one number, one patient, per clinic and day.
+        UniqueConstraint("clinic_code", "local_day", "queue_number", name="uq_checkins_number"),
+        Index("ix_checkins_day_bhxh", "local_day", "bhxh_number"),
+        Index("ix_checkins_day_id_number", "local_day", "id_number"),
+    )
+
+
+class QueueCounter(Base):
+    """The last number given per clinic per local day; only ever incremented."""
+
+    __tablename__ = "queue_counters"
+
+    clinic: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class StaffRow(Base):
+    """A reception or admin account; the PIN only as a salted hash."""
+
+    __tablename__ = "staff"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    pin_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class AuditRow(Base):
+    """One line of the append-only audit log: who did what to which record, before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str] = mapped_column(String(128), nullable=False)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncStateRow(Base):
+    """Where the card sync from one source stands: its resume cursor and running totals."""
+
+    __tablename__ = "sync_state"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    updated: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    removed: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+# Core handles on the tables, for the store's statements.
+cards = cast(Table, Card.__table__)
+facilities = cast(Table, Facility.__table__)
+clinics = cast(Table, ClinicRow.__table__)
+checkins = cast(Table, CheckInRow.__table__)
+queue_counters = cast(Table, QueueCounter.__table__)
+staff = cast(Table, StaffRow.__table__)
+audit_log = cast(Table, AuditRow.__table__)
+sync_state = cast(Table, SyncStateRow.__table__)

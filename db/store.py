@@ -1,0 +1,854 @@
+"""SqlStore: the card cache, check-ins, queue numbers, staff and sync state on SQLAlchemy Core.
+
+One class implements the core's ports ``CardCache``, ``CheckInStore`` and ``StaffDirectory``
+(kiosk/ports.py) plus what the admin CLI and the sync need. Every database failure (locked,
+unreachable, disk full) leaves as :class:`kiosk.ports.StoreError` with a one-line message; a
+transaction either commits whole or not at all.
+
+Queue numbers come from one atomic ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` on
+``queue_counters`` inside the transaction that inserts the check-in, so two kiosks (or two
+processes) never get the same number, and a rolled-back check-in gives its number back while
+a committed one (even cancelled later) keeps it forever.
+
+Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
+go to the driver's ``executemany`` as one upsert statement.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from db.engine import READ_ONLY, sqlite_path
+from db.models import audit_log, cards, checkins, queue_counters, staff, sync_state
+from kiosk.clock import HOSPITAL_ZONE, Clock
+from kiosk.model import (
+    BirthDate,
+    CardRecord,
+    CardStatus,
+    CheckIn,
+    CheckInDraft,
+    Gender,
+    PatientSnapshot,
+    PrintState,
+    ReplacementCard,
+    Route,
+    Verification,
+)
+from kiosk.ports import StaffAccount, StoreError
+
+T = TypeVar("T")
+
+# The order of card columns in bulk tuples (see _card_params).
+CARD_COLUMNS: tuple[str, ...] = (
+    "bhxh_number",
+    "card_number",
+    "id_number",
+    "name",
+    "birth",
+    "gender",
+    "address",
+    "facility_code",
+    "valid_from",
+    "valid_to",
+    "benefit_level",
+    "area_code",
+    "status",
+    "new_card_number",
+    "new_valid_from",
+    "new_valid_to",
+    "new_facility_code",
+    "new_facility_name",
+    "five_years_from",
+    "source",
+    "updated_at",
+    "verified_online_at",
+)
+# Keep what we knew when a newer record leaves these out (the gateway rarely returns a CCCD).
+_KEEP_WHEN_NULL = frozenset({"id_number", "verified_online_at"})
+_IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
+
+
+class CardConflictError(StoreError):
+    """A batch of cards broke a uniqueness rule (e.g. one card number on two BHXH numbers).
+
+    The batch was rolled back; the database is fine and later batches can go ahead.
+    """
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    """What one page (or batch) of cards did to the cache."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    def __add__(self, other: PageCounts) -> PageCounts:
+        return PageCounts(
+            self.added + other.added, self.updated + other.updated, self.removed + other.removed
+        )
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the sync from one source stands: resume ``cursor`` and totals since the reset."""
+
+    source: str
+    cursor: str | None
+    last_success: datetime | None  # UTC
+    added: int
+    updated: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """The figures ``kiosk-admin status`` shows."""
+
+    cards: int
+    checkins_today: int
+    last_sync: datetime | None
+    database: str  # the URL without its password
+    size_bytes: int | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "cards": self.cards,
+            "checkins_today": self.checkins_today,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "database": self.database,
+            "size_bytes": self.size_bytes,
+        }
+
+
+def describe_error(error: BaseException) -> str:
+    """A one-line operator message for a database failure."""
+    original = getattr(error, "orig", None) or error
+    text = " ".join(str(original).split()) or type(original).__name__
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return f"database is locked by another process: {text}"
+    if "connection" in lowered or "could not" in lowered or "timeout" in lowered:
+        return f"database unreachable: {text}"
+    return f"database error: {text}"
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _sqlite_moment(value: datetime | None) -> str | None:
+    # The text format SQLAlchemy's SQLite DateTime reads back (naive UTC).
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SqlStore:
+    """The kiosk's database adapter (SQLite or PostgreSQL), built on an engine you pass in.
+
+    ``zone`` is the hospital's time zone: it decides which check-ins count as "today".
+    ``clock`` stamps audit rows; without one, the database server's clock does.
+    """
+
+    def __init__(
+        self, engine: Engine, zone: ZoneInfo = HOSPITAL_ZONE, clock: Clock | None = None
+    ) -> None:
+        self._engine = engine
+        self.zone = zone
+        self._clock = clock
+        self._dialect = engine.dialect.name
+        self._sqlite = self._dialect == "sqlite"
+        mark = "?" if self._sqlite else "%s"
+        columns = ", ".join(CARD_COLUMNS)
+        marks = ", ".join([mark] * len(CARD_COLUMNS))
+        assignments = ", ".join(
+            f"{c} = COALESCE(excluded.{c}, cards.{c})"
+            if c in _KEEP_WHEN_NULL
+            else f"{c} = excluded.{c}"
+            for c in CARD_COLUMNS
+            if c != "bhxh_number"
+        )
+        # Built from the constant column names above, never from input.
+        self._upsert_sql = (
+            f"INSERT INTO cards ({columns}) VALUES ({marks}) "  # noqa: S608
+            f"ON CONFLICT (bhxh_number) DO UPDATE SET {assignments}"
+        )
+        self._mark = mark
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection (end of a command or a test)."""
+        self._engine.dispose()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _read(self) -> Connection:
+        return self._engine.connect().execution_options(**READ_ONLY)
+
+    def _now(self) -> Any:
+        if self._clock is not None:
+            return self._clock.now()
+        return func.now()
+
+    def _insert(self, table: Any) -> Any:
+        return sqlite_insert(table) if self._sqlite else postgresql_insert(table)
+
+    # -- card cache -------------------------------------------------------------------------
+
+    def find_card(self, code: str) -> CardRecord | None:
+        """The card for a 15-char card number, 10-digit BHXH number or 12-digit CCCD number."""
+        code = code.strip().upper()
+        if len(code) == 15:
+            where = cards.c.card_number == code
+        elif len(code) == 10:
+            where = cards.c.bhxh_number == code
+        elif len(code) == 12:
+            where = cards.c.id_number == code
+        else:
+            return None
+        try:
+            with self._read() as conn:
+                row = conn.execute(select(cards).where(where).limit(1)).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _card_from_row(row) if row is not None else None
+
+    def save_card(self, card: CardRecord) -> None:
+        """Insert or update one card (after an online check), keyed by its BHXH number."""
+        self.upsert_cards([card])
+
+    def _card_params(self, card: CardRecord) -> tuple[object, ...]:
+        new = card.replacement
+        if self._sqlite:
+            d: Any = _iso
+            t: Any = _sqlite_moment
+        else:
+
+            def d(v: object) -> object:
+                return v
+
+            t = d
+        return (
+            card.bhxh_number,
+            card.card_number,
+            card.id_number,
+            card.name,
+            card.birth.iso() if card.birth is not None else None,
+            card.gender.value if card.gender is not None else None,
+            card.address,
+            card.facility_code,
+            d(card.valid_from),
+            d(card.valid_to),
+            card.benefit_level,
+            card.area_code,
+            card.status.value,
+            new.card_number if new else None,
+            d(new.valid_from) if new else None,
+            d(new.valid_to) if new else None,
+            new.facility_code if new else None,
+            new.facility_name if new else None,
+            d(card.five_years_from),
+            card.source,
+            t(card.updated_at),
+            t(card.verified_online_at),
+        )
+
+    def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> int:
+        found = 0
+        for chunk in _chunks(keys, _IN_CHUNK):
+            found += conn.execute(
+                select(func.count()).select_from(cards).where(cards.c.bhxh_number.in_(chunk))
+            ).scalar_one()
+        return found
+
+    def _upsert(self, conn: Connection, batch: Sequence[CardRecord]) -> PageCounts:
+        if not batch:
+            return PageCounts()
+        keys = list(dict.fromkeys(card.bhxh_number for card in batch))
+        existing = self._existing_keys(conn, keys)
+        params = [self._card_params(card) for card in batch]
+        conn.exec_driver_sql(self._upsert_sql, params)
+        return PageCounts(added=len(keys) - existing, updated=existing)
+
+    def _remove(self, conn: Connection, codes: Sequence[str]) -> int:
+        removed = 0
+        for chunk in _chunks(list(codes), _IN_CHUNK):
+            numbers = [c for c in chunk if len(c) == 15]
+            keys = [c for c in chunk if len(c) != 15]
+            if keys:
+                removed += conn.execute(delete(cards).where(cards.c.bhxh_number.in_(keys))).rowcount
+            if numbers:
+                removed += conn.execute(
+                    delete(cards).where(cards.c.card_number.in_(numbers))
+                ).rowcount
+        return removed
+
+    def upsert_cards(self, batch: Sequence[CardRecord]) -> PageCounts:
+        """Insert or update a batch of cards in ONE transaction (all or nothing)."""
+        try:
+            with self._engine.begin() as conn:
+                return self._upsert(conn, batch)
+        except IntegrityError as error:
+            raise CardConflictError(describe_error(error)) from error
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def import_cards(self, records: Iterable[CardRecord], batch_size: int = 5000) -> PageCounts:
+        """Upsert a stream of cards, one transaction per ``batch_size`` cards."""
+        total = PageCounts()
+        batch: list[CardRecord] = []
+        for card in records:
+            batch.append(card)
+            if len(batch) >= batch_size:
+                total += self.upsert_cards(batch)
+                batch = []
+        if batch:
+            total += self.upsert_cards(batch)
+        return total
+
+    def apply_card_page(
+        self, source: str, cards_page: Sequence[CardRecord], removals: Sequence[str], cursor: str
+    ) -> PageCounts:
+        """Apply one sync page and advance the source's cursor in ONE transaction.
+
+        A sync killed at any moment resumes from the cursor of the last page that committed:
+        no page is applied twice, none is skipped. ``removals`` are BHXH numbers (10 digits)
+        or 15-character card numbers.
+        """
+        try:
+            with self._engine.begin() as conn:
+                counts = self._upsert(conn, cards_page)
+                counts = PageCounts(counts.added, counts.updated, self._remove(conn, removals))
+                stmt = self._insert(sync_state).values(
+                    source=source,
+                    cursor=cursor,
+                    added=counts.added,
+                    updated=counts.updated,
+                    removed=counts.removed,
+                )
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["source"],
+                    set_={
+                        "cursor": cursor,
+                        "added": sync_state.c.added + counts.added,
+                        "updated": sync_state.c.updated + counts.updated,
+                        "removed": sync_state.c.removed + counts.removed,
+                    },
+                )
+                conn.execute(stmt)
+                return counts
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def get_sync_state(self, source: str) -> SyncState | None:
+        """The sync state of ``source``, or None when it never synced (or was reset)."""
+        try:
+            with self._read() as conn:
+                row = conn.execute(select(sync_state).where(sync_state.c.source == source)).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        if row is None:
+            return None
+        return SyncState(
+            source=row.source,
+            cursor=row.cursor,
+            last_success=row.last_success,
+            added=row.added,
+            updated=row.updated,
+            removed=row.removed,
+        )
+
+    def mark_sync_success(self, source: str, at: datetime) -> None:
+        """Record that a full pass over ``source`` finished at ``at`` (UTC)."""
+        try:
+            with self._engine.begin() as conn:
+                stmt = self._insert(sync_state).values(source=source, cursor=None, last_success=at)
+                conn.execute(
+                    stmt.on_conflict_do_update(index_elements=["source"], set_={"last_success": at})
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def reset_sync(self, source: str) -> None:
+        """Forget the cursor and totals of ``source`` (the next sync starts from the top)."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(sync_state).where(sync_state.c.source == source))
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def count_cards(self) -> int:
+        return int(self._scalar(select(func.count()).select_from(cards)))
+
+    def count_checkins(self, day: date) -> int:
+        return int(
+            self._scalar(
+                select(func.count()).select_from(checkins).where(checkins.c.local_day == day)
+            )
+        )
+
+    def _scalar(self, stmt: Any) -> Any:
+        try:
+            with self._read() as conn:
+                return conn.execute(stmt).scalar_one()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def today(self, now: datetime) -> date:
+        """The hospital's local date at the UTC moment ``now``."""
+        return now.astimezone(self.zone).date()
+
+    def status(self, now: datetime) -> StoreStatus:
+        """Counts and size for ``kiosk-admin status`` (``now`` decides which day is today)."""
+        last = self._scalar(select(func.max(sync_state.c.last_success)))
+        if isinstance(last, str):  # an aggregate loses the column type on SQLite
+            last = datetime.fromisoformat(last)
+        if isinstance(last, datetime):
+            last = last.replace(tzinfo=UTC) if last.tzinfo is None else last.astimezone(UTC)
+        return StoreStatus(
+            cards=self.count_cards(),
+            checkins_today=self.count_checkins(self.today(now)),
+            last_sync=last,
+            database=self._engine.url.render_as_string(hide_password=True),
+            size_bytes=self.size_bytes(),
+        )
+
+    def size_bytes(self) -> int | None:
+        """The database's size on disk (SQLite file + WAL, or PostgreSQL's database size)."""
+        path = sqlite_path(self._engine.url.render_as_string(hide_password=False))
+        if self._sqlite:
+            if path is None:
+                return None
+            return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        value = self._scalar(select(func.pg_database_size(func.current_database())))
+        return int(value) if value is not None else None
+
+    # -- check-ins --------------------------------------------------------------------------
+
+    def _next_number(self, conn: Connection, clinic: str, day: date) -> int:
+        stmt = (
+            self._insert(queue_counters)
+            .values(clinic=clinic, day=day, last=1)
+            .on_conflict_do_update(
+                index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
+            )
+            .returning(queue_counters.c.last)
+        )
+        number: int = conn.execute(stmt).scalar_one()
+        return number
+
+    def _by_key(self, conn: Connection, key: str) -> CheckIn | None:
+        row = conn.execute(select(checkins).where(checkins.c.idempotency_key == key)).first()
+        return _checkin_from_row(row) if row is not None else None
+
+    def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
+        """Allocate the next number and store the check-in and its audit row in ONE transaction.
+
+        The same ``idempotency_key`` again returns the first check-in and uses no number.
+        """
+        try:
+            try:
+                with self._engine.begin() as conn:
+                    earlier = self._by_key(conn, draft.idempotency_key)
+                    if earlier is not None:
+                        return earlier
+                    number = self._next_number(conn, draft.clinic_code, draft.local_day)
+                    checkin = CheckIn(
+                        id=uuid.uuid4().hex,
+                        local_day=draft.local_day,
+                        clinic_code=draft.clinic_code,
+                        queue_number=number,
+                        patient=draft.patient,
+                        status=draft.status,
+                        reason=draft.reason,
+                        route=draft.route,
+                        benefit_percent=draft.benefit_percent,
+                        verification=draft.verification,
+                        kiosk_id=draft.kiosk_id,
+                        created_at=draft.created_at.astimezone(UTC),
+                        staff_name=draft.staff_name,
+                        override_reason=draft.override_reason,
+                    )
+                    conn.execute(
+                        insert(checkins).values(
+                            **_checkin_values(checkin), idempotency_key=draft.idempotency_key
+                        )
+                    )
+                    conn.execute(
+                        insert(audit_log).values(
+                            at=checkin.created_at,
+                            actor=draft.staff_name or draft.kiosk_id,
+                            action="checkin",
+                            target=checkin.id,
+                            before=None,
+                            after=_audit_json(checkin),
+                        )
+                    )
+                    return checkin
+            except IntegrityError:
+                # Another kiosk committed the same key at the same moment: theirs stands.
+                with self._read() as conn:
+                    winner = self._by_key(conn, draft.idempotency_key)
+                if winner is None:
+                    raise
+                return winner
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
+        """Today's live check-in of this patient (BHXH or CCCD number) at this clinic."""
+        stmt = (
+            select(checkins)
+            .where(
+                checkins.c.local_day == day,
+                checkins.c.clinic_code == clinic_code,
+                checkins.c.cancelled.is_(False),
+                (checkins.c.bhxh_number == patient_key) | (checkins.c.id_number == patient_key),
+            )
+            .order_by(checkins.c.queue_number)
+            .limit(1)
+        )
+        try:
+            with self._read() as conn:
+                row = conn.execute(stmt).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _checkin_from_row(row) if row is not None else None
+
+    def get_checkin(self, checkin_id: str) -> CheckIn | None:
+        try:
+            with self._read() as conn:
+                row = conn.execute(select(checkins).where(checkins.c.id == checkin_id)).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _checkin_from_row(row) if row is not None else None
+
+    def set_print_state(self, checkin_id: str, state: PrintState) -> None:
+        """Mark whether the slip reached the patient; raises LookupError for an unknown id."""
+        try:
+            with self._engine.begin() as conn:
+                changed = conn.execute(
+                    update(checkins)
+                    .where(checkins.c.id == checkin_id)
+                    .values(print_state=state.value)
+                ).rowcount
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        if not changed:
+            raise LookupError(f"no check-in {checkin_id}")
+
+    def list_checkins(self, day: date, search: str | None = None) -> Sequence[CheckIn]:
+        """The day's check-ins, newest first; ``search`` matches a queue number or a name."""
+        stmt = (
+            select(checkins)
+            .where(checkins.c.local_day == day)
+            .order_by(checkins.c.created_at.desc(), checkins.c.queue_number.desc())
+        )
+        needle = (search or "").strip()
+        if needle.isdigit():
+            stmt = stmt.where(checkins.c.queue_number == int(needle))
+        try:
+            with self._read() as conn:
+                rows = conn.execute(stmt).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        found = [_checkin_from_row(row) for row in rows]
+        if needle and not needle.isdigit():
+            # Python's casefold knows Vietnamese letters; SQLite's lower() only knows ASCII.
+            folded = needle.casefold()
+            found = [c for c in found if folded in c.patient.name.casefold()]
+        return found
+
+    def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn:
+        """Cancel a check-in; its number stays used. Raises LookupError for an unknown id."""
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(select(checkins).where(checkins.c.id == checkin_id)).first()
+                if row is None:
+                    raise LookupError(f"no check-in {checkin_id}")
+                before = _checkin_from_row(row)
+                conn.execute(
+                    update(checkins).where(checkins.c.id == checkin_id).values(cancelled=True)
+                )
+                conn.execute(
+                    insert(audit_log).values(
+                        at=self._now(),
+                        actor=staff_name,
+                        action="cancel",
+                        target=checkin_id,
+                        before=_audit_json(before),
+                        after=json.dumps({"cancelled": True, "reason": reason}, ensure_ascii=False),
+                    )
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return CheckIn(**{**before.__dict__, "cancelled": True})
+
+    def record_audit(
+        self, actor: str, action: str, target: str, before: str | None, after: str | None
+    ) -> None:
+        """Append a row to the audit log."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(audit_log).values(
+                        at=self._now(),
+                        actor=actor,
+                        action=action,
+                        target=target,
+                        before=before,
+                        after=after,
+                    )
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def audit_entries(self, target: str | None = None) -> list[dict[str, Any]]:
+        """Audit rows oldest first (optionally for one target), as plain dicts."""
+        stmt = select(audit_log).order_by(audit_log.c.id)
+        if target is not None:
+            stmt = stmt.where(audit_log.c.target == target)
+        try:
+            with self._read() as conn:
+                return [dict(row._mapping) for row in conn.execute(stmt)]
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    # -- staff ------------------------------------------------------------------------------
+
+    def get_staff(self, name: str) -> StaffAccount | None:
+        try:
+            with self._read() as conn:
+                row = conn.execute(select(staff).where(staff.c.name == name)).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _staff_from_row(row) if row is not None else None
+
+    def list_staff(self) -> Sequence[StaffAccount]:
+        try:
+            with self._read() as conn:
+                rows = conn.execute(select(staff).order_by(staff.c.name)).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return [_staff_from_row(row) for row in rows]
+
+    def add_staff(self, account: StaffAccount) -> None:
+        """Create an account; raises ValueError when the name is taken."""
+        try:
+            with self._engine.begin() as conn:
+                taken = conn.execute(select(staff.c.name).where(staff.c.name == account.name))
+                if taken.first() is not None:
+                    raise ValueError(f"staff name {account.name!r} is taken")
+                conn.execute(
+                    insert(staff).values(
+                        name=account.name,
+                        role=account.role,
+                        pin_hash=account.pin_hash,
+                        active=account.active,
+                    )
+                )
+                self._audit_in(
+                    conn,
+                    actor="admin",
+                    action="staff_add",
+                    target=account.name,
+                    before=None,
+                    after=account.role,
+                )
+        except IntegrityError as error:
+            raise ValueError(f"staff name {account.name!r} is taken") from error
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def set_staff_pin(self, name: str, pin_hash: str) -> None:
+        """Replace an account's PIN hash; raises LookupError for an unknown name."""
+        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin")
+
+    def remove_staff(self, name: str) -> None:
+        """Delete an account; raises LookupError for an unknown name."""
+        try:
+            with self._engine.begin() as conn:
+                gone = conn.execute(delete(staff).where(staff.c.name == name)).rowcount
+                if not gone:
+                    raise LookupError(f"no staff account {name!r}")
+                self._audit_in(
+                    conn, actor="admin", action="staff_remove", target=name, before=None, after=None
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def _staff_change(self, name: str, values: dict[str, object], action: str) -> None:
+        try:
+            with self._engine.begin() as conn:
+                changed = conn.execute(
+                    update(staff).where(staff.c.name == name).values(**values)
+                ).rowcount
+                if not changed:
+                    raise LookupError(f"no staff account {name!r}")
+                self._audit_in(
+                    conn, actor="admin", action=action, target=name, before=None, after=None
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def _audit_in(
+        self,
+        conn: Connection,
+        *,
+        actor: str,
+        action: str,
+        target: str,
+        before: str | None,
+        after: str | None,
+    ) -> None:
+        conn.execute(
+            insert(audit_log).values(
+                at=self._now(),
+                actor=actor,
+                action=action,
+                target=target,
+                before=before,
+                after=after,
+            )
+        )
+
+
+# -- row mapping ------------------------------------------------------------------------------
+
+
+def _card_from_row(row: Row[Any]) -> CardRecord:
+    replacement = None
+    if row.new_card_number:
+        replacement = ReplacementCard(
+            card_number=row.new_card_number,
+            valid_from=row.new_valid_from,
+            valid_to=row.new_valid_to,
+            facility_code=row.new_facility_code,
+            facility_name=row.new_facility_name,
+        )
+    return CardRecord(
+        card_number=row.card_number,
+        bhxh_number=row.bhxh_number,
+        name=row.name,
+        birth=BirthDate.from_iso(row.birth) if row.birth else None,
+        gender=Gender(row.gender) if row.gender else None,
+        facility_code=row.facility_code,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        benefit_level=row.benefit_level,
+        area_code=row.area_code,
+        id_number=row.id_number,
+        address=row.address,
+        status=CardStatus(row.status),
+        replacement=replacement,
+        five_years_from=row.five_years_from,
+        source=row.source,
+        updated_at=row.updated_at,
+        verified_online_at=row.verified_online_at,
+    )
+
+
+def _checkin_values(checkin: CheckIn) -> dict[str, object]:
+    patient = checkin.patient
+    return {
+        "id": checkin.id,
+        "local_day": checkin.local_day,
+        "clinic_code": checkin.clinic_code,
+        "queue_number": checkin.queue_number,
+        "patient_name": patient.name,
+        "patient_birth": patient.birth.iso() if patient.birth is not None else None,
+        "patient_gender": patient.gender.value if patient.gender is not None else None,
+        "card_number": patient.card_number,
+        "bhxh_number": patient.bhxh_number,
+        "id_number": patient.id_number,
+        "facility_code": patient.facility_code,
+        "valid_from": patient.valid_from,
+        "valid_to": patient.valid_to,
+        "benefit_level": patient.benefit_level,
+        "status": checkin.status,
+        "reason": checkin.reason,
+        "route": checkin.route.value if checkin.route is not None else None,
+        "benefit_percent": checkin.benefit_percent,
+        "verification": checkin.verification.value,
+        "kiosk_id": checkin.kiosk_id,
+        "staff_name": checkin.staff_name,
+        "override_reason": checkin.override_reason,
+        "created_at": checkin.created_at,
+        "print_state": checkin.print_state.value,
+        "cancelled": checkin.cancelled,
+    }
+
+
+def _checkin_from_row(row: Row[Any]) -> CheckIn:
+    return CheckIn(
+        id=row.id,
+        local_day=row.local_day,
+        clinic_code=row.clinic_code,
+        queue_number=row.queue_number,
+        patient=PatientSnapshot(
+            name=row.patient_name,
+            birth=BirthDate.from_iso(row.patient_birth) if row.patient_birth else None,
+            gender=Gender(row.patient_gender) if row.patient_gender else None,
+            card_number=row.card_number,
+            bhxh_number=row.bhxh_number,
+            id_number=row.id_number,
+            facility_code=row.facility_code,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            benefit_level=row.benefit_level,
+        ),
+        status=row.status,
+        reason=row.reason,
+        route=Route(row.route) if row.route else None,
+        benefit_percent=row.benefit_percent,
+        verification=Verification(row.verification),
+        kiosk_id=row.kiosk_id,
+        created_at=row.created_at,
+        print_state=PrintState(row.print_state),
+        cancelled=bool(row.cancelled),
+        staff_name=row.staff_name,
+        override_reason=row.override_reason,
+    )
+
+
+def _audit_json(checkin: CheckIn) -> str:
+    # No name or card number here: the audit log is read by many and kept long.
+    return json.dumps(
+        {
+            "clinic": checkin.clinic_code,
+            "day": checkin.local_day.isoformat(),
+            "number": checkin.queue_number,
+            "status": checkin.status,
+            "verification": checkin.verification.value,
+            "kiosk": checkin.kiosk_id,
+            "cancelled": checkin.cancelled,
+        }
+    )
+
+
+def _staff_from_row(row: Row[Any]) -> StaffAccount:
+    return StaffAccount(
+        name=row.name, role=row.role, pin_hash=row.pin_hash, active=bool(row.active)
+    )

@@ -1,0 +1,141 @@
+"""SqlStore on a real SQLite file: card cache, check-ins, queue numbers, staff, sync state."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from db.store import SqlStore
+from kiosk.model import CardStatus, PrintState, ReplacementCard
+from kiosk.ports import StaffAccount
+from tests.db.storehelp import card, draft, sqlite_store
+
+
+def test_file_is_private_and_wal(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path / "data")
+    path = tmp_path / "data" / "kiosk.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.dispose()
+
+
+def test_find_card_by_each_number(store: SqlStore) -> None:
+    saved = card(7, replacement=ReplacementCard("HS4797900000099", date(2027, 1, 1), None))
+    store.save_card(saved)
+    for code in (saved.card_number, saved.bhxh_number, saved.id_number or ""):
+        assert store.find_card(code) == saved
+    assert store.find_card("7900000008") is None
+    assert store.find_card("abc") is None
+
+
+def test_save_card_updates_and_keeps_known_id_number(store: SqlStore) -> None:
+    store.save_card(card(1))
+    moment = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    store.save_card(card(1, id_number=None, status=CardStatus.REVOKED, verified_online_at=moment))
+    found = store.find_card("7900000001")
+    assert found is not None
+    assert found.status is CardStatus.REVOKED
+    assert found.id_number == card(1).id_number
+    assert found.verified_online_at == moment
+    assert found.verified_online_at.tzinfo is not None
+    assert store.count_cards() == 1
+
+
+def test_apply_card_page_counts_and_cursor(store: SqlStore) -> None:
+    first = store.apply_card_page("feed", [card(i) for i in range(5)], [], "c1")
+    assert (first.added, first.updated, first.removed) == (5, 0, 0)
+    second = store.apply_card_page(
+        "feed", [card(3, name="Đổi Tên"), card(9)], ["7900000000", "HS4797900000001"], "c2"
+    )
+    assert (second.added, second.updated, second.removed) == (1, 1, 2)
+    state = store.get_sync_state("feed")
+    assert state is not None
+    assert state.cursor == "c2"
+    assert (state.added, state.updated, state.removed) == (6, 1, 2)
+    assert store.count_cards() == 4
+    store.reset_sync("feed")
+    assert store.get_sync_state("feed") is None
+
+
+def test_numbers_per_clinic_and_idempotency(store: SqlStore) -> None:
+    a1 = store.commit_checkin(draft("k1", "NOI"))
+    a2 = store.commit_checkin(draft("k2", "NOI", n=2))
+    b1 = store.commit_checkin(draft("k3", "NHI", n=3))
+    again = store.commit_checkin(draft("k1", "NOI"))
+    assert [a1.queue_number, a2.queue_number, b1.queue_number] == [1, 2, 1]
+    assert again == a1
+    a3 = store.commit_checkin(draft("k4", "NOI", n=4))
+    assert a3.queue_number == 3  # the retry consumed no number
+    assert store.get_checkin(a1.id) == a1
+    assert a1.created_at.tzinfo is not None
+    assert len(store.audit_entries()) == 4
+
+
+def test_cancel_keeps_number_and_existing(store: SqlStore) -> None:
+    first = store.commit_checkin(draft("k1"))
+    assert store.existing_checkin("7900000001", "NOI", first.local_day) == first
+    assert store.existing_checkin(first.patient.id_number or "", "NOI", first.local_day) == first
+    cancelled = store.cancel_checkin(first.id, "lan", "wrong clinic")
+    assert cancelled.cancelled
+    assert store.existing_checkin("7900000001", "NOI", first.local_day) is None
+    second = store.commit_checkin(draft("k2"))
+    assert second.queue_number == 2
+    assert [a["action"] for a in store.audit_entries(first.id)] == ["checkin", "cancel"]
+    with pytest.raises(LookupError):
+        store.cancel_checkin("nope", "lan", "x")
+
+
+def test_print_state_and_list(store: SqlStore) -> None:
+    early = store.commit_checkin(draft("k1", n=1))
+    late = store.commit_checkin(
+        draft("k2", n=2, created_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    )
+    store.set_print_state(early.id, PrintState.FAILED)
+    fetched = store.get_checkin(early.id)
+    assert fetched is not None
+    assert fetched.print_state is PrintState.FAILED
+    day = date(2026, 11, 25)
+    assert [c.id for c in store.list_checkins(day)] == [late.id, early.id]
+    assert [c.id for c in store.list_checkins(day, "2")] == [late.id]
+    assert [c.id for c in store.list_checkins(day, "thử 1")] == [early.id]
+    assert store.list_checkins(date(2026, 11, 26)) == []
+    assert store.count_checkins(day) == 2
+
+
+def test_staff_directory(store: SqlStore) -> None:
+    account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00")
+    store.add_staff(account)
+    with pytest.raises(ValueError, match="taken"):
+        store.add_staff(account)
+    store.set_staff_pin("lan", "scrypt$2$2$2$11$11")
+    assert store.get_staff("lan") == replace(account, pin_hash="scrypt$2$2$2$11$11")
+    assert store.list_staff() == [replace(account, pin_hash="scrypt$2$2$2$11$11")]
+    store.remove_staff("lan")
+    assert store.get_staff("lan") is None
+    with pytest.raises(LookupError):
+        store.remove_staff("lan")
+
+
+def test_status(store: SqlStore) -> None:
+    store.save_card(card(1))
+    store.commit_checkin(draft("k1"))
+    store.mark_sync_success("feed", datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+    status = store.status(datetime(2026, 11, 25, 5, 0, tzinfo=UTC))
+    data = status.as_json()
+    assert data["cards"] == 1
+    assert data["checkins_today"] == 1
+    assert data["last_sync"] == "2026-11-25T01:00:00+00:00"
+    assert data["database"] == store.engine.url.render_as_string(hide_password=True)
+    assert isinstance(data["size_bytes"], int)
+    assert data["size_bytes"] > 0
+    # the next local day has no check-ins yet
+    assert store.status(datetime(2026, 11, 25, 17, 0, tzinfo=UTC)).checkins_today == 0
+    store.dispose()
