@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.masking import mask_name
 from kiosk.model import (
     BhytPayload,
     CardRecord,
@@ -14,15 +15,6 @@ from kiosk.model import (
     CheckIn,
     Payload,
 )
-
-
-def mask_name(name: str) -> str:
-    """Keep the family name and the initial of each other part: "Nguyễn V** Đ**"."""
-    parts = name.split()
-    if not parts:
-        return ""
-    masked = [parts[0]] + [p[0] + "*" * max(2, len(p) - 1) for p in parts[1:]]
-    return " ".join(masked)
 
 
 def last4(number: str | None) -> str:
