@@ -13,6 +13,14 @@ from scanner.ports import CameraState, Frame, as_frame
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 
 
+def read_image(path: Path) -> Frame | None:
+    """An image file (PNG, JPEG, WebP, ...) as a frame, or None when it is not a readable image."""
+    if not path.is_file():
+        return None
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return None if image is None else as_frame(image)
+
+
 class _Paced:
     """Hands out a new frame at most ``fps`` times a second by the clock; None in between."""
 
@@ -72,10 +80,10 @@ class FolderCamera:
         item = self._items[self._index]
         self._index += 1
         if isinstance(item, str | Path):
-            image = cv2.imread(str(item), cv2.IMREAD_COLOR)
+            image = read_image(Path(item))
             if image is None:
                 raise ValueError(f"cannot read image {item}")
-            return as_frame(image)
+            return image
         return item
 
     def close(self) -> None:

@@ -7,12 +7,10 @@ import json
 import time
 from pathlib import Path
 
-import cv2
-
 from db.commands import Command
 from kiosk.config import Config, DecoderSettings
 from scanner.decoders import build_decoder
-from scanner.ports import as_frame
+from scanner.file_camera import read_image
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +22,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     decoder = build_decoder(config.decoder if config else DecoderSettings())
     failed = False
     for path in args.images:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
+        image = read_image(path)
         if image is None:
             failed = True
             why = "no such file" if not path.exists() else "not a readable image"
@@ -34,7 +32,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
                 print(f"{path}: error: {why}")
             continue
         started = time.perf_counter()
-        found = decoder.decode(as_frame(image))
+        found = decoder.decode(image)
         ms = round((time.perf_counter() - started) * 1000, 2)
         texts = [found.text] if found else []
         if args.json:
