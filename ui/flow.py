@@ -108,7 +108,9 @@ class PatientFlow(QObject):
         key = self._key
 
         def commit_and_print() -> Outcome:
-            outcome = self._service.check_in(assessment, clinic_code, idempotency_key=key)
+            outcome = self._service.check_in(
+                assessment, clinic_code, idempotency_key=f"{key}:{clinic_code}"
+            )
             # a repeat scan shows the number already given; only a new check-in prints
             fresh = outcome.reason is not Reason.ALREADY_CHECKED_IN
             if outcome.checkin is not None and outcome.printed is None and fresh:

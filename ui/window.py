@@ -124,6 +124,8 @@ class KioskWindow(QWidget):
         self.admin = admin
         self.lang: Lang = "en" if config.kiosk.locale == "en" else "vi"
         self._beep = beep
+        self.version = version
+        self.log_path = log_path
         self._allow_close = False
         self._last_activity = clock.monotonic()
         self._staff_assessment: Any = None
@@ -523,9 +525,7 @@ class KioskWindow(QWidget):
         session = self.staff_auth.session
         if session is None or not session.is_admin:
             return
-        self.admin_screen.set_facts(
-            self.config.kiosk.id, getattr(self, "version", ""), getattr(self, "log_path", "")
-        )
+        self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
         self._go(self.admin_screen)
         self._refresh_cache()
 

@@ -344,8 +344,14 @@ class AdminScreen(Screen):
         self.cancel_button.setEnabled(running)
 
     def set_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(min(done, max(total, 1)))
+        """``total`` 0: not known yet (the bar shows activity and the count read so far)."""
+        if total <= 0:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"{done:,}")
+            return
+        self.progress.setFormat("%p%")
+        self.progress.setRange(0, total)
+        self.progress.setValue(min(done, total))
 
     def retranslate(self, lang: Lang) -> None:
         self.title.setText(tr("admin_title", lang))
