@@ -76,7 +76,7 @@ def raw_sqlite(population: object, cards: int, db_path: Path, batch: int) -> flo
     conn.execute(f"CREATE TABLE cards ({columns}, PRIMARY KEY (maSoBHXH))")
     conn.execute("CREATE INDEX cards_the ON cards (maThe)")
     conn.execute("CREATE INDEX cards_cccd ON cards (soCCCD)")
-    sql = f"INSERT INTO cards VALUES ({', '.join('?' * len(FIELDS))})"  # noqa: S608
+    sql = f"INSERT INTO cards VALUES ({', '.join('?' * len(FIELDS))})"
     spent = 0.0
     for start in range(0, cards, batch):
         rows = [population.fields(i) for i in range(start, min(cards, start + batch))]
