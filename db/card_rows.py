@@ -27,7 +27,8 @@ maDKBDMoi      the replacement's facility code, or empty.
 ngayDu5Nam     date of five consecutive years of coverage, ``dd/MM/yyyy`` or empty.
 =============  ==============================================================================
 
-A bad row raises :class:`RowError` naming the field and why; nothing else escapes.
+A bad row raises :class:`RowError` naming the field and why; nothing else escapes. The
+message never repeats a name, number or birth date (reports and logs must not leak them).
 Unknown keys are ignored (feeds add fields over time).
 """
 
@@ -97,6 +98,16 @@ def _text(row: Mapping[str, object], key: str) -> str:
     raise RowError(key, f"expected text, got {type(value).__name__}")
 
 
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 24 else text[:24] + "…")
+
+
+def _shape(text: str) -> str:
+    # Describe a bad number without repeating it: error reports must not leak personal data.
+    kind = "digits" if text.isascii() and text.isdigit() else "characters"
+    return f"{len(text)} {kind}"
+
+
 def _digits(text: str, count: int) -> bool:
     return len(text) == count and text.isascii() and text.isdigit()
 
@@ -108,11 +119,11 @@ def _date(key: str, text: str) -> date | None:
     if cached is not None:
         return cached
     if len(text) != 10 or text[2] != "/" or text[5] != "/":
-        raise RowError(key, f"expected a date dd/MM/yyyy, got {text!r}")
+        raise RowError(key, f"expected a date dd/MM/yyyy, got {_quote(text)}")
     try:
         value = date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
     except ValueError:
-        raise RowError(key, f"no such date {text!r}") from None
+        raise RowError(key, f"no such date {_quote(text)}") from None
     if len(_date_cache) < 100_000:
         _date_cache[text] = value
     return value
@@ -123,7 +134,10 @@ def _birth(text: str) -> BirthDate | None:
         return None
     if _digits(text, 4):
         return BirthDate(int(text))
-    value = _date("ngaySinh", text)
+    try:
+        value = _date("ngaySinh", text)
+    except RowError:
+        raise RowError("ngaySinh", "expected dd/MM/yyyy or yyyy (a real date)") from None
     assert value is not None
     return BirthDate(value.year, value.month, value.day)
 
@@ -133,7 +147,7 @@ def _facility(key: str, text: str) -> str | None:
         return None
     code = text.replace(" ", "").replace("-", "").replace("–", "").upper()
     if len(code) != 5 or not code[:2].isdigit() or not _UPPER_ALNUM.issuperset(code):
-        raise RowError(key, f"expected a 5-character facility code like 79024, got {text!r}")
+        raise RowError(key, f"expected a 5-character facility code like 79024, got {_quote(text)}")
     return code
 
 
@@ -147,11 +161,11 @@ def _card_number(key: str, text: str) -> str:
             and code[3:5].isdigit()
             and _UPPER_ALNUM.issuperset(code[5:])
         ):
-            raise RowError(key, f"not a 15-character card number: {text!r}")
+            raise RowError(key, "not a card number (2 letters, level 1-5, 2 digits, 10 more)")
         return code
     if _digits(code, 10):
         return code
-    raise RowError(key, f"expected 15 characters or 10 digits, got {text!r}")
+    raise RowError(key, f"expected 15 characters or 10 digits, got {_shape(text)}")
 
 
 def _numbers(row: Mapping[str, object]) -> tuple[str, str]:
@@ -161,10 +175,10 @@ def _numbers(row: Mapping[str, object]) -> tuple[str, str]:
     card_number = _card_number("maThe", card_text) if card_text else ""
     if bhxh:
         if not _digits(bhxh, 10):
-            raise RowError("maSoBHXH", f"expected 10 digits, got {bhxh!r}")
+            raise RowError("maSoBHXH", f"expected 10 digits, got {_shape(bhxh)}")
         tail = card_number[-10:]
         if card_number and tail != bhxh and tail.isdigit():
-            raise RowError("maSoBHXH", f"{bhxh!r} is not the last 10 characters of maThe")
+            raise RowError("maSoBHXH", "is not the last 10 characters of maThe")
     elif card_number:
         bhxh = card_number[-10:]
         if not bhxh.isdigit():
@@ -189,7 +203,7 @@ def _gender(row: Mapping[str, object]) -> Gender | None:
         return None
     gender = _GENDERS.get(unicodedata.normalize("NFC", text).lower())
     if gender is None:
-        raise RowError("gioiTinh", f"expected Nam, Nữ, 1 or 2, got {text!r}")
+        raise RowError("gioiTinh", f"expected Nam, Nữ, 1 or 2, got {_quote(text)}")
     return gender
 
 
@@ -197,7 +211,7 @@ def _benefit(row: Mapping[str, object], card_number: str) -> int | None:
     text = _text(row, "mucHuong")
     if text:
         if len(text) != 1 or text not in "12345":
-            raise RowError("mucHuong", f"expected a benefit level 1-5, got {text!r}")
+            raise RowError("mucHuong", f"expected a benefit level 1-5, got {_quote(text)}")
         return int(text)
     return int(card_number[2]) if len(card_number) == 15 else None
 
@@ -208,7 +222,7 @@ def _status(row: Mapping[str, object]) -> CardStatus:
         return CardStatus.ACTIVE
     found = _STATUSES.get(text.lower())
     if found is None:
-        raise RowError("trangThai", f"expected active, revoked or deregistered, got {text!r}")
+        raise RowError("trangThai", f"expected active, revoked or deregistered, got {_quote(text)}")
     return found
 
 
@@ -232,7 +246,7 @@ def record_from_row(row: Mapping[str, object], source: str = "import") -> CardRe
     card_number, bhxh = _numbers(row)
     id_number = _text(row, "soCCCD")
     if id_number and not _digits(id_number, 12):
-        raise RowError("soCCCD", f"expected 12 digits, got {id_number!r}")
+        raise RowError("soCCCD", f"expected 12 digits, got {_shape(id_number)}")
     name = _name(row)
     valid_from = _date("gtTheTu", _text(row, "gtTheTu"))
     valid_to = _date("gtTheDen", _text(row, "gtTheDen"))

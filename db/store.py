@@ -80,6 +80,13 @@ _KEEP_WHEN_NULL = frozenset({"id_number", "verified_online_at"})
 _IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
 
 
+class CardConflictError(StoreError):
+    """A batch of cards broke a uniqueness rule (e.g. one card number on two BHXH numbers).
+
+    The batch was rolled back; the database is fine and later batches can go ahead.
+    """
+
+
 @dataclass(frozen=True)
 class PageCounts:
     """What one page (or batch) of cards did to the cache."""
@@ -303,6 +310,8 @@ class SqlStore:
         try:
             with self._engine.begin() as conn:
                 return self._upsert(conn, batch)
+        except IntegrityError as error:
+            raise CardConflictError(describe_error(error)) from error
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 

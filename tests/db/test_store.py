@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from db.store import SqlStore
 from kiosk.model import CardStatus, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
 from tests.db.storehelp import card, draft, sqlite_store
@@ -27,19 +27,16 @@ def test_file_is_private_and_wal(tmp_path: Path) -> None:
     store.dispose()
 
 
-def test_find_card_by_each_number(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_find_card_by_each_number(store: SqlStore) -> None:
     saved = card(7, replacement=ReplacementCard("HS4797900000099", date(2027, 1, 1), None))
     store.save_card(saved)
     for code in (saved.card_number, saved.bhxh_number, saved.id_number or ""):
         assert store.find_card(code) == saved
     assert store.find_card("7900000008") is None
     assert store.find_card("abc") is None
-    store.dispose()
 
 
-def test_save_card_updates_and_keeps_known_id_number(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_save_card_updates_and_keeps_known_id_number(store: SqlStore) -> None:
     store.save_card(card(1))
     moment = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
     store.save_card(card(1, id_number=None, status=CardStatus.REVOKED, verified_online_at=moment))
@@ -50,11 +47,9 @@ def test_save_card_updates_and_keeps_known_id_number(tmp_path: Path) -> None:
     assert found.verified_online_at == moment
     assert found.verified_online_at.tzinfo is not None
     assert store.count_cards() == 1
-    store.dispose()
 
 
-def test_apply_card_page_counts_and_cursor(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_apply_card_page_counts_and_cursor(store: SqlStore) -> None:
     first = store.apply_card_page("feed", [card(i) for i in range(5)], [], "c1")
     assert (first.added, first.updated, first.removed) == (5, 0, 0)
     second = store.apply_card_page(
@@ -68,11 +63,9 @@ def test_apply_card_page_counts_and_cursor(tmp_path: Path) -> None:
     assert store.count_cards() == 4
     store.reset_sync("feed")
     assert store.get_sync_state("feed") is None
-    store.dispose()
 
 
-def test_numbers_per_clinic_and_idempotency(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_numbers_per_clinic_and_idempotency(store: SqlStore) -> None:
     a1 = store.commit_checkin(draft("k1", "NOI"))
     a2 = store.commit_checkin(draft("k2", "NOI", n=2))
     b1 = store.commit_checkin(draft("k3", "NHI", n=3))
@@ -84,11 +77,9 @@ def test_numbers_per_clinic_and_idempotency(tmp_path: Path) -> None:
     assert store.get_checkin(a1.id) == a1
     assert a1.created_at.tzinfo is not None
     assert len(store.audit_entries()) == 4
-    store.dispose()
 
 
-def test_cancel_keeps_number_and_existing(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_cancel_keeps_number_and_existing(store: SqlStore) -> None:
     first = store.commit_checkin(draft("k1"))
     assert store.existing_checkin("7900000001", "NOI", first.local_day) == first
     assert store.existing_checkin(first.patient.id_number or "", "NOI", first.local_day) == first
@@ -100,11 +91,9 @@ def test_cancel_keeps_number_and_existing(tmp_path: Path) -> None:
     assert [a["action"] for a in store.audit_entries(first.id)] == ["checkin", "cancel"]
     with pytest.raises(LookupError):
         store.cancel_checkin("nope", "lan", "x")
-    store.dispose()
 
 
-def test_print_state_and_list(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_print_state_and_list(store: SqlStore) -> None:
     early = store.commit_checkin(draft("k1", n=1))
     late = store.commit_checkin(
         draft("k2", n=2, created_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
@@ -119,11 +108,9 @@ def test_print_state_and_list(tmp_path: Path) -> None:
     assert [c.id for c in store.list_checkins(day, "thử 1")] == [early.id]
     assert store.list_checkins(date(2026, 11, 26)) == []
     assert store.count_checkins(day) == 2
-    store.dispose()
 
 
-def test_staff_directory(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_staff_directory(store: SqlStore) -> None:
     account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00")
     store.add_staff(account)
     with pytest.raises(ValueError, match="taken"):
@@ -135,11 +122,9 @@ def test_staff_directory(tmp_path: Path) -> None:
     assert store.get_staff("lan") is None
     with pytest.raises(LookupError):
         store.remove_staff("lan")
-    store.dispose()
 
 
-def test_status(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_status(store: SqlStore) -> None:
     store.save_card(card(1))
     store.commit_checkin(draft("k1"))
     store.mark_sync_success("feed", datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
@@ -148,10 +133,9 @@ def test_status(tmp_path: Path) -> None:
     assert data["cards"] == 1
     assert data["checkins_today"] == 1
     assert data["last_sync"] == "2026-11-25T01:00:00+00:00"
-    assert data["database"] == f"sqlite:///{tmp_path / 'kiosk.db'}"
+    assert data["database"] == store.engine.url.render_as_string(hide_password=True)
     assert isinstance(data["size_bytes"], int)
     assert data["size_bytes"] > 0
     # the next local day has no check-ins yet
     assert store.status(datetime(2026, 11, 25, 17, 0, tzinfo=UTC)).checkins_today == 0
-    assert os.environ.get("NOTHING") is None
     store.dispose()

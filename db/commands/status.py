@@ -1,0 +1,48 @@
+"""``kiosk-admin status``: cards in the cache, check-ins today, last sync, database and size."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from db.commands import Command, CommandError
+from db.open import open_store
+from kiosk.clock import SystemClock
+from kiosk.config import Config
+from kiosk.ports import StoreError
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
+    assert config is not None
+    clock = SystemClock()
+    try:
+        store = open_store(config, clock=clock)
+        try:
+            status = store.status(clock.now())
+        finally:
+            store.dispose()
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+    data = status.as_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    size = status.size_bytes
+    print(f"cards:           {status.cards:,}")
+    print(f"check-ins today: {status.checkins_today:,}")
+    print(f"last sync:       {data['last_sync'] or 'never'}")
+    print(f"database:        {status.database}")
+    print(f"size:            {'unknown' if size is None else f'{size / 1e6:.1f} MB'}")
+    return 0
+
+
+COMMAND = Command(
+    name="status",
+    help="show the cache size, today's check-ins, the last sync and the database",
+    add_arguments=_add_arguments,
+    run=_run,
+)

@@ -1,0 +1,156 @@
+"""Queue numbers under the hard cases: local midnight, a killed process, a locked or absent DB."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from db.engine import create_kiosk_engine
+from db.store import SqlStore
+from kiosk.clock import local_day
+from kiosk.ports import StoreError
+from tests.db.storehelp import ZONE, card, draft, sqlite_store
+from tests.fakes import FakeClock
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_local_midnight_resets_numbers(store: SqlStore) -> None:
+    clock = FakeClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 09:00 local
+
+    def commit(key: str, clinic: str = "NOI") -> tuple[str, int]:
+        checkin = store.commit_checkin(
+            draft(key, clinic, day=local_day(clock, ZONE), created_at=clock.now())
+        )
+        return checkin.local_day.isoformat(), checkin.queue_number
+
+    assert commit("a") == ("2026-11-25", 1)
+    clock.set(datetime(2026, 11, 25, 16, 59, tzinfo=UTC))  # 23:59 local, same UTC day
+    assert commit("b") == ("2026-11-25", 2)
+    assert commit("b-nhi", "NHI") == ("2026-11-25", 1)  # another clinic counts on its own
+    clock.advance(minutes=1)  # 00:00 local on the 26th, still the 25th in UTC
+    assert commit("c") == ("2026-11-26", 1)
+    assert commit("d") == ("2026-11-26", 2)
+    assert commit("e", "NHI") == ("2026-11-26", 1)
+    clock.set(datetime(2026, 11, 26, 0, 30, tzinfo=UTC))  # UTC midnight passed: same local day
+    assert commit("f") == ("2026-11-26", 3)
+
+
+def test_locked_database_gives_store_error_and_loses_nothing(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path, busy_timeout_ms=200)
+    store.save_card(card(1))
+    first = store.commit_checkin(draft("k1"))
+    holder = sqlite3.connect(tmp_path / "kiosk.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            store.commit_checkin(draft("k2", n=2))
+        with pytest.raises(StoreError, match="locked"):
+            store.save_card(card(2))
+        # WAL: readers are not blocked by the writer
+        assert store.find_card("7900000001") is not None
+        assert store.get_checkin(first.id) == first
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    second = store.commit_checkin(draft("k2", n=2))
+    assert second.queue_number == 2  # the failed attempt consumed no number
+    store.dispose()
+
+
+def test_unreachable_postgresql_gives_store_error() -> None:
+    engine = create_kiosk_engine("postgresql+psycopg://kiosk:secret@127.0.0.1:1/kiosk", 1000)
+    store = SqlStore(engine, zone=ZONE)
+    with pytest.raises(StoreError, match="unreachable"):
+        store.find_card("7900000001")
+    with pytest.raises(StoreError, match="unreachable"):
+        store.commit_checkin(draft("k1"))
+    with pytest.raises(StoreError):
+        store.existing_checkin("7900000001", "NOI", datetime(2026, 11, 25).date())
+    store.dispose()
+
+
+def test_damaged_sqlite_file_gives_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"this is not an SQLite database file at all" * 100)
+    store = SqlStore(create_kiosk_engine(f"sqlite:///{path}"), zone=ZONE)
+    with pytest.raises(StoreError, match="not a database"):
+        store.commit_checkin(draft("k1"))
+    store.dispose()
+
+
+WORKER = """
+import sys
+from datetime import UTC, datetime
+from db.engine import create_kiosk_engine
+from db.store import SqlStore
+from tests.db.storehelp import ZONE, draft
+store = SqlStore(create_kiosk_engine(sys.argv[1]), zone=ZONE)
+tag = sys.argv[2]
+i = 0
+while True:
+    checkin = store.commit_checkin(draft(f"{tag}-{i}", n=i % 50))
+    print(checkin.queue_number, flush=True)
+    i += 1
+"""
+
+
+def test_sigkill_during_allocations_leaves_no_half_checkin(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, tag],
+            stdout=subprocess.PIPE if tag == "a" else subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+        )
+        for tag in ("a", "b")
+    ]
+    try:
+        seen: list[int] = []
+        victim = workers[0]
+        assert victim.stdout is not None
+        deadline = time.monotonic() + 60
+        while len(seen) < 100 and time.monotonic() < deadline:
+            line = victim.stdout.readline()
+            assert line, "worker died early"
+            seen.append(int(line))
+        victim.send_signal(signal.SIGKILL)  # mid-stream: it was committing non-stop
+        victim.wait()
+        time.sleep(0.3)  # the other worker keeps allocating after the kill
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+            if worker.stdout is not None:
+                worker.stdout.close()
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        numbers = [
+            row[0]
+            for row in conn.execute(text("SELECT queue_number FROM checkins ORDER BY queue_number"))
+        ]
+        audited = conn.execute(
+            text("SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id")
+        ).scalar()
+        last = conn.execute(text("SELECT last FROM queue_counters")).scalar()
+    # every number the killed worker reported is stored, numbers are 1..n without holes,
+    # every check-in has its audit row, and the counter stands at the last number given
+    assert set(seen) <= set(numbers)
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert audited == len(numbers)
+    assert last == len(numbers)
+    after = store.commit_checkin(draft("after"))
+    assert after.queue_number == len(numbers) + 1
+    store.dispose()
