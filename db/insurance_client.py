@@ -28,6 +28,7 @@ import requests
 from db.card_rows import RowError, record_from_row
 from kiosk.clock import HOSPITAL_ZONE, Clock, SystemClock
 from kiosk.config import InsuranceSettings
+from kiosk.masking import mask_name, mask_number
 from kiosk.model import (
     BirthDate,
     CardCheck,
@@ -74,16 +75,6 @@ class _BudgetError(InsuranceError):
 
 class _TooLargeError(InsuranceError):
     """The reply exceeded the configured size bound."""
-
-
-def mask_name(name: str) -> str:
-    """``Nguyễn Văn Đức`` → ``N***** V** Đ**``: enough for staff to recognise, not to identify."""
-    return " ".join(part[0] + "*" * (len(part) - 1) for part in name.split())
-
-
-def mask_code(code: str) -> str:
-    """Only the last four characters of a card, BHXH or ID number."""
-    return "*" * max(0, len(code) - 4) + code[-4:]
 
 
 def password_md5(password: str, uppercase: bool = False) -> str:
@@ -411,7 +402,7 @@ def parse_page(since: str, reply: Any) -> FeedPage:
             card = record_from_row(row, source="feed")
         except RowError as error:
             raw_key = row.get("maSoBHXH") or row.get("maThe") or ""
-            rejected.append(Rejected(position, mask_code(str(raw_key)) or "?", str(error)))
+            rejected.append(Rejected(position, mask_number(str(raw_key)) or "?", str(error)))
             continue
         latest.pop(card.bhxh_number, None)
         latest[card.bhxh_number] = card
@@ -593,7 +584,7 @@ def reply_from_json(
         try:
             card = record_from_row(row, source="gateway")
         except RowError as error:
-            log.warning("gateway card for %s not usable: %s", mask_code(query.code), error)
+            log.warning("gateway card for %s not usable: %s", mask_number(query.code), error)
         new_number = _text(reply, "maTheMoi")
         if card is not None and new_number:
             card = replace(
@@ -711,7 +702,7 @@ class GatewayClient:
             return self._fail(GatewayFailureKind.BAD_REPLY, type(error).__name__, query)
 
     def _fail(self, kind: GatewayFailureKind, detail: str, query: CardQuery) -> GatewayFailure:
-        log.warning("gateway check of %s failed: %s (%s)", mask_code(query.code), kind, detail)
+        log.warning("gateway check of %s failed: %s (%s)", mask_number(query.code), kind, detail)
         return GatewayFailure(kind, detail)
 
     def _check(self, query: CardQuery, deadline: float) -> GatewayReply:
@@ -746,6 +737,9 @@ class GatewayClient:
                 raise _BadReplyError(f"gateway HTTP {status}: reply has no maKetQua")
             result = reply_from_json(reply, query, self._zone)
             log.info(
-                "gateway %s for %s (%s)", result.code, mask_code(query.code), mask_name(query.name)
+                "gateway %s for %s (%s)",
+                result.code,
+                mask_number(query.code),
+                mask_name(query.name),
             )
             return result

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -98,15 +97,9 @@ class Card(Base):
     verified_online_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        Index("ix_cards_card_number", "card_number"),
-        # A 15-character card number names exactly one card; 10-digit ones repeat the key.
-        Index(
-            "uq_cards_card_number_15",
-            "card_number",
-            unique=True,
-            sqlite_where=text("length(card_number) = 15"),
-            postgresql_where=text("length(card_number) = 15"),
-        ),
+        # Unique over every row: a 10-character card number is the BHXH number itself (the
+        # key), and a 15-character one ends with it, so two cards never share one.
+        Index("uq_cards_card_number", "card_number", unique=True),
         Index("ix_cards_id_number", "id_number"),
     )
 

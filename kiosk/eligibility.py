@@ -9,7 +9,8 @@ The order of the checks matters:
 1. the record must be this patient's: a name or birth date that plainly differs sends the
    patient to reception before anything about the card is said (it may be someone else's);
 2. the card's status (revoked, deregistered) and validity window (from the QR when it has
-   one, else the record) — an expired card with a current replacement is accepted on the new
+   one, else the record; a record whose window ends later than the QR's is a renewal of the
+   same number and wins) — an expired card with a current replacement is accepted on the new
    card;
 3. the "checked by another facility after the last discharge" rule (gateway history);
 4. differences only in diacritics (or a swapped day and month) ask the patient to confirm;
@@ -274,6 +275,15 @@ def _window(
 ) -> tuple[date | None, date | None]:
     start, end = record.valid_from, record.valid_to
     if use_qr and isinstance(payload, BhytPayload):
+        renewed = (
+            payload.valid_to is not None
+            and record.valid_to is not None
+            and record.valid_to > payload.valid_to
+        )
+        if renewed:
+            # A card renewed under the same number: the QR printed on the plastic card still
+            # shows last year's window, the insurance service's record the current one.
+            return start, end
         start = payload.valid_from or start
         end = payload.valid_to or end
     return start, end

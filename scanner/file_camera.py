@@ -21,6 +21,13 @@ def read_image(path: Path) -> Frame | None:
     return None if image is None else as_frame(image)
 
 
+def write_image(path: Path, frame: Frame) -> None:
+    """Save a frame as an image file (the format follows the suffix: .png, .jpg, ...)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), frame):
+        raise OSError(f"cannot write image {path}")
+
+
 class _Paced:
     """Hands out a new frame at most ``fps`` times a second by the clock; None in between."""
 

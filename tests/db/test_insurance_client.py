@@ -11,12 +11,11 @@ import pytest
 from db.insurance_client import (
     Credentials,
     InsuranceError,
-    mask_code,
-    mask_name,
     password_md5,
 )
 from db.insurance_sim import DEFAULT_PASSWORD, Faults
 from db.sim_population import SPECIAL_CODES, Population
+from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
 from tests.db.simhelp import feed_client, gateway_client, simulator
@@ -43,8 +42,8 @@ def _query(population: Population, i: int) -> CardQuery:
 def test_md5_and_masks() -> None:
     assert password_md5("abc") == "900150983cd24fb0d6963f7d28e17f72"
     assert password_md5("abc", uppercase=True) == "900150983CD24FB0D6963F7D28E17F72"
-    assert mask_code("HS4797920123456") == "***********3456"
-    assert mask_name("Nguyễn Văn Đức") == "N***** V** Đ**"
+    assert mask_number("HS4797920123456") == "***********3456"
+    assert mask_name("Nguyễn Văn Đức") == "Nguyễn V*** Đ***"
     assert DEFAULT_PASSWORD not in repr(Credentials("u", password_md5(DEFAULT_PASSWORD), "n", "i"))
 
 

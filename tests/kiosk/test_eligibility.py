@@ -135,10 +135,21 @@ def test_across_midnight_a_replacement_takes_over() -> None:
 # --- the window: QR first, else the record -----------------------------------------------------
 
 
-def test_qr_window_wins_over_the_record() -> None:
+def test_qr_window_wins_over_an_older_record() -> None:
+    expired_in_qr = qr(valid_from="01/01/2025", valid_to="31/12/2025")
+    stale = record(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
+    assert decide(expired_in_qr, stale, TODAY, RULES).reason is Reason.CARD_EXPIRED
+    current_qr = qr()
+    older = record(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
+    assert decide(current_qr, older, TODAY, RULES).status is Status.ACCEPTED
+
+
+def test_a_record_renewed_under_the_same_number_wins_over_an_old_printed_qr() -> None:
     expired_in_qr = qr(valid_from="01/01/2025", valid_to="31/12/2025")
     decision = decide(expired_in_qr, record(), TODAY, RULES)
-    assert decision.reason is Reason.CARD_EXPIRED
+    assert decision.status is Status.ACCEPTED
+    assert decision.card is not None
+    assert decision.card.valid_to == date(2026, 12, 31)
     not_yet = qr(valid_from="01/12/2026")
     assert decide(not_yet, record(), TODAY, RULES).reason is Reason.CARD_NOT_YET_VALID
 
@@ -226,7 +237,8 @@ def test_year_only_birth_compares_the_year() -> None:
 
 def test_confirmation_never_hides_an_expired_card() -> None:
     payload = qr(name="Tran Thi My Le", valid_to="31/10/2026")
-    assert decide(payload, record(), TODAY, RULES).reason is Reason.CARD_EXPIRED
+    old = record(valid_to=date(2026, 10, 31))
+    assert decide(payload, old, TODAY, RULES).reason is Reason.CARD_EXPIRED
 
 
 def test_cccd_payload_is_decided_by_the_record_and_cross_checked() -> None:
@@ -385,7 +397,8 @@ def test_fallback_codes_decide_from_the_cache(code: str) -> None:
     assert code in accepted.detail
     missing = decide(qr(), None, TODAY, RULES, reply(code, None))
     assert missing.reason is Reason.CARD_NOT_FOUND
-    expired = decide(qr(valid_to="01/01/2026"), record(), TODAY, RULES, reply(code, None))
+    old = record(valid_to=date(2026, 1, 1))
+    expired = decide(qr(valid_to="01/01/2026"), old, TODAY, RULES, reply(code, None))
     assert expired.reason is Reason.CARD_EXPIRED
 
 

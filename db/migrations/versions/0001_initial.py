@@ -62,16 +62,8 @@ def upgrade() -> None:
         sa.Column("verified_online_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("bhxh_number"),
     )
-    op.create_index("ix_cards_card_number", "cards", ["card_number"], unique=False)
+    op.create_index("uq_cards_card_number", "cards", ["card_number"], unique=True)
     op.create_index("ix_cards_id_number", "cards", ["id_number"], unique=False)
-    op.create_index(
-        "uq_cards_card_number_15",
-        "cards",
-        ["card_number"],
-        unique=True,
-        sqlite_where=sa.text("length(card_number) = 15"),
-        postgresql_where=sa.text("length(card_number) = 15"),
-    )
     op.create_table(
         "checkins",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -163,8 +155,7 @@ def downgrade() -> None:
     op.drop_index("ix_checkins_day_id_number", table_name="checkins")
     op.drop_index("ix_checkins_day_bhxh", table_name="checkins")
     op.drop_table("checkins")
-    op.drop_index("uq_cards_card_number_15", table_name="cards")
     op.drop_index("ix_cards_id_number", table_name="cards")
-    op.drop_index("ix_cards_card_number", table_name="cards")
+    op.drop_index("uq_cards_card_number", table_name="cards")
     op.drop_table("cards")
     op.drop_table("audit_log")
