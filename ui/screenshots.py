@@ -1,7 +1,7 @@
 """Render every screen offscreen to PNG, in both languages and both orientations.
 
 ``python -m ui.screenshots docs/screens`` (``make screenshots``) writes
-``<screen>-<lang>-<landscape|portrait>.png`` for the README and for checking that text fits.
+``<screen>_<landscape|portrait>_<lang>.png`` for the README and for checking that text fits.
 Every person shown is synthetic.
 """
 
@@ -214,7 +214,7 @@ def render_all(out: Path, config: Config) -> list[Path]:
                 window.retranslate()
                 for _ in range(3):
                     app.processEvents()
-                path = out / f"{name}-{lang}-{orientation}.png"
+                path = out / f"{name}_{orientation}_{lang}.png"
                 window.grab().save(str(path))
                 written.append(path)
     window.allow_close()

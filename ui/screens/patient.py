@@ -162,7 +162,7 @@ class ClinicScreen(Screen):
         columns = 2 if self.width() >= self.height() else 1
         for i, clinic in enumerate(self._clinics):
             b = button()
-            b.setMinimumHeight(170)
+            b.setStyleSheet("min-height: 200px; font-size: 52px;")
             b.clicked.connect(lambda _=False, code=clinic.code: self.chosen.emit(code))
             self.grid.addWidget(b, i // columns, i % columns)
             self.buttons[clinic.code] = b

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -30,7 +29,6 @@ from ui.screens.common import (
     SMALL_PX,
     TITLE_PX,
     WARN,
-    AdaptiveBox,
     Screen,
     button,
     label,
@@ -40,7 +38,7 @@ from ui.screens.common import (
 class Keypad(QWidget):
     """An on-screen keypad typing into a line edit (digits, or digits and capital letters)."""
 
-    def __init__(self, target: QLineEdit, *, letters: bool = False) -> None:
+    def __init__(self, target: QLineEdit, *, letters: bool = False, key_px: int = 72) -> None:
         super().__init__()
         self.target = target
         outer = QVBoxLayout(self)
@@ -51,6 +49,7 @@ class Keypad(QWidget):
         for i, key in enumerate([*"123456789", "⌫", "0", "C"]):
             b = button("key")
             b.setText(key)
+            b.setStyleSheet(f"min-height: {key_px}px; font-size: {max(32, key_px // 2)}px;")
             b.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
         if letters:
@@ -88,8 +87,8 @@ class PinScreen(Screen):
         self.pin.setMaxLength(12)
         self.pin.setMaximumWidth(600)
         self.message = label(BODY_PX, color=BAD)
-        self.keypad = Keypad(self.pin)
-        self.keypad.setMaximumWidth(600)
+        self.keypad = Keypad(self.pin, key_px=120)
+        self.keypad.setFixedWidth(600)
         self.ok, self.cancel = button(), button("secondary")
         self.ok.clicked.connect(lambda: self.submitted.emit(self.pin.text()))
         self.cancel.clicked.connect(self.cancelled.emit)
@@ -140,7 +139,7 @@ class StaffScreen(Screen):
         head.addWidget(self.title, 2)
         head.addWidget(self.admin_button, 1)
         head.addWidget(self.logout_button, 1)
-        self.body = AdaptiveBox()
+        self.body = QHBoxLayout()
         self.body.setSpacing(30)
         self.body.addLayout(self._build_entry(), 1)
         self.body.addLayout(self._build_today(), 1)
@@ -148,10 +147,6 @@ class StaffScreen(Screen):
         box.addLayout(head)
         box.addLayout(self.body, 1)
         self.set_assessment_state(can_check_in=False, can_override=False)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        self.body.orient(self.width(), self.height())
-        super().resizeEvent(event)
 
     def _build_entry(self) -> QVBoxLayout:
         self.entry_label = label(SMALL_PX, bold=True)
