@@ -73,6 +73,10 @@ TEXT: dict[str, dict[str, str]] = {
         "exit_app": "Thoát ứng dụng",
         "working": "Đang xử lý…",
         "staff_done": "Đã đăng ký số {n} — {clinic}",
+        "patient_name": "Họ tên người bệnh (không có thẻ)",
+        "birth_year": "Năm sinh (yyyy)",
+        "need_name": "Vui lòng nhập họ tên người bệnh.",
+        "bad_year": "Năm sinh phải là 4 chữ số, ví dụ 1975.",
     },
     "en": {
         "switch_language": "Tiếng Việt",
@@ -138,6 +142,10 @@ TEXT: dict[str, dict[str, str]] = {
         "exit_app": "Quit the app",
         "working": "Working…",
         "staff_done": "Checked in as number {n} — {clinic}",
+        "patient_name": "Patient's full name (no card found)",
+        "birth_year": "Year of birth (yyyy)",
+        "need_name": "Please enter the patient's name.",
+        "bad_year": "The year of birth must be 4 digits, e.g. 1975.",
     },
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from kiosk.model import CardRecord, CheckIn, Clinic, Payload
+from kiosk.model import CardRecord, CheckIn, Clinic, PatientSnapshot, Payload
 from kiosk.outcome import Outcome, Reason, Status
 
 
@@ -80,6 +80,7 @@ class PatientService(Protocol):
         staff: str | None = None,
         override_reason: str | None = None,
         idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
     ) -> Outcome: ...
 
     def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome: ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -22,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.checkin import snapshot_of
 from kiosk.clock import Clock, local_time
 from kiosk.config import Config
-from kiosk.model import CheckIn, Clinic
+from kiosk.model import BirthDate, CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
 from ui.flow import PatientFlow
@@ -446,7 +448,9 @@ class KioskWindow(QWidget):
             lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
         self.staff.set_result("\n".join(lines), error=assessment.status is not Status.ACCEPTED)
         ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
-        self.staff.set_assessment_state(can_check_in=ok, can_override=not ok)
+        self.staff.set_assessment_state(
+            can_check_in=ok, can_override=not ok, needs_identity=not ok and not shown.name
+        )
 
     def _staff_check_in(self, clinic_code: str, reason: str | None) -> None:
         self.staff_auth.touch()
@@ -454,12 +458,23 @@ class KioskWindow(QWidget):
         if assessment is None or not staff:
             return
         service = self.service
+        patient = None
+        if reason and self.staff.patient_name.isVisibleTo(self.staff):
+            # no card and no name in what was typed: the slip carries what staff entered
+            year = self.staff.patient_birth.text().strip()
+            patient = replace(
+                snapshot_of(assessment.payload, assessment.card),
+                name=" ".join(self.staff.patient_name.text().split()),
+                birth=BirthDate(int(year)) if year else None,
+            )
 
         def work() -> Outcome:
             chosen = assessment
             if chosen.status is Status.NEEDS_CONFIRMATION:  # staff saw the person: it is them
                 chosen = service.confirm(chosen, True)
-            outcome = service.check_in(chosen, clinic_code, staff=staff, override_reason=reason)
+            outcome = service.check_in(
+                chosen, clinic_code, staff=staff, override_reason=reason, patient=patient
+            )
             if outcome.checkin is not None and outcome.printed is None:
                 return service.print_slip(outcome.checkin)
             return outcome

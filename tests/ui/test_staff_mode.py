@@ -188,3 +188,32 @@ def test_plain_staff_cannot_open_admin(qtbot: QtBot, make_window: Make) -> None:
     log_in(qtbot, window)
     window.open_admin()
     assert window.current is window.staff
+
+
+def test_override_of_an_unknown_code_asks_for_name_and_birth_year(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, service = make_window()
+    log_in(qtbot, window)
+    assert not window.staff.patient_name.isVisibleTo(window)
+    for key in "7999999999":
+        window.staff.keypad.press(key)
+    window.staff.lookup_button.click()
+    qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
+    assert window.staff.patient_name.isVisibleTo(window)
+    window.staff.reason.setText("Thẻ giấy, chưa có trong dữ liệu")
+    window.staff.override_button.click()
+    assert window.staff.result.text() == "Vui lòng nhập họ tên người bệnh."
+    window.staff.patient_name.setText("  Đỗ   Thị Ánh ")
+    window.staff.patient_birth.setText("19x5")
+    window.staff.override_button.click()
+    assert window.staff.result.text() == "Năm sinh phải là 4 chữ số, ví dụ 1975."
+    assert not service.store.checkins
+    window.staff.patient_birth.setText("1965")
+    window.staff.override_button.click()
+    qtbot.waitUntil(lambda: bool(service.store.checkins), timeout=5000)
+    checkin = next(iter(service.store.checkins.values()))
+    assert checkin.patient.name == "Đỗ Thị Ánh"
+    assert checkin.patient.birth is not None
+    assert checkin.patient.birth.year == 1965
+    assert checkin.override_reason == "Thẻ giấy, chưa có trong dữ liệu"

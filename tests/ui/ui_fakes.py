@@ -24,6 +24,7 @@ from kiosk.model import (
     CheckIn,
     CheckInDraft,
     Clinic,
+    PatientSnapshot,
     Payload,
     PrintState,
     Verification,
@@ -132,12 +133,11 @@ class FakeService:
         staff: str | None = None,
         override_reason: str | None = None,
         idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
     ) -> Outcome:
         self._note_thread()
         if assessment.status is not Status.ACCEPTED and not (staff and override_reason):
             return assessment.outcome()
-        from kiosk.model import PatientSnapshot
-
         card, payload = assessment.card, assessment.payload
         name = card.name if card else (payload.name if isinstance(payload, BhytPayload) else "")
         number = card.card_number if card else getattr(payload, "lookup_key", None)
@@ -146,7 +146,7 @@ class FakeService:
         existing = self.store.existing_checkin(bhxh or "", clinic_code, day)
         if existing is not None:
             return Outcome(Status.ACCEPTED, Reason.ALREADY_CHECKED_IN, checkin=existing)
-        snapshot = PatientSnapshot(
+        snapshot = patient or PatientSnapshot(
             name=name,
             birth=card.birth if card else None,
             gender=None,

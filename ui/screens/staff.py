@@ -162,6 +162,10 @@ class StaffScreen(Screen):
         self.check_in_button.clicked.connect(
             lambda: self.check_in.emit(str(self.clinic.currentData()))
         )
+        # only when no card was found: who the override is for
+        self.patient_name = QLineEdit()
+        self.patient_birth = QLineEdit()
+        self.patient_birth.setMaxLength(4)
         self.reason = QLineEdit()
         self.override_button = button("danger")
         self.override_button.clicked.connect(self._override)
@@ -170,6 +174,8 @@ class StaffScreen(Screen):
             left.addWidget(w)
         left.addWidget(self.clinic)
         left.addWidget(self.check_in_button)
+        left.addWidget(self.patient_name)
+        left.addWidget(self.patient_birth)
         left.addWidget(self.reason)
         left.addWidget(self.override_button)
         left.addStretch(1)
@@ -208,7 +214,11 @@ class StaffScreen(Screen):
         self.result.setStyleSheet(f"color: {BAD if error else '#0d1b2a'}; background: transparent;")
         self.result.setText(text)
 
-    def set_assessment_state(self, *, can_check_in: bool, can_override: bool) -> None:
+    def set_assessment_state(
+        self, *, can_check_in: bool, can_override: bool, needs_identity: bool = False
+    ) -> None:
+        self.patient_name.setVisible(needs_identity)
+        self.patient_birth.setVisible(needs_identity)
         self.check_in_button.setEnabled(can_check_in)
         self.override_button.setEnabled(can_override)
         self.reason.setEnabled(can_override)
@@ -234,6 +244,14 @@ class StaffScreen(Screen):
         if not reason:
             self.set_result(tr("need_reason", self._lang), error=True)
             return
+        if self.patient_name.isVisibleTo(self):
+            year = self.patient_birth.text().strip()
+            if not self.patient_name.text().strip():
+                self.set_result(tr("need_name", self._lang), error=True)
+                return
+            if year and not (len(year) == 4 and year.isdigit()):
+                self.set_result(tr("bad_year", self._lang), error=True)
+                return
         self.override.emit(str(self.clinic.currentData()), reason)
 
     def _reprint(self) -> None:
@@ -260,6 +278,8 @@ class StaffScreen(Screen):
         self.lookup_button.setText(tr("lookup", lang))
         self.check_in_button.setText(tr("check_in", lang))
         self.reason.setPlaceholderText(tr("override_reason", lang))
+        self.patient_name.setPlaceholderText(tr("patient_name", lang))
+        self.patient_birth.setPlaceholderText(tr("birth_year", lang))
         self.override_button.setText(tr("override", lang))
         self.today_label.setText(tr("today", lang))
         self.search_box.setPlaceholderText(tr("search", lang))
@@ -268,7 +288,14 @@ class StaffScreen(Screen):
         self.cancel_button.setText(tr("cancel_checkin", lang))
 
     def clear(self) -> None:
-        for w in (self.code, self.reason, self.search_box, self.cancel_reason):
+        for w in (
+            self.code,
+            self.reason,
+            self.search_box,
+            self.cancel_reason,
+            self.patient_name,
+            self.patient_birth,
+        ):
             w.clear()
         self.rows.clear()
         self.set_result("")
