@@ -4,7 +4,9 @@
 
 - plain: the configured webcam, database, gateway and printer, full screen;
 - ``--demo``: a simulated camera cycling through synthetic patients' QR codes, a fresh SQLite
-  cache in ``<data_dir>/demo`` filled with their cards, no online check, slips as files;
+  cache in ``<data_dir>/demo`` filled with their cards, slips as files, no online check (the
+  simulator's population is not the demo's patients) but the insurance simulator's feed behind
+  the admin screen's sync;
 - ``--demo --headless --patients N``: drives N synthetic patients through the real window
   offscreen, writes their slips, prints one summary line, exits 0 (1 if any patient failed).
 """
@@ -17,8 +19,8 @@ import logging.handlers
 import os
 import shutil
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ class Parts:
     admin: Any
     scan: Any
     camera: Any
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -142,10 +145,44 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         cooldown_s=config.camera.cooldown_s,
         accept=is_card_payload,
     )
+    closers: list[Callable[[], None]] = []
+    feed = _demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
-        config=config, clock=clock, store=wiring.store, printer=wiring.printer, camera=camera
+        config=config,
+        clock=clock,
+        store=wiring.store,
+        printer=wiring.printer,
+        camera=camera,
+        feed=feed,
     )
-    return Parts(config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera)
+    return Parts(
+        config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers
+    )
+
+
+def _demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -> Any:
+    """The insurance simulator's card feed, for the admin screen's sync in the demo."""
+    from db import insurance_sim
+    from db.insurance_client import FeedClient
+
+    try:
+        server, url = insurance_sim.start_simulator(cards=20_000, seed=1)
+    except OSError as error:
+        log.warning("demo: no insurance simulator (%s): sync is off", error)
+        return None
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    closers.append(stop)
+    settings = replace(config.insurance, username=insurance_sim.DEFAULT_USERNAME)
+    env = {
+        settings.password_env: insurance_sim.DEFAULT_PASSWORD,
+        settings.officer_name_env: insurance_sim.DEFAULT_OFFICER_NAME,
+        settings.officer_id_env: insurance_sim.DEFAULT_OFFICER_ID,
+    }
+    return lambda: FeedClient.from_settings(settings, clock=clock, url=url, env=env)
 
 
 class HeadlessRun:
@@ -236,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.exec()
     window.allow_close()
     window.shutdown()
+    for close in parts.closers:
+        close()
     parts.store.dispose()
     if run is None:
         return 0

@@ -185,3 +185,30 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
     finally:
         window.allow_close()
         window.shutdown()
+
+
+def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path: Path) -> None:
+    from ui.app import build_parts, demo_config
+
+    config = demo_config(
+        load_config(ROOT / "config.toml", env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path)})
+    )
+    parts = build_parts(config, demo=True, patients=2)
+    try:
+        before = parts.admin.cache_status()
+        assert before.last_sync is None
+        seen: list[tuple[int, int]] = []
+        summary = parts.admin.sync(lambda done, total: seen.append((done, total)), lambda: False)
+        assert summary.startswith("sync done: +20000")
+        assert seen[-1] == (20000, 20000)
+        after = parts.admin.cache_status()
+        assert after.cards == before.cards + 20000
+        assert after.last_sync is not None
+        assert parts.admin.printer_test().startswith("test page printed (file)")
+        assert (tmp_path / "demo" / "slips" / "print-test.png").exists()
+        # the next run starts from the cursor: nothing new
+        assert parts.admin.sync(lambda d, t: None, lambda: False).startswith("sync done: +0 ")
+    finally:
+        for close in parts.closers:
+            close()
+        parts.store.dispose()
