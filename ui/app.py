@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, SystemClock, local_day
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.outcome import Outcome, Status
 from kiosk.synthetic import bhyt_payload, card_record, people
@@ -125,7 +125,9 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         folder = config.kiosk.data_dir / "demo"
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "slips").mkdir(parents=True)
-        persons = list(people(max(3 * patients, 12), seed=0))
+        # cards valid on the hospital's today, whatever the date the demo is run on
+        today = local_day(clock, config.kiosk.zone)
+        persons = list(people(max(3 * patients, 12), seed=0, today=today))
         wiring = build_service(config, clock, use_gateway=False)
         wiring.store.import_cards([card_record(p) for p in persons])
         texts = [bhyt_payload(p) for p in persons]
