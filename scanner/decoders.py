@@ -417,7 +417,7 @@ class DecoderChain:
             if looked and not sighted and not full:
                 return None  # zxing saw no QR at all: nothing for slower stages to find
             if isinstance(stage, Sighting):
-                scan = stage.scan(grey, every_pass=full)
+                scan = stage.scan(grey if full else _quietened(grey), every_pass=full)
                 found, looked = scan.found, True
                 sighted = sighted or scan.sighted
                 seen.extend(scan.seen)
@@ -432,6 +432,34 @@ class DecoderChain:
             if found is not None:
                 return found
         return None
+
+
+NOISY = 6.0
+"""The :func:`sensor_noise` above which a frame counts as noisy.
+
+An empty lobby measures under 1, patterned shirts, printed notices and cards 1–3.5; a dim
+lobby seen by a webcam at high gain measures 8 and more, and its salt-and-pepper keeps
+zxing's finder search busy for 6–15 ms a frame.
+"""
+
+
+def sensor_noise(grey: Frame) -> float:
+    """How grainy a frame is: the mean step between pixels 4 apart on every 8th row, each
+    step capped at 24 so that a few real edges do not count as grain (about 0.1 ms)."""
+    sample = grey[::8, ::4]
+    steps = cv2.absdiff(sample[:, 1:], sample[:, :-1])
+    return float(np.minimum(steps, 24).mean())
+
+
+def _quietened(grey: Frame) -> Frame:
+    """A noisy frame lightly smoothed (3×3 Gaussian) for zxing's first look; others as they are.
+
+    Measured on generated frames: zxing reads as many smoothed as raw, and on a dim, noisy
+    lobby the pass costs about 2.5 ms instead of 6 or more.
+    """
+    if sensor_noise(grey) < NOISY:
+        return grey
+    return as_frame(cv2.GaussianBlur(grey, (3, 3), 0))
 
 
 def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> Decoder:

@@ -17,6 +17,7 @@ from kiosk.config import DecoderSettings
 from kiosk.synthetic import cccd_payload, people
 from scanner import scenes
 from scanner.decoders import (
+    NOISY,
     Box,
     DecoderChain,
     EnlargeRetry,
@@ -24,6 +25,7 @@ from scanner.decoders import (
     ZxingDecoder,
     build_decoder,
     merge_boxes,
+    sensor_noise,
     text_of,
     to_grey,
 )
@@ -300,3 +302,24 @@ def test_frames_only_zbar_reads_still_decode_through_the_gated_chain(index: int)
     found = build_decoder(DecoderSettings()).decode(frame)
     assert found is not None
     assert (found.text, found.decoder) == (text, "zbar")
+
+
+def test_sensor_noise_tells_a_grainy_dim_lobby_from_busy_patterns() -> None:
+    for condition in scenes.NO_QR_CONDITIONS:
+        for n in range(2):
+            grey = to_grey(scenes.no_qr(condition, np.random.default_rng((3, n))))
+            noisy = sensor_noise(grey) >= NOISY
+            assert noisy == (condition == "dim_noisy_lobby"), condition
+
+
+def test_noisy_frames_with_a_code_decode_through_the_smoothed_first_look(
+    frames: list[tuple[str, Frame, str]],
+) -> None:
+    chain = build_decoder(DecoderSettings())
+    noisy = [(f, t) for c, f, t in frames if c == "noise"]
+    assert noisy
+    for frame, text in noisy:
+        assert sensor_noise(to_grey(frame)) >= NOISY  # this path, not the plain one
+        found = chain.decode(frame)
+        assert found is not None
+        assert (found.text, found.decoder) == (text, "zxing")
