@@ -6,8 +6,9 @@ more time on frames it could not read, so the common case costs one zxing pass.
 
 Most camera frames hold no QR at all (an empty lobby, a patterned shirt). The same zxing pass
 also reports symbols it *saw* but could not read (finder patterns found, checksum or format
-wrong); the chain runs its slow stages only on frames where zxing saw something, and zbar only
-on the regions where it was seen. A frame without any sighting costs one zxing pass.
+wrong); on camera frames the chain runs its slow stages only where zxing saw something, and
+then only on candidate regions. A frame without any sighting costs one zxing pass. One-off
+photos (``kiosk-admin decode``) use the ungated chain: every stage on the whole picture.
 """
 
 from __future__ import annotations
@@ -395,6 +396,8 @@ class DecoderChain:
     :class:`RegionReader` stages (zbar, enlarge) read only candidate regions, found once:
     square blobs of fine detail and the places zxing put the symbol. Small frames (a card
     photo, at most :data:`SMALL_FRAME_PX` a side) always get every stage on the whole frame.
+    A grainy frame (see :data:`NOISY`) is smoothed for zxing's gated look: noise makes zxing
+    slow without helping it read.
     ``gated=False`` is the former chain: every stage on the whole frame until one reads.
     """
 
