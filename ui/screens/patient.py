@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
@@ -44,33 +44,51 @@ class WelcomeScreen(Screen):
         self.alert.hide()
         self._alert_key = ""
         # the three things a patient may show: a column beside the preview on a landscape
-        # screen, a row under it on a portrait one
+        # screen (each picture with its caption to its right), a row under it on a portrait
+        # one (each caption under its picture)
         self.pictures = AdaptiveBox()
+        self.pictures.setSpacing(24)
+        self.items: list[AdaptiveBox] = []
         self.captions: list[tuple[str, QLabel]] = []
         for kind in ("vssid", "card", "cccd"):
-            item = QVBoxLayout()
+            item = AdaptiveBox()
+            item.setSpacing(16)
             item.addWidget(DocumentPicture(kind), 1)
-            caption = label(SMALL_PX, bold=True)
-            item.addWidget(caption)
+            caption = label(SMALL_PX + 2, bold=True)
+            item.addWidget(caption, 1)
             self.pictures.addLayout(item, 1)
+            self.items.append(item)
             self.captions.append((f"welcome_{kind}", caption))
         side = QWidget()
         side_box = QVBoxLayout(side)
+        side_box.setContentsMargins(0, 0, 0, 0)
+        side_box.setSpacing(24)
         side_box.addWidget(self.hint)
         side_box.addLayout(self.pictures, 1)
         self.body = AdaptiveBox()
+        self.body.setSpacing(32)
         self.body.addWidget(self.preview, 3)
         self.body.addWidget(side, 2)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(16)
         outer.addWidget(self.title)
         outer.addLayout(self.body, 1)
         outer.addWidget(self.alert)
+        self.orient(True)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        self.body.orient(self.width(), self.height())
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
         # pictures run across the side panel: down it when it is beside the preview
-        self.pictures.orient(self.height(), self.width())
-        super().resizeEvent(event)
+        self.pictures.set_across(not landscape)
+        self.body.setStretch(0, 3 if landscape else 5)
+        self.body.setStretch(1, 2 if landscape else 3)
+        side = Qt.AlignmentFlag.AlignLeft if landscape else Qt.AlignmentFlag.AlignHCenter
+        for item, (_, caption) in zip(self.items, self.captions, strict=True):
+            item.set_across(landscape)
+            caption.setAlignment(side | Qt.AlignmentFlag.AlignVCenter)
+            item.setStretch(0, 2 if landscape else 3)
+            item.setStretch(1, 3 if landscape else 1)
 
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
@@ -162,7 +180,7 @@ class ClinicScreen(Screen):
         columns = 2 if self.width() >= self.height() else 1
         for i, clinic in enumerate(self._clinics):
             b = button()
-            b.setStyleSheet("min-height: 200px; font-size: 52px;")
+            b.setStyleSheet("min-height: 180px; font-size: 46px;")
             b.clicked.connect(lambda _=False, code=clinic.code: self.chosen.emit(code))
             self.grid.addWidget(b, i // columns, i % columns)
             self.buttons[clinic.code] = b
@@ -275,26 +293,53 @@ class _ResultScreen(Screen):
         return "  ·  ".join(x for x in parts if x)
 
 
+def _number_block(caption: QLabel, number: QLabel) -> QVBoxLayout:
+    box = QVBoxLayout()
+    box.setSpacing(0)
+    box.addWidget(caption)
+    box.addWidget(number)
+    return box
+
+
+def _text_block(*widgets: QWidget) -> QVBoxLayout:
+    box = QVBoxLayout()
+    box.setSpacing(20)
+    box.addStretch(1)
+    for w in widgets:
+        box.addWidget(w)
+    box.addStretch(1)
+    return box
+
+
 class AcceptedScreen(_ResultScreen):
-    """The queue number, huge; the clinic and room; "take your slip"; the masked patient."""
+    """The queue number, huge; the clinic and room; "take your slip"; the masked patient.
+
+    Landscape: the number on the left, the clinic on the right. Portrait: one column.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.heading = label(BODY_PX, bold=True, color=GOOD)
+        self.heading = label(BODY_PX + 4, bold=True, color=GOOD)
         self.caption = label(BODY_PX)
         self.number = label(NUMBER_PX, bold=True, color=GOOD, wrap=False)
         self.clinic = label(52, bold=True)
         self.location = label(BODY_PX)
         self.slip = label(48, bold=True, color=PRIMARY)
         self.patient = label(SMALL_PX + 4)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(40)
+        self.body.addLayout(_number_block(self.caption, self.number), 1)
+        self.body.addLayout(_text_block(self.clinic, self.location, self.slip), 1)
         box = QVBoxLayout(self)
-        for w in (self.heading, self.caption, self.number, self.clinic, self.location):
-            box.addWidget(w)
-        box.addStretch(1)
-        box.addWidget(self.slip)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
         box.addWidget(self.done_button)
+
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -314,28 +359,35 @@ class PrinterFailedScreen(_ResultScreen):
     def __init__(self) -> None:
         super().__init__()
         self.heading = label(TITLE_PX, bold=True, color=WARN)
-        self.message = label(BODY_PX)
+        self.caption = label(BODY_PX)
         self.number = label(NUMBER_PX, bold=True, color=INK, wrap=False)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
         self.where = label(BODY_PX)
         self.patient = label(SMALL_PX + 4)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(40)
+        self.body.addLayout(_number_block(self.caption, self.number), 1)
+        self.body.addLayout(_text_block(self.show_text, self.clinic, self.where), 1)
         box = QVBoxLayout(self)
-        for w in (self.heading, self.message, self.number, self.clinic, self.show_text):
-            box.addWidget(w)
-        box.addWidget(self.where)
-        box.addStretch(1)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
         box.addWidget(self.done_button)
 
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self.heading.setText(tr("printer_failed_title", lang))
-        self.message.setText(o.message(lang) if o else "")
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
+        self.caption.setText(tr("queue_number", lang))
         self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
-        self.show_text.setText(tr("show_reception", lang))
+        # the outcome's own sentence ("the printer has a problem, show this number…")
+        self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
         self.patient.setText(self._patient_line(lang))
