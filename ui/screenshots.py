@@ -300,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args[0] if args else "docs/screens")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = Path(__file__).resolve().parent.parent
-    config = load_config(root / "config.toml", env={"KIOSK_KIOSK_HIDE_CURSOR": "false"})
+    # a kiosk's data directory, not this checkout's, on the admin screen's "log" line
+    env = {"KIOSK_KIOSK_HIDE_CURSOR": "false", "KIOSK_KIOSK_DATA_DIR": "/var/lib/kiosk"}
+    config = load_config(root / "config.toml", env=env)
     written = render_all(out, config)
     print(f"{len(written)} screenshots in {out}")
     return 0

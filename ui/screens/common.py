@@ -21,6 +21,7 @@ BODY_PX = 40
 SMALL_PX = 30
 BUTTON_PX = 44
 NUMBER_PX = 380  # the queue number: digits ~7.5 cm tall on a 24" 1080p screen (2 m: > 4 cm)
+NUMBER_TALL_PX = 460  # on a portrait screen there is room for even bigger digits (3 fit across)
 
 STYLE = f"""
 QWidget {{ background: {BACKGROUND}; color: {INK}; font-family: 'DejaVu Sans'; }}
@@ -49,11 +50,19 @@ QLineEdit {{
     font-size: 38px; padding: 10px; min-height: 64px;
 }}
 QLineEdit[density="compact"] {{ font-size: 30px; padding: 6px 10px; min-height: 48px; }}
-QListWidget {{ background: white; font-size: 28px; border: 2px solid #9aa5b1; }}
+QListWidget {{
+    background: white; font-size: 26px; border: 3px solid #9aa5b1; border-radius: 10px;
+}}
+QListWidget::item {{ padding: 6px 8px; border-bottom: 1px solid #dde3ea; }}
+QListWidget::item:selected {{ background: #cfe0f3; color: {INK}; }}
 QProgressBar {{ min-height: 48px; font-size: 28px; border: 2px solid #9aa5b1;
     border-radius: 8px; text-align: center; background: white; }}
 QProgressBar::chunk {{ background: {PRIMARY}; }}
-QComboBox {{ font-size: 30px; min-height: 72px; background: white; padding: 0 12px; }}
+QComboBox {{
+    font-size: 26px; min-height: 56px; background: white; padding: 4px 12px;
+    border: 3px solid #9aa5b1; border-radius: 10px;
+}}
+QComboBox::drop-down {{ width: 40px; border: none; background: white; }}
 """
 
 
@@ -63,6 +72,12 @@ def line_edit(*, compact: bool = False) -> QLineEdit:
     if compact:
         widget.setProperty("density", "compact")
     return widget
+
+
+def set_pixel_size(widget: QWidget, px: int) -> None:
+    font = widget.font()
+    font.setPixelSize(px)
+    widget.setFont(font)
 
 
 def label(px: int, *, bold: bool = False, color: str = INK, wrap: bool = True) -> QLabel:

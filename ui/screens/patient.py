@@ -18,6 +18,7 @@ from ui.screens.common import (
     GOOD,
     INK,
     NUMBER_PX,
+    NUMBER_TALL_PX,
     PRIMARY,
     SMALL_PX,
     TITLE_PX,
@@ -26,6 +27,7 @@ from ui.screens.common import (
     Screen,
     button,
     label,
+    set_pixel_size,
 )
 from ui.screens.pictures import CameraPreview, DocumentPicture
 
@@ -49,11 +51,14 @@ class WelcomeScreen(Screen):
         self.pictures = AdaptiveBox()
         self.pictures.setSpacing(24)
         self.items: list[AdaptiveBox] = []
+        self.drawings: list[DocumentPicture] = []
         self.captions: list[tuple[str, QLabel]] = []
         for kind in ("vssid", "card", "cccd"):
             item = AdaptiveBox()
             item.setSpacing(16)
-            item.addWidget(DocumentPicture(kind), 1)
+            picture = DocumentPicture(kind)
+            self.drawings.append(picture)
+            item.addWidget(picture, 1)
             caption = label(SMALL_PX + 2, bold=True)
             item.addWidget(caption, 1)
             self.pictures.addLayout(item, 1)
@@ -81,14 +86,24 @@ class WelcomeScreen(Screen):
         self.body.set_across(landscape)
         # pictures run across the side panel: down it when it is beside the preview
         self.pictures.set_across(not landscape)
-        self.body.setStretch(0, 3 if landscape else 5)
-        self.body.setStretch(1, 2 if landscape else 3)
-        side = Qt.AlignmentFlag.AlignLeft if landscape else Qt.AlignmentFlag.AlignHCenter
-        for item, (_, caption) in zip(self.items, self.captions, strict=True):
+        self.body.setStretch(0, 3 if landscape else 2)
+        self.body.setStretch(1, 2 if landscape else 1)
+        for item, (_, caption), picture in zip(
+            self.items, self.captions, self.drawings, strict=True
+        ):
             item.set_across(landscape)
-            caption.setAlignment(side | Qt.AlignmentFlag.AlignVCenter)
-            item.setStretch(0, 2 if landscape else 3)
-            item.setStretch(1, 3 if landscape else 1)
+            # each drawing hugs its caption: to its left, or right above it
+            picture.set_alignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                if landscape
+                else Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+            )
+            if landscape:  # caption to the right of its picture
+                caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            else:  # caption right under its picture
+                caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            item.setStretch(0, 2 if landscape else 1)
+            item.setStretch(1, 3 if landscape else 0)
 
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
@@ -294,11 +309,24 @@ class _ResultScreen(Screen):
 
 
 def _number_block(caption: QLabel, number: QLabel) -> QVBoxLayout:
+    """The caption right above the number, the pair centred in its half of the screen.
+
+    (:func:`_pull_together` moves it to the bottom of its half on a portrait screen.)
+    """
     box = QVBoxLayout()
     box.setSpacing(0)
+    box.addStretch(1)
     box.addWidget(caption)
     box.addWidget(number)
+    box.addStretch(1)
     return box
+
+
+def _pull_together(number: QVBoxLayout, text: QVBoxLayout, landscape: bool) -> None:
+    """Side by side: both halves centred. Stacked: the number down, the text up, so the two
+    stay together in the middle of the screen instead of each floating in its half."""
+    number.setStretch(number.count() - 1, 1 if landscape else 0)
+    text.setStretch(0, 1 if landscape else 0)
 
 
 def _text_block(*widgets: QWidget) -> QVBoxLayout:
@@ -327,9 +355,11 @@ class AcceptedScreen(_ResultScreen):
         self.slip = label(48, bold=True, color=PRIMARY)
         self.patient = label(SMALL_PX + 4)
         self.body = AdaptiveBox()
-        self.body.setSpacing(40)
-        self.body.addLayout(_number_block(self.caption, self.number), 1)
-        self.body.addLayout(_text_block(self.clinic, self.location, self.slip), 1)
+        self.body.setSpacing(32)
+        self.number_box = _number_block(self.caption, self.number)
+        self.text_box = _text_block(self.clinic, self.location, self.slip)
+        self.body.addLayout(self.number_box, 1)
+        self.body.addLayout(self.text_box, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.heading)
@@ -340,13 +370,15 @@ class AcceptedScreen(_ResultScreen):
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
+        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        _pull_together(self.number_box, self.text_box, landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self.heading.setText(o.message(lang) if o else "")
         self.caption.setText(tr("queue_number", lang))
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
+        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
         self.location.setText(c.location(lang) if c else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
         self.patient.setText(self._patient_line(lang))
@@ -366,9 +398,11 @@ class PrinterFailedScreen(_ResultScreen):
         self.where = label(BODY_PX)
         self.patient = label(SMALL_PX + 4)
         self.body = AdaptiveBox()
-        self.body.setSpacing(40)
-        self.body.addLayout(_number_block(self.caption, self.number), 1)
-        self.body.addLayout(_text_block(self.show_text, self.clinic, self.where), 1)
+        self.body.setSpacing(32)
+        self.number_box = _number_block(self.caption, self.number)
+        self.text_box = _text_block(self.show_text, self.clinic, self.where)
+        self.body.addLayout(self.number_box, 1)
+        self.body.addLayout(self.text_box, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.heading)
@@ -379,13 +413,15 @@ class PrinterFailedScreen(_ResultScreen):
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
+        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        _pull_together(self.number_box, self.text_box, landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self.heading.setText(tr("printer_failed_title", lang))
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
         self.caption.setText(tr("queue_number", lang))
-        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
+        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
         # the outcome's own sentence ("the printer has a problem, show this number…")
         self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
         where = self._reception[1] if lang == "en" else self._reception[0]

@@ -33,17 +33,35 @@ class DocumentPicture(QWidget):
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
+        self.align = Qt.AlignmentFlag.AlignCenter
         # drawn to whatever rectangle the layout gives: a small floor, no large fixed size
         self.setMinimumSize(QSize(96, 72))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_alignment(self, align: Qt.AlignmentFlag) -> None:
+        """Where the drawing sits in a widget of another shape (next to its caption)."""
+        self.align = align
+        self.update()
+
+    def _place(self, width: float, height: float) -> QRectF:
+        """A ``width`` x ``height`` rectangle placed in the widget as :attr:`align` says."""
+        w, h = self.width(), self.height()
+        x, y = (w - width) / 2, (h - height) / 2
+        if self.align & Qt.AlignmentFlag.AlignRight:
+            x = w - width - 2
+        if self.align & Qt.AlignmentFlag.AlignBottom:
+            y = h - height - 2
+        return QRectF(x, y, width, height)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         if self.kind == "vssid":
-            body_h = min(h * 0.95, w * 0.95 * 2)  # a phone is twice as tall as wide
-            body = QRectF((w - body_h * 0.5) / 2, (h - body_h) / 2, body_h * 0.5, body_h)
+            card_h = min(w * 0.95, h * 0.95 * 1.58) / 1.58
+            # a phone is twice as tall as wide, and not much taller than the cards beside it
+            body_h = min(h * 0.95, w * 0.95 * 2, card_h * 1.7)
+            body = self._place(body_h * 0.5, body_h)
             p.setBrush(QColor("#263238"))
             p.setPen(Qt.PenStyle.NoPen)
             r = body.width() * 0.12
@@ -67,7 +85,7 @@ class DocumentPicture(QWidget):
             )
         else:
             card_w = min(w * 0.95, h * 0.95 * 1.58)
-            card = QRectF((w - card_w) / 2, (h - card_w / 1.58) / 2, card_w, card_w / 1.58)
+            card = self._place(card_w, card_w / 1.58)
             colour = "#e8f5e9" if self.kind == "card" else "#e3f2fd"
             band = "#2e7d32" if self.kind == "card" else "#b71c1c"
             p.setBrush(QColor(colour))

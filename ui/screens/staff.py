@@ -181,6 +181,9 @@ class StaffScreen(Screen):
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
+        # stacked, today's list takes the height the keypad and the actions leave
+        self.body.setStretch(0, 2 if landscape else 0)
+        self.body.setStretch(1, 1)
 
     def _build_entry(self) -> QVBoxLayout:
         self.entry_label = label(SMALL_PX - 2, bold=True)
@@ -238,6 +241,8 @@ class StaffScreen(Screen):
         self.search_box.textChanged.connect(self.search.emit)
         self.rows = QListWidget()
         self.rows.setMinimumHeight(160)
+        self.rows.setWordWrap(True)  # a long row wraps in a narrow column instead of scrolling
+        self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reprint_button = button(compact=True)
         self.reprint_button.clicked.connect(self._reprint)
         self.cancel_reason = line_edit(compact=True)
@@ -267,7 +272,7 @@ class StaffScreen(Screen):
         chosen = self.clinic.currentIndex()
         self.clinic.clear()
         for c in self._clinics:
-            self.clinic.addItem(f"{c.code} · {c.name(self._lang)}", c.code)
+            self.clinic.addItem(c.name(self._lang), c.code)
         if 0 <= chosen < self.clinic.count():
             self.clinic.setCurrentIndex(chosen)
 
@@ -395,16 +400,22 @@ class AdminScreen(Screen):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.sync_button, self.cancel_button = button(), button("danger")
+        self.sync_button, self.cancel_button = button(compact=True), button("danger", compact=True)
         self.sync_button.clicked.connect(self.sync.emit)
         self.cancel_button.clicked.connect(self.cancel_sync.emit)
         self.cancel_button.setEnabled(False)
-        self.printer_button, self.camera_button = button("secondary"), button("secondary")
+        self.printer_button, self.camera_button = (
+            button("secondary", compact=True),
+            button("secondary", compact=True),
+        )
         self.printer_button.clicked.connect(self.printer_test.emit)
         self.camera_button.clicked.connect(self.camera_test.emit)
         self.result = label(SMALL_PX)
         self.facts = [label(SMALL_PX) for _ in range(3)]
-        self.back_button, self.quit_button = button("secondary"), button("danger")
+        self.back_button, self.quit_button = (
+            button("secondary", compact=True),
+            button("danger", compact=True),
+        )
         self.back_button.clicked.connect(self.back.emit)
         self.quit_button.clicked.connect(self.quit_app.emit)
         sync_row = QHBoxLayout()
@@ -416,10 +427,18 @@ class AdminScreen(Screen):
         end_row = QHBoxLayout()
         end_row.addWidget(self.back_button)
         end_row.addWidget(self.quit_button)
+        for row in (sync_row, test_row, end_row):
+            row.setSpacing(24)
         box = QVBoxLayout(self)
-        for w in (self.title, self.cards, self.last_sync, self.warning, self.progress):
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(12)
+        for w in (self.title, self.cards, self.last_sync, self.warning):
             box.addWidget(w)
+        box.addSpacing(12)
+        box.addWidget(self.progress)
+        box.addSpacing(12)
         box.addLayout(sync_row)
+        box.addSpacing(12)
         box.addLayout(test_row)
         box.addWidget(self.result)
         box.addStretch(1)
