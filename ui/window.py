@@ -318,6 +318,9 @@ class KioskWindow(QWidget):
         self.lang_button.setText(tr("switch_language", self.lang))
         for screen in self.screens:
             screen.retranslate(self.lang)
+            countdown = getattr(screen, "countdown", None)
+            if countdown is not None:  # now, not at the next idle tick
+                countdown.set(countdown.seconds, self.lang)
 
     def touch(self) -> None:
         """Someone did something: restart the idle countdown (and the staff session's)."""

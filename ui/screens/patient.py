@@ -120,6 +120,8 @@ class WelcomeScreen(Screen):
 
     def set_camera_state(self, state: str) -> None:
         self._camera = state
+        if state == "lost":  # no stale picture (or stale QR outline) behind the message
+            self.preview.clear()
         self._show_camera()
 
     def _show_camera(self) -> None:
@@ -175,12 +177,23 @@ class ClinicScreen(Screen):
         self.grid.setSpacing(28)
         self.countdown = _Countdown()
         box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addStretch(1)
         box.addWidget(self.title)
-        box.addLayout(self.grid, 1)
+        box.addSpacing(40)
+        box.addLayout(self.grid)
+        box.addStretch(2)
         box.addWidget(self.countdown.widget)
         self.buttons: dict[str, object] = {}
         self._clinics: tuple[Clinic, ...] = ()
         self._lang: Lang = "vi"
+        self._landscape = True
+
+    def orient(self, landscape: bool) -> None:
+        """Two columns of buttons side by side on a landscape screen, one on a portrait one."""
+        if landscape != self._landscape:
+            self._landscape = landscape
+            self.set_clinics(self._clinics, self._lang)
 
     def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
         self._clinics = tuple(clinics)
@@ -192,7 +205,7 @@ class ClinicScreen(Screen):
                 widget.setParent(None)
                 widget.deleteLater()
         self.buttons = {}
-        columns = 2 if self.width() >= self.height() else 1
+        columns = 2 if self._landscape else 1
         for i, clinic in enumerate(self._clinics):
             b = button()
             b.setStyleSheet("min-height: 180px; font-size: 46px;")
