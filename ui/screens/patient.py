@@ -252,11 +252,21 @@ class ConfirmScreen(Screen):
         box.addStretch(1)
         for w in (self.title, self.message, self.name, self.birth):
             box.addWidget(w)
+        self._above_buttons = box.count()
         box.addStretch(1)
+        box.addSpacing(48)
         box.addLayout(buttons)
+        self._below_buttons = box.count()
+        box.addStretch(0)
         box.addWidget(self.countdown.widget)
+        self._box = box
         self._patient = PublicPatient()
         self._outcome: Outcome | None = None
+
+    def orient(self, landscape: bool) -> None:
+        # landscape: the answers at the bottom; portrait (a long way down): right under the name
+        self._box.setStretch(self._above_buttons, 1 if landscape else 0)
+        self._box.setStretch(self._below_buttons, 0 if landscape else 1)
 
     def show_patient(self, patient: PublicPatient, outcome: Outcome, lang: Lang) -> None:
         self._patient, self._outcome = patient, outcome
