@@ -1,4 +1,8 @@
-"""Fixtures for the window tests: a real config, synthetic cards, a window built on fakes."""
+"""Fixtures for the window tests: a real config, synthetic cards, a window on the real service.
+
+The service is the real ``CheckInService`` over the port fakes (``tests/ui/ui_rig.py``); the
+camera loop and the admin tools, the window's own collaborators, are fakes.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from kiosk.ports import StaffAccount
 from kiosk.staff_auth import StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
 from tests.fakes import FakeClock
-from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop, FakeService
+from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop
+from tests.ui.ui_rig import Rig, build_rig
 from ui.window import KioskWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +80,7 @@ def make_window(
     clock: FakeClock,
     persons: list[SyntheticPerson],
     staff_directory: MemoryStaff,
-) -> Iterator[Callable[..., tuple[KioskWindow, FakeService]]]:
+) -> Iterator[Callable[..., tuple[KioskWindow, Rig]]]:
     made: list[KioskWindow] = []
 
     def make(
@@ -84,19 +89,15 @@ def make_window(
         scan: FakeScanLoop | None = None,
         admin: FakeAdmin | None = None,
         size: tuple[int, int] = (1920, 1080),
-        **service_args: Any,
-    ) -> tuple[KioskWindow, FakeService]:
-        service = FakeService(
-            config,
-            clock,
-            [card_record(p) for p in persons],
-            clinics=config.clinics[:clinics],
-            **service_args,
+        **rig_args: Any,
+    ) -> tuple[KioskWindow, Rig]:
+        rig = build_rig(
+            config, clock, [card_record(p) for p in persons], clinics=clinics, **rig_args
         )
         window = KioskWindow(
             config=config,
             clock=clock,
-            service=service,
+            service=rig.service,
             staff_auth=StaffAuth(staff_directory, clock, logout_after_s=120),
             admin=admin or FakeAdmin(),
             scan_source=scan,
@@ -109,7 +110,7 @@ def make_window(
         window.show()
         window.start()
         made.append(window)
-        return window, service
+        return window, rig
 
     yield make
     for window in made:

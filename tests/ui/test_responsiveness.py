@@ -11,16 +11,16 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_fakes import FakeService
+from tests.ui.ui_rig import Rig
 from ui.window import KioskWindow
 
 
 def test_event_loop_keeps_ticking_through_a_slow_check_in(
     qtbot: QtBot,
-    make_window: Callable[..., tuple[KioskWindow, FakeService]],
+    make_window: Callable[..., tuple[KioskWindow, Rig]],
     persons: list[SyntheticPerson],
 ) -> None:
-    window, _service = make_window(clinics=3, online_delay_s=1.0, print_delay_s=0.5)
+    window, rig = make_window(clinics=3, online_delay_s=1.0, print_delay_s=0.5)
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(5)
@@ -36,6 +36,9 @@ def test_event_loop_keeps_ticking_through_a_slow_check_in(
     elapsed = time.monotonic() - started
     assert elapsed >= 1.5  # the slow steps really ran
     assert window.accepted.number.text() == "1"
+    assert rig.online is not None
+    assert rig.online.queries  # the slow gateway was asked
+    assert len(rig.printer.printed) == 1
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 50
     assert max(gaps) < 0.100, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"

@@ -1,22 +1,22 @@
-"""The patient flow through the real window (offscreen) with a fake service and camera."""
+"""The patient flow through the real window (offscreen) and the real check-in service, with
+fake ports (card cache, store, gateway, printer) and a fake camera loop."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import date
 
 import numpy as np
 import zxingcpp
 from pytestqt.qtbot import QtBot
 
-from kiosk.outcome import Reason, Status
+from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
 from tests.fakes import FakeClock, FakePrinter
-from tests.ui.ui_fakes import FakeScanLoop, FakeService
+from tests.ui.ui_fakes import FakeScanLoop
+from tests.ui.ui_rig import Rig, diacritics_differ, expired, revoked, stranger
 from ui.window import KioskWindow
 
-Make = Callable[..., tuple[KioskWindow, FakeService]]
+Make = Callable[..., tuple[KioskWindow, Rig]]
 
 
 def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
@@ -27,7 +27,7 @@ def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
 def test_accepted_with_one_open_clinic_shows_number_1(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window(clinics=1)
+    window, rig = make_window(clinics=1)
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
     assert window.current is window.accepted
     assert window.accepted.number.text() == "1"
@@ -39,19 +39,34 @@ def test_accepted_with_one_open_clinic_shows_number_1(
     assert given not in shown.split()
     assert str(persons[0].birth.year) in shown
     assert persons[0].card_number[-4:] in shown
-    assert len(service.printer.printed) == 1
+    assert len(rig.printer.printed) == 1
     # the service ran off the GUI thread
-    assert service.threads
-    assert "MainThread" not in service.threads
+    assert rig.threads
+    assert "MainThread" not in rig.threads
     # the next patient gets 2
     scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
     assert window.accepted.number.text() == "2"
 
 
+def test_a_second_scan_shows_the_same_number_without_a_second_slip(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    window.go_welcome()
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.on_scan(bhyt_payload(persons[0]))
+    assert blocker.args[0].reason is Reason.ALREADY_CHECKED_IN
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == "1"
+    assert len(rig.store.checkins) == 1
+    assert len(rig.printer.printed) == 1
+
+
 def test_clinic_choice_with_several_open(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window(clinics=3)
+    window, rig = make_window(clinics=3)
     window.on_scan(bhyt_payload(persons[0]))
     qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
     assert set(window.clinics.buttons) == {"NOI", "NHI", "TMH"}
@@ -59,19 +74,19 @@ def test_clinic_choice_with_several_open(
         window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
     assert window.current is window.accepted
     assert "Phòng 105" in window.accepted.clinic.text()
-    assert next(iter(service.store.checkins.values())).clinic_code == "NHI"
+    assert next(iter(rig.store.checkins.values())).clinic_code == "NHI"
 
 
-def _renamed(service: FakeService, person: SyntheticPerson) -> None:
-    card = card_record(person)
-    service.cards.save_card(replace(card, name=card.name + " An"))
+def _renamed(rig: Rig, person: SyntheticPerson) -> None:
+    """The cache has the person's name without the marks on the given name."""
+    rig.cards.save_card(diacritics_differ(card_record(person)))
 
 
 def test_needs_confirmation_yes_checks_in(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window()
-    _renamed(service, persons[0])
+    window, rig = make_window()
+    _renamed(rig, persons[0])
     window.on_scan(bhyt_payload(persons[0]))
     qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
     assert window.confirm.title.text() == "Đây có phải là bạn không?"
@@ -86,27 +101,26 @@ def test_needs_confirmation_yes_checks_in(
 def test_needs_confirmation_no_sends_to_reception(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window()
-    _renamed(service, persons[0])
+    window, rig = make_window()
+    _renamed(rig, persons[0])
     window.on_scan(bhyt_payload(persons[0]))
     qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.confirm.no.click()
     assert blocker.args[0].reason is Reason.PATIENT_DENIED_IDENTITY
     assert window.current is window.reception
-    assert not service.store.checkins
+    assert not rig.store.checkins
 
 
 def test_unknown_card_needs_reception_and_says_where(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window()
-    stranger = replace(persons[0], card_number="DN4797999999999")
-    scan_and_wait(qtbot, window, bhyt_payload(stranger))
+    window, rig = make_window()
+    scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
     assert window.current is window.reception
     assert window.reception.reason.text() == "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón."
     assert window.config.kiosk.reception_vi in window.reception.where.text()
-    assert not service.store.checkins
+    assert not rig.store.checkins
 
 
 def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
@@ -120,17 +134,17 @@ def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
 def test_printer_failure_shows_number_and_alerts_staff(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window(printer=FakePrinter(problem="paper_out"))
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
     assert window.current is window.printer_failed
     assert window.printer_failed.number.text() == "1"
     assert "quầy tiếp đón" in window.printer_failed.show_text.text()
-    checkin = next(iter(service.store.checkins.values()))
+    checkin = next(iter(rig.store.checkins.values()))
     assert checkin.print_state.value == "failed"
     window.go_welcome()
     assert window.welcome.alert.isVisibleTo(window)
     # the printer comes back: the alert goes away with the next good slip
-    service.printer.problem = ""
+    rig.printer.problem = ""
     scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
     assert not window.welcome.alert.isVisibleTo(window)
 
@@ -211,8 +225,39 @@ def test_camera_lost_is_shown_and_recovers(qtbot: QtBot, make_window: Make) -> N
 def test_expired_card_is_rejected(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, service = make_window()
-    card = card_record(persons[2])
-    service.cards.save_card(replace(card, valid_to=date(2020, 1, 1)))
-    scan_and_wait(qtbot, window, bhyt_payload(persons[2]))
+    window, rig = make_window()
+    old = expired(persons[2])
+    rig.cards.save_card(card_record(old))
+    scan_and_wait(qtbot, window, bhyt_payload(old))
     assert window.reception.reason.text() == "Thẻ BHYT đã hết hạn sử dụng."
+    assert not rig.store.checkins
+
+
+def test_revoked_card_is_rejected(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window()
+    rig.cards.save_card(revoked(card_record(persons[3])))
+    scan_and_wait(qtbot, window, bhyt_payload(persons[3]))
+    assert window.current is window.reception
+    assert window.reception.heading.text() == "Không thể đăng ký khám bằng thẻ này."
+    assert window.reception.reason.text() == "Thẻ BHYT đã bị thu hồi."
+    assert not rig.store.checkins
+
+
+def test_database_unavailable_sends_to_reception_and_loses_no_number(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window()
+    rig.store.unavailable = True
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.reception
+    busy = Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE)
+    assert window.reception.reason.text() == busy.message("vi")
+    assert "Hệ thống đang bận" in window.reception.reason.text()
+    assert not rig.printer.printed
+    # the database is back: the next patient gets number 1, nothing was consumed
+    rig.store.unavailable = False
+    window.go_welcome()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
+    assert window.accepted.number.text() == "1"
