@@ -276,7 +276,7 @@ class CheckInService:
                 verification=assessment.verification,
                 kiosk_id=self._config.kiosk.id,
                 created_at=self._clock.now(),
-                staff_name=staff if overriding else None,
+                staff_name=staff,
                 override_reason=override_reason if overriding else None,
             )
             checkin = self._checkins.commit_checkin(draft)
@@ -341,6 +341,42 @@ class CheckInService:
 
     # -- whole flows -------------------------------------------------------------------------
 
+    def check_in_and_print(
+        self,
+        assessment: Assessment,
+        clinic_code: str,
+        *,
+        staff: str | None = None,
+        override_reason: str | None = None,
+        idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
+    ) -> Outcome:
+        """Commit the check-in, then print its slip.
+
+        A patient who scans again the same day is shown the number they already have; a slip is
+        printed again ("IN LẠI") only when the first one never came out.
+        """
+        committed = self.check_in(
+            assessment,
+            clinic_code,
+            staff=staff,
+            override_reason=override_reason,
+            idempotency_key=idempotency_key,
+            patient=patient,
+        )
+        if committed.checkin is None:
+            return committed
+        again = committed.reason is Reason.ALREADY_CHECKED_IN
+        if again and committed.printed:
+            return committed
+        printed = self.print_slip(committed.checkin, reprint=again)
+        return replace(
+            printed,
+            reason=printed.reason or committed.reason,
+            payload=committed.payload,
+            alerts=committed.alerts,
+        )
+
     def run(self, text: str, clinic_code: str | None = None) -> Outcome:
         """Every step for one scan, for the CLI and the headless demo (no questions asked)."""
         assessment = self.assess(text)
@@ -355,17 +391,7 @@ class CheckInService:
                     reason=Reason.NO_CLINIC_OPEN,
                 )
             clinic_code = open_now[0].code
-        committed = self.check_in(assessment, clinic_code)
-        if committed.checkin is None:
-            return committed
-        again = committed.reason is Reason.ALREADY_CHECKED_IN
-        printed = self.print_slip(committed.checkin, reprint=again)
-        return replace(
-            printed,
-            reason=printed.reason or committed.reason,
-            payload=committed.payload,
-            alerts=committed.alerts,
-        )
+        return self.check_in_and_print(assessment, clinic_code)
 
     def reprint(self, checkin_id: str, staff: str) -> Outcome:
         """Print a check-in's slip again ("IN LẠI"), recorded in the audit log."""

@@ -108,14 +108,9 @@ class PatientFlow(QObject):
         key = self._key
 
         def commit_and_print() -> Outcome:
-            outcome = self._service.check_in(
+            return self._service.check_in_and_print(
                 assessment, clinic_code, idempotency_key=f"{key}:{clinic_code}"
             )
-            # a repeat scan shows the number already given; only a new check-in prints
-            fresh = outcome.reason is not Reason.ALREADY_CHECKED_IN
-            if outcome.checkin is not None and outcome.printed is None and fresh:
-                return self._service.print_slip(outcome.checkin)
-            return outcome
 
         self._run(commit_and_print, self._show)
 

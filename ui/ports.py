@@ -83,6 +83,17 @@ class PatientService(Protocol):
         patient: PatientSnapshot | None = None,
     ) -> Outcome: ...
 
+    def check_in_and_print(
+        self,
+        assessment: Any,
+        clinic_code: str,
+        *,
+        staff: str | None = None,
+        override_reason: str | None = None,
+        idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
+    ) -> Outcome: ...
+
     def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome: ...
 
     def reprint(self, checkin_id: str, staff: str) -> Outcome: ...

@@ -509,12 +509,9 @@ class KioskWindow(QWidget):
             chosen = assessment
             if chosen.status is Status.NEEDS_CONFIRMATION:  # staff saw the person: it is them
                 chosen = service.confirm(chosen, True)
-            outcome = service.check_in(
+            return service.check_in_and_print(
                 chosen, clinic_code, staff=staff, override_reason=reason, patient=patient
             )
-            if outcome.checkin is not None and outcome.printed is None:
-                return service.print_slip(outcome.checkin)
-            return outcome
 
         self.staff.set_result(text("working"))
         self.runner.submit(work, self._staff_checked_in, self._staff_failed)

@@ -109,7 +109,7 @@ def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
     assert again.checkin is not None
     assert first.checkin is not None
     assert again.checkin.id == first.checkin.id
-    assert rig.rendered[-1] == (first.checkin.id, True)  # printed again as "IN LẠI"
+    assert len(rig.printer.printed) == 1  # the slip came out the first time: show, not print
     other_clinic = rig.service.run(bhyt_payload(p), "TMH")
     assert other_clinic.checkin is not None
     assert other_clinic.checkin.queue_number == 1
@@ -299,3 +299,30 @@ def test_cancel_keeps_the_number_and_unknown_ids_are_reported() -> None:
     assert again.checkin.queue_number == 2
     assert rig.service.reprint("nope", "Lan").reason is Reason.CHECKIN_NOT_FOUND
     assert rig.service.cancel("nope", "Lan", "x").reason is Reason.CHECKIN_NOT_FOUND
+
+
+def test_a_repeat_scan_prints_the_slip_that_never_came_out() -> None:
+    rig = Rig(problem="paper_out")
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    first = rig.service.run(bhyt_payload(p), "NOI")
+    assert first.reason is Reason.PRINTER_FAILED
+    rig.printer.problem = ""
+    again = rig.service.run(bhyt_payload(p), "NOI")
+    assert again.reason is Reason.ALREADY_CHECKED_IN
+    assert again.printed is True
+    assert first.checkin is not None
+    assert rig.rendered[-1] == (first.checkin.id, True)  # printed as "IN LẠI"
+
+
+def test_staff_manual_checkin_records_who_did_it_without_an_override() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    assessment = rig.service.assess(p.bhxh_number)
+    outcome = rig.service.check_in_and_print(assessment, "NOI", staff="Lan")
+    assert outcome.checkin is not None
+    assert outcome.checkin.staff_name == "Lan"
+    assert outcome.checkin.status == "accepted"
+    assert outcome.checkin.override_reason is None
+    assert outcome.printed is True

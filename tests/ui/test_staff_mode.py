@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
@@ -84,11 +83,6 @@ def test_manual_entry_with_the_keypad_checks_in(
     assert len(rig.printer.printed) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kiosk/checkin.py CheckInService.check_in keeps staff_name only for overrides: "
-    "a staff-assisted check-in is recorded as the kiosk's (needed change reported, not made)",
-)
 def test_manual_entry_records_the_staff_member(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
