@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import BindParameter
 
 from db.engine import READ_ONLY, sqlite_path
 from db.models import audit_log, cards, checkins, queue_counters, staff, sync_state
@@ -193,6 +194,24 @@ class SqlStore:
             f"ON CONFLICT (bhxh_number) DO UPDATE SET {assignments}"
         )
         self._mark = mark
+        # Hot statements built once: SQLAlchemy then reuses their compiled form, and each call
+        # only binds parameters (building .values(...) per call costs more than the SQL itself).
+        code: BindParameter[str] = bindparam("code")
+        self._find_by = {
+            15: select(cards).where(cards.c.card_number == code).limit(1),
+            10: select(cards).where(cards.c.bhxh_number == code).limit(1),
+            12: select(cards).where(cards.c.id_number == code).limit(1),
+        }
+        self._counter_stmt = (
+            self._insert(queue_counters)
+            .values(clinic=bindparam("clinic"), day=bindparam("day"), last=1)
+            .on_conflict_do_update(
+                index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
+            )
+            .returning(queue_counters.c.last)
+        )
+        self._checkin_insert = insert(checkins)
+        self._audit_insert = insert(audit_log)
 
     @property
     def engine(self) -> Engine:
@@ -205,7 +224,25 @@ class SqlStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _read(self) -> Connection:
-        return self._engine.connect().execution_options(**READ_ONLY)
+        if self._sqlite:
+            return self._engine.connect().execution_options(**READ_ONLY)
+        # One statement needs no BEGIN/ROLLBACK round trips on a server.
+        return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def _once_more(self, work: Callable[[], T]) -> T:
+        """Run ``work``; if the connection turned out dead (server restarted), run it again.
+
+        Safe for reads, and for ``commit_checkin`` thanks to its idempotency key.
+        """
+        try:
+            try:
+                return work()
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                return work()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
 
     def _now(self) -> Any:
         if self._clock is not None:
@@ -220,19 +257,16 @@ class SqlStore:
     def find_card(self, code: str) -> CardRecord | None:
         """The card for a 15-char card number, 10-digit BHXH number or 12-digit CCCD number."""
         code = code.strip().upper()
-        if len(code) == 15:
-            where = cards.c.card_number == code
-        elif len(code) == 10:
-            where = cards.c.bhxh_number == code
-        elif len(code) == 12:
-            where = cards.c.id_number == code
-        else:
+        stmt = self._find_by.get(len(code))
+        if stmt is None:
             return None
-        try:
+        params = {"code": code}
+
+        def work() -> Row[Any] | None:
             with self._read() as conn:
-                row = conn.execute(select(cards).where(where).limit(1)).first()
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+                return conn.execute(stmt, params).first()
+
+        row = self._once_more(work)
         return _card_from_row(row) if row is not None else None
 
     def save_card(self, card: CardRecord) -> None:
@@ -448,15 +482,8 @@ class SqlStore:
     # -- check-ins --------------------------------------------------------------------------
 
     def _next_number(self, conn: Connection, clinic: str, day: date) -> int:
-        stmt = (
-            self._insert(queue_counters)
-            .values(clinic=clinic, day=day, last=1)
-            .on_conflict_do_update(
-                index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
-            )
-            .returning(queue_counters.c.last)
-        )
-        number: int = conn.execute(stmt).scalar_one()
+        """The atomic allocation: one upsert-returning on the (clinic, day) counter row."""
+        number: int = conn.execute(self._counter_stmt, {"clinic": clinic, "day": day}).scalar_one()
         return number
 
     def _by_key(self, conn: Connection, key: str) -> CheckIn | None:
@@ -466,56 +493,55 @@ class SqlStore:
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
         """Allocate the next number and store the check-in and its audit row in ONE transaction.
 
-        The same ``idempotency_key`` again returns the first check-in and uses no number.
+        The same ``idempotency_key`` again returns the first check-in and uses no number: the
+        insert hits the unique key, the whole transaction (counter included) rolls back, and
+        the stored check-in is read back. Trying the insert first keeps the common case at
+        four statements.
         """
+        return self._once_more(lambda: self._commit_once(draft))
+
+    def _commit_once(self, draft: CheckInDraft) -> CheckIn:
         try:
-            try:
-                with self._engine.begin() as conn:
-                    earlier = self._by_key(conn, draft.idempotency_key)
-                    if earlier is not None:
-                        return earlier
-                    number = self._next_number(conn, draft.clinic_code, draft.local_day)
-                    checkin = CheckIn(
-                        id=uuid.uuid4().hex,
-                        local_day=draft.local_day,
-                        clinic_code=draft.clinic_code,
-                        queue_number=number,
-                        patient=draft.patient,
-                        status=draft.status,
-                        reason=draft.reason,
-                        route=draft.route,
-                        benefit_percent=draft.benefit_percent,
-                        verification=draft.verification,
-                        kiosk_id=draft.kiosk_id,
-                        created_at=draft.created_at.astimezone(UTC),
-                        staff_name=draft.staff_name,
-                        override_reason=draft.override_reason,
-                    )
-                    conn.execute(
-                        insert(checkins).values(
-                            **_checkin_values(checkin), idempotency_key=draft.idempotency_key
-                        )
-                    )
-                    conn.execute(
-                        insert(audit_log).values(
-                            at=checkin.created_at,
-                            actor=draft.staff_name or draft.kiosk_id,
-                            action="checkin",
-                            target=checkin.id,
-                            before=None,
-                            after=_audit_json(checkin),
-                        )
-                    )
-                    return checkin
-            except IntegrityError:
-                # Another kiosk committed the same key at the same moment: theirs stands.
-                with self._read() as conn:
-                    winner = self._by_key(conn, draft.idempotency_key)
-                if winner is None:
-                    raise
-                return winner
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+            with self._engine.begin() as conn:
+                number = self._next_number(conn, draft.clinic_code, draft.local_day)
+                checkin = CheckIn(
+                    id=uuid.uuid4().hex,
+                    local_day=draft.local_day,
+                    clinic_code=draft.clinic_code,
+                    queue_number=number,
+                    patient=draft.patient,
+                    status=draft.status,
+                    reason=draft.reason,
+                    route=draft.route,
+                    benefit_percent=draft.benefit_percent,
+                    verification=draft.verification,
+                    kiosk_id=draft.kiosk_id,
+                    created_at=draft.created_at.astimezone(UTC),
+                    staff_name=draft.staff_name,
+                    override_reason=draft.override_reason,
+                )
+                values = _checkin_values(checkin)
+                values["idempotency_key"] = draft.idempotency_key
+                conn.execute(self._checkin_insert, values)
+                conn.execute(
+                    self._audit_insert,
+                    {
+                        "at": checkin.created_at,
+                        "actor": draft.staff_name or draft.kiosk_id,
+                        "action": "checkin",
+                        "target": checkin.id,
+                        "before": None,
+                        "after": _audit_json(checkin),
+                    },
+                )
+                return checkin
+        except IntegrityError:
+            # Committed before (a retry), or by another kiosk at this very moment: theirs stands.
+            with self._read() as conn:
+                earlier = self._by_key(conn, draft.idempotency_key)
+            if earlier is None:
+                raise
+            return earlier
 
     def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
         """Today's live check-in of this patient (BHXH or CCCD number) at this clinic."""
@@ -530,11 +556,12 @@ class SqlStore:
             .order_by(checkins.c.queue_number)
             .limit(1)
         )
-        try:
+
+        def work() -> Row[Any] | None:
             with self._read() as conn:
-                row = conn.execute(stmt).first()
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+                return conn.execute(stmt).first()
+
+        row = self._once_more(work)
         return _checkin_from_row(row) if row is not None else None
 
     def get_checkin(self, checkin_id: str) -> CheckIn | None:
