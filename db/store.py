@@ -146,6 +146,21 @@ def describe_error(error: BaseException) -> str:
     return f"database error: {text}"
 
 
+_birth_texts: dict[BirthDate, str] = {}
+
+
+def _birth_iso(birth: BirthDate | None) -> str | None:
+    # Millions of cards share a few tens of thousands of birth dates: format each once.
+    if birth is None:
+        return None
+    text = _birth_texts.get(birth)
+    if text is None:
+        text = birth.iso()
+        if len(_birth_texts) < 100_000:
+            _birth_texts[birth] = text
+    return text
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -289,7 +304,7 @@ class SqlStore:
             card.card_number,
             card.id_number,
             card.name,
-            card.birth.iso() if card.birth is not None else None,
+            _birth_iso(card.birth),
             card.gender.value if card.gender is not None else None,
             card.address,
             card.facility_code,
