@@ -32,7 +32,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	QT_QPA_PLATFORM= $(BIN)/kiosk --demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  QT_QPA_PLATFORM= $(BIN)/kiosk --demo; \
+	else \
+	  echo "No screen found (DISPLAY is not set): running the demo headless instead."; \
+	  $(BIN)/kiosk --demo --headless --patients 5; \
+	fi
 
 demo-headless: setup
 	$(BIN)/kiosk --demo --headless --patients 5

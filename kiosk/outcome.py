@@ -31,6 +31,7 @@ class Reason(StrEnum):
     NOT_A_CARD = "not_a_card"
     BAD_CARD_NUMBER = "bad_card_number"
     BAD_ID_NUMBER = "bad_id_number"
+    UNREADABLE_CARD = "unreadable_card"  # a card payload whose fields are damaged or misplaced
     # the card
     CARD_NOT_FOUND = "card_not_found"
     CARD_NOT_YET_VALID = "card_not_yet_valid"
@@ -59,6 +60,8 @@ class Reason(StrEnum):
     PRINTER_FAILED = "printer_failed"
     GATEWAY_CONFIG_ERROR = "gateway_config_error"  # 054/055/401: staff alert, cache decides
     GATEWAY_UNAVAILABLE = "gateway_unavailable"  # cache decided
+    GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
+    GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
     STAFF_OVERRIDE = "staff_override"
 
 
@@ -71,6 +74,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.NOT_A_CARD: "Mã QR này không phải thẻ BHYT hay CCCD.",
         Reason.BAD_CARD_NUMBER: "Mã thẻ BHYT không hợp lệ.",
         Reason.BAD_ID_NUMBER: "Số CCCD không hợp lệ.",
+        Reason.UNREADABLE_CARD: "Không đọc được đầy đủ thông tin trên thẻ. "
+        "Vui lòng quét lại hoặc đến quầy tiếp đón.",
         Reason.CARD_NOT_FOUND: "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón.",
         Reason.CARD_NOT_YET_VALID: "Thẻ BHYT chưa đến ngày có giá trị sử dụng.",
         Reason.CARD_EXPIRED: "Thẻ BHYT đã hết hạn sử dụng.",
@@ -97,6 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.PRINTER_FAILED: "Máy in gặp sự cố. Vui lòng đưa số này cho quầy tiếp đón.",
         Reason.GATEWAY_CONFIG_ERROR: "Lỗi cấu hình cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNAVAILABLE: "Thẻ được kiểm tra theo dữ liệu lưu tại bệnh viện.",
+        Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
+        Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
     },
     "en": {
@@ -107,6 +114,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.NOT_A_CARD: "This QR code is not a health-insurance card or a citizen ID.",
         Reason.BAD_CARD_NUMBER: "The health-insurance card number is not valid.",
         Reason.BAD_ID_NUMBER: "The citizen ID number is not valid.",
+        Reason.UNREADABLE_CARD: "The card's details could not be read completely. "
+        "Please scan again or go to reception.",
         Reason.CARD_NOT_FOUND: "Your insurance card was not found. Please go to reception.",
         Reason.CARD_NOT_YET_VALID: "Your insurance card is not valid yet.",
         Reason.CARD_EXPIRED: "Your insurance card has expired.",
@@ -137,6 +146,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.PRINTER_FAILED: "The printer has a problem. Please show this number at reception.",
         Reason.GATEWAY_CONFIG_ERROR: "Insurance gateway configuration error: staff alerted.",
         Reason.GATEWAY_UNAVAILABLE: "Your card was checked against the hospital's records.",
+        Reason.GATEWAY_BAD_REQUEST: "The request to the insurance gateway was malformed: "
+        "staff alerted.",
+        Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
+        "staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
     },
 }

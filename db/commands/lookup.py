@@ -13,20 +13,11 @@ from db.card_rows import row_from_record
 from db.commands import Command, CommandError
 from db.open import open_store
 from kiosk.config import Config
+from kiosk.masking import mask_name, mask_number
 from kiosk.model import CardRecord
 from kiosk.ports import StoreError
 
 _PERSONAL_NUMBERS = ("maThe", "maSoBHXH", "soCCCD", "maTheMoi")
-
-
-def mask_number(text: str) -> str:
-    """All but the last four characters hidden."""
-    return "*" * max(0, len(text) - 4) + text[-4:] if text else ""
-
-
-def mask_name(text: str) -> str:
-    """The first letter of each word, the rest hidden: ``Nguyễn Văn An`` -> ``N***** V** A*``."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in text.split())
 
 
 def _masked(card: CardRecord) -> dict[str, str]:

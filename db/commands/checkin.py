@@ -1,0 +1,83 @@
+"""``kiosk-admin checkin``: one whole check-in from the command line, through the real modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from db.commands import Command, CommandError
+from db.wiring import build_service
+from kiosk.clock import SystemClock
+from kiosk.config import Config
+from kiosk.outcome import Outcome
+from kiosk.ports import StoreError
+from scanner.decoders import build_decoder
+from scanner.file_camera import read_image
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the QR text (or a typed card / BHXH / CCCD number)")
+    source.add_argument("--image", type=Path, help="a photo or screenshot holding the QR code")
+    parser.add_argument("--clinic", help="clinic code (default: the first clinic open now)")
+    parser.add_argument("--no-gateway", action="store_true", help="decide from the cache only")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _text_from_image(path: Path, config: Config) -> str:
+    image = read_image(path)
+    if image is None:
+        raise CommandError(f"{path}: no such file or not a readable image")
+    found = build_decoder(config.decoder).decode(image)
+    if found is None:
+        raise CommandError(f"{path}: no QR code could be read in this image")
+    return found.text
+
+
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    """The machine-readable summary of an outcome (the keys are a documented interface)."""
+    checkin = outcome.checkin
+    return {
+        "status": str(outcome.status),
+        "reason": str(outcome.reason) if outcome.reason else None,
+        "queue_number": checkin.queue_number if checkin else None,
+        "clinic": checkin.clinic_code if checkin else None,
+        "checkin_id": checkin.id if checkin else None,
+        "slip": outcome.slip_path,
+    }
+
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
+    assert config is not None
+    text = args.text if args.text is not None else _text_from_image(args.image, config)
+    if args.clinic and config.clinic(args.clinic) is None:
+        known = ", ".join(c.code for c in config.clinics)
+        raise CommandError(f"unknown clinic {args.clinic!r} (known: {known})", exit_code=2)
+    try:
+        wiring = build_service(config, SystemClock(), use_gateway=not args.no_gateway)
+    except StoreError as error:
+        raise CommandError(f"database unavailable: {error}") from error
+    try:
+        outcome = wiring.service.run(text, args.clinic)
+    finally:
+        wiring.store.dispose()
+    if args.json:
+        print(json.dumps(outcome_json(outcome), ensure_ascii=False))
+    else:
+        line = outcome.message("en")
+        if outcome.checkin:
+            line = f"{outcome.checkin.clinic_code} #{outcome.checkin.queue_number}: {line}"
+        print(line)
+        if outcome.slip_path:
+            print(f"slip: {outcome.slip_path}", file=sys.stderr)
+    return 0
+
+
+COMMAND = Command(
+    name="checkin",
+    help="check one patient in from QR text or an image, as the kiosk would",
+    add_arguments=_add_arguments,
+    run=_run,
+)

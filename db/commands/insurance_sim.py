@@ -1,0 +1,124 @@
+"""``kiosk-admin insurance-sim``: serve the simulated card feed and BHXH gateway on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from db.commands import Command, CommandError
+from db.insurance_sim import (
+    DEFAULT_OFFICER_ID,
+    DEFAULT_OFFICER_NAME,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Faults,
+    SimState,
+    make_server,
+)
+from db.sim_population import Population
+from kiosk.config import Config
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text}")
+    return value
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
+    parser.add_argument("--cards", type=int, default=10_000, help="cards in the population")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the population")
+    parser.add_argument(
+        "--changes", type=int, default=0, help="changes appended after the initial cards"
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay before every reply")
+    parser.add_argument("--error-rate", type=_rate, default=0.0, help="fraction answered 5xx")
+    parser.add_argument(
+        "--truncate-rate", type=_rate, default=0.0, help="fraction of bodies cut short"
+    )
+    parser.add_argument(
+        "--malformed-rate", type=_rate, default=0.0, help="fraction of bodies that are not JSON"
+    )
+    parser.add_argument(
+        "--bad-record-rate",
+        type=_rate,
+        default=0.0,
+        help="fraction of feed records with invalid fields",
+    )
+    parser.add_argument("--token-ttl-s", type=float, default=3600.0, help="token lifetime")
+    parser.add_argument(
+        "--drip", type=int, default=0, metavar="MS", help="pause between 512-byte pieces"
+    )
+    parser.add_argument("--username", default=DEFAULT_USERNAME)
+    parser.add_argument(
+        "--password-env",
+        default="",
+        help="environment variable with the accepted password (default: the published "
+        f"test password {DEFAULT_PASSWORD!r})",
+    )
+
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
+    import os
+
+    password = DEFAULT_PASSWORD
+    if args.password_env:
+        password = os.environ.get(args.password_env, "")
+        if not password:
+            raise CommandError(f"environment variable {args.password_env} is empty")
+    try:
+        population = Population(args.cards, args.seed)
+    except ValueError as error:
+        raise CommandError(str(error), exit_code=2) from None
+    population.add_changes(args.changes)
+    faults = Faults(
+        latency_ms=args.latency_ms,
+        error_rate=args.error_rate,
+        truncate_rate=args.truncate_rate,
+        malformed_rate=args.malformed_rate,
+        bad_record_rate=args.bad_record_rate,
+        token_ttl_s=args.token_ttl_s,
+        drip_ms=args.drip,
+    )
+    state = SimState(
+        population,
+        faults,
+        username=args.username,
+        password=password,
+        officer_name=DEFAULT_OFFICER_NAME,
+        officer_id=DEFAULT_OFFICER_ID,
+    )
+    try:
+        server = make_server(state, args.port)
+    except OSError as error:
+        raise CommandError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever to return, so it must run on another thread
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    host, port = server.server_address[:2]
+    print(f"insurance simulator on http://{host!s}:{port} ({args.cards} cards)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    print("insurance simulator stopped", file=sys.stderr)
+    return 0
+
+
+COMMAND = Command(
+    name="insurance-sim",
+    help="serve a simulated card feed and BHXH gateway on 127.0.0.1",
+    add_arguments=_add_arguments,
+    run=_run,
+    needs_config=False,
+)

@@ -1,0 +1,92 @@
+"""``kiosk-admin sync``: bring the card cache up to date from the insurance feed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TextIO
+
+from db.commands import Command, CommandError
+from db.insurance_client import FeedClient, InsuranceError
+from db.open import open_store
+from db.sync import SyncProgress, sync
+from kiosk.clock import SystemClock
+from kiosk.config import Config
+from kiosk.ports import StoreError
+
+
+class ProgressBar:
+    """A one-line progress display on a terminal: records, rate and (when known) ETA."""
+
+    def __init__(self, stream: TextIO, total: int | None = None) -> None:
+        self._stream = stream
+        self._total = total
+        self._width = 0
+
+    def __call__(self, p: SyncProgress) -> None:
+        rate = p.rate
+        text = f"sync: {p.records:,} records  {rate:,.0f}/s"
+        if self._total and rate > 0:
+            done = min(p.records, self._total)
+            filled = int(30 * done / self._total)
+            eta = max(0.0, (self._total - done) / rate)
+            text = f"[{'#' * filled}{'.' * (30 - filled)}] {text}  ETA {eta:,.0f} s"
+        text += f"  +{p.added:,} ~{p.updated:,} -{p.removed:,} !{p.rejected:,}"
+        self._width = max(self._width, len(text))
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._width:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full", action="store_true", help="forget the cursor: sync everything")
+    parser.add_argument("--url", default=None, help="feed base URL (default: insurance.feed_url)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--total", type=int, default=None, help="expected records, for the progress bar's ETA"
+    )
+
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
+    assert config is not None
+    clock = SystemClock()
+    try:
+        feed = FeedClient.from_settings(config.insurance, clock=clock, url=args.url)
+    except InsuranceError as error:
+        raise CommandError(str(error), exit_code=2) from None
+    bar = ProgressBar(sys.stderr, args.total) if sys.stderr.isatty() else None
+    try:
+        store = open_store(config, clock)
+    except StoreError as error:
+        raise CommandError(f"database: {error}") from None
+    try:
+        summary = sync(store, feed, full=args.full, progress=bar, now=clock.now)
+    except InsuranceError as error:
+        raise CommandError(f"feed: {error}") from None
+    except StoreError as error:
+        raise CommandError(f"database: {error}") from None
+    finally:
+        if bar is not None:
+            bar.finish()
+        store.dispose()
+    if args.json:
+        print(json.dumps(summary.as_json()))
+    else:
+        print(
+            f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
+            f"rejected {summary.rejected} in {summary.seconds:.1f} s"
+        )
+    return 0
+
+
+COMMAND = Command(
+    name="sync",
+    help="sync the card cache from the insurance feed (resumable)",
+    add_arguments=_add_arguments,
+    run=_run,
+)

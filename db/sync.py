@@ -1,0 +1,149 @@
+"""Sync the card cache from the insurance feed, page by page, resumable at any moment.
+
+Each page is applied together with the cursor after it in ONE transaction
+(:meth:`db.store.SqlStore.apply_card_page`), so a sync killed at any instant restarts from the
+last committed page: no page is applied twice and none is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from db.insurance_client import FeedPage, Rejected
+from db.store import PageCounts, SyncState
+from kiosk.model import CardRecord
+
+log = logging.getLogger(__name__)
+
+SOURCE = "feed"
+
+
+class CardFeed(Protocol):
+    """Where pages come from (``db.insurance_client.FeedClient`` in production)."""
+
+    def pages(self, since: str) -> Iterator[FeedPage]: ...
+
+
+class SyncTarget(Protocol):
+    """The parts of the store the sync uses (``db.store.SqlStore``)."""
+
+    def apply_card_page(
+        self,
+        source: str,
+        cards_page: Sequence[CardRecord],
+        removals: Sequence[str],
+        cursor: str,
+    ) -> PageCounts: ...
+
+    def get_sync_state(self, source: str) -> SyncState | None: ...
+
+    def reset_sync(self, source: str) -> None: ...
+
+    def mark_sync_success(self, source: str, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a running sync stands, for a progress bar or the admin screen."""
+
+    records: int  # records read from the feed in this run (tombstones and rejects included)
+    added: int
+    updated: int
+    removed: int
+    rejected: int
+    seconds: float
+    has_more: bool
+    last_rejects: tuple[Rejected, ...] = ()
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What one sync run did."""
+
+    added: int
+    updated: int
+    removed: int
+    rejected: int
+    seconds: float
+    cancelled: bool = False
+
+    def as_json(self) -> dict[str, int | float]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "rejected": self.rejected,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def sync(
+    store: SyncTarget,
+    feed: CardFeed,
+    *,
+    full: bool = False,
+    progress: Callable[[SyncProgress], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    source: str = SOURCE,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] | None = None,
+) -> SyncSummary:
+    """Bring the cache up to date with the feed; ``full`` starts again from the beginning.
+
+    Raises :class:`db.insurance_client.InsuranceError` or :class:`kiosk.ports.StoreError`;
+    every page applied before the failure stays applied, with its cursor.
+    """
+    started = clock()
+    if full:
+        store.reset_sync(source)
+    state = store.get_sync_state(source)
+    since = (state.cursor or "") if state is not None else ""
+    total = PageCounts()
+    rejected = 0
+    records = 0
+    cancelled = False
+    pages = feed.pages(since)
+    try:
+        for page in pages:
+            counts = store.apply_card_page(source, page.cards, page.removals, page.next_cursor)
+            total += counts
+            rejected += len(page.rejected)
+            records += page.records
+            for reject in page.rejected[:5]:
+                log.warning("feed record %s skipped: %s", reject.key, reject.reason)
+            if len(page.rejected) > 5:
+                log.warning("... and %d more bad records in this page", len(page.rejected) - 5)
+            if progress is not None:
+                progress(
+                    SyncProgress(
+                        records,
+                        total.added,
+                        total.updated,
+                        total.removed,
+                        rejected,
+                        clock() - started,
+                        page.has_more,
+                        tuple(page.rejected[:5]),
+                    )
+                )
+            if cancel is not None and page.has_more and cancel():
+                cancelled = True
+                break
+    finally:
+        close = getattr(pages, "close", None)
+        if close is not None:
+            close()
+    if not cancelled and now is not None:
+        store.mark_sync_success(source, now())
+    return SyncSummary(
+        total.added, total.updated, total.removed, rejected, clock() - started, cancelled
+    )

@@ -1,0 +1,409 @@
+"""The check-in use case: from the text a camera read to a committed, printed queue number.
+
+The steps follow DESIGN.md "Flow of one check-in": parse, look up, check online within a time
+budget (else the cache decides), apply the rules, let the patient pick a clinic, allocate the
+number atomically together with the check-in, then print. Every method returns a value; none
+raises through the UI. A check-in is committed before printing, so a printer failure never
+loses it: it is marked for reprint instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from PIL.Image import Image
+
+from kiosk.clock import Clock, local_day
+from kiosk.config import Config
+from kiosk.eligibility import decide
+from kiosk.gateway_codes import interpret, is_fallback
+from kiosk.model import (
+    BhytPayload,
+    CardRecord,
+    CccdPayload,
+    CheckIn,
+    CheckInDraft,
+    Clinic,
+    GatewayFailure,
+    GatewayFailureKind,
+    GatewayReply,
+    PatientSnapshot,
+    Payload,
+    PrintState,
+    Verification,
+)
+from kiosk.outcome import Decision, Outcome, Reason, Status
+from kiosk.payload import InvalidPayload, parse_payload
+from kiosk.ports import (
+    CardCache,
+    CardQuery,
+    CheckInStore,
+    OnlineCardCheck,
+    PrintResult,
+    SlipPrinter,
+    StoreError,
+)
+from kiosk.route import HospitalRules
+
+log = logging.getLogger(__name__)
+
+SlipMaker = Callable[[CheckIn, bool], Image]
+"""Renders the slip of a check-in (``reprint`` says "IN LẠI") as a 1-bit image."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the kiosk concluded about a card, before a clinic is chosen and a number given."""
+
+    status: Status
+    reason: Reason | None
+    payload: Payload | None
+    card: CardRecord | None
+    decision: Decision | None
+    verification: Verification
+    alerts: tuple[Reason, ...] = ()
+    detail: str = ""
+    attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def outcome(self) -> Outcome:
+        """This assessment as an outcome to show (for anything but a check-in)."""
+        return Outcome(
+            status=self.status,
+            reason=self.reason,
+            payload=self.payload,
+            verification=self.verification,
+            alerts=self.alerts,
+            detail=self.detail,
+        )
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnapshot:
+    """The patient fields kept with a check-in: the card's when known, else what the QR said."""
+    name = card.name if card else ""
+    birth = card.birth if card else None
+    gender = card.gender if card else None
+    if isinstance(payload, BhytPayload | CccdPayload):
+        name = name or payload.name
+        birth = birth or payload.birth
+        gender = gender or payload.gender
+    id_number = card.id_number if card else None
+    if isinstance(payload, CccdPayload):
+        id_number = id_number or payload.id_number
+    bhxh = card.bhxh_number if card else None
+    if bhxh is None and isinstance(payload, BhytPayload):
+        bhxh = payload.bhxh_number
+    return PatientSnapshot(
+        name=name,
+        birth=birth,
+        gender=gender,
+        card_number=card.card_number if card else getattr(payload, "card_number", None),
+        bhxh_number=bhxh,
+        id_number=id_number,
+        facility_code=card.facility_code if card else getattr(payload, "facility_code", None),
+        valid_from=card.valid_from if card else getattr(payload, "valid_from", None),
+        valid_to=card.valid_to if card else getattr(payload, "valid_to", None),
+        benefit_level=card.benefit_level if card else getattr(payload, "benefit_level", None),
+    )
+
+
+class CheckInService:
+    """Runs check-ins for one kiosk: the only place where the steps are put together."""
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        clock: Clock,
+        cards: CardCache,
+        checkins: CheckInStore,
+        online: OnlineCardCheck | None,
+        printer: SlipPrinter,
+        render_slip: SlipMaker,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._cards = cards
+        self._checkins = checkins
+        self._online = online
+        self._printer = printer
+        self._render_slip = render_slip
+        self._rules = HospitalRules.from_config(config.hospital, config.insurance.username)
+        self._zone = config.kiosk.zone
+
+    # -- clinics -----------------------------------------------------------------------------
+
+    def open_clinics(self) -> tuple[Clinic, ...]:
+        """The clinics whose opening hours contain the current local time."""
+        local = self._clock.now().astimezone(self._zone)
+        minute = local.hour * 60 + local.minute
+        return tuple(
+            clinic
+            for clinic in self._config.clinics
+            if any(_minutes(a) <= minute < _minutes(b) for a, b in clinic.open_hours)
+        )
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def assess(self, text: str) -> Assessment:
+        """Parse what was scanned or typed, find the card and decide whether it may check in."""
+        parsed = parse_payload(text)
+        if isinstance(parsed, InvalidPayload):
+            log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)
+            return Assessment(
+                status=Status.REJECTED,
+                reason=parsed.reason,
+                payload=None,
+                card=None,
+                decision=None,
+                verification=Verification.NONE,
+                detail=parsed.detail,
+            )
+        try:
+            cached = self._cards.find_card(parsed.lookup_key)
+        except StoreError as error:
+            return self._store_failure(parsed, error)
+        reply, verification, alerts = self._check_online(parsed, cached)
+        if reply is not None and reply.card is not None:
+            try:
+                self._cards.save_card(reply.card)
+            except StoreError as error:
+                log.warning("could not update the cache from the gateway: %s", error)
+        decision = decide(parsed, cached, local_day(self._clock, self._zone), self._rules, reply)
+        log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
+        return Assessment(
+            status=decision.status,
+            reason=decision.reason,
+            payload=parsed,
+            card=decision.card or cached,
+            decision=decision,
+            verification=verification if (decision.card or cached) else Verification.NONE,
+            alerts=alerts,
+            detail=decision.detail,
+        )
+
+    def _check_online(
+        self, payload: Payload, cached: CardRecord | None
+    ) -> tuple[GatewayReply | None, Verification, tuple[Reason, ...]]:
+        if self._online is None:
+            return None, Verification.CACHE, ()
+        name = cached.name if cached else getattr(payload, "name", "")
+        birth = cached.birth if cached else getattr(payload, "birth", None)
+        if not name:
+            # the gateway needs a name; a bare code unknown to the cache cannot be asked about
+            return None, Verification.CACHE, ()
+        query = CardQuery(code=payload.lookup_key, name=name, birth=birth)
+        result = self._online.check(query, self._config.insurance.online_budget_s)
+        if isinstance(result, GatewayFailure):
+            log.info("gateway not used: %s", result.kind)
+            config_problem = result.kind in (GatewayFailureKind.AUTH,)
+            return (
+                None,
+                Verification.CACHE,
+                (Reason.GATEWAY_CONFIG_ERROR,) if config_problem else (),
+            )
+        if is_fallback(result.code):
+            alert = interpret(result.code).staff_alert
+            log.warning("gateway answered %s: the cache decides", result.code)
+            return None, Verification.CACHE, (alert,) if alert else ()
+        return result, Verification.ONLINE, ()
+
+    def confirm(self, assessment: Assessment, yes: bool) -> Assessment:
+        """The patient's answer to "Is this you?": yes lets them in, no sends them to reception."""
+        if assessment.status is not Status.NEEDS_CONFIRMATION:
+            return assessment
+        if yes:
+            return replace(assessment, status=Status.ACCEPTED, reason=None)
+        return replace(
+            assessment, status=Status.NEEDS_RECEPTION, reason=Reason.PATIENT_DENIED_IDENTITY
+        )
+
+    # -- committing --------------------------------------------------------------------------
+
+    def check_in(
+        self,
+        assessment: Assessment,
+        clinic_code: str,
+        *,
+        staff: str | None = None,
+        override_reason: str | None = None,
+        idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
+    ) -> Outcome:
+        """Give the patient a number for a clinic; staff may override a refusal with a reason.
+
+        The same assessment and clinic always give the same check-in (the idempotency key is
+        derived from them), so a retry after a failure never consumes a second number.
+        """
+        clinic = self._config.clinic(clinic_code)
+        if clinic is None:
+            return replace(assessment.outcome(), reason=Reason.UNKNOWN_CLINIC)
+        overriding = bool(staff and override_reason)
+        if assessment.status is not Status.ACCEPTED and not overriding:
+            return assessment.outcome()
+        snapshot = patient or snapshot_of(assessment.payload, assessment.card)
+        today = local_day(self._clock, self._zone)
+        decision = assessment.decision
+        try:
+            key = snapshot.bhxh_number or snapshot.id_number
+            existing = self._checkins.existing_checkin(key, clinic.code, today) if key else None
+            if existing is not None:
+                return Outcome(
+                    status=Status.ACCEPTED,
+                    reason=Reason.ALREADY_CHECKED_IN,
+                    checkin=existing,
+                    payload=assessment.payload,
+                    verification=existing.verification,
+                    printed=existing.print_state is PrintState.PRINTED,
+                    alerts=assessment.alerts,
+                )
+            draft = CheckInDraft(
+                idempotency_key=idempotency_key or f"{assessment.attempt_id}:{clinic.code}",
+                local_day=today,
+                clinic_code=clinic.code,
+                patient=snapshot,
+                status="override" if overriding else str(Status.ACCEPTED),
+                reason=str(assessment.reason) if assessment.reason else None,
+                route=decision.route if decision else None,
+                benefit_percent=decision.benefit_percent if decision else None,
+                verification=assessment.verification,
+                kiosk_id=self._config.kiosk.id,
+                created_at=self._clock.now(),
+                staff_name=staff if overriding else None,
+                override_reason=override_reason if overriding else None,
+            )
+            checkin = self._checkins.commit_checkin(draft)
+            if overriding and staff:
+                self._checkins.record_audit(
+                    staff,
+                    "override",
+                    checkin.id,
+                    f"{assessment.status}:{assessment.reason}",
+                    override_reason,
+                )
+        except StoreError as error:
+            return self._store_failure(assessment.payload, error).outcome()
+        log.info("checked in %s: %s #%d", checkin.id, clinic.code, checkin.queue_number)
+        return Outcome(
+            status=Status.ACCEPTED,
+            reason=Reason.STAFF_OVERRIDE if overriding else assessment.reason,
+            checkin=checkin,
+            payload=assessment.payload,
+            verification=assessment.verification,
+            alerts=assessment.alerts,
+        )
+
+    # -- printing ----------------------------------------------------------------------------
+
+    def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome:
+        """Render and print the slip; a failure leaves the check-in committed, marked unprinted."""
+        name = f"{checkin.local_day:%Y%m%d}-{checkin.clinic_code}-{checkin.queue_number:04d}"
+        if reprint:
+            name += f"-reprint-{self._clock.now():%H%M%S}"
+        try:
+            image = self._render_slip(checkin, reprint)
+        except Exception as error:  # a missing font must not stop check-ins: reception reprints
+            log.exception("slip rendering failed for %s", checkin.id)
+            result = PrintResult(ok=False, problem="error", detail=str(error))
+        else:
+            result = self._printer.print_image(image, name)
+        state = PrintState.PRINTED if result.ok else PrintState.FAILED
+        try:
+            self._checkins.set_print_state(checkin.id, state)
+        except StoreError as error:
+            log.warning("could not record the print state of %s: %s", checkin.id, error)
+        updated = replace(checkin, print_state=state)
+        if not result.ok:
+            log.warning("printing %s failed: %s %s", checkin.id, result.problem, result.detail)
+            return Outcome(
+                status=Status.ACCEPTED,
+                reason=Reason.PRINTER_FAILED,
+                checkin=updated,
+                verification=checkin.verification,
+                printed=False,
+                detail=result.problem,
+            )
+        return Outcome(
+            status=Status.ACCEPTED,
+            reason=None,
+            checkin=updated,
+            verification=checkin.verification,
+            printed=True,
+            slip_path=result.path,
+        )
+
+    # -- whole flows -------------------------------------------------------------------------
+
+    def run(self, text: str, clinic_code: str | None = None) -> Outcome:
+        """Every step for one scan, for the CLI and the headless demo (no questions asked)."""
+        assessment = self.assess(text)
+        if assessment.status is not Status.ACCEPTED:
+            return assessment.outcome()
+        if clinic_code is None:
+            open_now = self.open_clinics()
+            if not open_now:
+                return replace(
+                    assessment.outcome(),
+                    status=Status.NEEDS_RECEPTION,
+                    reason=Reason.NO_CLINIC_OPEN,
+                )
+            clinic_code = open_now[0].code
+        committed = self.check_in(assessment, clinic_code)
+        if committed.checkin is None:
+            return committed
+        again = committed.reason is Reason.ALREADY_CHECKED_IN
+        printed = self.print_slip(committed.checkin, reprint=again)
+        return replace(
+            printed,
+            reason=printed.reason or committed.reason,
+            payload=committed.payload,
+            alerts=committed.alerts,
+        )
+
+    def reprint(self, checkin_id: str, staff: str) -> Outcome:
+        """Print a check-in's slip again ("IN LẠI"), recorded in the audit log."""
+        try:
+            checkin = self._checkins.get_checkin(checkin_id)
+            if checkin is None:
+                return Outcome(status=Status.REJECTED, reason=Reason.CHECKIN_NOT_FOUND)
+            self._checkins.record_audit(staff, "reprint", checkin_id, None, None)
+        except StoreError as error:
+            return self._store_failure(None, error).outcome()
+        return self.print_slip(checkin, reprint=True)
+
+    def cancel(self, checkin_id: str, staff: str, reason: str) -> Outcome:
+        """Cancel a check-in; its number is never given again."""
+        try:
+            if self._checkins.get_checkin(checkin_id) is None:
+                return Outcome(status=Status.REJECTED, reason=Reason.CHECKIN_NOT_FOUND)
+            cancelled = self._checkins.cancel_checkin(checkin_id, staff, reason)
+        except StoreError as error:
+            return self._store_failure(None, error).outcome()
+        return Outcome(status=Status.ACCEPTED, reason=Reason.CHECKIN_CANCELLED, checkin=cancelled)
+
+    def todays_checkins(self, search: str | None = None) -> Sequence[CheckIn]:
+        """Today's check-ins for the staff screen (empty when the database is unavailable)."""
+        try:
+            return self._checkins.list_checkins(local_day(self._clock, self._zone), search)
+        except StoreError as error:
+            log.warning("cannot list check-ins: %s", error)
+            return ()
+
+    def _store_failure(self, payload: Payload | None, error: StoreError) -> Assessment:
+        log.error("database unavailable: %s", error)
+        return Assessment(
+            status=Status.NEEDS_RECEPTION,
+            reason=Reason.DATABASE_UNAVAILABLE,
+            payload=payload,
+            card=None,
+            decision=None,
+            verification=Verification.NONE,
+            detail=str(error),
+        )

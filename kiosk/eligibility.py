@@ -1,0 +1,374 @@
+"""Eligibility: may this patient check in with this card today, as the hospital would decide?
+
+:func:`decide` combines what the QR says, the card record (cached, or freshly returned by the
+gateway) and the gateway's result code into a :class:`~kiosk.outcome.Decision`. It is a pure
+function: ``today`` is the hospital's local date (``kiosk.clock.local_day``), passed in.
+
+The order of the checks matters:
+
+1. the record must be this patient's: a name or birth date that plainly differs sends the
+   patient to reception before anything about the card is said (it may be someone else's);
+2. the card's status (revoked, deregistered) and validity window (from the QR when it has
+   one, else the record; a record whose window ends later than the QR's is a renewal of the
+   same number and wins) — an expired card with a current replacement is accepted on the new
+   card;
+3. the "checked by another facility after the last discharge" rule (gateway history);
+4. differences only in diacritics (or a swapped day and month) ask the patient to confirm;
+   such a decision already carries the route and benefit share of the acceptance it leads to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from kiosk.card_number import level_of
+from kiosk.clock import HOSPITAL_ZONE
+from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret
+from kiosk.model import (
+    BhytPayload,
+    CardRecord,
+    CardStatus,
+    CccdPayload,
+    CodeKind,
+    CodePayload,
+    GatewayReply,
+    Payload,
+    ReplacementCard,
+)
+from kiosk.names import Match, compare_births, compare_names
+from kiosk.outcome import Decision, Reason, Status
+from kiosk.route import HospitalRules, benefit_percent, route_for
+
+
+def decide(
+    payload: Payload,
+    card: CardRecord | None,
+    today: date,
+    rules: HospitalRules,
+    reply: GatewayReply | None = None,
+) -> Decision:
+    """Decide on one check-in attempt.
+
+    ``card`` is the cached record (None when the cache has none); ``reply`` the gateway's answer
+    when it was asked and answered. A reply whose code means "could not judge" (100, 101, 054,
+    055, 205, 401, unknown codes) is ignored and the cached record decides.
+    """
+    note = ""
+    if reply is not None:
+        verdict = interpret(reply.code)
+        if verdict.action is not GatewayAction.FALLBACK_TO_CACHE:
+            return _with_reply(payload, card, today, rules, reply, verdict=verdict)
+        note = f"gateway {verdict.code} ({verdict.meaning}): decided from the cached record; "
+    if card is None:
+        return Decision(
+            Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, detail=note + "no card record"
+        )
+    return _evaluate(payload, card, today, rules, source="cache", note=note)
+
+
+def _with_reply(
+    payload: Payload,
+    card: CardRecord | None,
+    today: date,
+    rules: HospitalRules,
+    reply: GatewayReply,
+    *,
+    verdict: GatewayVerdict,
+) -> Decision:
+    known = reply.card or card
+    note = f"gateway {verdict.code}: {verdict.meaning}; "
+    if verdict.action in (GatewayAction.REJECT, GatewayAction.RECEPTION):
+        assert verdict.status is not None
+        return Decision(verdict.status, verdict.reason, card=known, detail=note.rstrip("; "))
+    if known is None:
+        return Decision(
+            Status.NEEDS_RECEPTION,
+            Reason.CARD_NOT_FOUND,
+            detail=note + "the reply carries no card and the cache has none",
+        )
+    if verdict.action is GatewayAction.USE_NEW_CARD:
+        return _evaluate(payload, known, today, rules, source="new", note=note, reply=reply)
+    if verdict.action is GatewayAction.CONFIRM:
+        decision = _evaluate(payload, known, today, rules, source="gateway", note=note, reply=reply)
+        if decision.status is Status.ACCEPTED:
+            return replace(decision, status=Status.NEEDS_CONFIRMATION, reason=verdict.reason)
+        return decision
+    prefer_new = verdict.code == "004"
+    return _evaluate(
+        payload,
+        known,
+        today,
+        rules,
+        source="gateway",
+        note=note,
+        reply=reply,
+        prefer_new=prefer_new,
+    )
+
+
+def _evaluate(
+    payload: Payload,
+    record: CardRecord,
+    today: date,
+    rules: HospitalRules,
+    *,
+    source: str,
+    note: str,
+    reply: GatewayReply | None = None,
+    prefer_new: bool = False,
+) -> Decision:
+    """The checks shared by the cache and gateway paths.
+
+    ``source`` is "cache" (window from the QR when it has one, else the record), "gateway"
+    (the gateway said the card is valid: its record's window, missing dates do not block) or
+    "new" (gateway 003: only the replacement card can be used).
+    """
+    name_match, birth_match = _identity(payload, record)
+    stop = _identity_gate(record, name_match, birth_match, note) or _status_gate(record, note)
+    if stop is not None:
+        return stop
+    valid = _validity(payload, record, today, source=source, note=note, prefer_new=prefer_new)
+    if isinstance(valid, Decision):
+        return valid
+    effective, reason = valid
+    if reply is not None:
+        elsewhere = treated_elsewhere(reply, rules)
+        if elsewhere:
+            return Decision(
+                Status.NEEDS_RECEPTION,
+                Reason.TREATED_ELSEWHERE,
+                card=effective,
+                detail=note + elsewhere,
+            )
+    route = route_for(effective.facility_code, rules)
+    percent = benefit_percent(effective.benefit_level)
+    detail = note + f"route {route.value}, benefit level {effective.benefit_level}"
+    if name_match is Match.NEEDS_CONFIRMATION:
+        return Decision(
+            Status.NEEDS_CONFIRMATION,
+            Reason.NAME_NEEDS_CONFIRMATION,
+            route,
+            percent,
+            effective,
+            detail + "; names equal only without diacritics",
+        )
+    if birth_match is Match.NEEDS_CONFIRMATION:
+        return Decision(
+            Status.NEEDS_CONFIRMATION,
+            Reason.BIRTH_NEEDS_CONFIRMATION,
+            route,
+            percent,
+            effective,
+            detail + "; day and month of birth swapped",
+        )
+    return Decision(Status.ACCEPTED, reason, route, percent, effective, detail)
+
+
+def _identity_gate(
+    record: CardRecord, name_match: Match, birth_match: Match, note: str
+) -> Decision | None:
+    if name_match is Match.DIFFERENT:
+        return Decision(
+            Status.NEEDS_RECEPTION,
+            Reason.NAME_MISMATCH,
+            card=record,
+            detail=note + "the name on the QR differs from the card record",
+        )
+    if birth_match is Match.DIFFERENT:
+        return Decision(
+            Status.NEEDS_RECEPTION,
+            Reason.BIRTH_MISMATCH,
+            card=record,
+            detail=note + "the birth date on the QR differs from the card record",
+        )
+    return None
+
+
+def _status_gate(record: CardRecord, note: str) -> Decision | None:
+    if record.status is CardStatus.REVOKED:
+        return Decision(
+            Status.REJECTED, Reason.CARD_REVOKED, card=record, detail=note + "card revoked"
+        )
+    if record.status is CardStatus.DEREGISTERED:
+        return Decision(
+            Status.REJECTED,
+            Reason.CARD_DEREGISTERED,
+            card=record,
+            detail=note + "card deregistered",
+        )
+    return None
+
+
+def _validity(
+    payload: Payload,
+    record: CardRecord,
+    today: date,
+    *,
+    source: str,
+    note: str,
+    prefer_new: bool,
+) -> Decision | tuple[CardRecord, Reason | None]:
+    """A rejection, or the effective card (the new one when replaced) and the reason."""
+    new = record.replacement
+    if source == "new":
+        return _new_card_only(record, today, note)
+    use_qr = source == "cache"
+    start, end = _window(payload, record, use_qr=use_qr)
+    if end is None and use_qr:
+        return Decision(
+            Status.NEEDS_RECEPTION,
+            Reason.VALIDITY_UNKNOWN,
+            card=record,
+            detail=note + "no expiry date in the QR or the record",
+        )
+    if start is not None and today < start:
+        return Decision(
+            Status.REJECTED,
+            Reason.CARD_NOT_YET_VALID,
+            card=record,
+            detail=note + f"valid from {start.isoformat()}",
+        )
+    expired = end is not None and today > end
+    if (expired or prefer_new) and new is not None and _inside(new, today):
+        return _on_new_card(record, new), Reason.CARD_REPLACED
+    if expired:
+        return Decision(
+            Status.REJECTED,
+            Reason.CARD_EXPIRED,
+            card=record,
+            detail=note + f"valid to {end.isoformat() if end else '?'}",
+        )
+    return _merged(payload, record, start, end, use_qr=use_qr), None
+
+
+def _new_card_only(
+    record: CardRecord, today: date, note: str
+) -> Decision | tuple[CardRecord, Reason | None]:
+    """Gateway 003: the old card is over; only a replacement valid today can be used."""
+    new = record.replacement
+    if new is None or not _inside(new, today):
+        return Decision(
+            Status.REJECTED,
+            Reason.CARD_EXPIRED,
+            card=record,
+            detail=note + "no replacement card valid today",
+        )
+    return _on_new_card(record, new), Reason.CARD_REPLACED
+
+
+def _identity(payload: Payload, record: CardRecord) -> tuple[Match, Match]:
+    """How the QR's name and birth date compare with the record's (EXACT when not comparable)."""
+    if not isinstance(payload, BhytPayload | CccdPayload):
+        return Match.EXACT, Match.EXACT
+    name = compare_names(payload.name, record.name) if payload.name and record.name else None
+    birth = (
+        compare_births(payload.birth, record.birth)
+        if payload.birth is not None and record.birth is not None
+        else None
+    )
+    return name or Match.EXACT, birth or Match.EXACT
+
+
+def _window(
+    payload: Payload, record: CardRecord, *, use_qr: bool
+) -> tuple[date | None, date | None]:
+    start, end = record.valid_from, record.valid_to
+    if use_qr and isinstance(payload, BhytPayload):
+        renewed = (
+            payload.valid_to is not None
+            and record.valid_to is not None
+            and record.valid_to > payload.valid_to
+        )
+        if renewed:
+            # A card renewed under the same number: the QR printed on the plastic card still
+            # shows last year's window, the insurance service's record the current one.
+            return start, end
+        start = payload.valid_from or start
+        end = payload.valid_to or end
+    return start, end
+
+
+def _inside(card: ReplacementCard, today: date) -> bool:
+    return (
+        (card.valid_from is None or card.valid_from <= today)
+        and card.valid_to is not None
+        and today <= card.valid_to
+    )
+
+
+def _payload_level(payload: Payload) -> int | None:
+    if isinstance(payload, BhytPayload):
+        return payload.benefit_level
+    if isinstance(payload, CodePayload) and payload.kind is CodeKind.CARD_NUMBER:
+        return level_of(payload.code)
+    return None
+
+
+def _merged(
+    payload: Payload,
+    record: CardRecord,
+    start: date | None,
+    end: date | None,
+    *,
+    use_qr: bool,
+) -> CardRecord:
+    """The record with the window used and the level and facility the decision stands on.
+
+    From the cache, the card in the patient's hand wins (QR level digit, facility); from the
+    gateway, its fresh record wins and the QR only fills gaps.
+    """
+    qr_level = _payload_level(payload)
+    record_level = record.benefit_level or level_of(record.card_number)
+    qr_facility = payload.facility_code if isinstance(payload, BhytPayload) else None
+    if use_qr:
+        level = qr_level or record_level
+        facility = qr_facility or record.facility_code
+    else:
+        level = record_level or qr_level
+        facility = record.facility_code or qr_facility
+    return replace(
+        record, valid_from=start, valid_to=end, benefit_level=level, facility_code=facility
+    )
+
+
+def _on_new_card(record: CardRecord, new: ReplacementCard) -> CardRecord:
+    number = new.card_number.strip().upper()
+    return replace(
+        record,
+        card_number=number,
+        bhxh_number=number[-10:] if len(number) >= 10 else record.bhxh_number,
+        valid_from=new.valid_from,
+        valid_to=new.valid_to,
+        facility_code=new.facility_code or record.facility_code,
+        benefit_level=level_of(number) or record.benefit_level,
+        area_code=number[3:5] if len(number) == 15 else record.area_code,
+        replacement=None,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """Gateway times are hospital local time; a naive one is read as such."""
+    return moment.replace(tzinfo=HOSPITAL_ZONE) if moment.tzinfo is None else moment
+
+
+def treated_elsewhere(reply: GatewayReply, rules: HospitalRules) -> str:
+    """Why the patient may still be under care at another facility, or "" when not.
+
+    True when a visit at another facility has no discharge yet, or when another facility
+    checked the card after the latest discharge in the history (or at all, when the history
+    has no discharge): the patient may be admitted there and the claim not yet filed.
+    """
+    own = set(rules.own_codes)
+    for visit in reply.visits:
+        if visit.discharged_at is None and visit.facility_code.strip().upper() not in own:
+            return f"visit at facility {visit.facility_code} has no discharge"
+    discharges = [_aware(v.discharged_at) for v in reply.visits if v.discharged_at is not None]
+    last = max(discharges, default=None)
+    for check in reply.checks:
+        if check.checked_at is None or rules.is_own_account(check.user):
+            continue
+        if last is None or _aware(check.checked_at) > last:
+            when = check.checked_at.isoformat()
+            return f"checked by {check.user} at {when}, after the last discharge"
+    return ""

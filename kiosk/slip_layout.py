@@ -1,0 +1,201 @@
+"""What a check-in slip says, as data: a pure function from a check-in to lines of text.
+
+The layout decides the content, its order and its emphasis (DOMAIN.md §7); ``kiosk.slip_render``
+turns it into pixels for a given paper width. Nothing here reads a clock, a file or a printer,
+so the same check-in always gives the same slip.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from kiosk.config import HospitalSettings
+from kiosk.model import CheckIn, Clinic, Gender, Route, Verification
+
+TITLE = "PHIẾU KHÁM BỆNH"
+WAIT = "Vui lòng chờ tới lượt khám"
+REPRINT = "IN LẠI"
+ROUTE_TEXT = {
+    Route.CORRECT: "Đúng tuyến",
+    Route.OPEN: "Thông tuyến",
+    Route.OUTSIDE: "Trái tuyến",
+}
+VERIFICATION_TEXT = {
+    Verification.ONLINE: "Đã kiểm tra trực tuyến",
+    Verification.CACHE: "Kiểm tra theo dữ liệu lưu tại bệnh viện",
+}
+GENDER_TEXT = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ"}
+# Every Vietnamese letter with a diacritic, in both cases: the test page prints them all.
+VIETNAMESE_LETTERS = (
+    "aàáảãạ ăằắẳẵặ âầấẩẫậ eèéẻẽẹ êềếểễệ iìíỉĩị oòóỏõọ ôồốổỗộ ơờớởỡợ uùúủũụ ưừứửữự yỳýỷỹỵ đ"
+)
+
+
+class Size(StrEnum):
+    """The size class of a line; the renderer maps each to a font size for the paper width."""
+
+    HEADER = "header"
+    TITLE = "title"
+    NUMBER = "number"
+    BODY = "body"
+    SMALL = "small"
+
+
+class Align(StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    """One paragraph of text; the renderer wraps it to the paper width."""
+
+    text: str
+    size: Size = Size.BODY
+    bold: bool = False
+    align: Align = Align.LEFT
+    inverse: bool = False  # white on a black band, for what must not be missed ("IN LẠI")
+
+
+@dataclass(frozen=True)
+class SlipRule:
+    """A horizontal separator; ``ruler`` draws millimetre ticks across the whole paper width."""
+
+    ruler: bool = False
+
+
+@dataclass(frozen=True)
+class SlipCode:
+    """A QR code reception scans to find the check-in."""
+
+    payload: str
+
+
+SlipItem = SlipLine | SlipRule | SlipCode
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A slip as an ordered list of items, top to bottom."""
+
+    items: tuple[SlipItem, ...]
+    reprint: bool = False
+
+    @property
+    def lines(self) -> tuple[SlipLine, ...]:
+        """The text items only."""
+        return tuple(item for item in self.items if isinstance(item, SlipLine))
+
+    @property
+    def code_payload(self) -> str | None:
+        """The payload of the slip's QR code, if it has one."""
+        return next((item.payload for item in self.items if isinstance(item, SlipCode)), None)
+
+    def text(self) -> str:
+        """All text lines joined by newlines (for logs of tests and for search)."""
+        return "\n".join(line.text for line in self.lines)
+
+
+def _dmy(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _nfc(text: str) -> str:
+    # Names decoded from QR codes may arrive decomposed (NFD); fonts render precomposed letters.
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def _validity(valid_from: date | None, valid_to: date | None) -> str | None:
+    if valid_from and valid_to:
+        return f"Hạn thẻ: {_dmy(valid_from)} – {_dmy(valid_to)}"
+    if valid_from:
+        return f"Hạn thẻ: từ {_dmy(valid_from)}"
+    if valid_to:
+        return f"Hạn thẻ: đến {_dmy(valid_to)}"
+    return None
+
+
+def layout_slip(
+    checkin: CheckIn,
+    clinic: Clinic | None,
+    hospital: HospitalSettings,
+    zone: ZoneInfo,
+    *,
+    reprint: bool = False,
+) -> Slip:
+    """The slip of one check-in; ``clinic`` None prints the clinic code (an unknown clinic)."""
+    patient = checkin.patient
+    items: list[SlipItem] = []
+
+    def line(
+        text: str | None,
+        size: Size = Size.BODY,
+        *,
+        bold: bool = False,
+        align: Align = Align.LEFT,
+        inverse: bool = False,
+    ) -> None:
+        if text and text.strip():  # a missing field is simply left out
+            items.append(SlipLine(_nfc(text), size, bold, align, inverse))
+
+    if reprint:
+        line(REPRINT, Size.TITLE, bold=True, align=Align.CENTER, inverse=True)
+    line(hospital.department, Size.HEADER, align=Align.CENTER)
+    line(hospital.name, Size.HEADER, bold=True, align=Align.CENTER)
+    items.append(SlipRule())
+    line(TITLE, Size.TITLE, bold=True, align=Align.CENTER)
+    line("Số thứ tự", Size.SMALL, align=Align.CENTER)
+    line(str(checkin.queue_number), Size.NUMBER, bold=True, align=Align.CENTER)
+    if clinic is not None:
+        line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
+        line(" – ".join(p for p in (clinic.room, clinic.location_vi) if p), align=Align.CENTER)
+    else:
+        line(checkin.clinic_code, Size.TITLE, bold=True, align=Align.CENTER)
+    items.append(SlipRule())
+
+    line(patient.name, Size.TITLE, bold=True)
+    born = f"Năm sinh: {patient.birth.year}" if patient.birth else ""
+    gender = f"Giới tính: {GENDER_TEXT[patient.gender]}" if patient.gender else ""
+    line(" – ".join(p for p in (born, gender) if p))
+    if patient.card_number:
+        line(f"Thẻ BHYT: {patient.card_number}", bold=True)
+    line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
+    line(_validity(patient.valid_from, patient.valid_to))
+    route = ROUTE_TEXT[checkin.route] if checkin.route else ""
+    share = f"Mức hưởng {checkin.benefit_percent}%" if checkin.benefit_percent is not None else ""
+    line(" – ".join(p for p in (route, share) if p), bold=True)
+    line(VERIFICATION_TEXT.get(checkin.verification), Size.SMALL)
+    items.append(SlipRule())
+
+    local = checkin.created_at.astimezone(zone)
+    line(f"Ngày giờ: {local:%d/%m/%Y %H:%M}", Size.SMALL)
+    line(f"Máy: {checkin.kiosk_id}", Size.SMALL)
+    items.append(SlipCode(checkin.id))
+    line(WAIT, Size.BODY, bold=True, align=Align.CENTER)
+    return Slip(tuple(items), reprint=reprint)
+
+
+def print_test_slip(hospital: HospitalSettings, printer_label: str) -> Slip:
+    """The page of ``kiosk-admin print-test``: the header, every Vietnamese letter, a ruler."""
+    letters = _nfc(VIETNAMESE_LETTERS)
+    items: list[SlipItem] = [
+        SlipLine(_nfc(text), Size.HEADER, bold=bold, align=Align.CENTER)
+        for text, bold in ((hospital.department, False), (hospital.name, True))
+        if text.strip()
+    ]
+    items += [
+        SlipRule(),
+        SlipLine("TRANG IN THỬ", Size.TITLE, bold=True, align=Align.CENTER),
+        SlipLine(letters, Size.BODY),
+        SlipLine(letters.upper(), Size.BODY),
+        SlipLine(letters.upper(), Size.BODY, bold=True),
+        SlipLine(_nfc(printer_label), Size.SMALL),
+        SlipRule(ruler=True),
+        SlipLine("Thước đo: vạch nhỏ 1 mm, vạch lớn 10 mm", Size.SMALL, align=Align.CENTER),
+    ]
+    return Slip(tuple(items))

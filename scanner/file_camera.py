@@ -1,0 +1,128 @@
+"""Cameras that play image files or a video file at a set rate (demo, tests, card photos)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+
+from kiosk.clock import Clock
+from scanner.ports import CameraState, Frame, as_frame
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+def read_image(path: Path) -> Frame | None:
+    """An image file (PNG, JPEG, WebP, ...) as a frame, or None when it is not a readable image."""
+    if not path.is_file():
+        return None
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return None if image is None else as_frame(image)
+
+
+def write_image(path: Path, frame: Frame) -> None:
+    """Save a frame as an image file (the format follows the suffix: .png, .jpg, ...)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), frame):
+        raise OSError(f"cannot write image {path}")
+
+
+class _Paced:
+    """Hands out a new frame at most ``fps`` times a second by the clock; None in between."""
+
+    def __init__(self, fps: float, clock: Clock) -> None:
+        if fps <= 0:
+            raise ValueError(f"fps must be positive, got {fps}")
+        self._interval = 1.0 / fps
+        self._clock = clock
+        self._due = float("-inf")
+
+    def due(self) -> bool:
+        now = self._clock.monotonic()
+        if now + 1e-6 < self._due:  # tolerance: float sums of ticks land a hair early
+            return False
+        # Schedule from now, not from the old due time: after a pause, no burst of frames.
+        self._due = now + self._interval
+        return True
+
+
+class FolderCamera:
+    """Plays a folder of images (sorted by name) or a list of frames / image paths, in a loop."""
+
+    def __init__(
+        self,
+        source: Path | str | Sequence[Path | str | Frame],
+        fps: float,
+        clock: Clock,
+        *,
+        loop: bool = True,
+    ) -> None:
+        if isinstance(source, str | Path):
+            folder = Path(source)
+            items: list[Path | str | Frame] = sorted(
+                p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if not items:
+                raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+        else:
+            items = list(source)
+        self._items = items
+        self._index = 0
+        self._loop = loop
+        self._pace = _Paced(fps, clock)
+        self._closed = False
+
+    @property
+    def state(self) -> CameraState:
+        return CameraState.LOST if self._closed else CameraState.OK
+
+    def read(self) -> Frame | None:
+        if self._closed or not self._items or not self._pace.due():
+            return None
+        if self._index >= len(self._items):
+            if not self._loop:
+                return None
+            self._index = 0
+        item = self._items[self._index]
+        self._index += 1
+        if isinstance(item, str | Path):
+            image = read_image(Path(item))
+            if image is None:
+                raise ValueError(f"cannot read image {item}")
+            return image
+        return item
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class VideoFileCamera:
+    """Plays a video file at ``fps`` (by the clock, not the file's own rate), looping at the end."""
+
+    def __init__(self, path: Path | str, fps: float, clock: Clock, *, loop: bool = True) -> None:
+        self._path = str(path)
+        self._capture = cv2.VideoCapture(self._path)
+        if not self._capture.isOpened():
+            raise ValueError(f"cannot open video file {path}")
+        self._loop = loop
+        self._pace = _Paced(fps, clock)
+        self._closed = False
+
+    @property
+    def state(self) -> CameraState:
+        return CameraState.LOST if self._closed else CameraState.OK
+
+    def read(self) -> Frame | None:
+        if self._closed or not self._pace.due():
+            return None
+        ok, frame = self._capture.read()
+        if not ok and self._loop:
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, frame = self._capture.read()
+        return as_frame(frame) if ok else None
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._capture.release()

@@ -1,0 +1,104 @@
+"""Helpers for the insurance tests: a simulator on 127.0.0.1, clients wired to it, checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from db.card_rows import record_from_row, row_from_record
+from db.engine import create_kiosk_engine
+from db.insurance_client import (
+    Credentials,
+    FeedClient,
+    GatewayClient,
+    HttpTransport,
+    TokenCache,
+    password_md5,
+)
+from db.insurance_sim import (
+    DEFAULT_OFFICER_ID,
+    DEFAULT_OFFICER_NAME,
+    DEFAULT_PASSWORD,
+    Faults,
+    SimState,
+    start_simulator,
+)
+from db.migrate import upgrade
+from db.models import cards
+from db.sim_population import Population
+from db.store import SqlStore, _card_from_row
+from tests.fakes import FakeClock
+
+CREDENTIALS = Credentials(
+    "79024_BV", password_md5(DEFAULT_PASSWORD), DEFAULT_OFFICER_NAME, DEFAULT_OFFICER_ID
+)
+
+
+@contextmanager
+def simulator(
+    cards_n: int = 1000, seed: int = 0, faults: Faults | None = None, changes: int = 0
+) -> Iterator[tuple[SimState, str]]:
+    population = Population(cards_n, seed)
+    population.add_changes(changes)
+    state = SimState(population, faults or Faults())
+    server, url = start_simulator(state=state)
+    try:
+        yield state, url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def transport(**overrides: object) -> HttpTransport:
+    settings: dict[str, object] = {
+        "connect_timeout_s": 2.0,
+        "read_timeout_s": 5.0,
+        "retries": 5,
+        "backoff_s": 0.01,
+        "max_backoff_s": 0.05,
+    }
+    settings.update(overrides)
+    return HttpTransport(**settings)  # type: ignore[arg-type]
+
+
+def feed_client(
+    url: str, page_size: int = 500, clock: FakeClock | None = None, **overrides: object
+) -> FeedClient:
+    http = transport(**overrides)
+    clock = clock or FakeClock(datetime.now(UTC))
+    return FeedClient(http, TokenCache(http, url, CREDENTIALS, clock), url, page_size)
+
+
+def gateway_client(url: str, credentials: Credentials = CREDENTIALS) -> GatewayClient:
+    http = transport()
+    tokens = TokenCache(http, url, credentials, FakeClock(datetime.now(UTC)))
+    return GatewayClient(http, tokens, url, credentials)
+
+
+def sqlite_store(tmp_path: Path, name: str = "kiosk.db") -> SqlStore:
+    engine = create_kiosk_engine(f"sqlite:///{tmp_path / name}")
+    upgrade(engine)
+    return SqlStore(engine)
+
+
+def _digest(rows: Iterable[dict[str, str]]) -> tuple[int, str]:
+    lines = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)
+    return len(lines), hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def source_checksum(population: Population) -> tuple[int, str]:
+    """(count, sha256) over every card the source holds now, in the canonical row form."""
+    return _digest(row_from_record(record_from_row(r, "feed")) for r in population.final_rows())
+
+
+def cache_checksum(store: SqlStore) -> tuple[int, str]:
+    """The same checksum over every card in the cache."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(cards)).all()
+    return _digest(row_from_record(_card_from_row(row)) for row in rows)

@@ -1,0 +1,122 @@
+"""The insurance simulator: a deterministic, lazy population and a real foreground server."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+
+import pytest
+
+from db.card_rows import record_from_row
+from db.sim_population import OBJECT_CODES, Population
+from tests.conftest import REPO_ROOT
+from tests.db.simhelp import CREDENTIALS, simulator
+
+TONES = {"\u0301", "\u0300", "\u0309", "\u0303", "\u0323"}  # sắc huyền hỏi ngã nặng
+LETTERS = set("ăâêôơưđ")
+
+
+def test_population_is_deterministic_and_lazy() -> None:
+    started = time.perf_counter()
+    big = Population(1_000_000, seed=3)
+    last = big.row(999_999)
+    assert time.perf_counter() - started < 0.5  # nothing generated up front
+    assert Population(1_000_000, seed=3).row(999_999) == last
+    assert Population(1_000_000, seed=4).row(999_999) != last
+    assert big.index_of(last["maSoBHXH"]) == 999_999
+
+
+def test_population_covers_what_the_kiosk_meets() -> None:
+    population = Population(5000, seed=1)
+    rows = [population.row(i) for i in range(5000)]
+    for row in rows:
+        record_from_row(row, "feed")  # every generated record is valid
+    objects = {r["maThe"][:2] for r in rows if len(r["maThe"]) == 15}
+    assert objects == {code for code, _level in OBJECT_CODES}
+    names = "".join(r["hoTen"] for r in rows)
+    marks = set(unicodedata.normalize("NFD", names))
+    assert marks >= TONES
+    assert set(names.lower()) >= LETTERS
+    assert "Đ" in names
+    assert {r["trangThai"] for r in rows} == {"active", "revoked", "deregistered"}
+    assert any(r["maTheMoi"] for r in rows)
+    assert any(r["gtTheDen"].endswith("2023") for r in rows)  # expired
+    assert any(len(r["maThe"]) == 10 for r in rows)
+    assert sum(bool(r["soCCCD"]) for r in rows) > 4000
+    assert len({r["maSoBHXH"] for r in rows}) == 5000
+    assert len({r["soCCCD"] for r in rows if r["soCCCD"]}) == sum(bool(r["soCCCD"]) for r in rows)
+
+
+def test_change_log_updates_and_removes() -> None:
+    population = Population(1000, seed=2)
+    population.add_changes(500)
+    kinds = [population.change(p) for p in range(1000, 1500)]
+    assert any(c.removed for c in kinds)
+    assert any(not c.removed for c in kinds)
+    final = list(population.final_rows())
+    assert len(final) < 1000
+    updated = next(c for c in kinds if not c.removed and population.current(c.index))
+    assert population.current(updated.index) != population.row(updated.index)
+
+
+def _token(url: str) -> str:
+    request = urllib.request.Request(
+        url + "/api/token/take",
+        data=json.dumps({"username": "79024_BV", "password": CREDENTIALS.password_md5}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        return str(json.loads(reply.read())["APIKey"]["access_token"])
+
+
+def test_feed_is_gzip_and_needs_a_token() -> None:
+    with simulator(300) as (_state, url):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "/api/cards/changes?since=0&limit=10", timeout=5)
+        assert refused.value.code == 401
+        refused.value.close()
+        request = urllib.request.Request(
+            url + "/api/cards/changes?since=100&limit=250",
+            headers={"Authorization": "Bearer " + _token(url), "Accept-Encoding": "gzip"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            assert reply.headers["Content-Encoding"] == "gzip"
+            page = json.loads(gzip.decompress(reply.read()))
+        assert len(page["cards"]) == 200
+        assert page["next_cursor"] == "300"
+        assert page["has_more"] is False
+
+
+def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "db.cli", "insurance-sim", "--port", "0", "--cards", "500"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "http://127.0.0.1:" in line
+        url = line.split()[3]
+        with urllib.request.urlopen(url + "/health", timeout=5) as reply:
+            assert json.loads(reply.read())["cards"] == 500
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

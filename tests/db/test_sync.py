@@ -1,0 +1,153 @@
+"""The sync against the real simulator: exact results, resumable after SIGKILL, under faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from db.insurance_sim import DEFAULT_PASSWORD, Faults
+from db.insurance_sim import _is_bad as is_bad_position
+from db.sync import SyncProgress, sync
+from tests.conftest import REPO_ROOT, run_cli_command
+from tests.db.simhelp import cache_checksum, feed_client, simulator, source_checksum, sqlite_store
+
+CONFIG = """
+[database]
+url = "sqlite:///{db}"
+
+[[clinics]]
+code = "NOI"
+name_vi = "Khám Nội"
+
+[insurance]
+feed_url = "{url}"
+username = "79024_BV"
+page_size = {page}
+retries = 8
+"""
+
+
+def _config(tmp_path: Path, url: str, page: int = 500) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG.format(db=tmp_path / "kiosk.db", url=url, page=page))
+    return path
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "KIOSK_GATEWAY_PASSWORD": DEFAULT_PASSWORD}
+
+
+def test_full_sync_matches_the_source_and_resyncing_changes_nothing(tmp_path: Path) -> None:
+    with simulator(3000, seed=5, changes=600) as (state, url):
+        store = sqlite_store(tmp_path)
+        seen: list[SyncProgress] = []
+        summary = sync(store, feed_client(url, page_size=400), progress=seen.append)
+        assert cache_checksum(store) == source_checksum(state.population)
+        assert summary.added >= 3000  # a removed card that comes back counts again
+        assert summary.removed > 0
+        assert summary.updated > 0
+        assert seen[-1].records == 3600
+        assert not seen[-1].has_more
+        again = sync(store, feed_client(url, page_size=400))
+        assert (again.added, again.updated, again.removed) == (0, 0, 0)
+        state.population.add_changes(300)
+        later = sync(store, feed_client(url, page_size=400))
+        assert later.added + later.updated + later.removed > 0
+        assert cache_checksum(store) == source_checksum(state.population)
+        full = sync(store, feed_client(url, page_size=400), full=True)
+        assert full.updated > 2000  # every present card comes again
+        assert cache_checksum(store) == source_checksum(state.population)
+        store.dispose()
+
+
+def test_cancel_stops_between_pages(tmp_path: Path) -> None:
+    with simulator(2000) as (_state, url):
+        store = sqlite_store(tmp_path)
+        summary = sync(store, feed_client(url, page_size=500), cancel=lambda: True)
+        assert summary.cancelled
+        assert summary.added == 500
+        state = store.get_sync_state("feed")
+        assert state is not None
+        assert state.cursor == "500"
+        store.dispose()
+
+
+@pytest.mark.slow
+def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
+    rng = random.Random(20)
+    with simulator(20_000, seed=9, changes=4000) as (state, url):
+        config = _config(tmp_path, url, page=500)
+        command = [sys.executable, "-m", "db.cli", "--config", str(config), "sync", "--json"]
+        completed_early = 0
+        for _ in range(20):
+            process = subprocess.Popen(
+                command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            time.sleep(rng.uniform(0.4, 1.6))
+            process.send_signal(signal.SIGKILL)
+            process.communicate()
+            completed_early += process.returncode == 0
+        final = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
+        assert final.returncode == 0, final.stderr.decode()
+        store = sqlite_store(tmp_path)
+        assert cache_checksum(store) == source_checksum(state.population)
+        store.dispose()
+        assert completed_early < 20  # the kills really did interrupt syncs
+
+
+def test_completes_with_30_percent_5xx_and_200ms_latency(tmp_path: Path) -> None:
+    faults = Faults(latency_ms=200, error_rate=0.3)
+    with simulator(2000, seed=2, changes=200, faults=faults) as (state, url):
+        store = sqlite_store(tmp_path)
+        summary = sync(store, feed_client(url, page_size=250, retries=12))
+        assert summary.rejected == 0
+        assert cache_checksum(store) == source_checksum(state.population)
+        assert state.counts["changes"] > 9  # some pages needed retries
+        store.dispose()
+
+
+def test_bad_records_and_truncated_pages(tmp_path: Path) -> None:
+    faults = Faults(bad_record_rate=0.02, truncate_rate=0.25)
+    with simulator(4000, seed=4, faults=faults) as (state, url):
+        store = sqlite_store(tmp_path)
+        summary = sync(store, feed_client(url, page_size=500, retries=12))
+        bad = {p for p in range(4000) if is_bad_position(state, p)}
+        assert summary.rejected == len(bad) > 0
+        assert summary.added == 4000 - len(bad)
+        for position in (0, 1, 2, 3999):
+            if position not in bad:
+                found = store.find_card(state.population.bhxh_number(position))
+                assert found is not None
+        for position in list(bad)[:5]:
+            assert store.find_card(state.population.bhxh_number(position)) is None
+        store.dispose()
+
+
+def test_cli_summary_json_and_failure_line(tmp_path: Path) -> None:
+    with simulator(1200) as (_state, url):
+        config = _config(tmp_path, url)
+        done = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
+        assert done.returncode == 0, done.stderr.decode()
+        summary = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        assert set(summary) == {"added", "updated", "removed", "rejected", "seconds"}
+        assert summary["added"] == 1200
+    failed = run_cli_command(
+        ["--config", str(config), "sync", "--url", "http://127.0.0.1:9"], env=_env()
+    )
+    assert failed.returncode == 1
+    lines = failed.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert "cannot reach" in lines[0]
+    no_secret = run_cli_command(
+        ["--config", str(config), "sync"], env={**_env(), "KIOSK_GATEWAY_PASSWORD": ""}
+    )
+    assert no_secret.returncode == 2
+    assert "KIOSK_GATEWAY_PASSWORD" in no_secret.stderr.decode()

@@ -1,0 +1,301 @@
+"""The check-in use case, through the real parser and rules, with fakes for the devices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from fakes import (
+    UNREACHABLE,
+    FakeCardCache,
+    FakeCheckInStore,
+    FakeClock,
+    FakeOnlineCheck,
+    FakePrinter,
+)
+from PIL import Image
+
+from kiosk.checkin import CheckInService
+from kiosk.config import Config, load_config
+from kiosk.model import (
+    CardStatus,
+    CheckIn,
+    GatewayFailure,
+    GatewayFailureKind,
+    GatewayReply,
+    PrintState,
+    Verification,
+)
+from kiosk.outcome import Reason, Status
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
+
+ROOT = Path(__file__).resolve().parents[2]
+MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 local: every clinic is open
+
+
+def _valid_person(index: int = 0) -> SyntheticPerson:
+    for p in people(200, seed=11):
+        if p.valid_to >= date(2026, 11, 25) and p.facility_code == "79024":
+            if index == 0:
+                return p
+            index -= 1
+    raise AssertionError("no suitable synthetic person")
+
+
+class Rig:
+    """A service wired to fakes, with handles on each fake."""
+
+    def __init__(self, *, online: FakeOnlineCheck | None = None, problem: str = "") -> None:
+        self.config: Config = load_config(ROOT / "config.toml", env={})
+        self.clock = FakeClock(MORNING)
+        self.cards = FakeCardCache()
+        self.store = FakeCheckInStore()
+        self.printer = FakePrinter(problem)
+        self.rendered: list[tuple[str, bool]] = []
+        self.service = CheckInService(
+            config=self.config,
+            clock=self.clock,
+            cards=self.cards,
+            checkins=self.store,
+            online=online,
+            printer=self.printer,
+            render_slip=self._render,
+        )
+
+    def _render(self, checkin: CheckIn, reprint: bool) -> Image.Image:
+        self.rendered.append((checkin.id, reprint))
+        return Image.new("1", (576, 100), 1)
+
+
+def test_a_cached_card_is_accepted_numbered_and_printed() -> None:
+    rig = Rig()
+    first, second = _valid_person(0), _valid_person(1)
+    rig.cards.save_card(card_record(first))
+    rig.cards.save_card(card_record(second))
+    one = rig.service.run(bhyt_payload(first), "NOI")
+    two = rig.service.run(bhyt_payload(second), "NOI")
+    assert one.status is Status.ACCEPTED
+    assert one.printed is True
+    assert one.checkin is not None
+    assert one.checkin.queue_number == 1
+    assert two.checkin is not None
+    assert two.checkin.queue_number == 2
+    assert one.checkin.verification is Verification.CACHE
+    assert rig.store.checkins[one.checkin.id].print_state is PrintState.PRINTED
+    assert len(rig.printer.printed) == 2
+
+
+def test_an_unknown_card_goes_to_reception_and_junk_is_rejected() -> None:
+    rig = Rig()
+    unknown = rig.service.run(bhyt_payload(_valid_person()), "NOI")
+    assert unknown.status is Status.NEEDS_RECEPTION
+    assert unknown.reason is Reason.CARD_NOT_FOUND
+    junk = rig.service.run("hello")
+    assert junk.status is Status.REJECTED
+    assert junk.reason is Reason.NOT_A_CARD
+    assert junk.message("vi") == "Mã QR này không phải thẻ BHYT hay CCCD."
+    assert not rig.store.checkins
+
+
+def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    first = rig.service.run(bhyt_payload(p), "NOI")
+    again = rig.service.run(cccd_payload(p), "NOI")  # the chip ID finds the same card
+    assert again.reason is Reason.ALREADY_CHECKED_IN
+    assert again.checkin is not None
+    assert first.checkin is not None
+    assert again.checkin.id == first.checkin.id
+    assert rig.rendered[-1] == (first.checkin.id, True)  # printed again as "IN LẠI"
+    other_clinic = rig.service.run(bhyt_payload(p), "TMH")
+    assert other_clinic.checkin is not None
+    assert other_clinic.checkin.queue_number == 1
+
+
+def test_retrying_a_commit_consumes_no_second_number() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    assessment = rig.service.assess(bhyt_payload(p))
+    first = rig.service.check_in(assessment, "NOI")
+    rig.store.checkins.clear()  # as if the first answer was lost before "existing" could see it
+    rig.store.checkins[first.checkin.id] = first.checkin  # type: ignore[union-attr]
+    retry = rig.service.check_in(assessment, "NOI")
+    assert retry.checkin == first.checkin
+    assert rig.store.counters[("NOI", date(2026, 11, 25))] == 1
+
+
+def test_a_printer_failure_keeps_the_checkin_and_reprint_says_in_lai() -> None:
+    rig = Rig(problem="paper_out")
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.reason is Reason.PRINTER_FAILED
+    assert outcome.printed is False
+    assert outcome.checkin is not None
+    assert rig.store.checkins[outcome.checkin.id].print_state is PrintState.FAILED
+    assert "quầy tiếp đón" in outcome.message("vi")
+    rig.printer.problem = ""
+    reprinted = rig.service.reprint(outcome.checkin.id, staff="Lan")
+    assert reprinted.printed is True
+    assert rig.rendered[-1] == (outcome.checkin.id, True)
+    assert rig.store.checkins[outcome.checkin.id].print_state is PrintState.PRINTED
+    assert ("Lan", "reprint", outcome.checkin.id, None, None) in rig.store.audit
+
+
+def test_a_broken_renderer_is_a_print_failure_not_a_crash() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+
+    def broken(checkin: CheckIn, reprint: bool) -> Image.Image:
+        raise OSError("no font")
+
+    rig.service._render_slip = broken
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.reason is Reason.PRINTER_FAILED
+    assert outcome.checkin is not None
+
+
+def test_the_database_unavailable_sends_to_reception_and_loses_nothing() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    done = rig.service.run(bhyt_payload(p), "NOI")
+    rig.store.unavailable = True
+    q = _valid_person(1)
+    rig.cards.save_card(card_record(q))
+    failed = rig.service.run(bhyt_payload(q), "NOI")
+    assert failed.status is Status.NEEDS_RECEPTION
+    assert failed.reason is Reason.DATABASE_UNAVAILABLE
+    assert "reception" in failed.message("en")
+    rig.store.unavailable = False
+    assert done.checkin is not None
+    assert list(rig.store.checkins) == [done.checkin.id]
+
+
+def test_online_check_updates_the_cache_and_marks_the_checkin_online() -> None:
+    p = _valid_person()
+    fresh = replace(card_record(p), source="gateway")
+    online = FakeOnlineCheck({p.card_number: GatewayReply(code="000", note="ok", card=fresh)})
+    rig = Rig(online=online)
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert outcome.checkin is not None
+    assert outcome.checkin.verification is Verification.ONLINE
+    assert rig.cards.saved == [fresh]
+    assert online.queries[0].code == p.card_number
+
+
+def test_gateway_down_falls_back_to_the_cache() -> None:
+    rig = Rig(online=FakeOnlineCheck(failure=UNREACHABLE))
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert outcome.checkin is not None
+    assert outcome.checkin.verification is Verification.CACHE
+    assert outcome.alerts == ()
+
+
+@pytest.mark.parametrize("code", ["054", "055"])
+def test_gateway_configuration_errors_alert_staff_without_stopping(code: str) -> None:
+    p = _valid_person()
+    rig = Rig(online=FakeOnlineCheck({p.card_number: GatewayReply(code=code, note="", card=None)}))
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert Reason.GATEWAY_CONFIG_ERROR in outcome.alerts
+
+
+def test_auth_failure_alerts_staff() -> None:
+    failure = GatewayFailure(GatewayFailureKind.AUTH, "401 twice")
+    rig = Rig(online=FakeOnlineCheck(failure=failure))
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert outcome.alerts == (Reason.GATEWAY_CONFIG_ERROR,)
+
+
+def test_staff_override_of_a_refusal_is_audited() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
+    assessment = rig.service.assess(bhyt_payload(p))
+    assert assessment.status is Status.REJECTED
+    refused = rig.service.check_in(assessment, "NOI")
+    assert refused.checkin is None
+    override = rig.service.check_in(
+        assessment, "NOI", staff="Lan", override_reason="Giấy hẹn tái khám"
+    )
+    assert override.checkin is not None
+    assert override.reason is Reason.STAFF_OVERRIDE
+    assert override.checkin.staff_name == "Lan"
+    actor, action, target, before, after = rig.store.audit[-1]
+    assert (actor, action, target, after) == (
+        "Lan",
+        "override",
+        override.checkin.id,
+        "Giấy hẹn tái khám",
+    )
+    assert before is not None
+    assert "rejected" in before
+
+
+def test_confirmation_yes_and_no() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    assessment = rig.service.assess(bhyt_payload(p))
+    waiting = replace(
+        assessment, status=Status.NEEDS_CONFIRMATION, reason=Reason.NAME_NEEDS_CONFIRMATION
+    )
+    assert rig.service.confirm(waiting, yes=True).status is Status.ACCEPTED
+    denied = rig.service.confirm(waiting, yes=False)
+    assert denied.status is Status.NEEDS_RECEPTION
+    assert denied.reason is Reason.PATIENT_DENIED_IDENTITY
+
+
+def test_queues_reset_at_local_midnight_not_utc_midnight() -> None:
+    rig = Rig()
+    rig.clock.set(datetime(2026, 11, 25, 16, 59, tzinfo=UTC))  # 23:59 local
+    first, second = _valid_person(0), _valid_person(1)
+    rig.cards.save_card(card_record(first))
+    rig.cards.save_card(card_record(second))
+    late = rig.service.run(bhyt_payload(first), "NOI")
+    rig.clock.advance(minutes=1)  # 00:00 local, 17:00 UTC the same UTC day
+    early = rig.service.run(bhyt_payload(second), "NOI")
+    assert late.checkin is not None
+    assert early.checkin is not None
+    assert late.checkin.local_day == date(2026, 11, 25)
+    assert early.checkin.local_day == date(2026, 11, 26)
+    assert early.checkin.queue_number == 1
+
+
+def test_only_open_clinics_are_offered() -> None:
+    rig = Rig()
+    rig.clock.set(datetime(2026, 11, 25, 6, 0, tzinfo=UTC))  # 13:00 local: TMH closed at 11:30
+    assert [c.code for c in rig.service.open_clinics()] == ["NOI", "NHI"]
+    rig.clock.set(datetime(2026, 11, 25, 5, 0, tzinfo=UTC))  # 12:00: lunch break for NHI
+    assert [c.code for c in rig.service.open_clinics()] == ["NOI"]
+
+
+def test_cancel_keeps_the_number_and_unknown_ids_are_reported() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert outcome.checkin is not None
+    cancelled = rig.service.cancel(outcome.checkin.id, "Lan", "bệnh nhân về")
+    assert cancelled.reason is Reason.CHECKIN_CANCELLED
+    other = _valid_person(1)
+    rig.cards.save_card(card_record(other))
+    again = rig.service.run(bhyt_payload(other), "NOI")
+    assert again.checkin is not None
+    assert again.checkin.queue_number == 2
+    assert rig.service.reprint("nope", "Lan").reason is Reason.CHECKIN_NOT_FOUND
+    assert rig.service.cancel("nope", "Lan", "x").reason is Reason.CHECKIN_NOT_FOUND

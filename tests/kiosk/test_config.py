@@ -1,0 +1,131 @@
+"""Config errors name the key and say what is expected; the shipped config.toml is valid."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _shipped() -> dict[str, Any]:
+    with (ROOT / "config.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_the_shipped_config_is_valid_and_complete() -> None:
+    config = load_config(ROOT / "config.toml", env={})
+    assert config.kiosk.locale == "vi"
+    assert config.kiosk.timezone == "Asia/Ho_Chi_Minh"
+    assert config.hospital.facility_codes == ("79024",)
+    assert [c.code for c in config.clinics] == ["NOI", "NHI", "TMH"]
+    assert config.database.url.startswith("sqlite:///")
+    assert Path(config.database.url.removeprefix("sqlite:///")).is_absolute()
+    assert config.printer.dots == 576
+    assert config.insurance.online_budget_s == 1.5
+
+
+def test_environment_overrides_any_setting() -> None:
+    env = {
+        "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+        "KIOSK_PRINTER_DOTS": "384",
+        "KIOSK_KIOSK_HIDE_CURSOR": "false",
+        "KIOSK_HOSPITAL_FACILITY_CODES": "79024, 79025",
+        "KIOSK_INSURANCE_ONLINE_BUDGET_S": "0.8",
+    }
+    config = parse_config(_shipped(), env, ROOT)
+    assert config.database.url == "postgresql+psycopg://kiosk@db/kiosk"
+    assert config.printer.dots == 384
+    assert config.kiosk.hide_cursor is False
+    assert config.hospital.facility_codes == ("79024", "79025")
+    assert config.insurance.online_budget_s == 0.8
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        ("printer", "dots", 500, "printer.dots: expected a multiple of 8"),
+        ("printer", "kind", "laser", "printer.kind: expected one of file"),
+        ("camera", "width", -1, "camera.width: expected a whole number"),
+        ("camera", "width", True, "camera.width: expected a whole number"),
+        ("kiosk", "timezone", "Mars/Base", "kiosk.timezone: expected an IANA time zone"),
+        ("kiosk", "locale", "fr", "kiosk.locale: expected one of vi, en"),
+        ("kiosk", "hide_cursor", "yes", "kiosk.hide_cursor: expected true or false"),
+        ("hospital", "facility_codes", ["7902"], "hospital.facility_codes[0]: expected a 5-char"),
+        ("hospital", "level", "regional", "hospital.level: expected one of central"),
+        ("insurance", "gateway_url", "ftp://x", "insurance.gateway_url: expected an http"),
+        ("insurance", "online_budget_s", 0, "insurance.online_budget_s: expected a positive"),
+        ("database", "url", "mysql://x", "database.url: expected sqlite"),
+        ("decoder", "chain", ["zxing", "magic"], "decoder.chain[1]: expected one of"),
+        ("staff", "pin_length", 4, "staff.pin_length: unknown setting"),
+    ],
+)
+def test_a_wrong_value_names_its_key(section: str, key: str, value: object, message: str) -> None:
+    data = _shipped()
+    data[section][key] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, {}, ROOT)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_unknown_section_and_bad_clinic_are_named() -> None:
+    data = _shipped()
+    data["printers"] = {}
+    with pytest.raises(ConfigError, match=r"^printers: unknown section"):
+        parse_config(data, {}, ROOT)
+    data = _shipped()
+    data["clinics"][1]["open_hours"] = ["11:00-07:00"]
+    with pytest.raises(ConfigError, match=r"^clinics\[1\]\.open_hours\[0\]"):
+        parse_config(data, {}, ROOT)
+    data = _shipped()
+    data["clinics"][2]["code"] = "NOI"
+    with pytest.raises(ConfigError, match="used twice"):
+        parse_config(data, {}, ROOT)
+    data = _shipped()
+    data["clinics"] = []
+    with pytest.raises(ConfigError, match=r"^clinics: expected at least one"):
+        parse_config(data, {}, ROOT)
+
+
+def test_a_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match=r"^KIOSK_CAMERA_FPS \(for camera\.fps\)"):
+        parse_config(_shipped(), {"KIOSK_CAMERA_FPS": "fast"}, ROOT)
+
+
+def test_missing_and_broken_files_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", env={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[kiosk\nid = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken, env={})
+    chosen = tmp_path / "chosen.toml"
+    chosen.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_config(None, env={"KIOSK_CONFIG": str(chosen)}).source == chosen
+
+
+def test_relative_paths_follow_the_config_file(tmp_path: Path) -> None:
+    chosen = tmp_path / "site" / "kiosk.toml"
+    chosen.parent.mkdir()
+    chosen.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config(chosen, env={})
+    assert config.kiosk.data_dir == chosen.parent / "data"
+    assert config.database.url == f"sqlite:///{(chosen.parent / 'data' / 'kiosk.db').resolve()}"
+
+
+def test_cli_exits_2_with_one_line_naming_the_key(tmp_path: Path, run_cli: Any) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8").replace("dots = 576", "dots = 577"),
+        encoding="utf-8",
+    )
+    result = run_cli(["--config", str(bad), "status"])
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert "printer.dots" in lines[0]

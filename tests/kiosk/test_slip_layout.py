@@ -1,0 +1,210 @@
+"""The slip layout: what a slip says, in which order, for every kind of check-in."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.config import HospitalSettings
+from kiosk.model import (
+    BirthDate,
+    CheckIn,
+    Clinic,
+    Gender,
+    PatientSnapshot,
+    Route,
+    Verification,
+)
+from kiosk.slip_layout import Align, Size, SlipCode, SlipLine, layout_slip, print_test_slip
+from kiosk.synthetic import person
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+HOSPITAL = HospitalSettings(department="SỞ Y TẾ TỈNH MẪU", name="BỆNH VIỆN ĐA KHOA MẪU")
+CLINIC = Clinic("NHI", "Khám Nhi", "Paediatrics", "Phòng 105", "Tầng 1, khu B", "Ground floor")
+
+
+def checkin_of(index: int = 3, **changes: object) -> CheckIn:
+    """A check-in of the synthetic person ``index`` (built by hand: no store involved)."""
+    p = person(index)
+    patient = PatientSnapshot(
+        name=p.name,
+        birth=p.birth,
+        gender=p.gender,
+        card_number=p.card_number,
+        bhxh_number=p.bhxh_number,
+        id_number=p.id_number,
+        facility_code=p.facility_code,
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+        benefit_level=p.benefit_level,
+    )
+    checkin = CheckIn(
+        id="ci-0042",
+        local_day=date(2026, 11, 25),
+        clinic_code="NHI",
+        queue_number=42,
+        patient=patient,
+        status="accepted",
+        reason=None,
+        route=Route.CORRECT,
+        benefit_percent=80,
+        verification=Verification.ONLINE,
+        kiosk_id="KIOSK-07",
+        created_at=datetime(2026, 11, 25, 2, 5, tzinfo=UTC),
+    )
+    return replace(checkin, **changes)  # type: ignore[arg-type]
+
+
+def texts(checkin: CheckIn, **kwargs: bool) -> list[str]:
+    return [line.text for line in layout_slip(checkin, CLINIC, HOSPITAL, ZONE, **kwargs).lines]
+
+
+def test_a_slip_lists_everything_top_to_bottom() -> None:
+    checkin = checkin_of()
+    p = checkin.patient
+    assert p.birth is not None
+    assert p.valid_from
+    assert p.valid_to
+    gender = "Nam" if p.gender is Gender.MALE else "Nữ"
+    assert texts(checkin) == [
+        "SỞ Y TẾ TỈNH MẪU",
+        "BỆNH VIỆN ĐA KHOA MẪU",
+        "PHIẾU KHÁM BỆNH",
+        "Số thứ tự",
+        "42",
+        "Khám Nhi",
+        "Phòng 105 – Tầng 1, khu B",
+        p.name,
+        f"Năm sinh: {p.birth.year} – Giới tính: {gender}",
+        f"Thẻ BHYT: {p.card_number}",
+        f"Nơi ĐKKCB: {p.facility_code}",
+        f"Hạn thẻ: {p.valid_from:%d/%m/%Y} – {p.valid_to:%d/%m/%Y}",
+        "Đúng tuyến – Mức hưởng 80%",
+        "Đã kiểm tra trực tuyến",
+        "Ngày giờ: 25/11/2026 09:05",
+        "Máy: KIOSK-07",
+        "Vui lòng chờ tới lượt khám",
+    ]
+
+
+def test_the_qr_carries_the_checkin_id_just_before_the_closing_line() -> None:
+    slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE)
+    assert slip.code_payload == "ci-0042"
+    assert isinstance(slip.items[-2], SlipCode)
+    assert slip.items[-1] == SlipLine("Vui lòng chờ tới lượt khám", Size.BODY, True, Align.CENTER)
+
+
+def test_the_number_is_the_largest_text_and_the_name_is_in_full() -> None:
+    slip = layout_slip(checkin_of(11), CLINIC, HOSPITAL, ZONE)
+    number = next(line for line in slip.lines if line.text == "42")
+    assert number.size is Size.NUMBER
+    assert number.bold
+    assert [line for line in slip.lines if line.size is Size.NUMBER] == [number]
+    assert person(11).name in [line.text for line in slip.lines]
+
+
+def test_local_date_and_time_follow_the_zone_across_midnight() -> None:
+    # 17:30 UTC is 00:30 the next day in Hồ Chí Minh City
+    late = checkin_of(created_at=datetime(2026, 11, 25, 17, 30, tzinfo=UTC))
+    assert "Ngày giờ: 26/11/2026 00:30" in texts(late)
+    london = layout_slip(late, CLINIC, HOSPITAL, ZoneInfo("Europe/London"))
+    assert "Ngày giờ: 25/11/2026 17:30" in [line.text for line in london.lines]
+
+
+@pytest.mark.parametrize(
+    ("route", "percent", "expected"),
+    [
+        (Route.CORRECT, 80, "Đúng tuyến – Mức hưởng 80%"),
+        (Route.OPEN, 100, "Thông tuyến – Mức hưởng 100%"),
+        (Route.OUTSIDE, 40, "Trái tuyến – Mức hưởng 40%"),
+        (None, 95, "Mức hưởng 95%"),
+    ],
+)
+def test_route_and_benefit_share(route: Route | None, percent: int, expected: str) -> None:
+    assert expected in texts(checkin_of(route=route, benefit_percent=percent))
+
+
+def test_verification_from_the_cache_is_said_and_none_is_left_out() -> None:
+    assert "Kiểm tra theo dữ liệu lưu tại bệnh viện" in texts(
+        checkin_of(verification=Verification.CACHE)
+    )
+    none = texts(checkin_of(verification=Verification.NONE))
+    assert not any("kiểm tra" in t.lower() for t in none)
+
+
+def test_missing_fields_are_left_out_for_a_cccd_only_patient() -> None:
+    patient = PatientSnapshot(
+        name="Lê Thị Hồng Nhung",
+        birth=None,
+        gender=Gender.FEMALE,
+        card_number=None,
+        bhxh_number=None,
+        id_number="079190001234",
+        facility_code=None,
+        valid_from=None,
+        valid_to=None,
+        benefit_level=None,
+    )
+    lines = texts(checkin_of(patient=patient, route=None, benefit_percent=None))
+    assert "Giới tính: Nữ" in lines
+    for absent in ("Thẻ BHYT", "Nơi ĐKKCB", "Hạn thẻ", "Mức hưởng", "Đúng tuyến", "Năm sinh"):
+        assert not any(absent in t for t in lines), absent
+    assert all(t.strip() for t in lines)
+    assert not any("079190001234" in t for t in lines)
+
+
+def test_a_card_known_only_until_a_date_says_so() -> None:
+    base = checkin_of()
+    patient = replace(base.patient, valid_from=None, valid_to=date(2026, 12, 31))
+    assert "Hạn thẻ: đến 31/12/2026" in texts(replace(base, patient=patient))
+
+
+def test_a_reprint_says_in_lai_first_and_prominently() -> None:
+    slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE, reprint=True)
+    first = slip.lines[0]
+    assert first.text == "IN LẠI"
+    assert first.bold
+    assert first.inverse
+    assert first.size is Size.TITLE
+    assert slip.reprint
+    assert "IN LẠI" not in texts(checkin_of())
+    assert slip.lines[1:] == layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE).lines
+
+
+def test_decomposed_names_are_printed_precomposed() -> None:
+    decomposed = unicodedata.normalize("NFD", "Nguyễn  Văn Đức")
+    base = checkin_of()
+    checkin = replace(base, patient=replace(base.patient, name=decomposed))
+    assert "Nguyễn Văn Đức" in texts(checkin)
+
+
+def test_an_unknown_clinic_prints_its_code() -> None:
+    slip = layout_slip(checkin_of(clinic_code="XYZ"), None, HOSPITAL, ZONE)
+    assert "XYZ" in [line.text for line in slip.lines]
+
+
+def test_the_layout_is_pure() -> None:
+    checkin = checkin_of()
+    assert layout_slip(checkin, CLINIC, HOSPITAL, ZONE) == layout_slip(
+        checkin, CLINIC, HOSPITAL, ZONE
+    )
+
+
+def test_the_print_test_page_has_every_vietnamese_letter_and_a_ruler() -> None:
+    slip = print_test_slip(HOSPITAL, "Máy in: file")
+    text = slip.text()
+    for letter in "ăằắẳẵặâầấẩẫậđêềếểễệôồốổỗộơờớởỡợưừứửữự":
+        assert letter in text
+        assert letter.upper() in text
+    assert HOSPITAL.name in text
+    assert any(getattr(item, "ruler", False) for item in slip.items)
+
+
+def test_birth_year_only_cards_print_the_year() -> None:
+    base = checkin_of()
+    patient = replace(base.patient, birth=BirthDate(1951), gender=Gender.MALE)
+    assert "Năm sinh: 1951 – Giới tính: Nam" in texts(replace(base, patient=patient))
