@@ -341,6 +341,27 @@ class SqlStore:
         conn.exec_driver_sql(self._upsert_sql, params)
         return PageCounts(added=len(keys) - existing, updated=existing)
 
+    def _take_over_numbers(
+        self, conn: Connection, batch: Sequence[CardRecord]
+    ) -> tuple[list[CardRecord], int]:
+        """Make way for the feed: a card number it gives to a BHXH number leaves any other.
+
+        Returns the batch without records whose number a later record of the same batch
+        claims, and how many stale cards were deleted. Without this one odd record would make
+        the page fail, and the sync would stop at the same cursor forever.
+        """
+        owner = {card.card_number: card.bhxh_number for card in batch}
+        kept = [card for card in batch if owner[card.card_number] == card.bhxh_number]
+        stale: list[str] = []
+        for chunk in _chunks(list(owner), _IN_CHUNK):
+            rows = conn.execute(
+                select(cards.c.bhxh_number, cards.c.card_number).where(
+                    cards.c.card_number.in_(chunk)
+                )
+            )
+            stale.extend(bhxh for bhxh, number in rows if owner[number] != bhxh)
+        return kept, self._remove(conn, stale) if stale else 0
+
     def _remove(self, conn: Connection, codes: Sequence[str]) -> int:
         removed = 0
         for chunk in _chunks(list(codes), _IN_CHUNK):
@@ -388,8 +409,10 @@ class SqlStore:
         """
         try:
             with self._engine.begin() as conn:
-                counts = self._upsert(conn, cards_page)
-                counts = PageCounts(counts.added, counts.updated, self._remove(conn, removals))
+                kept, displaced = self._take_over_numbers(conn, cards_page)
+                counts = self._upsert(conn, kept)
+                removed = displaced + self._remove(conn, removals)
+                counts = PageCounts(counts.added, counts.updated, removed)
                 stmt = self._insert(sync_state).values(
                     source=source,
                     cursor=cursor,

@@ -139,3 +139,19 @@ def test_status(store: SqlStore) -> None:
     # the next local day has no check-ins yet
     assert store.status(datetime(2026, 11, 25, 17, 0, tzinfo=UTC)).checkins_today == 0
     store.dispose()
+
+
+def test_sync_page_moves_a_card_number_to_its_new_owner(store: SqlStore) -> None:
+    old_owner = card(1, card_number="DN4797900000099")  # letters-free but not its own tail
+    store.apply_card_page("feed", [old_owner], [], "c1")
+    newcomer = card(2, card_number="DN4797900000099")
+    twice = card(3, card_number="HS4797900000077")
+    again = card(4, card_number="HS4797900000077")  # the later record of the page wins
+    counts = store.apply_card_page("feed", [newcomer, twice, again], [], "c2")
+    assert (counts.added, counts.removed) == (2, 1)
+    assert store.find_card("DN4797900000099") == newcomer
+    assert store.find_card("7900000001") is None
+    assert store.find_card("HS4797900000077") == again
+    state = store.get_sync_state("feed")
+    assert state is not None
+    assert state.cursor == "c2"
