@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -226,6 +226,7 @@ class SqlStore:
             .returning(queue_counters.c.last)
         )
         self._checkin_insert = insert(checkins)
+        self._pg_commit_sql = _pg_commit_sql()
         self._audit_insert = insert(audit_log)
 
     @property
@@ -539,40 +540,42 @@ class SqlStore:
         return self._once_more(lambda: self._commit_once(draft))
 
     def _commit_once(self, draft: CheckInDraft) -> CheckIn:
+        checkin = CheckIn(
+            id=uuid.uuid4().hex,
+            local_day=draft.local_day,
+            clinic_code=draft.clinic_code,
+            queue_number=0,  # set by the allocation below
+            patient=draft.patient,
+            status=draft.status,
+            reason=draft.reason,
+            route=draft.route,
+            benefit_percent=draft.benefit_percent,
+            verification=draft.verification,
+            kiosk_id=draft.kiosk_id,
+            created_at=draft.created_at.astimezone(UTC),
+            staff_name=draft.staff_name,
+            override_reason=draft.override_reason,
+        )
+        values = _checkin_values(checkin)
+        values["idempotency_key"] = draft.idempotency_key
+        audit = {
+            "at": checkin.created_at,
+            "actor": draft.staff_name or draft.kiosk_id,
+            "action": "checkin",
+            "target": checkin.id,
+            "before": None,
+            "after": _audit_json(checkin),
+        }
         try:
-            with self._engine.begin() as conn:
-                number = self._next_number(conn, draft.clinic_code, draft.local_day)
-                checkin = CheckIn(
-                    id=uuid.uuid4().hex,
-                    local_day=draft.local_day,
-                    clinic_code=draft.clinic_code,
-                    queue_number=number,
-                    patient=draft.patient,
-                    status=draft.status,
-                    reason=draft.reason,
-                    route=draft.route,
-                    benefit_percent=draft.benefit_percent,
-                    verification=draft.verification,
-                    kiosk_id=draft.kiosk_id,
-                    created_at=draft.created_at.astimezone(UTC),
-                    staff_name=draft.staff_name,
-                    override_reason=draft.override_reason,
-                )
-                values = _checkin_values(checkin)
-                values["idempotency_key"] = draft.idempotency_key
-                conn.execute(self._checkin_insert, values)
-                conn.execute(
-                    self._audit_insert,
-                    {
-                        "at": checkin.created_at,
-                        "actor": draft.staff_name or draft.kiosk_id,
-                        "action": "checkin",
-                        "target": checkin.id,
-                        "before": None,
-                        "after": _audit_json(checkin),
-                    },
-                )
-                return checkin
+            if self._sqlite:
+                with self._engine.begin() as conn:  # BEGIN IMMEDIATE: writers queue here
+                    number = self._next_number(conn, draft.clinic_code, draft.local_day)
+                    values["queue_number"] = number
+                    audit["after"] = _audit_json(replace(checkin, queue_number=number))
+                    conn.execute(self._checkin_insert, values)
+                    conn.execute(self._audit_insert, audit)
+            else:
+                number = self._commit_server(values, audit)
         except IntegrityError:
             # Committed before (a retry), or by another kiosk at this very moment: theirs stands.
             with self._read() as conn:
@@ -580,6 +583,18 @@ class SqlStore:
             if earlier is None:
                 raise
             return earlier
+        return replace(checkin, queue_number=number)
+
+    def _commit_server(self, values: dict[str, object], audit: dict[str, object]) -> int:
+        """PostgreSQL: counter, check-in and audit row in ONE statement, ONE round trip.
+
+        A single statement is atomic on its own, so it runs without BEGIN/COMMIT round trips;
+        a unique-key failure anywhere undoes all three parts, the counter included.
+        """
+        params = {**values, **{f"audit_{k}": v for k, v in audit.items()}}
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            number: int = conn.exec_driver_sql(self._pg_commit_sql, params).scalar_one()
+        return number
 
     def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
         """Today's live check-in of this patient (BHXH or CCCD number) at this clinic."""
@@ -832,6 +847,25 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
         source=row.source,
         updated_at=row.updated_at,
         verified_online_at=row.verified_online_at,
+    )
+
+
+def _pg_commit_sql() -> str:
+    """The one-statement check-in for PostgreSQL (driver placeholders, constant names only)."""
+    columns = [c.name for c in checkins.columns]
+    chosen = ", ".join("n.last" if c == "queue_number" else f"%({c})s" for c in columns)
+    return (
+        "WITH n AS ("  # noqa: S608 - names come from the table, values are placeholders
+        " INSERT INTO queue_counters (clinic, day, last) VALUES (%(clinic_code)s, %(local_day)s, 1)"
+        " ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1"
+        " RETURNING last"
+        "), c AS ("
+        f" INSERT INTO checkins ({', '.join(columns)}) SELECT {chosen} FROM n"
+        " RETURNING id, queue_number"
+        ") INSERT INTO audit_log (at, actor, action, target, before, after)"
+        " SELECT %(audit_at)s, %(audit_actor)s, %(audit_action)s, c.id, %(audit_before)s,"
+        " jsonb_set(CAST(%(audit_after)s AS jsonb), '{number}', to_jsonb(c.queue_number))::text"
+        " FROM c RETURNING (SELECT queue_number FROM c)"
     )
 
 
