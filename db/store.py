@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import BindParameter
 
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, queue_counters, staff, sync_state
+from db.models import audit_log, cards, checkins, staff, sync_state
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -217,17 +217,12 @@ class SqlStore:
             10: select(cards).where(cards.c.bhxh_number == code).limit(1),
             12: select(cards).where(cards.c.id_number == code).limit(1),
         }
-        self._counter_stmt = (
-            self._insert(queue_counters)
-            .values(clinic=bindparam("clinic"), day=bindparam("day"), last=1)
-            .on_conflict_do_update(
-                index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
-            )
-            .returning(queue_counters.c.last)
-        )
-        self._checkin_insert = insert(checkins)
         self._pg_commit_sql = _pg_commit_sql()
-        self._audit_insert = insert(audit_log)
+        self._checkin_columns = [c.name for c in checkins.columns]
+        self._sqlite_checkin_sql = (
+            f"INSERT INTO checkins ({', '.join(self._checkin_columns)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' * len(self._checkin_columns))})"
+        )
 
     @property
     def engine(self) -> Engine:
@@ -520,11 +515,6 @@ class SqlStore:
 
     # -- check-ins --------------------------------------------------------------------------
 
-    def _next_number(self, conn: Connection, clinic: str, day: date) -> int:
-        """The atomic allocation: one upsert-returning on the (clinic, day) counter row."""
-        number: int = conn.execute(self._counter_stmt, {"clinic": clinic, "day": day}).scalar_one()
-        return number
-
     def _by_key(self, conn: Connection, key: str) -> CheckIn | None:
         row = conn.execute(select(checkins).where(checkins.c.idempotency_key == key)).first()
         return _checkin_from_row(row) if row is not None else None
@@ -568,12 +558,7 @@ class SqlStore:
         }
         try:
             if self._sqlite:
-                with self._engine.begin() as conn:  # BEGIN IMMEDIATE: writers queue here
-                    number = self._next_number(conn, draft.clinic_code, draft.local_day)
-                    values["queue_number"] = number
-                    audit["after"] = _audit_json(replace(checkin, queue_number=number))
-                    conn.execute(self._checkin_insert, values)
-                    conn.execute(self._audit_insert, audit)
+                number = self._commit_sqlite(checkin, values, audit)
             else:
                 number = self._commit_server(values, audit)
         except IntegrityError:
@@ -584,6 +569,36 @@ class SqlStore:
                 raise
             return earlier
         return replace(checkin, queue_number=number)
+
+    def _commit_sqlite(
+        self, checkin: CheckIn, values: dict[str, object], audit: dict[str, object]
+    ) -> int:
+        """SQLite: the three statements on the bare driver inside BEGIN IMMEDIATE.
+
+        Every writer queues for the one write lock, so the time it is held is the throughput
+        of the whole kiosk: all the Python work (values, text forms) happens before the BEGIN.
+        """
+        row = [_sqlite_value(values[c]) for c in self._checkin_columns]
+        number_at = self._checkin_columns.index("queue_number")
+        at = _sqlite_moment(checkin.created_at)
+        with self._engine.begin() as conn:  # BEGIN IMMEDIATE: writers queue here
+            number: int = conn.exec_driver_sql(
+                _SQLITE_COUNTER, (checkin.clinic_code, checkin.local_day.isoformat())
+            ).scalar_one()
+            row[number_at] = number
+            conn.exec_driver_sql(self._sqlite_checkin_sql, tuple(row))
+            conn.exec_driver_sql(
+                _SQLITE_AUDIT,
+                (
+                    at,
+                    audit["actor"],
+                    audit["action"],
+                    audit["target"],
+                    None,
+                    _audit_json(replace(checkin, queue_number=number)),
+                ),
+            )
+        return number
 
     def _commit_server(self, values: dict[str, object], audit: dict[str, object]) -> int:
         """PostgreSQL: counter, check-in and audit row in ONE statement, ONE round trip.
@@ -848,6 +863,26 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
         updated_at=row.updated_at,
         verified_online_at=row.verified_online_at,
     )
+
+
+_SQLITE_COUNTER = (
+    "INSERT INTO queue_counters (clinic, day, last) VALUES (?, ?, 1) "
+    "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 RETURNING last"
+)
+_SQLITE_AUDIT = (
+    "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _sqlite_value(value: object) -> object:
+    """A value in the text form SQLAlchemy's SQLite types write (and read back)."""
+    if isinstance(value, datetime):
+        return _sqlite_moment(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _pg_commit_sql() -> str:

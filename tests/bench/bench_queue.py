@@ -212,8 +212,8 @@ def main() -> int:
             f"sqlite:///{path}",
             _bare_sqlite_worker,
             str(path),
-            args.processes,
-            args.per_process,
+            processes=args.processes,
+            count=args.per_process,
         )
         print(json.dumps(result), file=sys.stderr)
         results.append(result)
