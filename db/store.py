@@ -161,6 +161,68 @@ def _birth_iso(birth: BirthDate | None) -> str | None:
     return text
 
 
+def _sqlite_card_row(card: CardRecord) -> tuple[object, ...]:
+    # Runs once per card in bulk writes: plain attribute reads, no helper calls where avoidable
+    # (``_value_`` is the enum's stored value without the descriptor's cost).
+    new = card.replacement
+    gender = card.gender
+    valid_from = card.valid_from
+    valid_to = card.valid_to
+    five = card.five_years_from
+    return (
+        card.bhxh_number,
+        card.card_number,
+        card.id_number,
+        card.name,
+        _birth_iso(card.birth),
+        gender._value_ if gender is not None else None,
+        card.address,
+        card.facility_code,
+        valid_from.isoformat() if valid_from is not None else None,
+        valid_to.isoformat() if valid_to is not None else None,
+        card.benefit_level,
+        card.area_code,
+        card.status._value_,
+        new.card_number if new else None,
+        _iso(new.valid_from) if new else None,
+        _iso(new.valid_to) if new else None,
+        new.facility_code if new else None,
+        new.facility_name if new else None,
+        five.isoformat() if five is not None else None,
+        card.source,
+        _sqlite_moment(card.updated_at) if card.updated_at is not None else None,
+        _sqlite_moment(card.verified_online_at) if card.verified_online_at is not None else None,
+    )
+
+
+def _server_card_row(card: CardRecord) -> tuple[object, ...]:
+    new = card.replacement
+    return (
+        card.bhxh_number,
+        card.card_number,
+        card.id_number,
+        card.name,
+        _birth_iso(card.birth),
+        card.gender.value if card.gender is not None else None,
+        card.address,
+        card.facility_code,
+        card.valid_from,
+        card.valid_to,
+        card.benefit_level,
+        card.area_code,
+        card.status.value,
+        new.card_number if new else None,
+        new.valid_from if new else None,
+        new.valid_to if new else None,
+        new.facility_code if new else None,
+        new.facility_name if new else None,
+        card.five_years_from,
+        card.source,
+        card.updated_at,
+        card.verified_online_at,
+    )
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -285,40 +347,8 @@ class SqlStore:
         self.upsert_cards([card])
 
     def _card_params(self, card: CardRecord) -> tuple[object, ...]:
-        new = card.replacement
-        if self._sqlite:
-            d: Any = _iso
-            t: Any = _sqlite_moment
-        else:
-
-            def d(v: object) -> object:
-                return v
-
-            t = d
-        return (
-            card.bhxh_number,
-            card.card_number,
-            card.id_number,
-            card.name,
-            _birth_iso(card.birth),
-            card.gender.value if card.gender is not None else None,
-            card.address,
-            card.facility_code,
-            d(card.valid_from),
-            d(card.valid_to),
-            card.benefit_level,
-            card.area_code,
-            card.status.value,
-            new.card_number if new else None,
-            d(new.valid_from) if new else None,
-            d(new.valid_to) if new else None,
-            new.facility_code if new else None,
-            new.facility_name if new else None,
-            d(card.five_years_from),
-            card.source,
-            t(card.updated_at),
-            t(card.verified_online_at),
-        )
+        """One card as a tuple in CARD_COLUMNS order, in the driver's own value types."""
+        return _sqlite_card_row(card) if self._sqlite else _server_card_row(card)
 
     def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> int:
         found = 0
@@ -405,8 +435,13 @@ class SqlStore:
         """
         try:
             with self._engine.begin() as conn:
-                kept, displaced = self._take_over_numbers(conn, cards_page)
-                counts = self._upsert(conn, kept)
+                displaced = 0
+                try:
+                    with conn.begin_nested():  # a savepoint: the common case pays nothing
+                        counts = self._upsert(conn, cards_page)
+                except IntegrityError:
+                    kept, displaced = self._take_over_numbers(conn, cards_page)
+                    counts = self._upsert(conn, kept)
                 removed = displaced + self._remove(conn, removals)
                 counts = PageCounts(counts.added, counts.updated, removed)
                 stmt = self._insert(sync_state).values(
