@@ -8,7 +8,9 @@ transaction either commits whole or not at all.
 Queue numbers come from one atomic ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` on
 ``queue_counters`` inside the transaction that inserts the check-in, so two kiosks (or two
 processes) never get the same number, and a rolled-back check-in gives its number back while
-a committed one (even cancelled later) keeps it forever.
+a committed one (even cancelled later) keeps it forever. On SQLite the transaction opens with
+``BEGIN IMMEDIATE`` and runs three bare driver statements (the write lock is held as briefly as
+possible); on PostgreSQL counter, check-in and audit row are one statement (one round trip).
 
 Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
 go to the driver's ``executemany`` as one upsert statement.
@@ -270,7 +272,6 @@ class SqlStore:
             f"INSERT INTO cards ({columns}) VALUES ({marks}) "  # noqa: S608
             f"ON CONFLICT (bhxh_number) DO UPDATE SET {assignments}"
         )
-        self._mark = mark
         # Hot statements built once: SQLAlchemy then reuses their compiled form, and each call
         # only binds parameters (building .values(...) per call costs more than the SQL itself).
         code: BindParameter[str] = bindparam("code")
@@ -734,7 +735,7 @@ class SqlStore:
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
-        return CheckIn(**{**before.__dict__, "cancelled": True})
+        return replace(before, cancelled=True)
 
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None
