@@ -1,0 +1,117 @@
+"""Fixtures for the window tests: a real config, synthetic cards, a window built on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config, load_config
+from kiosk.ports import StaffAccount
+from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.synthetic import SyntheticPerson, card_record, people
+from tests.fakes import FakeClock
+from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop, FakeService
+from ui.window import KioskWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class MemoryStaff:
+    """An in-memory StaffDirectory."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, StaffAccount] = {}
+
+    def get_staff(self, name: str) -> StaffAccount | None:
+        return self.accounts.get(name)
+
+    def list_staff(self) -> list[StaffAccount]:
+        return list(self.accounts.values())
+
+    def add_staff(self, account: StaffAccount) -> None:
+        self.accounts[account.name] = account
+
+    def set_staff_pin(self, name: str, pin_hash: str) -> None:
+        raise NotImplementedError
+
+    def remove_staff(self, name: str) -> None:
+        del self.accounts[name]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(
+        ROOT / "config.toml",
+        env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), "KIOSK_KIOSK_IDLE_TIMEOUT_S": "30"},
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def persons() -> list[SyntheticPerson]:
+    return list(people(6, seed=3))
+
+
+@pytest.fixture
+def staff_directory() -> MemoryStaff:
+    d = MemoryStaff()
+    d.add_staff(StaffAccount("Lan", "staff", hash_pin("1234", n=2**10)))
+    d.add_staff(StaffAccount("Minh", "admin", hash_pin("9876", n=2**10)))
+    return d
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot,
+    config: Config,
+    clock: FakeClock,
+    persons: list[SyntheticPerson],
+    staff_directory: MemoryStaff,
+) -> Iterator[Callable[..., tuple[KioskWindow, FakeService]]]:
+    made: list[KioskWindow] = []
+
+    def make(
+        *,
+        clinics: int = 1,
+        scan: FakeScanLoop | None = None,
+        admin: FakeAdmin | None = None,
+        size: tuple[int, int] = (1920, 1080),
+        **service_args: Any,
+    ) -> tuple[KioskWindow, FakeService]:
+        service = FakeService(
+            config,
+            clock,
+            [card_record(p) for p in persons],
+            clinics=config.clinics[:clinics],
+            **service_args,
+        )
+        window = KioskWindow(
+            config=config,
+            clock=clock,
+            service=service,
+            staff_auth=StaffAuth(staff_directory, clock, logout_after_s=120),
+            admin=admin or FakeAdmin(),
+            scan_source=scan,
+            version="test",
+            log_path="/tmp/kiosk.log",
+            beep=False,
+        )
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        window.start()
+        made.append(window)
+        return window, service
+
+    yield make
+    for window in made:
+        window.allow_close()
+        window.shutdown()

@@ -1,0 +1,214 @@
+"""The ``kiosk`` entry point: config errors, the headless demo, and the real wiring end to end
+(a QR frame from a file camera through the real scan loop, decoder, rules and SQLite store)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zxingcpp
+from pytestqt.qtbot import QtBot
+
+from db.wiring import Wiring, build_service
+from kiosk.clock import SystemClock
+from kiosk.config import Config, load_config
+from kiosk.payload import is_card_payload
+from kiosk.ports import StaffAccount
+from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.synthetic import bhyt_payload, card_record, people
+from scanner.decoders import build_decoder
+from scanner.file_camera import FolderCamera
+from scanner.loop import ScanLoop
+from tests.fakes import FakePrinter
+from tests.ui.ui_fakes import FakeAdmin
+from ui.window import KioskWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "ui.app", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text((ROOT / "config.toml").read_text().replace("idle_timeout_s = 30", "idle = 3"))
+    result = run_kiosk(["--config", str(bad)], {})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "kiosk: config error: kiosk.idle: unknown setting"
+
+
+def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
+    result = run_kiosk(
+        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--patients", "3"],
+        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("kiosk demo: 3/3 patients checked in")
+    assert "NOI 1, NOI 2, NOI 3" in summary
+    slips = sorted(p.name for p in (tmp_path / "demo" / "slips").glob("*.png"))
+    assert len(slips) == 3
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> Iterator[tuple[Config, Wiring]]:
+    config = load_config(
+        ROOT / "config.toml",
+        env={
+            "KIOSK_KIOSK_DATA_DIR": str(tmp_path),
+            "KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}",
+            "KIOSK_INSURANCE_GATEWAY_URL": "",
+        },
+    )
+    wiring = build_service(config, _clock(), printer=FakePrinter(), use_gateway=False)
+    yield config, wiring
+    wiring.store.dispose()
+
+
+def _clock() -> SystemClock:
+    return SystemClock()
+
+
+def test_a_qr_frame_from_a_camera_reaches_number_1(
+    qtbot: QtBot, real: tuple[Config, Wiring]
+) -> None:
+    config, wiring = real
+    person = next(p for p in people(10, seed=5) if wiring.store.find_card(p.bhxh_number) is None)
+    wiring.store.import_cards([card_record(person)])
+    qr = np.asarray(
+        zxingcpp.create_barcode(bhyt_payload(person), zxingcpp.BarcodeFormat.QRCode).to_image(
+            scale=5
+        )
+    )
+    frame = np.full((720, 1280, 3), 110, np.uint8)
+    h, w = qr.shape[:2]
+    frame[60 : 60 + h, 400 : 400 + w] = qr[..., None]
+    clock = _clock()
+    loop = ScanLoop(
+        FolderCamera([frame], 20, clock),
+        build_decoder(config.decoder),
+        clock,
+        decode_fps=20,
+        confirm_reads=2,
+        cooldown_s=8,
+        accept=is_card_payload,
+    )
+    staff = _OneStaff()
+    window = KioskWindow(
+        config=config,
+        clock=clock,
+        service=wiring.service,
+        staff_auth=StaffAuth(staff, clock),
+        admin=FakeAdmin(),
+        scan_source=loop,
+        beep=False,
+    )
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.outcome_shown, timeout=10_000) as blocker:
+            window.start()
+        outcome = blocker.args[0]
+        assert outcome.status.value == "accepted", outcome
+        assert window.accepted.number.text() == "1"
+        assert outcome.printed is True
+        stored = wiring.store.list_checkins(outcome.checkin.local_day)
+        assert [c.queue_number for c in stored] == [1]
+    finally:
+        window.allow_close()
+        window.shutdown()
+
+
+class _OneStaff:
+    def __init__(self) -> None:
+        self.account = StaffAccount("Lan", "staff", hash_pin("1234", n=2**10))
+
+    def get_staff(self, name: str) -> StaffAccount | None:
+        return self.account
+
+    def list_staff(self) -> list[StaffAccount]:
+        return [self.account]
+
+    def add_staff(self, account: StaffAccount) -> None: ...
+
+    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
+
+    def remove_staff(self, name: str) -> None: ...
+
+
+def test_staff_override_with_the_real_service_writes_an_audit_row(
+    qtbot: QtBot, real: tuple[Config, Wiring]
+) -> None:
+    config, wiring = real
+    clock = _clock()
+    window = KioskWindow(
+        config=config,
+        clock=clock,
+        service=wiring.service,
+        staff_auth=StaffAuth(_OneStaff(), clock),
+        admin=FakeAdmin(),
+        beep=False,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        window.staff_auth.login("1234")
+        window.open_staff()
+        unknown = next(people(1, seed=99))  # no card in the cache
+        window.on_scan(bhyt_payload(unknown))
+        qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
+        window.staff.reason.setText("Thẻ mới, chưa đồng bộ")
+        window.staff.override_button.click()
+        qtbot.waitUntil(lambda: window.staff.rows.count() == 1, timeout=5000)
+        rows = wiring.store.audit_entries()
+        override = [r for r in rows if r["action"] == "override"]
+        assert len(override) == 1
+        assert override[0]["actor"] == "Lan"
+        assert override[0]["after"] == "Thẻ mới, chưa đồng bộ"
+    finally:
+        window.allow_close()
+        window.shutdown()
+
+
+def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path: Path) -> None:
+    from ui.app import build_parts, demo_config
+
+    config = demo_config(
+        load_config(ROOT / "config.toml", env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path)})
+    )
+    parts = build_parts(config, demo=True, patients=2)
+    try:
+        before = parts.admin.cache_status()
+        assert before.last_sync is None
+        seen: list[tuple[int, int]] = []
+        summary = parts.admin.sync(lambda done, total: seen.append((done, total)), lambda: False)
+        assert summary.startswith("sync done: +20000")
+        assert seen[-1] == (20000, 20000)
+        after = parts.admin.cache_status()
+        assert after.cards == before.cards + 20000
+        assert after.last_sync is not None
+        assert parts.admin.printer_test().startswith("test page printed (file)")
+        assert (tmp_path / "demo" / "slips" / "print-test.png").exists()
+        # the next run starts from the cursor: nothing new
+        assert parts.admin.sync(lambda d, t: None, lambda: False).startswith("sync done: +0 ")
+    finally:
+        for close in parts.closers:
+            close()
+        parts.store.dispose()

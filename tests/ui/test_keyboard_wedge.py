@@ -1,0 +1,145 @@
+"""USB scanner bursts are scans on every screen; human typing still types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
+from tests.ui.ui_fakes import FakeService
+from ui.keyboard_wedge import KeyboardWedge
+from ui.window import KioskWindow
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.ms = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.ms
+
+
+def _key(char: str) -> int:
+    if char == "\r":
+        return int(Qt.Key.Key_Return)
+    return int(QKeySequence(char.upper())[0].key()) if char.isalnum() else ord(char)
+
+
+def type_text(target: QWidget, text: str, clock: FakeTime, gap_ms: float) -> None:
+    """Send key events (press and release) for ``text`` with ``gap_ms`` between characters."""
+    for char in text:
+        key = _key(char)
+        shown = "" if char == "\r" else char
+        for kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, shown)
+            QCoreApplication.sendEvent(target, event)
+        clock.ms += gap_ms
+
+
+def make_form(qtbot: QtBot) -> tuple[QWidget, QLineEdit, list[str], KeyboardWedge, FakeTime]:
+    form = QWidget()
+    field = QLineEdit()
+    QVBoxLayout(form).addWidget(field)
+    qtbot.addWidget(form)
+    form.show()
+    field.setFocus()
+    fired: list[str] = []
+    shortcut = QShortcut(QKeySequence("7"), form)
+    shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+    shortcut.activated.connect(lambda: fired.append("7"))
+    clock = FakeTime()
+    wedge = KeyboardWedge(max_gap_ms=40, min_length=8, now_ms=clock)
+    return form, field, fired, wedge, clock
+
+
+def test_scanner_burst_is_a_scan_and_types_nothing(qtbot: QtBot) -> None:
+    form, field, _, wedge, clock = make_form(qtbot)
+    assert form.isVisible()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(wedge)
+    try:
+        payload = "HS4797920123456|4e677579|1975|1|-|79 - 024|01/01/2025|-|$"
+        with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+            type_text(field, payload + "\r", clock, gap_ms=4)
+        assert blocker.args == [payload]
+        qtbot.wait(150)  # any replay timer would have fired by now
+        assert field.text() == ""
+    finally:
+        app.removeEventFilter(wedge)
+
+
+def test_human_typing_passes_through(qtbot: QtBot) -> None:
+    form, field, _, wedge, clock = make_form(qtbot)
+    assert form.isVisible()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(wedge)
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    try:
+        type_text(field, "7920123457\r", clock, gap_ms=180)
+        qtbot.waitUntil(lambda: field.text() == "7920123457", timeout=1000)
+        assert scans == []
+    finally:
+        app.removeEventFilter(wedge)
+
+
+def test_scanner_burst_does_not_trigger_a_shortcut(qtbot: QtBot) -> None:
+    form, field, fired, wedge, clock = make_form(qtbot)
+    field.hide()  # focus on a widget that takes no text: single-key shortcuts can fire
+    form.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    form.setFocus()
+    qtbot.keyClick(form, "7")
+    assert fired == ["7"]  # the shortcut works without the wedge
+    fired.clear()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(wedge)
+    try:
+        with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+            for char in "7920123457":
+                qtbot.keyClick(form, char)
+                clock.ms += 3
+            qtbot.keyClick(form, Qt.Key.Key_Return)
+        assert blocker.args == ["7920123457"]
+        assert fired == []
+    finally:
+        app.removeEventFilter(wedge)
+
+
+def test_burst_on_the_staff_screen_is_a_lookup_not_typing(
+    qtbot: QtBot,
+    make_window: Callable[..., tuple[KioskWindow, FakeService]],
+    persons: list[SyntheticPerson],
+) -> None:
+    window, service = make_window()
+    clock = FakeTime()
+    window.wedge._now = clock
+    window.staff_auth.login("1234")
+    window.open_staff()
+    window.staff.code.setFocus()
+    text = bhyt_payload(persons[0])
+    type_text(window.staff.code, text + "\r", clock, gap_ms=3)
+    qtbot.waitUntil(lambda: service.assessed == [text], timeout=2000)
+    assert window.staff.code.text() == ""
+    qtbot.waitUntil(window.staff.check_in_button.isEnabled, timeout=2000)
+
+
+def test_burst_on_the_welcome_screen_checks_in(
+    qtbot: QtBot,
+    make_window: Callable[..., tuple[KioskWindow, FakeService]],
+    persons: list[SyntheticPerson],
+) -> None:
+    window, _ = make_window()
+    clock = FakeTime()
+    window.wedge._now = clock
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        type_text(window, bhyt_payload(persons[0]) + "\r", clock, gap_ms=3)
+    assert window.accepted.number.text() == "1"

@@ -1,0 +1,41 @@
+"""The GUI thread never stalls: the longest gap between event-loop ticks during a whole patient
+flow with a slow (1 s) online check and a slow printer stays under 100 ms."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
+from tests.ui.ui_fakes import FakeService
+from ui.window import KioskWindow
+
+
+def test_event_loop_keeps_ticking_through_a_slow_check_in(
+    qtbot: QtBot,
+    make_window: Callable[..., tuple[KioskWindow, FakeService]],
+    persons: list[SyntheticPerson],
+) -> None:
+    window, _service = make_window(clinics=3, online_delay_s=1.0, print_delay_s=0.5)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    window.toggle_language()
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.clinics.buttons["NOI"].click()  # type: ignore[attr-defined]
+    timer.stop()
+    elapsed = time.monotonic() - started
+    assert elapsed >= 1.5  # the slow steps really ran
+    assert window.accepted.number.text() == "1"
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 50
+    assert max(gaps) < 0.100, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"

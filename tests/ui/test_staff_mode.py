@@ -1,0 +1,219 @@
+"""Staff mode in the real window: PIN pad and lockout, manual entry, override, reprint, cancel,
+automatic logout, and the admin screen's sync with progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
+from tests.fakes import FakeClock
+from tests.ui.ui_fakes import FakeAdmin, FakeService
+from ui.window import LONG_PRESS_MS, KioskWindow
+
+Make = Callable[..., tuple[KioskWindow, FakeService]]
+
+
+def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+    for digit in pin:
+        window.pin.keypad.press(digit)
+    window.pin.ok.click()
+    assert window.runner.busy
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+
+
+def log_in(qtbot: QtBot, window: KioskWindow, pin: str = "1234") -> None:
+    window.open_staff()
+    enter_pin(qtbot, window, pin)
+    assert window.current is window.staff
+
+
+def test_long_press_in_the_corner_opens_the_pin_pad(qtbot: QtBot, make_window: Make) -> None:
+    window, _ = make_window()
+    qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.wait(200)
+    qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert window.current is window.welcome  # a short tap does nothing
+    qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.waitUntil(lambda: window.current is window.pin, timeout=LONG_PRESS_MS + 2000)
+    qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+
+def test_pin_lockout_after_five_wrong_pins(
+    qtbot: QtBot, make_window: Make, clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    window.open_staff()
+    for left in (4, 3, 2, 1):
+        enter_pin(qtbot, window, "0000")
+        assert window.pin.message.text() == f"Mã PIN sai. Còn {left} lần thử."
+    enter_pin(qtbot, window, "0000")
+    assert window.pin.message.text() == "Đã khoá 5 phút 0 giây do nhập sai nhiều lần."
+    enter_pin(qtbot, window, "1234")  # the right PIN is refused while locked
+    assert window.current is window.pin
+    assert window.pin.message.text().startswith("Đã khoá")
+    clock.advance(minutes=5)
+    enter_pin(qtbot, window, "1234")
+    assert window.current is window.staff
+    assert "Lan" in window.staff.title.text()
+    assert not window.staff.admin_button.isVisibleTo(window)
+
+
+def test_manual_entry_with_the_keypad_checks_in(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    log_in(qtbot, window)
+    for key in persons[0].bhxh_number:
+        window.staff.keypad.press(key)
+    assert window.staff.code.text() == persons[0].bhxh_number
+    window.staff.lookup_button.click()
+    qtbot.waitUntil(window.staff.check_in_button.isEnabled, timeout=5000)
+    assert not window.staff.override_button.isEnabled()
+    window.staff.clinic.setCurrentIndex(1)  # NHI
+    window.staff.check_in_button.click()
+    qtbot.waitUntil(lambda: window.staff.rows.count() == 1, timeout=5000)
+    checkin = next(iter(service.store.checkins.values()))
+    assert checkin.staff_name == "Lan"
+    assert checkin.clinic_code == "NHI"
+    assert "Đã đăng ký số 1" in window.staff.result.text()
+    assert len(service.printer.printed) == 1
+
+
+def test_override_needs_a_reason_and_writes_an_audit_row(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    log_in(qtbot, window)
+    stranger = replace(persons[0], card_number="DN4797999999999")
+    window.staff.code.setText("")
+    window._staff_lookup(bhyt_payload(stranger))
+    qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
+    assert not window.staff.check_in_button.isEnabled()
+    assert "Không tìm thấy thẻ" in window.staff.result.text()
+    window.staff.override_button.click()  # no reason yet
+    assert window.staff.result.text() == "Vui lòng nhập lý do."
+    assert not service.store.checkins
+    window.staff.reason.setText("Thẻ mới cấp, chưa có trong dữ liệu")
+    window.staff.override_button.click()
+    qtbot.waitUntil(lambda: bool(service.store.audit), timeout=5000)
+    actor, action, target, _, after = service.store.audit[0]
+    assert (actor, action, after) == ("Lan", "override", "Thẻ mới cấp, chưa có trong dữ liệu")
+    assert service.store.checkins[target].override_reason == "Thẻ mới cấp, chưa có trong dữ liệu"
+
+
+def test_reprint_and_cancel_from_todays_list(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    for p in persons[:2]:
+        with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+            window.on_scan(bhyt_payload(p))
+    log_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.staff.rows.count() == 2, timeout=5000)
+    window.staff.search_box.setText("2")
+    qtbot.waitUntil(lambda: window.staff.rows.count() == 1, timeout=5000)
+    window.staff.rows.setCurrentRow(0)
+    target = window.staff.selected_id()
+    assert target is not None
+    assert service.store.checkins[target].queue_number == 2
+    window.staff.reprint_button.click()
+    qtbot.waitUntil(lambda: len(service.printer.printed) == 3, timeout=5000)
+    assert ("Lan", "reprint", target, None, None) in service.store.audit
+    window.staff.rows.setCurrentRow(0)
+    window.staff.cancel_button.click()  # a reason is required
+    assert not service.store.checkins[target].cancelled
+    window.staff.cancel_reason.setText("Bệnh nhân về")
+    window.staff.rows.setCurrentRow(0)
+    window.staff.cancel_button.click()
+    qtbot.waitUntil(lambda: service.store.checkins[target].cancelled, timeout=5000)
+    qtbot.waitUntil(lambda: "đã huỷ" in window.staff.rows.item(0).text(), timeout=5000)
+    # the cancelled number is not reused
+    window.logout()
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.on_scan(bhyt_payload(persons[2]))
+    assert window.accepted.number.text() == "3"
+
+
+def test_staff_session_logs_out_after_inactivity(
+    qtbot: QtBot, make_window: Make, clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    log_in(qtbot, window)
+    clock.advance(seconds=119)
+    window.tick()
+    assert window.current is window.staff
+    clock.advance(seconds=1)
+    window.tick()
+    assert window.current is window.welcome
+    assert window.staff_auth.session is None
+
+
+def test_admin_sync_with_progress_and_cancel(qtbot: QtBot, make_window: Make) -> None:
+    admin = FakeAdmin(steps=4, step_s=0.05)
+    window, _ = make_window(admin=admin)
+    log_in(qtbot, window, "9876")
+    assert window.staff.admin_button.isVisibleTo(window)
+    window.staff.admin_button.click()
+    assert window.current is window.admin_screen
+    qtbot.waitUntil(lambda: "1.234" in window.admin_screen.cards.text(), timeout=5000)
+    assert window.admin_screen.last_sync.text() == "Chưa đồng bộ lần nào"
+    assert "Cảnh báo" in window.admin_screen.warning.text()
+    assert "KIOSK-01" in window.admin_screen.facts[0].text()
+    values: list[int] = []
+    window.admin_screen.progress.valueChanged.connect(values.append)
+    window.admin_screen.sync_button.click()
+    assert window.admin_screen.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: window.admin_screen.result.text() == "synced 4 pages", timeout=5000)
+    assert values[-1] == 4
+    assert len(set(values)) >= 3  # the bar moved step by step
+    assert window.admin_screen.sync_button.isEnabled()
+    qtbot.waitUntil(lambda: "1.244" in window.admin_screen.cards.text(), timeout=5000)
+    # a long sync can be cancelled
+    admin.steps, admin.step_s = 100, 0.05
+    window.admin_screen.sync_button.click()
+    qtbot.waitUntil(lambda: window.admin_screen.progress.value() >= 2, timeout=5000)
+    window.admin_screen.cancel_button.click()
+    qtbot.waitUntil(lambda: admin.cancelled, timeout=5000)
+    qtbot.waitUntil(lambda: "cancelled" in window.admin_screen.result.text(), timeout=5000)
+    window.admin_screen.printer_button.click()
+    qtbot.waitUntil(lambda: window.admin_screen.result.text() == "test page printed")
+
+
+def test_plain_staff_cannot_open_admin(qtbot: QtBot, make_window: Make) -> None:
+    window, _ = make_window()
+    log_in(qtbot, window)
+    window.open_admin()
+    assert window.current is window.staff
+
+
+def test_override_of_an_unknown_code_asks_for_name_and_birth_year(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, service = make_window()
+    log_in(qtbot, window)
+    assert not window.staff.patient_name.isVisibleTo(window)
+    for key in "7999999999":
+        window.staff.keypad.press(key)
+    window.staff.lookup_button.click()
+    qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
+    assert window.staff.patient_name.isVisibleTo(window)
+    window.staff.reason.setText("Thẻ giấy, chưa có trong dữ liệu")
+    window.staff.override_button.click()
+    assert window.staff.result.text() == "Vui lòng nhập họ tên người bệnh."
+    window.staff.patient_name.setText("  Đỗ   Thị Ánh ")
+    window.staff.patient_birth.setText("19x5")
+    window.staff.override_button.click()
+    assert window.staff.result.text() == "Năm sinh phải là 4 chữ số, ví dụ 1975."
+    assert not service.store.checkins
+    window.staff.patient_birth.setText("1965")
+    window.staff.override_button.click()
+    qtbot.waitUntil(lambda: bool(service.store.checkins), timeout=5000)
+    checkin = next(iter(service.store.checkins.values()))
+    assert checkin.patient.name == "Đỗ Thị Ánh"
+    assert checkin.patient.birth is not None
+    assert checkin.patient.birth.year == 1965
+    assert checkin.override_reason == "Thẻ giấy, chưa có trong dữ liệu"

@@ -1,0 +1,218 @@
+"""The patient flow through the real window (offscreen) with a fake service and camera."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import zxingcpp
+from pytestqt.qtbot import QtBot
+
+from kiosk.outcome import Reason, Status
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
+from tests.fakes import FakeClock, FakePrinter
+from tests.ui.ui_fakes import FakeScanLoop, FakeService
+from ui.window import KioskWindow
+
+Make = Callable[..., tuple[KioskWindow, FakeService]]
+
+
+def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.on_scan(text)
+
+
+def test_accepted_with_one_open_clinic_shows_number_1(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window(clinics=1)
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == "1"
+    assert "Phòng 101" in window.accepted.clinic.text()
+    assert window.accepted.slip.text()  # "take your slip"
+    shown = window.accepted.patient.text()
+    given = persons[0].name.split()[-1]
+    assert persons[0].name not in shown
+    assert given not in shown.split()
+    assert str(persons[0].birth.year) in shown
+    assert persons[0].card_number[-4:] in shown
+    assert len(service.printer.printed) == 1
+    # the service ran off the GUI thread
+    assert service.threads
+    assert "MainThread" not in service.threads
+    # the next patient gets 2
+    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
+    assert window.accepted.number.text() == "2"
+
+
+def test_clinic_choice_with_several_open(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window(clinics=3)
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    assert set(window.clinics.buttons) == {"NOI", "NHI", "TMH"}
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
+    assert window.current is window.accepted
+    assert "Phòng 105" in window.accepted.clinic.text()
+    assert next(iter(service.store.checkins.values())).clinic_code == "NHI"
+
+
+def _renamed(service: FakeService, person: SyntheticPerson) -> None:
+    card = card_record(person)
+    service.cards.save_card(replace(card, name=card.name + " An"))
+
+
+def test_needs_confirmation_yes_checks_in(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    _renamed(service, persons[0])
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+    assert window.confirm.title.text() == "Đây có phải là bạn không?"
+    assert window.confirm.name.text().startswith(persons[0].name.split()[0])
+    assert persons[0].name not in window.confirm.name.text()
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.confirm.yes.click()
+    assert blocker.args[0].status is Status.ACCEPTED
+    assert window.current is window.accepted
+
+
+def test_needs_confirmation_no_sends_to_reception(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    _renamed(service, persons[0])
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.confirm.no.click()
+    assert blocker.args[0].reason is Reason.PATIENT_DENIED_IDENTITY
+    assert window.current is window.reception
+    assert not service.store.checkins
+
+
+def test_unknown_card_needs_reception_and_says_where(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    stranger = replace(persons[0], card_number="DN4797999999999")
+    scan_and_wait(qtbot, window, bhyt_payload(stranger))
+    assert window.current is window.reception
+    assert window.reception.reason.text() == "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón."
+    assert window.config.kiosk.reception_vi in window.reception.where.text()
+    assert not service.store.checkins
+
+
+def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
+    window, _ = make_window()
+    scan_and_wait(qtbot, window, "hello world!")
+    assert window.current is window.reception
+    assert window.reception.heading.text() == "Không thể đăng ký khám bằng thẻ này."
+    assert "không phải thẻ BHYT" in window.reception.reason.text()
+
+
+def test_printer_failure_shows_number_and_alerts_staff(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window(printer=FakePrinter(problem="paper_out"))
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "1"
+    assert "quầy tiếp đón" in window.printer_failed.show_text.text()
+    checkin = next(iter(service.store.checkins.values()))
+    assert checkin.print_state.value == "failed"
+    window.go_welcome()
+    assert window.welcome.alert.isVisibleTo(window)
+    # the printer comes back: the alert goes away with the next good slip
+    service.printer.problem = ""
+    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
+    assert not window.welcome.alert.isVisibleTo(window)
+
+
+def test_idle_countdown_returns_to_welcome_and_clears(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    clock.advance(seconds=20)
+    window.tick()
+    assert window.current is window.accepted
+    assert window.accepted.countdown.widget.text() == "Quay lại màn hình chính sau 10 giây"
+    clock.advance(seconds=10)
+    window.tick()
+    assert window.current is window.welcome
+    assert window.accepted.number.text() == ""
+    assert window.accepted.patient.text() == ""
+
+
+def test_a_late_result_after_reset_is_dropped(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, _ = make_window(online_delay_s=0.3)
+    window.on_scan(bhyt_payload(persons[0]))
+    window.go_welcome()
+    qtbot.wait(600)
+    assert window.current is window.welcome
+
+
+def test_english_toggle(qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]) -> None:
+    window, _ = make_window()
+    assert window.lang_button.text() == "English"
+    window.lang_button.click()
+    assert window.welcome.title.text() == "Patient check-in"
+    assert window.lang_button.text() == "Tiếng Việt"
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.accepted.heading.text() == "You are checked in. Please take your slip."
+    assert "General internal medicine" in window.accepted.clinic.text()
+    window.lang_button.click()
+    assert window.accepted.heading.text() == "Đăng ký khám thành công. Vui lòng nhận phiếu."
+
+
+def test_closing_keys_do_nothing(qtbot: QtBot, make_window: Make) -> None:
+    window, _ = make_window()
+    qtbot.keyClick(window, "\x1b")
+    assert window.close() is False
+    assert window.isVisible()
+
+
+def test_fake_camera_qr_frame_reaches_success_with_number_1(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    text = bhyt_payload(persons[0])
+    qr = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode).to_image(scale=4)
+    frame = np.full((720, 1280, 3), 90, np.uint8)
+    image = np.asarray(qr)
+    h, w = image.shape[:2]
+    frame[100 : 100 + h, 300 : 300 + w] = image[..., None]
+    scan = FakeScanLoop([(frame, text)])
+    window, _ = make_window(scan=scan)
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        pass
+    assert blocker.args[0].checkin.queue_number == 1
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == "1"
+
+
+def test_camera_lost_is_shown_and_recovers(qtbot: QtBot, make_window: Make) -> None:
+    scan = FakeScanLoop()
+    scan.camera = "lost"
+    window, _ = make_window(scan=scan)
+    qtbot.waitUntil(lambda: window.welcome.preview._overlay == "Máy ảnh đang kết nối lại…")
+    scan.camera = "ok"
+    qtbot.waitUntil(lambda: window.welcome.preview._overlay == "")
+
+
+def test_expired_card_is_rejected(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, service = make_window()
+    card = card_record(persons[2])
+    service.cards.save_card(replace(card, valid_to=date(2020, 1, 1)))
+    scan_and_wait(qtbot, window, bhyt_payload(persons[2]))
+    assert window.reception.reason.text() == "Thẻ BHYT đã hết hạn sử dụng."

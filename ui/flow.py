@@ -1,0 +1,141 @@
+"""The patient's path through the check-in service, driven from Qt signals.
+
+No rule lives here: the service decides (``assess``, ``confirm``, ``check_in``,
+``print_slip``); this object only calls the next step on a worker thread and says which
+question the window must ask next. A result that arrives after :meth:`reset` (the patient left)
+is dropped, so nobody sees the previous patient's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.model import Clinic
+from kiosk.outcome import Outcome, Reason, Status
+from ui.ports import PatientService
+from ui.workers import TaskRunner
+
+
+class PatientFlow(QObject):
+    """One patient at a time: scan → (confirm) → (clinic) → check in → print → outcome.
+
+    Signals:
+        working(): a step started (show "checking…").
+        confirm(object): the assessment needs "Is this you?".
+        choose_clinic(tuple): several clinics are open; the patient picks one.
+        outcome(Outcome): the final result to show.
+    """
+
+    working = Signal()
+    confirm = Signal(object)
+    choose_clinic = Signal(tuple)
+    outcome = Signal(object)
+
+    def __init__(self, service: PatientService, runner: TaskRunner) -> None:
+        super().__init__()
+        self._service = service
+        self._runner = runner
+        self._generation = 0
+        self._assessment: Any = None
+        self._active = False
+        self._key = ""
+
+    @property
+    def active(self) -> bool:
+        """A patient is being served: new scans wait until the result is shown or reset."""
+        return self._active
+
+    def reset(self) -> None:
+        """Forget the current patient; late results of their steps are dropped."""
+        self._generation += 1
+        self._assessment = None
+        self._active = False
+
+    def scan(self, text: str) -> None:
+        """A payload arrived from the camera, a USB scanner or the staff keypad."""
+        if self._active:
+            return
+        self.reset()
+        self._active = True
+        # one key per patient: a retried commit cannot take a second number
+        self._key = uuid.uuid4().hex
+        self.working.emit()
+        self._run(lambda: self._with_clinics(self._service.assess(text)), self._assessed)
+
+    def answer(self, yes: bool) -> None:
+        """The patient's answer to "Is this you?"."""
+        assessment = self._assessment
+        if assessment is None:
+            return
+        self.working.emit()
+        self._run(
+            lambda: self._with_clinics(self._service.confirm(assessment, yes)), self._assessed
+        )
+
+    def choose(self, clinic_code: str) -> None:
+        """The patient picked a clinic."""
+        assessment = self._assessment
+        if assessment is None:
+            return
+        self.working.emit()
+        self._check_in(assessment, clinic_code)
+
+    def finish(self) -> None:
+        """The result was shown; the next scan starts a new patient."""
+        self._active = False
+
+    def _with_clinics(self, assessment: Any) -> tuple[Any, tuple[Clinic, ...]]:
+        return assessment, self._service.open_clinics()
+
+    def _assessed(self, result: tuple[Any, tuple[Clinic, ...]]) -> None:
+        assessment, clinics = result
+        self._assessment = assessment
+        if assessment.status is Status.NEEDS_CONFIRMATION:
+            self.confirm.emit(assessment)
+        elif assessment.status is not Status.ACCEPTED:
+            self._show(assessment.outcome())
+        elif not clinics:
+            self._show(Outcome(Status.NEEDS_RECEPTION, Reason.NO_CLINIC_OPEN))
+        elif len(clinics) == 1:
+            self._check_in(assessment, clinics[0].code)
+        else:
+            self.choose_clinic.emit(clinics)
+
+    def _check_in(self, assessment: Any, clinic_code: str) -> None:
+        key = self._key
+
+        def commit_and_print() -> Outcome:
+            outcome = self._service.check_in(
+                assessment, clinic_code, idempotency_key=f"{key}:{clinic_code}"
+            )
+            # a repeat scan shows the number already given; only a new check-in prints
+            fresh = outcome.reason is not Reason.ALREADY_CHECKED_IN
+            if outcome.checkin is not None and outcome.printed is None and fresh:
+                return self._service.print_slip(outcome.checkin)
+            return outcome
+
+        self._run(commit_and_print, self._show)
+
+    def _show(self, outcome: Outcome) -> None:
+        self._assessment = None
+        self.outcome.emit(outcome)
+
+    def _failed(self, message: str) -> None:
+        # the service turns known trouble into outcomes; anything else sends them to reception
+        self._show(Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail=message))
+
+    def _run(self, fn: Any, done: Any) -> None:
+        generation = self._generation
+
+        def deliver(result: Any) -> None:
+            if generation == self._generation:
+                done(result)
+
+        def fail(message: str) -> None:
+            if generation == self._generation:
+                self._failed(message)
+
+        self._runner.submit(fn, deliver, fail)

@@ -1,0 +1,117 @@
+"""What the window needs from the rest of the kiosk, as Protocols.
+
+The real objects are built in :mod:`ui.app` (``kiosk.checkin.CheckInService``,
+``scanner.loop.ScanLoop``, the admin tools over the store and the sync); tests pass fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from kiosk.model import CardRecord, CheckIn, Clinic, PatientSnapshot, Payload
+from kiosk.outcome import Outcome, Reason, Status
+
+
+class ScanStepView(Protocol):
+    """One step of the scan loop: a preview frame and, now and then, a confirmed payload."""
+
+    @property
+    def frame(self) -> Any: ...  # a numpy image (BGR or grey) or None
+
+    @property
+    def payload(self) -> str | None: ...
+
+    @property
+    def corners(self) -> Sequence[tuple[float, float]] | None: ...
+
+    @property
+    def camera(self) -> str: ...  # "ok" or "lost"
+
+
+class ScanSource(Protocol):
+    """``scanner.loop.ScanLoop``: frames to debounced payload texts."""
+
+    def step(self) -> ScanStepView: ...
+
+    def forget(self) -> None:
+        """Forget the last card read, so the same card can be read again at once."""
+        ...
+
+
+class AssessmentView(Protocol):
+    """``kiosk.checkin.Assessment`` as the window reads it."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def reason(self) -> Reason | None: ...
+
+    @property
+    def payload(self) -> Payload | None: ...
+
+    @property
+    def card(self) -> CardRecord | None: ...
+
+    def outcome(self) -> Outcome: ...
+
+
+class PatientService(Protocol):
+    """``kiosk.checkin.CheckInService``: every decision of a check-in.
+
+    Assessments are passed back as they came (typed ``Any`` so the concrete Assessment class of
+    the service fits without the window knowing it).
+    """
+
+    def open_clinics(self) -> tuple[Clinic, ...]: ...
+
+    def assess(self, text: str) -> Any: ...
+
+    def confirm(self, assessment: Any, yes: bool) -> Any: ...
+
+    def check_in(
+        self,
+        assessment: Any,
+        clinic_code: str,
+        *,
+        staff: str | None = None,
+        override_reason: str | None = None,
+        idempotency_key: str | None = None,
+        patient: PatientSnapshot | None = None,
+    ) -> Outcome: ...
+
+    def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome: ...
+
+    def reprint(self, checkin_id: str, staff: str) -> Outcome: ...
+
+    def cancel(self, checkin_id: str, staff: str, reason: str) -> Outcome: ...
+
+    def todays_checkins(self, search: str | None = None) -> Sequence[CheckIn]: ...
+
+
+@dataclass(frozen=True)
+class CacheStatus:
+    """How fresh the local card cache is (admin screen)."""
+
+    cards: int
+    last_sync: datetime | None  # UTC
+
+
+class AdminTools(Protocol):
+    """The admin screen's maintenance actions (each may be slow: called off the GUI thread)."""
+
+    def cache_status(self) -> CacheStatus: ...
+
+    def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
+        """Run a card sync; ``progress(done, total)``; stop soon after ``cancel()`` is true.
+
+        Returns a one-line summary for the screen.
+        """
+        ...
+
+    def printer_test(self) -> str: ...
+
+    def camera_test(self) -> str: ...

@@ -1,0 +1,59 @@
+"""What a public screen may show of a patient: masked name, birth year, last 4 of the card.
+
+DOMAIN.md §8: a public screen never shows a full name, ID number or card number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.masking import mask_name
+from kiosk.model import (
+    BhytPayload,
+    CardRecord,
+    CccdPayload,
+    CheckIn,
+    Payload,
+)
+
+
+def last4(number: str | None) -> str:
+    return number[-4:] if number else ""
+
+
+@dataclass(frozen=True)
+class PublicPatient:
+    """The patient as a public screen shows them."""
+
+    name: str = ""  # masked
+    birth_year: str = ""
+    card_last4: str = ""
+
+
+def from_checkin(checkin: CheckIn | None) -> PublicPatient:
+    if checkin is None:
+        return PublicPatient()
+    p = checkin.patient
+    return PublicPatient(
+        name=mask_name(p.name),
+        birth_year=str(p.birth.year) if p.birth else "",
+        card_last4=last4(p.card_number or p.bhxh_number or p.id_number),
+    )
+
+
+def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicPatient:
+    """From the card found (preferred) or what the QR said."""
+    if card is not None:
+        return PublicPatient(
+            name=mask_name(card.name),
+            birth_year=str(card.birth.year) if card.birth else "",
+            card_last4=last4(card.card_number),
+        )
+    if isinstance(payload, BhytPayload | CccdPayload):
+        number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
+        return PublicPatient(
+            name=mask_name(payload.name),
+            birth_year=str(payload.birth.year) if payload.birth else "",
+            card_last4=last4(number),
+        )
+    return PublicPatient()

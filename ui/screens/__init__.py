@@ -1,0 +1,1 @@
+"""The kiosk's screens: plain widgets that show what they are given and emit what is touched."""

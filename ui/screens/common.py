@@ -1,0 +1,102 @@
+"""Shared look of every screen: sizes for a 1080-pixel-short-side touch screen, high contrast."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from kiosk.outcome import Lang
+
+INK = "#0d1b2a"
+BACKGROUND = "#f5f7fa"
+PRIMARY = "#0b5cad"
+GOOD = "#11703a"
+WARN = "#a15c00"
+BAD = "#b3261e"
+
+# pixel sizes: both orientations have a 1080-pixel side, so one scale serves both
+TITLE_PX = 60
+BODY_PX = 40
+SMALL_PX = 30
+BUTTON_PX = 44
+NUMBER_PX = 380  # the queue number: digits ~7.5 cm tall on a 24" 1080p screen (2 m: > 4 cm)
+
+STYLE = f"""
+QWidget {{ background: {BACKGROUND}; color: {INK}; font-family: 'DejaVu Sans'; }}
+QPushButton {{
+    background: {PRIMARY}; color: white; border: none; border-radius: 18px;
+    font-size: {BUTTON_PX}px; font-weight: bold; padding: 18px 36px; min-height: 96px;
+}}
+QPushButton:pressed {{ background: #08427c; }}
+QPushButton:disabled {{ background: #9aa5b1; }}
+QPushButton[role="secondary"] {{ background: #dde3ea; color: {INK}; }}
+QPushButton[role="danger"] {{ background: {BAD}; }}
+QPushButton[role="key"] {{ min-height: 72px; padding: 6px; font-size: 36px; border-radius: 12px; }}
+QPushButton[role="lang"] {{
+    background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
+    min-height: 64px; font-size: 32px; padding: 6px 24px;
+}}
+QPushButton:disabled, QPushButton[role="danger"]:disabled,
+QPushButton[role="secondary"]:disabled {{ background: #c3cad3; color: #eef1f4; }}
+QLineEdit {{
+    background: white; border: 3px solid #9aa5b1; border-radius: 10px;
+    font-size: 38px; padding: 10px; min-height: 64px;
+}}
+QListWidget {{ background: white; font-size: 28px; border: 2px solid #9aa5b1; }}
+QProgressBar {{ min-height: 48px; font-size: 28px; border: 2px solid #9aa5b1;
+    border-radius: 8px; text-align: center; background: white; }}
+QProgressBar::chunk {{ background: {PRIMARY}; }}
+QComboBox {{ font-size: 34px; min-height: 72px; background: white; }}
+"""
+
+
+def label(px: int, *, bold: bool = False, color: str = INK, wrap: bool = True) -> QLabel:
+    """A centred label of a given pixel size."""
+    widget = QLabel()
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(px)
+    font.setBold(bold)
+    widget.setFont(font)
+    widget.setStyleSheet(f"color: {color}; background: transparent;")
+    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+def button(role: str = "") -> QPushButton:
+    widget = QPushButton()
+    if role:
+        widget.setProperty("role", role)
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch targets: no keyboard focus to steal
+    return widget
+
+
+class Screen(QWidget):
+    """A page of the kiosk window."""
+
+    #: a patient screen with personal data returns to welcome when idle
+    personal = False
+
+    def retranslate(self, lang: Lang) -> None:
+        """Show every text in ``lang``."""
+
+    def clear(self) -> None:
+        """Forget anything personal shown on this screen."""
+
+
+class AdaptiveBox(QBoxLayout):
+    """Side by side on a landscape screen, stacked on a portrait one."""
+
+    def __init__(self) -> None:
+        super().__init__(QBoxLayout.Direction.LeftToRight)
+
+    def orient(self, width: int, height: int) -> None:
+        wanted = (
+            QBoxLayout.Direction.LeftToRight
+            if width >= height
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self.direction() != wanted:
+            self.setDirection(wanted)

@@ -1,0 +1,379 @@
+"""The patient's screens: welcome/scan, choose clinic, confirm, accepted, reception, printer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.model import Clinic
+from kiosk.outcome import Lang, Outcome, Status, message_for
+from ui.i18n import tr
+from ui.present import PublicPatient
+from ui.screens.common import (
+    BAD,
+    BODY_PX,
+    GOOD,
+    INK,
+    NUMBER_PX,
+    PRIMARY,
+    SMALL_PX,
+    TITLE_PX,
+    WARN,
+    AdaptiveBox,
+    Screen,
+    button,
+    label,
+)
+from ui.screens.pictures import CameraPreview, DocumentPicture
+
+
+class WelcomeScreen(Screen):
+    """Live preview with a guide frame, and pictures of what can be shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lang: Lang = "vi"
+        self._camera = "starting"
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.hint = label(BODY_PX)
+        self.preview = CameraPreview()
+        self.alert = label(SMALL_PX, bold=True, color=BAD)
+        self.alert.hide()
+        self._alert_key = ""
+        # the three things a patient may show: a column beside the preview on a landscape
+        # screen, a row under it on a portrait one
+        self.pictures = AdaptiveBox()
+        self.captions: list[tuple[str, QLabel]] = []
+        for kind in ("vssid", "card", "cccd"):
+            item = QVBoxLayout()
+            item.addWidget(DocumentPicture(kind), 1)
+            caption = label(SMALL_PX, bold=True)
+            item.addWidget(caption)
+            self.pictures.addLayout(item, 1)
+            self.captions.append((f"welcome_{kind}", caption))
+        side = QWidget()
+        side_box = QVBoxLayout(side)
+        side_box.addWidget(self.hint)
+        side_box.addLayout(self.pictures, 1)
+        self.body = AdaptiveBox()
+        self.body.addWidget(self.preview, 3)
+        self.body.addWidget(side, 2)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.title)
+        outer.addLayout(self.body, 1)
+        outer.addWidget(self.alert)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        self.body.orient(self.width(), self.height())
+        # pictures run across the side panel: down it when it is beside the preview
+        self.pictures.orient(self.height(), self.width())
+        super().resizeEvent(event)
+
+    def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.title.setText(tr("welcome_title", lang))
+        self.hint.setText(tr("welcome_hint", lang))
+        for key, caption in self.captions:
+            caption.setText(tr(key, lang))
+        self._show_camera()
+        if self._alert_key:
+            self.alert.setText(tr(self._alert_key, lang))
+
+    def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
+        self.preview.set_frame(image, corners)
+
+    def set_camera_state(self, state: str) -> None:
+        self._camera = state
+        self._show_camera()
+
+    def _show_camera(self) -> None:
+        overlay = {"lost": "camera_lost", "starting": "camera_starting"}.get(self._camera)
+        self.preview.set_overlay(tr(overlay, self._lang) if overlay else "")
+
+    def set_alert(self, key: str) -> None:
+        """A staff alert under the preview (e.g. the printer failed), "" to hide it."""
+        self._alert_key = key
+        self.alert.setVisible(bool(key))
+        if key:
+            self.alert.setText(tr(key, self._lang))
+
+
+class BusyScreen(Screen):
+    """ "Checking your card…" while the service works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = label(TITLE_PX, bold=True, color=PRIMARY)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        box.addWidget(self.text)
+        box.addStretch(1)
+
+    def retranslate(self, lang: Lang) -> None:
+        self.text.setText(tr("checking", lang))
+
+
+class _Countdown:
+    """The "back to the start in N s" line of a result screen."""
+
+    def __init__(self) -> None:
+        self.widget = label(SMALL_PX, color="#52606d")
+        self.seconds = 0
+        self.lang: Lang = "vi"
+
+    def set(self, seconds: int, lang: Lang) -> None:
+        self.seconds, self.lang = seconds, lang
+        self.widget.setText(tr("back_in", lang, s=seconds) if seconds > 0 else "")
+
+
+class ClinicScreen(Screen):
+    """Big buttons, one per open clinic."""
+
+    chosen = Signal(str)
+    personal = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(28)
+        self.countdown = _Countdown()
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addLayout(self.grid, 1)
+        box.addWidget(self.countdown.widget)
+        self.buttons: dict[str, object] = {}
+        self._clinics: tuple[Clinic, ...] = ()
+        self._lang: Lang = "vi"
+
+    def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
+        self._clinics = tuple(clinics)
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()  # gone now, not at the next event-loop turn
+                widget.setParent(None)
+                widget.deleteLater()
+        self.buttons = {}
+        columns = 2 if self.width() >= self.height() else 1
+        for i, clinic in enumerate(self._clinics):
+            b = button()
+            b.setStyleSheet("min-height: 200px; font-size: 52px;")
+            b.clicked.connect(lambda _=False, code=clinic.code: self.chosen.emit(code))
+            self.grid.addWidget(b, i // columns, i % columns)
+            self.buttons[clinic.code] = b
+        self.retranslate(lang)
+
+    def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.title.setText(tr("choose_clinic", lang))
+        for clinic in self._clinics:
+            b = self.buttons.get(clinic.code)
+            if b is not None:
+                b.setText(f"{clinic.name(lang)}\n{clinic.room}")  # type: ignore[attr-defined]
+
+    def clear(self) -> None:
+        self.set_clinics((), self._lang)
+
+
+class ConfirmScreen(Screen):
+    """ "Is this you?" with the masked name and birth year."""
+
+    answered = Signal(bool)
+    personal = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.message = label(BODY_PX)
+        self.name = label(72, bold=True)
+        self.birth = label(BODY_PX)
+        self.yes, self.no = button(), button("secondary")
+        self.yes.setMinimumHeight(150)
+        self.no.setMinimumHeight(150)
+        self.yes.clicked.connect(lambda: self.answered.emit(True))
+        self.no.clicked.connect(lambda: self.answered.emit(False))
+        self.countdown = _Countdown()
+        buttons = QHBoxLayout()
+        buttons.setSpacing(40)
+        buttons.addWidget(self.yes)
+        buttons.addWidget(self.no)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        for w in (self.title, self.message, self.name, self.birth):
+            box.addWidget(w)
+        box.addStretch(1)
+        box.addLayout(buttons)
+        box.addWidget(self.countdown.widget)
+        self._patient = PublicPatient()
+        self._outcome: Outcome | None = None
+
+    def show_patient(self, patient: PublicPatient, outcome: Outcome, lang: Lang) -> None:
+        self._patient, self._outcome = patient, outcome
+        self.retranslate(lang)
+
+    def retranslate(self, lang: Lang) -> None:
+        self.title.setText(tr("confirm_title", lang))
+        self.message.setText(self._outcome.message(lang) if self._outcome else "")
+        self.name.setText(self._patient.name)
+        self.birth.setText(
+            tr("born", lang, year=self._patient.birth_year) if self._patient.birth_year else ""
+        )
+        self.yes.setText(tr("yes", lang))
+        self.no.setText(tr("no", lang))
+
+    def clear(self) -> None:
+        self._patient, self._outcome = PublicPatient(), None
+        for w in (self.message, self.name, self.birth):
+            w.setText("")
+
+
+class _ResultScreen(Screen):
+    """Common parts of the three result screens."""
+
+    done = Signal()
+    personal = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.countdown = _Countdown()
+        self.done_button = button("secondary")
+        self.done_button.clicked.connect(self.done.emit)
+        self._outcome: Outcome | None = None
+        self._clinic: Clinic | None = None
+        self._patient = PublicPatient()
+        self._reception = ("", "")
+
+    def show_outcome(
+        self,
+        outcome: Outcome,
+        clinic: Clinic | None,
+        patient: PublicPatient,
+        reception: tuple[str, str],
+        lang: Lang,
+    ) -> None:
+        self._outcome, self._clinic, self._patient = outcome, clinic, patient
+        self._reception = reception
+        self.retranslate(lang)
+
+    def clear(self) -> None:
+        self._outcome, self._clinic, self._patient = None, None, PublicPatient()
+        for child in self.findChildren(type(self.countdown.widget)):
+            child.setText("")
+
+    def _patient_line(self, lang: Lang) -> str:
+        p = self._patient
+        parts = [p.name]
+        if p.birth_year:
+            parts.append(tr("born", lang, year=p.birth_year))
+        if p.card_last4:
+            parts.append(tr("card_last4", lang, last4=p.card_last4))
+        return "  ·  ".join(x for x in parts if x)
+
+
+class AcceptedScreen(_ResultScreen):
+    """The queue number, huge; the clinic and room; "take your slip"; the masked patient."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = label(BODY_PX, bold=True, color=GOOD)
+        self.caption = label(BODY_PX)
+        self.number = label(NUMBER_PX, bold=True, color=GOOD, wrap=False)
+        self.clinic = label(52, bold=True)
+        self.location = label(BODY_PX)
+        self.slip = label(48, bold=True, color=PRIMARY)
+        self.patient = label(SMALL_PX + 4)
+        box = QVBoxLayout(self)
+        for w in (self.heading, self.caption, self.number, self.clinic, self.location):
+            box.addWidget(w)
+        box.addStretch(1)
+        box.addWidget(self.slip)
+        box.addWidget(self.patient)
+        box.addWidget(self.countdown.widget)
+        box.addWidget(self.done_button)
+
+    def retranslate(self, lang: Lang) -> None:
+        o, c = self._outcome, self._clinic
+        self.heading.setText(o.message(lang) if o else "")
+        self.caption.setText(tr("queue_number", lang))
+        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
+        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
+        self.location.setText(c.location(lang) if c else "")
+        self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
+        self.patient.setText(self._patient_line(lang))
+        self.done_button.setText(tr("done", lang))
+
+
+class PrinterFailedScreen(_ResultScreen):
+    """The number on screen and "show this at reception"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = label(TITLE_PX, bold=True, color=WARN)
+        self.message = label(BODY_PX)
+        self.number = label(NUMBER_PX, bold=True, color=INK, wrap=False)
+        self.clinic = label(48, bold=True)
+        self.show_text = label(52, bold=True, color=WARN)
+        self.where = label(BODY_PX)
+        self.patient = label(SMALL_PX + 4)
+        box = QVBoxLayout(self)
+        for w in (self.heading, self.message, self.number, self.clinic, self.show_text):
+            box.addWidget(w)
+        box.addWidget(self.where)
+        box.addStretch(1)
+        box.addWidget(self.patient)
+        box.addWidget(self.countdown.widget)
+        box.addWidget(self.done_button)
+
+    def retranslate(self, lang: Lang) -> None:
+        o, c = self._outcome, self._clinic
+        self.heading.setText(tr("printer_failed_title", lang))
+        self.message.setText(o.message(lang) if o else "")
+        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
+        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
+        self.show_text.setText(tr("show_reception", lang))
+        where = self._reception[1] if lang == "en" else self._reception[0]
+        self.where.setText(tr("reception_where", lang, where=where))
+        self.patient.setText(self._patient_line(lang))
+        self.done_button.setText(tr("done", lang))
+
+
+class ReceptionScreen(_ResultScreen):
+    """Needs reception or rejected: why, in plain words, and where reception is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = label(TITLE_PX, bold=True, color=WARN)
+        self.reason = label(52, bold=True)
+        self.where = label(48, color=PRIMARY, bold=True)
+        self.patient = label(SMALL_PX + 4)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        box.addWidget(self.heading)
+        box.addSpacing(30)
+        box.addWidget(self.reason)
+        box.addSpacing(30)
+        box.addWidget(self.where)
+        box.addStretch(1)
+        box.addWidget(self.patient)
+        box.addWidget(self.countdown.widget)
+        box.addWidget(self.done_button)
+
+    def retranslate(self, lang: Lang) -> None:
+        o = self._outcome
+        rejected = o is not None and o.status is Status.REJECTED
+        self.heading.setStyleSheet(f"color: {BAD if rejected else WARN}; background: transparent;")
+        if o is not None:
+            self.heading.setText(message_for(o.status, lang))
+            self.reason.setText(o.message(lang) if o.reason else "")
+        else:
+            self.heading.setText("")
+            self.reason.setText("")
+        where = self._reception[1] if lang == "en" else self._reception[0]
+        self.where.setText(tr("reception_where", lang, where=where))
+        self.patient.setText(self._patient_line(lang))
+        self.done_button.setText(tr("done", lang))

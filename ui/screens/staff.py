@@ -1,0 +1,397 @@
+"""Staff screens: PIN pad, staff home (manual entry, override, today's list), admin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.clock import local_time
+from kiosk.model import CheckIn, Clinic
+from kiosk.outcome import Lang
+from ui.i18n import tr
+from ui.present import from_checkin
+from ui.screens.common import (
+    BAD,
+    BODY_PX,
+    PRIMARY,
+    SMALL_PX,
+    TITLE_PX,
+    WARN,
+    Screen,
+    button,
+    label,
+)
+
+
+class Keypad(QWidget):
+    """An on-screen keypad typing into a line edit (digits, or digits and capital letters)."""
+
+    def __init__(self, target: QLineEdit, *, letters: bool = False, key_px: int = 72) -> None:
+        super().__init__()
+        self.target = target
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        outer.addLayout(grid)
+        for i, key in enumerate([*"123456789", "⌫", "0", "C"]):
+            b = button("key")
+            b.setText(key)
+            b.setStyleSheet(f"min-height: {key_px}px; font-size: {max(32, key_px // 2)}px;")
+            b.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+        if letters:
+            letter_grid = QGridLayout()
+            letter_grid.setSpacing(6)
+            outer.addLayout(letter_grid)
+            for i, key in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+                b = button("key")
+                b.setText(key)
+                b.setStyleSheet("min-height: 52px; font-size: 26px;")
+                b.clicked.connect(lambda _=False, k=key: self.press(k))
+                letter_grid.addWidget(b, i // 9, i % 9)
+
+    def press(self, key: str) -> None:
+        if key == "⌫":
+            self.target.backspace()
+        elif key == "C":
+            self.target.clear()
+        else:
+            self.target.insert(key)
+
+
+class PinScreen(Screen):
+    """A PIN pad (the PIN shown as dots)."""
+
+    submitted = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pin.setMaxLength(12)
+        self.pin.setMaximumWidth(600)
+        self.message = label(BODY_PX, color=BAD)
+        self.keypad = Keypad(self.pin, key_px=120)
+        self.keypad.setFixedWidth(600)
+        self.ok, self.cancel = button(), button("secondary")
+        self.ok.clicked.connect(lambda: self.submitted.emit(self.pin.text()))
+        self.cancel.clicked.connect(self.cancelled.emit)
+        self.pin.returnPressed.connect(lambda: self.submitted.emit(self.pin.text()))
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addWidget(self.ok)
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.pin, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(self.message)
+        box.addWidget(self.keypad, 1, Qt.AlignmentFlag.AlignHCenter)
+        box.addLayout(row)
+
+    def retranslate(self, lang: Lang) -> None:
+        self.title.setText(tr("pin_title", lang))
+        self.ok.setText(tr("ok", lang))
+        self.cancel.setText(tr("cancel", lang))
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def clear(self) -> None:
+        self.pin.clear()
+        self.message.setText("")
+
+
+class StaffScreen(Screen):
+    """Manual entry with override, and today's check-ins with reprint and cancel."""
+
+    lookup = Signal(str)
+    check_in = Signal(str)  # clinic code
+    override = Signal(str, str)  # clinic code, reason
+    search = Signal(str)
+    reprint = Signal(str)  # check-in id
+    cancel_checkin = Signal(str, str)  # check-in id, reason
+    logout = Signal()
+    open_admin = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lang: Lang = "vi"
+        self.title = label(BODY_PX, bold=True, color=PRIMARY)
+        self.admin_button, self.logout_button = button("secondary"), button("secondary")
+        self.admin_button.clicked.connect(self.open_admin.emit)
+        self.logout_button.clicked.connect(self.logout.emit)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 2)
+        head.addWidget(self.admin_button, 1)
+        head.addWidget(self.logout_button, 1)
+        self.body = QHBoxLayout()
+        self.body.setSpacing(30)
+        self.body.addLayout(self._build_entry(), 1)
+        self.body.addLayout(self._build_today(), 1)
+        box = QVBoxLayout(self)
+        box.addLayout(head)
+        box.addLayout(self.body, 1)
+        self.set_assessment_state(can_check_in=False, can_override=False)
+
+    def _build_entry(self) -> QVBoxLayout:
+        self.entry_label = label(SMALL_PX, bold=True)
+        self.code = QLineEdit()
+        self.code.setMaxLength(15)
+        self.keypad = Keypad(self.code, letters=True)
+        self.lookup_button = button()
+        self.lookup_button.clicked.connect(lambda: self.lookup.emit(self.code.text().strip()))
+        self.code.returnPressed.connect(lambda: self.lookup.emit(self.code.text().strip()))
+        self.result = label(SMALL_PX)
+        self.clinic = QComboBox()
+        self.check_in_button = button()
+        self.check_in_button.clicked.connect(
+            lambda: self.check_in.emit(str(self.clinic.currentData()))
+        )
+        # only when no card was found: who the override is for
+        self.patient_name = QLineEdit()
+        self.patient_birth = QLineEdit()
+        self.patient_birth.setMaxLength(4)
+        self.reason = QLineEdit()
+        self.override_button = button("danger")
+        self.override_button.clicked.connect(self._override)
+        left = QVBoxLayout()
+        for w in (self.entry_label, self.code, self.keypad, self.lookup_button, self.result):
+            left.addWidget(w)
+        left.addWidget(self.clinic)
+        left.addWidget(self.check_in_button)
+        left.addWidget(self.patient_name)
+        left.addWidget(self.patient_birth)
+        left.addWidget(self.reason)
+        left.addWidget(self.override_button)
+        left.addStretch(1)
+        return left
+
+    def _build_today(self) -> QVBoxLayout:
+        self.today_label = label(SMALL_PX, bold=True)
+        self.search_box = QLineEdit()
+        self.search_box.textChanged.connect(self.search.emit)
+        self.rows = QListWidget()
+        self.reprint_button = button()
+        self.reprint_button.clicked.connect(self._reprint)
+        self.cancel_reason = QLineEdit()
+        self.cancel_button = button("danger")
+        self.cancel_button.clicked.connect(self._cancel)
+        right = QVBoxLayout()
+        for w in (self.today_label, self.search_box):
+            right.addWidget(w)
+        right.addWidget(self.rows, 1)
+        right.addWidget(self.reprint_button)
+        right.addWidget(self.cancel_reason)
+        right.addWidget(self.cancel_button)
+        return right
+
+    def set_user(self, name: str, admin: bool) -> None:
+        self._name = name
+        self.admin_button.setVisible(admin)
+        self.title.setText(tr("staff_title", self._lang, name=name))
+
+    def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
+        self.clinic.clear()
+        for c in clinics:
+            self.clinic.addItem(f"{c.code} — {c.name(lang)}", c.code)
+
+    def set_result(self, text: str, *, error: bool = False) -> None:
+        self.result.setStyleSheet(f"color: {BAD if error else '#0d1b2a'}; background: transparent;")
+        self.result.setText(text)
+
+    def set_assessment_state(
+        self, *, can_check_in: bool, can_override: bool, needs_identity: bool = False
+    ) -> None:
+        self.patient_name.setVisible(needs_identity)
+        self.patient_birth.setVisible(needs_identity)
+        self.check_in_button.setEnabled(can_check_in)
+        self.override_button.setEnabled(can_override)
+        self.reason.setEnabled(can_override)
+
+    def set_checkins(self, checkins: Sequence[CheckIn], lang: Lang) -> None:
+        self.rows.clear()
+        for c in checkins:
+            shown = from_checkin(c)
+            when = local_time(c.created_at).strftime("%H:%M")
+            text = f"{c.clinic_code} {c.queue_number:>3}  {when}  {shown.name}  …{shown.card_last4}"
+            if c.cancelled:
+                text += f"  ({tr('cancelled', lang)})"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            self.rows.addItem(item)
+
+    def selected_id(self) -> str | None:
+        item = self.rows.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _override(self) -> None:
+        reason = self.reason.text().strip()
+        if not reason:
+            self.set_result(tr("need_reason", self._lang), error=True)
+            return
+        if self.patient_name.isVisibleTo(self):
+            year = self.patient_birth.text().strip()
+            if not self.patient_name.text().strip():
+                self.set_result(tr("need_name", self._lang), error=True)
+                return
+            if year and not (len(year) == 4 and year.isdigit()):
+                self.set_result(tr("bad_year", self._lang), error=True)
+                return
+        self.override.emit(str(self.clinic.currentData()), reason)
+
+    def _reprint(self) -> None:
+        checkin_id = self.selected_id()
+        if checkin_id:
+            self.reprint.emit(checkin_id)
+
+    def _cancel(self) -> None:
+        checkin_id = self.selected_id()
+        reason = self.cancel_reason.text().strip()
+        if not checkin_id:
+            return
+        if not reason:
+            self.set_result(tr("need_reason", self._lang), error=True)
+            return
+        self.cancel_checkin.emit(checkin_id, reason)
+
+    def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.title.setText(tr("staff_title", lang, name=getattr(self, "_name", "")))
+        self.admin_button.setText(tr("admin", lang))
+        self.logout_button.setText(tr("logout", lang))
+        self.entry_label.setText(tr("manual_entry", lang))
+        self.lookup_button.setText(tr("lookup", lang))
+        self.check_in_button.setText(tr("check_in", lang))
+        self.reason.setPlaceholderText(tr("override_reason", lang))
+        self.patient_name.setPlaceholderText(tr("patient_name", lang))
+        self.patient_birth.setPlaceholderText(tr("birth_year", lang))
+        self.override_button.setText(tr("override", lang))
+        self.today_label.setText(tr("today", lang))
+        self.search_box.setPlaceholderText(tr("search", lang))
+        self.reprint_button.setText(tr("reprint", lang))
+        self.cancel_reason.setPlaceholderText(tr("cancel_reason", lang))
+        self.cancel_button.setText(tr("cancel_checkin", lang))
+
+    def clear(self) -> None:
+        for w in (
+            self.code,
+            self.reason,
+            self.search_box,
+            self.cancel_reason,
+            self.patient_name,
+            self.patient_birth,
+        ):
+            w.clear()
+        self.rows.clear()
+        self.set_result("")
+        self.set_assessment_state(can_check_in=False, can_override=False)
+
+
+class AdminScreen(Screen):
+    """Cache status, sync with progress and cancel, printer and camera tests, kiosk facts."""
+
+    sync = Signal()
+    cancel_sync = Signal()
+    printer_test = Signal()
+    camera_test = Signal()
+    back = Signal()
+    quit_app = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.cards = label(BODY_PX)
+        self.last_sync = label(BODY_PX)
+        self.warning = label(BODY_PX, bold=True, color=WARN)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.sync_button, self.cancel_button = button(), button("danger")
+        self.sync_button.clicked.connect(self.sync.emit)
+        self.cancel_button.clicked.connect(self.cancel_sync.emit)
+        self.cancel_button.setEnabled(False)
+        self.printer_button, self.camera_button = button("secondary"), button("secondary")
+        self.printer_button.clicked.connect(self.printer_test.emit)
+        self.camera_button.clicked.connect(self.camera_test.emit)
+        self.result = label(SMALL_PX)
+        self.facts = [label(SMALL_PX) for _ in range(3)]
+        self.back_button, self.quit_button = button("secondary"), button("danger")
+        self.back_button.clicked.connect(self.back.emit)
+        self.quit_button.clicked.connect(self.quit_app.emit)
+        sync_row = QHBoxLayout()
+        sync_row.addWidget(self.sync_button)
+        sync_row.addWidget(self.cancel_button)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.printer_button)
+        test_row.addWidget(self.camera_button)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.back_button)
+        end_row.addWidget(self.quit_button)
+        box = QVBoxLayout(self)
+        for w in (self.title, self.cards, self.last_sync, self.warning, self.progress):
+            box.addWidget(w)
+        box.addLayout(sync_row)
+        box.addLayout(test_row)
+        box.addWidget(self.result)
+        box.addStretch(1)
+        for fact in self.facts:
+            box.addWidget(fact)
+        box.addLayout(end_row)
+        self._facts: tuple[str, str, str] = ("", "", "")
+        self._status: tuple[int, str | None, float | None, int] = (0, None, None, 26)
+
+    def set_facts(self, kiosk_id: str, version: str, log_path: str) -> None:
+        self._facts = (kiosk_id, version, log_path)
+
+    def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
+        self._status = (cards, when, age_h, max_age_h)
+
+    def set_syncing(self, running: bool) -> None:
+        self.sync_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def set_progress(self, done: int, total: int) -> None:
+        """``total`` 0: not known yet (the bar shows activity and the count read so far)."""
+        if total <= 0:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"{done:,}")
+            return
+        self.progress.setFormat("%p%")
+        self.progress.setRange(0, total)
+        self.progress.setValue(min(done, total))
+
+    def retranslate(self, lang: Lang) -> None:
+        self.title.setText(tr("admin_title", lang))
+        cards, when, age_h, max_age = self._status
+        self.cards.setText(tr("cache_cards", lang, n=f"{cards:,}".replace(",", ".")))
+        if when is None or age_h is None:
+            self.last_sync.setText(tr("cache_never", lang))
+        else:
+            self.last_sync.setText(tr("cache_last_sync", lang, when=when, age=f"{age_h:.1f}"))
+        stale = age_h is None or age_h > max_age
+        self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
+        self.sync_button.setText(tr("sync", lang))
+        self.cancel_button.setText(tr("sync_cancel", lang))
+        self.printer_button.setText(tr("printer_test", lang))
+        self.camera_button.setText(tr("camera_test", lang))
+        self.back_button.setText(tr("back", lang))
+        self.quit_button.setText(tr("exit_app", lang))
+        kiosk_id, version, log_path = self._facts
+        self.facts[0].setText(tr("kiosk_id", lang, id=kiosk_id))
+        self.facts[1].setText(tr("version", lang, v=version))
+        self.facts[2].setText(tr("log_location", lang, path=log_path))

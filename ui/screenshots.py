@@ -1,0 +1,262 @@
+"""Render every screen offscreen to PNG, in both languages and both orientations.
+
+``python -m ui.screenshots docs/screens`` (``make screenshots``) writes
+``<screen>_<landscape|portrait>_<lang>.png`` for the README and for checking that text fits.
+Every person shown is synthetic.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.clock import SystemClock, local_day
+from kiosk.config import Config, load_config
+from kiosk.model import CardRecord, CheckIn, PatientSnapshot, Payload, Verification
+from kiosk.outcome import Outcome, Reason, Status
+from kiosk.ports import StaffAccount
+from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.synthetic import bhyt_payload, card_record, people
+from ui.ports import CacheStatus
+
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+
+
+@dataclass(frozen=True)
+class _Still:
+    """An assessment for a still picture."""
+
+    status: Status
+    reason: Reason | None
+    payload: Payload | None
+    card: CardRecord | None
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.status, self.reason, payload=self.payload)
+
+
+class _NoService:
+    """The screens are filled directly; nothing may call the service."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"screenshots do not call the service ({name})")
+
+
+_PIN = "2468"
+
+
+class _OneAdmin:
+    """One synthetic admin account, so the staff screens can be shown."""
+
+    def __init__(self) -> None:
+        self.account = StaffAccount("Lan", "admin", hash_pin(_PIN, n=2**10))
+
+    def get_staff(self, name: str) -> StaffAccount | None:
+        return self.account if name == self.account.name else None
+
+    def list_staff(self) -> Sequence[StaffAccount]:
+        return (self.account,)
+
+    def add_staff(self, account: StaffAccount) -> None: ...
+
+    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
+
+    def remove_staff(self, name: str) -> None: ...
+
+
+class _StillAdmin:
+    def cache_status(self) -> CacheStatus:
+        return CacheStatus(48_213, datetime.now(UTC) - timedelta(hours=30))
+
+    def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
+        return ""
+
+    def printer_test(self) -> str:
+        return ""
+
+    def camera_test(self) -> str:
+        return ""
+
+
+def _checkin(card: CardRecord, clinic: str, number: int, config: Config) -> CheckIn:
+    now = datetime.now(UTC)
+    return CheckIn(
+        id=f"demo-{number}",
+        local_day=local_day(SystemClock()),
+        clinic_code=clinic,
+        queue_number=number,
+        patient=PatientSnapshot(
+            name=card.name,
+            birth=card.birth,
+            gender=card.gender,
+            card_number=card.card_number,
+            bhxh_number=card.bhxh_number,
+            id_number=card.id_number,
+            facility_code=card.facility_code,
+            valid_from=card.valid_from,
+            valid_to=card.valid_to,
+            benefit_level=card.benefit_level,
+        ),
+        status="accepted",
+        reason=None,
+        route=None,
+        benefit_percent=80,
+        verification=Verification.ONLINE,
+        kiosk_id=config.kiosk.id,
+        created_at=now,
+    )
+
+
+def _camera_frame() -> Any:
+    """A grey scene with a QR code in it, as the webcam would see a phone."""
+    import zxingcpp
+
+    person = next(people(1, seed=7))
+    qr = np.asarray(
+        zxingcpp.create_barcode(bhyt_payload(person), zxingcpp.BarcodeFormat.QRCode).to_image(
+            scale=3
+        )
+    )
+    frame = np.full((720, 1280, 3), (70, 80, 90), np.uint8)
+    h, w = qr.shape[:2]
+    y, x = (720 - h) // 2, (1280 - w) // 2
+    frame[y : y + h, x : x + w] = qr[..., None]
+    corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    return frame, corners
+
+
+def render_all(out: Path, config: Config) -> list[Path]:
+    """Render every screen; returns the files written."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.window import KioskWindow
+    from ui.workers import to_qimage
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    clock = SystemClock()
+    persons = list(people(3, seed=11))
+    cards = [card_record(p) for p in persons]
+    frame, corners = _camera_frame()
+    window = KioskWindow(
+        config=config,
+        clock=clock,
+        service=_NoService(),
+        staff_auth=StaffAuth(_OneAdmin(), clock, logout_after_s=3600),
+        admin=_StillAdmin(),
+        beep=False,
+    )
+    written: list[Path] = []
+    scenes: list[tuple[str, Callable[[], None]]] = [
+        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners)),
+        ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
+        ("checking", lambda: window._go(window.busy)),
+        ("choose-clinic", lambda: window._ask_clinic(tuple(config.clinics))),
+        (
+            "confirm",
+            lambda: window._ask_confirmation(
+                _Still(Status.NEEDS_CONFIRMATION, Reason.BIRTH_NEEDS_CONFIRMATION, None, cards[1])
+            ),
+        ),
+        (
+            "accepted",
+            lambda: window.show_outcome(
+                Outcome(
+                    Status.ACCEPTED,
+                    None,
+                    checkin=_checkin(cards[0], "NOI", 27, config),
+                    printed=True,
+                )
+            ),
+        ),
+        (
+            "needs-reception",
+            lambda: window.show_outcome(Outcome(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND)),
+        ),
+        ("rejected", lambda: window.show_outcome(Outcome(Status.REJECTED, Reason.CARD_EXPIRED))),
+        (
+            "printer-failed",
+            lambda: window.show_outcome(
+                Outcome(
+                    Status.ACCEPTED,
+                    Reason.PRINTER_FAILED,
+                    checkin=_checkin(cards[2], "TMH", 8, config),
+                    printed=False,
+                )
+            ),
+        ),
+        ("staff-pin", lambda: window._go(window.pin)),
+        ("staff-home", lambda: _staff_home(window, config, cards)),
+        ("admin", lambda: _admin(window, config)),
+    ]
+    only = os.environ.get("SCREENS_ONLY")
+    if only:
+        scenes = [s for s in scenes if s[0] in only.split(",")]
+    for orientation, size in SIZES.items():
+        window.resize(*size)
+        window.show()
+        for lang in ("vi", "en"):
+            for name, scene in scenes:
+                window.go_welcome()
+                window.welcome.set_camera_state("ok")
+                window.welcome.set_alert("")
+                window.lang = lang
+                window.retranslate()
+                scene()
+                window.tick()
+                window.retranslate()
+                for _ in range(3):
+                    app.processEvents()
+                path = out / f"{name}_{orientation}_{lang}.png"
+                window.grab().save(str(path))
+                written.append(path)
+    window.allow_close()
+    window.shutdown()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return written
+
+
+def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
+    window.staff_auth.login(_PIN)
+    window._go(window.staff)
+    window.staff.set_user("Lan", True)
+    window.staff.set_clinics(config.clinics, window.lang)
+    rows = [_checkin(card, c.code, i + 1, config) for i, (card, c) in enumerate(
+        zip(cards, config.clinics, strict=False))]  # fmt: skip
+    window.staff.set_checkins(rows, window.lang)
+    window.staff.code.setText(cards[0].bhxh_number)
+    window.staff.set_result("Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón.", error=True)
+    window.staff.set_assessment_state(can_check_in=False, can_override=True)
+
+
+def _admin(window: Any, config: Config) -> None:
+    window.staff_auth.login(_PIN)
+    window.admin_screen.set_facts(config.kiosk.id, "0.1.0", str(config.kiosk.data_dir / "logs"))
+    status = _StillAdmin().cache_status()
+    window._go(window.admin_screen)
+    window._cache_status(status)
+    window.admin_screen.set_progress(37, 100)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = Path(args[0] if args else "docs/screens")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    root = Path(__file__).resolve().parent.parent
+    config = load_config(root / "config.toml", env={"KIOSK_KIOSK_HIDE_CURSOR": "false"})
+    written = render_all(out, config)
+    print(f"{len(written)} screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,591 @@
+"""The full-screen kiosk window: screens in a stack, one :meth:`KioskWindow.show_outcome`.
+
+The window maps outcomes to screens and routes touches and scans to the service through
+:class:`~ui.flow.PatientFlow` and a :class:`~ui.workers.TaskRunner`; it decides nothing itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.checkin import snapshot_of
+from kiosk.clock import Clock, local_time
+from kiosk.config import Config
+from kiosk.model import BirthDate, CheckIn, Clinic
+from kiosk.outcome import Lang, Outcome, Reason, Status
+from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
+from ui.flow import PatientFlow
+from ui.i18n import other, tr
+from ui.keyboard_wedge import KeyboardWedge
+from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
+from ui.present import from_assessment, from_checkin
+from ui.screens.common import PRIMARY, SMALL_PX, STYLE, Screen, button, label
+from ui.screens.patient import (
+    AcceptedScreen,
+    BusyScreen,
+    ClinicScreen,
+    ConfirmScreen,
+    PrinterFailedScreen,
+    ReceptionScreen,
+    WelcomeScreen,
+)
+from ui.screens.staff import AdminScreen, PinScreen, StaffScreen
+from ui.workers import ScanWorker, TaskRunner
+
+log = logging.getLogger(__name__)
+
+LONG_PRESS_MS = 1500
+
+
+class StaffCorner(QWidget):
+    """The hidden staff entry: a long press on the hospital name in the top-left corner."""
+
+    long_pressed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = label(SMALL_PX, bold=True, color=PRIMARY, wrap=True)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.name)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LONG_PRESS_MS)
+        self._timer.timeout.connect(self.long_pressed.emit)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        self._timer.start()
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        self._timer.stop()
+        event.accept()
+
+
+class _ActivityFilter(QObject):
+    """Any touch, click or key anywhere counts as activity (resets the idle countdown)."""
+
+    def __init__(self, touched: Callable[[], None]) -> None:
+        super().__init__()
+        self._touched = touched
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.KeyPress,
+        ):
+            self._touched()
+        return False
+
+
+class KioskWindow(QWidget):
+    """The kiosk's one window.
+
+    Signals:
+        outcome_shown(Outcome): a result screen was shown (for the headless demo and tests).
+    """
+
+    outcome_shown = Signal(object)
+    _sync_progress = Signal(int, int)
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        clock: Clock,
+        service: PatientService,
+        staff_auth: StaffAuth,
+        admin: AdminTools,
+        scan_source: ScanSource | None = None,
+        version: str = "",
+        log_path: str = "",
+        beep: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.clock = clock
+        self.service = service
+        self.staff_auth = staff_auth
+        self.admin = admin
+        self.lang: Lang = "en" if config.kiosk.locale == "en" else "vi"
+        self._beep = beep
+        self.version = version
+        self.log_path = log_path
+        self._allow_close = False
+        self._last_activity = clock.monotonic()
+        self._staff_assessment: Any = None
+        self._sync_cancel = threading.Event()
+
+        self.setWindowTitle(config.hospital.name or "Kiosk")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.setStyleSheet(STYLE)
+        if config.kiosk.hide_cursor:
+            self.setCursor(Qt.CursorShape.BlankCursor)
+
+        self.runner = TaskRunner("service", self)
+        self.sync_runner = TaskRunner("sync", self)
+        self.flow = PatientFlow(service, self.runner)
+
+        # top bar: hidden staff corner and the language button, on every screen
+        self.corner = StaffCorner()
+        self.corner.name.setText(config.hospital.name)
+        self.corner.long_pressed.connect(self.open_staff)
+        self.lang_button = button("lang")
+        self.lang_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.lang_button.clicked.connect(self.toggle_language)
+        top = QHBoxLayout()
+        top.addWidget(self.corner, 1)
+        top.addWidget(self.lang_button)
+
+        self._build_screens()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(32, 16, 32, 24)
+        box.addLayout(top)
+        box.addWidget(self.stack, 1)
+
+        self._wire()
+        self.retranslate()
+        self._build_inputs(scan_source)
+
+    def _build_screens(self) -> None:
+        self.welcome = WelcomeScreen()
+        self.busy = BusyScreen()
+        self.clinics = ClinicScreen()
+        self.confirm = ConfirmScreen()
+        self.accepted = AcceptedScreen()
+        self.reception = ReceptionScreen()
+        self.printer_failed = PrinterFailedScreen()
+        self.pin = PinScreen()
+        self.staff = StaffScreen()
+        self.admin_screen = AdminScreen()
+        self.stack = QStackedWidget()
+        self.screens: tuple[Screen, ...] = (
+            self.welcome,
+            self.busy,
+            self.clinics,
+            self.confirm,
+            self.accepted,
+            self.reception,
+            self.printer_failed,
+            self.pin,
+            self.staff,
+            self.admin_screen,
+        )
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+
+    def _build_inputs(self, scan_source: ScanSource | None) -> None:
+        self.wedge = KeyboardWedge(parent=self)
+        self.wedge.scanned.connect(self.on_scan)
+        self._activity = _ActivityFilter(self.touch)
+        self.scan_worker: ScanWorker | None = None
+        if scan_source is not None:
+            self.scan_worker = ScanWorker(scan_source)
+            self.scan_worker.frame_ready.connect(self._frame)
+            self.scan_worker.scanned.connect(self.on_scan)
+            self.scan_worker.camera_state.connect(self.welcome.set_camera_state)
+        else:
+            self.welcome.set_camera_state("ok")
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(250)
+        self._tick_timer.timeout.connect(self.tick)
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the camera and scanner inputs and the idle clock (after the window is built)."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wedge)
+            app.installEventFilter(self._activity)
+        if self.scan_worker is not None:
+            self.scan_worker.start()
+        self._tick_timer.start()
+
+    def shutdown(self) -> None:
+        """Stop every thread (the window may then close)."""
+        self._tick_timer.stop()
+        self._sync_cancel.set()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.wedge)
+            app.removeEventFilter(self._activity)
+        if self.scan_worker is not None:
+            self.scan_worker.stop()
+        self.runner.stop()
+        self.sync_runner.stop()
+
+    def allow_close(self) -> None:
+        self._allow_close = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        # Alt+F4 and the window manager's close do nothing: only an admin can quit
+        if not self._allow_close:
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()  # Esc must not leave full screen or close anything
+            return
+        super().keyPressEvent(event)
+
+    # --- wiring -----------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        self.flow.working.connect(lambda: self._go(self.busy))
+        self.flow.confirm.connect(self._ask_confirmation)
+        self.flow.choose_clinic.connect(self._ask_clinic)
+        self.flow.outcome.connect(self.show_outcome)
+        self.clinics.chosen.connect(self._chosen)
+        self.confirm.answered.connect(self._answered)
+        for screen in (self.accepted, self.reception, self.printer_failed):
+            screen.done.connect(self.go_welcome)
+        self.pin.submitted.connect(self._pin_submitted)
+        self.pin.cancelled.connect(self.go_welcome)
+        self.staff.lookup.connect(self._staff_lookup)
+        self.staff.check_in.connect(lambda code: self._staff_check_in(code, None))
+        self.staff.override.connect(self._staff_check_in)
+        self.staff.search.connect(self._staff_search)
+        self.staff.reprint.connect(self._staff_reprint)
+        self.staff.cancel_checkin.connect(self._staff_cancel)
+        self.staff.logout.connect(self.logout)
+        self.staff.open_admin.connect(self.open_admin)
+        self.admin_screen.back.connect(self.open_staff)
+        self.admin_screen.sync.connect(self._sync)
+        self.admin_screen.cancel_sync.connect(self._sync_cancel.set)
+        self.admin_screen.printer_test.connect(lambda: self._admin_call(self.admin.printer_test))
+        self.admin_screen.camera_test.connect(lambda: self._admin_call(self.admin.camera_test))
+        self.admin_screen.quit_app.connect(self._quit)
+        self._sync_progress.connect(self.admin_screen.set_progress)
+
+    # --- language, activity, idle -----------------------------------------------------------
+
+    def toggle_language(self) -> None:
+        self.touch()
+        self.lang = other(self.lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.lang_button.setText(tr("switch_language", self.lang))
+        for screen in self.screens:
+            screen.retranslate(self.lang)
+
+    def touch(self) -> None:
+        """Someone did something: restart the idle countdown (and the staff session's)."""
+        self._last_activity = self.clock.monotonic()
+        if self.current in (self.staff, self.admin_screen):
+            self.staff_auth.touch()
+
+    @property
+    def current(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def tick(self) -> None:
+        """Called a few times a second: idle countdown, staff auto-logout."""
+        current = self.current
+        if current in (self.staff, self.admin_screen) and self.staff_auth.session is None:
+            self.go_welcome()
+            return
+        if current is self.pin and self._idle_for() >= self.config.kiosk.idle_timeout_s:
+            self.go_welcome()
+            return
+        if isinstance(current, Screen) and current.personal:
+            left = self.config.kiosk.idle_timeout_s - self._idle_for()
+            if left <= 0:
+                self.go_welcome()
+                return
+            countdown = getattr(current, "countdown", None)
+            if countdown is not None:
+                countdown.set(int(left + 0.999), self.lang)
+
+    def _idle_for(self) -> float:
+        return self.clock.monotonic() - self._last_activity
+
+    def _go(self, screen: QWidget) -> None:
+        if self.current is not screen:
+            self._last_activity = self.clock.monotonic()
+        self.stack.setCurrentWidget(screen)
+
+    def go_welcome(self) -> None:
+        """Back to the start, with nothing personal left on any screen."""
+        self.flow.reset()
+        self._staff_assessment = None
+        for screen in self.screens:
+            screen.clear()
+        if self.scan_worker is not None:
+            self.scan_worker.forget()
+        self._go(self.welcome)
+
+    # --- patient flow -----------------------------------------------------------------------
+
+    def on_scan(self, text: str) -> None:
+        """A payload from the camera or a USB scanner, on any screen."""
+        self.touch()
+        if self.current is self.staff:
+            self._staff_lookup(text)
+        elif self.current in (self.pin, self.admin_screen):
+            return
+        else:
+            self.flow.scan(text)
+
+    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]]) -> None:
+        if self.current is self.welcome:
+            self.welcome.set_frame(image, corners or None)
+
+    def _ask_confirmation(self, assessment: Any) -> None:
+        patient = from_assessment(assessment.payload, assessment.card)
+        self.confirm.show_patient(patient, assessment.outcome(), self.lang)
+        self._go(self.confirm)
+
+    def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
+        self._go(self.clinics)
+        self.clinics.set_clinics(clinics, self.lang)
+
+    def _chosen(self, code: str) -> None:
+        self.touch()
+        self.flow.choose(code)
+
+    def _answered(self, yes: bool) -> None:
+        self.touch()
+        self.flow.answer(yes)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Map an outcome to its screen. The only place that picks a result screen."""
+        checkin = outcome.checkin
+        clinic = self.config.clinic(checkin.clinic_code) if checkin else None
+        patient = from_checkin(checkin) if checkin else from_assessment(outcome.payload, None)
+        reception = (self.config.kiosk.reception("vi"), self.config.kiosk.reception("en"))
+        screen: AcceptedScreen | ReceptionScreen | PrinterFailedScreen
+        if outcome.reason is Reason.PRINTER_FAILED:
+            screen = self.printer_failed
+            self.welcome.set_alert("staff_alert_printer")
+        elif outcome.status is Status.ACCEPTED and checkin is not None:
+            screen = self.accepted
+            if outcome.printed:
+                self.welcome.set_alert("")
+            if self._beep:
+                QApplication.beep()
+        else:
+            screen = self.reception
+        screen.show_outcome(outcome, clinic, patient, reception, self.lang)
+        self._go(screen)
+        self.flow.finish()
+        self.outcome_shown.emit(outcome)
+
+    # --- staff ------------------------------------------------------------------------------
+
+    def open_staff(self) -> None:
+        """The hidden corner was held: the PIN pad, or staff home when still logged in."""
+        self.flow.reset()
+        session = self.staff_auth.session
+        if session is None:
+            self.pin.clear()
+            self._go(self.pin)
+            return
+        self.staff_auth.touch()
+        self.staff.set_user(session.name, session.is_admin)
+        self.staff.set_clinics(self.config.clinics, self.lang)
+        self._go(self.staff)
+        self._staff_search(self.staff.search_box.text())
+
+    def _pin_submitted(self, pin: str) -> None:
+        self.touch()
+        self.pin.set_message(tr("pin_checking", self.lang))
+        self.pin.pin.clear()
+        # scrypt is deliberately slow: check PINs off the GUI thread
+        self.runner.submit(lambda: self.staff_auth.login(pin), self._login_result)
+
+    def _login_result(self, attempt: LoginAttempt) -> None:
+        if attempt.result is LoginResult.OK:
+            self.pin.clear()
+            self.open_staff()
+        elif attempt.result is LoginResult.LOCKED:
+            minutes, seconds = divmod(int(attempt.locked_for_s + 0.999), 60)
+            self.pin.set_message(tr("pin_locked", self.lang, m=minutes, s=seconds))
+        else:
+            self.pin.set_message(tr("pin_wrong", self.lang, n=attempt.failures_left))
+
+    def logout(self) -> None:
+        self.staff_auth.logout()
+        self.go_welcome()
+
+    def _staff_name(self) -> str:
+        session = self.staff_auth.session
+        return session.name if session else ""
+
+    def _staff_lookup(self, code: str) -> None:
+        self.staff_auth.touch()
+        if not code:
+            return
+        self.staff.set_result(tr("working", self.lang))
+        self.runner.submit(lambda: self.service.assess(code), self._staff_assessed)
+
+    def _staff_assessed(self, assessment: Any) -> None:
+        self._staff_assessment = assessment
+        shown = from_assessment(assessment.payload, assessment.card)
+        lines = [assessment.outcome().message(self.lang)]
+        if shown.name:
+            lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
+        self.staff.set_result("\n".join(lines), error=assessment.status is not Status.ACCEPTED)
+        ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
+        self.staff.set_assessment_state(
+            can_check_in=ok, can_override=not ok, needs_identity=not ok and not shown.name
+        )
+
+    def _staff_check_in(self, clinic_code: str, reason: str | None) -> None:
+        self.staff_auth.touch()
+        assessment, staff = self._staff_assessment, self._staff_name()
+        if assessment is None or not staff:
+            return
+        service = self.service
+        patient = None
+        if reason and self.staff.patient_name.isVisibleTo(self.staff):
+            # no card and no name in what was typed: the slip carries what staff entered
+            year = self.staff.patient_birth.text().strip()
+            patient = replace(
+                snapshot_of(assessment.payload, assessment.card),
+                name=" ".join(self.staff.patient_name.text().split()),
+                birth=BirthDate(int(year)) if year else None,
+            )
+
+        def work() -> Outcome:
+            chosen = assessment
+            if chosen.status is Status.NEEDS_CONFIRMATION:  # staff saw the person: it is them
+                chosen = service.confirm(chosen, True)
+            outcome = service.check_in(
+                chosen, clinic_code, staff=staff, override_reason=reason, patient=patient
+            )
+            if outcome.checkin is not None and outcome.printed is None:
+                return service.print_slip(outcome.checkin)
+            return outcome
+
+        self.staff.set_result(tr("working", self.lang))
+        self.runner.submit(work, self._staff_checked_in, self._staff_failed)
+
+    def _staff_checked_in(self, outcome: Outcome) -> None:
+        checkin = outcome.checkin
+        if checkin is not None:
+            clinic = self.config.clinic(checkin.clinic_code)
+            text = tr(
+                "staff_done",
+                self.lang,
+                n=checkin.queue_number,
+                clinic=clinic.name(self.lang) if clinic else checkin.clinic_code,
+            )
+            if outcome.reason is not None:
+                text += "\n" + outcome.message(self.lang)
+            self.staff.set_result(text, error=outcome.reason is Reason.PRINTER_FAILED)
+            self._staff_assessment = None
+            self.staff.set_assessment_state(can_check_in=False, can_override=False)
+            self.staff.code.clear()
+            self.staff.reason.clear()
+        else:
+            self.staff.set_result(outcome.message(self.lang), error=True)
+        self._staff_search(self.staff.search_box.text())
+
+    def _staff_failed(self, message: str) -> None:
+        self.staff.set_result(message, error=True)
+
+    def _staff_search(self, text: str) -> None:
+        self.staff_auth.touch()
+        search = text.strip() or None
+        self.runner.submit(lambda: self.service.todays_checkins(search), self._show_checkins)
+
+    def _show_checkins(self, rows: Sequence[CheckIn]) -> None:
+        if self.current is self.staff:
+            self.staff.set_checkins(rows, self.lang)
+
+    def _staff_reprint(self, checkin_id: str) -> None:
+        staff = self._staff_name()
+        self.runner.submit(
+            lambda: self.service.reprint(checkin_id, staff), self._staff_checked_in,
+            self._staff_failed,
+        )  # fmt: skip
+
+    def _staff_cancel(self, checkin_id: str, reason: str) -> None:
+        staff = self._staff_name()
+
+        def done(outcome: Outcome) -> None:
+            self.staff.cancel_reason.clear()
+            self.staff.set_result(outcome.message(self.lang) if outcome.reason else "")
+            self._staff_search(self.staff.search_box.text())
+
+        self.runner.submit(
+            lambda: self.service.cancel(checkin_id, staff, reason), done, self._staff_failed
+        )
+
+    # --- admin ------------------------------------------------------------------------------
+
+    def open_admin(self) -> None:
+        session = self.staff_auth.session
+        if session is None or not session.is_admin:
+            return
+        self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
+        self._go(self.admin_screen)
+        self._refresh_cache()
+
+    def _refresh_cache(self) -> None:
+        self.runner.submit(self.admin.cache_status, self._cache_status)
+
+    def _cache_status(self, status: CacheStatus) -> None:
+        when = age = None
+        if status.last_sync is not None:
+            when = local_time(status.last_sync).strftime("%d/%m/%Y %H:%M")
+            age = (self.clock.now() - status.last_sync).total_seconds() / 3600
+        self.admin_screen.set_cache(status.cards, when, age, self.config.insurance.max_cache_age_h)
+        self.admin_screen.retranslate(self.lang)
+
+    def _sync(self) -> None:
+        self.staff_auth.touch()
+        self._sync_cancel.clear()
+        self.admin_screen.set_syncing(True)
+        self.admin_screen.set_progress(0, 1)
+        self.admin_screen.result.setText(tr("working", self.lang))
+        progress = self._sync_progress.emit  # a signal: safe to call from the sync thread
+        cancel = self._sync_cancel.is_set
+
+        def done(summary: str) -> None:
+            self.admin_screen.set_syncing(False)
+            self.admin_screen.result.setText(summary)
+            self._refresh_cache()
+
+        def failed(message: str) -> None:
+            self.admin_screen.set_syncing(False)
+            self.admin_screen.result.setText(message)
+
+        self.sync_runner.submit(lambda: self.admin.sync(progress, cancel), done, failed)
+
+    def _admin_call(self, call: Callable[[], str]) -> None:
+        self.staff_auth.touch()
+        self.admin_screen.result.setText(tr("working", self.lang))
+        self.runner.submit(call, self.admin_screen.result.setText, self.admin_screen.result.setText)
+
+    def _quit(self) -> None:
+        session = self.staff_auth.session
+        if session is None or not session.is_admin:
+            return
+        self.allow_close()
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()

@@ -1,0 +1,177 @@
+"""Threads as thin shells around synchronous steps; results come back through Qt signals.
+
+- :class:`TaskRunner` runs plain functions (assess, check in, print, staff look-ups, sync) one
+  after another on its own ``QThread`` and delivers each result on the GUI thread.
+- :class:`ScanWorker` runs ``ScanSource.step()`` in a loop on its own ``QThread`` and emits
+  preview frames and confirmed payloads.
+
+The GUI thread only ever waits for a signal; it never calls a slow step itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QImage
+
+from ui.ports import ScanSource
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[str], None]
+
+
+class _TaskWorker(QObject):
+    """Lives on the runner's thread; runs each submitted function there."""
+
+    # the result travels in a 1-tuple: PySide6 miscounts references to a bare None sent
+    # through an ``object`` signal, which crashes the interpreter later
+    finished = Signal(int, object, str)  # task id, (result,), error ("" when none)
+
+    @Slot(int, object)
+    def run(self, task_id: int, fn: Callable[[], Any]) -> None:
+        try:
+            result = fn()
+        except Exception as error:  # a task must never take the thread down
+            log.exception("background task failed")
+            self.finished.emit(task_id, (None,), f"{type(error).__name__}: {error}")
+            return
+        self.finished.emit(task_id, (result,), "")
+
+
+class TaskRunner(QObject):
+    """A serial background executor whose callbacks run on the GUI thread."""
+
+    _submit = Signal(int, object)
+    busy_changed = Signal(bool)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self._worker = _TaskWorker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.finished.connect(self._on_finished)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Done, Failed | None]] = {}
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], Any], done: Done, failed: Failed | None = None) -> None:
+        """Run ``fn()`` off the GUI thread; then ``done(result)`` or ``failed(message)`` on it."""
+        task_id = next(self._ids)
+        self._callbacks[task_id] = (done, failed)
+        if len(self._callbacks) == 1:
+            self.busy_changed.emit(True)
+        self._submit.emit(task_id, fn)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._callbacks)
+
+    @Slot(int, object, str)
+    def _on_finished(self, task_id: int, boxed: tuple[object], error: str) -> None:
+        done, failed = self._callbacks.pop(task_id, (None, None))
+        if not self._callbacks:
+            self.busy_changed.emit(False)
+        if error:
+            if failed is not None:
+                failed(error)
+            else:
+                log.error("background task failed: %s", error)
+        elif done is not None:
+            done(boxed[0])
+
+    def stop(self) -> None:
+        """Let the running task finish, then end the thread."""
+        self._thread.quit()
+        self._thread.wait(10_000)
+
+
+class ScanWorker(QObject):
+    """Runs the scan loop off the GUI thread.
+
+    Signals:
+        frame_ready(QImage, object): a preview frame (already copied) and the QR corners (a
+            tuple of points, empty when no QR is seen; never None, see _TaskWorker).
+        scanned(str): a confirmed payload text.
+        camera_state(str): "ok" or "lost", emitted when it changes.
+    """
+
+    frame_ready = Signal(QImage, object)
+    scanned = Signal(str)
+    camera_state = Signal(str)
+
+    def __init__(self, source: ScanSource, min_period_s: float = 1 / 30) -> None:
+        super().__init__()
+        self._source = source
+        self._min_period = min_period_s
+        self._state = ""
+        self._forget = threading.Event()
+        self._thread = QThread()
+        self._thread.setObjectName("scan")
+        self.moveToThread(self._thread)
+        self._thread.started.connect(self.run)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._thread.requestInterruption()
+        self._thread.quit()
+        self._thread.wait(5000)
+
+    def forget(self) -> None:
+        """Ask the loop (on its own thread) to forget the last card, e.g. after an idle reset."""
+        self._forget.set()
+
+    @Slot()
+    def run(self) -> None:
+        thread = QThread.currentThread()
+        while not thread.isInterruptionRequested():
+            started = time.monotonic()
+            if self._forget.is_set():
+                self._forget.clear()
+                self._source.forget()
+            try:
+                step = self._source.step()
+            except Exception:  # a broken camera adapter must not end scanning for good
+                log.exception("scan step failed")
+                time.sleep(0.5)
+                continue
+            if step.camera != self._state:
+                self._state = step.camera
+                self.camera_state.emit(step.camera)
+            if step.frame is not None:
+                corners = tuple(step.corners) if step.corners else ()
+                self.frame_ready.emit(to_qimage(step.frame), corners)
+            if step.payload is not None:
+                self.scanned.emit(step.payload)
+            # a fake or file camera returns at once: keep the loop at camera pace
+            rest = self._min_period - (time.monotonic() - started)
+            if rest > 0:
+                time.sleep(rest)
+
+
+def to_qimage(frame: Any) -> QImage:
+    """A deep copy of an OpenCV image (BGR, BGRA or grey numpy array) as a QImage."""
+    array = np.ascontiguousarray(frame)
+    if array.dtype != np.uint8:
+        array = array.astype(np.uint8)
+    height, width = array.shape[:2]
+    if array.ndim == 2:
+        fmt = QImage.Format.Format_Grayscale8
+    elif array.shape[2] == 4:
+        fmt = QImage.Format.Format_ARGB32
+    else:
+        fmt = QImage.Format.Format_BGR888
+    image = QImage(array.data, width, height, int(array.strides[0]), fmt)
+    return image.copy()  # the array's memory goes away with the worker's next frame
