@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import BindParameter
 
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, staff, sync_state
+from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -42,6 +42,7 @@ from kiosk.model import (
     CardStatus,
     CheckIn,
     CheckInDraft,
+    Clinic,
     Gender,
     PatientSnapshot,
     PrintState,
@@ -102,6 +103,15 @@ class PageCounts:
         return PageCounts(
             self.added + other.added, self.updated + other.updated, self.removed + other.removed
         )
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A health facility known to the route rules."""
+
+    code: str  # 5 characters, e.g. "79024"
+    name: str
+    level: str  # "central", "province", "district" or "commune"
 
 
 @dataclass(frozen=True)
@@ -766,6 +776,81 @@ class SqlStore:
                 return [dict(row._mapping) for row in conn.execute(stmt)]
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
+
+    # -- facilities and clinics --------------------------------------------------------------
+
+    def save_facilities(self, rows: Iterable[Facility]) -> int:
+        """Insert or update known facilities (code, name, level) for the route rules."""
+        values = [{"code": f.code, "name": f.name, "level": f.level} for f in rows]
+        if not values:
+            return 0
+        stmt = self._insert(facilities)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={"name": stmt.excluded.name, "level": stmt.excluded.level},
+        )
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(stmt, values)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return len(values)
+
+    def facility_levels(self) -> dict[str, str]:
+        """Facility code -> level ("central", "province", "district", "commune")."""
+        try:
+            with self._read() as conn:
+                rows = conn.execute(select(facilities.c.code, facilities.c.level)).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return {str(code): str(level) for code, level in rows}
+
+    def sync_clinics(self, configured: Sequence[Clinic]) -> None:
+        """Mirror the configured clinics in the database; clinics no longer listed go inactive.
+
+        Check-ins keep their clinic code either way, so reports on past days stay readable.
+        """
+        codes = [c.code for c in configured]
+        try:
+            with self._engine.begin() as conn:
+                for clinic in configured:
+                    values = {
+                        "name_vi": clinic.name_vi,
+                        "name_en": clinic.name_en,
+                        "room": clinic.room,
+                        "location_vi": clinic.location_vi,
+                        "location_en": clinic.location_en,
+                        "active": True,
+                    }
+                    stmt = self._insert(clinics).values(code=clinic.code, **values)
+                    conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+                conn.execute(
+                    update(clinics).where(clinics.c.code.not_in(codes)).values(active=False)
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def list_clinics(self, active_only: bool = True) -> list[Clinic]:
+        """The clinics in the database (opening hours live in config, not here)."""
+        stmt = select(clinics).order_by(clinics.c.code)
+        if active_only:
+            stmt = stmt.where(clinics.c.active.is_(True))
+        try:
+            with self._read() as conn:
+                rows = conn.execute(stmt).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return [
+            Clinic(
+                code=r.code,
+                name_vi=r.name_vi,
+                name_en=r.name_en,
+                room=r.room,
+                location_vi=r.location_vi,
+                location_en=r.location_en,
+            )
+            for r in rows
+        ]
 
     # -- staff ------------------------------------------------------------------------------
 
