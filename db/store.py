@@ -372,11 +372,20 @@ class SqlStore:
     def _upsert(self, conn: Connection, batch: Sequence[CardRecord]) -> PageCounts:
         if not batch:
             return PageCounts()
-        keys = list(dict.fromkeys(card.bhxh_number for card in batch))
-        existing = self._existing_keys(conn, keys)
+        keys = len({card.bhxh_number for card in batch})
         params = [self._card_params(card) for card in batch]
-        conn.exec_driver_sql(self._upsert_sql, params)
-        return PageCounts(added=len(keys) - existing, updated=existing)
+        if self._sqlite:
+            # Each new row takes rowid max+1 and an update keeps its rowid, so within this
+            # transaction the growth of max(rowid) is exactly the number of cards added:
+            # two index look-ups instead of one per card.
+            before = conn.exec_driver_sql(_MAX_ROWID).scalar() or 0
+            conn.exec_driver_sql(self._upsert_sql, params)
+            added = (conn.exec_driver_sql(_MAX_ROWID).scalar() or 0) - before
+        else:
+            existing = self._existing_keys(conn, [card.bhxh_number for card in batch])
+            conn.exec_driver_sql(self._upsert_sql, params)
+            added = keys - existing
+        return PageCounts(added=added, updated=keys - added)
 
     def _take_over_numbers(
         self, conn: Connection, batch: Sequence[CardRecord]
@@ -986,6 +995,7 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
     )
 
 
+_MAX_ROWID = "SELECT max(rowid) FROM cards"
 _SQLITE_COUNTER = (
     "INSERT INTO queue_counters (clinic, day, last) VALUES (?, ?, 1) "
     "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 RETURNING last"
