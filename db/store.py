@@ -345,6 +345,8 @@ class SqlStore:
         stmt = self._find_by.get(len(code))
         if stmt is None:
             return None
+        if self._sqlite:
+            return self._once_more(lambda: self._find_sqlite(len(code), code))
         params = {"code": code}
 
         def work() -> Row[Any] | None:
@@ -353,6 +355,15 @@ class SqlStore:
 
         row = self._once_more(work)
         return _card_from_row(row) if row is not None else None
+
+    def _find_sqlite(self, length: int, code: str) -> CardRecord | None:
+        # The kiosk's hottest read, straight on the pooled sqlite3 connection: one indexed
+        # SELECT in autocommit, no transaction, no SQLAlchemy result machinery.
+        with self._engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            found = driver.execute(_SQLITE_FIND[length], (code,)).fetchone()
+        return _card_from_sqlite(found) if found is not None else None
 
     def save_card(self, card: CardRecord) -> None:
         """Insert or update one card (after an online check), keyed by its BHXH number."""
@@ -975,6 +986,71 @@ class SqlStore:
 # -- row mapping ------------------------------------------------------------------------------
 
 
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+
+
+def _card_from_sqlite(row: tuple[Any, ...]) -> CardRecord:
+    """A card from a raw SQLite row in CARD_COLUMNS order (text dates as the models store)."""
+    (
+        bhxh_number,
+        card_number,
+        id_number,
+        name,
+        birth,
+        gender,
+        address,
+        facility_code,
+        valid_from,
+        valid_to,
+        benefit_level,
+        area_code,
+        status,
+        new_card_number,
+        new_valid_from,
+        new_valid_to,
+        new_facility_code,
+        new_facility_name,
+        five_years_from,
+        source,
+        updated_at,
+        verified_online_at,
+    ) = row
+    replacement = None
+    if new_card_number:
+        replacement = ReplacementCard(
+            card_number=new_card_number,
+            valid_from=_day(new_valid_from),
+            valid_to=_day(new_valid_to),
+            facility_code=new_facility_code,
+            facility_name=new_facility_name,
+        )
+    return CardRecord(
+        card_number=card_number,
+        bhxh_number=bhxh_number,
+        name=name,
+        birth=BirthDate.from_iso(birth) if birth else None,
+        gender=Gender(gender) if gender else None,
+        facility_code=facility_code,
+        valid_from=_day(valid_from),
+        valid_to=_day(valid_to),
+        benefit_level=benefit_level,
+        area_code=area_code,
+        id_number=id_number,
+        address=address,
+        status=CardStatus(status),
+        replacement=replacement,
+        five_years_from=_day(five_years_from),
+        source=source,
+        updated_at=_moment(updated_at),
+        verified_online_at=_moment(verified_online_at),
+    )
+
+
 def _card_from_row(row: Row[Any]) -> CardRecord:
     replacement = None
     if row.new_card_number:
@@ -1008,6 +1084,10 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
 
 
 _MAX_ROWID = "SELECT max(rowid) FROM cards"
+_SQLITE_FIND = {
+    length: f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE {column} = ? LIMIT 1"  # noqa: S608
+    for length, column in ((15, "card_number"), (10, "bhxh_number"), (12, "id_number"))
+}
 _SQLITE_COUNTER = (
     "INSERT INTO queue_counters (clinic, day, last) VALUES (?, ?, 1) "
     "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 RETURNING last"
