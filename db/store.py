@@ -14,6 +14,10 @@ possible); on PostgreSQL counter, check-in and audit row are one statement (one 
 
 Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
 go to the driver's ``executemany`` as one upsert statement.
+
+The two hottest SQLite paths (``find_card`` and ``commit_checkin``) run their few statements
+straight on the pooled ``sqlite3`` connection, writing and reading the same text forms the
+models' types use; everything else goes through SQLAlchemy Core.
 """
 
 from __future__ import annotations
