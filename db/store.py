@@ -653,6 +653,10 @@ class SqlStore:
         number_at = self._checkin_columns.index("queue_number")
         at = _sqlite_moment(checkin.created_at)
         key = (checkin.clinic_code, checkin.local_day.isoformat())
+        # The audit text with a stand-in number, so only a string substitution happens while
+        # the lock is held (JSON escapes quotes inside values: the key cannot be mimicked).
+        after = _audit_json(checkin)
+        assert '"number": 0,' in after
         # The pooled connection, but the statements straight on sqlite3: SQLAlchemy's per-call
         # bookkeeping would double the CPU time of a check-in, and eight kiosk processes on
         # two cores are CPU-bound.
@@ -672,7 +676,7 @@ class SqlStore:
                         audit["action"],
                         audit["target"],
                         None,
-                        _audit_json(replace(checkin, queue_number=number)),
+                        after.replace('"number": 0,', f'"number": {number},', 1),
                     ),
                 )
                 driver.execute("COMMIT")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -170,3 +171,14 @@ def test_facilities_and_clinics(store: SqlStore) -> None:
     store.sync_clinics([replace(noi, room="102")])
     assert store.list_clinics() == [replace(noi, room="102")]
     assert [c.code for c in store.list_clinics(active_only=False)] == ["NHI", "NOI"]
+
+
+def test_audit_row_of_a_checkin_names_its_number(store: SqlStore) -> None:
+    store.commit_checkin(draft("k1"))
+    second = store.commit_checkin(draft("k2", n=2))
+    (entry,) = store.audit_entries(second.id)
+    after = json.loads(entry["after"])
+    assert after["number"] == 2
+    assert after["clinic"] == "NOI"
+    assert entry["at"] == second.created_at
+    assert entry["actor"] == "KIOSK-01"
