@@ -18,6 +18,7 @@ from pathlib import Path
 from db import commands
 from db.commands import Command, CommandError
 from kiosk.config import ConfigError, load_config
+from kiosk.ports import StoreError
 
 
 def _discover() -> list[Command]:
@@ -67,15 +68,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config) if command.needs_config else None
         return command.run(args, config)
-    except ConfigError as error:
-        print(f"kiosk-admin: config error: {error}", file=sys.stderr)
-        return 2
-    except CommandError as error:
-        print(f"kiosk-admin {command.name}: {error}", file=sys.stderr)
-        return error.exit_code
     except KeyboardInterrupt:
         print(f"kiosk-admin {command.name}: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        line, code = _explain(error)
+        print(f"kiosk-admin {command.name}: {line}", file=sys.stderr)
+        return code
+
+
+def _explain(error: Exception) -> tuple[str, int]:
+    """One line for the operator and the exit code, for anything a command let escape."""
+    if isinstance(error, ConfigError):
+        return f"config error: {error}", 2
+    if isinstance(error, CommandError):
+        return str(error), error.exit_code
+    if isinstance(error, StoreError):
+        return f"database unavailable: {error}", 1
+    if isinstance(error, OSError):
+        return str(error), 1
+    # a bug: one line here, the traceback with -v
+    logging.getLogger(__name__).debug("unexpected error", exc_info=error)
+    return f"unexpected error: {error!r} (run with -v for details)", 1
 
 
 if __name__ == "__main__":

@@ -41,6 +41,18 @@ CONDITIONS = (
 )
 
 
+NO_QR_CONDITIONS = (
+    "lobby",
+    "checked_shirt",
+    "striped_shirt",
+    "plaid_shirt",
+    "poster_text",
+    "camouflage",
+    "dim_noisy_lobby",
+)
+"""Frames without any QR: what the camera sees most of the day (see :func:`no_qr`)."""
+
+
 def qr_modules(text: str) -> Frame:
     """The QR symbol of ``text`` as a grey image, one pixel per module, with its quiet zone.
 
@@ -243,6 +255,47 @@ def _either_mode(text: str, rng: Rng) -> Frame:
 def _card_blur(text: str, rng: Rng) -> Frame:
     sigma = float(rng.uniform(1.2, 1.8))
     return as_frame(cv2.GaussianBlur(_card_scene(text, rng), (0, 0), sigma))
+
+
+def _pattern(kind: str, h: int, w: int, rng: Rng) -> Frame:
+    """A BGR fabric or print pattern of ``h``×``w`` pixels: busy, fine and high in contrast."""
+    y, x = np.mgrid[0:h, 0:w]
+    period = int(rng.integers(6, 14))
+    if kind == "checked_shirt":
+        grey = ((x // period + y // period) % 2) * 170 + 40
+    elif kind == "striped_shirt":
+        grey = ((x + y // 3) // period % 2) * 160 + 50
+    elif kind == "plaid_shirt":
+        grey = ((x // period) % 3 == 0) * 90 + ((y // period) % 3 == 0) * 90 + 50
+    elif kind == "camouflage":  # random dark and light squares: QR-like modules, no finders
+        cells = rng.integers(0, 2, (h // period + 1, w // period + 1)) * 200 + 30
+        grey = np.kron(cells, np.ones((period, period)))[:h, :w]
+    else:  # poster_text: lines of small printed text
+        page = np.full((h, w), 235, np.uint8)
+        for row in range(h // 18):
+            words = "BENH VIEN - KHOA KHAM BENH - Quay tiep don so 3 - Lay so thu tu "
+            cv2.putText(page, words * 3, (4, 16 + 18 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 25)
+        grey = page
+    return _bgr(as_frame(np.clip(grey, 0, 255)))
+
+
+def no_qr(condition: str, rng: Rng) -> Frame:
+    """One 1280×720 BGR frame without a QR code under ``condition`` (:data:`NO_QR_CONDITIONS`).
+
+    An empty lobby; a patient in a checked, striped or plaid shirt, or in front of a printed
+    notice, filling part of the view; random QR-like squares; a dim lobby with sensor noise.
+    """
+    if condition not in NO_QR_CONDITIONS:
+        raise ValueError(f"unknown no-QR condition {condition!r}")
+    scene = lobby(rng)
+    if condition == "lobby":
+        return scene
+    if condition == "dim_noisy_lobby":
+        return noise(low_light(scene, rng), rng)
+    h, w = int(rng.integers(300, 600)), int(rng.integers(300, 560))
+    patch = _pattern(condition, h, w, rng)
+    centre = (rng.uniform(0.3, 0.7) * WIDTH, rng.uniform(0.4, 0.6) * HEIGHT)
+    return place(scene, patch, _quad(rng, w, h, centre, 0.03))
 
 
 _RENDER: dict[str, Callable[[str, Rng], Frame]] = {

@@ -246,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk: database: {error}", file=sys.stderr)
         return 1
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from ui.window import KioskWindow
@@ -264,9 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run = HeadlessRun(window, args.patients) if args.headless else None
     if args.portrait or args.headless:
-        window.resize(*((1080, 1920) if args.portrait else (1920, 1080)))
+        window.fit_to(*((1080, 1920) if args.portrait else (1920, 1080)))
         window.show()
     else:
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:  # lay out for the screen's shape before taking its size
+            window.fit_to(screen.size().width(), screen.size().height())
         window.showFullScreen()
     window.start()
     if run is not None:

@@ -6,7 +6,12 @@ Patient outcome sentences are not here: they come from :mod:`kiosk.outcome` via
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kiosk.outcome import Lang
+
+#: a message that can be shown in either language (kept by a screen, re-rendered on a toggle)
+Text = Callable[[Lang], str]
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -28,7 +33,6 @@ TEXT: dict[str, dict[str, str]] = {
         "card_last4": "Thẻ …{last4}",
         "queue_number": "Số thứ tự của bạn",
         "take_slip": "Vui lòng nhận phiếu bên dưới",
-        "room": "{clinic} — {room}",
         "reception_where": "Quầy tiếp đón: {where}",
         "printer_failed_title": "Chưa in được phiếu",
         "show_reception": "Vui lòng đưa số này cho quầy tiếp đón",
@@ -47,7 +51,7 @@ TEXT: dict[str, dict[str, str]] = {
         "manual_entry": "Nhập mã thẻ BHYT / số BHXH / số CCCD",
         "lookup": "Tra cứu",
         "check_in": "Đăng ký",
-        "override": "Đăng ký thay (ghi lý do)",
+        "override": "Đăng ký thay",
         "override_reason": "Lý do đăng ký thay",
         "need_reason": "Vui lòng nhập lý do.",
         "today": "Đăng ký hôm nay",
@@ -73,10 +77,11 @@ TEXT: dict[str, dict[str, str]] = {
         "exit_app": "Thoát ứng dụng",
         "working": "Đang xử lý…",
         "staff_done": "Đã đăng ký số {n} — {clinic}",
-        "patient_name": "Họ tên người bệnh (không có thẻ)",
+        "patient_name": "Họ tên (không có thẻ)",
         "birth_year": "Năm sinh (yyyy)",
         "need_name": "Vui lòng nhập họ tên người bệnh.",
         "bad_year": "Năm sinh phải là 4 chữ số, ví dụ 1975.",
+        "failed": "Có lỗi: {detail}",
     },
     "en": {
         "switch_language": "Tiếng Việt",
@@ -97,7 +102,6 @@ TEXT: dict[str, dict[str, str]] = {
         "card_last4": "Card …{last4}",
         "queue_number": "Your queue number",
         "take_slip": "Please take your slip below",
-        "room": "{clinic} — {room}",
         "reception_where": "Reception: {where}",
         "printer_failed_title": "The slip could not be printed",
         "show_reception": "Please show this number at reception",
@@ -116,7 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
         "manual_entry": "Enter card number / BHXH number / citizen ID",
         "lookup": "Look up",
         "check_in": "Check in",
-        "override": "Check in anyway (give a reason)",
+        "override": "Check in anyway",
         "override_reason": "Reason for the override",
         "need_reason": "Please enter a reason.",
         "today": "Today's check-ins",
@@ -142,10 +146,11 @@ TEXT: dict[str, dict[str, str]] = {
         "exit_app": "Quit the app",
         "working": "Working…",
         "staff_done": "Checked in as number {n} — {clinic}",
-        "patient_name": "Patient's full name (no card found)",
+        "patient_name": "Full name (no card)",
         "birth_year": "Year of birth (yyyy)",
         "need_name": "Please enter the patient's name.",
         "bad_year": "The year of birth must be 4 digits, e.g. 1975.",
+        "failed": "Something went wrong: {detail}",
     },
 }
 
@@ -154,6 +159,15 @@ def tr(key: str, lang: Lang, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     text = TEXT[lang][key]
     return text.format(**values) if values else text
+
+
+def text(key: str, **values: object) -> Text:
+    """``tr(key, …)`` in whatever language the screen shows now or after a toggle."""
+    return lambda lang: tr(key, lang, **values)
+
+
+def no_text(lang: Lang) -> str:
+    return ""
 
 
 def other(lang: Lang) -> Lang:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,14 @@ import numpy as np
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config, load_config
 from kiosk.model import CardRecord, CheckIn, PatientSnapshot, Payload, Verification
-from kiosk.outcome import Outcome, Reason, Status
+from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from ui.ports import CacheStatus
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+LANGS: tuple[Lang, ...] = ("vi", "en")
 
 
 @dataclass(frozen=True)
@@ -132,20 +133,19 @@ def _camera_frame() -> Any:
     return frame, corners
 
 
-def render_all(out: Path, config: Config) -> list[Path]:
-    """Render every screen; returns the files written."""
-    from PySide6.QtWidgets import QApplication
+class ScreenSizeError(AssertionError):
+    """A rendered screen is not exactly its target size, or something in it is cut off."""
 
+
+Scene = tuple[str, Callable[[], None]]
+
+
+def build_window(config: Config) -> Any:
+    """A kiosk window on stand-ins: the screens are filled directly, never by the service."""
     from ui.window import KioskWindow
-    from ui.workers import to_qimage
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    out.mkdir(parents=True, exist_ok=True)
     clock = SystemClock()
-    persons = list(people(3, seed=11))
-    cards = [card_record(p) for p in persons]
-    frame, corners = _camera_frame()
-    window = KioskWindow(
+    return KioskWindow(
         config=config,
         clock=clock,
         service=_NoService(),
@@ -153,8 +153,16 @@ def render_all(out: Path, config: Config) -> list[Path]:
         admin=_StillAdmin(),
         beep=False,
     )
-    written: list[Path] = []
-    scenes: list[tuple[str, Callable[[], None]]] = [
+
+
+def scenes(window: Any, config: Config) -> list[Scene]:
+    """Every screen of the kiosk, each as a name and a function that shows it."""
+    from ui.workers import to_qimage
+
+    persons = list(people(3, seed=11))
+    cards = [card_record(p) for p in persons]
+    frame, corners = _camera_frame()
+    return [
         ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners)),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
         ("checking", lambda: window._go(window.busy)),
@@ -192,37 +200,76 @@ def render_all(out: Path, config: Config) -> list[Path]:
                 )
             ),
         ),
-        ("staff-pin", lambda: window._go(window.pin)),
+        ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
     ]
+
+
+def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[], None]) -> None:
+    """Reset the window to a clean welcome screen at ``size`` in ``lang``, then show ``scene``."""
+    from PySide6.QtWidgets import QApplication
+
+    window.fit_to(*size)
+    window.show()
+    window.go_welcome()
+    window.welcome.set_camera_state("ok")
+    window.welcome.set_alert("")
+    window.lang = lang
+    window.retranslate()
+    scene()
+    window.tick()
+    window.retranslate()
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def render_all(out: Path, config: Config) -> list[Path]:
+    """Render every screen; returns the files written.
+
+    Raises:
+        ScreenSizeError: a screen is not exactly 1920x1080 / 1080x1920 or cuts something off.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from ui.layout_check import layout_problems
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    window = build_window(config)
+    written: list[Path] = []
+    chosen = scenes(window, config)
     only = os.environ.get("SCREENS_ONLY")
     if only:
-        scenes = [s for s in scenes if s[0] in only.split(",")]
-    for orientation, size in SIZES.items():
-        window.resize(*size)
-        window.show()
-        for lang in ("vi", "en"):
-            for name, scene in scenes:
-                window.go_welcome()
-                window.welcome.set_camera_state("ok")
-                window.welcome.set_alert("")
-                window.lang = lang
-                window.retranslate()
-                scene()
-                window.tick()
-                window.retranslate()
-                for _ in range(3):
-                    app.processEvents()
-                path = out / f"{name}_{orientation}_{lang}.png"
-                window.grab().save(str(path))
-                written.append(path)
-    window.allow_close()
-    window.shutdown()
-    window.close()
-    window.deleteLater()
-    app.processEvents()
+        chosen = [s for s in chosen if s[0] in only.split(",")]
+    failures: list[str] = []
+    try:
+        for orientation, size in SIZES.items():
+            for lang in LANGS:
+                for name, scene in chosen:
+                    show_scene(window, size, lang, scene)
+                    path = out / f"{name}_{orientation}_{lang}.png"
+                    picture = window.grab()
+                    picture.save(str(path))
+                    written.append(path)
+                    problems = layout_problems(window, size)
+                    if (picture.width(), picture.height()) != size:
+                        problems.insert(0, f"picture is {picture.width()}x{picture.height()}")
+                    failures += [f"{path.name}: {problem}" for problem in problems]
+    finally:
+        window.allow_close()
+        window.shutdown()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    if failures:
+        raise ScreenSizeError("screens do not fit:\n" + "\n".join(failures))
     return written
+
+
+def _staff_pin(window: Any) -> None:
+    window._go(window.pin)
+    window.pin.pin.setText("24")  # two digits typed, shown as dots
 
 
 def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
@@ -232,10 +279,11 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
     window.staff.set_clinics(config.clinics, window.lang)
     rows = [_checkin(card, c.code, i + 1, config) for i, (card, c) in enumerate(
         zip(cards, config.clinics, strict=False))]  # fmt: skip
+    rows[-1] = replace(rows[-1], cancelled=True)
     window.staff.set_checkins(rows, window.lang)
     window.staff.code.setText(cards[0].bhxh_number)
-    window.staff.set_result("Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón.", error=True)
-    window.staff.set_assessment_state(can_check_in=False, can_override=True)
+    # a card the cache does not know: the message comes from the outcome, in the window's language
+    window._staff_assessed(_Still(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, None, None))
 
 
 def _admin(window: Any, config: Config) -> None:
@@ -252,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args[0] if args else "docs/screens")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = Path(__file__).resolve().parent.parent
-    config = load_config(root / "config.toml", env={"KIOSK_KIOSK_HIDE_CURSOR": "false"})
+    # a kiosk's data directory, not this checkout's, on the admin screen's "log" line
+    env = {"KIOSK_KIOSK_HIDE_CURSOR": "false", "KIOSK_KIOSK_DATA_DIR": "/var/lib/kiosk"}
+    config = load_config(root / "config.toml", env=env)
     written = render_all(out, config)
     print(f"{len(written)} screenshots in {out}")
     return 0

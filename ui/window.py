@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from kiosk.model import BirthDate, CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
 from ui.flow import PatientFlow
-from ui.i18n import other, tr
+from ui.i18n import no_text, other, text, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
@@ -155,6 +155,7 @@ class KioskWindow(QWidget):
         top.addWidget(self.lang_button)
 
         self._build_screens()
+        self._landscape = True
         box = QVBoxLayout(self)
         box.setContentsMargins(32, 16, 32, 24)
         box.addLayout(top)
@@ -232,6 +233,34 @@ class KioskWindow(QWidget):
         self.runner.stop()
         self.sync_runner.stop()
 
+    def fit_to(self, width: int, height: int) -> None:
+        """Lay every screen out for a ``width`` x ``height`` screen, then take that size.
+
+        The layouts switch first: a portrait layout's minimum height (or a landscape one's
+        minimum width) must not hold the window beyond the new screen while it resizes.
+        """
+        self.orient(width >= height)
+        # the new minimum sizes now, not at the next event-loop turn: the innermost widgets
+        # first, the window last (a stale minimum size would hold the window too big)
+        for page in (*reversed(self.findChildren(QWidget)), self):
+            layout = page.layout()
+            if layout is not None:
+                layout.invalidate()
+                layout.activate()
+            page.updateGeometry()
+        self.resize(width, height)
+
+    def orient(self, landscape: bool) -> None:
+        for screen in self.screens:
+            screen.orient(landscape)
+        self._landscape = landscape
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        landscape = self.width() >= self.height()
+        if landscape != self._landscape:  # the screen was turned (or the first full-screen show)
+            self.orient(landscape)
+        super().resizeEvent(event)
+
     def allow_close(self) -> None:
         self._allow_close = True
 
@@ -289,6 +318,9 @@ class KioskWindow(QWidget):
         self.lang_button.setText(tr("switch_language", self.lang))
         for screen in self.screens:
             screen.retranslate(self.lang)
+            countdown = getattr(screen, "countdown", None)
+            if countdown is not None:  # now, not at the next idle tick
+                countdown.set(countdown.seconds, self.lang)
 
     def touch(self) -> None:
         """Someone did something: restart the idle countdown (and the staff session's)."""
@@ -410,7 +442,7 @@ class KioskWindow(QWidget):
 
     def _pin_submitted(self, pin: str) -> None:
         self.touch()
-        self.pin.set_message(tr("pin_checking", self.lang))
+        self.pin.set_message(text("pin_checking"))
         self.pin.pin.clear()
         # scrypt is deliberately slow: check PINs off the GUI thread
         self.runner.submit(lambda: self.staff_auth.login(pin), self._login_result)
@@ -421,9 +453,9 @@ class KioskWindow(QWidget):
             self.open_staff()
         elif attempt.result is LoginResult.LOCKED:
             minutes, seconds = divmod(int(attempt.locked_for_s + 0.999), 60)
-            self.pin.set_message(tr("pin_locked", self.lang, m=minutes, s=seconds))
+            self.pin.set_message(text("pin_locked", m=minutes, s=seconds))
         else:
-            self.pin.set_message(tr("pin_wrong", self.lang, n=attempt.failures_left))
+            self.pin.set_message(text("pin_wrong", n=attempt.failures_left))
 
     def logout(self) -> None:
         self.staff_auth.logout()
@@ -437,16 +469,21 @@ class KioskWindow(QWidget):
         self.staff_auth.touch()
         if not code:
             return
-        self.staff.set_result(tr("working", self.lang))
+        self.staff.set_result(text("working"))
         self.runner.submit(lambda: self.service.assess(code), self._staff_assessed)
 
     def _staff_assessed(self, assessment: Any) -> None:
         self._staff_assessment = assessment
         shown = from_assessment(assessment.payload, assessment.card)
-        lines = [assessment.outcome().message(self.lang)]
-        if shown.name:
-            lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
-        self.staff.set_result("\n".join(lines), error=assessment.status is not Status.ACCEPTED)
+        outcome = assessment.outcome()
+
+        def result(lang: Lang) -> str:
+            lines = [outcome.message(lang)]
+            if shown.name:
+                lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
+            return "\n".join(lines)
+
+        self.staff.set_result(result, error=assessment.status is not Status.ACCEPTED)
         ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
         self.staff.set_assessment_state(
             can_check_in=ok, can_override=not ok, needs_identity=not ok and not shown.name
@@ -479,32 +516,34 @@ class KioskWindow(QWidget):
                 return service.print_slip(outcome.checkin)
             return outcome
 
-        self.staff.set_result(tr("working", self.lang))
+        self.staff.set_result(text("working"))
         self.runner.submit(work, self._staff_checked_in, self._staff_failed)
 
     def _staff_checked_in(self, outcome: Outcome) -> None:
         checkin = outcome.checkin
         if checkin is not None:
             clinic = self.config.clinic(checkin.clinic_code)
-            text = tr(
-                "staff_done",
-                self.lang,
-                n=checkin.queue_number,
-                clinic=clinic.name(self.lang) if clinic else checkin.clinic_code,
-            )
-            if outcome.reason is not None:
-                text += "\n" + outcome.message(self.lang)
-            self.staff.set_result(text, error=outcome.reason is Reason.PRINTER_FAILED)
+
+            def done(lang: Lang) -> str:
+                said = tr(
+                    "staff_done",
+                    lang,
+                    n=checkin.queue_number,
+                    clinic=clinic.name(lang) if clinic else checkin.clinic_code,
+                )
+                return said + ("\n" + outcome.message(lang) if outcome.reason is not None else "")
+
+            self.staff.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
             self._staff_assessment = None
             self.staff.set_assessment_state(can_check_in=False, can_override=False)
             self.staff.code.clear()
             self.staff.reason.clear()
         else:
-            self.staff.set_result(outcome.message(self.lang), error=True)
+            self.staff.set_result(outcome.message, error=True)
         self._staff_search(self.staff.search_box.text())
 
     def _staff_failed(self, message: str) -> None:
-        self.staff.set_result(message, error=True)
+        self.staff.set_result(text("failed", detail=message), error=True)
 
     def _staff_search(self, text: str) -> None:
         self.staff_auth.touch()
@@ -527,7 +566,7 @@ class KioskWindow(QWidget):
 
         def done(outcome: Outcome) -> None:
             self.staff.cancel_reason.clear()
-            self.staff.set_result(outcome.message(self.lang) if outcome.reason else "")
+            self.staff.set_result(outcome.message if outcome.reason else no_text)
             self._staff_search(self.staff.search_box.text())
 
         self.runner.submit(
@@ -560,25 +599,29 @@ class KioskWindow(QWidget):
         self._sync_cancel.clear()
         self.admin_screen.set_syncing(True)
         self.admin_screen.set_progress(0, 1)
-        self.admin_screen.result.setText(tr("working", self.lang))
+        self.admin_screen.set_result(text("working"))
         progress = self._sync_progress.emit  # a signal: safe to call from the sync thread
         cancel = self._sync_cancel.is_set
 
         def done(summary: str) -> None:
             self.admin_screen.set_syncing(False)
-            self.admin_screen.result.setText(summary)
+            self.admin_screen.set_result(lambda lang: summary)  # the admin tools' own line
             self._refresh_cache()
 
         def failed(message: str) -> None:
             self.admin_screen.set_syncing(False)
-            self.admin_screen.result.setText(message)
+            self.admin_screen.set_result(text("failed", detail=message))
 
         self.sync_runner.submit(lambda: self.admin.sync(progress, cancel), done, failed)
 
     def _admin_call(self, call: Callable[[], str]) -> None:
         self.staff_auth.touch()
-        self.admin_screen.result.setText(tr("working", self.lang))
-        self.runner.submit(call, self.admin_screen.result.setText, self.admin_screen.result.setText)
+        self.admin_screen.set_result(text("working"))
+
+        def said(line: str) -> None:
+            self.admin_screen.set_result(lambda lang: line)  # the admin tools' own line
+
+        self.runner.submit(call, said, said)
 
     def _quit(self) -> None:
         session = self.staff_auth.session

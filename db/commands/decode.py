@@ -19,7 +19,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
-    decoder = build_decoder(config.decoder if config else DecoderSettings())
+    # One photo at a time, nobody waiting at 10 frames a second: every stage on the whole
+    # picture (the camera's gate would skip a code too small or soft for zxing to sight).
+    decoder = build_decoder(config.decoder if config else DecoderSettings(), gated=False)
     failed = False
     for path in args.images:
         image = read_image(path)

@@ -125,3 +125,17 @@ def test_unreadable_image_and_unknown_clinic_are_one_line_errors(
     result = run_cli(["checkin", "--text", EXAMPLE, "--clinic", "XYZ"], env=site)
     assert result.returncode == 2
     assert "unknown clinic 'XYZ'" in result.stderr.decode()
+
+
+def test_a_database_that_cannot_be_created_is_one_line_not_a_traceback(
+    tmp_path: Path, site: dict[str, str], run_cli: RunCli
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    env = {**site, "KIOSK_DATABASE_URL": f"sqlite:///{blocker / 'kiosk.db'}"}
+    result = run_cli(["checkin", "--text", EXAMPLE, "--json"], env=env)
+    assert result.returncode == 1
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("kiosk-admin checkin: ")
+    assert "Traceback" not in result.stderr.decode()

@@ -105,7 +105,7 @@ def make_window(
             beep=False,
         )
         qtbot.addWidget(window)
-        window.resize(*size)
+        window.fit_to(*size)
         window.show()
         window.start()
         made.append(window)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from kiosk.outcome import Lang
 
@@ -21,6 +21,7 @@ BODY_PX = 40
 SMALL_PX = 30
 BUTTON_PX = 44
 NUMBER_PX = 380  # the queue number: digits ~7.5 cm tall on a 24" 1080p screen (2 m: > 4 cm)
+NUMBER_TALL_PX = 460  # on a portrait screen there is room for even bigger digits (3 fit across)
 
 STYLE = f"""
 QWidget {{ background: {BACKGROUND}; color: {INK}; font-family: 'DejaVu Sans'; }}
@@ -32,10 +33,15 @@ QPushButton:pressed {{ background: #08427c; }}
 QPushButton:disabled {{ background: #9aa5b1; }}
 QPushButton[role="secondary"] {{ background: #dde3ea; color: {INK}; }}
 QPushButton[role="danger"] {{ background: {BAD}; }}
-QPushButton[role="key"] {{ min-height: 72px; padding: 6px; font-size: 36px; border-radius: 12px; }}
+QPushButton[role="key"] {{
+    min-height: 72px; min-width: 0px; padding: 4px; font-size: 36px; border-radius: 12px;
+}}
 QPushButton[role="lang"] {{
     background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
     min-height: 64px; font-size: 32px; padding: 6px 24px;
+}}
+QPushButton[density="compact"] {{
+    font-size: 32px; padding: 10px 20px; min-height: 56px; min-width: 0px;
 }}
 QPushButton:disabled, QPushButton[role="danger"]:disabled,
 QPushButton[role="secondary"]:disabled {{ background: #c3cad3; color: #eef1f4; }}
@@ -43,12 +49,35 @@ QLineEdit {{
     background: white; border: 3px solid #9aa5b1; border-radius: 10px;
     font-size: 38px; padding: 10px; min-height: 64px;
 }}
-QListWidget {{ background: white; font-size: 28px; border: 2px solid #9aa5b1; }}
+QLineEdit[density="compact"] {{ font-size: 30px; padding: 6px 10px; min-height: 48px; }}
+QListWidget {{
+    background: white; font-size: 26px; border: 3px solid #9aa5b1; border-radius: 10px;
+}}
+QListWidget::item {{ padding: 6px 8px; border-bottom: 1px solid #dde3ea; }}
+QListWidget::item:selected {{ background: #cfe0f3; color: {INK}; }}
 QProgressBar {{ min-height: 48px; font-size: 28px; border: 2px solid #9aa5b1;
     border-radius: 8px; text-align: center; background: white; }}
 QProgressBar::chunk {{ background: {PRIMARY}; }}
-QComboBox {{ font-size: 34px; min-height: 72px; background: white; }}
+QComboBox {{
+    font-size: 26px; min-height: 56px; background: white; padding: 4px 12px;
+    border: 3px solid #9aa5b1; border-radius: 10px;
+}}
+QComboBox::drop-down {{ width: 40px; border: none; background: white; }}
 """
+
+
+def line_edit(*, compact: bool = False) -> QLineEdit:
+    """A text field; ``compact``: the smaller staff size."""
+    widget = QLineEdit()
+    if compact:
+        widget.setProperty("density", "compact")
+    return widget
+
+
+def set_pixel_size(widget: QWidget, px: int) -> None:
+    font = widget.font()
+    font.setPixelSize(px)
+    widget.setFont(font)
 
 
 def label(px: int, *, bold: bool = False, color: str = INK, wrap: bool = True) -> QLabel:
@@ -64,10 +93,13 @@ def label(px: int, *, bold: bool = False, color: str = INK, wrap: bool = True) -
     return widget
 
 
-def button(role: str = "") -> QPushButton:
+def button(role: str = "", *, compact: bool = False) -> QPushButton:
+    """A touch button. ``compact``: the smaller staff size (still 76 px tall)."""
     widget = QPushButton()
     if role:
         widget.setProperty("role", role)
+    if compact:
+        widget.setProperty("density", "compact")  # not "size": QWidget has a size property
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch targets: no keyboard focus to steal
     return widget
@@ -85,18 +117,21 @@ class Screen(QWidget):
     def clear(self) -> None:
         """Forget anything personal shown on this screen."""
 
+    def orient(self, landscape: bool) -> None:
+        """Lay the screen out for a landscape (1920x1080) or portrait (1080x1920) screen."""
+
 
 class AdaptiveBox(QBoxLayout):
-    """Side by side on a landscape screen, stacked on a portrait one."""
+    """Side by side (``across``) or stacked, switched by :meth:`Screen.orient`."""
 
     def __init__(self) -> None:
         super().__init__(QBoxLayout.Direction.LeftToRight)
 
-    def orient(self, width: int, height: int) -> None:
-        wanted = (
-            QBoxLayout.Direction.LeftToRight
-            if width >= height
-            else QBoxLayout.Direction.TopToBottom
-        )
+    def set_across(self, across: bool) -> None:
+        wanted = QBoxLayout.Direction.LeftToRight if across else QBoxLayout.Direction.TopToBottom
         if self.direction() != wanted:
             self.setDirection(wanted)
+
+    @property
+    def across(self) -> bool:
+        return self.direction() == QBoxLayout.Direction.LeftToRight

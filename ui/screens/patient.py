@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
@@ -18,6 +18,7 @@ from ui.screens.common import (
     GOOD,
     INK,
     NUMBER_PX,
+    NUMBER_TALL_PX,
     PRIMARY,
     SMALL_PX,
     TITLE_PX,
@@ -26,6 +27,7 @@ from ui.screens.common import (
     Screen,
     button,
     label,
+    set_pixel_size,
 )
 from ui.screens.pictures import CameraPreview, DocumentPicture
 
@@ -44,33 +46,64 @@ class WelcomeScreen(Screen):
         self.alert.hide()
         self._alert_key = ""
         # the three things a patient may show: a column beside the preview on a landscape
-        # screen, a row under it on a portrait one
+        # screen (each picture with its caption to its right), a row under it on a portrait
+        # one (each caption under its picture)
         self.pictures = AdaptiveBox()
+        self.pictures.setSpacing(24)
+        self.items: list[AdaptiveBox] = []
+        self.drawings: list[DocumentPicture] = []
         self.captions: list[tuple[str, QLabel]] = []
         for kind in ("vssid", "card", "cccd"):
-            item = QVBoxLayout()
-            item.addWidget(DocumentPicture(kind), 1)
-            caption = label(SMALL_PX, bold=True)
-            item.addWidget(caption)
+            item = AdaptiveBox()
+            item.setSpacing(16)
+            picture = DocumentPicture(kind)
+            self.drawings.append(picture)
+            item.addWidget(picture, 1)
+            caption = label(SMALL_PX + 2, bold=True)
+            item.addWidget(caption, 1)
             self.pictures.addLayout(item, 1)
+            self.items.append(item)
             self.captions.append((f"welcome_{kind}", caption))
         side = QWidget()
         side_box = QVBoxLayout(side)
+        side_box.setContentsMargins(0, 0, 0, 0)
+        side_box.setSpacing(24)
         side_box.addWidget(self.hint)
         side_box.addLayout(self.pictures, 1)
         self.body = AdaptiveBox()
+        self.body.setSpacing(32)
         self.body.addWidget(self.preview, 3)
         self.body.addWidget(side, 2)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(16)
         outer.addWidget(self.title)
         outer.addLayout(self.body, 1)
         outer.addWidget(self.alert)
+        self.orient(True)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        self.body.orient(self.width(), self.height())
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
         # pictures run across the side panel: down it when it is beside the preview
-        self.pictures.orient(self.height(), self.width())
-        super().resizeEvent(event)
+        self.pictures.set_across(not landscape)
+        self.body.setStretch(0, 3 if landscape else 2)
+        self.body.setStretch(1, 2 if landscape else 1)
+        for item, (_, caption), picture in zip(
+            self.items, self.captions, self.drawings, strict=True
+        ):
+            item.set_across(landscape)
+            # each drawing hugs its caption: to its left, or right above it
+            picture.set_alignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                if landscape
+                else Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+            )
+            if landscape:  # caption to the right of its picture
+                caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            else:  # caption right under its picture
+                caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            item.setStretch(0, 2 if landscape else 1)
+            item.setStretch(1, 3 if landscape else 0)
 
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
@@ -87,6 +120,8 @@ class WelcomeScreen(Screen):
 
     def set_camera_state(self, state: str) -> None:
         self._camera = state
+        if state == "lost":  # no stale picture (or stale QR outline) behind the message
+            self.preview.clear()
         self._show_camera()
 
     def _show_camera(self) -> None:
@@ -142,12 +177,23 @@ class ClinicScreen(Screen):
         self.grid.setSpacing(28)
         self.countdown = _Countdown()
         box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addStretch(1)
         box.addWidget(self.title)
-        box.addLayout(self.grid, 1)
+        box.addSpacing(40)
+        box.addLayout(self.grid)
+        box.addStretch(2)
         box.addWidget(self.countdown.widget)
         self.buttons: dict[str, object] = {}
         self._clinics: tuple[Clinic, ...] = ()
         self._lang: Lang = "vi"
+        self._landscape = True
+
+    def orient(self, landscape: bool) -> None:
+        """Two columns of buttons side by side on a landscape screen, one on a portrait one."""
+        if landscape != self._landscape:
+            self._landscape = landscape
+            self.set_clinics(self._clinics, self._lang)
 
     def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
         self._clinics = tuple(clinics)
@@ -159,10 +205,10 @@ class ClinicScreen(Screen):
                 widget.setParent(None)
                 widget.deleteLater()
         self.buttons = {}
-        columns = 2 if self.width() >= self.height() else 1
+        columns = 2 if self._landscape else 1
         for i, clinic in enumerate(self._clinics):
             b = button()
-            b.setStyleSheet("min-height: 200px; font-size: 52px;")
+            b.setStyleSheet("min-height: 180px; font-size: 46px;")
             b.clicked.connect(lambda _=False, code=clinic.code: self.chosen.emit(code))
             self.grid.addWidget(b, i // columns, i % columns)
             self.buttons[clinic.code] = b
@@ -206,11 +252,21 @@ class ConfirmScreen(Screen):
         box.addStretch(1)
         for w in (self.title, self.message, self.name, self.birth):
             box.addWidget(w)
+        self._above_buttons = box.count()
         box.addStretch(1)
+        box.addSpacing(48)
         box.addLayout(buttons)
+        self._below_buttons = box.count()
+        box.addStretch(0)
         box.addWidget(self.countdown.widget)
+        self._box = box
         self._patient = PublicPatient()
         self._outcome: Outcome | None = None
+
+    def orient(self, landscape: bool) -> None:
+        # landscape: the answers at the bottom; portrait (a long way down): right under the name
+        self._box.setStretch(self._above_buttons, 1 if landscape else 0)
+        self._box.setStretch(self._below_buttons, 0 if landscape else 1)
 
     def show_patient(self, patient: PublicPatient, outcome: Outcome, lang: Lang) -> None:
         self._patient, self._outcome = patient, outcome
@@ -275,33 +331,77 @@ class _ResultScreen(Screen):
         return "  ·  ".join(x for x in parts if x)
 
 
+def _number_block(caption: QLabel, number: QLabel) -> QVBoxLayout:
+    """The caption right above the number, the pair centred in its half of the screen.
+
+    (:func:`_pull_together` moves it to the bottom of its half on a portrait screen.)
+    """
+    box = QVBoxLayout()
+    box.setSpacing(0)
+    box.addStretch(1)
+    box.addWidget(caption)
+    box.addWidget(number)
+    box.addStretch(1)
+    return box
+
+
+def _pull_together(number: QVBoxLayout, text: QVBoxLayout, landscape: bool) -> None:
+    """Side by side: both halves centred. Stacked: the number down, the text up, so the two
+    stay together in the middle of the screen instead of each floating in its half."""
+    number.setStretch(number.count() - 1, 1 if landscape else 0)
+    text.setStretch(0, 1 if landscape else 0)
+
+
+def _text_block(*widgets: QWidget) -> QVBoxLayout:
+    box = QVBoxLayout()
+    box.setSpacing(20)
+    box.addStretch(1)
+    for w in widgets:
+        box.addWidget(w)
+    box.addStretch(1)
+    return box
+
+
 class AcceptedScreen(_ResultScreen):
-    """The queue number, huge; the clinic and room; "take your slip"; the masked patient."""
+    """The queue number, huge; the clinic and room; "take your slip"; the masked patient.
+
+    Landscape: the number on the left, the clinic on the right. Portrait: one column.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.heading = label(BODY_PX, bold=True, color=GOOD)
+        self.heading = label(BODY_PX + 4, bold=True, color=GOOD)
         self.caption = label(BODY_PX)
         self.number = label(NUMBER_PX, bold=True, color=GOOD, wrap=False)
         self.clinic = label(52, bold=True)
         self.location = label(BODY_PX)
         self.slip = label(48, bold=True, color=PRIMARY)
         self.patient = label(SMALL_PX + 4)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(32)
+        self.number_box = _number_block(self.caption, self.number)
+        self.text_box = _text_block(self.clinic, self.location, self.slip)
+        self.body.addLayout(self.number_box, 1)
+        self.body.addLayout(self.text_box, 1)
         box = QVBoxLayout(self)
-        for w in (self.heading, self.caption, self.number, self.clinic, self.location):
-            box.addWidget(w)
-        box.addStretch(1)
-        box.addWidget(self.slip)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
         box.addWidget(self.done_button)
+
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        _pull_together(self.number_box, self.text_box, landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self.heading.setText(o.message(lang) if o else "")
         self.caption.setText(tr("queue_number", lang))
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
+        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
         self.location.setText(c.location(lang) if c else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
         self.patient.setText(self._patient_line(lang))
@@ -314,28 +414,39 @@ class PrinterFailedScreen(_ResultScreen):
     def __init__(self) -> None:
         super().__init__()
         self.heading = label(TITLE_PX, bold=True, color=WARN)
-        self.message = label(BODY_PX)
+        self.caption = label(BODY_PX)
         self.number = label(NUMBER_PX, bold=True, color=INK, wrap=False)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
         self.where = label(BODY_PX)
         self.patient = label(SMALL_PX + 4)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(32)
+        self.number_box = _number_block(self.caption, self.number)
+        self.text_box = _text_block(self.show_text, self.clinic, self.where)
+        self.body.addLayout(self.number_box, 1)
+        self.body.addLayout(self.text_box, 1)
         box = QVBoxLayout(self)
-        for w in (self.heading, self.message, self.number, self.clinic, self.show_text):
-            box.addWidget(w)
-        box.addWidget(self.where)
-        box.addStretch(1)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
         box.addWidget(self.done_button)
 
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        _pull_together(self.number_box, self.text_box, landscape)
+
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self.heading.setText(tr("printer_failed_title", lang))
-        self.message.setText(o.message(lang) if o else "")
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.clinic.setText(tr("room", lang, clinic=c.name(lang), room=c.room) if c else "")
-        self.show_text.setText(tr("show_reception", lang))
+        self.caption.setText(tr("queue_number", lang))
+        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
+        # the outcome's own sentence ("the printer has a problem, show this number…")
+        self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
         self.patient.setText(self._patient_line(lang))

@@ -33,20 +33,41 @@ class DocumentPicture(QWidget):
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
-        self.setMinimumSize(QSize(200, 150))
+        self.align = Qt.AlignmentFlag.AlignCenter
+        # drawn to whatever rectangle the layout gives: a small floor, no large fixed size
+        self.setMinimumSize(QSize(96, 72))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_alignment(self, align: Qt.AlignmentFlag) -> None:
+        """Where the drawing sits in a widget of another shape (next to its caption)."""
+        self.align = align
+        self.update()
+
+    def _place(self, width: float, height: float) -> QRectF:
+        """A ``width`` x ``height`` rectangle placed in the widget as :attr:`align` says."""
+        w, h = self.width(), self.height()
+        x, y = (w - width) / 2, (h - height) / 2
+        if self.align & Qt.AlignmentFlag.AlignRight:
+            x = w - width - 2
+        if self.align & Qt.AlignmentFlag.AlignBottom:
+            y = h - height - 2
+        return QRectF(x, y, width, height)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         if self.kind == "vssid":
-            body_h = min(h * 0.95, w * 0.95 * 2)  # a phone is twice as tall as wide
-            body = QRectF((w - body_h * 0.5) / 2, (h - body_h) / 2, body_h * 0.5, body_h)
+            card_h = min(w * 0.95, h * 0.95 * 1.58) / 1.58
+            # a phone is twice as tall as wide, and not much taller than the cards beside it
+            body_h = min(h * 0.95, w * 0.95 * 2, card_h * 1.7)
+            body = self._place(body_h * 0.5, body_h)
             p.setBrush(QColor("#263238"))
             p.setPen(Qt.PenStyle.NoPen)
-            p.drawRoundedRect(body, 14, 14)
-            screen = body.adjusted(8, 18, -8, -18)
+            r = body.width() * 0.12
+            p.drawRoundedRect(body, r, r)
+            rim, chin = body.width() * 0.06, body.height() * 0.07
+            screen = body.adjusted(rim, chin, -rim, -chin)
             p.fillRect(screen, QColor("#e3f2fd"))
             p.fillRect(
                 QRectF(screen.x(), screen.y(), screen.width(), screen.height() * 0.14),
@@ -56,30 +77,37 @@ class DocumentPicture(QWidget):
             _qr(
                 p,
                 QRectF(
-                    screen.center().x() - side / 2, screen.center().y() - side / 2 + 6, side, side
+                    screen.center().x() - side / 2,
+                    screen.center().y() - side / 2 + screen.height() * 0.07,
+                    side,
+                    side,
                 ),
             )
         else:
             card_w = min(w * 0.95, h * 0.95 * 1.58)
-            card = QRectF((w - card_w) / 2, (h - card_w / 1.58) / 2, card_w, card_w / 1.58)
+            card = self._place(card_w, card_w / 1.58)
             colour = "#e8f5e9" if self.kind == "card" else "#e3f2fd"
             band = "#2e7d32" if self.kind == "card" else "#b71c1c"
             p.setBrush(QColor(colour))
             p.setPen(QPen(QColor("#546e7a"), 2))
-            p.drawRoundedRect(card, 12, 12)
+            r = card.width() * 0.05
+            p.drawRoundedRect(card, r, r)
             p.fillRect(
                 QRectF(card.x() + 2, card.y() + 2, card.width() - 4, card.height() * 0.18),
                 QColor(band),
             )
             side = card.height() * 0.5
             qr = QRectF(
-                card.right() - side - card.width() * 0.06, card.bottom() - side - 10, side, side
+                card.right() - side - card.width() * 0.06,
+                card.bottom() - side - card.height() * 0.07,
+                side,
+                side,
             )
             if self.kind == "cccd":  # the chip card carries its QR top right, a photo left
                 qr.moveTop(card.y() + card.height() * 0.24)
                 p.fillRect(
                     QRectF(
-                        card.x() + 12,
+                        card.x() + card.width() * 0.05,
                         card.y() + card.height() * 0.3,
                         card.width() * 0.22,
                         card.height() * 0.5,
@@ -87,11 +115,12 @@ class DocumentPicture(QWidget):
                     QColor("#90a4ae"),
                 )
             _qr(p, qr)
-            p.setPen(QPen(QColor("#78909c"), 4))
+            p.setPen(QPen(QColor("#78909c"), max(2.0, card.height() * 0.025)))
+            gap = card.width() * 0.05
             for i in range(3):
                 y = card.y() + card.height() * (0.35 + 0.15 * i)
-                x0 = card.x() + (card.width() * 0.3 if self.kind == "cccd" else 16)
-                p.drawLine(QPointF(x0, y), QPointF(qr.x() - 16, y))
+                x0 = card.x() + (card.width() * 0.3 if self.kind == "cccd" else gap)
+                p.drawLine(QPointF(x0, y), QPointF(qr.x() - gap, y))
         p.end()
 
 
@@ -103,7 +132,7 @@ class CameraPreview(QWidget):
         self._image: QImage | None = None
         self._corners: Sequence[tuple[float, float]] | None = None
         self._overlay = ""
-        self.setMinimumSize(QSize(480, 360))
+        self.setMinimumSize(QSize(320, 240))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
@@ -135,7 +164,8 @@ class CameraPreview(QWidget):
         # guide frame: corner brackets round the middle square
         side = min(area.width(), area.height()) * 0.62
         guide = QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
-        p.setPen(QPen(QColor("white"), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        pen_w = max(4.0, side * 0.02)
+        p.setPen(QPen(QColor("white"), pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         arm = side * 0.18
         for cx, cy, dx, dy in (
             (guide.left(), guide.top(), 1, 1),
@@ -151,16 +181,18 @@ class CameraPreview(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPolygon(polygon)
         if self._overlay:
-            p.fillRect(
-                QRectF(0, area.height() * 0.4, area.width(), area.height() * 0.2),
-                QColor(0, 0, 0, 170),
-            )
+            band = QRectF(0, area.height() * 0.4, area.width(), area.height() * 0.2)
+            p.fillRect(band, QColor(0, 0, 0, 170))
             font = QFont("DejaVu Sans")
-            font.setPixelSize(40)
+            font.setPixelSize(max(24, min(48, int(area.height() * 0.07))))
             font.setBold(True)
             p.setFont(font)
             p.setPen(QColor("white"))
-            p.drawText(area, Qt.AlignmentFlag.AlignCenter, self._overlay)
+            p.drawText(
+                band.adjusted(16, 0, -16, 0),
+                int(Qt.AlignmentFlag.AlignCenter) | Qt.TextFlag.TextWordWrap.value,
+                self._overlay,
+            )
         p.end()
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.clock import local_time
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang
-from ui.i18n import tr
+from ui.i18n import Text, no_text, text, tr
 from ui.present import from_checkin
 from ui.screens.common import (
     BAD,
@@ -29,9 +29,11 @@ from ui.screens.common import (
     SMALL_PX,
     TITLE_PX,
     WARN,
+    AdaptiveBox,
     Screen,
     button,
     label,
+    line_edit,
 )
 
 
@@ -59,7 +61,7 @@ class Keypad(QWidget):
             for i, key in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
                 b = button("key")
                 b.setText(key)
-                b.setStyleSheet("min-height: 52px; font-size: 26px;")
+                b.setStyleSheet("min-height: 48px; font-size: 28px;")
                 b.clicked.connect(lambda _=False, k=key: self.press(k))
                 letter_grid.addWidget(b, i // 9, i % 9)
 
@@ -87,33 +89,48 @@ class PinScreen(Screen):
         self.pin.setMaxLength(12)
         self.pin.setMaximumWidth(600)
         self.message = label(BODY_PX, color=BAD)
-        self.keypad = Keypad(self.pin, key_px=120)
+        self._message: Text = no_text
+        self._lang: Lang = "vi"
+        self.keypad = Keypad(self.pin, key_px=100)
         self.keypad.setFixedWidth(600)
         self.ok, self.cancel = button(), button("secondary")
         self.ok.clicked.connect(lambda: self.submitted.emit(self.pin.text()))
         self.cancel.clicked.connect(self.cancelled.emit)
         self.pin.returnPressed.connect(lambda: self.submitted.emit(self.pin.text()))
+        self.pin.setMinimumWidth(600)
         row = QHBoxLayout()
+        row.setSpacing(24)
         row.addWidget(self.cancel)
         row.addWidget(self.ok)
+        buttons = QWidget()
+        buttons.setLayout(row)
+        buttons.setFixedWidth(600)
         box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(20)
+        box.addStretch(1)
         box.addWidget(self.title)
         box.addWidget(self.pin, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(self.message)
-        box.addWidget(self.keypad, 1, Qt.AlignmentFlag.AlignHCenter)
-        box.addLayout(row)
+        box.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(buttons, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(1)
 
     def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
         self.title.setText(tr("pin_title", lang))
         self.ok.setText(tr("ok", lang))
         self.cancel.setText(tr("cancel", lang))
+        self.message.setText(self._message(lang))
 
-    def set_message(self, text: str) -> None:
-        self.message.setText(text)
+    def set_message(self, message: Text) -> None:
+        """A message under the PIN, kept so that the language toggle re-renders it."""
+        self._message = message
+        self.message.setText(message(self._lang))
 
     def clear(self) -> None:
         self.pin.clear()
-        self.message.setText("")
+        self.set_message(no_text)
 
 
 class StaffScreen(Screen):
@@ -131,67 +148,108 @@ class StaffScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._lang: Lang = "vi"
-        self.title = label(BODY_PX, bold=True, color=PRIMARY)
-        self.admin_button, self.logout_button = button("secondary"), button("secondary")
+        self._name = ""
+        self._result: Text = no_text
+        self._clinics: tuple[Clinic, ...] = ()
+        self._checkins: tuple[CheckIn, ...] = ()
+        self.title = label(SMALL_PX + 4, bold=True, color=PRIMARY)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.admin_button = button("secondary", compact=True)
+        self.logout_button = button("secondary", compact=True)
         self.admin_button.clicked.connect(self.open_admin.emit)
         self.logout_button.clicked.connect(self.logout.emit)
         head = QHBoxLayout()
+        head.setSpacing(24)
         head.addWidget(self.title, 2)
         head.addWidget(self.admin_button, 1)
         head.addWidget(self.logout_button, 1)
-        self.body = QHBoxLayout()
-        self.body.setSpacing(30)
-        self.body.addLayout(self._build_entry(), 1)
+        # landscape: keypad | actions | today's list; portrait: keypad | actions over the list
+        work = QHBoxLayout()
+        work.setSpacing(28)
+        work.addLayout(self._build_entry(), 1)
+        work.addLayout(self._build_actions(), 1)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(28)
+        self.body.addLayout(work, 2)
         self.body.addLayout(self._build_today(), 1)
         box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(20)
         box.addLayout(head)
         box.addLayout(self.body, 1)
         self.set_assessment_state(can_check_in=False, can_override=False)
 
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+        # stacked, today's list takes the height the keypad and the actions leave
+        self.body.setStretch(0, 2 if landscape else 0)
+        self.body.setStretch(1, 1)
+
     def _build_entry(self) -> QVBoxLayout:
-        self.entry_label = label(SMALL_PX, bold=True)
-        self.code = QLineEdit()
+        self.entry_label = label(SMALL_PX - 2, bold=True)
+        self.code = line_edit(compact=True)
         self.code.setMaxLength(15)
-        self.keypad = Keypad(self.code, letters=True)
-        self.lookup_button = button()
+        self.keypad = Keypad(self.code, letters=True, key_px=64)
+        self.lookup_button = button(compact=True)
         self.lookup_button.clicked.connect(lambda: self.lookup.emit(self.code.text().strip()))
         self.code.returnPressed.connect(lambda: self.lookup.emit(self.code.text().strip()))
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        for w in (self.entry_label, self.code, self.keypad, self.lookup_button):
+            left.addWidget(w)
+        left.addStretch(1)
+        return left
+
+    def _build_actions(self) -> QVBoxLayout:
         self.result = label(SMALL_PX)
+        self.result.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.result.setMinimumHeight(3 * self.result.fontMetrics().lineSpacing())
         self.clinic = QComboBox()
-        self.check_in_button = button()
+        self.clinic.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.clinic.setMinimumContentsLength(8)
+        self.check_in_button = button(compact=True)
         self.check_in_button.clicked.connect(
             lambda: self.check_in.emit(str(self.clinic.currentData()))
         )
         # only when no card was found: who the override is for
-        self.patient_name = QLineEdit()
-        self.patient_birth = QLineEdit()
+        self.patient_name = line_edit(compact=True)
+        self.patient_birth = line_edit(compact=True)
         self.patient_birth.setMaxLength(4)
-        self.reason = QLineEdit()
-        self.override_button = button("danger")
+        self.reason = line_edit(compact=True)
+        self.override_button = button("danger", compact=True)
         self.override_button.clicked.connect(self._override)
-        left = QVBoxLayout()
-        for w in (self.entry_label, self.code, self.keypad, self.lookup_button, self.result):
-            left.addWidget(w)
-        left.addWidget(self.clinic)
-        left.addWidget(self.check_in_button)
-        left.addWidget(self.patient_name)
-        left.addWidget(self.patient_birth)
-        left.addWidget(self.reason)
-        left.addWidget(self.override_button)
-        left.addStretch(1)
-        return left
+        middle = QVBoxLayout()
+        middle.setSpacing(12)
+        middle.addWidget(self.result)
+        for w in (
+            self.clinic,
+            self.check_in_button,
+            self.patient_name,
+            self.patient_birth,
+            self.reason,
+            self.override_button,
+        ):
+            middle.addWidget(w)
+        middle.addStretch(1)
+        return middle
 
     def _build_today(self) -> QVBoxLayout:
-        self.today_label = label(SMALL_PX, bold=True)
-        self.search_box = QLineEdit()
+        self.today_label = label(SMALL_PX - 2, bold=True)
+        self.search_box = line_edit(compact=True)
         self.search_box.textChanged.connect(self.search.emit)
         self.rows = QListWidget()
-        self.reprint_button = button()
+        self.rows.setMinimumHeight(160)
+        self.rows.setWordWrap(True)  # a long row wraps in a narrow column instead of scrolling
+        self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reprint_button = button(compact=True)
         self.reprint_button.clicked.connect(self._reprint)
-        self.cancel_reason = QLineEdit()
-        self.cancel_button = button("danger")
+        self.cancel_reason = line_edit(compact=True)
+        self.cancel_button = button("danger", compact=True)
         self.cancel_button.clicked.connect(self._cancel)
         right = QVBoxLayout()
+        right.setSpacing(12)
         for w in (self.today_label, self.search_box):
             right.addWidget(w)
         right.addWidget(self.rows, 1)
@@ -206,13 +264,23 @@ class StaffScreen(Screen):
         self.title.setText(tr("staff_title", self._lang, name=name))
 
     def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
-        self.clinic.clear()
-        for c in clinics:
-            self.clinic.addItem(f"{c.code} — {c.name(lang)}", c.code)
+        self._clinics = tuple(clinics)
+        self._lang = lang
+        self._fill_clinics()
 
-    def set_result(self, text: str, *, error: bool = False) -> None:
+    def _fill_clinics(self) -> None:
+        chosen = self.clinic.currentIndex()
+        self.clinic.clear()
+        for c in self._clinics:
+            self.clinic.addItem(c.name(self._lang), c.code)
+        if 0 <= chosen < self.clinic.count():
+            self.clinic.setCurrentIndex(chosen)
+
+    def set_result(self, message: Text, *, error: bool = False) -> None:
+        """The answer to the last action, kept so that the language toggle re-renders it."""
         self.result.setStyleSheet(f"color: {BAD if error else '#0d1b2a'}; background: transparent;")
-        self.result.setText(text)
+        self._result = message
+        self.result.setText(message(self._lang))
 
     def set_assessment_state(
         self, *, can_check_in: bool, can_override: bool, needs_identity: bool = False
@@ -224,8 +292,13 @@ class StaffScreen(Screen):
         self.reason.setEnabled(can_override)
 
     def set_checkins(self, checkins: Sequence[CheckIn], lang: Lang) -> None:
+        self._checkins = tuple(checkins)
+        self._fill_rows(lang)
+
+    def _fill_rows(self, lang: Lang) -> None:
+        chosen = self.rows.currentRow()
         self.rows.clear()
-        for c in checkins:
+        for c in self._checkins:
             shown = from_checkin(c)
             when = local_time(c.created_at).strftime("%H:%M")
             text = f"{c.clinic_code} {c.queue_number:>3}  {when}  {shown.name}  …{shown.card_last4}"
@@ -234,6 +307,8 @@ class StaffScreen(Screen):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.rows.addItem(item)
+        if 0 <= chosen < self.rows.count():
+            self.rows.setCurrentRow(chosen)
 
     def selected_id(self) -> str | None:
         item = self.rows.currentItem()
@@ -242,15 +317,15 @@ class StaffScreen(Screen):
     def _override(self) -> None:
         reason = self.reason.text().strip()
         if not reason:
-            self.set_result(tr("need_reason", self._lang), error=True)
+            self.set_result(text("need_reason"), error=True)
             return
         if self.patient_name.isVisibleTo(self):
             year = self.patient_birth.text().strip()
             if not self.patient_name.text().strip():
-                self.set_result(tr("need_name", self._lang), error=True)
+                self.set_result(text("need_name"), error=True)
                 return
             if year and not (len(year) == 4 and year.isdigit()):
-                self.set_result(tr("bad_year", self._lang), error=True)
+                self.set_result(text("bad_year"), error=True)
                 return
         self.override.emit(str(self.clinic.currentData()), reason)
 
@@ -265,13 +340,13 @@ class StaffScreen(Screen):
         if not checkin_id:
             return
         if not reason:
-            self.set_result(tr("need_reason", self._lang), error=True)
+            self.set_result(text("need_reason"), error=True)
             return
         self.cancel_checkin.emit(checkin_id, reason)
 
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
-        self.title.setText(tr("staff_title", lang, name=getattr(self, "_name", "")))
+        self.title.setText(tr("staff_title", lang, name=self._name))
         self.admin_button.setText(tr("admin", lang))
         self.logout_button.setText(tr("logout", lang))
         self.entry_label.setText(tr("manual_entry", lang))
@@ -286,6 +361,9 @@ class StaffScreen(Screen):
         self.reprint_button.setText(tr("reprint", lang))
         self.cancel_reason.setPlaceholderText(tr("cancel_reason", lang))
         self.cancel_button.setText(tr("cancel_checkin", lang))
+        self.result.setText(self._result(lang))
+        self._fill_clinics()
+        self._fill_rows(lang)
 
     def clear(self) -> None:
         for w in (
@@ -297,8 +375,9 @@ class StaffScreen(Screen):
             self.patient_birth,
         ):
             w.clear()
+        self._checkins = ()
         self.rows.clear()
-        self.set_result("")
+        self.set_result(no_text)
         self.set_assessment_state(can_check_in=False, can_override=False)
 
 
@@ -321,16 +400,22 @@ class AdminScreen(Screen):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.sync_button, self.cancel_button = button(), button("danger")
+        self.sync_button, self.cancel_button = button(compact=True), button("danger", compact=True)
         self.sync_button.clicked.connect(self.sync.emit)
         self.cancel_button.clicked.connect(self.cancel_sync.emit)
         self.cancel_button.setEnabled(False)
-        self.printer_button, self.camera_button = button("secondary"), button("secondary")
+        self.printer_button, self.camera_button = (
+            button("secondary", compact=True),
+            button("secondary", compact=True),
+        )
         self.printer_button.clicked.connect(self.printer_test.emit)
         self.camera_button.clicked.connect(self.camera_test.emit)
         self.result = label(SMALL_PX)
         self.facts = [label(SMALL_PX) for _ in range(3)]
-        self.back_button, self.quit_button = button("secondary"), button("danger")
+        self.back_button, self.quit_button = (
+            button("secondary", compact=True),
+            button("danger", compact=True),
+        )
         self.back_button.clicked.connect(self.back.emit)
         self.quit_button.clicked.connect(self.quit_app.emit)
         sync_row = QHBoxLayout()
@@ -342,16 +427,26 @@ class AdminScreen(Screen):
         end_row = QHBoxLayout()
         end_row.addWidget(self.back_button)
         end_row.addWidget(self.quit_button)
+        for row in (sync_row, test_row, end_row):
+            row.setSpacing(24)
         box = QVBoxLayout(self)
-        for w in (self.title, self.cards, self.last_sync, self.warning, self.progress):
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(12)
+        for w in (self.title, self.cards, self.last_sync, self.warning):
             box.addWidget(w)
+        box.addSpacing(12)
+        box.addWidget(self.progress)
+        box.addSpacing(12)
         box.addLayout(sync_row)
+        box.addSpacing(12)
         box.addLayout(test_row)
         box.addWidget(self.result)
         box.addStretch(1)
         for fact in self.facts:
             box.addWidget(fact)
         box.addLayout(end_row)
+        self._result: Text = no_text
+        self._lang: Lang = "vi"
         self._facts: tuple[str, str, str] = ("", "", "")
         self._status: tuple[int, str | None, float | None, int] = (0, None, None, 26)
 
@@ -360,6 +455,11 @@ class AdminScreen(Screen):
 
     def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
         self._status = (cards, when, age_h, max_age_h)
+
+    def set_result(self, message: Text) -> None:
+        """The answer of the last action, kept so that the language toggle re-renders it."""
+        self._result = message
+        self.result.setText(message(self._lang))
 
     def set_syncing(self, running: bool) -> None:
         self.sync_button.setEnabled(not running)
@@ -376,6 +476,8 @@ class AdminScreen(Screen):
         self.progress.setValue(min(done, total))
 
     def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.result.setText(self._result(lang))
         self.title.setText(tr("admin_title", lang))
         cards, when, age_h, max_age = self._status
         self.cards.setText(tr("cache_cards", lang, n=f"{cards:,}".replace(",", ".")))
