@@ -61,6 +61,8 @@ FIELDS: tuple[str, ...] = (
 )
 
 _GENDERS = {
+    "Nam": Gender.MALE,
+    "Nữ": Gender.FEMALE,
     "nam": Gender.MALE,
     "1": Gender.MALE,
     "nữ": Gender.FEMALE,
@@ -131,9 +133,23 @@ def _date(key: str, text: str) -> date | None:
     return value
 
 
+_birth_cache: dict[str, BirthDate] = {}
+_facility_cache: dict[str, str] = {}
+
+
 def _birth(text: str) -> BirthDate | None:
     if not text or text == "-":
         return None
+    cached = _birth_cache.get(text)
+    if cached is not None:
+        return cached
+    birth = _parse_birth(text)
+    if len(_birth_cache) < 100_000:
+        _birth_cache[text] = birth
+    return birth
+
+
+def _parse_birth(text: str) -> BirthDate:
     if _digits(text, 4):
         return BirthDate(int(text))
     try:
@@ -147,6 +163,16 @@ def _birth(text: str) -> BirthDate | None:
 def _facility(key: str, text: str) -> str | None:
     if not text or text == "-":
         return None
+    cached = _facility_cache.get(text)
+    if cached is not None:
+        return cached
+    code = _parse_facility(key, text)
+    if len(_facility_cache) < 100_000:
+        _facility_cache[text] = code
+    return code
+
+
+def _parse_facility(key: str, text: str) -> str:
     code = text.replace(" ", "").replace("-", "").replace("–", "").upper()
     if len(code) != 5 or not code[:2].isdigit() or not _UPPER_ALNUM.issuperset(code):
         raise RowError(key, f"expected a 5-character facility code like 79024, got {_quote(text)}")
@@ -203,7 +229,7 @@ def _gender(row: Mapping[str, object]) -> Gender | None:
     text = _text(row, "gioiTinh")
     if not text:
         return None
-    gender = _GENDERS.get(unicodedata.normalize("NFC", text).lower())
+    gender = _GENDERS.get(text) or _GENDERS.get(unicodedata.normalize("NFC", text).lower())
     if gender is None:
         raise RowError("gioiTinh", f"expected Nam, Nữ, 1 or 2, got {_quote(text)}")
     return gender
@@ -220,7 +246,7 @@ def _benefit(row: Mapping[str, object], card_number: str) -> int | None:
 
 def _status(row: Mapping[str, object]) -> CardStatus:
     text = _text(row, "trangThai")
-    if not text:
+    if not text or text == "active":
         return CardStatus.ACTIVE
     found = _STATUSES.get(text.lower())
     if found is None:

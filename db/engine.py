@@ -62,11 +62,9 @@ def create_kiosk_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         connect_timeout = max(1, busy_timeout_ms // 1000)
-        return create_engine(
-            parsed,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": connect_timeout},
-        )
+        # No pool_pre_ping: it costs a round trip per checkout. A connection found dead is
+        # invalidated by SQLAlchemy and SqlStore retries that one call on a fresh connection.
+        return create_engine(parsed, connect_args={"connect_timeout": connect_timeout})
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 

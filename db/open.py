@@ -39,7 +39,12 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
     engine = create_kiosk_engine(database_url(config), config.database.busy_timeout_ms)
     try:
         if migrate and needs_upgrade(engine):
-            upgrade(engine)
+            try:
+                upgrade(engine)
+            except SQLAlchemyError:
+                # Another kiosk may have migrated the same server at the same moment.
+                if needs_upgrade(engine):
+                    raise
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error

@@ -8,30 +8,38 @@ transaction either commits whole or not at all.
 Queue numbers come from one atomic ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` on
 ``queue_counters`` inside the transaction that inserts the check-in, so two kiosks (or two
 processes) never get the same number, and a rolled-back check-in gives its number back while
-a committed one (even cancelled later) keeps it forever.
+a committed one (even cancelled later) keeps it forever. On SQLite the transaction opens with
+``BEGIN IMMEDIATE`` and runs three bare driver statements (the write lock is held as briefly as
+possible); on PostgreSQL counter, check-in and audit row are one statement (one round trip).
 
 Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
 go to the driver's ``executemany`` as one upsert statement.
+
+The two hottest SQLite paths (``find_card`` and ``commit_checkin``) run their few statements
+straight on the pooled ``sqlite3`` connection, writing and reading the same text forms the
+models' types use; everything else goes through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import BindParameter
 
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, queue_counters, staff, sync_state
+from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -39,6 +47,7 @@ from kiosk.model import (
     CardStatus,
     CheckIn,
     CheckInDraft,
+    Clinic,
     Gender,
     PatientSnapshot,
     PrintState,
@@ -102,6 +111,15 @@ class PageCounts:
 
 
 @dataclass(frozen=True)
+class Facility:
+    """A health facility known to the route rules."""
+
+    code: str  # 5 characters, e.g. "79024"
+    name: str
+    level: str  # "central", "province", "district" or "commune"
+
+
+@dataclass(frozen=True)
 class SyncState:
     """Where the sync from one source stands: resume ``cursor`` and totals since the reset."""
 
@@ -143,6 +161,83 @@ def describe_error(error: BaseException) -> str:
     if "connection" in lowered or "could not" in lowered or "timeout" in lowered:
         return f"database unreachable: {text}"
     return f"database error: {text}"
+
+
+_birth_texts: dict[BirthDate, str] = {}
+
+
+def _birth_iso(birth: BirthDate | None) -> str | None:
+    # Millions of cards share a few tens of thousands of birth dates: format each once.
+    if birth is None:
+        return None
+    text = _birth_texts.get(birth)
+    if text is None:
+        text = birth.iso()
+        if len(_birth_texts) < 100_000:
+            _birth_texts[birth] = text
+    return text
+
+
+def _sqlite_card_row(card: CardRecord) -> tuple[object, ...]:
+    # Runs once per card in bulk writes: plain attribute reads, no helper calls where avoidable
+    # (``_value_`` is the enum's stored value without the descriptor's cost).
+    new = card.replacement
+    gender = card.gender
+    valid_from = card.valid_from
+    valid_to = card.valid_to
+    five = card.five_years_from
+    return (
+        card.bhxh_number,
+        card.card_number,
+        card.id_number,
+        card.name,
+        _birth_iso(card.birth),
+        gender._value_ if gender is not None else None,
+        card.address,
+        card.facility_code,
+        valid_from.isoformat() if valid_from is not None else None,
+        valid_to.isoformat() if valid_to is not None else None,
+        card.benefit_level,
+        card.area_code,
+        card.status._value_,
+        new.card_number if new else None,
+        _iso(new.valid_from) if new else None,
+        _iso(new.valid_to) if new else None,
+        new.facility_code if new else None,
+        new.facility_name if new else None,
+        five.isoformat() if five is not None else None,
+        card.source,
+        _sqlite_moment(card.updated_at) if card.updated_at is not None else None,
+        _sqlite_moment(card.verified_online_at) if card.verified_online_at is not None else None,
+    )
+
+
+def _server_card_row(card: CardRecord) -> tuple[object, ...]:
+    new = card.replacement
+    return (
+        card.bhxh_number,
+        card.card_number,
+        card.id_number,
+        card.name,
+        _birth_iso(card.birth),
+        card.gender.value if card.gender is not None else None,
+        card.address,
+        card.facility_code,
+        card.valid_from,
+        card.valid_to,
+        card.benefit_level,
+        card.area_code,
+        card.status.value,
+        new.card_number if new else None,
+        new.valid_from if new else None,
+        new.valid_to if new else None,
+        new.facility_code if new else None,
+        new.facility_name if new else None,
+        card.five_years_from,
+        card.source,
+        card.updated_at,
+        card.verified_online_at,
+    )
 
 
 def _iso(value: date | None) -> str | None:
@@ -192,7 +287,20 @@ class SqlStore:
             f"INSERT INTO cards ({columns}) VALUES ({marks}) "  # noqa: S608
             f"ON CONFLICT (bhxh_number) DO UPDATE SET {assignments}"
         )
-        self._mark = mark
+        # Hot statements built once: SQLAlchemy then reuses their compiled form, and each call
+        # only binds parameters (building .values(...) per call costs more than the SQL itself).
+        code: BindParameter[str] = bindparam("code")
+        self._find_by = {
+            15: select(cards).where(cards.c.card_number == code).limit(1),
+            10: select(cards).where(cards.c.bhxh_number == code).limit(1),
+            12: select(cards).where(cards.c.id_number == code).limit(1),
+        }
+        self._pg_commit_sql = _pg_commit_sql()
+        self._checkin_columns = [c.name for c in checkins.columns]
+        self._sqlite_checkin_sql = (
+            f"INSERT INTO checkins ({', '.join(self._checkin_columns)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' * len(self._checkin_columns))})"
+        )
 
     @property
     def engine(self) -> Engine:
@@ -205,7 +313,25 @@ class SqlStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _read(self) -> Connection:
-        return self._engine.connect().execution_options(**READ_ONLY)
+        if self._sqlite:
+            return self._engine.connect().execution_options(**READ_ONLY)
+        # One statement needs no BEGIN/ROLLBACK round trips on a server.
+        return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def _once_more(self, work: Callable[[], T]) -> T:
+        """Run ``work``; if the connection turned out dead (server restarted), run it again.
+
+        Safe for reads, and for ``commit_checkin`` thanks to its idempotency key.
+        """
+        try:
+            try:
+                return work()
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                return work()
+        except (SQLAlchemyError, sqlite3.Error) as error:
+            raise StoreError(describe_error(error)) from error
 
     def _now(self) -> Any:
         if self._clock is not None:
@@ -220,60 +346,36 @@ class SqlStore:
     def find_card(self, code: str) -> CardRecord | None:
         """The card for a 15-char card number, 10-digit BHXH number or 12-digit CCCD number."""
         code = code.strip().upper()
-        if len(code) == 15:
-            where = cards.c.card_number == code
-        elif len(code) == 10:
-            where = cards.c.bhxh_number == code
-        elif len(code) == 12:
-            where = cards.c.id_number == code
-        else:
+        stmt = self._find_by.get(len(code))
+        if stmt is None:
             return None
-        try:
+        if self._sqlite:
+            return self._once_more(lambda: self._find_sqlite(len(code), code))
+        params = {"code": code}
+
+        def work() -> Row[Any] | None:
             with self._read() as conn:
-                row = conn.execute(select(cards).where(where).limit(1)).first()
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+                return conn.execute(stmt, params).first()
+
+        row = self._once_more(work)
         return _card_from_row(row) if row is not None else None
+
+    def _find_sqlite(self, length: int, code: str) -> CardRecord | None:
+        # The kiosk's hottest read, straight on the pooled sqlite3 connection: one indexed
+        # SELECT in autocommit, no transaction, no SQLAlchemy result machinery.
+        with self._engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            found = driver.execute(_SQLITE_FIND[length], (code,)).fetchone()
+        return _card_from_sqlite(found) if found is not None else None
 
     def save_card(self, card: CardRecord) -> None:
         """Insert or update one card (after an online check), keyed by its BHXH number."""
         self.upsert_cards([card])
 
     def _card_params(self, card: CardRecord) -> tuple[object, ...]:
-        new = card.replacement
-        if self._sqlite:
-            d: Any = _iso
-            t: Any = _sqlite_moment
-        else:
-
-            def d(v: object) -> object:
-                return v
-
-            t = d
-        return (
-            card.bhxh_number,
-            card.card_number,
-            card.id_number,
-            card.name,
-            card.birth.iso() if card.birth is not None else None,
-            card.gender.value if card.gender is not None else None,
-            card.address,
-            card.facility_code,
-            d(card.valid_from),
-            d(card.valid_to),
-            card.benefit_level,
-            card.area_code,
-            card.status.value,
-            new.card_number if new else None,
-            d(new.valid_from) if new else None,
-            d(new.valid_to) if new else None,
-            new.facility_code if new else None,
-            new.facility_name if new else None,
-            d(card.five_years_from),
-            card.source,
-            t(card.updated_at),
-            t(card.verified_online_at),
-        )
+        """One card as a tuple in CARD_COLUMNS order, in the driver's own value types."""
+        return _sqlite_card_row(card) if self._sqlite else _server_card_row(card)
 
     def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> int:
         found = 0
@@ -286,11 +388,41 @@ class SqlStore:
     def _upsert(self, conn: Connection, batch: Sequence[CardRecord]) -> PageCounts:
         if not batch:
             return PageCounts()
-        keys = list(dict.fromkeys(card.bhxh_number for card in batch))
-        existing = self._existing_keys(conn, keys)
+        keys = len({card.bhxh_number for card in batch})
         params = [self._card_params(card) for card in batch]
-        conn.exec_driver_sql(self._upsert_sql, params)
-        return PageCounts(added=len(keys) - existing, updated=existing)
+        if self._sqlite:
+            # Each new row takes rowid max+1 and an update keeps its rowid, so within this
+            # transaction the growth of max(rowid) is exactly the number of cards added:
+            # two index look-ups instead of one per card.
+            before = conn.exec_driver_sql(_MAX_ROWID).scalar() or 0
+            conn.exec_driver_sql(self._upsert_sql, params)
+            added = (conn.exec_driver_sql(_MAX_ROWID).scalar() or 0) - before
+        else:
+            existing = self._existing_keys(conn, [card.bhxh_number for card in batch])
+            conn.exec_driver_sql(self._upsert_sql, params)
+            added = keys - existing
+        return PageCounts(added=added, updated=keys - added)
+
+    def _take_over_numbers(
+        self, conn: Connection, batch: Sequence[CardRecord]
+    ) -> tuple[list[CardRecord], int]:
+        """Make way for the feed: a card number it gives to a BHXH number leaves any other.
+
+        Returns the batch without records whose number a later record of the same batch
+        claims, and how many stale cards were deleted. Without this one odd record would make
+        the page fail, and the sync would stop at the same cursor forever.
+        """
+        owner = {card.card_number: card.bhxh_number for card in batch}
+        kept = [card for card in batch if owner[card.card_number] == card.bhxh_number]
+        stale: list[str] = []
+        for chunk in _chunks(list(owner), _IN_CHUNK):
+            rows = conn.execute(
+                select(cards.c.bhxh_number, cards.c.card_number).where(
+                    cards.c.card_number.in_(chunk)
+                )
+            )
+            stale.extend(bhxh for bhxh, number in rows if owner[number] != bhxh)
+        return kept, self._remove(conn, stale) if stale else 0
 
     def _remove(self, conn: Connection, codes: Sequence[str]) -> int:
         removed = 0
@@ -339,8 +471,15 @@ class SqlStore:
         """
         try:
             with self._engine.begin() as conn:
-                counts = self._upsert(conn, cards_page)
-                counts = PageCounts(counts.added, counts.updated, self._remove(conn, removals))
+                displaced = 0
+                try:
+                    with conn.begin_nested():  # a savepoint: the common case pays nothing
+                        counts = self._upsert(conn, cards_page)
+                except IntegrityError:
+                    kept, displaced = self._take_over_numbers(conn, cards_page)
+                    counts = self._upsert(conn, kept)
+                removed = displaced + self._remove(conn, removals)
+                counts = PageCounts(counts.added, counts.updated, removed)
                 stmt = self._insert(sync_state).values(
                     source=source,
                     cursor=cursor,
@@ -447,18 +586,6 @@ class SqlStore:
 
     # -- check-ins --------------------------------------------------------------------------
 
-    def _next_number(self, conn: Connection, clinic: str, day: date) -> int:
-        stmt = (
-            self._insert(queue_counters)
-            .values(clinic=clinic, day=day, last=1)
-            .on_conflict_do_update(
-                index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
-            )
-            .returning(queue_counters.c.last)
-        )
-        number: int = conn.execute(stmt).scalar_one()
-        return number
-
     def _by_key(self, conn: Connection, key: str) -> CheckIn | None:
         row = conn.execute(select(checkins).where(checkins.c.idempotency_key == key)).first()
         return _checkin_from_row(row) if row is not None else None
@@ -466,56 +593,109 @@ class SqlStore:
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
         """Allocate the next number and store the check-in and its audit row in ONE transaction.
 
-        The same ``idempotency_key`` again returns the first check-in and uses no number.
+        The same ``idempotency_key`` again returns the first check-in and uses no number: the
+        insert hits the unique key, the whole transaction (counter included) rolls back, and
+        the stored check-in is read back. Trying the insert first keeps the common case at
+        four statements.
         """
+        return self._once_more(lambda: self._commit_once(draft))
+
+    def _commit_once(self, draft: CheckInDraft) -> CheckIn:
+        checkin = CheckIn(
+            id=uuid.uuid4().hex,
+            local_day=draft.local_day,
+            clinic_code=draft.clinic_code,
+            queue_number=0,  # set by the allocation below
+            patient=draft.patient,
+            status=draft.status,
+            reason=draft.reason,
+            route=draft.route,
+            benefit_percent=draft.benefit_percent,
+            verification=draft.verification,
+            kiosk_id=draft.kiosk_id,
+            created_at=draft.created_at.astimezone(UTC),
+            staff_name=draft.staff_name,
+            override_reason=draft.override_reason,
+        )
+        values = _checkin_values(checkin)
+        values["idempotency_key"] = draft.idempotency_key
+        audit = {
+            "at": checkin.created_at,
+            "actor": draft.staff_name or draft.kiosk_id,
+            "action": "checkin",
+            "target": checkin.id,
+            "before": None,
+            "after": _audit_json(checkin),
+        }
         try:
+            if self._sqlite:
+                number = self._commit_sqlite(checkin, values, audit)
+            else:
+                number = self._commit_server(values, audit)
+        except (IntegrityError, sqlite3.IntegrityError):
+            # Committed before (a retry), or by another kiosk at this very moment: theirs stands.
+            with self._read() as conn:
+                earlier = self._by_key(conn, draft.idempotency_key)
+            if earlier is None:
+                raise
+            return earlier
+        return replace(checkin, queue_number=number)
+
+    def _commit_sqlite(
+        self, checkin: CheckIn, values: dict[str, object], audit: dict[str, object]
+    ) -> int:
+        """SQLite: the three statements on the bare driver inside BEGIN IMMEDIATE.
+
+        Every writer queues for the one write lock, so the time it is held is the throughput
+        of the whole kiosk: all the Python work (values, text forms) happens before the BEGIN.
+        """
+        row = [_sqlite_value(values[c]) for c in self._checkin_columns]
+        number_at = self._checkin_columns.index("queue_number")
+        at = _sqlite_moment(checkin.created_at)
+        key = (checkin.clinic_code, checkin.local_day.isoformat())
+        # The audit text with a stand-in number, so only a string substitution happens while
+        # the lock is held (JSON escapes quotes inside values: the key cannot be mimicked).
+        after = _audit_json(checkin)
+        assert '"number": 0,' in after
+        # The pooled connection, but the statements straight on sqlite3: SQLAlchemy's per-call
+        # bookkeeping would double the CPU time of a check-in, and eight kiosk processes on
+        # two cores are CPU-bound.
+        with self._engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
             try:
-                with self._engine.begin() as conn:
-                    earlier = self._by_key(conn, draft.idempotency_key)
-                    if earlier is not None:
-                        return earlier
-                    number = self._next_number(conn, draft.clinic_code, draft.local_day)
-                    checkin = CheckIn(
-                        id=uuid.uuid4().hex,
-                        local_day=draft.local_day,
-                        clinic_code=draft.clinic_code,
-                        queue_number=number,
-                        patient=draft.patient,
-                        status=draft.status,
-                        reason=draft.reason,
-                        route=draft.route,
-                        benefit_percent=draft.benefit_percent,
-                        verification=draft.verification,
-                        kiosk_id=draft.kiosk_id,
-                        created_at=draft.created_at.astimezone(UTC),
-                        staff_name=draft.staff_name,
-                        override_reason=draft.override_reason,
-                    )
-                    conn.execute(
-                        insert(checkins).values(
-                            **_checkin_values(checkin), idempotency_key=draft.idempotency_key
-                        )
-                    )
-                    conn.execute(
-                        insert(audit_log).values(
-                            at=checkin.created_at,
-                            actor=draft.staff_name or draft.kiosk_id,
-                            action="checkin",
-                            target=checkin.id,
-                            before=None,
-                            after=_audit_json(checkin),
-                        )
-                    )
-                    return checkin
-            except IntegrityError:
-                # Another kiosk committed the same key at the same moment: theirs stands.
-                with self._read() as conn:
-                    winner = self._by_key(conn, draft.idempotency_key)
-                if winner is None:
-                    raise
-                return winner
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+                driver.execute("BEGIN IMMEDIATE")  # writers queue here
+                number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]
+                row[number_at] = number
+                driver.execute(self._sqlite_checkin_sql, row)
+                driver.execute(
+                    _SQLITE_AUDIT,
+                    (
+                        at,
+                        audit["actor"],
+                        audit["action"],
+                        audit["target"],
+                        None,
+                        after.replace('"number": 0,', f'"number": {number},', 1),
+                    ),
+                )
+                driver.execute("COMMIT")
+            except BaseException:
+                if driver.in_transaction:
+                    driver.execute("ROLLBACK")
+                raise
+        return number
+
+    def _commit_server(self, values: dict[str, object], audit: dict[str, object]) -> int:
+        """PostgreSQL: counter, check-in and audit row in ONE statement, ONE round trip.
+
+        A single statement is atomic on its own, so it runs without BEGIN/COMMIT round trips;
+        a unique-key failure anywhere undoes all three parts, the counter included.
+        """
+        params = {**values, **{f"audit_{k}": v for k, v in audit.items()}}
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            number: int = conn.exec_driver_sql(self._pg_commit_sql, params).scalar_one()
+        return number
 
     def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
         """Today's live check-in of this patient (BHXH or CCCD number) at this clinic."""
@@ -530,11 +710,12 @@ class SqlStore:
             .order_by(checkins.c.queue_number)
             .limit(1)
         )
-        try:
+
+        def work() -> Row[Any] | None:
             with self._read() as conn:
-                row = conn.execute(stmt).first()
-        except SQLAlchemyError as error:
-            raise StoreError(describe_error(error)) from error
+                return conn.execute(stmt).first()
+
+        row = self._once_more(work)
         return _checkin_from_row(row) if row is not None else None
 
     def get_checkin(self, checkin_id: str) -> CheckIn | None:
@@ -604,7 +785,7 @@ class SqlStore:
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
-        return CheckIn(**{**before.__dict__, "cancelled": True})
+        return replace(before, cancelled=True)
 
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None
@@ -635,6 +816,81 @@ class SqlStore:
                 return [dict(row._mapping) for row in conn.execute(stmt)]
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
+
+    # -- facilities and clinics --------------------------------------------------------------
+
+    def save_facilities(self, rows: Iterable[Facility]) -> int:
+        """Insert or update known facilities (code, name, level) for the route rules."""
+        values = [{"code": f.code, "name": f.name, "level": f.level} for f in rows]
+        if not values:
+            return 0
+        stmt = self._insert(facilities)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={"name": stmt.excluded.name, "level": stmt.excluded.level},
+        )
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(stmt, values)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return len(values)
+
+    def facility_levels(self) -> dict[str, str]:
+        """Facility code -> level ("central", "province", "district", "commune")."""
+        try:
+            with self._read() as conn:
+                rows = conn.execute(select(facilities.c.code, facilities.c.level)).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return {str(code): str(level) for code, level in rows}
+
+    def sync_clinics(self, configured: Sequence[Clinic]) -> None:
+        """Mirror the configured clinics in the database; clinics no longer listed go inactive.
+
+        Check-ins keep their clinic code either way, so reports on past days stay readable.
+        """
+        codes = [c.code for c in configured]
+        try:
+            with self._engine.begin() as conn:
+                for clinic in configured:
+                    values = {
+                        "name_vi": clinic.name_vi,
+                        "name_en": clinic.name_en,
+                        "room": clinic.room,
+                        "location_vi": clinic.location_vi,
+                        "location_en": clinic.location_en,
+                        "active": True,
+                    }
+                    stmt = self._insert(clinics).values(code=clinic.code, **values)
+                    conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+                conn.execute(
+                    update(clinics).where(clinics.c.code.not_in(codes)).values(active=False)
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def list_clinics(self, active_only: bool = True) -> list[Clinic]:
+        """The clinics in the database (opening hours live in config, not here)."""
+        stmt = select(clinics).order_by(clinics.c.code)
+        if active_only:
+            stmt = stmt.where(clinics.c.active.is_(True))
+        try:
+            with self._read() as conn:
+                rows = conn.execute(stmt).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return [
+            Clinic(
+                code=r.code,
+                name_vi=r.name_vi,
+                name_en=r.name_en,
+                room=r.room,
+                location_vi=r.location_vi,
+                location_en=r.location_en,
+            )
+            for r in rows
+        ]
 
     # -- staff ------------------------------------------------------------------------------
 
@@ -738,6 +994,71 @@ class SqlStore:
 # -- row mapping ------------------------------------------------------------------------------
 
 
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+
+
+def _card_from_sqlite(row: tuple[Any, ...]) -> CardRecord:
+    """A card from a raw SQLite row in CARD_COLUMNS order (text dates as the models store)."""
+    (
+        bhxh_number,
+        card_number,
+        id_number,
+        name,
+        birth,
+        gender,
+        address,
+        facility_code,
+        valid_from,
+        valid_to,
+        benefit_level,
+        area_code,
+        status,
+        new_card_number,
+        new_valid_from,
+        new_valid_to,
+        new_facility_code,
+        new_facility_name,
+        five_years_from,
+        source,
+        updated_at,
+        verified_online_at,
+    ) = row
+    replacement = None
+    if new_card_number:
+        replacement = ReplacementCard(
+            card_number=new_card_number,
+            valid_from=_day(new_valid_from),
+            valid_to=_day(new_valid_to),
+            facility_code=new_facility_code,
+            facility_name=new_facility_name,
+        )
+    return CardRecord(
+        card_number=card_number,
+        bhxh_number=bhxh_number,
+        name=name,
+        birth=BirthDate.from_iso(birth) if birth else None,
+        gender=Gender(gender) if gender else None,
+        facility_code=facility_code,
+        valid_from=_day(valid_from),
+        valid_to=_day(valid_to),
+        benefit_level=benefit_level,
+        area_code=area_code,
+        id_number=id_number,
+        address=address,
+        status=CardStatus(status),
+        replacement=replacement,
+        five_years_from=_day(five_years_from),
+        source=source,
+        updated_at=_moment(updated_at),
+        verified_online_at=_moment(verified_online_at),
+    )
+
+
 def _card_from_row(row: Row[Any]) -> CardRecord:
     replacement = None
     if row.new_card_number:
@@ -767,6 +1088,50 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
         source=row.source,
         updated_at=row.updated_at,
         verified_online_at=row.verified_online_at,
+    )
+
+
+_MAX_ROWID = "SELECT max(rowid) FROM cards"
+_SQLITE_FIND = {
+    length: f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE {column} = ? LIMIT 1"  # noqa: S608
+    for length, column in ((15, "card_number"), (10, "bhxh_number"), (12, "id_number"))
+}
+_SQLITE_COUNTER = (
+    "INSERT INTO queue_counters (clinic, day, last) VALUES (?, ?, 1) "
+    "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 RETURNING last"
+)
+_SQLITE_AUDIT = (
+    "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _sqlite_value(value: object) -> object:
+    """A value in the text form SQLAlchemy's SQLite types write (and read back)."""
+    if isinstance(value, datetime):
+        return _sqlite_moment(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _pg_commit_sql() -> str:
+    """The one-statement check-in for PostgreSQL (driver placeholders, constant names only)."""
+    columns = [c.name for c in checkins.columns]
+    chosen = ", ".join("n.last" if c == "queue_number" else f"%({c})s" for c in columns)
+    return (
+        "WITH n AS ("  # noqa: S608 - names come from the table, values are placeholders
+        " INSERT INTO queue_counters (clinic, day, last) VALUES (%(clinic_code)s, %(local_day)s, 1)"
+        " ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1"
+        " RETURNING last"
+        "), c AS ("
+        f" INSERT INTO checkins ({', '.join(columns)}) SELECT {chosen} FROM n"
+        " RETURNING id, queue_number"
+        ") INSERT INTO audit_log (at, actor, action, target, before, after)"
+        " SELECT %(audit_at)s, %(audit_actor)s, %(audit_action)s, c.id, %(audit_before)s,"
+        " jsonb_set(CAST(%(audit_after)s AS jsonb), '{number}', to_jsonb(c.queue_number))::text"
+        " FROM c RETURNING (SELECT queue_number FROM c)"
     )
 
 

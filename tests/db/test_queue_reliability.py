@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from db.engine import create_kiosk_engine
 from db.store import SqlStore
 from kiosk.clock import local_day
+from kiosk.model import CheckIn
 from kiosk.ports import StoreError
 from tests.db.storehelp import ZONE, card, draft, sqlite_store
 from tests.fakes import FakeClock
@@ -104,9 +106,8 @@ while True:
 """
 
 
-def test_sigkill_during_allocations_leaves_no_half_checkin(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+def test_sigkill_during_allocations_leaves_no_half_checkin(store: SqlStore) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     workers = [
         subprocess.Popen(
@@ -136,7 +137,8 @@ def test_sigkill_during_allocations_leaves_no_half_checkin(tmp_path: Path) -> No
             if worker.stdout is not None:
                 worker.stdout.close()
     with store.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        if store.engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         numbers = [
             row[0]
             for row in conn.execute(text("SELECT queue_number FROM checkins ORDER BY queue_number"))
@@ -153,4 +155,22 @@ def test_sigkill_during_allocations_leaves_no_half_checkin(tmp_path: Path) -> No
     assert last == len(numbers)
     after = store.commit_checkin(draft("after"))
     assert after.queue_number == len(numbers) + 1
-    store.dispose()
+
+
+def test_same_key_from_two_threads_gives_one_checkin(store: SqlStore) -> None:
+    barrier = threading.Barrier(4)
+    results: list[CheckIn] = []
+
+    def commit() -> None:
+        barrier.wait()
+        results.append(store.commit_checkin(draft("same-key")))
+
+    threads = [threading.Thread(target=commit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4
+    assert {r.id for r in results} == {results[0].id}
+    assert results[0].queue_number == 1
+    assert store.commit_checkin(draft("next")).queue_number == 2  # no number was burnt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from db.store import SqlStore
-from kiosk.model import CardStatus, PrintState, ReplacementCard
+from db.store import Facility, SqlStore
+from kiosk.model import CardStatus, Clinic, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
 from tests.db.storehelp import card, draft, sqlite_store
 
@@ -139,3 +140,45 @@ def test_status(store: SqlStore) -> None:
     # the next local day has no check-ins yet
     assert store.status(datetime(2026, 11, 25, 17, 0, tzinfo=UTC)).checkins_today == 0
     store.dispose()
+
+
+def test_sync_page_moves_a_card_number_to_its_new_owner(store: SqlStore) -> None:
+    old_owner = card(1, card_number="DN4797900000099")  # letters-free but not its own tail
+    store.apply_card_page("feed", [old_owner], [], "c1")
+    newcomer = card(2, card_number="DN4797900000099")
+    twice = card(3, card_number="HS4797900000077")
+    again = card(4, card_number="HS4797900000077")  # the later record of the page wins
+    counts = store.apply_card_page("feed", [newcomer, twice, again], [], "c2")
+    assert (counts.added, counts.removed) == (2, 1)
+    assert store.find_card("DN4797900000099") == newcomer
+    assert store.find_card("7900000001") is None
+    assert store.find_card("HS4797900000077") == again
+    state = store.get_sync_state("feed")
+    assert state is not None
+    assert state.cursor == "c2"
+
+
+def test_facilities_and_clinics(store: SqlStore) -> None:
+    assert store.save_facilities([Facility("79024", "BV Mẫu", "district")]) == 1
+    store.save_facilities(
+        [Facility("79024", "BV Mẫu", "province"), Facility("79027", "TYT", "commune")]
+    )
+    assert store.facility_levels() == {"79024": "province", "79027": "commune"}
+    noi = Clinic("NOI", "Khám Nội", "Internal medicine", "101", "Tầng 1", "Ground floor")
+    nhi = Clinic("NHI", "Khám Nhi", "Paediatrics", "105", "Tầng 1", "Ground floor")
+    store.sync_clinics([noi, nhi])
+    assert store.list_clinics() == [nhi, noi]
+    store.sync_clinics([replace(noi, room="102")])
+    assert store.list_clinics() == [replace(noi, room="102")]
+    assert [c.code for c in store.list_clinics(active_only=False)] == ["NHI", "NOI"]
+
+
+def test_audit_row_of_a_checkin_names_its_number(store: SqlStore) -> None:
+    store.commit_checkin(draft("k1"))
+    second = store.commit_checkin(draft("k2", n=2))
+    (entry,) = store.audit_entries(second.id)
+    after = json.loads(entry["after"])
+    assert after["number"] == 2
+    assert after["clinic"] == "NOI"
+    assert entry["at"] == second.created_at
+    assert entry["actor"] == "KIOSK-01"

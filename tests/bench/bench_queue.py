@@ -1,0 +1,242 @@
+"""Queue allocation under contention: 8 processes x 1,000 complete check-ins into one clinic.
+
+A complete check-in is what the kiosk does: look the card up, then ``SqlStore.commit_checkin``
+(idempotency check, the atomic counter upsert, the check-in row and its audit row in one
+transaction). Beside it, in the same run, the bare allocation statement alone (counter upsert
+with RETURNING plus one insert per transaction, raw driver) as the reference.
+
+Checks: zero duplicate numbers, zero lost check-ins, numbers exactly 1..P*N, one audit row each.
+Runs on SQLite (WAL, BEGIN IMMEDIATE) and, when KIOSK_TEST_DATABASE_URL is set, on a fresh
+PostgreSQL database. Goal: >= 1,000/s on SQLite and >= 500/s on PostgreSQL.
+
+    python tests/bench/bench_queue.py [--processes 8] [--per-process 1000]
+
+The last line of output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdata
+
+sys.path.insert(0, str(benchdata.ROOT))
+
+from db.engine import create_kiosk_engine
+from db.migrate import upgrade
+from db.store import SqlStore
+from kiosk.model import CheckInDraft, PatientSnapshot, Route, Verification
+
+DAY = date(2026, 11, 25)
+CARDS = 10_000
+CLINIC = "NOI"
+BARE_CLINIC = "BARE"
+
+
+def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    store = SqlStore(create_kiosk_engine(url, busy_timeout_ms=30_000))
+    store.find_card(benchdata.bhxh_number(0))  # connect and warm up before the start
+    start.wait()
+    for j in range(count):
+        card = store.find_card(benchdata.bhxh_number((index * count + j) % CARDS))
+        assert card is not None
+        store.commit_checkin(
+            CheckInDraft(
+                idempotency_key=f"p{index}-{j}",
+                local_day=DAY,
+                clinic_code=CLINIC,
+                patient=PatientSnapshot(
+                    name=card.name,
+                    birth=card.birth,
+                    gender=card.gender,
+                    card_number=card.card_number,
+                    bhxh_number=card.bhxh_number,
+                    id_number=card.id_number,
+                    facility_code=card.facility_code,
+                    valid_from=card.valid_from,
+                    valid_to=card.valid_to,
+                    benefit_level=card.benefit_level,
+                ),
+                status="accepted",
+                reason=None,
+                route=Route.CORRECT,
+                benefit_percent=80,
+                verification=Verification.CACHE,
+                kiosk_id=f"KIOSK-{index:02d}",
+                created_at=datetime.now(UTC),
+            )
+        )
+    store.dispose()
+
+
+def _bare_sqlite_worker(path: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    start.wait()
+    day = DAY.isoformat()
+    for _ in range(count):
+        conn.execute("BEGIN IMMEDIATE")
+        number = conn.execute(
+            "INSERT INTO queue_counters (clinic, day, last) VALUES (?, ?, 1) "
+            "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 "
+            "RETURNING last",
+            (BARE_CLINIC, day),
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO bare (clinic, day, number) VALUES (?, ?, ?)", (BARE_CLINIC, day, number)
+        )
+        conn.execute("COMMIT")
+    conn.close()
+
+
+def _bare_pg_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    import psycopg
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        start.wait()
+        for _ in range(count):
+            with conn.transaction():
+                number = conn.execute(
+                    "INSERT INTO queue_counters (clinic, day, last) VALUES (%s, %s, 1) "
+                    "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 "
+                    "RETURNING last",
+                    (BARE_CLINIC, DAY),
+                ).fetchone()[0]  # type: ignore[index]
+                conn.execute(
+                    "INSERT INTO bare (clinic, day, number) VALUES (%s, %s, %s)",
+                    (BARE_CLINIC, DAY, number),
+                )
+
+
+def _race(target: object, arg: str, processes: int, count: int) -> float:
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    workers = [
+        ctx.Process(target=target, args=(arg, i, count, start))  # type: ignore[arg-type]
+        for i in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(2.0)  # let every process import and connect before the clock starts
+    began = time.perf_counter()
+    start.set()
+    for worker in workers:
+        worker.join()
+        if worker.exitcode != 0:
+            raise SystemExit(f"a worker failed with exit code {worker.exitcode}")
+    return time.perf_counter() - began
+
+
+def _verify(store: SqlStore, total: int) -> dict[str, object]:
+    with store.engine.connect() as conn:
+        numbers = [
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT queue_number FROM checkins WHERE clinic_code = 'NOI' ORDER BY 1"
+            )
+        ]
+        audited = conn.exec_driver_sql(
+            "SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id"
+        ).scalar()
+        bare = [row[0] for row in conn.exec_driver_sql("SELECT number FROM bare ORDER BY 1")]
+    return {
+        "checkins": len(numbers),
+        "duplicates": len(numbers) - len(set(numbers)),
+        "numbers_exactly_1_to_n": numbers == list(range(1, total + 1)),
+        "audit_rows": audited,
+        "bare_numbers_exactly_1_to_n": bare == list(range(1, total + 1)),
+    }
+
+
+def _run(
+    name: str, url: str, bare_target: object, bare_arg: str, *, processes: int, count: int
+) -> dict[str, object]:
+    engine = create_kiosk_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE bare (clinic VARCHAR(16), day DATE, number INTEGER, "
+            "UNIQUE (clinic, day, number))"
+        )
+    store = SqlStore(engine)
+    store.import_cards(benchdata.records(0, CARDS))
+    total = processes * count
+    bare_s = _race(bare_target, bare_arg, processes, count)
+    complete_s = _race(_complete_worker, url, processes, count)
+    checks = _verify(store, total)
+    store.dispose()
+    ok = (
+        checks["checkins"] == total
+        and checks["duplicates"] == 0
+        and checks["numbers_exactly_1_to_n"]
+        and checks["audit_rows"] == total
+        and checks["bare_numbers_exactly_1_to_n"]
+    )
+    return {
+        "database": name,
+        "processes": processes,
+        "per_process": count,
+        "complete_checkins_per_s": round(total / complete_s, 1),
+        "bare_allocations_per_s": round(total / bare_s, 1),
+        "ratio_to_bare": round(bare_s / complete_s, 3),
+        "goal_per_s": 1000 if name == "sqlite" else 500,
+        **checks,
+        "ok": ok,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument("--per-process", type=int, default=1000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_queue_") as folder:
+        path = Path(folder) / "kiosk.db"
+        result = _run(
+            "sqlite",
+            f"sqlite:///{path}",
+            _bare_sqlite_worker,
+            str(path),
+            processes=args.processes,
+            count=args.per_process,
+        )
+        print(json.dumps(result), file=sys.stderr)
+        results.append(result)
+    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
+    if server and not args.no_postgres:
+        from tests.db.pg import fresh_database
+
+        with ExitStack() as stack:
+            url = stack.enter_context(fresh_database(server, prefix="kiosk_bench_queue"))
+            result = _run(
+                "postgresql",
+                url,
+                _bare_pg_worker,
+                url,
+                processes=args.processes,
+                count=args.per_process,
+            )
+            print(json.dumps(result), file=sys.stderr)
+            results.append(result)
+    ok = all(r["ok"] for r in results)
+    print(json.dumps({"bench": "queue", "ok": ok, "results": results}))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
