@@ -347,6 +347,7 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
                 name_vi=name_vi,
                 name_en=s.text("name_en", name_vi),
                 room=s.text("room", ""),
+                room_en=s.text("room_en", ""),
                 location_vi=s.text("location_vi", ""),
                 location_en=s.text("location_en", ""),
                 open_hours=tuple(hours),

@@ -244,9 +244,13 @@ class Clinic:
     location_vi: str
     location_en: str
     open_hours: tuple[tuple[str, str], ...] = (("00:00", "24:00"),)  # local "HH:MM" ranges
+    room_en: str = ""  # the room as English screens say it; empty: as the sign on the door
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
+
+    def room_name(self, lang: str) -> str:
+        return (self.room_en or self.room) if lang == "en" else self.room
 
     def location(self, lang: str) -> str:
         return self.location_en if lang == "en" else self.location_vi

@@ -29,6 +29,8 @@ import numpy as np
 from kiosk.clock import Clock, SystemClock, local_day
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.outcome import Outcome, Status
+from kiosk.ports import StaffAccount, StoreError
+from kiosk.staff_auth import hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 
 log = logging.getLogger("kiosk")
@@ -78,6 +80,10 @@ def _log_to_file(config: Config) -> Path:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path
+
+
+DEMO_STAFF_NAME = "Quản trị demo"
+DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
 
 
 def demo_config(config: Config) -> Config:
@@ -130,6 +136,9 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         persons = list(people(max(3 * patients, 12), seed=0, today=today))
         wiring = build_service(config, clock, use_gateway=False)
         wiring.store.import_cards([card_record(p) for p in persons])
+        # a throw-away admin account so the demo's staff and admin screens can be tried
+        wiring.store.add_staff(StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN)))
+        log.warning("demo: staff mode PIN is %s (long-press the hospital name)", DEMO_STAFF_PIN)
         texts = [bhyt_payload(p) for p in persons]
         if headless:
             # the smoke test needs patients the rules accept: ask the rules, not a copy of them
@@ -238,7 +247,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         config = demo_config(config)
     log_path = _log_to_file(config)
-    from kiosk.ports import StoreError
 
     try:
         parts = build_parts(config, demo=args.demo, patients=args.patients, headless=args.headless)

@@ -220,7 +220,7 @@ class ClinicScreen(Screen):
         for clinic in self._clinics:
             b = self.buttons.get(clinic.code)
             if b is not None:
-                b.setText(f"{clinic.name(lang)}\n{clinic.room}")  # type: ignore[attr-defined]
+                b.setText(f"{clinic.name(lang)}\n{clinic.room_name(lang)}")  # type: ignore[attr-defined]
 
     def clear(self) -> None:
         self.set_clinics((), self._lang)
@@ -401,7 +401,7 @@ class AcceptedScreen(_ResultScreen):
         self.heading.setText(o.message(lang) if o else "")
         self.caption.setText(tr("queue_number", lang))
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
+        self.clinic.setText(f"{c.name(lang)}\n{c.room_name(lang)}" if c else "")
         self.location.setText(c.location(lang) if c else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
         self.patient.setText(self._patient_line(lang))
@@ -444,7 +444,7 @@ class PrinterFailedScreen(_ResultScreen):
         self.heading.setText(tr("printer_failed_title", lang))
         self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
         self.caption.setText(tr("queue_number", lang))
-        self.clinic.setText(f"{c.name(lang)}\n{c.room}" if c else "")
+        self.clinic.setText(f"{c.name(lang)}\n{c.room_name(lang)}" if c else "")
         # the outcome's own sentence ("the printer has a problem, show this number…")
         self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
         where = self._reception[1] if lang == "en" else self._reception[0]
