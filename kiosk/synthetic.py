@@ -140,60 +140,31 @@ def bhyt_payload(p: SyntheticPerson, form: str = "15") -> str:
     ``form``: ``"15"`` older 15-field cards, ``"17"`` the 2021 form (10-digit number, no
     expiry in the QR, benefit level and issuing place at the end), ``"10"`` the short form.
     """
-    facility = f"{p.facility_code[:2]} - {p.facility_code[2:]}"
-    issued = _dmy(p.valid_from - timedelta(days=12))
-    management = f"{p.area_code}0{p.bhxh_number}{p.benefit_level}{p.area_code}"[:14]
-    check = hashlib.sha256(p.bhxh_number.encode()).hexdigest()[:16] + "-5202"
-    if form == "10":
-        fields = [
-            p.card_number,
-            hex_utf8(p.name),
-            _birth_field(p.birth),
-            "1" if p.gender is Gender.MALE else "2",
-            hex_utf8(p.address),
-            facility,
-            _dmy(p.valid_from),
-            _dmy(p.valid_to),
-            issued,
-        ]
-    elif form == "17":
-        fields = [
-            p.bhxh_number,
-            hex_utf8(p.name),
-            _birth_field(p.birth),
-            "1" if p.gender is Gender.MALE else "2",
-            "-",
-            facility.replace("-", "–"),
-            _dmy(p.valid_from),
-            "-",
-            issued,
-            management,
-            "-",
-            "4",
-            f" {_dmy(p.valid_from.replace(year=p.valid_from.year + 5))}",
-            check,
-            str(p.benefit_level),
-            hex_utf8("Quận 3, Thành phố Hồ Chí Minh"),
-        ]
-    elif form == "15":
-        fields = [
-            p.card_number,
-            hex_utf8(p.name),
-            _birth_field(p.birth),
-            "1" if p.gender is Gender.MALE else "2",
-            hex_utf8(p.address),
-            facility,
-            _dmy(p.valid_from),
-            _dmy(p.valid_to),
-            issued,
-            management,
-            "-",
-            "4",
-            f" {_dmy(p.valid_from.replace(year=p.valid_from.year + 5))}",
-            check,
-        ]
-    else:
+    if form not in ("15", "17", "10"):
         raise ValueError(f"unknown BHYT QR form {form!r}: expected '15', '17' or '10'")
+    new_form = form == "17"
+    facility = f"{p.facility_code[:2]} {'–' if new_form else '-'} {p.facility_code[2:]}"
+    fields = [  # fields 0-8, common to every form
+        p.bhxh_number if new_form else p.card_number,
+        hex_utf8(p.name),
+        _birth_field(p.birth),
+        "1" if p.gender is Gender.MALE else "2",
+        "-" if new_form else hex_utf8(p.address),
+        facility,
+        _dmy(p.valid_from),
+        "-" if new_form else _dmy(p.valid_to),  # 2021-form cards carry no expiry
+        _dmy(p.valid_from - timedelta(days=12)),
+    ]
+    if form != "10":
+        fields += [
+            f"{p.area_code}0{p.bhxh_number}{p.benefit_level}{p.area_code}"[:14],
+            "-",
+            "4",
+            f" {_dmy(p.valid_from.replace(year=p.valid_from.year + 5))}",
+            hashlib.sha256(p.bhxh_number.encode()).hexdigest()[:16] + "-5202",
+        ]
+    if new_form:
+        fields += [str(p.benefit_level), hex_utf8("Quận 3, Thành phố Hồ Chí Minh")]
     return "|".join([*fields, "$"])
 
 

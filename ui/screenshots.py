@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.checkin import snapshot_of
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config, load_config
-from kiosk.model import CardRecord, CheckIn, PatientSnapshot, Payload, Verification
+from kiosk.model import CardRecord, CheckIn, Payload, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import StaffAuth, hash_pin
@@ -93,18 +94,7 @@ def _checkin(card: CardRecord, clinic: str, number: int, config: Config) -> Chec
         local_day=local_day(SystemClock()),
         clinic_code=clinic,
         queue_number=number,
-        patient=PatientSnapshot(
-            name=card.name,
-            birth=card.birth,
-            gender=card.gender,
-            card_number=card.card_number,
-            bhxh_number=card.bhxh_number,
-            id_number=card.id_number,
-            facility_code=card.facility_code,
-            valid_from=card.valid_from,
-            valid_to=card.valid_to,
-            benefit_level=card.benefit_level,
-        ),
+        patient=snapshot_of(None, card),
         status="accepted",
         reason=None,
         route=None,

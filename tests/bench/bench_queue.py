@@ -36,7 +36,8 @@ sys.path.insert(0, str(benchdata.ROOT))
 from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.store import SqlStore
-from kiosk.model import CheckInDraft, PatientSnapshot, Route, Verification
+from kiosk.checkin import snapshot_of
+from kiosk.model import CheckInDraft, Route, Verification
 
 DAY = date(2026, 11, 25)
 CARDS = 10_000
@@ -56,18 +57,7 @@ def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Eve
                 idempotency_key=f"p{index}-{j}",
                 local_day=DAY,
                 clinic_code=CLINIC,
-                patient=PatientSnapshot(
-                    name=card.name,
-                    birth=card.birth,
-                    gender=card.gender,
-                    card_number=card.card_number,
-                    bhxh_number=card.bhxh_number,
-                    id_number=card.id_number,
-                    facility_code=card.facility_code,
-                    valid_from=card.valid_from,
-                    valid_to=card.valid_to,
-                    benefit_level=card.benefit_level,
-                ),
+                patient=snapshot_of(None, card),
                 status="accepted",
                 reason=None,
                 route=Route.CORRECT,

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.store import SqlStore
+from kiosk.checkin import snapshot_of
 from kiosk.model import (
     BirthDate,
     CardRecord,
     CheckInDraft,
     Gender,
-    PatientSnapshot,
     Route,
     Verification,
 )
@@ -61,18 +61,7 @@ def draft(
         idempotency_key=key,
         local_day=day,
         clinic_code=clinic,
-        patient=PatientSnapshot(
-            name=c.name,
-            birth=c.birth,
-            gender=c.gender,
-            card_number=c.card_number,
-            bhxh_number=c.bhxh_number,
-            id_number=c.id_number,
-            facility_code=c.facility_code,
-            valid_from=c.valid_from,
-            valid_to=c.valid_to,
-            benefit_level=c.benefit_level,
-        ),
+        patient=snapshot_of(None, c),
         status="accepted",
         reason=None,
         route=Route.CORRECT,
