@@ -362,95 +362,90 @@ def _text_block(*widgets: QWidget) -> QVBoxLayout:
     return box
 
 
-class AcceptedScreen(_ResultScreen):
+class _NumberScreen(_ResultScreen):
+    """A queue number, huge, beside (landscape) or above (portrait) a few lines of text."""
+
+    def __init__(self, heading: QLabel, number_color: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.caption = label(BODY_PX)
+        self.number = label(NUMBER_PX, bold=True, color=number_color, wrap=False)
+        self.patient = label(SMALL_PX + 4)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(32)
+        self.number_box = _number_block(self.caption, self.number)
+
+    def _assemble(self, *lines: QLabel) -> None:
+        """Lay out the number and the subclass's lines (called once they exist)."""
+        self.text_box = _text_block(*lines)
+        self.body.addLayout(self.number_box, 1)
+        self.body.addLayout(self.text_box, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addLayout(self.body, 1)
+        box.addWidget(self.patient)
+        box.addWidget(self.countdown.widget)
+        box.addWidget(self.done_button)
+
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        _pull_together(self.number_box, self.text_box, landscape)
+
+    def _retranslate_number(self, lang: Lang) -> None:
+        o = self._outcome
+        self.caption.setText(tr("queue_number", lang))
+        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
+        self.patient.setText(self._patient_line(lang))
+        self.done_button.setText(tr("done", lang))
+
+    def _clinic_text(self, lang: Lang) -> str:
+        c = self._clinic
+        return f"{c.name(lang)}\n{c.room_name(lang)}" if c else ""
+
+
+class AcceptedScreen(_NumberScreen):
     """The queue number, huge; the clinic and room; "take your slip"; the masked patient.
 
     Landscape: the number on the left, the clinic on the right. Portrait: one column.
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.heading = label(BODY_PX + 4, bold=True, color=GOOD)
-        self.caption = label(BODY_PX)
-        self.number = label(NUMBER_PX, bold=True, color=GOOD, wrap=False)
+        super().__init__(label(BODY_PX + 4, bold=True, color=GOOD), GOOD)
         self.clinic = label(52, bold=True)
         self.location = label(BODY_PX)
         self.slip = label(48, bold=True, color=PRIMARY)
-        self.patient = label(SMALL_PX + 4)
-        self.body = AdaptiveBox()
-        self.body.setSpacing(32)
-        self.number_box = _number_block(self.caption, self.number)
-        self.text_box = _text_block(self.clinic, self.location, self.slip)
-        self.body.addLayout(self.number_box, 1)
-        self.body.addLayout(self.text_box, 1)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.heading)
-        box.addLayout(self.body, 1)
-        box.addWidget(self.patient)
-        box.addWidget(self.countdown.widget)
-        box.addWidget(self.done_button)
-
-    def orient(self, landscape: bool) -> None:
-        self.body.set_across(landscape)
-        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
-        _pull_together(self.number_box, self.text_box, landscape)
+        self._assemble(self.clinic, self.location, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
+        self._retranslate_number(lang)
         self.heading.setText(o.message(lang) if o else "")
-        self.caption.setText(tr("queue_number", lang))
-        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.clinic.setText(f"{c.name(lang)}\n{c.room_name(lang)}" if c else "")
+        self.clinic.setText(self._clinic_text(lang))
         self.location.setText(c.location(lang) if c else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
-        self.patient.setText(self._patient_line(lang))
-        self.done_button.setText(tr("done", lang))
 
 
-class PrinterFailedScreen(_ResultScreen):
+class PrinterFailedScreen(_NumberScreen):
     """The number on screen and "show this at reception"."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.heading = label(TITLE_PX, bold=True, color=WARN)
-        self.caption = label(BODY_PX)
-        self.number = label(NUMBER_PX, bold=True, color=INK, wrap=False)
+        super().__init__(label(TITLE_PX, bold=True, color=WARN), INK)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
         self.where = label(BODY_PX)
-        self.patient = label(SMALL_PX + 4)
-        self.body = AdaptiveBox()
-        self.body.setSpacing(32)
-        self.number_box = _number_block(self.caption, self.number)
-        self.text_box = _text_block(self.show_text, self.clinic, self.where)
-        self.body.addLayout(self.number_box, 1)
-        self.body.addLayout(self.text_box, 1)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.heading)
-        box.addLayout(self.body, 1)
-        box.addWidget(self.patient)
-        box.addWidget(self.countdown.widget)
-        box.addWidget(self.done_button)
-
-    def orient(self, landscape: bool) -> None:
-        self.body.set_across(landscape)
-        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
-        _pull_together(self.number_box, self.text_box, landscape)
+        self._assemble(self.show_text, self.clinic, self.where)
 
     def retranslate(self, lang: Lang) -> None:
-        o, c = self._outcome, self._clinic
+        o = self._outcome
+        self._retranslate_number(lang)
         self.heading.setText(tr("printer_failed_title", lang))
-        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
-        self.caption.setText(tr("queue_number", lang))
-        self.clinic.setText(f"{c.name(lang)}\n{c.room_name(lang)}" if c else "")
+        self.clinic.setText(self._clinic_text(lang))
         # the outcome's own sentence ("the printer has a problem, show this number…")
         self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
-        self.patient.setText(self._patient_line(lang))
-        self.done_button.setText(tr("done", lang))
 
 
 class ReceptionScreen(_ResultScreen):
