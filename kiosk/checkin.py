@@ -261,7 +261,6 @@ class CheckInService:
                     checkin=existing,
                     payload=assessment.payload,
                     verification=existing.verification,
-                    printed=existing.print_state is PrintState.PRINTED,
                     alerts=assessment.alerts,
                 )
             draft = CheckInDraft(
@@ -367,8 +366,8 @@ class CheckInService:
         if committed.checkin is None:
             return committed
         again = committed.reason is Reason.ALREADY_CHECKED_IN
-        if again and committed.printed:
-            return committed
+        if again and committed.checkin.print_state is PrintState.PRINTED:
+            return committed  # printed = None: no slip now, the patient has theirs
         printed = self.print_slip(committed.checkin, reprint=again)
         return replace(
             printed,

@@ -110,6 +110,7 @@ def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
     assert first.checkin is not None
     assert again.checkin.id == first.checkin.id
     assert len(rig.printer.printed) == 1  # the slip came out the first time: show, not print
+    assert again.printed is None  # so the screen does not say "take your slip"
     other_clinic = rig.service.run(bhyt_payload(p), "TMH")
     assert other_clinic.checkin is not None
     assert other_clinic.checkin.queue_number == 1

@@ -61,6 +61,7 @@ def test_a_second_scan_shows_the_same_number_without_a_second_slip(
     assert window.accepted.number.text() == "1"
     assert len(rig.store.checkins) == 1
     assert len(rig.printer.printed) == 1
+    assert window.accepted.slip.text() == ""  # no new slip: "take your slip" is not said
 
 
 def test_clinic_choice_with_several_open(
