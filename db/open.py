@@ -36,7 +36,10 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
 
     Raises :class:`StoreError` when the database cannot be reached or migrated.
     """
-    engine = create_kiosk_engine(database_url(config), config.database.busy_timeout_ms)
+    try:
+        engine = create_kiosk_engine(database_url(config), config.database.busy_timeout_ms)
+    except OSError as error:  # the SQLite file or its folder cannot be created
+        raise StoreError(f"cannot create the database file: {error}") from error
     try:
         if migrate and needs_upgrade(engine):
             try:

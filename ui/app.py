@@ -248,11 +248,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = demo_config(config)
     log_path = _log_to_file(config)
 
-    try:
-        parts = build_parts(config, demo=args.demo, patients=args.patients, headless=args.headless)
-    except StoreError as error:
-        print(f"kiosk: database: {error}", file=sys.stderr)
-        return 1
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
@@ -260,6 +255,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.window import KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    try:
+        parts = build_parts(config, demo=args.demo, patients=args.patients, headless=args.headless)
+    except StoreError as error:
+        print(f"kiosk: database: {error}", file=sys.stderr)
+        if args.demo:
+            return 1
+        opened = wait_for_database(config)
+        if opened is None:
+            return 1
+        parts = opened
     window = KioskWindow(
         config=parts.config,
         clock=parts.clock,
@@ -294,6 +299,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(run.summary(config.printer.output_dir))
     return 0 if len(run.outcomes) == args.patients and not run.failed() else 1
+
+
+def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:
+    """Show "out of service" on the kiosk screen and retry until the database opens.
+
+    A lobby screen must never be blank or show a desktop: while the database cannot be reached
+    at start-up, patients are sent to reception, and the kiosk starts by itself once it can.
+    Returns None when the window is closed by the system (shutdown) before that.
+    """
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QLabel
+
+    from ui.i18n import tr
+
+    sign = QLabel(f"{tr('out_of_service', 'vi')}\n\n{tr('out_of_service', 'en')}")
+    sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    sign.setStyleSheet("font-size: 56px; font-weight: bold; color: #9a3412; background: #f5f7fb;")
+    sign.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+    sign.showFullScreen()
+    opened: list[Parts] = []
+    loop = QEventLoop()
+
+    def attempt() -> None:
+        try:
+            opened.append(build_parts(config, demo=False, patients=0))
+        except StoreError as error:
+            log.warning("database still unavailable: %s", error)
+            return
+        loop.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(attempt)
+    timer.start(int(retry_s * 1000))
+    sign.destroyed.connect(loop.quit)
+    loop.exec()
+    timer.stop()
+    sign.close()
+    return opened[0] if opened else None
 
 
 def _staff_auth(parts: Parts) -> Any:
