@@ -38,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import BindParameter
 
+from db.card_rows import CARD_COLUMNS, CardValues, ValueForms
 from db.engine import READ_ONLY, sqlite_path
 from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
 from kiosk.clock import HOSPITAL_ZONE, Clock
@@ -59,31 +60,15 @@ from kiosk.ports import StaffAccount, StoreError
 
 T = TypeVar("T")
 
-# The order of card columns in bulk tuples (see _card_params).
-CARD_COLUMNS: tuple[str, ...] = (
-    "bhxh_number",
-    "card_number",
-    "id_number",
-    "name",
-    "birth",
-    "gender",
-    "address",
-    "facility_code",
-    "valid_from",
-    "valid_to",
-    "benefit_level",
-    "area_code",
-    "status",
-    "new_card_number",
-    "new_valid_from",
-    "new_valid_to",
-    "new_facility_code",
-    "new_facility_name",
-    "five_years_from",
-    "source",
-    "updated_at",
-    "verified_online_at",
-)
+
+def _same_date(value: date) -> date:
+    return value
+
+
+# Bulk tuples: card values in CARD_COLUMNS order, in the driver's own value types. Rows of a
+# feed or a file are validated straight into these forms (db.card_rows.card_values).
+SQLITE_FORMS = ValueForms(date.isoformat, BirthDate.iso, enum_values=True)
+SERVER_FORMS = ValueForms(_same_date, BirthDate.iso, enum_values=True)
 # Keep what we knew when a newer record leaves these out (the gateway rarely returns a CCCD).
 _KEEP_WHEN_NULL = frozenset({"id_number", "verified_online_at"})
 _IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
@@ -373,6 +358,13 @@ class SqlStore:
         """Insert or update one card (after an online check), keyed by its BHXH number."""
         self.upsert_cards([card])
 
+    @property
+    def card_forms(self) -> ValueForms:
+        """The value forms this store's driver takes: validate rows into these
+        (``db.card_rows.card_values``) and hand them to :meth:`upsert_card_rows` or
+        :meth:`apply_card_rows`."""
+        return SQLITE_FORMS if self._sqlite else SERVER_FORMS
+
     def _card_params(self, card: CardRecord) -> tuple[object, ...]:
         """One card as a tuple in CARD_COLUMNS order, in the driver's own value types."""
         return _sqlite_card_row(card) if self._sqlite else _server_card_row(card)
@@ -385,43 +377,42 @@ class SqlStore:
             ).scalar_one()
         return found
 
-    def _upsert(self, conn: Connection, batch: Sequence[CardRecord]) -> PageCounts:
-        if not batch:
+    def _upsert(self, conn: Connection, rows: Sequence[CardValues]) -> PageCounts:
+        if not rows:
             return PageCounts()
-        keys = len({card.bhxh_number for card in batch})
-        params = [self._card_params(card) for card in batch]
+        keys = len({row[0] for row in rows})
         if self._sqlite:
             # Each new row takes rowid max+1 and an update keeps its rowid, so within this
             # transaction the growth of max(rowid) is exactly the number of cards added:
             # two index look-ups instead of one per card.
             before = conn.exec_driver_sql(_MAX_ROWID).scalar() or 0
-            conn.exec_driver_sql(self._upsert_sql, params)
+            conn.exec_driver_sql(self._upsert_sql, rows)
             added = (conn.exec_driver_sql(_MAX_ROWID).scalar() or 0) - before
         else:
-            existing = self._existing_keys(conn, [card.bhxh_number for card in batch])
-            conn.exec_driver_sql(self._upsert_sql, params)
+            existing = self._existing_keys(conn, [row[0] for row in rows])
+            conn.exec_driver_sql(self._upsert_sql, rows)
             added = keys - existing
         return PageCounts(added=added, updated=keys - added)
 
     def _take_over_numbers(
-        self, conn: Connection, batch: Sequence[CardRecord]
-    ) -> tuple[list[CardRecord], int]:
+        self, conn: Connection, rows: Sequence[CardValues]
+    ) -> tuple[list[CardValues], int]:
         """Make way for the feed: a card number it gives to a BHXH number leaves any other.
 
-        Returns the batch without records whose number a later record of the same batch
-        claims, and how many stale cards were deleted. Without this one odd record would make
-        the page fail, and the sync would stop at the same cursor forever.
+        Returns the rows without those whose number a later row of the same batch claims, and
+        how many stale cards were deleted. Without this one odd record would make the page
+        fail, and the sync would stop at the same cursor forever.
         """
-        owner = {card.card_number: card.bhxh_number for card in batch}
-        kept = [card for card in batch if owner[card.card_number] == card.bhxh_number]
+        owner = {row[1]: row[0] for row in rows}  # card number -> BHXH number, the last wins
+        kept = [row for row in rows if owner[row[1]] == row[0]]
         stale: list[str] = []
         for chunk in _chunks(list(owner), _IN_CHUNK):
-            rows = conn.execute(
+            found = conn.execute(
                 select(cards.c.bhxh_number, cards.c.card_number).where(
                     cards.c.card_number.in_(chunk)
                 )
             )
-            stale.extend(bhxh for bhxh, number in rows if owner[number] != bhxh)
+            stale.extend(bhxh for bhxh, number in found if owner[number] != bhxh)
         return kept, self._remove(conn, stale) if stale else 0
 
     def _remove(self, conn: Connection, codes: Sequence[str]) -> int:
@@ -439,9 +430,13 @@ class SqlStore:
 
     def upsert_cards(self, batch: Sequence[CardRecord]) -> PageCounts:
         """Insert or update a batch of cards in ONE transaction (all or nothing)."""
+        return self.upsert_card_rows([self._card_params(card) for card in batch])
+
+    def upsert_card_rows(self, rows: Sequence[CardValues]) -> PageCounts:
+        """:meth:`upsert_cards` for rows already validated into :attr:`card_forms`."""
         try:
             with self._engine.begin() as conn:
-                return self._upsert(conn, batch)
+                return self._upsert(conn, rows)
         except IntegrityError as error:
             raise CardConflictError(describe_error(error)) from error
         except SQLAlchemyError as error:
@@ -450,14 +445,15 @@ class SqlStore:
     def import_cards(self, records: Iterable[CardRecord], batch_size: int = 5000) -> PageCounts:
         """Upsert a stream of cards, one transaction per ``batch_size`` cards."""
         total = PageCounts()
-        batch: list[CardRecord] = []
+        batch: list[tuple[object, ...]] = []
+        params = self._card_params
         for card in records:
-            batch.append(card)
+            batch.append(params(card))
             if len(batch) >= batch_size:
-                total += self.upsert_cards(batch)
+                total += self.upsert_card_rows(batch)
                 batch = []
         if batch:
-            total += self.upsert_cards(batch)
+            total += self.upsert_card_rows(batch)
         return total
 
     def apply_card_page(
@@ -469,14 +465,22 @@ class SqlStore:
         no page is applied twice, none is skipped. ``removals`` are BHXH numbers (10 digits)
         or 15-character card numbers.
         """
+        rows = [self._card_params(card) for card in cards_page]
+        return self.apply_card_rows(source, rows, removals, cursor)
+
+    def apply_card_rows(
+        self, source: str, rows: Sequence[CardValues], removals: Sequence[str], cursor: str
+    ) -> PageCounts:
+        """:meth:`apply_card_page` for rows already validated into :attr:`card_forms`, in
+        change order (the last claim of a card number wins)."""
         try:
             with self._engine.begin() as conn:
                 displaced = 0
                 try:
                     with conn.begin_nested():  # a savepoint: the common case pays nothing
-                        counts = self._upsert(conn, cards_page)
+                        counts = self._upsert(conn, rows)
                 except IntegrityError:
-                    kept, displaced = self._take_over_numbers(conn, cards_page)
+                    kept, displaced = self._take_over_numbers(conn, rows)
                     counts = self._upsert(conn, kept)
                 removed = displaced + self._remove(conn, removals)
                 counts = PageCounts(counts.added, counts.updated, removed)

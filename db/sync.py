@@ -1,7 +1,7 @@
 """Sync the card cache from the insurance feed, page by page, resumable at any moment.
 
 Each page is applied together with the cursor after it in ONE transaction
-(:meth:`db.store.SqlStore.apply_card_page`), so a sync killed at any instant restarts from the
+(:meth:`db.store.SqlStore.apply_card_rows`), so a sync killed at any instant restarts from the
 last committed page: no page is applied twice and none is skipped.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from db.card_rows import CardValues, ValueForms
 from db.insurance_client import FeedPage, Rejected
 from db.store import PageCounts, SyncState
-from kiosk.model import CardRecord
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +26,19 @@ SOURCE = "feed"
 class CardFeed(Protocol):
     """Where pages come from (``db.insurance_client.FeedClient`` in production)."""
 
-    def pages(self, since: str) -> Iterator[FeedPage]: ...
+    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]: ...
 
 
 class SyncTarget(Protocol):
     """The parts of the store the sync uses (``db.store.SqlStore``)."""
 
-    def apply_card_page(
+    @property
+    def card_forms(self) -> ValueForms: ...
+
+    def apply_card_rows(
         self,
         source: str,
-        cards_page: Sequence[CardRecord],
+        rows: Sequence[CardValues],
         removals: Sequence[str],
         cursor: str,
     ) -> PageCounts: ...
@@ -111,10 +114,11 @@ def sync(
     rejected = 0
     records = 0
     cancelled = False
-    pages = feed.pages(since)
+    # The feed validates each record straight into the store's own tuples (no CardRecord).
+    pages = feed.pages(since, store.card_forms)
     try:
         for page in pages:
-            counts = store.apply_card_page(source, page.cards, page.removals, page.next_cursor)
+            counts = store.apply_card_rows(source, page.cards, page.removals, page.next_cursor)
             total += counts
             rejected += len(page.rejected)
             records += page.records
