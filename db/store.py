@@ -237,6 +237,11 @@ def _sqlite_moment(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _bhxh_of(row: CardValues) -> str:
+    bhxh: str = row[0]
+    return bhxh
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -394,6 +399,22 @@ class SqlStore:
             added = keys - existing
         return PageCounts(added=added, updated=keys - added)
 
+    def _upsert_in_key_order(self, conn: Connection, rows: Sequence[CardValues]) -> PageCounts:
+        """:meth:`_upsert` with the rows sorted by BHXH number: the primary key's B-tree is then
+        written page after page instead of at random (about 15 % faster at a million cards).
+
+        The sort is stable, so repeats of one card keep their order (the last still wins). Another
+        order can meet a card-number conflict that the given order avoids (a number passed from
+        one card to another inside the batch), so on a conflict the batch runs again in the
+        order given, which is the one that decides.
+        """
+        ordered = sorted(rows, key=_bhxh_of)
+        try:
+            with conn.begin_nested():
+                return self._upsert(conn, ordered)
+        except IntegrityError:
+            return self._upsert(conn, rows)
+
     def _take_over_numbers(
         self, conn: Connection, rows: Sequence[CardValues]
     ) -> tuple[list[CardValues], int]:
@@ -436,7 +457,7 @@ class SqlStore:
         """:meth:`upsert_cards` for rows already validated into :attr:`card_forms`."""
         try:
             with self._engine.begin() as conn:
-                return self._upsert(conn, rows)
+                return self._upsert_in_key_order(conn, rows)
         except IntegrityError as error:
             raise CardConflictError(describe_error(error)) from error
         except SQLAlchemyError as error:
@@ -478,10 +499,10 @@ class SqlStore:
                 displaced = 0
                 try:
                     with conn.begin_nested():  # a savepoint: the common case pays nothing
-                        counts = self._upsert(conn, rows)
+                        counts = self._upsert_in_key_order(conn, rows)
                 except IntegrityError:
                     kept, displaced = self._take_over_numbers(conn, rows)
-                    counts = self._upsert(conn, kept)
+                    counts = self._upsert_in_key_order(conn, kept)
                 removed = displaced + self._remove(conn, removals)
                 counts = PageCounts(counts.added, counts.updated, removed)
                 stmt = self._insert(sync_state).values(
@@ -504,6 +525,75 @@ class SqlStore:
                 return counts
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
+
+    # -- the first load of an empty cache (SQLite) -----------------------------------------
+
+    def begin_bulk_load(self) -> bool:
+        """Get an EMPTY card cache ready for a fast first load; True when the load should go on
+        in bulk mode (then call :meth:`end_bulk_load` when it stops).
+
+        The card-number and CCCD indexes are dropped, to be built once, sorted, at the end
+        instead of updated row by row at random keys (a full sync of a million cards is then
+        about 1.5 times faster). Nothing else changes: every page still commits with its cursor.
+        SQLite only. A cache that holds any card (or a server database) answers False and is
+        left alone. Indexes already missing mean an earlier load was killed: it goes on.
+        """
+        if not self._sqlite:
+            return False
+        try:
+            with self._engine.begin() as conn:
+                present = self._bulk_index_names(conn)
+                if not present:
+                    return True
+                if conn.exec_driver_sql("SELECT 1 FROM cards LIMIT 1").first() is not None:
+                    return False
+                for index in _BULK_INDEXES:
+                    if index.name in present:
+                        index.drop(conn)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return True
+
+    def end_bulk_load(self) -> bool:
+        """Build the indexes :meth:`begin_bulk_load` dropped (one transaction); True when done.
+
+        False, with the indexes still missing, when the loaded cards give one card number to
+        two BHXH numbers: only the feed's change order can say which keeps it (see
+        :meth:`apply_card_rows`), so the caller throws the load away
+        (:meth:`abandon_bulk_load`) and syncs again the ordinary way.
+        """
+        try:
+            with self._engine.begin() as conn:
+                present = self._bulk_index_names(conn)
+                for index in _BULK_INDEXES:
+                    if index.name not in present:
+                        index.create(conn)
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return True
+
+    def abandon_bulk_load(self, source: str) -> None:
+        """Empty the cache again, forget ``source``'s cursor and rebuild the indexes (one
+        transaction): the state before :meth:`begin_bulk_load`."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(cards))
+                conn.execute(delete(sync_state).where(sync_state.c.source == source))
+                present = self._bulk_index_names(conn)
+                for index in _BULK_INDEXES:
+                    if index.name not in present:
+                        index.create(conn)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def _bulk_index_names(self, conn: Connection) -> set[str]:
+        rows = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
+        )
+        names = {name for (name,) in rows}
+        return {str(index.name) for index in _BULK_INDEXES if index.name in names}
 
     def get_sync_state(self, source: str) -> SyncState | None:
         """The sync state of ``source``, or None when it never synced (or was reset)."""
@@ -1096,6 +1186,10 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
 
 
 _MAX_ROWID = "SELECT max(rowid) FROM cards"
+# Built after the first load of an empty cache rather than during it (begin_bulk_load).
+_BULK_INDEXES = tuple(
+    index for index in cards.indexes if index.name in ("uq_cards_card_number", "ix_cards_id_number")
+)
 _SQLITE_FIND = {
     length: f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE {column} = ? LIMIT 1"  # noqa: S608
     for length, column in ((15, "card_number"), (10, "bhxh_number"), (12, "id_number"))
