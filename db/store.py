@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -237,9 +238,7 @@ def _sqlite_moment(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _bhxh_of(row: CardValues) -> str:
-    bhxh: str = row[0]
-    return bhxh
+_bhxh_of = itemgetter(0)  # a card row's BHXH number (the key), without a Python call per row
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
