@@ -222,3 +222,19 @@ def test_bulk_load_with_a_card_number_on_two_cards_is_abandoned(tmp_path: Path) 
     assert store.get_sync_state("feed") is None
     assert _card_indexes(store) == {"uq_cards_card_number", "ix_cards_id_number"}
     store.dispose()
+
+
+def test_an_updated_card_gets_its_new_number_and_cccd(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    store.upsert_cards([card(i) for i in range(4)])
+    renumbered = card(1, card_number="DN4797900000001", id_number="079000000099")
+    counts = store.upsert_cards([card(0), renumbered, card(2, id_number=None), card(5)])
+    assert (counts.added, counts.updated) == (1, 3)
+    assert store.find_card("DN4797900000001") == renumbered
+    assert store.find_card("079000000099") == renumbered
+    assert store.find_card(card(1).card_number) is None
+    assert store.find_card(card(1).id_number or "") is None
+    kept = store.find_card(card(2).bhxh_number)
+    assert kept is not None
+    assert kept.id_number == card(2).id_number  # a record without a CCCD keeps the known one
+    store.dispose()
