@@ -35,8 +35,9 @@ Unknown keys are ignored (feeds add fields over time).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from kiosk.model import BirthDate, CardRecord, CardStatus, Gender, ReplacementCard
 
@@ -133,20 +134,7 @@ def _date(key: str, text: str) -> date | None:
     return value
 
 
-_birth_cache: dict[str, BirthDate] = {}
 _facility_cache: dict[str, str] = {}
-
-
-def _birth(text: str) -> BirthDate | None:
-    if not text or text == "-":
-        return None
-    cached = _birth_cache.get(text)
-    if cached is not None:
-        return cached
-    birth = _parse_birth(text)
-    if len(_birth_cache) < 100_000:
-        _birth_cache[text] = birth
-    return birth
 
 
 def _parse_birth(text: str) -> BirthDate:
@@ -254,15 +242,150 @@ def _status(row: Mapping[str, object]) -> CardStatus:
     return found
 
 
-def _replacement(row: Mapping[str, object]) -> ReplacementCard | None:
-    number = _text(row, "maTheMoi")
-    if not number:
+# The order of the values :func:`card_values` returns: the cards table's columns, so a bulk
+# write hands the tuples straight to the driver's executemany.
+CARD_COLUMNS: tuple[str, ...] = (
+    "bhxh_number",
+    "card_number",
+    "id_number",
+    "name",
+    "birth",
+    "gender",
+    "address",
+    "facility_code",
+    "valid_from",
+    "valid_to",
+    "benefit_level",
+    "area_code",
+    "status",
+    "new_card_number",
+    "new_valid_from",
+    "new_valid_to",
+    "new_facility_code",
+    "new_facility_name",
+    "five_years_from",
+    "source",
+    "updated_at",
+    "verified_online_at",
+)
+
+# One card in CARD_COLUMNS order, its dates, birth date, gender and status in some ValueForms.
+CardValues = tuple[Any, ...]
+
+
+class ValueForms:
+    """How :func:`card_values` writes dates, birth dates, genders and statuses.
+
+    One set of rules (this module's validation), several representations: model objects for
+    :class:`CardRecord`, ISO text for SQLite, date objects for a server database. The bulk paths
+    (import, sync) validate a row straight into the tuple the database driver takes, with no
+    CardRecord in between. Each form caches text -> value: feeds repeat the same few thousand
+    dates millions of times. ``day`` must keep the order of dates (date objects and ISO text
+    both do): the validity range is checked on the converted values.
+    """
+
+    def __init__(
+        self,
+        day: Callable[[date], object],
+        birth: Callable[[BirthDate], object],
+        *,
+        enum_values: bool,
+    ) -> None:
+        self.day = day
+        self.birth = birth
+        self.dates: dict[str, object] = {}
+        self.births: dict[str, object] = {}
+        self.genders: dict[Gender, object] = {g: g.value if enum_values else g for g in Gender}
+        self.statuses: dict[CardStatus, object] = {
+            s: s.value if enum_values else s for s in CardStatus
+        }
+
+
+def _same(value: object) -> object:
+    return value
+
+
+MODEL_FORMS = ValueForms(_same, _same, enum_values=False)
+
+
+def _date_in(forms: ValueForms, key: str, text: str) -> Any:
+    if not text or text == "-":
         return None
-    return ReplacementCard(
-        card_number=_card_number("maTheMoi", number),
-        valid_from=_date("gtTheTuMoi", _text(row, "gtTheTuMoi")),
-        valid_to=_date("gtTheDenMoi", _text(row, "gtTheDenMoi")),
-        facility_code=_facility("maDKBDMoi", _text(row, "maDKBDMoi")),
+    value = forms.dates.get(text)
+    if value is None:
+        value = forms.day(_date(key, text))  # type: ignore[arg-type]  # never None here
+        if len(forms.dates) < 100_000:
+            forms.dates[text] = value
+    return value
+
+
+def _birth_in(forms: ValueForms, text: str) -> Any:
+    if not text or text == "-":
+        return None
+    value = forms.births.get(text)
+    if value is None:
+        value = forms.birth(_parse_birth(text))
+        if len(forms.births) < 100_000:
+            forms.births[text] = value
+    return value
+
+
+def card_values(
+    row: Mapping[str, object], source: str = "import", forms: ValueForms = MODEL_FORMS
+) -> CardValues:
+    """The card a row describes, as values in :data:`CARD_COLUMNS` order written in ``forms``;
+    raises :class:`RowError` when a field is wrong. The one definition of the row rules:
+    :func:`record_from_row` is this plus a CardRecord."""
+    card_number, bhxh = _numbers(row)
+    id_number = _text(row, "soCCCD")
+    if id_number and not _digits(id_number, 12):
+        raise RowError("soCCCD", f"expected 12 digits, got {_shape(id_number)}")
+    name = _name(row)
+    valid_from = _date_in(forms, "gtTheTu", _text(row, "gtTheTu"))
+    valid_to = _date_in(forms, "gtTheDen", _text(row, "gtTheDen"))
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        raise RowError("gtTheDen", "ends before gtTheTu")
+    address = _text(row, "diaChi")
+    if address and not address.isascii():
+        address = unicodedata.normalize("NFC", address)
+    birth = _birth_in(forms, _text(row, "ngaySinh"))
+    gender = _gender(row)
+    facility = _facility("maDKBD", _text(row, "maDKBD"))
+    benefit = _benefit(row, card_number)
+    status = forms.statuses[_status(row)]
+    new_number: str | None = _text(row, "maTheMoi")
+    new_from = new_to = new_facility = None
+    if new_number:
+        new_number = _card_number("maTheMoi", new_number)
+        new_from = _date_in(forms, "gtTheTuMoi", _text(row, "gtTheTuMoi"))
+        new_to = _date_in(forms, "gtTheDenMoi", _text(row, "gtTheDenMoi"))
+        new_facility = _facility("maDKBDMoi", _text(row, "maDKBDMoi"))
+    else:
+        new_number = None
+    long_number = len(card_number) == 15
+    return (
+        bhxh,
+        card_number,
+        id_number or None,
+        name,
+        birth,
+        forms.genders[gender] if gender is not None else None,
+        address if address and address != "-" else None,
+        facility,
+        valid_from,
+        valid_to,
+        benefit,
+        card_number[3:5] if long_number else None,
+        status,
+        new_number,
+        new_from,
+        new_to,
+        new_facility,
+        None,  # new_facility_name: only the gateway names the new facility
+        _date_in(forms, "ngayDu5Nam", _text(row, "ngayDu5Nam")),
+        source,
+        None,  # updated_at: the store stamps it
+        None,  # verified_online_at: only an online check sets it
     )
 
 
@@ -271,34 +394,23 @@ def record_from_row(row: Mapping[str, object], source: str = "import") -> CardRe
 
     ``source`` says where the record came from ("import", "feed", ...).
     """
-    card_number, bhxh = _numbers(row)
-    id_number = _text(row, "soCCCD")
-    if id_number and not _digits(id_number, 12):
-        raise RowError("soCCCD", f"expected 12 digits, got {_shape(id_number)}")
-    name = _name(row)
-    valid_from = _date("gtTheTu", _text(row, "gtTheTu"))
-    valid_to = _date("gtTheDen", _text(row, "gtTheDen"))
-    if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        raise RowError("gtTheDen", "ends before gtTheTu")
-    address = _text(row, "diaChi")
-    if address and not address.isascii():
-        address = unicodedata.normalize("NFC", address)
+    v = card_values(row, source, MODEL_FORMS)
     return CardRecord(
-        card_number=card_number,
-        bhxh_number=bhxh,
-        name=name,
-        birth=_birth(_text(row, "ngaySinh")),
-        gender=_gender(row),
-        facility_code=_facility("maDKBD", _text(row, "maDKBD")),
-        valid_from=valid_from,
-        valid_to=valid_to,
-        benefit_level=_benefit(row, card_number),
-        area_code=card_number[3:5] if len(card_number) == 15 else None,
-        id_number=id_number or None,
-        address=address if address and address != "-" else None,
-        status=_status(row),
-        replacement=_replacement(row),
-        five_years_from=_date("ngayDu5Nam", _text(row, "ngayDu5Nam")),
+        card_number=v[1],
+        bhxh_number=v[0],
+        name=v[3],
+        birth=v[4],
+        gender=v[5],
+        facility_code=v[7],
+        valid_from=v[8],
+        valid_to=v[9],
+        benefit_level=v[10],
+        area_code=v[11],
+        id_number=v[2],
+        address=v[6],
+        status=v[12],
+        replacement=ReplacementCard(v[13], v[14], v[15], v[16]) if v[13] is not None else None,
+        five_years_from=v[18],
         source=source,
     )
 

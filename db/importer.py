@@ -1,11 +1,13 @@
 """Stream a card file (CSV or JSON lines) into the card cache, batch by batch.
 
 The file is read line by line, never whole, so a 10-million-line file needs no more memory
-than one batch. Every row goes through :func:`db.card_rows.record_from_row`; a bad row is
-reported with its line number and skipped. Each batch commits in one transaction: a batch the
-database refuses (a uniqueness conflict) is rolled back whole and reported with its line range,
-and the import goes on; a database that cannot be used stops the import (every batch before
-stays committed, so running it again resumes by overwriting the same cards).
+than one batch. Every row goes through the rules of :mod:`db.card_rows`, validated straight
+into the store's own tuples (:func:`db.card_rows.card_values` in
+:attr:`db.store.SqlStore.card_forms`; no CardRecord per row); a bad row is reported with its
+line number and skipped. Each batch commits in one transaction: a batch the database refuses
+(a uniqueness conflict) is rolled back whole and reported with its line range, and the import
+goes on; a database that cannot be used stops the import (every batch before stays committed,
+so running it again resumes by overwriting the same cards).
 
 Formats: CSV with a header row of the field names in :mod:`db.card_rows` (UTF-8, an Excel BOM
 is fine), or JSON lines (one object per line with the same keys). The extension (.csv, .jsonl,
@@ -21,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from db.card_rows import FIELDS, RowError, record_from_row
+from db.card_rows import FIELDS, CardValues, RowError, ValueForms, card_values
 from db.store import CardConflictError, PageCounts, SqlStore
-from kiosk.model import CardRecord
 
 MAX_REPORTED = 100  # bad rows kept in the summary; the count covers them all
 _KNOWN = frozenset(FIELDS)
@@ -94,7 +95,7 @@ class ImportSummary:
 
 
 # A parsed line: (line number, the card or None, the error or None)
-Parsed = tuple[int, CardRecord | None, BadRow | None]
+Parsed = tuple[int, CardValues | None, BadRow | None]
 
 
 def detect_format(path: Path, head: bytes) -> str:
@@ -131,7 +132,9 @@ class _CountingLines:
                 yield "\n"
 
 
-def _parse_csv(lines: _CountingLines, summary: ImportSummary, source: str) -> Iterator[Parsed]:
+def _parse_csv(
+    lines: _CountingLines, summary: ImportSummary, source: str, forms: ValueForms
+) -> Iterator[Parsed]:
     reader = csv.reader(lines)
     try:
         header = next(reader)
@@ -164,12 +167,12 @@ def _parse_csv(lines: _CountingLines, summary: ImportSummary, source: str) -> It
             yield line, None, BadRow(line, "-", f"expected {width} fields, got {len(values)}")
             continue
         try:
-            yield line, record_from_row(dict(zip(header, values, strict=True)), source), None
+            yield line, card_values(dict(zip(header, values, strict=True)), source, forms), None
         except RowError as error:
             yield line, None, BadRow(line, error.field, error.why)
 
 
-def _parse_jsonl(lines: _CountingLines, source: str) -> Iterator[Parsed]:
+def _parse_jsonl(lines: _CountingLines, source: str, forms: ValueForms) -> Iterator[Parsed]:
     for text in lines:
         line = lines.line
         if line in lines.undecodable:
@@ -186,7 +189,7 @@ def _parse_jsonl(lines: _CountingLines, source: str) -> Iterator[Parsed]:
             yield line, None, BadRow(line, "-", "expected one JSON object per line")
             continue
         try:
-            yield line, record_from_row(row, source), None
+            yield line, card_values(row, source, forms), None
         except RowError as error:
             yield line, None, BadRow(line, error.field, error.why)
 
@@ -215,10 +218,13 @@ def import_file(
         total = path.stat().st_size
         summary = ImportSummary(file=str(path), format=kind)
         lines = _CountingLines(handle)
+        forms = store.card_forms
         parsed = (
-            _parse_csv(lines, summary, source) if kind == "csv" else _parse_jsonl(lines, source)
+            _parse_csv(lines, summary, source, forms)
+            if kind == "csv"
+            else _parse_jsonl(lines, source, forms)
         )
-        batch: list[CardRecord] = []
+        batch: list[CardValues] = []
         first_line = 0
         last_line = 0
         for line, record, bad in parsed:
@@ -244,10 +250,10 @@ def import_file(
 
 
 def _commit(
-    store: SqlStore, batch: list[CardRecord], first: int, last: int, summary: ImportSummary
+    store: SqlStore, batch: list[CardValues], first: int, last: int, summary: ImportSummary
 ) -> None:
     try:
-        summary.counts += store.upsert_cards(batch)
+        summary.counts += store.upsert_card_rows(batch)
     except CardConflictError as error:
         summary.rejected_rows += len(batch)
         summary.rejected_batches.append(f"lines {first}-{last}: {error}")

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from db.card_rows import RowError, record_from_row
+from db.card_rows import MODEL_FORMS, CardValues, RowError, ValueForms, card_values, record_from_row
 from kiosk.clock import HOSPITAL_ZONE, Clock, SystemClock
 from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
@@ -370,21 +370,24 @@ class FeedPage:
     since: str
     next_cursor: str
     has_more: bool
-    cards: list[CardRecord]
+    cards: list[CardValues]  # in db.card_rows.CARD_COLUMNS order, in the forms asked for
     removals: list[str]  # BHXH numbers (or 15-character card numbers)
     rejected: list[Rejected]
     records: int  # records in the page as served, tombstones included
 
 
-def parse_page(since: str, reply: Any) -> FeedPage:
-    """Validate one decoded feed reply; bad records become :class:`Rejected`, never errors."""
+def parse_page(since: str, reply: Any, forms: ValueForms = MODEL_FORMS) -> FeedPage:
+    """Validate one decoded feed reply; bad records become :class:`Rejected`, never errors.
+
+    Cards come out as :func:`db.card_rows.card_values` tuples in ``forms`` (the store's
+    :attr:`~db.store.SqlStore.card_forms` for a sync: no CardRecord is built per card)."""
     if not isinstance(reply, dict) or not isinstance(reply.get("cards"), list):
         raise _TransientError("feed: reply has no cards list")
     next_cursor = reply.get("next_cursor")
     has_more = reply.get("has_more")
     if not isinstance(next_cursor, str) or not next_cursor or not isinstance(has_more, bool):
         raise _TransientError("feed: reply lacks next_cursor or has_more")
-    latest: dict[str, CardRecord | None] = {}  # key -> card, None for a removal
+    latest: dict[str, CardValues | None] = {}  # key -> card, None for a removal
     rejected: list[Rejected] = []
     records = reply["cards"]
     for position, row in enumerate(records):
@@ -399,13 +402,14 @@ def parse_page(since: str, reply: Any) -> FeedPage:
                 latest.pop(key, None)
                 latest[key] = None
                 continue
-            card = record_from_row(row, source="feed")
+            card = card_values(row, "feed", forms)
         except RowError as error:
             raw_key = row.get("maSoBHXH") or row.get("maThe") or ""
             rejected.append(Rejected(position, mask_number(str(raw_key)) or "?", str(error)))
             continue
-        latest.pop(card.bhxh_number, None)
-        latest[card.bhxh_number] = card
+        key = card[0]  # the BHXH number
+        latest.pop(key, None)  # a later change of the same card in this page moves to the end
+        latest[key] = card
     cards = [c for c in latest.values() if c is not None]
     removals = [k for k, c in latest.items() if c is None]
     return FeedPage(since, next_cursor, has_more, cards, removals, rejected, len(records))
@@ -443,9 +447,10 @@ class FeedClient:
         tokens = TokenCache(http, base, credentials, clock or SystemClock())
         return cls(http, tokens, base, settings.page_size)
 
-    def fetch(self, since: str) -> FeedPage:
-        """One page after cursor ``since`` ("" for the beginning): retried on transient
-        failures, one token refresh on 401. Raises :class:`InsuranceError`."""
+    def fetch(self, since: str, forms: ValueForms = MODEL_FORMS) -> FeedPage:
+        """One page after cursor ``since`` ("" for the beginning), its cards in ``forms``:
+        retried on transient failures, one token refresh on 401. Raises
+        :class:`InsuranceError`."""
         attempt = 0
         refreshed = False
         while True:
@@ -461,7 +466,7 @@ class FeedClient:
                     raise _UnauthorizedError("feed refused the token")
                 if status != 200:
                     raise InsuranceError(f"feed answered HTTP {status}: {_reason(body)}")
-                return parse_page(since, _json(body, "feed"))
+                return parse_page(since, _json(body, "feed"), forms)
             except _UnauthorizedError:
                 if refreshed:
                     raise InsuranceError("feed refused a fresh token (HTTP 401)") from None
@@ -477,8 +482,9 @@ class FeedClient:
             except _TooLargeError as error:
                 raise InsuranceError(f"feed: {error} (insurance.max_response_mb)") from None
 
-    def pages(self, since: str) -> Iterator[FeedPage]:
-        """Pages from cursor ``since`` until the feed has no more; prefetches one ahead."""
+    def pages(self, since: str, forms: ValueForms = MODEL_FORMS) -> Iterator[FeedPage]:
+        """Pages from cursor ``since`` until the feed has no more, their cards in ``forms``;
+        prefetches one ahead."""
         results: queue.Queue[FeedPage | BaseException] = queue.Queue(maxsize=1)
         stop = threading.Event()
 
@@ -487,7 +493,7 @@ class FeedClient:
             while not stop.is_set():
                 item: FeedPage | BaseException
                 try:
-                    item = self.fetch(cursor)
+                    item = self.fetch(cursor, forms)
                 except BaseException as error:  # handed to the consumer, never lost
                     item = error
                 while not stop.is_set():

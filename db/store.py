@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import BindParameter
 
+from db.card_rows import CARD_COLUMNS, CardValues, ValueForms
 from db.engine import READ_ONLY, sqlite_path
 from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
 from kiosk.clock import HOSPITAL_ZONE, Clock
@@ -59,31 +61,15 @@ from kiosk.ports import StaffAccount, StoreError
 
 T = TypeVar("T")
 
-# The order of card columns in bulk tuples (see _card_params).
-CARD_COLUMNS: tuple[str, ...] = (
-    "bhxh_number",
-    "card_number",
-    "id_number",
-    "name",
-    "birth",
-    "gender",
-    "address",
-    "facility_code",
-    "valid_from",
-    "valid_to",
-    "benefit_level",
-    "area_code",
-    "status",
-    "new_card_number",
-    "new_valid_from",
-    "new_valid_to",
-    "new_facility_code",
-    "new_facility_name",
-    "five_years_from",
-    "source",
-    "updated_at",
-    "verified_online_at",
-)
+
+def _same_date(value: date) -> date:
+    return value
+
+
+# Bulk tuples: card values in CARD_COLUMNS order, in the driver's own value types. Rows of a
+# feed or a file are validated straight into these forms (db.card_rows.card_values).
+SQLITE_FORMS = ValueForms(date.isoformat, BirthDate.iso, enum_values=True)
+SERVER_FORMS = ValueForms(_same_date, BirthDate.iso, enum_values=True)
 # Keep what we knew when a newer record leaves these out (the gateway rarely returns a CCCD).
 _KEEP_WHEN_NULL = frozenset({"id_number", "verified_online_at"})
 _IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
@@ -252,6 +238,9 @@ def _sqlite_moment(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+_bhxh_of = itemgetter(0)  # a card row's BHXH number (the key), without a Python call per row
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -275,17 +264,26 @@ class SqlStore:
         mark = "?" if self._sqlite else "%s"
         columns = ", ".join(CARD_COLUMNS)
         marks = ", ".join([mark] * len(CARD_COLUMNS))
-        assignments = ", ".join(
-            f"{c} = COALESCE(excluded.{c}, cards.{c})"
+        setters = {
+            c: f"{c} = COALESCE(excluded.{c}, cards.{c})"
             if c in _KEEP_WHEN_NULL
             else f"{c} = excluded.{c}"
             for c in CARD_COLUMNS
             if c != "bhxh_number"
-        )
+        }
+        assignments = ", ".join(setters.values())
         # Built from the constant column names above, never from input.
         self._upsert_sql = (
             f"INSERT INTO cards ({columns}) VALUES ({marks}) "  # noqa: S608
             f"ON CONFLICT (bhxh_number) DO UPDATE SET {assignments}"
+        )
+        # SQLite rewrites an index entry whenever an UPDATE assigns an indexed column, even to
+        # the same value: updates of known cards leave the two indexed columns to a second
+        # statement that touches only rows whose number or CCCD really changes (see _upsert).
+        kept = ", ".join(a for c, a in setters.items() if c not in ("card_number", "id_number"))
+        self._upsert_unindexed_sql = (
+            f"INSERT INTO cards ({columns}) VALUES ({marks}) "  # noqa: S608
+            f"ON CONFLICT (bhxh_number) DO UPDATE SET {kept}"
         )
         # Hot statements built once: SQLAlchemy then reuses their compiled form, and each call
         # only binds parameters (building .values(...) per call costs more than the SQL itself).
@@ -373,6 +371,13 @@ class SqlStore:
         """Insert or update one card (after an online check), keyed by its BHXH number."""
         self.upsert_cards([card])
 
+    @property
+    def card_forms(self) -> ValueForms:
+        """The value forms this store's driver takes: validate rows into these
+        (``db.card_rows.card_values``) and hand them to :meth:`upsert_card_rows` or
+        :meth:`apply_card_rows`."""
+        return SQLITE_FORMS if self._sqlite else SERVER_FORMS
+
     def _card_params(self, card: CardRecord) -> tuple[object, ...]:
         """One card as a tuple in CARD_COLUMNS order, in the driver's own value types."""
         return _sqlite_card_row(card) if self._sqlite else _server_card_row(card)
@@ -385,43 +390,65 @@ class SqlStore:
             ).scalar_one()
         return found
 
-    def _upsert(self, conn: Connection, batch: Sequence[CardRecord]) -> PageCounts:
-        if not batch:
+    def _upsert(
+        self, conn: Connection, rows: Sequence[CardValues], *, split: bool = False
+    ) -> PageCounts:
+        if not rows:
             return PageCounts()
-        keys = len({card.bhxh_number for card in batch})
-        params = [self._card_params(card) for card in batch]
+        keys = len({row[0] for row in rows})
         if self._sqlite:
             # Each new row takes rowid max+1 and an update keeps its rowid, so within this
             # transaction the growth of max(rowid) is exactly the number of cards added:
             # two index look-ups instead of one per card.
             before = conn.exec_driver_sql(_MAX_ROWID).scalar() or 0
-            conn.exec_driver_sql(self._upsert_sql, params)
+            conn.exec_driver_sql(self._upsert_unindexed_sql if split else self._upsert_sql, rows)
             added = (conn.exec_driver_sql(_MAX_ROWID).scalar() or 0) - before
+            if split and added < len(rows):  # some rows updated known cards
+                conn.exec_driver_sql(_SQLITE_RENUMBER, [row[:3] for row in rows])
         else:
-            existing = self._existing_keys(conn, [card.bhxh_number for card in batch])
-            conn.exec_driver_sql(self._upsert_sql, params)
+            existing = self._existing_keys(conn, [row[0] for row in rows])
+            conn.exec_driver_sql(self._upsert_sql, rows)
             added = keys - existing
         return PageCounts(added=added, updated=keys - added)
 
+    def _upsert_in_key_order(self, conn: Connection, rows: Sequence[CardValues]) -> PageCounts:
+        """:meth:`_upsert` with the rows sorted by BHXH number: the primary key's B-tree is then
+        written page after page instead of at random (about 15 % faster at a million cards).
+
+        The sort is stable, so repeats of one card keep their order (the last still wins). On
+        SQLite updated cards get their card number and CCCD in a second statement, and only when
+        they change (their indexes are then left alone). Either change can meet a card-number
+        conflict that the plain upsert in the given order avoids (a number passed from one card
+        to another inside the batch), so on a conflict the batch runs again that way, which is
+        the one that decides; success the fast way implies success that way, with the same
+        result (every state it passes through holds a subset of the same numbers).
+        """
+        ordered = sorted(rows, key=_bhxh_of)
+        try:
+            with conn.begin_nested():
+                return self._upsert(conn, ordered, split=True)
+        except IntegrityError:
+            return self._upsert(conn, rows)
+
     def _take_over_numbers(
-        self, conn: Connection, batch: Sequence[CardRecord]
-    ) -> tuple[list[CardRecord], int]:
+        self, conn: Connection, rows: Sequence[CardValues]
+    ) -> tuple[list[CardValues], int]:
         """Make way for the feed: a card number it gives to a BHXH number leaves any other.
 
-        Returns the batch without records whose number a later record of the same batch
-        claims, and how many stale cards were deleted. Without this one odd record would make
-        the page fail, and the sync would stop at the same cursor forever.
+        Returns the rows without those whose number a later row of the same batch claims, and
+        how many stale cards were deleted. Without this one odd record would make the page
+        fail, and the sync would stop at the same cursor forever.
         """
-        owner = {card.card_number: card.bhxh_number for card in batch}
-        kept = [card for card in batch if owner[card.card_number] == card.bhxh_number]
+        owner = {row[1]: row[0] for row in rows}  # card number -> BHXH number, the last wins
+        kept = [row for row in rows if owner[row[1]] == row[0]]
         stale: list[str] = []
         for chunk in _chunks(list(owner), _IN_CHUNK):
-            rows = conn.execute(
+            found = conn.execute(
                 select(cards.c.bhxh_number, cards.c.card_number).where(
                     cards.c.card_number.in_(chunk)
                 )
             )
-            stale.extend(bhxh for bhxh, number in rows if owner[number] != bhxh)
+            stale.extend(bhxh for bhxh, number in found if owner[number] != bhxh)
         return kept, self._remove(conn, stale) if stale else 0
 
     def _remove(self, conn: Connection, codes: Sequence[str]) -> int:
@@ -439,9 +466,13 @@ class SqlStore:
 
     def upsert_cards(self, batch: Sequence[CardRecord]) -> PageCounts:
         """Insert or update a batch of cards in ONE transaction (all or nothing)."""
+        return self.upsert_card_rows([self._card_params(card) for card in batch])
+
+    def upsert_card_rows(self, rows: Sequence[CardValues]) -> PageCounts:
+        """:meth:`upsert_cards` for rows already validated into :attr:`card_forms`."""
         try:
             with self._engine.begin() as conn:
-                return self._upsert(conn, batch)
+                return self._upsert_in_key_order(conn, rows)
         except IntegrityError as error:
             raise CardConflictError(describe_error(error)) from error
         except SQLAlchemyError as error:
@@ -450,14 +481,15 @@ class SqlStore:
     def import_cards(self, records: Iterable[CardRecord], batch_size: int = 5000) -> PageCounts:
         """Upsert a stream of cards, one transaction per ``batch_size`` cards."""
         total = PageCounts()
-        batch: list[CardRecord] = []
+        batch: list[tuple[object, ...]] = []
+        params = self._card_params
         for card in records:
-            batch.append(card)
+            batch.append(params(card))
             if len(batch) >= batch_size:
-                total += self.upsert_cards(batch)
+                total += self.upsert_card_rows(batch)
                 batch = []
         if batch:
-            total += self.upsert_cards(batch)
+            total += self.upsert_card_rows(batch)
         return total
 
     def apply_card_page(
@@ -469,15 +501,23 @@ class SqlStore:
         no page is applied twice, none is skipped. ``removals`` are BHXH numbers (10 digits)
         or 15-character card numbers.
         """
+        rows = [self._card_params(card) for card in cards_page]
+        return self.apply_card_rows(source, rows, removals, cursor)
+
+    def apply_card_rows(
+        self, source: str, rows: Sequence[CardValues], removals: Sequence[str], cursor: str
+    ) -> PageCounts:
+        """:meth:`apply_card_page` for rows already validated into :attr:`card_forms`, in
+        change order (the last claim of a card number wins)."""
         try:
             with self._engine.begin() as conn:
                 displaced = 0
                 try:
                     with conn.begin_nested():  # a savepoint: the common case pays nothing
-                        counts = self._upsert(conn, cards_page)
+                        counts = self._upsert_in_key_order(conn, rows)
                 except IntegrityError:
-                    kept, displaced = self._take_over_numbers(conn, cards_page)
-                    counts = self._upsert(conn, kept)
+                    kept, displaced = self._take_over_numbers(conn, rows)
+                    counts = self._upsert_in_key_order(conn, kept)
                 removed = displaced + self._remove(conn, removals)
                 counts = PageCounts(counts.added, counts.updated, removed)
                 stmt = self._insert(sync_state).values(
@@ -500,6 +540,75 @@ class SqlStore:
                 return counts
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
+
+    # -- the first load of an empty cache (SQLite) -----------------------------------------
+
+    def begin_bulk_load(self) -> bool:
+        """Get an EMPTY card cache ready for a fast first load; True when the load should go on
+        in bulk mode (then call :meth:`end_bulk_load` when it stops).
+
+        The card-number and CCCD indexes are dropped, to be built once, sorted, at the end
+        instead of updated row by row at random keys (a full sync of a million cards is then
+        about 1.5 times faster). Nothing else changes: every page still commits with its cursor.
+        SQLite only. A cache that holds any card (or a server database) answers False and is
+        left alone. Indexes already missing mean an earlier load was killed: it goes on.
+        """
+        if not self._sqlite:
+            return False
+        try:
+            with self._engine.begin() as conn:
+                present = self._bulk_index_names(conn)
+                if not present:
+                    return True
+                if conn.exec_driver_sql("SELECT 1 FROM cards LIMIT 1").first() is not None:
+                    return False
+                for index in _BULK_INDEXES:
+                    if index.name in present:
+                        index.drop(conn)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return True
+
+    def end_bulk_load(self) -> bool:
+        """Build the indexes :meth:`begin_bulk_load` dropped (one transaction); True when done.
+
+        False, with the indexes still missing, when the loaded cards give one card number to
+        two BHXH numbers: only the feed's change order can say which keeps it (see
+        :meth:`apply_card_rows`), so the caller throws the load away
+        (:meth:`abandon_bulk_load`) and syncs again the ordinary way.
+        """
+        try:
+            with self._engine.begin() as conn:
+                present = self._bulk_index_names(conn)
+                for index in _BULK_INDEXES:
+                    if index.name not in present:
+                        index.create(conn)
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return True
+
+    def abandon_bulk_load(self, source: str) -> None:
+        """Empty the cache again, forget ``source``'s cursor and rebuild the indexes (one
+        transaction): the state before :meth:`begin_bulk_load`."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(cards))
+                conn.execute(delete(sync_state).where(sync_state.c.source == source))
+                present = self._bulk_index_names(conn)
+                for index in _BULK_INDEXES:
+                    if index.name not in present:
+                        index.create(conn)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def _bulk_index_names(self, conn: Connection) -> set[str]:
+        rows = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
+        )
+        names = {name for (name,) in rows}
+        return {str(index.name) for index in _BULK_INDEXES if index.name in names}
 
     def get_sync_state(self, source: str) -> SyncState | None:
         """The sync state of ``source``, or None when it never synced (or was reset)."""
@@ -1092,6 +1201,16 @@ def _card_from_row(row: Row[Any]) -> CardRecord:
 
 
 _MAX_ROWID = "SELECT max(rowid) FROM cards"
+# The indexed columns of an updated card, written only when they change (id_number keeps
+# what we knew when the newer record has none, as in the upsert).
+_SQLITE_RENUMBER = (
+    "UPDATE cards SET card_number = ?2, id_number = COALESCE(?3, id_number) "
+    "WHERE bhxh_number = ?1 AND (card_number IS NOT ?2 OR (?3 IS NOT NULL AND id_number IS NOT ?3))"
+)
+# Built after the first load of an empty cache rather than during it (begin_bulk_load).
+_BULK_INDEXES = tuple(
+    index for index in cards.indexes if index.name in ("uq_cards_card_number", "ix_cards_id_number")
+)
 _SQLITE_FIND = {
     length: f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE {column} = ? LIMIT 1"  # noqa: S608
     for length, column in ((15, "card_number"), (10, "bhxh_number"), (12, "id_number"))

@@ -1,7 +1,7 @@
 """Sync the card cache from the insurance feed, page by page, resumable at any moment.
 
 Each page is applied together with the cursor after it in ONE transaction
-(:meth:`db.store.SqlStore.apply_card_page`), so a sync killed at any instant restarts from the
+(:meth:`db.store.SqlStore.apply_card_rows`), so a sync killed at any instant restarts from the
 last committed page: no page is applied twice and none is skipped.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from db.card_rows import CardValues, ValueForms
 from db.insurance_client import FeedPage, Rejected
 from db.store import PageCounts, SyncState
-from kiosk.model import CardRecord
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +26,30 @@ SOURCE = "feed"
 class CardFeed(Protocol):
     """Where pages come from (``db.insurance_client.FeedClient`` in production)."""
 
-    def pages(self, since: str) -> Iterator[FeedPage]: ...
+    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]: ...
 
 
 class SyncTarget(Protocol):
     """The parts of the store the sync uses (``db.store.SqlStore``)."""
 
-    def apply_card_page(
+    @property
+    def card_forms(self) -> ValueForms: ...
+
+    def apply_card_rows(
         self,
         source: str,
-        cards_page: Sequence[CardRecord],
+        rows: Sequence[CardValues],
         removals: Sequence[str],
         cursor: str,
     ) -> PageCounts: ...
 
     def get_sync_state(self, source: str) -> SyncState | None: ...
+
+    def begin_bulk_load(self) -> bool: ...
+
+    def end_bulk_load(self) -> bool: ...
+
+    def abandon_bulk_load(self, source: str) -> None: ...
 
     def reset_sync(self, source: str) -> None: ...
 
@@ -96,8 +105,14 @@ def sync(
     source: str = SOURCE,
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
+    bulk_load: bool = True,
 ) -> SyncSummary:
     """Bring the cache up to date with the feed; ``full`` starts again from the beginning.
+
+    Into an empty cache (and on resuming such a load after a kill) the store builds its
+    secondary indexes once at the end instead of row by row (``bulk_load``; see
+    :meth:`db.store.SqlStore.begin_bulk_load`); pages and cursors commit exactly as always.
+    The indexes are built when the run stops for any reason but a kill.
 
     Raises :class:`db.insurance_client.InsuranceError` or :class:`kiosk.ports.StoreError`;
     every page applied before the failure stays applied, with its cursor.
@@ -105,16 +120,19 @@ def sync(
     started = clock()
     if full:
         store.reset_sync(source)
+    bulk = bulk_load and store.begin_bulk_load()
     state = store.get_sync_state(source)
     since = (state.cursor or "") if state is not None else ""
     total = PageCounts()
     rejected = 0
     records = 0
     cancelled = False
-    pages = feed.pages(since)
+    redo = False
+    # The feed validates each record straight into the store's own tuples (no CardRecord).
+    pages = feed.pages(since, store.card_forms)
     try:
         for page in pages:
-            counts = store.apply_card_page(source, page.cards, page.removals, page.next_cursor)
+            counts = store.apply_card_rows(source, page.cards, page.removals, page.next_cursor)
             total += counts
             rejected += len(page.rejected)
             records += page.records
@@ -142,6 +160,23 @@ def sync(
         close = getattr(pages, "close", None)
         if close is not None:
             close()
+        if bulk and not store.end_bulk_load():
+            # One card number on two BHXH numbers: only the change order (which the unique
+            # index enforces page by page) can settle it, so load again the ordinary way.
+            log.warning("the feed moves card numbers between cards: loading again with indexes")
+            store.abandon_bulk_load(source)
+            redo = not cancelled
+    if redo:
+        return sync(
+            store,
+            feed,
+            progress=progress,
+            cancel=cancel,
+            source=source,
+            clock=clock,
+            now=now,
+            bulk_load=False,
+        )
     if not cancelled and now is not None:
         store.mark_sync_success(source, now())
     return SyncSummary(

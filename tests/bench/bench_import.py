@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdata
 
-from db.card_rows import FIELDS
+from db.card_rows import CARD_COLUMNS, FIELDS
 from db.engine import create_kiosk_engine
 from db.importer import import_file
 from db.migrate import upgrade
-from db.store import CARD_COLUMNS, SqlStore
+from db.store import SqlStore
 
 BATCH = 5000
 CHUNK = 50_000  # generated at a time, so memory stays flat

@@ -9,10 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from db.card_rows import ValueForms
+from db.insurance_client import FeedPage, parse_page
 from db.insurance_sim import DEFAULT_PASSWORD, Faults
 from db.insurance_sim import _is_bad as is_bad_position
 from db.sync import SyncProgress, sync
@@ -151,3 +154,39 @@ def test_cli_summary_json_and_failure_line(tmp_path: Path) -> None:
     )
     assert no_secret.returncode == 2
     assert "KIOSK_GATEWAY_PASSWORD" in no_secret.stderr.decode()
+
+
+class _ListFeed:
+    """A feed of fixed replies, one per page (cursor = page number)."""
+
+    def __init__(self, pages: list[list[dict[str, object]]]) -> None:
+        self._pages = pages
+
+    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]:
+        for number in range(int(since or 0), len(self._pages)):
+            more = number + 1 < len(self._pages)
+            reply = {"cards": self._pages[number], "next_cursor": str(number + 1), "has_more": more}
+            yield parse_page(since, reply, forms)
+
+
+def test_first_load_that_moves_a_card_number_ends_as_an_ordinary_sync(tmp_path: Path) -> None:
+    shared = "DN479ABCDE12345"  # letters in the tail: any BHXH number may carry it
+    first = {"maThe": shared, "maSoBHXH": "7900000001", "hoTen": "Lê Thị Ánh"}
+    second = {"maThe": shared, "maSoBHXH": "7900000002", "hoTen": "Trần Văn Bảo"}
+    other = {"maThe": "HS4797900000003", "hoTen": "Phạm Ngọc Châu"}
+    store = sqlite_store(tmp_path)
+    summary = sync(store, _ListFeed([[first, other], [second]]))
+    # as page by page with every index: the later claim keeps the number, the first card goes
+    found = store.find_card(shared)
+    assert found is not None
+    assert found.bhxh_number == "7900000002"
+    assert store.find_card("7900000001") is None
+    assert store.count_cards() == 2
+    assert (summary.added, summary.removed) == (3, 1)
+    state = store.get_sync_state("feed")
+    assert state is not None
+    assert state.cursor == "2"
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'cards'")
+        assert {"uq_cards_card_number", "ix_cards_id_number"} <= {name for (name,) in rows}
+    store.dispose()
