@@ -902,15 +902,8 @@ class SqlStore:
         """Append a row to the audit log."""
         try:
             with self._engine.begin() as conn:
-                conn.execute(
-                    insert(audit_log).values(
-                        at=self._now(),
-                        actor=actor,
-                        action=action,
-                        target=target,
-                        before=before,
-                        after=after,
-                    )
+                self._audit_in(
+                    conn, actor=actor, action=action, target=target, before=before, after=after
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
