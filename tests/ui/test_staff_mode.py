@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from tests.fakes import FakeClock
 from tests.ui.ui_fakes import FakeAdmin
 from tests.ui.ui_rig import Rig, stranger
+from ui.screens.staff import CLEAR, SPACE
 from ui.window import LONG_PRESS_MS, KioskWindow
 
 Make = Callable[..., tuple[KioskWindow, Rig]]
@@ -230,3 +232,53 @@ def test_override_of_an_unknown_code_asks_for_name_and_birth_year(
     assert checkin.patient.birth is not None
     assert checkin.patient.birth.year == 1965
     assert checkin.override_reason == "Thẻ giấy, chưa có trong dữ liệu"
+
+
+def tap(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+
+
+def tap_keys(qtbot: QtBot, window: KioskWindow, keys: str) -> None:
+    """Tap the on-screen keys (a space: the space key)."""
+    for key in keys:
+        tap(qtbot, window.staff.keypad.keys[SPACE if key == " " else key.upper()])
+
+
+def test_keypad_alone_enters_a_vietnamese_name_by_telex_and_overrides(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, rig = make_window()
+    log_in(qtbot, window)
+    staff = window.staff
+    tap_keys(qtbot, window, "CH 4")  # card numbers start with letters such as C; no spaces
+    assert staff.code.text() == "CH4"
+    tap(qtbot, staff.keypad.keys[CLEAR])
+    assert staff.code.text() == ""
+    tap_keys(qtbot, window, "7999999999")
+    assert staff.code.text() == "7999999999"
+    tap(qtbot, staff.lookup_button)
+    qtbot.waitUntil(staff.override_button.isEnabled, timeout=5000)
+    # tapped fields choose where the keypad types; letters for a name go through Telex
+    tap(qtbot, staff.patient_birth)
+    tap_keys(qtbot, window, "19A8x50")  # letters do not go into a year; four digits at most
+    assert staff.patient_birth.text() == "1985"
+    tap(qtbot, staff.patient_name)
+    tap_keys(qtbot, window, "nguyeenx  vawn ddwcf")  # a second space is not typed
+    assert staff.patient_name.text() == "Nguyễn Văn Đừc"
+    tap(qtbot, staff.keypad.keys["⌫"])
+    tap(qtbot, staff.keypad.keys["⌫"])
+    tap_keys(qtbot, window, "uwcs")
+    assert staff.patient_name.text() == "Nguyễn Văn Đức"
+    assert staff.code.text() == "7999999999"  # the other fields kept their text
+    tap(qtbot, staff.reason)
+    tap_keys(qtbot, window, "ther giaays")  # the reason too, by Telex
+    assert staff.reason.text() == "Thẻ giấy"
+    tap(qtbot, staff.override_button)
+    qtbot.waitUntil(lambda: bool(rig.store.checkins), timeout=5000)
+    checkin = next(iter(rig.store.checkins.values()))
+    assert checkin.patient.name == "Nguyễn Văn Đức"
+    assert checkin.patient.birth is not None
+    assert checkin.patient.birth.year == 1985
+    assert checkin.override_reason == "Thẻ giấy"
+    qtbot.waitUntil(lambda: staff.rows.count() == 1, timeout=5000)
+    assert staff.keypad.target is staff.code  # the identity fields are gone: back to the code

@@ -50,6 +50,7 @@ QLineEdit {{
     font-size: 38px; padding: 10px; min-height: 64px;
 }}
 QLineEdit[density="compact"] {{ font-size: 30px; padding: 6px 10px; min-height: 48px; }}
+QLineEdit[target="true"] {{ border-color: {PRIMARY}; background: #e8f1fb; }}
 QListWidget {{
     background: white; font-size: 26px; border: 3px solid #9aa5b1; border-radius: 10px;
 }}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from kiosk.clock import local_time
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang
+from kiosk.telex import apply_key
 from ui.i18n import Text, no_text, text, tr
 from ui.present import from_checkin
 from ui.screens.common import (
@@ -36,42 +39,100 @@ from ui.screens.common import (
     line_edit,
 )
 
+SPACE = "␣"  # the space key's face
+BACKSPACE = "⌫"
+CLEAR = "⌧"  # the clear key's face next to letters (a "C" there would be the letter)
+
+#: what a key press makes of a field's text (None: the field does not take that key)
+Typist = Callable[[str, str], str | None]
+
 
 class Keypad(QWidget):
-    """An on-screen keypad typing into a line edit (digits, or digits and capital letters)."""
+    """An on-screen keypad typing into a line edit (digits, or digits, capital letters, space).
+
+    Keys are pressed by their face (:meth:`press`); the clear key is "C" on a digits-only pad.
+
+    ``target`` is the field it types into (it may change); a field with a :data:`Typist` in
+    ``typists`` gets each key through it (e.g. Telex for a name), any other field simply
+    inserts the key at its cursor (never a space).
+    """
 
     def __init__(self, target: QLineEdit, *, letters: bool = False, key_px: int = 72) -> None:
         super().__init__()
         self.target = target
+        self.typists: dict[QLineEdit, Typist] = {}
+        self.keys: dict[str, QPushButton] = {}
+        self.clear_key = CLEAR if letters else "C"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         grid = QGridLayout()
         grid.setSpacing(10)
         outer.addLayout(grid)
-        for i, key in enumerate([*"123456789", "⌫", "0", "C"]):
-            b = button("key")
-            b.setText(key)
+        for i, key in enumerate([*"123456789", BACKSPACE, "0", self.clear_key]):
+            b = self._key(key)
             b.setStyleSheet(f"min-height: {key_px}px; font-size: {max(32, key_px // 2)}px;")
-            b.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
         if letters:
             letter_grid = QGridLayout()
             letter_grid.setSpacing(6)
             outer.addLayout(letter_grid)
-            for i, key in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
-                b = button("key")
-                b.setText(key)
+            # 26 letters and the space key fill three rows of nine
+            for i, key in enumerate([*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", SPACE]):
+                b = self._key(key)
                 b.setStyleSheet("min-height: 48px; font-size: 28px;")
-                b.clicked.connect(lambda _=False, k=key: self.press(k))
                 letter_grid.addWidget(b, i // 9, i % 9)
 
+    def _key(self, key: str) -> QPushButton:
+        b = button("key")
+        b.setText(key)
+        b.clicked.connect(lambda _=False, k=key: self.press(k))
+        self.keys[key] = b
+        return b
+
     def press(self, key: str) -> None:
-        if key == "⌫":
-            self.target.backspace()
-        elif key == "C":
-            self.target.clear()
+        target = self.target
+        if not target.isEnabled():
+            return
+        if key == BACKSPACE:
+            target.backspace()
+        elif key == self.clear_key:
+            target.clear()
         else:
-            self.target.insert(key)
+            key = " " if key == SPACE else key
+            typist = self.typists.get(target)
+            if typist is None:
+                if key != " ":
+                    target.insert(key)
+                return
+            typed = typist(target.text(), key)
+            if typed is not None and (target.maxLength() <= 0 or len(typed) <= target.maxLength()):
+                target.setText(typed)
+
+
+def name_typist(text: str, key: str) -> str | None:
+    """A patient's name from the capital-letter keys: Telex, each word capitalised, one space
+    between words, no digits."""
+    if key == " ":
+        return text + " " if text and not text.endswith(" ") else None
+    if not key.isalpha():
+        return None
+    word = text.rsplit(" ", 1)[-1]
+    return apply_key(text, key.lower() if word else key.upper())
+
+
+def sentence_typist(text: str, key: str) -> str | None:
+    """A free text such as a reason, from the capital-letter keys: Telex, the first letter a
+    capital."""
+    if key == " ":
+        return text + " " if text and not text.endswith(" ") else None
+    if not (key.isalpha() or key.isdigit()):
+        return None
+    return apply_key(text, key.lower() if text else key.upper())
+
+
+def year_typist(text: str, key: str) -> str | None:
+    """A birth year: digits only (the field's maximum length keeps it to four)."""
+    return text + key if key.isdigit() else None
 
 
 class PinScreen(Screen):
@@ -177,7 +238,39 @@ class StaffScreen(Screen):
         box.setSpacing(20)
         box.addLayout(head)
         box.addLayout(self.body, 1)
+        # the keypad types into the last of these fields that was tapped
+        self.keypad.typists[self.patient_name] = name_typist
+        self.keypad.typists[self.patient_birth] = year_typist
+        self.keypad.typists[self.reason] = sentence_typist
+        self.keypad.typists[self.cancel_reason] = sentence_typist
+        for field in self._typed_fields():
+            field.installEventFilter(self)
+        self.type_into(self.code)
         self.set_assessment_state(can_check_in=False, can_override=False)
+
+    def _typed_fields(self) -> tuple[QLineEdit, ...]:
+        return (self.code, self.patient_name, self.patient_birth, self.reason, self.cancel_reason)
+
+    def type_into(self, field: QLineEdit) -> None:
+        """Make ``field`` the keypad's target, and show which one it is."""
+        self.keypad.target = field
+        for f in self._typed_fields():
+            f.setProperty("target", f is field)
+            f.style().unpolish(f)
+            f.style().polish(f)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # a tap, or Tab on a physical keyboard, picks the keypad's field (not the focus that
+        # comes back when the window is activated again: that would undo the automatic choice)
+        tabbed = isinstance(event, QFocusEvent) and event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        )
+        if (event.type() == QEvent.Type.MouseButtonPress or tabbed) and isinstance(
+            watched, QLineEdit
+        ):
+            self.type_into(watched)
+        return False
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
@@ -215,6 +308,7 @@ class StaffScreen(Screen):
         )
         # only when no card was found: who the override is for
         self.patient_name = line_edit(compact=True)
+        self.patient_name.setMaxLength(80)
         self.patient_birth = line_edit(compact=True)
         self.patient_birth.setMaxLength(4)
         self.reason = line_edit(compact=True)
@@ -285,11 +379,17 @@ class StaffScreen(Screen):
     def set_assessment_state(
         self, *, can_check_in: bool, can_override: bool, needs_identity: bool = False
     ) -> None:
+        shown = self.patient_name.isVisibleTo(self)
         self.patient_name.setVisible(needs_identity)
         self.patient_birth.setVisible(needs_identity)
+        if needs_identity and not shown:
+            self.type_into(self.patient_name)  # what staff type next: who the patient is
         self.check_in_button.setEnabled(can_check_in)
         self.override_button.setEnabled(can_override)
         self.reason.setEnabled(can_override)
+        target = self.keypad.target
+        if not (target.isVisibleTo(self) and target.isEnabled()):
+            self.type_into(self.code)
 
     def set_checkins(self, checkins: Sequence[CheckIn], lang: Lang) -> None:
         self._checkins = tuple(checkins)
@@ -379,6 +479,7 @@ class StaffScreen(Screen):
         self.rows.clear()
         self.set_result(no_text)
         self.set_assessment_state(can_check_in=False, can_override=False)
+        self.type_into(self.code)
 
 
 class AdminScreen(Screen):
