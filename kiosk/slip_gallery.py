@@ -59,7 +59,7 @@ def sample_checkin(
     card: str | None = "HS4797920123456",
     gender: Gender = Gender.FEMALE,
     birth: BirthDate | None = SAMPLE_BIRTH,
-    route: Route | None = Route.CORRECT,
+    route: Route | None = Route.REGISTERED,
     percent: int | None = 80,
     verification: Verification = Verification.ONLINE,
     checkin_id: str = "ci-20261125-0012",
@@ -99,15 +99,16 @@ def gallery() -> dict[str, Slip]:
         "Tôn Nữ Hoàng Phương Uyển Thục Quỳnh Nguyễn Ngọc Ẩn",
         number=137,
         verification=Verification.CACHE,
-        route=Route.OPEN,
+        route=Route.BASIC_50_70,  # self-referred, from 1 July 2026: half of the card's 80 %
+        percent=40,
     )
     letters = sample_checkin(
         "Ưng Đặng Ẵng Ấu Ầm Ẩn Ẫn Ập Ểu Ễu Ệ Ỗ Ồ Ộ Ỡ Ở Ợ Ữ Ự Ừ Ỳ Ỹ Ỷ Ỵ",
         number=5,
         gender=Gender.MALE,
         birth=BirthDate(1935),
-        route=Route.OUTSIDE,
-        percent=40,
+        route=Route.REFERRAL,  # a referral slip: reception confirms the share
+        percent=None,
     )
     cccd_only = sample_checkin(
         "Lê Văn Đức", number=88, card=None, gender=Gender.MALE, verification=Verification.NONE
