@@ -225,30 +225,41 @@ ROUTE_LABELS: dict[str, dict[Route, str]] = {
 _BEFORE_2025 = frozenset({Route.CORRECT, Route.OPEN, Route.OUTSIDE})
 
 
+def route_text(route: Route, lang: Lang) -> str:
+    """How the patient came, as the slip and the screen name it ("Tự đến khám (mã 1.13)")."""
+    label = ROUTE_LABELS[lang][route]
+    if route in _BEFORE_2025:
+        return label
+    return MESSAGES[lang]["route_code"].format(label=label, code=route.value)
+
+
+def share_text(percent: int | None, lang: Lang) -> str:
+    """The fund's share ("Mức hưởng 40%"), or that reception confirms it when None."""
+    if percent is None:
+        return MESSAGES[lang]["benefit_by_reception"]
+    return MESSAGES[lang]["benefit_share"].format(percent=percent)
+
+
 def benefit_text(route: Route | None, percent: int | None, lang: Lang) -> str:
     """What the slip and the accepted screen say of the fund's share for this visit.
 
     The visit code's name and the share ("Tự đến khám (mã 1.13) – Mức hưởng 40%"), or, when
     the share is None, that reception confirms it (docs/domain.md, route and benefit).
     """
-    words = MESSAGES[lang]
-    if percent is None:
-        share = words["benefit_by_reception"]
-    else:
-        share = words["benefit_share"].format(percent=percent)
-    if route is None:
-        return share
-    label = ROUTE_LABELS[lang][route]
-    if route not in _BEFORE_2025:
-        label = words["route_code"].format(label=label, code=route.value)
-    return f"{label} – {share}"
+    share = share_text(percent, lang)
+    return share if route is None else f"{route_text(route, lang)} – {share}"
+
+
+def says_benefit(checkin: CheckIn) -> bool:
+    """Whether a check-in has a share to tell: not for a patient with no insurance card at all."""
+    patient = checkin.patient
+    insured = bool(patient.card_number or patient.bhxh_number)
+    return insured or checkin.route is not None or checkin.benefit_percent is not None
 
 
 def checkin_benefit_text(checkin: CheckIn, lang: Lang) -> str:
-    """:func:`benefit_text` of a check-in; "" for a patient with no insurance card at all."""
-    patient = checkin.patient
-    insured = bool(patient.card_number or patient.bhxh_number)
-    if not insured and checkin.route is None and checkin.benefit_percent is None:
+    """:func:`benefit_text` of a check-in; "" when :func:`says_benefit` is false."""
+    if not says_benefit(checkin):
         return ""
     return benefit_text(checkin.route, checkin.benefit_percent, lang)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.config import HospitalSettings
 from kiosk.model import CheckIn, Clinic, Gender, Verification
-from kiosk.outcome import checkin_benefit_text
+from kiosk.outcome import route_text, says_benefit, share_text
 
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
@@ -162,8 +162,10 @@ def layout_slip(
         line(f"Thẻ BHYT: {patient.card_number}", bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
-    # the visit code and the share, or "reception confirms" (docs/domain.md, the slip)
-    line(checkin_benefit_text(checkin, "vi"), bold=True)
+    if says_benefit(checkin):
+        # how the patient came, then the share or "reception confirms" (docs/domain.md, slip)
+        line(route_text(checkin.route, "vi") if checkin.route else None)
+        line(share_text(checkin.benefit_percent, "vi"), bold=True)
     line(VERIFICATION_TEXT.get(checkin.verification), Size.SMALL)
     items.append(SlipRule())
 
