@@ -110,7 +110,7 @@ class RouteRule:
     fact: VisitFact | None = None
     primary_station: bool | None = None
     whatever_card: bool = False
-    verified: str = "QĐ 3276 Appendix 1 (transcription), Law 51/2024 / Decree 188 (secondary)"
+    verified: str = "one source: a transcription of QĐ 3276 Appendix 1"
 
     def in_force(self, day: date) -> bool:
         """Whether the row applies on this local date."""
@@ -143,6 +143,10 @@ _CO_BAN = frozenset({ProfessionalLevel.CO_BAN})
 _CHUYEN_SAU = frozenset({ProfessionalLevel.CHUYEN_SAU})
 _UPPER = frozenset({FormerTuyen.PROVINCE, FormerTuyen.CENTRAL})
 _NOT_UPPER = frozenset(FormerTuyen) - _UPPER
+_TWO_SOURCES = (
+    "two sources: a transcription of QĐ 3276 Appendix 1, and a register quoting Decree "
+    "188/2025 and Law 51/2024 from the official texts"
+)
 _LAW = "Law on Health Insurance Art. 22 (as amended by Law 51/2024/QH15)"
 _D188 = "Decree 188/2025/NĐ-CP"
 
@@ -274,6 +278,7 @@ RULES: tuple[RouteRule, ...] = (
         formers=_NOT_UPPER,
         score_below=50,
         care=Care.OUTPATIENT,
+        verified=_TWO_SOURCES,
     ),
     *_self_referred_halving(
         Route.BASIC_50_70,
@@ -283,6 +288,7 @@ RULES: tuple[RouteRule, ...] = (
         levels=_CO_BAN,
         score_from=50,
         score_below=70,
+        verified=_TWO_SOURCES,
     ),
     *_self_referred_halving(
         Route.BASIC_FORMER_UPPER,
@@ -291,6 +297,7 @@ RULES: tuple[RouteRule, ...] = (
         f"{_D188} Art. 19 cl. 3",
         levels=_CO_BAN,
         formers=_UPPER,
+        verified=_TWO_SOURCES,
     ),
     RouteRule(
         id="1.15/2025-01-01",
@@ -325,12 +332,14 @@ RULES: tuple[RouteRule, ...] = (
         f"{_LAW} cl. 4 h; {_D188} Art. 19 cl. 4",
         levels=_CHUYEN_SAU,
         formers=frozenset({FormerTuyen.PROVINCE}),
+        verified=_TWO_SOURCES,
     ),
     _fact_row(
         Route.EMERGENCY,
         VisitFact.EMERGENCY,
         "an emergency, at any facility",
         f"{_LAW} cl. 5",
+        verified=_TWO_SOURCES,
     ),
     RouteRule(
         id="3.1/2025-01-01/inpatient",
@@ -345,6 +354,7 @@ RULES: tuple[RouteRule, ...] = (
         levels=_CHUYEN_SAU,
         formers=frozenset({FormerTuyen.CENTRAL}),
         care=Care.INPATIENT,
+        verified=_TWO_SOURCES,
     ),
     RouteRule(
         id="3.1/2025-01-01/outpatient",
@@ -359,6 +369,7 @@ RULES: tuple[RouteRule, ...] = (
         levels=_CHUYEN_SAU,
         formers=frozenset({FormerTuyen.CENTRAL}),
         care=Care.OUTPATIENT,
+        verified=_TWO_SOURCES,
     ),
     RouteRule(
         id="3.2/2025-01-01",

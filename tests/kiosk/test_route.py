@@ -167,6 +167,12 @@ def test_rule_row(row_id: str) -> None:
     assert row.source  # every row names its article
 
 
+def test_every_row_says_how_it_was_verified() -> None:
+    for row in RULES:
+        assert row.verified.startswith(("one source:", "two sources:")), row.id
+        assert row.when
+
+
 def test_rows_resting_on_a_fact_do_not_match_without_it() -> None:
     # the kiosk never knows of a slip, an emergency or a listed disease
     for row in RULES:
