@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,7 +30,14 @@ PRINTER_KINDS = (
     "system",
     "dummy",
 )
-LEVELS = ("central", "province", "district", "commune")
+PROFESSIONAL_LEVELS = ("ban_dau", "co_ban", "chuyen_sau")
+FORMER_TUYEN = ("central", "province", "district", "commune", "none")
+_OLD_HOSPITAL_KEYS = ("level", "facility_levels")  # the tuyến model before 2025
+_NEW_HOSPITAL_KEYS = (
+    "the tuyến levels before 2025 no longer decide the route: describe the hospital with "
+    "hospital.professional_level (ban_dau, co_ban or chuyen_sau), hospital.evaluation_score "
+    "and hospital.former_tuyen (central, province, district, commune or none); see config.toml"
+)
 DECODERS = ("zxing", "zbar", "enlarge")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -65,8 +72,10 @@ class HospitalSettings:
     name: str = ""
     facility_codes: tuple[str, ...] = ()
     accepted_codes: tuple[str, ...] = ()
-    level: str = "district"
-    facility_levels: Mapping[str, str] = field(default_factory=dict)
+    professional_level: str = "co_ban"  # ban_dau, co_ban or chuyen_sau
+    evaluation_score: int | None = None  # cấp cơ bản only; None: provisional or not scored
+    former_tuyen: str = "none"  # central, province, district, commune or none
+    primary_station: bool = False  # a cấp ban đầu facility of the kinds in visit code 1.2
 
 
 @dataclass(frozen=True)
@@ -234,6 +243,11 @@ class _Section:
         candidate = Path(value).expanduser()
         return candidate if candidate.is_absolute() else self._base / candidate
 
+    def has(self, key: str) -> bool:
+        """Whether the file or the environment sets ``key`` (the key counts as read)."""
+        self._used.add(key)
+        return key in self._table or f"KIOSK_{self.name}_{key}".upper() in self._env
+
     def table(self, key: str) -> Mapping[str, Any]:
         self._used.add(key)
         value = self._table.get(key, {})
@@ -298,22 +312,25 @@ def _load_hospital(s: _Section) -> HospitalSettings:
         _facility_code(f"hospital.accepted_codes[{i}]", c)
         for i, c in enumerate(s.texts("accepted_codes", ()))
     )
-    levels: dict[str, str] = {}
-    for code, level in s.table("facility_levels").items():
-        _facility_code(f"hospital.facility_levels.{code}", code)
-        if level not in LEVELS:
+    for old in _OLD_HOSPITAL_KEYS:
+        if s.has(old):
+            raise ConfigError(f"hospital.{old}: {_NEW_HOSPITAL_KEYS}")
+    score: int | None = None
+    if s.has("evaluation_score"):
+        score = s.whole("evaluation_score", 0, minimum=0)
+        if score > 100:
             raise ConfigError(
-                f"hospital.facility_levels.{code}: expected one of {', '.join(LEVELS)}, "
-                f"got {level!r}"
+                f"hospital.evaluation_score: expected points from 0 to 100, got {score}"
             )
-        levels[code] = level
     return HospitalSettings(
         department=s.text("department", ""),
         name=s.text("name", ""),
         facility_codes=codes,
         accepted_codes=accepted,
-        level=s.text("level", "district", allowed=LEVELS),
-        facility_levels=levels,
+        professional_level=s.text("professional_level", "co_ban", allowed=PROFESSIONAL_LEVELS),
+        evaluation_score=score,
+        former_tuyen=s.text("former_tuyen", "none", allowed=FORMER_TUYEN),
+        primary_station=s.flag("primary_station", False),
     )
 
 

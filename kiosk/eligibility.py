@@ -11,10 +11,14 @@ The order of the checks matters:
 2. the card's status (revoked, deregistered) and validity window (from the QR when it has
    one, else the record; a record whose window ends later than the QR's is a renewal of the
    same number and wins) — an expired card with a current replacement is accepted on the new
-   card;
+   card; an expiry that only the QR or the cache shows (the gateway did not answer) sends the
+   patient to reception instead of refusing them (Decree 188/2025 Art. 38 cl. 2);
 3. the "checked by another facility after the last discharge" rule (gateway history);
 4. differences only in diacritics (or a swapped day and month) ask the patient to confirm;
    such a decision already carries the route and benefit share of the acceptance it leads to.
+
+The route (visit code) and the share come from :func:`kiosk.route.benefit_for`, the dated rule
+table of docs/domain.md (route and benefit).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from kiosk.model import (
 )
 from kiosk.names import Match, compare_births, compare_names
 from kiosk.outcome import Decision, Reason, Status
-from kiosk.route import HospitalRules, benefit_percent, route_for
+from kiosk.route import HospitalRules, benefit_for
 
 
 def decide(
@@ -141,9 +145,13 @@ def _evaluate(
                 card=effective,
                 detail=note + elsewhere,
             )
-    route = route_for(effective.facility_code, rules)
-    percent = benefit_percent(effective.benefit_level)
-    detail = note + f"route {route.value}, benefit level {effective.benefit_level}"
+    benefit = benefit_for(effective, rules, today)
+    route, percent = benefit.route, benefit.percent
+    detail = note + (
+        f"visit code {route.value if route else '-'} ({benefit.rule}), benefit level "
+        f"{effective.benefit_level}, share {percent if percent is not None else 'by reception'}"
+        f": {benefit.reason}"
+    )
     if name_match is Match.NEEDS_CONFIRMATION:
         return Decision(
             Status.NEEDS_CONFIRMATION,
@@ -152,6 +160,7 @@ def _evaluate(
             percent,
             effective,
             detail + "; names equal only without diacritics",
+            benefit,
         )
     if birth_match is Match.NEEDS_CONFIRMATION:
         return Decision(
@@ -161,8 +170,9 @@ def _evaluate(
             percent,
             effective,
             detail + "; day and month of birth swapped",
+            benefit,
         )
-    return Decision(Status.ACCEPTED, reason, route, percent, effective, detail)
+    return Decision(Status.ACCEPTED, reason, route, percent, effective, detail, benefit)
 
 
 def _identity_gate(
@@ -233,13 +243,26 @@ def _validity(
     if (expired or prefer_new) and new is not None and _inside(new, today):
         return _on_new_card(record, new), Reason.CARD_REPLACED
     if expired:
-        return Decision(
-            Status.REJECTED,
-            Reason.CARD_EXPIRED,
-            card=record,
-            detail=note + f"valid to {end.isoformat() if end else '?'}",
-        )
+        return _expired(record, end, note, online=not use_qr)
     return _merged(payload, record, start, end, use_qr=use_qr), None
+
+
+def _expired(record: CardRecord, end: date | None, note: str, *, online: bool) -> Decision:
+    """Refused when the gateway's own record says so; else sent to reception."""
+    until = end.isoformat() if end else "?"
+    if online:
+        return Decision(
+            Status.REJECTED, Reason.CARD_EXPIRED, card=record, detail=note + f"valid to {until}"
+        )
+    # Decree 188/2025 Art. 38 cl. 2: when the portal cannot be asked, the patient is received
+    # and the card checked again later; a QR or a cached record may be older than a renewal.
+    return Decision(
+        Status.NEEDS_RECEPTION,
+        Reason.EXPIRY_UNCONFIRMED,
+        card=record,
+        detail=note + f"valid to {until} by the QR or the cached record, not confirmed by the "
+        "gateway",
+    )
 
 
 def _new_card_only(
@@ -321,14 +344,22 @@ def _merged(
     qr_level = _payload_level(payload)
     record_level = record.benefit_level or level_of(record.card_number)
     qr_facility = payload.facility_code if isinstance(payload, BhytPayload) else None
+    qr_five = payload.five_years_from if isinstance(payload, BhytPayload) else None
     if use_qr:
         level = qr_level or record_level
         facility = qr_facility or record.facility_code
+        five = qr_five or record.five_years_from
     else:
         level = record_level or qr_level
         facility = record.facility_code or qr_facility
+        five = record.five_years_from or qr_five
     return replace(
-        record, valid_from=start, valid_to=end, benefit_level=level, facility_code=facility
+        record,
+        valid_from=start,
+        valid_to=end,
+        benefit_level=level,
+        facility_code=facility,
+        five_years_from=five,
     )
 
 

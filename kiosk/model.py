@@ -210,8 +210,34 @@ class GatewayFailure:
 
 
 class Route(StrEnum):
-    """Tuyến: decides the share the fund pays (DOMAIN.md §6)."""
+    """How the patient came to this hospital: the visit code that decides the fund's share.
 
+    The codes are "mã đối tượng đến khám bệnh, chữa bệnh" of QĐ 3276/QĐ-BYT Appendix 1
+    (docs/domain.md, route and benefit). The three tuyến values before 2025 stay readable for
+    check-ins recorded before the 2025 rules.
+    """
+
+    REGISTERED = "1.1"  # at the facility of the card's registration
+    PRIMARY_STATION = "1.2"  # a cấp ban đầu station: 100 % whatever the card's level
+    REFERRAL = "1.3"  # phiếu chuyển cơ sở KCB
+    RESIDENCE = "1.4"  # staying or living away from home (TT 01/2025 Art. 4)
+    APPOINTMENT = "1.5"  # phiếu hẹn khám lại
+    ORGAN_DONOR = "1.6"
+    NEWBORN = "1.7"
+    PRIMARY_OTHER = "1.11"  # another cấp ban đầu facility
+    BASIC_UNDER_50 = "1.12"  # outpatient, cấp cơ bản under 50 points or provisional
+    BASIC_50_70 = "1.13"  # outpatient, cấp cơ bản 50 to 70 points
+    BASIC_FORMER_UPPER = "1.14"  # outpatient, cấp cơ bản, formerly provincial or central
+    BASIC_INPATIENT = "1.15"
+    BASIC_LISTED_DISEASE = "1.16"  # TT 01/2025 Appendix II
+    SPECIALISED_LISTED_DISEASE = "1.17"  # TT 01/2025 Appendix I
+    SPECIALISED_FORMER_PROVINCE = "1.18"  # outpatient, cấp chuyên sâu, formerly provincial
+    EMERGENCY = "2"
+    FORMER_CENTRAL = "3.1"  # cấp chuyên sâu, formerly central: 40 % inpatient, 0 % outpatient
+    SPECIALISED_FORMER_PROVINCE_INPATIENT = "3.2"
+    FORMER_DISTRICT = "3.3"
+    HARDSHIP_INPATIENT = "3.6"  # ethnic minority / poor household in a hard area, islander
+    # before 2025: kept so that older check-ins still read back
     CORRECT = "dung_tuyen"
     OPEN = "thong_tuyen"
     OUTSIDE = "trai_tuyen"
@@ -312,3 +338,21 @@ class CheckIn:
     staff_name: str | None = None
     override_reason: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """The share the fund pays for this visit, and why (docs/domain.md, route and benefit).
+
+    ``percent`` is the card's share (benefit level 1-5) times the route's share, rounded down;
+    None when the kiosk cannot know the facts that decide it (a referral slip, an emergency, a
+    listed disease, five continuous years over the co-payment threshold): reception confirms.
+    """
+
+    route: Route | None  # the visit code of the rule row that applies; None: no row applies
+    percent: int | None
+    route_percent: int | None  # the rule row's share of the card's share
+    card_percent: int | None  # the card's own share (100, 95 or 80)
+    rule: str  # the rule row's id, e.g. "1.13/2026-07-01"
+    source: str  # the article it stands on
+    reason: str  # why, in English, for logs and staff

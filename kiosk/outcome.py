@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
+from kiosk.model import Benefit, CardRecord, CheckIn, Payload, Route, Verification
 
 Lang = Literal["vi", "en"]
 
@@ -36,6 +36,7 @@ class Reason(StrEnum):
     CARD_NOT_FOUND = "card_not_found"
     CARD_NOT_YET_VALID = "card_not_yet_valid"
     CARD_EXPIRED = "card_expired"
+    EXPIRY_UNCONFIRMED = "expiry_unconfirmed"  # only the QR or the cache says expired
     CARD_REVOKED = "card_revoked"
     CARD_DEREGISTERED = "card_deregistered"
     CARD_REPLACED = "card_replaced"  # accepted on the new card
@@ -79,6 +80,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.CARD_NOT_FOUND: "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón.",
         Reason.CARD_NOT_YET_VALID: "Thẻ BHYT chưa đến ngày có giá trị sử dụng.",
         Reason.CARD_EXPIRED: "Thẻ BHYT đã hết hạn sử dụng.",
+        Reason.EXPIRY_UNCONFIRMED: "Chưa kiểm tra được hạn thẻ trên cổng BHXH. "
+        "Vui lòng đến quầy tiếp đón để được tiếp nhận.",
         Reason.CARD_REVOKED: "Thẻ BHYT đã bị thu hồi.",
         Reason.CARD_DEREGISTERED: "Thẻ BHYT đã bị báo giảm, không còn giá trị.",
         Reason.CARD_REPLACED: "Thẻ đã được cấp mới; dùng thông tin thẻ mới.",
@@ -105,6 +108,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
+        "benefit_share": "Mức hưởng {percent}%",
+        "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
+        "route_code": "{label} (mã {code})",
     },
     "en": {
         Status.ACCEPTED: "You are checked in. Please take your slip.",
@@ -119,6 +125,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.CARD_NOT_FOUND: "Your insurance card was not found. Please go to reception.",
         Reason.CARD_NOT_YET_VALID: "Your insurance card is not valid yet.",
         Reason.CARD_EXPIRED: "Your insurance card has expired.",
+        Reason.EXPIRY_UNCONFIRMED: "Your card's validity could not be checked online. "
+        "Please go to reception: you will be seen.",
         Reason.CARD_REVOKED: "Your insurance card has been revoked.",
         Reason.CARD_DEREGISTERED: "Your insurance card is no longer active.",
         Reason.CARD_REPLACED: "A new card was issued; its details are used.",
@@ -151,8 +159,109 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
         "staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
+        "benefit_share": "Benefit {percent}%",
+        "benefit_by_reception": "Reception confirms the benefit",
+        "route_code": "{label} (code {code})",
     },
 }
+
+# How the patient came, as the slip and the accepted screen name each visit code.
+_SELF_VI, _SELF_EN = "Tự đến khám", "Self-referred"
+_IN_VI, _IN_EN = "Tự đến, điều trị nội trú", "Self-referred inpatient"
+_PRIMARY_VI, _PRIMARY_EN = "Cơ sở KCB cấp ban đầu", "Primary-care facility"
+_LISTED_VI, _LISTED_EN = "Bệnh theo danh mục TT 01/2025", "Listed disease"
+ROUTE_LABELS: dict[str, dict[Route, str]] = {
+    "vi": {
+        Route.REGISTERED: "Đúng nơi đăng ký KCB ban đầu",
+        Route.PRIMARY_STATION: _PRIMARY_VI,
+        Route.REFERRAL: "Có phiếu chuyển cơ sở KCB",
+        Route.RESIDENCE: "Lưu trú, tạm trú",
+        Route.APPOINTMENT: "Có phiếu hẹn khám lại",
+        Route.ORGAN_DONOR: "Người hiến bộ phận cơ thể",
+        Route.NEWBORN: "Trẻ sơ sinh",
+        Route.PRIMARY_OTHER: _PRIMARY_VI,
+        Route.BASIC_UNDER_50: _SELF_VI,
+        Route.BASIC_50_70: _SELF_VI,
+        Route.BASIC_FORMER_UPPER: _SELF_VI,
+        Route.BASIC_INPATIENT: _IN_VI,
+        Route.BASIC_LISTED_DISEASE: _LISTED_VI,
+        Route.SPECIALISED_LISTED_DISEASE: _LISTED_VI,
+        Route.SPECIALISED_FORMER_PROVINCE: _SELF_VI,
+        Route.EMERGENCY: "Cấp cứu",
+        Route.FORMER_CENTRAL: _SELF_VI,
+        Route.SPECIALISED_FORMER_PROVINCE_INPATIENT: _IN_VI,
+        Route.FORMER_DISTRICT: _SELF_VI,
+        Route.HARDSHIP_INPATIENT: "Điều trị nội trú (vùng khó khăn)",
+        Route.CORRECT: "Đúng tuyến",
+        Route.OPEN: "Thông tuyến",
+        Route.OUTSIDE: "Trái tuyến",
+    },
+    "en": {
+        Route.REGISTERED: "Registered here",
+        Route.PRIMARY_STATION: _PRIMARY_EN,
+        Route.REFERRAL: "Referral slip",
+        Route.RESIDENCE: "Staying away from home",
+        Route.APPOINTMENT: "Follow-up appointment",
+        Route.ORGAN_DONOR: "Organ donor",
+        Route.NEWBORN: "Newborn",
+        Route.PRIMARY_OTHER: _PRIMARY_EN,
+        Route.BASIC_UNDER_50: _SELF_EN,
+        Route.BASIC_50_70: _SELF_EN,
+        Route.BASIC_FORMER_UPPER: _SELF_EN,
+        Route.BASIC_INPATIENT: _IN_EN,
+        Route.BASIC_LISTED_DISEASE: _LISTED_EN,
+        Route.SPECIALISED_LISTED_DISEASE: _LISTED_EN,
+        Route.SPECIALISED_FORMER_PROVINCE: _SELF_EN,
+        Route.EMERGENCY: "Emergency",
+        Route.FORMER_CENTRAL: _SELF_EN,
+        Route.SPECIALISED_FORMER_PROVINCE_INPATIENT: _IN_EN,
+        Route.FORMER_DISTRICT: _SELF_EN,
+        Route.HARDSHIP_INPATIENT: "Inpatient (hardship area)",
+        Route.CORRECT: "Correct route",
+        Route.OPEN: "Open route",
+        Route.OUTSIDE: "Outside the route",
+    },
+}
+_BEFORE_2025 = frozenset({Route.CORRECT, Route.OPEN, Route.OUTSIDE})
+
+
+def route_text(route: Route, lang: Lang) -> str:
+    """How the patient came, as the slip and the screen name it ("Tự đến khám (mã 1.13)")."""
+    label = ROUTE_LABELS[lang][route]
+    if route in _BEFORE_2025:
+        return label
+    return MESSAGES[lang]["route_code"].format(label=label, code=route.value)
+
+
+def share_text(percent: int | None, lang: Lang) -> str:
+    """The fund's share ("Mức hưởng 40%"), or that reception confirms it when None."""
+    if percent is None:
+        return MESSAGES[lang]["benefit_by_reception"]
+    return MESSAGES[lang]["benefit_share"].format(percent=percent)
+
+
+def benefit_text(route: Route | None, percent: int | None, lang: Lang) -> str:
+    """What the slip and the accepted screen say of the fund's share for this visit.
+
+    The visit code's name and the share ("Tự đến khám (mã 1.13) – Mức hưởng 40%"), or, when
+    the share is None, that reception confirms it (docs/domain.md, route and benefit).
+    """
+    share = share_text(percent, lang)
+    return share if route is None else f"{route_text(route, lang)} – {share}"
+
+
+def says_benefit(checkin: CheckIn) -> bool:
+    """Whether a check-in has a share to tell: not for a patient with no insurance card at all."""
+    patient = checkin.patient
+    insured = bool(patient.card_number or patient.bhxh_number)
+    return insured or checkin.route is not None or checkin.benefit_percent is not None
+
+
+def checkin_benefit_text(checkin: CheckIn, lang: Lang) -> str:
+    """:func:`benefit_text` of a check-in; "" when :func:`says_benefit` is false."""
+    if not says_benefit(checkin):
+        return ""
+    return benefit_text(checkin.route, checkin.benefit_percent, lang)
 
 
 def message_for(key: Status | Reason, lang: Lang) -> str:
@@ -170,6 +279,7 @@ class Decision:
     benefit_percent: int | None = None
     card: CardRecord | None = None  # the card the decision stands on (the new one if replaced)
     detail: str = ""  # technical detail for logs and staff (never shown to the public)
+    benefit: Benefit | None = None  # the rule row behind route and benefit_percent
 
 
 @dataclass(frozen=True)

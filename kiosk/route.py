@@ -1,23 +1,34 @@
-"""Route (tuyến) and benefit share, by the configurable rules of DOMAIN.md §6.
+"""Route and benefit share of a card at this hospital, by the dated table of kiosk.benefit_rules.
 
-1. Đúng tuyến: the card's facility is one of this hospital's own codes or in its accepted list.
-2. Thông tuyến: this hospital is district or commune level, and the card's facility is in the
-   same province (first two characters) and known to be district or commune level too.
-3. Trái tuyến: everything else (still accepted: the slip shows the route). Emergencies,
-   referrals and follow-ups are chosen by staff, not here.
+The visit code and the share follow the 2025 rules (docs/domain.md, route and benefit): the
+hospital is described by its professional level, its evaluation score and its tuyến before 2025
+(``[hospital]`` in config.toml); the card by its registration facility, its benefit level (1-5)
+and the date it reached five continuous years. The share shown to the patient is the card's
+share times the row's share. Where that figure hangs on a fact the kiosk cannot see (a slip,
+an emergency, a listed disease, the year's co-payment), the share is None: reception confirms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
+from datetime import date
 
+from kiosk.benefit_rules import (
+    FIVE_YEARS_SOURCE,
+    Care,
+    Facility,
+    FormerTuyen,
+    ProfessionalLevel,
+    RouteRule,
+    Visit,
+    VisitFact,
+    rows_in_force,
+)
 from kiosk.config import HospitalSettings
-from kiosk.model import Route
+from kiosk.model import Benefit, CardRecord
+from kiosk.provinces import province_of, same_province
 
-LOWER_LEVELS = frozenset({"district", "commune"})
-_BENEFIT_PERCENT = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}
+_CARD_PERCENT = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}
 
 
 @dataclass(frozen=True)
@@ -26,10 +37,10 @@ class HospitalRules:
 
     own_codes: tuple[str, ...]
     accepted_codes: tuple[str, ...] = ()
-    level: str = "district"  # central, province, district or commune
-    facility_levels: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({}), hash=False
-    )
+    level: ProfessionalLevel = ProfessionalLevel.CO_BAN
+    score: int | None = None
+    former: FormerTuyen = FormerTuyen.NONE
+    primary_station: bool = False
     own_accounts: tuple[str, ...] = ()  # gateway usernames of this hospital, e.g. "79024_BV"
 
     @classmethod
@@ -38,10 +49,24 @@ class HospitalRules:
         return cls(
             own_codes=tuple(hospital.facility_codes),
             accepted_codes=tuple(hospital.accepted_codes),
-            level=hospital.level,
-            facility_levels=MappingProxyType(dict(hospital.facility_levels)),
+            level=ProfessionalLevel(hospital.professional_level),
+            score=hospital.evaluation_score,
+            former=FormerTuyen(hospital.former_tuyen),
+            primary_station=hospital.primary_station,
             own_accounts=(gateway_username,) if gateway_username else (),
         )
+
+    @property
+    def facility(self) -> Facility:
+        """This hospital as a row of the table sees it."""
+        return Facility(self.level, self.score, self.former, self.primary_station)
+
+    def registered_here(self, facility_code: str | None) -> bool:
+        """Whether a card registered at ``facility_code`` counts as registered at this hospital."""
+        if not facility_code:
+            return False
+        code = facility_code.strip().upper()
+        return code in self.own_codes or code in self.accepted_codes
 
     def is_own_account(self, user: str) -> bool:
         """Whether a gateway account belongs to this hospital.
@@ -56,22 +81,105 @@ class HospitalRules:
         return bool(prefix) and prefix in self.own_codes
 
 
-def route_for(facility_code: str | None, rules: HospitalRules) -> Route:
-    """The route of a card registered at ``facility_code`` when it is used at this hospital."""
-    if not facility_code:
-        return Route.OUTSIDE
-    code = facility_code.strip().upper()
-    if code in rules.own_codes or code in rules.accepted_codes:
-        return Route.CORRECT
-    if rules.level in LOWER_LEVELS and rules.facility_levels.get(code) in LOWER_LEVELS:
-        provinces = {own[:2] for own in rules.own_codes}
-        if code[:2] in provinces:
-            return Route.OPEN
-    return Route.OUTSIDE
-
-
 def benefit_percent(level: int | None) -> int | None:
-    """The share the fund pays on the correct route: 1→100, 2→100, 3→95, 4→80, 5→100."""
+    """The card's own share: 1→100, 2→100, 3→95, 4→80, 5→100 (None when unknown)."""
     if level is None:
         return None
-    return _BENEFIT_PERCENT.get(level)
+    return _CARD_PERCENT.get(level)
+
+
+def _best(rows: list[RouteRule], card: int | None) -> RouteRule:
+    """The row that pays most (Decree 188/2025 Art. 21 cl. 1); ties keep the table's order."""
+
+    def paid(rule: RouteRule) -> int:
+        return rule.share if rule.whatever_card else rule.share * (card or 100)
+
+    return max(rows, key=paid)  # max keeps the first of equals
+
+
+def _province_note(facility_code: str | None, rules: HospitalRules) -> str:
+    if not facility_code or not rules.own_codes:
+        return ""
+    own = rules.own_codes[0]
+    if not same_province(facility_code, own):
+        return "; card from another province"
+    if facility_code[:2] == own[:2]:
+        return ""
+    merged = province_of(own)
+    name = merged.name if merged else own[:2]
+    return f"; card from province {facility_code[:2]}, merged into {name} in 2025"
+
+
+def benefit_for(
+    card: CardRecord,
+    rules: HospitalRules,
+    today: date,
+    *,
+    care: Care = Care.OUTPATIENT,
+    facts: frozenset[VisitFact] = frozenset(),
+) -> Benefit:
+    """The visit code and the share for this card at this hospital on this local date.
+
+    ``facts`` are what reception has established (slips, emergency, listed disease); the kiosk
+    passes none. A row resting on such a fact, or a card past five continuous years whose share
+    could rise to 100 % once the year's co-payment passes the threshold, leaves the figure to
+    reception (``percent`` None), as does a visit no row describes.
+    """
+    card_percent = benefit_percent(card.benefit_level)
+    visit = Visit(rules.registered_here(card.facility_code), care, facts)
+    province = _province_note(card.facility_code, rules)
+    matching = [rule for rule in rows_in_force(today) if rule.matches(rules.facility, visit, today)]
+    if not matching:
+        return Benefit(
+            route=None,
+            percent=None,
+            route_percent=None,
+            card_percent=card_percent,
+            rule="none",
+            source="",
+            reason="no rule row describes this visit at this hospital: reception decides"
+            + province,
+        )
+    rule = _best(matching, card_percent)
+    reason = f"{rule.code.value}: {rule.when}{province}"
+    percent: int | None
+    if rule.whatever_card:
+        percent = rule.share
+    elif card_percent is None:
+        percent = None
+        reason += "; the card's benefit level is unknown"
+    else:
+        percent = card_percent * rule.share // 100
+    if rule.staff_confirms:
+        percent = None
+        reason += "; reception confirms the slip or fact this rests on"
+    elif _five_years_may_apply(card, rule, card_percent, today):
+        percent = None
+        reason += (
+            "; five continuous years reached: 100 % once the year's co-payment passes the "
+            f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
+        )
+    return Benefit(
+        route=rule.code,
+        percent=percent,
+        route_percent=rule.share,
+        card_percent=card_percent,
+        rule=rule.id,
+        source=rule.source,
+        reason=reason,
+    )
+
+
+def _five_years_may_apply(
+    card: CardRecord, rule: RouteRule, card_percent: int | None, today: date
+) -> bool:
+    # Only on a full-share row: whether the co-payment exemption also lifts a self-referred
+    # row's reduced share is not settled (docs/domain.md, five continuous years).
+    return (
+        card.five_years_from is not None
+        and card.five_years_from <= today
+        and card_percent is not None
+        and card_percent < 100
+        and rule.share == 100
+        and not rule.whatever_card
+    )

@@ -59,10 +59,11 @@ def sample_checkin(
     card: str | None = "HS4797920123456",
     gender: Gender = Gender.FEMALE,
     birth: BirthDate | None = SAMPLE_BIRTH,
-    route: Route | None = Route.CORRECT,
+    route: Route | None = Route.REGISTERED,
     percent: int | None = 80,
     verification: Verification = Verification.ONLINE,
     checkin_id: str = "ci-20261125-0012",
+    facility: str = "79024",
 ) -> CheckIn:
     """A check-in of a made-up patient (never a real person)."""
     return CheckIn(
@@ -77,7 +78,7 @@ def sample_checkin(
             card_number=card,
             bhxh_number=card[-10:] if card else None,
             id_number="079190001234",
-            facility_code="79024" if card else None,
+            facility_code=facility if card else None,
             valid_from=date(2026, 1, 1) if card else None,
             valid_to=date(2026, 12, 31) if card else None,
             benefit_level=4 if card else None,
@@ -99,15 +100,18 @@ def gallery() -> dict[str, Slip]:
         "Tôn Nữ Hoàng Phương Uyển Thục Quỳnh Nguyễn Ngọc Ẩn",
         number=137,
         verification=Verification.CACHE,
-        route=Route.OPEN,
+        route=Route.BASIC_50_70,  # self-referred, from 1 July 2026: half of the card's 80 %
+        percent=40,
+        facility="74001",  # a card of Bình Dương, now Hồ Chí Minh City
     )
     letters = sample_checkin(
         "Ưng Đặng Ẵng Ấu Ầm Ẩn Ẫn Ập Ểu Ễu Ệ Ỗ Ồ Ộ Ỡ Ở Ợ Ữ Ự Ừ Ỳ Ỹ Ỷ Ỵ",
         number=5,
         gender=Gender.MALE,
         birth=BirthDate(1935),
-        route=Route.OUTSIDE,
-        percent=40,
+        route=Route.REFERRAL,  # a referral slip: reception confirms the share
+        percent=None,
+        facility="01C54",
     )
     cccd_only = sample_checkin(
         "Lê Văn Đức", number=88, card=None, gender=Gender.MALE, verification=Verification.NONE

@@ -1,8 +1,8 @@
 """What a check-in slip says, as data: a pure function from a check-in to lines of text.
 
-The layout decides the content, its order and its emphasis (DOMAIN.md §7); ``kiosk.slip_render``
-turns it into pixels for a given paper width. Nothing here reads a clock, a file or a printer,
-so the same check-in always gives the same slip.
+The layout decides the content, its order and its emphasis (docs/domain.md, the slip);
+``kiosk.slip_render`` turns it into pixels for a given paper width. Nothing here reads a clock,
+a file or a printer, so the same check-in always gives the same slip.
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from kiosk.config import HospitalSettings
-from kiosk.model import CheckIn, Clinic, Gender, Route, Verification
+from kiosk.model import CheckIn, Clinic, Gender, Verification
+from kiosk.outcome import route_text, says_benefit, share_text
 
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
 REPRINT = "IN LẠI"
-ROUTE_TEXT = {
-    Route.CORRECT: "Đúng tuyến",
-    Route.OPEN: "Thông tuyến",
-    Route.OUTSIDE: "Trái tuyến",
-}
 VERIFICATION_TEXT = {
     Verification.ONLINE: "Đã kiểm tra trực tuyến",
     Verification.CACHE: "Kiểm tra theo dữ liệu lưu tại bệnh viện",
@@ -166,9 +162,10 @@ def layout_slip(
         line(f"Thẻ BHYT: {patient.card_number}", bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
-    route = ROUTE_TEXT[checkin.route] if checkin.route else ""
-    share = f"Mức hưởng {checkin.benefit_percent}%" if checkin.benefit_percent is not None else ""
-    line(" – ".join(p for p in (route, share) if p), bold=True)
+    if says_benefit(checkin):
+        # how the patient came, then the share or "reception confirms" (docs/domain.md, slip)
+        line(route_text(checkin.route, "vi") if checkin.route else None)
+        line(share_text(checkin.benefit_percent, "vi"), bold=True)
     line(VERIFICATION_TEXT.get(checkin.verification), Size.SMALL)
     items.append(SlipRule())
 

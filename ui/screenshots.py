@@ -20,7 +20,7 @@ import numpy as np
 from kiosk.checkin import snapshot_of
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config, load_config
-from kiosk.model import CardRecord, CheckIn, Payload, Verification
+from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import StaffAuth, hash_pin
@@ -97,7 +97,7 @@ def _checkin(card: CardRecord, clinic: str, number: int, config: Config) -> Chec
         patient=snapshot_of(None, card),
         status="accepted",
         reason=None,
-        route=None,
+        route=Route.REGISTERED,
         benefit_percent=80,
         verification=Verification.ONLINE,
         kiosk_id=config.kiosk.id,

@@ -26,6 +26,7 @@ from kiosk.model import (
     GatewayFailureKind,
     GatewayReply,
     PrintState,
+    Route,
     Verification,
 )
 from kiosk.outcome import Reason, Status
@@ -327,3 +328,43 @@ def test_staff_manual_checkin_records_who_did_it_without_an_override() -> None:
     assert outcome.checkin.status == "accepted"
     assert outcome.checkin.override_reason is None
     assert outcome.printed is True
+
+
+# --- route and benefit, and a portal that cannot answer (docs/domain.md, sections 6 and 8) -----
+
+
+def _expired_person() -> SyntheticPerson:
+    p = _valid_person()
+    return replace(p, valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(
+    "online", [None, FakeOnlineCheck(failure=UNREACHABLE)], ids=["no gateway", "gateway down"]
+)
+def test_an_expiry_only_the_cache_shows_sends_to_reception(online: FakeOnlineCheck | None) -> None:
+    rig = Rig(online=online)
+    p = _expired_person()
+    rig.cards.save_card(card_record(p))
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert (outcome.status, outcome.reason) == (Status.NEEDS_RECEPTION, Reason.EXPIRY_UNCONFIRMED)
+    assert outcome.message("vi") != "Không thể đăng ký khám bằng thẻ này."
+    assert not rig.store.checkins
+
+
+def test_the_gateways_expired_answer_still_rejects() -> None:
+    p = _expired_person()
+    card = card_record(p)
+    rig = Rig(online=FakeOnlineCheck({p.card_number: GatewayReply("010", "hết hạn", card)}))
+    rig.cards.save_card(card)
+    outcome = rig.service.run(bhyt_payload(p), "NOI")
+    assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.CARD_EXPIRED)
+
+
+def test_the_checkin_keeps_the_visit_code_and_the_combined_share() -> None:
+    rig = Rig()  # config.toml: cấp cơ bản, provisional score, former district hospital
+    own = _valid_person()
+    rig.cards.save_card(card_record(own))
+    done = rig.service.run(bhyt_payload(own), "NOI")
+    assert done.checkin is not None
+    percent = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}[own.benefit_level]
+    assert (done.checkin.route, done.checkin.benefit_percent) == (Route.REGISTERED, percent)

@@ -57,7 +57,10 @@ def test_environment_overrides_any_setting() -> None:
         ("kiosk", "locale", "fr", "kiosk.locale: expected one of vi, en"),
         ("kiosk", "hide_cursor", "yes", "kiosk.hide_cursor: expected true or false"),
         ("hospital", "facility_codes", ["7902"], "hospital.facility_codes[0]: expected a 5-char"),
-        ("hospital", "level", "regional", "hospital.level: expected one of central"),
+        ("hospital", "professional_level", "province", "hospital.professional_level: expected"),
+        ("hospital", "former_tuyen", "regional", "hospital.former_tuyen: expected one of"),
+        ("hospital", "evaluation_score", 101, "hospital.evaluation_score: expected points"),
+        ("hospital", "evaluation_score", "50", "hospital.evaluation_score: expected a whole"),
         ("insurance", "gateway_url", "ftp://x", "insurance.gateway_url: expected an http"),
         ("insurance", "online_budget_s", 0, "insurance.online_budget_s: expected a positive"),
         ("database", "url", "mysql://x", "database.url: expected sqlite"),
@@ -71,6 +74,46 @@ def test_a_wrong_value_names_its_key(section: str, key: str, value: object, mess
     with pytest.raises(ConfigError) as caught:
         parse_config(data, {}, ROOT)
     assert str(caught.value).startswith(message), str(caught.value)
+
+
+@pytest.mark.parametrize("old_level", ["province", "central", "district", "commune", "x"])
+def test_an_old_tuyen_level_is_one_line_naming_the_new_keys(old_level: str) -> None:
+    data = _shipped()
+    data["hospital"]["level"] = old_level
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, {}, ROOT)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("hospital.level: ")
+    for key in ("professional_level", "evaluation_score", "former_tuyen"):
+        assert f"hospital.{key}" in message
+
+
+def test_old_facility_levels_and_an_old_level_from_the_environment_are_refused() -> None:
+    data = _shipped()
+    data["hospital"]["facility_levels"] = {"79034": "district"}
+    with pytest.raises(ConfigError, match=r"^hospital\.facility_levels: .*professional_level"):
+        parse_config(data, {}, ROOT)
+    with pytest.raises(ConfigError, match=r"^hospital\.level: .*former_tuyen"):
+        parse_config(_shipped(), {"KIOSK_HOSPITAL_LEVEL": "province"}, ROOT)
+
+
+def test_the_hospital_keys_of_2025() -> None:
+    config = parse_config(_shipped(), {}, ROOT)
+    assert config.hospital.professional_level == "co_ban"
+    assert config.hospital.evaluation_score is None
+    assert config.hospital.former_tuyen == "district"
+    assert config.hospital.primary_station is False
+    data = _shipped()
+    data["hospital"].update(
+        professional_level="chuyen_sau", evaluation_score=0, former_tuyen="central"
+    )
+    hospital = parse_config(data, {}, ROOT).hospital
+    assert (hospital.professional_level, hospital.evaluation_score) == ("chuyen_sau", 0)
+    assert hospital.former_tuyen == "central"
+    env = {"KIOSK_HOSPITAL_EVALUATION_SCORE": "55", "KIOSK_HOSPITAL_PRIMARY_STATION": "true"}
+    from_env = parse_config(_shipped(), env, ROOT).hospital
+    assert (from_env.evaluation_score, from_env.primary_station) == (55, True)
 
 
 def test_unknown_section_and_bad_clinic_are_named() -> None:
@@ -129,3 +172,17 @@ def test_cli_exits_2_with_one_line_naming_the_key(tmp_path: Path, run_cli: Any) 
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1
     assert "printer.dots" in lines[0]
+
+
+def test_cli_exits_2_with_one_line_on_a_config_of_before_2025(tmp_path: Path, run_cli: Any) -> None:
+    old = tmp_path / "old.toml"
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    old.write_text(
+        text.replace('professional_level = "co_ban"', 'level = "province"'), encoding="utf-8"
+    )
+    result = run_cli(["--config", str(old), "status"])
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert "hospital.level" in lines[0]
+    assert "hospital.professional_level" in lines[0]

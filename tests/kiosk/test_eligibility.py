@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fakes import FakeClock
 
+from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.clock import HOSPITAL_ZONE, local_day
 from kiosk.eligibility import decide, treated_elsewhere
 from kiosk.model import (
@@ -34,11 +35,13 @@ from kiosk.payload import parse_payload
 from kiosk.route import HospitalRules
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, hex_utf8, people
 
+# a cấp cơ bản hospital scoring 60 points: self-referred outpatients get half of their
+# card's share from 1 July 2026 (visit code 1.13)
 RULES = HospitalRules(
     own_codes=("79024",),
     accepted_codes=("79099",),
-    level="district",
-    facility_levels={"79034": "district"},
+    level=ProfessionalLevel.CO_BAN,
+    score=60,
     own_accounts=("79024_BV",),
 )
 TODAY = date(2026, 11, 25)
@@ -97,8 +100,8 @@ def test_last_valid_day_until_local_midnight_then_expired() -> None:
     clock.advance(minutes=1)  # 00:00 on 1 January locally; still 31 December 17:00 in UTC
     assert clock.now().date() == date(2026, 12, 31)
     decision = decide(qr(), record(), local_day(clock), RULES)
-    assert decision.status is Status.REJECTED
-    assert decision.reason is Reason.CARD_EXPIRED
+    assert decision.status is Status.NEEDS_RECEPTION
+    assert decision.reason is Reason.EXPIRY_UNCONFIRMED
 
 
 def test_first_valid_day_starts_at_local_midnight_not_utc_midnight() -> None:
@@ -129,7 +132,7 @@ def test_across_midnight_a_replacement_takes_over() -> None:
     assert after.card.bhxh_number == "7920999999"
     assert (after.card.valid_from, after.card.valid_to) == (date(2027, 1, 1), date(2027, 12, 31))
     assert after.card.facility_code == "79034"
-    assert after.route is Route.OPEN
+    assert after.route is Route.BASIC_50_70
 
 
 # --- the window: QR first, else the record -----------------------------------------------------
@@ -138,7 +141,7 @@ def test_across_midnight_a_replacement_takes_over() -> None:
 def test_qr_window_wins_over_an_older_record() -> None:
     expired_in_qr = qr(valid_from="01/01/2025", valid_to="31/12/2025")
     stale = record(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
-    assert decide(expired_in_qr, stale, TODAY, RULES).reason is Reason.CARD_EXPIRED
+    assert decide(expired_in_qr, stale, TODAY, RULES).reason is Reason.EXPIRY_UNCONFIRMED
     current_qr = qr()
     older = record(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
     assert decide(current_qr, older, TODAY, RULES).status is Status.ACCEPTED
@@ -162,7 +165,7 @@ def test_2021_form_without_expiry_uses_the_record() -> None:
     assert accepted.card is not None
     assert accepted.card.valid_to == date(2026, 12, 31)
     expired = decide(payload, record(valid_to=date(2026, 11, 24)), TODAY, RULES)
-    assert expired.reason is Reason.CARD_EXPIRED
+    assert expired.reason is Reason.EXPIRY_UNCONFIRMED
 
 
 def test_no_window_anywhere_needs_reception() -> None:
@@ -177,11 +180,32 @@ def test_no_card_needs_reception() -> None:
     assert (decision.status, decision.reason) == (Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND)
 
 
-def test_expired_without_a_current_replacement_is_rejected() -> None:
+def test_expired_without_a_current_replacement_goes_to_reception() -> None:
     future = ReplacementCard("HS4797920999999", date(2027, 3, 1), date(2027, 12, 31))
     card = record(valid_to=date(2026, 10, 31), replacement=future)
     payload = qr(valid_to="31/10/2026")
-    assert decide(payload, card, TODAY, RULES).reason is Reason.CARD_EXPIRED
+    assert decide(payload, card, TODAY, RULES).reason is Reason.EXPIRY_UNCONFIRMED
+
+
+@pytest.mark.parametrize("gateway", [None, "100", "401"])
+def test_portal_down_never_turns_a_patient_away_for_a_stale_expiry(gateway: str | None) -> None:
+    # Decree 188/2025 Art. 38 cl. 2: only the QR and the cache say "expired", the gateway did
+    # not answer (not asked, or a could-not-judge code): reception, never "cannot check in"
+    stale = record(valid_to=date(2026, 10, 31))
+    payload = qr(valid_to="31/10/2026")
+    answer = reply(gateway, None) if gateway else None
+    decision = decide(payload, stale, TODAY, RULES, answer)
+    assert (decision.status, decision.reason) == (Status.NEEDS_RECEPTION, Reason.EXPIRY_UNCONFIRMED)
+    assert decision.status is not Status.REJECTED
+
+
+def test_the_gateways_own_expired_answer_still_rejects() -> None:
+    stale = record(valid_to=date(2026, 10, 31))
+    payload = qr(valid_to="31/10/2026")
+    decision = decide(payload, stale, TODAY, RULES, reply("010", stale))
+    assert (decision.status, decision.reason) == (Status.REJECTED, Reason.CARD_EXPIRED)
+    expired_000 = decide(payload, stale, TODAY, RULES, reply("000", stale))
+    assert (expired_000.status, expired_000.reason) == (Status.REJECTED, Reason.CARD_EXPIRED)
 
 
 # --- status --------------------------------------------------------------------------------------
@@ -206,7 +230,7 @@ def test_name_without_diacritics_needs_confirmation_with_the_route_ready() -> No
     decision = decide(qr(name="Tran Thi My Le"), record(), TODAY, RULES)
     assert decision.status is Status.NEEDS_CONFIRMATION
     assert decision.reason is Reason.NAME_NEEDS_CONFIRMATION
-    assert decision.route is Route.CORRECT
+    assert decision.route is Route.REGISTERED
     assert decision.benefit_percent == 80
 
 
@@ -238,7 +262,7 @@ def test_year_only_birth_compares_the_year() -> None:
 def test_confirmation_never_hides_an_expired_card() -> None:
     payload = qr(name="Tran Thi My Le", valid_to="31/10/2026")
     old = record(valid_to=date(2026, 10, 31))
-    assert decide(payload, old, TODAY, RULES).reason is Reason.CARD_EXPIRED
+    assert decide(payload, old, TODAY, RULES).reason is Reason.EXPIRY_UNCONFIRMED
 
 
 def test_cccd_payload_is_decided_by_the_record_and_cross_checked() -> None:
@@ -257,7 +281,7 @@ def test_code_payload_is_decided_by_the_record() -> None:
     payload = CodePayload("7920123456", "7920123456", CodeKind.BHXH_NUMBER)
     assert decide(payload, record(), TODAY, RULES).status is Status.ACCEPTED
     expired = record(valid_to=date(2026, 1, 31))
-    assert decide(payload, expired, TODAY, RULES).reason is Reason.CARD_EXPIRED
+    assert decide(payload, expired, TODAY, RULES).reason is Reason.EXPIRY_UNCONFIRMED
     typed = CodePayload("HS2797920123456", "HS2797920123456", CodeKind.CARD_NUMBER)
     assert decide(typed, record(benefit_level=None), TODAY, RULES).benefit_percent == 100
 
@@ -270,7 +294,7 @@ def test_synthetic_population_decisions_follow_the_card_window() -> None:
         if person.valid_from <= TODAY <= person.valid_to:
             assert decision.status is Status.ACCEPTED
         else:
-            assert decision.reason is Reason.CARD_EXPIRED
+            assert decision.reason is Reason.EXPIRY_UNCONFIRMED
 
 
 # --- route and benefit share ---------------------------------------------------------------------
@@ -278,7 +302,11 @@ def test_synthetic_population_decisions_follow_the_card_window() -> None:
 
 @pytest.mark.parametrize(
     ("facility", "route"),
-    [("79 - 024", Route.CORRECT), ("79 – 034", Route.OPEN), ("01 - C54", Route.OUTSIDE)],
+    [
+        ("79 - 024", Route.REGISTERED),
+        ("79 – 034", Route.BASIC_50_70),
+        ("01 - C54", Route.BASIC_50_70),
+    ],
 )
 def test_route_on_accepted_decisions(facility: str, route: Route) -> None:
     decision = decide(qr(facility=facility), record(), TODAY, RULES)
@@ -309,7 +337,7 @@ def test_000_accepts_on_the_reply_card() -> None:
     assert decision.status is Status.ACCEPTED
     assert decision.card is not None
     assert decision.card.valid_to == date(2027, 12, 31)
-    assert decision.route is Route.OPEN
+    assert decision.route is Route.BASIC_50_70
 
 
 def test_000_without_dates_is_trusted() -> None:
@@ -336,7 +364,7 @@ def test_003_uses_the_new_card_only_when_today_is_inside() -> None:
     assert (ok.status, ok.reason) == (Status.ACCEPTED, Reason.CARD_REPLACED)
     assert ok.card is not None
     assert ok.card.card_number == "HS4797920999999"
-    assert ok.route is Route.CORRECT  # the new card's facility is in the accepted list
+    assert ok.route is Route.REGISTERED  # the new card's facility is in the accepted list
     later = replace(current, valid_from=date(2026, 12, 1))
     not_yet = decide(qr(), old, TODAY, RULES, reply("003", replace(old, replacement=later)))
     assert (not_yet.status, not_yet.reason) == (Status.REJECTED, Reason.CARD_EXPIRED)
@@ -381,7 +409,7 @@ def test_gateway_codes_that_decide_on_their_own(code: str, status: Status, reaso
 def test_gateway_confirmation_codes(code: str, reason: Reason) -> None:
     decision = decide(qr(), record(), TODAY, RULES, reply(code, record()))
     assert (decision.status, decision.reason) == (Status.NEEDS_CONFIRMATION, reason)
-    assert decision.route is Route.CORRECT
+    assert decision.route is Route.REGISTERED
     assert decision.benefit_percent == 80
     expired = record(valid_to=date(2026, 1, 1))
     payload = qr(valid_to="01/01/2026")
@@ -399,7 +427,7 @@ def test_fallback_codes_decide_from_the_cache(code: str) -> None:
     assert missing.reason is Reason.CARD_NOT_FOUND
     old = record(valid_to=date(2026, 1, 1))
     expired = decide(qr(valid_to="01/01/2026"), old, TODAY, RULES, reply(code, None))
-    assert expired.reason is Reason.CARD_EXPIRED
+    assert expired.reason is Reason.EXPIRY_UNCONFIRMED
 
 
 # --- checked by another facility after the last discharge --------------------------------------

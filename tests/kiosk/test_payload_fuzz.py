@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import KNOWN_CODES
 from kiosk.model import (
@@ -39,8 +40,8 @@ RANDOM_EXAMPLES = 400  # x BATCH = 40,000 random strings
 RULES = HospitalRules(
     own_codes=("79024",),
     accepted_codes=("79099",),
-    level="district",
-    facility_levels={"79034": "district", "79027": "commune"},
+    level=ProfessionalLevel.CO_BAN,
+    score=60,
     own_accounts=("79024_BV",),
 )
 PEOPLE = list(people(60, seed=11))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk.benefit_rules import RULES, RouteRule
 from kiosk.config import HospitalSettings
 from kiosk.model import (
     BirthDate,
@@ -50,7 +51,7 @@ def checkin_of(index: int = 3, **changes: object) -> CheckIn:
         patient=patient,
         status="accepted",
         reason=None,
-        route=Route.CORRECT,
+        route=Route.REGISTERED,
         benefit_percent=80,
         verification=Verification.ONLINE,
         kiosk_id="KIOSK-07",
@@ -83,7 +84,8 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         f"Thẻ BHYT: {p.card_number}",
         f"Nơi ĐKKCB: {p.facility_code}",
         f"Hạn thẻ: {p.valid_from:%d/%m/%Y} – {p.valid_to:%d/%m/%Y}",
-        "Đúng tuyến – Mức hưởng 80%",
+        "Đúng nơi đăng ký KCB ban đầu (mã 1.1)",
+        "Mức hưởng 80%",
         "Đã kiểm tra trực tuyến",
         "Ngày giờ: 25/11/2026 09:05",
         "Máy: KIOSK-07",
@@ -118,14 +120,48 @@ def test_local_date_and_time_follow_the_zone_across_midnight() -> None:
 @pytest.mark.parametrize(
     ("route", "percent", "expected"),
     [
-        (Route.CORRECT, 80, "Đúng tuyến – Mức hưởng 80%"),
-        (Route.OPEN, 100, "Thông tuyến – Mức hưởng 100%"),
-        (Route.OUTSIDE, 40, "Trái tuyến – Mức hưởng 40%"),
-        (None, 95, "Mức hưởng 95%"),
+        (Route.REGISTERED, 80, ["Đúng nơi đăng ký KCB ban đầu (mã 1.1)", "Mức hưởng 80%"]),
+        (Route.BASIC_50_70, 40, ["Tự đến khám (mã 1.13)", "Mức hưởng 40%"]),
+        (Route.FORMER_CENTRAL, 0, ["Tự đến khám (mã 3.1)", "Mức hưởng 0%"]),
+        (
+            Route.REFERRAL,
+            None,
+            ["Có phiếu chuyển cơ sở KCB (mã 1.3)", "Quầy tiếp đón xác nhận mức hưởng"],
+        ),
+        (None, 95, ["Mức hưởng 95%"]),
+        (None, None, ["Quầy tiếp đón xác nhận mức hưởng"]),
+        # check-ins recorded before the 2025 rules still print
+        (Route.CORRECT, 80, ["Đúng tuyến", "Mức hưởng 80%"]),
+        (Route.OPEN, 100, ["Thông tuyến", "Mức hưởng 100%"]),
+        (Route.OUTSIDE, 40, ["Trái tuyến", "Mức hưởng 40%"]),
     ],
 )
-def test_route_and_benefit_share(route: Route | None, percent: int, expected: str) -> None:
-    assert expected in texts(checkin_of(route=route, benefit_percent=percent))
+def test_route_and_benefit_share(
+    route: Route | None, percent: int | None, expected: list[str]
+) -> None:
+    slip = layout_slip(checkin_of(route=route, benefit_percent=percent), CLINIC, HOSPITAL, ZONE)
+    lines = [line.text for line in slip.lines]
+    start = lines.index(expected[0])
+    assert lines[start : start + len(expected)] == expected
+    share = slip.lines[start + len(expected) - 1]
+    assert share.bold  # the share stands out
+
+
+def _row_share(row: RouteRule) -> int | None:
+    """What a level-4 card (80 %) is told at this row, worked out by hand."""
+    if row.fact is not None:
+        return None
+    return row.share if row.whatever_card else 80 * row.share // 100
+
+
+@pytest.mark.parametrize("row", RULES, ids=[rule.id for rule in RULES])
+def test_every_rule_row_prints_its_share_or_the_reception_text(row: RouteRule) -> None:
+    share = _row_share(row)
+    lines = texts(checkin_of(route=row.code, benefit_percent=share))
+    wanted = "Quầy tiếp đón xác nhận mức hưởng" if share is None else f"Mức hưởng {share}%"
+    at = next(i for i, t in enumerate(lines) if t.endswith(f"(mã {row.code.value})"))
+    assert lines[at + 1] == wanted
+    assert sum("Mức hưởng" in t or "mức hưởng" in t for t in lines) == 1
 
 
 def test_verification_from_the_cache_is_said_and_none_is_left_out() -> None:

@@ -223,14 +223,17 @@ def test_camera_lost_is_shown_and_recovers(qtbot: QtBot, make_window: Make) -> N
     qtbot.waitUntil(lambda: window.welcome.preview._overlay == "")
 
 
-def test_expired_card_is_rejected(
+def test_expired_card_without_the_gateway_goes_to_reception_not_refused(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
+    # only the QR and the cache say "expired": Decree 188/2025 Art. 38 cl. 2 (docs/domain.md)
     window, rig = make_window()
     old = expired(persons[2])
     rig.cards.save_card(card_record(old))
     scan_and_wait(qtbot, window, bhyt_payload(old))
-    assert window.reception.reason.text() == "Thẻ BHYT đã hết hạn sử dụng."
+    assert window.current is window.reception
+    assert window.reception.heading.text() == "Vui lòng đến quầy tiếp đón để được hỗ trợ."
+    assert window.reception.reason.text().startswith("Chưa kiểm tra được hạn thẻ")
     assert not rig.store.checkins
 
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
-from kiosk.outcome import Lang, Outcome, Status, message_for
+from kiosk.outcome import Lang, Outcome, Status, checkin_benefit_text, message_for
 from ui.i18n import tr
 from ui.present import PublicPatient
 from ui.screens.common import (
@@ -416,7 +416,8 @@ class AcceptedScreen(_NumberScreen):
         self.clinic = label(52, bold=True)
         self.location = label(BODY_PX)
         self.slip = label(48, bold=True, color=PRIMARY)
-        self._assemble(self.clinic, self.location, self.slip)
+        self.benefit = label(BODY_PX)  # the visit code and share, or "reception confirms"
+        self._assemble(self.clinic, self.location, self.benefit, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -424,6 +425,7 @@ class AcceptedScreen(_NumberScreen):
         self.heading.setText(o.message(lang) if o else "")
         self.clinic.setText(self._clinic_text(lang))
         self.location.setText(c.location(lang) if c else "")
+        self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
 
 
