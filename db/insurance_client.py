@@ -840,6 +840,8 @@ class GatewayClient:
             if left is not None and left <= 0.01:
                 kind = GatewayFailureKind.TIMEOUT
             return self._fail(kind, str(error), query)
+        except InsuranceError as error:  # the token service refused the request itself
+            return self._fail(GatewayFailureKind.AUTH, str(error), query)
         except Exception as error:  # the port promises never to raise
             return self._fail(GatewayFailureKind.BAD_REPLY, type(error).__name__, query)
 
