@@ -327,3 +327,34 @@ def test_a_dead_gateway_is_not_hammered() -> None:
     skipped = guarded.check(query, 0.5)
     assert isinstance(skipped, GatewayFailure)
     assert skipped.kind is GatewayFailureKind.SKIPPED
+
+
+def test_the_kiosk_wires_the_gateway_behind_a_breaker_with_a_token_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tomllib
+    from pathlib import Path
+
+    from db.wiring import build_online_check
+    from kiosk.config import parse_config
+
+    root = Path(__file__).resolve().parents[2]
+    with (root / "config.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    monkeypatch.setenv("KIOSK_GATEWAY_PASSWORD", DEFAULT_PASSWORD)
+    monkeypatch.setenv("KIOSK_GATEWAY_OFFICER_NAME", CREDENTIALS.officer_name)
+    monkeypatch.setenv("KIOSK_GATEWAY_OFFICER_ID", CREDENTIALS.officer_id)
+    with simulator(300) as (state, url):
+        data["insurance"]["gateway_url"] = url
+        config = parse_config(data, {}, root)
+        online = build_online_check(config, FakeClock(datetime.now(UTC)))
+        assert isinstance(online, BreakerCheck)
+        deadline = time.monotonic() + 5
+        while state.counts.get("token", 0) == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert state.counts["token"] == 1  # form body, upper-case MD5: the defaults
+        population = state.population
+        reply = online.check(_query(population, _valid(population)), 4.0)
+        assert isinstance(reply, GatewayReply)
+        assert reply.code == "000"
+        assert state.counts["token"] == 1
