@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from kiosk.model import BhytPayload, BirthDate, CccdPayload, CodeKind, CodePayload, Gender
 from kiosk.outcome import Reason
@@ -577,3 +579,40 @@ def test_cccd_7_and_11_fields_still_read() -> None:
     assert isinstance(eleven, CccdPayload)
     assert seven.extra == ()
     assert eleven.extra == ("a", "b", "c", "d")
+
+
+# --- properties of the repairs ---------------------------------------------------------------
+
+
+def telex(text: str) -> str:
+    """What a Telex input method makes of hex typed through it (the pairs of TELEX_PAIRS)."""
+    for pair, mark in TELEX_PAIRS:
+        text = text.replace(pair, mark)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789abcdefABCDEF", max_size=60))
+def test_telex_repair_undoes_telex_on_any_hex(hex_text: str) -> None:
+    assert repair_telex(telex(hex_text)) == hex_text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="utf-8", categories=("L", "M", "N", "Zs")), min_size=1))
+def test_any_name_survives_telex_mangled_hex(name: str) -> None:
+    expected = decode_text(hex_utf8(name))
+    assume(expected != hex_utf8(name))  # text that is kept as written (not printable) aside
+    assert decode_text(telex(hex_utf8(name))) == expected
+    assert decode_text(telex(hex_utf8(name).upper())) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)))
+def test_any_date_reads_with_or_without_leading_zeros(day: date) -> None:
+    padded = parsed_bhyt(bhyt(birth=f"{day:%d/%m/%Y}", valid_from=f"{day:%d/%m/%Y}"))
+    written = f"{day.day}/{day.month}/{day.year}"
+    short = parsed_bhyt(bhyt(birth=written, valid_from=written))
+    assert padded.birth == short.birth == BirthDate(day.year, day.month, day.day)
+    assert padded.valid_from == short.valid_from == day
+    month_year = parsed_bhyt(bhyt(birth=f"{day:%m/%Y}"))
+    assert month_year.birth == BirthDate(day.year, day.month)
