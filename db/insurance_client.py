@@ -17,7 +17,9 @@ import queue
 import random
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -51,6 +53,12 @@ FEED_PATH = "/api/cards/changes"
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
 _CHUNK = 256 * 1024
 _TOKEN_MARGIN_S = 30.0  # refresh a little before the gateway's expiry
+# The token keeper renews this long before expiry, so a check never waits for a token.
+_PREFETCH_MARGIN_S = 300.0
+_KEEPER_POLL_S = 15.0
+# Words of a gateway message saying the token itself was refused (HTTP 200 with a text reply).
+_TOKEN_WORDS = ("token",)
+_REFUSED_WORDS = ("không đúng", "không hợp lệ", "hết hạn", "sai", "invalid", "expired", "wrong")
 
 
 class InsuranceError(Exception):
@@ -187,9 +195,11 @@ class HttpTransport:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        form_body: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """One request; the status and the whole (decoded) body. Raises :class:`_TransientError`,
-        :class:`_BudgetError` or :class:`_TooLargeError`."""
+        :class:`_BudgetError` or :class:`_TooLargeError`. ``form_body`` is sent
+        form-urlencoded instead of ``json_body``."""
         connect, read = self.connect_timeout_s, self.read_timeout_s
         left = self.remaining(deadline)
         if left is not None:
@@ -203,6 +213,7 @@ class HttpTransport:
                 url,
                 params=params,
                 json=json_body,
+                data=form_body,
                 headers=headers,
                 timeout=(connect, read),
                 stream=True,
@@ -249,6 +260,7 @@ class HttpTransport:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        form_body: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """:meth:`once` with retries (backoff with full jitter) on transient failures."""
         attempt = 0
@@ -261,6 +273,7 @@ class HttpTransport:
                     params=params,
                     json_body=json_body,
                     headers=headers,
+                    form_body=form_body,
                 )
             except _TransientError as error:
                 if attempt >= self.retries:
@@ -286,15 +299,28 @@ def _json(body: bytes, what: str) -> Any:
 
 
 class TokenCache:
-    """Takes a token with ``POST /api/token/take`` and keeps it until its ``expires_in``."""
+    """Takes a token with ``POST /api/token/take`` and keeps it until its ``expires_in``.
+
+    ``body`` is how the request is encoded: ``"form"`` (form-urlencoded, as the 2025-26
+    guidance describes) or ``"json"`` (``insurance.token_body``).
+    """
 
     def __init__(
-        self, http: HttpTransport, base_url: str, credentials: Credentials, clock: Clock
+        self,
+        http: HttpTransport,
+        base_url: str,
+        credentials: Credentials,
+        clock: Clock,
+        *,
+        body: str = "form",
     ) -> None:
+        if body not in ("form", "json"):
+            raise ValueError(f"token body must be form or json, not {body!r}")
         self._http = http
         self._url = base_url.rstrip("/") + TOKEN_PATH
         self._credentials = credentials
         self._clock = clock
+        self._body = body
         self._token: Token | None = None
         self._lock = threading.Lock()
         self.fetches = 0
@@ -316,16 +342,39 @@ class TokenCache:
             if self._token is token:
                 self._token = None
 
+    def due(self, ahead_s: float = _PREFETCH_MARGIN_S) -> bool:
+        """Whether there is no token, or the one held expires within ``ahead_s`` seconds."""
+        token = self._token
+        return token is None or (token.expires_at - self._clock.now()).total_seconds() <= ahead_s
+
+    def refresh_ahead(self, ahead_s: float = _PREFETCH_MARGIN_S) -> bool:
+        """Take a new token now if :meth:`due`, off any check's path; never raises.
+
+        Returns whether a usable token is held afterwards.
+        """
+        if not self.due(ahead_s):
+            return True
+        try:
+            token = self._take(None)
+        except InsuranceError as error:
+            log.warning("could not take a gateway token ahead of time: %s", error)
+            return self._token is not None
+        with self._lock:
+            self._token = token
+        return True
+
     def _take(self, deadline: float | None) -> Token:
         self.fetches += 1
+        fields = {
+            "username": self._credentials.username,
+            "password": self._credentials.password_md5,
+        }
         status, body = self._http.request(
             "POST",
             self._url,
             deadline=deadline,
-            json_body={
-                "username": self._credentials.username,
-                "password": self._credentials.password_md5,
-            },
+            json_body=fields if self._body == "json" else None,
+            form_body=fields if self._body == "form" else None,
         )
         if status == 401:
             raise _UnauthorizedError("the token service refused the username or password")
@@ -444,7 +493,9 @@ class FeedClient:
             raise InsuranceError("no feed URL: set insurance.feed_url or pass --url")
         http = HttpTransport.from_settings(settings)
         credentials = Credentials.from_settings(settings, env)
-        tokens = TokenCache(http, base, credentials, clock or SystemClock())
+        tokens = TokenCache(
+            http, base, credentials, clock or SystemClock(), body=settings.token_body
+        )
         return cls(http, tokens, base, settings.page_size)
 
     def fetch(self, since: str, forms: ValueForms = MODEL_FORMS) -> FeedPage:
@@ -553,6 +604,26 @@ def _local_moment(text: str, zone: ZoneInfo) -> datetime | None:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
+def reply_birth(text: str) -> BirthDate | None:
+    """A reply's ``ngaySinh``: ``yyyy``, ``MM/yyyy``, ``d/M/yyyy`` or ``dd/MM/yyyy``; None when
+    empty or unreadable (the card is still used, its birth date unknown)."""
+    parts = text.strip().split("/")
+    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts[-1]) != 4:
+        return None
+    try:
+        if len(parts) == 1:
+            return BirthDate(int(parts[0]))
+        if len(parts) == 2 and len(parts[0]) <= 2:
+            month = date(int(parts[1]), int(parts[0]), 1)
+            return BirthDate(month.year, month.month)
+        if len(parts) == 3 and len(parts[0]) <= 2 and len(parts[1]) <= 2:
+            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            return BirthDate(day.year, day.month, day.day)
+    except ValueError:
+        return None
+    return None
+
+
 def _date_or_none(text: str) -> date | None:
     if len(text) != 10:
         return None
@@ -570,11 +641,19 @@ def reply_from_json(
     note = _text(reply, "ghiChu") or None
     card: CardRecord | None = None
     if _text(reply, "hoTen") and (_text(reply, "maThe") or _text(reply, "maSoBHXH")):
+        number = _text(reply, "maThe") or _text(reply, "maSoBHXH")
+        asked = query.code.strip().upper()
+        if len(number) == 10 and len(asked) == 15 and asked.endswith(number):
+            # the 2024 reply gives the 10-digit number only; the number asked about also
+            # carries the object code and the benefit level
+            number = asked
+        birth = reply_birth(_text(reply, "ngaySinh"))
         row = {
-            "maThe": _text(reply, "maThe") or _text(reply, "maSoBHXH"),
+            "maThe": number,
             "maSoBHXH": _text(reply, "maSoBHXH"),
             "hoTen": _text(reply, "hoTen"),
-            "ngaySinh": _text(reply, "ngaySinh"),
+            # the card codec reads dd/MM/yyyy or yyyy; the reply's other forms are set below
+            "ngaySinh": f"{birth.year:04d}" if birth is not None else "",
             "gioiTinh": _text(reply, "gioiTinh"),
             "diaChi": _text(reply, "diaChi"),
             "maDKBD": _text(reply, "maDKBD"),
@@ -588,7 +667,7 @@ def reply_from_json(
         elif code.startswith("12") and len(code) == 3:
             row["trangThai"] = "deregistered"
         try:
-            card = record_from_row(row, source="gateway")
+            card = replace(record_from_row(row, source="gateway"), birth=birth)
         except RowError as error:
             log.warning("gateway card for %s not usable: %s", mask_number(query.code), error)
         new_number = _text(reply, "maTheMoi")
@@ -617,6 +696,7 @@ def reply_from_json(
             user=_text(c, "userKT"),
             checked_at=_local_moment(_text(c, "thoiGianKT"), zone),
             message=_text(c, "thongBao") or None,
+            result_code=_text(c, "maLoi") or None,
         )
         for c in reply.get("dsLichSuKT2018") or ()
         if isinstance(c, dict)
@@ -624,15 +704,40 @@ def reply_from_json(
     return GatewayReply(code=code, note=note, card=card, visits=visits, checks=checks)
 
 
-def _birth_text(birth: BirthDate | None) -> str:
-    return birth.display() if birth is not None else ""
+def _birth_text(birth: BirthDate) -> str:
+    """``dd/MM/yyyy`` for a full date, else the year: the gateway takes only those two forms,
+    and production clients never send an empty ``ngaySinh``."""
+    if birth.month is not None and birth.day is not None:
+        return birth.display()
+    return f"{birth.year:04d}"
+
+
+def token_refused(status: int, reply: object) -> bool:
+    """Whether a gateway answer means "your token is no good": HTTP 401 or 403, ``maKetQua``
+    401 or 403, or a message such as "token không đúng" (then the token is renewed once)."""
+    if status in (401, 403):
+        return True
+    if not isinstance(reply, dict):
+        return False
+    if str(reply.get("maKetQua", "")).strip() in ("401", "403"):
+        return True
+    for key in ("ghiChu", "message", "thongBao", "error"):
+        text = reply.get(key)
+        if isinstance(text, str):
+            folded = unicodedata.normalize("NFC", text).casefold()
+            if any(w in folded for w in _TOKEN_WORDS) and any(w in folded for w in _REFUSED_WORDS):
+                return True
+    return False
 
 
 class GatewayClient:
     """The BHXH gateway check (``KQNhanLichSuKCB2024``); implements ``OnlineCardCheck``.
 
     The whole call, token fetch included, fits in ``budget_s``: every request's timeouts are
-    cut to the time left, and a slow body is abandoned when the budget runs out.
+    cut to the time left, and a slow body is abandoned when the budget runs out. Checks run on
+    a small pool of long-lived threads, each with its own kept-alive ``requests`` session, so a
+    check reuses an open connection; :meth:`start` keeps a token ready on a background thread,
+    so a check usually costs one round trip.
     """
 
     def __init__(
@@ -649,6 +754,31 @@ class GatewayClient:
         self._credentials = credentials
         self._zone = zone
         self._monotonic = http._monotonic
+        # Two workers: a check abandoned at its budget may hold one until its own (equally
+        # cut) timeouts end, and the next patient's check must not queue behind it.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gateway-check")
+        self._keeper: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def start(self, poll_s: float = _KEEPER_POLL_S) -> None:
+        """Take a token now and keep one ready on a background thread until :meth:`close`."""
+        if self._keeper is not None:
+            return
+
+        def keep() -> None:
+            while not self._stop.is_set():
+                self._tokens.refresh_ahead()
+                self._stop.wait(poll_s)
+
+        self._keeper = threading.Thread(target=keep, name="gateway-token", daemon=True)
+        self._keeper.start()
+
+    def close(self) -> None:
+        """Stop the token keeper and the check threads (a check under way is abandoned)."""
+        self._stop.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._keeper is not None:
+            self._keeper.join(timeout=5)
 
     @classmethod
     def from_settings(
@@ -662,28 +792,34 @@ class GatewayClient:
             raise InsuranceError("no gateway URL: set insurance.gateway_url")
         http = HttpTransport.from_settings(settings)
         credentials = Credentials.from_settings(settings, env)
-        tokens = TokenCache(http, settings.gateway_url, credentials, clock or SystemClock())
+        tokens = TokenCache(
+            http,
+            settings.gateway_url,
+            credentials,
+            clock or SystemClock(),
+            body=settings.token_body,
+        )
         return cls(http, tokens, settings.gateway_url, credentials, zone)
 
     def check(self, query: CardQuery, budget_s: float) -> GatewayReply | GatewayFailure:
         """Ask the gateway about one card; never raises, returns within ``budget_s``.
 
         Socket timeouts bound each read, not a whole slowly dripping reply, so the call runs on
-        a helper thread and is abandoned when the budget is spent (the thread then ends at its
-        own timeouts, which are cut to the same deadline).
+        a worker thread and is abandoned when the budget is spent (the thread then ends at its
+        own timeouts, which are cut to the same deadline). Without a birth date the gateway is
+        not asked: an empty ``ngaySinh`` is never sent.
         """
+        if query.birth is None:
+            return self._fail(GatewayFailureKind.INCOMPLETE, "no birth date to send", query)
         deadline = self._monotonic() + budget_s
-        box: list[GatewayReply | GatewayFailure] = []
-        worker = threading.Thread(
-            target=lambda: box.append(self._guarded(query, deadline)),
-            name="gateway-check",
-            daemon=True,
-        )
-        worker.start()
-        worker.join(max(0.0, budget_s))
-        if box:
-            return box[0]
-        return self._fail(GatewayFailureKind.TIMEOUT, "no reply within the time budget", query)
+        try:
+            future = self._pool.submit(self._guarded, query, deadline)
+        except RuntimeError:  # closed
+            return self._fail(GatewayFailureKind.NOT_CONFIGURED, "client closed", query)
+        try:
+            return future.result(timeout=max(0.0, budget_s))
+        except TimeoutError:
+            return self._fail(GatewayFailureKind.TIMEOUT, "no reply within the time budget", query)
 
     def _guarded(  # noqa: PLR0911 - one return per failure kind
         self, query: CardQuery, deadline: float
@@ -704,6 +840,8 @@ class GatewayClient:
             if left is not None and left <= 0.01:
                 kind = GatewayFailureKind.TIMEOUT
             return self._fail(kind, str(error), query)
+        except InsuranceError as error:  # the token service refused the request itself
+            return self._fail(GatewayFailureKind.AUTH, str(error), query)
         except Exception as error:  # the port promises never to raise
             return self._fail(GatewayFailureKind.BAD_REPLY, type(error).__name__, query)
 
@@ -712,6 +850,7 @@ class GatewayClient:
         return GatewayFailure(kind, detail)
 
     def _check(self, query: CardQuery, deadline: float) -> GatewayReply:
+        assert query.birth is not None  # check() answers INCOMPLETE without one
         body = {
             "maThe": query.code,
             "hoTen": query.name,
@@ -731,12 +870,14 @@ class GatewayClient:
             status, raw = self._http.request(
                 "POST", self._url, deadline=deadline, params=params, json_body=body
             )
-            reply = _json(raw, "gateway") if status != 401 else {"maKetQua": "401"}
+            reply = _json(raw, "gateway") if status not in (401, 403) else {}
             code = str(reply.get("maKetQua", "")) if isinstance(reply, dict) else ""
-            if status == 401 or code == "401":
+            if token_refused(status, reply):
                 self._tokens.invalidate(token)
                 if refreshed:
-                    raise _UnauthorizedError("gateway refused a fresh token (401)")
+                    raise _UnauthorizedError(
+                        f"gateway refused a fresh token (HTTP {status}, maKetQua {code or '?'})"
+                    )
                 refreshed = True
                 continue
             if not isinstance(reply, dict) or not code:

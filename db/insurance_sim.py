@@ -4,6 +4,11 @@ It serves the protocols of ``docs/insurance-api.md`` from a deterministic synthe
 :class:`~db.sim_population.Population` on 127.0.0.1 with the standard library's threading HTTP
 server, and can misbehave on purpose (latency, 5xx, truncated bodies, malformed JSON, short
 token lifetimes, a slow drip) so the clients and the sync are tested against real faults.
+
+It is as strict as the real gateway where its behaviour is known (a year-only birth date is
+compared by year; the MD5 case of the password is checked) and :class:`GatewayBehaviour` makes
+it answer each variant seen from production gateways, or either answer where the real one is
+not known (does it take a JSON token body? either MD5 case?).
 """
 
 from __future__ import annotations
@@ -44,6 +49,44 @@ class Faults:
     down: bool = False  # close every connection without a reply
 
 
+MD5_CASES = ("upper", "lower", "any")
+TOKEN_BODIES = ("form", "json", "any")
+REPLY_BIRTHS = ("dd/MM/yyyy", "d/M/yyyy", "MM/yyyy", "yyyy")
+TOKEN_ERRORS = ("401", "403", "message")
+
+
+@dataclass
+class GatewayBehaviour:
+    """How the simulated gateway answers where real gateways differ or are not known.
+
+    - ``md5_case``: the case of the password's MD5 hex the token service accepts. The 2025-26
+      guidance asks for upper case; whether the real service also takes lower case is not
+      known, hence ``"lower"`` and ``"any"``.
+    - ``token_body``: the token request encodings accepted. The guidance describes
+      form-urlencoded; older clients send JSON and report it working: ``"any"`` by default.
+    - ``reply_birth``: how ``ngaySinh`` is written in check replies (all four seen).
+    - ``short_card_number``: answer ``maThe`` with the 10-digit number (the 2024 example).
+    - ``token_error``: how a refused token is answered at the check: HTTP 401, HTTP 403, or
+      HTTP 200 with a "Token không đúng" message.
+    """
+
+    md5_case: str = "upper"
+    token_body: str = "any"  # noqa: S105 - an encoding name
+    reply_birth: str = "dd/MM/yyyy"
+    short_card_number: bool = False
+    token_error: str = "401"  # noqa: S105 - an HTTP status
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (
+            ("md5_case", self.md5_case, MD5_CASES),
+            ("token_body", self.token_body, TOKEN_BODIES),
+            ("reply_birth", self.reply_birth, REPLY_BIRTHS),
+            ("token_error", self.token_error, TOKEN_ERRORS),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+
+
 @dataclass
 class SimState:
     """Everything the request handlers share."""
@@ -55,6 +98,7 @@ class SimState:
     officer_name: str = DEFAULT_OFFICER_NAME
     officer_id: str = DEFAULT_OFFICER_ID
     gzip_level: int = 1
+    behaviour: GatewayBehaviour = field(default_factory=GatewayBehaviour)
     tokens: dict[str, float] = field(default_factory=dict)  # token -> monotonic expiry
     counts: dict[str, int] = field(default_factory=dict)  # request kind -> how many
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -84,6 +128,11 @@ class SimState:
 
     def md5_ok(self, given: str) -> bool:
         expected = hashlib.md5(self.password.encode()).hexdigest()
+        case = self.behaviour.md5_case
+        if case == "upper":
+            return given == expected.upper()
+        if case == "lower":
+            return given == expected
         return given.lower() == expected
 
 
@@ -215,16 +264,17 @@ def gateway_reply(state: SimState, body: dict[str, Any]) -> dict[str, Any]:
     code = population.gateway_code(index)
     if name.strip().casefold() != row["hoTen"].casefold():
         code = "061" if _initials(name) == _initials(row["hoTen"]) else "060"
-    elif birth.strip() != row["ngaySinh"]:
+    elif not _same_birth(birth, row["ngaySinh"]):
         code = "070"
+    behaviour = state.behaviour
     reply: dict[str, Any] = {"maKetQua": code, "ghiChu": _NOTES.get(code, "")}
     if code in ("054", "055", "100", "101", "205", "050", "051", "052", "053"):
         return reply
     reply.update(
         {
-            "maThe": row["maThe"] if len(row["maThe"]) == 15 else "",
+            "maThe": _reply_number(row, behaviour.short_card_number),
             "hoTen": row["hoTen"],
-            "ngaySinh": row["ngaySinh"],
+            "ngaySinh": _reply_birth(row["ngaySinh"], behaviour.reply_birth),
             "gioiTinh": row["gioiTinh"],
             "diaChi": row["diaChi"],
             "maDKBD": row["maDKBD"],
@@ -247,9 +297,41 @@ def gateway_reply(state: SimState, body: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
+def _same_birth(asked: str, known: str) -> bool:
+    """The real gateway compares a year-only ``ngaySinh`` by year (a year is all many cards
+    carry), a full date as written."""
+    asked = asked.strip()
+    if len(asked) == 4 and asked.isdigit():
+        return known[-4:] == asked
+    return asked == known
+
+
+def _reply_number(row: dict[str, Any], short: bool) -> str:
+    number = str(row["maThe"])
+    if short:
+        return str(row["maSoBHXH"])
+    return number if len(number) == 15 else ""
+
+
+def _reply_birth(known: str, form: str) -> str:
+    """A ``dd/MM/yyyy`` or ``yyyy`` birth date written the way ``form`` says."""
+    if len(known) != 10 or form == "dd/MM/yyyy":
+        return known
+    day, month, year = known[:2], known[3:5], known[6:]
+    if form == "yyyy":
+        return year
+    if form == "MM/yyyy":
+        return f"{month}/{year}"
+    return f"{int(day)}/{int(month)}/{year}"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _SimServer
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.state.count("connection")  # one per TCP connection: keep-alive shows here
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the tests start thousands of requests
@@ -308,11 +390,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _json_body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        self._form = self.headers.get("Content-Type", "").startswith(
+            "application/x-www-form-urlencoded"
+        )
+        if self._form:
             return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         return json.loads(raw or b"{}")
 
     # -- routes ------------------------------------------------------------------------
+
+    _form = False
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
@@ -340,7 +427,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._preamble("token"):
             return
         state = self.server.state
-        if not isinstance(body, dict):
+        wanted = state.behaviour.token_body
+        refused = (wanted == "form" and not self._form) or (wanted == "json" and self._form)
+        if not isinstance(body, dict) or refused:
+            # a service that does not read this encoding sees no fields at all
             self._send(400, {"maKetQua": "402", "ghiChu": "username and password required"})
             return
         if body.get("username") != state.username or not state.md5_ok(
@@ -369,7 +459,11 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         params = {k: v[0] for k, v in parse_qs(query).items()}
         if not state.token_ok(params.get("token")):
-            self._send(401, {"maKetQua": "401", "ghiChu": _NOTES["401"]})
+            how = state.behaviour.token_error
+            if how == "message":
+                self._send(200, {"maKetQua": "", "ghiChu": "Token không đúng hoặc đã hết hạn!"})
+            else:
+                self._send(int(how), {"maKetQua": how, "ghiChu": _NOTES["401"]})
             return
         if not isinstance(body, dict):
             self._send(200, {"maKetQua": "205", "ghiChu": _NOTES["205"]})

@@ -13,6 +13,7 @@ from db.insurance_client import GatewayClient, InsuranceError
 from db.open import open_store
 from db.store import SqlStore
 from kiosk.checkin import CheckInService
+from kiosk.circuit import BreakerCheck, CircuitBreaker
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.ports import OnlineCardCheck, SlipPrinter
@@ -33,14 +34,22 @@ class Wiring:
 
 
 def build_online_check(config: Config, clock: Clock) -> OnlineCardCheck | None:
-    """The BHXH gateway client, or None when no gateway is configured (the cache decides)."""
+    """The BHXH gateway client behind its circuit breaker, its token kept ready in the
+    background, or None when no gateway is configured (the cache decides)."""
     if not config.insurance.gateway_url:
         return None
     try:
-        return GatewayClient.from_settings(config.insurance, clock, zone=config.kiosk.zone)
+        client = GatewayClient.from_settings(config.insurance, clock, zone=config.kiosk.zone)
     except InsuranceError as error:
         log.warning("online card checks are off: %s", error)
         return None
+    client.start()
+    breaker = CircuitBreaker(
+        clock,
+        failures=config.insurance.breaker_failures,
+        cooldown_s=config.insurance.breaker_cooldown_s,
+    )
+    return BreakerCheck(client, breaker)
 
 
 def build_service(

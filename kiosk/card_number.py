@@ -1,6 +1,8 @@
 """Validation of BHYT card numbers (DOMAIN.md §3): ``XX Y ZZ NNNNNNNNNN``.
 
-A 15-character number is an object code (2 letters from :mod:`kiosk.object_codes`), a benefit
+A 15-character number is an object code (2 letters, usually one of :mod:`kiosk.object_codes`:
+a well-formed code missing from that table is accepted and flagged, since the groups change by
+law faster than the table), a benefit
 level digit 1-5, a 2-digit area code 01..99 (kept opaque: the 2025 province merger may re-code
 it) and the 10-character mã số BHXH. Very old cards may carry letters in that last part. A
 2021-form card prints only the 10-digit number. Every failure names the 1-based character
@@ -27,6 +29,7 @@ class CardNumber:
     object_code: str | None = None  # None for a 10-digit number
     benefit_level: int | None = None
     area_code: str | None = None
+    known_object_code: bool = True  # False: two letters that kiosk.object_codes does not list
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def check_card_number(text: str) -> CardNumber | CardNumberError:
         object_code=number[:2],
         benefit_level=int(number[2]),
         area_code=number[3:5],
+        known_object_code=object_code(number[:2]) is not None,
     )
 
 
@@ -79,10 +83,6 @@ def _first_error(number: str) -> CardNumberError | None:
     for position, allowed, what in shape:
         if number[position - 1] not in allowed:
             return CardNumberError(position, f"{_char(number, position)} is not {what}")
-        if position == 2 and object_code(number[:2]) is None:
-            return CardNumberError(
-                1, f"characters 1-2 ({number[:2]!r}) are not a known object code"
-            )
         if position == 5 and number[3:5] == "00":
             return CardNumberError(4, "characters 4-5 ('00') are not an area code 01-99")
     return None

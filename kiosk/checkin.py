@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from PIL.Image import Image
 
+from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
 from kiosk.config import Config
 from kiosk.eligibility import decide
@@ -114,6 +115,27 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
     )
 
 
+def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
+    """The gateway's card, with the 15-character number and benefit level the cache knew.
+
+    The gateway may answer with the 10-digit number only (docs/insurance-api.md §3), which
+    carries no benefit level; saving that as is would erase what the cache knew of the card.
+    """
+    if (
+        cached is None
+        or card.benefit_level is not None
+        or cached.bhxh_number != card.bhxh_number
+        or len(card.card_number) == 15
+    ):
+        return card
+    return replace(
+        card,
+        card_number=cached.card_number,
+        benefit_level=cached.benefit_level or level_of(cached.card_number),
+        area_code=card.area_code or cached.area_code,
+    )
+
+
 class CheckInService:
     """Runs check-ins for one kiosk: the only place where the steps are put together."""
 
@@ -167,16 +189,25 @@ class CheckInService:
                 detail=parsed.detail,
             )
         try:
-            cached = self._cards.find_card(parsed.lookup_key)
+            cached = self._find_cached(parsed)
         except StoreError as error:
             return self._store_failure(parsed, error)
         reply, verification, alerts = self._check_online(parsed, cached)
         if reply is not None and reply.card is not None:
+            card = keep_known_level(reply.card, cached)
+            reply = replace(reply, card=card)
             try:
-                self._cards.save_card(reply.card)
+                self._cards.save_card(card)
             except StoreError as error:
                 log.warning("could not update the cache from the gateway: %s", error)
-        decision = decide(parsed, cached, local_day(self._clock, self._zone), self._rules, reply)
+        decision = decide(
+            parsed,
+            cached,
+            local_day(self._clock, self._zone),
+            self._rules,
+            reply,
+            elsewhere_guard=self._config.insurance.checked_elsewhere_guard,
+        )
         log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
         return Assessment(
             status=decision.status,
@@ -189,6 +220,19 @@ class CheckInService:
             detail=decision.detail,
         )
 
+    def _find_cached(self, payload: Payload) -> CardRecord | None:
+        """The cached card, tried under each of the payload's keys in order.
+
+        The citizen ID comes first when the QR carries one: since Decree 102/2025 it is the
+        health ID (docs/insurance-api.md §3). A card-only QR is looked up by its card number,
+        then by the BHXH number it ends with (a renewed card keeps that number).
+        """
+        for key in payload.lookup_keys:
+            found = self._cards.find_card(key)
+            if found is not None:
+                return found
+        return None
+
     def _check_online(
         self, payload: Payload, cached: CardRecord | None
     ) -> tuple[GatewayReply | None, Verification, tuple[Reason, ...]]:
@@ -196,8 +240,11 @@ class CheckInService:
             return None, Verification.CACHE, ()
         name = cached.name if cached else getattr(payload, "name", "")
         birth = cached.birth if cached else getattr(payload, "birth", None)
-        if not name:
-            # the gateway needs a name; a bare code unknown to the cache cannot be asked about
+        if birth is None:
+            birth = getattr(payload, "birth", None)
+        if not name or birth is None:
+            # the gateway needs a name and a birth date (production clients never send an empty
+            # ngaySinh); a bare code unknown to the cache cannot be asked about
             return None, Verification.CACHE, ()
         query = CardQuery(code=payload.lookup_key, name=name, birth=birth)
         result = self._online.check(query, self._config.insurance.online_budget_s)

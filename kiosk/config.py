@@ -39,6 +39,8 @@ _NEW_HOSPITAL_KEYS = (
     "and hospital.former_tuyen (central, province, district, commune or none); see config.toml"
 )
 DECODERS = ("zxing", "zbar", "enlarge")
+TOKEN_BODIES = ("form", "json")
+MD5_CASES = ("upper", "lower")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
@@ -126,15 +128,19 @@ class InsuranceSettings:
     password_env: str = "KIOSK_GATEWAY_PASSWORD"  # noqa: S105 - the name of a variable
     officer_name_env: str = "KIOSK_GATEWAY_OFFICER_NAME"
     officer_id_env: str = "KIOSK_GATEWAY_OFFICER_ID"
-    md5_uppercase: bool = False
+    md5_uppercase: bool = True  # config key md5_case: "upper" (default) or "lower"
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 30.0
-    online_budget_s: float = 1.5
+    online_budget_s: float = 4.0
     retries: int = 5
     ca_bundle: str = ""
     max_response_mb: int = 64
     page_size: int = 5000
     max_cache_age_h: int = 26
+    token_body: str = "form"  # noqa: S105 - how /api/token/take is encoded: "form" or "json"
+    checked_elsewhere_guard: bool = True
+    breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
+    breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
 
 
 @dataclass(frozen=True)
@@ -456,16 +462,28 @@ def _load_insurance(s: _Section) -> InsuranceSettings:
         password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
         officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
         officer_id_env=s.text("officer_id_env", "KIOSK_GATEWAY_OFFICER_ID"),
-        md5_uppercase=s.flag("md5_uppercase", False),
+        md5_uppercase=_md5_uppercase(s),
         connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
         read_timeout_s=s.seconds("read_timeout_s", 30.0),
-        online_budget_s=s.seconds("online_budget_s", 1.5),
+        online_budget_s=s.seconds("online_budget_s", 4.0),
         retries=s.whole("retries", 5, minimum=0),
         ca_bundle=s.text("ca_bundle", ""),
         max_response_mb=s.whole("max_response_mb", 64),
         page_size=s.whole("page_size", 5000),
         max_cache_age_h=s.whole("max_cache_age_h", 26),
+        token_body=s.text("token_body", "form", allowed=TOKEN_BODIES),
+        checked_elsewhere_guard=s.flag("checked_elsewhere_guard", True),
+        breaker_failures=s.whole("breaker_failures", 3),
+        breaker_cooldown_s=s.seconds("breaker_cooldown_s", 60.0),
     )
+
+
+def _md5_uppercase(s: _Section) -> bool:
+    # md5_case replaced the boolean md5_uppercase; a file that still sets only the old key keeps
+    # its meaning.
+    legacy = s.flag("md5_uppercase", True)
+    case = s.text("md5_case", "", allowed=MD5_CASES)
+    return case == "upper" if case else legacy
 
 
 def _load_staff(s: _Section) -> StaffSettings:

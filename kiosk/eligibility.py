@@ -15,7 +15,10 @@ The order of the checks matters:
    patient to reception instead of refusing them (Decree 188/2025 Art. 38 cl. 2);
 3. the "checked by another facility after the last discharge" rule (gateway history);
 4. differences only in diacritics (or a swapped day and month) ask the patient to confirm;
-   such a decision already carries the route and benefit share of the acceptance it leads to.
+   such a decision already carries the route and benefit share of the acceptance it leads to;
+5. a card whose object code is well formed but missing from :mod:`kiosk.object_codes` is not
+   refused: a decision that would let the patient in sends them to reception to confirm the
+   group instead (the list of groups changes by law faster than the table).
 
 The route (visit code) and the share come from :func:`kiosk.route.benefit_for`, the dated rule
 table of docs/domain.md (route and benefit).
@@ -41,6 +44,7 @@ from kiosk.model import (
     ReplacementCard,
 )
 from kiosk.names import Match, compare_births, compare_names
+from kiosk.object_codes import object_code
 from kiosk.outcome import Decision, Reason, Status
 from kiosk.route import HospitalRules, benefit_for
 
@@ -51,24 +55,59 @@ def decide(
     today: date,
     rules: HospitalRules,
     reply: GatewayReply | None = None,
+    *,
+    elsewhere_guard: bool = True,
 ) -> Decision:
     """Decide on one check-in attempt.
 
     ``card`` is the cached record (None when the cache has none); ``reply`` the gateway's answer
     when it was asked and answered. A reply whose code means "could not judge" (100, 101, 054,
     055, 205, 401, unknown codes) is ignored and the cached record decides.
+    ``elsewhere_guard`` (``insurance.checked_elsewhere_guard``) turns the "checked by another
+    facility after the last discharge" rule (:func:`treated_elsewhere`) on or off.
     """
     note = ""
     if reply is not None:
         verdict = interpret(reply.code)
         if verdict.action is not GatewayAction.FALLBACK_TO_CACHE:
-            return _with_reply(payload, card, today, rules, reply, verdict=verdict)
+            return _object_code_gate(
+                payload,
+                _with_reply(
+                    payload,
+                    card,
+                    today,
+                    rules,
+                    reply,
+                    verdict=verdict,
+                    elsewhere_guard=elsewhere_guard,
+                ),
+            )
         note = f"gateway {verdict.code} ({verdict.meaning}): decided from the cached record; "
     if card is None:
         return Decision(
             Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, detail=note + "no card record"
         )
-    return _evaluate(payload, card, today, rules, source="cache", note=note)
+    return _object_code_gate(
+        payload, _evaluate(payload, card, today, rules, source="cache", note=note)
+    )
+
+
+def _object_code_gate(payload: Payload, decision: Decision) -> Decision:
+    """Reception confirms a card whose object code the table does not list; never a refusal."""
+    if decision.status not in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION):
+        return decision
+    number = decision.card.card_number if decision.card is not None else ""
+    unknown = len(number) == 15 and object_code(number[:2]) is None
+    if len(number) != 15:
+        unknown = isinstance(payload, BhytPayload | CodePayload) and payload.unknown_object_code
+    if not unknown:
+        return decision
+    return replace(
+        decision,
+        status=Status.NEEDS_RECEPTION,
+        reason=Reason.UNKNOWN_OBJECT_CODE,
+        detail=decision.detail + "; object code not in the table: reception confirms the group",
+    )
 
 
 def _with_reply(
@@ -79,6 +118,7 @@ def _with_reply(
     reply: GatewayReply,
     *,
     verdict: GatewayVerdict,
+    elsewhere_guard: bool = True,
 ) -> Decision:
     known = reply.card or card
     note = f"gateway {verdict.code}: {verdict.meaning}; "
@@ -91,10 +131,13 @@ def _with_reply(
             Reason.CARD_NOT_FOUND,
             detail=note + "the reply carries no card and the cache has none",
         )
+    guarded = reply if elsewhere_guard else None
     if verdict.action is GatewayAction.USE_NEW_CARD:
-        return _evaluate(payload, known, today, rules, source="new", note=note, reply=reply)
+        return _evaluate(payload, known, today, rules, source="new", note=note, reply=guarded)
     if verdict.action is GatewayAction.CONFIRM:
-        decision = _evaluate(payload, known, today, rules, source="gateway", note=note, reply=reply)
+        decision = _evaluate(
+            payload, known, today, rules, source="gateway", note=note, reply=guarded
+        )
         if decision.status is Status.ACCEPTED:
             return replace(decision, status=Status.NEEDS_CONFIRMATION, reason=verdict.reason)
         return decision
@@ -106,7 +149,7 @@ def _with_reply(
         rules,
         source="gateway",
         note=note,
-        reply=reply,
+        reply=guarded,
         prefer_new=prefer_new,
     )
 
@@ -383,13 +426,22 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=HOSPITAL_ZONE) if moment.tzinfo is None else moment
 
 
+# maLoi of an earlier check that found the card usable there (000 valid, 001/002 military or
+# police, 003 new card): only such a check can mean the patient was taken in elsewhere.
+_ADMITTING_CHECK_CODES = frozenset({"000", "001", "002", "003"})
+
+
 def treated_elsewhere(reply: GatewayReply, rules: HospitalRules) -> str:
     """Why the patient may still be under care at another facility, or "" when not.
 
-    True when a visit at another facility has no discharge yet, or when another facility
-    checked the card after the latest discharge in the history (or at all, when the history
-    has no discharge): the patient may be admitted there and the claim not yet filed.
+    As HIS nguồn mở does it (docs/insurance-api.md §3): the history must hold at least one
+    visit; then a visit at another facility with no discharge yet, or a check of the card by
+    another facility after the latest discharge whose ``maLoi`` is 000-003, means the patient
+    may be admitted there with the claim not yet filed. Checks that failed (expired card,
+    wrong name...) say nothing about an admission and are not counted.
     """
+    if not reply.visits:
+        return ""
     own = set(rules.own_codes)
     for visit in reply.visits:
         if visit.discharged_at is None and visit.facility_code.strip().upper() not in own:
@@ -398,6 +450,8 @@ def treated_elsewhere(reply: GatewayReply, rules: HospitalRules) -> str:
     last = max(discharges, default=None)
     for check in reply.checks:
         if check.checked_at is None or rules.is_own_account(check.user):
+            continue
+        if (check.result_code or "").strip() not in _ADMITTING_CHECK_CODES:
             continue
         if last is None or _aware(check.checked_at) > last:
             when = check.checked_at.isoformat()

@@ -27,15 +27,19 @@ class BirthDate:
     day: int | None = None
 
     def iso(self) -> str:
-        """``YYYY-MM-DD``, or ``YYYY`` when only the year is known."""
-        if self.month is None or self.day is None:
+        """``YYYY-MM-DD``, ``YYYY-MM`` (month and year only) or ``YYYY`` (year only)."""
+        if self.month is None:
             return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
     def display(self) -> str:
-        """``dd/MM/yyyy`` or ``yyyy``, the way Vietnamese documents write it."""
-        if self.month is None or self.day is None:
+        """``dd/MM/yyyy``, ``MM/yyyy`` or ``yyyy``, the way Vietnamese documents write it."""
+        if self.month is None:
             return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.month:02d}/{self.year:04d}"
         return f"{self.day:02d}/{self.month:02d}/{self.year:04d}"
 
     @classmethod
@@ -43,6 +47,8 @@ class BirthDate:
         """The inverse of :meth:`iso` (used by storage and JSON)."""
         if len(text) == 4:
             return cls(int(text))
+        if len(text) == 7:
+            return cls(int(text[:4]), int(text[5:7]))
         value = date.fromisoformat(text)
         return cls(value.year, value.month, value.day)
 
@@ -77,11 +83,20 @@ class BhytPayload:
     check_string: str | None = None
     benefit_level: int | None = None  # the digit of a 15-char number, else field 14
     issuing_place: str | None = None
+    unknown_object_code: bool = False  # well-formed letters not in kiosk.object_codes
 
     @property
     def lookup_key(self) -> str:
         """The code to find this card in the cache with."""
         return self.card_number
+
+    @property
+    def lookup_keys(self) -> tuple[str, ...]:
+        """Every code this card may be cached under, the most specific first: a renewed card
+        keeps its BHXH number when its object code or level changes."""
+        if self.bhxh_number != self.card_number:
+            return (self.card_number, self.bhxh_number)
+        return (self.card_number,)
 
 
 @dataclass(frozen=True)
@@ -96,11 +111,19 @@ class CccdPayload:
     gender: Gender | None
     address: str | None
     issued_on: date | None
-    extra: tuple[str, ...] = ()  # fields 8.. of the 11-field variant, kept as read
+    extra: tuple[str, ...] = ()  # fields 8.. of the longer variants, kept as read
+    # further 12-digit ID numbers found in field 1 of a căn cước (cancelled earlier numbers)
+    other_ids: tuple[str, ...] = ()
 
     @property
     def lookup_key(self) -> str:
         return self.id_number
+
+    @property
+    def lookup_keys(self) -> tuple[str, ...]:
+        """The citizen ID first (it is the health ID since Decree 102/2025, docs/domain.md),
+        then any earlier ID number the card lists, under which an older record may be kept."""
+        return (self.id_number, *self.other_ids)
 
 
 @dataclass(frozen=True)
@@ -110,10 +133,18 @@ class CodePayload:
     raw: str
     code: str
     kind: CodeKind
+    unknown_object_code: bool = False  # a 15-character number whose letters are not listed
 
     @property
     def lookup_key(self) -> str:
         return self.code
+
+    @property
+    def lookup_keys(self) -> tuple[str, ...]:
+        """The code, then (for a 15-character number) the BHXH number it ends with."""
+        if self.kind is CodeKind.CARD_NUMBER and self.code[-10:].isdigit():
+            return (self.code, self.code[-10:])
+        return (self.code,)
 
 
 Payload = BhytPayload | CccdPayload | CodePayload
@@ -178,6 +209,7 @@ class CardCheck:
     user: str  # userKT: the facility account that checked, e.g. "79024_BV"
     checked_at: datetime | None  # thoiGianKT
     message: str | None = None
+    result_code: str | None = None  # maLoi: the gateway's answer to that check ("000", ...)
 
 
 @dataclass(frozen=True)
@@ -199,6 +231,8 @@ class GatewayFailureKind(StrEnum):
     AUTH = "auth"  # token refused twice (401)
     BAD_REPLY = "bad_reply"  # truncated, not JSON, too large
     NOT_CONFIGURED = "not_configured"
+    INCOMPLETE = "incomplete"  # no birth date known: the gateway is not asked with an empty one
+    SKIPPED = "skipped"  # the circuit breaker is open after repeated failures
 
 
 @dataclass(frozen=True)

@@ -51,14 +51,26 @@ def compare_births(left: BirthDate, right: BirthDate) -> Match:
     """Compare two birth dates; when either is known to the year only, only years count.
 
     Full dates whose day and month are swapped (07/09 against 09/07) are a common typing slip
-    at registration: the patient is asked to confirm rather than sent away.
+    at registration: the patient is asked to confirm rather than sent away. A date known to the
+    month (``03/1994``) is compared by month, and a month that equals the other date's day is
+    read as the same swap.
     """
     if left.year != right.year:
         return Match.DIFFERENT
-    if None in (left.month, left.day, right.month, right.day):
+    if left.month is None or right.month is None:
         return Match.EXACT
+    if left.day is None or right.day is None:
+        return _month_match(left, right)
     if (left.month, left.day) == (right.month, right.day):
         return Match.EXACT
     if (left.month, left.day) == (right.day, right.month):
         return Match.NEEDS_CONFIRMATION
     return Match.DIFFERENT
+
+
+def _month_match(left: BirthDate, right: BirthDate) -> Match:
+    """Same year, at least one date known to the month only: compare months."""
+    if left.month == right.month:
+        return Match.EXACT
+    full, partial = (right, left) if left.day is None else (left, right)
+    return Match.NEEDS_CONFIRMATION if full.day == partial.month else Match.DIFFERENT

@@ -91,6 +91,9 @@ OBJECT_CODES: dict[str, ObjectCode] = {
             "GD": "Người tham gia theo hộ gia đình",
             "BA": "Đối tượng hưởng mức 4 (nhóm BA)",
             "ND": "Đối tượng hưởng mức 4 (nhóm ND)",
+            # Seen on cards in the field (TV4...); the group's official name was not found, and
+            # the level printed on the card decides anyway (docs/domain.md).
+            "TV": "Đối tượng nhóm TV",
         },
     ),
     **_rows(

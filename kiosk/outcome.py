@@ -50,6 +50,7 @@ class Reason(StrEnum):
     PATIENT_DENIED_IDENTITY = "patient_denied_identity"
     TREATED_ELSEWHERE = "treated_elsewhere"  # checked by another facility after last discharge
     GATEWAY_REJECTED = "gateway_rejected"  # 050-053: no such card / wrong number
+    UNKNOWN_OBJECT_CODE = "unknown_object_code"  # card letters not in the table: staff confirm
     # the visit
     ALREADY_CHECKED_IN = "already_checked_in"
     NO_CLINIC_OPEN = "no_clinic_open"
@@ -96,6 +97,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.PATIENT_DENIED_IDENTITY: "Thông tin chưa đúng. Vui lòng đến quầy tiếp đón.",
         Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác. Vui lòng đến quầy tiếp đón.",
         Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này. Vui lòng đến quầy tiếp đón.",
+        Reason.UNKNOWN_OBJECT_CODE: "Quầy tiếp đón cần xác nhận loại đối tượng trên thẻ BHYT. "
+        "Vui lòng đến quầy tiếp đón.",
         Reason.ALREADY_CHECKED_IN: "Bạn đã đăng ký khám hôm nay. Đây là số thứ tự của bạn.",
         Reason.NO_CLINIC_OPEN: "Hiện không có phòng khám nào đang mở.",
         Reason.UNKNOWN_CLINIC: "Phòng khám không tồn tại.",
@@ -145,6 +148,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Please go to reception.",
         Reason.GATEWAY_REJECTED: "The insurance service did not confirm this card. "
         "Please go to reception.",
+        Reason.UNKNOWN_OBJECT_CODE: "Reception needs to confirm the insurance group on your "
+        "card. Please go to reception.",
         Reason.ALREADY_CHECKED_IN: "You have already checked in today. This is your number.",
         Reason.NO_CLINIC_OPEN: "No clinic is open right now.",
         Reason.UNKNOWN_CLINIC: "That clinic does not exist.",

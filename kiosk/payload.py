@@ -1,10 +1,19 @@
 """Turn the text a camera or keypad produced into a typed payload, or a rejection with a reason.
 
-Three shapes are recognised (DOMAIN.md §1-§4):
+Three shapes are recognised (docs/insurance-api.md §5 lists every variant with an example):
 
-- a BHYT / VssID QR: ``|``-separated fields ending in the literal ``$`` (15, 17 or 10 fields);
-- a CCCD chip-card QR: 7 (or 11) ``|``-separated plain UTF-8 fields starting with a 12-digit ID;
+- a BHYT / VssID QR: ``|``-separated fields ending in the literal ``$`` (15, 17 or 10 fields),
+  or ending in ``|`` when a writer dropped the terminator;
+- a CCCD chip-card QR: 7 (or 11) ``|``-separated plain UTF-8 fields starting with a 12-digit ID,
+  and the căn cước issued since 1 July 2024, whose QR (on the back) has more fields: the known
+  leading fields are read and the rest kept as read;
 - a bare code: 10 digits (mã số BHXH), 12 digits (CCCD number) or a 15-character card number.
+
+Dates may be written with one-digit days and months (``5/3/1950``); a birth date may be a
+month and year (``03/1994`` on a BHYT QR, ``031985`` on a CCCD QR). Hex text fields that a
+Vietnamese Telex input method mangled on the way in from a keyboard-wedge scanner are repaired
+before decoding. A card number whose object code is well formed but not in
+:mod:`kiosk.object_codes` is accepted and flagged (``unknown_object_code``).
 
 Anything else is an :class:`InvalidPayload` carrying a :class:`~kiosk.outcome.Reason` and a
 one-line ``detail`` for staff and logs. The detail names field indexes and character positions,
@@ -34,12 +43,20 @@ MAX_PAYLOAD_CHARS = 2000  # a real BHYT QR is ~400 characters; far longer is not
 BHYT_MIN_FIELDS = 9  # fields 0-8 before the "$" (the short 10-field form)
 BHYT_TEXT_FIELDS = frozenset({1, 4, 10, 15})  # the only hex-encoded fields
 CCCD_MIN_FIELDS = 7
-CCCD_MAX_FIELDS = 11
+CCCD_MAX_FIELDS = 40  # the căn cước's back-side QR adds fields; no published layout bounds them
 
 _HEX = re.compile(r"^[0-9A-Fa-f]+$")
-_DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # one-digit day and month occur
+_MY = re.compile(r"^(\d{1,2})/(\d{4})$")  # a birth date known to the month
 _YEAR = re.compile(r"^\d{4}$")
 _DMY_COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
+_MY_COMPACT = re.compile(r"^(\d{2})(\d{4})$")
+# What a Vietnamese Telex input method makes of hex typed through it: "aa", "ee" and "dd" are
+# the only Telex sequences made of hex digits (the tone keys s f r x j and the w of ư/ơ/ă:
+# only f is a hex digit, and it marks a tone only after a vowel in a word Telex accepts).
+_TELEX_REPAIR = str.maketrans({"â": "aa", "ê": "ee", "đ": "dd", "Â": "AA", "Ê": "EE", "Đ": "DD"})
+_ID_TOKENS = re.compile(r"\d+")
+_ID_SEPARATORS = frozenset(" ,;/-")
 _FACILITY = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _DASHES = str.maketrans("", "", " -\u2013\u2014\u2212\u00a0")  # spaces, hyphen, en/em dash, minus
 _MIN_YEAR = 1880
@@ -107,6 +124,8 @@ def _parse(raw: str) -> Payload:
     if "|" in text:
         if text.endswith("$"):
             return _parse_bhyt(raw, text)
+        if _unterminated_bhyt(text):
+            return _parse_bhyt(raw, text + "$")
         fields = [f.strip() for f in text.split("|")]
         if CCCD_MIN_FIELDS <= len(fields) <= CCCD_MAX_FIELDS and _digits(fields[0]):
             return _parse_cccd(raw, fields)
@@ -115,6 +134,20 @@ def _parse(raw: str) -> Payload:
             f"{len(fields)} '|'-separated fields without the BHYT '$' terminator and not a CCCD QR",
         )
     return _parse_code(raw, text)
+
+
+def _unterminated_bhyt(text: str) -> bool:
+    """A BHYT QR whose writer left out the ``$`` but kept the ``|`` before it.
+
+    Recognised by the trailing ``|``, a valid card number in field 0 (a CCCD starts with 12
+    digits, never 10 or 15 characters) and enough fields for the short form.
+    """
+    if not text.endswith("|"):
+        return False
+    fields = [f.strip() for f in text[:-1].split("|")]
+    if len(fields) < BHYT_MIN_FIELDS:
+        return False
+    return isinstance(check_card_number(fields[0].replace(" ", "")), CardNumber)
 
 
 # --- bare codes -------------------------------------------------------------------------------
@@ -131,7 +164,12 @@ def _parse_code(raw: str, text: str) -> CodePayload:
         checked = check_card_number(compact)
         if not isinstance(checked, CardNumber):
             raise _FieldError(Reason.BAD_CARD_NUMBER, f"card number: {checked.detail}")
-        return CodePayload(raw, checked.number, CodeKind.CARD_NUMBER)
+        return CodePayload(
+            raw,
+            checked.number,
+            CodeKind.CARD_NUMBER,
+            unknown_object_code=not checked.known_object_code,
+        )
     if "://" in text or text.lower().startswith(("www.", "http")):
         raise _FieldError(Reason.NOT_A_CARD, "a web address, not a card")
     raise _FieldError(
@@ -197,14 +235,26 @@ def _parse_bhyt(raw: str, text: str) -> BhytPayload:
         check_string=get(13),
         benefit_level=level,
         issuing_place=_text_field(get(15)),
+        unknown_object_code=not checked.known_object_code,
     )
+
+
+def repair_telex(value: str) -> str:
+    """Undo what a Telex input method did to hex: ``â``→``aa``, ``ê``→``ee``, ``đ``→``dd``
+    (and upper case), but only when the result is hex; any other text is returned unchanged."""
+    repaired = value.translate(_TELEX_REPAIR)
+    if repaired != value and _HEX.match(repaired):
+        return repaired
+    return value
 
 
 def decode_text(value: str) -> str:
     """Decode a BHYT text field: hex of UTF-8, else hex of UTF-16LE, else the text as written.
 
-    Only fields 1, 4, 10 and 15 go through here: a 10-digit number is valid hex too.
+    Only fields 1, 4, 10 and 15 go through here: a 10-digit number is valid hex too. Hex that
+    a Telex input method mangled is repaired first (:func:`repair_telex`).
     """
+    value = repair_telex(value)
     if len(value) % 2 == 0 and _HEX.match(value):
         data = bytes.fromhex(value)
         for encoding in ("utf-8", "utf-16-le"):
@@ -243,7 +293,7 @@ def _date(value: str | None, index: int) -> date | None:
     match = _DMY.match(value)
     if not match:
         raise _FieldError(
-            Reason.UNREADABLE_CARD, f"field {index}: {value!r} is not a date dd/MM/yyyy"
+            Reason.UNREADABLE_CARD, f"field {index}: {value!r} is not a date d/M/yyyy"
         )
     day, month, year = (int(g) for g in match.groups())
     return _real_date(day, month, year, index, value)
@@ -265,9 +315,14 @@ def _birth(value: str | None, index: int, *, compact: bool) -> BirthDate | None:
         if year < _MIN_YEAR:
             raise _FieldError(Reason.UNREADABLE_CARD, f"field {index}: year {year} is implausible")
         return BirthDate(year)
+    month_year = (_MY_COMPACT if compact else _MY).match(value)
+    if month_year:
+        month, year = (int(g) for g in month_year.groups())
+        born = _real_date(1, month, year, index, "the birth date")
+        return BirthDate(born.year, born.month)
     match = (_DMY_COMPACT if compact else _DMY).match(value)
     if not match:
-        shape = "ddMMyyyy" if compact else "dd/MM/yyyy"
+        shape = "ddMMyyyy, MMyyyy" if compact else "d/M/yyyy, MM/yyyy"
         raise _FieldError(
             Reason.UNREADABLE_CARD,
             f"field {index}: {len(value)} characters, not a birth date {shape} or yyyy",
@@ -315,13 +370,7 @@ def _parse_cccd(raw: str, fields: list[str]) -> CccdPayload:
             Reason.BAD_ID_NUMBER,
             f"field 0: {len(id_number)} digits, a citizen ID number has 12",
         )
-    old_id = fields[1] or None
-    if old_id is not None and not (
-        old_id.isascii() and old_id.isdigit() and len(old_id) in (9, 12)
-    ):
-        raise _FieldError(
-            Reason.UNREADABLE_CARD, "field 1: the old ID number is not 9 or 12 digits"
-        )
+    old_id, other_ids = _old_ids(fields[1])
     name = unicodedata.normalize("NFC", fields[2])
     if not name or any(ch.isdigit() for ch in name):
         raise _FieldError(Reason.UNREADABLE_CARD, "field 2: not a person's name")
@@ -344,7 +393,31 @@ def _parse_cccd(raw: str, fields: list[str]) -> CccdPayload:
         address=address,
         issued_on=issued_on,
         extra=tuple(fields[7:]),
+        other_ids=other_ids,
     )
+
+
+def _old_ids(value: str) -> tuple[str | None, tuple[str, ...]]:
+    """Field 1: the old 9-digit CMND (or an earlier 12-digit number), often empty.
+
+    A căn cước may list several earlier numbers (the old ID and cancelled ones); their
+    separator is not published, so any of space, comma, semicolon, slash or hyphen is read.
+    Returns the first number and the other 12-digit ones.
+    """
+    if not value:
+        return None, ()
+    tokens = _ID_TOKENS.findall(value)
+    rest = _ID_TOKENS.sub("", value)
+    if (
+        not value.isascii()
+        or not tokens
+        or any(len(t) not in (9, 12) for t in tokens)
+        or any(ch not in _ID_SEPARATORS for ch in rest)
+    ):
+        raise _FieldError(
+            Reason.UNREADABLE_CARD, "field 1: the old ID number is not 9 or 12 digits"
+        )
+    return tokens[0], tuple(t for t in tokens[1:] if len(t) == 12)
 
 
 def _cccd_gender(value: str) -> Gender | None:

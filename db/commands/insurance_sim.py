@@ -14,7 +14,12 @@ from db.insurance_sim import (
     DEFAULT_OFFICER_NAME,
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
+    MD5_CASES,
+    REPLY_BIRTHS,
+    TOKEN_BODIES,
+    TOKEN_ERRORS,
     Faults,
+    GatewayBehaviour,
     SimState,
     make_server,
 )
@@ -54,6 +59,35 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drip", type=int, default=0, metavar="MS", help="pause between 512-byte pieces"
     )
+    parser.add_argument(
+        "--md5-case",
+        choices=MD5_CASES,
+        default="upper",
+        help="MD5 case of the password the token service accepts",
+    )
+    parser.add_argument(
+        "--token-body",
+        choices=TOKEN_BODIES,
+        default="any",
+        help="token request encodings accepted (form-urlencoded, JSON or both)",
+    )
+    parser.add_argument(
+        "--reply-birth",
+        choices=REPLY_BIRTHS,
+        default="dd/MM/yyyy",
+        help="how ngaySinh is written in check replies",
+    )
+    parser.add_argument(
+        "--short-card-number",
+        action="store_true",
+        help="answer maThe with the 10-digit number, as the 2024 example does",
+    )
+    parser.add_argument(
+        "--token-error",
+        choices=TOKEN_ERRORS,
+        default="401",
+        help="how a refused token is answered at the check: HTTP 401, 403 or a message",
+    )
     parser.add_argument("--username", default=DEFAULT_USERNAME)
     parser.add_argument(
         "--password-env",
@@ -92,6 +126,13 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         password=password,
         officer_name=DEFAULT_OFFICER_NAME,
         officer_id=DEFAULT_OFFICER_ID,
+        behaviour=GatewayBehaviour(
+            md5_case=args.md5_case,
+            token_body=args.token_body,
+            reply_birth=args.reply_birth,
+            short_card_number=args.short_card_number,
+            token_error=args.token_error,
+        ),
     )
     try:
         server = make_server(state, args.port)

@@ -5,6 +5,11 @@ line from standard input as bytes (a line that is not UTF-8 is an invalid payloa
 crash). ``--json`` prints one JSON object per input line with the keys of issue 3; without it
 a short, masked summary is printed (safe to paste in a ticket). Exit 0 when every input
 parsed, 1 when any was invalid.
+
+The JSON keys are a contract and never change. ``birth_date`` is ``YYYY-MM-DD``, ``YYYY-MM``
+(a month-year birth date) or ``YYYY``; ``reason`` is the rejection reason of an invalid input,
+and for a readable card it is ``unknown_object_code`` when the card's object code is not in the
+kiosk's table (reception confirms such a card), else null.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ def to_json(result: Payload | InvalidPayload) -> dict[str, object]:
             valid_from=result.valid_from.isoformat() if result.valid_from else None,
             valid_to=result.valid_to.isoformat() if result.valid_to else None,
             benefit_level=result.benefit_level,
+            reason=Reason.UNKNOWN_OBJECT_CODE.value if result.unknown_object_code else None,
         )
     elif isinstance(result, CccdPayload):
         out.update(
@@ -80,6 +86,7 @@ def _code_fields(result: CodePayload) -> dict[str, object]:
             "card_number": result.code,
             "bhxh_number": bhxh if bhxh.isdigit() else None,
             "benefit_level": level_of(result.code),
+            "reason": Reason.UNKNOWN_OBJECT_CODE.value if result.unknown_object_code else None,
         }
     if result.kind is CodeKind.BHXH_NUMBER:
         return {"bhxh_number": result.code}
@@ -104,6 +111,8 @@ def summary(result: Payload | InvalidPayload) -> str:
             parts.append(f"{key.replace('_', ' ')} {data[key]}")
     if data["valid_from"] or data["valid_to"]:
         parts.append(f"valid {data['valid_from'] or '?'}..{data['valid_to'] or 'open'}")
+    if data["reason"]:
+        parts.append(f"flag {data['reason']}")
     return "  ".join(parts)
 
 

@@ -26,6 +26,7 @@ from db.insurance_sim import (
     DEFAULT_OFFICER_NAME,
     DEFAULT_PASSWORD,
     Faults,
+    GatewayBehaviour,
     SimState,
     start_simulator,
 )
@@ -36,17 +37,24 @@ from db.store import SqlStore, _card_from_row
 from tests.fakes import FakeClock
 
 CREDENTIALS = Credentials(
-    "79024_BV", password_md5(DEFAULT_PASSWORD), DEFAULT_OFFICER_NAME, DEFAULT_OFFICER_ID
+    "79024_BV",
+    password_md5(DEFAULT_PASSWORD, uppercase=True),  # the simulator's default, as the guidance
+    DEFAULT_OFFICER_NAME,
+    DEFAULT_OFFICER_ID,
 )
 
 
 @contextmanager
 def simulator(
-    cards_n: int = 1000, seed: int = 0, faults: Faults | None = None, changes: int = 0
+    cards_n: int = 1000,
+    seed: int = 0,
+    faults: Faults | None = None,
+    changes: int = 0,
+    behaviour: GatewayBehaviour | None = None,
 ) -> Iterator[tuple[SimState, str]]:
     population = Population(cards_n, seed)
     population.add_changes(changes)
-    state = SimState(population, faults or Faults())
+    state = SimState(population, faults or Faults(), behaviour=behaviour or GatewayBehaviour())
     server, url = start_simulator(state=state)
     try:
         yield state, url
@@ -75,9 +83,18 @@ def feed_client(
     return FeedClient(http, TokenCache(http, url, CREDENTIALS, clock), url, page_size)
 
 
-def gateway_client(url: str, credentials: Credentials = CREDENTIALS) -> GatewayClient:
-    http = transport()
-    tokens = TokenCache(http, url, credentials, FakeClock(datetime.now(UTC)))
+def gateway_client(
+    url: str,
+    credentials: Credentials = CREDENTIALS,
+    *,
+    token_body: str = "form",
+    clock: FakeClock | None = None,
+    **overrides: object,
+) -> GatewayClient:
+    http = transport(**overrides)
+    tokens = TokenCache(
+        http, url, credentials, clock or FakeClock(datetime.now(UTC)), body=token_body
+    )
     return GatewayClient(http, tokens, url, credentials)
 
 

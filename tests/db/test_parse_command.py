@@ -116,3 +116,57 @@ def test_readable_summary_of_invalid_input(run_cli: RunCli) -> None:
     result = run_cli(["parse", "hello"])
     assert result.returncode == 1
     assert result.stdout.decode().startswith("invalid  not_a_card:")
+
+
+# Every shape found in the field, one per line (docs/insurance-api.md §5; people made up).
+FIELD_SHAPES = {
+    "one-digit dates": (
+        "HS4797920123456|4cc3aa2056c4836e2054c3a26d|5/3/1950|1|-|79 - 024|1/1/2026|31/12/2026|"
+        "-|-|-|4|-|ab-5202|$"
+    ),
+    "month-year birth": (
+        "HS4797920123456|4cc3aa2056c4836e2054c3a26d|03/1994|1|-|79 - 024|01/01/2026|31/12/2026|-|$"
+    ),
+    "object code TV": (
+        "TV4010123987654|4cc3aa2056c4836e2054c3a26d|1960|1|-|79 - 024|01/01/2026|31/12/2026|-|$"
+    ),
+    "unknown object code": (
+        "ZZ4797920123456|4cc3aa2056c4836e2054c3a26d|1960|1|-|79 - 024|01/01/2026|31/12/2026|-|$"
+    ),
+    "telex-mangled hex": (
+        "HS4797920123456|4cc3â2056c4836e2054c3a26d|1960|1|-|79 - 024|01/01/2026|31/12/2026|-|$"
+    ),
+    "no terminator": (
+        "HS4797920123456|4cc3aa2056c4836e2054c3a26d|1960|1|-|79 - 024|01/01/2026|31/12/2026|"
+        "-|-|-|4|-|5a5b5c5d5e5f6061-6202|"
+    ),
+    "cccd month-year": "079190001234||Lê Văn Tâm|031985|Nam|Số 1 Lê Lợi|10052021",
+    "new căn cước": (
+        "079190001234|025123456, 079190009876|Lê Văn Tâm|15081990|Nam|Số 1 Lê Lợi|10052021|"
+        "01012040|Việt Nam|Kinh|x|y|z"
+    ),
+}
+
+
+def test_every_field_shape_is_read_with_the_same_keys(run_cli: RunCli) -> None:
+    data = "\n".join(FIELD_SHAPES.values()).encode() + b"\n"
+    result = run_cli(["parse", "--json", "-"], input_bytes=data)
+    assert result.returncode == 0, result.stderr
+    rows = dict(zip(FIELD_SHAPES, lines(result), strict=True))
+    assert all(set(row) == KEYS for row in rows.values())
+    assert all(row["kind"] in ("bhyt", "cccd") for row in rows.values())
+    assert rows["one-digit dates"]["birth_date"] == "1950-03-05"
+    assert rows["one-digit dates"]["valid_from"] == "2026-01-01"
+    assert rows["month-year birth"]["birth_date"] == "1994-03"
+    assert rows["cccd month-year"]["birth_date"] == "1985-03"
+    assert rows["object code TV"]["reason"] is None
+    assert rows["unknown object code"]["reason"] == "unknown_object_code"
+    assert rows["telex-mangled hex"]["name"] == "Lê Văn Tâm"
+    assert rows["no terminator"]["card_number"] == "HS4797920123456"
+    assert rows["new căn cước"]["id_number"] == "079190001234"
+
+
+def test_readable_summary_flags_an_unknown_object_code(run_cli: RunCli) -> None:
+    result = run_cli(["parse", FIELD_SHAPES["unknown object code"]])
+    assert result.returncode == 0
+    assert "flag unknown_object_code" in result.stdout.decode()

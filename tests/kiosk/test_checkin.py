@@ -20,6 +20,7 @@ from PIL import Image
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
 from kiosk.model import (
+    CardRecord,
     CardStatus,
     CheckIn,
     GatewayFailure,
@@ -28,6 +29,7 @@ from kiosk.model import (
     PrintState,
     Route,
     Verification,
+    Visit,
 )
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
@@ -368,3 +370,105 @@ def test_the_checkin_keeps_the_visit_code_and_the_combined_share() -> None:
     assert done.checkin is not None
     percent = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}[own.benefit_level]
     assert (done.checkin.route, done.checkin.benefit_percent) == (Route.REGISTERED, percent)
+
+# --- lookup order: the citizen ID is the health ID (Decree 102/2025) ---------------------------
+
+
+class RecordingCache(FakeCardCache):
+    """A cache that remembers the keys it was asked for, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def find_card(self, code: str) -> CardRecord | None:
+        self.asked.append(code)
+        return super().find_card(code)
+
+
+def _recording_rig(online: FakeOnlineCheck | None = None) -> tuple[Rig, RecordingCache]:
+    rig = Rig(online=online)
+    cache = RecordingCache()
+    rig.cards = cache
+    rig.service._cards = cache
+    return rig, cache
+
+
+def test_a_cccd_qr_is_looked_up_by_the_citizen_id_first() -> None:
+    p = _valid_person()
+    rig, cache = _recording_rig()
+    cache.save_card(replace(card_record(p), id_number=p.id_number))
+    outcome = rig.service.run(cccd_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert cache.asked == [p.id_number]
+
+
+def test_a_can_cuoc_listing_an_earlier_id_finds_the_card_kept_under_it() -> None:
+    p = _valid_person()
+    rig, cache = _recording_rig()
+    earlier = "079190009876"
+    cache.save_card(replace(card_record(p), id_number=earlier))
+    text = cccd_payload(p).replace(f"{p.id_number}||", f"{p.id_number}|025123456 {earlier}|", 1)
+    outcome = rig.service.run(text, "NOI")
+    assert outcome.status is Status.ACCEPTED
+    assert cache.asked == [p.id_number, earlier]
+
+
+def test_a_card_only_qr_still_works_and_falls_back_to_the_bhxh_number() -> None:
+    p = _valid_person()
+    rig, cache = _recording_rig()
+    cache.save_card(replace(card_record(p), id_number=None))
+    assert rig.service.run(bhyt_payload(p), "NOI").status is Status.ACCEPTED
+    assert cache.asked == [p.card_number]
+    # a card renewed under another object code: the cache knows it by its BHXH number
+    renewed = "TV" + p.card_number[2:]
+    cache.cards.pop(p.card_number)
+    cache.asked.clear()
+    assessment = rig.service.assess(bhyt_payload(p).replace(p.card_number, renewed, 1))
+    assert assessment.card is not None
+    assert cache.asked == [renewed, p.bhxh_number]
+
+
+# --- the gateway's side of a check -----------------------------------------------------------
+
+
+def test_no_birth_date_anywhere_means_the_gateway_is_not_asked() -> None:
+    online = FakeOnlineCheck()
+    rig = Rig(online=online)
+    p = _valid_person()
+    rig.cards.save_card(replace(card_record(p), birth=None))
+    outcome = rig.service.run(p.card_number, "NOI")
+    assert online.queries == []
+    assert outcome.status is not Status.REJECTED
+
+
+def test_a_short_card_number_in_the_reply_keeps_the_cached_level() -> None:
+    p = _valid_person()
+    fresh = replace(card_record(p), card_number=p.bhxh_number, benefit_level=None)
+    online = FakeOnlineCheck({p.id_number: GatewayReply(code="000", note="ok", card=fresh)})
+    rig = Rig(online=online)
+    rig.cards.save_card(replace(card_record(p), id_number=p.id_number))
+    outcome = rig.service.run(cccd_payload(p), "NOI")
+    assert outcome.status is Status.ACCEPTED
+    (saved,) = rig.cards.saved[1:]
+    assert saved.card_number == p.card_number
+    assert saved.benefit_level == p.benefit_level
+    assert outcome.checkin is not None
+    assert outcome.checkin.patient.benefit_level == p.benefit_level
+
+
+def test_the_elsewhere_guard_setting_reaches_the_rules() -> None:
+    p = _valid_person()
+    zone_time = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    history = GatewayReply(
+        code="000",
+        note="ok",
+        card=card_record(p),
+        visits=(Visit("79034", zone_time, None),),
+    )
+    on = Rig(online=FakeOnlineCheck({p.card_number: history}))
+    assert on.service.assess(bhyt_payload(p)).reason is Reason.TREATED_ELSEWHERE
+    off = Rig(online=FakeOnlineCheck({p.card_number: history}))
+    insurance = replace(off.config.insurance, checked_elsewhere_guard=False)
+    off.service._config = replace(off.config, insurance=insurance)
+    assert off.service.assess(bhyt_payload(p)).status is Status.ACCEPTED

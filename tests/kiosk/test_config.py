@@ -27,7 +27,11 @@ def test_the_shipped_config_is_valid_and_complete() -> None:
     assert config.database.url.startswith("sqlite:///")
     assert Path(config.database.url.removeprefix("sqlite:///")).is_absolute()
     assert config.printer.dots == 576
-    assert config.insurance.online_budget_s == 1.5
+    assert config.insurance.online_budget_s == 4.0
+    assert config.insurance.token_body == "form"
+    assert config.insurance.md5_uppercase is True
+    assert config.insurance.checked_elsewhere_guard is True
+    assert (config.insurance.breaker_failures, config.insurance.breaker_cooldown_s) == (3, 60.0)
 
 
 def test_environment_overrides_any_setting() -> None:
@@ -47,6 +51,31 @@ def test_environment_overrides_any_setting() -> None:
 
 
 @pytest.mark.parametrize(
+    ("settings", "uppercase"),
+    [
+        ({}, True),
+        ({"md5_case": "lower"}, False),
+        ({"md5_case": "upper"}, True),
+        ({"md5_uppercase": False}, False),  # the old key keeps its meaning
+        ({"md5_uppercase": False, "md5_case": "upper"}, True),
+    ],
+)
+def test_md5_case_setting_and_its_old_form(settings: dict[str, object], uppercase: bool) -> None:
+    data = _shipped()
+    data["insurance"].pop("md5_case", None)
+    data["insurance"].update(settings)
+    assert parse_config(data, {}, ROOT).insurance.md5_uppercase is uppercase
+
+
+def test_token_body_json_and_guard_off() -> None:
+    data = _shipped()
+    data["insurance"].update(token_body="json", checked_elsewhere_guard=False)
+    insurance = parse_config(data, {}, ROOT).insurance
+    assert insurance.token_body == "json"
+    assert insurance.checked_elsewhere_guard is False
+
+
+@pytest.mark.parametrize(
     ("section", "key", "value", "message"),
     [
         ("printer", "dots", 500, "printer.dots: expected a multiple of 8"),
@@ -63,6 +92,9 @@ def test_environment_overrides_any_setting() -> None:
         ("hospital", "evaluation_score", "50", "hospital.evaluation_score: expected a whole"),
         ("insurance", "gateway_url", "ftp://x", "insurance.gateway_url: expected an http"),
         ("insurance", "online_budget_s", 0, "insurance.online_budget_s: expected a positive"),
+        ("insurance", "token_body", "xml", "insurance.token_body: expected one of form, json"),
+        ("insurance", "md5_case", "mixed", "insurance.md5_case: expected one of upper, lower"),
+        ("insurance", "breaker_failures", 0, "insurance.breaker_failures: expected a whole"),
         ("database", "url", "mysql://x", "database.url: expected sqlite"),
         ("decoder", "chain", ["zxing", "magic"], "decoder.chain[1]: expected one of"),
         ("staff", "pin_length", 4, "staff.pin_length: unknown setting"),

@@ -442,7 +442,7 @@ def test_checked_elsewhere_after_the_last_discharge_needs_reception() -> None:
         "000",
         record(),
         visits=(Visit("79034", local(10, 8), local(12, 9)),),
-        checks=(CardCheck("79034_BV", local(20, 7)),),
+        checks=(CardCheck("79034_BV", local(20, 7), result_code="000"),),
     )
     decision = decide(qr(), record(), TODAY, RULES, history)
     assert (decision.status, decision.reason) == (
@@ -451,12 +451,51 @@ def test_checked_elsewhere_after_the_last_discharge_needs_reception() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("code", "counts"),
+    [
+        ("000", True),
+        ("001", True),
+        ("002", True),
+        ("003", True),
+        ("004", False),
+        ("010", False),
+        ("070", False),
+        (None, False),
+    ],
+)
+def test_only_checks_that_found_the_card_usable_count(code: str | None, counts: bool) -> None:
+    history = reply(
+        "000",
+        record(),
+        visits=(Visit("79034", local(10, 8), local(12, 9)),),
+        checks=(CardCheck("79034_BV", local(20, 7), result_code=code),),
+    )
+    decision = decide(qr(), record(), TODAY, RULES, history)
+    assert (decision.reason is Reason.TREATED_ELSEWHERE) is counts
+
+
+def test_the_elsewhere_guard_is_a_setting() -> None:
+    history = reply(
+        "000",
+        record(),
+        visits=(Visit("79034", local(10, 8), None),),
+        checks=(CardCheck("79034_BV", local(20, 7), result_code="000"),),
+    )
+    assert decide(qr(), record(), TODAY, RULES, history).reason is Reason.TREATED_ELSEWHERE
+    off = decide(qr(), record(), TODAY, RULES, history, elsewhere_guard=False)
+    assert off.status is Status.ACCEPTED
+
+
 def test_checks_before_the_last_discharge_or_by_us_do_not_count() -> None:
     history = reply(
         "000",
         record(),
         visits=(Visit("79034", local(10, 8), local(20, 9)),),
-        checks=(CardCheck("79034_BV", local(10, 7)), CardCheck("79024_BV", local(24, 7))),
+        checks=(
+            CardCheck("79034_BV", local(10, 7), result_code="000"),
+            CardCheck("79024_BV", local(24, 7), result_code="000"),
+        ),
     )
     assert decide(qr(), record(), TODAY, RULES, history).status is Status.ACCEPTED
 
@@ -468,9 +507,14 @@ def test_open_visit_at_another_facility_needs_reception() -> None:
     assert decide(qr(), record(), TODAY, RULES, ours).status is Status.ACCEPTED
 
 
-def test_check_elsewhere_with_no_discharge_on_record_counts() -> None:
-    history = reply("000", record(), checks=(CardCheck("01C54_BV", local(24, 7)),))
-    assert decide(qr(), record(), TODAY, RULES, history).reason is Reason.TREATED_ELSEWHERE
+def test_checks_elsewhere_need_at_least_one_visit_in_the_history() -> None:
+    # as HIS nguồn mở: with no visit at all, a check elsewhere says nothing about an admission
+    check = CardCheck("01C54_BV", local(24, 7), result_code="000")
+    history = reply("000", record(), checks=(check,))
+    assert decide(qr(), record(), TODAY, RULES, history).status is Status.ACCEPTED
+    ours = Visit("79024", local(1, 8), local(2, 9))
+    with_visit = replace(history, visits=(ours,))
+    assert decide(qr(), record(), TODAY, RULES, with_visit).reason is Reason.TREATED_ELSEWHERE
 
 
 def test_naive_gateway_times_are_read_as_hospital_time() -> None:
@@ -479,8 +523,61 @@ def test_naive_gateway_times_are_read_as_hospital_time() -> None:
         "000",
         record(),
         visits=(Visit("79034", None, discharged),),
-        checks=(CardCheck("79034_BV", (local(20, 9) + timedelta(minutes=1)).astimezone(UTC)),),
+        checks=(
+            CardCheck(
+                "79034_BV", (local(20, 9) + timedelta(minutes=1)).astimezone(UTC), None, "000"
+            ),
+        ),
     )
     assert treated_elsewhere(history, RULES)
-    earlier = replace(history, checks=(CardCheck("79034_BV", local(20, 8).astimezone(UTC)),))
+    earlier = replace(
+        history, checks=(CardCheck("79034_BV", local(20, 8).astimezone(UTC), None, "000"),)
+    )
     assert treated_elsewhere(earlier, RULES) == ""
+
+
+# --- object codes not in the table -----------------------------------------------------------
+
+
+def test_unknown_object_code_goes_to_reception_not_refused() -> None:
+    payload = qr("ZZ4797920123456")
+    assert payload.unknown_object_code
+    card = record(card_number="ZZ4797920123456")
+    decision = decide(payload, card, TODAY, RULES)
+    assert (decision.status, decision.reason) == (
+        Status.NEEDS_RECEPTION,
+        Reason.UNKNOWN_OBJECT_CODE,
+    )
+    assert decision.benefit_percent is not None  # the share is known, only the group is not
+    unknown_card = decide(payload, None, TODAY, RULES)
+    assert unknown_card.reason is Reason.CARD_NOT_FOUND
+    old = qr("ZZ4797920123456", valid_to="01/01/2026")
+    expired = decide(old, replace(card, valid_to=date(2026, 1, 1)), TODAY, RULES)
+    # the validity rules still come first (an expiry only the QR and cache show: reception)
+    assert expired.reason is Reason.EXPIRY_UNCONFIRMED
+
+
+def test_tv_cards_are_accepted_as_any_listed_group() -> None:
+    payload = qr("TV4797920123456")
+    assert not payload.unknown_object_code
+    decision = decide(payload, record(card_number="TV4797920123456"), TODAY, RULES)
+    assert decision.status is Status.ACCEPTED
+
+
+def test_unknown_object_code_on_a_bare_code_goes_to_reception() -> None:
+    code = parse_payload("ZZ4797920123456")
+    assert isinstance(code, CodePayload)
+    assert code.unknown_object_code
+    decision = decide(code, record(card_number="ZZ4797920123456"), TODAY, RULES)
+    assert decision.reason is Reason.UNKNOWN_OBJECT_CODE
+
+
+# --- month-year birth dates --------------------------------------------------------------------
+
+
+def test_month_year_birth_date_matches_a_full_date_of_that_month() -> None:
+    assert decide(qr(birth="09/2008"), record(), TODAY, RULES).status is Status.ACCEPTED
+    other = decide(qr(birth="03/2008"), record(), TODAY, RULES)
+    assert other.reason is Reason.BIRTH_MISMATCH
+    swapped = decide(qr(birth="07/2008"), record(), TODAY, RULES)  # 07/09 read as month 07
+    assert swapped.reason is Reason.BIRTH_NEEDS_CONFIRMATION

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from kiosk.model import BhytPayload, BirthDate, CccdPayload, CodeKind, CodePayload, Gender
 from kiosk.outcome import Reason
@@ -14,6 +16,7 @@ from kiosk.payload import (
     decode_text,
     is_card_payload,
     parse_payload,
+    repair_telex,
 )
 from kiosk.synthetic import bhyt_payload, cccd_payload, hex_utf8, people
 
@@ -276,7 +279,7 @@ def test_unreadable_optional_dates_are_unknown_not_fatal() -> None:
     ("number", "detail"),
     [
         ("HS9797920123456", "field 0: character 3 ('9') is not a benefit level 1-5"),
-        ("ZZ4797920123456", "field 0: characters 1-2 ('ZZ') are not a known object code"),
+        ("Z14797920123456", "field 0: character 2 ('1') is not a letter of an object code"),
         ("HS4007920123456", "field 0: characters 4-5 ('00') are not an area code 01-99"),
         ("HS47X7920123456", "field 0: character 5 ('X') is not a digit of the area code"),
         ("792012345A", "field 0: character 10 ('A') is not a digit"),
@@ -423,3 +426,193 @@ def test_is_card_payload_is_a_cheap_filter() -> None:
         assert is_card_payload(text + "\x1d\x00")
     for text in ("", "hello", "https://x.example/a", "x" * 5000, "a|b", "12345"):
         assert not is_card_payload(text)
+
+
+# --- shapes seen in the field (docs/insurance-api.md §5) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("5/3/1950", BirthDate(1950, 3, 5)),
+        ("05/3/1950", BirthDate(1950, 3, 5)),
+        ("5/03/1950", BirthDate(1950, 3, 5)),
+        ("03/1994", BirthDate(1994, 3)),
+        ("3/1994", BirthDate(1994, 3)),
+    ],
+)
+def test_one_digit_day_and_month_and_month_year_birth_dates(
+    written: str, expected: BirthDate
+) -> None:
+    assert parsed_bhyt(bhyt(birth=written)).birth == expected
+
+
+def test_one_digit_validity_dates() -> None:
+    card = parsed_bhyt(bhyt(valid_from="1/1/2024", valid_to="31/12/2024"))
+    assert (card.valid_from, card.valid_to) == (date(2024, 1, 1), date(2024, 12, 31))
+
+
+@pytest.mark.parametrize("written", ["13/1994", "0/1994", "1994/03", "03/94", "32/1/1990"])
+def test_impossible_month_year_birth_dates_are_unreadable(written: str) -> None:
+    result = invalid(bhyt(birth=written))
+    assert result.reason is Reason.UNREADABLE_CARD
+    assert result.detail.startswith("field 2")
+
+
+def test_month_year_birth_date_is_yyyy_mm_in_iso_and_mm_yyyy_on_display() -> None:
+    birth = parsed_bhyt(bhyt(birth="03/1994")).birth
+    assert birth is not None
+    assert (birth.iso(), birth.display()) == ("1994-03", "03/1994")
+    assert BirthDate.from_iso("1994-03") == birth
+
+
+def test_cccd_month_year_birth_date() -> None:
+    result = parse_payload(EXAMPLE_CCCD.replace("|15081990|", "|031985|"))
+    assert isinstance(result, CccdPayload)
+    assert result.birth == BirthDate(1985, 3)
+
+
+def test_object_code_tv_is_a_listed_group() -> None:
+    card = parsed_bhyt(bhyt("TV4010123987654"))
+    assert card.card_number == "TV4010123987654"
+    assert not card.unknown_object_code
+
+
+def test_well_formed_unknown_object_code_is_accepted_and_flagged() -> None:
+    card = parsed_bhyt(bhyt("ZZ4797920123456"))
+    assert card.unknown_object_code
+    assert card.benefit_level == 4
+    code = parse_payload("ZZ4797920123456")
+    assert isinstance(code, CodePayload)
+    assert code.unknown_object_code
+
+
+# Each pair a Telex input method can make of hex: typing "aa" gives "â", "ee" "ê", "dd" "đ".
+TELEX_PAIRS = [("aa", "â"), ("ee", "ê"), ("dd", "đ"), ("AA", "Â"), ("EE", "Ê"), ("DD", "Đ")]
+
+
+# a made-up name whose hex holds each pair ("dd" occurs in UTF-16LE text, which some writers use)
+TELEX_NAMES = {
+    "aa": ("Lê Văn Tâm", "utf-8"),
+    "ee": ("Phan Nễ", "utf-8"),
+    "dd": ("Lê Ý", "utf-16-le"),
+}
+
+
+@pytest.mark.parametrize(("hex_pair", "telex"), TELEX_PAIRS)
+def test_telex_mangled_hex_is_repaired(hex_pair: str, telex: str) -> None:
+    name, encoding = TELEX_NAMES[hex_pair.lower()]
+    encoded = name.encode(encoding).hex()
+    encoded = encoded.upper() if hex_pair.isupper() else encoded
+    assert hex_pair in encoded
+    mangled = encoded.replace(hex_pair, telex)
+    assert mangled != encoded
+    assert decode_text(mangled) == name
+    assert parsed_bhyt(bhyt(name_field=mangled)).name == name
+
+
+def test_the_issue_example_of_telex_mangled_hex() -> None:
+    mangled = "5472e1bâ76e205468e1bb8b204de1bbb9204ce1bb87"  # "Trần Thị Mỹ Lệ", aa typed as â
+    assert parsed_bhyt(bhyt(name_field=mangled)).name == "Trần Thị Mỹ Lệ"
+    assert decode_text(mangled) == "Trần Thị Mỹ Lệ"
+
+
+@pytest.mark.parametrize(("hex_pair", "telex"), TELEX_PAIRS)
+def test_repair_telex_maps_each_pair_back(hex_pair: str, telex: str) -> None:
+    assert repair_telex(f"4c{telex}20") == f"4c{hex_pair}20"
+    assert repair_telex(f"x{telex}") == f"x{telex}"  # not hex once repaired: unchanged
+
+
+def test_plain_vietnamese_text_is_not_telex_repaired() -> None:
+    # "Lê Đê" holds ê and Đ but is no hex once repaired: kept as written
+    assert decode_text("Lê Đê") == "Lê Đê"
+    assert parsed_bhyt(bhyt(name_field="Lê Đê")).name == "Lê Đê"
+
+
+def test_trailing_hash_field_without_the_terminator_is_the_same_card() -> None:
+    with_terminator = bhyt(extra=("-", "-", "-", "4", "-", "5a5b5c5d5e5f6061-6202"))
+    without = with_terminator.removesuffix("$")
+    assert without.endswith("5a5b5c5d5e5f6061-6202|")
+    first, second = parsed_bhyt(with_terminator), parsed_bhyt(without)
+    assert first.card_number == second.card_number
+    assert first.check_string == second.check_string == "5a5b5c5d5e5f6061-6202"
+    assert (first.name, first.birth, first.valid_to) == (second.name, second.birth, second.valid_to)
+    assert is_card_payload(without)
+    ten_digit = without.replace("HS4797920123456", "7920123456")
+    assert parsed_bhyt(ten_digit).card_number == "7920123456"
+
+
+def test_unterminated_text_that_is_not_a_card_is_still_rejected() -> None:
+    assert invalid("a|b|c|d|e|f|g|h|i|j|").reason is Reason.NOT_A_CARD
+
+
+def test_new_can_cuoc_back_side_qr_with_more_fields() -> None:
+    # the căn cước issued since 1/7/2024: the known leading fields, then fields with no
+    # published layout (invented here), kept as read
+    extra = ["01012040", "Việt Nam", "Kinh", "Không", "Số 7 Trần Phú, Hà Đông, Hà Nội", "x", "y"]
+    text = EXAMPLE_CCCD + "|" + "|".join(extra)
+    result = parse_payload(text)
+    assert isinstance(result, CccdPayload)
+    assert result.id_number == "079190001234"
+    assert result.name == "Lê Thị Hồng Nhung"
+    assert result.birth == BirthDate(1990, 8, 15)
+    assert result.issued_on == date(2021, 5, 10)
+    assert result.extra == tuple(extra)
+
+
+def test_can_cuoc_listing_the_old_id_and_cancelled_ids() -> None:
+    text = EXAMPLE_CCCD.replace("|025123456|", "|025123456, 079190009876|")
+    result = parse_payload(text)
+    assert isinstance(result, CccdPayload)
+    assert result.old_id_number == "025123456"
+    assert result.other_ids == ("079190009876",)
+    assert result.lookup_keys == ("079190001234", "079190009876")
+    assert invalid(EXAMPLE_CCCD.replace("|025123456|", "|025123456, Lê|")).reason is (
+        Reason.UNREADABLE_CARD
+    )
+
+
+def test_cccd_7_and_11_fields_still_read() -> None:
+    seven = parse_payload(EXAMPLE_CCCD)
+    eleven = parse_payload(EXAMPLE_CCCD + "|a|b|c|d")
+    assert isinstance(seven, CccdPayload)
+    assert isinstance(eleven, CccdPayload)
+    assert seven.extra == ()
+    assert eleven.extra == ("a", "b", "c", "d")
+
+
+# --- properties of the repairs ---------------------------------------------------------------
+
+
+def telex(text: str) -> str:
+    """What a Telex input method makes of hex typed through it (the pairs of TELEX_PAIRS)."""
+    for pair, mark in TELEX_PAIRS:
+        text = text.replace(pair, mark)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789abcdefABCDEF", max_size=60))
+def test_telex_repair_undoes_telex_on_any_hex(hex_text: str) -> None:
+    assert repair_telex(telex(hex_text)) == hex_text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="utf-8", categories=("L", "M", "N", "Zs")), min_size=1))
+def test_any_name_survives_telex_mangled_hex(name: str) -> None:
+    expected = decode_text(hex_utf8(name))
+    assume(expected != hex_utf8(name))  # text that is kept as written (not printable) aside
+    assert decode_text(telex(hex_utf8(name))) == expected
+    assert decode_text(telex(hex_utf8(name).upper())) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)))
+def test_any_date_reads_with_or_without_leading_zeros(day: date) -> None:
+    padded = parsed_bhyt(bhyt(birth=f"{day:%d/%m/%Y}", valid_from=f"{day:%d/%m/%Y}"))
+    written = f"{day.day}/{day.month}/{day.year}"
+    short = parsed_bhyt(bhyt(birth=written, valid_from=written))
+    assert padded.birth == short.birth == BirthDate(day.year, day.month, day.day)
+    assert padded.valid_from == short.valid_from == day
+    month_year = parsed_bhyt(bhyt(birth=f"{day:%m/%Y}"))
+    assert month_year.birth == BirthDate(day.year, day.month)
