@@ -27,7 +27,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,7 +57,7 @@ from kiosk.model import (
     Route,
     Verification,
 )
-from kiosk.ports import StaffAccount, StoreError
+from kiosk.ports import LoginClaim, Penalty, StaffAccount, StoreError
 
 T = TypeVar("T")
 
@@ -1012,61 +1012,137 @@ class SqlStore:
             raise StoreError(describe_error(error)) from error
         return [_staff_from_row(row) for row in rows]
 
-    def add_staff(self, account: StaffAccount) -> None:
-        """Create an account; raises ValueError when the name is taken."""
+    def add_staff(self, account: StaffAccount, actor: str = "kiosk-admin") -> None:
+        """Create an account; raises ValueError when the name or the staff code is taken.
+
+        An account without a code gets the next free one from 101.
+        """
         try:
             with self._engine.begin() as conn:
                 taken = conn.execute(select(staff.c.name).where(staff.c.name == account.name))
                 if taken.first() is not None:
-                    raise ValueError(f"staff name {account.name!r} is taken")
+                    raise ValueError("this staff name is taken")
+                code = account.code or self._free_code(conn)
+                if conn.execute(select(staff.c.name).where(staff.c.code == code)).first():
+                    raise ValueError("this staff code is taken")
                 conn.execute(
                     insert(staff).values(
                         name=account.name,
                         role=account.role,
                         pin_hash=account.pin_hash,
                         active=account.active,
+                        code=code,
+                        failed_logins=0,
                     )
                 )
                 self._audit_in(
                     conn,
-                    actor="admin",
+                    actor=actor,
                     action="staff_add",
                     target=account.name,
                     before=None,
                     after=account.role,
                 )
         except IntegrityError as error:
-            raise ValueError(f"staff name {account.name!r} is taken") from error
+            raise ValueError("this staff name or code is taken") from error
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
-    def set_staff_pin(self, name: str, pin_hash: str) -> None:
-        """Replace an account's PIN hash; raises LookupError for an unknown name."""
-        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin")
+    def _free_code(self, conn: Connection) -> str:
+        codes = {int(c) for (c,) in conn.execute(select(staff.c.code)) if str(c).isdigit()}
+        code = 101
+        while code in codes:
+            code += 1
+        return str(code)
 
-    def remove_staff(self, name: str) -> None:
+    def set_staff_pin(self, name: str, pin_hash: str, actor: str = "kiosk-admin") -> None:
+        """Replace an account's PIN hash; raises LookupError for an unknown name."""
+        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin", actor)
+
+    def unlock_staff(self, name: str, actor: str = "kiosk-admin") -> None:
+        """Clear an account's failures, wait and lockout (an admin's decision); audited."""
+        values: dict[str, object] = {"failed_logins": 0, "next_try_at": None, "locked_until": None}
+        self._staff_change(name, values, "staff_unlock", actor)
+
+    def remove_staff(self, name: str, actor: str = "kiosk-admin") -> None:
         """Delete an account; raises LookupError for an unknown name."""
         try:
             with self._engine.begin() as conn:
                 gone = conn.execute(delete(staff).where(staff.c.name == name)).rowcount
                 if not gone:
-                    raise LookupError(f"no staff account {name!r}")
+                    raise LookupError("no such staff account")
                 self._audit_in(
-                    conn, actor="admin", action="staff_remove", target=name, before=None, after=None
+                    conn, actor=actor, action="staff_remove", target=name, before=None, after=None
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
-    def _staff_change(self, name: str, values: dict[str, object], action: str) -> None:
+    def _staff_change(self, name: str, values: dict[str, object], action: str, actor: str) -> None:
         try:
             with self._engine.begin() as conn:
                 changed = conn.execute(
                     update(staff).where(staff.c.name == name).values(**values)
                 ).rowcount
                 if not changed:
-                    raise LookupError(f"no staff account {name!r}")
+                    raise LookupError("no such staff account")
                 self._audit_in(
-                    conn, actor="admin", action=action, target=name, before=None, after=None
+                    conn, actor=actor, action=action, target=name, before=None, after=None
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+        """Count one sign-in attempt for the account with staff ``code`` (see the port).
+
+        The row is locked for the transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
+        PostgreSQL), so attempts from several kiosks at once are each counted.
+        """
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(
+                    select(staff)
+                    .where(staff.c.code == code, staff.c.active.is_(True))
+                    .with_for_update()
+                ).first()
+                if row is None:
+                    return None
+                account = _staff_from_row(row)
+                if (account.locked_until is not None and account.locked_until > now) or (
+                    account.next_try_at is not None and account.next_try_at > now
+                ):
+                    return LoginClaim(account, claimed=False)
+                failures = account.failed_logins + 1
+                delay_s, lock_s = penalty(failures)
+                account = replace(
+                    account,
+                    failed_logins=failures,
+                    next_try_at=now + timedelta(seconds=delay_s) if delay_s else None,
+                    locked_until=now + timedelta(seconds=lock_s) if lock_s else None,
+                )
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.name == account.name)
+                    .values(
+                        failed_logins=failures,
+                        next_try_at=account.next_try_at,
+                        locked_until=account.locked_until,
+                    )
+                )
+                return LoginClaim(account, claimed=True)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def login_succeeded(self, name: str, audit_after: str | None) -> None:
+        """Clear this account's failures and audit the login, in one transaction."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.name == name)
+                    .values(failed_logins=0, next_try_at=None, locked_until=None)
+                )
+                self._audit_in(
+                    conn, actor=name, action="login", target=name, before=None, after=audit_after
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
@@ -1327,5 +1403,12 @@ def _audit_json(checkin: CheckIn) -> str:
 
 def _staff_from_row(row: Row[Any]) -> StaffAccount:
     return StaffAccount(
-        name=row.name, role=row.role, pin_hash=row.pin_hash, active=bool(row.active)
+        name=row.name,
+        role=row.role,
+        pin_hash=row.pin_hash,
+        active=bool(row.active),
+        code=row.code,
+        failed_logins=row.failed_logins,
+        next_try_at=row.next_try_at,
+        locked_until=row.locked_until,
     )

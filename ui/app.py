@@ -83,6 +83,7 @@ def _log_to_file(config: Config) -> Path:
 
 
 DEMO_STAFF_NAME = "Quản trị demo"
+DEMO_STAFF_CODE = "101"
 DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
 
 
@@ -137,8 +138,14 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         wiring = build_service(config, clock, use_gateway=False)
         wiring.store.import_cards([card_record(p) for p in persons])
         # a throw-away admin account so the demo's staff and admin screens can be tried
-        wiring.store.add_staff(StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN)))
-        log.warning("demo: staff mode PIN is %s (long-press the hospital name)", DEMO_STAFF_PIN)
+        wiring.store.add_staff(
+            StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)
+        )
+        log.warning(
+            "demo: staff code %s, PIN %s (long-press the hospital name)",
+            DEMO_STAFF_CODE,
+            DEMO_STAFF_PIN,
+        )
         texts = [bhyt_payload(p) for p in persons]
         if headless:
             # the smoke test needs patients the rules accept: ask the rules, not a copy of them
@@ -349,6 +356,7 @@ def _staff_auth(parts: Parts) -> Any:
         max_failures=s.max_pin_failures,
         lockout_minutes=s.lockout_minutes,
         logout_after_s=s.logout_after_s,
+        where=parts.config.kiosk.id,
     )
 
 

@@ -440,12 +440,12 @@ class KioskWindow(QWidget):
         self._go(self.staff)
         self._staff_search(self.staff.search_box.text())
 
-    def _pin_submitted(self, pin: str) -> None:
+    def _pin_submitted(self, code: str, pin: str) -> None:
         self.touch()
         self.pin.set_message(text("pin_checking"))
-        self.pin.pin.clear()
+        self.pin.clear_entry()
         # scrypt is deliberately slow: check PINs off the GUI thread
-        self.runner.submit(lambda: self.staff_auth.login(pin), self._login_result)
+        self.runner.submit(lambda: self.staff_auth.login(code, pin), self._login_result)
 
     def _login_result(self, attempt: LoginAttempt) -> None:
         if attempt.result is LoginResult.OK:
@@ -454,8 +454,12 @@ class KioskWindow(QWidget):
         elif attempt.result is LoginResult.LOCKED:
             minutes, seconds = divmod(int(attempt.locked_for_s + 0.999), 60)
             self.pin.set_message(text("pin_locked", m=minutes, s=seconds))
+        elif attempt.result is LoginResult.UNAVAILABLE:
+            self.pin.set_message(text("pin_unavailable"))
+        elif attempt.wait_s > 0 or attempt.result is LoginResult.WAIT:
+            self.pin.set_message(text("pin_wait", s=int(attempt.wait_s + 0.999)))
         else:
-            self.pin.set_message(text("pin_wrong", n=attempt.failures_left))
+            self.pin.set_message(text("pin_wrong"))
 
     def logout(self) -> None:
         self.staff_auth.logout()
@@ -577,6 +581,7 @@ class KioskWindow(QWidget):
         if session is None or not session.is_admin:
             return
         self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
+        self.admin_screen.set_short_pin(session.short_pin)
         self._go(self.admin_screen)
         self._refresh_cache()
 

@@ -19,7 +19,7 @@ from kiosk.clock import SystemClock
 from kiosk.config import Config, load_config
 from kiosk.payload import is_card_payload
 from kiosk.ports import StaffAccount
-from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from scanner.decoders import build_decoder
 from scanner.file_camera import FolderCamera
@@ -108,7 +108,7 @@ def test_a_qr_frame_from_a_camera_reaches_number_1(
         cooldown_s=8,
         accept=is_card_payload,
     )
-    staff = _OneStaff()
+    staff = _one_staff()
     window = KioskWindow(
         config=config,
         clock=clock,
@@ -135,21 +135,10 @@ def test_a_qr_frame_from_a_camera_reaches_number_1(
         window.shutdown()
 
 
-class _OneStaff:
-    def __init__(self) -> None:
-        self.account = StaffAccount("Lan", "staff", hash_pin("1234", n=2**10))
-
-    def get_staff(self, name: str) -> StaffAccount | None:
-        return self.account
-
-    def list_staff(self) -> list[StaffAccount]:
-        return [self.account]
-
-    def add_staff(self, account: StaffAccount) -> None: ...
-
-    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
-
-    def remove_staff(self, name: str) -> None: ...
+def _one_staff() -> MemoryStaffDirectory:
+    return MemoryStaffDirectory(
+        [StaffAccount("Lan", "staff", hash_pin("135791", n=2**10), code="101")]
+    )
 
 
 def test_staff_override_with_the_real_service_writes_an_audit_row(
@@ -161,7 +150,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
         config=config,
         clock=clock,
         service=wiring.service,
-        staff_auth=StaffAuth(_OneStaff(), clock),
+        staff_auth=StaffAuth(_one_staff(), clock),
         admin=FakeAdmin(),
         beep=False,
     )
@@ -169,7 +158,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
     window.show()
     window.start()
     try:
-        window.staff_auth.login("1234")
+        window.staff_auth.login("101", "135791")
         window.open_staff()
         unknown = next(people(1, seed=99))  # no card in the cache
         window.on_scan(bhyt_payload(unknown))
