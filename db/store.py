@@ -728,12 +728,15 @@ class SqlStore:
         )
         values = _checkin_values(checkin)
         values["idempotency_key"] = draft.idempotency_key
+        # A staff override is audited by the same row, in the same transaction: a second
+        # transaction could fail and leave the override in place with no trace of who did it.
+        overriding = draft.override_reason is not None
         audit = {
             "at": checkin.created_at,
             "actor": draft.staff_name or draft.kiosk_id,
-            "action": "checkin",
+            "action": "override" if overriding else "checkin",
             "target": checkin.id,
-            "before": None,
+            "before": f"refused:{draft.reason}" if overriding else None,
             "after": _audit_json(checkin),
         }
         try:
@@ -784,7 +787,7 @@ class SqlStore:
                         audit["actor"],
                         audit["action"],
                         audit["target"],
-                        None,
+                        audit["before"],
                         after.replace('"number": 0,', f'"number": {number},', 1),
                     ),
                 )
@@ -1388,17 +1391,18 @@ def _checkin_from_row(row: Row[Any]) -> CheckIn:
 
 def _audit_json(checkin: CheckIn) -> str:
     # No name or card number here: the audit log is read by many and kept long.
-    return json.dumps(
-        {
-            "clinic": checkin.clinic_code,
-            "day": checkin.local_day.isoformat(),
-            "number": checkin.queue_number,
-            "status": checkin.status,
-            "verification": checkin.verification.value,
-            "kiosk": checkin.kiosk_id,
-            "cancelled": checkin.cancelled,
-        }
-    )
+    facts: dict[str, object] = {
+        "clinic": checkin.clinic_code,
+        "day": checkin.local_day.isoformat(),
+        "number": checkin.queue_number,
+        "status": checkin.status,
+        "verification": checkin.verification.value,
+        "kiosk": checkin.kiosk_id,
+        "cancelled": checkin.cancelled,
+    }
+    if checkin.override_reason is not None:
+        facts["override_reason"] = checkin.override_reason
+    return json.dumps(facts, ensure_ascii=False)
 
 
 def _staff_from_row(row: Row[Any]) -> StaffAccount:

@@ -278,15 +278,8 @@ class CheckInService:
                 staff_name=staff,
                 override_reason=override_reason if overriding else None,
             )
+            # an override's audit row is committed with it (see CheckInStore.commit_checkin)
             checkin = self._checkins.commit_checkin(draft)
-            if overriding and staff:
-                self._checkins.record_audit(
-                    staff,
-                    "override",
-                    checkin.id,
-                    f"{assessment.status}:{assessment.reason}",
-                    override_reason,
-                )
         except StoreError as error:
             return self._store_failure(assessment.payload, error).outcome()
         log.info("checked in %s: %s #%d", checkin.id, clinic.code, checkin.queue_number)

@@ -56,7 +56,10 @@ class CheckInStore(Protocol):
         ...
 
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
-        """Allocate the next number and store the check-in in one transaction.
+        """Allocate the next number and store the check-in and its audit row in one transaction.
+
+        The audit row names the staff member and the refusal when ``draft.override_reason`` is
+        set (a staff override), so an override is never stored without its trace.
 
         Calling it again with the same ``draft.idempotency_key`` returns the first check-in and
         consumes no second number.

@@ -24,7 +24,8 @@ def test_file_is_private_and_wal(tmp_path: Path) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        # FULL: a committed check-in survives a power cut, not only a killed process
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     store.dispose()
 
 
@@ -112,8 +113,8 @@ def test_print_state_and_list(store: SqlStore) -> None:
 
 
 def test_staff_directory(store: SqlStore) -> None:
-    account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00")
-    store.add_staff(account)
+    account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00", code="101")
+    store.add_staff(replace(account, code=""))  # the first free code is given
     with pytest.raises(ValueError, match="taken"):
         store.add_staff(account)
     store.set_staff_pin("lan", "scrypt$2$2$2$11$11")
@@ -238,3 +239,20 @@ def test_an_updated_card_gets_its_new_number_and_cccd(tmp_path: Path) -> None:
     assert kept is not None
     assert kept.id_number == card(2).id_number  # a record without a CCCD keeps the known one
     store.dispose()
+
+
+def test_an_override_and_its_audit_row_are_one_commit(store: SqlStore) -> None:
+    refused = replace(
+        draft("override-1"), status="override", reason="card_revoked", staff_name="Lan",
+        override_reason="Giấy hẹn tái khám",
+    )  # fmt: skip
+    checkin = store.commit_checkin(refused)
+    rows = store.audit_entries(target=checkin.id)
+    assert [(r["actor"], r["action"], r["before"]) for r in rows] == [
+        ("Lan", "override", "refused:card_revoked")
+    ]
+    after = json.loads(rows[0]["after"])
+    assert after["override_reason"] == "Giấy hẹn tái khám"
+    assert after["number"] == checkin.queue_number
+    plain = store.commit_checkin(draft("plain-1"))
+    assert [r["action"] for r in store.audit_entries(target=plain.id)] == ["checkin"]

@@ -29,6 +29,7 @@ from kiosk.model import (
     Verification,
 )
 from kiosk.outcome import Reason, Status
+from kiosk.ports import StoreError
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -243,8 +244,25 @@ def test_staff_override_of_a_refusal_is_audited() -> None:
         override.checkin.id,
         "Giấy hẹn tái khám",
     )
-    assert before is not None
-    assert "rejected" in before
+    assert before == "refused:card_revoked"
+
+
+def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
+    assessment = rig.service.assess(bhyt_payload(p))
+
+    def audit_is_down(*args: object) -> None:
+        raise StoreError("database is locked")
+
+    rig.store.record_audit = audit_is_down  # type: ignore[method-assign]
+    override = rig.service.check_in(
+        assessment, "NOI", staff="Lan", override_reason="Giấy hẹn tái khám"
+    )
+    assert override.checkin is not None
+    assert override.reason is Reason.STAFF_OVERRIDE
+    assert [row[:3] for row in rig.store.audit] == [("Lan", "override", override.checkin.id)]
 
 
 def test_confirmation_yes_and_no() -> None:

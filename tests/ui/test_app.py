@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -170,7 +171,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
         override = [r for r in rows if r["action"] == "override"]
         assert len(override) == 1
         assert override[0]["actor"] == "Lan"
-        assert override[0]["after"] == "Thẻ mới, chưa đồng bộ"
+        assert json.loads(override[0]["after"])["override_reason"] == "Thẻ mới, chưa đồng bộ"
     finally:
         window.allow_close()
         window.shutdown()
