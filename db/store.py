@@ -23,6 +23,7 @@ models' types use; everything else goes through SQLAlchemy Core.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -138,15 +139,43 @@ class StoreStatus:
 
 
 def describe_error(error: BaseException) -> str:
-    """A one-line operator message for a database failure."""
+    """A one-line operator message for a database failure, in our own words.
+
+    A driver's text can quote the row that failed (PostgreSQL: ``Key (card_number)=(…) already
+    exists``), so only its kind, SQLSTATE and constraint name are kept; lock and connection
+    failures, which happen before any row is touched, keep the driver's text for IT.
+    """
     original = getattr(error, "orig", None) or error
-    text = " ".join(str(original).split()) or type(original).__name__
+    kind = type(original).__name__
+    text = " ".join(str(original).split()) or kind
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"database is locked by another process: {text}"
+    if isinstance(original, sqlite3.IntegrityError | IntegrityError) or _sqlstate(
+        original
+    ).startswith("23"):
+        return f"a record conflicts with one already stored ({_constraint(original, text)})"
     if "connection" in lowered or "could not" in lowered or "timeout" in lowered:
         return f"database unreachable: {text}"
-    return f"database error: {text}"
+    state = _sqlstate(original)
+    return f"database error ({kind}{', SQLSTATE ' + state if state else ''})"
+
+
+def _sqlstate(error: BaseException) -> str:
+    state = getattr(error, "sqlstate", None)
+    return state if isinstance(state, str) else ""
+
+
+_SQLITE_CONSTRAINT = re.compile(r"constraint failed: ([\w.]+(?:, [\w.]+)*)$")
+
+
+def _constraint(error: BaseException, text: str) -> str:
+    diag = getattr(error, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str) and name:
+        return name
+    found = _SQLITE_CONSTRAINT.search(text)  # SQLite names the columns, never their values
+    return found.group(1) if found else "a unique or required field"
 
 
 _birth_texts: dict[BirthDate, str] = {}

@@ -12,7 +12,13 @@ with ``synchronous=NORMAL`` (survives a killed process only); and, when
 KIOSK_TEST_DATABASE_URL is set, on a fresh PostgreSQL database. Goal: >= 1,000/s on SQLite
 with FULL and >= 500/s on PostgreSQL.
 
-    python tests/bench/bench_queue.py [--processes 8] [--per-process 1000]
+With FULL every commit waits for one fsync of the WAL, and SQLite commits one writer at a time,
+so the disk's fsync latency caps the rate whatever the code does: the run measures it in the
+database's folder and reports the ceiling it implies (``fsync_ms``, ``fsync_ceiling_per_s``).
+``--dir`` puts the databases elsewhere (e.g. the kiosk's own disk, or /dev/shm to see the CPU
+cost alone).
+
+    python tests/bench/bench_queue.py [--processes 8] [--per-process 1000] [--dir FOLDER]
 
 The last line of output is one JSON object.
 """
@@ -136,6 +142,22 @@ def _race(target: object, arg: str, processes: int, count: int) -> float:
     return time.perf_counter() - began
 
 
+def _fsync_ms(folder: str, rounds: int = 100) -> float:
+    """The median time of one small write + fsync in ``folder``, in milliseconds."""
+    times = []
+    descriptor, name = tempfile.mkstemp(dir=folder)
+    try:
+        for _ in range(rounds):
+            began = time.perf_counter()
+            os.write(descriptor, b"x" * 4096)
+            os.fsync(descriptor)
+            times.append(time.perf_counter() - began)
+    finally:
+        os.close(descriptor)
+        Path(name).unlink()
+    return round(sorted(times)[len(times) // 2] * 1000, 3)
+
+
 def _verify(store: SqlStore, total: int) -> dict[str, object]:
     with store.engine.connect() as conn:
         numbers = [
@@ -210,10 +232,12 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--per-process", type=int, default=1000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--dir", default=None, help="where the SQLite databases go (default: tmp)")
     args = parser.parse_args()
     results = []
     for synchronous in ("FULL", "NORMAL"):
-        with tempfile.TemporaryDirectory(prefix="bench_queue_") as folder:
+        with tempfile.TemporaryDirectory(prefix="bench_queue_", dir=args.dir) as folder:
+            fsync_ms = _fsync_ms(folder)
             path = Path(folder) / "kiosk.db"
             result = _run(
                 "sqlite",
@@ -224,6 +248,8 @@ def main() -> int:
                 count=args.per_process,
                 synchronous=synchronous,
             )
+            result["fsync_ms"] = fsync_ms
+            result["fsync_ceiling_per_s"] = round(1000 / fsync_ms) if fsync_ms else None
             print(json.dumps(result), file=sys.stderr)
             results.append(result)
     full, normal = results

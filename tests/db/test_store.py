@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from db.store import Facility, SqlStore
+from db.store import CardConflictError, Facility, SqlStore
 from kiosk.model import CardStatus, Clinic, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
 from tests.db.storehelp import card, draft, sqlite_store
@@ -256,3 +256,15 @@ def test_an_override_and_its_audit_row_are_one_commit(store: SqlStore) -> None:
     assert after["number"] == checkin.queue_number
     plain = store.commit_checkin(draft("plain-1"))
     assert [r["action"] for r in store.audit_entries(target=plain.id)] == ["checkin"]
+
+
+def test_a_conflict_is_told_in_our_words_without_the_number(store: SqlStore) -> None:
+    store.save_card(card(1))
+    clash = replace(card(2), card_number=card(1).card_number)
+    with pytest.raises(CardConflictError) as caught:
+        store.upsert_cards([clash])
+    message = str(caught.value)
+    assert card(1).card_number not in message
+    assert card(1).card_number[-10:] not in message
+    assert "uq_cards_card_number" in message or "cards.card_number" in message
+    assert message.startswith("a record conflicts with one already stored")

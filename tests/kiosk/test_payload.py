@@ -423,3 +423,17 @@ def test_is_card_payload_is_a_cheap_filter() -> None:
         assert is_card_payload(text + "\x1d\x00")
     for text in ("", "hello", "https://x.example/a", "x" * 5000, "a|b", "12345"):
         assert not is_card_payload(text)
+
+
+@pytest.mark.parametrize(
+    ("index", "value"),
+    [(3, "Trần Thị Bích Ngọc"), (5, "Trần Thị Bích Ngọc"), (6, "Trần Thị Bích"), (2, "Ngọc")],
+)
+def test_a_damaged_field_is_named_not_repeated(index: int, value: str) -> None:
+    fields = EXAMPLE_15.split("|")
+    fields[index] = value
+    parsed = parse_payload("|".join(fields))
+    assert isinstance(parsed, InvalidPayload)
+    assert f"field {index}" in parsed.detail
+    assert "Trần" not in parsed.detail
+    assert "Ngọc" not in parsed.detail
