@@ -27,6 +27,7 @@ from kiosk.model import (
     CheckIn,
     CheckInDraft,
     Clinic,
+    CodePayload,
     GatewayFailure,
     GatewayFailureKind,
     GatewayReply,
@@ -178,7 +179,7 @@ class CheckInService:
                 log.warning("could not update the cache from the gateway: %s", error)
         decision = decide(parsed, cached, local_day(self._clock, self._zone), self._rules, reply)
         log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
-        return Assessment(
+        assessment = Assessment(
             status=decision.status,
             reason=decision.reason,
             payload=parsed,
@@ -187,6 +188,42 @@ class CheckInService:
             verification=verification if (decision.card or cached) else Verification.NONE,
             alerts=alerts,
             detail=decision.detail,
+        )
+        if isinstance(parsed, CodePayload) and decision.status in (
+            Status.ACCEPTED,
+            Status.NEEDS_CONFIRMATION,
+        ):
+            return self._bare_code(assessment)
+        return assessment
+
+    def _bare_code(self, assessment: Assessment) -> Assessment:
+        """A number alone proves nothing: ID numbers are guessable and anyone can put one in a
+        QR. The patient types their birth year first, or goes to reception (a setting)."""
+        if self._config.privacy.bare_code == "reception":
+            return replace(
+                assessment, status=Status.NEEDS_RECEPTION, reason=Reason.BARE_CODE_AT_RECEPTION
+            )
+        return replace(
+            assessment, status=Status.NEEDS_CONFIRMATION, reason=Reason.BIRTH_YEAR_REQUIRED
+        )
+
+    def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment:
+        """The birth year typed for a bare code: the card's year lets the rules' decision stand,
+        any other sends the patient to reception, saying nothing about the card."""
+        if assessment.reason is not Reason.BIRTH_YEAR_REQUIRED or assessment.decision is None:
+            return assessment
+        card = assessment.card
+        if card is not None and card.birth is not None and year.strip() == str(card.birth.year):
+            decision = assessment.decision
+            return replace(assessment, status=decision.status, reason=decision.reason)
+        log.info("bare code: the birth year typed does not match")
+        return replace(
+            assessment,
+            status=Status.NEEDS_RECEPTION,
+            reason=Reason.BIRTH_YEAR_WRONG,
+            card=None,
+            decision=None,
+            verification=Verification.NONE,
         )
 
     def _check_online(
@@ -216,9 +253,17 @@ class CheckInService:
         return result, Verification.ONLINE, ()
 
     def confirm(self, assessment: Assessment, yes: bool) -> Assessment:
-        """The patient's answer to "Is this you?": yes lets them in, no sends them to reception."""
+        """The patient's answer to "Is this you?": yes lets them in, no sends them to reception.
+
+        A bare code (birth year required) is never shown as "Is this you?" to a patient: a yes
+        here is staff's, who saw the person (the patient screens ask the birth year instead).
+        """
         if assessment.status is not Status.NEEDS_CONFIRMATION:
             return assessment
+        if yes and assessment.reason is Reason.BIRTH_YEAR_REQUIRED and assessment.decision:
+            decision = assessment.decision
+            if decision.status is Status.ACCEPTED:
+                return replace(assessment, status=decision.status, reason=decision.reason)
         if yes:
             return replace(assessment, status=Status.ACCEPTED, reason=None)
         return replace(

@@ -63,6 +63,10 @@ class Reason(StrEnum):
     GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
     GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
     STAFF_OVERRIDE = "staff_override"
+    # a QR holding only a number (anyone can make one): the patient proves it is theirs
+    BIRTH_YEAR_REQUIRED = "birth_year_required"
+    BIRTH_YEAR_WRONG = "birth_year_wrong"  # says nothing about the card
+    BARE_CODE_AT_RECEPTION = "bare_code_at_reception"
 
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -105,6 +109,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
+        Reason.BIRTH_YEAR_REQUIRED: "Vui lòng nhập năm sinh của bạn để xác nhận.",
+        Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
+        Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
     },
     "en": {
         Status.ACCEPTED: "You are checked in. Please take your slip.",
@@ -151,6 +158,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
         "staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
+        Reason.BIRTH_YEAR_REQUIRED: "Please type your year of birth to confirm.",
+        Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
+        Reason.BARE_CODE_AT_RECEPTION: "This code holds only a card number: "
+        "please go to reception.",
     },
 }
 

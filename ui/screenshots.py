@@ -177,6 +177,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
                 )
             ),
         ),
+        ("birth-year", lambda: _birth_year(window)),
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
@@ -242,6 +243,15 @@ def render_all(out: Path, config: Config) -> list[Path]:
     if failures:
         raise ScreenSizeError("screens do not fit:\n" + "\n".join(failures))
     return written
+
+
+def _birth_year(window: Any) -> None:
+    # a bare code was shown: only the question, nothing of the card
+    window.birth_year.ask(
+        Outcome(Status.NEEDS_CONFIRMATION, Reason.BIRTH_YEAR_REQUIRED), window.lang
+    )
+    window._go(window.birth_year)
+    window.birth_year.year.setText("19")
 
 
 def _staff_pin(window: Any) -> None:

@@ -34,6 +34,7 @@ from ui.i18n import no_text, other, text, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
+from ui.screens.birth_year import BirthYearScreen
 from ui.screens.common import PRIMARY, SMALL_PX, STYLE, Screen, button, label
 from ui.screens.patient import (
     AcceptedScreen,
@@ -176,6 +177,7 @@ class KioskWindow(QWidget):
         self.pin = PinScreen()
         self.staff = StaffScreen()
         self.admin_screen = AdminScreen()
+        self.birth_year = BirthYearScreen()
         self.stack = QStackedWidget()
         self.screens: tuple[Screen, ...] = (
             self.welcome,
@@ -188,6 +190,7 @@ class KioskWindow(QWidget):
             self.pin,
             self.staff,
             self.admin_screen,
+            self.birth_year,
         )
         for screen in self.screens:
             self.stack.addWidget(screen)
@@ -287,6 +290,8 @@ class KioskWindow(QWidget):
         self.flow.outcome.connect(self.show_outcome)
         self.clinics.chosen.connect(self._chosen)
         self.confirm.answered.connect(self._answered)
+        self.birth_year.answered.connect(self._birth_year_answered)
+        self.birth_year.cancelled.connect(self.go_welcome)
         for screen in (self.accepted, self.reception, self.printer_failed):
             screen.done.connect(self.go_welcome)
         self.pin.submitted.connect(self._pin_submitted)
@@ -385,6 +390,10 @@ class KioskWindow(QWidget):
             self.welcome.set_frame(image, corners or None)
 
     def _ask_confirmation(self, assessment: Any) -> None:
+        if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
+            self.birth_year.ask(assessment.outcome(), self.lang)
+            self._go(self.birth_year)
+            return
         patient = from_assessment(assessment.payload, assessment.card)
         self.confirm.show_patient(patient, assessment.outcome(), self.lang)
         self._go(self.confirm)
@@ -400,6 +409,10 @@ class KioskWindow(QWidget):
     def _answered(self, yes: bool) -> None:
         self.touch()
         self.flow.answer(yes)
+
+    def _birth_year_answered(self, year: str) -> None:
+        self.touch()
+        self.flow.answer_birth_year(year)
 
     def show_outcome(self, outcome: Outcome) -> None:
         """Map an outcome to its screen. The only place that picks a result screen."""

@@ -339,9 +339,52 @@ def test_staff_manual_checkin_records_who_did_it_without_an_override() -> None:
     p = _valid_person()
     rig.cards.save_card(card_record(p))
     assessment = rig.service.assess(p.bhxh_number)
+    # a typed number needs its holder confirmed: staff see the person (the staff screen's
+    # check-in answers yes for them)
+    assert rig.service.check_in(assessment, "NOI", staff="Lan").checkin is None
+    assessment = rig.service.confirm(assessment, True)
     outcome = rig.service.check_in_and_print(assessment, "NOI", staff="Lan")
     assert outcome.checkin is not None
     assert outcome.checkin.staff_name == "Lan"
     assert outcome.checkin.status == "accepted"
     assert outcome.checkin.override_reason is None
     assert outcome.printed is True
+
+
+def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    for code in (p.bhxh_number, p.card_number, p.id_number):
+        asked = rig.service.assess(code)
+        assert asked.status is Status.NEEDS_CONFIRMATION
+        assert asked.reason is Reason.BIRTH_YEAR_REQUIRED
+        # nothing of the card reaches the patient's screen yet, and no number can be taken
+        assert asked.outcome().checkin is None
+        assert rig.service.check_in(asked, "NOI").checkin is None
+    asked = rig.service.assess(p.bhxh_number)
+    wrong = rig.service.confirm_birth_year(asked, str(p.birth.year + 1))
+    assert wrong.status is Status.NEEDS_RECEPTION
+    assert wrong.reason is Reason.BIRTH_YEAR_WRONG
+    assert wrong.card is None
+    assert rig.service.check_in(wrong, "NOI").checkin is None
+    right = rig.service.confirm_birth_year(asked, str(p.birth.year))
+    assert right.status is Status.ACCEPTED
+    done = rig.service.check_in_and_print(right, "NOI")
+    assert done.checkin is not None
+    assert done.printed
+
+
+def test_a_bare_code_can_be_sent_to_reception_instead() -> None:
+    rig = Rig()
+    rig.config = replace(rig.config, privacy=replace(rig.config.privacy, bare_code="reception"))
+    service = CheckInService(
+        config=rig.config, clock=rig.clock, cards=rig.cards, checkins=rig.store, online=None,
+        printer=rig.printer, render_slip=lambda c, r: Image.new("1", (576, 10), 1),
+    )  # fmt: skip
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    sent = service.assess(p.bhxh_number)
+    assert (sent.status, sent.reason) == (Status.NEEDS_RECEPTION, Reason.BARE_CODE_AT_RECEPTION)
+    # a card's own QR is not a bare code
+    assert service.assess(bhyt_payload(p)).status is Status.ACCEPTED
