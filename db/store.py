@@ -42,7 +42,17 @@ from sqlalchemy.sql.elements import BindParameter
 
 from db.card_rows import CARD_COLUMNS, CardValues, ValueForms
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
+from db.models import (
+    audit_counts,
+    audit_log,
+    cards,
+    checkins,
+    clinics,
+    facilities,
+    queue_counters,
+    staff,
+    sync_state,
+)
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -59,6 +69,7 @@ from kiosk.model import (
     Verification,
 )
 from kiosk.ports import LoginClaim, Penalty, StaffAccount, StoreError
+from kiosk.retention import CheckinPurge
 
 T = TypeVar("T")
 
@@ -939,6 +950,46 @@ class SqlStore:
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
+
+    def purge_before(self, day: date) -> CheckinPurge:
+        """Delete check-ins (and queue counters) of local days before ``day``, and fold the audit
+        rows from before that day's start into ``audit_counts`` (per local day and action), in
+        one transaction: the totals stay, the people go."""
+        start = datetime.combine(day, datetime.min.time(), tzinfo=self.zone).astimezone(UTC)
+        try:
+            with self._engine.begin() as conn:
+                old = conn.execute(
+                    select(audit_log.c.at, audit_log.c.action).where(audit_log.c.at < start)
+                ).all()
+                counts: dict[tuple[date, str], int] = {}
+                for at, action in old:
+                    key = (at.astimezone(self.zone).date(), action)
+                    counts[key] = counts.get(key, 0) + 1
+                for (when, action), count in counts.items():
+                    stmt = self._insert(audit_counts).values(day=when, action=action, count=count)
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=["day", "action"],
+                            set_={"count": audit_counts.c.count + count},
+                        )
+                    )
+                conn.execute(delete(audit_log).where(audit_log.c.at < start))
+                gone = conn.execute(delete(checkins).where(checkins.c.local_day < day)).rowcount
+                conn.execute(delete(queue_counters).where(queue_counters.c.day < day))
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return CheckinPurge(checkins=gone, audit_rows=len(old))
+
+    def audit_counts(self) -> dict[tuple[date, str], int]:
+        """The audit rows folded by :meth:`purge_before`, per local day and action."""
+        try:
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(audit_counts.c.day, audit_counts.c.action, audit_counts.c.count)
+                ).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return {(day, action): int(count) for day, action, count in rows}
 
     def audit_entries(self, target: str | None = None) -> list[dict[str, Any]]:
         """Audit rows oldest first (optionally for one target), as plain dicts."""

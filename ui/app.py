@@ -243,6 +243,9 @@ class HeadlessRun:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kiosk``."""
+    # Before any file or folder exists (logs, the database, slips): owner only. They hold
+    # patients' names and numbers, and the kiosk account is not the only one on the machine.
+    os.umask(0o077)
     args = _parse(argv)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -272,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if opened is None:
             return 1
         parts = opened
+    retention = _start_retention(parts)
     window = KioskWindow(
         config=parts.config,
         clock=parts.clock,
@@ -297,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a patient takes well under a second; a stuck run must still end
         QTimer.singleShot(int((30 + 5 * args.patients) * 1000), lambda: app.exit(1))
     app.exec()
+    retention.stop()
     window.allow_close()
     window.shutdown()
     for close in parts.closers:
@@ -344,6 +349,21 @@ def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:
     timer.stop()
     sign.close()
     return opened[0] if opened else None
+
+
+def _start_retention(parts: Parts) -> Any:
+    """Purge what is past its retention period now, then once a day (a Qt timer)."""
+    from PySide6.QtCore import QTimer
+
+    from kiosk.retention import PURGE_EVERY_S, Retention
+
+    retention = Retention(parts.config, parts.clock, parts.store)
+    retention.run()
+    timer = QTimer()
+    timer.setInterval(PURGE_EVERY_S * 1000)
+    timer.timeout.connect(retention.run)
+    timer.start()
+    return timer
 
 
 def _staff_auth(parts: Parts) -> Any:

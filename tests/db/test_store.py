@@ -268,3 +268,27 @@ def test_a_conflict_is_told_in_our_words_without_the_number(store: SqlStore) -> 
     assert card(1).card_number[-10:] not in message
     assert "uq_cards_card_number" in message or "cards.card_number" in message
     assert message.startswith("a record conflicts with one already stored")
+
+
+def test_purge_removes_old_checkins_and_keeps_the_audit_as_counts(store: SqlStore) -> None:
+    old_day, new_day = date(2026, 8, 1), date(2026, 11, 20)
+    # 2026-08-01 08:00 in Hồ Chí Minh City is 01:00 UTC
+    old = store.commit_checkin(
+        draft("old", day=old_day, created_at=datetime(2026, 8, 1, 1, 0, tzinfo=UTC))
+    )
+    new = store.commit_checkin(
+        draft("new", day=new_day, n=2, created_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+    )
+    before = len(store.audit_entries())
+    purged = store.purge_before(date(2026, 8, 27))
+    assert (purged.checkins, purged.audit_rows) == (1, 1)
+    assert store.get_checkin(old.id) is None
+    assert store.get_checkin(new.id) is not None
+    remaining = store.audit_entries()
+    assert [r["target"] for r in remaining if r["action"] == "checkin"] == [new.id]
+    counts = store.audit_counts()
+    assert counts[(old_day, "checkin")] == 1
+    assert sum(counts.values()) + len(remaining) == before
+    # a second purge adds nothing twice
+    store.purge_before(date(2026, 8, 27))
+    assert store.audit_counts() == counts

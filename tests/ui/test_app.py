@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProce
         text=True,
         timeout=120,
         check=False,
+        umask=0o022,  # a usual login umask: the kiosk must narrow it itself
     )
 
 
@@ -62,8 +64,12 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
     summary = result.stdout.strip().splitlines()[-1]
     assert summary.startswith("kiosk demo: 3/3 patients checked in")
     assert "NOI 1, NOI 2, NOI 3" in summary
-    slips = sorted(p.name for p in (tmp_path / "demo" / "slips").glob("*.png"))
+    slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
     assert len(slips) == 3
+    # every folder and file it made is its owner's only, logs included (they are made first)
+    made = [tmp_path / "logs", tmp_path / "logs" / "kiosk.log", tmp_path / "demo", *slips]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
+    assert modes == {p.name: 0o700 if p.is_dir() else 0o600 for p in made}
 
 
 @pytest.fixture
