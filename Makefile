@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every package (runtime, dev tools, the build backend) at one version with its hashes: a
+# kiosk fleet installs exactly what was tested. Refresh it with `make lock` after changing
+# the dependencies in pyproject.toml, and commit both files together.
+LOCK := requirements.lock
 # libzbar0: pyzbar; fonts-dejavu-core: Vietnamese glyphs on slips; the rest: Qt's runtime and
 # its X11 (xcb) platform plugin for a real screen.
 SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 \
@@ -14,7 +18,7 @@ SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfo
 	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system-packages demo demo-headless test lint typecheck pytest bench slips screenshots clean
+.PHONY: setup system-packages lock demo demo-headless test lint typecheck pytest bench slips screenshots clean
 
 setup: system-packages $(STAMP)
 
@@ -29,12 +33,22 @@ system-packages:
 	  fi; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python tests/lock_check.py $(LOCK) pyproject.toml || { echo "$(LOCK) is older than pyproject.toml's dependencies: run  make lock"; exit 1; }
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Re-resolve every dependency of pyproject.toml (with the dev extras and the build backend)
+# to the newest allowed versions, with hashes, into requirements.lock.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --extra dev --all-build-deps --no-emit-index-url --no-emit-find-links \
+	  --output-file $(LOCK) pyproject.toml
 
 demo: setup
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \

@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from kiosk.masking import describe_value
 from kiosk.model import BirthDate, CardRecord, CardStatus, Gender, ReplacementCard
 
 FIELDS: tuple[str, ...] = (
@@ -104,7 +105,9 @@ def _text(row: Mapping[str, object], key: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return repr(text if len(text) <= 24 else text[:24] + "…")
+    # The field is named by the caller; its value is not repeated: a name in the wrong column
+    # would land in the error report.
+    return describe_value(text)
 
 
 def _shape(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -57,6 +58,9 @@ def build_parser(found: Sequence[Command]) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kiosk-admin``."""
+    # Before anything is created (the database, demo data, exports): owner only, they hold
+    # patients' names and numbers.
+    os.umask(0o077)
     found = _discover()
     args = build_parser(found).parse_args(argv)
     logging.basicConfig(

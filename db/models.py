@@ -180,7 +180,11 @@ class QueueCounter(Base):
 
 
 class StaffRow(Base):
-    """A reception or admin account; the PIN only as a salted hash."""
+    """A reception or admin account; the PIN only as a salted hash.
+
+    ``code`` is typed before the PIN at the kiosk; the sign-in state (failures in a row, next
+    try, lockout) is here so every kiosk on the database shares it and a restart keeps it.
+    """
 
     __tablename__ = "staff"
 
@@ -188,6 +192,12 @@ class StaffRow(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     pin_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    code: Mapped[str] = mapped_column(String(8), nullable=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_staff_code", "code", unique=True),)
 
 
 class AuditRow(Base):
@@ -202,6 +212,16 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(128), nullable=False)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditCountRow(Base):
+    """Audit rows past the retention period, kept as counts per local day and action."""
+
+    __tablename__ = "audit_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    action: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class SyncStateRow(Base):
@@ -225,4 +245,5 @@ checkins = cast(Table, CheckInRow.__table__)
 queue_counters = cast(Table, QueueCounter.__table__)
 staff = cast(Table, StaffRow.__table__)
 audit_log = cast(Table, AuditRow.__table__)
+audit_counts = cast(Table, AuditCountRow.__table__)
 sync_state = cast(Table, SyncStateRow.__table__)

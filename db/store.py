@@ -23,11 +23,12 @@ models' types use; everything else goes through SQLAlchemy Core.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,7 +42,17 @@ from sqlalchemy.sql.elements import BindParameter
 
 from db.card_rows import CARD_COLUMNS, CardValues, ValueForms
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
+from db.models import (
+    audit_counts,
+    audit_log,
+    cards,
+    checkins,
+    clinics,
+    facilities,
+    queue_counters,
+    staff,
+    sync_state,
+)
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -57,7 +68,8 @@ from kiosk.model import (
     Route,
     Verification,
 )
-from kiosk.ports import StaffAccount, StoreError
+from kiosk.ports import LoginClaim, Penalty, StaffAccount, StoreError
+from kiosk.retention import CheckinPurge
 
 T = TypeVar("T")
 
@@ -138,15 +150,43 @@ class StoreStatus:
 
 
 def describe_error(error: BaseException) -> str:
-    """A one-line operator message for a database failure."""
+    """A one-line operator message for a database failure, in our own words.
+
+    A driver's text can quote the row that failed (PostgreSQL: ``Key (card_number)=(…) already
+    exists``), so only its kind, SQLSTATE and constraint name are kept; lock and connection
+    failures, which happen before any row is touched, keep the driver's text for IT.
+    """
     original = getattr(error, "orig", None) or error
-    text = " ".join(str(original).split()) or type(original).__name__
+    kind = type(original).__name__
+    text = " ".join(str(original).split()) or kind
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"database is locked by another process: {text}"
+    if isinstance(original, sqlite3.IntegrityError | IntegrityError) or _sqlstate(
+        original
+    ).startswith("23"):
+        return f"a record conflicts with one already stored ({_constraint(original, text)})"
     if "connection" in lowered or "could not" in lowered or "timeout" in lowered:
         return f"database unreachable: {text}"
-    return f"database error: {text}"
+    state = _sqlstate(original)
+    return f"database error ({kind}{', SQLSTATE ' + state if state else ''})"
+
+
+def _sqlstate(error: BaseException) -> str:
+    state = getattr(error, "sqlstate", None)
+    return state if isinstance(state, str) else ""
+
+
+_SQLITE_CONSTRAINT = re.compile(r"constraint failed: ([\w.]+(?:, [\w.]+)*)$")
+
+
+def _constraint(error: BaseException, text: str) -> str:
+    diag = getattr(error, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str) and name:
+        return name
+    found = _SQLITE_CONSTRAINT.search(text)  # SQLite names the columns, never their values
+    return found.group(1) if found else "a unique or required field"
 
 
 _birth_texts: dict[BirthDate, str] = {}
@@ -728,12 +768,15 @@ class SqlStore:
         )
         values = _checkin_values(checkin)
         values["idempotency_key"] = draft.idempotency_key
+        # A staff override is audited by the same row, in the same transaction: a second
+        # transaction could fail and leave the override in place with no trace of who did it.
+        overriding = draft.override_reason is not None
         audit = {
             "at": checkin.created_at,
             "actor": draft.staff_name or draft.kiosk_id,
-            "action": "checkin",
+            "action": "override" if overriding else "checkin",
             "target": checkin.id,
-            "before": None,
+            "before": f"refused:{draft.reason}" if overriding else None,
             "after": _audit_json(checkin),
         }
         try:
@@ -784,7 +827,7 @@ class SqlStore:
                         audit["actor"],
                         audit["action"],
                         audit["target"],
-                        None,
+                        audit["before"],
                         after.replace('"number": 0,', f'"number": {number},', 1),
                     ),
                 )
@@ -908,6 +951,46 @@ class SqlStore:
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
+    def purge_before(self, day: date) -> CheckinPurge:
+        """Delete check-ins (and queue counters) of local days before ``day``, and fold the audit
+        rows from before that day's start into ``audit_counts`` (per local day and action), in
+        one transaction: the totals stay, the people go."""
+        start = datetime.combine(day, datetime.min.time(), tzinfo=self.zone).astimezone(UTC)
+        try:
+            with self._engine.begin() as conn:
+                old = conn.execute(
+                    select(audit_log.c.at, audit_log.c.action).where(audit_log.c.at < start)
+                ).all()
+                counts: dict[tuple[date, str], int] = {}
+                for at, action in old:
+                    key = (at.astimezone(self.zone).date(), action)
+                    counts[key] = counts.get(key, 0) + 1
+                for (when, action), count in counts.items():
+                    stmt = self._insert(audit_counts).values(day=when, action=action, count=count)
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=["day", "action"],
+                            set_={"count": audit_counts.c.count + count},
+                        )
+                    )
+                conn.execute(delete(audit_log).where(audit_log.c.at < start))
+                gone = conn.execute(delete(checkins).where(checkins.c.local_day < day)).rowcount
+                conn.execute(delete(queue_counters).where(queue_counters.c.day < day))
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return CheckinPurge(checkins=gone, audit_rows=len(old))
+
+    def audit_counts(self) -> dict[tuple[date, str], int]:
+        """The audit rows folded by :meth:`purge_before`, per local day and action."""
+        try:
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(audit_counts.c.day, audit_counts.c.action, audit_counts.c.count)
+                ).all()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return {(day, action): int(count) for day, action, count in rows}
+
     def audit_entries(self, target: str | None = None) -> list[dict[str, Any]]:
         """Audit rows oldest first (optionally for one target), as plain dicts."""
         stmt = select(audit_log).order_by(audit_log.c.id)
@@ -1012,61 +1095,137 @@ class SqlStore:
             raise StoreError(describe_error(error)) from error
         return [_staff_from_row(row) for row in rows]
 
-    def add_staff(self, account: StaffAccount) -> None:
-        """Create an account; raises ValueError when the name is taken."""
+    def add_staff(self, account: StaffAccount, actor: str = "kiosk-admin") -> None:
+        """Create an account; raises ValueError when the name or the staff code is taken.
+
+        An account without a code gets the next free one from 101.
+        """
         try:
             with self._engine.begin() as conn:
                 taken = conn.execute(select(staff.c.name).where(staff.c.name == account.name))
                 if taken.first() is not None:
-                    raise ValueError(f"staff name {account.name!r} is taken")
+                    raise ValueError("this staff name is taken")
+                code = account.code or self._free_code(conn)
+                if conn.execute(select(staff.c.name).where(staff.c.code == code)).first():
+                    raise ValueError("this staff code is taken")
                 conn.execute(
                     insert(staff).values(
                         name=account.name,
                         role=account.role,
                         pin_hash=account.pin_hash,
                         active=account.active,
+                        code=code,
+                        failed_logins=0,
                     )
                 )
                 self._audit_in(
                     conn,
-                    actor="admin",
+                    actor=actor,
                     action="staff_add",
                     target=account.name,
                     before=None,
                     after=account.role,
                 )
         except IntegrityError as error:
-            raise ValueError(f"staff name {account.name!r} is taken") from error
+            raise ValueError("this staff name or code is taken") from error
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
-    def set_staff_pin(self, name: str, pin_hash: str) -> None:
-        """Replace an account's PIN hash; raises LookupError for an unknown name."""
-        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin")
+    def _free_code(self, conn: Connection) -> str:
+        codes = {int(c) for (c,) in conn.execute(select(staff.c.code)) if str(c).isdigit()}
+        code = 101
+        while code in codes:
+            code += 1
+        return str(code)
 
-    def remove_staff(self, name: str) -> None:
+    def set_staff_pin(self, name: str, pin_hash: str, actor: str = "kiosk-admin") -> None:
+        """Replace an account's PIN hash; raises LookupError for an unknown name."""
+        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin", actor)
+
+    def unlock_staff(self, name: str, actor: str = "kiosk-admin") -> None:
+        """Clear an account's failures, wait and lockout (an admin's decision); audited."""
+        values: dict[str, object] = {"failed_logins": 0, "next_try_at": None, "locked_until": None}
+        self._staff_change(name, values, "staff_unlock", actor)
+
+    def remove_staff(self, name: str, actor: str = "kiosk-admin") -> None:
         """Delete an account; raises LookupError for an unknown name."""
         try:
             with self._engine.begin() as conn:
                 gone = conn.execute(delete(staff).where(staff.c.name == name)).rowcount
                 if not gone:
-                    raise LookupError(f"no staff account {name!r}")
+                    raise LookupError("no such staff account")
                 self._audit_in(
-                    conn, actor="admin", action="staff_remove", target=name, before=None, after=None
+                    conn, actor=actor, action="staff_remove", target=name, before=None, after=None
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
-    def _staff_change(self, name: str, values: dict[str, object], action: str) -> None:
+    def _staff_change(self, name: str, values: dict[str, object], action: str, actor: str) -> None:
         try:
             with self._engine.begin() as conn:
                 changed = conn.execute(
                     update(staff).where(staff.c.name == name).values(**values)
                 ).rowcount
                 if not changed:
-                    raise LookupError(f"no staff account {name!r}")
+                    raise LookupError("no such staff account")
                 self._audit_in(
-                    conn, actor="admin", action=action, target=name, before=None, after=None
+                    conn, actor=actor, action=action, target=name, before=None, after=None
+                )
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+        """Count one sign-in attempt for the account with staff ``code`` (see the port).
+
+        The row is locked for the transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
+        PostgreSQL), so attempts from several kiosks at once are each counted.
+        """
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(
+                    select(staff)
+                    .where(staff.c.code == code, staff.c.active.is_(True))
+                    .with_for_update()
+                ).first()
+                if row is None:
+                    return None
+                account = _staff_from_row(row)
+                if (account.locked_until is not None and account.locked_until > now) or (
+                    account.next_try_at is not None and account.next_try_at > now
+                ):
+                    return LoginClaim(account, claimed=False)
+                failures = account.failed_logins + 1
+                delay_s, lock_s = penalty(failures)
+                account = replace(
+                    account,
+                    failed_logins=failures,
+                    next_try_at=now + timedelta(seconds=delay_s) if delay_s else None,
+                    locked_until=now + timedelta(seconds=lock_s) if lock_s else None,
+                )
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.name == account.name)
+                    .values(
+                        failed_logins=failures,
+                        next_try_at=account.next_try_at,
+                        locked_until=account.locked_until,
+                    )
+                )
+                return LoginClaim(account, claimed=True)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
+    def login_succeeded(self, name: str, audit_after: str | None) -> None:
+        """Clear this account's failures and audit the login, in one transaction."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.name == name)
+                    .values(failed_logins=0, next_try_at=None, locked_until=None)
+                )
+                self._audit_in(
+                    conn, actor=name, action="login", target=name, before=None, after=audit_after
                 )
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
@@ -1312,20 +1471,28 @@ def _checkin_from_row(row: Row[Any]) -> CheckIn:
 
 def _audit_json(checkin: CheckIn) -> str:
     # No name or card number here: the audit log is read by many and kept long.
-    return json.dumps(
-        {
-            "clinic": checkin.clinic_code,
-            "day": checkin.local_day.isoformat(),
-            "number": checkin.queue_number,
-            "status": checkin.status,
-            "verification": checkin.verification.value,
-            "kiosk": checkin.kiosk_id,
-            "cancelled": checkin.cancelled,
-        }
-    )
+    facts: dict[str, object] = {
+        "clinic": checkin.clinic_code,
+        "day": checkin.local_day.isoformat(),
+        "number": checkin.queue_number,
+        "status": checkin.status,
+        "verification": checkin.verification.value,
+        "kiosk": checkin.kiosk_id,
+        "cancelled": checkin.cancelled,
+    }
+    if checkin.override_reason is not None:
+        facts["override_reason"] = checkin.override_reason
+    return json.dumps(facts, ensure_ascii=False)
 
 
 def _staff_from_row(row: Row[Any]) -> StaffAccount:
     return StaffAccount(
-        name=row.name, role=row.role, pin_hash=row.pin_hash, active=bool(row.active)
+        name=row.name,
+        role=row.role,
+        pin_hash=row.pin_hash,
+        active=bool(row.active),
+        code=row.code,
+        failed_logins=row.failed_logins,
+        next_try_at=row.next_try_at,
+        locked_until=row.locked_until,
     )

@@ -28,6 +28,7 @@ from kiosk.model import (
     CheckIn,
     CheckInDraft,
     Clinic,
+    CodePayload,
     GatewayFailure,
     GatewayFailureKind,
     GatewayReply,
@@ -209,7 +210,7 @@ class CheckInService:
             elsewhere_guard=self._config.insurance.checked_elsewhere_guard,
         )
         log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
-        return Assessment(
+        assessment = Assessment(
             status=decision.status,
             reason=decision.reason,
             payload=parsed,
@@ -218,6 +219,42 @@ class CheckInService:
             verification=verification if (decision.card or cached) else Verification.NONE,
             alerts=alerts,
             detail=decision.detail,
+        )
+        if isinstance(parsed, CodePayload) and decision.status in (
+            Status.ACCEPTED,
+            Status.NEEDS_CONFIRMATION,
+        ):
+            return self._bare_code(assessment)
+        return assessment
+
+    def _bare_code(self, assessment: Assessment) -> Assessment:
+        """A number alone proves nothing: ID numbers are guessable and anyone can put one in a
+        QR. The patient types their birth year first, or goes to reception (a setting)."""
+        if self._config.privacy.bare_code == "reception":
+            return replace(
+                assessment, status=Status.NEEDS_RECEPTION, reason=Reason.BARE_CODE_AT_RECEPTION
+            )
+        return replace(
+            assessment, status=Status.NEEDS_CONFIRMATION, reason=Reason.BIRTH_YEAR_REQUIRED
+        )
+
+    def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment:
+        """The birth year typed for a bare code: the card's year lets the rules' decision stand,
+        any other sends the patient to reception, saying nothing about the card."""
+        if assessment.reason is not Reason.BIRTH_YEAR_REQUIRED or assessment.decision is None:
+            return assessment
+        card = assessment.card
+        if card is not None and card.birth is not None and year.strip() == str(card.birth.year):
+            decision = assessment.decision
+            return replace(assessment, status=decision.status, reason=decision.reason)
+        log.info("bare code: the birth year typed does not match")
+        return replace(
+            assessment,
+            status=Status.NEEDS_RECEPTION,
+            reason=Reason.BIRTH_YEAR_WRONG,
+            card=None,
+            decision=None,
+            verification=Verification.NONE,
         )
 
     def _find_cached(self, payload: Payload) -> CardRecord | None:
@@ -263,9 +300,17 @@ class CheckInService:
         return result, Verification.ONLINE, ()
 
     def confirm(self, assessment: Assessment, yes: bool) -> Assessment:
-        """The patient's answer to "Is this you?": yes lets them in, no sends them to reception."""
+        """The patient's answer to "Is this you?": yes lets them in, no sends them to reception.
+
+        A bare code (birth year required) is never shown as "Is this you?" to a patient: a yes
+        here is staff's, who saw the person (the patient screens ask the birth year instead).
+        """
         if assessment.status is not Status.NEEDS_CONFIRMATION:
             return assessment
+        if yes and assessment.reason is Reason.BIRTH_YEAR_REQUIRED and assessment.decision:
+            decision = assessment.decision
+            if decision.status is Status.ACCEPTED:
+                return replace(assessment, status=decision.status, reason=decision.reason)
         if yes:
             return replace(assessment, status=Status.ACCEPTED, reason=None)
         return replace(
@@ -325,15 +370,8 @@ class CheckInService:
                 staff_name=staff,
                 override_reason=override_reason if overriding else None,
             )
+            # an override's audit row is committed with it (see CheckInStore.commit_checkin)
             checkin = self._checkins.commit_checkin(draft)
-            if overriding and staff:
-                self._checkins.record_audit(
-                    staff,
-                    "override",
-                    checkin.id,
-                    f"{assessment.status}:{assessment.reason}",
-                    override_reason,
-                )
         except StoreError as error:
             return self._store_failure(assessment.payload, error).outcome()
         log.info("checked in %s: %s #%d", checkin.id, clinic.code, checkin.queue_number)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.masking import mask_credentials
 from kiosk.model import Clinic
 
 T = TypeVar("T")
@@ -46,7 +47,13 @@ _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5]
 
 
 class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it and says what is expected."""
+    """A setting is missing or wrong; the message names it and says what is expected.
+
+    A password inside a URL in the message is masked: the line is printed and logged.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_credentials(message))
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,9 @@ class CameraSettings:
 @dataclass(frozen=True)
 class DecoderSettings:
     chain: tuple[str, ...] = DECODERS
+    # `kiosk-admin decode` refuses a bigger picture before decoding it (a 140 KB PNG can
+    # declare 12,000 x 12,000 pixels and take about a gigabyte once decoded)
+    max_image_mpx: int = 40
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,20 @@ class StaffSettings:
     logout_after_s: int = 120
 
 
+BARE_CODE_CHECKS = ("birth_year", "reception")
+SLIP_CARD_NUMBERS = ("last4", "full")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """How long personal data is kept, and how much of it a slip or a bare code reveals."""
+
+    keep_slips_days: int = 1
+    keep_checkins_days: int = 90
+    bare_code: str = "birth_year"
+    slip_card_number: str = "last4"
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole validated configuration of one kiosk."""
@@ -164,6 +188,7 @@ class Config:
     insurance: InsuranceSettings
     staff: StaffSettings
     source: Path | None = None  # the file it was read from
+    privacy: PrivacySettings = PrivacySettings()
 
     def clinic(self, code: str) -> Clinic | None:
         return next((c for c in self.clinics if c.code == code), None)
@@ -419,7 +444,7 @@ def _load_decoder(s: _Section) -> DecoderSettings:
             )
     if not chain:
         raise ConfigError("decoder.chain: expected at least one decoder")
-    return DecoderSettings(chain=chain)
+    return DecoderSettings(chain=chain, max_image_mpx=s.whole("max_image_mpx", 40))
 
 
 def _load_printer(s: _Section) -> PrinterSettings:
@@ -494,6 +519,15 @@ def _load_staff(s: _Section) -> StaffSettings:
     )
 
 
+def _load_privacy(s: _Section) -> PrivacySettings:
+    return PrivacySettings(
+        keep_slips_days=s.whole("keep_slips_days", 1, minimum=0),
+        keep_checkins_days=s.whole("keep_checkins_days", 90),
+        bare_code=s.text("bare_code", "birth_year", allowed=BARE_CODE_CHECKS),
+        slip_card_number=s.text("slip_card_number", "last4", allowed=SLIP_CARD_NUMBERS),
+    )
+
+
 _SECTIONS = (
     "kiosk",
     "hospital",
@@ -504,6 +538,7 @@ _SECTIONS = (
     "printer",
     "insurance",
     "staff",
+    "privacy",
 )
 
 
@@ -529,6 +564,7 @@ def parse_config(
         "printer": _load_printer,
         "insurance": _load_insurance,
         "staff": _load_staff,
+        "privacy": _load_privacy,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

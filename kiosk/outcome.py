@@ -65,6 +65,10 @@ class Reason(StrEnum):
     GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
     GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
     STAFF_OVERRIDE = "staff_override"
+    # a QR holding only a number (anyone can make one): the patient proves it is theirs
+    BIRTH_YEAR_REQUIRED = "birth_year_required"
+    BIRTH_YEAR_WRONG = "birth_year_wrong"  # says nothing about the card
+    BARE_CODE_AT_RECEPTION = "bare_code_at_reception"
 
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -114,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "benefit_share": "Mức hưởng {percent}%",
         "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
         "route_code": "{label} (mã {code})",
+
+        Reason.BIRTH_YEAR_REQUIRED: "Vui lòng nhập năm sinh của bạn để xác nhận.",
+        Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
+        Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
     },
     "en": {
         Status.ACCEPTED: "You are checked in. Please take your slip.",
@@ -167,6 +175,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "benefit_share": "Benefit {percent}%",
         "benefit_by_reception": "Reception confirms the benefit",
         "route_code": "{label} (code {code})",
+
+        Reason.BIRTH_YEAR_REQUIRED: "Please type your year of birth to confirm.",
+        Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
+        Reason.BARE_CODE_AT_RECEPTION: "This code holds only a card number: "
+        "please go to reception.",
     },
 }
 

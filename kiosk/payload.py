@@ -279,9 +279,7 @@ def _real_date(day: int, month: int, year: int, index: int, text: str) -> date:
     try:
         value = date(year, month, day)
     except ValueError:
-        raise _FieldError(
-            Reason.UNREADABLE_CARD, f"field {index}: {text!r} is not a real date"
-        ) from None
+        raise _FieldError(Reason.UNREADABLE_CARD, f"field {index}: not a real date") from None
     if year < _MIN_YEAR:
         raise _FieldError(Reason.UNREADABLE_CARD, f"field {index}: year {year} is implausible")
     return value
@@ -293,7 +291,8 @@ def _date(value: str | None, index: int) -> date | None:
     match = _DMY.match(value)
     if not match:
         raise _FieldError(
-            Reason.UNREADABLE_CARD, f"field {index}: {value!r} is not a date d/M/yyyy"
+            Reason.UNREADABLE_CARD,
+            f"field {index}: {len(value)} characters, not a date d/M/yyyy",
         )
     day, month, year = (int(g) for g in match.groups())
     return _real_date(day, month, year, index, value)
@@ -339,7 +338,9 @@ def _bhyt_gender(value: str | None) -> Gender | None:
         return Gender.MALE
     if value == "2":
         return Gender.FEMALE
-    raise _FieldError(Reason.UNREADABLE_CARD, f"field 3: {value[:10]!r} is not a gender 1 or 2")
+    raise _FieldError(
+        Reason.UNREADABLE_CARD, f"field 3: {len(value)} characters, not a gender 1 or 2"
+    )
 
 
 def _facility(value: str | None) -> str | None:
@@ -349,7 +350,7 @@ def _facility(value: str | None) -> str | None:
     if not _FACILITY.match(code):
         raise _FieldError(
             Reason.UNREADABLE_CARD,
-            f"field 5: {value[:20]!r} is not a facility code like '79 - 024'",
+            f"field 5: {len(value)} characters, not a facility code like '79 - 024'",
         )
     return code
 
@@ -428,7 +429,7 @@ def _cccd_gender(value: str) -> Gender | None:
         return Gender.FEMALE
     if not folded:
         return None
-    raise _FieldError(Reason.UNREADABLE_CARD, f"field 4: {value[:10]!r} is not Nam or Nữ")
+    raise _FieldError(Reason.UNREADABLE_CARD, f"field 4: {len(value)} characters, not Nam or Nữ")
 
 
 def _digits(value: str) -> bool:

@@ -7,9 +7,9 @@ Each has one real adapter (``db.store.SqlStore``, ``db.insurance_client.GatewayC
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from PIL.Image import Image
@@ -56,7 +56,10 @@ class CheckInStore(Protocol):
         ...
 
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
-        """Allocate the next number and store the check-in in one transaction.
+        """Allocate the next number and store the check-in and its audit row in one transaction.
+
+        The audit row names the staff member and the refusal when ``draft.override_reason`` is
+        set (a staff override), so an override is never stored without its trace.
 
         Calling it again with the same ``draft.idempotency_key`` returns the first check-in and
         consumes no second number.
@@ -117,12 +120,38 @@ class SlipPrinter(Protocol):
 
 @dataclass(frozen=True)
 class StaffAccount:
-    """A reception or admin account; the PIN is only ever stored as a salted hash."""
+    """A reception or admin account; the PIN is only ever stored as a salted hash.
+
+    ``code`` is the short staff code typed before the PIN. The sign-in state (failures in a
+    row, the earliest next try, a lockout) lives with the account, in the database, so that a
+    restart does not clear it and every kiosk on the same database sees the same count.
+    """
 
     name: str
     role: str  # "staff" or "admin"
     pin_hash: str  # "scrypt$n$r$p$salt_hex$hash_hex"
     active: bool = True
+    code: str = ""
+    failed_logins: int = 0
+    next_try_at: datetime | None = None  # UTC; growing delays between failures
+    locked_until: datetime | None = None  # UTC; lifted by time or by an admin
+
+
+#: seconds to wait before the next try and seconds of lockout after the n-th failure in a row
+Penalty = Callable[[int], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class LoginClaim:
+    """The answer of :meth:`StaffDirectory.claim_login`.
+
+    ``claimed`` is True when this attempt was counted (the failure count went up by one,
+    before the PIN is even checked), False when the account is locked or must still wait; the
+    account is as stored after the claim.
+    """
+
+    account: StaffAccount
+    claimed: bool
 
 
 class StaffDirectory(Protocol):
@@ -139,3 +168,23 @@ class StaffDirectory(Protocol):
     def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
 
     def remove_staff(self, name: str) -> None: ...
+
+    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+        """Count one sign-in attempt for the active account with staff code ``code``.
+
+        Atomic across processes and kiosks: unless the account is locked or must wait, its
+        failure count goes up by one and ``penalty(count)`` sets its next try and lockout, in
+        one transaction. None when no active account has that code.
+        """
+        ...
+
+    def login_succeeded(self, name: str, audit_after: str | None) -> None:
+        """Clear this account's failures (and no other's) and audit the login, in one
+        transaction."""
+        ...
+
+    def record_audit(
+        self, actor: str, action: str, target: str, before: str | None, after: str | None
+    ) -> None:
+        """Append a row to the audit log."""
+        ...

@@ -123,8 +123,13 @@ def layout_slip(
     zone: ZoneInfo,
     *,
     reprint: bool = False,
+    card_number: str = "last4",
 ) -> Slip:
-    """The slip of one check-in; ``clinic`` None prints the clinic code (an unknown clinic)."""
+    """The slip of one check-in; ``clinic`` None prints the clinic code (an unknown clinic).
+
+    ``card_number`` "last4" prints the card number as ``…3456`` (the slip is left on chairs
+    and in bins), "full" prints it whole (``privacy.slip_card_number``).
+    """
     patient = checkin.patient
     items: list[SlipItem] = []
 
@@ -159,7 +164,8 @@ def layout_slip(
     gender = f"Giới tính: {GENDER_TEXT[patient.gender]}" if patient.gender else ""
     line(" – ".join(p for p in (born, gender) if p))
     if patient.card_number:
-        line(f"Thẻ BHYT: {patient.card_number}", bold=True)
+        number = patient.card_number
+        line(f"Thẻ BHYT: {number if card_number == 'full' else '…' + number[-4:]}", bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
     if says_benefit(checkin):

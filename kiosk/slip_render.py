@@ -474,6 +474,7 @@ class SlipRenderer:
             config.hospital,
             config.kiosk.zone,
             reprint=reprint,
+            card_number=config.privacy.slip_card_number,
         )
 
     def render(self, checkin: CheckIn, *, reprint: bool = False) -> Image.Image:

@@ -27,6 +27,7 @@ def run_cli_command(
     env: dict[str, str] | None = None,
     input_bytes: bytes | None = None,
     timeout: float = 120,
+    umask: int = 0o022,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run the real ``kiosk-admin`` (as ``python -m db.cli``) against this checkout."""
     environment = dict(os.environ)
@@ -40,6 +41,7 @@ def run_cli_command(
         capture_output=True,
         timeout=timeout,
         check=False,
+        umask=umask,  # a usual login umask: the command must narrow it itself
     )
 
 

@@ -121,6 +121,16 @@ class FakeCheckInStore:
         )
         self.checkins[checkin.id] = checkin
         self.by_key[draft.idempotency_key] = checkin.id
+        if draft.override_reason is not None:  # audited with the check-in, as the real store
+            self.audit.append(
+                (
+                    draft.staff_name or "",
+                    "override",
+                    checkin.id,
+                    f"refused:{draft.reason}",
+                    draft.override_reason,
+                )
+            )
         return checkin
 
     def get_checkin(self, checkin_id: str) -> CheckIn | None:

@@ -83,6 +83,7 @@ def _log_to_file(config: Config) -> Path:
 
 
 DEMO_STAFF_NAME = "Quản trị demo"
+DEMO_STAFF_CODE = "101"
 DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
 
 
@@ -137,8 +138,14 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         wiring = build_service(config, clock, use_gateway=False)
         wiring.store.import_cards([card_record(p) for p in persons])
         # a throw-away admin account so the demo's staff and admin screens can be tried
-        wiring.store.add_staff(StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN)))
-        log.warning("demo: staff mode PIN is %s (long-press the hospital name)", DEMO_STAFF_PIN)
+        wiring.store.add_staff(
+            StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)
+        )
+        log.warning(
+            "demo: staff code %s, PIN %s (long-press the hospital name)",
+            DEMO_STAFF_CODE,
+            DEMO_STAFF_PIN,
+        )
         texts = [bhyt_payload(p) for p in persons]
         if headless:
             # the smoke test needs patients the rules accept: ask the rules, not a copy of them
@@ -236,6 +243,9 @@ class HeadlessRun:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kiosk``."""
+    # Before any file or folder exists (logs, the database, slips): owner only. They hold
+    # patients' names and numbers, and the kiosk account is not the only one on the machine.
+    os.umask(0o077)
     args = _parse(argv)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -265,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if opened is None:
             return 1
         parts = opened
+    retention = _start_retention(parts)
     window = KioskWindow(
         config=parts.config,
         clock=parts.clock,
@@ -290,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a patient takes well under a second; a stuck run must still end
         QTimer.singleShot(int((30 + 5 * args.patients) * 1000), lambda: app.exit(1))
     app.exec()
+    retention.stop()
     window.allow_close()
     window.shutdown()
     for close in parts.closers:
@@ -339,6 +351,21 @@ def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:
     return opened[0] if opened else None
 
 
+def _start_retention(parts: Parts) -> Any:
+    """Purge what is past its retention period now, then once a day (a Qt timer)."""
+    from PySide6.QtCore import QTimer
+
+    from kiosk.retention import PURGE_EVERY_S, Retention
+
+    retention = Retention(parts.config, parts.clock, parts.store)
+    retention.run()
+    timer = QTimer()
+    timer.setInterval(PURGE_EVERY_S * 1000)
+    timer.timeout.connect(retention.run)
+    timer.start()
+    return timer
+
+
 def _staff_auth(parts: Parts) -> Any:
     from kiosk.staff_auth import StaffAuth
 
@@ -349,6 +376,7 @@ def _staff_auth(parts: Parts) -> Any:
         max_failures=s.max_pin_failures,
         lockout_minutes=s.lockout_minutes,
         logout_after_s=s.logout_after_s,
+        where=parts.config.kiosk.id,
     )
 
 

@@ -75,6 +75,17 @@ class PatientFlow(QObject):
             lambda: self._with_clinics(self._service.confirm(assessment, yes)), self._assessed
         )
 
+    def answer_birth_year(self, year: str) -> None:
+        """The birth year typed for a bare code."""
+        assessment = self._assessment
+        if assessment is None:
+            return
+        self.working.emit()
+        self._run(
+            lambda: self._with_clinics(self._service.confirm_birth_year(assessment, year)),
+            self._assessed,
+        )
+
     def choose(self, clinic_code: str) -> None:
         """The patient picked a clinic."""
         assessment = self._assessment

@@ -72,6 +72,8 @@ class PatientService(Protocol):
 
     def confirm(self, assessment: Any, yes: bool) -> Any: ...
 
+    def confirm_birth_year(self, assessment: Any, year: str) -> Any: ...
+
     def check_in(
         self,
         assessment: Any,

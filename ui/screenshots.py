@@ -23,7 +23,7 @@ from kiosk.config import Config, load_config
 from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
-from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from ui.ports import CacheStatus
 
@@ -51,26 +51,13 @@ class _NoService:
         raise RuntimeError(f"screenshots do not call the service ({name})")
 
 
-_PIN = "2468"
+_PIN = "246813"
+_CODE = "101"
 
 
-class _OneAdmin:
+def _one_admin() -> MemoryStaffDirectory:
     """One synthetic admin account, so the staff screens can be shown."""
-
-    def __init__(self) -> None:
-        self.account = StaffAccount("Lan", "admin", hash_pin(_PIN, n=2**10))
-
-    def get_staff(self, name: str) -> StaffAccount | None:
-        return self.account if name == self.account.name else None
-
-    def list_staff(self) -> Sequence[StaffAccount]:
-        return (self.account,)
-
-    def add_staff(self, account: StaffAccount) -> None: ...
-
-    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
-
-    def remove_staff(self, name: str) -> None: ...
+    return MemoryStaffDirectory([StaffAccount("Lan", "admin", hash_pin(_PIN, n=2**10), code=_CODE)])
 
 
 class _StillAdmin:
@@ -139,7 +126,7 @@ def build_window(config: Config) -> Any:
         config=config,
         clock=clock,
         service=_NoService(),
-        staff_auth=StaffAuth(_OneAdmin(), clock, logout_after_s=3600),
+        staff_auth=StaffAuth(_one_admin(), clock, logout_after_s=3600),
         admin=_StillAdmin(),
         beep=False,
     )
@@ -190,6 +177,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
                 )
             ),
         ),
+        ("birth-year", lambda: _birth_year(window)),
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
@@ -257,13 +245,24 @@ def render_all(out: Path, config: Config) -> list[Path]:
     return written
 
 
+def _birth_year(window: Any) -> None:
+    # a bare code was shown: only the question, nothing of the card
+    window.birth_year.ask(
+        Outcome(Status.NEEDS_CONFIRMATION, Reason.BIRTH_YEAR_REQUIRED), window.lang
+    )
+    window._go(window.birth_year)
+    window.birth_year.year.setText("19")
+
+
 def _staff_pin(window: Any) -> None:
     window._go(window.pin)
+    window.pin.code.setText(_CODE)
+    window.pin.type_into(window.pin.pin)
     window.pin.pin.setText("24")  # two digits typed, shown as dots
 
 
 def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
-    window.staff_auth.login(_PIN)
+    window.staff_auth.login(_CODE, _PIN)
     window._go(window.staff)
     window.staff.set_user("Lan", True)
     window.staff.set_clinics(config.clinics, window.lang)
@@ -277,7 +276,7 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
 
 
 def _admin(window: Any, config: Config) -> None:
-    window.staff_auth.login(_PIN)
+    window.staff_auth.login(_CODE, _PIN)
     window.admin_screen.set_facts(config.kiosk.id, "0.1.0", str(config.kiosk.data_dir / "logs"))
     status = _StillAdmin().cache_status()
     window._go(window.admin_screen)

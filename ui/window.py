@@ -34,6 +34,7 @@ from ui.i18n import no_text, other, text, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
+from ui.screens.birth_year import BirthYearScreen
 from ui.screens.common import PRIMARY, SMALL_PX, STYLE, Screen, button, label
 from ui.screens.patient import (
     AcceptedScreen,
@@ -176,6 +177,7 @@ class KioskWindow(QWidget):
         self.pin = PinScreen()
         self.staff = StaffScreen()
         self.admin_screen = AdminScreen()
+        self.birth_year = BirthYearScreen()
         self.stack = QStackedWidget()
         self.screens: tuple[Screen, ...] = (
             self.welcome,
@@ -188,6 +190,7 @@ class KioskWindow(QWidget):
             self.pin,
             self.staff,
             self.admin_screen,
+            self.birth_year,
         )
         for screen in self.screens:
             self.stack.addWidget(screen)
@@ -287,6 +290,8 @@ class KioskWindow(QWidget):
         self.flow.outcome.connect(self.show_outcome)
         self.clinics.chosen.connect(self._chosen)
         self.confirm.answered.connect(self._answered)
+        self.birth_year.answered.connect(self._birth_year_answered)
+        self.birth_year.cancelled.connect(self.go_welcome)
         for screen in (self.accepted, self.reception, self.printer_failed):
             screen.done.connect(self.go_welcome)
         self.pin.submitted.connect(self._pin_submitted)
@@ -385,6 +390,10 @@ class KioskWindow(QWidget):
             self.welcome.set_frame(image, corners or None)
 
     def _ask_confirmation(self, assessment: Any) -> None:
+        if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
+            self.birth_year.ask(assessment.outcome(), self.lang)
+            self._go(self.birth_year)
+            return
         patient = from_assessment(assessment.payload, assessment.card)
         self.confirm.show_patient(patient, assessment.outcome(), self.lang)
         self._go(self.confirm)
@@ -400,6 +409,10 @@ class KioskWindow(QWidget):
     def _answered(self, yes: bool) -> None:
         self.touch()
         self.flow.answer(yes)
+
+    def _birth_year_answered(self, year: str) -> None:
+        self.touch()
+        self.flow.answer_birth_year(year)
 
     def show_outcome(self, outcome: Outcome) -> None:
         """Map an outcome to its screen. The only place that picks a result screen."""
@@ -440,12 +453,12 @@ class KioskWindow(QWidget):
         self._go(self.staff)
         self._staff_search(self.staff.search_box.text())
 
-    def _pin_submitted(self, pin: str) -> None:
+    def _pin_submitted(self, code: str, pin: str) -> None:
         self.touch()
         self.pin.set_message(text("pin_checking"))
-        self.pin.pin.clear()
+        self.pin.clear_entry()
         # scrypt is deliberately slow: check PINs off the GUI thread
-        self.runner.submit(lambda: self.staff_auth.login(pin), self._login_result)
+        self.runner.submit(lambda: self.staff_auth.login(code, pin), self._login_result)
 
     def _login_result(self, attempt: LoginAttempt) -> None:
         if attempt.result is LoginResult.OK:
@@ -454,8 +467,12 @@ class KioskWindow(QWidget):
         elif attempt.result is LoginResult.LOCKED:
             minutes, seconds = divmod(int(attempt.locked_for_s + 0.999), 60)
             self.pin.set_message(text("pin_locked", m=minutes, s=seconds))
+        elif attempt.result is LoginResult.UNAVAILABLE:
+            self.pin.set_message(text("pin_unavailable"))
+        elif attempt.wait_s > 0 or attempt.result is LoginResult.WAIT:
+            self.pin.set_message(text("pin_wait", s=int(attempt.wait_s + 0.999)))
         else:
-            self.pin.set_message(text("pin_wrong", n=attempt.failures_left))
+            self.pin.set_message(text("pin_wrong"))
 
     def logout(self) -> None:
         self.staff_auth.logout()
@@ -577,6 +594,7 @@ class KioskWindow(QWidget):
         if session is None or not session.is_admin:
             return
         self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
+        self.admin_screen.set_short_pin(session.short_pin)
         self._go(self.admin_screen)
         self._refresh_cache()
 

@@ -1,33 +1,76 @@
-"""``kiosk-admin decode [--json] IMAGE...``: read the QR codes in card photos or screenshots."""
+"""``kiosk-admin decode [--json] [--reveal] IMAGE...``: read the QR codes in card photos or
+screenshots.
+
+The text read is masked (letters and digits as ``*``, separators kept) unless ``--reveal``: a
+QR holds a patient's name, birth date and card number, and this output ends up in tickets.
+An image larger than ``decoder.max_image_mpx`` is refused from its header, before decoding.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 
+from PIL import Image
+
 from db.commands import Command
-from kiosk.config import Config, DecoderSettings
+from kiosk.config import Config, DecoderSettings, default_config_path, load_config
+from kiosk.masking import mask_text
 from scanner.decoders import build_decoder
 from scanner.file_camera import read_image
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per image")
+    parser.add_argument(
+        "--reveal", action="store_true", help="print the text read in clear (personal data)"
+    )
     parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
 
 
+def _pixels(path: Path) -> int | None:
+    """The pixel count the image's header declares (no pixel is decoded), None if unreadable."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning: the limit here is ours
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return 2**62
+    except (OSError, ValueError, SyntaxError):
+        return None
+    return width * height
+
+
+def _settings(args: argparse.Namespace) -> DecoderSettings:
+    # decode works without a config file; when there is one, its [decoder] applies
+    chosen = getattr(args, "config", None)
+    if chosen is not None or default_config_path().exists():
+        return load_config(chosen).decoder
+    return DecoderSettings()
+
+
 def _run(args: argparse.Namespace, config: Config | None) -> int:
+    settings = config.decoder if config else _settings(args)
     # One photo at a time, nobody waiting at 10 frames a second: every stage on the whole
     # picture (the camera's gate would skip a code too small or soft for zxing to sight).
-    decoder = build_decoder(config.decoder if config else DecoderSettings(), gated=False)
+    decoder = build_decoder(settings, gated=False)
+    limit = settings.max_image_mpx * 1_000_000
     failed = False
     for path in args.images:
-        image = read_image(path)
+        pixels = _pixels(path)
+        too_big = pixels is not None and pixels > limit
+        image = None if too_big else read_image(path)
         if image is None:
             failed = True
-            why = "no such file" if not path.exists() else "not a readable image"
+            if too_big:
+                why = f"image too large (over {settings.max_image_mpx} Mpx: decoder.max_image_mpx)"
+            else:
+                why = "no such file" if not path.exists() else "not a readable image"
             if args.json:
                 print(json.dumps({"image": str(path), "texts": [], "error": why}))
             else:
@@ -36,11 +79,12 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         started = time.perf_counter()
         found = decoder.decode(image)
         ms = round((time.perf_counter() - started) * 1000, 2)
-        texts = [found.text] if found else []
+        shown = (found.text if args.reveal else mask_text(found.text)) if found else ""
+        texts = [shown] if found else []
         if args.json:
             print(json.dumps({"image": str(path), "texts": texts, "ms": ms}, ensure_ascii=False))
         elif found:
-            print(f"{path}: {found.text!r} ({found.decoder}, {ms} ms)")
+            print(f"{path}: {shown!r} ({found.decoder}, {ms} ms)")
         else:
             print(f"{path}: no QR code found ({ms} ms)")
     return 1 if failed else 0

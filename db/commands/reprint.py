@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 
 from db.commands import Command, CommandError
+from db.commands.actor import cli_actor
 from db.wiring import build_service
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     except StoreError as error:
         raise CommandError(f"database unavailable: {error}") from error
     try:
-        outcome = wiring.service.reprint(args.checkin_id, args.staff or getpass.getuser())
+        outcome = wiring.service.reprint(args.checkin_id, args.staff or cli_actor())
     finally:
         wiring.store.dispose()
     if outcome.reason is Reason.CHECKIN_NOT_FOUND:

@@ -83,3 +83,19 @@ def test_bad_fields_are_named(changes: dict[str, object], field: str) -> None:
     # the message never repeats personal numbers
     assert "079190001234" not in str(caught.value)
     assert "7920123456" not in str(caught.value)
+
+
+@pytest.mark.parametrize("field", ["gioiTinh", "ngaySinh", "maDKBD", "mucHuong", "trangThai"])
+def test_a_bad_value_is_described_not_repeated(field: str) -> None:
+    # a shifted column puts a name where a code belongs: the report names the field only
+    row: dict[str, object] = {
+        "maThe": "HS4797920123456",
+        "maSoBHXH": "7920123456",
+        "hoTen": "Lê Văn Thử",
+        field: "Trần Thị Bích Ngọc",
+    }
+    with pytest.raises(RowError) as caught:
+        record_from_row(row)
+    assert caught.value.field == field
+    assert "Trần" not in str(caught.value)
+    assert "Ngọc" not in str(caught.value)

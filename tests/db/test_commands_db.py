@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -101,3 +103,28 @@ def test_unreachable_database_is_one_line(run_cli: RunCli) -> None:
     assert len(lines) == 1
     assert "unreachable" in lines[0]
     assert "secret" not in lines[0]
+
+
+def test_files_it_creates_are_its_owners_only(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run_cli(["demo-data", "--patients", "2", "--out", str(out)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    made = [out, *out.rglob("*")]
+    assert len(made) > 2
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_purge_applies_the_retention_periods(run_cli: RunCli, tmp_path: Path) -> None:
+    env = {"KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}",
+           "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips")}  # fmt: skip
+    old = tmp_path / "slips" / "20200101-NOI-0001.png"
+    old.parent.mkdir()
+    old.write_bytes(b"slip")
+    os.utime(old, (0, 0))
+    result = run_cli(["purge", "--json"], env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout) == {
+        "slips": 1, "checkins": 0, "audit_rows": 0, "failed": None,
+    }  # fmt: skip
+    assert not old.exists()

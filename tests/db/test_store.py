@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from db.store import Facility, SqlStore
+from db.store import CardConflictError, Facility, SqlStore
 from kiosk.model import CardStatus, Clinic, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
 from tests.db.storehelp import card, draft, sqlite_store
@@ -24,7 +24,8 @@ def test_file_is_private_and_wal(tmp_path: Path) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        # FULL: a committed check-in survives a power cut, not only a killed process
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     store.dispose()
 
 
@@ -112,8 +113,8 @@ def test_print_state_and_list(store: SqlStore) -> None:
 
 
 def test_staff_directory(store: SqlStore) -> None:
-    account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00")
-    store.add_staff(account)
+    account = StaffAccount("lan", "staff", "scrypt$1$1$1$00$00", code="101")
+    store.add_staff(replace(account, code=""))  # the first free code is given
     with pytest.raises(ValueError, match="taken"):
         store.add_staff(account)
     store.set_staff_pin("lan", "scrypt$2$2$2$11$11")
@@ -238,3 +239,56 @@ def test_an_updated_card_gets_its_new_number_and_cccd(tmp_path: Path) -> None:
     assert kept is not None
     assert kept.id_number == card(2).id_number  # a record without a CCCD keeps the known one
     store.dispose()
+
+
+def test_an_override_and_its_audit_row_are_one_commit(store: SqlStore) -> None:
+    refused = replace(
+        draft("override-1"), status="override", reason="card_revoked", staff_name="Lan",
+        override_reason="Giấy hẹn tái khám",
+    )  # fmt: skip
+    checkin = store.commit_checkin(refused)
+    rows = store.audit_entries(target=checkin.id)
+    assert [(r["actor"], r["action"], r["before"]) for r in rows] == [
+        ("Lan", "override", "refused:card_revoked")
+    ]
+    after = json.loads(rows[0]["after"])
+    assert after["override_reason"] == "Giấy hẹn tái khám"
+    assert after["number"] == checkin.queue_number
+    plain = store.commit_checkin(draft("plain-1"))
+    assert [r["action"] for r in store.audit_entries(target=plain.id)] == ["checkin"]
+
+
+def test_a_conflict_is_told_in_our_words_without_the_number(store: SqlStore) -> None:
+    store.save_card(card(1))
+    clash = replace(card(2), card_number=card(1).card_number)
+    with pytest.raises(CardConflictError) as caught:
+        store.upsert_cards([clash])
+    message = str(caught.value)
+    assert card(1).card_number not in message
+    assert card(1).card_number[-10:] not in message
+    assert "uq_cards_card_number" in message or "cards.card_number" in message
+    assert message.startswith("a record conflicts with one already stored")
+
+
+def test_purge_removes_old_checkins_and_keeps_the_audit_as_counts(store: SqlStore) -> None:
+    old_day, new_day = date(2026, 8, 1), date(2026, 11, 20)
+    # 2026-08-01 08:00 in Hồ Chí Minh City is 01:00 UTC
+    old = store.commit_checkin(
+        draft("old", day=old_day, created_at=datetime(2026, 8, 1, 1, 0, tzinfo=UTC))
+    )
+    new = store.commit_checkin(
+        draft("new", day=new_day, n=2, created_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+    )
+    before = len(store.audit_entries())
+    purged = store.purge_before(date(2026, 8, 27))
+    assert (purged.checkins, purged.audit_rows) == (1, 1)
+    assert store.get_checkin(old.id) is None
+    assert store.get_checkin(new.id) is not None
+    remaining = store.audit_entries()
+    assert [r["target"] for r in remaining if r["action"] == "checkin"] == [new.id]
+    counts = store.audit_counts()
+    assert counts[(old_day, "checkin")] == 1
+    assert sum(counts.values()) + len(remaining) == before
+    # a second purge adds nothing twice
+    store.purge_before(date(2026, 8, 27))
+    assert store.audit_counts() == counts

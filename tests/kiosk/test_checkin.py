@@ -32,6 +32,7 @@ from kiosk.model import (
     Visit,
 )
 from kiosk.outcome import Reason, Status
+from kiosk.ports import StoreError
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,8 +247,25 @@ def test_staff_override_of_a_refusal_is_audited() -> None:
         override.checkin.id,
         "Giấy hẹn tái khám",
     )
-    assert before is not None
-    assert "rejected" in before
+    assert before == "refused:card_revoked"
+
+
+def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
+    assessment = rig.service.assess(bhyt_payload(p))
+
+    def audit_is_down(*args: object) -> None:
+        raise StoreError("database is locked")
+
+    rig.store.record_audit = audit_is_down  # type: ignore[method-assign]
+    override = rig.service.check_in(
+        assessment, "NOI", staff="Lan", override_reason="Giấy hẹn tái khám"
+    )
+    assert override.checkin is not None
+    assert override.reason is Reason.STAFF_OVERRIDE
+    assert [row[:3] for row in rig.store.audit] == [("Lan", "override", override.checkin.id)]
 
 
 def test_confirmation_yes_and_no() -> None:
@@ -324,6 +342,10 @@ def test_staff_manual_checkin_records_who_did_it_without_an_override() -> None:
     p = _valid_person()
     rig.cards.save_card(card_record(p))
     assessment = rig.service.assess(p.bhxh_number)
+    # a typed number needs its holder confirmed: staff see the person (the staff screen's
+    # check-in answers yes for them)
+    assert rig.service.check_in(assessment, "NOI", staff="Lan").checkin is None
+    assessment = rig.service.confirm(assessment, True)
     outcome = rig.service.check_in_and_print(assessment, "NOI", staff="Lan")
     assert outcome.checkin is not None
     assert outcome.checkin.staff_name == "Lan"
@@ -472,3 +494,41 @@ def test_the_elsewhere_guard_setting_reaches_the_rules() -> None:
     insurance = replace(off.config.insurance, checked_elsewhere_guard=False)
     off.service._config = replace(off.config, insurance=insurance)
     assert off.service.assess(bhyt_payload(p)).status is Status.ACCEPTED
+
+def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
+    rig = Rig()
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    for code in (p.bhxh_number, p.card_number, p.id_number):
+        asked = rig.service.assess(code)
+        assert asked.status is Status.NEEDS_CONFIRMATION
+        assert asked.reason is Reason.BIRTH_YEAR_REQUIRED
+        # nothing of the card reaches the patient's screen yet, and no number can be taken
+        assert asked.outcome().checkin is None
+        assert rig.service.check_in(asked, "NOI").checkin is None
+    asked = rig.service.assess(p.bhxh_number)
+    wrong = rig.service.confirm_birth_year(asked, str(p.birth.year + 1))
+    assert wrong.status is Status.NEEDS_RECEPTION
+    assert wrong.reason is Reason.BIRTH_YEAR_WRONG
+    assert wrong.card is None
+    assert rig.service.check_in(wrong, "NOI").checkin is None
+    right = rig.service.confirm_birth_year(asked, str(p.birth.year))
+    assert right.status is Status.ACCEPTED
+    done = rig.service.check_in_and_print(right, "NOI")
+    assert done.checkin is not None
+    assert done.printed
+
+
+def test_a_bare_code_can_be_sent_to_reception_instead() -> None:
+    rig = Rig()
+    rig.config = replace(rig.config, privacy=replace(rig.config.privacy, bare_code="reception"))
+    service = CheckInService(
+        config=rig.config, clock=rig.clock, cards=rig.cards, checkins=rig.store, online=None,
+        printer=rig.printer, render_slip=lambda c, r: Image.new("1", (576, 10), 1),
+    )  # fmt: skip
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    sent = service.assess(p.bhxh_number)
+    assert (sent.status, sent.reason) == (Status.NEEDS_RECEPTION, Reason.BARE_CODE_AT_RECEPTION)
+    # a card's own QR is not a bare code
+    assert service.assess(bhyt_payload(p)).status is Status.ACCEPTED

@@ -218,3 +218,25 @@ def test_cli_exits_2_with_one_line_on_a_config_of_before_2025(tmp_path: Path, ru
     assert len(lines) == 1
     assert "hospital.level" in lines[0]
     assert "hospital.professional_level" in lines[0]
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("database", "url", "postgres://kiosk:S3cretPw@db/kiosk"),
+        ("insurance", "feed_url", "ftp://feed:S3cretPw@feed.example/cards"),
+        ("database", "busy_timeout_ms", "postgresql://kiosk:S3cretPw@db/kiosk"),
+    ],
+)
+def test_a_password_in_a_url_never_reaches_the_message(
+    section: str, key: str, value: object
+) -> None:
+    data = _shipped()
+    data[section][key] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, {}, ROOT)
+    assert "S3cretPw" not in str(caught.value)
+    assert f"{section}.{key}" in str(caught.value)
+    assert "kiosk:***@" in str(caught.value) or "feed:***@" in str(caught.value)
+    with pytest.raises(ConfigError) as from_env:
+        parse_config(_shipped(), {f"KIOSK_{section}_{key}".upper(): str(value)}, ROOT)
+    assert "S3cretPw" not in str(from_env.value)

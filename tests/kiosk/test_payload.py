@@ -616,3 +616,16 @@ def test_any_date_reads_with_or_without_leading_zeros(day: date) -> None:
     assert padded.valid_from == short.valid_from == day
     month_year = parsed_bhyt(bhyt(birth=f"{day:%m/%Y}"))
     assert month_year.birth == BirthDate(day.year, day.month)
+
+@pytest.mark.parametrize(
+    ("index", "value"),
+    [(3, "Trần Thị Bích Ngọc"), (5, "Trần Thị Bích Ngọc"), (6, "Trần Thị Bích"), (2, "Ngọc")],
+)
+def test_a_damaged_field_is_named_not_repeated(index: int, value: str) -> None:
+    fields = EXAMPLE_15.split("|")
+    fields[index] = value
+    parsed = parse_payload("|".join(fields))
+    assert isinstance(parsed, InvalidPayload)
+    assert f"field {index}" in parsed.detail
+    assert "Trần" not in parsed.detail
+    assert "Ngọc" not in parsed.detail

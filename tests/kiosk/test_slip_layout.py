@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,7 +61,7 @@ def checkin_of(index: int = 3, **changes: object) -> CheckIn:
     return replace(checkin, **changes)  # type: ignore[arg-type]
 
 
-def texts(checkin: CheckIn, **kwargs: bool) -> list[str]:
+def texts(checkin: CheckIn, **kwargs: Any) -> list[str]:
     return [line.text for line in layout_slip(checkin, CLINIC, HOSPITAL, ZONE, **kwargs).lines]
 
 
@@ -81,7 +82,7 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         "Phòng 105 – Tầng 1, khu B",
         p.name,
         f"Năm sinh: {p.birth.year} – Giới tính: {gender}",
-        f"Thẻ BHYT: {p.card_number}",
+        f"Thẻ BHYT: …{(p.card_number or '')[-4:]}",
         f"Nơi ĐKKCB: {p.facility_code}",
         f"Hạn thẻ: {p.valid_from:%d/%m/%Y} – {p.valid_to:%d/%m/%Y}",
         "Đúng nơi đăng ký KCB ban đầu (mã 1.1)",
@@ -91,6 +92,15 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         "Máy: KIOSK-07",
         "Vui lòng chờ tới lượt khám",
     ]
+
+
+def test_the_card_number_is_masked_unless_configured_in_full() -> None:
+    checkin = checkin_of()
+    number = checkin.patient.card_number
+    assert number
+    assert not any(number in line for line in texts(checkin))
+    assert f"Thẻ BHYT: …{number[-4:]}" in texts(checkin)
+    assert f"Thẻ BHYT: {number}" in texts(checkin, card_number="full")
 
 
 def test_the_qr_carries_the_checkin_id_just_before_the_closing_line() -> None:

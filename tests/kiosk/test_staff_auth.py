@@ -1,17 +1,19 @@
-"""StaffAuth: hashed PINs, lockout after five wrong PINs, logout after inactivity."""
+"""StaffAuth: staff code and hashed PIN, growing delays and a lockout counted per account,
+an audit of every sign-in, logout after inactivity."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
-from kiosk.ports import StaffAccount
+from kiosk.ports import StaffAccount, StoreError
 from kiosk.staff_auth import (
     LoginResult,
+    MemoryStaffDirectory,
     PinError,
     StaffAuth,
+    check_new_pin,
     hash_pin,
+    pin_in_use,
     verify_pin,
 )
 from tests.fakes import FakeClock
@@ -19,38 +21,20 @@ from tests.fakes import FakeClock
 FAST = {"n": 2**10}  # cheap hashes keep the tests quick; the format is the same
 
 
-class MemoryDirectory:
-    """An in-memory StaffDirectory."""
-
-    def __init__(self) -> None:
-        self.accounts: dict[str, StaffAccount] = {}
-
-    def get_staff(self, name: str) -> StaffAccount | None:
-        return self.accounts.get(name)
-
-    def list_staff(self) -> Sequence[StaffAccount]:
-        return list(self.accounts.values())
-
-    def add_staff(self, account: StaffAccount) -> None:
-        if account.name in self.accounts:
-            raise ValueError(account.name)
-        self.accounts[account.name] = account
-
-    def set_staff_pin(self, name: str, pin_hash: str) -> None:
-        old = self.accounts[name]
-        self.accounts[name] = StaffAccount(old.name, old.role, pin_hash, old.active)
-
-    def remove_staff(self, name: str) -> None:
-        del self.accounts[name]
-
-
 @pytest.fixture
-def directory() -> MemoryDirectory:
-    d = MemoryDirectory()
-    d.add_staff(StaffAccount("Lan", "staff", hash_pin("1234", **FAST)))
-    d.add_staff(StaffAccount("Minh", "admin", hash_pin("987654", **FAST)))
-    d.add_staff(StaffAccount("Old", "staff", hash_pin("5555", **FAST), active=False))
-    return d
+def directory() -> MemoryStaffDirectory:
+    return MemoryStaffDirectory(
+        [
+            # a four-digit PIN set before six digits were required: it keeps working
+            StaffAccount("Lan", "staff", hash_pin("1234", **FAST), code="101"),
+            StaffAccount("Minh", "admin", hash_pin("987654", **FAST), code="102"),
+            StaffAccount("Old", "staff", hash_pin("555555", **FAST), active=False, code="103"),
+        ]
+    )
+
+
+def actions(directory: MemoryStaffDirectory) -> list[tuple[str, str]]:
+    return [(actor, action) for actor, action, *_ in directory.audit]
 
 
 def test_hash_format_is_salted_and_verifies() -> None:
@@ -78,55 +62,149 @@ def test_pins_must_be_4_to_12_ascii_digits(pin: str) -> None:
         hash_pin(pin, **FAST)
 
 
-def test_login_by_pin_alone_finds_the_account_and_role(directory: MemoryDirectory) -> None:
-    auth = StaffAuth(directory, FakeClock())
-    attempt = auth.login("987654")
+@pytest.mark.parametrize("pin", ["12345", "1234567890123", "12a456"])
+def test_new_pins_need_six_to_twelve_digits(pin: str) -> None:
+    with pytest.raises(PinError):
+        check_new_pin(pin)
+    assert check_new_pin("123456") == "123456"
+
+
+def test_a_pin_in_use_by_another_account_is_found(directory: MemoryStaffDirectory) -> None:
+    accounts = directory.list_staff()
+    assert pin_in_use("987654", accounts)
+    assert not pin_in_use("987654", accounts, except_name="Minh")  # one's own, when changed
+    assert not pin_in_use("246813", accounts)
+
+
+def test_login_by_code_and_pin_finds_the_account_and_role(
+    directory: MemoryStaffDirectory,
+) -> None:
+    auth = StaffAuth(directory, FakeClock(), where="KIOSK-07")
+    attempt = auth.login("102", "987654")
     assert attempt.result is LoginResult.OK
     assert attempt.session is not None
     assert attempt.session.name == "Minh"
     assert attempt.session.is_admin
+    assert not attempt.session.short_pin
     assert auth.session == attempt.session
     auth.logout()
     assert auth.session is None
-    staff = auth.login("1234").session
+    staff = auth.login("101", "1234").session
     assert staff is not None
     assert staff.name == "Lan"
     assert not staff.is_admin
+    assert staff.short_pin  # works until changed, and the screens say so
+    # the right PIN under another account's code is a failure
+    assert auth.login("102", "1234").result is LoginResult.WRONG_PIN
+    assert actions(directory) == [
+        ("Minh", "login"),
+        ("Minh", "logout"),
+        ("Lan", "login"),
+        ("Minh", "login_failed"),
+    ]
+    assert '"kiosk": "KIOSK-07"' in (directory.audit[0][4] or "")
 
 
-def test_inactive_accounts_cannot_log_in(directory: MemoryDirectory) -> None:
-    assert StaffAuth(directory, FakeClock()).login("5555").result is LoginResult.WRONG_PIN
+def test_two_accounts_with_one_pin_each_sign_in_as_themselves() -> None:
+    # from before duplicates were refused: the code decides, never the name order
+    directory = MemoryStaffDirectory(
+        [
+            StaffAccount("An", "admin", hash_pin("111111", **FAST), code="11"),
+            StaffAccount("Binh", "staff", hash_pin("111111", **FAST), code="12"),
+        ]
+    )
+    session = StaffAuth(directory, FakeClock()).login("12", "111111").session
+    assert session is not None
+    assert session.name == "Binh"
 
 
-def test_five_wrong_pins_lock_for_five_minutes(directory: MemoryDirectory) -> None:
+def test_inactive_accounts_and_unknown_codes_cannot_log_in(
+    directory: MemoryStaffDirectory,
+) -> None:
+    auth = StaffAuth(directory, FakeClock())
+    assert auth.login("103", "555555").result is LoginResult.WRONG_PIN
+    assert auth.login("999", "1234").result is LoginResult.WRONG_PIN
+    assert auth.login("", "1234").result is LoginResult.WRONG_PIN
+    assert [action for _, action in actions(directory)] == ["login_failed"] * 3
+
+
+def test_failures_wait_longer_each_time_then_lock(directory: MemoryStaffDirectory) -> None:
     clock = FakeClock()
     auth = StaffAuth(directory, clock, max_failures=5, lockout_minutes=5)
-    lefts = [auth.login("0000").failures_left for _ in range(4)]
-    assert lefts == [4, 3, 2, 1]
-    fifth = auth.login("0000")
+    for wait in (1, 2, 4, 8):
+        failed = auth.login("101", "000000")
+        assert failed.result is LoginResult.WRONG_PIN
+        assert failed.wait_s == wait
+        # too soon: even the right PIN is not checked, and the attempt is not counted
+        early = auth.login("101", "1234")
+        assert early.result is LoginResult.WAIT
+        assert early.wait_s == wait
+        clock.advance(seconds=wait)
+    fifth = auth.login("101", "000000")
     assert fifth.result is LoginResult.LOCKED
     assert fifth.locked_for_s == 300
-    # even the right PIN is refused while locked
     clock.advance(minutes=4, seconds=59)
-    assert auth.login("1234").result is LoginResult.LOCKED
-    assert 0 < auth.locked_for() <= 1
+    assert auth.login("101", "1234").result is LoginResult.LOCKED
     clock.advance(seconds=1)
-    assert auth.locked_for() == 0
-    assert auth.login("1234").result is LoginResult.OK
+    assert auth.login("101", "1234").result is LoginResult.OK
+    assert directory.accounts["Lan"].failed_logins == 0
+    assert ("Lan", "lockout") in actions(directory)
+    assert ("Lan", "login_refused") in actions(directory)
 
 
-def test_a_good_pin_resets_the_failure_count(directory: MemoryDirectory) -> None:
-    auth = StaffAuth(directory, FakeClock())
+def test_a_lockout_doubles_when_failures_go_on_after_it(directory: MemoryStaffDirectory) -> None:
+    clock = FakeClock()
+    auth = StaffAuth(directory, clock, max_failures=3, lockout_minutes=5)
+    for _ in range(3):
+        clock.advance(minutes=1)
+        auth.login("101", "000000")
+    clock.advance(minutes=5)
+    again = auth.login("101", "000000")
+    assert again.result is LoginResult.LOCKED
+    assert again.locked_for_s == 600
+
+
+def test_another_accounts_success_never_clears_a_count(directory: MemoryStaffDirectory) -> None:
+    clock = FakeClock()
+    auth = StaffAuth(directory, clock, max_failures=5)
+    # four guesses at Minh's PIN, one's own PIN, four more: the fifth guess locks Minh
     for _ in range(4):
-        auth.login("0000")
-    assert auth.login("1234").result is LoginResult.OK
-    assert auth.login("0000").failures_left == 4
+        clock.advance(minutes=1)
+        auth.login("102", "482100")
+    assert auth.login("101", "1234").result is LoginResult.OK
+    auth.logout()
+    clock.advance(minutes=1)
+    assert auth.login("102", "482101").result is LoginResult.LOCKED
+    assert directory.accounts["Minh"].failed_logins == 5
+    clock.advance(seconds=30)
+    assert auth.login("102", "987654").result is LoginResult.LOCKED
 
 
-def test_session_ends_after_inactivity_and_touch_extends_it(directory: MemoryDirectory) -> None:
+def test_the_count_lives_in_the_directory_not_in_the_pad(directory: MemoryStaffDirectory) -> None:
+    # a restart (a new StaffAuth) or a second kiosk (another StaffAuth) sees the same count
+    clock = FakeClock()
+    for _ in range(5):
+        clock.advance(minutes=1)
+        StaffAuth(directory, clock, max_failures=5).login("101", "000000")
+    fresh = StaffAuth(directory, clock, max_failures=5)
+    assert fresh.login("101", "1234").result is LoginResult.LOCKED
+
+
+def test_an_unavailable_directory_is_said_so(directory: MemoryStaffDirectory) -> None:
+    class Down(MemoryStaffDirectory):
+        def claim_login(self, *args: object, **kwargs: object) -> None:
+            raise StoreError("database unreachable")
+
+    attempt = StaffAuth(Down(directory.list_staff()), FakeClock()).login("101", "1234")
+    assert attempt.result is LoginResult.UNAVAILABLE
+
+
+def test_session_ends_after_inactivity_and_touch_extends_it(
+    directory: MemoryStaffDirectory,
+) -> None:
     clock = FakeClock()
     auth = StaffAuth(directory, clock, logout_after_s=120)
-    auth.login("1234")
+    auth.login("101", "1234")
     clock.advance(seconds=100)
     auth.touch()
     clock.advance(seconds=119)
@@ -135,3 +213,5 @@ def test_session_ends_after_inactivity_and_touch_extends_it(directory: MemoryDir
     assert auth.session is None
     auth.touch()  # touching after logout does not revive the session
     assert auth.session is None
+    assert actions(directory) == [("Lan", "login"), ("Lan", "logout")]
+    assert '"why": "idle"' in (directory.audit[-1][4] or "")

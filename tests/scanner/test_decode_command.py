@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import cv2
 import numpy as np
 
 from scanner import scenes
+from tests.conftest import REPO_ROOT
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 TEXT = "079190001234||Lê Thị Hồng Nhung|15081990|Nữ|Số 12 Nguyễn Đình Chiểu, Quận 3|10052021"
@@ -21,7 +24,7 @@ def test_decode_prints_one_json_line_per_image(tmp_path: Path, run_cli: RunCli) 
     blank = tmp_path / "blank.jpg"
     cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
     cv2.imwrite(str(blank), np.full((100, 100, 3), 255, np.uint8))
-    result = run_cli(["decode", "--json", str(card), str(blank)], cwd=tmp_path)
+    result = run_cli(["decode", "--json", "--reveal", str(card), str(blank)], cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert [line["image"] for line in lines] == [str(card), str(blank)]
@@ -35,9 +38,55 @@ def test_unreadable_images_get_a_message_and_exit_1(tmp_path: Path, run_cli: Run
     broken.write_bytes(b"not a png")
     card = tmp_path / "card.png"
     cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
-    result = run_cli(["decode", str(broken), str(tmp_path / "nope.png"), str(card)], cwd=tmp_path)
+    result = run_cli(
+        ["decode", "--reveal", str(broken), str(tmp_path / "nope.png"), str(card)], cwd=tmp_path
+    )
     assert result.returncode == 1
     out = result.stdout.decode("utf-8").splitlines()
     assert out[0] == f"{broken}: error: not a readable image"
     assert out[1] == f"{tmp_path / 'nope.png'}: error: no such file"
     assert TEXT in out[2]
+
+
+def test_the_text_is_masked_unless_revealed(tmp_path: Path, run_cli: RunCli) -> None:
+    card = tmp_path / "card.png"
+    cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
+    for args in (["decode", str(card)], ["decode", "--json", str(card)]):
+        result = run_cli(args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr.decode()
+        out = result.stdout.decode("utf-8")
+        for secret in ("079190001234", "Nhung", "15081990", "Nguyễn Đình Chiểu"):
+            assert secret not in out
+        assert "************||****" in out  # the shape stays: fields and separators
+
+
+def _png_header_only(path: Path, width: int, height: int) -> None:
+    """A PNG whose header declares ``width`` x ``height`` and whose pixels are a stub."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    stub = zlib.compress(b"\0" * 64)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", stub) + chunk(b"IEND", b"")
+    )
+
+
+def test_an_oversized_image_is_refused_from_its_header(tmp_path: Path, run_cli: RunCli) -> None:
+    huge = tmp_path / "huge.png"
+    _png_header_only(huge, 12_000, 12_000)  # 144 Mpx declared in a few bytes
+    result = run_cli(["decode", "--json", str(huge)], cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["error"].startswith("image too large (over 40 Mpx")
+    # the limit is a setting
+    config = tmp_path / "config.toml"
+    config.write_text(
+        (REPO_ROOT / "config.toml")
+        .read_text(encoding="utf-8")
+        .replace("max_image_mpx = 40", "max_image_mpx = 200"),
+        encoding="utf-8",
+    )
+    allowed = run_cli(["--config", str(config), "decode", "--json", str(huge)], cwd=tmp_path)
+    assert "too large" not in allowed.stdout.decode()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config, load_config
 from kiosk.ports import StaffAccount
-from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
 from tests.fakes import FakeClock
 from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop
@@ -23,28 +23,6 @@ from tests.ui.ui_rig import Rig, build_rig
 from ui.window import KioskWindow
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class MemoryStaff:
-    """An in-memory StaffDirectory."""
-
-    def __init__(self) -> None:
-        self.accounts: dict[str, StaffAccount] = {}
-
-    def get_staff(self, name: str) -> StaffAccount | None:
-        return self.accounts.get(name)
-
-    def list_staff(self) -> list[StaffAccount]:
-        return list(self.accounts.values())
-
-    def add_staff(self, account: StaffAccount) -> None:
-        self.accounts[account.name] = account
-
-    def set_staff_pin(self, name: str, pin_hash: str) -> None:
-        raise NotImplementedError
-
-    def remove_staff(self, name: str) -> None:
-        del self.accounts[name]
 
 
 @pytest.fixture
@@ -66,11 +44,14 @@ def persons() -> list[SyntheticPerson]:
 
 
 @pytest.fixture
-def staff_directory() -> MemoryStaff:
-    d = MemoryStaff()
-    d.add_staff(StaffAccount("Lan", "staff", hash_pin("1234", n=2**10)))
-    d.add_staff(StaffAccount("Minh", "admin", hash_pin("9876", n=2**10)))
-    return d
+def staff_directory() -> MemoryStaffDirectory:
+    # Lan's is a four-digit PIN from before six digits were required: it still works
+    return MemoryStaffDirectory(
+        [
+            StaffAccount("Lan", "staff", hash_pin("1234", n=2**10), code="101"),
+            StaffAccount("Minh", "admin", hash_pin("987654", n=2**10), code="102"),
+        ]
+    )
 
 
 @pytest.fixture
@@ -79,7 +60,7 @@ def make_window(
     config: Config,
     clock: FakeClock,
     persons: list[SyntheticPerson],
-    staff_directory: MemoryStaff,
+    staff_directory: MemoryStaffDirectory,
 ) -> Iterator[Callable[..., tuple[KioskWindow, Rig]]]:
     made: list[KioskWindow] = []
 

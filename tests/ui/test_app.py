@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -20,7 +22,7 @@ from db.wiring import Wiring, build_service
 from kiosk.config import Config, load_config
 from kiosk.payload import is_card_payload
 from kiosk.ports import StaffAccount
-from kiosk.staff_auth import StaffAuth, hash_pin
+from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from scanner.decoders import build_decoder
 from scanner.file_camera import FolderCamera
@@ -42,6 +44,7 @@ def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProce
         text=True,
         timeout=120,
         check=False,
+        umask=0o022,  # a usual login umask: the kiosk must narrow it itself
     )
 
 
@@ -62,8 +65,12 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
     summary = result.stdout.strip().splitlines()[-1]
     assert summary.startswith("kiosk demo: 3/3 patients checked in")
     assert "NOI 1, NOI 2, NOI 3" in summary
-    slips = sorted(p.name for p in (tmp_path / "demo" / "slips").glob("*.png"))
+    slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
     assert len(slips) == 3
+    # every folder and file it made is its owner's only, logs included (they are made first)
+    made = [tmp_path / "logs", tmp_path / "logs" / "kiosk.log", tmp_path / "demo", *slips]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
+    assert modes == {p.name: 0o700 if p.is_dir() else 0o600 for p in made}
 
 
 @pytest.fixture
@@ -121,7 +128,7 @@ def test_a_qr_frame_from_a_camera_reaches_number_1(
         cooldown_s=8,
         accept=is_card_payload,
     )
-    staff = _OneStaff()
+    staff = _one_staff()
     window = KioskWindow(
         config=config,
         clock=clock,
@@ -148,21 +155,10 @@ def test_a_qr_frame_from_a_camera_reaches_number_1(
         window.shutdown()
 
 
-class _OneStaff:
-    def __init__(self) -> None:
-        self.account = StaffAccount("Lan", "staff", hash_pin("1234", n=2**10))
-
-    def get_staff(self, name: str) -> StaffAccount | None:
-        return self.account
-
-    def list_staff(self) -> list[StaffAccount]:
-        return [self.account]
-
-    def add_staff(self, account: StaffAccount) -> None: ...
-
-    def set_staff_pin(self, name: str, pin_hash: str) -> None: ...
-
-    def remove_staff(self, name: str) -> None: ...
+def _one_staff() -> MemoryStaffDirectory:
+    return MemoryStaffDirectory(
+        [StaffAccount("Lan", "staff", hash_pin("135791", n=2**10), code="101")]
+    )
 
 
 def test_staff_override_with_the_real_service_writes_an_audit_row(
@@ -174,7 +170,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
         config=config,
         clock=clock,
         service=wiring.service,
-        staff_auth=StaffAuth(_OneStaff(), clock),
+        staff_auth=StaffAuth(_one_staff(), clock),
         admin=FakeAdmin(),
         beep=False,
     )
@@ -182,7 +178,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
     window.show()
     window.start()
     try:
-        window.staff_auth.login("1234")
+        window.staff_auth.login("101", "135791")
         window.open_staff()
         unknown = next(people(1, seed=99))  # no card in the cache
         window.on_scan(bhyt_payload(unknown))
@@ -194,7 +190,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
         override = [r for r in rows if r["action"] == "override"]
         assert len(override) == 1
         assert override[0]["actor"] == "Lan"
-        assert override[0]["after"] == "Thẻ mới, chưa đồng bộ"
+        assert json.loads(override[0]["after"])["override_reason"] == "Thẻ mới, chưa đồng bộ"
     finally:
         window.allow_close()
         window.shutdown()

@@ -122,7 +122,7 @@ def test_burst_on_the_staff_screen_is_a_lookup_not_typing(
     window, rig = make_window()
     clock = FakeTime()
     window.wedge._now = clock
-    window.staff_auth.login("1234")
+    window.staff_auth.login("101", "1234")
     window.open_staff()
     window.staff.code.setFocus()
     text = bhyt_payload(persons[0])

@@ -93,7 +93,9 @@ def test_staff_messages_follow_the_toggle(lang_window: Any, lang_config: Config)
 def test_pin_message_follows_the_toggle(lang_window: Any, lang_config: Config) -> None:
     named = dict(scenes(lang_window, lang_config))
     show_scene(lang_window, SIZES["portrait"], "vi", named["staff-pin"])
-    lang_window._login_result(LoginAttempt(LoginResult.WRONG_PIN, failures_left=3))
-    assert lang_window.pin.message.text() == "Mã PIN sai. Còn 3 lần thử."
+    lang_window._login_result(LoginAttempt(LoginResult.WRONG_PIN, failures_left=3, wait_s=4))
+    assert lang_window.pin.message.text() == (
+        "Mã nhân viên hoặc PIN sai. Vui lòng thử lại sau 4 giây."
+    )
     lang_window.toggle_language()
-    assert lang_window.pin.message.text() == "Wrong PIN. 3 tries left."
+    assert lang_window.pin.message.text() == "Wrong staff code or PIN. Try again in 4 s."

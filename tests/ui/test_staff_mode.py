@@ -9,6 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.ports import StaffAccount
+from kiosk.staff_auth import MemoryStaffDirectory, hash_pin
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from tests.fakes import FakeClock
 from tests.ui.ui_fakes import FakeAdmin
@@ -19,7 +21,11 @@ from ui.window import LONG_PRESS_MS, KioskWindow
 Make = Callable[..., tuple[KioskWindow, Rig]]
 
 
-def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str, code: str = "101") -> None:
+    for digit in code:
+        window.pin.keypad.press(digit)
+    window.pin.ok.click()  # with a code but no PIN: on to the PIN
+    assert window.pin.keypad.target is window.pin.pin
     for digit in pin:
         window.pin.keypad.press(digit)
     window.pin.ok.click()
@@ -27,9 +33,9 @@ def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
 
 
-def log_in(qtbot: QtBot, window: KioskWindow, pin: str = "1234") -> None:
+def log_in(qtbot: QtBot, window: KioskWindow, pin: str = "1234", code: str = "101") -> None:
     window.open_staff()
-    enter_pin(qtbot, window, pin)
+    enter_pin(qtbot, window, pin, code)
     assert window.current is window.staff
 
 
@@ -44,18 +50,29 @@ def test_long_press_in_the_corner_opens_the_pin_pad(qtbot: QtBot, make_window: M
     qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
 
-def test_pin_lockout_after_five_wrong_pins(
+def test_wrong_pins_slow_down_then_lock_the_account(
     qtbot: QtBot, make_window: Make, clock: FakeClock
 ) -> None:
     window, _ = make_window()
     window.open_staff()
-    for left in (4, 3, 2, 1):
-        enter_pin(qtbot, window, "0000")
-        assert window.pin.message.text() == f"Mã PIN sai. Còn {left} lần thử."
-    enter_pin(qtbot, window, "0000")
+    for wait in (1, 2, 4, 8):
+        enter_pin(qtbot, window, "000000")
+        assert window.pin.message.text() == (
+            f"Mã nhân viên hoặc PIN sai. Vui lòng thử lại sau {wait} giây."
+        )
+        enter_pin(qtbot, window, "1234")  # even the right PIN must wait its turn
+        assert window.current is window.pin
+        clock.advance(seconds=wait)
+    enter_pin(qtbot, window, "000000")
     assert window.pin.message.text() == "Đã khoá 5 phút 0 giây do nhập sai nhiều lần."
     enter_pin(qtbot, window, "1234")  # the right PIN is refused while locked
     assert window.current is window.pin
+    assert window.pin.message.text().startswith("Đã khoá")
+    # another account is not locked, and its success does not unlock Lan's
+    log_in(qtbot, window, "987654", code="102")
+    window.logout()
+    window.open_staff()
+    enter_pin(qtbot, window, "1234")
     assert window.pin.message.text().startswith("Đã khoá")
     clock.advance(minutes=5)
     enter_pin(qtbot, window, "1234")
@@ -170,7 +187,7 @@ def test_staff_session_logs_out_after_inactivity(
 def test_admin_sync_with_progress_and_cancel(qtbot: QtBot, make_window: Make) -> None:
     admin = FakeAdmin(steps=4, step_s=0.05)
     window, _ = make_window(admin=admin)
-    log_in(qtbot, window, "9876")
+    log_in(qtbot, window, "987654", code="102")
     assert window.staff.admin_button.isVisibleTo(window)
     window.staff.admin_button.click()
     assert window.current is window.admin_screen
@@ -282,3 +299,17 @@ def test_keypad_alone_enters_a_vietnamese_name_by_telex_and_overrides(
     assert checkin.override_reason == "Thẻ giấy"
     qtbot.waitUntil(lambda: staff.rows.count() == 1, timeout=5000)
     assert staff.keypad.target is staff.code  # the identity fields are gone: back to the code
+
+
+def test_the_admin_screen_says_when_a_four_digit_pin_is_still_in_use(
+    qtbot: QtBot, make_window: Make, staff_directory: MemoryStaffDirectory
+) -> None:
+    staff_directory.add_staff(StaffAccount("Hoa", "admin", hash_pin("4321", n=2**10), code="103"))
+    window, _ = make_window()
+    log_in(qtbot, window, "4321", code="103")
+    window.staff.admin_button.click()
+    assert "4–5 chữ số" in window.admin_screen.pin_notice.text()
+    window.logout()
+    log_in(qtbot, window, "987654", code="102")
+    window.staff.admin_button.click()
+    assert window.admin_screen.pin_notice.text() == ""

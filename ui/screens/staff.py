@@ -136,29 +136,42 @@ def year_typist(text: str, key: str) -> str | None:
 
 
 class PinScreen(Screen):
-    """A PIN pad (the PIN shown as dots)."""
+    """A staff code and PIN pad (the PIN shown as dots).
 
-    submitted = Signal(str)
+    The keypad types into the field last tapped; OK with a code but no PIN moves on to the PIN.
+
+    Signals:
+        submitted(str, str): the staff code and the PIN.
+        cancelled(): back to the patients' screens.
+    """
+
+    submitted = Signal(str, str)
     cancelled = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.code = QLineEdit()
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setMaxLength(8)
+        self.code.setFixedWidth(600)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.setMaxLength(12)
-        self.pin.setMaximumWidth(600)
+        self.pin.setFixedWidth(600)
         self.message = label(BODY_PX, color=BAD)
         self._message: Text = no_text
         self._lang: Lang = "vi"
-        self.keypad = Keypad(self.pin, key_px=100)
+        self.keypad = Keypad(self.code, key_px=90)
         self.keypad.setFixedWidth(600)
+        for field in (self.code, self.pin):
+            field.installEventFilter(self)
         self.ok, self.cancel = button(), button("secondary")
-        self.ok.clicked.connect(lambda: self.submitted.emit(self.pin.text()))
+        self.ok.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled.emit)
-        self.pin.returnPressed.connect(lambda: self.submitted.emit(self.pin.text()))
-        self.pin.setMinimumWidth(600)
+        self.code.returnPressed.connect(self._submit)
+        self.pin.returnPressed.connect(self._submit)
         row = QHBoxLayout()
         row.setSpacing(24)
         row.addWidget(self.cancel)
@@ -168,18 +181,43 @@ class PinScreen(Screen):
         buttons.setFixedWidth(600)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(20)
+        box.setSpacing(16)
         box.addStretch(1)
         box.addWidget(self.title)
+        box.addWidget(self.code, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(self.pin, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(self.message)
         box.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(buttons, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addStretch(1)
+        self.type_into(self.code)
+
+    def type_into(self, field: QLineEdit) -> None:
+        """The keypad types into ``field`` from now on (shown by its colour)."""
+        self.keypad.target = field
+        for each in (self.code, self.pin):
+            each.setStyleSheet("background: #dbeafe;" if each is field else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress) and watched in (
+            self.code,
+            self.pin,
+        ):
+            assert isinstance(watched, QLineEdit)
+            self.type_into(watched)
+        return super().eventFilter(watched, event)
+
+    def _submit(self) -> None:
+        if self.code.text() and not self.pin.text():
+            self.type_into(self.pin)
+            return
+        self.submitted.emit(self.code.text(), self.pin.text())
 
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
         self.title.setText(tr("pin_title", lang))
+        self.code.setPlaceholderText(tr("staff_code", lang))
+        self.pin.setPlaceholderText(tr("pin_label", lang))
         self.ok.setText(tr("ok", lang))
         self.cancel.setText(tr("cancel", lang))
         self.message.setText(self._message(lang))
@@ -189,8 +227,14 @@ class PinScreen(Screen):
         self._message = message
         self.message.setText(message(self._lang))
 
-    def clear(self) -> None:
+    def clear_entry(self) -> None:
+        """Empty both fields (the message stays), ready for the next code."""
+        self.code.clear()
         self.pin.clear()
+        self.type_into(self.code)
+
+    def clear(self) -> None:
+        self.clear_entry()
         self.set_message(no_text)
 
 
@@ -498,6 +542,8 @@ class AdminScreen(Screen):
         self.cards = label(BODY_PX)
         self.last_sync = label(BODY_PX)
         self.warning = label(BODY_PX, bold=True, color=WARN)
+        self.pin_notice = label(SMALL_PX, bold=True, color=WARN)
+        self._short_pin = False
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -533,7 +579,7 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (self.title, self.cards, self.last_sync, self.warning):
+        for w in (self.title, self.cards, self.last_sync, self.warning, self.pin_notice):
             box.addWidget(w)
         box.addSpacing(12)
         box.addWidget(self.progress)
@@ -556,6 +602,11 @@ class AdminScreen(Screen):
 
     def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
         self._status = (cards, when, age_h, max_age_h)
+
+    def set_short_pin(self, short: bool) -> None:
+        """Whether the admin signed in with a PIN shorter than new PINs must be: say so."""
+        self._short_pin = short
+        self.pin_notice.setText(tr("short_pin", self._lang) if short else "")
 
     def set_result(self, message: Text) -> None:
         """The answer of the last action, kept so that the language toggle re-renders it."""
@@ -588,6 +639,7 @@ class AdminScreen(Screen):
             self.last_sync.setText(tr("cache_last_sync", lang, when=when, age=f"{age_h:.1f}"))
         stale = age_h is None or age_h > max_age
         self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
+        self.pin_notice.setText(tr("short_pin", lang) if self._short_pin else "")
         self.sync_button.setText(tr("sync", lang))
         self.cancel_button.setText(tr("sync_cancel", lang))
         self.printer_button.setText(tr("printer_test", lang))

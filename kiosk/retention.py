@@ -1,0 +1,103 @@
+"""Retention: personal data is kept only as long as the hospital needs it.
+
+Slip images (the file printer's and the archive's PNG and PDF, one per patient with the full
+name) go after ``privacy.keep_slips_days``; check-ins go after ``privacy.keep_checkins_days``,
+their audit rows folded into counts per local day and action so the totals stay answerable.
+The kiosk purges at start-up and then daily; ``kiosk-admin purge`` does the same by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.clock import Clock, local_day
+from kiosk.config import Config
+from kiosk.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+SLIP_SUFFIXES = frozenset({".png", ".pdf"})
+PURGE_EVERY_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class CheckinPurge:
+    """What one purge of the database removed."""
+
+    checkins: int = 0
+    audit_rows: int = 0  # folded into audit counts
+
+
+class RetentionStore(Protocol):
+    """The database side of retention (``db.store.SqlStore``)."""
+
+    def purge_before(self, day: date) -> CheckinPurge:
+        """Delete check-ins of local days before ``day`` and fold audit rows from before its
+        start into counts per local day and action, in one transaction."""
+        ...
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """One run of :meth:`Retention.run`."""
+
+    slips: int
+    checkins: int
+    audit_rows: int
+    failed: str = ""  # why the database part did not run, if it did not
+
+    def line(self) -> str:
+        """A one-line summary for the log and ``kiosk-admin purge``."""
+        text = (
+            f"purged {self.slips} slip files, {self.checkins} check-ins, "
+            f"{self.audit_rows} audit rows (kept as counts)"
+        )
+        return text + (f"; database not purged: {self.failed}" if self.failed else "")
+
+
+def purge_slips(folder: Path, cutoff_epoch_s: float) -> int:
+    """Delete slip files (PNG, PDF) in ``folder`` and below last changed before the cutoff."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.rglob("*"):
+        if path.suffix.lower() not in SLIP_SUFFIXES or not path.is_file():
+            continue
+        try:
+            if path.stat().st_mtime < cutoff_epoch_s:
+                path.unlink()
+                removed += 1
+        except OSError as error:  # one unreadable file must not keep the rest
+            log.warning("retention: cannot remove a slip file: %s", error.strerror)
+    return removed
+
+
+class Retention:
+    """Purges slips and old check-ins by the configured retention periods."""
+
+    def __init__(self, config: Config, clock: Clock, store: RetentionStore) -> None:
+        self._config = config
+        self._clock = clock
+        self._store = store
+
+    def run(self) -> PurgeReport:
+        """Purge now; never raises (a database problem is reported in the result)."""
+        privacy = self._config.privacy
+        now = self._clock.now()
+        cutoff = now - timedelta(days=privacy.keep_slips_days)
+        slips = purge_slips(self._config.printer.output_dir, cutoff.timestamp())
+        keep_from = local_day(self._clock, self._config.kiosk.zone) - timedelta(
+            days=privacy.keep_checkins_days
+        )
+        try:
+            purged = self._store.purge_before(keep_from)
+        except StoreError as error:
+            report = PurgeReport(slips, 0, 0, failed=str(error))
+        else:
+            report = PurgeReport(slips, purged.checkins, purged.audit_rows)
+        log.info("retention: %s", report.line())
+        return report

@@ -1,0 +1,103 @@
+"""The birth-year question for a bare code: a QR or barcode holding only a card or ID number.
+
+Anyone can make such a code from a number (ID numbers follow province, century, sex and birth
+year), so before the kiosk shows or prints anything of the card the patient types the year
+they were born on a big digit keypad. Nothing of the card is on this screen: the service
+compares the year, and a wrong one leads to reception without saying why.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.outcome import Lang, Outcome
+from ui.i18n import tr
+from ui.screens.common import BODY_PX, PRIMARY, TITLE_PX, AdaptiveBox, Screen, button, label
+from ui.screens.staff import Keypad, year_typist
+
+YEAR_DIGITS = 4
+
+
+class BirthYearScreen(Screen):
+    """ "Type your year of birth" with a digit keypad; OK once four digits are typed.
+
+    Signals:
+        answered(str): the year typed (four digits).
+        cancelled(): the patient gave up (back to the welcome screen).
+    """
+
+    answered = Signal(str)
+    cancelled = Signal()
+    personal = True  # idle: back to the welcome screen like every patient screen
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._outcome: Outcome | None = None
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.message = label(BODY_PX)
+        self.year = QLineEdit()
+        self.year.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.year.setMaxLength(YEAR_DIGITS)
+        self.year.setFixedWidth(420)
+        self.year.setStyleSheet("font-size: 72px; font-weight: bold; min-height: 110px;")
+        self.keypad = Keypad(self.year, key_px=120)
+        self.keypad.typists[self.year] = year_typist
+        self.keypad.setFixedWidth(520)
+        self.ok, self.cancel = button(), button("secondary")
+        self.ok.setEnabled(False)
+        self.ok.clicked.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled.emit)
+        self.year.textChanged.connect(
+            lambda typed: self.ok.setEnabled(len(typed) == YEAR_DIGITS and typed.isdigit())
+        )
+        self.year.returnPressed.connect(self._submit)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(self.cancel)
+        row.addWidget(self.ok)
+        buttons = QWidget()
+        buttons.setLayout(row)
+        buttons.setFixedWidth(520)
+        # landscape: the question and the answer beside the keypad; portrait: one column
+        question = QVBoxLayout()
+        question.setSpacing(20)
+        question.addStretch(1)
+        question.addWidget(self.title)
+        question.addWidget(self.message)
+        question.addWidget(self.year, 0, Qt.AlignmentFlag.AlignHCenter)
+        question.addWidget(buttons, 0, Qt.AlignmentFlag.AlignHCenter)
+        question.addStretch(1)
+        self.body = AdaptiveBox()
+        self.body.setSpacing(40)
+        self.body.addLayout(question, 1)
+        self.body.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignCenter)
+        box = QVBoxLayout(self)
+        box.addLayout(self.body, 1)
+
+    def orient(self, landscape: bool) -> None:
+        self.body.set_across(landscape)
+
+    def ask(self, outcome: Outcome, lang: Lang) -> None:
+        """Ask for the birth year (``outcome`` carries the sentence to show)."""
+        self._outcome = outcome
+        self.year.clear()
+        self.retranslate(lang)
+
+    def _submit(self) -> None:
+        typed = self.year.text()
+        if len(typed) == YEAR_DIGITS and typed.isdigit():
+            self.ok.setEnabled(False)  # one answer per question
+            self.answered.emit(typed)
+
+    def retranslate(self, lang: Lang) -> None:
+        self.title.setText(tr("birth_year_title", lang))
+        self.message.setText(self._outcome.message(lang) if self._outcome else "")
+        self.year.setPlaceholderText(tr("birth_year_hint", lang))
+        self.ok.setText(tr("ok", lang))
+        self.cancel.setText(tr("cancel", lang))
+
+    def clear(self) -> None:
+        self._outcome = None
+        self.year.clear()
+        self.message.setText("")
