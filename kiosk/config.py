@@ -126,6 +126,13 @@ class InsuranceSettings:
     max_response_mb: int = 64
     page_size: int = 5000
     max_cache_age_h: int = 26
+    allow_http: bool = False
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    max_pages: int = 10_000
+    deadline_s: float = 7200.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,7 @@ class Config:
     printer: PrinterSettings
     insurance: InsuranceSettings
     staff: StaffSettings
+    sync: SyncSettings = field(default_factory=SyncSettings)
     source: Path | None = None  # the file it was read from
 
     def clinic(self, code: str) -> Clinic | None:
@@ -424,17 +432,25 @@ def _load_printer(s: _Section) -> PrinterSettings:
     )
 
 
-def _url(s: _Section, key: str) -> str:
+def _url(s: _Section, key: str, allow_http: bool) -> str:
     value = s.text(key, "")
     if value and not re.match(r"^https?://[^\s/]+", value):
         raise ConfigError(f"insurance.{key}: expected an http:// or https:// URL, got {value!r}")
+    if value.startswith("http://") and not allow_http:
+        # The gateway protocol puts the token and the password's MD5 in the query string.
+        raise ConfigError(
+            f"insurance.{key}: expected an https:// URL (plain http:// is allowed only with "
+            "insurance.allow_http = true, for a test simulator)"
+        )
     return value.rstrip("/")
 
 
 def _load_insurance(s: _Section) -> InsuranceSettings:
+    allow_http = s.flag("allow_http", False)
     return InsuranceSettings(
-        feed_url=_url(s, "feed_url"),
-        gateway_url=_url(s, "gateway_url"),
+        allow_http=allow_http,
+        feed_url=_url(s, "feed_url", allow_http),
+        gateway_url=_url(s, "gateway_url", allow_http),
         username=s.text("username", ""),
         password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
         officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
@@ -448,6 +464,13 @@ def _load_insurance(s: _Section) -> InsuranceSettings:
         max_response_mb=s.whole("max_response_mb", 64),
         page_size=s.whole("page_size", 5000),
         max_cache_age_h=s.whole("max_cache_age_h", 26),
+    )
+
+
+def _load_sync(s: _Section) -> SyncSettings:
+    return SyncSettings(
+        max_pages=s.whole("max_pages", 10_000),
+        deadline_s=s.seconds("deadline_s", 7200.0),
     )
 
 
@@ -469,6 +492,7 @@ _SECTIONS = (
     "printer",
     "insurance",
     "staff",
+    "sync",
 )
 
 
@@ -494,6 +518,7 @@ def parse_config(
         "printer": _load_printer,
         "insurance": _load_insurance,
         "staff": _load_staff,
+        "sync": _load_sync,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

@@ -65,7 +65,15 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     except StoreError as error:
         raise CommandError(f"database: {error}") from None
     try:
-        summary = sync(store, feed, full=args.full, progress=bar, now=clock.now)
+        summary = sync(
+            store,
+            feed,
+            full=args.full,
+            progress=bar,
+            now=clock.now,
+            max_pages=config.sync.max_pages,
+            deadline_s=config.sync.deadline_s,
+        )
     except InsuranceError as error:
         raise CommandError(f"feed: {error}") from None
     except StoreError as error:

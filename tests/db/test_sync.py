@@ -35,6 +35,7 @@ feed_url = "{url}"
 username = "79024_BV"
 page_size = {page}
 retries = 8
+allow_http = true
 """
 
 
