@@ -603,6 +603,32 @@ class SqlStore:
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
+    def finish_killed_bulk_load(self, source: str = "feed") -> str | None:
+        """Build the indexes a first load killed part-way left dropped; None when none was.
+
+        Without them a lookup by card or CCCD number scans the whole table and nothing stops
+        two cards sharing a card number, so every start but a sync's (which resumes the fast
+        load) calls this. When the cards loaded so far give one card number to two BHXH
+        numbers, the load is thrown away (:meth:`abandon_bulk_load`): only the feed's change
+        order can settle that, and the next sync loads again from the start. Returns what
+        was done, for the log.
+        """
+        if not self._sqlite:
+            return None
+        try:
+            with self._read() as conn:
+                if len(self._bulk_index_names(conn)) == len(_BULK_INDEXES):
+                    return None
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        if self.end_bulk_load():
+            return "rebuilt the card indexes an interrupted first load had dropped"
+        self.abandon_bulk_load(source)
+        return (
+            "an interrupted first load gave one card number to two cards: the cache was "
+            "emptied and the next sync loads it again"
+        )
+
     def _bulk_index_names(self, conn: Connection) -> set[str]:
         rows = conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"

@@ -61,7 +61,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError(str(error), exit_code=2) from None
     bar = ProgressBar(sys.stderr, args.total) if sys.stderr.isatty() else None
     try:
-        store = open_store(config, clock)
+        store = open_store(config, clock, resume_bulk_load=True)
     except StoreError as error:
         raise CommandError(f"database: {error}") from None
     try:
