@@ -108,11 +108,14 @@ def cache_checksum(store: SqlStore) -> tuple[int, str]:
     return _digest(row_from_record(_card_from_row(row)) for row in rows)
 
 
+ENDLESS_PAGES = 200
+
+
 class HostileFeed(ThreadingHTTPServer):
     """A card feed on 127.0.0.1 that misbehaves in one way, for the sync's self-limits.
 
-    ``mode``: ``stuck`` (always more to come, always the same cursor), ``endless`` (always
-    more, each cursor one further), ``error`` (every page HTTP 503), ``not_json`` (every page
+    ``mode``: ``stuck`` (always more to come, always the same cursor), ``endless`` (more, each
+    cursor one further, for :data:`ENDLESS_PAGES` pages: far more than a test's limits), ``error`` (every page HTTP 503), ``not_json`` (every page
     a 200 whose body is not JSON). Tokens are always given. ``pages`` counts page requests.
     """
 
@@ -162,7 +165,9 @@ class _HostileHandler(BaseHTTPRequestHandler):
         following = "7" if feed.mode == "stuck" else str(int(since) + 1)
         number = f"{int(following) % 10**10:010d}"
         card = {"maThe": f"HS479{number}", "maSoBHXH": number, "hoTen": "Lê Thị Thử"}
-        page = {"cards": [card], "next_cursor": following, "has_more": True}
+        # "endless" ends after 200 pages all the same, so a sync without limits ends too
+        more = feed.mode == "stuck" or int(following) < ENDLESS_PAGES
+        page = {"cards": [card], "next_cursor": following, "has_more": more}
         self._reply(200, json.dumps(page).encode())
 
 
