@@ -251,12 +251,21 @@ class SqlStore:
 
     ``zone`` is the hospital's time zone: it decides which check-ins count as "today".
     ``clock`` stamps audit rows; without one, the database server's clock does.
+    ``fault`` is for crash tests only (None in the product): it is called with the name of a
+    point inside a transaction (``"counter"``: a queue number taken, its check-in not yet
+    written), so a test can kill the process exactly there instead of hoping to.
     """
 
     def __init__(
-        self, engine: Engine, zone: ZoneInfo = HOSPITAL_ZONE, clock: Clock | None = None
+        self,
+        engine: Engine,
+        zone: ZoneInfo = HOSPITAL_ZONE,
+        clock: Clock | None = None,
+        *,
+        fault: Callable[[str], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._fault = fault
         self.zone = zone
         self._clock = clock
         self._dialect = engine.dialect.name
@@ -801,6 +810,8 @@ class SqlStore:
             try:
                 driver.execute("BEGIN IMMEDIATE")  # writers queue here
                 number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]
+                if self._fault is not None:
+                    self._fault("counter")
                 row[number_at] = number
                 driver.execute(self._sqlite_checkin_sql, row)
                 driver.execute(

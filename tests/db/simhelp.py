@@ -115,8 +115,9 @@ class HostileFeed(ThreadingHTTPServer):
     """A card feed on 127.0.0.1 that misbehaves in one way, for the sync's self-limits.
 
     ``mode``: ``stuck`` (always more to come, always the same cursor), ``endless`` (more, each
-    cursor one further, for :data:`ENDLESS_PAGES` pages: far more than a test's limits), ``error`` (every page HTTP 503), ``not_json`` (every page
-    a 200 whose body is not JSON). Tokens are always given. ``pages`` counts page requests.
+    cursor one further, for :data:`ENDLESS_PAGES` pages: far more than a test's limits),
+    ``error`` (every page HTTP 503), ``not_json`` (every page a 200 whose body is not JSON).
+    Tokens are always given. ``pages`` counts page requests.
     """
 
     daemon_threads = True

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -92,27 +93,60 @@ def test_cancel_stops_between_pages(tmp_path: Path) -> None:
         store.dispose()
 
 
+def _saved_cursor(database: Path) -> str | None:
+    """The feed cursor committed in ``database`` now (None before the first page)."""
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as conn:
+            row = conn.execute("SELECT cursor FROM sync_state WHERE source = 'feed'").fetchone()
+    except sqlite3.Error:  # no file or no table yet: the first run is still starting up
+        return None
+    return None if row is None else row[0]
+
+
+def _next_cursor(process: subprocess.Popen[bytes], database: Path, since: str | None) -> str | None:
+    """Wait until the running sync commits a cursor other than ``since``; that cursor, or
+    None when the process ended (or a minute passed) first."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        cursor = _saved_cursor(database)
+        if cursor != since:
+            return cursor
+        time.sleep(0.002)
+    return None
+
+
 @pytest.mark.slow
 def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
     rng = random.Random(20)
-    with simulator(20_000, seed=9, changes=4000) as (state, url):
-        config = _config(tmp_path, url, page=500)
+    with simulator(18_000, seed=9, changes=3000) as (state, url):
+        config = _config(tmp_path, url, page=250)
+        database = tmp_path / "kiosk.db"
         command = [sys.executable, "-m", "db.cli", "--config", str(config), "sync", "--json"]
-        completed_early = 0
+        mid_run = 0
         for _ in range(20):
+            cursor = _saved_cursor(database)
             process = subprocess.Popen(
-                command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(0.4, 1.6))
-            process.send_signal(signal.SIGKILL)
-            process.communicate()
-            completed_early += process.returncode == 0
+            # Kill only once this run has applied a page (its cursor moved): a kill during
+            # start-up proves nothing. Then kill just after the 1st to 3rd cursor this run
+            # commits, when the next page is being applied: where a cursor committed apart
+            # from its page would lose that page.
+            for _ in range(rng.randint(1, 3)):
+                cursor = _next_cursor(process, database, cursor)
+                if cursor is None:
+                    break
+            time.sleep(rng.uniform(0.0, 0.01))
+            if process.poll() is None and cursor is not None:
+                mid_run += 1
+            process.kill()
+            process.wait()
+        assert mid_run >= 10  # most kills landed inside a running sync, after its first page
         final = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
         assert final.returncode == 0, final.stderr.decode()
         store = sqlite_store(tmp_path)
         assert cache_checksum(store) == source_checksum(state.population)
         store.dispose()
-        assert completed_early < 20  # the kills really did interrupt syncs
 
 
 def test_completes_with_30_percent_5xx_and_200ms_latency(tmp_path: Path) -> None:
