@@ -145,8 +145,11 @@ def run_mutant(mutant: Mutant, timeout_s: float = 900) -> Verdict:
             )
         except subprocess.TimeoutExpired:
             return Verdict(mutant, False, f"its test ran over {timeout_s:.0f} s")
-        tail = result.stdout.decode(errors="replace").strip().splitlines()[-1:]
-        summary = tail[0] if tail else "no output"
+        lines = result.stdout.decode(errors="replace").strip().splitlines()
+        summary = lines[-1] if lines else "no output"
+        why = next((line for line in lines if line.startswith("E ")), "")
+        if why:
+            summary = f"{summary}; {why[1:].strip()[:160]}"
         # exit code 1 is "tests failed"; anything else (no test collected, usage error) is not
         # evidence that the test catches the bug
         if result.returncode == 1 and " failed" in summary:

@@ -12,6 +12,7 @@ from db.insurance_client import (
     Credentials,
     FeedClient,
     InsuranceError,
+    parse_page,
     password_md5,
 )
 from db.insurance_sim import DEFAULT_PASSWORD, Faults
@@ -243,3 +244,26 @@ def test_the_feed_url_must_be_https_unless_allowed() -> None:
     FeedClient.from_settings(settings, url="https://feed.example", env=env)
     allowed = InsuranceSettings(username="79024_BV", allow_http=True)
     FeedClient.from_settings(allowed, url="http://127.0.0.1:9", env=env)
+
+
+def test_a_rejected_feed_record_gives_its_cursor_and_never_its_value() -> None:
+    long_name = "Nguyễn Thị Hồng " * 20  # 320 characters, over the 200 cap
+    reply = {
+        "cards": [
+            {"maThe": "HS4797900000031", "hoTen": long_name},
+            {"maSoBHXH": "\u202e" + "x" * 5000, "hoTen": "Lê Văn Thử"},
+            {"maSoBHXH": "79000-00033", "removed": True},
+            {"maSoBHXH": "7900000034", "removed": True},
+        ],
+        "next_cursor": "c2",
+        "has_more": False,
+    }
+    page = parse_page("c1", reply)
+    assert page.removals == ["7900000034"]
+    assert [(r.position, r.key, r.cursor) for r in page.rejected] == [
+        (0, "***********0031", "c1"),
+        (1, "?", "c1"),
+        (2, "?", "c1"),
+    ]
+    assert "longer than 200 characters" in page.rejected[0].reason
+    assert "Hồng" not in repr(page.rejected)
