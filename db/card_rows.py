@@ -30,6 +30,14 @@ ngayDu5Nam     date of five consecutive years of coverage, ``dd/MM/yyyy`` or emp
 A bad row raises :class:`RowError` naming the field and why; nothing else escapes. The
 message never repeats a name, number or birth date (reports and logs must not leak them).
 Unknown keys are ignored (feeds add fields over time).
+
+Every text value is cleaned here, whatever its source (import file, feed, gateway reply), before
+any other rule sees it: control characters (NUL included), format characters (the bidirectional
+controls U+200E/U+200F, U+202A-U+202E, U+2066-U+2069, zero-width characters, BOM) and lone
+surrogates are removed; line breaks, tabs and other space characters become a plain space. A
+NUL would make PostgreSQL refuse the whole page, and a bidirectional override would show a name
+reversed on the screen and the slip. Each field has a length cap (:data:`MAX_LENGTHS`, counted
+before cleaning); a longer value rejects the row without repeating the value.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from kiosk.masking import describe_value
+from kiosk.masking import describe_value, mask_number
 from kiosk.model import BirthDate, CardRecord, CardStatus, Gender, ReplacementCard
 
 FIELDS: tuple[str, ...] = (
@@ -76,7 +84,31 @@ _GENDERS = {
 _GENDER_TEXT = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ"}
 _STATUSES = {s.value: s for s in CardStatus}
 _UPPER_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_MAX_NAME = 200
+
+# The most characters each field may hold (before cleaning). Generous for real data: numbers
+# and dates are a little over their exact length so the validators can say what is wrong; a
+# longer value is rejected whole, never cut (a cut name or address would be a wrong one).
+MAX_LENGTHS: Mapping[str, int] = {
+    "maThe": 20,
+    "maSoBHXH": 20,
+    "soCCCD": 20,
+    "hoTen": 200,
+    "ngaySinh": 20,
+    "gioiTinh": 10,
+    "diaChi": 500,
+    "maDKBD": 20,
+    "gtTheTu": 20,
+    "gtTheDen": 20,
+    "mucHuong": 10,
+    "trangThai": 20,
+    "maTheMoi": 20,
+    "gtTheTuMoi": 20,
+    "gtTheDenMoi": 20,
+    "maDKBDMoi": 20,
+    "ngayDu5Nam": 20,
+}
+# Control characters that separate words: kept as a space so "Lê\tVăn" stays two words.
+_SPACING_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")
 
 # Feeds repeat the same few validity dates millions of times: parse each text once.
 _date_cache: dict[str, date] = {}
@@ -91,17 +123,46 @@ class RowError(ValueError):
         self.why = why
 
 
+def clean_text(text: str) -> str:
+    """``text`` without control, format (bidirectional, zero-width) or surrogate characters;
+    line breaks, tabs and other spaces become a plain space."""
+    if text.isprintable():  # the common case, decided in C
+        return text
+    kept: list[str] = []
+    for char in text:
+        if char.isprintable():
+            kept.append(char)
+        elif char in _SPACING_CONTROLS:
+            kept.append(" ")
+        else:
+            category = unicodedata.category(char)
+            if category in ("Zs", "Zl", "Zp"):
+                kept.append(" ")
+            elif category not in ("Cc", "Cf", "Cs"):
+                kept.append(char)  # unassigned or private-use: not ours to judge
+    return "".join(kept)
+
+
 def _text(row: Mapping[str, object], key: str) -> str:
     value = row.get(key)
     if value.__class__ is str:  # the common case first: this runs 17 times per card
-        return value.strip()
-    if value is None:
+        text: str = value  # checked just above
+    elif value is None:
         return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise RowError(key, f"expected text, got {type(value).__name__}")
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        raise RowError(key, f"expected text, got {type(value).__name__}")
+    size = len(text)
+    # No cap is under 10: most values (dates, codes) skip the look-up, which runs 17 times a card.
+    if size > 10 and size > MAX_LENGTHS.get(key, 200):
+        # Neither the value nor a part of it: it is personal data, or an attack.
+        raise RowError(key, f"longer than {MAX_LENGTHS.get(key, 200)} characters ({size:,})")
+    if text.isprintable():
+        return text.strip()
+    return clean_text(text).strip()
 
 
 def _quote(text: str) -> str:
@@ -211,9 +272,31 @@ def _name(row: Mapping[str, object]) -> str:
     name = _text(row, "hoTen")
     if not name:
         raise RowError("hoTen", "required")
-    if len(name) > _MAX_NAME:
-        raise RowError("hoTen", f"longer than {_MAX_NAME} characters")
     return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def removal_key(row: Mapping[str, object]) -> str:
+    """The key of a removal (tombstone) row: its 10-digit BHXH number, else its 15-character
+    card number; raises :class:`RowError` when neither is usable."""
+    bhxh = _text(row, "maSoBHXH")
+    if bhxh:
+        if not _digits(bhxh, 10):
+            raise RowError("maSoBHXH", f"expected 10 digits, got {_shape(bhxh)}")
+        return bhxh
+    card_text = _text(row, "maThe")
+    if len(card_text) == 15:
+        return _card_number("maThe", card_text)
+    raise RowError("maSoBHXH", "a removal needs a 10-digit maSoBHXH or a 15-character maThe")
+
+
+def masked_key(row: Mapping[str, object]) -> str:
+    """The row's BHXH or card number masked for a report, or ``?`` when it is not one."""
+    raw = row.get("maSoBHXH") or row.get("maThe")
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or not 4 <= len(raw) <= 20 or not (raw.isascii() and raw.isalnum()):
+        return "?"  # never echo what could be anything at all into a log
+    return mask_number(raw)
 
 
 def _gender(row: Mapping[str, object]) -> Gender | None:

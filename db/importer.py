@@ -109,20 +109,43 @@ def detect_format(path: Path, head: bytes) -> str:
     return "jsonl" if text.startswith(b"{") else "csv"
 
 
-class _CountingLines:
-    """Decodes a binary file line by line, counting bytes for the progress bar."""
+MAX_LINE_BYTES = 64 * 1024  # a card row is well under 4 KB; anything longer is not one
 
-    def __init__(self, handle: BinaryIO) -> None:
+
+class _CountingLines:
+    """Decodes a binary file line by line, counting bytes for the progress bar.
+
+    A line longer than ``limit`` bytes is never held whole: it is skipped to its end and
+    reported (``too_long``), so a file with no line breaks cannot fill the memory.
+    """
+
+    def __init__(self, handle: BinaryIO, limit: int = MAX_LINE_BYTES) -> None:
         self._handle = handle
+        self._limit = limit
         self.bytes_read = 0
         self.line = 0
         self.undecodable: set[int] = set()
+        self.too_long: set[int] = set()
+
+    def _skip_rest(self, raw: bytes) -> None:
+        while raw and not raw.endswith(b"\n"):
+            raw = self._handle.readline(self._limit)
+            self.bytes_read += len(raw)
 
     def __iter__(self) -> Iterator[str]:
         first = True
-        for raw in self._handle:
+        while True:
+            raw = self._handle.readline(self._limit + 1)
+            if not raw:
+                return
             self.bytes_read += len(raw)
             self.line += 1
+            if len(raw) > self._limit:
+                self._skip_rest(raw)
+                self.too_long.add(self.line)
+                first = False
+                yield "\n"
+                continue
             data = raw[3:] if first and raw.startswith(b"\xef\xbb\xbf") else raw
             first = False
             try:
@@ -130,6 +153,14 @@ class _CountingLines:
             except UnicodeDecodeError:
                 self.undecodable.add(self.line)
                 yield "\n"
+
+    def problem(self, line: int) -> str | None:
+        """Why ``line`` was handed on as an empty line, or None when it really was one."""
+        if line in self.too_long:
+            return f"line longer than {self._limit:,} bytes"
+        if line in self.undecodable:
+            return "not UTF-8 text"
+        return None
 
 
 def _parse_csv(
@@ -160,8 +191,9 @@ def _parse_csv(
             continue
         line = lines.line
         if not values or (len(values) == 1 and not values[0].strip()):
-            if line in lines.undecodable:
-                yield line, None, BadRow(line, "-", "not UTF-8 text")
+            problem = lines.problem(line)
+            if problem is not None:
+                yield line, None, BadRow(line, "-", problem)
             continue
         if len(values) != width:
             yield line, None, BadRow(line, "-", f"expected {width} fields, got {len(values)}")
@@ -175,8 +207,9 @@ def _parse_csv(
 def _parse_jsonl(lines: _CountingLines, source: str, forms: ValueForms) -> Iterator[Parsed]:
     for text in lines:
         line = lines.line
-        if line in lines.undecodable:
-            yield line, None, BadRow(line, "-", "not UTF-8 text")
+        problem = lines.problem(line)
+        if problem is not None:
+            yield line, None, BadRow(line, "-", problem)
             continue
         if not text.strip():
             continue
@@ -201,8 +234,10 @@ def import_file(
     batch_size: int = 5000,
     source: str = "import",
     on_progress: Callable[[Progress], None] | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> ImportSummary:
-    """Import ``path`` into ``store``; returns the summary.
+    """Import ``path`` into ``store``; returns the summary. A line longer than
+    ``max_line_bytes`` is skipped and reported with its number, like any bad row.
 
     Raises :class:`ImportFileError` for a file that cannot be read at all, and
     :class:`kiosk.ports.StoreError` when the database fails (batches before stay committed).
@@ -217,7 +252,7 @@ def import_file(
         kind = detect_format(path, head)
         total = path.stat().st_size
         summary = ImportSummary(file=str(path), format=kind)
-        lines = _CountingLines(handle)
+        lines = _CountingLines(handle, max_line_bytes)
         forms = store.card_forms
         parsed = (
             _parse_csv(lines, summary, source, forms)

@@ -22,12 +22,23 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import requests
 
-from db.card_rows import MODEL_FORMS, CardValues, RowError, ValueForms, card_values, record_from_row
+from db.card_rows import (
+    MODEL_FORMS,
+    CardValues,
+    RowError,
+    ValueForms,
+    card_values,
+    clean_text,
+    masked_key,
+    record_from_row,
+    removal_key,
+)
 from kiosk.clock import HOSPITAL_ZONE, Clock, SystemClock
 from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
@@ -42,6 +53,8 @@ from kiosk.model import (
     Visit,
 )
 from kiosk.ports import CardQuery
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 # urllib3 logs every request line at DEBUG, and the gateway protocol puts the token and the
@@ -83,6 +96,16 @@ class _BudgetError(InsuranceError):
 
 class _TooLargeError(InsuranceError):
     """The reply exceeded the configured size bound."""
+
+
+def require_https(url: str, settings: InsuranceSettings, what: str) -> None:
+    """Refuse a plain http:// ``url`` unless ``insurance.allow_http`` (a test simulator): the
+    gateway protocol sends the token and the password's MD5 in the query string."""
+    if not url.lower().startswith("https://") and not settings.allow_http:
+        raise InsuranceError(
+            f"{what}: expected an https:// URL (plain http:// only with "
+            "insurance.allow_http = true, for a test simulator)"
+        )
 
 
 def password_md5(password: str, uppercase: bool = False) -> str:
@@ -263,28 +286,43 @@ class HttpTransport:
         form_body: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """:meth:`once` with retries (backoff with full jitter) on transient failures."""
-        attempt = 0
+        return self.retrying(
+            lambda: self.once(
+                method,
+                url,
+                deadline=deadline,
+                params=params,
+                json_body=json_body,
+                headers=headers,
+                form_body=form_body,
+            ),
+            deadline,
+        )
+
+    def retrying(self, attempt: Callable[[], T], deadline: float | None = None) -> T:
+        """``attempt()``, tried again up to :attr:`retries` times while it raises a transient
+        failure (connection error, 5xx, a body cut short or not JSON), with a pause before every
+        retry: exponential backoff with full jitter, so kiosks that failed together do not all
+        come back together.
+
+        The one retry loop of the clients: an ``attempt`` sends one request (:meth:`once`) and
+        may read its reply, and callers never loop around this, so a failing page costs
+        ``retries + 1`` requests, not their square.
+        """
+        tries = 0
         while True:
             try:
-                return self.once(
-                    method,
-                    url,
-                    deadline=deadline,
-                    params=params,
-                    json_body=json_body,
-                    headers=headers,
-                    form_body=form_body,
-                )
+                return attempt()
             except _TransientError as error:
-                if attempt >= self.retries:
+                if tries >= self.retries:
                     raise
-                pause = self._rng.uniform(0, min(self.max_backoff_s, self.backoff_s * (2**attempt)))
+                pause = self._rng.uniform(0, min(self.max_backoff_s, self.backoff_s * (2**tries)))
                 left = self.remaining(deadline)
                 if left is not None and left <= pause:
                     raise
                 log.info("retrying after %s (%.2f s)", error, pause)
                 self._sleep(pause)
-                attempt += 1
+                tries += 1
 
 
 def _host(url: str) -> str:
@@ -402,6 +440,16 @@ class TokenCache:
 # -- the card feed --------------------------------------------------------------------------
 
 
+# A cursor is a position in the server's change log; anything longer is not one, and saving it
+# would make every later request too long for the server (HTTP 414) for good.
+MAX_CURSOR_BYTES = 1024
+
+
+class FeedError(InsuranceError):
+    """The feed answered, but with something the kiosk must not use (a cursor too long, one that
+    does not advance); retrying would get the same answer."""
+
+
 @dataclass(frozen=True)
 class Rejected:
     """A feed record that failed validation: skipped, and reported with a masked key."""
@@ -409,6 +457,7 @@ class Rejected:
     position: int  # index of the record in its page
     key: str  # masked BHXH number (or "?")
     reason: str
+    cursor: str = ""  # the cursor the page was asked with: where to find the record again
 
 
 @dataclass(frozen=True)
@@ -436,25 +485,32 @@ def parse_page(since: str, reply: Any, forms: ValueForms = MODEL_FORMS) -> FeedP
     has_more = reply.get("has_more")
     if not isinstance(next_cursor, str) or not next_cursor or not isinstance(has_more, bool):
         raise _TransientError("feed: reply lacks next_cursor or has_more")
+    if len(next_cursor) > MAX_CURSOR_BYTES or len(next_cursor.encode()) > MAX_CURSOR_BYTES:
+        raise FeedError(
+            f"feed: the next cursor after cursor {_show_cursor(since)} is longer than "
+            f"{MAX_CURSOR_BYTES} bytes; not saved (ask the feed's operator)"
+        )
+    if not next_cursor.isprintable():
+        raise FeedError(
+            f"feed: the next cursor after cursor {_show_cursor(since)} holds control "
+            "characters; not saved (ask the feed's operator)"
+        )
     latest: dict[str, CardValues | None] = {}  # key -> card, None for a removal
     rejected: list[Rejected] = []
     records = reply["cards"]
     for position, row in enumerate(records):
         if not isinstance(row, dict):
-            rejected.append(Rejected(position, "?", "record is not an object"))
+            rejected.append(Rejected(position, "?", "record is not an object", since))
             continue
         try:
             if row.get("removed") is True:
-                key = str(row.get("maSoBHXH") or row.get("maThe") or "")
-                if len(key) not in (10, 15):
-                    raise RowError("maSoBHXH", "tombstone without a 10-digit number")
+                key = removal_key(row)
                 latest.pop(key, None)
                 latest[key] = None
                 continue
             card = card_values(row, "feed", forms)
         except RowError as error:
-            raw_key = row.get("maSoBHXH") or row.get("maThe") or ""
-            rejected.append(Rejected(position, mask_number(str(raw_key)) or "?", str(error)))
+            rejected.append(Rejected(position, masked_key(row), str(error), since))
             continue
         key = card[0]  # the BHXH number
         latest.pop(key, None)  # a later change of the same card in this page moves to the end
@@ -491,6 +547,7 @@ class FeedClient:
         base = url or settings.feed_url
         if not base:
             raise InsuranceError("no feed URL: set insurance.feed_url or pass --url")
+        require_https(base, settings, "feed URL")
         http = HttpTransport.from_settings(settings)
         credentials = Credentials.from_settings(settings, env)
         tokens = TokenCache(
@@ -500,38 +557,36 @@ class FeedClient:
 
     def fetch(self, since: str, forms: ValueForms = MODEL_FORMS) -> FeedPage:
         """One page after cursor ``since`` ("" for the beginning), its cards in ``forms``:
-        retried on transient failures, one token refresh on 401. Raises
-        :class:`InsuranceError`."""
-        attempt = 0
+        retried by the transport on transient failures (bad JSON included), one token refresh
+        on 401. Raises :class:`InsuranceError`."""
         refreshed = False
         while True:
             token = self._tokens.get()
             try:
-                status, body = self._http.request(
-                    "GET",
-                    self._url,
-                    params={"since": since, "limit": str(self.page_size)},
-                    headers={"Authorization": f"Bearer {token.access_token}"},
-                )
-                if status == 401:
-                    raise _UnauthorizedError("feed refused the token")
-                if status != 200:
-                    raise InsuranceError(f"feed answered HTTP {status}: {_reason(body)}")
-                return parse_page(since, _json(body, "feed"), forms)
+                return self._http.retrying(partial(self._fetch_once, since, token, forms))
             except _UnauthorizedError:
                 if refreshed:
                     raise InsuranceError("feed refused a fresh token (HTTP 401)") from None
                 refreshed = True
                 self._tokens.invalidate(token)
-            except _TransientError:
-                # unreadable bodies (bad JSON) are retried like connection errors
-                if attempt >= self._http.retries:
-                    raise
-                attempt += 1
             except _BudgetError as error:
                 raise InsuranceError(f"feed: {error}") from None
             except _TooLargeError as error:
                 raise InsuranceError(f"feed: {error} (insurance.max_response_mb)") from None
+
+    def _fetch_once(self, since: str, token: Token, forms: ValueForms) -> FeedPage:
+        """One GET of one page, read and validated; no retry here (the transport's loop)."""
+        status, body = self._http.once(
+            "GET",
+            self._url,
+            params={"since": since, "limit": str(self.page_size)},
+            headers={"Authorization": f"Bearer {token.access_token}"},
+        )
+        if status == 401:
+            raise _UnauthorizedError("feed refused the token")
+        if status != 200:
+            raise InsuranceError(f"feed answered HTTP {status}: {_reason(body)}")
+        return parse_page(since, _json(body, "feed"), forms)
 
     def pages(self, since: str, forms: ValueForms = MODEL_FORMS) -> Iterator[FeedPage]:
         """Pages from cursor ``since`` until the feed has no more, their cards in ``forms``;
@@ -572,13 +627,19 @@ class FeedClient:
             worker.join(timeout=60)
 
 
+def _show_cursor(cursor: str) -> str:
+    """A cursor for a one-line message: quoted, and cut when long."""
+    return repr(cursor if len(cursor) <= 40 else cursor[:40] + "…") if cursor else "(start)"
+
+
 def _reason(body: bytes) -> str:
     try:
         reply = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return "no details"
     if isinstance(reply, dict):
-        return str(reply.get("message") or reply.get("ghiChu") or reply.get("error") or "")[:200]
+        text = str(reply.get("message") or reply.get("ghiChu") or reply.get("error") or "")[:200]
+        return clean_text(text)  # the server's words go into a log line: no control characters
     return "no details"
 
 
@@ -790,6 +851,7 @@ class GatewayClient:
     ) -> GatewayClient:
         if not settings.gateway_url:
             raise InsuranceError("no gateway URL: set insurance.gateway_url")
+        require_https(settings.gateway_url, settings, "insurance.gateway_url")
         http = HttpTransport.from_settings(settings)
         credentials = Credentials.from_settings(settings, env)
         tokens = TokenCache(

@@ -6,6 +6,7 @@ every other path in config.toml), so the kiosk finds the same file whatever its 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -17,6 +18,8 @@ from db.store import SqlStore, describe_error
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.ports import StoreError
+
+log = logging.getLogger(__name__)
 
 
 def database_url(config: Config) -> str:
@@ -31,8 +34,18 @@ def database_url(config: Config) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def open_store(config: Config, clock: Clock | None = None, migrate: bool = True) -> SqlStore:
+def open_store(
+    config: Config,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    *,
+    resume_bulk_load: bool = False,
+) -> SqlStore:
     """A SqlStore on the configured database, migrated to the newest schema when needed.
+
+    The indexes a killed first load left dropped are rebuilt here
+    (:meth:`SqlStore.finish_killed_bulk_load`), except for the sync itself
+    (``resume_bulk_load``), which goes on with that load and builds them at its end.
 
     Raises :class:`StoreError` when the database cannot be reached or migrated.
     """
@@ -51,4 +64,13 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error
-    return SqlStore(engine, zone=config.kiosk.zone, clock=clock)
+    store = SqlStore(engine, zone=config.kiosk.zone, clock=clock)
+    if not resume_bulk_load:
+        try:
+            done = store.finish_killed_bulk_load()
+        except StoreError:
+            store.dispose()
+            raise
+        if done is not None:
+            log.warning("%s", done)
+    return store

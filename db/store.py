@@ -291,12 +291,21 @@ class SqlStore:
 
     ``zone`` is the hospital's time zone: it decides which check-ins count as "today".
     ``clock`` stamps audit rows; without one, the database server's clock does.
+    ``fault`` is for crash tests only (None in the product): it is called with the name of a
+    point inside a transaction (``"counter"``: a queue number taken, its check-in not yet
+    written), so a test can kill the process exactly there instead of hoping to.
     """
 
     def __init__(
-        self, engine: Engine, zone: ZoneInfo = HOSPITAL_ZONE, clock: Clock | None = None
+        self,
+        engine: Engine,
+        zone: ZoneInfo = HOSPITAL_ZONE,
+        clock: Clock | None = None,
+        *,
+        fault: Callable[[str], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._fault = fault
         self.zone = zone
         self._clock = clock
         self._dialect = engine.dialect.name
@@ -643,6 +652,32 @@ class SqlStore:
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
+    def finish_killed_bulk_load(self, source: str = "feed") -> str | None:
+        """Build the indexes a first load killed part-way left dropped; None when none was.
+
+        Without them a lookup by card or CCCD number scans the whole table and nothing stops
+        two cards sharing a card number, so every start but a sync's (which resumes the fast
+        load) calls this. When the cards loaded so far give one card number to two BHXH
+        numbers, the load is thrown away (:meth:`abandon_bulk_load`): only the feed's change
+        order can settle that, and the next sync loads again from the start. Returns what
+        was done, for the log.
+        """
+        if not self._sqlite:
+            return None
+        try:
+            with self._read() as conn:
+                if len(self._bulk_index_names(conn)) == len(_BULK_INDEXES):
+                    return None
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        if self.end_bulk_load():
+            return "rebuilt the card indexes an interrupted first load had dropped"
+        self.abandon_bulk_load(source)
+        return (
+            "an interrupted first load gave one card number to two cards: the cache was "
+            "emptied and the next sync loads it again"
+        )
+
     def _bulk_index_names(self, conn: Connection) -> set[str]:
         rows = conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
@@ -818,6 +853,8 @@ class SqlStore:
             try:
                 driver.execute("BEGIN IMMEDIATE")  # writers queue here
                 number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]
+                if self._fault is not None:
+                    self._fault("counter")
                 row[number_at] = number
                 driver.execute(self._sqlite_checkin_sql, row)
                 driver.execute(

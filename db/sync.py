@@ -15,12 +15,17 @@ from datetime import datetime
 from typing import Protocol
 
 from db.card_rows import CardValues, ValueForms
-from db.insurance_client import FeedPage, Rejected
+from db.insurance_client import FeedError, FeedPage, Rejected
 from db.store import PageCounts, SyncState
 
 log = logging.getLogger(__name__)
 
 SOURCE = "feed"
+
+
+class SyncLimitError(FeedError):
+    """A sync run stopped itself: the feed did not move on, or the run hit ``sync.max_pages``
+    or ``sync.deadline_s``. Every page applied before stays applied, with its cursor."""
 
 
 class CardFeed(Protocol):
@@ -106,6 +111,8 @@ def sync(
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
     bulk_load: bool = True,
+    max_pages: int | None = None,
+    deadline_s: float | None = None,
 ) -> SyncSummary:
     """Bring the cache up to date with the feed; ``full`` starts again from the beginning.
 
@@ -113,6 +120,11 @@ def sync(
     secondary indexes once at the end instead of row by row (``bulk_load``; see
     :meth:`db.store.SqlStore.begin_bulk_load`); pages and cursors commit exactly as always.
     The indexes are built when the run stops for any reason but a kill.
+
+    A run stops itself (:class:`SyncLimitError`) when a page says more follow but gives back the
+    cursor it was asked with (the same page would come forever), after ``max_pages`` pages, or
+    when ``deadline_s`` seconds (by ``clock``) have passed since it started: a feed that never
+    ends must not keep the daily sync, and the database, busy forever.
 
     Raises :class:`db.insurance_client.InsuranceError` or :class:`kiosk.ports.StoreError`;
     every page applied before the failure stays applied, with its cursor.
@@ -130,14 +142,23 @@ def sync(
     redo = False
     # The feed validates each record straight into the store's own tuples (no CardRecord).
     pages = feed.pages(since, store.card_forms)
+    applied = 0
     try:
         for page in pages:
+            _check_moves_on(page)
             counts = store.apply_card_rows(source, page.cards, page.removals, page.next_cursor)
             total += counts
             rejected += len(page.rejected)
             records += page.records
+            applied += 1
             for reject in page.rejected[:5]:
-                log.warning("feed record %s skipped: %s", reject.key, reject.reason)
+                log.warning(
+                    "feed record %s (number %d of the page after cursor %s) skipped: %s",
+                    reject.key,
+                    reject.position + 1,
+                    _show(reject.cursor),
+                    reject.reason,
+                )
             if len(page.rejected) > 5:
                 log.warning("... and %d more bad records in this page", len(page.rejected) - 5)
             if progress is not None:
@@ -156,6 +177,8 @@ def sync(
             if cancel is not None and page.has_more and cancel():
                 cancelled = True
                 break
+            if page.has_more:
+                _check_limits(applied, max_pages, clock() - started, deadline_s)
     finally:
         close = getattr(pages, "close", None)
         if close is not None:
@@ -176,9 +199,39 @@ def sync(
             clock=clock,
             now=now,
             bulk_load=False,
+            max_pages=max_pages,
+            deadline_s=None if deadline_s is None else max(0.0, deadline_s - (clock() - started)),
         )
     if not cancelled and now is not None:
         store.mark_sync_success(source, now())
     return SyncSummary(
         total.added, total.updated, total.removed, rejected, clock() - started, cancelled
     )
+
+
+def _check_moves_on(page: FeedPage) -> None:
+    if page.has_more and page.next_cursor == page.since:
+        raise SyncLimitError(
+            f"the feed gave back cursor {_show(page.since)} as the next one, with more to "
+            "come: it is not moving on (sync stopped; ask the feed's operator)"
+        )
+
+
+def _check_limits(
+    pages: int, max_pages: int | None, seconds: float, deadline_s: float | None
+) -> None:
+    if max_pages is not None and pages >= max_pages:
+        raise SyncLimitError(
+            f"sync stopped after {pages} pages (sync.max_pages); the pages applied are kept, "
+            "and the next run goes on from there"
+        )
+    if deadline_s is not None and seconds >= deadline_s:
+        raise SyncLimitError(
+            f"sync stopped after {seconds:.0f} s (sync.deadline_s) and {pages} pages; the "
+            "pages applied are kept, and the next run goes on from there"
+        )
+
+
+def _show(cursor: str) -> str:
+    """A cursor for a one-line message: quoted, and cut when long."""
+    return repr(cursor if len(cursor) <= 40 else cursor[:40] + "…") if cursor else "(start)"

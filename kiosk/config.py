@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,6 +151,13 @@ class InsuranceSettings:
     checked_elsewhere_guard: bool = True
     breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
     breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
+    allow_http: bool = False
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    max_pages: int = 10_000
+    deadline_s: float = 7200.0
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ class Config:
     printer: PrinterSettings
     insurance: InsuranceSettings
     staff: StaffSettings
+    sync: SyncSettings = field(default_factory=SyncSettings)
     source: Path | None = None  # the file it was read from
     privacy: PrivacySettings = PrivacySettings()
 
@@ -472,17 +480,25 @@ def _load_printer(s: _Section) -> PrinterSettings:
     )
 
 
-def _url(s: _Section, key: str) -> str:
+def _url(s: _Section, key: str, allow_http: bool) -> str:
     value = s.text(key, "")
     if value and not re.match(r"^https?://[^\s/]+", value):
         raise ConfigError(f"insurance.{key}: expected an http:// or https:// URL, got {value!r}")
+    if value.startswith("http://") and not allow_http:
+        # The gateway protocol puts the token and the password's MD5 in the query string.
+        raise ConfigError(
+            f"insurance.{key}: expected an https:// URL (plain http:// is allowed only with "
+            "insurance.allow_http = true, for a test simulator)"
+        )
     return value.rstrip("/")
 
 
 def _load_insurance(s: _Section) -> InsuranceSettings:
+    allow_http = s.flag("allow_http", False)
     return InsuranceSettings(
-        feed_url=_url(s, "feed_url"),
-        gateway_url=_url(s, "gateway_url"),
+        allow_http=allow_http,
+        feed_url=_url(s, "feed_url", allow_http),
+        gateway_url=_url(s, "gateway_url", allow_http),
         username=s.text("username", ""),
         password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
         officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
@@ -509,6 +525,13 @@ def _md5_uppercase(s: _Section) -> bool:
     legacy = s.flag("md5_uppercase", True)
     case = s.text("md5_case", "", allowed=MD5_CASES)
     return case == "upper" if case else legacy
+
+
+def _load_sync(s: _Section) -> SyncSettings:
+    return SyncSettings(
+        max_pages=s.whole("max_pages", 10_000),
+        deadline_s=s.seconds("deadline_s", 7200.0),
+    )
 
 
 def _load_staff(s: _Section) -> StaffSettings:
@@ -539,6 +562,7 @@ _SECTIONS = (
     "insurance",
     "staff",
     "privacy",
+    "sync",
 )
 
 
@@ -565,6 +589,7 @@ def parse_config(
         "insurance": _load_insurance,
         "staff": _load_staff,
         "privacy": _load_privacy,
+        "sync": _load_sync,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

@@ -118,7 +118,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "benefit_share": "Mức hưởng {percent}%",
         "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
         "route_code": "{label} (mã {code})",
-
         Reason.BIRTH_YEAR_REQUIRED: "Vui lòng nhập năm sinh của bạn để xác nhận.",
         Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
         Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
@@ -175,7 +174,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "benefit_share": "Benefit {percent}%",
         "benefit_by_reception": "Reception confirms the benefit",
         "route_code": "{label} (code {code})",
-
         Reason.BIRTH_YEAR_REQUIRED: "Please type your year of birth to confirm.",
         Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
         Reason.BARE_CODE_AT_RECEPTION: "This code holds only a card number: "

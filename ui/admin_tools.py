@@ -51,7 +51,15 @@ class KioskAdminTools:
             progress(p.records, 0 if p.has_more else p.records)
 
         try:
-            summary = sync(self._store, feed, progress=report, cancel=cancel, now=self._clock.now)
+            summary = sync(
+                self._store,
+                feed,
+                progress=report,
+                cancel=cancel,
+                now=self._clock.now,
+                max_pages=self._config.sync.max_pages,
+                deadline_s=self._config.sync.deadline_s,
+            )
         except (InsuranceError, StoreError) as error:
             return f"sync stopped: {error} (pages already applied are kept)"
         word = "cancelled" if summary.cancelled else "done"

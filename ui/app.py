@@ -194,7 +194,8 @@ def _demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) 
         server.server_close()
 
     closers.append(stop)
-    settings = replace(config.insurance, username=insurance_sim.DEFAULT_USERNAME)
+    # the simulator answers plain http on 127.0.0.1 only
+    settings = replace(config.insurance, username=insurance_sim.DEFAULT_USERNAME, allow_http=True)
     env = {
         settings.password_env: insurance_sim.DEFAULT_PASSWORD,
         settings.officer_name_env: insurance_sim.DEFAULT_OFFICER_NAME,

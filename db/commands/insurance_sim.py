@@ -145,7 +145,11 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]
-    print(f"insurance simulator on http://{host!s}:{port} ({args.cards} cards)", flush=True)
+    print(
+        f"insurance simulator on http://{host!s}:{port} ({args.cards} cards; plain http: "
+        "a kiosk config using it needs insurance.allow_http = true)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

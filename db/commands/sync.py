@@ -61,11 +61,19 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError(str(error), exit_code=2) from None
     bar = ProgressBar(sys.stderr, args.total) if sys.stderr.isatty() else None
     try:
-        store = open_store(config, clock)
+        store = open_store(config, clock, resume_bulk_load=True)
     except StoreError as error:
         raise CommandError(f"database: {error}") from None
     try:
-        summary = sync(store, feed, full=args.full, progress=bar, now=clock.now)
+        summary = sync(
+            store,
+            feed,
+            full=args.full,
+            progress=bar,
+            now=clock.now,
+            max_pages=config.sync.max_pages,
+            deadline_s=config.sync.deadline_s,
+        )
     except InsuranceError as error:
         raise CommandError(f"feed: {error}") from None
     except StoreError as error:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from db.card_rows import FIELDS, RowError, record_from_row, row_from_record
+from db.card_rows import (
+    FIELDS,
+    MAX_LENGTHS,
+    RowError,
+    card_values,
+    clean_text,
+    record_from_row,
+    row_from_record,
+)
 from kiosk.model import BirthDate, CardStatus, Gender, ReplacementCard
 from kiosk.synthetic import card_record, people
 
@@ -99,3 +111,53 @@ def test_a_bad_value_is_described_not_repeated(field: str) -> None:
     assert caught.value.field == field
     assert "Trần" not in str(caught.value)
     assert "Ngọc" not in str(caught.value)
+
+
+_VALID = row_from_record(
+    replace(
+        card_record(next(people(1, seed=7))),
+        replacement=ReplacementCard(
+            "DN4797920123456", date(2026, 1, 1), date(2026, 12, 31), "79034"
+        ),
+        five_years_from=date(2030, 1, 1),
+        source="import",
+    )
+)
+
+
+def test_controls_nul_and_bidi_are_stripped_from_every_field() -> None:
+    expected = card_values(_VALID)
+    for field in FIELDS:
+        if not _VALID[field]:
+            continue
+        value = _VALID[field]
+        dirty = "\u202e" + value[:1] + "\x00" + value[1:] + "\u2066"  # caps count these too
+        assert card_values({**_VALID, field: dirty}) == expected, field
+    card = record_from_row({**_VALID, "hoTen": "Lê\tThị\u00a0Ánh\u2028", "diaChi": "a\r\nb"})
+    assert (card.name, card.address) == ("Lê Thị Ánh", "a  b")
+
+
+def test_every_control_format_and_surrogate_character_is_removed() -> None:
+    removed = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs")
+    ]
+    assert len(removed) > 2000  # the lone surrogates alone are 2048
+    kept = clean_text("Nguyễn" + "".join(removed) + "Văn")
+    assert kept.replace(" ", "") == "NguyễnVăn"  # the spacing controls became spaces
+
+
+def test_each_field_has_a_cap_and_an_over_long_value_is_never_repeated() -> None:
+    assert set(MAX_LENGTHS) == set(FIELDS)
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "insurance-api.md").read_text()
+    for field, cap in MAX_LENGTHS.items():
+        value = ("Ngọc" * cap)[: cap + 1]
+        with pytest.raises(RowError) as caught:
+            card_values({**_VALID, field: value})
+        assert caught.value.field == field
+        assert f"longer than {cap} characters" in str(caught.value)
+        assert "Ngọc" not in str(caught.value)
+        documented = re.search(rf"^\| `{field}`.*\| {cap} \|$", docs, re.MULTILINE)
+        assert documented is not None, f"docs/insurance-api.md gives no cap for {field}"
+    card_values({**_VALID, "hoTen": "Ngọc" * 50})  # exactly at the cap: accepted

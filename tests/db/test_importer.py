@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.card_rows import FIELDS, row_from_record
-from db.importer import ImportFileError, Progress, import_file
+from db.importer import MAX_LINE_BYTES, ImportFileError, Progress, import_file
 from db.store import SqlStore
 from kiosk.model import CardRecord
 from kiosk.synthetic import card_record, people
@@ -84,7 +84,7 @@ def test_csv_wrong_field_count_and_quoted_newline(tmp_path: Path, sql: SqlStore)
     assert [(b.line, b.why) for b in summary.bad_rows] == [(4, "expected 17 fields, got 3")]
     found = sql.find_card(card.bhxh_number)
     assert found is not None
-    assert found.address == "Số 1,\nQuận 3"
+    assert found.address == "Số 1, Quận 3"  # the line break inside a field becomes a space
 
 
 def test_conflicting_batch_is_rejected_whole(tmp_path: Path, sql: SqlStore) -> None:
@@ -113,3 +113,59 @@ def test_unusable_files(tmp_path: Path, sql: SqlStore) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     assert import_file(sql, empty).rows == 0
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_nul_and_bidi_controls_are_stripped_on_both_databases(
+    tmp_path: Path, store: SqlStore, kind: str
+) -> None:
+    # A NUL made PostgreSQL refuse the batch and the import stop there.
+    cards = _cards(3)
+    rows = [row_from_record(c) for c in cards]
+    rows[1] = {**rows[1], "hoTen": "Lê\x00 Thị\u202e Ánh", "diaChi": "Số 5\x00 Lê Lợi\u200e"}
+    path = tmp_path / f"cards.{kind}"
+    if kind == "csv":
+        _write_csv(path, rows)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    summary = import_file(store, path)
+    assert (summary.imported, summary.bad) == (3, 0)
+    found = store.find_card(cards[1].bhxh_number)
+    assert found is not None
+    assert (found.name, found.address) == ("Lê Thị Ánh", "Số 5 Lê Lợi")
+
+
+def test_a_line_over_the_limit_is_reported_by_number_and_skipped(
+    tmp_path: Path, sql: SqlStore
+) -> None:
+    cards = _cards(3)
+    lines = [json.dumps(row_from_record(c)) for c in cards]
+    huge = json.dumps({**row_from_record(_cards(1, seed=9)[0]), "diaChi": "x" * 3 * MAX_LINE_BYTES})
+    path = tmp_path / "cards.jsonl"
+    path.write_text("\n".join([lines[0], huge, lines[1], "y" * 200_000 + lines[2]]) + "\n")
+    summary = import_file(sql, path)
+    assert [(b.line, b.why) for b in summary.bad_rows] == [
+        (2, f"line longer than {MAX_LINE_BYTES:,} bytes"),
+        (4, f"line longer than {MAX_LINE_BYTES:,} bytes"),
+    ]
+    assert summary.imported == 2
+    csv_path = tmp_path / "cards.csv"
+    _write_csv(csv_path, [row_from_record(c) for c in cards])
+    with csv_path.open("a", encoding="utf-8") as handle:
+        handle.write("z" * (MAX_LINE_BYTES + 1) + "\n")  # line 5, with no newline for 64 KB
+    small = import_file(sql, csv_path, max_line_bytes=4096)
+    assert [(b.line, b.why) for b in small.bad_rows] == [(5, "line longer than 4,096 bytes")]
+    assert small.imported == 3
+
+
+def test_a_too_long_value_rejects_its_row_without_repeating_it(
+    tmp_path: Path, sql: SqlStore
+) -> None:
+    card = _cards(1)[0]
+    secret = "Đường Trần Hưng Đạo " * 40  # 800 characters, over the address cap
+    path = tmp_path / "cards.jsonl"
+    path.write_text(json.dumps({**row_from_record(card), "diaChi": secret}) + "\n")
+    summary = import_file(sql, path)
+    assert [(b.line, b.field) for b in summary.bad_rows] == [(1, "diaChi")]
+    assert "longer than 500 characters" in summary.bad_rows[0].why
+    assert "Hưng" not in json.dumps(summary.as_json(), ensure_ascii=False)

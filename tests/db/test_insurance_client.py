@@ -10,15 +10,18 @@ import pytest
 
 from db.insurance_client import (
     Credentials,
+    FeedClient,
     InsuranceError,
+    parse_page,
     password_md5,
 )
 from db.insurance_sim import DEFAULT_PASSWORD, Faults
 from db.sim_population import SPECIAL_CODES, Population
+from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
-from tests.db.simhelp import feed_client, gateway_client, simulator
+from tests.db.simhelp import feed_client, gateway_client, hostile_feed, simulator
 from tests.fakes import FakeClock
 
 
@@ -214,3 +217,53 @@ def test_gateway_slow_fails_within_budget(faults: Faults) -> None:
         assert isinstance(result, GatewayFailure)
         assert result.kind is GatewayFailureKind.TIMEOUT
         assert took < 0.6
+
+
+@pytest.mark.parametrize("mode", ["error", "not_json"])
+def test_a_failing_feed_page_costs_retries_plus_one_requests_each_after_a_pause(
+    mode: str,
+) -> None:
+    # One retry loop, the transport's: a client retrying around it made one page cost 36 GETs.
+    pauses: list[float] = []
+    with hostile_feed(mode) as server:
+        feed = feed_client(server.url, retries=3, sleep=pauses.append)
+        with pytest.raises(InsuranceError, match="HTTP 503" if mode == "error" else "not valid"):
+            feed.fetch("")
+        assert server.pages == 4
+    assert len(pauses) == 3  # a backoff before every retry, bad JSON included
+    assert all(0 < pause <= 0.05 for pause in pauses)
+
+
+def test_the_feed_url_must_be_https_unless_allowed() -> None:
+    settings = InsuranceSettings(username="79024_BV", feed_url="http://127.0.0.1:9")
+    env = {settings.password_env: DEFAULT_PASSWORD}
+    with pytest.raises(InsuranceError, match="https://"):
+        FeedClient.from_settings(settings, env=env)
+    with pytest.raises(InsuranceError, match="https://"):
+        FeedClient.from_settings(settings, url="http://feed.example", env=env)
+    FeedClient.from_settings(settings, url="https://feed.example", env=env)
+    allowed = InsuranceSettings(username="79024_BV", allow_http=True)
+    FeedClient.from_settings(allowed, url="http://127.0.0.1:9", env=env)
+
+
+def test_a_rejected_feed_record_gives_its_cursor_and_never_its_value() -> None:
+    long_name = "Nguyễn Thị Hồng " * 20  # 320 characters, over the 200 cap
+    reply = {
+        "cards": [
+            {"maThe": "HS4797900000031", "hoTen": long_name},
+            {"maSoBHXH": "\u202e" + "x" * 5000, "hoTen": "Lê Văn Thử"},
+            {"maSoBHXH": "79000-00033", "removed": True},
+            {"maSoBHXH": "7900000034", "removed": True},
+        ],
+        "next_cursor": "c2",
+        "has_more": False,
+    }
+    page = parse_page("c1", reply)
+    assert page.removals == ["7900000034"]
+    assert [(r.position, r.key, r.cursor) for r in page.rejected] == [
+        (0, "***********0031", "c1"),
+        (1, "?", "c1"),
+        (2, "?", "c1"),
+    ]
+    assert "longer than 200 characters" in page.rejected[0].reason
+    assert "Hồng" not in repr(page.rejected)

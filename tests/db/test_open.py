@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from db.card_rows import card_values
 from db.migrate import current_revision, head_revision
 from db.open import database_url, open_store
+from db.store import SqlStore
+from db.sync import SOURCE
 from kiosk.config import load_config
 from kiosk.ports import StoreError
 
@@ -41,3 +44,65 @@ def test_postgresql_url_is_kept_and_unreachable_is_a_store_error(tmp_path: Path)
     assert database_url(config) == url
     with pytest.raises(StoreError, match="unreachable"):
         open_store(config)
+
+
+def _card_indexes(store: SqlStore) -> set[str]:
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'cards'")
+        return {name for (name,) in rows}
+
+
+def test_a_first_load_killed_part_way_gets_its_indexes_back_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    config = load_config(tmp_path / "config.toml", env={})
+    store = open_store(config)
+    forms = store.card_forms
+    rows = [
+        card_values({"maThe": f"HS47979000000{i:02d}", "hoTen": "Lê Thị Thử"}, "feed", forms)
+        for i in range(10)
+    ]
+    assert store.begin_bulk_load()
+    store.apply_card_rows(SOURCE, rows, [], "10")
+    store.dispose()  # killed here: the load's end, which builds the indexes, never ran
+    assert "uq_cards_card_number" not in _card_indexes(store)
+    resumed = open_store(config, resume_bulk_load=True)  # the sync goes on with the load
+    assert "uq_cards_card_number" not in _card_indexes(resumed)
+    resumed.dispose()
+    opened = open_store(config)  # any other start rebuilds them
+    try:
+        assert {"uq_cards_card_number", "ix_cards_id_number"} <= _card_indexes(opened)
+        assert opened.count_cards() == 10
+        with opened.engine.connect() as conn:
+            plan = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM cards WHERE card_number = 'HS4797900000003'"
+            ).all()
+        assert "uq_cards_card_number" in str(plan)
+    finally:
+        opened.dispose()
+
+
+def test_a_killed_load_that_shares_a_card_number_is_thrown_away(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    config = load_config(tmp_path / "config.toml", env={})
+    store = open_store(config)
+    shared = "DN479ABCDE12345"  # letters in the tail: any BHXH number may carry it
+    rows = [
+        card_values(
+            {"maThe": shared, "maSoBHXH": f"790000000{i}", "hoTen": "Lê Thị Thử"},
+            "feed",
+            store.card_forms,
+        )
+        for i in (1, 2)
+    ]
+    assert store.begin_bulk_load()
+    store.apply_card_rows(SOURCE, rows, [], "2")
+    store.dispose()
+    opened = open_store(config)
+    try:
+        assert "uq_cards_card_number" in _card_indexes(opened)
+        assert opened.count_cards() == 0
+        assert opened.get_sync_state(SOURCE) is None  # the next sync loads from the start
+    finally:
+        opened.dispose()

@@ -91,27 +91,39 @@ def test_damaged_sqlite_file_gives_store_error(tmp_path: Path) -> None:
 
 
 WORKER = """
-import sys
+import os, signal, sys
 from datetime import UTC, datetime
 from db.engine import create_kiosk_engine
 from db.store import SqlStore
 from tests.db.storehelp import ZONE, draft
-store = SqlStore(create_kiosk_engine(sys.argv[1]), zone=ZONE)
 tag = sys.argv[2]
-i = 0
+kill_at = int(sys.argv[3])  # 0: never kill itself
+done = 0
+
+def fault(point):
+    # A number is taken and its check-in not yet written: die here, at this exact moment.
+    if point == "counter" and kill_at and done + 1 == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+store = SqlStore(create_kiosk_engine(sys.argv[1]), zone=ZONE, fault=fault)
 while True:
-    checkin = store.commit_checkin(draft(f"{tag}-{i}", n=i % 50))
+    checkin = store.commit_checkin(draft(f"{tag}-{done}", n=done % 50))
     print(checkin.queue_number, flush=True)
-    i += 1
+    done += 1
 """
+KILL_AT = 60  # the victim dies inside its 60th allocation
 
 
 def test_sigkill_during_allocations_leaves_no_half_checkin(store: SqlStore) -> None:
+    sqlite = store.engine.dialect.name == "sqlite"
     url = store.engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # On SQLite the victim kills itself between the counter and the check-in insert (the
+    # store's fault point), every run. PostgreSQL allocates in ONE statement, which has no
+    # such moment: there the victim is killed from outside while it commits non-stop.
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, tag],
+            [sys.executable, "-c", WORKER, url, tag, str(KILL_AT if tag == "a" and sqlite else 0)],
             stdout=subprocess.PIPE if tag == "a" else subprocess.DEVNULL,
             env=env,
             cwd=ROOT,
@@ -123,12 +135,17 @@ def test_sigkill_during_allocations_leaves_no_half_checkin(store: SqlStore) -> N
         victim = workers[0]
         assert victim.stdout is not None
         deadline = time.monotonic() + 60
-        while len(seen) < 100 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (sqlite or len(seen) < 100):
             line = victim.stdout.readline()
-            assert line, "worker died early"
+            if not line:
+                break  # it died (on SQLite: by its own hand, at the fault point)
             seen.append(int(line))
-        victim.send_signal(signal.SIGKILL)  # mid-stream: it was committing non-stop
+        if not sqlite:
+            victim.send_signal(signal.SIGKILL)  # mid-stream: it was committing non-stop
         victim.wait()
+        assert victim.returncode == -signal.SIGKILL
+        if sqlite:
+            assert len(seen) == KILL_AT - 1  # it died inside its next allocation, not elsewhere
         time.sleep(0.3)  # the other worker keeps allocating after the kill
     finally:
         for worker in workers:
@@ -137,7 +154,7 @@ def test_sigkill_during_allocations_leaves_no_half_checkin(store: SqlStore) -> N
             if worker.stdout is not None:
                 worker.stdout.close()
     with store.engine.connect() as conn:
-        if store.engine.dialect.name == "sqlite":
+        if sqlite:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         numbers = [
             row[0]

@@ -393,6 +393,7 @@ def test_the_checkin_keeps_the_visit_code_and_the_combined_share() -> None:
     percent = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}[own.benefit_level]
     assert (done.checkin.route, done.checkin.benefit_percent) == (Route.REGISTERED, percent)
 
+
 # --- lookup order: the citizen ID is the health ID (Decree 102/2025) ---------------------------
 
 
@@ -494,6 +495,7 @@ def test_the_elsewhere_guard_setting_reaches_the_rules() -> None:
     insurance = replace(off.config.insurance, checked_elsewhere_guard=False)
     off.service._config = replace(off.config, insurance=insurance)
     assert off.service.assess(bhyt_payload(p)).status is Status.ACCEPTED
+
 
 def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
     rig = Rig()

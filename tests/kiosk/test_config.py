@@ -98,6 +98,12 @@ def test_token_body_json_and_guard_off() -> None:
         ("database", "url", "mysql://x", "database.url: expected sqlite"),
         ("decoder", "chain", ["zxing", "magic"], "decoder.chain[1]: expected one of"),
         ("staff", "pin_length", 4, "staff.pin_length: unknown setting"),
+        ("insurance", "feed_url", "http://feed.example", "insurance.feed_url: expected an https"),
+        ("insurance", "gateway_url", "http://egw.example", "insurance.gateway_url: expected an"),
+        ("insurance", "allow_http", "yes", "insurance.allow_http: expected true or false"),
+        ("sync", "max_pages", 0, "sync.max_pages: expected a whole number of at least 1"),
+        ("sync", "deadline_s", -5, "sync.deadline_s: expected a positive number"),
+        ("sync", "retries", 3, "sync.retries: unknown setting"),
     ],
 )
 def test_a_wrong_value_names_its_key(section: str, key: str, value: object, message: str) -> None:
@@ -219,6 +225,7 @@ def test_cli_exits_2_with_one_line_on_a_config_of_before_2025(tmp_path: Path, ru
     assert "hospital.level" in lines[0]
     assert "hospital.professional_level" in lines[0]
 
+
 @pytest.mark.parametrize(
     ("section", "key", "value"),
     [
@@ -240,3 +247,17 @@ def test_a_password_in_a_url_never_reaches_the_message(
     with pytest.raises(ConfigError) as from_env:
         parse_config(_shipped(), {f"KIOSK_{section}_{key}".upper(): str(value)}, ROOT)
     assert "S3cretPw" not in str(from_env.value)
+
+
+def test_plain_http_needs_allow_http_and_sync_limits_have_defaults() -> None:
+    data = _shipped()
+    assert load_config(ROOT / "config.toml", env={}).insurance.allow_http is False
+    data["insurance"]["feed_url"] = "https://feed.example/"
+    config = parse_config(data, {}, ROOT)
+    assert config.insurance.feed_url == "https://feed.example"
+    data["insurance"].update(feed_url="http://127.0.0.1:8765", allow_http=True)
+    config = parse_config(data, {}, ROOT)
+    assert config.insurance.feed_url == "http://127.0.0.1:8765"
+    assert (config.sync.max_pages, config.sync.deadline_s) == (10_000, 7200.0)
+    del data["sync"]
+    assert parse_config(data, {}, ROOT).sync.max_pages == 10_000  # no [sync]: the defaults

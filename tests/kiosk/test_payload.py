@@ -617,6 +617,7 @@ def test_any_date_reads_with_or_without_leading_zeros(day: date) -> None:
     month_year = parsed_bhyt(bhyt(birth=f"{day:%m/%Y}"))
     assert month_year.birth == BirthDate(day.year, day.month)
 
+
 @pytest.mark.parametrize(
     ("index", "value"),
     [(3, "Trần Thị Bích Ngọc"), (5, "Trần Thị Bích Ngọc"), (6, "Trần Thị Bích"), (2, "Ngọc")],

@@ -1,0 +1,172 @@
+"""Mutation check of the crash and retry tests: each must fail on the bug it guards against.
+
+A test that passes with its bug present guards nothing (the sync SIGKILL test once passed with
+the cursor committed before its page, because its kills landed during start-up). For each
+mutant below, this copies the source tree to a temporary folder, puts the bug back into the
+copy, runs the guarding test there, and requires it to FAIL. The working tree is never touched.
+
+Run by ``tests/test_mutation_check.py`` (so ``make test`` runs it), or by hand::
+
+    python tests/mutation_check.py [NAME ...]
+
+It prints one line per mutant and exits 1 when a mutant survived (its test passed) or could
+not be applied (the guarded code changed: update the mutant with it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_COPIED = ("kiosk", "db", "scanner", "ui", "tests", "pyproject.toml", "config.toml")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A deliberate bug: ``old`` replaced by ``new`` in ``path``; ``test`` must then fail."""
+
+    name: str
+    path: str
+    old: str
+    new: str
+    test: str
+
+
+MUTANTS = (
+    Mutant(
+        name="cursor-before-page",
+        path="db/store.py",
+        old=(
+            "        try:\n"
+            "            with self._engine.begin() as conn:\n"
+            "                displaced = 0\n"
+        ),
+        new=(
+            "        try:\n"
+            "            with self._engine.begin() as early:  # the cursor commits on its own\n"
+            "                early.execute(\n"
+            "                    self._insert(sync_state)\n"
+            "                    .values(source=source, cursor=cursor)\n"
+            '                    .on_conflict_do_update(index_elements=["source"], '
+            'set_={"cursor": cursor})\n'
+            "                )\n"
+            "            with self._engine.begin() as conn:\n"
+            "                displaced = 0\n"
+        ),
+        test="tests/db/test_sync.py::test_sigkill_at_20_random_moments_then_exact",
+    ),
+    Mutant(
+        name="counter-apart-from-checkin",
+        path="db/store.py",
+        old="                number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]\n",
+        new=(
+            "                number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]\n"
+            '                driver.execute("COMMIT")  # the number commits on its own\n'
+            '                driver.execute("BEGIN IMMEDIATE")\n'
+        ),
+        test=(
+            "tests/db/test_queue_reliability.py::"
+            "test_sigkill_during_allocations_leaves_no_half_checkin[sqlite]"
+        ),
+    ),
+    Mutant(
+        name="nested-retries",
+        path="db/insurance_client.py",
+        old=(
+            "                return self._http.retrying("
+            "partial(self._fetch_once, since, token, forms))\n"
+        ),
+        new=(
+            "                for _ in range(self._http.retries):  # a loop around the transport's\n"
+            "                    try:\n"
+            "                        return self._http.retrying(\n"
+            "                            partial(self._fetch_once, since, token, forms)\n"
+            "                        )\n"
+            "                    except _TransientError:\n"
+            "                        pass\n"
+            "                return self._http.retrying("
+            "partial(self._fetch_once, since, token, forms))\n"
+        ),
+        test=(
+            "tests/db/test_insurance_client.py::"
+            "test_a_failing_feed_page_costs_retries_plus_one_requests_each_after_a_pause"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one mutant did: ``killed`` when its test failed, as it must."""
+
+    mutant: Mutant
+    killed: bool
+    detail: str
+
+
+def _copy_tree(target: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache")
+    for name in _COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
+
+
+def run_mutant(mutant: Mutant, timeout_s: float = 900) -> Verdict:
+    """Apply ``mutant`` to a temporary copy of the tree and run its test there."""
+    with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as folder:
+        tree = Path(folder)
+        _copy_tree(tree)
+        path = tree / mutant.path
+        text = path.read_text(encoding="utf-8")
+        if text.count(mutant.old) != 1:
+            return Verdict(
+                mutant, False, f"cannot apply: the code to break is not once in {mutant.path}"
+            )
+        path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+        # The copy first on the path, ahead of the editable install of the real tree.
+        env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", mutant.test, "-x", "-q", "-p", "no:cacheprovider"],
+                cwd=tree,
+                env=env,
+                capture_output=True,
+                timeout=timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return Verdict(mutant, False, f"its test ran over {timeout_s:.0f} s")
+        lines = result.stdout.decode(errors="replace").strip().splitlines()
+        summary = lines[-1] if lines else "no output"
+        why = next((line for line in lines if line.startswith("E ")), "")
+        if why:
+            summary = f"{summary}; {why[1:].strip()[:160]}"
+        # exit code 1 is "tests failed"; anything else (no test collected, usage error) is not
+        # evidence that the test catches the bug
+        if result.returncode == 1 and " failed" in summary:
+            return Verdict(mutant, True, summary)
+        return Verdict(mutant, False, f"pytest exit {result.returncode}: {summary}")
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in MUTANTS if not argv or m.name in argv]
+    survived = 0
+    for mutant in chosen:
+        verdict = run_mutant(mutant)
+        word = "killed" if verdict.killed else "SURVIVED"
+        print(f"{mutant.name}: {word} ({verdict.detail})", flush=True)
+        survived += not verdict.killed
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
