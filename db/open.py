@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,10 +37,42 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
 
     Raises :class:`StoreError` when the database cannot be reached or migrated.
     """
+    engine = _engine(config, database_url(config))
+    return _migrated(engine, config, clock, migrate)
+
+
+def _engine(config: Config, url: str) -> Engine:
     try:
-        engine = create_kiosk_engine(database_url(config), config.database.busy_timeout_ms)
+        return create_kiosk_engine(
+            url, config.database.busy_timeout_ms, config.database.connect_timeout_s
+        )
     except OSError as error:  # the SQLite file or its folder cannot be created
         raise StoreError(f"cannot create the database file: {error}") from error
+
+
+def open_central_unchecked(config: Config, clock: Clock | None = None) -> SqlStore:
+    """A SqlStore on the configured (central) database without touching it yet.
+
+    For a kiosk starting while central is unreachable: its calls fail until central is back,
+    and :func:`db.offline.reach_central` migrates it then.
+    """
+    return SqlStore(_engine(config, database_url(config)), zone=config.kiosk.zone, clock=clock)
+
+
+def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
+    """The kiosk's offline journal (``database.offline_url``), migrated; None without one.
+
+    Its check-ins are numbered in the kiosk's own series (``kiosk.offline_prefix``).
+    """
+    if not config.database.has_journal:
+        return None
+    engine = _engine(config, config.database.offline_url)
+    return _migrated(engine, config, clock, True, series=config.kiosk.offline_prefix)
+
+
+def _migrated(
+    engine: Engine, config: Config, clock: Clock | None, migrate: bool, *, series: str = ""
+) -> SqlStore:
     try:
         if migrate and needs_upgrade(engine):
             try:
@@ -51,4 +84,4 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error
-    return SqlStore(engine, zone=config.kiosk.zone, clock=clock)
+    return SqlStore(engine, zone=config.kiosk.zone, clock=clock, series=series)

@@ -251,12 +251,20 @@ class SqlStore:
 
     ``zone`` is the hospital's time zone: it decides which check-ins count as "today".
     ``clock`` stamps audit rows; without one, the database server's clock does.
+    ``series`` is the number series of the check-ins it commits: "" on a central database, the
+    kiosk's offline prefix on its offline journal (numbers then print as "A-3").
     """
 
     def __init__(
-        self, engine: Engine, zone: ZoneInfo = HOSPITAL_ZONE, clock: Clock | None = None
+        self,
+        engine: Engine,
+        zone: ZoneInfo = HOSPITAL_ZONE,
+        clock: Clock | None = None,
+        *,
+        series: str = "",
     ) -> None:
         self._engine = engine
+        self.series = series
         self.zone = zone
         self._clock = clock
         self._dialect = engine.dialect.name
@@ -725,6 +733,7 @@ class SqlStore:
             created_at=draft.created_at.astimezone(UTC),
             staff_name=draft.staff_name,
             override_reason=draft.override_reason,
+            series=self.series,
         )
         values = _checkin_values(checkin)
         values["idempotency_key"] = draft.idempotency_key
@@ -859,6 +868,10 @@ class SqlStore:
         needle = (search or "").strip()
         if needle.isdigit():
             stmt = stmt.where(checkins.c.queue_number == int(needle))
+        series, dash, number = needle.upper().rpartition("-")
+        if dash and series and number.isdigit():  # an offline label such as "A-3"
+            stmt = stmt.where(checkins.c.series == series, checkins.c.queue_number == int(number))
+            needle = ""
         try:
             with self._read() as conn:
                 rows = conn.execute(stmt).all()
@@ -1275,6 +1288,8 @@ def _checkin_values(checkin: CheckIn) -> dict[str, object]:
         "created_at": checkin.created_at,
         "print_state": checkin.print_state.value,
         "cancelled": checkin.cancelled,
+        "series": checkin.series,
+        "flag": checkin.flag,
     }
 
 
@@ -1307,6 +1322,8 @@ def _checkin_from_row(row: Row[Any]) -> CheckIn:
         cancelled=bool(row.cancelled),
         staff_name=row.staff_name,
         override_reason=row.override_reason,
+        series=row.series,
+        flag=row.flag,
     )
 
 
@@ -1321,6 +1338,7 @@ def _audit_json(checkin: CheckIn) -> str:
             "verification": checkin.verification.value,
             "kiosk": checkin.kiosk_id,
             "cancelled": checkin.cancelled,
+            "series": checkin.series,
         }
     )
 

@@ -63,6 +63,8 @@ class Reason(StrEnum):
     GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
     GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
     STAFF_OVERRIDE = "staff_override"
+    # numbered from the kiosk's own series while the central database was unreachable
+    OFFLINE_NUMBER = "offline_number"
 
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -105,6 +107,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
+        Reason.OFFLINE_NUMBER: "Đăng ký thành công. Số thứ tự này hợp lệ "
+        "(cấp khi mạng của bệnh viện tạm gián đoạn).",
     },
     "en": {
         Status.ACCEPTED: "You are checked in. Please take your slip.",
@@ -151,6 +155,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
         "staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
+        Reason.OFFLINE_NUMBER: "You are checked in. This number is valid "
+        "(given while the hospital network was down).",
     },
 }
 
