@@ -280,11 +280,11 @@ class FailoverStore:
     :class:`ReplayLoop` once central is back and the journal replayed).
     """
 
-    def __init__(self, central: SqlStore, journal: SqlStore) -> None:
+    def __init__(self, central: SqlStore, journal: SqlStore, *, online: bool = True) -> None:
         self.central = central
         self.journal = journal
         self._lock = threading.Lock()
-        self._online = True
+        self._online = online
 
     @property
     def online(self) -> bool:

@@ -77,8 +77,7 @@ def build_service(
         except StoreError as error:
             log.error("central database unreachable at start, numbering offline: %s", error)
             store = open_central_unchecked(config, clock)
-            failover = FailoverStore(store, journal)
-            failover.set_online(False)
+            failover = FailoverStore(store, journal, online=False)
         else:
             failover = FailoverStore(store, journal)
     checkins: CheckInStore = failover if failover is not None else store

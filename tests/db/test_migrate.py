@@ -22,6 +22,8 @@ TABLES = {
     "staff",
     "audit_log",
     "sync_state",
+    "card_changes",
+    "replayed",
 }
 
 

@@ -264,3 +264,15 @@ def test_the_replay_loop_backs_off_then_goes_online(store: SqlStore, journal: Sq
     assert loop.last is not None
     assert loop.last.replayed == 2
     assert len(central_rows(store)) == 2
+
+
+def test_back_online_a_patient_keeps_the_number_this_kiosk_gave_offline(
+    store: SqlStore, journal: SqlStore
+) -> None:
+    mine = journal.commit_checkin(draft("offline", n=1))  # A-1, not replayed yet
+    store.commit_checkin(draft("kiosk-2", n=1))  # the same card at another kiosk: 1
+    back = FailoverStore(store, journal)
+    found = back.existing_checkin("7900000001", "NOI", DAY)
+    assert found is not None
+    assert (found.id, found.label) == (mine.id, "A-1")
+    assert back.existing_checkin("7900000002", "NOI", DAY) is None
