@@ -173,3 +173,12 @@ def test_an_sqlite_database_has_no_journal_and_a_bad_prefix_is_named() -> None:
             },
             ROOT,
         )
+
+
+def test_cli_names_the_missing_offline_prefix_in_one_line(run_cli: Any) -> None:
+    env = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@127.0.0.1:1/kiosk"}
+    result = run_cli(["--config", str(ROOT / "config.toml"), "checkin", "--text", "x"], env=env)
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("kiosk-admin checkin: config error: kiosk.offline_prefix: required")
