@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from db.engine import READ_ONLY
 from db.migrate import needs_upgrade, upgrade
 from db.models import audit_log, checkins, replayed
 from db.store import SqlStore, _checkin_from_row, _checkin_values, describe_error
@@ -53,6 +54,11 @@ def _pending_clause() -> Any:
         checkins.c.series != "",
         ~select(replayed.c.checkin_id).where(replayed.c.checkin_id == checkins.c.id).exists(),
     )
+
+
+def _reading(journal: SqlStore) -> Connection:
+    # A plain deferred BEGIN: a read must not queue behind (or block) the journal's writers.
+    return journal.engine.connect().execution_options(**READ_ONLY)
 
 
 def remember_central(journal: SqlStore, checkin: CheckIn, idempotency_key: str) -> None:
@@ -81,7 +87,7 @@ def remember_central(journal: SqlStore, checkin: CheckIn, idempotency_key: str) 
 def pending_count(journal: SqlStore) -> int:
     """How many of the journal's own check-ins central does not have yet."""
     try:
-        with journal.engine.connect() as conn:
+        with _reading(journal) as conn:
             return int(
                 conn.execute(
                     select(func.count()).select_from(checkins).where(_pending_clause())
@@ -103,7 +109,7 @@ class PendingCheckIn:
 def pending_checkins(journal: SqlStore) -> list[PendingCheckIn]:
     """The journal's own check-ins central does not have yet, oldest first."""
     try:
-        with journal.engine.connect() as conn:
+        with _reading(journal) as conn:
             rows = conn.execute(
                 select(checkins).where(_pending_clause()).order_by(checkins.c.created_at)
             ).all()
@@ -128,7 +134,7 @@ def pending_checkins(journal: SqlStore) -> list[PendingCheckIn]:
 
 def _is_pending(journal: SqlStore, checkin_id: str) -> bool:
     try:
-        with journal.engine.connect() as conn:
+        with _reading(journal) as conn:
             row = conn.execute(
                 select(checkins.c.id).where(checkins.c.id == checkin_id, _pending_clause())
             ).first()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.engine import READ_ONLY
 from db.models import card_changes, cards
 from db.open import open_journal
 from db.store import PageCounts, SqlStore, _card_from_row, describe_error
@@ -70,7 +71,7 @@ def _replica_keys(journal: SqlStore, after: str, upto: str | None) -> list[str]:
     stmt = select(cards.c.bhxh_number).where(cards.c.bhxh_number > after)
     if upto is not None:
         stmt = stmt.where(cards.c.bhxh_number <= upto)
-    with journal.engine.connect() as conn:
+    with journal.engine.connect().execution_options(**READ_ONLY) as conn:
         return [key for (key,) in conn.execute(stmt)]
 
 

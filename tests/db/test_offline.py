@@ -173,9 +173,12 @@ def test_the_replica_follows_central_incrementally(store: SqlStore, journal: Sql
     assert replica_two.name == "Trần Thị Đổi"
     assert journal.find_card("7900000004") is None
     assert journal.find_card("7900000007") is not None
-    if server:  # nothing changed: nothing copied
+    if server:
+        # Nothing changed: at most what the last refresh copied is copied again (transactions
+        # still running anywhere on the server when it ran keep it from moving past them).
         third = refresh_replica(store, journal, clock)
-        assert (third.mode, third.added, third.updated, third.removed) == ("incremental", 0, 0, 0)
+        assert (third.mode, third.added, third.removed, third.cards) == ("incremental", 0, 0, 5)
+        assert third.updated <= 2
 
 
 # -- replay --------------------------------------------------------------------------------------
