@@ -52,12 +52,19 @@ def _prepare_sqlite_file(path: Path) -> None:
 SYNCHRONOUS = ("FULL", "NORMAL")  # NORMAL only for the benchmark's comparison
 
 
-def create_kiosk_engine(url: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -> Engine:
+def create_kiosk_engine(
+    url: str,
+    busy_timeout_ms: int = 5000,
+    connect_timeout_s: float | None = None,
+    synchronous: str = "FULL",
+) -> Engine:
     """An engine for ``url`` with the kiosk's connection settings.
 
     SQLite URLs (``sqlite:///path``) get the file created with mode 0600 and the pragmas
     above; PostgreSQL URLs (``postgresql+psycopg://...``) use psycopg 3. A bare
-    ``postgresql://`` URL is read as psycopg 3 too.
+    ``postgresql://`` URL is read as psycopg 3 too. ``connect_timeout_s`` bounds how long a
+    server may take to accept a connection, and how long sent data may stay unacknowledged
+    on an open one (a dropped network then fails a call instead of hanging it).
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -68,10 +75,13 @@ def create_kiosk_engine(url: str, busy_timeout_ms: int = 5000, synchronous: str 
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_timeout = max(1, busy_timeout_ms // 1000)
+        connect_args: dict[str, Any] = {"connect_timeout": max(1, busy_timeout_ms // 1000)}
+        if connect_timeout_s is not None:
+            connect_args["connect_timeout"] = max(1, round(connect_timeout_s))
+            connect_args["tcp_user_timeout"] = max(1000, int(connect_timeout_s * 1000))
         # No pool_pre_ping: it costs a round trip per checkout. A connection found dead is
         # invalidated by SQLAlchemy and SqlStore retries that one call on a fresh connection.
-        return create_engine(parsed, connect_args={"connect_timeout": connect_timeout})
+        return create_engine(parsed, connect_args=connect_args)
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 

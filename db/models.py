@@ -159,11 +159,19 @@ class CheckInRow(Base):
     print_state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     cancelled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     idempotency_key: Mapped[str] = mapped_column(String(128), nullable=False)
+    # The number series: "" for numbers the central database gave, else the offline prefix of
+    # the kiosk that numbered it from its journal ("A" for "A-3").
+    series: Mapped[str] = mapped_column(String(8), nullable=False, default="", server_default="")
+    # Set when reception must look at the check-in, e.g. "duplicate": replayed from a journal
+    # while the same card had checked in at another kiosk meanwhile.
+    flag: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_checkins_idempotency_key"),
-        # The guarantee of the whole queue: one number, one patient, per clinic and day.
-        UniqueConstraint("clinic_code", "local_day", "queue_number", name="uq_checkins_number"),
+        # The guarantee of the whole queue: one number, one patient, per clinic, day and series.
+        UniqueConstraint(
+            "clinic_code", "local_day", "series", "queue_number", name="uq_checkins_number"
+        ),
         Index("ix_checkins_day_bhxh", "local_day", "bhxh_number"),
         Index("ix_checkins_day_id_number", "local_day", "id_number"),
     )
@@ -237,6 +245,33 @@ class SyncStateRow(Base):
     removed: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
+class CardChange(Base):
+    """The last transaction that wrote or removed a card (filled by a PostgreSQL trigger).
+
+    Kiosks copy the card cache into their offline journal incrementally from it: everything
+    written by a transaction at or after the oldest one still running at the last copy.
+    """
+
+    __tablename__ = "card_changes"
+
+    bhxh_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    xid: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (Index("ix_card_changes_xid", "xid"),)
+
+
+class ReplayRow(Base):
+    """In an offline journal: a check-in already handed to the central database, and how."""
+
+    __tablename__ = "replayed"
+
+    checkin_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # "replayed", "already" (central had it), "flagged" (replayed, reception must look) or
+    # "central" (numbered by central; kept only so the journal knows today's card numbers).
+    result: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
 # Core handles on the tables, for the store's statements.
 cards = cast(Table, Card.__table__)
 facilities = cast(Table, Facility.__table__)
@@ -247,3 +282,5 @@ staff = cast(Table, StaffRow.__table__)
 audit_log = cast(Table, AuditRow.__table__)
 audit_counts = cast(Table, AuditCountRow.__table__)
 sync_state = cast(Table, SyncStateRow.__table__)
+card_changes = cast(Table, CardChange.__table__)
+replayed = cast(Table, ReplayRow.__table__)

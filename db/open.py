@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,10 +50,48 @@ def open_store(
 
     Raises :class:`StoreError` when the database cannot be reached or migrated.
     """
+    engine = _engine(config, database_url(config))
+    return _migrated(engine, config, clock, migrate, resume_bulk_load=resume_bulk_load)
+
+
+def _engine(config: Config, url: str) -> Engine:
     try:
-        engine = create_kiosk_engine(database_url(config), config.database.busy_timeout_ms)
+        return create_kiosk_engine(
+            url, config.database.busy_timeout_ms, config.database.connect_timeout_s
+        )
     except OSError as error:  # the SQLite file or its folder cannot be created
         raise StoreError(f"cannot create the database file: {error}") from error
+
+
+def open_central_unchecked(config: Config, clock: Clock | None = None) -> SqlStore:
+    """A SqlStore on the configured (central) database without touching it yet.
+
+    For a kiosk starting while central is unreachable: its calls fail until central is back,
+    and :func:`db.offline.reach_central` migrates it then.
+    """
+    return SqlStore(_engine(config, database_url(config)), zone=config.kiosk.zone, clock=clock)
+
+
+def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
+    """The kiosk's offline journal (``database.offline_url``), migrated; None without one.
+
+    Its check-ins are numbered in the kiosk's own series (``kiosk.offline_prefix``).
+    """
+    if not config.database.has_journal:
+        return None
+    engine = _engine(config, config.database.offline_url)
+    return _migrated(engine, config, clock, True, series=config.kiosk.offline_prefix)
+
+
+def _migrated(
+    engine: Engine,
+    config: Config,
+    clock: Clock | None,
+    migrate: bool,
+    *,
+    series: str = "",
+    resume_bulk_load: bool = False,
+) -> SqlStore:
     try:
         if migrate and needs_upgrade(engine):
             try:
@@ -64,7 +103,7 @@ def open_store(
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error
-    store = SqlStore(engine, zone=config.kiosk.zone, clock=clock)
+    store = SqlStore(engine, zone=config.kiosk.zone, clock=clock, series=series)
     if not resume_bulk_load:
         try:
             done = store.finish_killed_bulk_load()

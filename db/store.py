@@ -294,6 +294,8 @@ class SqlStore:
     ``fault`` is for crash tests only (None in the product): it is called with the name of a
     point inside a transaction (``"counter"``: a queue number taken, its check-in not yet
     written), so a test can kill the process exactly there instead of hoping to.
+    ``series`` is the number series of the check-ins it commits: "" on a central database, the
+    kiosk's offline prefix on its offline journal (numbers then print as "A-3").
     """
 
     def __init__(
@@ -303,9 +305,11 @@ class SqlStore:
         clock: Clock | None = None,
         *,
         fault: Callable[[str], None] | None = None,
+        series: str = "",
     ) -> None:
         self._engine = engine
         self._fault = fault
+        self.series = series
         self.zone = zone
         self._clock = clock
         self._dialect = engine.dialect.name
@@ -800,6 +804,7 @@ class SqlStore:
             created_at=draft.created_at.astimezone(UTC),
             staff_name=draft.staff_name,
             override_reason=draft.override_reason,
+            series=self.series,
         )
         values = _checkin_values(checkin)
         values["idempotency_key"] = draft.idempotency_key
@@ -939,6 +944,10 @@ class SqlStore:
         needle = (search or "").strip()
         if needle.isdigit():
             stmt = stmt.where(checkins.c.queue_number == int(needle))
+        series, dash, number = needle.upper().rpartition("-")
+        if dash and series and number.isdigit():  # an offline label such as "A-3"
+            stmt = stmt.where(checkins.c.series == series, checkins.c.queue_number == int(number))
+            needle = ""
         try:
             with self._read() as conn:
                 rows = conn.execute(stmt).all()
@@ -1471,6 +1480,8 @@ def _checkin_values(checkin: CheckIn) -> dict[str, object]:
         "created_at": checkin.created_at,
         "print_state": checkin.print_state.value,
         "cancelled": checkin.cancelled,
+        "series": checkin.series,
+        "flag": checkin.flag,
     }
 
 
@@ -1503,6 +1514,8 @@ def _checkin_from_row(row: Row[Any]) -> CheckIn:
         cancelled=bool(row.cancelled),
         staff_name=row.staff_name,
         override_reason=row.override_reason,
+        series=row.series,
+        flag=row.flag,
     )
 
 
@@ -1516,6 +1529,7 @@ def _audit_json(checkin: CheckIn) -> str:
         "verification": checkin.verification.value,
         "kiosk": checkin.kiosk_id,
         "cancelled": checkin.cancelled,
+        "series": checkin.series,
     }
     if checkin.override_reason is not None:
         facts["override_reason"] = checkin.override_reason

@@ -10,13 +10,14 @@ import logging
 from dataclasses import dataclass
 
 from db.insurance_client import GatewayClient, InsuranceError
-from db.open import open_store
+from db.offline import FailoverStore
+from db.open import open_central_unchecked, open_journal, open_store
 from db.store import SqlStore
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
 from kiosk.clock import Clock
 from kiosk.config import Config
-from kiosk.ports import OnlineCardCheck, SlipPrinter
+from kiosk.ports import CardCache, CheckInStore, OnlineCardCheck, SlipPrinter, StoreError
 from kiosk.printers import build_printer
 from kiosk.slip_render import SlipRenderer
 
@@ -28,9 +29,18 @@ class Wiring:
     """A service and the adapters behind it (the caller closes the store)."""
 
     service: CheckInService
-    store: SqlStore
+    store: SqlStore  # central (the only database when it is SQLite)
     printer: SlipPrinter
     online: OnlineCardCheck | None
+    # With a server database: the store check-ins go through (central, else the journal).
+    failover: FailoverStore | None = None
+
+    def dispose(self) -> None:
+        """Close the database connections (central and journal)."""
+        if self.failover is not None:
+            self.failover.dispose()
+        else:
+            self.store.dispose()
 
 
 def build_online_check(config: Config, clock: Clock) -> OnlineCardCheck | None:
@@ -62,9 +72,25 @@ def build_service(
 ) -> Wiring:
     """Open the store (applying migrations) and wire a check-in service for this kiosk.
 
-    Raises :class:`kiosk.ports.StoreError` when the database cannot be opened.
+    Raises :class:`kiosk.ports.StoreError` when the database cannot be opened. With a server
+    database the kiosk also opens its offline journal; then only a journal that cannot be
+    opened is an error, and a central database that does not answer just starts it offline.
     """
-    store = open_store(config, clock)
+    failover: FailoverStore | None = None
+    journal = open_journal(config, clock)
+    if journal is None:
+        store = open_store(config, clock)
+    else:
+        try:
+            store = open_store(config, clock)
+        except StoreError as error:
+            log.error("central database unreachable at start, numbering offline: %s", error)
+            store = open_central_unchecked(config, clock)
+            failover = FailoverStore(store, journal, online=False)
+        else:
+            failover = FailoverStore(store, journal)
+    checkins: CheckInStore = failover if failover is not None else store
+    cards: CardCache = failover if failover is not None else store
     chosen_printer = printer or build_printer(config.printer)
     gateway = (
         online
@@ -75,10 +101,12 @@ def build_service(
     service = CheckInService(
         config=config,
         clock=clock,
-        cards=store,
-        checkins=store,
+        cards=cards,
+        checkins=checkins,
         online=gateway,
         printer=chosen_printer,
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
     )
-    return Wiring(service=service, store=store, printer=chosen_printer, online=gateway)
+    return Wiring(
+        service=service, store=store, printer=chosen_printer, online=gateway, failover=failover
+    )

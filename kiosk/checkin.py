@@ -374,10 +374,13 @@ class CheckInService:
             checkin = self._checkins.commit_checkin(draft)
         except StoreError as error:
             return self._store_failure(assessment.payload, error).outcome()
-        log.info("checked in %s: %s #%d", checkin.id, clinic.code, checkin.queue_number)
+        log.info("checked in %s: %s #%s", checkin.id, clinic.code, checkin.label)
+        reason = Reason.STAFF_OVERRIDE if overriding else assessment.reason
+        if reason is None and checkin.offline:
+            reason = Reason.OFFLINE_NUMBER  # the screen says the unusual number is valid
         return Outcome(
             status=Status.ACCEPTED,
-            reason=Reason.STAFF_OVERRIDE if overriding else assessment.reason,
+            reason=reason,
             checkin=checkin,
             payload=assessment.payload,
             verification=assessment.verification,
@@ -388,7 +391,10 @@ class CheckInService:
 
     def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome:
         """Render and print the slip; a failure leaves the check-in committed, marked unprinted."""
-        name = f"{checkin.local_day:%Y%m%d}-{checkin.clinic_code}-{checkin.queue_number:04d}"
+        number = f"{checkin.queue_number:04d}"
+        if checkin.series:  # "A-0003" and "0003" are two different patients
+            number = f"{checkin.series}-{number}"
+        name = f"{checkin.local_day:%Y%m%d}-{checkin.clinic_code}-{number}"
         if reprint:
             name += f"-reprint-{self._clock.now():%H%M%S}"
         try:

@@ -66,6 +66,9 @@ class KioskSettings:
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"
     reception_en: str = "Reception desk"
+    # This kiosk's own number series while the central database is unreachable ("A" gives
+    # "A-1", "A-2", ...); required, and unique per kiosk, when database.url is not SQLite.
+    offline_prefix: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -91,6 +94,15 @@ class HospitalSettings:
 class DatabaseSettings:
     url: str = "sqlite:///data/kiosk.db"
     busy_timeout_ms: int = 5000
+    # The local SQLite journal that takes check-ins while a central (server) database cannot
+    # be reached; empty when ``url`` is SQLite (that file is local already).
+    offline_url: str = ""
+    connect_timeout_s: float = 3.0
+
+    @property
+    def has_journal(self) -> bool:
+        """True when the kiosk keeps an offline journal (``url`` is a server database)."""
+        return bool(self.offline_url)
 
 
 @dataclass(frozen=True)
@@ -339,7 +351,21 @@ def _load_kiosk(s: _Section) -> KioskSettings:
         data_dir=s.path("data_dir", Path("data")),
         reception_vi=s.text("reception_vi", "Quầy tiếp đón"),
         reception_en=s.text("reception_en", "Reception desk"),
+        offline_prefix=_offline_prefix(s.text("offline_prefix", "")),
     )
+
+
+_PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+
+
+def _offline_prefix(value: str) -> str:
+    # Starts with a letter so that "A-3" can never be read as a central number.
+    if value and not _PREFIX.match(value):
+        raise ConfigError(
+            f"kiosk.offline_prefix: expected 1-8 capital letters or digits starting with a "
+            f'letter, e.g. "A", got {value!r}'
+        )
+    return value
 
 
 def _load_hospital(s: _Section) -> HospitalSettings:
@@ -417,7 +443,7 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
     return tuple(clinics)
 
 
-def _load_database(s: _Section) -> DatabaseSettings:
+def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettings:
     url = s.text("url", "sqlite:///data/kiosk.db")
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         raise ConfigError(
@@ -428,7 +454,25 @@ def _load_database(s: _Section) -> DatabaseSettings:
         relative = url[len(prefix) :]
         if relative and relative != ":memory:":
             url = prefix + str((s.base / relative).resolve())
-    return DatabaseSettings(url=url, busy_timeout_ms=s.whole("busy_timeout_ms", 5000))
+    offline_url = s.text("offline_url", "")
+    if not url.startswith("sqlite"):
+        offline_url = offline_url or f"sqlite:///{data_dir / 'offline.db'}"
+        if not offline_url.startswith("sqlite:///"):
+            raise ConfigError(
+                f"database.offline_url: expected a local SQLite file, sqlite:///PATH, "
+                f"got {offline_url!r}"
+            )
+        relative = offline_url[len(prefix) :]
+        if not relative.startswith("/"):
+            offline_url = prefix + str((s.base / relative).resolve())
+    else:
+        offline_url = ""  # an SQLite database is local already: nothing to fall back to
+    return DatabaseSettings(
+        url=url,
+        busy_timeout_ms=s.whole("busy_timeout_ms", 5000),
+        offline_url=offline_url,
+        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
+    )
 
 
 def _load_camera(s: _Section) -> CameraSettings:
@@ -597,8 +641,14 @@ def parse_config(
         loaded[name] = loader(sec)
         sec.check_unknown()
     db_section = section("database")
-    loaded["database"] = _load_database(db_section)
+    loaded["database"] = _load_database(db_section, loaded["kiosk"].data_dir)
     db_section.check_unknown()
+    if loaded["database"].has_journal and not loaded["kiosk"].offline_prefix:
+        raise ConfigError(
+            "kiosk.offline_prefix: required when database.url is not SQLite: a letter code "
+            'unique to this kiosk (e.g. "A") for the numbers it gives while the central '
+            "database is unreachable"
+        )
     return Config(clinics=_load_clinics(data.get("clinics")), source=source, **loaded)
 
 

@@ -372,6 +372,20 @@ class CheckIn:
     staff_name: str | None = None
     override_reason: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # "" for a number the central database gave; else the kiosk's offline prefix ("A" in
+    # "A-3"): numbered from the kiosk's own journal while central could not be reached.
+    series: str = ""
+    flag: str | None = None  # "duplicate": reception must look (see CheckInFlag)
+
+    @property
+    def label(self) -> str:
+        """The number as printed and shown: "12", or "A-3" for an offline number."""
+        return f"{self.series}-{self.queue_number}" if self.series else str(self.queue_number)
+
+    @property
+    def offline(self) -> bool:
+        """True when the number came from the kiosk's offline series."""
+        return bool(self.series)
 
 
 @dataclass(frozen=True)
@@ -390,3 +404,11 @@ class Benefit:
     rule: str  # the rule row's id, e.g. "1.13/2026-07-01"
     source: str  # the article it stands on
     reason: str  # why, in English, for logs and staff
+
+
+class CheckInFlag(StrEnum):
+    """Why reception must look at a check-in."""
+
+    # Replayed from an offline journal while the same card had checked in for the same clinic
+    # at another kiosk meanwhile: the patient holds two numbers.
+    DUPLICATE = "duplicate"

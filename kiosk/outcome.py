@@ -70,6 +70,9 @@ class Reason(StrEnum):
     BIRTH_YEAR_WRONG = "birth_year_wrong"  # says nothing about the card
     BARE_CODE_AT_RECEPTION = "bare_code_at_reception"
 
+    # numbered from the kiosk's own series while the central database was unreachable
+    OFFLINE_NUMBER = "offline_number"
+
 
 MESSAGES: dict[str, dict[str, str]] = {
     "vi": {
@@ -121,6 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.BIRTH_YEAR_REQUIRED: "Vui lòng nhập năm sinh của bạn để xác nhận.",
         Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
         Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
+        Reason.OFFLINE_NUMBER: "Đăng ký thành công. Số thứ tự này hợp lệ "
+        "(cấp khi mạng của bệnh viện tạm gián đoạn).",
     },
     "en": {
         Status.ACCEPTED: "You are checked in. Please take your slip.",
@@ -178,6 +183,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
         Reason.BARE_CODE_AT_RECEPTION: "This code holds only a card number: "
         "please go to reception.",
+        Reason.OFFLINE_NUMBER: "You are checked in. This number is valid "
+        "(given while the hospital network was down).",
     },
 }
 

@@ -20,6 +20,8 @@ from kiosk.outcome import route_text, says_benefit, share_text
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
 REPRINT = "IN LẠI"
+# Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
+OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
 VERIFICATION_TEXT = {
     Verification.ONLINE: "Đã kiểm tra trực tuyến",
     Verification.CACHE: "Kiểm tra theo dữ liệu lưu tại bệnh viện",
@@ -151,7 +153,9 @@ def layout_slip(
     items.append(SlipRule())
     line(TITLE, Size.TITLE, bold=True, align=Align.CENTER)
     line("Số thứ tự", Size.SMALL, align=Align.CENTER)
-    line(str(checkin.queue_number), Size.NUMBER, bold=True, align=Align.CENTER)
+    line(checkin.label, Size.NUMBER, bold=True, align=Align.CENTER)
+    if checkin.offline:
+        line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
     if clinic is not None:
         line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
         line(" – ".join(p for p in (clinic.room, clinic.location_vi) if p), align=Align.CENTER)

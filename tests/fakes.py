@@ -78,6 +78,7 @@ class FakeCheckInStore:
         self.counters: dict[tuple[str, date], int] = {}
         self.audit: list[tuple[str, str, str, str | None, str | None]] = []
         self.unavailable = False
+        self.series = ""  # "A": numbers as an offline journal does ("A-1", "A-2", ...)
         self._ids = itertools.count(1)
 
     def _check(self) -> None:
@@ -118,6 +119,7 @@ class FakeCheckInStore:
             created_at=draft.created_at,
             staff_name=draft.staff_name,
             override_reason=draft.override_reason,
+            series=self.series,
         )
         self.checkins[checkin.id] = checkin
         self.by_key[draft.idempotency_key] = checkin.id

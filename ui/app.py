@@ -164,6 +164,20 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         accept=is_card_payload,
     )
     closers: list[Callable[[], None]] = []
+    if wiring.failover is not None:
+        # Central and the journal: refresh the card replica, then replay the journal whenever
+        # central is back, in the background.
+        from db.offline import start_replay_thread
+        from db.replica import refresh_replica
+
+        failover = wiring.failover
+        closers.append(
+            start_replay_thread(
+                failover,
+                clock,
+                refresh=lambda: refresh_replica(failover.central, failover.journal, clock),
+            )
+        )
     feed = _demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
         config=config,
@@ -220,7 +234,7 @@ class HeadlessRun:
         checkin = outcome.checkin
         log.info(
             "demo patient %d: %s %s", len(self.outcomes), outcome.status,
-            f"{checkin.clinic_code} #{checkin.queue_number}" if checkin else outcome.reason,
+            f"{checkin.clinic_code} #{checkin.label}" if checkin else outcome.reason,
         )  # fmt: skip
         if len(self.outcomes) >= self.patients:
             from PySide6.QtWidgets import QApplication
@@ -233,7 +247,7 @@ class HeadlessRun:
 
     def summary(self, slips: Path) -> str:
         numbers = ", ".join(
-            f"{o.checkin.clinic_code} {o.checkin.queue_number}" for o in self.outcomes if o.checkin
+            f"{o.checkin.clinic_code} {o.checkin.label}" for o in self.outcomes if o.checkin
         )
         missing = self.patients - len(self.outcomes)
         return (

@@ -542,7 +542,7 @@ class KioskWindow(QWidget):
                 said = tr(
                     "staff_done",
                     lang,
-                    n=checkin.queue_number,
+                    n=checkin.label,
                     clinic=clinic.name(lang) if clinic else checkin.clinic_code,
                 )
                 return said + ("\n" + outcome.message(lang) if outcome.reason is not None else "")

@@ -43,6 +43,8 @@ def outcome_json(outcome: Outcome) -> dict[str, object]:
         "status": str(outcome.status),
         "reason": str(outcome.reason) if outcome.reason else None,
         "queue_number": checkin.queue_number if checkin else None,
+        "queue_label": checkin.label if checkin else None,
+        "offline": checkin.offline if checkin else False,
         "clinic": checkin.clinic_code if checkin else None,
         "checkin_id": checkin.id if checkin else None,
         "slip": outcome.slip_path,
@@ -62,13 +64,13 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     try:
         outcome = wiring.service.run(text, args.clinic)
     finally:
-        wiring.store.dispose()
+        wiring.dispose()
     if args.json:
         print(json.dumps(outcome_json(outcome), ensure_ascii=False))
     else:
         line = outcome.message("en")
         if outcome.checkin:
-            line = f"{outcome.checkin.clinic_code} #{outcome.checkin.queue_number}: {line}"
+            line = f"{outcome.checkin.clinic_code} #{outcome.checkin.label}: {line}"
         print(line)
         if outcome.slip_path:
             print(f"slip: {outcome.slip_path}", file=sys.stderr)

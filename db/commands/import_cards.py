@@ -16,6 +16,8 @@ from pathlib import Path
 from db.commands import Command, CommandError
 from db.importer import ImportFileError, ImportSummary, Progress, import_file
 from db.open import open_store
+from db.replica import refresh_after_cards_changed
+from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError
 
@@ -85,6 +87,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         store = open_store(config)
         try:
             summary = import_file(store, args.file, batch_size=args.batch_size, on_progress=bar)
+            refresh_after_cards_changed(config, store, SystemClock())
         finally:
             store.dispose()
             if bar is not None:

@@ -27,14 +27,14 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     try:
         outcome = wiring.service.reprint(args.checkin_id, args.staff or cli_actor())
     finally:
-        wiring.store.dispose()
+        wiring.dispose()
     if outcome.reason is Reason.CHECKIN_NOT_FOUND:
         raise CommandError(f"no check-in with id {args.checkin_id!r}")
     if not outcome.printed:
         raise CommandError(f"printing failed: {outcome.detail or outcome.message('en')}")
     assert outcome.checkin is not None
     where = f" ({outcome.slip_path})" if outcome.slip_path else ""
-    print(f"reprinted {outcome.checkin.clinic_code} #{outcome.checkin.queue_number}{where}")
+    print(f"reprinted {outcome.checkin.clinic_code} #{outcome.checkin.label}{where}")
     return 0
 
 

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from db.commands import Command, CommandError
-from db.open import open_store
+from db.offline import pending_count
+from db.open import open_journal, open_store
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError
@@ -28,6 +29,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     except StoreError as error:
         raise CommandError(str(error)) from error
     data = status.as_json()
+    data["offline_pending"] = _offline_pending(config)
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
@@ -37,7 +39,22 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     print(f"last sync:       {data['last_sync'] or 'never'}")
     print(f"database:        {status.database}")
     print(f"size:            {'unknown' if size is None else f'{size / 1e6:.1f} MB'}")
+    print(f"offline pending: {data['offline_pending']:,}")
     return 0
+
+
+def _offline_pending(config: Config) -> int:
+    """Check-ins in this kiosk's journal that central does not have yet (0 without one)."""
+    try:
+        journal = open_journal(config)
+    except StoreError as error:
+        raise CommandError(f"offline journal: {error}") from error
+    if journal is None:
+        return 0
+    try:
+        return pending_count(journal)
+    finally:
+        journal.dispose()
 
 
 COMMAND = Command(

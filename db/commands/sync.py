@@ -10,6 +10,7 @@ from typing import TextIO
 from db.commands import Command, CommandError
 from db.insurance_client import FeedClient, InsuranceError
 from db.open import open_store
+from db.replica import refresh_after_cards_changed
 from db.sync import SyncProgress, sync
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -74,6 +75,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             max_pages=config.sync.max_pages,
             deadline_s=config.sync.deadline_s,
         )
+        refresh_after_cards_changed(config, store, clock)
     except InsuranceError as error:
         raise CommandError(f"feed: {error}") from None
     except StoreError as error:

@@ -65,9 +65,20 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert imported.returncode == 0, imported.stderr.decode()
 
     accepted = _json(run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site))
-    assert set(accepted) == {"status", "reason", "queue_number", "clinic", "checkin_id", "slip"}
+    assert set(accepted) == {
+        "status",
+        "reason",
+        "queue_number",
+        "queue_label",
+        "offline",
+        "clinic",
+        "checkin_id",
+        "slip",
+    }
     assert accepted["status"] == "accepted"
     assert accepted["queue_number"] == 1
+    assert accepted["queue_label"] == "1"
+    assert accepted["offline"] is False
     assert accepted["clinic"] == "NOI"
     assert isinstance(accepted["slip"], str)
     assert Path(accepted["slip"]).is_file()

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from db.card_rows import row_from_record
+from db.migrate import head_revision
 from kiosk.synthetic import card_record, people
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
@@ -24,13 +25,21 @@ def test_db_upgrade_then_status(run_cli: RunCli, tmp_path: Path) -> None:
     env = _env(tmp_path)
     first = run_cli(["db", "upgrade"], env=env)
     assert first.returncode == 0, first.stderr
-    assert b"upgraded from empty to 0001" in first.stdout
+    assert f"upgraded from empty to {head_revision()}".encode() in first.stdout
     second = run_cli(["db", "upgrade"], env=env)
-    assert b"already at revision 0001" in second.stdout
+    assert f"already at revision {head_revision()}".encode() in second.stdout
     status = run_cli(["status", "--json"], env=env)
     assert status.returncode == 0, status.stderr
     data = json.loads(status.stdout.decode().splitlines()[-1])
-    assert set(data) == {"cards", "checkins_today", "last_sync", "database", "size_bytes"}
+    assert set(data) == {
+        "cards",
+        "checkins_today",
+        "last_sync",
+        "database",
+        "size_bytes",
+        "offline_pending",
+    }
+    assert data["offline_pending"] == 0  # an SQLite database keeps no journal
     assert data["cards"] == 0
     assert data["checkins_today"] == 0
     assert data["last_sync"] is None
@@ -96,7 +105,10 @@ def test_import_of_unusable_file(run_cli: RunCli, tmp_path: Path) -> None:
 
 
 def test_unreachable_database_is_one_line(run_cli: RunCli) -> None:
-    env = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk:secret@127.0.0.1:1/kiosk"}
+    env = {
+        "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk:secret@127.0.0.1:1/kiosk",
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+    }
     result = run_cli(["status"], env=env)
     assert result.returncode == 1
     lines = result.stderr.decode().strip().splitlines()

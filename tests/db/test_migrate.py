@@ -22,6 +22,8 @@ TABLES = {
     "staff",
     "audit_log",
     "sync_state",
+    "card_changes",
+    "replayed",
 }
 
 
@@ -51,3 +53,46 @@ def test_postgresql_migrations_match_models(postgres_url: str) -> None:
         engine = create_kiosk_engine(url)
         _check_matches_models(engine)
         engine.dispose()
+
+
+def _upgrade_keeps_checkins_and_notes_cards(url: str) -> None:
+    from sqlalchemy import text
+
+    from db.store import SqlStore
+    from tests.db.storehelp import card, draft
+
+    engine = create_kiosk_engine(url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:  # a check-in and a card written by the old schema
+        conn.execute(
+            text(
+                "INSERT INTO checkins (id, local_day, clinic_code, queue_number, patient_name,"
+                " status, verification, kiosk_id, created_at, print_state, cancelled,"
+                " idempotency_key) VALUES ('old', '2026-11-25', 'NOI', 1, 'Nguyễn Văn Cũ',"
+                " 'accepted', 'cache', 'KIOSK-01', '2026-11-25 02:00:00', 'printed', false, 'k')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO queue_counters (clinic, day, last) VALUES ('NOI', '2026-11-25', 1)")
+        )
+    SqlStore(engine).import_cards([card(1)])
+    upgrade(engine)
+    store = SqlStore(engine)
+    old = store.get_checkin("old")
+    assert old is not None
+    assert (old.label, old.offline, old.flag) == ("1", False, None)
+    assert store.commit_checkin(draft("new", n=2)).label == "2"
+    if engine.dialect.name == "postgresql":  # existing cards count as changed: a first copy
+        with engine.connect() as conn:
+            noted = conn.execute(text("SELECT bhxh_number FROM card_changes")).scalars().all()
+        assert noted == ["7900000001"]
+    engine.dispose()
+
+
+def test_sqlite_upgrade_from_0001_keeps_checkins(tmp_path: Path) -> None:
+    _upgrade_keeps_checkins_and_notes_cards(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def test_postgresql_upgrade_from_0001_keeps_checkins_and_notes_cards(postgres_url: str) -> None:
+    with fresh_database(postgres_url) as url:
+        _upgrade_keeps_checkins_and_notes_cards(url)

@@ -40,7 +40,8 @@ def test_relative_sqlite_path_follows_the_config_file(tmp_path: Path) -> None:
 def test_postgresql_url_is_kept_and_unreachable_is_a_store_error(tmp_path: Path) -> None:
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     url = "postgresql+psycopg://kiosk:secret@127.0.0.1:1/kiosk"
-    config = load_config(tmp_path / "config.toml", env={"KIOSK_DATABASE_URL": url})
+    env = {"KIOSK_DATABASE_URL": url, "KIOSK_KIOSK_OFFLINE_PREFIX": "A"}
+    config = load_config(tmp_path / "config.toml", env=env)
     assert database_url(config) == url
     with pytest.raises(StoreError, match="unreachable"):
         open_store(config)

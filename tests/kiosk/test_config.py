@@ -37,6 +37,7 @@ def test_the_shipped_config_is_valid_and_complete() -> None:
 def test_environment_overrides_any_setting() -> None:
     env = {
         "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "B",
         "KIOSK_PRINTER_DOTS": "384",
         "KIOSK_KIOSK_HIDE_CURSOR": "false",
         "KIOSK_HOSPITAL_FACILITY_CODES": "79024, 79025",
@@ -261,3 +262,55 @@ def test_plain_http_needs_allow_http_and_sync_limits_have_defaults() -> None:
     assert (config.sync.max_pages, config.sync.deadline_s) == (10_000, 7200.0)
     del data["sync"]
     assert parse_config(data, {}, ROOT).sync.max_pages == 10_000  # no [sync]: the defaults
+
+
+def test_a_server_database_needs_an_offline_prefix_and_gets_a_journal() -> None:
+    env = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk"}
+    with pytest.raises(ConfigError, match=r"^kiosk\.offline_prefix: required when database\.url"):
+        parse_config(_shipped(), env, ROOT)
+    config = parse_config(_shipped(), {**env, "KIOSK_KIOSK_OFFLINE_PREFIX": "A"}, ROOT)
+    assert config.kiosk.offline_prefix == "A"
+    assert config.database.has_journal
+    assert config.database.offline_url == f"sqlite:///{ROOT / 'data' / 'offline.db'}"
+    assert config.database.connect_timeout_s == 3.0
+
+
+def test_offline_settings_follow_the_environment_rule(tmp_path: Path) -> None:
+    env = {
+        "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "K2",
+        "KIOSK_DATABASE_OFFLINE_URL": "sqlite:///journal/k2.db",
+        "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1.5",
+    }
+    config = parse_config(_shipped(), env, tmp_path)
+    assert config.kiosk.offline_prefix == "K2"
+    assert config.database.offline_url == f"sqlite:///{tmp_path.resolve() / 'journal/k2.db'}"
+    assert config.database.connect_timeout_s == 1.5
+
+
+def test_an_sqlite_database_has_no_journal_and_a_bad_prefix_is_named() -> None:
+    config = parse_config(_shipped(), {}, ROOT)
+    assert not config.database.has_journal
+    assert config.kiosk.offline_prefix == ""
+    for bad in ("3", "a", "A-1", "TOOLONGXX"):
+        with pytest.raises(ConfigError, match=r"^kiosk\.offline_prefix: expected"):
+            parse_config(_shipped(), {"KIOSK_KIOSK_OFFLINE_PREFIX": bad}, ROOT)
+    with pytest.raises(ConfigError, match=r"^database\.offline_url: expected a local SQLite"):
+        parse_config(
+            _shipped(),
+            {
+                "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+                "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+                "KIOSK_DATABASE_OFFLINE_URL": "postgresql+psycopg://x@y/z",
+            },
+            ROOT,
+        )
+
+
+def test_cli_names_the_missing_offline_prefix_in_one_line(run_cli: Any) -> None:
+    env = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@127.0.0.1:1/kiosk"}
+    result = run_cli(["--config", str(ROOT / "config.toml"), "checkin", "--text", "x"], env=env)
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("kiosk-admin checkin: config error: kiosk.offline_prefix: required")

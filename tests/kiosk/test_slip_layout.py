@@ -254,3 +254,12 @@ def test_birth_year_only_cards_print_the_year() -> None:
     base = checkin_of()
     patient = replace(base.patient, birth=BirthDate(1951), gender=Gender.MALE)
     assert "Năm sinh: 1951 – Giới tính: Nam" in texts(replace(base, patient=patient))
+
+
+def test_an_offline_number_prints_its_label_and_says_it_is_valid() -> None:
+    offline = texts(checkin_of(queue_number=3, series="A"))
+    assert offline[offline.index("Số thứ tự") + 1] == "A-3"
+    assert "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)" in offline
+    online = texts(checkin_of(queue_number=3))
+    assert online[online.index("Số thứ tự") + 1] == "3"
+    assert not any("hợp lệ" in line for line in online)

@@ -4,6 +4,7 @@ automatic logout, and the admin screen's sync with progress."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -313,3 +314,22 @@ def test_the_admin_screen_says_when_a_four_digit_pin_is_still_in_use(
     log_in(qtbot, window, "987654", code="102")
     window.staff.admin_button.click()
     assert window.admin_screen.pin_notice.text() == ""
+
+
+def test_an_offline_number_is_shown_as_valid_and_marked_in_todays_list(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window()
+    rig.store.series = "A"  # the store numbers as the kiosk's offline journal does
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.on_scan(bhyt_payload(persons[0]))
+    assert window.accepted.number.text() == "A-1"
+    assert "hợp lệ" in window.accepted.heading.text()
+    target = next(iter(rig.store.checkins))
+    rig.store.checkins[target] = replace(rig.store.checkins[target], flag="duplicate")
+    log_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.staff.rows.count() == 1, timeout=5000)
+    row = window.staff.rows.item(0).text()
+    assert "A-1" in row
+    assert "số ngoại tuyến" in row
+    assert "trùng thẻ" in row

@@ -396,7 +396,7 @@ class _NumberScreen(_ResultScreen):
     def _retranslate_number(self, lang: Lang) -> None:
         o = self._outcome
         self.caption.setText(tr("queue_number", lang))
-        self.number.setText(str(o.checkin.queue_number) if o and o.checkin else "")
+        self.number.setText(o.checkin.label if o and o.checkin else "")
         self.patient.setText(self._patient_line(lang))
         self.done_button.setText(tr("done", lang))
 

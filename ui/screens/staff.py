@@ -445,7 +445,11 @@ class StaffScreen(Screen):
         for c in self._checkins:
             shown = from_checkin(c)
             when = local_time(c.created_at).strftime("%H:%M")
-            text = f"{c.clinic_code} {c.queue_number:>3}  {when}  {shown.name}  …{shown.card_last4}"
+            text = f"{c.clinic_code} {c.label:>3}  {when}  {shown.name}  …{shown.card_last4}"
+            if c.offline:
+                text += f"  ({tr('offline', lang)})"
+            if c.flag:
+                text += f"  ({tr('flag_' + c.flag, lang)})"
             if c.cancelled:
                 text += f"  ({tr('cancelled', lang)})"
             item = QListWidgetItem(text)

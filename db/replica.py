@@ -1,0 +1,178 @@
+"""The card replica: a copy of central's card cache in a kiosk's offline journal.
+
+An outage must not blind the kiosk: offline check-ins are decided against this copy. The copy
+is brought up to date page by page, each page committed with its cursor (the same
+:meth:`SqlStore.apply_card_page` the feed sync uses), so a refresh killed at any moment goes on
+where it stopped.
+
+Incremental on PostgreSQL: a trigger notes in ``card_changes`` the transaction that last wrote
+or removed each card; a refresh copies the cards written by transactions from the oldest one
+still running at the previous refresh on (a writer that commits late is never missed; a card
+seen twice is simply written twice). On an SQLite central (tests, one-kiosk set-ups) every
+refresh is a full pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from db.engine import READ_ONLY
+from db.models import card_changes, cards
+from db.open import open_journal
+from db.store import PageCounts, SqlStore, _card_from_row, describe_error
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.model import CardRecord
+from kiosk.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+SOURCE = "central-replica"  # the journal's sync_state row for the replica
+_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class ReplicaSummary:
+    """What one refresh did; ``kiosk-admin replica refresh --json`` prints it."""
+
+    mode: str  # "full" or "incremental"
+    added: int
+    updated: int
+    removed: int
+    cards: int  # cards in the replica afterwards
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "mode": self.mode,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "cards": self.cards,
+        }
+
+
+def _oldest_running(conn: Connection) -> int:
+    """The oldest transaction still running on the server (every older one has ended)."""
+    value = conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")).scalar()
+    return int(str(value))
+
+
+def _cards_by_keys(conn: Connection, keys: Sequence[str]) -> list[CardRecord]:
+    rows = conn.execute(select(cards).where(cards.c.bhxh_number.in_(keys))).all()
+    return [_card_from_row(row) for row in rows]
+
+
+def _replica_keys(journal: SqlStore, after: str, upto: str | None) -> list[str]:
+    stmt = select(cards.c.bhxh_number).where(cards.c.bhxh_number > after)
+    if upto is not None:
+        stmt = stmt.where(cards.c.bhxh_number <= upto)
+    with journal.engine.connect().execution_options(**READ_ONLY) as conn:
+        return [key for (key,) in conn.execute(stmt)]
+
+
+def refresh_replica(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplicaSummary:
+    """Bring the journal's card replica up to date from central; raises StoreError."""
+    try:
+        state = journal.get_sync_state(SOURCE)
+        cursor = state.cursor if state is not None else None
+        server = central.engine.dialect.name == "postgresql"
+        if server and cursor is not None and cursor.startswith("xid:"):
+            counts, mode = _incremental(central, journal, int(cursor[4:])), "incremental"
+        else:
+            counts, mode = _full(central, journal, cursor if cursor else None, server), "full"
+        journal.mark_sync_success(SOURCE, clock.now())
+        total = journal.count_cards()
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+    return ReplicaSummary(mode, counts.added, counts.updated, counts.removed, total)
+
+
+def _full(central: SqlStore, journal: SqlStore, cursor: str | None, server: bool) -> PageCounts:
+    """Copy every card in key order; a pass cut short resumes after its last page."""
+    if cursor is not None and cursor.startswith("full:"):
+        _, start, after = cursor.split(":", 2)
+    else:
+        after = ""
+        if server:
+            with central.engine.connect() as conn:
+                start = str(_oldest_running(conn))
+        else:
+            start = "-"
+    total = PageCounts()
+    while True:
+        with central.engine.connect() as conn:
+            rows = conn.execute(
+                select(cards)
+                .where(cards.c.bhxh_number > after)
+                .order_by(cards.c.bhxh_number)
+                .limit(_PAGE)
+            ).all()
+        page = [_card_from_row(row) for row in rows]
+        last = page[-1].bhxh_number if len(page) == _PAGE else None
+        present = {card.bhxh_number for card in page}
+        gone = [key for key in _replica_keys(journal, after, last) if key not in present]
+        if last is None:  # the last page: the pass is done
+            done = f"xid:{start}" if server else "done"
+            total += journal.apply_card_page(SOURCE, page, gone, done)
+            return total
+        total += journal.apply_card_page(SOURCE, page, gone, f"full:{start}:{last}")
+        after = last
+
+
+def _incremental(central: SqlStore, journal: SqlStore, since: int) -> PageCounts:
+    """Copy the cards written since transaction ``since``, in pages of keys."""
+    with central.engine.connect() as conn:
+        upto = _oldest_running(conn)
+    total = PageCounts()
+    after = ""
+    while True:
+        with central.engine.connect() as conn:
+            keys = [
+                key
+                for (key,) in conn.execute(
+                    select(card_changes.c.bhxh_number)
+                    .where(card_changes.c.xid >= since, card_changes.c.bhxh_number > after)
+                    .order_by(card_changes.c.bhxh_number)
+                    .limit(_PAGE)
+                )
+            ]
+            page = _cards_by_keys(conn, keys) if keys else []
+        present = {card.bhxh_number for card in page}
+        gone = [key for key in keys if key not in present]
+        if len(keys) < _PAGE:
+            total += journal.apply_card_page(SOURCE, page, gone, f"xid:{upto}")
+            return total
+        # Mid-pass pages keep the old cursor: a pass cut short starts again (writes are
+        # idempotent), and only a finished one moves on.
+        total += journal.apply_card_page(SOURCE, page, gone, f"xid:{since}")
+        after = keys[-1]
+
+
+def refresh_configured_replica(
+    config: Config, central: SqlStore, clock: Clock
+) -> ReplicaSummary | None:
+    """Refresh this kiosk's replica from ``central`` when it keeps a journal (else None).
+
+    Called after ``kiosk-admin sync`` and ``import`` wrote to a central database.
+    """
+    journal = open_journal(config, clock)
+    if journal is None:
+        return None
+    try:
+        return refresh_replica(central, journal, clock)
+    finally:
+        journal.dispose()
+
+
+def refresh_after_cards_changed(config: Config, central: SqlStore, clock: Clock) -> None:
+    """The replica refresh after a sync or an import: a failure is only a warning (the cards
+    went in; the replica catches up at the next refresh)."""
+    try:
+        refresh_configured_replica(config, central, clock)
+    except StoreError as error:
+        log.warning("card replica not refreshed: %s", error)
