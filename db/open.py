@@ -51,4 +51,4 @@ def open_store(config: Config, clock: Clock | None = None, migrate: bool = True)
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error
-    return SqlStore(engine, zone=config.kiosk.zone, clock=clock)
+    return SqlStore(engine, zone=config.kiosk.zone, clock=clock, outbox=config.his.enabled)

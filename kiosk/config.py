@@ -30,6 +30,7 @@ PRINTER_KINDS = (
     "system",
     "dummy",
 )
+HIS_KINDS = ("none", "fhir", "webhook")
 LEVELS = ("central", "province", "district", "commune")
 DECODERS = ("zxing", "zbar", "enlarge")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
@@ -136,6 +137,30 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
+class HisSettings:
+    """Where and how check-in events go to the hospital information system (the outbox)."""
+
+    kind: str = "none"  # none, fhir, webhook
+    url: str = ""
+    timeout_s: float = 10.0
+    max_attempts: int = 10
+    backoff_s: float = 5.0
+    backoff_max_s: float = 600.0
+    interval_s: float = 5.0
+    token_env: str = "KIOSK_HIS_TOKEN"  # noqa: S105 - the name of a variable
+    card_system: str = "urn:vn:bhyt:card-number"
+    id_system: str = "urn:vn:cccd"
+    checkin_system: str = "urn:kiosk:checkin-id"
+    queue_system: str = "urn:kiosk:queue-label"
+    clinic_system: str = "urn:kiosk:clinic"
+
+    @property
+    def enabled(self) -> bool:
+        """True when events are recorded and delivered (a kind other than ``none``)."""
+        return self.kind != "none"
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration of one kiosk."""
 
@@ -149,6 +174,7 @@ class Config:
     insurance: InsuranceSettings
     staff: StaffSettings
     source: Path | None = None  # the file it was read from
+    his: HisSettings = field(default_factory=HisSettings)
 
     def clinic(self, code: str) -> Clinic | None:
         return next((c for c in self.clinics if c.code == code), None)
@@ -459,6 +485,30 @@ def _load_staff(s: _Section) -> StaffSettings:
     )
 
 
+def _load_his(s: _Section) -> HisSettings:
+    kind = s.text("kind", "none", HIS_KINDS)
+    url = s.text("url", "")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
+    if kind != "none" and not url:
+        raise ConfigError(f"his.url: needed when his.kind is {kind!r}")
+    return HisSettings(
+        kind=kind,
+        url=url.rstrip("/"),
+        timeout_s=s.seconds("timeout_s", 10.0),
+        max_attempts=s.whole("max_attempts", 10),
+        backoff_s=s.seconds("backoff_s", 5.0),
+        backoff_max_s=s.seconds("backoff_max_s", 600.0),
+        interval_s=s.seconds("interval_s", 5.0),
+        token_env=s.text("token_env", "KIOSK_HIS_TOKEN"),
+        card_system=s.text("card_system", "urn:vn:bhyt:card-number"),
+        id_system=s.text("id_system", "urn:vn:cccd"),
+        checkin_system=s.text("checkin_system", "urn:kiosk:checkin-id"),
+        queue_system=s.text("queue_system", "urn:kiosk:queue-label"),
+        clinic_system=s.text("clinic_system", "urn:kiosk:clinic"),
+    )
+
+
 _SECTIONS = (
     "kiosk",
     "hospital",
@@ -469,6 +519,7 @@ _SECTIONS = (
     "printer",
     "insurance",
     "staff",
+    "his",
 )
 
 
@@ -494,6 +545,7 @@ def parse_config(
         "printer": _load_printer,
         "insurance": _load_insurance,
         "staff": _load_staff,
+        "his": _load_his,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

@@ -22,6 +22,7 @@ TABLES = {
     "staff",
     "audit_log",
     "sync_state",
+    "outbox",
 }
 
 
