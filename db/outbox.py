@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from db.outbox_store import OutboxCounts, OutboxItem
+from db.outbox_store import DeadLetter, OutboxCounts, OutboxItem
 from kiosk.clock import Clock
 from kiosk.config import HisSettings
 from kiosk.ports import StoreError
@@ -65,6 +65,10 @@ class OutboxSource(Protocol):
     def delivered(self, item_id: int, now: datetime) -> None: ...
 
     def failed_try(self, item_id: int, error: str, retry_at: datetime | None) -> None: ...
+
+    def retry(self, item_id: int, now: datetime) -> bool: ...
+
+    def dead_letters(self, limit: int = 20) -> list[DeadLetter]: ...
 
 
 @dataclass(frozen=True)

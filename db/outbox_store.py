@@ -173,6 +173,18 @@ class OutboxItem:
     next_attempt_at: datetime
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event that gave up, as the operator sees it."""
+
+    id: int
+    kind: str
+    checkin_id: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+
+
 class SqlOutbox:
     """The outbox table of one database (central or a journal)."""
 
@@ -295,6 +307,21 @@ class SqlOutbox:
         except SQLAlchemyError as error:
             raise StoreError(_describe(error)) from error
         return str(value) if value is not None else None
+
+    def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
+        """The most recent dead letters, newest first (for ``kiosk-admin outbox status``)."""
+        stmt = (
+            select(outbox).where(outbox.c.state == FAILED).order_by(outbox.c.id.desc()).limit(limit)
+        )
+        try:
+            with self._read() as conn:
+                rows = conn.execute(stmt).all()
+        except SQLAlchemyError as error:
+            raise StoreError(_describe(error)) from error
+        return [
+            DeadLetter(r.id, r.kind, r.checkin_id, r.attempts, r.last_error or "", r.created_at)
+            for r in rows
+        ]
 
     def _change(self, stmt: Any) -> int:
         try:
