@@ -261,3 +261,19 @@ class OutboxRow(Base):
 
 
 outbox = cast(Table, OutboxRow.__table__)
+
+
+class OutcomeTallyRow(Base):
+    """Scans per local day, hour and kiosk that ended without a check-in (sent to reception,
+    rejected): the daily report's shares need them, and no other table keeps them."""
+
+    __tablename__ = "outcome_tallies"
+
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # local hour, 0-23
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+outcome_tallies = cast(Table, OutcomeTallyRow.__table__)

@@ -41,7 +41,16 @@ from sqlalchemy.sql.elements import BindParameter
 
 from db.card_rows import CARD_COLUMNS, CardValues, ValueForms
 from db.engine import READ_ONLY, sqlite_path
-from db.models import audit_log, cards, checkins, clinics, facilities, staff, sync_state
+from db.models import (
+    audit_log,
+    cards,
+    checkins,
+    clinics,
+    facilities,
+    outcome_tallies,
+    staff,
+    sync_state,
+)
 from db.outbox_store import OUTBOX_INSERT_SQL, SqlOutbox, outbox_event
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
@@ -918,6 +927,23 @@ class SqlStore:
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
         return replace(before, cancelled=True)
+
+    def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
+        """Count one scan that ended without a check-in (``status`` e.g. ``rejected``) in its
+        local day and hour, for the daily report."""
+        local = at.astimezone(self.zone)
+        stmt = self._insert(outcome_tallies).values(
+            local_day=local.date(), hour=local.hour, kiosk_id=kiosk_id, status=status, count=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["local_day", "hour", "kiosk_id", "status"],
+            set_={"count": outcome_tallies.c.count + 1},
+        )
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(stmt)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
 
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None

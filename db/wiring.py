@@ -96,5 +96,6 @@ def build_service(
         online=gateway,
         printer=chosen_printer,
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
+        tally=store,
     )
     return Wiring(service=service, store=store, printer=chosen_printer, online=gateway)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from PIL.Image import Image
@@ -77,6 +77,14 @@ class CheckInStore(Protocol):
         self, actor: str, action: str, target: str, before: str | None, after: str | None
     ) -> None:
         """Append a row to the audit log (who did what to which record, before and after)."""
+        ...
+
+
+class OutcomeTally(Protocol):
+    """Counts scans that ended without a check-in, per local hour (for the daily report)."""
+
+    def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
+        """Count one; raises :class:`StoreError` when the database is unusable."""
         ...
 
 

@@ -23,6 +23,7 @@ TABLES = {
     "audit_log",
     "sync_state",
     "outbox",
+    "outcome_tallies",
 }
 
 

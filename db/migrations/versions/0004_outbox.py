@@ -1,4 +1,5 @@
-"""The outbox: events for the hospital information system, written with each change.
+"""The outbox (events for the hospital information system, written with each change) and the
+tallies of scans that ended without a check-in (for the daily report).
 
 Revision ID: 0004_outbox
 Revises: 0001
@@ -42,9 +43,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
     )
     op.create_index("ix_outbox_state_id", "outbox", ["state", "id"], unique=False)
+    op.create_table(
+        "outcome_tallies",
+        sa.Column("local_day", sa.Date(), nullable=False),
+        sa.Column("hour", sa.SmallInteger(), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("local_day", "hour", "kiosk_id", "status"),
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table("outcome_tallies")
     op.drop_index("ix_outbox_state_id", table_name="outbox")
     op.drop_table("outbox")
