@@ -928,6 +928,23 @@ class SqlStore:
             raise StoreError(describe_error(error)) from error
         return replace(before, cancelled=True)
 
+    def last_checkin(self) -> CheckIn | None:
+        """The most recent check-in of any day (the health signal's "last check-in")."""
+        # The latest day first (an index gives it at once), then the latest moment within it.
+        latest_day = select(func.max(checkins.c.local_day)).scalar_subquery()
+        stmt = (
+            select(checkins)
+            .where(checkins.c.local_day == latest_day)
+            .order_by(checkins.c.created_at.desc())
+            .limit(1)
+        )
+        try:
+            with self._read() as conn:
+                row = conn.execute(stmt).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _checkin_from_row(row) if row is not None else None
+
     def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
         """Count one scan that ended without a check-in (``status`` e.g. ``rejected``) in its
         local day and hour, for the daily report."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -482,6 +483,16 @@ class StaffScreen(Screen):
         self.type_into(self.code)
 
 
+def _his_widgets() -> tuple[QLabel, QLabel, QLabel]:
+    """The admin screen's HIS outbox line, its latest error, and today's chart."""
+    his = label(SMALL_PX)
+    error = label(SMALL_PX, color=WARN)
+    error.setWordWrap(True)
+    chart = QLabel()
+    chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return his, error, chart
+
+
 class AdminScreen(Screen):
     """Cache status, sync with progress and cancel, printer and camera tests, kiosk facts."""
 
@@ -491,6 +502,8 @@ class AdminScreen(Screen):
     camera_test = Signal()
     back = Signal()
     quit_app = Signal()
+    # the HIS outbox's (pending, delivered, failed) and latest error; None: no HIS configured
+    _outbox: tuple[tuple[int, int, int] | None, str | None] = (None, None)
 
     def __init__(self) -> None:
         super().__init__()
@@ -498,6 +511,7 @@ class AdminScreen(Screen):
         self.cards = label(BODY_PX)
         self.last_sync = label(BODY_PX)
         self.warning = label(BODY_PX, bold=True, color=WARN)
+        self.his, self.his_error, self.chart = _his_widgets()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -533,8 +547,9 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (self.title, self.cards, self.last_sync, self.warning):
+        for w in (self.title, self.cards, self.last_sync, self.warning, self.his, self.his_error):
             box.addWidget(w)
+        box.addWidget(self.chart)
         box.addSpacing(12)
         box.addWidget(self.progress)
         box.addSpacing(12)
@@ -556,6 +571,23 @@ class AdminScreen(Screen):
 
     def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
         self._status = (cards, when, age_h, max_age_h)
+
+    def set_outbox(self, counts: tuple[int, int, int] | None, error: str | None) -> None:
+        """The HIS outbox: (pending, delivered, failed), None when no HIS is configured."""
+        self._outbox = (counts, error)
+
+    def set_chart(self, png_path: str | None) -> None:
+        """Show today's chart (a PNG file), scaled to the screen's width; None hides it."""
+        picture = QPixmap(png_path) if png_path else QPixmap()
+        if picture.isNull():
+            self.chart.clear()
+            self.chart.hide()
+            return
+        width = max(400, min(picture.width(), self.width() or picture.width()))
+        self.chart.setPixmap(
+            picture.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        )
+        self.chart.show()
 
     def set_result(self, message: Text) -> None:
         """The answer of the last action, kept so that the language toggle re-renders it."""
@@ -588,6 +620,15 @@ class AdminScreen(Screen):
             self.last_sync.setText(tr("cache_last_sync", lang, when=when, age=f"{age_h:.1f}"))
         stale = age_h is None or age_h > max_age
         self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
+        counts, error = self._outbox
+        if counts is None:
+            self.his.setText(tr("his_off", lang))
+        else:
+            pending, delivered, failed = counts
+            self.his.setText(
+                tr("his_status", lang, pending=pending, delivered=delivered, failed=failed)
+            )
+        self.his_error.setText(tr("his_error", lang, error=error) if error else "")
         self.sync_button.setText(tr("sync", lang))
         self.cancel_button.setText(tr("sync_cancel", lang))
         self.printer_button.setText(tr("printer_test", lang))
