@@ -6,6 +6,8 @@ transaction). Beside it, in the same run, the bare allocation statement alone (c
 with RETURNING plus one insert per transaction, raw driver) as the reference.
 
 Checks: zero duplicate numbers, zero lost check-ins, numbers exactly 1..P*N, one audit row each.
+An outbox column runs the same check-ins with the HIS outbox on (one event row written in each
+check-in's transaction) into a clinic of its own, next to the run with it off.
 Runs on SQLite (WAL, BEGIN IMMEDIATE) and, when KIOSK_TEST_DATABASE_URL is set, on a fresh
 PostgreSQL database. Goal: >= 1,000/s on SQLite and >= 500/s on PostgreSQL.
 
@@ -43,6 +45,7 @@ DAY = date(2026, 11, 25)
 CARDS = 10_000
 CLINIC = "NOI"
 BARE_CLINIC = "BARE"
+OUTBOX_CLINIC = "OUTBOX"
 
 
 def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
@@ -68,6 +71,53 @@ def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Eve
             )
         )
     store.dispose()
+
+
+def _outbox_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    """:func:`_complete_worker` with the HIS outbox on (an event row in every transaction)."""
+    store = SqlStore(create_kiosk_engine(url, busy_timeout_ms=30_000), outbox=True)
+    store.find_card(benchdata.bhxh_number(0))
+    start.wait()
+    for j in range(count):
+        card = store.find_card(benchdata.bhxh_number((index * count + j) % CARDS))
+        assert card is not None
+        store.commit_checkin(
+            CheckInDraft(
+                idempotency_key=f"o{index}-{j}",
+                local_day=DAY,
+                clinic_code=OUTBOX_CLINIC,
+                patient=snapshot_of(None, card),
+                status="accepted",
+                reason=None,
+                route=Route.CORRECT,
+                benefit_percent=80,
+                verification=Verification.CACHE,
+                kiosk_id=f"KIOSK-{index:02d}",
+                created_at=datetime.now(UTC),
+            )
+        )
+    store.dispose()
+
+
+def _verify_outbox(store: SqlStore, total: int) -> dict[str, object]:
+    """The outbox run: numbers 1..n in its own clinic, exactly one pending event each."""
+    with store.engine.connect() as conn:
+        numbers = [
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT queue_number FROM checkins WHERE clinic_code = 'OUTBOX' ORDER BY 1"
+            )
+        ]
+        events = conn.exec_driver_sql(
+            "SELECT count(DISTINCT o.checkin_id) FROM outbox o JOIN checkins c"
+            " ON o.checkin_id = c.id WHERE c.clinic_code = 'OUTBOX'"
+        ).scalar()
+        rows = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
+    return {
+        "outbox_numbers_exactly_1_to_n": numbers == list(range(1, total + 1)),
+        "outbox_events": rows,
+        "outbox_events_one_per_checkin": events == rows == total,
+    }
 
 
 def _bare_sqlite_worker(path: str, index: int, count: int, start: mp.synchronize.Event) -> None:
@@ -140,6 +190,7 @@ def _verify(store: SqlStore, total: int) -> dict[str, object]:
         ]
         audited = conn.exec_driver_sql(
             "SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id"
+            " WHERE c.clinic_code = 'NOI'"
         ).scalar()
         bare = [row[0] for row in conn.exec_driver_sql("SELECT number FROM bare ORDER BY 1")]
     return {
@@ -166,7 +217,9 @@ def _run(
     total = processes * count
     bare_s = _race(bare_target, bare_arg, processes, count)
     complete_s = _race(_complete_worker, url, processes, count)
+    outbox_s = _race(_outbox_worker, url, processes, count)
     checks = _verify(store, total)
+    outbox_checks = _verify_outbox(store, total)
     store.dispose()
     ok = (
         checks["checkins"] == total
@@ -174,6 +227,8 @@ def _run(
         and checks["numbers_exactly_1_to_n"]
         and checks["audit_rows"] == total
         and checks["bare_numbers_exactly_1_to_n"]
+        and outbox_checks["outbox_numbers_exactly_1_to_n"]
+        and outbox_checks["outbox_events_one_per_checkin"]
     )
     return {
         "database": name,
@@ -182,8 +237,11 @@ def _run(
         "complete_checkins_per_s": round(total / complete_s, 1),
         "bare_allocations_per_s": round(total / bare_s, 1),
         "ratio_to_bare": round(bare_s / complete_s, 3),
+        "outbox_checkins_per_s": round(total / outbox_s, 1),
+        "outbox_ratio_to_off": round(complete_s / outbox_s, 3),
         "goal_per_s": 1000 if name == "sqlite" else 500,
         **checks,
+        **outbox_checks,
         "ok": ok,
     }
 
