@@ -11,6 +11,8 @@ processes) never get the same number, and a rolled-back check-in gives its numbe
 a committed one (even cancelled later) keeps it forever. On SQLite the transaction opens with
 ``BEGIN IMMEDIATE`` and runs three bare driver statements (the write lock is held as briefly as
 possible); on PostgreSQL counter, check-in and audit row are one statement (one round trip).
+With the outbox on, the check-in's event for the hospital information system is one more
+statement in the same transaction (SQLite) or one more part of the same statement (PostgreSQL).
 
 Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
 go to the driver's ``executemany`` as one upsert statement.
@@ -827,7 +829,8 @@ class SqlStore:
         """PostgreSQL: counter, check-in and audit row in ONE statement, ONE round trip.
 
         A single statement is atomic on its own, so it runs without BEGIN/COMMIT round trips;
-        a unique-key failure anywhere undoes all three parts, the counter included.
+        a unique-key failure anywhere undoes every part (the counter included, and the outbox
+        event when the outbox is on).
         """
         params = {**values, **{f"audit_{k}": v for k, v in audit.items()}}
         if self.outbox_enabled:
