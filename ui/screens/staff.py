@@ -577,15 +577,22 @@ class AdminScreen(Screen):
         self._outbox = (counts, error)
 
     def set_chart(self, png_path: str | None) -> None:
-        """Show today's chart (a PNG file), scaled to the screen's width; None hides it."""
+        """Show today's chart (a PNG file) within the screen's width and a third of its height,
+        so the buttons below stay on screen; None hides it."""
         picture = QPixmap(png_path) if png_path else QPixmap()
         if picture.isNull():
             self.chart.clear()
             self.chart.hide()
             return
-        width = max(400, min(picture.width(), self.width() or picture.width()))
+        width = min(picture.width(), self.width() or picture.width())
+        height = min(picture.height(), max(240, (self.height() or 1080) // 3))
         self.chart.setPixmap(
-            picture.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+            picture.scaled(
+                width,
+                height,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
         )
         self.chart.show()
 
