@@ -284,3 +284,54 @@ audit_counts = cast(Table, AuditCountRow.__table__)
 sync_state = cast(Table, SyncStateRow.__table__)
 card_changes = cast(Table, CardChange.__table__)
 replayed = cast(Table, ReplayRow.__table__)
+
+
+class OutboxRow(Base):
+    """One event (check-in, cancel, reprint) waiting for, or done with, delivery to the HIS.
+
+    Written in the transaction of the change it reports, so nothing is sent that did not
+    commit and nothing committed is left unsent. ``event_id`` is the stable id the receiver
+    sees (the webhook's Idempotency-Key); ``payload`` is the check-in as it stood, as JSON.
+    Rows of one patient (``patient_key``) are delivered in ``id`` order.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # checkin, cancel, reprint
+    checkin_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    patient_key: Mapped[str] = mapped_column(String(32), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Due time of the next try; a worker that takes a row pushes it out (a lease), so two
+    # workers never send the same row at once.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_outbox_event_id"),
+        Index("ix_outbox_state_id", "state", "id"),
+    )
+
+
+outbox = cast(Table, OutboxRow.__table__)
+
+
+class OutcomeTallyRow(Base):
+    """Scans per local day, hour and kiosk that ended without a check-in (sent to reception,
+    rejected): the daily report's shares need them, and no other table keeps them."""
+
+    __tablename__ = "outcome_tallies"
+
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # local hour, 0-23
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+outcome_tallies = cast(Table, OutcomeTallyRow.__table__)

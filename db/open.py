@@ -69,7 +69,12 @@ def open_central_unchecked(config: Config, clock: Clock | None = None) -> SqlSto
     For a kiosk starting while central is unreachable: its calls fail until central is back,
     and :func:`db.offline.reach_central` migrates it then.
     """
-    return SqlStore(_engine(config, database_url(config)), zone=config.kiosk.zone, clock=clock)
+    return SqlStore(
+        _engine(config, database_url(config)),
+        zone=config.kiosk.zone,
+        clock=clock,
+        outbox=config.his.enabled,
+    )
 
 
 def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
@@ -103,7 +108,9 @@ def _migrated(
     except SQLAlchemyError as error:
         engine.dispose()
         raise StoreError(describe_error(error)) from error
-    store = SqlStore(engine, zone=config.kiosk.zone, clock=clock, series=series)
+    store = SqlStore(
+        engine, zone=config.kiosk.zone, clock=clock, series=series, outbox=config.his.enabled
+    )
     if not resume_bulk_load:
         try:
             done = store.finish_killed_bulk_load()

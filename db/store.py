@@ -11,6 +11,8 @@ processes) never get the same number, and a rolled-back check-in gives its numbe
 a committed one (even cancelled later) keeps it forever. On SQLite the transaction opens with
 ``BEGIN IMMEDIATE`` and runs three bare driver statements (the write lock is held as briefly as
 possible); on PostgreSQL counter, check-in and audit row are one statement (one round trip).
+With the outbox on, the check-in's event for the hospital information system is one more
+statement in the same transaction (SQLite) or one more part of the same statement (PostgreSQL).
 
 Bulk card writes (import, sync pages) bypass per-row ORM work: rows become plain tuples and
 go to the driver's ``executemany`` as one upsert statement.
@@ -49,10 +51,12 @@ from db.models import (
     checkins,
     clinics,
     facilities,
+    outcome_tallies,
     queue_counters,
     staff,
     sync_state,
 )
+from db.outbox_store import OUTBOX_INSERT_SQL, SqlOutbox, outbox_event
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.model import (
     BirthDate,
@@ -296,6 +300,8 @@ class SqlStore:
     written), so a test can kill the process exactly there instead of hoping to.
     ``series`` is the number series of the check-ins it commits: "" on a central database, the
     kiosk's offline prefix on its offline journal (numbers then print as "A-3").
+    ``outbox``: every check-in, cancel and reprint also writes an event for the hospital
+    information system in its own transaction (off when no HIS is configured).
     """
 
     def __init__(
@@ -306,10 +312,13 @@ class SqlStore:
         *,
         fault: Callable[[str], None] | None = None,
         series: str = "",
+        outbox: bool = False,
     ) -> None:
         self._engine = engine
         self._fault = fault
         self.series = series
+        self.outbox = SqlOutbox(engine, enabled=outbox)
+        self.outbox_enabled = outbox
         self.zone = zone
         self._clock = clock
         self._dialect = engine.dialect.name
@@ -346,7 +355,7 @@ class SqlStore:
             10: select(cards).where(cards.c.bhxh_number == code).limit(1),
             12: select(cards).where(cards.c.id_number == code).limit(1),
         }
-        self._pg_commit_sql = _pg_commit_sql()
+        self._pg_commit_sql = _pg_commit_sql(outbox=outbox)
         self._checkin_columns = [c.name for c in checkins.columns]
         self._sqlite_checkin_sql = (
             f"INSERT INTO checkins ({', '.join(self._checkin_columns)}) "  # noqa: S608
@@ -388,6 +397,10 @@ class SqlStore:
         if self._clock is not None:
             return self._clock.now()
         return func.now()
+
+    def _at(self) -> datetime:
+        """Now by the injected clock, else by this machine's (outbox events need a value)."""
+        return self._clock.now() if self._clock is not None else datetime.now(UTC)
 
     def _insert(self, table: Any) -> Any:
         return sqlite_insert(table) if self._sqlite else postgresql_insert(table)
@@ -823,7 +836,7 @@ class SqlStore:
             if self._sqlite:
                 number = self._commit_sqlite(checkin, values, audit)
             else:
-                number = self._commit_server(values, audit)
+                number = self._commit_server(values, audit, checkin)
         except (IntegrityError, sqlite3.IntegrityError):
             # Committed before (a retry), or by another kiosk at this very moment: theirs stands.
             with self._read() as conn:
@@ -849,6 +862,7 @@ class SqlStore:
         # the lock is held (JSON escapes quotes inside values: the key cannot be mimicked).
         after = _audit_json(checkin)
         assert '"number": 0,' in after
+        event = outbox_event("checkin", checkin) if self.outbox_enabled else None
         # The pooled connection, but the statements straight on sqlite3: SQLAlchemy's per-call
         # bookkeeping would double the CPU time of a check-in, and eight kiosk processes on
         # two cores are CPU-bound.
@@ -873,6 +887,8 @@ class SqlStore:
                         after.replace('"number": 0,', f'"number": {number},', 1),
                     ),
                 )
+                if event is not None:
+                    driver.execute(OUTBOX_INSERT_SQL, event.sqlite_row(number))
                 driver.execute("COMMIT")
             except BaseException:
                 if driver.in_transaction:
@@ -880,13 +896,18 @@ class SqlStore:
                 raise
         return number
 
-    def _commit_server(self, values: dict[str, object], audit: dict[str, object]) -> int:
+    def _commit_server(
+        self, values: dict[str, object], audit: dict[str, object], checkin: CheckIn
+    ) -> int:
         """PostgreSQL: counter, check-in and audit row in ONE statement, ONE round trip.
 
         A single statement is atomic on its own, so it runs without BEGIN/COMMIT round trips;
-        a unique-key failure anywhere undoes all three parts, the counter included.
+        a unique-key failure anywhere undoes every part (the counter included, and the outbox
+        event when the outbox is on).
         """
         params = {**values, **{f"audit_{k}": v for k, v in audit.items()}}
+        if self.outbox_enabled:
+            params.update(outbox_event("checkin", checkin).server_params())
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             number: int = conn.exec_driver_sql(self._pg_commit_sql, params).scalar_one()
         return number
@@ -981,19 +1002,63 @@ class SqlStore:
                         after=json.dumps({"cancelled": True, "reason": reason}, ensure_ascii=False),
                     )
                 )
+                if self.outbox_enabled:
+                    self.outbox.enqueue(conn, "cancel", replace(before, cancelled=True), self._at())
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
         return replace(before, cancelled=True)
 
+    def last_checkin(self) -> CheckIn | None:
+        """The most recent check-in of any day (the health signal's "last check-in")."""
+        # The latest day first (an index gives it at once), then the latest moment within it.
+        latest_day = select(func.max(checkins.c.local_day)).scalar_subquery()
+        stmt = (
+            select(checkins)
+            .where(checkins.c.local_day == latest_day)
+            .order_by(checkins.c.created_at.desc())
+            .limit(1)
+        )
+        try:
+            with self._read() as conn:
+                row = conn.execute(stmt).first()
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        return _checkin_from_row(row) if row is not None else None
+
+    def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
+        """Count one scan that ended without a check-in (``status`` e.g. ``rejected``) in its
+        local day and hour, for the daily report."""
+        local = at.astimezone(self.zone)
+        stmt = self._insert(outcome_tallies).values(
+            local_day=local.date(), hour=local.hour, kiosk_id=kiosk_id, status=status, count=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["local_day", "hour", "kiosk_id", "status"],
+            set_={"count": outcome_tallies.c.count + 1},
+        )
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(stmt)
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None
     ) -> None:
-        """Append a row to the audit log."""
+        """Append a row to the audit log.
+
+        A ``reprint`` of a check-in is also an event for the hospital information system: with
+        the outbox on, its event is written in the same transaction as this row.
+        """
         try:
             with self._engine.begin() as conn:
                 self._audit_in(
                     conn, actor=actor, action=action, target=target, before=before, after=after
                 )
+                if self.outbox_enabled and action == "reprint":
+                    row = conn.execute(select(checkins).where(checkins.c.id == target)).first()
+                    if row is not None:
+                        self.outbox.enqueue(conn, "reprint", _checkin_from_row(row), self._at())
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
 
@@ -1433,10 +1498,25 @@ def _sqlite_value(value: object) -> object:
     return value
 
 
-def _pg_commit_sql() -> str:
-    """The one-statement check-in for PostgreSQL (driver placeholders, constant names only)."""
+def _pg_commit_sql(*, outbox: bool = False) -> str:
+    """The one-statement check-in for PostgreSQL (driver placeholders, constant names only).
+
+    With ``outbox`` the statement also writes the check-in's event for the HIS, its payload
+    given the allocated number (still one statement, still atomic).
+    """
     columns = [c.name for c in checkins.columns]
     chosen = ", ".join("n.last" if c == "queue_number" else f"%({c})s" for c in columns)
+    event = (
+        ", o AS ("
+        " INSERT INTO outbox (event_id, kind, checkin_id, patient_key, payload, created_at,"
+        " state, attempts, next_attempt_at)"
+        " SELECT %(outbox_event_id)s, %(outbox_kind)s, c.id, %(outbox_patient_key)s,"
+        " jsonb_set(CAST(%(outbox_payload)s AS jsonb), '{queue_number}',"
+        " to_jsonb(c.queue_number))::text, %(outbox_created_at)s, 'pending', 0,"
+        " %(outbox_created_at)s FROM c)"
+        if outbox
+        else ""
+    )
     return (
         "WITH n AS ("  # noqa: S608 - names come from the table, values are placeholders
         " INSERT INTO queue_counters (clinic, day, last) VALUES (%(clinic_code)s, %(local_day)s, 1)"
@@ -1445,7 +1525,7 @@ def _pg_commit_sql() -> str:
         "), c AS ("
         f" INSERT INTO checkins ({', '.join(columns)}) SELECT {chosen} FROM n"
         " RETURNING id, queue_number"
-        ") INSERT INTO audit_log (at, actor, action, target, before, after)"
+        f"){event} INSERT INTO audit_log (at, actor, action, target, before, after)"
         " SELECT %(audit_at)s, %(audit_actor)s, %(audit_action)s, c.id, %(audit_before)s,"
         " jsonb_set(CAST(%(audit_after)s AS jsonb), '{number}', to_jsonb(c.queue_number))::text"
         " FROM c RETURNING (SELECT queue_number FROM c)"

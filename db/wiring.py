@@ -7,11 +7,15 @@ to the database, the insurance gateway and the printer; this is the one place th
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from db.his_client import fhir_sender, token_from_env, webhook_sender
 from db.insurance_client import GatewayClient, InsuranceError
 from db.offline import FailoverStore
 from db.open import open_central_unchecked, open_journal, open_store
+from db.outbox import HisSender
 from db.store import SqlStore
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
@@ -62,6 +66,27 @@ def build_online_check(config: Config, clock: Clock) -> OnlineCardCheck | None:
     return BreakerCheck(client, breaker)
 
 
+def build_his_sender(config: Config) -> HisSender | None:
+    """The sender of outbox events in the configured format, or None when ``his.kind`` is
+    ``none`` (no events are written then)."""
+    his = config.his
+    if not his.enabled:
+        return None
+    token = token_from_env(his.token_env)
+    if his.kind == "webhook":
+        return webhook_sender(his.url, his.timeout_s, token)
+    # Only a kiosk that speaks FHIR loads the FHIR models (they take a while to import).
+    from db.his_fhir import bundle_json, event_bundle
+
+    zone = config.kiosk.zone
+
+    def make_bundle(payload: Mapping[str, Any]) -> str:
+        clinic = config.clinic(str(payload.get("clinic_code")))
+        return bundle_json(event_bundle(payload, his, clinic, zone))
+
+    return fhir_sender(his.url, make_bundle, his.timeout_s, token)
+
+
 def build_service(
     config: Config,
     clock: Clock,
@@ -106,6 +131,7 @@ def build_service(
         online=gateway,
         printer=chosen_printer,
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
+        tally=store,
     )
     return Wiring(
         service=service, store=store, printer=chosen_printer, online=gateway, failover=failover

@@ -44,6 +44,7 @@ from kiosk.ports import (
     CardQuery,
     CheckInStore,
     OnlineCardCheck,
+    OutcomeTally,
     PrintResult,
     SlipPrinter,
     StoreError,
@@ -150,8 +151,10 @@ class CheckInService:
         online: OnlineCardCheck | None,
         printer: SlipPrinter,
         render_slip: SlipMaker,
+        tally: OutcomeTally | None = None,
     ) -> None:
         self._config = config
+        self._tally = tally
         self._clock = clock
         self._cards = cards
         self._checkins = checkins
@@ -176,7 +179,24 @@ class CheckInService:
     # -- deciding ----------------------------------------------------------------------------
 
     def assess(self, text: str) -> Assessment:
-        """Parse what was scanned or typed, find the card and decide whether it may check in."""
+        """Parse what was scanned or typed, find the card and decide whether it may check in.
+
+        A scan that ends here (rejected, or sent to reception) is counted for the daily report.
+        """
+        assessment = self._assess(text)
+        if self._tally is not None and assessment.status in (
+            Status.REJECTED,
+            Status.NEEDS_RECEPTION,
+        ):
+            try:
+                self._tally.tally_outcome(
+                    str(assessment.status), self._config.kiosk.id, self._clock.now()
+                )
+            except StoreError as error:
+                log.warning("could not count the outcome for the report: %s", error)
+        return assessment
+
+    def _assess(self, text: str) -> Assessment:
         parsed = parse_payload(text)
         if isinstance(parsed, InvalidPayload):
             log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)

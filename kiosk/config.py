@@ -39,6 +39,8 @@ _NEW_HOSPITAL_KEYS = (
     "hospital.professional_level (ban_dau, co_ban or chuyen_sau), hospital.evaluation_score "
     "and hospital.former_tuyen (central, province, district, commune or none); see config.toml"
 )
+
+HIS_KINDS = ("none", "fhir", "webhook")
 DECODERS = ("zxing", "zbar", "enlarge")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
@@ -194,6 +196,30 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class HisSettings:
+    """Where and how check-in events go to the hospital information system (the outbox)."""
+
+    kind: str = "none"  # none, fhir, webhook
+    url: str = ""
+    timeout_s: float = 10.0
+    max_attempts: int = 10
+    backoff_s: float = 5.0
+    backoff_max_s: float = 600.0
+    interval_s: float = 5.0
+    token_env: str = "KIOSK_HIS_TOKEN"  # noqa: S105 - the name of a variable
+    card_system: str = "urn:vn:bhyt:card-number"
+    id_system: str = "urn:vn:cccd"
+    checkin_system: str = "urn:kiosk:checkin-id"
+    queue_system: str = "urn:kiosk:queue-label"
+    clinic_system: str = "urn:kiosk:clinic"
+
+    @property
+    def enabled(self) -> bool:
+        """True when events are recorded and delivered (a kind other than ``none``)."""
+        return self.kind != "none"
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration of one kiosk."""
 
@@ -209,6 +235,8 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     source: Path | None = None  # the file it was read from
     privacy: PrivacySettings = PrivacySettings()
+
+    his: HisSettings = field(default_factory=HisSettings)
 
     def clinic(self, code: str) -> Clinic | None:
         return next((c for c in self.clinics if c.code == code), None)
@@ -595,6 +623,30 @@ def _load_privacy(s: _Section) -> PrivacySettings:
     )
 
 
+def _load_his(s: _Section) -> HisSettings:
+    kind = s.text("kind", "none", HIS_KINDS)
+    url = s.text("url", "")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
+    if kind != "none" and not url:
+        raise ConfigError(f"his.url: needed when his.kind is {kind!r}")
+    return HisSettings(
+        kind=kind,
+        url=url.rstrip("/"),
+        timeout_s=s.seconds("timeout_s", 10.0),
+        max_attempts=s.whole("max_attempts", 10),
+        backoff_s=s.seconds("backoff_s", 5.0),
+        backoff_max_s=s.seconds("backoff_max_s", 600.0),
+        interval_s=s.seconds("interval_s", 5.0),
+        token_env=s.text("token_env", "KIOSK_HIS_TOKEN"),
+        card_system=s.text("card_system", "urn:vn:bhyt:card-number"),
+        id_system=s.text("id_system", "urn:vn:cccd"),
+        checkin_system=s.text("checkin_system", "urn:kiosk:checkin-id"),
+        queue_system=s.text("queue_system", "urn:kiosk:queue-label"),
+        clinic_system=s.text("clinic_system", "urn:kiosk:clinic"),
+    )
+
+
 _SECTIONS = (
     "kiosk",
     "hospital",
@@ -607,6 +659,7 @@ _SECTIONS = (
     "staff",
     "privacy",
     "sync",
+    "his",
 )
 
 
@@ -634,6 +687,7 @@ def parse_config(
         "staff": _load_staff,
         "privacy": _load_privacy,
         "sync": _load_sync,
+        "his": _load_his,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

@@ -83,6 +83,14 @@ class CheckInStore(Protocol):
         ...
 
 
+class OutcomeTally(Protocol):
+    """Counts scans that ended without a check-in, per local hour (for the daily report)."""
+
+    def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
+        """Count one; raises :class:`StoreError` when the database is unusable."""
+        ...
+
+
 @dataclass(frozen=True)
 class CardQuery:
     """What the gateway needs to check one card."""

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from db.insurance_client import FeedClient, InsuranceError
 from db.store import SqlStore
 from db.sync import SyncProgress, sync
-from kiosk.clock import Clock
+from kiosk.clock import Clock, local_day
 from kiosk.config import Config
+from kiosk.health import HealthReport, moment
 from kiosk.ports import SlipPrinter, StoreError
 from kiosk.slip_layout import print_test_slip
 from kiosk.slip_render import SlipFontError, SlipRenderer
 from scanner.ports import Camera
 from ui.ports import CacheStatus
+
+log = logging.getLogger(__name__)
 
 
 class KioskAdminTools:
@@ -38,7 +42,29 @@ class KioskAdminTools:
 
     def cache_status(self) -> CacheStatus:
         status = self._store.status(self._clock.now())
-        return CacheStatus(status.cards, status.last_sync)
+        outbox = self._store.outbox
+        counts = outbox.counts() if outbox.enabled else None
+        return CacheStatus(
+            status.cards,
+            status.last_sync,
+            outbox=(counts.pending, counts.delivered, counts.failed) if counts else None,
+            outbox_error=outbox.last_error() if counts and counts.failed else None,
+            chart=self._todays_chart(),
+        )
+
+    def _todays_chart(self) -> str | None:
+        """Today's report chart as a PNG file (redrawn at each look), or None if it failed."""
+        from db.report import render_chart  # matplotlib: only when the admin screen asks
+        from db.report_data import day_report
+
+        day = local_day(self._clock, self._config.kiosk.zone)
+        path = self._config.kiosk.data_dir / "reports" / "today.png"
+        try:
+            report = day_report(self._store.engine, day, self._config.kiosk.zone)
+            return str(render_chart(report, path))
+        except (StoreError, OSError) as error:
+            log.warning("today's chart not drawn: %s", error)
+            return None
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         """One resumable sync run; the total is unknown, so progress reports records read."""
@@ -85,3 +111,48 @@ class KioskAdminTools:
         if self._camera is None:
             return "no camera"
         return f"camera {self._config.camera.device}: {self._camera.state}"
+
+
+def build_health(
+    *,
+    config: Config,
+    clock: Clock,
+    store: SqlStore,
+    camera: Camera | None,
+    version: str,
+) -> HealthReport:
+    """One look at the kiosk's parts for ``status.json``; a part that cannot be read says so
+    instead of failing the whole report."""
+    problems: list[str] = []
+    database = "central"
+    pending = failed = None
+    cache_age = None
+    last = None
+    printer = "unknown"
+    try:
+        status = store.status(clock.now())
+        if status.last_sync is not None:
+            cache_age = round((clock.now() - status.last_sync).total_seconds() / 3600, 2)
+        latest = store.last_checkin()
+        if latest is not None:
+            last = moment(latest.created_at)
+            printer = latest.print_state.value
+        if store.outbox.enabled:
+            counts = store.outbox.counts()
+            pending, failed = counts.pending, counts.failed
+    except StoreError as error:
+        database = "unavailable"
+        problems.append(str(error))
+    return HealthReport(
+        kiosk_id=config.kiosk.id,
+        at=clock.now().isoformat(),
+        camera=str(camera.state) if camera is not None else "none",
+        printer=printer,
+        database=database,
+        outbox_pending=pending,
+        outbox_failed=failed,
+        cache_age_h=cache_age,
+        last_checkin=last,
+        version=version,
+        detail="; ".join(problems),
+    )

@@ -312,11 +312,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.fit_to(screen.size().width(), screen.size().height())
         window.showFullScreen()
     window.start()
+    background = build_background(parts, VERSION)
+    background.start()
     if run is not None:
         # a patient takes well under a second; a stuck run must still end
         QTimer.singleShot(int((30 + 5 * args.patients) * 1000), lambda: app.exit(1))
     app.exec()
     retention.stop()
+
+    background.stop()
     window.allow_close()
     window.shutdown()
     for close in parts.closers:
@@ -326,6 +330,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(run.summary(config.printer.output_dir))
     return 0 if len(run.outcomes) == args.patients and not run.failed() else 1
+
+
+def build_background(parts: Parts, version: str) -> Any:
+    """The kiosk's background duties: HIS delivery, ``status.json``, systemd's watchdog."""
+    from db.outbox import RetryPolicy, deliver_pending
+    from db.wiring import build_his_sender
+    from kiosk.health import SystemdNotifier, write_status
+    from ui.admin_tools import build_health
+    from ui.background import Background
+
+    config, clock, store = parts.config, parts.clock, parts.store
+    sender = build_his_sender(config)
+    policy = RetryPolicy.from_settings(config.his)
+    # The offline journal's outbox, where one is configured, belongs in this list too.
+    sources = [store.outbox]
+
+    def deliver() -> Any:
+        assert sender is not None
+        return deliver_pending(sources, sender, clock, policy)
+
+    def write_health() -> Any:
+        report = build_health(
+            config=config, clock=clock, store=store, camera=parts.camera, version=version
+        )
+        return write_status(config.kiosk.data_dir, report)
+
+    return Background(
+        deliver=deliver if sender is not None else None,
+        deliver_interval_s=config.his.interval_s,
+        write_health=write_health,
+        notifier=SystemdNotifier(),
+    )
 
 
 def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:

@@ -111,6 +111,10 @@ class CacheStatus:
 
     cards: int
     last_sync: datetime | None  # UTC
+    # The HIS outbox: (pending, delivered, failed) events, None when no HIS is configured.
+    outbox: tuple[int, int, int] | None = None
+    outbox_error: str | None = None  # why the latest failed event failed
+    chart: str | None = None  # a PNG of today's check-ins per hour (the daily report's chart)
 
 
 class AdminTools(Protocol):

@@ -607,6 +607,8 @@ class KioskWindow(QWidget):
             when = local_time(status.last_sync).strftime("%d/%m/%Y %H:%M")
             age = (self.clock.now() - status.last_sync).total_seconds() / 3600
         self.admin_screen.set_cache(status.cards, when, age, self.config.insurance.max_cache_age_h)
+        self.admin_screen.set_outbox(status.outbox, status.outbox_error)
+        self.admin_screen.set_chart(status.chart)
         self.admin_screen.retranslate(self.lang)
 
     def _sync(self) -> None:

@@ -11,6 +11,8 @@ Runs on SQLite (WAL, BEGIN IMMEDIATE) twice in the same run: with the kiosk's
 with ``synchronous=NORMAL`` (survives a killed process only); and, when
 KIOSK_TEST_DATABASE_URL is set, on a fresh PostgreSQL database. Goal: >= 1,000/s on SQLite
 with FULL and >= 500/s on PostgreSQL.
+An outbox column runs the same check-ins with the HIS outbox on (one event row written in each
+check-in's transaction) into a clinic of its own, next to the run with it off.
 
 With FULL every commit waits for one fsync of the WAL, and SQLite commits one writer at a time,
 so the disk's fsync latency caps the rate whatever the code does: the run measures it in the
@@ -52,6 +54,7 @@ DAY = date(2026, 11, 25)
 CARDS = 10_000
 CLINIC = "NOI"
 BARE_CLINIC = "BARE"
+OUTBOX_CLINIC = "OUTBOX"
 
 
 def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
@@ -79,6 +82,55 @@ def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Eve
             )
         )
     store.dispose()
+
+
+def _outbox_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    """:func:`_complete_worker` with the HIS outbox on (an event row in every transaction)."""
+    url, _, synchronous = url.partition("#")
+    engine = create_kiosk_engine(url, busy_timeout_ms=30_000, synchronous=synchronous or "FULL")
+    store = SqlStore(engine, outbox=True)
+    store.find_card(benchdata.bhxh_number(0))
+    start.wait()
+    for j in range(count):
+        card = store.find_card(benchdata.bhxh_number((index * count + j) % CARDS))
+        assert card is not None
+        store.commit_checkin(
+            CheckInDraft(
+                idempotency_key=f"o{index}-{j}",
+                local_day=DAY,
+                clinic_code=OUTBOX_CLINIC,
+                patient=snapshot_of(None, card),
+                status="accepted",
+                reason=None,
+                route=Route.CORRECT,
+                benefit_percent=80,
+                verification=Verification.CACHE,
+                kiosk_id=f"KIOSK-{index:02d}",
+                created_at=datetime.now(UTC),
+            )
+        )
+    store.dispose()
+
+
+def _verify_outbox(store: SqlStore, total: int) -> dict[str, object]:
+    """The outbox run: numbers 1..n in its own clinic, exactly one pending event each."""
+    with store.engine.connect() as conn:
+        numbers = [
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT queue_number FROM checkins WHERE clinic_code = 'OUTBOX' ORDER BY 1"
+            )
+        ]
+        events = conn.exec_driver_sql(
+            "SELECT count(DISTINCT o.checkin_id) FROM outbox o JOIN checkins c"
+            " ON o.checkin_id = c.id WHERE c.clinic_code = 'OUTBOX'"
+        ).scalar()
+        rows = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
+    return {
+        "outbox_numbers_exactly_1_to_n": numbers == list(range(1, total + 1)),
+        "outbox_events": rows,
+        "outbox_events_one_per_checkin": events == rows == total,
+    }
 
 
 def _bare_sqlite_worker(path: str, index: int, count: int, start: mp.synchronize.Event) -> None:
@@ -168,6 +220,7 @@ def _verify(store: SqlStore, total: int) -> dict[str, object]:
         ]
         audited = conn.exec_driver_sql(
             "SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id"
+            " WHERE c.clinic_code = 'NOI'"
         ).scalar()
         bare = [row[0] for row in conn.exec_driver_sql("SELECT number FROM bare ORDER BY 1")]
     return {
@@ -203,7 +256,9 @@ def _run(
     suffix = f"#{synchronous}" if synchronous else ""
     bare_s = _race(bare_target, bare_arg + suffix, processes, count)
     complete_s = _race(_complete_worker, url + suffix, processes, count)
+    outbox_s = _race(_outbox_worker, url + suffix, processes, count)
     checks = _verify(store, total)
+    outbox_checks = _verify_outbox(store, total)
     store.dispose()
     ok = (
         checks["checkins"] == total
@@ -211,6 +266,8 @@ def _run(
         and checks["numbers_exactly_1_to_n"]
         and checks["audit_rows"] == total
         and checks["bare_numbers_exactly_1_to_n"]
+        and outbox_checks["outbox_numbers_exactly_1_to_n"]
+        and outbox_checks["outbox_events_one_per_checkin"]
     )
     return {
         "database": name,
@@ -220,9 +277,12 @@ def _run(
         "complete_checkins_per_s": round(total / complete_s, 1),
         "bare_allocations_per_s": round(total / bare_s, 1),
         "ratio_to_bare": round(bare_s / complete_s, 3),
+        "outbox_checkins_per_s": round(total / outbox_s, 1),
+        "outbox_ratio_to_off": round(complete_s / outbox_s, 3),
         "goal_per_s": 1000 if name == "sqlite" else 500,
         "meets_goal": total / complete_s >= (1000 if name == "sqlite" else 500),
         **checks,
+        **outbox_checks,
         "ok": ok,
     }
 

@@ -24,6 +24,8 @@ TABLES = {
     "sync_state",
     "card_changes",
     "replayed",
+    "outbox",
+    "outcome_tallies",
 }
 
 

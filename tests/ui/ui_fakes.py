@@ -69,9 +69,12 @@ class FakeAdmin:
     step_s: float = 0.05
     progress_seen: list[tuple[int, int]] = field(default_factory=list)
     cancelled: bool = False
+    outbox: tuple[int, int, int] | None = None
+    outbox_error: str | None = None
+    chart: str | None = None
 
     def cache_status(self) -> CacheStatus:
-        return CacheStatus(self.cards, self.last_sync)
+        return CacheStatus(self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart)
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         for i in range(1, self.steps + 1):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -530,6 +531,16 @@ class StaffScreen(Screen):
         self.type_into(self.code)
 
 
+def _his_widgets() -> tuple[QLabel, QLabel, QLabel]:
+    """The admin screen's HIS outbox line, its latest error, and today's chart."""
+    his = label(SMALL_PX)
+    error = label(SMALL_PX, color=WARN)
+    error.setWordWrap(True)
+    chart = QLabel()
+    chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return his, error, chart
+
+
 class AdminScreen(Screen):
     """Cache status, sync with progress and cancel, printer and camera tests, kiosk facts."""
 
@@ -539,8 +550,10 @@ class AdminScreen(Screen):
     camera_test = Signal()
     back = Signal()
     quit_app = Signal()
+    # the HIS outbox's (pending, delivered, failed) and latest error; None: no HIS configured
+    _outbox: tuple[tuple[int, int, int] | None, str | None] = (None, None)
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # noqa: PLR0915 - one widget per line reads best
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.cards = label(BODY_PX)
@@ -548,6 +561,8 @@ class AdminScreen(Screen):
         self.warning = label(BODY_PX, bold=True, color=WARN)
         self.pin_notice = label(SMALL_PX, bold=True, color=WARN)
         self._short_pin = False
+
+        self.his, self.his_error, self.chart = _his_widgets()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -583,8 +598,17 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (self.title, self.cards, self.last_sync, self.warning, self.pin_notice):
+        for w in (
+            self.title,
+            self.cards,
+            self.last_sync,
+            self.warning,
+            self.pin_notice,
+            self.his,
+            self.his_error,
+        ):
             box.addWidget(w)
+        box.addWidget(self.chart)
         box.addSpacing(12)
         box.addWidget(self.progress)
         box.addSpacing(12)
@@ -611,6 +635,30 @@ class AdminScreen(Screen):
         """Whether the admin signed in with a PIN shorter than new PINs must be: say so."""
         self._short_pin = short
         self.pin_notice.setText(tr("short_pin", self._lang) if short else "")
+
+    def set_outbox(self, counts: tuple[int, int, int] | None, error: str | None) -> None:
+        """The HIS outbox: (pending, delivered, failed), None when no HIS is configured."""
+        self._outbox = (counts, error)
+
+    def set_chart(self, png_path: str | None) -> None:
+        """Show today's chart (a PNG file) within the screen's width and a third of its height,
+        so the buttons below stay on screen; None hides it."""
+        picture = QPixmap(png_path) if png_path else QPixmap()
+        if picture.isNull():
+            self.chart.clear()
+            self.chart.hide()
+            return
+        width = min(picture.width(), self.width() or picture.width())
+        height = min(picture.height(), max(240, (self.height() or 1080) // 3))
+        self.chart.setPixmap(
+            picture.scaled(
+                width,
+                height,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        self.chart.show()
 
     def set_result(self, message: Text) -> None:
         """The answer of the last action, kept so that the language toggle re-renders it."""
@@ -644,6 +692,16 @@ class AdminScreen(Screen):
         stale = age_h is None or age_h > max_age
         self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
         self.pin_notice.setText(tr("short_pin", lang) if self._short_pin else "")
+
+        counts, error = self._outbox
+        if counts is None:
+            self.his.setText(tr("his_off", lang))
+        else:
+            pending, delivered, failed = counts
+            self.his.setText(
+                tr("his_status", lang, pending=pending, delivered=delivered, failed=failed)
+            )
+        self.his_error.setText(tr("his_error", lang, error=error) if error else "")
         self.sync_button.setText(tr("sync", lang))
         self.cancel_button.setText(tr("sync_cancel", lang))
         self.printer_button.setText(tr("printer_test", lang))

@@ -1,0 +1,112 @@
+"""The kiosk's health signal for the fleet: ``status.json`` and systemd's watchdog.
+
+- :class:`HealthReport` is what a fleet dashboard (or an admin with ``cat``) reads: camera,
+  printer, database, outbox backlog, cache age, last check-in. :func:`write_status` replaces
+  ``status.json`` atomically (a temporary file in the same folder, then a rename), so a reader
+  never sees half a file.
+- :class:`SystemdNotifier` speaks systemd's notification protocol: one datagram per message
+  to the AF_UNIX socket named by ``$NOTIFY_SOCKET``. ``READY=1`` when the kiosk is up (a
+  ``Type=notify`` unit waits for it), ``WATCHDOG=1`` regularly (with ``WatchdogSec=`` systemd
+  restarts a kiosk that stops sending). Without ``$NOTIFY_SOCKET`` (not under systemd) every
+  call does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "status.json"
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """One look at the kiosk's parts; times are UTC ISO 8601, unknown values None."""
+
+    kiosk_id: str
+    at: str
+    camera: str  # "ok", "lost", "none"
+    printer: str  # how the last slip went: "printed", "failed", "pending", "unknown"
+    database: str  # "central", "offline" (the journal took over) or "unavailable"
+    outbox_pending: int | None
+    outbox_failed: int | None
+    cache_age_h: float | None
+    last_checkin: str | None
+    version: str = ""
+    detail: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def moment(value: datetime | None) -> str | None:
+    """A UTC moment as ISO 8601 text, for the report."""
+    return value.isoformat() if value is not None else None
+
+
+def write_status(folder: Path, report: HealthReport) -> Path:
+    """Replace ``folder/status.json`` with ``report`` in one rename."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / STATUS_FILE
+    text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
+    handle, temp = tempfile.mkstemp(prefix=".status-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+class SystemdNotifier:
+    """sd_notify without libsystemd: datagrams to ``$NOTIFY_SOCKET``; never raises."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        environment = os.environ if env is None else env
+        address = environment.get("NOTIFY_SOCKET", "")
+        # A leading "@" names a socket in the abstract namespace (a leading NUL byte).
+        self._address = "\0" + address[1:] if address.startswith("@") else address
+        usec = environment.get("WATCHDOG_USEC", "")
+        self.watchdog_s: float | None = int(usec) / 1e6 if usec.isdigit() else None
+
+    @property
+    def enabled(self) -> bool:
+        """True when run by systemd with a notification socket."""
+        return bool(self._address)
+
+    def notify(self, message: str) -> bool:
+        """Send one message (e.g. ``"READY=1"``); False when it could not be sent."""
+        if not self._address:
+            return False
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.connect(self._address)
+                sock.sendall(message.encode("utf-8"))
+        except OSError as error:
+            log.warning("systemd notification %r not sent: %s", message, error)
+            return False
+        return True
+
+    def ready(self, status: str = "") -> bool:
+        """Tell systemd the kiosk is up (a ``Type=notify`` unit counts as started now)."""
+        return self.notify("READY=1" + (f"\nSTATUS={status}" if status else ""))
+
+    def watchdog(self) -> bool:
+        """Tell systemd's watchdog the kiosk is alive."""
+        return self.notify("WATCHDOG=1")
+
+    def stopping(self) -> bool:
+        return self.notify("STOPPING=1")

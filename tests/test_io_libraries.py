@@ -1,0 +1,37 @@
+"""Each third-party IO library is imported by its one module only (DESIGN habit 2)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OWNERS = {
+    "requests": {"db/insurance_client.py", "db/his_client.py"},
+    "fhir": {"db/his_fhir.py"},
+    "matplotlib": {"db/report.py"},
+}
+
+
+def _imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_library_lives_in_its_own_module(library: str) -> None:
+    users = {
+        str(path.relative_to(ROOT))
+        for package in ("kiosk", "ui", "scanner", "db")
+        for path in (ROOT / package).rglob("*.py")
+        if library in _imported(path)
+    }
+    assert users == OWNERS[library]

@@ -1,0 +1,142 @@
+"""The running kiosk's background duties: the outbox and health steps on threads, the watchdog."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from db.engine import create_kiosk_engine
+from db.migrate import upgrade
+from db.store import SqlStore
+from kiosk.config import Config
+from kiosk.health import SystemdNotifier, write_status
+from tests.db.storehelp import ZONE, draft
+from tests.fakes import FakeClock
+from ui.admin_tools import build_health
+from ui.background import Background, PeriodicWorker
+
+
+class StubCamera:
+    state = "ok"
+
+
+@pytest.fixture
+def notify_socket() -> Iterator[tuple[socket.socket, str]]:
+    path = f"/tmp/kiosk-bg-{uuid.uuid4().hex[:8]}.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    try:
+        yield sock, path
+    finally:
+        sock.close()
+        Path(path).unlink(missing_ok=True)
+
+
+def _drain(sock: socket.socket) -> list[bytes]:
+    found = []
+    try:
+        while True:
+            found.append(sock.recv(256))
+            sock.settimeout(0.2)
+    except TimeoutError:
+        return found
+
+
+def test_periodic_worker_steps_until_stopped(qtbot: QtBot) -> None:
+    calls: list[int] = []
+    results: list[object] = []
+    worker = PeriodicWorker("test", lambda: calls.append(1) or len(calls), 0.01)
+    worker.stepped.connect(lambda boxed: results.append(boxed[0]))
+    worker.start()
+    qtbot.waitUntil(lambda: len(results) >= 3, timeout=5000)
+    worker.stop()
+    seen = len(calls)
+    qtbot.wait(50)
+    assert len(calls) == seen
+    assert results[:3] == [1, 2, 3]
+
+
+def test_a_failing_step_does_not_end_the_worker(qtbot: QtBot) -> None:
+    calls: list[int] = []
+
+    def step() -> None:
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    worker = PeriodicWorker("failing", step, 0.01)
+    worker.start()
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=5000)
+    worker.stop()
+
+
+def test_background_notifies_ready_pings_the_watchdog_and_writes_health(
+    qtbot: QtBot, notify_socket: tuple[socket.socket, str], tmp_path: Path, config: Config
+) -> None:
+    sock, path = notify_socket
+    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
+    upgrade(engine)
+    store = SqlStore(engine, zone=ZONE, outbox=True)
+    store.commit_checkin(draft("k1", n=1))
+    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    delivered: list[int] = []
+
+    def write_health() -> Path:
+        report = build_health(
+            config=config, clock=clock, store=store, camera=StubCamera(), version="test"
+        )
+        return write_status(tmp_path / "data", report)
+
+    background = Background(
+        deliver=lambda: delivered.append(1),
+        deliver_interval_s=0.05,
+        write_health=write_health,
+        notifier=SystemdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "3000000"}),
+        health_interval_s=0.05,
+    )
+    got: list[bytes] = []
+
+    def heard(message: bytes) -> bool:
+        sock.settimeout(0.01)  # a short look: the GUI thread must keep turning
+        with contextlib.suppress(TimeoutError):
+            got.append(sock.recv(256))
+        return message in got
+
+    background.start()
+    try:
+        assert sock.recv(256).startswith(b"READY=1")
+        # The pings come from the GUI thread's event loop, every second (a third of 3 s).
+        qtbot.waitUntil(lambda: heard(b"WATCHDOG=1"), timeout=5000)
+        status = tmp_path / "data" / "status.json"
+        qtbot.waitUntil(status.exists, timeout=5000)
+        qtbot.waitUntil(lambda: len(delivered) >= 2, timeout=5000)
+    finally:
+        background.stop()
+        store.dispose()
+    sock.settimeout(2)
+    assert b"STOPPING=1" in _drain(sock)
+    data = json.loads(status.read_text(encoding="utf-8"))
+    assert data["camera"] == "ok"
+    assert data["database"] == "central"
+    assert data["outbox_pending"] == 1
+    assert data["printer"] == "pending"
+    assert data["last_checkin"] == "2026-11-25T02:00:00+00:00"
+    assert data["kiosk_id"] == config.kiosk.id
+
+
+def test_health_says_when_the_database_is_unavailable(tmp_path: Path, config: Config) -> None:
+    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    store = SqlStore(engine, zone=ZONE)
+    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    report = build_health(config=config, clock=clock, store=store, camera=None, version="t")
+    store.dispose()
+    assert (report.database, report.camera) == ("unavailable", "none")
+    assert report.detail
