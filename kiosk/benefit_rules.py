@@ -77,7 +77,7 @@ class Facility:
 
 
 @dataclass(frozen=True)
-class Visit:
+class VisitContext:
     """What the rules need to know about the patient's visit."""
 
     registered_here: bool  # the card's registration facility is this hospital
@@ -116,7 +116,7 @@ class RouteRule:
         """Whether the row applies on this local date."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
-    def matches(self, facility: Facility, visit: Visit, day: date) -> bool:
+    def matches(self, facility: Facility, visit: VisitContext, day: date) -> bool:
         """Whether this row describes this visit at this facility on this day."""
         checks = (
             self.in_force(day),

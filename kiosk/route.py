@@ -20,7 +20,7 @@ from kiosk.benefit_rules import (
     FormerTuyen,
     ProfessionalLevel,
     RouteRule,
-    Visit,
+    VisitContext,
     VisitFact,
     rows_in_force,
 )
@@ -126,7 +126,7 @@ def benefit_for(
     reception (``percent`` None), as does a visit no row describes.
     """
     card_percent = benefit_percent(card.benefit_level)
-    visit = Visit(rules.registered_here(card.facility_code), care, facts)
+    visit = VisitContext(rules.registered_here(card.facility_code), care, facts)
     province = _province_note(card.facility_code, rules)
     matching = [rule for rule in rows_in_force(today) if rule.matches(rules.facility, visit, today)]
     if not matching:
