@@ -392,13 +392,22 @@ class TokenCache:
         """
         if not self.due(ahead_s):
             return True
+        if self._token is None:
+            # none held yet (at start): take it under the lock, so a check that comes meanwhile
+            # waits for this token instead of taking a second one
+            with self._lock:
+                return self._take_ahead(ahead_s)
+        return self._take_ahead(ahead_s)  # the held token stays usable while the next one comes
+
+    def _take_ahead(self, ahead_s: float) -> bool:
+        if not self.due(ahead_s):
+            return True  # another caller took one meanwhile
         try:
             token = self._take(None)
         except InsuranceError as error:
             log.warning("could not take a gateway token ahead of time: %s", error)
             return self._token is not None
-        with self._lock:
-            self._token = token
+        self._token = token
         return True
 
     def _take(self, deadline: float | None) -> Token:

@@ -21,7 +21,7 @@ from db.insurance_client import (
     reply_birth,
     token_refused,
 )
-from db.insurance_sim import DEFAULT_PASSWORD, GatewayBehaviour
+from db.insurance_sim import DEFAULT_PASSWORD, Faults, GatewayBehaviour
 from db.sim_population import Population
 from kiosk.circuit import BreakerCheck, BreakerState, CircuitBreaker
 from kiosk.model import BirthDate, GatewayFailure, GatewayFailureKind, GatewayReply
@@ -273,6 +273,19 @@ def test_a_token_taken_ahead_and_one_kept_alive_connection_per_worker() -> None:
             assert state.counts["token"] == 1  # no check waited for a token
             # the checks reused their workers' connections: at most one new per worker
             assert state.counts["connection"] - connections_before <= 2
+        finally:
+            gateway.close()
+
+
+def test_a_check_during_the_first_token_fetch_waits_for_it_instead_of_taking_another() -> None:
+    with simulator(300, faults=Faults(latency_ms=300)) as (state, url):
+        population = state.population
+        gateway = gateway_client(url)
+        gateway.start(poll_s=0.05)
+        try:
+            reply = gateway.check(_query(population, _valid(population)), 3.0)
+            assert isinstance(reply, GatewayReply)
+            assert state.counts["token"] == 1
         finally:
             gateway.close()
 

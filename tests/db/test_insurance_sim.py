@@ -11,6 +11,7 @@ import sys
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -111,6 +112,76 @@ def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
         url = line.split()[3]
         with urllib.request.urlopen(url + "/health", timeout=5) as reply:
             assert json.loads(reply.read())["cards"] == 500
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_cli_flags_set_the_gateway_variants() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    flags = ["--md5-case", "lower", "--token-body", "form", "--reply-birth", "yyyy"]
+    flags += ["--short-card-number", "--token-error", "403"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "db.cli", "insurance-sim", "--port", "0", "--cards", "300", *flags],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[3]
+        lower = CREDENTIALS.password_md5.lower()
+        with pytest.raises(urllib.error.HTTPError) as as_json:  # form only
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    url + "/api/token/take",
+                    data=json.dumps({"username": "79024_BV", "password": lower}).encode(),
+                    headers={"Content-Type": "application/json"},
+                ),
+                timeout=5,
+            )
+        assert as_json.value.code == 400
+        as_json.value.close()
+        form = urllib.parse.urlencode({"username": "79024_BV", "password": lower}).encode()
+        with urllib.request.urlopen(url + "/api/token/take", data=form, timeout=5) as reply:
+            key = json.loads(reply.read())["APIKey"]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    url + "/api/egw/KQNhanLichSuKCB2024?token=wrong", data=b"{}", method="POST"
+                ),
+                timeout=5,
+            )
+        assert refused.value.code == 403
+        refused.value.close()
+        population = Population(300)
+        i = next(i for i in range(300) if population.gateway_code(i) == "000")
+        row = population.row(i)
+        body = {
+            "maThe": row["maThe"],
+            "hoTen": row["hoTen"],
+            "ngaySinh": row["ngaySinh"],
+            "hoTenCb": CREDENTIALS.officer_name,
+            "cccdCb": CREDENTIALS.officer_id,
+        }
+        query = urllib.parse.urlencode({"token": key["access_token"], "id_token": "x"})
+        check = urllib.request.Request(
+            f"{url}/api/egw/KQNhanLichSuKCB2024?{query}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(check, timeout=5) as reply:
+            answer = json.loads(reply.read())
+        assert answer["maKetQua"] == "000"
+        assert answer["ngaySinh"] == row["ngaySinh"][-4:]
+        assert answer["maThe"] == row["maSoBHXH"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
