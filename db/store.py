@@ -158,7 +158,8 @@ def describe_error(error: BaseException) -> str:
 
     A driver's text can quote the row that failed (PostgreSQL: ``Key (card_number)=(…) already
     exists``), so only its kind, SQLSTATE and constraint name are kept; lock and connection
-    failures, which happen before any row is touched, keep the driver's text for IT.
+    failures, which happen before any row is touched, and SQLite's messages, which never quote
+    a value, keep the driver's text for IT.
     """
     original = getattr(error, "orig", None) or error
     kind = type(original).__name__
@@ -172,6 +173,9 @@ def describe_error(error: BaseException) -> str:
         return f"a record conflicts with one already stored ({_constraint(original, text)})"
     if "connection" in lowered or "could not" in lowered or "timeout" in lowered:
         return f"database unreachable: {text}"
+    if isinstance(original, sqlite3.Error):
+        # SQLite's messages name files, tables and columns, never the values bound
+        return f"database error: {text}"
     state = _sqlstate(original)
     return f"database error ({kind}{', SQLSTATE ' + state if state else ''})"
 

@@ -163,7 +163,8 @@ def penalty_after(failures: int, max_failures: int, lockout_s: float) -> tuple[f
     locked for ``lockout_s``, and every further failure after a lockout ran out doubles it.
     """
     if failures >= max_failures:
-        return 0.0, min(lockout_s * 2 ** (failures - max_failures), _MAX_LOCK_S)
+        # the exponent capped: past a day it changes nothing, and a huge power would overflow
+        return 0.0, min(lockout_s * 2 ** min(failures - max_failures, 32), _MAX_LOCK_S)
     if failures <= 0:
         return 0.0, 0.0
     return min(2.0 ** (failures - 1), _MAX_DELAY_S), 0.0

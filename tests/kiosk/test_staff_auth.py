@@ -13,6 +13,7 @@ from kiosk.staff_auth import (
     StaffAuth,
     check_new_pin,
     hash_pin,
+    penalty_after,
     pin_in_use,
     verify_pin,
 )
@@ -215,3 +216,10 @@ def test_session_ends_after_inactivity_and_touch_extends_it(
     assert auth.session is None
     assert actions(directory) == [("Lan", "login"), ("Lan", "logout")]
     assert '"why": "idle"' in (directory.audit[-1][4] or "")
+
+
+def test_the_lockout_grows_to_a_day_at_most() -> None:
+    assert penalty_after(5, 5, 300) == (0.0, 300)
+    assert penalty_after(6, 5, 300) == (0.0, 600)
+    assert penalty_after(4, 5, 300) == (8.0, 0.0)
+    assert penalty_after(100_000, 5, 300) == (0.0, 24 * 3600)

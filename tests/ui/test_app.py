@@ -138,6 +138,9 @@ def test_a_qr_frame_from_a_camera_reaches_number_1(
         scan_source=loop,
         beep=False,
     )
+    # the real clock: from 07:00 in Hồ Chí Minh City several clinics are open and the patient
+    # picks one
+    window.flow.choose_clinic.connect(lambda clinics: window.flow.choose(clinics[0].code))
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
