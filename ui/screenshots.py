@@ -154,8 +154,10 @@ def scenes(window: Any, config: Config) -> list[Scene]:
     frame, corners = _camera_frame()
     return [
         ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners)),
+        ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners)),
+        ("printer-down", lambda: _printer_down(window, to_qimage(frame))),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
-        ("checking", lambda: window._go(window.busy)),
+        ("checking", lambda: _checking(window)),
         ("choose-clinic", lambda: window._ask_clinic(tuple(config.clinics))),
         (
             "confirm",
@@ -190,6 +192,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
                 )
             ),
         ),
+        ("time-warning", lambda: _time_warning(window, config, cards[0])),
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
@@ -205,6 +208,7 @@ def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[
     window.go_welcome()
     window.welcome.set_camera_state("ok")
     window.welcome.set_alert("")
+    window.printer_down = False
     window.lang = lang
     window.retranslate()
     scene()
@@ -255,6 +259,31 @@ def render_all(out: Path, config: Config) -> list[Path]:
     if failures:
         raise ScreenSizeError("screens do not fit:\n" + "\n".join(failures))
     return written
+
+
+def _hold_still(window: Any, frame: Any, corners: Any) -> None:
+    """A code in view, not read yet."""
+    window.welcome.set_frame(frame, corners)
+    window.on_sighting()
+
+
+def _printer_down(window: Any, frame: Any) -> None:
+    """The welcome screen while the printer is out of order."""
+    window.welcome.set_frame(frame, None)
+    window._note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
+
+
+def _checking(window: Any) -> None:
+    window._working()
+    window._busy_since -= 2.5  # two seconds into the check
+
+
+def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
+    """Ten seconds left on a patient's number."""
+    window.show_outcome(
+        Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
+    )
+    window._last_activity -= config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5
 
 
 def _staff_pin(window: Any) -> None:

@@ -103,11 +103,13 @@ class ScanWorker(QObject):
         frame_ready(QImage, object): a preview frame (already copied) and the QR corners (a
             tuple of points, empty when no QR is seen; never None, see _TaskWorker).
         scanned(str): a confirmed payload text.
+        sighted(): a code is in view but not read (yet): time to say "hold still".
         camera_state(str): "ok" or "lost", emitted when it changes.
     """
 
     frame_ready = Signal(QImage, object)
     scanned = Signal(str)
+    sighted = Signal()
     camera_state = Signal(str)
 
     def __init__(self, source: ScanSource, min_period_s: float = 1 / 30) -> None:
@@ -155,10 +157,24 @@ class ScanWorker(QObject):
                 self.frame_ready.emit(to_qimage(step.frame), corners)
             if step.payload is not None:
                 self.scanned.emit(step.payload)
+            elif code_in_view(step):
+                self.sighted.emit()
             # a fake or file camera returns at once: keep the loop at camera pace
             rest = self._min_period - (time.monotonic() - started)
             if rest > 0:
                 time.sleep(rest)
+
+
+def code_in_view(step: Any) -> bool:
+    """The step saw a code it has not read (yet).
+
+    The scan loop's own verdict when its step says so (a ``sighted`` attribute); otherwise a
+    code outlined without a payload: not yet confirmed, or seen but not decoded.
+    """
+    said = getattr(step, "sighted", None)
+    if said is not None:
+        return bool(said)
+    return bool(step.corners) and step.payload is None
 
 
 def to_qimage(frame: Any) -> QImage:
