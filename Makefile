@@ -15,9 +15,15 @@ SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcom
 	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system-packages demo demo-headless test lint typecheck pytest bench slips screenshots clean
+.PHONY: setup system-packages voice demo demo-headless test lint typecheck pytest bench slips screenshots clean
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) voice
+
+# The default spoken prompts (config.toml [audio] prompts_dir), written with espeak-ng at make
+# time, not committed: ~3 MB of WAVs. Files already there (a hospital's own recordings) are
+# kept; without espeak-ng the kiosk simply has no voice.
+voice: $(STAMP)
+	@$(BIN)/python -m kiosk.voice_prompts data/voice
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -12,7 +12,7 @@ import logging
 import wave
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLoggingCategory, QObject
 
 from kiosk.config import AudioSettings
 from kiosk.voice import RATE, PromptLibrary, SilentSpeaker, Speaker, Voice
@@ -30,6 +30,8 @@ class QtAudioOutput(QObject):
 
     def __init__(self, volume: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Qt Multimedia lists every optional codec library it did not find: noise on a kiosk
+        QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
 
         device = QMediaDevices.defaultAudioOutput()

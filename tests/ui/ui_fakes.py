@@ -32,20 +32,6 @@ class FakeSpeaker:
         return [p.kind for p, spoken in self.said if lang is None or spoken == lang]
 
 
-class FakeAudioOutput:
-    """A loudspeaker that keeps the WAVs it was given."""
-
-    def __init__(self) -> None:
-        self.played: list[bytes] = []
-        self.closed = False
-
-    def play(self, wav: bytes) -> None:
-        self.played.append(wav)
-
-    def close(self) -> None:
-        self.closed = True
-
-
 @dataclass(frozen=True)
 class FakeStep:
     frame: np.ndarray | None
