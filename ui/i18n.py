@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.outcome import Lang
+from kiosk.outcome import Lang, Outcome, Reason
 
 #: a message that can be shown in either language (kept by a screen, re-rendered on a toggle)
 Text = Callable[[Lang], str]
@@ -179,6 +179,54 @@ TEXT: dict[str, dict[str, str]] = {
         "failed": "Something went wrong: {detail}",
     },
 }
+
+
+#: what staff read about a card, where the patient's sentence would tell them to go to
+#: reception or address "Ông/Bà" (staff are reception); other reasons read the same for both
+STAFF_REASONS: dict[str, dict[str, str]] = {
+    "vi": {
+        Reason.UNREADABLE_CARD: "Mã trên thẻ bị hỏng hoặc thiếu thông tin.",
+        Reason.CARD_NOT_FOUND: "Không tìm thấy thẻ BHYT trong dữ liệu.",
+        Reason.VALIDITY_UNKNOWN: "Chưa xác định được hạn thẻ.",
+        Reason.MILITARY_OR_POLICE: "Thẻ BHXH Quân đội / Công an: kiểm tra giấy tờ tùy thân.",
+        Reason.CHILD_WITHOUT_CARD: "Trẻ em chưa có thẻ BHYT.",
+        Reason.NAME_MISMATCH: "Họ tên không khớp với thẻ BHYT.",
+        Reason.NAME_NEEDS_CONFIRMATION: "Họ tên chỉ khớp khi bỏ dấu: xác nhận với người bệnh.",
+        Reason.BIRTH_MISMATCH: "Ngày sinh không khớp với thẻ BHYT.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "Năm sinh cần xác nhận với người bệnh.",
+        Reason.PATIENT_DENIED_IDENTITY: "Người bệnh nói thông tin chưa đúng.",
+        Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác.",
+        Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này.",
+        Reason.ALREADY_CHECKED_IN: "Đã đăng ký hôm nay: số cũ được giữ.",
+        Reason.DATABASE_UNAVAILABLE: "Cơ sở dữ liệu không trả lời.",
+        Reason.PRINTER_FAILED: "Máy in gặp sự cố: phiếu cần in lại.",
+    },
+    "en": {
+        Reason.UNREADABLE_CARD: "The card's code is damaged or incomplete.",
+        Reason.CARD_NOT_FOUND: "The insurance card is not in the card data.",
+        Reason.VALIDITY_UNKNOWN: "The card's validity is unknown.",
+        Reason.MILITARY_OR_POLICE: "Military / police insurance card: check ID papers.",
+        Reason.CHILD_WITHOUT_CARD: "A child without an insurance card.",
+        Reason.NAME_MISMATCH: "The name does not match the insurance card.",
+        Reason.NAME_NEEDS_CONFIRMATION: "The name matches only without diacritics: ask the "
+        "patient.",
+        Reason.BIRTH_MISMATCH: "The date of birth does not match the insurance card.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "The year of birth needs the patient's confirmation.",
+        Reason.PATIENT_DENIED_IDENTITY: "The patient said the details are wrong.",
+        Reason.TREATED_ELSEWHERE: "The card is in use at another facility.",
+        Reason.GATEWAY_REJECTED: "The insurance gateway did not confirm this card.",
+        Reason.ALREADY_CHECKED_IN: "Already checked in today: the first number is kept.",
+        Reason.DATABASE_UNAVAILABLE: "The database is not answering.",
+        Reason.PRINTER_FAILED: "The printer has a problem: the slip needs a reprint.",
+    },
+}
+
+
+def staff_message(outcome: Outcome, lang: Lang) -> str:
+    """An outcome as reception staff read it (not as the patient is told)."""
+    if outcome.reason is not None and outcome.reason in STAFF_REASONS[lang]:
+        return STAFF_REASONS[lang][outcome.reason]
+    return outcome.message(lang)
 
 
 def tr(key: str, lang: Lang, **values: object) -> str:

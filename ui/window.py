@@ -31,11 +31,11 @@ from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
-from ui.i18n import no_text, other, text, tr
+from ui.i18n import no_text, other, staff_message, text, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
-from ui.screens.common import PRIMARY, SMALL_PX, STYLE, Screen, button, label
+from ui.screens.common import CAPTION_PX, PRIMARY, STYLE, Screen, button, label
 from ui.screens.patient import (
     AcceptedScreen,
     BusyScreen,
@@ -65,7 +65,7 @@ class StaffCorner(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.name = label(SMALL_PX, bold=True, color=PRIMARY, wrap=True)
+        self.name = label(CAPTION_PX, bold=True, color=PRIMARY, wrap=True)
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -645,7 +645,7 @@ class KioskWindow(QWidget):
         outcome = assessment.outcome()
 
         def result(lang: Lang) -> str:
-            lines = [outcome.message(lang)]
+            lines = [staff_message(outcome, lang)]
             if shown.name:
                 lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
             return "\n".join(lines)
@@ -696,7 +696,8 @@ class KioskWindow(QWidget):
                     n=checkin.queue_number,
                     clinic=clinic.name(lang) if clinic else checkin.clinic_code,
                 )
-                return said + ("\n" + outcome.message(lang) if outcome.reason is not None else "")
+                extra = staff_message(outcome, lang) if outcome.reason is not None else ""
+                return said + ("\n" + extra if extra else "")
 
             self.staff.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
             self._staff_assessment = None
