@@ -574,7 +574,9 @@ class AcceptedScreen(_NumberScreen):
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self._retranslate_number(lang)
-        self.heading.setText(o.message(lang) if o else "")
+        # "take your slip" has its own line: the heading says only what happened
+        heading = tr("checked_in", lang) if o and o.reason is None else ""
+        self.heading.setText(o.message(lang) if o and o.reason else heading)
         self.clinic.setText(self._clinic_text(lang))
         self.location.setText(c.location(lang) if c else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
