@@ -533,9 +533,9 @@ class KioskWindow(QWidget):
         self.busy.set_elapsed(0)
         self._go(self.busy)
 
-    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]]) -> None:
+    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
-            self.welcome.set_frame(image, corners or None)
+            self.welcome.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Any) -> None:
         patient = from_assessment(assessment.payload, assessment.card)

@@ -19,6 +19,7 @@ from tests.fakes import FakeClock, FakePrinter
 from tests.ui.ui_fakes import FakeScanLoop, FakeSpeaker
 from tests.ui.ui_rig import Rig, diacritics_differ, stranger
 from ui.window import KioskWindow
+from ui.workers import coarse, to_qimage
 
 Make = Callable[..., tuple[KioskWindow, Rig]]
 
@@ -286,9 +287,7 @@ def test_the_preview_is_a_mirror_and_blurred_outside_the_guide(
     frame = np.zeros((360, 640, 3), np.uint8)
     frame[:, :320] = 255  # the camera sees white on its left
     frame[::2, 320:, :] = 255  # and fine stripes, like printed text, on its right
-    from ui.workers import to_qimage
-
-    preview.set_frame(to_qimage(frame), None)
+    preview.set_frame(to_qimage(frame), None, to_qimage(coarse(frame)))
     image = _grab(window)
     w, h = image.width(), image.height()
     scale = min(w / 640, h / 360)

@@ -150,8 +150,13 @@ class WelcomeScreen(Screen):
         if self._alert_key:
             self.alert.setText(tr(self._alert_key, lang))
 
-    def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
-        self.preview.set_frame(image, corners)
+    def set_frame(
+        self,
+        image: QImage,
+        corners: Sequence[tuple[float, float]] | None,
+        coarse: QImage | None = None,
+    ) -> None:
+        self.preview.set_frame(image, corners, coarse)
 
     def set_camera_state(self, state: str) -> None:
         self._camera = state

@@ -144,12 +144,21 @@ class CameraPreview(QWidget):
         self.setMinimumSize(QSize(320, 240))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
+    def set_frame(
+        self,
+        image: QImage,
+        corners: Sequence[tuple[float, float]] | None,
+        coarse: QImage | None = None,
+    ) -> None:
+        """A new picture; ``coarse``: the same averaged down to one pixel per :attr:`BLUR`
+        square (made off the GUI thread by the scan worker), else a quick sample of it."""
         self._image = image
-        w, h = max(1, image.width() // self.BLUR), max(1, image.height() // self.BLUR)
-        self._coarse = image.scaled(
-            w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
+        if coarse is None:
+            w, h = max(1, image.width() // self.BLUR), max(1, image.height() // self.BLUR)
+            coarse = image.scaled(
+                w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        self._coarse = coarse
         self._corners = corners
         self.update()
 
@@ -187,7 +196,6 @@ class CameraPreview(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.fillRect(self.rect(), QColor("#1b263b"))
         area = QRectF(self.rect())
         guide = self.guide_rect()
@@ -201,7 +209,10 @@ class CameraPreview(QWidget):
             p.translate(target.x() * 2 + target.width(), 0)
             p.scale(-1, 1)
             if self._coarse is not None:
+                # smooth: the few coarse pixels spread into a blur, not into blocks
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 p.drawImage(target, self._coarse)
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             p.setClipRect(guide)  # symmetric about the centre: the same after mirroring
             p.drawImage(target, self._image)
             p.setClipping(False)
