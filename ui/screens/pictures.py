@@ -164,8 +164,9 @@ class CameraPreview(QWidget):
 
     def set_overlay(self, text: str) -> None:
         """A message over the picture ("camera reconnecting…"), or "" for none."""
-        self._overlay = text
-        self.update()
+        if text != self._overlay:  # asked a few times a second: repaint only on a change
+            self._overlay = text
+            self.update()
 
     @property
     def overlay(self) -> str:
