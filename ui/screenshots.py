@@ -119,6 +119,11 @@ def _camera_frame() -> Any:
     h, w = qr.shape[:2]
     y, x = (720 - h) // 2, (1280 - w) // 2
     frame[y : y + h, x : x + w] = qr[..., None]
+    # a card's printed lines around the code: the preview must blur them
+    card_x, card_y = max(0, x - 420), max(0, y - 60)
+    frame[card_y : card_y + h + 120, card_x : x - 20] = (225, 235, 240)
+    for row in range(card_y + 30, card_y + h + 90, 34):
+        frame[row : row + 14, card_x + 30 : x - 60] = (40, 40, 40)
     corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
     return frame, corners
 
@@ -147,15 +152,16 @@ def build_window(config: Config) -> Any:
 
 def scenes(window: Any, config: Config) -> list[Scene]:
     """Every screen of the kiosk, each as a name and a function that shows it."""
-    from ui.workers import to_qimage
+    from ui.workers import coarse, to_qimage
 
     persons = list(people(3, seed=11))
     cards = [card_record(p) for p in persons]
     frame, corners = _camera_frame()
+    blurred = to_qimage(coarse(frame))
     return [
-        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners)),
-        ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners)),
-        ("printer-down", lambda: _printer_down(window, to_qimage(frame))),
+        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners, blurred)),
+        ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners, blurred)),
+        ("printer-down", lambda: _printer_down(window, to_qimage(frame), blurred)),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
         ("checking", lambda: _checking(window)),
         ("choose-clinic", lambda: window._ask_clinic(tuple(config.clinics))),
@@ -261,15 +267,15 @@ def render_all(out: Path, config: Config) -> list[Path]:
     return written
 
 
-def _hold_still(window: Any, frame: Any, corners: Any) -> None:
+def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any) -> None:
     """A code in view, not read yet."""
-    window.welcome.set_frame(frame, corners)
+    window.welcome.set_frame(frame, corners, blurred)
     window.on_sighting()
 
 
-def _printer_down(window: Any, frame: Any) -> None:
+def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
     """The welcome screen while the printer is out of order."""
-    window.welcome.set_frame(frame, None)
+    window.welcome.set_frame(frame, None, blurred)
     window._note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
 
 
