@@ -427,3 +427,24 @@ def test_a_rejected_card_is_spoken_as_reception(qtbot: QtBot, make_window: Make)
     assert blocker.args[0].status is Status.REJECTED
     assert blocker.args[0].reason is Reason.NOT_A_CARD
     assert speaker.kinds()[-1] is PromptKind.RECEPTION
+
+
+def test_a_code_in_view_is_the_scan_loops_word_when_it_gives_one() -> None:
+    """An outline without a payload counts as "in view"; a scan loop that says itself whether
+    a code is sighted (a ``sighted`` attribute on its step) is believed instead."""
+    from dataclasses import dataclass
+
+    from tests.ui.ui_fakes import FakeStep
+    from ui.workers import code_in_view
+
+    outline = ((1.0, 1.0), (9.0, 1.0), (9.0, 9.0))
+    assert code_in_view(FakeStep(None, None, outline))
+    assert not code_in_view(FakeStep(None, "payload", outline))  # read: not "hold still"
+    assert not code_in_view(FakeStep(None, None, None))
+
+    @dataclass(frozen=True)
+    class SaysSighted(FakeStep):
+        sighted: bool = False
+
+    assert code_in_view(SaysSighted(None, None, None, "ok", sighted=True))
+    assert not code_in_view(SaysSighted(None, None, outline, "ok", sighted=False))
