@@ -10,17 +10,24 @@ STAMP := $(VENV)/.installed
 # kiosk fleet installs exactly what was tested. Refresh it with `make lock` after changing
 # the dependencies in pyproject.toml, and commit both files together.
 LOCK := requirements.lock
-# libzbar0: pyzbar; fonts-dejavu-core: Vietnamese glyphs on slips; the rest: Qt's runtime and
-# its X11 (xcb) platform plugin for a real screen.
-SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 \
+# libzbar0: pyzbar; fonts-dejavu-core: Vietnamese glyphs on slips; espeak-ng: the default
+# spoken prompts (data/voice); the rest: Qt's runtime and its X11 (xcb) platform plugin for a
+# real screen.
+SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcommon0 libfontconfig1 \
 	libglib2.0-0 libdbus-1-3 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 \
 	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system-packages lock demo demo-headless test lint typecheck pytest bench slips screenshots clean
+.PHONY: setup system-packages lock voice demo demo-headless test lint typecheck pytest bench slips screenshots clean
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) voice
+
+# The default spoken prompts (config.toml [audio] prompts_dir), written with espeak-ng at make
+# time, not committed: ~3 MB of WAVs. Files already there (a hospital's own recordings) are
+# kept; without espeak-ng the kiosk simply has no voice.
+voice: $(STAMP)
+	@$(BIN)/python -m kiosk.voice_prompts data/voice
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

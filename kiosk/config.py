@@ -44,6 +44,7 @@ HIS_KINDS = ("none", "fhir", "webhook")
 DECODERS = ("zxing", "zbar", "enlarge")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
+LENS_POSITIONS = ("above", "below", "left")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
@@ -64,6 +65,9 @@ class KioskSettings:
     locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     idle_timeout_s: int = 30
+    question_timeout_s: int = 60
+    printer_failed_timeout_s: int = 120
+    time_warning_s: int = 10
     hide_cursor: bool = True
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"
@@ -116,6 +120,14 @@ class CameraSettings:
     decode_fps: int = 10
     confirm_reads: int = 2
     cooldown_s: float = 8.0
+    lens: str = "above"  # where the lens sits: "above", "below" or "left" of the screen
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    enabled: bool = True
+    volume: float = 0.8  # 0.0 to 1.0
+    prompts_dir: Path = Path("data/voice")
 
 
 @dataclass(frozen=True)
@@ -233,9 +245,9 @@ class Config:
     insurance: InsuranceSettings
     staff: StaffSettings
     sync: SyncSettings = field(default_factory=SyncSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
     source: Path | None = None  # the file it was read from
     privacy: PrivacySettings = PrivacySettings()
-
     his: HisSettings = field(default_factory=HisSettings)
 
     def clinic(self, code: str) -> Clinic | None:
@@ -299,6 +311,14 @@ class _Section:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise ConfigError(f"{self.name}.{key}: expected a positive number, got {value!r}")
+        return float(value)
+
+    def fraction(self, key: str, default: float) -> float:
+        value = self._raw(key, float)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ConfigError(f"{self.name}.{key}: expected a number from 0 to 1, got {value!r}")
         return float(value)
 
     def flag(self, key: str, default: bool) -> bool:
@@ -375,6 +395,9 @@ def _load_kiosk(s: _Section) -> KioskSettings:
         locale=s.text("locale", "vi", allowed=("vi", "en")),
         timezone=zone,
         idle_timeout_s=s.whole("idle_timeout_s", 30),
+        question_timeout_s=s.whole("question_timeout_s", 60),
+        printer_failed_timeout_s=s.whole("printer_failed_timeout_s", 120),
+        time_warning_s=s.whole("time_warning_s", 10),
         hide_cursor=s.flag("hide_cursor", True),
         data_dir=s.path("data_dir", Path("data")),
         reception_vi=s.text("reception_vi", "Quầy tiếp đón"),
@@ -512,6 +535,15 @@ def _load_camera(s: _Section) -> CameraSettings:
         decode_fps=s.whole("decode_fps", 10),
         confirm_reads=s.whole("confirm_reads", 2),
         cooldown_s=s.seconds("cooldown_s", 8.0),
+        lens=s.text("lens", "above", allowed=LENS_POSITIONS),
+    )
+
+
+def _load_audio(s: _Section) -> AudioSettings:
+    return AudioSettings(
+        enabled=s.flag("enabled", True),
+        volume=s.fraction("volume", 0.8),
+        prompts_dir=s.path("prompts_dir", Path("data/voice")),
     )
 
 
@@ -660,6 +692,7 @@ _SECTIONS = (
     "privacy",
     "sync",
     "his",
+    "audio",
 )
 
 
@@ -688,6 +721,7 @@ def parse_config(
         "privacy": _load_privacy,
         "sync": _load_sync,
         "his": _load_his,
+        "audio": _load_audio,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

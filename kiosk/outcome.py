@@ -77,7 +77,7 @@ class Reason(StrEnum):
 MESSAGES: dict[str, dict[str, str]] = {
     "vi": {
         Status.ACCEPTED: "Đăng ký khám thành công. Vui lòng nhận phiếu.",
-        Status.NEEDS_CONFIRMATION: "Vui lòng xác nhận thông tin của bạn.",
+        Status.NEEDS_CONFIRMATION: "Vui lòng xác nhận thông tin của Ông/Bà.",
         Status.NEEDS_RECEPTION: "Vui lòng đến quầy tiếp đón để được hỗ trợ.",
         Status.REJECTED: "Không thể đăng ký khám bằng thẻ này.",
         Reason.NOT_A_CARD: "Mã QR này không phải thẻ BHYT hay CCCD.",
@@ -98,15 +98,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vui lòng mang giấy tờ tùy thân đến quầy tiếp đón.",
         Reason.CHILD_WITHOUT_CARD: "Trẻ em chưa có thẻ BHYT: vui lòng đến quầy tiếp đón.",
         Reason.NAME_MISMATCH: "Họ tên không khớp với thẻ BHYT. Vui lòng đến quầy tiếp đón.",
-        Reason.NAME_NEEDS_CONFIRMATION: "Vui lòng xác nhận họ tên của bạn.",
+        Reason.NAME_NEEDS_CONFIRMATION: "Vui lòng xác nhận họ tên của Ông/Bà.",
         Reason.BIRTH_MISMATCH: "Ngày sinh không khớp với thẻ BHYT. Vui lòng đến quầy tiếp đón.",
-        Reason.BIRTH_NEEDS_CONFIRMATION: "Vui lòng xác nhận ngày sinh của bạn.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "Vui lòng xác nhận năm sinh của Ông/Bà.",
         Reason.PATIENT_DENIED_IDENTITY: "Thông tin chưa đúng. Vui lòng đến quầy tiếp đón.",
         Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác. Vui lòng đến quầy tiếp đón.",
         Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này. Vui lòng đến quầy tiếp đón.",
         Reason.UNKNOWN_OBJECT_CODE: "Quầy tiếp đón cần xác nhận loại đối tượng trên thẻ BHYT. "
         "Vui lòng đến quầy tiếp đón.",
-        Reason.ALREADY_CHECKED_IN: "Bạn đã đăng ký khám hôm nay. Đây là số thứ tự của bạn.",
+        Reason.ALREADY_CHECKED_IN: "Ông/Bà đã đăng ký khám hôm nay. Đây là số thứ tự của Ông/Bà.",
         Reason.NO_CLINIC_OPEN: "Hiện không có phòng khám nào đang mở.",
         Reason.UNKNOWN_CLINIC: "Phòng khám không tồn tại.",
         Reason.CHECKIN_NOT_FOUND: "Không tìm thấy lượt đăng ký này.",
@@ -121,7 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "benefit_share": "Mức hưởng {percent}%",
         "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
         "route_code": "{label} (mã {code})",
-        Reason.BIRTH_YEAR_REQUIRED: "Vui lòng nhập năm sinh của bạn để xác nhận.",
+        Reason.BIRTH_YEAR_REQUIRED: "Ông/Bà vui lòng nhập năm sinh để xác nhận.",
         Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
         Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
         Reason.OFFLINE_NUMBER: "Đăng ký thành công. Số thứ tự này hợp lệ "
@@ -154,7 +154,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.NAME_NEEDS_CONFIRMATION: "Please confirm your name.",
         Reason.BIRTH_MISMATCH: "The date of birth does not match the insurance card. "
         "Please go to reception.",
-        Reason.BIRTH_NEEDS_CONFIRMATION: "Please confirm your date of birth.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "Please confirm your year of birth.",
         Reason.PATIENT_DENIED_IDENTITY: "The details are not right. Please go to reception.",
         Reason.TREATED_ELSEWHERE: "This card is in use at another facility. "
         "Please go to reception.",

@@ -19,6 +19,7 @@ from kiosk.outcome import route_text, says_benefit, share_text
 
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
+WAIT_AT = "Mời Ông/Bà đến {room}, chờ gọi số {number}"
 REPRINT = "IN LẠI"
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
@@ -158,12 +159,14 @@ def layout_slip(
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
     if clinic is not None:
         line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
-        line(" – ".join(p for p in (clinic.room, clinic.location_vi) if p), align=Align.CENTER)
+        # where to go, as big as the clinic's name: the line a patient walks by
+        where = " – ".join(p for p in (clinic.room.upper(), clinic.location_vi) if p)
+        line(f"→ {where}" if where else None, Size.TITLE, bold=True, align=Align.CENTER)
     else:
         line(checkin.clinic_code, Size.TITLE, bold=True, align=Align.CENTER)
     items.append(SlipRule())
 
-    line(patient.name, Size.TITLE, bold=True)
+    line(patient.name, Size.BODY, bold=True)
     born = f"Năm sinh: {patient.birth.year}" if patient.birth else ""
     gender = f"Giới tính: {GENDER_TEXT[patient.gender]}" if patient.gender else ""
     line(" – ".join(p for p in (born, gender) if p))
@@ -180,10 +183,14 @@ def layout_slip(
     items.append(SlipRule())
 
     local = checkin.created_at.astimezone(zone)
-    line(f"Ngày giờ: {local:%d/%m/%Y %H:%M}", Size.SMALL)
+    line(f"Ngày giờ: {local:%d/%m/%Y %H:%M}", Size.TITLE)
     line(f"Máy: {checkin.kiosk_id}", Size.SMALL)
     items.append(SlipCode(checkin.id))
-    line(WAIT, Size.BODY, bold=True, align=Align.CENTER)
+    room = clinic.room if clinic is not None else ""
+    footer = WAIT
+    if room:  # "Phòng 101" → "…đến phòng 101, chờ gọi số 12"
+        footer = WAIT_AT.format(room=room[:1].lower() + room[1:], number=checkin.queue_number)
+    line(footer, Size.BODY, bold=True, align=Align.CENTER)
     return Slip(tuple(items), reprint=reprint)
 
 

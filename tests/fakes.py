@@ -204,3 +204,17 @@ class FakePrinter:
             return PrintResult(ok=False, problem=self.problem, detail=f"fake {self.problem}")
         self.printed.append((name, image.copy()))
         return PrintResult(ok=True)
+
+
+class FakeAudioOutput:
+    """A loudspeaker that keeps the WAVs it was given."""
+
+    def __init__(self) -> None:
+        self.played: list[bytes] = []
+        self.closed = False
+
+    def play(self, wav: bytes) -> None:
+        self.played.append(wav)
+
+    def close(self) -> None:
+        self.closed = True

@@ -229,6 +229,10 @@ class HeadlessRun:
         window.flow.choose_clinic.connect(lambda clinics: window.flow.choose(clinics[0].code))
         window.outcome_shown.connect(self._shown)
 
+    def _done(self) -> None:
+        # the patient taps "Done": the next one in the queue may scan
+        self.window.go_welcome()
+
     def _shown(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
         checkin = outcome.checkin
@@ -236,11 +240,15 @@ class HeadlessRun:
             "demo patient %d: %s %s", len(self.outcomes), outcome.status,
             f"{checkin.clinic_code} #{checkin.label}" if checkin else outcome.reason,
         )  # fmt: skip
+        from PySide6.QtCore import QTimer
+
         if len(self.outcomes) >= self.patients:
             from PySide6.QtWidgets import QApplication
 
             # exit(), not quit(): quit() asks the windows to close, and the kiosk refuses
             QApplication.exit(0)
+        else:
+            QTimer.singleShot(300, self._done)
 
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status is not Status.ACCEPTED or not o.printed]
@@ -277,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from ui.audio import build_speaker
     from ui.window import KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -301,6 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         version=VERSION,
         log_path=str(log_path),
         beep=not args.headless,
+        speaker=build_speaker(parts.config.audio, app),
     )
     run = HeadlessRun(window, args.patients) if args.headless else None
     if args.portrait or args.headless:

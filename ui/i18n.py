@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.outcome import Lang
+from kiosk.outcome import Lang, Outcome, Reason
 
 #: a message that can be shown in either language (kept by a screen, re-rendered on a toggle)
 Text = Callable[[Lang], str]
@@ -27,24 +27,37 @@ TEXT: dict[str, dict[str, str]] = {
         "reading": "Đang đọc mã…",
         "checking": "Đang kiểm tra thẻ, vui lòng chờ…",
         "choose_clinic": "Chọn phòng khám",
-        "confirm_title": "Đây có phải là bạn không?",
-        "yes": "Đúng",
-        "no": "Không phải",
+        "confirm_title": "Đây có phải là Ông/Bà không?",
+        "yes": "✓  Đúng",
+        "no": "✗  Không phải",
         "born": "Năm sinh {year}",
+        "confirm_check_name": "Xin xem lại họ tên",
+        "confirm_check_birth": "Xin xem lại năm sinh",
         "card_last4": "Thẻ …{last4}",
-        "queue_number": "Số thứ tự của bạn",
+        "queue_number": "Số thứ tự",
         "take_slip": "Vui lòng nhận phiếu bên dưới",
-        "reception_where": "Quầy tiếp đón: {where}",
+        "checked_in": "Đăng ký khám thành công",
+        "reception_where": "→ {where}",
         "printer_failed_title": "Chưa in được phiếu",
         "show_reception": "Vui lòng đưa số này cho quầy tiếp đón",
-        "back_in": "Quay lại màn hình chính sau {s} giây",
+        "number_kept": "Số của Ông/Bà đã được giữ. Quầy tiếp đón sẽ in lại phiếu.",
+        "printer_down_banner": "Máy in đang hỏng: Ông/Bà nhận số trên màn hình, "
+        "đưa số đó cho quầy tiếp đón.",
+        "time_warning": "Ông/Bà cần thêm thời gian?",
+        "continue": "Tiếp tục",
+        "rescan": "Quét lại",
+        "hold_still": "Giữ yên…",
+        "read_ok": "Đã đọc được mã",
+        "waited": "Đã chờ {s} giây",
+        "lens_here": "Camera ở đây",
+        "back_in": "Về màn hình chính sau {s} giây",
         "done": "Xong",
         "staff_alert_printer": "Máy in gặp sự cố — đã báo nhân viên",
         "pin_title": "Nhân viên: nhập mã nhân viên và mã PIN",
         "pin_wrong": "Mã nhân viên hoặc PIN sai.",
         "pin_locked": "Đã khoá {m} phút {s} giây do nhập sai nhiều lần.",
         "staff_code": "Mã nhân viên",
-        "birth_year_title": "Bạn sinh năm nào?",
+        "birth_year_title": "Ông/Bà sinh năm nào?",
         "birth_year_hint": "Năm sinh, ví dụ 1975",
         "pin_label": "Mã PIN",
         "pin_wait": "Mã nhân viên hoặc PIN sai. Vui lòng thử lại sau {s} giây.",
@@ -111,15 +124,28 @@ TEXT: dict[str, dict[str, str]] = {
         "checking": "Checking your card, please wait…",
         "choose_clinic": "Choose a clinic",
         "confirm_title": "Is this you?",
-        "yes": "Yes",
-        "no": "No",
+        "yes": "✓  Yes",
+        "no": "✗  No",
         "born": "Born {year}",
+        "confirm_check_name": "Please check the name",
+        "confirm_check_birth": "Please check the year of birth",
         "card_last4": "Card …{last4}",
-        "queue_number": "Your queue number",
+        "queue_number": "Queue number",
         "take_slip": "Please take your slip below",
-        "reception_where": "Reception: {where}",
+        "checked_in": "You are checked in",
+        "reception_where": "→ {where}",
         "printer_failed_title": "The slip could not be printed",
         "show_reception": "Please show this number at reception",
+        "number_kept": "Your number is kept. Reception will reprint your slip.",
+        "printer_down_banner": "The printer is out of order: you get your number on screen "
+        "only. Show it at reception.",
+        "time_warning": "Do you need more time?",
+        "continue": "Continue",
+        "rescan": "Scan again",
+        "hold_still": "Hold still…",
+        "read_ok": "Code read",
+        "waited": "Waiting {s} s",
+        "lens_here": "The camera is here",
         "back_in": "Back to the start in {s} s",
         "done": "Done",
         "staff_alert_printer": "Printer problem — staff alerted",
@@ -181,6 +207,54 @@ TEXT: dict[str, dict[str, str]] = {
         "failed": "Something went wrong: {detail}",
     },
 }
+
+
+#: what staff read about a card, where the patient's sentence would tell them to go to
+#: reception or address "Ông/Bà" (staff are reception); other reasons read the same for both
+STAFF_REASONS: dict[str, dict[str, str]] = {
+    "vi": {
+        Reason.UNREADABLE_CARD: "Mã trên thẻ bị hỏng hoặc thiếu thông tin.",
+        Reason.CARD_NOT_FOUND: "Không tìm thấy thẻ BHYT trong dữ liệu.",
+        Reason.VALIDITY_UNKNOWN: "Chưa xác định được hạn thẻ.",
+        Reason.MILITARY_OR_POLICE: "Thẻ BHXH Quân đội / Công an: kiểm tra giấy tờ tùy thân.",
+        Reason.CHILD_WITHOUT_CARD: "Trẻ em chưa có thẻ BHYT.",
+        Reason.NAME_MISMATCH: "Họ tên không khớp với thẻ BHYT.",
+        Reason.NAME_NEEDS_CONFIRMATION: "Họ tên chỉ khớp khi bỏ dấu: xác nhận với người bệnh.",
+        Reason.BIRTH_MISMATCH: "Ngày sinh không khớp với thẻ BHYT.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "Năm sinh cần xác nhận với người bệnh.",
+        Reason.PATIENT_DENIED_IDENTITY: "Người bệnh nói thông tin chưa đúng.",
+        Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác.",
+        Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này.",
+        Reason.ALREADY_CHECKED_IN: "Đã đăng ký hôm nay: số cũ được giữ.",
+        Reason.DATABASE_UNAVAILABLE: "Cơ sở dữ liệu không trả lời.",
+        Reason.PRINTER_FAILED: "Máy in gặp sự cố: phiếu cần in lại.",
+    },
+    "en": {
+        Reason.UNREADABLE_CARD: "The card's code is damaged or incomplete.",
+        Reason.CARD_NOT_FOUND: "The insurance card is not in the card data.",
+        Reason.VALIDITY_UNKNOWN: "The card's validity is unknown.",
+        Reason.MILITARY_OR_POLICE: "Military / police insurance card: check ID papers.",
+        Reason.CHILD_WITHOUT_CARD: "A child without an insurance card.",
+        Reason.NAME_MISMATCH: "The name does not match the insurance card.",
+        Reason.NAME_NEEDS_CONFIRMATION: "The name matches only without diacritics: ask the "
+        "patient.",
+        Reason.BIRTH_MISMATCH: "The date of birth does not match the insurance card.",
+        Reason.BIRTH_NEEDS_CONFIRMATION: "The year of birth needs the patient's confirmation.",
+        Reason.PATIENT_DENIED_IDENTITY: "The patient said the details are wrong.",
+        Reason.TREATED_ELSEWHERE: "The card is in use at another facility.",
+        Reason.GATEWAY_REJECTED: "The insurance gateway did not confirm this card.",
+        Reason.ALREADY_CHECKED_IN: "Already checked in today: the first number is kept.",
+        Reason.DATABASE_UNAVAILABLE: "The database is not answering.",
+        Reason.PRINTER_FAILED: "The printer has a problem: the slip needs a reprint.",
+    },
+}
+
+
+def staff_message(outcome: Outcome, lang: Lang) -> str:
+    """An outcome as reception staff read it (not as the patient is told)."""
+    if outcome.reason is not None and outcome.reason in STAFF_REASONS[lang]:
+        return STAFF_REASONS[lang][outcome.reason]
+    return outcome.message(lang)
 
 
 def tr(key: str, lang: Lang, **values: object) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.masking import mask_name
+from kiosk.masking import mask_middle_names, mask_name
 from kiosk.model import (
     BhytPayload,
     CardRecord,
@@ -15,6 +15,17 @@ from kiosk.model import (
     CheckIn,
     Payload,
 )
+from kiosk.outcome import Outcome, Reason
+
+#: what the patient can put right at the camera (another code, the card held better)
+_FIXABLE = frozenset(
+    {Reason.NOT_A_CARD, Reason.BAD_CARD_NUMBER, Reason.BAD_ID_NUMBER, Reason.UNREADABLE_CARD}
+)
+
+
+def can_rescan(outcome: Outcome) -> bool:
+    """The patient may simply scan again (offer "Scan again", not only "Done")."""
+    return outcome.reason in _FIXABLE
 
 
 def last4(number: str | None) -> str:
@@ -28,6 +39,7 @@ class PublicPatient:
     name: str = ""  # masked
     birth_year: str = ""
     card_last4: str = ""
+    confirm_name: str = ""  # family and given name ("Lưu *** Yến"): the "Is this you?" screen
 
 
 def from_checkin(checkin: CheckIn | None) -> PublicPatient:
@@ -48,6 +60,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             name=mask_name(card.name),
             birth_year=str(card.birth.year) if card.birth else "",
             card_last4=last4(card.card_number),
+            confirm_name=mask_middle_names(card.name),
         )
     if isinstance(payload, BhytPayload | CccdPayload):
         number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
@@ -55,5 +68,6 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             name=mask_name(payload.name),
             birth_year=str(payload.birth.year) if payload.birth else "",
             card_last4=last4(number),
+            confirm_name=mask_middle_names(payload.name),
         )
     return PublicPatient()

@@ -106,6 +106,11 @@ def _camera_frame() -> Any:
     h, w = qr.shape[:2]
     y, x = (720 - h) // 2, (1280 - w) // 2
     frame[y : y + h, x : x + w] = qr[..., None]
+    # a card's printed lines around the code: the preview must blur them
+    card_x, card_y = max(0, x - 420), max(0, y - 60)
+    frame[card_y : card_y + h + 120, card_x : x - 20] = (225, 235, 240)
+    for row in range(card_y + 30, card_y + h + 90, 34):
+        frame[row : row + 14, card_x + 30 : x - 60] = (40, 40, 40)
     corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
     return frame, corners
 
@@ -134,15 +139,18 @@ def build_window(config: Config) -> Any:
 
 def scenes(window: Any, config: Config) -> list[Scene]:
     """Every screen of the kiosk, each as a name and a function that shows it."""
-    from ui.workers import to_qimage
+    from ui.workers import coarse, to_qimage
 
     persons = list(people(3, seed=11))
     cards = [card_record(p) for p in persons]
     frame, corners = _camera_frame()
+    blurred = to_qimage(coarse(frame))
     return [
-        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners)),
+        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners, blurred)),
+        ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners, blurred)),
+        ("printer-down", lambda: _printer_down(window, to_qimage(frame), blurred)),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
-        ("checking", lambda: window._go(window.busy)),
+        ("checking", lambda: _checking(window)),
         ("choose-clinic", lambda: window._ask_clinic(tuple(config.clinics))),
         (
             "confirm",
@@ -178,6 +186,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
             ),
         ),
         ("birth-year", lambda: _birth_year(window)),
+        ("time-warning", lambda: _time_warning(window, config, cards[0])),
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
@@ -193,6 +202,7 @@ def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[
     window.go_welcome()
     window.welcome.set_camera_state("ok")
     window.welcome.set_alert("")
+    window.printer_down = False
     window.lang = lang
     window.retranslate()
     scene()
@@ -252,6 +262,31 @@ def _birth_year(window: Any) -> None:
     )
     window._go(window.birth_year)
     window.birth_year.year.setText("19")
+
+
+def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any) -> None:
+    """A code in view, not read yet."""
+    window.welcome.set_frame(frame, corners, blurred)
+    window.on_sighting()
+
+
+def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
+    """The welcome screen while the printer is out of order."""
+    window.welcome.set_frame(frame, None, blurred)
+    window._note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
+
+
+def _checking(window: Any) -> None:
+    window._working()
+    window._busy_since -= 2.5  # two seconds into the check
+
+
+def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
+    """Ten seconds left on a patient's number."""
+    window.show_outcome(
+        Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
+    )
+    window._last_activity -= config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5
 
 
 def _staff_pin(window: Any) -> None:

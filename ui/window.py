@@ -29,13 +29,14 @@ from kiosk.config import Config
 from kiosk.model import BirthDate, CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
+from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
-from ui.i18n import no_text, other, text, tr
+from ui.i18n import no_text, other, staff_message, text, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
 from ui.screens.birth_year import BirthYearScreen
-from ui.screens.common import PRIMARY, SMALL_PX, STYLE, Screen, button, label
+from ui.screens.common import CAPTION_PX, PRIMARY, STYLE, Screen, button, label
 from ui.screens.patient import (
     AcceptedScreen,
     BusyScreen,
@@ -43,6 +44,7 @@ from ui.screens.patient import (
     ConfirmScreen,
     PrinterFailedScreen,
     ReceptionScreen,
+    TimeWarningScreen,
     WelcomeScreen,
 )
 from ui.screens.staff import AdminScreen, PinScreen, StaffScreen
@@ -51,6 +53,10 @@ from ui.workers import ScanWorker, TaskRunner
 log = logging.getLogger(__name__)
 
 LONG_PRESS_MS = 1500
+READ_HOLD_MS = 600  # the tick stays on the preview this long before "checking…"
+WATCHDOG_GRACE_S = 5.0  # beyond the online check's budget, before "checking…" gives up
+SIGHTING_KEEP_S = 0.6  # a code seen this recently still counts as in view (decodes are sparse)
+HOLD_STILL_AFTER_S = 3.0  # in view but unread this long: say "hold still"
 
 
 class StaffCorner(QWidget):
@@ -60,7 +66,7 @@ class StaffCorner(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.name = label(SMALL_PX, bold=True, color=PRIMARY, wrap=True)
+        self.name = label(CAPTION_PX, bold=True, color=PRIMARY, wrap=True)
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -118,6 +124,7 @@ class KioskWindow(QWidget):
         version: str = "",
         log_path: str = "",
         beep: bool = True,
+        speaker: Speaker | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -125,8 +132,11 @@ class KioskWindow(QWidget):
         self.service = service
         self.staff_auth = staff_auth
         self.admin = admin
-        self.lang: Lang = "en" if config.kiosk.locale == "en" else "vi"
+        self.default_lang: Lang = "en" if config.kiosk.locale == "en" else "vi"
+        self.lang: Lang = self.default_lang
         self._beep = beep
+        self.speaker: Speaker = speaker or SilentSpeaker()
+        self._lobby_state(clock)
         self.version = version
         self.log_path = log_path
         self._allow_close = False
@@ -148,23 +158,40 @@ class KioskWindow(QWidget):
         self.corner = StaffCorner()
         self.corner.name.setText(config.hospital.name)
         self.corner.long_pressed.connect(self.open_staff)
+        self.corner.setMinimumHeight(64)  # room for stacked marks (Ẫ) without the button
         self.lang_button = button("lang")
         self.lang_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.lang_button.clicked.connect(self.toggle_language)
         top = QHBoxLayout()
         top.addWidget(self.corner, 1)
         top.addWidget(self.lang_button)
+        # portrait screens are tall: the language button goes to the bottom, within reach
+        # from a wheelchair
+        self._top, self._bottom = top, QHBoxLayout()
+        self._bottom.addStretch(1)
 
         self._build_screens()
+        self.welcome.set_lens(config.camera.lens)
         self._landscape = True
         box = QVBoxLayout(self)
         box.setContentsMargins(32, 16, 32, 24)
         box.addLayout(top)
         box.addWidget(self.stack, 1)
+        box.addLayout(self._bottom)
 
         self._wire()
         self.retranslate()
         self._build_inputs(scan_source)
+
+    def _lobby_state(self, clock: Clock) -> None:
+        self.printer_down = False
+        self._warned_from: QWidget | None = None
+        self._busy_since = clock.monotonic()
+        self._seen_at = float("-inf")  # last time a code was in view but not read
+        self._sighted_since: float | None = None
+        self._greeted = False
+        self._said_hold_still = False
+        self._held_text = ""
 
     def _build_screens(self) -> None:
         self.welcome = WelcomeScreen()
@@ -174,6 +201,7 @@ class KioskWindow(QWidget):
         self.accepted = AcceptedScreen()
         self.reception = ReceptionScreen()
         self.printer_failed = PrinterFailedScreen()
+        self.warning = TimeWarningScreen()
         self.pin = PinScreen()
         self.staff = StaffScreen()
         self.admin_screen = AdminScreen()
@@ -187,6 +215,7 @@ class KioskWindow(QWidget):
             self.accepted,
             self.reception,
             self.printer_failed,
+            self.warning,
             self.pin,
             self.staff,
             self.admin_screen,
@@ -204,12 +233,17 @@ class KioskWindow(QWidget):
             self.scan_worker = ScanWorker(scan_source)
             self.scan_worker.frame_ready.connect(self._frame)
             self.scan_worker.scanned.connect(self.on_scan)
+            self.scan_worker.sighted.connect(self.on_sighting)
             self.scan_worker.camera_state.connect(self.welcome.set_camera_state)
         else:
             self.welcome.set_camera_state("ok")
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(250)
         self._tick_timer.timeout.connect(self.tick)
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(READ_HOLD_MS)
+        self._hold.timeout.connect(self._start_check)
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -226,6 +260,7 @@ class KioskWindow(QWidget):
     def shutdown(self) -> None:
         """Stop every thread (the window may then close)."""
         self._tick_timer.stop()
+        self._hold.stop()
         self._sync_cancel.set()
         app = QApplication.instance()
         if app is not None:
@@ -256,6 +291,9 @@ class KioskWindow(QWidget):
     def orient(self, landscape: bool) -> None:
         for screen in self.screens:
             screen.orient(landscape)
+        self._top.removeWidget(self.lang_button)
+        self._bottom.removeWidget(self.lang_button)
+        (self._top if landscape else self._bottom).addWidget(self.lang_button)
         self._landscape = landscape
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
@@ -284,7 +322,7 @@ class KioskWindow(QWidget):
     # --- wiring -----------------------------------------------------------------------------
 
     def _wire(self) -> None:
-        self.flow.working.connect(lambda: self._go(self.busy))
+        self.flow.working.connect(self._working)
         self.flow.confirm.connect(self._ask_confirmation)
         self.flow.choose_clinic.connect(self._ask_clinic)
         self.flow.outcome.connect(self.show_outcome)
@@ -294,6 +332,8 @@ class KioskWindow(QWidget):
         self.birth_year.cancelled.connect(self.go_welcome)
         for screen in (self.accepted, self.reception, self.printer_failed):
             screen.done.connect(self.go_welcome)
+        self.reception.rescan.connect(self.go_welcome)
+        self.warning.more_time.connect(self._more_time)
         self.pin.submitted.connect(self._pin_submitted)
         self.pin.cancelled.connect(self.go_welcome)
         self.staff.lookup.connect(self._staff_lookup)
@@ -338,22 +378,93 @@ class KioskWindow(QWidget):
         return self.stack.currentWidget()
 
     def tick(self) -> None:
-        """Called a few times a second: idle countdown, staff auto-logout."""
+        """Called a few times a second: timeouts and their warning, the "checking" watchdog,
+        "hold still", staff auto-logout."""
+        now = self.clock.monotonic()
         current = self.current
         if current in (self.staff, self.admin_screen) and self.staff_auth.session is None:
             self.go_welcome()
             return
-        if current is self.pin and self._idle_for() >= self.config.kiosk.idle_timeout_s:
+        if current is self.busy:
+            self._watch_busy(now)
+            return
+        if current is self.welcome:
+            self._watch_welcome(now)
+            return
+        timed = self._warned_from if current is self.warning else current
+        timeout = self._timeout_for(timed)
+        if timed is None or timeout is None:
+            return
+        left = timeout - (now - self._last_activity)
+        if left <= 0:
             self.go_welcome()
             return
-        if isinstance(current, Screen) and current.personal:
-            left = self.config.kiosk.idle_timeout_s - self._idle_for()
-            if left <= 0:
-                self.go_welcome()
-                return
-            countdown = getattr(current, "countdown", None)
+        warn = isinstance(timed, Screen) and timed.personal
+        warn = warn and left <= self.config.kiosk.time_warning_s
+        if warn and current is not self.warning:
+            self._warned_from = timed
+            self.stack.setCurrentWidget(self.warning)
+        elif not warn and current is self.warning:
+            self._warned_from = None
+            self.stack.setCurrentWidget(timed)
+        for screen in (timed, self.warning):
+            countdown = getattr(screen, "countdown", None)
             if countdown is not None:
                 countdown.set(int(left + 0.999), self.lang)
+
+    def _timeout_for(self, screen: QWidget | None) -> float | None:
+        """How long a screen waits for a touch before going back to the start (None: for
+        ever). Questions get longer than results; a number with no slip longer still."""
+        k = self.config.kiosk
+        if screen in (self.confirm, self.clinics):
+            return k.question_timeout_s
+        if screen is self.printer_failed:
+            return k.printer_failed_timeout_s
+        if screen in (self.accepted, self.reception, self.pin):
+            return k.idle_timeout_s
+        return None
+
+    def _watch_busy(self, now: float) -> None:
+        waited = now - self._busy_since
+        self.busy.set_elapsed(int(waited))
+        limit = self.config.insurance.online_budget_s + WATCHDOG_GRACE_S
+        if waited >= limit and self.flow.active:
+            log.warning(
+                "check-in step still running after %.1f s (limit %.1f s): the patient was "
+                "sent to reception", waited, limit,
+            )  # fmt: skip
+            self.flow.reset()  # its late result is dropped
+            self.show_outcome(
+                Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail="watchdog")
+            )
+
+    def _watch_welcome(self, now: float) -> None:
+        # a language chosen by someone who walked away does not stay for the next patient
+        if self.lang != self.default_lang and self._idle_for() >= self.config.kiosk.idle_timeout_s:
+            self._reset_language()
+        in_view = now - self._seen_at < SIGHTING_KEEP_S and not self._hold.isActive()
+        self.welcome.set_sighted(in_view)
+        if not in_view:
+            self._sighted_since = None
+            self._said_hold_still = False
+            return
+        if self._sighted_since is None:
+            self._sighted_since = now
+            if not self._greeted:  # the first code in view since the last patient
+                self._greeted = True
+                self._say(Prompt(PromptKind.WELCOME))
+        elif not self._said_hold_still and now - self._sighted_since >= HOLD_STILL_AFTER_S:
+            self._said_hold_still = True
+            self._say(Prompt(PromptKind.HOLD_STILL))
+
+    def on_sighting(self) -> None:
+        """The camera sees a code it has not read (yet)."""
+        self._seen_at = self.clock.monotonic()
+        if self.current is self.welcome and not self._hold.isActive():
+            self.welcome.set_sighted(True)
+
+    def _say(self, prompt: Prompt) -> None:
+        self.speaker.say(prompt, self.lang)
 
     def _idle_for(self) -> float:
         return self.clock.monotonic() - self._last_activity
@@ -361,33 +472,75 @@ class KioskWindow(QWidget):
     def _go(self, screen: QWidget) -> None:
         if self.current is not screen:
             self._last_activity = self.clock.monotonic()
+        self._warned_from = None
         self.stack.setCurrentWidget(screen)
 
+    def _more_time(self) -> None:
+        """ "Continue" on the time warning: back to the patient's screen, the full time again."""
+        self.touch()
+        back, self._warned_from = self._warned_from, None
+        if back is not None and self.current is self.warning:
+            self.stack.setCurrentWidget(back)
+
+    def _reset_language(self) -> None:
+        if self.lang != self.default_lang:
+            self.lang = self.default_lang
+            self.retranslate()
+
     def go_welcome(self) -> None:
-        """Back to the start, with nothing personal left on any screen."""
+        """Back to the start for the next patient: nothing personal left on any screen, the
+        default language, no timers of the last patient running."""
         self.flow.reset()
+        self._hold.stop()
+        self._held_text = ""
         self._staff_assessment = None
         for screen in self.screens:
             screen.clear()
         if self.scan_worker is not None:
             self.scan_worker.forget()
+        self._greeted = False
+        self._sighted_since = None
+        self._said_hold_still = False
+        self._seen_at = float("-inf")
+        self._reset_language()
+        self._last_activity = self.clock.monotonic()
         self._go(self.welcome)
 
     # --- patient flow -----------------------------------------------------------------------
 
     def on_scan(self, text: str) -> None:
-        """A payload from the camera or a USB scanner, on any screen."""
-        self.touch()
-        if self.current is self.staff:
+        """A payload from the camera or a USB scanner, on any screen.
+
+        Only the welcome screen starts a check-in: a scan during a patient's screens is the
+        next person in the queue, and neither takes the screen over nor extends its time.
+        """
+        current = self.current
+        if current is self.staff:
+            self.touch()
             self._staff_lookup(text)
-        elif self.current in (self.pin, self.admin_screen):
-            return
+        elif current is self.welcome and not self.flow.active and not self._hold.isActive():
+            self.touch()
+            self.welcome.set_sighted(False)
+            self.welcome.set_read(True)
+            self._say(Prompt(PromptKind.READ))
+            self._held_text = text
+            self._hold.start()  # the tick stays a moment: the patient sees it worked
         else:
+            log.debug("scan ignored on the %s screen", type(current).__name__)
+
+    def _start_check(self) -> None:
+        text, self._held_text = self._held_text, ""
+        if text and self.current is self.welcome:
             self.flow.scan(text)
 
-    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]]) -> None:
+    def _working(self) -> None:
+        self._busy_since = self.clock.monotonic()
+        self.busy.set_elapsed(0)
+        self._go(self.busy)
+
+    def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
-            self.welcome.set_frame(image, corners or None)
+            self.welcome.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Any) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
@@ -421,21 +574,35 @@ class KioskWindow(QWidget):
         patient = from_checkin(checkin) if checkin else from_assessment(outcome.payload, None)
         reception = (self.config.kiosk.reception("vi"), self.config.kiosk.reception("en"))
         screen: AcceptedScreen | ReceptionScreen | PrinterFailedScreen
+        prompt = Prompt(PromptKind.RECEPTION)
         if outcome.reason is Reason.PRINTER_FAILED:
             screen = self.printer_failed
-            self.welcome.set_alert("staff_alert_printer")
+            prompt = Prompt(PromptKind.PRINTER_FAILED)
         elif outcome.status is Status.ACCEPTED and checkin is not None:
             screen = self.accepted
-            if outcome.printed:
-                self.welcome.set_alert("")
+            prompt = accepted_prompt(checkin.queue_number, clinic, self.lang)
             if self._beep:
                 QApplication.beep()
         else:
             screen = self.reception
+        self._note_printer(outcome)
+        self.welcome.set_read(False)
         screen.show_outcome(outcome, clinic, patient, reception, self.lang)
         self._go(screen)
+        self._say(prompt)
         self.flow.finish()
         self.outcome_shown.emit(outcome)
+
+    def _note_printer(self, outcome: Outcome) -> None:
+        """A failed slip puts the printer-down banner on the welcome screen; a printed one
+        takes it away."""
+        if outcome.reason is Reason.PRINTER_FAILED:
+            self.printer_down = True
+        elif outcome.printed:
+            self.printer_down = False
+        else:
+            return
+        self.welcome.set_alert("printer_down_banner" if self.printer_down else "")
 
     # --- staff ------------------------------------------------------------------------------
 
@@ -495,7 +662,7 @@ class KioskWindow(QWidget):
         outcome = assessment.outcome()
 
         def result(lang: Lang) -> str:
-            lines = [outcome.message(lang)]
+            lines = [staff_message(outcome, lang)]
             if shown.name:
                 lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
             return "\n".join(lines)
@@ -534,6 +701,7 @@ class KioskWindow(QWidget):
         self.runner.submit(work, self._staff_checked_in, self._staff_failed)
 
     def _staff_checked_in(self, outcome: Outcome) -> None:
+        self._note_printer(outcome)
         checkin = outcome.checkin
         if checkin is not None:
             clinic = self.config.clinic(checkin.clinic_code)
@@ -545,7 +713,8 @@ class KioskWindow(QWidget):
                     n=checkin.label,
                     clinic=clinic.name(lang) if clinic else checkin.clinic_code,
                 )
-                return said + ("\n" + outcome.message(lang) if outcome.reason is not None else "")
+                extra = staff_message(outcome, lang) if outcome.reason is not None else ""
+                return said + ("\n" + extra if extra else "")
 
             self.staff.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
             self._staff_assessment = None

@@ -100,14 +100,17 @@ class ScanWorker(QObject):
     """Runs the scan loop off the GUI thread.
 
     Signals:
-        frame_ready(QImage, object): a preview frame (already copied) and the QR corners (a
-            tuple of points, empty when no QR is seen; never None, see _TaskWorker).
+        frame_ready(QImage, object, QImage): a preview frame (already copied), the QR corners
+            (a tuple of points, empty when no QR is seen; never None, see _TaskWorker) and the
+            frame averaged down for the preview's blur (computed here, off the GUI thread).
         scanned(str): a confirmed payload text.
+        sighted(): a code is in view but not read (yet): time to say "hold still".
         camera_state(str): "ok" or "lost", emitted when it changes.
     """
 
-    frame_ready = Signal(QImage, object)
+    frame_ready = Signal(QImage, object, QImage)
     scanned = Signal(str)
+    sighted = Signal()
     camera_state = Signal(str)
 
     def __init__(self, source: ScanSource, min_period_s: float = 1 / 30) -> None:
@@ -152,13 +155,44 @@ class ScanWorker(QObject):
                 self.camera_state.emit(step.camera)
             if step.frame is not None:
                 corners = tuple(step.corners) if step.corners else ()
-                self.frame_ready.emit(to_qimage(step.frame), corners)
+                frame = step.frame
+                self.frame_ready.emit(to_qimage(frame), corners, to_qimage(coarse(frame)))
             if step.payload is not None:
                 self.scanned.emit(step.payload)
+            elif code_in_view(step):
+                self.sighted.emit()
             # a fake or file camera returns at once: keep the loop at camera pace
             rest = self._min_period - (time.monotonic() - started)
             if rest > 0:
                 time.sleep(rest)
+
+
+BLUR = 24  # the preview's blur: one averaged pixel per BLUR x BLUR square of the camera
+
+
+def coarse(frame: Any, block: int = BLUR) -> Any:
+    """The frame averaged over ``block`` x ``block`` squares (a blur no text survives)."""
+    array = np.asarray(frame)
+    h, w = array.shape[0] // block, array.shape[1] // block
+    if h == 0 or w == 0:
+        return array
+    # rows first, then columns: two cheap sums instead of one over a 4-axis view
+    rows = array[: h * block, : w * block].reshape(h, block, w * block, *array.shape[2:])
+    summed = rows.sum(axis=1, dtype=np.uint32)
+    cells = summed.reshape(h, w, block, *array.shape[2:]).sum(axis=2, dtype=np.uint32)
+    return (cells // (block * block)).astype(np.uint8)
+
+
+def code_in_view(step: Any) -> bool:
+    """The step saw a code it has not read (yet).
+
+    The scan loop's own verdict when its step says so (a ``sighted`` attribute); otherwise a
+    code outlined without a payload: not yet confirmed, or seen but not decoded.
+    """
+    said = getattr(step, "sighted", None)
+    if said is not None:
+        return bool(said)
+    return bool(step.corners) and step.payload is None
 
 
 def to_qimage(frame: Any) -> QImage:

@@ -314,3 +314,23 @@ def test_cli_names_the_missing_offline_prefix_in_one_line(run_cli: Any) -> None:
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("kiosk-admin checkin: config error: kiosk.offline_prefix: required")
+
+
+def test_lobby_timeouts_lens_and_voice_settings() -> None:
+    config = load_config(ROOT / "config.toml", env={})
+    k = config.kiosk
+    assert (k.idle_timeout_s, k.question_timeout_s, k.printer_failed_timeout_s) == (30, 60, 120)
+    assert k.time_warning_s == 10
+    assert config.camera.lens == "above"
+    assert config.audio.enabled
+    assert config.audio.volume == 0.8
+    assert config.audio.prompts_dir == ROOT / "data" / "voice"
+    quiet = load_config(
+        ROOT / "config.toml", env={"KIOSK_AUDIO_ENABLED": "false", "KIOSK_CAMERA_LENS": "left"}
+    )
+    assert not quiet.audio.enabled
+    assert quiet.camera.lens == "left"
+    with pytest.raises(ConfigError, match=r"^audio\.volume: expected a number from 0 to 1"):
+        load_config(ROOT / "config.toml", env={"KIOSK_AUDIO_VOLUME": "1.5"})
+    with pytest.raises(ConfigError, match=r"^camera\.lens: expected one of above, below, left"):
+        load_config(ROOT / "config.toml", env={"KIOSK_CAMERA_LENS": "right"})

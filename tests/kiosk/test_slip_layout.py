@@ -79,7 +79,7 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         "Số thứ tự",
         "42",
         "Khám Nhi",
-        "Phòng 105 – Tầng 1, khu B",
+        "→ PHÒNG 105 – Tầng 1, khu B",
         p.name,
         f"Năm sinh: {p.birth.year} – Giới tính: {gender}",
         f"Thẻ BHYT: …{(p.card_number or '')[-4:]}",
@@ -90,7 +90,7 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         "Đã kiểm tra trực tuyến",
         "Ngày giờ: 25/11/2026 09:05",
         "Máy: KIOSK-07",
-        "Vui lòng chờ tới lượt khám",
+        "Mời Ông/Bà đến phòng 105, chờ gọi số 42",
     ]
 
 
@@ -107,7 +107,26 @@ def test_the_qr_carries_the_checkin_id_just_before_the_closing_line() -> None:
     slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE)
     assert slip.code_payload == "ci-0042"
     assert isinstance(slip.items[-2], SlipCode)
-    assert slip.items[-1] == SlipLine("Vui lòng chờ tới lượt khám", Size.BODY, True, Align.CENTER)
+    assert slip.items[-1] == SlipLine(
+        "Mời Ông/Bà đến phòng 105, chờ gọi số 42", Size.BODY, True, Align.CENTER
+    )
+
+
+def test_where_to_go_stands_out_and_the_time_is_readable() -> None:
+    slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE)
+    room = next(line for line in slip.lines if line.text.startswith("→"))
+    name = next(line for line in slip.lines if line.text == checkin_of().patient.name)
+    when = next(line for line in slip.lines if line.text.startswith("Ngày giờ"))
+    assert (room.size, room.bold) == (Size.TITLE, True)
+    assert name.size is not Size.TITLE  # the room, not the name, is what to read first
+    assert when.size is Size.TITLE
+
+
+def test_without_a_room_the_footer_just_says_to_wait() -> None:
+    roomless = replace(CLINIC, room="", location_vi="")
+    slip = layout_slip(checkin_of(), roomless, HOSPITAL, ZONE)
+    assert slip.lines[-1].text == "Vui lòng chờ tới lượt khám"
+    assert not any(line.text.startswith("→") for line in slip.lines)
 
 
 def test_the_number_is_the_largest_text_and_the_name_is_in_full() -> None:

@@ -18,7 +18,7 @@ from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
 from tests.fakes import FakeClock
-from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop
+from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop, FakeSpeaker
 from tests.ui.ui_rig import Rig, build_rig
 from ui.window import KioskWindow
 
@@ -70,6 +70,7 @@ def make_window(
         scan: FakeScanLoop | None = None,
         admin: FakeAdmin | None = None,
         size: tuple[int, int] = (1920, 1080),
+        speaker: FakeSpeaker | None = None,
         **rig_args: Any,
     ) -> tuple[KioskWindow, Rig]:
         rig = build_rig(
@@ -85,6 +86,7 @@ def make_window(
             version="test",
             log_path="/tmp/kiosk.log",
             beep=False,
+            speaker=speaker,
         )
         qtbot.addWidget(window)
         window.fit_to(*size)

@@ -36,7 +36,7 @@ def test_a_bare_code_asks_the_birth_year_and_reveals_nothing(
     window.on_scan(person.bhxh_number)
     qtbot.waitUntil(lambda: window.current is window.birth_year, timeout=5000)
     shown = _shown_text(window)
-    assert "Bạn sinh năm nào?" in shown
+    assert "Ông/Bà sinh năm nào?" in shown
     for secret in (person.name.split()[-1], str(person.birth.year)):
         assert secret not in shown
     assert not window.birth_year.ok.isEnabled()

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config, load_config
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult
-from ui.i18n import other
+from ui.i18n import other, staff_message
 from ui.screenshots import SIZES, build_window, scenes, show_scene
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,9 +75,12 @@ def test_staff_messages_follow_the_toggle(lang_window: Any, lang_config: Config)
     named = dict(scenes(lang_window, lang_config))
     show_scene(lang_window, SIZES["landscape"], "en", named["staff-home"])
     not_found = Outcome(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND)
-    assert lang_window.staff.result.text() == not_found.message("en")
+    # staff-facing wording: what happened, not "please go to reception"
+    assert lang_window.staff.result.text() == staff_message(not_found, "en")
+    assert lang_window.staff.result.text() == "The insurance card is not in the card data."
     lang_window.toggle_language()
-    assert lang_window.staff.result.text() == not_found.message("vi")
+    assert lang_window.staff.result.text() == staff_message(not_found, "vi")
+    assert "quầy tiếp đón" not in lang_window.staff.result.text()
     lang_window.staff.reason.clear()
     lang_window.staff.override_button.click()  # no reason given
     assert lang_window.staff.result.text() == "Vui lòng nhập lý do."

@@ -145,6 +145,7 @@ def test_reprint_and_cancel_from_todays_list(
     for p in persons[:2]:
         with qtbot.waitSignal(window.outcome_shown, timeout=5000):
             window.on_scan(bhyt_payload(p))
+        window.accepted.done_button.click()
     log_in(qtbot, window)
     qtbot.waitUntil(lambda: window.staff.rows.count() == 2, timeout=5000)
     window.staff.search_box.setText("2")

@@ -43,7 +43,8 @@ def test_accepted_with_one_open_clinic_shows_number_1(
     # the service ran off the GUI thread
     assert rig.threads
     assert "MainThread" not in rig.threads
-    # the next patient gets 2
+    # the next patient (after "Done") gets 2
+    window.accepted.done_button.click()
     scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
     assert window.accepted.number.text() == "2"
 
@@ -90,7 +91,7 @@ def test_needs_confirmation_yes_checks_in(
     _renamed(rig, persons[0])
     window.on_scan(bhyt_payload(persons[0]))
     qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
-    assert window.confirm.title.text() == "Đây có phải là bạn không?"
+    assert window.confirm.title.text() == "Đây có phải là Ông/Bà không?"
     assert window.confirm.name.text().startswith(persons[0].name.split()[0])
     assert persons[0].name not in window.confirm.name.text()
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
@@ -119,8 +120,11 @@ def test_unknown_card_needs_reception_and_says_where(
     window, rig = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
     assert window.current is window.reception
-    assert window.reception.reason.text() == "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón."
-    assert window.config.kiosk.reception_vi in window.reception.where.text()
+    # said once: the reason's sentence, then where reception is
+    assert window.reception.heading.text() == "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón."
+    assert window.reception.reason.text() == ""
+    assert window.reception.where.text() == "→ " + window.config.kiosk.reception_vi
+    assert not window.reception.rescan_button.isVisibleTo(window)
     assert not rig.store.checkins
 
 
@@ -130,6 +134,11 @@ def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
     assert window.current is window.reception
     assert window.reception.heading.text() == "Không thể đăng ký khám bằng thẻ này."
     assert "không phải thẻ BHYT" in window.reception.reason.text()
+    # the patient can fix this one: "Scan again" goes back to the camera
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét lại"
+    window.reception.rescan_button.click()
+    assert window.current is window.welcome
 
 
 def test_printer_failure_shows_number_and_alerts_staff(
@@ -140,6 +149,9 @@ def test_printer_failure_shows_number_and_alerts_staff(
     assert window.current is window.printer_failed
     assert window.printer_failed.number.text() == "1"
     assert "quầy tiếp đón" in window.printer_failed.show_text.text()
+    assert window.printer_failed.kept.text() == (
+        "Số của Ông/Bà đã được giữ. Quầy tiếp đón sẽ in lại phiếu."
+    )
     checkin = next(iter(rig.store.checkins.values()))
     assert checkin.print_state.value == "failed"
     window.go_welcome()
@@ -155,11 +167,11 @@ def test_idle_countdown_returns_to_welcome_and_clears(
 ) -> None:
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    clock.advance(seconds=20)
+    clock.advance(seconds=19)
     window.tick()
     assert window.current is window.accepted
-    assert window.accepted.countdown.widget.text() == "Quay lại màn hình chính sau 10 giây"
-    clock.advance(seconds=10)
+    assert window.accepted.countdown.widget.text() == "Về màn hình chính sau 11 giây"
+    clock.advance(seconds=11)
     window.tick()
     assert window.current is window.welcome
     assert window.accepted.number.text() == ""
@@ -183,10 +195,16 @@ def test_english_toggle(qtbot: QtBot, make_window: Make, persons: list[Synthetic
     assert window.welcome.title.text() == "Patient check-in"
     assert window.lang_button.text() == "Tiếng Việt"
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    assert window.accepted.heading.text() == "You are checked in. Please take your slip."
+    assert window.accepted.heading.text() == "You are checked in"
     assert "General internal medicine" in window.accepted.clinic.text()
     window.lang_button.click()
-    assert window.accepted.heading.text() == "Đăng ký khám thành công. Vui lòng nhận phiếu."
+    assert window.accepted.heading.text() == "Đăng ký khám thành công"
+    window.lang_button.click()
+    # the next patient starts in Vietnamese again
+    window.accepted.done_button.click()
+    assert window.lang == "vi"
+    assert window.welcome.title.text() == "Đăng ký khám bệnh"
+    assert window.lang_button.text() == "English"
 
 
 def test_closing_keys_do_nothing(qtbot: QtBot, make_window: Make) -> None:
@@ -257,8 +275,8 @@ def test_database_unavailable_sends_to_reception_and_loses_no_number(
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
     assert window.current is window.reception
     busy = Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE)
-    assert window.reception.reason.text() == busy.message("vi")
-    assert "Hệ thống đang bận" in window.reception.reason.text()
+    assert window.reception.heading.text() == busy.message("vi")
+    assert "Hệ thống đang bận" in window.reception.heading.text()
     assert not rig.printer.printed
     # the database is back: the next patient gets number 1, nothing was consumed
     rig.store.unavailable = False

@@ -14,7 +14,22 @@ from datetime import datetime
 
 import numpy as np
 
+from kiosk.outcome import Lang
+from kiosk.voice import Prompt, PromptKind
 from ui.ports import CacheStatus
+
+
+class FakeSpeaker:
+    """Notes every prompt the window asks to be said, and in which language."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[Prompt, Lang]] = []
+
+    def say(self, prompt: Prompt, lang: Lang) -> None:
+        self.said.append((prompt, lang))
+
+    def kinds(self, lang: Lang | None = None) -> list[PromptKind]:
+        return [p.kind for p, spoken in self.said if lang is None or spoken == lang]
 
 
 @dataclass(frozen=True)
@@ -26,7 +41,10 @@ class FakeStep:
 
 
 class FakeScanLoop:
-    """Shows the given frames; a frame with text behind it yields that payload once."""
+    """Shows the given frames; a frame with text behind it yields that payload once.
+
+    ``sighting``: while the queue is empty, every step sees a code it cannot read.
+    """
 
     def __init__(self, frames: Sequence[tuple[np.ndarray, str | None]] = ()) -> None:
         self._lock = threading.Lock()
@@ -34,6 +52,7 @@ class FakeScanLoop:
         self.blank = np.full((360, 640, 3), 40, np.uint8)
         self.camera = "ok"
         self.forgotten = 0
+        self.sighting = False
 
     def show(self, frame: np.ndarray, payload: str | None) -> None:
         with self._lock:
@@ -53,6 +72,8 @@ class FakeScanLoop:
                     (w * 0.3, h * 0.7),
                 )
                 return FakeStep(frame, payload, corners if payload else None)
+            if self.sighting:
+                return FakeStep(self.blank, None, ((200, 100), (400, 100), (400, 260)))
         return FakeStep(self.blank, None, None)
 
     def forget(self) -> None:

@@ -18,7 +18,11 @@ BAD = "#b3261e"
 # pixel sizes: both orientations have a 1080-pixel side, so one scale serves both
 TITLE_PX = 60
 BODY_PX = 40
-SMALL_PX = 30
+SMALL_PX = 30  # staff screens only
+CAPTION_PX = 32  # the smallest text a patient reads from 60-80 cm
+BANNER_PX = 48
+EDGE = "#52606d"  # control edges: 6:1 against the page, far above the 3:1 a control needs
+MUTED = "#3e4c59"  # secondary patient text (countdowns): 8:1 against the page
 BUTTON_PX = 44
 NUMBER_PX = 380  # the queue number: digits ~7.5 cm tall on a 24" 1080p screen (2 m: > 4 cm)
 NUMBER_TALL_PX = 460  # on a portrait screen there is room for even bigger digits (3 fit across)
@@ -31,7 +35,9 @@ QPushButton {{
 }}
 QPushButton:pressed {{ background: #08427c; }}
 QPushButton:disabled {{ background: #9aa5b1; }}
-QPushButton[role="secondary"] {{ background: #dde3ea; color: {INK}; }}
+QPushButton[role="secondary"] {{
+    background: #dde3ea; color: {INK}; border: 4px solid {EDGE};
+}}
 QPushButton[role="danger"] {{ background: {BAD}; }}
 QPushButton[role="key"] {{
     min-height: 72px; min-width: 0px; padding: 4px; font-size: 36px; border-radius: 12px;

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
-from kiosk.outcome import Lang, Outcome, Status, checkin_benefit_text, message_for
+from kiosk.outcome import Lang, Outcome, Reason, Status, checkin_benefit_text, message_for
 from ui.i18n import tr
-from ui.present import PublicPatient
+from ui.present import PublicPatient, can_rescan
 from ui.screens.common import (
+    BACKGROUND,
     BAD,
+    BANNER_PX,
     BODY_PX,
+    CAPTION_PX,
     GOOD,
     INK,
+    MUTED,
     NUMBER_PX,
     NUMBER_TALL_PX,
     PRIMARY,
-    SMALL_PX,
     TITLE_PX,
     WARN,
     AdaptiveBox,
@@ -42,9 +45,18 @@ class WelcomeScreen(Screen):
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.hint = label(BODY_PX)
         self.preview = CameraPreview()
-        self.alert = label(SMALL_PX, bold=True, color=BAD)
+        # a banner patients cannot miss (the printer is down): white on red, 48 px
+        self.alert = label(BANNER_PX, bold=True, color="white")
+        self.alert.setStyleSheet(
+            f"color: white; background: {BAD}; border-radius: 12px; padding: 12px;"
+        )
         self.alert.hide()
         self._alert_key = ""
+        self._sighted = False
+        self._read = False
+        # the arrow toward the camera's lens: above, below or left of the screen
+        self.lens = label(BODY_PX, bold=True, color=PRIMARY)
+        self._lens_position = "above"
         # the three things a patient may show: a column beside the preview on a landscape
         # screen (each picture with its caption to its right), a row under it on a portrait
         # one (each caption under its picture)
@@ -59,7 +71,7 @@ class WelcomeScreen(Screen):
             picture = DocumentPicture(kind)
             self.drawings.append(picture)
             item.addWidget(picture, 1)
-            caption = label(SMALL_PX + 2, bold=True)
+            caption = label(CAPTION_PX, bold=True)
             item.addWidget(caption, 1)
             self.pictures.addLayout(item, 1)
             self.items.append(item)
@@ -77,10 +89,28 @@ class WelcomeScreen(Screen):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(16)
+        outer.addWidget(self.lens)
         outer.addWidget(self.title)
         outer.addLayout(self.body, 1)
         outer.addWidget(self.alert)
+        self._outer = outer
         self.orient(True)
+
+    def set_lens(self, position: str) -> None:
+        """Point at the camera's lens: ``"above"``, ``"below"`` or ``"left"`` of the screen."""
+        self._lens_position = position
+        self._outer.removeWidget(self.lens)
+        if position == "below":
+            self._outer.insertWidget(self._outer.count(), self.lens)
+            self.lens.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        else:
+            self._outer.insertWidget(0, self.lens)
+            self.lens.setAlignment(
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                if position == "left"
+                else Qt.AlignmentFlag.AlignCenter
+            )
+        self.retranslate(self._lang)
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
@@ -109,14 +139,24 @@ class WelcomeScreen(Screen):
         self._lang = lang
         self.title.setText(tr("welcome_title", lang))
         self.hint.setText(tr("welcome_hint", lang))
+        arrow = {"above": "▲", "below": "▼", "left": "◀"}[self._lens_position]
+        here = tr("lens_here", lang)
+        self.lens.setText(
+            f"{arrow}  {here}" if self._lens_position == "left" else f"{arrow}  {here}  {arrow}"
+        )
         for key, caption in self.captions:
             caption.setText(tr(key, lang))
         self._show_camera()
         if self._alert_key:
             self.alert.setText(tr(self._alert_key, lang))
 
-    def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
-        self.preview.set_frame(image, corners)
+    def set_frame(
+        self,
+        image: QImage,
+        corners: Sequence[tuple[float, float]] | None,
+        coarse: QImage | None = None,
+    ) -> None:
+        self.preview.set_frame(image, corners, coarse)
 
     def set_camera_state(self, state: str) -> None:
         self._camera = state
@@ -124,38 +164,148 @@ class WelcomeScreen(Screen):
             self.preview.clear()
         self._show_camera()
 
+    def set_sighted(self, sighted: bool) -> None:
+        """A code is in view but not read yet: "hold still" over the preview."""
+        self._sighted = sighted
+        self._show_camera()
+
+    def set_read(self, read: bool) -> None:
+        """A code was read: a tick over the preview (until the next screen)."""
+        self._read = read
+        self.preview.set_tick(read)
+        self._show_camera()
+
+    @property
+    def overlay_text(self) -> str:
+        return self.preview.overlay
+
     def _show_camera(self) -> None:
         overlay = {"lost": "camera_lost", "starting": "camera_starting"}.get(self._camera)
+        if overlay is None and self._read:
+            overlay = "read_ok"
+        elif overlay is None and self._sighted:
+            overlay = "hold_still"
         self.preview.set_overlay(tr(overlay, self._lang) if overlay else "")
 
+    def clear(self) -> None:
+        self._sighted = False
+        self.set_read(False)
+
     def set_alert(self, key: str) -> None:
-        """A staff alert under the preview (e.g. the printer failed), "" to hide it."""
+        """A banner under the preview (e.g. the printer is down), "" to hide it."""
         self._alert_key = key
         self.alert.setVisible(bool(key))
         if key:
             self.alert.setText(tr(key, self._lang))
 
 
+class Spinner(QWidget):
+    """A turning arc: the kiosk is working, not frozen.
+
+    Its animation timer runs only while it is on screen; it paints its own background (no
+    style sheet pass over the page behind it at every turn).
+    """
+
+    STEPS = 12
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phase = 0
+        self.setFixedSize(200, 200)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._turn)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def _turn(self) -> None:
+        self.phase = (self.phase + 1) % self.STEPS
+        self.update()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(BACKGROUND))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.width() * 0.1
+        ring = QRectF(self.rect()).adjusted(width, width, -width, -width)
+        p.setPen(QPen(QColor("#cfd8e3"), width))
+        p.drawEllipse(ring)
+        p.setPen(QPen(QColor(PRIMARY), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        start = -self.phase * 360 // self.STEPS
+        p.drawArc(ring, start * 16, 100 * 16)  # Qt angles are in 1/16 degree
+        p.end()
+
+
 class BusyScreen(Screen):
-    """ "Checking your card…" while the service works."""
+    """ "Checking your card…" with a turning indicator and the seconds waited so far."""
 
     def __init__(self) -> None:
         super().__init__()
         self.text = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.spinner = Spinner()
+        self.elapsed = label(BODY_PX, color=MUTED)
+        self._seconds = 0
+        self._lang: Lang = "vi"
         box = QVBoxLayout(self)
         box.addStretch(1)
+        box.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addSpacing(40)
         box.addWidget(self.text)
+        box.addWidget(self.elapsed)
+        box.addStretch(1)
+
+    def set_elapsed(self, seconds: int) -> None:
+        self._seconds = seconds
+        self.elapsed.setText(tr("waited", self._lang, s=seconds))
+
+    def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.text.setText(tr("checking", lang))
+        self.set_elapsed(self._seconds)
+
+
+class TimeWarningScreen(Screen):
+    """ "Do you need more time?" over the whole screen, ten seconds before a timeout."""
+
+    more_time = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(TITLE_PX + 12, bold=True, color=PRIMARY)
+        self.go_on = button()
+        self.go_on.setStyleSheet("min-height: 220px; font-size: 64px; border-radius: 28px;")
+        self.go_on.clicked.connect(self.more_time.emit)
+        self.countdown = _Countdown()
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        box.addWidget(self.title)
+        box.addSpacing(60)
+        box.addWidget(self.go_on)
+        box.addSpacing(40)
+        box.addWidget(self.countdown.widget)
         box.addStretch(1)
 
     def retranslate(self, lang: Lang) -> None:
-        self.text.setText(tr("checking", lang))
+        self.title.setText(tr("time_warning", lang))
+        self.go_on.setText(tr("continue", lang))
 
 
 class _Countdown:
     """The "back to the start in N s" line of a result screen."""
 
     def __init__(self) -> None:
-        self.widget = label(SMALL_PX, color="#52606d")
+        self.widget = label(CAPTION_PX, color=MUTED)
         self.seconds = 0
         self.lang: Lang = "vi"
 
@@ -237,7 +387,7 @@ class ConfirmScreen(Screen):
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.message = label(BODY_PX)
         self.name = label(72, bold=True)
-        self.birth = label(BODY_PX)
+        self.birth = label(BODY_PX + 8)
         self.yes, self.no = button(), button("secondary")
         self.yes.setMinimumHeight(150)
         self.no.setMinimumHeight(150)
@@ -274,8 +424,16 @@ class ConfirmScreen(Screen):
 
     def retranslate(self, lang: Lang) -> None:
         self.title.setText(tr("confirm_title", lang))
-        self.message.setText(self._outcome.message(lang) if self._outcome else "")
-        self.name.setText(self._patient.name)
+        # the question is about what the screen shows: the name, or the year of birth
+        reason = self._outcome.reason if self._outcome else None
+        if reason is None:
+            self.message.setText("")
+        elif reason is Reason.BIRTH_NEEDS_CONFIRMATION:
+            self.message.setText(tr("confirm_check_birth", lang))
+        else:
+            self.message.setText(tr("confirm_check_name", lang))
+        # the given name shows: it is how people recognise their own name
+        self.name.setText(self._patient.confirm_name or self._patient.name)
         self.birth.setText(
             tr("born", lang, year=self._patient.birth_year) if self._patient.birth_year else ""
         )
@@ -370,7 +528,7 @@ class _NumberScreen(_ResultScreen):
         self.heading = heading
         self.caption = label(BODY_PX)
         self.number = label(NUMBER_PX, bold=True, color=number_color, wrap=False)
-        self.patient = label(SMALL_PX + 4)
+        self.patient = label(CAPTION_PX + 4)
         self.body = AdaptiveBox()
         self.body.setSpacing(32)
         self.number_box = _number_block(self.caption, self.number)
@@ -422,7 +580,9 @@ class AcceptedScreen(_NumberScreen):
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
         self._retranslate_number(lang)
-        self.heading.setText(o.message(lang) if o else "")
+        # "take your slip" has its own line: the heading says only what happened
+        heading = tr("checked_in", lang) if o and o.reason is None else ""
+        self.heading.setText(o.message(lang) if o and o.reason else heading)
         self.clinic.setText(self._clinic_text(lang))
         self.location.setText(c.location(lang) if c else "")
         self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
@@ -436,29 +596,37 @@ class PrinterFailedScreen(_NumberScreen):
         super().__init__(label(TITLE_PX, bold=True, color=WARN), INK)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
-        self.where = label(BODY_PX)
-        self._assemble(self.show_text, self.clinic, self.where)
+        self.kept = label(BODY_PX)
+        self.where = label(BODY_PX, bold=True, color=PRIMARY)
+        self._assemble(self.show_text, self.clinic, self.kept, self.where)
 
     def retranslate(self, lang: Lang) -> None:
-        o = self._outcome
         self._retranslate_number(lang)
         self.heading.setText(tr("printer_failed_title", lang))
         self.clinic.setText(self._clinic_text(lang))
-        # the outcome's own sentence ("the printer has a problem, show this number…")
-        self.show_text.setText(o.message(lang) if o else tr("show_reception", lang))
+        self.show_text.setText(tr("show_reception", lang) if self._outcome else "")
+        self.kept.setText(tr("number_kept", lang) if self._outcome else "")
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
 
 
 class ReceptionScreen(_ResultScreen):
-    """Needs reception or rejected: why, in plain words, and where reception is."""
+    """Needs reception or rejected: why, in plain words, and where reception is.
+
+    A code the patient can fix (not a card, damaged) also offers "Scan again".
+    """
+
+    rescan = Signal()
 
     def __init__(self) -> None:
         super().__init__()
+        self.rescan_button = button()
+        self.rescan_button.clicked.connect(self.rescan.emit)
+        self.rescan_button.hide()
         self.heading = label(TITLE_PX, bold=True, color=WARN)
         self.reason = label(52, bold=True)
         self.where = label(48, color=PRIMARY, bold=True)
-        self.patient = label(SMALL_PX + 4)
+        self.patient = label(CAPTION_PX + 4)
         box = QVBoxLayout(self)
         box.addStretch(1)
         box.addWidget(self.heading)
@@ -469,17 +637,27 @@ class ReceptionScreen(_ResultScreen):
         box.addStretch(1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
-        box.addWidget(self.done_button)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(40)
+        buttons.addWidget(self.rescan_button)
+        buttons.addWidget(self.done_button)
+        box.addLayout(buttons)
 
     def retranslate(self, lang: Lang) -> None:
         o = self._outcome
         rejected = o is not None and o.status is Status.REJECTED
         self.heading.setStyleSheet(f"color: {BAD if rejected else WARN}; background: transparent;")
-        if o is not None:
+        self.rescan_button.setVisible(o is not None and can_rescan(o))
+        self.rescan_button.setText(tr("rescan", lang))
+        if o is None:
+            self.heading.setText("")
+            self.reason.setText("")
+        elif rejected or o.reason is None:
             self.heading.setText(message_for(o.status, lang))
             self.reason.setText(o.message(lang) if o.reason else "")
         else:
-            self.heading.setText("")
+            # the reason's own sentence already says to go to reception: said once
+            self.heading.setText(o.message(lang))
             self.reason.setText("")
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ui.screens.common import PRIMARY
+from ui.screens.common import GOOD, PRIMARY
 
 
 def _qr(p: QPainter, rect: QRectF) -> None:
@@ -125,45 +125,108 @@ class DocumentPicture(QWidget):
 
 
 class CameraPreview(QWidget):
-    """The live camera picture with a guide frame and the detected QR outlined."""
+    """The live camera picture with a guide frame and the detected QR outlined.
+
+    The picture is mirrored, as a mirror is: a patient moving the phone to the left sees it
+    move to the left. Outside the guide frame it is blurred, so that a card's printed name and
+    number cannot be read by the next person in the queue.
+    """
+
+    BLUR = 24  # the blurred picture is drawn from one pixel per BLUR x BLUR block
 
     def __init__(self) -> None:
         super().__init__()
         self._image: QImage | None = None
+        self._coarse: QImage | None = None
         self._corners: Sequence[tuple[float, float]] | None = None
         self._overlay = ""
+        self._tick = False
         self.setMinimumSize(QSize(320, 240))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_frame(self, image: QImage, corners: Sequence[tuple[float, float]] | None) -> None:
+    def set_frame(
+        self,
+        image: QImage,
+        corners: Sequence[tuple[float, float]] | None,
+        coarse: QImage | None = None,
+    ) -> None:
+        """A new picture; ``coarse``: the same averaged down to one pixel per :attr:`BLUR`
+        square (made off the GUI thread by the scan worker), else a quick sample of it."""
         self._image = image
+        if coarse is None:
+            w, h = max(1, image.width() // self.BLUR), max(1, image.height() // self.BLUR)
+            coarse = image.scaled(
+                w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        self._coarse = coarse
         self._corners = corners
         self.update()
 
     def set_overlay(self, text: str) -> None:
         """A message over the picture ("camera reconnecting…"), or "" for none."""
-        self._overlay = text
+        if text != self._overlay:  # asked a few times a second: repaint only on a change
+            self._overlay = text
+            self.update()
+
+    @property
+    def overlay(self) -> str:
+        return self._overlay
+
+    def set_tick(self, shown: bool) -> None:
+        """A big green tick over the guide frame: the code was read."""
+        self._tick = shown
         self.update()
+
+    @property
+    def tick(self) -> bool:
+        return self._tick
 
     def clear(self) -> None:
         self._image = None
+        self._coarse = None
         self._corners = None
+        self._tick = False
         self.update()
+
+    def guide_rect(self) -> QRectF:
+        """The square patients aim at (the only part of the picture shown sharp)."""
+        area = QRectF(self.rect())
+        side = min(area.width(), area.height()) * 0.62
+        return QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("#1b263b"))
         area = QRectF(self.rect())
-        scale, ox, oy = 1.0, 0.0, 0.0
+        guide = self.guide_rect()
         if self._image is not None and not self._image.isNull():
             iw, ih = self._image.width(), self._image.height()
             scale = min(area.width() / iw, area.height() / ih)
             ox, oy = (area.width() - iw * scale) / 2, (area.height() - ih * scale) / 2
-            p.drawImage(QRectF(ox, oy, iw * scale, ih * scale), self._image)
+            target = QRectF(ox, oy, iw * scale, ih * scale)
+            p.save()
+            # a mirror: x runs right to left across the picture's rectangle
+            p.translate(target.x() * 2 + target.width(), 0)
+            p.scale(-1, 1)
+            if self._coarse is not None:
+                # smooth: the few coarse pixels spread into a blur, not into blocks
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                p.drawImage(target, self._coarse)
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            p.setClipRect(guide)  # symmetric about the centre: the same after mirroring
+            p.drawImage(target, self._image)
+            p.setClipping(False)
+            if self._corners:
+                polygon = QPolygonF(
+                    [QPointF(ox + x * scale, oy + y * scale) for x, y in self._corners]
+                )
+                p.setPen(QPen(QColor("#00e676"), 8))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPolygon(polygon)
+            p.restore()
         # guide frame: corner brackets round the middle square
-        side = min(area.width(), area.height()) * 0.62
-        guide = QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
+        side = guide.width()
         pen_w = max(4.0, side * 0.02)
         p.setPen(QPen(QColor("white"), pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         arm = side * 0.18
@@ -175,16 +238,29 @@ class CameraPreview(QWidget):
         ):
             p.drawLine(QPointF(cx, cy), QPointF(cx + dx * arm, cy))
             p.drawLine(QPointF(cx, cy), QPointF(cx, cy + dy * arm))
-        if self._corners and self._image is not None:
-            polygon = QPolygonF([QPointF(ox + x * scale, oy + y * scale) for x, y in self._corners])
-            p.setPen(QPen(QColor("#00e676"), 8))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPolygon(polygon)
+        if self._tick:
+            ring = guide.adjusted(side * 0.2, side * 0.2, -side * 0.2, -side * 0.2)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(GOOD))
+            p.drawEllipse(ring)
+            p.setPen(
+                QPen(QColor("white"), side * 0.06, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            )
+            r = ring.width()
+            p.drawPolyline(
+                QPolygonF(
+                    [
+                        QPointF(ring.x() + r * 0.27, ring.y() + r * 0.52),
+                        QPointF(ring.x() + r * 0.44, ring.y() + r * 0.69),
+                        QPointF(ring.x() + r * 0.74, ring.y() + r * 0.35),
+                    ]
+                )
+            )
         if self._overlay:
-            band = QRectF(0, area.height() * 0.4, area.width(), area.height() * 0.2)
-            p.fillRect(band, QColor(0, 0, 0, 170))
+            band = QRectF(0, area.height() * 0.78, area.width(), area.height() * 0.2)
+            p.fillRect(band, QColor(0, 0, 0, 190))
             font = QFont("DejaVu Sans")
-            font.setPixelSize(max(24, min(48, int(area.height() * 0.07))))
+            font.setPixelSize(max(32, min(56, int(area.height() * 0.08))))
             font.setBold(True)
             p.setFont(font)
             p.setPen(QColor("white"))

@@ -58,7 +58,15 @@ class Keypad(QWidget):
     inserts the key at its cursor (never a space).
     """
 
-    def __init__(self, target: QLineEdit, *, letters: bool = False, key_px: int = 72) -> None:
+    def __init__(
+        self,
+        target: QLineEdit,
+        *,
+        letters: bool = False,
+        key_px: int = 80,
+        letter_px: int = 80,
+        columns: int = 3,
+    ) -> None:
         super().__init__()
         self.target = target
         self.typists: dict[QLineEdit, Typist] = {}
@@ -72,7 +80,7 @@ class Keypad(QWidget):
         for i, key in enumerate([*"123456789", BACKSPACE, "0", self.clear_key]):
             b = self._key(key)
             b.setStyleSheet(f"min-height: {key_px}px; font-size: {max(32, key_px // 2)}px;")
-            grid.addWidget(b, i // 3, i % 3)
+            grid.addWidget(b, i // columns, i % columns)
         if letters:
             letter_grid = QGridLayout()
             letter_grid.setSpacing(6)
@@ -80,7 +88,7 @@ class Keypad(QWidget):
             # 26 letters and the space key fill three rows of nine
             for i, key in enumerate([*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", SPACE]):
                 b = self._key(key)
-                b.setStyleSheet("min-height: 48px; font-size: 28px;")
+                b.setStyleSheet(f"min-height: {letter_px}px; font-size: 32px;")
                 letter_grid.addWidget(b, i // 9, i % 9)
 
     def _key(self, key: str) -> QPushButton:
@@ -327,7 +335,8 @@ class StaffScreen(Screen):
         self.entry_label = label(SMALL_PX - 2, bold=True)
         self.code = line_edit(compact=True)
         self.code.setMaxLength(15)
-        self.keypad = Keypad(self.code, letters=True, key_px=64)
+        # digits four across: the staff screen has the width, not the height, for 80 px keys
+        self.keypad = Keypad(self.code, letters=True, columns=4)
         self.lookup_button = button(compact=True)
         self.lookup_button.clicked.connect(lambda: self.lookup.emit(self.code.text().strip()))
         self.code.returnPressed.connect(lambda: self.lookup.emit(self.code.text().strip()))
@@ -359,18 +368,20 @@ class StaffScreen(Screen):
         self.reason = line_edit(compact=True)
         self.override_button = button("danger", compact=True)
         self.override_button.clicked.connect(self._override)
+        # a label above each field: a placeholder vanishes as soon as staff type
+        self.field_labels: dict[QLineEdit, tuple[str, QLabel]] = {}
         middle = QVBoxLayout()
         middle.setSpacing(12)
         middle.addWidget(self.result)
-        for w in (
-            self.clinic,
-            self.check_in_button,
-            self.patient_name,
-            self.patient_birth,
-            self.reason,
-            self.override_button,
-        ):
+        for w in (self.clinic, self.check_in_button):
             middle.addWidget(w)
+        for field, key in (
+            (self.patient_name, "patient_name"),
+            (self.patient_birth, "birth_year"),
+            (self.reason, "override_reason"),
+        ):
+            middle.addLayout(self._labelled(field, key))
+        middle.addWidget(self.override_button)
         middle.addStretch(1)
         return middle
 
@@ -389,13 +400,23 @@ class StaffScreen(Screen):
         self.cancel_button.clicked.connect(self._cancel)
         right = QVBoxLayout()
         right.setSpacing(12)
-        for w in (self.today_label, self.search_box):
-            right.addWidget(w)
+        right.addWidget(self.today_label)
+        right.addLayout(self._labelled(self.search_box, "search"))
         right.addWidget(self.rows, 1)
         right.addWidget(self.reprint_button)
-        right.addWidget(self.cancel_reason)
+        right.addLayout(self._labelled(self.cancel_reason, "cancel_reason"))
         right.addWidget(self.cancel_button)
         return right
+
+    def _labelled(self, field: QLineEdit, key: str) -> QVBoxLayout:
+        caption = label(SMALL_PX - 4, bold=True)
+        caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+        self.field_labels[field] = (key, caption)
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(caption)
+        box.addWidget(field)
+        return box
 
     def set_user(self, name: str, admin: bool) -> None:
         self._name = name
@@ -425,8 +446,9 @@ class StaffScreen(Screen):
         self, *, can_check_in: bool, can_override: bool, needs_identity: bool = False
     ) -> None:
         shown = self.patient_name.isVisibleTo(self)
-        self.patient_name.setVisible(needs_identity)
-        self.patient_birth.setVisible(needs_identity)
+        for field in (self.patient_name, self.patient_birth):
+            field.setVisible(needs_identity)
+            self.field_labels[field][1].setVisible(needs_identity)
         if needs_identity and not shown:
             self.type_into(self.patient_name)  # what staff type next: who the patient is
         self.check_in_button.setEnabled(can_check_in)
@@ -501,15 +523,12 @@ class StaffScreen(Screen):
         self.entry_label.setText(tr("manual_entry", lang))
         self.lookup_button.setText(tr("lookup", lang))
         self.check_in_button.setText(tr("check_in", lang))
-        self.reason.setPlaceholderText(tr("override_reason", lang))
-        self.patient_name.setPlaceholderText(tr("patient_name", lang))
-        self.patient_birth.setPlaceholderText(tr("birth_year", lang))
         self.override_button.setText(tr("override", lang))
         self.today_label.setText(tr("today", lang))
-        self.search_box.setPlaceholderText(tr("search", lang))
         self.reprint_button.setText(tr("reprint", lang))
-        self.cancel_reason.setPlaceholderText(tr("cancel_reason", lang))
         self.cancel_button.setText(tr("cancel_checkin", lang))
+        for key, caption in self.field_labels.values():
+            caption.setText(tr(key, lang))
         self.result.setText(self._result(lang))
         self._fill_clinics()
         self._fill_rows(lang)

@@ -1,0 +1,450 @@
+"""A lobby with a queue: every patient starts fresh, nobody is stranded on a screen, the
+camera guides the hand and the kiosk speaks. The real window and the real check-in service
+over port fakes; time moves only when the fake clock is told to."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from kiosk.outcome import Lang, Reason, Status
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
+from kiosk.voice import PromptKind
+from tests.fakes import FakeClock, FakePrinter
+from tests.ui.ui_fakes import FakeScanLoop, FakeSpeaker
+from tests.ui.ui_rig import Rig, diacritics_differ, stranger
+from ui.window import KioskWindow
+from ui.workers import coarse, to_qimage
+
+Make = Callable[..., tuple[KioskWindow, Rig]]
+
+
+def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.on_scan(text)
+
+
+def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
+    """``seconds`` later, after the window's next tick."""
+    clock.advance(seconds=seconds)
+    window.tick()
+
+
+# --- every patient starts fresh -----------------------------------------------------------------
+
+
+def test_the_language_resets_for_the_next_patient(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    window.lang_button.click()
+    assert window.welcome.title.text() == "Patient check-in"
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.accepted.heading.text() == "You are checked in"
+    at(window, clock, 30)  # the result times out
+    assert window.current is window.welcome
+    assert window.lang == "vi"
+    assert window.welcome.title.text() == "Đăng ký khám bệnh"
+    assert window.lang_button.text() == "English"
+
+
+def test_english_chosen_by_someone_who_walked_away_resets_on_the_welcome_screen(
+    make_window: Make, clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    window.lang_button.click()
+    at(window, clock, 29)
+    assert window.lang == "en"
+    at(window, clock, 1)
+    assert window.lang == "vi"
+    assert window.welcome.title.text() == "Đăng ký khám bệnh"
+
+
+def _to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
+    rig.cards.save_card(diacritics_differ(card_record(person)))
+    window.on_scan(bhyt_payload(person))
+    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+
+
+def test_a_question_waits_60_s_with_a_warning_10_s_before(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, rig = make_window()
+    _to_confirm(qtbot, window, rig, persons[0])
+    at(window, clock, 49)
+    assert window.current is window.confirm
+    assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 11 giây"
+    at(window, clock, 1)
+    assert window.current is window.warning
+    assert window.warning.title.text() == "Ông/Bà cần thêm thời gian?"
+    assert window.warning.go_on.text() == "Tiếp tục"
+    assert window.warning.countdown.widget.text() == "Về màn hình chính sau 10 giây"
+    # "Continue": back to the same question, with the whole minute again
+    window.warning.go_on.click()
+    assert window.current is window.confirm
+    assert window.confirm.name.text()  # nothing was cleared
+    at(window, clock, 49)
+    assert window.current is window.confirm
+    at(window, clock, 1)
+    assert window.current is window.warning
+    at(window, clock, 10)  # no answer: back to the start, nothing personal left
+    assert window.current is window.welcome
+    assert window.confirm.name.text() == ""
+    assert not rig.store.checkins
+
+
+def test_choosing_a_clinic_waits_60_s(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window(clinics=3)
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    at(window, clock, 49)
+    assert window.current is window.clinics
+    at(window, clock, 1)
+    assert window.current is window.warning
+    at(window, clock, 10)
+    assert window.current is window.welcome
+    assert window.clinics.buttons == {}
+
+
+def test_a_result_waits_30_s_and_any_touch_on_the_warning_gives_more_time(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    at(window, clock, 19)
+    assert window.current is window.accepted
+    at(window, clock, 1)
+    assert window.current is window.warning
+    window.touch()  # a tap anywhere on the warning
+    window.tick()
+    assert window.current is window.accepted
+    at(window, clock, 30)
+    assert window.current is window.welcome
+
+
+def test_the_reception_screen_waits_30_s(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
+    assert window.current is window.reception
+    at(window, clock, 20)
+    assert window.current is window.warning
+    at(window, clock, 10)
+    assert window.current is window.welcome
+
+
+def test_the_warning_speaks_english_to_an_english_patient(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    window.lang_button.click()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    at(window, clock, 20)
+    assert window.warning.title.text() == "Do you need more time?"
+    assert window.warning.go_on.text() == "Continue"
+
+
+def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, rig = make_window()
+    _to_confirm(qtbot, window, rig, persons[0])
+    shown = window.confirm.name.text()
+    at(window, clock, 45)
+    window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
+    qtbot.wait(900)  # longer than the read's hold: nothing started
+    assert window.current is window.confirm
+    assert window.confirm.name.text() == shown
+    assert rig.lookups.count(persons[1].card_number) == 0
+    at(window, clock, 5)  # 50 s after the question came up: the warning, not 60 s again
+    assert window.current is window.warning
+    window.on_scan(bhyt_payload(persons[1]))
+    at(window, clock, 10)
+    assert window.current is window.welcome
+    # on the first patient's number, too
+    window.confirm.answered.emit(True)  # a stray answer after the reset does nothing
+    scan_and_wait(qtbot, window, bhyt_payload(persons[2]))
+    number = window.accepted.number.text()
+    at(window, clock, 15)
+    window.on_scan(bhyt_payload(persons[3]))
+    qtbot.wait(900)
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == number
+    at(window, clock, 15)
+    assert window.current is window.welcome
+    assert len(rig.store.checkins) == 1
+
+
+# --- printer failure ----------------------------------------------------------------------------
+
+
+def test_printer_failure_keeps_the_number_up_then_warns_the_queue(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
+    assert not window.welcome.alert.isVisibleTo(window)
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "1"
+    assert "giữ" in window.printer_failed.kept.text()
+    assert "in lại" in window.printer_failed.kept.text()
+    # scans are ignored while the number is up; it stays for 120 s
+    window.on_scan(bhyt_payload(persons[1]))
+    qtbot.wait(900)
+    at(window, clock, 109)
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "1"
+    at(window, clock, 1)
+    assert window.current is window.warning
+    window.warning.go_on.click()
+    window.printer_failed.done_button.click()  # "Done"
+    assert window.current is window.welcome
+    # the welcome screen says so, big, and check-in still works
+    banner = window.welcome.alert
+    assert banner.isVisibleTo(window)
+    assert banner.font().pixelSize() >= 48
+    assert "trên màn hình" in banner.text()
+    assert "quầy tiếp đón" in banner.text()
+    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "2"
+    assert len(rig.store.checkins) == 2
+    window.printer_failed.done_button.click()
+    # the printer is fixed: the next slip prints and the banner goes
+    rig.printer.problem = ""
+    scan_and_wait(qtbot, window, bhyt_payload(persons[2]))
+    assert window.current is window.accepted
+    window.accepted.done_button.click()
+    assert not window.welcome.alert.isVisibleTo(window)
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+def test_checking_shows_the_seconds_and_turns(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window(online_delay_s=1.0)
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    assert window.busy.spinner.running
+    phase = window.busy.spinner.phase
+    qtbot.waitUntil(lambda: window.busy.spinner.phase != phase, timeout=1000)
+    at(window, clock, 3)
+    assert window.busy.elapsed.text() == "Đã chờ 3 giây"
+    qtbot.waitSignal(window.outcome_shown, timeout=5000).wait()
+    assert not window.busy.spinner.running  # no animation behind other screens
+
+
+def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
+    qtbot: QtBot,
+    make_window: Make,
+    persons: list[SyntheticPerson],
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    window, rig = make_window(online_delay_s=1.5)
+    limit = window.config.insurance.online_budget_s + 5
+    window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    at(window, clock, limit - 0.5)
+    assert window.current is window.busy
+    with caplog.at_level(logging.WARNING, logger="ui.window"):
+        at(window, clock, 0.5)
+    assert window.current is window.reception
+    assert window.reception.heading.text() == "Hệ thống đang bận. Vui lòng đến quầy tiếp đón."
+    assert any("still running" in r.getMessage() for r in caplog.records)
+    qtbot.wait(1800)  # the hung step ends at last: its result is dropped
+    assert window.current is window.reception
+    assert not rig.store.checkins
+
+
+# --- camera guidance ----------------------------------------------------------------------------
+
+
+def seen_again(qtbot: QtBot, window: KioskWindow, clock: FakeClock) -> None:
+    """Wait until the camera has reported the code in view at the clock's present time."""
+    qtbot.waitUntil(lambda: window._seen_at >= clock.monotonic(), timeout=3000)
+
+
+def _grab(window: KioskWindow) -> QImage:
+    return window.welcome.preview.grab().toImage()
+
+
+def test_the_preview_is_a_mirror_and_blurred_outside_the_guide(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, _ = make_window()
+    preview = window.welcome.preview
+    frame = np.zeros((360, 640, 3), np.uint8)
+    frame[:, :320] = 255  # the camera sees white on its left
+    frame[::2, 320:, :] = 255  # and fine stripes, like printed text, on its right
+    preview.set_frame(to_qimage(frame), None, to_qimage(coarse(frame)))
+    image = _grab(window)
+    w, h = image.width(), image.height()
+    scale = min(w / 640, h / 360)
+    left = (w - 640 * scale) / 2
+    y = int(h / 2)
+    near_left = QColor(image.pixel(int(left + 0.06 * 640 * scale), y))
+    near_right = QColor(image.pixel(int(left + 0.94 * 640 * scale), y))
+    assert near_right.lightness() > 200  # the white half shows on the right: a mirror
+    # the stripes, outside the guide frame, are blurred to an even grey
+    rows = [QColor(image.pixel(int(left + 0.06 * 640 * scale), y + dy)).lightness()
+            for dy in range(0, 12)]  # fmt: skip
+    assert max(rows) - min(rows) < 60
+    assert 60 < near_left.lightness() < 200
+    # inside the guide frame the picture is sharp: the stripes are there
+    guide = preview.guide_rect()
+    x = int(guide.left() + guide.width() * 0.2)  # the camera's right, shown on the left
+    inside = [QColor(image.pixel(x, int(guide.center().y()) + dy)).lightness()
+              for dy in range(0, 12)]  # fmt: skip
+    assert max(inside) - min(inside) > 150
+
+
+def test_a_code_in_view_but_not_read_says_hold_still(
+    qtbot: QtBot, make_window: Make, clock: FakeClock
+) -> None:
+    scan = FakeScanLoop()
+    speaker = FakeSpeaker()
+    window, _ = make_window(scan=scan, speaker=speaker)
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "", timeout=3000)  # camera is on
+    scan.sighting = True
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "Giữ yên…", timeout=3000)
+    window.tick()
+    assert speaker.kinds() == [PromptKind.WELCOME]  # the first code in view: a greeting
+    for _ in range(8):  # still not read, seconds later: "hold still", said once
+        clock.advance(seconds=0.5)
+        seen_again(qtbot, window, clock)
+        window.tick()
+    assert speaker.kinds() == [PromptKind.WELCOME, PromptKind.HOLD_STILL]
+    scan.sighting = False
+    clock.advance(seconds=1)
+    window.tick()
+    assert window.welcome.overlay_text == ""
+
+
+def test_a_read_shows_a_tick_and_holds_it_before_checking(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    speaker = FakeSpeaker()
+    window, _ = make_window(speaker=speaker)
+    window.on_scan(bhyt_payload(persons[0]))
+    assert window.current is window.welcome
+    assert window.welcome.preview.tick
+    assert window.welcome.overlay_text == "Đã đọc được mã"
+    assert speaker.kinds() == [PromptKind.READ]
+    qtbot.waitSignal(window.outcome_shown, timeout=5000).wait()
+    window.accepted.done_button.click()
+    assert not window.welcome.preview.tick
+
+
+@pytest.mark.parametrize("position", ["above", "below", "left"])
+def test_the_welcome_screen_points_at_the_lens(
+    qtbot: QtBot, make_window: Make, position: str
+) -> None:
+    window, _ = make_window()
+    welcome = window.welcome
+    welcome.set_lens(position)
+    qtbot.wait(50)
+    lens = welcome.lens.geometry()
+    title = welcome.title.geometry()
+    arrow = welcome.lens.text()[0]
+    assert arrow == {"above": "▲", "below": "▼", "left": "◀"}[position]
+    assert "Camera" in welcome.lens.text()
+    if position == "below":
+        assert lens.top() > welcome.preview.geometry().bottom()
+    else:
+        assert lens.bottom() <= title.top()
+
+
+# --- voice --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_prompt_is_asked_for_in_the_patients_language(
+    qtbot: QtBot,
+    make_window: Make,
+    persons: list[SyntheticPerson],
+    clock: FakeClock,
+    lang: Lang,
+) -> None:
+    scan = FakeScanLoop()
+    speaker = FakeSpeaker()
+    window, rig = make_window(scan=scan, speaker=speaker)
+
+    def patient_arrives() -> None:
+        if lang == "en":
+            window.lang_button.click()
+
+    patient_arrives()
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "", timeout=3000)  # camera is on
+    scan.sighting = True
+    qtbot.waitUntil(lambda: window.welcome.overlay_text != "", timeout=3000)
+    window.tick()
+    for _ in range(8):
+        clock.advance(seconds=0.5)
+        seen_again(qtbot, window, clock)
+        window.tick()
+    scan.sighting = False
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    accepted = speaker.said[-1][0]
+    assert (accepted.kind, accepted.number, accepted.room, accepted.floor) == (
+        PromptKind.ACCEPTED, 1, 101, 1 if lang == "vi" else None,
+    )  # fmt: skip
+    window.accepted.done_button.click()
+    patient_arrives()
+    scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
+    window.reception.done_button.click()
+    patient_arrives()
+    rig.printer.problem = "paper_out"
+    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
+    assert speaker.kinds() == [
+        PromptKind.WELCOME,
+        PromptKind.HOLD_STILL,
+        PromptKind.READ,
+        PromptKind.ACCEPTED,
+        PromptKind.READ,
+        PromptKind.RECEPTION,
+        PromptKind.READ,
+        PromptKind.PRINTER_FAILED,
+    ]
+    assert {spoken for _, spoken in speaker.said} == {lang}
+
+
+def test_a_rejected_card_is_spoken_as_reception(qtbot: QtBot, make_window: Make) -> None:
+    speaker = FakeSpeaker()
+    window, _ = make_window(speaker=speaker)
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.on_scan("hello world!")
+    assert blocker.args[0].status is Status.REJECTED
+    assert blocker.args[0].reason is Reason.NOT_A_CARD
+    assert speaker.kinds()[-1] is PromptKind.RECEPTION
+
+
+def test_a_code_in_view_is_the_scan_loops_word_when_it_gives_one() -> None:
+    """An outline without a payload counts as "in view"; a scan loop that says itself whether
+    a code is sighted (a ``sighted`` attribute on its step) is believed instead."""
+    from dataclasses import dataclass
+
+    from tests.ui.ui_fakes import FakeStep
+    from ui.workers import code_in_view
+
+    outline = ((1.0, 1.0), (9.0, 1.0), (9.0, 9.0))
+    assert code_in_view(FakeStep(None, None, outline))
+    assert not code_in_view(FakeStep(None, "payload", outline))  # read: not "hold still"
+    assert not code_in_view(FakeStep(None, None, None))
+
+    @dataclass(frozen=True)
+    class SaysSighted(FakeStep):
+        sighted: bool = False
+
+    assert code_in_view(SaysSighted(None, None, None, "ok", sighted=True))
+    assert not code_in_view(SaysSighted(None, None, outline, "ok", sighted=False))
