@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,6 @@ import zxingcpp
 from pytestqt.qtbot import QtBot
 
 from db.wiring import Wiring, build_service
-from kiosk.clock import SystemClock
 from kiosk.config import Config, load_config
 from kiosk.payload import is_card_payload
 from kiosk.ports import StaffAccount
@@ -93,8 +94,20 @@ def real(tmp_path: Path) -> Iterator[tuple[Config, Wiring]]:
     wiring.store.dispose()
 
 
-def _clock() -> SystemClock:
-    return SystemClock()
+class _NoonClock:
+    """Wall-clock seconds for the camera's pace, but always 12:00 on 25/11/2026 in Hồ Chí Minh
+    City: only the all-day clinic is open then, so the flow never asks for a clinic, whatever
+    the hour the test runs at."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+def _clock() -> _NoonClock:
+    return _NoonClock()
 
 
 def test_a_qr_frame_from_a_camera_reaches_number_1(
