@@ -14,24 +14,34 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import logging.handlers
 import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from kiosk.clock import Clock, SystemClock, local_day
 from kiosk.config import Config, ConfigError, load_config
-from kiosk.outcome import Outcome, Status
-from kiosk.ports import StaffAccount, StoreError
+from kiosk.outcome import Status
+from kiosk.ports import OnlineCardCheck, SlipPrinter, StaffAccount, StoreError
 from kiosk.staff_auth import hash_pin
-from kiosk.synthetic import bhyt_payload, card_record, people
+from ui.demo import (
+    DEMO_STAFF_CODE,
+    DEMO_STAFF_NAME,
+    DEMO_STAFF_PIN,
+    HeadlessRun,
+    cast_size,
+    demo_cast,
+    demo_config,
+    demo_feed,
+    demo_records,
+    keep_accepted,
+)
 
 log = logging.getLogger("kiosk")
 
@@ -51,6 +61,8 @@ class Parts:
     scan: Any
     camera: Any
     closers: list[Callable[[], None]] = field(default_factory=list)
+    expected: list[Status] = field(default_factory=list)  # the demo patients' outcomes, in turn
+    journal: Any = None  # the offline journal's store, with a server database
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -60,6 +72,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--headless", action="store_true", help="with --demo: no screen")
     parser.add_argument("--patients", type=int, default=5, help="with --headless: how many")
     parser.add_argument("--portrait", action="store_true", help="a 1080x1920 window")
+    parser.add_argument(
+        "--pace", action="store_true", help="with --headless: skip the human-speed pauses"
+    )
     args = parser.parse_args(argv)
     if args.headless and not args.demo:
         parser.error("--headless needs --demo")
@@ -82,48 +97,26 @@ def _log_to_file(config: Config) -> Path:
     return path
 
 
-DEMO_STAFF_NAME = "Quản trị demo"
-DEMO_STAFF_CODE = "101"
-DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
+def build_parts(
+    config: Config,
+    *,
+    demo: bool,
+    patients: int,
+    headless: bool = False,
+    pace: bool = False,
+    printer: SlipPrinter | None = None,
+    online: OnlineCardCheck | None = None,
+) -> Parts:
+    """Wire the real adapters (or the demo's) for the window.
 
-
-def demo_config(config: Config) -> Config:
-    """The configuration with the demo's own database, file printer and data folder."""
-    folder = config.kiosk.data_dir / "demo"
-    return replace(
-        config,
-        database=replace(config.database, url=f"sqlite:///{folder / 'kiosk.db'}"),
-        printer=replace(config.printer, kind="file", output_dir=folder / "slips"),
-        insurance=replace(config.insurance, gateway_url=""),
-        camera=replace(config.camera, device="demo", fps=10, decode_fps=10, confirm_reads=2),
-    )
-
-
-def demo_frames(texts: Sequence[str], *, shown: int = 12, gap: int = 5) -> list[Any]:
-    """Camera frames: each QR held up for ``shown`` frames, then ``gap`` frames of lobby."""
-    from scanner.ports import as_frame
-    from scanner.scenes import qr_image
-
-    blank = np.full((720, 1280, 3), (96, 104, 112), np.uint8)
-    frames: list[Any] = []
-    for text in texts:
-        qr = qr_image(text, 380)
-        frame = blank.copy()
-        h, w = qr.shape[:2]
-        y, x = (720 - h) // 2, (1280 - w) // 2
-        frame[y : y + h, x : x + w] = qr[..., None] if qr.ndim == 2 else qr
-        frames.extend([as_frame(frame)] * shown)
-        frames.extend([as_frame(blank)] * gap)
-    return frames
-
-
-def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = False) -> Parts:
-    """Wire the real adapters (or the demo's) for the window."""
+    ``pace``: the demo camera hands out frames as fast as the scan loop asks (the soak).
+    ``printer`` and ``online`` replace the configured ones (the soak's fault injection).
+    """
     from db.wiring import build_service
     from kiosk.payload import is_card_payload
     from scanner.decoders import build_decoder
+    from scanner.demo_camera import DemoCamera
     from scanner.factory import build_camera
-    from scanner.file_camera import FolderCamera
     from scanner.loop import ScanLoop
     from ui.admin_tools import KioskAdminTools
 
@@ -132,11 +125,11 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         folder = config.kiosk.data_dir / "demo"
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "slips").mkdir(parents=True)
+        wiring = build_service(config, clock, printer=printer, online=online, use_gateway=False)
         # cards valid on the hospital's today, whatever the date the demo is run on
-        today = local_day(clock, config.kiosk.zone)
-        persons = list(people(max(3 * patients, 12), seed=0, today=today))
-        wiring = build_service(config, clock, use_gateway=False)
-        wiring.store.import_cards([card_record(p) for p in persons])
+        cast = demo_cast(cast_size(patients), local_day(clock, config.kiosk.zone))
+        wiring.store.import_cards(demo_records(cast))
+        cast = keep_accepted(cast, lambda t: wiring.service.assess(t).status is Status.ACCEPTED)
         # a throw-away admin account so the demo's staff and admin screens can be tried
         wiring.store.add_staff(
             StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)
@@ -146,11 +139,10 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
             DEMO_STAFF_CODE,
             DEMO_STAFF_PIN,
         )
-        texts = [bhyt_payload(p) for p in persons]
-        if headless:
-            # the smoke test needs patients the rules accept: ask the rules, not a copy of them
-            texts = [t for t in texts if wiring.service.assess(t).status is Status.ACCEPTED]
-        camera: Any = FolderCamera(demo_frames(texts[:patients]), 10, clock)
+        expected = cast.expected[:patients]
+        shown = cast.patients[:patients] if headless else itertools.cycle(cast.patients)
+        # a patient holds the code up until the kiosk answers (or gives up after 6 s)
+        camera: Any = DemoCamera(shown, clock, fps=None if pace else 10, shown=60)
     else:
         wiring = build_service(config, clock)
         camera = build_camera(config.camera, clock)
@@ -158,7 +150,7 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         camera,
         build_decoder(config.decoder),
         clock,
-        decode_fps=config.camera.decode_fps,
+        decode_fps=30 if pace else config.camera.decode_fps,
         confirm_reads=config.camera.confirm_reads,
         cooldown_s=config.camera.cooldown_s,
         accept=is_card_payload,
@@ -178,7 +170,7 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
                 refresh=lambda: refresh_replica(failover.central, failover.journal, clock),
             )
         )
-    feed = _demo_feed(config, clock, closers) if demo else None
+    feed = demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
         config=config,
         clock=clock,
@@ -188,80 +180,10 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         feed=feed,
     )
     return Parts(
-        config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers
-    )
-
-
-def _demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -> Any:
-    """The insurance simulator's card feed, for the admin screen's sync in the demo."""
-    from db import insurance_sim
-    from db.insurance_client import FeedClient
-
-    try:
-        server, url = insurance_sim.start_simulator(cards=20_000, seed=1)
-    except OSError as error:
-        log.warning("demo: no insurance simulator (%s): sync is off", error)
-        return None
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
-    closers.append(stop)
-    # the simulator answers plain http on 127.0.0.1 only
-    settings = replace(config.insurance, username=insurance_sim.DEFAULT_USERNAME, allow_http=True)
-    env = {
-        settings.password_env: insurance_sim.DEFAULT_PASSWORD,
-        settings.officer_name_env: insurance_sim.DEFAULT_OFFICER_NAME,
-        settings.officer_id_env: insurance_sim.DEFAULT_OFFICER_ID,
-    }
-    return lambda: FeedClient.from_settings(settings, clock=clock, url=url, env=env)
-
-
-class HeadlessRun:
-    """Answers the window's questions the way a cooperative patient would, and keeps score."""
-
-    def __init__(self, window: Any, patients: int) -> None:
-        self.window = window
-        self.patients = patients
-        self.outcomes: list[Outcome] = []
-        window.flow.confirm.connect(lambda _a: window.flow.answer(True))
-        window.flow.choose_clinic.connect(lambda clinics: window.flow.choose(clinics[0].code))
-        window.outcome_shown.connect(self._shown)
-
-    def _done(self) -> None:
-        # the patient taps "Done": the next one in the queue may scan
-        self.window.go_welcome()
-
-    def _shown(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-        checkin = outcome.checkin
-        log.info(
-            "demo patient %d: %s %s", len(self.outcomes), outcome.status,
-            f"{checkin.clinic_code} #{checkin.label}" if checkin else outcome.reason,
-        )  # fmt: skip
-        from PySide6.QtCore import QTimer
-
-        if len(self.outcomes) >= self.patients:
-            from PySide6.QtWidgets import QApplication
-
-            # exit(), not quit(): quit() asks the windows to close, and the kiosk refuses
-            QApplication.exit(0)
-        else:
-            QTimer.singleShot(300, self._done)
-
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status is not Status.ACCEPTED or not o.printed]
-
-    def summary(self, slips: Path) -> str:
-        numbers = ", ".join(
-            f"{o.checkin.clinic_code} {o.checkin.label}" for o in self.outcomes if o.checkin
-        )
-        missing = self.patients - len(self.outcomes)
-        return (
-            f"kiosk demo: {len(self.outcomes) - len(self.failed())}/{self.patients} patients "
-            f"checked in ({numbers}); {len(self.failed()) + missing} failed; slips in {slips}"
-        )
+        config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
+        expected if demo else [],
+        wiring.failover.journal if wiring.failover is not None else None,
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -282,7 +204,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = _log_to_file(config)
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from ui.audio import build_speaker
@@ -290,7 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
-        parts = build_parts(config, demo=args.demo, patients=args.patients, headless=args.headless)
+        parts = build_parts(
+            config, demo=args.demo, patients=args.patients, headless=args.headless, pace=args.pace
+        )
     except StoreError as error:
         print(f"kiosk: database: {error}", file=sys.stderr)
         if args.demo:
@@ -312,15 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         beep=not args.headless,
         speaker=build_speaker(parts.config.audio, app),
     )
-    run = HeadlessRun(window, args.patients) if args.headless else None
-    if args.portrait or args.headless:
-        window.fit_to(*((1080, 1920) if args.portrait else (1920, 1080)))
-        window.show()
-    else:
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:  # lay out for the screen's shape before taking its size
-            window.fit_to(screen.size().width(), screen.size().height())
-        window.showFullScreen()
+    run = _headless_run(window, args, parts) if args.headless else None
+    _show(window, args)
     window.start()
     background = build_background(parts, VERSION)
     background.start()
@@ -329,7 +245,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(int((30 + 5 * args.patients) * 1000), lambda: app.exit(1))
     app.exec()
     retention.stop()
-
     background.stop()
     window.allow_close()
     window.shutdown()
@@ -340,6 +255,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(run.summary(config.printer.output_dir))
     return 0 if len(run.outcomes) == args.patients and not run.failed() else 1
+
+
+def _headless_run(window: Any, args: argparse.Namespace, parts: Parts) -> HeadlessRun:
+    """The cooperative patients of ``--headless``: each lowers the code once answered."""
+    return HeadlessRun(
+        window,
+        args.patients,
+        parts.expected,
+        linger_ms=0 if args.pace else 1500,
+        on_outcome=lambda _turn, _outcome: parts.camera.step_away(),
+    )
+
+
+def _show(window: Any, args: argparse.Namespace) -> None:
+    """Full screen on the kiosk's display; a fixed size offscreen or in portrait."""
+    from PySide6.QtGui import QGuiApplication
+
+    if args.portrait or args.headless:
+        window.fit_to(*((1080, 1920) if args.portrait else (1920, 1080)))
+        window.show()
+        return
+    screen = QGuiApplication.primaryScreen()
+    if screen is not None:  # lay out for the screen's shape before taking its size
+        window.fit_to(screen.size().width(), screen.size().height())
+    window.showFullScreen()
 
 
 def build_background(parts: Parts, version: str) -> Any:
@@ -353,8 +293,8 @@ def build_background(parts: Parts, version: str) -> Any:
     config, clock, store = parts.config, parts.clock, parts.store
     sender = build_his_sender(config)
     policy = RetryPolicy.from_settings(config.his)
-    # The offline journal's outbox, where one is configured, belongs in this list too.
-    sources = [store.outbox]
+    # central's outbox and, with a server database, the offline journal's
+    sources = [store.outbox] + ([parts.journal.outbox] if parts.journal is not None else [])
 
     def deliver() -> Any:
         assert sender is not None

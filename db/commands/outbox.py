@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from db.commands import Command, CommandError
-from db.open import open_store
+from db.open import open_journal, open_store
 from db.outbox import OutboxSource, RetryPolicy, deliver_pending
 from db.outbox_store import OutboxCounts
 from db.store import SqlStore
@@ -35,12 +35,15 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def _stores(config: Config) -> Iterator[list[SqlStore]]:
-    """Every database whose outbox this kiosk delivers: the configured one (an offline journal,
-    where one is configured, belongs in this list too)."""
+    """Every database whose outbox this kiosk delivers: the configured one and, with a server
+    database, the kiosk's offline journal (check-ins numbered while central was down)."""
     try:
         stores = [open_store(config, clock=SystemClock())]
+        journal = open_journal(config, clock=SystemClock())
     except StoreError as error:
         raise CommandError(str(error)) from error
+    if journal is not None:
+        stores.append(journal)
     try:
         yield stores
     finally:

@@ -63,14 +63,27 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
-    assert summary.startswith("kiosk demo: 3/3 patients checked in")
-    assert "NOI 1, NOI 2, NOI 3" in summary
+    assert summary.startswith("kiosk demo: 3/3 patients as expected (3 accepted;")
+    assert "numbers NOI 1, NOI 2, NOI 3)" in summary
     slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
     assert len(slips) == 3
     # every folder and file it made is its owner's only, logs included (they are made first)
     made = [tmp_path / "logs", tmp_path / "logs" / "kiosk.log", tmp_path / "demo", *slips]
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
     assert modes == {p.name: 0o700 if p.is_dir() else 0o600 for p in made}
+
+
+def test_paced_headless_demo_sends_the_patient_unknown_to_the_cache_to_reception(
+    tmp_path: Path,
+) -> None:
+    result = run_kiosk(
+        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--pace", "--patients=10"],
+        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("kiosk demo: 10/10 patients as expected (9 accepted, 1 needs_")
+    assert len(list((tmp_path / "demo" / "slips").glob("*.png"))) == 9
 
 
 @pytest.fixture

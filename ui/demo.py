@@ -1,0 +1,206 @@
+"""The demo's parts: its configuration, its synthetic patients, its camera and its headless run.
+
+``kiosk --demo`` shows synthetic patients holding up cards, VssID screens (light and dark) and
+chip ID cards to a simulated camera. Most are in the card cache and get a number; one in ten is
+unknown to the cache and is sent to reception, so a long demo or a soak passes through every
+patient screen, not only the accepted one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.outcome import Outcome, Status
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
+from scanner.demo_camera import STYLES, DemoPatient
+
+log = logging.getLogger("kiosk.demo")
+
+DEMO_STAFF_NAME = "Quản trị demo"
+DEMO_STAFF_CODE = "101"
+DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
+UNKNOWN_EVERY = 10  # one patient in ten is not in the cache: reception
+CCCD_EVERY = 5  # one in five shows the chip ID card instead of the insurance card
+
+
+def demo_config(config: Config) -> Config:
+    """The configuration with the demo's own database, file printer and data folder."""
+    folder = config.kiosk.data_dir / "demo"
+    return replace(
+        config,
+        database=replace(config.database, url=f"sqlite:///{folder / 'kiosk.db'}"),
+        printer=replace(config.printer, kind="file", output_dir=folder / "slips"),
+        insurance=replace(config.insurance, gateway_url=""),
+        camera=replace(config.camera, device="demo", fps=10, decode_fps=10, confirm_reads=2),
+    )
+
+
+@dataclass(frozen=True)
+class DemoCast:
+    """Who the demo's patients are: the cards to put in the cache, and who steps up when."""
+
+    cached: list[SyntheticPerson]
+    patients: list[DemoPatient]
+    expected: list[Status]
+
+
+def cast_size(patients: int) -> int:
+    """How many to cast for ``patients``: a few more, as the rules may pass over some cards."""
+    return max(patients, 12) * 5 // 4 + 8
+
+
+def demo_cast(count: int, today: date, *, seed: int = 0) -> DemoCast:
+    """``count`` patients in turn: card or phone, BHYT or chip ID, a few unknown to the cache.
+
+    Their cards are valid on ``today``. Filter with :func:`keep_accepted` once the cache holds
+    them, so every patient's expected outcome is known before the demo starts.
+    """
+    patients: list[DemoPatient] = []
+    expected: list[Status] = []
+    cached: list[SyntheticPerson] = []
+    population: Iterator[SyntheticPerson] = people(10**7, seed=seed, today=today)
+    while len(patients) < count:
+        turn = len(patients)
+        person = next(population)
+        style = STYLES[turn % len(STYLES)]
+        if turn % UNKNOWN_EVERY == UNKNOWN_EVERY - 1:  # never imported: the cache cannot know it
+            patients.append(DemoPatient(bhyt_payload(person), style))
+            expected.append(Status.NEEDS_RECEPTION)
+            continue
+        cached.append(person)
+        if turn % CCCD_EVERY == CCCD_EVERY - 1:
+            text, style = cccd_payload(person, 7 if turn % 2 else 11), "card"
+        else:
+            text = bhyt_payload(person, ("15", "17", "10")[turn % 3])
+        patients.append(DemoPatient(text, style))
+        expected.append(Status.ACCEPTED)
+    return DemoCast(cached, patients, expected)
+
+
+def keep_accepted(cast: DemoCast, accepted: Callable[[str], bool]) -> DemoCast:
+    """The cast without the cached patients whose code the rules would not accept.
+
+    The rules are asked, not copied: the synthetic population has a few cards they send
+    elsewhere, and a demo patient's expected outcome must be known before the demo starts.
+    """
+    keep = [
+        i
+        for i, (patient, status) in enumerate(zip(cast.patients, cast.expected, strict=True))
+        if status is not Status.ACCEPTED or accepted(patient.text)
+    ]
+    return replace(
+        cast,
+        patients=[cast.patients[i] for i in keep],
+        expected=[cast.expected[i] for i in keep],
+    )
+
+
+def demo_records(cast: DemoCast) -> list[Any]:
+    """The cache records of the cast's cached patients."""
+    return [card_record(p) for p in cast.cached]
+
+
+def demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -> Any:
+    """The insurance simulator's card feed, for the admin screen's sync in the demo."""
+    from db import insurance_sim
+    from db.insurance_client import FeedClient
+
+    try:
+        server, url = insurance_sim.start_simulator(cards=20_000, seed=1)
+    except OSError as error:
+        log.warning("demo: no insurance simulator (%s): sync is off", error)
+        return None
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    closers.append(stop)
+    # the simulator answers plain http on 127.0.0.1 only
+    settings = replace(config.insurance, username=insurance_sim.DEFAULT_USERNAME, allow_http=True)
+    env = {
+        settings.password_env: insurance_sim.DEFAULT_PASSWORD,
+        settings.officer_name_env: insurance_sim.DEFAULT_OFFICER_NAME,
+        settings.officer_id_env: insurance_sim.DEFAULT_OFFICER_ID,
+    }
+    return lambda: FeedClient.from_settings(settings, clock=clock, url=url, env=env)
+
+
+class HeadlessRun:
+    """Answers the window the way a cooperative patient would, and keeps score.
+
+    After each result the patient taps "Xong" (at once with ``pace``, after ``linger_ms``
+    otherwise), so the next patient finds the welcome screen as in a real lobby.
+    """
+
+    def __init__(
+        self,
+        window: Any,
+        patients: int,
+        expected: list[Status] | None = None,
+        *,
+        linger_ms: int = 0,
+        on_outcome: Callable[[int, Outcome], None] | None = None,
+    ) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.window = window
+        self.patients = patients
+        self.expected = expected
+        self.outcomes: list[Outcome] = []
+        self._linger_ms = linger_ms
+        self._on_outcome = on_outcome
+        self._timer = QTimer(window)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(window.go_welcome)
+        window.flow.confirm.connect(lambda _a: window.flow.answer(True))
+        window.flow.choose_clinic.connect(lambda clinics: window.flow.choose(clinics[0].code))
+        window.outcome_shown.connect(self._shown)
+
+    def _shown(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        checkin = outcome.checkin
+        log.info(
+            "demo patient %d: %s %s", len(self.outcomes), outcome.status,
+            f"{checkin.clinic_code} #{checkin.label}" if checkin else outcome.reason,
+        )  # fmt: skip
+        if self._on_outcome is not None:
+            self._on_outcome(len(self.outcomes), outcome)
+        if len(self.outcomes) >= self.patients:
+            from PySide6.QtWidgets import QApplication
+
+            # exit(), not quit(): quit() asks the windows to close, and the kiosk refuses
+            QApplication.exit(0)
+            return
+        self._timer.start(self._linger_ms)
+
+    def failed(self) -> list[Outcome]:
+        """Outcomes other than expected (or, without expectations, not accepted and printed)."""
+        bad: list[Outcome] = []
+        for index, outcome in enumerate(self.outcomes):
+            want = self.expected[index] if self.expected else Status.ACCEPTED
+            if outcome.status is not want or (want is Status.ACCEPTED and not outcome.printed):
+                bad.append(outcome)
+        return bad
+
+    def summary(self, slips: Path) -> str:
+        got = dict.fromkeys(Status, 0)
+        for outcome in self.outcomes:
+            got[outcome.status] += 1
+        counts = ", ".join(f"{n} {status.value}" for status, n in got.items() if n)
+        numbers = [f"{o.checkin.clinic_code} {o.checkin.label}" for o in self.outcomes if o.checkin]
+        if len(numbers) > 20:
+            numbers = [*numbers[:20], "…"]
+        missing = self.patients - len(self.outcomes)
+        return (
+            f"kiosk demo: {len(self.outcomes) - len(self.failed())}/{self.patients} patients "
+            f"as expected ({counts}; numbers {', '.join(numbers) or 'none'}); "
+            f"{len(self.failed()) + missing} failed; slips in {slips}"
+        )
