@@ -1,7 +1,7 @@
 """The one mapping between a flat card row (the insurance feed's field names) and CardRecord.
 
 Both the import file format (CSV header / JSON-lines keys) and the sync feed use these field
-names, taken from the BHXH gateway's reply (DOMAIN.md §5). Every value is text; an empty
+names, taken from the BHXH gateway's reply (docs/domain.md §5). Every value is text; an empty
 value (or a missing key, or JSON ``null``) means "not known".
 
 =============  ==============================================================================

@@ -52,7 +52,7 @@ _LEVEL_4 = (
     "DN", "HX", "CH", "NN", "TK", "HC", "XK", "TB", "NO", "XB", "TN", "CS", "XN",
     "MS", "HD", "TQ", "TA", "TY", "HG", "LS", "HS", "SV", "GB", "GD", "BA", "ND",
 )  # fmt: skip
-# Every object code of DOMAIN.md §3 with the benefit level it is printed with.
+# Every object code of docs/domain.md §3 with the benefit level it is printed with.
 OBJECT_CODES: tuple[tuple[str, int], ...] = (
     *((c, 1) for c in ("CC", "TE")),
     *((c, 2) for c in ("CK", "CB", "KC", "HN", "DT", "DK", "XD", "BT", "TS", "AK", "CT")),
@@ -79,7 +79,7 @@ _BIRTHS = tuple(
     (_FIRST_BIRTH + timedelta(days=d)).strftime("%d/%m/%Y") for d in range(0, _BIRTH_DAYS, 7)
 )
 
-# Gateway result codes given to chosen cards so every maKetQua can be exercised (DOMAIN.md §5).
+# Gateway result codes given to chosen cards so every maKetQua can be exercised (docs/domain.md §5).
 # Card i with i % 97 == k (k < len) answers SPECIAL_CODES[k]; the rest follow their status.
 SPECIAL_CODES = (
     "001", "002", "051", "052", "053", "054", "055", "060", "061", "070",
@@ -219,7 +219,7 @@ class Population:
         return "000"
 
     def row(self, i: int, version: int | None = None) -> dict[str, Any]:
-        """Card ``i`` as a feed record (the gateway's field names, DOMAIN.md §5).
+        """Card ``i`` as a feed record (the gateway's field names, docs/domain.md §5).
 
         ``version`` is the log position of its last change; it changes the address and the
         validity so an update is visible.

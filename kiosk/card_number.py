@@ -1,4 +1,4 @@
-"""Validation of BHYT card numbers (DOMAIN.md §3): ``XX Y ZZ NNNNNNNNNN``.
+"""Validation of BHYT card numbers (docs/domain.md §3): ``XX Y ZZ NNNNNNNNNN``.
 
 A 15-character number is an object code (2 letters, usually one of :mod:`kiosk.object_codes`:
 a well-formed code missing from that table is accepted and flagged, since the groups change by

@@ -1,10 +1,10 @@
 """The check-in use case: from the text a camera read to a committed, printed queue number.
 
-The steps follow DESIGN.md "Flow of one check-in": parse, look up, check online within a time
-budget (else the cache decides), apply the rules, let the patient pick a clinic, allocate the
-number atomically together with the check-in, then print. Every method returns a value; none
-raises through the UI. A check-in is committed before printing, so a printer failure never
-loses it: it is marked for reprint instead.
+The steps follow the flow of one check-in in docs/architecture.md: parse, look up, check online
+within a time budget (else the cache decides), apply the rules, let the patient pick a clinic,
+allocate the number atomically together with the check-in, then print. Every method returns a
+value; none raises through the UI. A check-in is committed before printing, so a printer
+failure never loses it: it is marked for reprint instead.
 """
 
 from __future__ import annotations

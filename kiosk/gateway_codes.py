@@ -1,4 +1,4 @@
-"""What the kiosk does with each result code (maKetQua) of the BHXH gateway (DOMAIN.md §5).
+"""What the kiosk does with each result code (maKetQua) of the BHXH gateway (docs/domain.md §5).
 
 A verdict says which action to take and, where the gateway's answer decides on its own, the
 status and reason of the outcome. Codes that mean "the gateway could not judge" fall back to

@@ -1,4 +1,4 @@
-"""Masking personal data for public screens and logs (Decree 13/2023/ND-CP, DOMAIN.md §8).
+"""Masking personal data for public screens and logs (Decree 13/2023/ND-CP, docs/domain.md §10).
 
 The family name stays readable (it is shared by millions), every other word keeps its first
 letter only; numbers keep their last four characters.

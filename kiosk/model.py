@@ -1,7 +1,7 @@
 """The domain model: what a patient shows, what the cache knows, what a check-in is.
 
 Every type here is a frozen dataclass or an enum, free of IO, shared by every package.
-The facts behind the fields are in ``shared/DOMAIN.md``.
+The facts behind the fields are in ``docs/domain.md``.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class CodeKind(StrEnum):
 
 @dataclass(frozen=True)
 class BhytPayload:
-    """A BHYT card or VssID QR payload (DOMAIN.md §2), decoded field by field."""
+    """A BHYT card or VssID QR payload (docs/domain.md §2), decoded field by field."""
 
     raw: str
     card_number: str  # exactly as in the QR: 15 characters, or 10 digits on 2021-form cards
@@ -101,7 +101,7 @@ class BhytPayload:
 
 @dataclass(frozen=True)
 class CccdPayload:
-    """The QR of a chip citizen ID card (DOMAIN.md §4): identity only, no insurance data."""
+    """The QR of a chip citizen ID card (docs/domain.md §4): identity only, no insurance data."""
 
     raw: str
     id_number: str  # 12 digits
@@ -214,7 +214,7 @@ class CardCheck:
 
 @dataclass(frozen=True)
 class GatewayReply:
-    """What the BHXH gateway answered for one card (DOMAIN.md §5)."""
+    """What the BHXH gateway answered for one card (docs/domain.md §5)."""
 
     code: str  # maKetQua: "000", "003", "010", ...
     note: str | None  # ghiChu

@@ -1,4 +1,4 @@
-"""The object codes (mã đối tượng) that start a 15-character BHYT card number (DOMAIN.md §3).
+"""The object codes (mã đối tượng) that start a 15-character BHYT card number (docs/domain.md §3).
 
 A data table, not logic: the benefit level a patient gets is always read from the card's own
 digit (or field 14, or the gateway), never from here. ``usual_level`` is the level the code

@@ -37,7 +37,7 @@ STREETS = (
     "Võ Thị Sáu", "Phạm Ngũ Lão", "Cách Mạng Tháng Tám", "Lý Thường Kiệt", "Nguyễn Trãi",
 )  # fmt: skip
 DISTRICTS = ("Quận 1", "Quận 3", "Quận 5", "Quận 10", "Quận Bình Thạnh", "Quận Gò Vấp")
-# object code -> usual benefit level (DOMAIN.md §3); the digit on the card is what counts
+# object code -> usual benefit level (docs/domain.md §3); the digit on the card is what counts
 OBJECT_LEVELS = {
     "CC": 1, "TE": 1, "CK": 2, "CB": 2, "KC": 2, "HN": 2, "DT": 2, "DK": 2, "XD": 2,
     "BT": 2, "TS": 2, "AK": 2, "CT": 2, "HT": 3, "TC": 3, "CN": 3, "PV": 3, "TG": 3,
@@ -135,7 +135,7 @@ def _birth_field(birth: BirthDate) -> str:
 
 
 def bhyt_payload(p: SyntheticPerson, form: str = "15") -> str:
-    """The BHYT QR text of this person's card (DOMAIN.md §2).
+    """The BHYT QR text of this person's card (docs/domain.md §2).
 
     ``form``: ``"15"`` older 15-field cards, ``"17"`` the 2021 form (10-digit number, no
     expiry in the QR, benefit level and issuing place at the end), ``"10"`` the short form.
@@ -169,7 +169,7 @@ def bhyt_payload(p: SyntheticPerson, form: str = "15") -> str:
 
 
 def cccd_payload(p: SyntheticPerson, fields: int = 7) -> str:
-    """The chip ID card QR text of this person (DOMAIN.md §4): 7 fields, or the 11-field form."""
+    """The chip ID card QR text of this person (docs/domain.md §4): 7 or 11 fields."""
     birth = p.birth
     dob = f"{birth.day or 1:02d}{birth.month or 1:02d}{birth.year:04d}"
     parts = [

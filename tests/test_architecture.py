@@ -1,4 +1,4 @@
-"""The dependency rules of DESIGN.md, checked on the real import graph."""
+"""The dependency rules of docs/architecture.md, checked on the real import graph."""
 
 from __future__ import annotations
 

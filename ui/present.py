@@ -1,6 +1,6 @@
 """What a public screen may show of a patient: masked name, birth year, last 4 of the card.
 
-DOMAIN.md §8: a public screen never shows a full name, ID number or card number.
+docs/domain.md §10: a public screen never shows a full name, ID number or card number.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``kiosk-admin parse TEXT`` parses one payload; ``kiosk-admin parse -`` reads one payload per
 line from standard input as bytes (a line that is not UTF-8 is an invalid payload, not a
-crash). ``--json`` prints one JSON object per input line with the keys of issue 3; without it
+crash). ``--json`` prints one JSON object per input line with the contract's keys; without it
 a short, masked summary is printed (safe to paste in a ticket). Exit 0 when every input
 parsed, 1 when any was invalid.
 
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def to_json(result: Payload | InvalidPayload) -> dict[str, object]:
-    """The machine-readable form of one parse result (the keys listed in issue 3)."""
+    """The machine-readable form of one parse result (its keys are a contract other tools read)."""
     out: dict[str, object] = {
         "kind": "invalid",
         "card_number": None,

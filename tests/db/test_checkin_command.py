@@ -1,4 +1,4 @@
-"""The first check-in end to end through the real ``kiosk-admin`` (issue 2's done-when)."""
+"""The first check-in end to end through the real ``kiosk-admin``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 
-# DOMAIN.md §2, the first synthetic example (a made-up person)
+# docs/domain.md §2, the first synthetic example (a made-up person)
 EXAMPLE = (
     "HS4797920123456|5472e1baa76e205468e1bb8b204de1bbb9204ce1bb87|07/09/2008|2|53e1bb912035204c"
     "c3aa204ce1bba3692c205068c6b0e1bb9d6e672042e1babf6e204e6768c3a92c205175e1baad6e20312c205450"

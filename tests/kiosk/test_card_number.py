@@ -1,4 +1,4 @@
-"""Card number validation (DOMAIN.md §3): each failure names the character at fault."""
+"""Card number validation (docs/domain.md §3): each failure names the character at fault."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from kiosk.card_number import CardNumber, CardNumberError, check_card_number, level_of
 from kiosk.object_codes import OBJECT_CODES, object_code
 
-# DOMAIN.md §3, level by level
+# docs/domain.md §3, level by level
 DOMAIN_LEVELS = {
     1: "CC TE",
     2: "CK CB KC HN DT DK XD BT TS AK CT",

@@ -1,4 +1,4 @@
-"""Every row of the gateway result-code table (DOMAIN.md §5) and what the kiosk does with it."""
+"""Every gateway result code (docs/domain.md §5) and what the kiosk does with it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Payload parsing: every BHYT, CCCD and bare-code quirk of DOMAIN.md §1-§4, with made-up people."""
+"""Payload parsing: every BHYT, CCCD and bare-code quirk of docs/domain.md §1-§4 (made-up people)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from kiosk.payload import (
 )
 from kiosk.synthetic import bhyt_payload, cccd_payload, hex_utf8, people
 
-# The two synthetic examples of DOMAIN.md §2, verbatim.
+# The two synthetic examples of docs/domain.md §2, verbatim.
 EXAMPLE_15 = (
     "HS4797920123456|5472e1baa76e205468e1bb8b204de1bbb9204ce1bb87|07/09/2008|2|"
     "53e1bb912035204cc3aa204ce1bba3692c205068c6b0e1bb9d6e672042e1babf6e204e6768c3a92c"
@@ -79,7 +79,7 @@ def invalid(text: str) -> InvalidPayload:
     return result
 
 
-# --- the DOMAIN.md examples -------------------------------------------------------------------
+# --- the docs/domain.md examples ------------------------------------------------------------
 
 
 def test_domain_example_15_field_card_decodes_exactly() -> None:
