@@ -1,4 +1,4 @@
-"""Payload parsing: every BHYT, CCCD and bare-code quirk of docs/domain.md §1-§4 (made-up people)."""
+"""Payload parsing: every BHYT, CCCD and bare-code quirk of docs/domain.md §1-§4."""
 
 from __future__ import annotations
 
