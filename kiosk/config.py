@@ -31,7 +31,7 @@ PRINTER_KINDS = (
     "dummy",
 )
 LEVELS = ("central", "province", "district", "commune")
-DECODERS = ("zxing", "zbar", "enlarge")
+DECODERS = ("zxing", "zbar", "enlarge", "deblur")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 

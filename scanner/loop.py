@@ -108,8 +108,11 @@ class ScanLoop:
                 return ScanStep(frame, None, None, state, watching.sighted)
             return ScanStep(frame, None, None, state)
         self._next_decode = now + self._interval
+        return self._decode(frame, now, state)
+
+    def _decode(self, frame: Frame, now: float, state: CameraState) -> ScanStep:
         found = self._decoder.decode(frame)
-        sighted = None if watching is None else watching.sighted
+        sighted = None if self._watching is None else self._watching.sighted
         if found is None and sighted is not None:
             # The code is still in view, only not readable in this frame (motion, glare):
             # keep the reads so far; a confirmation fails only when the code is gone.

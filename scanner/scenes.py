@@ -449,7 +449,7 @@ def _grid(box: Box = (0, 0, WIDTH, HEIGHT)) -> tuple[npt.NDArray[np.float32], ..
 
 
 def tilted_quad(
-    w: float, h: float, centre: tuple[float, float], tilt_deg: float, axis: float, turn: float
+    w: float, h: float, centre: tuple[float, float], tilt_deg: float, *, axis: float, turn: float
 ) -> Quad:
     """Where a w×h rectangle lands when turned ``tilt_deg`` out of the picture plane about an
     axis at ``axis`` radians, and ``turn`` radians within it, seen by a :data:`FOCAL_PX` camera
@@ -472,8 +472,9 @@ def tilted_quad(
 def _pose(rng: Rng, shown: Shown, *, scale: float, tilt_deg: float = 0.0) -> Quad:
     h, w = shown.patch.shape[:2]
     centre = (rng.uniform(0.38, 0.62) * WIDTH, rng.uniform(0.42, 0.58) * HEIGHT)
+    axis = rng.uniform(0, np.pi)
     return tilted_quad(
-        w * scale, h * scale, centre, tilt_deg, rng.uniform(0, np.pi), rng.uniform(-0.35, 0.35)
+        w * scale, h * scale, centre, tilt_deg, axis=axis, turn=rng.uniform(-0.35, 0.35)
     )
 
 
@@ -843,76 +844,126 @@ def approach_clips(n: int, seed: int = 0) -> Iterator[Clip]:
         yield Clip(condition, next(texts), (seed, 77, index))
 
 
-def _clip_frames(clip: Clip, rng: Rng) -> Iterator[Frame]:
-    """The frames of ``clip``: a lobby, the object sliding in from below or a side with an
-    ease-out over 0.3–0.6 s, a decaying wobble (translation and turn), motion blur along the
-    movement for the exposure time, and the condition's light and lens on every frame."""
-    condition, text = clip.condition, clip.text
-    scene = lobby(rng)
+@dataclass(frozen=True)
+class _Path:
+    """Where a clip's object is at time t: eased in from ``start`` to ``end`` by ``arrive``
+    seconds, then a wobble fading with ``decay`` seconds and a hand's tremor."""
+
+    start: npt.NDArray[np.float64]
+    end: npt.NDArray[np.float64]
+    arrive: float
+    amplitude: float
+    hz: float
+    decay: float
+    turn: float
+    sway: float
+    phase: float
+
+    def at(self, t: float, rng: Rng) -> tuple[npt.NDArray[np.float64], float]:
+        if t < self.arrive:
+            u = t / self.arrive
+            return self.start + (self.end - self.start) * (1 - (1 - u) ** 3), self.turn
+        s = t - self.arrive
+        fade = np.exp(-s / self.decay)
+        swing = 2 * np.pi * self.hz * s
+        wobble = self.amplitude * fade * np.array([np.sin(swing), np.sin(swing / 2)])
+        tremor = rng.normal(0, 0.7, 2)  # a hand is never quite still
+        return self.end + wobble + tremor, self.turn + self.sway * fade * np.sin(swing + self.phase)
+
+
+def _clip_path(rng: Rng) -> _Path:
+    end = np.array([rng.uniform(0.4, 0.6) * WIDTH, rng.uniform(0.42, 0.58) * HEIGHT])
+    heading = rng.uniform(-2.4, -0.7)  # from below, or from the lower left or right
+    start = end - np.array([np.cos(heading), np.sin(heading)]) * rng.uniform(500, 800)
+    return _Path(
+        start=start,
+        end=end,
+        arrive=rng.uniform(0.3, 0.6),
+        amplitude=rng.uniform(8, 25),
+        hz=rng.uniform(1.5, 3.0),
+        decay=rng.uniform(0.4, 1.0),
+        turn=rng.uniform(-0.3, 0.3),
+        sway=np.radians(rng.uniform(1, 3)),
+        phase=rng.uniform(0, 2 * np.pi),
+    )
+
+
+def _clip_shown(condition: str, text: str, rng: Rng) -> tuple[Shown, float]:
+    """What the clip's patient holds, and at what scale."""
     if condition in ("moire_defocus", "glare", "steep_tilt"):
         shown = _shown_phone(text, rng)
     elif condition == "curved":
         shown = curved(_shown_card(text, rng), rng)
     else:
         shown = _shown_either(text, rng)
-    h, w = shown.patch.shape[:2]
     if condition == "small":
-        scale = rng.uniform(80, 120) / shown.qr[2]
-    else:
-        scale = _fit_scale(shown, rng)
-    tilt = rng.uniform(30, 45) if condition == "steep_tilt" else rng.uniform(0, 12)
-    axis, turn = rng.uniform(0, np.pi), rng.uniform(-0.3, 0.3)
-    end = np.array([rng.uniform(0.4, 0.6) * WIDTH, rng.uniform(0.42, 0.58) * HEIGHT])
-    heading = rng.uniform(-2.4, -0.7)  # from below, or from the lower left or right
-    start = end - np.array([np.cos(heading), np.sin(heading)]) * rng.uniform(500, 800)
-    arrive = rng.uniform(0.3, 0.6)
-    amplitude, hz, decay = rng.uniform(6, 20), rng.uniform(1.5, 3.0), rng.uniform(0.3, 0.7)
-    sway, phase = np.radians(rng.uniform(1, 3)), rng.uniform(0, 2 * np.pi)
-    exposure = 0.9 if condition == "dim" else rng.uniform(0.3, 0.6)  # share of a frame
-    lux = rng.uniform(20, 60)
-    effect_seed = int(rng.integers(0, 2**31))  # the same moiré, glare, shadow on every frame
-    radius = rng.uniform(1.5, 3.5)
-    quality = int(rng.integers(8, 20))
-    bank = None
-    if condition == "dim":
-        bank = rng.standard_normal((HEIGHT + 48, WIDTH + 48, 3), dtype=np.float32)
+        return shown, rng.uniform(80, 120) / shown.qr[2]
+    return shown, _fit_scale(shown, rng)
 
-    def pose(t: float) -> tuple[npt.NDArray[np.float64], float]:
-        if t < arrive:
-            u = t / arrive
-            return start + (end - start) * (1 - (1 - u) ** 3), turn
-        s = t - arrive
-        fade = np.exp(-s / decay)
-        wobble = amplitude * fade * np.array([np.sin(2 * np.pi * hz * s), np.sin(np.pi * hz * s)])
-        tremor = rng.normal(0, 0.7, 2)  # a hand is never quite still
-        return end + wobble + tremor, turn + sway * fade * np.sin(2 * np.pi * hz * s + phase)
 
-    before, _ = pose(0.0)
+@dataclass(frozen=True)
+class _Light:
+    """A clip's light and lens, the same on every frame (``seed`` redraws the same moiré,
+    glare and shadow; ``bank`` holds the grain for a dim clip)."""
+
+    condition: str
+    exposure: float
+    lux: float
+    seed: int
+    radius: float
+    quality: int
+    bank: npt.NDArray[np.float32] | None
+
+    def apply(self, placed: Placed, frame: Frame, shift: tuple[float, float], rng: Rng) -> Frame:
+        effects = np.random.default_rng(self.seed)
+        if self.condition == "dim":
+            return dim_light(frame, rng, self.lux, bank=self.bank)
+        if self.condition == "moire_defocus":
+            soft = blur_with(frame, disc_kernel(self.radius), placed.qr)
+            return screen_moire(soft, placed.mask, effects, offset=shift)
+        if self.condition == "glare":
+            return glare_band(frame, placed.qr, effects)
+        if self.condition == "shadow_jpeg":
+            return jpeg_at(hard_shadow(frame, placed.qr, effects), self.quality)
+        if self.condition == "small":
+            return as_frame(cv2.GaussianBlur(frame, (0, 0), 0.7))
+        return frame
+
+
+def _clip_light(condition: str, rng: Rng) -> _Light:
+    dim = condition == "dim"
+    return _Light(
+        condition=condition,
+        exposure=0.9 if dim else rng.uniform(0.3, 0.6),  # the shutter's share of a frame
+        lux=rng.uniform(20, 60),
+        seed=int(rng.integers(0, 2**31)),
+        radius=rng.uniform(1.5, 3.5),
+        quality=int(rng.integers(8, 20)),
+        bank=rng.standard_normal((HEIGHT + 48, WIDTH + 48, 3), dtype=np.float32) if dim else None,
+    )
+
+
+def _clip_frames(clip: Clip, rng: Rng) -> Iterator[Frame]:
+    """The frames of ``clip``: a lobby, the object sliding in from below or a side with an
+    ease-out over 0.3–0.6 s, a fading wobble (translation and turn), motion blur along the
+    movement for the exposure time, and the condition's light and lens on every frame."""
+    scene = lobby(rng)
+    shown, scale = _clip_shown(clip.condition, clip.text, rng)
+    h, w = shown.patch.shape[:2]
+    tilt = rng.uniform(30, 45) if clip.condition == "steep_tilt" else rng.uniform(0, 12)
+    axis = rng.uniform(0, np.pi)
+    path, light = _clip_path(rng), _clip_light(clip.condition, rng)
+    before, _ = path.at(0.0, rng)
     for index in range(clip.frame_count):
-        t = index / clip.fps
-        centre, angle = pose(t)
-        quad = tilted_quad(
-            w * scale, h * scale, (float(centre[0]), float(centre[1])), tilt, axis, angle
-        )
-        placed = put(scene, shown, quad, masked=condition == "moire_defocus")
+        centre, angle = path.at(index / clip.fps, rng)
+        where = (float(centre[0]), float(centre[1]))
+        quad = tilted_quad(w * scale, h * scale, where, tilt, axis=axis, turn=angle)
+        placed = put(scene, shown, quad, masked=clip.condition == "moire_defocus")
         frame = placed.frame
-        travel = centre - before
-        before = centre
-        length = float(np.hypot(*travel)) * exposure
+        travel, before = centre - before, centre
+        length = float(np.hypot(*travel)) * light.exposure
         if length >= 1.5:
             direction = float(np.degrees(np.arctan2(travel[1], travel[0])))
             frame = blur_with(frame, line_kernel(min(length, 60.0), direction), quad)
-        effects = np.random.default_rng(effect_seed)
-        if condition == "dim":
-            frame = dim_light(frame, rng, lux, bank=bank)
-        elif condition == "moire_defocus":
-            frame = blur_with(frame, disc_kernel(radius), quad)
-            shift = (float(centre[0] - end[0]), float(centre[1] - end[1]))
-            frame = screen_moire(frame, placed.mask, effects, offset=shift)
-        elif condition == "glare":
-            frame = glare_band(frame, placed.qr, effects)
-        elif condition == "shadow_jpeg":
-            frame = jpeg_at(hard_shadow(frame, placed.qr, effects), quality)
-        elif condition == "small":
-            frame = as_frame(cv2.GaussianBlur(frame, (0, 0), 0.7))
-        yield frame
+        shift = (float(centre[0] - path.end[0]), float(centre[1] - path.end[1]))
+        yield light.apply(placed, frame, shift, rng)

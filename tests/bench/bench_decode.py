@@ -231,6 +231,52 @@ def _pct(values: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 2)
 
 
+def _print_table(result: dict[str, object]) -> None:
+    for key, value in result.items():
+        if isinstance(value, dict) and "frames" in value:
+            print(
+                f"{key:22} {value['false_reads']:4} false reads of {value['frames']:<4} "
+                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
+            )
+        elif isinstance(value, dict) and "decoded" in value:
+            print(
+                f"{key:22} {value['decoded']:4}/{value['total']:<4} "
+                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
+            )
+        elif isinstance(value, dict):
+            print(f"{key:22} {value}")
+
+
+def _goals(result: dict[str, object], no_qr: dict[str, float]) -> dict[str, bool]:
+    goals: dict[str, bool] = {}
+    for stratum, floor in (("easy", 0.99), ("hard", 0.90)):
+        chain = result[f"{stratum}_chain"]
+        assert isinstance(chain, dict)
+        singles = [
+            v["decoded"]
+            for k, v in result.items()
+            if k.startswith(f"{stratum}_")
+            and isinstance(v, dict)
+            and "decoded" in v
+            and not k.startswith(f"{stratum}_chain")
+        ]
+        goals[f"{stratum}_rate_ge_{round(floor * 100)}"] = chain["rate"] >= floor
+        if singles:
+            goals[f"{stratum}_ge_best_single"] = chain["decoded"] >= max(singles)
+    goals["with_code_median_le_10ms"] = result["with_code_chain_median_ms"] <= 10.0  # type: ignore[operator]
+    goals["empty_median_le_3ms"] = no_qr["median_ms"] <= 3.0
+    goals["no_qr_no_false_reads"] = no_qr["false_reads"] == 0
+    real_chain = result.get("real_chain")
+    if isinstance(real_chain, dict):
+        goals["real_ge_130"] = real_chain["decoded"] >= 130
+    stream = result.get("clips_stream")
+    if isinstance(stream, dict):
+        goals["clips_within_1s_ge_95"] = stream["within_1s"] >= 0.95
+        goals["clips_within_2s_ge_99"] = stream["within_2s"] >= 0.99
+        goals["clips_no_misreads"] = stream["misread"] == 0
+    return goals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=520, help="easy generated frames")
@@ -292,45 +338,8 @@ def main() -> None:
         result.update(_clips(args.clips, args.seed, CameraSettings()))
     clips_s = time.perf_counter() - clips_started
 
-    for key, value in result.items():
-        if isinstance(value, dict) and "frames" in value:
-            print(
-                f"{key:22} {value['false_reads']:4} false reads of {value['frames']:<4} "
-                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
-            )
-        elif isinstance(value, dict) and "decoded" in value:
-            print(
-                f"{key:22} {value['decoded']:4}/{value['total']:<4} "
-                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
-            )
-        elif isinstance(value, dict):
-            print(f"{key:22} {value}")
-    goals: dict[str, bool] = {}
-    for stratum, floor in (("easy", 0.99), ("hard", 0.90)):
-        chain = result[f"{stratum}_chain"]
-        assert isinstance(chain, dict)
-        singles = [
-            v["decoded"]
-            for k, v in result.items()
-            if k.startswith(f"{stratum}_")
-            and isinstance(v, dict)
-            and "decoded" in v
-            and not k.startswith(f"{stratum}_chain")
-        ]
-        goals[f"{stratum}_rate_ge_{round(floor * 100)}"] = chain["rate"] >= floor
-        if singles:
-            goals[f"{stratum}_ge_best_single"] = chain["decoded"] >= max(singles)
-    goals["with_code_median_le_10ms"] = result["with_code_chain_median_ms"] <= 10.0  # type: ignore[operator]
-    goals["empty_median_le_3ms"] = no_qr["median_ms"] <= 3.0
-    goals["no_qr_no_false_reads"] = no_qr["false_reads"] == 0
-    real_chain = result.get("real_chain")
-    if isinstance(real_chain, dict):
-        goals["real_ge_130"] = real_chain["decoded"] >= 130
-    stream = result.get("clips_stream")
-    if isinstance(stream, dict):
-        goals["clips_within_1s_ge_95"] = stream["within_1s"] >= 0.95
-        goals["clips_within_2s_ge_99"] = stream["within_2s"] >= 0.99
-        goals["clips_no_misreads"] = stream["misread"] == 0
+    _print_table(result)
+    goals = _goals(result, no_qr)
     result["goals_met"] = goals
     result["generate_s"] = round(gen_s, 1)
     result["clips_s"] = round(clips_s, 1)
