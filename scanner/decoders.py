@@ -692,7 +692,7 @@ def align_mean(crops: Sequence[Frame]) -> Frame:
     return as_frame(np.clip(total / len(crops) + 0.5, 0, 255))
 
 
-def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> Decoder:
+def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> DecoderChain:
     """The decoder chain named in ``[decoder] chain`` (zxing, zbar, enlarge).
 
     ``gated=False`` builds the former, ungated chain (the benchmark's reference).

@@ -211,9 +211,7 @@ def _clips(n: int, seed: int, settings: CameraSettings) -> dict[str, object]:
 
 
 def _chain() -> DecoderChain:
-    chain = build_decoder(DecoderSettings())
-    assert isinstance(chain, DecoderChain)
-    return chain
+    return build_decoder(DecoderSettings())
 
 
 def _by_condition(read: Read, items: list[tuple[str, Frame, str]]) -> dict[str, str]:
