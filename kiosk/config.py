@@ -84,6 +84,11 @@ class CameraSettings:
     decode_fps: int = 10
     confirm_reads: int = 2
     cooldown_s: float = 8.0
+    fourcc: str = "MJPG"
+    autofocus: bool = True
+    focus: int = 0
+    auto_exposure: bool = True
+    exposure: int = 150
 
 
 @dataclass(frozen=True)
@@ -384,6 +389,11 @@ def _load_camera(s: _Section) -> CameraSettings:
         decode_fps=s.whole("decode_fps", 10),
         confirm_reads=s.whole("confirm_reads", 2),
         cooldown_s=s.seconds("cooldown_s", 8.0),
+        fourcc=s.text("fourcc", "MJPG", ("MJPG", "YUYV")),
+        autofocus=s.flag("autofocus", True),
+        focus=s.whole("focus", 0, minimum=0),
+        auto_exposure=s.flag("auto_exposure", True),
+        exposure=s.whole("exposure", 150),
     )
 
 

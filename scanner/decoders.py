@@ -521,18 +521,33 @@ class MotionDeblur:
         for x, y, w, h in boxes:
             crop = grey[y : y + h, x : x + w]
             scale = min(1.0, self._max_px / max(w, h, 1))
+            small = crop
             if scale < 1.0:
-                crop = as_frame(
+                small = as_frame(
                     cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
                 )
-            length, angle, prominence = motion_of(crop)
+            length, angle, prominence = motion_of(small)
             if prominence < floor or length < 3:
                 continue
-            for guess in (length, length - 1.5, length + 1.5):
-                found = self._inner.decode(wiener(crop, line_psf(guess, angle)))
-                if found is not None:
-                    corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
-                    return Decoded(found.text, found.raw, corners, self.name)
+            found = self._restore(small, length, angle)
+            if found is None and scale < 0.75:
+                # A large region (a whole phone) shrunk to max_px leaves modules too small
+                # to restore: its middle at full size, where a phone shows its code.
+                side = self._max_px
+                mx, my = max(0, (w - side) // 2), max(0, (h - side) // 2)
+                middle = as_frame(crop[my : my + side, mx : mx + side])
+                found = self._restore(middle, length / scale, angle)
+                x, y, scale = x + mx, y + my, 1.0
+            if found is not None:
+                corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
+                return Decoded(found.text, found.raw, corners, self.name)
+        return None
+
+    def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:
+        for guess in (length, length - 1.5, length + 1.5):
+            found = self._inner.decode(wiener(grey, line_psf(guess, angle)))
+            if found is not None:
+                return found
         return None
 
 
