@@ -530,6 +530,7 @@ class MotionDeblur:
             if prominence < floor or length < 3:
                 continue
             found = self._restore(small, length, angle)
+            ox, oy = x, y
             if found is None and scale < 0.75:
                 # A large region (a whole phone) shrunk to max_px leaves modules too small
                 # to restore: its middle at full size, where a phone shows its code.
@@ -537,9 +538,9 @@ class MotionDeblur:
                 mx, my = max(0, (w - side) // 2), max(0, (h - side) // 2)
                 middle = as_frame(crop[my : my + side, mx : mx + side])
                 found = self._restore(middle, length / scale, angle)
-                x, y, scale = x + mx, y + my, 1.0
+                ox, oy, scale = x + mx, y + my, 1.0
             if found is not None:
-                corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
+                corners = tuple((ox + cx / scale, oy + cy / scale) for cx, cy in found.corners)
                 return Decoded(found.text, found.raw, corners, self.name)
         return None
 
@@ -687,18 +688,23 @@ def focus(grey: Frame) -> float:
 def align_mean(crops: Sequence[Frame]) -> Frame:
     """The mean of same-sized crops, each shifted onto the first (phase correlation).
 
-    Averaging n aligned frames divides sensor noise by √n; the shift is measured at half size
-    (a hand drifts a few pixels between frames; half-pixel accuracy is plenty for a QR module
-    of 3 px or more).
+    Averaging n aligned frames divides sensor noise by √n. The shift is measured on smoothed
+    half-size copies (grain would otherwise pull the correlation peak to zero); a hand drifts
+    a few pixels between frames, and half-pixel accuracy is plenty for modules of 3 px or more.
     """
     base = crops[0]
     h, w = base.shape[:2]
-    window = cv2.createHanningWindow((w // 2, h // 2), cv2.CV_32F)
-    reference = np.asarray(cv2.resize(base, (w // 2, h // 2)), np.float32)
+    size = (max(1, w // 2), max(1, h // 2))
+    window = cv2.createHanningWindow(size, cv2.CV_32F)
+
+    def smoothed(crop: Frame) -> npt.NDArray[np.float32]:
+        half = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        return np.asarray(cv2.GaussianBlur(half, (0, 0), 1.5), np.float32)
+
+    reference = smoothed(base)
     total = base.astype(np.float32)
     for crop in crops[1:]:
-        moving = np.asarray(cv2.resize(crop, (w // 2, h // 2)), np.float32)
-        (dx, dy), _ = cv2.phaseCorrelate(moving, reference, window)
+        (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
         shift = np.array([[1, 0, 2 * dx], [0, 1, 2 * dy]], np.float32)
         moved = cv2.warpAffine(
             crop, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE

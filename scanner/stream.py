@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from scanner.decoders import Box, DecoderChain, Scan, align_mean, crop_grey, focus
+from scanner.decoders import Box, DecoderChain, Scan, align_mean, box_around, crop_grey, focus
 from scanner.ports import CameraState, Decoded, Frame
 
 
@@ -39,7 +39,7 @@ class StreamDecoder:
         self,
         chain: DecoderChain,
         *,
-        keep: int = 8,
+        keep: int = 12,
         fuse: int = 4,
         lose_after: int = 3,
     ) -> None:
@@ -70,16 +70,27 @@ class StreamDecoder:
     def decode(self, frame: Frame) -> Decoded | None:
         scan = self._chain.scan(frame)
         if scan.found is not None:
-            self.forget()  # the next read must come from new frames (confirmation)
-            return scan.found
+            # Tracked from here on, but the next read must come from new frames (a
+            # confirmation needs two looks, not one look twice).
+            found = scan.found
+            self._region = _widened(
+                box_around(found.corners, frame.shape[1], frame.shape[0]),
+                frame.shape[1],
+                frame.shape[0],
+            )
+            self._misses, self._crops = 0, []
+            return found
         self._track(frame, scan)
         if self._region is None or not self._crops:
             return None
         return self._from_crops(self._region)
 
     def _track(self, frame: Frame, scan: Scan) -> None:
-        box = _largest(scan.seen) if scan.sighted else None
-        if box is None:
+        """Follows the sighted code: a region around the first sighting, wide enough for the
+        code to wobble in (crops of one place and size align), kept while later sightings fall
+        inside it (zxing often places only part of a grainy code); a sighting elsewhere or
+        larger starts afresh there."""
+        if not scan.sighted:
             self._misses += 1
             if self._misses >= self._lose_after:
                 self.forget()
@@ -87,10 +98,14 @@ class StreamDecoder:
                 self._keep_crop(frame, self._region)
             return
         self._misses = 0
-        if self._region is None or not _overlaps(box, self._region):
+        box = _largest(scan.seen)
+        region = self._region
+        if box is not None and (region is None or not _follows(box, region)):
             self._crops = []  # a new code, or it moved away: old crops do not align
-        self._region = box
-        self._keep_crop(frame, box)
+            region = _widened(box, frame.shape[1], frame.shape[0])
+        if region is not None:  # sighted without a place (a format error): stay where it was
+            self._region = region
+            self._keep_crop(frame, region)
 
     def _keep_crop(self, frame: Frame, region: Box) -> None:
         grey = crop_grey(frame, region)
@@ -105,10 +120,12 @@ class StreamDecoder:
         tries = [ranked[0].grey]
         if len(ranked) > 1:
             tries.append(align_mean([c.grey for c in ranked[: self._fuse]]))
+        if len(ranked) > self._fuse:  # grain rather than blur: every crop helps the mean
+            tries.append(align_mean([c.grey for c in ranked]))
         for grey in tries:
             found = self._chain.decode(grey)
             if found is not None:
-                self.forget()
+                self._crops = []  # the next read must come from new frames
                 x, y = region[0], region[1]
                 corners = tuple((x + cx, y + cy) for cx, cy in found.corners)
                 return Decoded(found.text, found.raw, corners, f"{found.decoder}+{self.name}")
@@ -119,8 +136,26 @@ def _largest(boxes: Iterable[Box]) -> Box | None:
     return max(boxes, key=lambda b: b[2] * b[3], default=None)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+def _follows(box: Box, region: Box) -> bool:
+    """Whether a sighting is the tracked code: its centre inside the region, its size within
+    the region's."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    inside = region[0] <= cx <= region[0] + region[2] and region[1] <= cy <= region[1] + region[3]
+    return inside and box[2] <= region[2] and box[3] <= region[3]
+
+
+def _widened(box: Box, width: int, height: int) -> Box:
+    """A region for a new sighting: the box and half its size more on each side (the code
+    wobbles, and the box may cover only part of it), kept inside the frame."""
+    x, y, w, h = box
+    mx, my = w // 2, h // 2
+    return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
+
+
+def _inside(box: Box, width: int, height: int) -> Box:
+    x, y, w, h = box
+    w, h = min(w, width), min(h, height)
+    return (min(max(0, x), width - w), min(max(0, y), height - h), w, h)
 
 
 class ClipClock:
