@@ -422,6 +422,21 @@ def motion_of(grey: Frame) -> tuple[float, float, float]:
     prominence). A blur of length L puts periodic zeros in the spectrum, hence a sharp
     negative peak L pixels from the cepstrum's centre along the motion; its depth in standard
     deviations of the ring 4–36 px is the prominence (about 2 ms on a 256×256 crop)."""
+    h, w = grey.shape[:2]
+    return _dips(_cepstrum(grey), min(1.0, _CEPSTRUM_PX / max(h, w)), 1)[0]
+
+
+def motions_of(grey: Frame, count: int = 3) -> list[tuple[float, float, float]]:
+    """The ``count`` deepest dips of the cepstrum as :func:`motion_of` reads them, deepest
+    first: a code's own module pitch dips too (along its rows and columns), sometimes deeper
+    than the motion, so a reader tries a few."""
+    n = _CEPSTRUM_PX
+    h, w = grey.shape[:2]
+    factor = min(1.0, n / max(h, w))
+    return _dips(_cepstrum(grey), factor, count)
+
+
+def _cepstrum(grey: Frame) -> npt.NDArray[np.float32]:
     n = _CEPSTRUM_PX
     h, w = grey.shape[:2]
     factor = min(1.0, n / max(h, w))
@@ -437,13 +452,32 @@ def motion_of(grey: Frame) -> tuple[float, float, float]:
     padded = (padded - float(padded.mean())) * _CEPSTRUM_WINDOW
     spectrum = cv2.dft(padded, flags=cv2.DFT_COMPLEX_OUTPUT)
     log_magnitude = np.log(cv2.magnitude(spectrum[..., 0], spectrum[..., 1]) + 1e-2)
-    cepstrum = np.fft.fftshift(cv2.dft(log_magnitude, flags=cv2.DFT_COMPLEX_OUTPUT)[..., 0])
+    out: npt.NDArray[np.float32] = np.fft.fftshift(
+        cv2.dft(log_magnitude, flags=cv2.DFT_COMPLEX_OUTPUT)[..., 0]
+    )
+    return out
+
+
+def _dips(
+    cepstrum: npt.NDArray[np.float32], factor: float, count: int
+) -> list[tuple[float, float, float]]:
+    n = _CEPSTRUM_PX
     ring = cepstrum[_RING]
-    spread = float(ring.std()) or 1.0
-    iy, ix = np.unravel_index(int(np.argmin(np.where(_RING, cepstrum, np.inf))), cepstrum.shape)
-    dy, dx = float(iy - n // 2), float(ix - n // 2)
-    prominence = (float(ring.mean()) - float(cepstrum[iy, ix])) / spread
-    return math.hypot(dx, dy) / factor, math.degrees(math.atan2(dy, dx)), prominence
+    mean, spread = float(ring.mean()), float(ring.std()) or 1.0
+    search = np.where(_RING, cepstrum, np.inf)
+    found: list[tuple[float, float, float]] = []
+    for _ in range(count):
+        iy, ix = np.unravel_index(int(np.argmin(search)), search.shape)
+        dy, dx = int(iy) - n // 2, int(ix) - n // 2
+        value = float(search[iy, ix])
+        if not math.isfinite(value):
+            break
+        prominence = (mean - value) / spread
+        found.append((math.hypot(dx, dy) / factor, math.degrees(math.atan2(dy, dx)), prominence))
+        for sy, sx in ((dy, dx), (-dy, -dx)):  # a dip and its mirror twin, with their slopes
+            cy, cx = n // 2 + sy, n // 2 + sx
+            search[max(0, cy - 2) : cy + 3, max(0, cx - 2) : cx + 3] = np.inf
+    return found
 
 
 def line_psf(length: float, angle_deg: float) -> npt.NDArray[np.float32]:
@@ -526,15 +560,21 @@ class MotionDeblur:
                 small = as_frame(
                     cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
                 )
-            length, angle, prominence = motion_of(small)
-            if prominence < floor or length < 3:
+            # The deepest dip must stand out; the others only need to be dips at all.
+            dips = [d for d in motions_of(small) if d[0] >= 3]
+            if not dips or dips[0][2] < floor:
                 continue
+            length, angle, _ = dips[0]
             found = self._restore(small, length, angle)
+            for other_length, other_angle, _ in dips[1:]:
+                if found is not None:
+                    break
+                found = self._restore(small, other_length, other_angle, spread=(0.0,))
             ox, oy = x, y
             if found is None and scale < 0.75:
                 # A large region (a whole phone) shrunk to max_px leaves modules too small
                 # to restore: its middle at full size, where a phone shows its code.
-                side = self._max_px
+                side = self._max_px * 4 // 3  # a phone's code is 300–380 px at arm's length
                 mx, my = max(0, (w - side) // 2), max(0, (h - side) // 2)
                 middle = as_frame(crop[my : my + side, mx : mx + side])
                 found = self._restore(middle, length / scale, angle)
@@ -544,8 +584,14 @@ class MotionDeblur:
                 return Decoded(found.text, found.raw, corners, self.name)
         return None
 
-    def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:
-        for guess in (length, length - 1.5, length + 1.5):
+    def _restore(
+        self,
+        grey: Frame,
+        length: float,
+        angle: float,
+        spread: tuple[float, ...] = (0.0, -1.5, 1.5),
+    ) -> Decoded | None:
+        for guess in (length + step for step in spread):
             found = self._inner.decode(wiener(grey, line_psf(guess, angle)))
             if found is not None:
                 return found

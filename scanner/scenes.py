@@ -647,7 +647,8 @@ def hard_shadow(frame: Frame, qr: Quad, rng: Rng) -> Frame:
     )
     edge -= np.float32(shift)
     depth, soft = np.float32(rng.uniform(0.5, 0.75)), np.float32(rng.uniform(5, 30))
-    dark = 1 - depth / (1 + np.exp(-edge / soft))
+    # Clipped: far from the edge the exponential would overflow float32 (and mean 0 or 1).
+    dark = 1 - depth / (1 + np.exp(np.clip(-edge / soft, -60, 60)))
     return as_frame(frame * dark[:, :, None])
 
 
@@ -785,19 +786,34 @@ def render(condition: str, text: str, rng: Rng) -> Frame:
     return make(text, rng)
 
 
+def _conditions(stratum: str) -> tuple[str, ...]:
+    try:
+        return STRATA[stratum]
+    except KeyError:
+        raise ValueError(f"unknown stratum {stratum!r}: expected one of {sorted(STRATA)}") from None
+
+
+def _rng(seed: int, stratum: str, index: int) -> Rng:
+    salt = () if stratum == "easy" else (len(stratum),)  # the easy set stays what it was
+    return np.random.default_rng((seed, *salt, index))
+
+
 def generate(n: int, seed: int = 0, *, stratum: str = "easy") -> Iterator[tuple[str, Frame, str]]:
     """``n`` frames as (condition, BGR frame, expected text), cycling through the conditions of
     ``stratum`` (see :data:`STRATA`)."""
-    try:
-        conditions = STRATA[stratum]
-    except KeyError:
-        raise ValueError(f"unknown stratum {stratum!r}: expected one of {sorted(STRATA)}") from None
+    conditions = _conditions(stratum)
     texts = payloads(seed)
-    salt = () if stratum == "easy" else (len(stratum),)  # the easy set stays what it was
     for index, condition in zip(range(n), itertools.cycle(conditions), strict=False):
-        rng = np.random.default_rng((seed, *salt, index))
         text = next(texts)
-        yield condition, render(condition, text, rng), text
+        yield condition, render(condition, text, _rng(seed, stratum, index)), text
+
+
+def sample(index: int, seed: int = 0, *, stratum: str = "easy") -> tuple[str, Frame, str]:
+    """Frame ``index`` of :func:`generate` alone (the same condition, picture and text)."""
+    conditions = _conditions(stratum)
+    condition = conditions[index % len(conditions)]
+    text = next(itertools.islice(payloads(seed), index, None))
+    return condition, render(condition, text, _rng(seed, stratum, index)), text
 
 
 # Approach clips: the code moves in, wobbles and stops, as a patient holds it up.

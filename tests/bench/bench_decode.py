@@ -16,6 +16,10 @@ once with the stream reader and once with the chain frame by frame (the referenc
 Prints a table, then one JSON line. Goals: hard ≥ 90 %, easy ≥ 99 %, real ≥ 130 of 137,
 clips read within 1 s ≥ 95 % and within 2 s ≥ 99 %, median ≤ 10 ms on frames with a code,
 empty frames ≤ 3 ms median.
+
+Milliseconds are CPU time of the decoding thread (``time.thread_time``) with OpenCV kept to
+that one thread: on a 2-core machine shared with other work, wall time measures the neighbours
+as much as the decoder; CPU time is what the kiosk would spend.
 """
 
 from __future__ import annotations
@@ -97,9 +101,9 @@ def _measure(
     mine: list[float] = []
     right = 0
     for frame, expected in items:
-        started = time.perf_counter()
+        started = time.thread_time()
         text = read(frame)
-        mine.append((time.perf_counter() - started) * 1000)
+        mine.append((time.thread_time() - started) * 1000)
         right += text is not None and _normal(text) == _normal(expected)
     times.extend(mine)
     times = sorted(mine)
@@ -116,9 +120,9 @@ def _measure_no_qr(read: Read, frames: list[Frame]) -> dict[str, float]:
     """Milliseconds per frame without a QR, and how many of them read anything (should be 0)."""
     times, false_reads = [], 0
     for frame in frames:
-        started = time.perf_counter()
+        started = time.thread_time()
         text = read(frame)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((time.thread_time() - started) * 1000)
         false_reads += text is not None
     times.sort()
     return {
@@ -276,6 +280,7 @@ def _goals(result: dict[str, object], no_qr: dict[str, float]) -> dict[str, bool
 
 
 def main() -> None:
+    cv2.setNumThreads(1)  # every decoding cost on the measured thread (see the docstring)
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=520, help="easy generated frames")
     parser.add_argument("--hard", type=int, default=300, help="hard generated frames")
