@@ -124,6 +124,7 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
     from scanner.factory import build_camera
     from scanner.file_camera import FolderCamera
     from scanner.loop import ScanLoop
+    from scanner.stream import StreamDecoder
     from ui.admin_tools import KioskAdminTools
 
     clock = SystemClock()
@@ -149,7 +150,7 @@ def build_parts(config: Config, *, demo: bool, patients: int, headless: bool = F
         camera = build_camera(config.camera, clock)
     scan = ScanLoop(
         camera,
-        build_decoder(config.decoder),
+        StreamDecoder(build_decoder(config.decoder)),  # reads across frames, not one at a time
         clock,
         decode_fps=config.camera.decode_fps,
         confirm_reads=config.camera.confirm_reads,
