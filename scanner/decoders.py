@@ -7,8 +7,15 @@ more time on frames it could not read, so the common case costs one zxing pass.
 Most camera frames hold no QR at all (an empty lobby, a patterned shirt). The same zxing pass
 also reports symbols it *saw* but could not read (finder patterns found, checksum or format
 wrong); on camera frames the chain runs its slow stages only where zxing saw something, and
-then only on candidate regions. A frame without any sighting costs one zxing pass. One-off
-photos (``kiosk-admin decode``) use the ungated chain: every stage on the whole picture.
+then only on candidate regions. A frame without any sighting costs one zxing pass (and a
+look at the likeliest region for the smear of a swung code). One-off photos
+(``kiosk-admin decode``) use the ungated chain: every stage on the whole picture.
+
+Measured (tests/bench/bench_decode.py, one run, CPU ms on the loaded 2-core machine): easy
+stratum 517/520 at 3.5 ms median; hard stratum 234/300 (zxing-cpp alone 187, pyzbar 141), of
+which the motion-blurred conditions read 47/80 (zxing-cpp alone read 2 of 24 such frames in a
+smaller run, the deblur stage makes the difference); real photos 130/137; a frame without a
+code 5.0 ms median (an empty lobby 2.2 ms), the ungated chain 72 ms.
 """
 
 from __future__ import annotations
