@@ -41,7 +41,7 @@ _NEW_HOSPITAL_KEYS = (
 )
 
 HIS_KINDS = ("none", "fhir", "webhook")
-DECODERS = ("zxing", "zbar", "enlarge")
+DECODERS = ("zxing", "zbar", "enlarge", "deblur")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
 LENS_POSITIONS = ("above", "below", "left")
@@ -120,6 +120,11 @@ class CameraSettings:
     decode_fps: int = 10
     confirm_reads: int = 2
     cooldown_s: float = 8.0
+    fourcc: str = "MJPG"
+    autofocus: bool = True
+    focus: int = 0
+    auto_exposure: bool = True
+    exposure: int = 150
     lens: str = "above"  # where the lens sits: "above", "below" or "left" of the screen
 
 
@@ -535,6 +540,11 @@ def _load_camera(s: _Section) -> CameraSettings:
         decode_fps=s.whole("decode_fps", 10),
         confirm_reads=s.whole("confirm_reads", 2),
         cooldown_s=s.seconds("cooldown_s", 8.0),
+        fourcc=s.text("fourcc", "MJPG", ("MJPG", "YUYV")),
+        autofocus=s.flag("autofocus", True),
+        focus=s.whole("focus", 0, minimum=0),
+        auto_exposure=s.flag("auto_exposure", True),
+        exposure=s.whole("exposure", 150),
         lens=s.text("lens", "above", allowed=LENS_POSITIONS),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
@@ -126,3 +126,50 @@ class VideoFileCamera:
         if not self._closed:
             self._closed = True
             self._capture.release()
+
+
+FOLDER_FPS = 30.0
+"""The frame rate of a folder of frames when none is given (a webcam's usual rate)."""
+
+
+def open_clip(path: Path, fps: float | None = None) -> tuple[Iterator[Frame], float]:
+    """The frames of a recorded clip, once each, and its frame rate.
+
+    A folder plays its images in name order at ``fps`` (default :data:`FOLDER_FPS`); a video
+    file plays at ``fps`` or else its own rate. Raises ValueError when there is nothing to
+    play (no such path, no images, not a video).
+    """
+    if fps is not None and fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    if path.is_dir():
+        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not images:
+            raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {path}")
+        return _images(images), fps or FOLDER_FPS
+    if not path.is_file():
+        raise ValueError("no such file or folder")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise ValueError("not a readable video")
+    own = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+    return _video(capture), fps or (own if own > 0 else FOLDER_FPS)
+
+
+def _images(paths: Sequence[Path]) -> Iterator[Frame]:
+    for path in paths:
+        image = read_image(path)
+        if image is None:
+            raise ValueError(f"cannot read image {path}")
+        yield image
+
+
+def _video(capture: cv2.VideoCapture) -> Iterator[Frame]:
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok or frame is None:
+                return
+            yield as_frame(frame)
+    finally:
+        capture.release()

@@ -6,21 +6,47 @@ tests call it directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from kiosk.clock import Clock
+from scanner.decoders import Box
 from scanner.ports import Camera, CameraState, Corners, Decoder, Frame
+from scanner.stream import ClipCamera, ClipClock
 
 
 @dataclass(frozen=True)
 class ScanStep:
-    """What one step saw: the new frame (or None), a confirmed payload, where the QR was."""
+    """What one step saw: the new frame (or None), a confirmed payload, where the QR was.
+
+    ``sighted`` is where a code is seen but not read yet (frame pixels x, y, w, h), when the
+    decoder tracks one: the preview can ask the patient to hold still. It costs nothing extra.
+    """
 
     frame: Frame | None
     payload: str | None
     corners: Corners | None
     camera: CameraState
+    sighted: Box | None = None
+
+
+@runtime_checkable
+class Watching(Protocol):
+    """A decoder that also looks at the frames it is not asked to decode (a stream reader)."""
+
+    def watch(self, frame: Frame) -> None:
+        """Take what is cheap from a frame that will not be decoded."""
+        ...
+
+    @property
+    def sighted(self) -> Box | None:
+        """Where a code is seen but not read yet, or None."""
+        ...
+
+    def forget(self) -> None:
+        """Drop what was tracked."""
+        ...
 
 
 class ScanLoop:
@@ -52,6 +78,7 @@ class ScanLoop:
         self._confirm_reads = confirm_reads
         self._cooldown_s = cooldown_s
         self._accept = accept
+        self._watching = decoder if isinstance(decoder, Watching) else None
         self._next_decode = float("-inf")
         self._candidate: str | None = None
         self._count = 0
@@ -64,6 +91,8 @@ class ScanLoop:
         self._count = 0
         self._last_payload = None
         self._last_at = float("-inf")
+        if self._watching is not None:
+            self._watching.forget()
 
     def step(self) -> ScanStep:
         """Read one frame; decode it if the rate allows; return what happened. Never sleeps."""
@@ -72,10 +101,22 @@ class ScanLoop:
         if frame is None:
             return ScanStep(None, None, None, state)
         now = self._clock.monotonic()
+        watching = self._watching
         if now + 1e-6 < self._next_decode:  # tolerance: float sums of ticks land a hair early
+            if watching is not None:
+                watching.watch(frame)
+                return ScanStep(frame, None, None, state, watching.sighted)
             return ScanStep(frame, None, None, state)
         self._next_decode = now + self._interval
+        return self._decode(frame, now, state)
+
+    def _decode(self, frame: Frame, now: float, state: CameraState) -> ScanStep:
         found = self._decoder.decode(frame)
+        sighted = None if self._watching is None else self._watching.sighted
+        if found is None and sighted is not None:
+            # The code is still in view, only not readable in this frame (motion, glare):
+            # keep the reads so far; a confirmation fails only when the code is gone.
+            return ScanStep(frame, None, None, state, sighted)
         if found is None or not self._accept(found.text):
             # No code (or junk) in this frame: a confirmation needs consecutive reads.
             self._candidate, self._count = None, 0
@@ -92,3 +133,46 @@ class ScanLoop:
             return ScanStep(frame, None, found.corners, state)
         self._last_payload, self._last_at = text, now
         return ScanStep(frame, text, found.corners, state)
+
+
+@dataclass(frozen=True)
+class ClipRead:
+    """What the scan loop made of a recorded clip: the confirmed text, when (clip time, ms,
+    of the frame that confirmed it), and how many frames it took (all of them when unread)."""
+
+    text: str | None
+    ms_to_read: float | None
+    frames: int
+
+
+def read_clip(
+    frames: Iterable[Frame],
+    fps: float,
+    decoder: Decoder,
+    *,
+    decode_fps: float,
+    confirm_reads: int = 2,
+    accept: Callable[[str], bool] = lambda text: True,
+) -> ClipRead:
+    """Plays ``frames`` at ``fps`` through a :class:`ScanLoop` on the clip's own clock and stops
+    at the first confirmed payload: the kiosk's loop, with clip time instead of wall time."""
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    clock = ClipClock()
+    camera = ClipCamera(frames)
+    loop = ScanLoop(
+        camera,
+        decoder,
+        clock,
+        decode_fps=decode_fps,
+        confirm_reads=confirm_reads,
+        cooldown_s=0,
+        accept=accept,
+    )
+    while True:
+        step = loop.step()
+        if step.frame is None:
+            return ClipRead(None, None, camera.count)
+        if step.payload is not None:
+            return ClipRead(step.payload, round((camera.count - 1) * 1000 / fps, 1), camera.count)
+        clock.advance(1 / fps)

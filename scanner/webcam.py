@@ -4,6 +4,10 @@ A background thread reads the device continuously and keeps only the newest fram
 :meth:`OpenCVCamera.read` never blocks and never returns a stale buffered picture. When the
 device fails (unplugged, driver error) the camera reports ``lost``, releases it and reopens it
 in the background with a growing delay, then reports ``ok`` again.
+
+The settings that matter in a lobby (pixel format, size, frame rate, focus, exposure) are asked
+of the device through V4L2 each time it opens; :meth:`OpenCVCamera.report` says what the device
+accepted, read back from it (drivers silently keep their own value for what they do not support).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import cv2
@@ -29,6 +34,8 @@ class Capture(Protocol):
     def read(self) -> tuple[bool, Any]: ...
 
     def set(self, prop: int, value: float) -> bool: ...
+
+    def get(self, prop: int) -> float: ...
 
     def release(self) -> None: ...
 
@@ -48,6 +55,31 @@ def open_capture(device: int | str) -> Capture:
     return capture
 
 
+# V4L2's exposure modes as OpenCV's V4L2 backend passes them through.
+_V4L2_EXPOSURE_MANUAL = 1
+_V4L2_EXPOSURE_APERTURE_PRIORITY = 3
+
+
+def fourcc_text(code: float) -> str:
+    """A FOURCC read back from the device (a number) as its four letters, e.g. "MJPG"."""
+    value = int(code)
+    return "".join(chr((value >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ")
+
+
+@dataclass(frozen=True)
+class CameraRequest:
+    """What the kiosk asks of the webcam (``[camera]`` in the configuration)."""
+
+    width: int = 1280
+    height: int = 720
+    fps: int = 30
+    fourcc: str = "MJPG"
+    autofocus: bool = True
+    focus: int = 0
+    auto_exposure: bool = True
+    exposure: int = 150
+
+
 class OpenCVCamera:
     """A live webcam: newest frame or None from :meth:`read`, ``lost``/``ok`` in :attr:`state`."""
 
@@ -58,6 +90,7 @@ class OpenCVCamera:
         height: int,
         fps: int,
         *,
+        request: CameraRequest | None = None,
         capture_factory: CaptureFactory = open_capture,
         first_retry_s: float = 0.5,
         max_retry_s: float = 5.0,
@@ -65,6 +98,8 @@ class OpenCVCamera:
         self._device = device
         self._size = (width, height)
         self._fps = fps
+        self._request = replace(request or CameraRequest(), width=width, height=height, fps=fps)
+        self._report: dict[str, object] | None = None
         self._factory = capture_factory
         self._first_retry_s = first_retry_s
         self._max_retry_s = max_retry_s
@@ -85,6 +120,12 @@ class OpenCVCamera:
             frame, self._latest = self._latest, None
         return frame
 
+    def report(self) -> dict[str, object] | None:
+        """What the device accepted when it last opened (read back from it), beside what was
+        asked; None until it has opened once."""
+        with self._lock:
+            return None if self._report is None else dict(self._report)
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2.0)
@@ -96,18 +137,57 @@ class OpenCVCamera:
             if not capture.isOpened():
                 capture.release()
                 return None
-            width, height = self._size
-            # MJPG lets USB 2 webcams deliver 1280×720 at 30 fps; a buffer of one frame keeps
-            # the driver from queueing old pictures.
-            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-            capture.set(cv2.CAP_PROP_FPS, self._fps)
-            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+            self._apply(capture)
         except (cv2.error, OSError) as error:
             log.warning("camera %s: cannot open: %s", self._device, error)
             return None
         return capture
+
+    def _apply(self, capture: Capture) -> None:
+        """Asks the device for the configured settings and records what it accepted."""
+        ask = self._request
+        # MJPG lets USB 2 webcams deliver 1280×720 at 30 fps; a buffer of one frame keeps
+        # the driver from queueing old pictures. The format goes first: it limits the sizes.
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*ask.fourcc))
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, ask.width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, ask.height)
+        capture.set(cv2.CAP_PROP_FPS, ask.fps)
+        capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        capture.set(cv2.CAP_PROP_AUTOFOCUS, 1 if ask.autofocus else 0)
+        if not ask.autofocus:  # the focus position only holds with autofocus off
+            capture.set(cv2.CAP_PROP_FOCUS, ask.focus)
+        mode = _V4L2_EXPOSURE_APERTURE_PRIORITY if ask.auto_exposure else _V4L2_EXPOSURE_MANUAL
+        capture.set(cv2.CAP_PROP_AUTO_EXPOSURE, mode)
+        if not ask.auto_exposure:
+            capture.set(cv2.CAP_PROP_EXPOSURE, ask.exposure)
+        accepted: dict[str, object] = {
+            "fourcc": fourcc_text(capture.get(cv2.CAP_PROP_FOURCC)),
+            "width": int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            "height": int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            "fps": round(float(capture.get(cv2.CAP_PROP_FPS)), 2),
+            "autofocus": bool(capture.get(cv2.CAP_PROP_AUTOFOCUS)),
+            "focus": round(float(capture.get(cv2.CAP_PROP_FOCUS)), 2),
+            "auto_exposure": capture.get(cv2.CAP_PROP_AUTO_EXPOSURE) != _V4L2_EXPOSURE_MANUAL,
+            "exposure": round(float(capture.get(cv2.CAP_PROP_EXPOSURE)), 2),
+        }
+        asked = {
+            "fourcc": ask.fourcc,
+            "width": ask.width,
+            "height": ask.height,
+            "fps": ask.fps,
+            "autofocus": ask.autofocus,
+            "focus": ask.focus,
+            "auto_exposure": ask.auto_exposure,
+            "exposure": ask.exposure,
+        }
+        report: dict[str, object] = {
+            "device": str(self._device),
+            "asked": asked,
+            "accepted": accepted,
+            "differs": sorted(k for k in asked if asked[k] != accepted[k] and _matters(k, ask)),
+        }
+        with self._lock:
+            self._report = report
 
     def _run(self) -> None:
         delay = self._first_retry_s
@@ -151,3 +231,13 @@ class OpenCVCamera:
         self._state = CameraState.LOST
         with self._lock:
             self._latest = None
+
+
+def _matters(key: str, ask: CameraRequest) -> bool:
+    """Whether a setting's read-back value means anything (a fixed focus or exposure is only
+    in force when its automatic mode is off)."""
+    if key == "focus":
+        return not ask.autofocus
+    if key == "exposure":
+        return not ask.auto_exposure
+    return True

@@ -14,6 +14,7 @@ from kiosk.health import HealthReport, moment
 from kiosk.ports import SlipPrinter, StoreError
 from kiosk.slip_layout import print_test_slip
 from kiosk.slip_render import SlipFontError, SlipRenderer
+from scanner.factory import describe_camera, summary_line
 from scanner.ports import Camera
 from ui.ports import CacheStatus
 
@@ -110,7 +111,13 @@ class KioskAdminTools:
     def camera_test(self) -> str:
         if self._camera is None:
             return "no camera"
-        return f"camera {self._config.camera.device}: {self._camera.state}"
+        line = f"camera {self._config.camera.device}: {self._camera.state}"
+        # What the device accepted (pixel format, size, rate, focus, exposure), as
+        # `kiosk-admin camera-check` reports it.
+        described = describe_camera(self._camera, self._config.camera.device, None)
+        if described.get("kind") == "webcam":
+            line += f"; {summary_line(described)}"
+        return line
 
 
 def build_health(

@@ -118,6 +118,7 @@ def build_parts(
     from scanner.demo_camera import DemoCamera
     from scanner.factory import build_camera
     from scanner.loop import ScanLoop
+    from scanner.stream import StreamDecoder
     from ui.admin_tools import KioskAdminTools
 
     clock = SystemClock()
@@ -148,7 +149,7 @@ def build_parts(
         camera = build_camera(config.camera, clock)
     scan = ScanLoop(
         camera,
-        build_decoder(config.decoder),
+        StreamDecoder(build_decoder(config.decoder)),  # reads across frames, not one at a time
         clock,
         decode_fps=30 if pace else config.camera.decode_fps,
         confirm_reads=config.camera.confirm_reads,

@@ -1,13 +1,25 @@
-"""Benchmark: the decoder chain against each library alone, on generated and real QR frames.
+"""Benchmark: the decoder chain against each library alone, on generated and real QR frames,
+and the stream reader against frame-by-frame reading on generated approach clips.
 
-Run: ``python tests/bench/bench_decode.py [--frames N]``. Generated frames cover every scene
-condition (scanner.scenes); the real photos are ``<repo>/../shared/qr-samples`` (or
-$KIOSK_QR_SAMPLES), skipped with a reason when missing. Frames without a QR (an empty lobby,
-patterned shirts, a printed notice, random squares, a dim noisy lobby: scenes.no_qr) measure
-what the kiosk spends while nobody is scanning. ``chain_ungated`` is the former chain (every
-stage on the whole frame until one reads): the reference, measured in the same run.
-Prints a table, then one JSON line. Goals: generated ≥ 99 % and ≥ the best single library,
-median ≤ 5 ms; real ≥ 130 of 137; no-QR median ≤ 5 ms.
+Run: ``python tests/bench/bench_decode.py [--frames N] [--hard N] [--clips N]``. Generated
+frames come in two strata (scanner.scenes.STRATA): ``easy`` (the first generator's conditions)
+and ``hard`` (motion blur of 5–25 px, defocus with moiré, 20–60 lux with photon noise, glare
+bands over a finder, shadow with heavy JPEG, curved and creased cards, 30–50° tilt, codes of
+80–120 px, and combinations), each reported apart; the real photos are
+``<repo>/../shared/qr-samples`` (or $KIOSK_QR_SAMPLES), skipped with a reason when missing.
+Frames without a QR (an empty lobby, patterned shirts, a printed notice, random squares, a dim
+noisy lobby: scenes.no_qr) measure what the kiosk spends while nobody is scanning.
+``chain_ungated`` is the former chain (every stage on the whole frame until one reads): the
+reference, measured in the same run. Approach clips (scenes.approach_clips: the code moves in,
+wobbles and stops, under the hard conditions) go through the kiosk's scan loop on clip time,
+once with the stream reader and once with the chain frame by frame (the reference).
+Prints a table, then one JSON line. Goals: hard ≥ 90 %, easy ≥ 99 %, real ≥ 130 of 137,
+clips read within 1 s ≥ 95 % and within 2 s ≥ 99 %, median ≤ 10 ms on frames with a code,
+empty frames ≤ 3 ms median.
+
+Milliseconds are CPU time of the decoding thread (``time.thread_time``) with OpenCV kept to
+that one thread: on a 2-core machine shared with other work, wall time measures the neighbours
+as much as the decoder; CPU time is what the kiosk would spend.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -27,10 +39,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.config import DecoderSettings  # noqa: E402
+from kiosk.config import CameraSettings, DecoderSettings  # noqa: E402
 from scanner import scenes  # noqa: E402
-from scanner.decoders import ZbarDecoder, ZxingDecoder, build_decoder, to_grey  # noqa: E402
-from scanner.ports import Frame  # noqa: E402
+from scanner.decoders import (  # noqa: E402
+    DecoderChain,
+    ZbarDecoder,
+    ZxingDecoder,
+    build_decoder,
+    to_grey,
+)
+from scanner.loop import ClipRead, read_clip  # noqa: E402
+from scanner.ports import Decoder, Frame  # noqa: E402
+from scanner.stream import StreamDecoder  # noqa: E402
 
 Read = Callable[[Frame], str | None]
 
@@ -74,14 +94,19 @@ def _decoders() -> dict[str, Read]:
     }
 
 
-def _measure(read: Read, items: list[tuple[Frame, str]]) -> dict[str, float]:
-    times, right = [], 0
+def _measure(
+    read: Read, items: list[tuple[Frame, str]], times: list[float] | None = None
+) -> dict[str, float]:
+    times = [] if times is None else times
+    mine: list[float] = []
+    right = 0
     for frame, expected in items:
-        started = time.perf_counter()
+        started = time.thread_time()
         text = read(frame)
-        times.append((time.perf_counter() - started) * 1000)
+        mine.append((time.thread_time() - started) * 1000)
         right += text is not None and _normal(text) == _normal(expected)
-    times.sort()
+    times.extend(mine)
+    times = sorted(mine)
     return {
         "decoded": right,
         "total": len(items),
@@ -95,9 +120,9 @@ def _measure_no_qr(read: Read, frames: list[Frame]) -> dict[str, float]:
     """Milliseconds per frame without a QR, and how many of them read anything (should be 0)."""
     times, false_reads = [], 0
     for frame in frames:
-        started = time.perf_counter()
+        started = time.thread_time()
         text = read(frame)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((time.thread_time() - started) * 1000)
         false_reads += text is not None
     times.sort()
     return {
@@ -122,18 +147,159 @@ def _real_samples() -> tuple[list[tuple[Frame, str]], str | None]:
     return items, None
 
 
+class _Replay:
+    """A clip's frames rendered once, replayed to a second reader (the reference)."""
+
+    def __init__(self, clip: scenes.Clip) -> None:
+        self._source = clip.frames()
+        self._seen: list[Frame] = []
+
+    def __iter__(self) -> Iterator[Frame]:
+        yield from self._seen
+        for frame in self._source:
+            self._seen.append(frame)
+            yield frame
+
+
+def _clip_figures(reads: list[ClipRead], texts: list[str]) -> dict[str, float]:
+    right = [r.ms_to_read for r, t in zip(reads, texts, strict=True) if r.text == t]
+    wrong = sum(r.text is not None and r.text != t for r, t in zip(reads, texts, strict=True))
+    times = sorted(ms for ms in right if ms is not None)
+    n = len(reads)
+    return {
+        "clips": n,
+        "read": len(times),
+        "misread": wrong,
+        "within_1s": round(sum(ms <= 1000 for ms in times) / n, 4),
+        "within_2s": round(sum(ms <= 2000 for ms in times) / n, 4),
+        "median_ms_to_read": round(statistics.median(times), 1) if times else None,  # type: ignore[dict-item]
+    }
+
+
+def _clips(n: int, seed: int, settings: CameraSettings) -> dict[str, object]:
+    """Time-to-read on ``n`` approach clips: the stream reader and the chain frame by frame."""
+    stream_reads: list[ClipRead] = []
+    plain_reads: list[ClipRead] = []
+    texts: list[str] = []
+    by_condition: dict[str, list[int]] = {}
+    for clip in scenes.approach_clips(n, seed):
+        replay = _Replay(clip)
+        readers: list[tuple[Decoder, list[ClipRead]]] = [
+            (StreamDecoder(_chain()), stream_reads),
+            (_chain(), plain_reads),
+        ]
+        for decoder, out in readers:
+            out.append(
+                read_clip(
+                    replay,
+                    clip.fps,
+                    decoder,
+                    decode_fps=settings.decode_fps,
+                    confirm_reads=settings.confirm_reads,
+                )
+            )
+        texts.append(clip.text)
+        got = stream_reads[-1]
+        mark = by_condition.setdefault(clip.condition, [0, 0, 0])
+        mark[2] += 1
+        if got.text == clip.text and got.ms_to_read is not None:
+            mark[0] += got.ms_to_read <= 1000
+            mark[1] += got.ms_to_read <= 2000
+    return {
+        "clips_stream": _clip_figures(stream_reads, texts),
+        "clips_frame_by_frame": _clip_figures(plain_reads, texts),
+        "clips_stream_by_condition": {
+            c: f"{a}/{t} in 1 s, {b}/{t} in 2 s" for c, (a, b, t) in by_condition.items()
+        },
+    }
+
+
+def _chain() -> DecoderChain:
+    return build_decoder(DecoderSettings())
+
+
+def _by_condition(read: Read, items: list[tuple[str, Frame, str]]) -> dict[str, str]:
+    out: dict[str, list[int]] = {}
+    for condition, frame, expected in items:
+        text = read(frame)
+        mark = out.setdefault(condition, [0, 0])
+        mark[0] += text is not None and _normal(text) == _normal(expected)
+        mark[1] += 1
+    return {c: f"{a}/{t}" for c, (a, t) in out.items()}
+
+
+def _pct(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 2)
+
+
+def _print_table(result: dict[str, object]) -> None:
+    for key, value in result.items():
+        if isinstance(value, dict) and "frames" in value:
+            print(
+                f"{key:22} {value['false_reads']:4} false reads of {value['frames']:<4} "
+                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
+            )
+        elif isinstance(value, dict) and "decoded" in value:
+            print(
+                f"{key:22} {value['decoded']:4}/{value['total']:<4} "
+                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
+            )
+        elif isinstance(value, dict):
+            print(f"{key:22} {value}")
+
+
+def _goals(result: dict[str, object], no_qr: dict[str, float]) -> dict[str, bool]:
+    goals: dict[str, bool] = {}
+    for stratum, floor in (("easy", 0.99), ("hard", 0.90)):
+        chain = result[f"{stratum}_chain"]
+        assert isinstance(chain, dict)
+        singles = [
+            v["decoded"]
+            for k, v in result.items()
+            if k.startswith(f"{stratum}_")
+            and isinstance(v, dict)
+            and "decoded" in v
+            and not k.startswith(f"{stratum}_chain")
+        ]
+        goals[f"{stratum}_rate_ge_{round(floor * 100)}"] = chain["rate"] >= floor
+        if singles:
+            goals[f"{stratum}_ge_best_single"] = chain["decoded"] >= max(singles)
+    goals["with_code_median_le_10ms"] = result["with_code_chain_median_ms"] <= 10.0  # type: ignore[operator]
+    goals["empty_median_le_3ms"] = no_qr["median_ms"] <= 3.0
+    goals["no_qr_no_false_reads"] = no_qr["false_reads"] == 0
+    real_chain = result.get("real_chain")
+    if isinstance(real_chain, dict):
+        goals["real_ge_130"] = real_chain["decoded"] >= 130
+    stream = result.get("clips_stream")
+    if isinstance(stream, dict):
+        goals["clips_within_1s_ge_95"] = stream["within_1s"] >= 0.95
+        goals["clips_within_2s_ge_99"] = stream["within_2s"] >= 0.99
+        goals["clips_no_misreads"] = stream["misread"] == 0
+    return goals
+
+
 def main() -> None:
+    cv2.setNumThreads(1)  # every decoding cost on the measured thread (see the docstring)
     parser = argparse.ArgumentParser()
-    parser.add_argument("--frames", type=int, default=520, help="generated frames (≥ 500)")
+    parser.add_argument("--frames", type=int, default=520, help="easy generated frames")
+    parser.add_argument("--hard", type=int, default=300, help="hard generated frames")
+    parser.add_argument("--clips", type=int, default=120, help="approach clips (≥ 100)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-qr", type=int, default=8, help="no-QR frames per condition")
+    parser.add_argument("--only", default="", help="comma-separated decoders (default: all)")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    generated = [(frame, text) for _, frame, text in scenes.generate(args.frames, args.seed)]
+    strata = {
+        "easy": list(scenes.generate(args.frames, args.seed, stratum="easy")),
+        "hard": list(scenes.generate(args.hard, args.seed, stratum="hard")),
+    }
     gen_s = time.perf_counter() - started
     real, skipped = _real_samples()
     decoders = _decoders()
+    if args.only:
+        decoders = {k: v for k, v in decoders.items() if k in args.only.split(",") or k == "chain"}
     no_qr_frames = [
         (condition, scenes.no_qr(condition, np.random.default_rng((args.seed, index, n))))
         for index, condition in enumerate(scenes.NO_QR_CONDITIONS)
@@ -142,49 +308,45 @@ def main() -> None:
     empty = [frame for _, frame in no_qr_frames]
     lobby = [frame for condition, frame in no_qr_frames if condition == "lobby"]
 
-    result: dict[str, object] = {"bench": "decode", "frames": len(generated), "seed": args.seed}
+    result: dict[str, object] = {
+        "bench": "decode",
+        "easy_frames": len(strata["easy"]),
+        "hard_frames": len(strata["hard"]),
+        "seed": args.seed,
+    }
+    with_code_ms: list[float] = []
     for name, read in decoders.items():
-        result[f"generated_{name}"] = _measure(read, generated)
+        for stratum, items in strata.items():
+            pairs = [(frame, text) for _, frame, text in items]
+            times = with_code_ms if name == "chain" else None
+            result[f"{stratum}_{name}"] = _measure(read, pairs, times)
         if real:
             result[f"real_{name}"] = _measure(read, real)
+    result["hard_chain_by_condition"] = _by_condition(decoders["chain"], strata["hard"])
     no_qr = _measure_no_qr(decoders["chain"], empty)
-    reference = _measure_no_qr(decoders["chain_ungated"], empty)
-    result["no_qr_chain"], result["no_qr_chain_ungated"] = no_qr, reference
+    result["no_qr_chain"] = no_qr
+    if "chain_ungated" in decoders:
+        reference = _measure_no_qr(decoders["chain_ungated"], empty)
+        result["no_qr_chain_ungated"] = reference
+        result["no_qr_reference_median_ms"] = reference["median_ms"]
     result["no_qr_chain_median_ms"] = no_qr["median_ms"]
-    result["no_qr_reference_median_ms"] = reference["median_ms"]
-    result["empty_lobby_chain_median_ms"] = _measure_no_qr(decoders["chain"], lobby)["median_ms"]
+    empty_lobby = _measure_no_qr(decoders["chain"], lobby)["median_ms"]
+    result["empty_lobby_chain_median_ms"] = empty_lobby
+    result["with_code_chain_median_ms"] = round(statistics.median(with_code_ms), 2)
+    result["with_code_chain_p95_ms"] = _pct(with_code_ms, 0.95)
     if skipped:
         result["real_skipped"] = skipped
+    clips_started = time.perf_counter()
+    if args.clips:
+        result.update(_clips(args.clips, args.seed, CameraSettings()))
+    clips_s = time.perf_counter() - clips_started
 
-    for key, value in result.items():
-        if isinstance(value, dict) and "frames" in value:
-            print(
-                f"{key:20} {value['false_reads']:4} false reads of {value['frames']:<4} "
-                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
-            )
-        elif isinstance(value, dict):
-            print(
-                f"{key:20} {value['decoded']:4}/{value['total']:<4} "
-                f"median {value['median_ms']:6.2f} ms  p95 {value['p95_ms']:6.2f} ms"
-            )
-    gen = {k: v for k, v in result.items() if k.startswith("generated_") and isinstance(v, dict)}
-    chains = ("generated_chain", "generated_chain_ungated")
-    best_single = max(v["decoded"] for k, v in gen.items() if k not in chains)
-    chain = result["generated_chain"]
-    assert isinstance(chain, dict)
-    goals = {
-        "generated_rate_99": chain["rate"] >= 0.99,
-        "generated_ge_best_single": chain["decoded"] >= best_single,
-        "generated_median_le_5ms": chain["median_ms"] <= 5.0,
-        "no_qr_median_le_5ms": no_qr["median_ms"] <= 5.0,
-        "no_qr_no_false_reads": no_qr["false_reads"] == 0,
-    }
-    real_chain = result.get("real_chain")
-    if isinstance(real_chain, dict):
-        goals["real_ge_130"] = real_chain["decoded"] >= 130
+    _print_table(result)
+    goals = _goals(result, no_qr)
     result["goals_met"] = goals
     result["generate_s"] = round(gen_s, 1)
-    print(json.dumps(result))
+    result["clips_s"] = round(clips_s, 1)
+    print(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -50,8 +50,14 @@ class FakeCapture:
         return True, np.full((8, 8, 3), self._device.frame_number % 256, np.uint8)
 
     def set(self, prop: int, value: float) -> bool:
-        self.settings[prop] = value
+        if prop in self._device.refuses:
+            return False
+        self.settings[prop] = self._device.clamp.get(prop, lambda v: v)(value)
         return True
+
+    def get(self, prop: int) -> float:
+        """What the device holds: the value set, else the device's own default."""
+        return self.settings.get(prop, self._device.defaults.get(prop, 0.0))
 
     def release(self) -> None:
         self.released = True
@@ -60,7 +66,19 @@ class FakeCapture:
 class FakeDevice:
     """A pluggable camera device; ``factory`` is the capture factory to give OpenCVCamera."""
 
-    def __init__(self, plugged: bool = True) -> None:
+    def __init__(
+        self,
+        plugged: bool = True,
+        *,
+        refuses: Iterable[int] = (),
+        defaults: dict[int, float] | None = None,
+        clamp: dict[int, Callable[[float], float]] | None = None,
+    ) -> None:
+        """``refuses``: properties the driver ignores (they keep ``defaults``); ``clamp``:
+        properties it rounds to what it supports (e.g. 1920×1080 → 1280×720)."""
+        self.refuses = frozenset(refuses)
+        self.defaults = defaults or {}
+        self.clamp = clamp or {}
         self.plugged = threading.Event()
         if plugged:
             self.plugged.set()

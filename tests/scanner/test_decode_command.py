@@ -90,3 +90,59 @@ def test_an_oversized_image_is_refused_from_its_header(tmp_path: Path, run_cli: 
     )
     allowed = run_cli(["--config", str(config), "decode", "--json", str(huge)], cwd=tmp_path)
     assert "too large" not in allowed.stdout.decode()
+
+
+def _clip_frames(text: str) -> list[np.ndarray]:
+    """Half a second of empty lobby, then the card held still."""
+    card = cv2.copyMakeBorder(scenes.qr_image(text, 300), 40, 40, 40, 40, 0, 255)
+    card = cv2.cvtColor(cv2.resize(card, (640, 380)), cv2.COLOR_GRAY2BGR)
+    empty = np.full_like(card, 180)
+    return [empty] * 15 + [card] * 30
+
+
+def test_stream_reads_a_folder_of_frames_at_the_given_rate(tmp_path: Path, run_cli: RunCli) -> None:
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    for index, frame in enumerate(_clip_frames(TEXT)):
+        cv2.imwrite(str(folder / f"{index:03d}.png"), frame)
+    result = run_cli(["decode", "--stream", str(folder), "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    line = json.loads(result.stdout.decode("utf-8"))
+    assert list(line) == ["clip", "text", "ms_to_read", "frames"]
+    # 30 fps by default, decoded 10 times a second: read at frame 15, confirmed at frame 18.
+    assert line == {"clip": str(folder), "text": TEXT, "ms_to_read": 600.0, "frames": 19}
+    slow = run_cli(["decode", "--stream", str(folder), "--fps", "15", "--json"], cwd=tmp_path)
+    assert json.loads(slow.stdout.decode("utf-8"))["ms_to_read"] == 1200.0
+
+
+def test_stream_reads_a_video_at_its_own_rate_and_reports_an_unread_clip(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 20, (640, 380))
+    for frame in _clip_frames(TEXT):
+        writer.write(frame)
+    writer.release()
+    result = run_cli(["decode", "--stream", str(video), "--json"], cwd=tmp_path)
+    line = json.loads(result.stdout.decode("utf-8"))
+    assert (line["text"], line["ms_to_read"]) == (TEXT, 900.0)  # frame 18 at 20 fps
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    for index in range(5):
+        cv2.imwrite(str(blank / f"{index}.png"), np.full((100, 100, 3), 200, np.uint8))
+    result = run_cli(["decode", "--stream", str(blank), "--json"], cwd=tmp_path)
+    assert result.returncode == 0
+    line = json.loads(result.stdout.decode("utf-8"))
+    assert line == {"clip": str(blank), "text": None, "ms_to_read": None, "frames": 5}
+
+
+def test_stream_errors_name_the_clip_and_no_input_is_a_usage_error(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(["decode", "--stream", str(tmp_path / "nope.mp4"), "--json"], cwd=tmp_path)
+    assert result.returncode == 1
+    line = json.loads(result.stdout.decode("utf-8"))
+    assert (line["text"], line["frames"], line["error"]) == (None, 0, "no such file or folder")
+    result = run_cli(["decode"], cwd=tmp_path)
+    assert result.returncode == 2
+    assert b"--stream CLIP" in result.stderr

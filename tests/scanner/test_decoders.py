@@ -17,14 +17,19 @@ from kiosk.config import DecoderSettings
 from kiosk.synthetic import cccd_payload, people
 from scanner import scenes
 from scanner.decoders import (
+    MOTION_PROMINENCE,
     NOISY,
     Box,
     DecoderChain,
     EnlargeRetry,
+    MotionDeblur,
+    Scan,
     ZbarDecoder,
     ZxingDecoder,
     build_decoder,
     merge_boxes,
+    motion_of,
+    motions_of,
     sensor_noise,
     text_of,
     to_grey,
@@ -323,3 +328,82 @@ def test_noisy_frames_with_a_code_decode_through_the_smoothed_first_look(
         found = chain.decode(frame)
         assert found is not None
         assert (found.text, found.decoder) == (text, "zxing")
+
+
+@pytest.mark.parametrize("condition", scenes.HARD_CONDITIONS)
+def test_every_hard_condition_decodes_in_a_representative_frame(condition: str) -> None:
+    # The first of four frames of the condition (seed 3) that reads; the benchmark measures
+    # how many do.
+    chain = build_decoder(DecoderSettings())
+    position = scenes.HARD_CONDITIONS.index(condition)
+    for k in range(4):
+        index = k * len(scenes.HARD_CONDITIONS) + position
+        got, frame, text = scenes.sample(index, 3, stratum="hard")
+        assert got == condition
+        found = chain.decode(frame)
+        if found is not None:
+            assert found.text == text
+            return
+    pytest.fail(f"no frame of {condition} read")
+
+
+def _swung(text: str, length: float, angle: float) -> Frame:
+    qr = scenes.qr_image(text, 320)
+    frame = np.full((720, 1280), 200, np.uint8)
+    frame[180 : 180 + qr.shape[0], 500 : 500 + qr.shape[1]] = qr
+    return as_frame(scenes.blur_with(frame, scenes.line_kernel(length, angle)))
+
+
+def test_motion_deblur_reads_a_swung_code_that_zxing_cannot_even_sight() -> None:
+    text = "079190001234||Lê Thị Hồng Nhung|15081990|Nữ|Số 12 Nguyễn Đình Chiểu|10052021"
+    frame = _swung(text, 17, 30)
+    scan = ZxingDecoder().scan(frame)
+    assert scan.found is None
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert (found.text, found.decoder) == (text, "deblur")
+    assert all(470 <= x <= 860 and 150 <= y <= 540 for x, y in found.corners)
+
+
+def test_the_cepstrum_finds_a_motion_blurs_length_and_direction() -> None:
+    frame = _swung("a code swung across the camera", 15, 60)
+    crop = frame[150:540, 470:860]
+    assert motion_of(crop)[2] >= MOTION_PROMINENCE  # the deepest dip stands out
+    # The code's module pitch dips too; the motion is among the deepest few.
+    assert any(
+        abs(length - 15) <= 2.5 and min(abs(angle - 60), abs(angle + 120)) < 10
+        for length, angle, _ in motions_of(crop)
+    )
+
+
+class _CountingDeblur(MotionDeblur):
+    def __init__(self) -> None:
+        super().__init__()
+        self.restores = 0
+
+    def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:
+        self.restores += 1
+        return super()._restore(grey, length, angle)
+
+
+class _CountingZxing(ZxingDecoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.passes = 0
+
+    def scan(self, frame: Frame, *, every_pass: bool = True) -> Scan:
+        found = super().scan(frame, every_pass=every_pass)
+        self.passes += 1 if not every_pass and not found.sighted else 2
+        return found
+
+
+@pytest.mark.parametrize("condition", scenes.NO_QR_CONDITIONS)
+def test_the_default_chain_spends_one_zxing_pass_on_a_frame_without_a_code(condition: str) -> None:
+    # The deblur stage also looks where zxing saw nothing, but only measures there: it
+    # restores nothing on an empty lobby, shirts, a notice or a dim lobby.
+    for n in range(3):
+        frame = scenes.no_qr(condition, np.random.default_rng((7, n)))
+        zxing, deblur = _CountingZxing(), _CountingDeblur()
+        zbar, enlarge = _Counting(ZbarDecoder()), _Counting(EnlargeRetry())
+        assert DecoderChain([zxing, zbar, enlarge, deblur]).decode(frame) is None
+        assert (zxing.passes, zbar.calls, enlarge.calls, deblur.restores) == (1, 0, 0, 0)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import cv2
 from scanner_fakes import FakeDevice
 
+from scanner.factory import describe_camera, summary_line
 from scanner.ports import CameraState
-from scanner.webcam import OpenCVCamera, device_of
+from scanner.webcam import CameraRequest, OpenCVCamera, device_of, fourcc_text
 
 
 def _until(condition: Callable[[], bool], timeout: float = 3.0) -> bool:
@@ -92,3 +93,72 @@ def test_a_camera_missing_at_start_is_lost_and_found_later() -> None:
 def test_device_of_config_text() -> None:
     assert device_of("0") == 0
     assert device_of("/dev/video2") == "/dev/video2"
+
+
+def test_camera_settings_are_asked_of_the_device_and_what_it_accepted_is_reported() -> None:
+    # A webcam that tops out at 1280×720 and 30 fps and has no autofocus control.
+    device = FakeDevice(
+        refuses=[cv2.CAP_PROP_AUTOFOCUS],
+        defaults={cv2.CAP_PROP_AUTOFOCUS: 0.0},
+        clamp={
+            cv2.CAP_PROP_FRAME_WIDTH: lambda v: min(v, 1280),
+            cv2.CAP_PROP_FRAME_HEIGHT: lambda v: min(v, 720),
+            cv2.CAP_PROP_FPS: lambda v: min(v, 30),
+        },
+    )
+    request = CameraRequest(autofocus=True, auto_exposure=False, exposure=80)
+    camera = OpenCVCamera(
+        0, 1920, 1080, 60, request=request, capture_factory=device.factory, first_retry_s=0.02
+    )
+    try:
+        assert _until(lambda: camera.report() is not None)
+        settings = device.captures[0].settings
+        assert fourcc_text(settings[cv2.CAP_PROP_FOURCC]) == "MJPG"
+        assert settings[cv2.CAP_PROP_AUTO_EXPOSURE] == 1  # V4L2 manual exposure
+        assert settings[cv2.CAP_PROP_EXPOSURE] == 80
+        assert cv2.CAP_PROP_FOCUS not in settings  # autofocus asked: no fixed focus
+        report = camera.report()
+        assert report is not None
+        assert report["asked"] == {
+            "fourcc": "MJPG",
+            "width": 1920,
+            "height": 1080,
+            "fps": 60,
+            "autofocus": True,
+            "focus": 0,
+            "auto_exposure": False,
+            "exposure": 80,
+        }
+        accepted = report["accepted"]
+        assert isinstance(accepted, dict)
+        assert (accepted["width"], accepted["height"], accepted["fps"]) == (1280, 720, 30)
+        assert (accepted["auto_exposure"], accepted["exposure"]) == (False, 80)
+        assert report["differs"] == ["autofocus", "fps", "height", "width"]
+        line = summary_line({"kind": "webcam", **report})
+        assert line.startswith("MJPG 1280×720 at 30 fps, focus fixed at")
+        assert "not as configured: autofocus, fps, height, width" in line
+    finally:
+        camera.close()
+
+
+def test_a_fixed_focus_is_set_with_autofocus_off() -> None:
+    device = FakeDevice()
+    request = CameraRequest(autofocus=False, focus=120)
+    camera = OpenCVCamera(
+        0, 1280, 720, 30, request=request, capture_factory=device.factory, first_retry_s=0.02
+    )
+    try:
+        assert _until(lambda: camera.report() is not None)
+        settings = device.captures[0].settings
+        assert (settings[cv2.CAP_PROP_AUTOFOCUS], settings[cv2.CAP_PROP_FOCUS]) == (0, 120)
+        assert settings[cv2.CAP_PROP_AUTO_EXPOSURE] == 3  # V4L2 automatic (aperture priority)
+        report = camera.report()
+        assert report is not None
+        assert report["differs"] == []
+        described = describe_camera(camera, "0", None)
+        assert described["kind"] == "webcam"
+        assert summary_line(described) == (
+            "MJPG 1280×720 at 30 fps, focus fixed at 120.0, exposure auto"
+        )
+    finally:
+        camera.close()

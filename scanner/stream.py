@@ -1,0 +1,197 @@
+"""Reading a QR from the stream of camera frames rather than from one frame at a time.
+
+A patient holds a phone or card up for a second or two: 30–60 frames of the same code, most
+of them blurred by motion, grainy in a dim lobby or striped by moiré, a few sharp. The
+:class:`StreamDecoder` tracks the region where the decoder chain sighted a code, keeps that
+region's crop from every camera frame (also the frames the scan loop does not decode) with its
+sharpness (variance of the Laplacian), and when the chain cannot read the current frame it
+tries the sharpest crop, then the mean of the sharpest crops aligned on it (averaging beats
+sensor noise). An empty lobby costs what the chain's gate costs: nothing is tracked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from scanner.decoders import Box, DecoderChain, Scan, align_mean, box_around, crop_grey, focus
+from scanner.ports import CameraState, Decoded, Frame
+
+
+@dataclass(frozen=True)
+class _Crop:
+    grey: Frame
+    sharpness: float
+
+
+class StreamDecoder:
+    """A :class:`~scanner.ports.Decoder` that also watches the frames it is not asked to decode.
+
+    ``watch(frame)`` (cheap: a crop and a focus measure, only while a code is tracked) on
+    every camera frame; ``decode(frame)`` on the frames the scan loop decodes. ``sighted`` is
+    the region (frame pixels) where a code is seen but not read yet, for the preview's cue.
+    """
+
+    name = "stream"
+
+    def __init__(
+        self,
+        chain: DecoderChain,
+        *,
+        keep: int = 12,
+        fuse: int = 4,
+        lose_after: int = 3,
+    ) -> None:
+        if keep < 1 or not 1 <= fuse <= keep or lose_after < 1:
+            raise ValueError("keep >= 1, 1 <= fuse <= keep and lose_after >= 1 expected")
+        self._chain = chain
+        self._keep = keep
+        self._fuse = fuse
+        self._lose_after = lose_after
+        self._region: Box | None = None
+        self._misses = 0  # decodes in a row without a sighting while a region is tracked
+        self._crops: list[_Crop] = []
+
+    @property
+    def sighted(self) -> Box | None:
+        """Where a code is tracked but not read yet (x, y, w, h in frame pixels), or None."""
+        return self._region
+
+    def forget(self) -> None:
+        """Stop tracking (the code was read, or the loop was reset)."""
+        self._region, self._misses, self._crops = None, 0, []
+
+    def watch(self, frame: Frame) -> None:
+        """Keeps the tracked region's crop of a frame that is not decoded (no-op otherwise)."""
+        if self._region is not None:
+            self._keep_crop(frame, self._region)
+
+    def decode(self, frame: Frame) -> Decoded | None:
+        scan = self._chain.scan(frame)
+        if scan.found is not None:
+            # Tracked from here on, but the next read must come from new frames (a
+            # confirmation needs two looks, not one look twice).
+            found = scan.found
+            self._region = _widened(
+                box_around(found.corners, frame.shape[1], frame.shape[0]),
+                frame.shape[1],
+                frame.shape[0],
+            )
+            self._misses, self._crops = 0, []
+            return found
+        self._track(frame, scan)
+        if self._region is None or not self._crops:
+            return None
+        return self._from_crops(self._region)
+
+    def _track(self, frame: Frame, scan: Scan) -> None:
+        """Follows the sighted code: a region around the first sighting, wide enough for the
+        code to wobble in (crops of one place and size align), kept while later sightings fall
+        inside it (zxing often places only part of a grainy code); a sighting elsewhere or
+        larger starts afresh there."""
+        if not scan.sighted:
+            self._misses += 1
+            if self._misses >= self._lose_after:
+                self.forget()
+            elif self._region is not None:
+                self._keep_crop(frame, self._region)
+            return
+        self._misses = 0
+        box = _largest(scan.seen)
+        region = self._region
+        if box is not None and (region is None or not _follows(box, region)):
+            self._crops = []  # a new code, or it moved away: old crops do not align
+            region = _widened(box, frame.shape[1], frame.shape[0])
+        if region is not None:  # sighted without a place (a format error): stay where it was
+            self._region = region
+            self._keep_crop(frame, region)
+
+    def _keep_crop(self, frame: Frame, region: Box) -> None:
+        grey = crop_grey(frame, region)
+        if self._crops and self._crops[0].grey.shape != grey.shape:
+            self._crops = []
+        self._crops.append(_Crop(grey, focus(grey)))
+        del self._crops[: -self._keep]
+
+    def _from_crops(self, region: Box) -> Decoded | None:
+        ranked = sorted(self._crops, key=lambda c: c.sharpness, reverse=True)
+        # The sharpest crop through every stage, then the mean of the sharpest ones aligned.
+        tries = [ranked[0].grey]
+        if len(ranked) > 1:
+            tries.append(align_mean([c.grey for c in ranked[: self._fuse]]))
+        if len(ranked) > self._fuse:  # grain rather than blur: every crop helps the mean
+            tries.append(align_mean([c.grey for c in ranked]))
+        for grey in tries:
+            found = self._chain.decode(grey)
+            if found is not None:
+                self._crops = []  # the next read must come from new frames
+                x, y = region[0], region[1]
+                corners = tuple((x + cx, y + cy) for cx, cy in found.corners)
+                return Decoded(found.text, found.raw, corners, f"{found.decoder}+{self.name}")
+        return None
+
+
+def _largest(boxes: Iterable[Box]) -> Box | None:
+    return max(boxes, key=lambda b: b[2] * b[3], default=None)
+
+
+def _follows(box: Box, region: Box) -> bool:
+    """Whether a sighting is the tracked code: its centre inside the region, its size within
+    the region's."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    inside = region[0] <= cx <= region[0] + region[2] and region[1] <= cy <= region[1] + region[3]
+    return inside and box[2] <= region[2] and box[3] <= region[3]
+
+
+def _widened(box: Box, width: int, height: int) -> Box:
+    """A region for a new sighting: the box and half its size more on each side (the code
+    wobbles, and the box may cover only part of it), kept inside the frame."""
+    x, y, w, h = box
+    mx, my = w // 2, h // 2
+    return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
+
+
+def _inside(box: Box, width: int, height: int) -> Box:
+    x, y, w, h = box
+    w, h = min(w, width), min(h, height)
+    return (min(max(0, x), width - w), min(max(0, y), height - h), w, h)
+
+
+class ClipClock:
+    """The clock of a recorded clip: time moves only by :meth:`advance` (one frame at a time),
+    so the scan loop's rate limit and the time-to-read follow the clip, not the machine."""
+
+    def __init__(self) -> None:
+        self._seconds = 0.0
+        self._start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._seconds)
+
+    def monotonic(self) -> float:
+        return self._seconds
+
+    def advance(self, seconds: float) -> None:
+        self._seconds += seconds
+
+
+class ClipCamera:
+    """Hands out the frames of a clip one per :meth:`read`, then None (a camera port)."""
+
+    def __init__(self, frames: Iterable[Frame]) -> None:
+        self._frames: Iterator[Frame] = iter(frames)
+        self._closed = False
+        self.count = 0
+
+    @property
+    def state(self) -> CameraState:
+        return CameraState.LOST if self._closed else CameraState.OK
+
+    def read(self) -> Frame | None:
+        frame = None if self._closed else next(self._frames, None)
+        self.count += frame is not None
+        return frame
+
+    def close(self) -> None:
+        self._closed = True

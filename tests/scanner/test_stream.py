@@ -1,0 +1,136 @@
+"""The stream reader: tracking a sighted code, the sharpest crop, aligned frames averaged."""
+
+from __future__ import annotations
+
+import numpy as np
+from fakes import FakeClock
+from scanner_fakes import FakeCamera
+
+from kiosk.config import DecoderSettings
+from scanner import scenes
+from scanner.decoders import DecoderChain, ZxingDecoder, align_mean, build_decoder, focus
+from scanner.loop import ScanLoop, read_clip
+from scanner.ports import Decoded, Frame, as_frame
+from scanner.stream import ClipCamera, ClipClock, StreamDecoder
+
+TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
+
+
+def _grainy_clip(n: int, *, seed: int = 5, contrast: float = 0.22) -> list[Frame]:
+    """A faint code in heavy sensor grain, drifting a few pixels: no single frame reads."""
+    qr = scenes.qr_image(TEXT, 300).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    frames = []
+    for _ in range(n):
+        frame = np.full((720, 1280), 128, np.float32)
+        dx, dy = int(rng.integers(-3, 4)), int(rng.integers(-3, 4))
+        side = qr.shape[0]
+        frame[200 + dy : 200 + dy + side, 500 + dx : 500 + dx + side] = qr * contrast + 128 * (
+            1 - contrast
+        )
+        frame += rng.normal(0, 60, frame.shape)
+        frames.append(as_frame(np.clip(frame, 0, 255)))
+    return frames
+
+
+def test_the_fused_stream_reads_a_clip_whose_single_frames_all_fail() -> None:
+    frames = _grainy_clip(30)
+    chain = build_decoder(DecoderSettings())
+    assert all(chain.decode(frame) is None for frame in frames)
+    plain = read_clip(frames, 30, build_decoder(DecoderSettings()), decode_fps=10)
+    assert plain.text is None
+    fused = read_clip(frames, 30, StreamDecoder(build_decoder(DecoderSettings())), decode_fps=10)
+    assert fused.text == TEXT
+    assert fused.ms_to_read is not None
+    assert fused.ms_to_read <= 1000
+    assert fused.frames == round(fused.ms_to_read * 30 / 1000) + 1
+
+
+class _CountingChain(DecoderChain):
+    def __init__(self) -> None:
+        super().__init__([ZxingDecoder()])
+        self.scans = 0
+
+    def scan(self, frame: Frame) -> object:  # type: ignore[override]
+        self.scans += 1
+        return super().scan(frame)
+
+
+def test_an_empty_lobby_is_not_tracked_and_costs_one_chain_pass() -> None:
+    chain = _CountingChain()
+    stream = StreamDecoder(chain)
+    lobby = scenes.no_qr("lobby", np.random.default_rng(2))
+    for _ in range(3):
+        stream.watch(lobby)
+        assert stream.decode(lobby) is None
+        assert stream.sighted is None
+    assert chain.scans == 3  # one look per decoded frame, none for the watched ones
+
+
+def test_the_scan_loop_reports_a_sighted_code_before_it_reads_it() -> None:
+    frames = _grainy_clip(12)
+    clock = FakeClock()
+    loop = ScanLoop(
+        FakeCamera(frames),
+        StreamDecoder(build_decoder(DecoderSettings())),
+        clock,
+        decode_fps=10,
+        cooldown_s=5,
+    )
+    sighted = []
+    for _ in frames:
+        step = loop.step()
+        sighted.append(step.sighted)
+        clock.advance(seconds=1 / 30)
+    box = next(b for b in sighted if b is not None)
+    x, y, w, h = box
+    assert x <= 650 <= x + w  # the region holds the code's middle
+    assert y <= 350 <= y + h
+    loop.forget()
+    assert loop.step().sighted is None
+
+
+def test_aligned_mean_beats_grain_and_focus_prefers_the_sharp_crop() -> None:
+    sharp = as_frame(np.pad(scenes.qr_image(TEXT, 200), 30, constant_values=200))
+    moved = as_frame(np.roll(sharp, (2, 4), axis=(0, 1)))  # the hand drifted 4 px right, 2 down
+    aligned = align_mean([sharp, moved]).astype(np.float32)
+    unaligned = (sharp.astype(np.float32) + moved) / 2
+    assert np.abs(aligned - sharp).mean() < 0.3 * np.abs(unaligned - sharp).mean()
+    rng = np.random.default_rng(1)
+    grainy = [as_frame(np.clip(sharp + rng.normal(0, 30, sharp.shape), 0, 255)) for _ in range(8)]
+    margin = (slice(0, 25), slice(None))  # plain paper above the code: only grain varies
+    assert align_mean(grainy)[margin].std() < 0.5 * grainy[0][margin].std()
+    blurred = scenes.blur_with(sharp, scenes.line_kernel(9, 30))
+    assert focus(sharp) > 2 * focus(blurred)
+
+
+def test_clip_time_moves_one_frame_per_step() -> None:
+    clock, camera = ClipClock(), ClipCamera([np.zeros((4, 4), np.uint8)] * 2)
+    assert camera.read() is not None
+    clock.advance(1 / 30)
+    assert camera.read() is not None
+    assert camera.read() is None
+    assert camera.count == 2
+    assert clock.monotonic() == 1 / 30
+    camera.close()
+    assert str(camera.state) == "lost"
+
+
+def test_read_clip_reports_the_clip_time_of_the_confirming_frame() -> None:
+    qr = scenes.qr_image(TEXT, 240)
+    card = np.full((360, 480), 255, np.uint8)
+    card[40 : 40 + qr.shape[0], 100 : 100 + qr.shape[1]] = qr
+    empty = np.full((360, 480), 200, np.uint8)
+    frames = [empty] * 9 + [card] * 20
+
+    class Recording:
+        def __init__(self) -> None:
+            self.inner = build_decoder(DecoderSettings())
+
+        def decode(self, frame: Frame) -> Decoded | None:
+            return self.inner.decode(frame)
+
+    read = read_clip(frames, 30, Recording(), decode_fps=10)
+    # Decoded at frames 0, 3, 6, 9, 12 (10 a second of 30): first read at 9, confirmed at 12.
+    assert (read.text, read.ms_to_read, read.frames) == (TEXT, 400.0, 13)
+    assert read_clip([empty] * 5, 30, Recording(), decode_fps=10).text is None
