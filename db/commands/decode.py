@@ -34,7 +34,6 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reveal", action="store_true", help="print the text read in clear (personal data)"
     )
-    parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
     parser.add_argument("images", nargs="*", type=Path, metavar="IMAGE", help="image files")
     parser.add_argument(
         "--stream",

@@ -105,8 +105,11 @@ def test_stream_reads_a_folder_of_frames_at_the_given_rate(tmp_path: Path, run_c
     folder.mkdir()
     for index, frame in enumerate(_clip_frames(TEXT)):
         cv2.imwrite(str(folder / f"{index:03d}.png"), frame)
-    result = run_cli(["decode", "--stream", str(folder), "--json"], cwd=tmp_path)
-    assert result.returncode == 0, result.stderr.decode()
+    masked = run_cli(["decode", "--stream", str(folder), "--json"], cwd=tmp_path)
+    assert masked.returncode == 0, masked.stderr.decode()
+    assert "Nhung" not in masked.stdout.decode("utf-8")  # personal data only with --reveal
+    assert json.loads(masked.stdout)["text"].startswith("************||")
+    result = run_cli(["decode", "--stream", str(folder), "--json", "--reveal"], cwd=tmp_path)
     line = json.loads(result.stdout.decode("utf-8"))
     assert list(line) == ["clip", "text", "ms_to_read", "frames"]
     # 30 fps by default, decoded 10 times a second: read at frame 15, confirmed at frame 18.
@@ -123,7 +126,7 @@ def test_stream_reads_a_video_at_its_own_rate_and_reports_an_unread_clip(
     for frame in _clip_frames(TEXT):
         writer.write(frame)
     writer.release()
-    result = run_cli(["decode", "--stream", str(video), "--json"], cwd=tmp_path)
+    result = run_cli(["decode", "--stream", str(video), "--json", "--reveal"], cwd=tmp_path)
     line = json.loads(result.stdout.decode("utf-8"))
     assert (line["text"], line["ms_to_read"]) == (TEXT, 900.0)  # frame 18 at 20 fps
     blank = tmp_path / "blank"
