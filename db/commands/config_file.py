@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, is_dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from db.commands import Command, CommandError
 from kiosk.config import Config, load_config
 
 _URL_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][\w+.-]*://[^/@:\s]*:)[^/@\s]*(?P<tail>@)")
-_SECTIONS = ("kiosk", "hospital", "database", "camera", "decoder", "printer", "insurance", "staff")
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +57,9 @@ def _plain(value: object) -> Any:
 
 def _settings(config: Config, env: Mapping[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each setting as ("section.key", {"value", "from"[, "set"]}), in the file's order."""
-    for section in _SECTIONS:
+    # every [section] of settings, as Config holds them (clinics, a list, is shown apart)
+    sections = [f.name for f in fields(config) if is_dataclass(getattr(config, f.name))]
+    for section in sections:
         settings = getattr(config, section)
         for item in fields(settings):
             key = f"{section}.{item.name}"
