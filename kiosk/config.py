@@ -2,7 +2,9 @@
 
 A wrong key, type or value raises :class:`ConfigError` whose one-line message names the key and
 says what is expected; the entry points print it and exit with code 2. Any scalar or list
-setting can be overridden by an environment variable ``KIOSK_<SECTION>_<KEY>``.
+setting can be overridden by an environment variable ``KIOSK_<SECTION>_<KEY>``. Every setting has
+a built-in default (the settings dataclasses' own), so no file is needed: :func:`load_config`
+says where the file is looked for.
 """
 
 from __future__ import annotations
