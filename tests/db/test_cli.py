@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 import subprocess
@@ -107,3 +108,28 @@ def test_both_programs_show_the_one_version(tmp_path: Path) -> None:
     from importlib.metadata import version
 
     assert version("clinic-checkin-kiosk") == __version__
+
+
+def test_importing_changes_no_logging_the_entry_point_quiets_urllib3(tmp_path: Path) -> None:
+    # urllib3's request lines carry the gateway token: the CLI keeps them out even with -v,
+    # but merely importing the client must leave logging to whoever embeds it
+    script = (
+        "import logging, sys\n"
+        "import db.insurance_client\n"
+        "print(logging.getLogger('urllib3').level)\n"
+        "from db.cli import main\n"
+        "main(['-v', 'parse', '--json', 'not a card'])\n"
+        "print(logging.getLogger('urllib3').level)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert (lines[0], lines[-1]) == (str(logging.NOTSET), str(logging.INFO))
