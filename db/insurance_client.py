@@ -57,9 +57,6 @@ from kiosk.ports import CardQuery
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-# urllib3 logs every request line at DEBUG, and the gateway protocol puts the token and the
-# password's MD5 in the query string: keep those lines out of the logs even with --verbose.
-logging.getLogger("urllib3").setLevel(logging.INFO)
 
 TOKEN_PATH = "/api/token/take"  # noqa: S105 - a URL path, not a secret
 FEED_PATH = "/api/cards/changes"

@@ -2,7 +2,9 @@
 
 A wrong key, type or value raises :class:`ConfigError` whose one-line message names the key and
 says what is expected; the entry points print it and exit with code 2. Any scalar or list
-setting can be overridden by an environment variable ``KIOSK_<SECTION>_<KEY>``.
+setting can be overridden by an environment variable ``KIOSK_<SECTION>_<KEY>``. Every setting has
+a built-in default (the settings dataclasses' own), so no file is needed: :func:`load_config`
+says where the file is looked for.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ class KioskSettings:
 @dataclass(frozen=True)
 class HospitalSettings:
     department: str = ""
-    name: str = ""
+    # a kiosk run without a config file still has a slip header, and a name to long-press
+    name: str = "BỆNH VIỆN"
     facility_codes: tuple[str, ...] = ()
     accepted_codes: tuple[str, ...] = ()
     professional_level: str = "co_ban"  # ban_dau, co_ban or chuyen_sau
@@ -251,7 +254,10 @@ class Config:
     staff: StaffSettings
     sync: SyncSettings = field(default_factory=SyncSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
-    source: Path | None = None  # the file it was read from
+    source: Path | None = None  # the file it was read from; None: the built-in defaults
+    # where each setting came from, by "section.key": "file", "default" or the
+    # KIOSK_<SECTION>_<KEY> variable that overrode it (what `kiosk-admin config show` reports)
+    origins: Mapping[str, str] = field(default_factory=dict)
     privacy: PrivacySettings = PrivacySettings()
     his: HisSettings = field(default_factory=HisSettings)
 
@@ -263,13 +269,23 @@ class _Section:
     """Reads one table of the TOML file, with environment overrides and unknown-key checks."""
 
     def __init__(
-        self, name: str, table: Mapping[str, Any], env: Mapping[str, str], base: Path
+        self,
+        name: str,
+        table: Mapping[str, Any],
+        env: Mapping[str, str],
+        base: Path,
+        origins: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self._table = table
         self._env = env
         self._base = base
         self._used: set[str] = set()
+        self._origins = origins
+
+    def _note(self, key: str, origin: str) -> None:
+        if self._origins is not None:
+            self._origins[f"{self.name}.{key}"] = origin
 
     @property
     def base(self) -> Path:
@@ -280,12 +296,14 @@ class _Section:
         self._used.add(key)
         env_key = f"KIOSK_{self.name}_{key}".upper()
         if env_key in self._env:
+            self._note(key, env_key)
             try:
                 return parse_env(self._env[env_key])
             except ValueError:
                 raise ConfigError(
                     f"{env_key} (for {self.name}.{key}): cannot read {self._env[env_key]!r}"
                 ) from None
+        self._note(key, "file" if key in self._table else "default")
         return self._table.get(key, _MISSING)
 
     def text(self, key: str, default: str, allowed: tuple[str, ...] = ()) -> str:
@@ -354,6 +372,7 @@ class _Section:
 
     def table(self, key: str) -> Mapping[str, Any]:
         self._used.add(key)
+        self._note(key, "file" if key in self._table else "default")
         value = self._table.get(key, {})
         if not isinstance(value, dict):
             raise ConfigError(f"{self.name}.{key}: expected a table, got {value!r}")
@@ -390,14 +409,14 @@ def _facility_code(where: str, code: str) -> str:
 
 
 def _load_kiosk(s: _Section) -> KioskSettings:
-    zone = s.text("timezone", "Asia/Ho_Chi_Minh")
+    zone = s.text("timezone", KioskSettings.timezone)
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"kiosk.timezone: expected an IANA time zone, got {zone!r}") from None
     return KioskSettings(
-        id=s.text("id", "KIOSK-01"),
-        locale=s.text("locale", "vi", allowed=("vi", "en")),
+        id=s.text("id", KioskSettings.id),
+        locale=s.text("locale", KioskSettings.locale, allowed=("vi", "en")),
         timezone=zone,
         idle_timeout_s=s.whole("idle_timeout_s", 30),
         question_timeout_s=s.whole("question_timeout_s", 60),
@@ -427,11 +446,11 @@ def _offline_prefix(value: str) -> str:
 def _load_hospital(s: _Section) -> HospitalSettings:
     codes = tuple(
         _facility_code(f"hospital.facility_codes[{i}]", c)
-        for i, c in enumerate(s.texts("facility_codes", ()))
+        for i, c in enumerate(s.texts("facility_codes", HospitalSettings.facility_codes))
     )
     accepted = tuple(
         _facility_code(f"hospital.accepted_codes[{i}]", c)
-        for i, c in enumerate(s.texts("accepted_codes", ()))
+        for i, c in enumerate(s.texts("accepted_codes", HospitalSettings.accepted_codes))
     )
     for old in _OLD_HOSPITAL_KEYS:
         if s.has(old):
@@ -444,8 +463,8 @@ def _load_hospital(s: _Section) -> HospitalSettings:
                 f"hospital.evaluation_score: expected points from 0 to 100, got {score}"
             )
     return HospitalSettings(
-        department=s.text("department", ""),
-        name=s.text("name", ""),
+        department=s.text("department", HospitalSettings.department),
+        name=s.text("name", HospitalSettings.name),
         facility_codes=codes,
         accepted_codes=accepted,
         professional_level=s.text("professional_level", "co_ban", allowed=PROFESSIONAL_LEVELS),
@@ -455,7 +474,26 @@ def _load_hospital(s: _Section) -> HospitalSettings:
     )
 
 
+# Clinic.open_hours' default, as config.toml writes it
+_ALL_DAY = tuple(f"{start}-{end}" for start, end in Clinic.open_hours)
+
+# A kiosk whose file lists no clinic still has somewhere to send patients: one general
+# examination desk, open all day.
+DEFAULT_CLINICS = (
+    Clinic(
+        code="KB",
+        name_vi="Khám bệnh",
+        name_en="Medical examination",
+        room="",
+        location_vi="",
+        location_en="",
+    ),
+)
+
+
 def _load_clinics(raw: object) -> tuple[Clinic, ...]:
+    if raw is None:
+        return DEFAULT_CLINICS
     if not isinstance(raw, list) or not raw:
         raise ConfigError("clinics: expected at least one [[clinics]] table")
     clinics: list[Clinic] = []
@@ -468,7 +506,7 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", code):
             raise ConfigError(f"{where}.code: expected 1-16 letters, digits, - or _, got {code!r}")
         hours: list[tuple[str, str]] = []
-        for j, span in enumerate(s.texts("open_hours", ("00:00-24:00",))):
+        for j, span in enumerate(s.texts("open_hours", _ALL_DAY)):
             match = _HOURS.match(span)
             if not match or span[:5] >= span[6:]:
                 raise ConfigError(
@@ -558,7 +596,7 @@ def _load_audio(s: _Section) -> AudioSettings:
 
 
 def _load_decoder(s: _Section) -> DecoderSettings:
-    chain = s.texts("chain", DECODERS)
+    chain = s.texts("chain", DecoderSettings.chain)
     for i, name in enumerate(chain):
         if name not in DECODERS:
             raise ConfigError(
@@ -570,27 +608,27 @@ def _load_decoder(s: _Section) -> DecoderSettings:
 
 
 def _load_printer(s: _Section) -> PrinterSettings:
-    dots = s.whole("dots", 576)
+    dots = s.whole("dots", PrinterSettings.dots)
     if dots % 8 or not 256 <= dots <= 1024:
         raise ConfigError(
             f"printer.dots: expected a multiple of 8 between 256 and 1024 "
             f"(576 for 80 mm, 384 for 58 mm), got {dots}"
         )
     return PrinterSettings(
-        kind=s.text("kind", "file", allowed=PRINTER_KINDS),
+        kind=s.text("kind", PrinterSettings.kind, allowed=PRINTER_KINDS),
         dots=dots,
-        font_path=s.text("font_path", ""),
-        output_dir=s.path("output_dir", Path("data/slips")),
-        archive=s.flag("archive", False),
-        timeout_s=s.seconds("timeout_s", 5.0),
-        usb_vendor_id=s.whole("usb_vendor_id", 0x0416, minimum=0),
-        usb_product_id=s.whole("usb_product_id", 0x5011, minimum=0),
-        host=s.text("host", ""),
-        port=s.whole("port", 9100),
-        serial_device=s.text("serial_device", "/dev/ttyUSB0"),
-        baudrate=s.whole("baudrate", 9600),
-        device_path=s.text("device_path", "/dev/usb/lp0"),
-        system_name=s.text("system_name", ""),
+        font_path=s.text("font_path", PrinterSettings.font_path),
+        output_dir=s.path("output_dir", PrinterSettings.output_dir),
+        archive=s.flag("archive", PrinterSettings.archive),
+        timeout_s=s.seconds("timeout_s", PrinterSettings.timeout_s),
+        usb_vendor_id=s.whole("usb_vendor_id", PrinterSettings.usb_vendor_id, minimum=0),
+        usb_product_id=s.whole("usb_product_id", PrinterSettings.usb_product_id, minimum=0),
+        host=s.text("host", PrinterSettings.host),
+        port=s.whole("port", PrinterSettings.port),
+        serial_device=s.text("serial_device", PrinterSettings.serial_device),
+        baudrate=s.whole("baudrate", PrinterSettings.baudrate),
+        device_path=s.text("device_path", PrinterSettings.device_path),
+        system_name=s.text("system_name", PrinterSettings.system_name),
     )
 
 
@@ -650,9 +688,9 @@ def _load_sync(s: _Section) -> SyncSettings:
 
 def _load_staff(s: _Section) -> StaffSettings:
     return StaffSettings(
-        max_pin_failures=s.whole("max_pin_failures", 5),
-        lockout_minutes=s.whole("lockout_minutes", 5),
-        logout_after_s=s.whole("logout_after_s", 120),
+        max_pin_failures=s.whole("max_pin_failures", StaffSettings.max_pin_failures),
+        lockout_minutes=s.whole("lockout_minutes", StaffSettings.lockout_minutes),
+        logout_after_s=s.whole("logout_after_s", StaffSettings.logout_after_s),
     )
 
 
@@ -713,12 +751,13 @@ def parse_config(
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
         raise ConfigError(f"{unknown[0]}: unknown section (expected {', '.join(_SECTIONS)})")
+    origins: dict[str, str] = {}
 
     def section(name: str) -> _Section:
         table = data.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{name}: expected a [{name}] table")
-        return _Section(name, table, env, base)
+        return _Section(name, table, env, base, origins)
 
     loaders: dict[str, Callable[[_Section], Any]] = {
         "kiosk": _load_kiosk,
@@ -747,18 +786,73 @@ def parse_config(
             'unique to this kiosk (e.g. "A") for the numbers it gives while the central '
             "database is unreachable"
         )
-    return Config(clinics=_load_clinics(data.get("clinics")), source=source, **loaded)
+    clinics = _load_clinics(data.get("clinics"))
+    origins["clinics"] = "default" if "clinics" not in data else "file"
+    return Config(clinics=clinics, source=source, origins=origins, **loaded)
 
 
-def default_config_path() -> Path:
-    """``KIOSK_CONFIG`` if set, else ``config.toml`` in the working folder."""
-    return Path(os.environ.get(CONFIG_ENV, "config.toml"))
+SYSTEM_CONFIG = Path("/etc/kiosk/config.toml")
+APP_NAME = "kiosk"
+# the search order, as --help texts say it
+CONFIG_SEARCH = (
+    f"${CONFIG_ENV}, ./config.toml, ~/.config/kiosk/config.toml, {SYSTEM_CONFIG}, "
+    "else built-in defaults"
+)
 
 
-def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read and validate the configuration file; raise :class:`ConfigError` on any problem."""
+@dataclass(frozen=True)
+class ConfigPlaces:
+    """Where the kiosk looks for a config file it was not given, and keeps data without one."""
+
+    user_config: Path  # $XDG_CONFIG_HOME/kiosk/config.toml
+    system_config: Path  # /etc/kiosk/config.toml
+    user_data: Path  # $XDG_DATA_HOME/kiosk: the base of relative paths when no file is found
+
+    @classmethod
+    def for_this_user(cls) -> ConfigPlaces:
+        """The XDG folders of the user running the kiosk (platformdirs on other systems)."""
+        import platformdirs
+
+        return cls(
+            user_config=platformdirs.user_config_path(APP_NAME) / "config.toml",
+            system_config=SYSTEM_CONFIG,
+            user_data=platformdirs.user_data_path(APP_NAME),
+        )
+
+
+def find_config(path: Path | None, env: Mapping[str, str], places: ConfigPlaces) -> Path | None:
+    """The config file to read, or None to run on the built-in defaults.
+
+    A file named by ``--config`` or ``KIOSK_CONFIG`` must exist: a typo there would otherwise
+    start a kiosk on defaults without anyone noticing. The other places are tried in order and
+    skipped when absent.
+    """
+    if path is not None:
+        return path
+    if environment_path := env.get(CONFIG_ENV):
+        return Path(environment_path)
+    for candidate in (Path("config.toml"), places.user_config, places.system_config):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    places: ConfigPlaces | None = None,
+) -> Config:
+    """Find, read and validate the configuration; raise :class:`ConfigError` on any problem.
+
+    The search order is ``path`` (``--config``), ``KIOSK_CONFIG``, ``./config.toml``, the
+    user's config folder, ``/etc/kiosk/config.toml``; with none of them the built-in defaults
+    apply and relative paths (the data folder) are under the user's data folder.
+    """
     environment = os.environ if env is None else env
-    chosen = path or Path(environment.get(CONFIG_ENV, "config.toml"))
+    where = places or ConfigPlaces.for_this_user()
+    chosen = find_config(path, environment, where)
+    if chosen is None:
+        return parse_config({}, environment, where.user_data)
     try:
         with chosen.open("rb") as handle:
             data = tomllib.load(handle)

@@ -41,7 +41,6 @@ from kiosk.outcome import Reason
 
 MAX_PAYLOAD_CHARS = 2000  # a real BHYT QR is ~400 characters; far longer is not a card
 BHYT_MIN_FIELDS = 9  # fields 0-8 before the "$" (the short 10-field form)
-BHYT_TEXT_FIELDS = frozenset({1, 4, 10, 15})  # the only hex-encoded fields
 CCCD_MIN_FIELDS = 7
 CCCD_MAX_FIELDS = 40  # the căn cước's back-side QR adds fields; no published layout bounds them
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.clock import Clock, SystemClock, local_day
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
 from kiosk.outcome import Status
 from kiosk.ports import OnlineCardCheck, SlipPrinter, StaffAccount, StoreError
 from kiosk.staff_auth import hash_pin
@@ -44,8 +45,6 @@ from ui.demo import (
 )
 
 log = logging.getLogger("kiosk")
-
-VERSION = "0.1.0"
 
 
 @dataclass
@@ -67,7 +66,10 @@ class Parts:
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk", description="The check-in kiosk.")
-    parser.add_argument("--config", type=Path, default=None, help="config file")
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument(
+        "--config", type=Path, default=None, help=f"config file (default: {CONFIG_SEARCH})"
+    )
     parser.add_argument("--demo", action="store_true", help="simulated camera and patients")
     parser.add_argument("--headless", action="store_true", help="with --demo: no screen")
     parser.add_argument("--patients", type=int, default=5, help="with --headless: how many")
@@ -94,6 +96,9 @@ def _log_to_file(config: Config) -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # urllib3 logs every request line at DEBUG, and the gateway protocol puts the token and the
+    # password's MD5 in the query string: keep those lines out of the logs whatever the level.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
     return path
 
 
@@ -231,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         staff_auth=_staff_auth(parts),
         admin=parts.admin,
         scan_source=parts.scan,
-        version=VERSION,
+        version=__version__,
         log_path=str(log_path),
         beep=not args.headless,
         speaker=build_speaker(parts.config.audio, app),
@@ -239,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _headless_run(window, args, parts) if args.headless else None
     _show(window, args)
     window.start()
-    background = build_background(parts, VERSION)
+    background = build_background(parts, __version__)
     background.start()
     if run is not None:
         # a patient takes well under a second; a stuck run must still end

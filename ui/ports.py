@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from kiosk.model import CardRecord, CheckIn, Clinic, PatientSnapshot, Payload
-from kiosk.outcome import Outcome, Reason, Status
+from kiosk.model import CheckIn, Clinic, PatientSnapshot
+from kiosk.outcome import Outcome
 
 
 class ScanStepView(Protocol):
@@ -39,24 +39,6 @@ class ScanSource(Protocol):
     def forget(self) -> None:
         """Forget the last card read, so the same card can be read again at once."""
         ...
-
-
-class AssessmentView(Protocol):
-    """``kiosk.checkin.Assessment`` as the window reads it."""
-
-    @property
-    def status(self) -> Status: ...
-
-    @property
-    def reason(self) -> Reason | None: ...
-
-    @property
-    def payload(self) -> Payload | None: ...
-
-    @property
-    def card(self) -> CardRecord | None: ...
-
-    def outcome(self) -> Outcome: ...
 
 
 class PatientService(Protocol):

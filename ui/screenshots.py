@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from kiosk import __version__
 from kiosk.checkin import snapshot_of
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config, load_config
@@ -312,7 +313,7 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
 
 def _admin(window: Any, config: Config) -> None:
     window.staff_auth.login(_CODE, _PIN)
-    window.admin_screen.set_facts(config.kiosk.id, "0.1.0", str(config.kiosk.data_dir / "logs"))
+    window.admin_screen.set_facts(config.kiosk.id, __version__, str(config.kiosk.data_dir / "logs"))
     status = _StillAdmin().cache_status()
     window._go(window.admin_screen)
     window._cache_status(status)

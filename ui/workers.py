@@ -51,7 +51,6 @@ class TaskRunner(QObject):
     """A serial background executor whose callbacks run on the GUI thread."""
 
     _submit = Signal(int, object)
-    busy_changed = Signal(bool)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,8 +68,6 @@ class TaskRunner(QObject):
         """Run ``fn()`` off the GUI thread; then ``done(result)`` or ``failed(message)`` on it."""
         task_id = next(self._ids)
         self._callbacks[task_id] = (done, failed)
-        if len(self._callbacks) == 1:
-            self.busy_changed.emit(True)
         self._submit.emit(task_id, fn)
 
     @property
@@ -80,8 +77,6 @@ class TaskRunner(QObject):
     @Slot(int, object, str)
     def _on_finished(self, task_id: int, boxed: tuple[object], error: str) -> None:
         done, failed = self._callbacks.pop(task_id, (None, None))
-        if not self._callbacks:
-            self.busy_changed.emit(False)
         if error:
             if failed is not None:
                 failed(error)

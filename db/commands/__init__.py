@@ -1,7 +1,7 @@
 """The sub-commands of ``kiosk-admin``, one module each.
 
-A module defines ``COMMAND`` (or ``COMMANDS``, a sequence) as a :class:`Command`; ``db.cli``
-discovers them, so adding a command never touches a shared list.
+A module defines ``COMMAND`` as a :class:`Command` and is listed in ``db.cli.COMMANDS``, which
+imports it only when that command is run.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 from db.commands import Command, CommandError
-from kiosk.config import CameraSettings, Config, DecoderSettings, default_config_path, load_config
+from kiosk.config import CameraSettings, Config, DecoderSettings, load_config
 from kiosk.masking import mask_text
 from scanner.decoders import build_decoder
 from scanner.file_camera import open_clip, read_image
@@ -65,11 +65,8 @@ def _pixels(path: Path) -> int | None:
 
 
 def _settings(args: argparse.Namespace) -> DecoderSettings:
-    # decode works without a config file; when there is one, its [decoder] applies
-    chosen = getattr(args, "config", None)
-    if chosen is not None or default_config_path().exists():
-        return load_config(chosen).decoder
-    return DecoderSettings()
+    # decode works without a config file (the built-in defaults); with one, its [decoder] applies
+    return load_config(getattr(args, "config", None)).decoder
 
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:

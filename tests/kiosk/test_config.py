@@ -1,14 +1,30 @@
-"""Config errors name the key and say what is expected; the shipped config.toml is valid."""
+"""Config errors name the key and say what is expected; the shipped config.toml is valid; the
+file is searched for in a fixed order, and without one the built-in defaults run the kiosk."""
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kiosk.config import ConfigError, load_config, parse_config
+from kiosk.config import (
+    DEFAULT_CLINICS,
+    CameraSettings,
+    ConfigError,
+    ConfigPlaces,
+    DatabaseSettings,
+    DecoderSettings,
+    HospitalSettings,
+    InsuranceSettings,
+    KioskSettings,
+    PrinterSettings,
+    StaffSettings,
+    load_config,
+    parse_config,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -337,3 +353,88 @@ def test_lobby_timeouts_lens_and_voice_settings() -> None:
         load_config(ROOT / "config.toml", env={"KIOSK_AUDIO_VOLUME": "1.5"})
     with pytest.raises(ConfigError, match=r"^camera\.lens: expected one of above, below, left"):
         load_config(ROOT / "config.toml", env={"KIOSK_CAMERA_LENS": "right"})
+
+
+def _places(tmp_path: Path) -> ConfigPlaces:
+    return ConfigPlaces(
+        user_config=tmp_path / "xdg-config" / "kiosk" / "config.toml",
+        system_config=tmp_path / "etc" / "kiosk" / "config.toml",
+        user_data=tmp_path / "xdg-data" / "kiosk",
+    )
+
+
+def _write(path: Path, kiosk_id: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    path.write_text(text.replace('id = "KIOSK-01"', f'id = "{kiosk_id}"'), encoding="utf-8")
+    return path
+
+
+def test_the_search_order_ends_in_the_built_in_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    places = _places(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    # every place holds a file; each step removes the winner and the next one must answer
+    explicit = _write(tmp_path / "explicit.toml", "EXPLICIT")
+    from_env = _write(tmp_path / "env.toml", "ENV")
+    _write(work / "config.toml", "CWD")
+    _write(places.user_config, "USER")
+    _write(places.system_config, "SYSTEM")
+    env = {"KIOSK_CONFIG": str(from_env)}
+    assert load_config(explicit, env=env, places=places).kiosk.id == "EXPLICIT"
+    assert load_config(None, env=env, places=places).kiosk.id == "ENV"
+    assert load_config(None, env={}, places=places).kiosk.id == "CWD"
+    (work / "config.toml").unlink()
+    assert load_config(None, env={}, places=places).kiosk.id == "USER"
+    places.user_config.unlink()
+    assert load_config(None, env={}, places=places).kiosk.id == "SYSTEM"
+    places.system_config.unlink()
+    config = load_config(None, env={}, places=places)
+    assert config.source is None
+    assert config.kiosk.data_dir == places.user_data / "data"
+    assert config.database.url == f"sqlite:///{places.user_data / 'data' / 'kiosk.db'}"
+    assert config.printer.output_dir == places.user_data / "data" / "slips"
+
+
+def test_a_named_file_that_is_missing_stays_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    places = _places(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _write(places.user_config, "USER")  # a fallback exists, and must not be used
+    with pytest.raises(ConfigError, match=r"^config file .*typo\.toml not found"):
+        load_config(tmp_path / "typo.toml", env={}, places=places)
+    with pytest.raises(ConfigError, match=r"^config file .*typo\.toml not found"):
+        load_config(None, env={"KIOSK_CONFIG": str(tmp_path / "typo.toml")}, places=places)
+
+
+def test_each_built_in_default_is_the_dataclass_default(tmp_path: Path) -> None:
+    config = parse_config({}, {}, tmp_path)
+    assert config.kiosk == replace(KioskSettings(), data_dir=tmp_path / "data")
+    assert config.hospital == HospitalSettings()
+    assert config.database.busy_timeout_ms == DatabaseSettings().busy_timeout_ms
+    assert config.database.url == f"sqlite:///{tmp_path / 'data' / 'kiosk.db'}"
+    assert config.camera == CameraSettings()
+    assert config.decoder == DecoderSettings()
+    assert config.printer == replace(PrinterSettings(), output_dir=tmp_path / "data" / "slips")
+    assert config.insurance == InsuranceSettings()
+    assert config.staff == StaffSettings()
+    assert config.clinics == DEFAULT_CLINICS
+    assert config.clinics[0].open_hours == (("00:00", "24:00"),)
+
+
+def test_origins_say_file_environment_or_default(tmp_path: Path) -> None:
+    chosen = _write(tmp_path / "kiosk.toml", "K-7")
+    config = load_config(chosen, env={"KIOSK_PRINTER_DOTS": "384"}, places=_places(tmp_path))
+    assert config.origins["kiosk.id"] == "file"
+    assert config.origins["printer.dots"] == "KIOSK_PRINTER_DOTS"
+    assert config.origins["staff.lockout_minutes"] == "file"
+    assert config.origins["clinics"] == "file"
+    defaults = parse_config({"kiosk": {"locale": "en"}}, {}, tmp_path)
+    assert defaults.origins["kiosk.locale"] == "file"
+    assert defaults.origins["kiosk.id"] == "default"
+    assert defaults.origins["hospital.facility_levels"] == "default"
+    assert defaults.origins["clinics"] == "default"

@@ -117,6 +117,35 @@ def _clock() -> _NoonClock:
     return _NoonClock()
 
 
+@pytest.mark.slow
+def test_the_demo_runs_from_an_empty_folder_with_no_config_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    environment.update(
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.app", "--demo", "--headless", "--patients", "3"],
+        cwd=empty,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("kiosk demo: 3/3 patients checked in (KB 1, KB 2, KB 3)")
+    data = tmp_path / "xdg-data" / "kiosk" / "data"
+    assert len(list((data / "demo" / "slips").glob("*.png"))) == 3
+    assert (data / "logs" / "kiosk.log").is_file()
+    assert list(empty.iterdir()) == []
+
+
 def test_a_qr_frame_from_a_camera_reaches_number_1(
     qtbot: QtBot, real: tuple[Config, Wiring]
 ) -> None:

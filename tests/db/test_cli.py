@@ -1,0 +1,135 @@
+"""``kiosk-admin`` lists its commands without importing them, and a light command stays light."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db import commands
+from db.cli import COMMANDS
+from kiosk import __version__
+from tests.db.clihelp import ROOT, run_admin
+
+HEAVY = ("cv2", "zxingcpp", "PySide6")
+
+
+def imported(importtime_log: str) -> set[str]:
+    """The top-level packages named in ``python -X importtime`` output."""
+    names = set()
+    for line in importtime_log.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def test_every_command_module_is_listed_under_its_own_name_and_summary() -> None:
+    defined = {}
+    for info in pkgutil.iter_modules(commands.__path__):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        command = getattr(module, "COMMAND", None)
+        if command is not None:
+            defined[command.name] = (module.__name__, command.help)
+    listed = {name: (entry.module, entry.summary) for name, entry in COMMANDS.items()}
+    assert listed == defined
+    assert list(COMMANDS) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("args", [["status"], ["staff", "list"]])
+def test_status_and_staff_list_load_no_camera_decoder_or_qt(
+    tmp_path: Path, args: list[str]
+) -> None:
+    result = run_admin(args, tmp_path, "-X", "importtime")
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = imported(result.stderr)
+    assert "db" in loaded  # the log is the one asked for
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_top_level_help_lists_every_command_without_importing_one(tmp_path: Path) -> None:
+    result = run_admin(["--help"], tmp_path, "-X", "importtime")
+    assert result.returncode == 0
+    for name, entry in COMMANDS.items():
+        assert name in result.stdout
+        assert entry.summary.split()[0] in result.stdout
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert not {m for m in modules if m.startswith("db.commands.")}
+    assert imported(result.stderr).isdisjoint(HEAVY)
+
+
+def test_a_command_s_own_help_and_a_wrong_name(tmp_path: Path) -> None:
+    helped = run_admin(["staff", "--help"], tmp_path)
+    assert helped.returncode == 0
+    assert "usage: kiosk-admin staff" in helped.stdout
+    assert "passwd" in helped.stdout
+    wrong = run_admin(["stauts"], tmp_path)
+    assert wrong.returncode == 2
+    assert "invalid choice: 'stauts'" in wrong.stderr
+    bad_option = run_admin(["status", "--bogus"], tmp_path)
+    assert bad_option.returncode == 2
+    assert "unrecognized arguments: --bogus" in bad_option.stderr
+
+
+def test_options_keep_their_place_around_the_command_name(tmp_path: Path) -> None:
+    # --config before or after the command name; "--" keeps a dash-led text a text
+    config = tmp_path / "site.toml"
+    config.write_text('[kiosk]\nid = "SITE-9"\n', encoding="utf-8")
+    for args in (
+        ["--config", str(config), "config", "show"],
+        ["config", "--config", str(config), "show"],
+    ):
+        result = run_admin(args, tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert 'id = "SITE-9"' in result.stdout
+    parsed = run_admin(["parse", "--", "-not-a-card"], tmp_path)
+    assert "unrecognized arguments" not in parsed.stderr
+
+
+def test_both_programs_show_the_one_version(tmp_path: Path) -> None:
+    admin = run_admin(["--version"], tmp_path)
+    assert admin.stdout.strip() == f"kiosk-admin {__version__}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    kiosk = subprocess.run(
+        [sys.executable, "-m", "ui.app", "--version"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert kiosk.stdout.strip() == f"kiosk {__version__}"
+    from importlib.metadata import version
+
+    assert version("clinic-checkin-kiosk") == __version__
+
+
+def test_importing_changes_no_logging_the_entry_point_quiets_urllib3(tmp_path: Path) -> None:
+    # urllib3's request lines carry the gateway token: the CLI keeps them out even with -v,
+    # but merely importing the client must leave logging to whoever embeds it
+    script = (
+        "import logging, sys\n"
+        "import db.insurance_client\n"
+        "print(logging.getLogger('urllib3').level)\n"
+        "from db.cli import main\n"
+        "main(['-v', 'parse', '--json', 'not a card'])\n"
+        "print(logging.getLogger('urllib3').level)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert (lines[0], lines[-1]) == (str(logging.NOTSET), str(logging.INFO))
