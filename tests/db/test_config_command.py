@@ -37,6 +37,7 @@ def test_show_masks_secrets_and_names_each_origin(tmp_path: Path, as_json: bool)
     # the secrets travel in the environment only, as on a real kiosk
     env = {
         "KIOSK_DATABASE_URL": f"postgresql+psycopg://kiosk:{PASSWORD}@db/kiosk",
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
         "KIOSK_GATEWAY_PASSWORD": GATEWAY_PASSWORD,
     }
     args = ["--config", str(config), "config", "show", *(["--json"] if as_json else [])]

@@ -436,5 +436,5 @@ def test_origins_say_file_environment_or_default(tmp_path: Path) -> None:
     defaults = parse_config({"kiosk": {"locale": "en"}}, {}, tmp_path)
     assert defaults.origins["kiosk.locale"] == "file"
     assert defaults.origins["kiosk.id"] == "default"
-    assert defaults.origins["hospital.facility_levels"] == "default"
+    assert defaults.origins["hospital.former_tuyen"] == "default"
     assert defaults.origins["clinics"] == "default"
