@@ -359,6 +359,7 @@ def test_the_kiosk_wires_the_gateway_behind_a_breaker_with_a_token_ready(
     monkeypatch.setenv("KIOSK_GATEWAY_OFFICER_ID", CREDENTIALS.officer_id)
     with simulator(300) as (state, url):
         data["insurance"]["gateway_url"] = url
+        data["insurance"]["allow_http"] = True  # the simulator speaks plain http on 127.0.0.1
         config = parse_config(data, {}, root)
         online = build_online_check(config, FakeClock(datetime.now(UTC)))
         assert isinstance(online, BreakerCheck)

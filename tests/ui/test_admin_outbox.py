@@ -23,7 +23,7 @@ def test_admin_screen_shows_outbox_counts_error_and_chart(
     Image.new("RGB", (1000, 650), "white").save(chart)
     admin = FakeAdmin(outbox=(3, 120, 1), outbox_error="HTTP 503: busy", chart=str(chart))
     window, _ = make_window(admin=admin)
-    log_in(qtbot, window, "9876")
+    log_in(qtbot, window, "987654", code="102")
     window.staff.admin_button.click()
     screen = window.admin_screen
     qtbot.waitUntil(lambda: "3 chờ gửi" in screen.his.text(), timeout=5000)
@@ -38,7 +38,7 @@ def test_admin_screen_shows_outbox_counts_error_and_chart(
 
 def test_admin_screen_without_a_his(qtbot: QtBot, make_window: Make) -> None:
     window, _ = make_window(admin=FakeAdmin())
-    log_in(qtbot, window, "9876")
+    log_in(qtbot, window, "987654", code="102")
     window.staff.admin_button.click()
     qtbot.waitUntil(lambda: window.admin_screen.his.text() == "Gửi HIS: tắt", timeout=5000)
     assert window.admin_screen.chart.pixmap().isNull()
