@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.audio import build_speaker
-    from ui.window import KioskWindow
+    from ui.window import READ_HOLD_MS, KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
@@ -240,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path=str(log_path),
         beep=not args.headless,
         speaker=build_speaker(parts.config.audio, app),
+        read_hold_ms=0 if args.pace else READ_HOLD_MS,
     )
     run = _headless_run(window, args, parts) if args.headless else None
     _show(window, args)

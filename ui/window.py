@@ -125,6 +125,7 @@ class KioskWindow(QWidget):
         log_path: str = "",
         beep: bool = True,
         speaker: Speaker | None = None,
+        read_hold_ms: int = READ_HOLD_MS,
     ) -> None:
         super().__init__()
         self.config = config
@@ -136,6 +137,7 @@ class KioskWindow(QWidget):
         self.lang: Lang = self.default_lang
         self._beep = beep
         self.speaker: Speaker = speaker or SilentSpeaker()
+        self._read_hold_ms = read_hold_ms
         self._lobby_state(clock)
         self.version = version
         self.log_path = log_path
@@ -242,7 +244,7 @@ class KioskWindow(QWidget):
         self._tick_timer.timeout.connect(self.tick)
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
-        self._hold.setInterval(READ_HOLD_MS)
+        self._hold.setInterval(self._read_hold_ms)
         self._hold.timeout.connect(self._start_check)
 
     # --- life cycle -------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from kiosk.printers import FilePrinter  # noqa: E402
 from kiosk.synthetic import SyntheticPerson  # noqa: E402
 from ui.app import build_parts  # noqa: E402
 from ui.demo import HeadlessRun, cast_size, demo_cast, demo_config  # noqa: E402
-from ui.window import KioskWindow  # noqa: E402
+from ui.window import READ_HOLD_MS, KioskWindow  # noqa: E402
 
 WARM_UP = 200
 PRINTER_FAULT_EVERY = 500  # the printer fails for one patient in every this many
@@ -267,6 +267,7 @@ def main() -> int:
         scan_source=parts.scan,
         version="soak",
         beep=False,
+        read_hold_ms=0 if args.pace else READ_HOLD_MS,
     )
     soak = Soak(window, parts, printer, args)
     run = HeadlessRun(window, args.patients, None, on_outcome=soak.on_outcome)
