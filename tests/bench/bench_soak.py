@@ -245,6 +245,7 @@ def main() -> int:
             password_env="KIOSK_SOAK_GATEWAY_PASSWORD",
             officer_name_env="KIOSK_SOAK_OFFICER_NAME",
             officer_id_env="KIOSK_SOAK_OFFICER_ID",
+            allow_http=True,  # the simulator on 127.0.0.1
         )
         online = GatewayClient.from_settings(settings, SystemClock(), zone=config.kiosk.zone)
     parts = build_parts(
