@@ -289,6 +289,13 @@ class KioskWindow(QWidget):
                 layout.activate()
             page.updateGeometry()
         self.resize(width, height)
+        if (self.width(), self.height()) != (width, height):
+            # a size hint cached during the first resize (a label re-wrapping at its new
+            # width) can still hold the window: the layouts are settled now, so once more
+            outer = self.layout()
+            if outer is not None:
+                outer.activate()
+            self.resize(width, height)
 
     def orient(self, landscape: bool) -> None:
         for screen in self.screens:
@@ -296,6 +303,9 @@ class KioskWindow(QWidget):
         self._top.removeWidget(self.lang_button)
         self._bottom.removeWidget(self.lang_button)
         (self._top if landscape else self._bottom).addWidget(self.lang_button)
+        # nested layouts keep the button's old size in their cache until told
+        self._top.invalidate()
+        self._bottom.invalidate()
         self._landscape = landscape
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API

@@ -139,7 +139,8 @@ def test_the_demo_runs_from_an_empty_folder_with_no_config_file(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
-    assert summary.startswith("kiosk demo: 3/3 patients checked in (KB 1, KB 2, KB 3)")
+    assert summary.startswith("kiosk demo: 3/3 patients as expected (3 accepted;")
+    assert "numbers KB 1, KB 2, KB 3)" in summary
     data = tmp_path / "xdg-data" / "kiosk" / "data"
     assert len(list((data / "demo" / "slips").glob("*.png"))) == 3
     assert (data / "logs" / "kiosk.log").is_file()

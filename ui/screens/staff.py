@@ -172,7 +172,7 @@ class PinScreen(Screen):
         self.message = label(BODY_PX, color=BAD)
         self._message: Text = no_text
         self._lang: Lang = "vi"
-        self.keypad = Keypad(self.code, key_px=90)
+        self.keypad = Keypad(self.code, key_px=80)
         self.keypad.setFixedWidth(600)
         for field in (self.code, self.pin):
             field.installEventFilter(self)
@@ -617,16 +617,15 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (
-            self.title,
-            self.cards,
-            self.last_sync,
-            self.warning,
-            self.pin_notice,
-            self.his,
-            self.his_error,
-        ):
+        for w in (self.title, self.cards, self.last_sync):
             box.addWidget(w)
+        # two facts a line: the screen must still fit 1080 px with the chart shown
+        for left, right in ((self.warning, self.pin_notice), (self.his, self.his_error)):
+            pair = QHBoxLayout()
+            pair.setSpacing(24)
+            pair.addWidget(left)
+            pair.addWidget(right, 1)
+            box.addLayout(pair)
         box.addWidget(self.chart)
         box.addSpacing(12)
         box.addWidget(self.progress)
