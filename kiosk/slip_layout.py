@@ -159,9 +159,11 @@ def layout_slip(
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
     if clinic is not None:
         line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
-        # where to go, as big as the clinic's name: the line a patient walks by
-        where = " – ".join(p for p in (clinic.room.upper(), clinic.location_vi) if p)
-        line(f"→ {where}" if where else None, Size.TITLE, bold=True, align=Align.CENTER)
+        # where to go, as big as the clinic's name: the lines a patient walks by. The room and
+        # the floor are two lines: joined, the floor would wrap mid-phrase ("khu" / "A").
+        room, floor = clinic.room.upper(), clinic.location_vi
+        line(f"→ {room}" if room else None, Size.TITLE, bold=True, align=Align.CENTER)
+        line(floor or None, Size.TITLE, bold=True, align=Align.CENTER)
     else:
         line(checkin.clinic_code, Size.TITLE, bold=True, align=Align.CENTER)
     items.append(SlipRule())
