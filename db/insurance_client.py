@@ -9,6 +9,7 @@ are never logged; names and card numbers are masked in logs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -824,6 +825,13 @@ class GatewayClient:
         # Two workers: a check abandoned at its budget may hold one until its own (equally
         # cut) timeouts end, and the next patient's check must not queue behind it.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gateway-check")
+        # Both workers now rather than at the first slow check: a kiosk's thread count is
+        # then the same all day (the soak benchmark watches it for leaks).
+        ready = threading.Barrier(3)
+        for _ in range(2):
+            self._pool.submit(ready.wait, 5.0)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            ready.wait(5.0)
         self._keeper: threading.Thread | None = None
         self._stop = threading.Event()
 

@@ -57,10 +57,14 @@ BARE_CLINIC = "BARE"
 OUTBOX_CLINIC = "OUTBOX"
 
 
-def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+def _checkins(
+    url: str, index: int, count: int, start: mp.synchronize.Event, *, outbox: bool
+) -> None:
+    """``count`` complete check-ins as the kiosk makes them; with ``outbox`` each transaction
+    also writes the HIS event row, into a clinic of its own."""
     url, _, synchronous = url.partition("#")
     engine = create_kiosk_engine(url, busy_timeout_ms=30_000, synchronous=synchronous or "FULL")
-    store = SqlStore(engine)
+    store = SqlStore(engine, outbox=outbox)
     store.find_card(benchdata.bhxh_number(0))  # connect and warm up before the start
     start.wait()
     for j in range(count):
@@ -68,9 +72,9 @@ def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Eve
         assert card is not None
         store.commit_checkin(
             CheckInDraft(
-                idempotency_key=f"p{index}-{j}",
+                idempotency_key=f"{'o' if outbox else 'p'}{index}-{j}",
                 local_day=DAY,
-                clinic_code=CLINIC,
+                clinic_code=OUTBOX_CLINIC if outbox else CLINIC,
                 patient=snapshot_of(None, card),
                 status="accepted",
                 reason=None,
@@ -82,34 +86,15 @@ def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Eve
             )
         )
     store.dispose()
+
+
+def _complete_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
+    _checkins(url, index, count, start, outbox=False)
 
 
 def _outbox_worker(url: str, index: int, count: int, start: mp.synchronize.Event) -> None:
     """:func:`_complete_worker` with the HIS outbox on (an event row in every transaction)."""
-    url, _, synchronous = url.partition("#")
-    engine = create_kiosk_engine(url, busy_timeout_ms=30_000, synchronous=synchronous or "FULL")
-    store = SqlStore(engine, outbox=True)
-    store.find_card(benchdata.bhxh_number(0))
-    start.wait()
-    for j in range(count):
-        card = store.find_card(benchdata.bhxh_number((index * count + j) % CARDS))
-        assert card is not None
-        store.commit_checkin(
-            CheckInDraft(
-                idempotency_key=f"o{index}-{j}",
-                local_day=DAY,
-                clinic_code=OUTBOX_CLINIC,
-                patient=snapshot_of(None, card),
-                status="accepted",
-                reason=None,
-                route=Route.CORRECT,
-                benefit_percent=80,
-                verification=Verification.CACHE,
-                kiosk_id=f"KIOSK-{index:02d}",
-                created_at=datetime.now(UTC),
-            )
-        )
-    store.dispose()
+    _checkins(url, index, count, start, outbox=True)
 
 
 def _verify_outbox(store: SqlStore, total: int) -> dict[str, object]:
