@@ -133,9 +133,14 @@ def build_parts(
         (folder / "slips").mkdir(parents=True)
         wiring = build_service(config, clock, printer=printer, online=online, use_gateway=False)
         # cards valid on the hospital's today, whatever the date the demo is run on
-        cast = demo_cast(cast_size(patients), local_day(clock, config.kiosk.zone))
-        wiring.store.import_cards(demo_records(cast))
-        cast = keep_accepted(cast, lambda t: wiring.service.assess(t).status is Status.ACCEPTED)
+        size = cast_size(patients)
+        while True:  # the rules pass over a share of the synthetic cards: cast more until enough
+            cast = demo_cast(size, local_day(clock, config.kiosk.zone))
+            wiring.store.import_cards(demo_records(cast))
+            cast = keep_accepted(cast, lambda t: wiring.service.assess(t).status is Status.ACCEPTED)
+            if len(cast.patients) >= patients or size > 8 * patients:
+                break
+            size *= 2
         # a throw-away admin account so the demo's staff and admin screens can be tried
         wiring.store.add_staff(
             StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)

@@ -234,7 +234,7 @@ def main() -> int:
     if not args.offline:
         # the simulated gateway knows exactly the demo's cached patients
         today = local_day(SystemClock(), config.kiosk.zone)
-        cast = demo_cast(cast_size(args.patients), today)
+        cast = demo_cast(2 * cast_size(args.patients), today)  # as many as the demo may cast
         state = insurance_sim.SimState(
             RosterPopulation(cast.cached),  # type: ignore[arg-type]
             insurance_sim.Faults(),
@@ -307,7 +307,8 @@ def main() -> int:
     worst_stall = max((s["stall_ms"] for s in past), default=None)
     goals = {
         "rss_growth_le_20mb": growth["rss_mb"] is not None and growth["rss_mb"] <= 20,
-        "threads_flat": growth["threads"] == 0 and growth["native_threads"] == 0,
+        # the OS's count: Python's grows by one when a Qt thread first logs (a _DummyThread)
+        "threads_flat": growth["native_threads"] == 0,
         "fds_flat": growth["fds"] == 0,
         "qt_objects_flat": growth["qt_objects"] == 0,
         "stall_lt_100ms": worst_stall is not None and worst_stall < 100,
