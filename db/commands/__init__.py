@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from db.store import SqlStore
+    from kiosk.clock import Clock
 
 
 class CommandError(Exception):
@@ -30,3 +35,18 @@ class Command:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Config | None], int]
     needs_config: bool = True  # load and validate config.toml before run()
+
+
+def journal_for_command(config: Config, clock: Clock) -> SqlStore:
+    """The kiosk's offline journal for a command that works on it, or a clear CommandError
+    (exit 2 when this kiosk has none: its database is SQLite)."""
+    from db.open import open_journal
+    from kiosk.ports import StoreError
+
+    try:
+        journal = open_journal(config, clock)
+    except StoreError as error:
+        raise CommandError(f"offline journal: {error}") from error
+    if journal is None:
+        raise CommandError("no offline journal: database.url is SQLite", exit_code=2)
+    return journal

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from db.commands import Command, CommandError
-from db.open import open_journal, open_store
+from db.commands import Command, CommandError, journal_for_command
+from db.open import open_store
 from db.replica import refresh_replica
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -21,12 +21,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     clock = SystemClock()
-    try:
-        journal = open_journal(config, clock)
-    except StoreError as error:
-        raise CommandError(f"offline journal: {error}") from error
-    if journal is None:
-        raise CommandError("no offline journal: database.url is SQLite", exit_code=2)
+    journal = journal_for_command(config, clock)
     try:
         central = open_store(config, clock)
         try:
