@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.clock import Clock, SystemClock, local_day
@@ -44,6 +44,18 @@ from ui.demo import (
     keep_accepted,
 )
 
+if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
+    from db.store import SqlStore
+    from kiosk.checkin import CheckInService
+    from kiosk.ports import StaffDirectory
+    from kiosk.staff_auth import StaffAuth
+    from kiosk.voice import Speaker
+    from scanner.loop import ScanLoop
+    from scanner.ports import Camera
+    from ui.admin_tools import KioskAdminTools
+    from ui.background import Background
+    from ui.window import KioskWindow
+
 log = logging.getLogger("kiosk")
 
 
@@ -53,15 +65,15 @@ class Parts:
 
     config: Config
     clock: Clock
-    service: Any
-    store: Any
-    staff: Any
-    admin: Any
-    scan: Any
-    camera: Any
+    service: CheckInService
+    store: SqlStore
+    staff: StaffDirectory
+    admin: KioskAdminTools
+    scan: ScanLoop
+    camera: Camera
     closers: list[Callable[[], None]] = field(default_factory=list)
     expected: list[Status] = field(default_factory=list)  # the demo patients' outcomes, in turn
-    journal: Any = None  # the offline journal's store, with a server database
+    journal: SqlStore | None = None  # the offline journal's store, with a server database
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -218,7 +230,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.audio import build_speaker
-    from ui.window import READ_HOLD_MS, KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
@@ -234,18 +245,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         parts = opened
     retention = _start_retention(parts)
-    window = KioskWindow(
-        config=parts.config,
-        clock=parts.clock,
-        service=parts.service,
-        staff_auth=_staff_auth(parts),
-        admin=parts.admin,
-        scan_source=parts.scan,
+    window = build_window(
+        parts,
         version=__version__,
         log_path=str(log_path),
         beep=not args.headless,
         speaker=build_speaker(parts.config.audio, app),
-        read_hold_ms=0 if args.pace else READ_HOLD_MS,
+        pace=args.pace,
     )
     run = _headless_run(window, args, parts) if args.headless else None
     _show(window, args)
@@ -269,18 +275,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if len(run.outcomes) == args.patients and not run.failed() else 1
 
 
-def _headless_run(window: Any, args: argparse.Namespace, parts: Parts) -> HeadlessRun:
+def build_window(
+    parts: Parts,
+    *,
+    version: str,
+    log_path: str = "",
+    beep: bool = True,
+    speaker: Speaker | None = None,
+    pace: bool = False,
+) -> KioskWindow:
+    """The kiosk's window over ``parts``, with staff sign-in as the config sets it.
+
+    ``pace``: no pause on a read code before the check starts (the soak and ``--pace``).
+    """
+    from ui.window import READ_HOLD_MS, KioskWindow
+
+    return KioskWindow(
+        config=parts.config,
+        clock=parts.clock,
+        service=parts.service,
+        staff_auth=_staff_auth(parts),
+        admin=parts.admin,
+        scan_source=parts.scan,
+        version=version,
+        log_path=log_path,
+        beep=beep,
+        speaker=speaker,
+        read_hold_ms=0 if pace else READ_HOLD_MS,
+    )
+
+
+def _headless_run(window: KioskWindow, args: argparse.Namespace, parts: Parts) -> HeadlessRun:
     """The cooperative patients of ``--headless``: each lowers the code once answered."""
+    from scanner.demo_camera import DemoCamera
+
+    camera = parts.camera
+    assert isinstance(camera, DemoCamera)  # --headless runs the demo only
     return HeadlessRun(
         window,
         args.patients,
         parts.expected,
         linger_ms=0 if args.pace else 1500,
-        on_outcome=lambda _turn, _outcome: parts.camera.step_away(),
+        on_outcome=lambda _turn, _outcome: camera.step_away(),
     )
 
 
-def _show(window: Any, args: argparse.Namespace) -> None:
+def _show(window: KioskWindow, args: argparse.Namespace) -> None:
     """Full screen on the kiosk's display; a fixed size offscreen or in portrait."""
     from PySide6.QtGui import QGuiApplication
 
@@ -294,7 +334,7 @@ def _show(window: Any, args: argparse.Namespace) -> None:
     window.showFullScreen()
 
 
-def build_background(parts: Parts, version: str) -> Any:
+def build_background(parts: Parts, version: str) -> Background:
     """The kiosk's background duties: HIS delivery, ``status.json``, systemd's watchdog."""
     from db.outbox import RetryPolicy, deliver_pending
     from db.wiring import build_his_sender
@@ -379,7 +419,7 @@ def _start_retention(parts: Parts) -> Any:
     return timer
 
 
-def _staff_auth(parts: Parts) -> Any:
+def _staff_auth(parts: Parts) -> StaffAuth:
     from kiosk.staff_auth import StaffAuth
 
     s = parts.config.staff

@@ -9,14 +9,18 @@ is dropped, so nobody sees the previous patient's data.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.checkin import Assessment
 from kiosk.model import Clinic
 from kiosk.outcome import Outcome, Reason, Status
 from ui.ports import PatientService
 from ui.workers import TaskRunner
+
+T = TypeVar("T")
 
 
 class PatientFlow(QObject):
@@ -39,7 +43,7 @@ class PatientFlow(QObject):
         self._service = service
         self._runner = runner
         self._generation = 0
-        self._assessment: Any = None
+        self._assessment: Assessment | None = None
         self._active = False
         self._key = ""
 
@@ -67,24 +71,19 @@ class PatientFlow(QObject):
 
     def answer(self, yes: bool) -> None:
         """The patient's answer to "Is this you?"."""
-        assessment = self._assessment
-        if assessment is None:
-            return
-        self.working.emit()
-        self._run(
-            lambda: self._with_clinics(self._service.confirm(assessment, yes)), self._assessed
-        )
+        self._reassess(lambda assessment: self._service.confirm(assessment, yes))
 
     def answer_birth_year(self, year: str) -> None:
         """The birth year typed for a bare code."""
+        self._reassess(lambda assessment: self._service.confirm_birth_year(assessment, year))
+
+    def _reassess(self, step: Callable[[Assessment], Assessment]) -> None:
+        """The patient answered a question about the assessment: assess again with it."""
         assessment = self._assessment
         if assessment is None:
             return
         self.working.emit()
-        self._run(
-            lambda: self._with_clinics(self._service.confirm_birth_year(assessment, year)),
-            self._assessed,
-        )
+        self._run(lambda: self._with_clinics(step(assessment)), self._assessed)
 
     def choose(self, clinic_code: str) -> None:
         """The patient picked a clinic."""
@@ -98,10 +97,10 @@ class PatientFlow(QObject):
         """The result was shown; the next scan starts a new patient."""
         self._active = False
 
-    def _with_clinics(self, assessment: Any) -> tuple[Any, tuple[Clinic, ...]]:
+    def _with_clinics(self, assessment: Assessment) -> tuple[Assessment, tuple[Clinic, ...]]:
         return assessment, self._service.open_clinics()
 
-    def _assessed(self, result: tuple[Any, tuple[Clinic, ...]]) -> None:
+    def _assessed(self, result: tuple[Assessment, tuple[Clinic, ...]]) -> None:
         assessment, clinics = result
         self._assessment = assessment
         if assessment.status is Status.NEEDS_CONFIRMATION:
@@ -115,7 +114,7 @@ class PatientFlow(QObject):
         else:
             self.choose_clinic.emit(clinics)
 
-    def _check_in(self, assessment: Any, clinic_code: str) -> None:
+    def _check_in(self, assessment: Assessment, clinic_code: str) -> None:
         key = self._key
 
         def commit_and_print() -> Outcome:
@@ -133,10 +132,10 @@ class PatientFlow(QObject):
         # the service turns known trouble into outcomes; anything else sends them to reception
         self._show(Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail=message))
 
-    def _run(self, fn: Any, done: Any) -> None:
+    def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
         generation = self._generation
 
-        def deliver(result: Any) -> None:
+        def deliver(result: T) -> None:
             if generation == self._generation:
                 done(result)
 

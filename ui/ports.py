@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.checkin import Assessment
 from kiosk.model import CheckIn, Clinic, PatientSnapshot
 from kiosk.outcome import Outcome
 
@@ -42,34 +43,19 @@ class ScanSource(Protocol):
 
 
 class PatientService(Protocol):
-    """``kiosk.checkin.CheckInService``: every decision of a check-in.
-
-    Assessments are passed back as they came (typed ``Any`` so the concrete Assessment class of
-    the service fits without the window knowing it).
-    """
+    """``kiosk.checkin.CheckInService``: every decision of a check-in, as the window uses it."""
 
     def open_clinics(self) -> tuple[Clinic, ...]: ...
 
-    def assess(self, text: str) -> Any: ...
+    def assess(self, text: str) -> Assessment: ...
 
-    def confirm(self, assessment: Any, yes: bool) -> Any: ...
+    def confirm(self, assessment: Assessment, yes: bool) -> Assessment: ...
 
-    def confirm_birth_year(self, assessment: Any, year: str) -> Any: ...
-
-    def check_in(
-        self,
-        assessment: Any,
-        clinic_code: str,
-        *,
-        staff: str | None = None,
-        override_reason: str | None = None,
-        idempotency_key: str | None = None,
-        patient: PatientSnapshot | None = None,
-    ) -> Outcome: ...
+    def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment: ...
 
     def check_in_and_print(
         self,
-        assessment: Any,
+        assessment: Assessment,
         clinic_code: str,
         *,
         staff: str | None = None,
@@ -77,8 +63,6 @@ class PatientService(Protocol):
         idempotency_key: str | None = None,
         patient: PatientSnapshot | None = None,
     ) -> Outcome: ...
-
-    def print_slip(self, checkin: CheckIn, *, reprint: bool = False) -> Outcome: ...
 
     def reprint(self, checkin_id: str, staff: str) -> Outcome: ...
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from kiosk import __version__
-from kiosk.checkin import snapshot_of
+from kiosk.checkin import Assessment, snapshot_of
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config, load_config
 from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
@@ -298,6 +298,8 @@ def _staff_pin(window: Any) -> None:
 
 
 def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
+    from ui.staff_desk import Lookup
+
     window.staff_auth.login(_CODE, _PIN)
     window._go(window.staff)
     window.staff.set_user("Lan", True)
@@ -308,7 +310,10 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
     window.staff.set_checkins(rows, window.lang)
     window.staff.code.setText(cards[0].bhxh_number)
     # a card the cache does not know: the message comes from the outcome, in the window's language
-    window._staff_assessed(_Still(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, None, None))
+    unknown = Assessment(
+        Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, None, None, None, Verification.NONE
+    )
+    window.staff.show_lookup(Lookup.of(unknown))
 
 
 def _admin(window: Any, config: Config) -> None:

@@ -7,10 +7,7 @@ The window maps outcomes to screens and routes touches and scans to the service 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QMouseEvent, QResizeEvent
@@ -23,18 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkin import snapshot_of
+from kiosk.checkin import Assessment
 from kiosk.clock import Clock, local_time
 from kiosk.config import Config
-from kiosk.model import BirthDate, CheckIn, Clinic
+from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
-from ui.i18n import no_text, other, staff_message, text, tr
+from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
+from ui.screens.admin import AdminScreen
 from ui.screens.birth_year import BirthYearScreen
 from ui.screens.common import CAPTION_PX, PRIMARY, STYLE, Screen, button, label
 from ui.screens.patient import (
@@ -47,7 +45,9 @@ from ui.screens.patient import (
     TimeWarningScreen,
     WelcomeScreen,
 )
-from ui.screens.staff import AdminScreen, PinScreen, StaffScreen
+from ui.screens.pin import PinScreen, refusal
+from ui.screens.staff import StaffScreen
+from ui.staff_desk import StaffDesk
 from ui.workers import ScanWorker, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,6 @@ class KioskWindow(QWidget):
     """
 
     outcome_shown = Signal(object)
-    _sync_progress = Signal(int, int)
 
     def __init__(
         self,
@@ -143,8 +142,6 @@ class KioskWindow(QWidget):
         self.log_path = log_path
         self._allow_close = False
         self._last_activity = clock.monotonic()
-        self._staff_assessment: Any = None
-        self._sync_cancel = threading.Event()
 
         self.setWindowTitle(config.hospital.name or "Kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -155,6 +152,13 @@ class KioskWindow(QWidget):
         self.runner = TaskRunner("service", self)
         self.sync_runner = TaskRunner("sync", self)
         self.flow = PatientFlow(service, self.runner)
+        self.desk = StaffDesk(
+            service=service,
+            auth=staff_auth,
+            admin=admin,
+            runner=self.runner,
+            sync_runner=self.sync_runner,
+        )
 
         # top bar: hidden staff corner and the language button, on every screen
         self.corner = StaffCorner()
@@ -263,7 +267,7 @@ class KioskWindow(QWidget):
         """Stop every thread (the window may then close)."""
         self._tick_timer.stop()
         self._hold.stop()
-        self._sync_cancel.set()
+        self.desk.cancel_sync()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.wedge)
@@ -348,21 +352,38 @@ class KioskWindow(QWidget):
         self.warning.more_time.connect(self._more_time)
         self.pin.submitted.connect(self._pin_submitted)
         self.pin.cancelled.connect(self.go_welcome)
-        self.staff.lookup.connect(self._staff_lookup)
-        self.staff.check_in.connect(lambda code: self._staff_check_in(code, None))
-        self.staff.override.connect(self._staff_check_in)
-        self.staff.search.connect(self._staff_search)
-        self.staff.reprint.connect(self._staff_reprint)
-        self.staff.cancel_checkin.connect(self._staff_cancel)
-        self.staff.logout.connect(self.logout)
-        self.staff.open_admin.connect(self.open_admin)
-        self.admin_screen.back.connect(self.open_staff)
-        self.admin_screen.sync.connect(self._sync)
-        self.admin_screen.cancel_sync.connect(self._sync_cancel.set)
-        self.admin_screen.printer_test.connect(lambda: self._admin_call(self.admin.printer_test))
-        self.admin_screen.camera_test.connect(lambda: self._admin_call(self.admin.camera_test))
-        self.admin_screen.quit_app.connect(self._quit)
-        self._sync_progress.connect(self.admin_screen.set_progress)
+        self._wire_staff()
+
+    def _wire_staff(self) -> None:
+        """The staff screens to the desk, and the desk's answers back to the screens."""
+        desk, staff, admin = self.desk, self.staff, self.admin_screen
+        desk.signed_in.connect(self._signed_in)
+        staff.lookup.connect(desk.lookup)
+        staff.check_in.connect(desk.check_in)
+        staff.search.connect(desk.search)
+        staff.reprint.connect(desk.reprint)
+        staff.cancel_checkin.connect(desk.cancel)
+        staff.logout.connect(self.logout)
+        staff.open_admin.connect(self.open_admin)
+        desk.working.connect(staff.working)
+        desk.looked_up.connect(staff.show_lookup)
+        desk.checked_in.connect(self._staff_checked_in)
+        desk.cancelled.connect(staff.show_cancelled)
+        desk.failed.connect(staff.show_failure)
+        desk.checkins.connect(self._show_checkins)
+        admin.back.connect(self.open_staff)
+        admin.sync.connect(desk.sync)
+        admin.cancel_sync.connect(desk.cancel_sync)
+        admin.printer_test.connect(desk.test_printer)
+        admin.camera_test.connect(desk.test_camera)
+        admin.quit_app.connect(self._quit)
+        desk.cache_status.connect(self._cache_status)
+        desk.admin_working.connect(admin.working)
+        desk.admin_said.connect(admin.said)
+        desk.sync_started.connect(admin.sync_started)
+        desk.sync_progress.connect(admin.set_progress)
+        desk.synced.connect(admin.synced)
+        desk.sync_failed.connect(admin.sync_failed)
 
     # --- language, activity, idle -----------------------------------------------------------
 
@@ -505,7 +526,7 @@ class KioskWindow(QWidget):
         self.flow.reset()
         self._hold.stop()
         self._held_text = ""
-        self._staff_assessment = None
+        self.desk.reset()
         for screen in self.screens:
             screen.clear()
         if self.scan_worker is not None:
@@ -529,7 +550,7 @@ class KioskWindow(QWidget):
         current = self.current
         if current is self.staff:
             self.touch()
-            self._staff_lookup(text)
+            self.desk.lookup(text)
         elif current is self.welcome and not self.flow.active and not self._hold.isActive():
             self.touch()
             self.welcome.set_sighted(False)
@@ -554,7 +575,7 @@ class KioskWindow(QWidget):
         if self.current is self.welcome:
             self.welcome.set_frame(image, corners or None, coarse)
 
-    def _ask_confirmation(self, assessment: Any) -> None:
+    def _ask_confirmation(self, assessment: Assessment) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
             self._go(self.birth_year)
@@ -630,143 +651,34 @@ class KioskWindow(QWidget):
         self.staff.set_user(session.name, session.is_admin)
         self.staff.set_clinics(self.config.clinics, self.lang)
         self._go(self.staff)
-        self._staff_search(self.staff.search_box.text())
+        self.desk.refresh()
 
     def _pin_submitted(self, code: str, pin: str) -> None:
         self.touch()
-        self.pin.set_message(text("pin_checking"))
-        self.pin.clear_entry()
-        # scrypt is deliberately slow: check PINs off the GUI thread
-        self.runner.submit(lambda: self.staff_auth.login(code, pin), self._login_result)
+        self.pin.checking()
+        self.desk.sign_in(code, pin)
 
-    def _login_result(self, attempt: LoginAttempt) -> None:
+    def _signed_in(self, attempt: LoginAttempt) -> None:
         if attempt.result is LoginResult.OK:
             self.pin.clear()
             self.open_staff()
-        elif attempt.result is LoginResult.LOCKED:
-            minutes, seconds = divmod(int(attempt.locked_for_s + 0.999), 60)
-            self.pin.set_message(text("pin_locked", m=minutes, s=seconds))
-        elif attempt.result is LoginResult.UNAVAILABLE:
-            self.pin.set_message(text("pin_unavailable"))
-        elif attempt.wait_s > 0 or attempt.result is LoginResult.WAIT:
-            self.pin.set_message(text("pin_wait", s=int(attempt.wait_s + 0.999)))
         else:
-            self.pin.set_message(text("pin_wrong"))
+            self.pin.set_message(refusal(attempt))
 
     def logout(self) -> None:
         self.staff_auth.logout()
         self.go_welcome()
 
-    def _staff_name(self) -> str:
-        session = self.staff_auth.session
-        return session.name if session else ""
-
-    def _staff_lookup(self, code: str) -> None:
-        self.staff_auth.touch()
-        if not code:
-            return
-        self.staff.set_result(text("working"))
-        self.runner.submit(lambda: self.service.assess(code), self._staff_assessed)
-
-    def _staff_assessed(self, assessment: Any) -> None:
-        self._staff_assessment = assessment
-        shown = from_assessment(assessment.payload, assessment.card)
-        outcome = assessment.outcome()
-
-        def result(lang: Lang) -> str:
-            lines = [staff_message(outcome, lang)]
-            if shown.name:
-                lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
-            return "\n".join(lines)
-
-        self.staff.set_result(result, error=assessment.status is not Status.ACCEPTED)
-        ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
-        self.staff.set_assessment_state(
-            can_check_in=ok, can_override=not ok, needs_identity=not ok and not shown.name
-        )
-
-    def _staff_check_in(self, clinic_code: str, reason: str | None) -> None:
-        self.staff_auth.touch()
-        assessment, staff = self._staff_assessment, self._staff_name()
-        if assessment is None or not staff:
-            return
-        service = self.service
-        patient = None
-        if reason and self.staff.patient_name.isVisibleTo(self.staff):
-            # no card and no name in what was typed: the slip carries what staff entered
-            year = self.staff.patient_birth.text().strip()
-            patient = replace(
-                snapshot_of(assessment.payload, assessment.card),
-                name=" ".join(self.staff.patient_name.text().split()),
-                birth=BirthDate(int(year)) if year else None,
-            )
-
-        def work() -> Outcome:
-            chosen = assessment
-            if chosen.status is Status.NEEDS_CONFIRMATION:  # staff saw the person: it is them
-                chosen = service.confirm(chosen, True)
-            return service.check_in_and_print(
-                chosen, clinic_code, staff=staff, override_reason=reason, patient=patient
-            )
-
-        self.staff.set_result(text("working"))
-        self.runner.submit(work, self._staff_checked_in, self._staff_failed)
-
     def _staff_checked_in(self, outcome: Outcome) -> None:
         self._note_printer(outcome)
         checkin = outcome.checkin
-        if checkin is not None:
-            clinic = self.config.clinic(checkin.clinic_code)
-
-            def done(lang: Lang) -> str:
-                said = tr(
-                    "staff_done",
-                    lang,
-                    n=checkin.label,
-                    clinic=clinic.name(lang) if clinic else checkin.clinic_code,
-                )
-                extra = staff_message(outcome, lang) if outcome.reason is not None else ""
-                return said + ("\n" + extra if extra else "")
-
-            self.staff.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
-            self._staff_assessment = None
-            self.staff.set_assessment_state(can_check_in=False, can_override=False)
-            self.staff.code.clear()
-            self.staff.reason.clear()
-        else:
-            self.staff.set_result(outcome.message, error=True)
-        self._staff_search(self.staff.search_box.text())
-
-    def _staff_failed(self, message: str) -> None:
-        self.staff.set_result(text("failed", detail=message), error=True)
-
-    def _staff_search(self, text: str) -> None:
-        self.staff_auth.touch()
-        search = text.strip() or None
-        self.runner.submit(lambda: self.service.todays_checkins(search), self._show_checkins)
+        self.staff.show_checked_in(
+            outcome, self.config.clinic(checkin.clinic_code) if checkin else None
+        )
 
     def _show_checkins(self, rows: Sequence[CheckIn]) -> None:
         if self.current is self.staff:
             self.staff.set_checkins(rows, self.lang)
-
-    def _staff_reprint(self, checkin_id: str) -> None:
-        staff = self._staff_name()
-        self.runner.submit(
-            lambda: self.service.reprint(checkin_id, staff), self._staff_checked_in,
-            self._staff_failed,
-        )  # fmt: skip
-
-    def _staff_cancel(self, checkin_id: str, reason: str) -> None:
-        staff = self._staff_name()
-
-        def done(outcome: Outcome) -> None:
-            self.staff.cancel_reason.clear()
-            self.staff.set_result(outcome.message if outcome.reason else no_text)
-            self._staff_search(self.staff.search_box.text())
-
-        self.runner.submit(
-            lambda: self.service.cancel(checkin_id, staff, reason), done, self._staff_failed
-        )
 
     # --- admin ------------------------------------------------------------------------------
 
@@ -777,10 +689,7 @@ class KioskWindow(QWidget):
         self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
         self.admin_screen.set_short_pin(session.short_pin)
         self._go(self.admin_screen)
-        self._refresh_cache()
-
-    def _refresh_cache(self) -> None:
-        self.runner.submit(self.admin.cache_status, self._cache_status)
+        self.desk.refresh_cache()
 
     def _cache_status(self, status: CacheStatus) -> None:
         when = age = None
@@ -791,35 +700,6 @@ class KioskWindow(QWidget):
         self.admin_screen.set_outbox(status.outbox, status.outbox_error)
         self.admin_screen.set_chart(status.chart)
         self.admin_screen.retranslate(self.lang)
-
-    def _sync(self) -> None:
-        self.staff_auth.touch()
-        self._sync_cancel.clear()
-        self.admin_screen.set_syncing(True)
-        self.admin_screen.set_progress(0, 1)
-        self.admin_screen.set_result(text("working"))
-        progress = self._sync_progress.emit  # a signal: safe to call from the sync thread
-        cancel = self._sync_cancel.is_set
-
-        def done(summary: str) -> None:
-            self.admin_screen.set_syncing(False)
-            self.admin_screen.set_result(lambda lang: summary)  # the admin tools' own line
-            self._refresh_cache()
-
-        def failed(message: str) -> None:
-            self.admin_screen.set_syncing(False)
-            self.admin_screen.set_result(text("failed", detail=message))
-
-        self.sync_runner.submit(lambda: self.admin.sync(progress, cancel), done, failed)
-
-    def _admin_call(self, call: Callable[[], str]) -> None:
-        self.staff_auth.touch()
-        self.admin_screen.set_result(text("working"))
-
-        def said(line: str) -> None:
-            self.admin_screen.set_result(lambda lang: line)  # the admin tools' own line
-
-        self.runner.submit(call, said, said)
 
     def _quit(self) -> None:
         session = self.staff_auth.session

@@ -49,9 +49,9 @@ from kiosk.outcome import Outcome  # noqa: E402
 from kiosk.ports import PrintResult, SlipPrinter  # noqa: E402
 from kiosk.printers import FilePrinter  # noqa: E402
 from kiosk.synthetic import SyntheticPerson  # noqa: E402
-from ui.app import build_parts  # noqa: E402
+from ui.app import build_parts, build_window  # noqa: E402
 from ui.demo import HeadlessRun, cast_size, demo_cast, demo_config  # noqa: E402
-from ui.window import READ_HOLD_MS, KioskWindow  # noqa: E402
+from ui.window import KioskWindow  # noqa: E402
 
 WARM_UP = 200
 PRINTER_FAULT_EVERY = 500  # the printer fails for one patient in every this many
@@ -266,19 +266,7 @@ def main() -> int:
         printer=printer,
         online=online,
     )
-    from ui.app import _staff_auth
-
-    window = KioskWindow(
-        config=parts.config,
-        clock=parts.clock,
-        service=parts.service,
-        staff_auth=_staff_auth(parts),
-        admin=parts.admin,
-        scan_source=parts.scan,
-        version="soak",
-        beep=False,
-        read_hold_ms=0 if args.pace else READ_HOLD_MS,
-    )
+    window = build_window(parts, version="soak", beep=False, pace=args.pace)
     soak = Soak(window, parts, printer, args)
     run = HeadlessRun(window, args.patients, None, on_outcome=soak.on_outcome)
     window.fit_to(1920, 1080)

@@ -86,7 +86,7 @@ def test_staff_messages_follow_the_toggle(lang_window: Any, lang_config: Config)
     assert lang_window.staff.result.text() == "Vui lòng nhập lý do."
     lang_window.toggle_language()
     assert lang_window.staff.result.text() == "Please enter a reason."
-    lang_window._staff_failed("database is locked")
+    lang_window.desk.failed.emit("database is locked")
     assert lang_window.staff.result.text() == "Something went wrong: database is locked"
     lang_window.toggle_language()
     assert lang_window.staff.result.text() == "Có lỗi: database is locked"
@@ -96,7 +96,7 @@ def test_staff_messages_follow_the_toggle(lang_window: Any, lang_config: Config)
 def test_pin_message_follows_the_toggle(lang_window: Any, lang_config: Config) -> None:
     named = dict(scenes(lang_window, lang_config))
     show_scene(lang_window, SIZES["portrait"], "vi", named["staff-pin"])
-    lang_window._login_result(LoginAttempt(LoginResult.WRONG_PIN, failures_left=3, wait_s=4))
+    lang_window.desk.signed_in.emit(LoginAttempt(LoginResult.WRONG_PIN, failures_left=3, wait_s=4))
     assert lang_window.pin.message.text() == (
         "Mã nhân viên hoặc PIN sai. Vui lòng thử lại sau 4 giây."
     )

@@ -16,7 +16,7 @@ from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from tests.fakes import FakeClock
 from tests.ui.ui_fakes import FakeAdmin
 from tests.ui.ui_rig import Rig, stranger
-from ui.screens.staff import CLEAR, SPACE
+from ui.screens.keypad import CLEAR, SPACE
 from ui.window import LONG_PRESS_MS, KioskWindow
 
 Make = Callable[..., tuple[KioskWindow, Rig]]
@@ -123,7 +123,7 @@ def test_override_needs_a_reason_and_writes_an_audit_row(
     window, rig = make_window()
     log_in(qtbot, window)
     window.staff.code.setText("")
-    window._staff_lookup(bhyt_payload(stranger(persons)))
+    window.desk.lookup(bhyt_payload(stranger(persons)))
     qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
     assert not window.staff.check_in_button.isEnabled()
     assert "Không tìm thấy thẻ" in window.staff.result.text()

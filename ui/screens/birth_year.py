@@ -9,12 +9,12 @@ compares the year, and a wrong one leads to reception without saying why.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout
 
 from kiosk.outcome import Lang, Outcome
 from ui.i18n import tr
-from ui.screens.common import BODY_PX, PRIMARY, TITLE_PX, AdaptiveBox, Screen, button, label
-from ui.screens.staff import Keypad, year_typist
+from ui.screens.common import BODY_PX, PRIMARY, TITLE_PX, AdaptiveBox, Screen, label
+from ui.screens.keypad import Keypad, cancel_and_ok, year_typist
 
 YEAR_DIGITS = 4
 
@@ -44,7 +44,7 @@ class BirthYearScreen(Screen):
         self.keypad = Keypad(self.year, key_px=120)
         self.keypad.typists[self.year] = year_typist
         self.keypad.setFixedWidth(520)
-        self.ok, self.cancel = button(), button("secondary")
+        self.cancel, self.ok, buttons = cancel_and_ok(520)
         self.ok.setEnabled(False)
         self.ok.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled.emit)
@@ -52,13 +52,6 @@ class BirthYearScreen(Screen):
             lambda typed: self.ok.setEnabled(len(typed) == YEAR_DIGITS and typed.isdigit())
         )
         self.year.returnPressed.connect(self._submit)
-        row = QHBoxLayout()
-        row.setSpacing(24)
-        row.addWidget(self.cancel)
-        row.addWidget(self.ok)
-        buttons = QWidget()
-        buttons.setLayout(row)
-        buttons.setFixedWidth(520)
         # landscape: the question and the answer beside the keypad; portrait: one column
         question = QVBoxLayout()
         question.setSpacing(20)

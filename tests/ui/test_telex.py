@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.telex import apply_key, type_telex
+from ui.telex import apply_key, type_telex
 
 # each vowel and the keys that type it
 VOWEL_KEYS = {

@@ -1,0 +1,161 @@
+"""The staff desk without a window: look-up, check-in (staff confirm what a patient would),
+override with a typed identity, reprint, cancel and today's list, as signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config
+from kiosk.model import CheckIn
+from kiosk.outcome import Outcome, Status
+from kiosk.staff_auth import LoginResult, MemoryStaffDirectory, StaffAuth
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
+from tests.fakes import FakeClock
+from tests.ui.ui_fakes import FakeAdmin
+from tests.ui.ui_rig import Rig, build_rig, diacritics_differ, stranger
+from ui.staff_desk import CheckInRequest, Identity, Lookup, StaffDesk, staff_check_in
+from ui.workers import TaskRunner
+
+
+@pytest.fixture
+def rig(config: Config, clock: FakeClock, persons: list[SyntheticPerson]) -> Rig:
+    # the first person's card is in the cache with the given name typed without its marks
+    cards = [diacritics_differ(card_record(persons[0]))] + [card_record(p) for p in persons[1:]]
+    return build_rig(config, clock, cards)
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
+    runner = TaskRunner("service")
+    yield runner
+    runner.stop()
+
+
+@pytest.fixture
+def desk(
+    runner: TaskRunner, rig: Rig, clock: FakeClock, staff_directory: MemoryStaffDirectory
+) -> Iterator[StaffDesk]:
+    sync_runner = TaskRunner("sync")
+    auth = StaffAuth(staff_directory, clock, logout_after_s=120)
+    yield StaffDesk(
+        service=rig.service, auth=auth, admin=FakeAdmin(), runner=runner, sync_runner=sync_runner
+    )
+    sync_runner.stop()
+
+
+def sign_in(qtbot: QtBot, desk: StaffDesk) -> None:
+    with qtbot.waitSignal(desk.signed_in, timeout=5000) as signed:
+        desk.sign_in("101", "1234")
+    assert signed.args is not None
+    assert signed.args[0].result is LoginResult.OK
+
+
+def look_up(qtbot: QtBot, desk: StaffDesk, code: str) -> Lookup:
+    with qtbot.waitSignal(desk.looked_up, timeout=5000) as found:
+        desk.lookup(code)
+    assert found.args is not None
+    lookup: Lookup = found.args[0]
+    return lookup
+
+
+def check_in(qtbot: QtBot, desk: StaffDesk, request: CheckInRequest) -> Outcome:
+    with qtbot.waitSignal(desk.checked_in, timeout=5000) as done:
+        desk.check_in(request)
+    assert done.args is not None
+    outcome: Outcome = done.args[0]
+    return outcome
+
+
+def test_staff_confirm_the_person_they_see(
+    qtbot: QtBot, desk: StaffDesk, rig: Rig, persons: list[SyntheticPerson]
+) -> None:
+    sign_in(qtbot, desk)
+    lookup = look_up(qtbot, desk, bhyt_payload(persons[0]))
+    assert lookup.outcome.status is Status.NEEDS_CONFIRMATION
+    assert (lookup.can_check_in, lookup.can_override, lookup.needs_identity) == (
+        True,
+        False,
+        False,
+    )
+    with qtbot.waitSignal(desk.checkins, timeout=5000) as listed:  # the list follows
+        outcome = check_in(qtbot, desk, CheckInRequest("NOI"))
+    assert outcome.status is Status.ACCEPTED
+    assert outcome.checkin is not None
+    assert outcome.checkin.staff_name == "Lan"
+    assert desk.assessment is None  # done: the next code starts afresh
+    assert listed.args is not None
+    assert [c.id for c in listed.args[0]] == [outcome.checkin.id]
+    assert len(rig.printer.printed) == 1
+
+
+def test_nothing_is_checked_in_without_a_staff_session(
+    qtbot: QtBot, desk: StaffDesk, rig: Rig, persons: list[SyntheticPerson]
+) -> None:
+    look_up(qtbot, desk, bhyt_payload(persons[1]))
+    with qtbot.assertNotEmitted(desk.working):
+        desk.check_in(CheckInRequest("NOI"))
+    assert not rig.store.checkins
+
+
+def test_an_override_carries_the_identity_staff_typed(
+    qtbot: QtBot, desk: StaffDesk, rig: Rig, persons: list[SyntheticPerson]
+) -> None:
+    sign_in(qtbot, desk)
+    lookup = look_up(qtbot, desk, "7999999999")  # a bare number nobody has
+    assert (lookup.can_check_in, lookup.can_override, lookup.needs_identity) == (
+        False,
+        True,
+        True,
+    )
+    request = CheckInRequest("NOI", "Thẻ giấy", Identity("Đỗ Thị Ánh", 1965))
+    outcome = check_in(qtbot, desk, request)
+    assert outcome.checkin is not None
+    assert outcome.checkin.patient.name == "Đỗ Thị Ánh"
+    assert outcome.checkin.patient.birth is not None
+    assert outcome.checkin.patient.birth.year == 1965
+    assert outcome.checkin.override_reason == "Thẻ giấy"
+
+
+def test_a_stranger_without_an_identity_keeps_the_codes_details(
+    rig: Rig, persons: list[SyntheticPerson]
+) -> None:
+    person = stranger(persons)
+    assessment = rig.service.assess(bhyt_payload(person))
+    assert assessment.status is not Status.ACCEPTED
+    outcome = staff_check_in(rig.service, assessment, CheckInRequest("NOI", "Thẻ mới"), "Lan")
+    assert outcome.checkin is not None
+    assert outcome.checkin.patient.name == person.name  # what the QR said
+    assert outcome.checkin.staff_name == "Lan"
+
+
+def test_reprint_and_cancel_answer_and_refresh_the_list(
+    qtbot: QtBot,
+    desk: StaffDesk,
+    runner: TaskRunner,
+    rig: Rig,
+    persons: list[SyntheticPerson],
+) -> None:
+    answers: list[Outcome] = []
+    lists: list[list[CheckIn]] = []
+    desk.checked_in.connect(answers.append)
+    desk.cancelled.connect(answers.append)
+    desk.checkins.connect(lambda rows: lists.append(list(rows)))
+    sign_in(qtbot, desk)
+    look_up(qtbot, desk, bhyt_payload(persons[1]))
+    desk.check_in(CheckInRequest("NOI"))
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    first = answers[-1].checkin
+    assert first is not None
+    desk.reprint(first.id)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert answers[-1].checkin == first
+    assert len(rig.printer.printed) == 2
+    desk.cancel(first.id, "Bệnh nhân về")
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert [c.cancelled for c in lists[-1]] == [True]  # the list follows each answer
+    desk.search("no such name")
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert lists[-1] == []

@@ -1,0 +1,217 @@
+"""The admin screen: cache status, sync with progress and cancel, printer and camera tests,
+the HIS outbox, today's chart and the kiosk's facts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout
+
+from kiosk.outcome import Lang
+from ui.i18n import Text, no_text, text, tr
+from ui.screens.common import BODY_PX, PRIMARY, SMALL_PX, TITLE_PX, WARN, Screen, button, label
+
+
+def _his_widgets() -> tuple[QLabel, QLabel, QLabel]:
+    """The admin screen's HIS outbox line, its latest error, and today's chart."""
+    his = label(SMALL_PX)
+    error = label(SMALL_PX, color=WARN)
+    error.setWordWrap(True)
+    chart = QLabel()
+    chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return his, error, chart
+
+
+class AdminScreen(Screen):
+    """Cache status, sync with progress and cancel, printer and camera tests, kiosk facts."""
+
+    sync = Signal()
+    cancel_sync = Signal()
+    printer_test = Signal()
+    camera_test = Signal()
+    back = Signal()
+    quit_app = Signal()
+    # the HIS outbox's (pending, delivered, failed) and latest error; None: no HIS configured
+    _outbox: tuple[tuple[int, int, int] | None, str | None] = (None, None)
+
+    def __init__(self) -> None:  # noqa: PLR0915 - one widget per line reads best
+        super().__init__()
+        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.cards = label(BODY_PX)
+        self.last_sync = label(BODY_PX)
+        self.warning = label(BODY_PX, bold=True, color=WARN)
+        self.pin_notice = label(SMALL_PX, bold=True, color=WARN)
+        self._short_pin = False
+
+        self.his, self.his_error, self.chart = _his_widgets()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.sync_button, self.cancel_button = button(compact=True), button("danger", compact=True)
+        self.sync_button.clicked.connect(self.sync.emit)
+        self.cancel_button.clicked.connect(self.cancel_sync.emit)
+        self.cancel_button.setEnabled(False)
+        self.printer_button, self.camera_button = (
+            button("secondary", compact=True),
+            button("secondary", compact=True),
+        )
+        self.printer_button.clicked.connect(self.printer_test.emit)
+        self.camera_button.clicked.connect(self.camera_test.emit)
+        self.result = label(SMALL_PX)
+        self.facts = [label(SMALL_PX) for _ in range(3)]
+        self.back_button, self.quit_button = (
+            button("secondary", compact=True),
+            button("danger", compact=True),
+        )
+        self.back_button.clicked.connect(self.back.emit)
+        self.quit_button.clicked.connect(self.quit_app.emit)
+        sync_row = QHBoxLayout()
+        sync_row.addWidget(self.sync_button)
+        sync_row.addWidget(self.cancel_button)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.printer_button)
+        test_row.addWidget(self.camera_button)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.back_button)
+        end_row.addWidget(self.quit_button)
+        for row in (sync_row, test_row, end_row):
+            row.setSpacing(24)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(12)
+        for w in (self.title, self.cards, self.last_sync):
+            box.addWidget(w)
+        # two facts a line: the screen must still fit 1080 px with the chart shown
+        for left, right in ((self.warning, self.pin_notice), (self.his, self.his_error)):
+            pair = QHBoxLayout()
+            pair.setSpacing(24)
+            pair.addWidget(left)
+            pair.addWidget(right, 1)
+            box.addLayout(pair)
+        box.addWidget(self.chart)
+        box.addSpacing(12)
+        box.addWidget(self.progress)
+        box.addSpacing(12)
+        box.addLayout(sync_row)
+        box.addSpacing(12)
+        box.addLayout(test_row)
+        box.addWidget(self.result)
+        box.addStretch(1)
+        for fact in self.facts:
+            box.addWidget(fact)
+        box.addLayout(end_row)
+        self._result: Text = no_text
+        self._lang: Lang = "vi"
+        self._facts: tuple[str, str, str] = ("", "", "")
+        self._status: tuple[int, str | None, float | None, int] = (0, None, None, 26)
+
+    def set_facts(self, kiosk_id: str, version: str, log_path: str) -> None:
+        self._facts = (kiosk_id, version, log_path)
+
+    def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
+        self._status = (cards, when, age_h, max_age_h)
+
+    def set_short_pin(self, short: bool) -> None:
+        """Whether the admin signed in with a PIN shorter than new PINs must be: say so."""
+        self._short_pin = short
+        self.pin_notice.setText(tr("short_pin", self._lang) if short else "")
+
+    def set_outbox(self, counts: tuple[int, int, int] | None, error: str | None) -> None:
+        """The HIS outbox: (pending, delivered, failed), None when no HIS is configured."""
+        self._outbox = (counts, error)
+
+    def set_chart(self, png_path: str | None) -> None:
+        """Show today's chart (a PNG file) within the screen's width and a third of its height,
+        so the buttons below stay on screen; None hides it."""
+        picture = QPixmap(png_path) if png_path else QPixmap()
+        if picture.isNull():
+            self.chart.clear()
+            self.chart.hide()
+            return
+        width = min(picture.width(), self.width() or picture.width())
+        height = min(picture.height(), max(240, (self.height() or 1080) // 3))
+        self.chart.setPixmap(
+            picture.scaled(
+                width,
+                height,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        self.chart.show()
+
+    def set_result(self, message: Text) -> None:
+        """The answer of the last action, kept so that the language toggle re-renders it."""
+        self._result = message
+        self.result.setText(message(self._lang))
+
+    def working(self) -> None:
+        self.set_result(text("working"))
+
+    def said(self, line: str) -> None:
+        """A device test's or a sync's own one-line answer (the admin tools word it)."""
+        self.set_result(lambda lang: line)
+
+    def sync_started(self) -> None:
+        self.set_syncing(True)
+        self.set_progress(0, 1)
+        self.working()
+
+    def synced(self, summary: str) -> None:
+        self.set_syncing(False)
+        self.said(summary)
+
+    def sync_failed(self, message: str) -> None:
+        self.set_syncing(False)
+        self.set_result(text("failed", detail=message))
+
+    def set_syncing(self, running: bool) -> None:
+        self.sync_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def set_progress(self, done: int, total: int) -> None:
+        """``total`` 0: not known yet (the bar shows activity and the count read so far)."""
+        if total <= 0:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"{done:,}")
+            return
+        self.progress.setFormat("%p%")
+        self.progress.setRange(0, total)
+        self.progress.setValue(min(done, total))
+
+    def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
+        self.result.setText(self._result(lang))
+        self.title.setText(tr("admin_title", lang))
+        cards, when, age_h, max_age = self._status
+        self.cards.setText(tr("cache_cards", lang, n=f"{cards:,}".replace(",", ".")))
+        if when is None or age_h is None:
+            self.last_sync.setText(tr("cache_never", lang))
+        else:
+            self.last_sync.setText(tr("cache_last_sync", lang, when=when, age=f"{age_h:.1f}"))
+        stale = age_h is None or age_h > max_age
+        self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
+        self.pin_notice.setText(tr("short_pin", lang) if self._short_pin else "")
+
+        counts, error = self._outbox
+        if counts is None:
+            self.his.setText(tr("his_off", lang))
+        else:
+            pending, delivered, failed = counts
+            self.his.setText(
+                tr("his_status", lang, pending=pending, delivered=delivered, failed=failed)
+            )
+        self.his_error.setText(tr("his_error", lang, error=error) if error else "")
+        for key, shown in (
+            ("sync", self.sync_button),
+            ("sync_cancel", self.cancel_button),
+            ("printer_test", self.printer_button),
+            ("camera_test", self.camera_button),
+            ("back", self.back_button),
+            ("exit_app", self.quit_button),
+        ):
+            shown.setText(tr(key, lang))
+        kiosk_id, version, log_path = self._facts
+        self.facts[0].setText(tr("kiosk_id", lang, id=kiosk_id))
+        self.facts[1].setText(tr("version", lang, v=version))
+        self.facts[2].setText(tr("log_location", lang, path=log_path))
