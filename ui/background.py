@@ -15,16 +15,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.health import SystemdNotifier
+from ui.workers import LoopWorker
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_S = 30.0
 
 
-class PeriodicWorker(QObject):
+class PeriodicWorker(LoopWorker):
     """Calls ``step()`` on its own thread every ``interval_s`` seconds until stopped.
 
     Signals:
@@ -33,43 +34,30 @@ class PeriodicWorker(QObject):
     """
 
     stepped = Signal(object)
+    stop_wait_ms = 30_000
 
     def __init__(self, name: str, step: Callable[[], Any], interval_s: float) -> None:
-        super().__init__()
+        super().__init__(name)
         self._step = step
         self._interval = interval_s
         self._wake = threading.Event()
-        self._thread = QThread()
-        self._thread.setObjectName(name)
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """End the loop after the step under way (if any) returns."""
-        self._thread.requestInterruption()
-        self._wake.set()
-        self._thread.quit()
-        self._thread.wait(30_000)
 
     def poke(self) -> None:
         """Run the next step now instead of at the end of the wait."""
         self._wake.set()
 
-    @Slot()
-    def run(self) -> None:
-        thread = QThread.currentThread()
-        while not thread.isInterruptionRequested():
-            try:
-                result = self._step()
-            except Exception:  # a failing step must not end the duty for good
-                log.exception("%s step failed", thread.objectName())
-            else:
-                self.stepped.emit((result,))
-            self._wake.wait(self._interval)
-            self._wake.clear()
+    def _cut_wait_short(self) -> None:
+        self._wake.set()
+
+    def turn(self) -> None:
+        try:
+            result = self._step()
+        except Exception:  # a failing step must not end the duty for good
+            log.exception("%s step failed", self._thread.objectName())
+        else:
+            self.stepped.emit((result,))
+        self._wake.wait(self._interval)
+        self._wake.clear()
 
 
 class Background(QObject):

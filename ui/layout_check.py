@@ -8,6 +8,7 @@ past the glass and the edge is simply cut off, so every check here is exact.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
@@ -41,14 +42,8 @@ def _label_problem(widget: QLabel) -> str | None:
             int(widget.alignment()) | Qt.TextFlag.TextWordWrap.value,
             text,
         )
-        width, height = needed.width(), needed.height()
-    else:
-        lines = text.split("\n")
-        width = max(metrics.horizontalAdvance(line) for line in lines)
-        height = metrics.lineSpacing() * len(lines)
-    if width > area.width() + _SLACK or height > area.height() + _SLACK:
-        return f"text needs {width}x{height}, has {area.width()}x{area.height()}"
-    return None
+        return _overflow(needed.width(), needed.height(), area)
+    return _overflow(*_lines_size(metrics, text, metrics.lineSpacing()), area)
 
 
 def _button_problem(widget: QPushButton) -> str | None:
@@ -60,9 +55,17 @@ def _button_problem(widget: QPushButton) -> str | None:
     # the contents rectangle honours the style sheet's border and padding
     area = widget.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, widget)
     metrics = widget.fontMetrics()
+    return _overflow(*_lines_size(metrics, text, metrics.height()), area)
+
+
+def _lines_size(metrics: QFontMetrics, text: str, line_height: int) -> tuple[int, int]:
+    """The width and height ``text`` takes, line by line as written (no wrapping)."""
     lines = text.split("\n")
-    width = max(metrics.horizontalAdvance(line) for line in lines)
-    height = metrics.height() * len(lines)
+    return max(metrics.horizontalAdvance(line) for line in lines), line_height * len(lines)
+
+
+def _overflow(width: int, height: int, area: QRect) -> str | None:
+    """What is wrong when a text ``width`` x ``height`` does not fit ``area``, else None."""
     if width > area.width() + _SLACK or height > area.height() + _SLACK:
         return f"text needs {width}x{height}, has {area.width()}x{area.height()}"
     return None

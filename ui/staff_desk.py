@@ -133,20 +133,16 @@ class StaffDesk(QObject):
     sync_failed = Signal(str)
 
     def __init__(
-        self,
-        *,
-        service: PatientService,
-        auth: StaffAuth,
-        admin: AdminTools,
-        runner: TaskRunner,
-        sync_runner: TaskRunner,
+        self, service: PatientService, auth: StaffAuth, admin: AdminTools, runner: TaskRunner
     ) -> None:
+        """``runner`` runs the desk's short steps (shared with the patients' flow); a sync,
+        which can take minutes, gets a thread of its own."""
         super().__init__()
         self._service = service
         self._auth = auth
         self._admin = admin
         self._runner = runner
-        self._sync_runner = sync_runner
+        self._sync_runner = TaskRunner("sync", self)
         self._assessment: Assessment | None = None
         self._search = ""
         self._sync_cancel = threading.Event()
@@ -254,6 +250,11 @@ class StaffDesk(QObject):
     def cancel_sync(self) -> None:
         """Stop the sync soon (it checks between pages)."""
         self._sync_cancel.set()
+
+    def stop(self) -> None:
+        """Cancel a sync under way and end its thread (the kiosk is closing)."""
+        self.cancel_sync()
+        self._sync_runner.stop()
 
     def test_printer(self) -> None:
         self._admin_call(self._admin.printer_test)

@@ -150,15 +150,8 @@ class KioskWindow(QWidget):
             self.setCursor(Qt.CursorShape.BlankCursor)
 
         self.runner = TaskRunner("service", self)
-        self.sync_runner = TaskRunner("sync", self)
         self.flow = PatientFlow(service, self.runner)
-        self.desk = StaffDesk(
-            service=service,
-            auth=staff_auth,
-            admin=admin,
-            runner=self.runner,
-            sync_runner=self.sync_runner,
-        )
+        self.desk = StaffDesk(service, staff_auth, admin, self.runner)
 
         # top bar: hidden staff corner and the language button, on every screen
         self.corner = StaffCorner()
@@ -275,7 +268,7 @@ class KioskWindow(QWidget):
         if self.scan_worker is not None:
             self.scan_worker.stop()
         self.runner.stop()
-        self.sync_runner.stop()
+        self.desk.stop()
 
     def fit_to(self, width: int, height: int) -> None:
         """Lay every screen out for a ``width`` x ``height`` screen, then take that size.

@@ -91,7 +91,47 @@ class TaskRunner(QObject):
         self._thread.wait(10_000)
 
 
-class ScanWorker(QObject):
+class LoopWorker(QObject):
+    """A loop on a ``QThread`` of its own: :meth:`turn` again and again until :meth:`stop`.
+
+    The shell of the scan loop and of the kiosk's background duties; subclasses write
+    :meth:`turn` (one step and any wait after it) and say how long :meth:`stop` may wait.
+    """
+
+    stop_wait_ms = 5000
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self.moveToThread(self._thread)
+        self._thread.started.connect(self.run)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the loop after the step under way (if any) returns."""
+        self._thread.requestInterruption()
+        self._cut_wait_short()
+        self._thread.quit()
+        self._thread.wait(self.stop_wait_ms)
+
+    def _cut_wait_short(self) -> None:
+        """Wake the loop from a wait between steps (a loop that never waits has none)."""
+
+    @Slot()
+    def run(self) -> None:
+        thread = QThread.currentThread()
+        while not thread.isInterruptionRequested():
+            self.turn()
+
+    def turn(self) -> None:
+        """One step of the loop, on its thread, and any wait before the next."""
+        raise NotImplementedError
+
+
+class ScanWorker(LoopWorker):
     """Runs the scan loop off the GUI thread.
 
     Signals:
@@ -109,57 +149,42 @@ class ScanWorker(QObject):
     camera_state = Signal(str)
 
     def __init__(self, source: ScanSource, min_period_s: float = 1 / 30) -> None:
-        super().__init__()
+        super().__init__("scan")
         self._source = source
         self._min_period = min_period_s
         self._state = ""
         self._forget = threading.Event()
-        self._thread = QThread()
-        self._thread.setObjectName("scan")
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._thread.requestInterruption()
-        self._thread.quit()
-        self._thread.wait(5000)
 
     def forget(self) -> None:
         """Ask the loop (on its own thread) to forget the last card, e.g. after an idle reset."""
         self._forget.set()
 
-    @Slot()
-    def run(self) -> None:
-        thread = QThread.currentThread()
-        while not thread.isInterruptionRequested():
-            started = time.monotonic()
-            if self._forget.is_set():
-                self._forget.clear()
-                self._source.forget()
-            try:
-                step = self._source.step()
-            except Exception:  # a broken camera adapter must not end scanning for good
-                log.exception("scan step failed")
-                time.sleep(0.5)
-                continue
-            if step.camera != self._state:
-                self._state = step.camera
-                self.camera_state.emit(step.camera)
-            if step.frame is not None:
-                corners = tuple(step.corners) if step.corners else ()
-                frame = step.frame
-                self.frame_ready.emit(to_qimage(frame), corners, to_qimage(coarse(frame)))
-            if step.payload is not None:
-                self.scanned.emit(step.payload)
-            elif code_in_view(step):
-                self.sighted.emit()
-            # a fake or file camera returns at once: keep the loop at camera pace
-            rest = self._min_period - (time.monotonic() - started)
-            if rest > 0:
-                time.sleep(rest)
+    def turn(self) -> None:
+        started = time.monotonic()
+        if self._forget.is_set():
+            self._forget.clear()
+            self._source.forget()
+        try:
+            step = self._source.step()
+        except Exception:  # a broken camera adapter must not end scanning for good
+            log.exception("scan step failed")
+            time.sleep(0.5)
+            return
+        if step.camera != self._state:
+            self._state = step.camera
+            self.camera_state.emit(step.camera)
+        if step.frame is not None:
+            corners = tuple(step.corners) if step.corners else ()
+            frame = step.frame
+            self.frame_ready.emit(to_qimage(frame), corners, to_qimage(coarse(frame)))
+        if step.payload is not None:
+            self.scanned.emit(step.payload)
+        elif code_in_view(step):
+            self.sighted.emit()
+        # a fake or file camera returns at once: keep the loop at camera pace
+        rest = self._min_period - (time.monotonic() - started)
+        if rest > 0:
+            time.sleep(rest)
 
 
 BLUR = 24  # the preview's blur: one averaged pixel per BLUR x BLUR square of the camera

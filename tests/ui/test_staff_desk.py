@@ -3,9 +3,11 @@ override with a typed identity, reprint, cancel and today's list, as signals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from PySide6.QtCore import SignalInstance
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -38,34 +40,32 @@ def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
 def desk(
     runner: TaskRunner, rig: Rig, clock: FakeClock, staff_directory: MemoryStaffDirectory
 ) -> Iterator[StaffDesk]:
-    sync_runner = TaskRunner("sync")
     auth = StaffAuth(staff_directory, clock, logout_after_s=120)
-    yield StaffDesk(
-        service=rig.service, auth=auth, admin=FakeAdmin(), runner=runner, sync_runner=sync_runner
-    )
-    sync_runner.stop()
+    desk = StaffDesk(rig.service, auth, FakeAdmin(), runner)
+    yield desk
+    desk.stop()
 
 
 def sign_in(qtbot: QtBot, desk: StaffDesk) -> None:
-    with qtbot.waitSignal(desk.signed_in, timeout=5000) as signed:
-        desk.sign_in("101", "1234")
-    assert signed.args is not None
-    assert signed.args[0].result is LoginResult.OK
+    attempt = answer(qtbot, desk.signed_in, lambda: desk.sign_in("101", "1234"))
+    assert attempt.result is LoginResult.OK
+
+
+def answer(qtbot: QtBot, signal: SignalInstance, ask: Callable[[], None]) -> Any:
+    """What the desk sends through ``signal`` once ``ask()`` is run."""
+    with qtbot.waitSignal(signal, timeout=5000) as sent:
+        ask()
+    assert sent.args is not None
+    return sent.args[0]
 
 
 def look_up(qtbot: QtBot, desk: StaffDesk, code: str) -> Lookup:
-    with qtbot.waitSignal(desk.looked_up, timeout=5000) as found:
-        desk.lookup(code)
-    assert found.args is not None
-    lookup: Lookup = found.args[0]
+    lookup: Lookup = answer(qtbot, desk.looked_up, lambda: desk.lookup(code))
     return lookup
 
 
 def check_in(qtbot: QtBot, desk: StaffDesk, request: CheckInRequest) -> Outcome:
-    with qtbot.waitSignal(desk.checked_in, timeout=5000) as done:
-        desk.check_in(request)
-    assert done.args is not None
-    outcome: Outcome = done.args[0]
+    outcome: Outcome = answer(qtbot, desk.checked_in, lambda: desk.check_in(request))
     return outcome
 
 

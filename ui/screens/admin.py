@@ -9,7 +9,17 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout
 
 from kiosk.outcome import Lang
 from ui.i18n import Text, no_text, text, tr
-from ui.screens.common import BODY_PX, PRIMARY, SMALL_PX, TITLE_PX, WARN, Screen, button, label
+from ui.screens.common import (
+    BODY_PX,
+    PRIMARY,
+    SMALL_PX,
+    TITLE_PX,
+    WARN,
+    Captions,
+    Screen,
+    button,
+    label,
+)
 
 
 def _his_widgets() -> tuple[QLabel, QLabel, QLabel]:
@@ -47,22 +57,20 @@ class AdminScreen(Screen):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.sync_button, self.cancel_button = button(compact=True), button("danger", compact=True)
+        texts = self._texts = Captions()
+        self.sync_button = texts.add(button(compact=True), "sync")
+        self.cancel_button = texts.add(button("danger", compact=True), "sync_cancel")
         self.sync_button.clicked.connect(self.sync.emit)
         self.cancel_button.clicked.connect(self.cancel_sync.emit)
         self.cancel_button.setEnabled(False)
-        self.printer_button, self.camera_button = (
-            button("secondary", compact=True),
-            button("secondary", compact=True),
-        )
+        self.printer_button = texts.add(button("secondary", compact=True), "printer_test")
+        self.camera_button = texts.add(button("secondary", compact=True), "camera_test")
         self.printer_button.clicked.connect(self.printer_test.emit)
         self.camera_button.clicked.connect(self.camera_test.emit)
         self.result = label(SMALL_PX)
         self.facts = [label(SMALL_PX) for _ in range(3)]
-        self.back_button, self.quit_button = (
-            button("secondary", compact=True),
-            button("danger", compact=True),
-        )
+        self.back_button = texts.add(button("secondary", compact=True), "back")
+        self.quit_button = texts.add(button("danger", compact=True), "exit_app")
         self.back_button.clicked.connect(self.back.emit)
         self.quit_button.clicked.connect(self.quit_app.emit)
         sync_row = QHBoxLayout()
@@ -202,15 +210,7 @@ class AdminScreen(Screen):
                 tr("his_status", lang, pending=pending, delivered=delivered, failed=failed)
             )
         self.his_error.setText(tr("his_error", lang, error=error) if error else "")
-        for key, shown in (
-            ("sync", self.sync_button),
-            ("sync_cancel", self.cancel_button),
-            ("printer_test", self.printer_button),
-            ("camera_test", self.camera_button),
-            ("back", self.back_button),
-            ("exit_app", self.quit_button),
-        ):
-            shown.setText(tr(key, lang))
+        self._texts.retranslate(lang)
         kiosk_id, version, log_path = self._facts
         self.facts[0].setText(tr("kiosk_id", lang, id=kiosk_id))
         self.facts[1].setText(tr("version", lang, v=version))

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from kiosk.outcome import Lang
+from ui.i18n import tr
 
 INK = "#0d1b2a"
 BACKGROUND = "#f5f7fa"
@@ -142,3 +153,25 @@ class AdaptiveBox(QBoxLayout):
     @property
     def across(self) -> bool:
         return self.direction() == QBoxLayout.Direction.LeftToRight
+
+
+Captioned = TypeVar("Captioned", bound=QLabel | QAbstractButton)
+
+
+class Captions:
+    """A screen's fixed texts: each widget with its catalogue key, all set again in a language.
+
+    A widget is added where it is built (``self.ok = captions.add(button(), "ok")``), so that
+    the key stands next to the widget rather than in a list of its own in ``retranslate``.
+    """
+
+    def __init__(self) -> None:
+        self._keyed: list[tuple[str, QLabel | QAbstractButton]] = []
+
+    def add(self, widget: Captioned, key: str) -> Captioned:
+        self._keyed.append((key, widget))
+        return widget
+
+    def retranslate(self, lang: Lang) -> None:
+        for key, widget in self._keyed:
+            widget.setText(tr(key, lang))

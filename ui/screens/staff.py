@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
 )
 
@@ -26,7 +25,17 @@ from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from ui.i18n import Text, no_text, staff_message, text, tr
 from ui.present import from_checkin
-from ui.screens.common import BAD, PRIMARY, SMALL_PX, AdaptiveBox, Screen, button, label, line_edit
+from ui.screens.common import (
+    BAD,
+    PRIMARY,
+    SMALL_PX,
+    AdaptiveBox,
+    Captions,
+    Screen,
+    button,
+    label,
+    line_edit,
+)
 from ui.screens.keypad import Keypad, name_typist, sentence_typist, year_typist
 from ui.staff_desk import CheckInRequest, Identity, Lookup
 
@@ -55,14 +64,15 @@ class StaffScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._lang: Lang = "vi"
+        self._texts = Captions()
         self._name = ""
         self._result: Text = no_text
         self._clinics: tuple[Clinic, ...] = ()
         self._checkins: tuple[CheckIn, ...] = ()
         self.title = label(SMALL_PX + 4, bold=True, color=PRIMARY)
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.admin_button = button("secondary", compact=True)
-        self.logout_button = button("secondary", compact=True)
+        self.admin_button = self._texts.add(button("secondary", compact=True), "admin")
+        self.logout_button = self._texts.add(button("secondary", compact=True), "logout")
         self.admin_button.clicked.connect(self.open_admin.emit)
         self.logout_button.clicked.connect(self.logout.emit)
         head = QHBoxLayout()
@@ -125,12 +135,12 @@ class StaffScreen(Screen):
         self.body.setStretch(1, 1)
 
     def _build_entry(self) -> QVBoxLayout:
-        self.entry_label = label(SMALL_PX - 2, bold=True)
+        self.entry_label = self._texts.add(label(SMALL_PX - 2, bold=True), "manual_entry")
         self.code = line_edit(compact=True)
         self.code.setMaxLength(15)
         # digits four across: the staff screen has the width, not the height, for 80 px keys
         self.keypad = Keypad(self.code, letters=True, columns=4)
-        self.lookup_button = button(compact=True)
+        self.lookup_button = self._texts.add(button(compact=True), "lookup")
         self.lookup_button.clicked.connect(lambda: self.lookup.emit(self.code.text().strip()))
         self.code.returnPressed.connect(lambda: self.lookup.emit(self.code.text().strip()))
         left = QVBoxLayout()
@@ -149,7 +159,7 @@ class StaffScreen(Screen):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.clinic.setMinimumContentsLength(8)
-        self.check_in_button = button(compact=True)
+        self.check_in_button = self._texts.add(button(compact=True), "check_in")
         self.check_in_button.clicked.connect(
             lambda: self.check_in.emit(CheckInRequest(self._clinic_code()))
         )
@@ -159,7 +169,7 @@ class StaffScreen(Screen):
         self.patient_birth = line_edit(compact=True)
         self.patient_birth.setMaxLength(4)
         self.reason = line_edit(compact=True)
-        self.override_button = button("danger", compact=True)
+        self.override_button = self._texts.add(button("danger", compact=True), "override")
         self.override_button.clicked.connect(self._override)
         # a label above each field: a placeholder vanishes as soon as staff type
         self.field_labels: dict[QLineEdit, tuple[str, QLabel]] = {}
@@ -179,17 +189,17 @@ class StaffScreen(Screen):
         return middle
 
     def _build_today(self) -> QVBoxLayout:
-        self.today_label = label(SMALL_PX - 2, bold=True)
+        self.today_label = self._texts.add(label(SMALL_PX - 2, bold=True), "today")
         self.search_box = line_edit(compact=True)
         self.search_box.textChanged.connect(self.search.emit)
         self.rows = QListWidget()
         self.rows.setMinimumHeight(160)
         self.rows.setWordWrap(True)  # a long row wraps in a narrow column instead of scrolling
         self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.reprint_button = button(compact=True)
+        self.reprint_button = self._texts.add(button(compact=True), "reprint")
         self.reprint_button.clicked.connect(self._reprint)
         self.cancel_reason = line_edit(compact=True)
-        self.cancel_button = button("danger", compact=True)
+        self.cancel_button = self._texts.add(button("danger", compact=True), "cancel_checkin")
         self.cancel_button.clicked.connect(self._cancel)
         right = QVBoxLayout()
         right.setSpacing(12)
@@ -201,25 +211,10 @@ class StaffScreen(Screen):
         right.addWidget(self.cancel_button)
         return right
 
-    def _captions(self) -> list[tuple[str, QLabel | QPushButton]]:
-        """Each fixed text on the screen with its catalogue key."""
-        return [
-            ("admin", self.admin_button),
-            ("logout", self.logout_button),
-            ("manual_entry", self.entry_label),
-            ("lookup", self.lookup_button),
-            ("check_in", self.check_in_button),
-            ("override", self.override_button),
-            ("today", self.today_label),
-            ("reprint", self.reprint_button),
-            ("cancel_checkin", self.cancel_button),
-            *self.field_labels.values(),
-        ]
-
     def _labelled(self, field: QLineEdit, key: str) -> QVBoxLayout:
         caption = label(SMALL_PX - 4, bold=True)
         caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
-        self.field_labels[field] = (key, caption)
+        self.field_labels[field] = (key, self._texts.add(caption, key))
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(caption)
@@ -383,8 +378,7 @@ class StaffScreen(Screen):
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
         self.title.setText(tr("staff_title", lang, name=self._name))
-        for key, caption in self._captions():
-            caption.setText(tr(key, lang))
+        self._texts.retranslate(lang)
         self.result.setText(self._result(lang))
         self._fill_clinics()
         self._fill_rows(lang)
