@@ -266,7 +266,7 @@ def main() -> int:
         printer=printer,
         online=online,
     )
-    from ui.app import _staff_auth
+    from ui.app import _staff_auth, settle_heap
 
     window = KioskWindow(
         config=parts.config,
@@ -286,6 +286,7 @@ def main() -> int:
     window.start()
     soak.sample(0)
     QTimer.singleShot(int((60 + 3 * args.patients) * 1000), lambda: app.exit(1))
+    settle_heap()
     started = time.monotonic()
     app.exec()
     seconds = time.monotonic() - started
