@@ -228,4 +228,8 @@ def to_qimage(frame: Any) -> QImage:
     else:
         fmt = QImage.Format.Format_BGR888
     image = QImage(array.data, width, height, int(array.strides[0]), fmt)
+    if fmt is QImage.Format.Format_BGR888:
+        # a copy in the 32-bit form Qt paints as it is: a 24-bit picture would be converted on
+        # every paint, on the GUI thread (~2.5 ms a 720p frame against ~0.4 ms)
+        return image.convertToFormat(QImage.Format.Format_RGB32)
     return image.copy()  # the array's memory goes away with the worker's next frame
