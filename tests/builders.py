@@ -58,39 +58,11 @@ def patient(of: CardRecord | SyntheticPerson | None = None, **changes: Any) -> P
     return replace(snapshot_of(None, of or card()), **changes)
 
 
-def draft(
-    key: str = "k1",
-    clinic: str = "NOI",
-    day: date = DAY,
-    n: int = 1,
-    created_at: datetime = MORNING,
-    **changes: Any,
-) -> CheckInDraft:
-    """An accepted draft of card ``n`` (``patient=`` for another), checked in the cache."""
+def _accepted(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a draft and its check-in share: an accepted visit to NOI, checked in the cache."""
     values: dict[str, Any] = {
-        "idempotency_key": key,
-        "local_day": day,
-        "clinic_code": clinic,
-        "patient": patient(card(n)),
-        "status": "accepted",
-        "reason": None,
-        "route": Route.CORRECT,
-        "benefit_percent": 80,
-        "verification": Verification.CACHE,
-        "kiosk_id": "KIOSK-01",
-        "created_at": created_at,
-    }
-    values.update(changes)
-    return CheckInDraft(**values)
-
-
-def checkin(**changes: Any) -> CheckIn:
-    """A committed check-in as a store would give it, built without one."""
-    values: dict[str, Any] = {
-        "id": "ci-0001",
         "local_day": DAY,
         "clinic_code": "NOI",
-        "queue_number": 1,
         "patient": patient(),
         "status": "accepted",
         "reason": None,
@@ -100,5 +72,24 @@ def checkin(**changes: Any) -> CheckIn:
         "kiosk_id": "KIOSK-01",
         "created_at": MORNING,
     }
-    values.update(changes)
-    return CheckIn(**values)
+    return values | fields
+
+
+def draft(
+    key: str = "k1",
+    clinic: str = "NOI",
+    day: date = DAY,
+    n: int = 1,
+    created_at: datetime = MORNING,
+    **changes: Any,
+) -> CheckInDraft:
+    """An accepted draft of card ``n`` (``patient=`` for another), checked in the cache."""
+    given = {"local_day": day, "clinic_code": clinic, "patient": patient(card(n))}
+    return CheckInDraft(
+        **_accepted({"idempotency_key": key, **given, "created_at": created_at, **changes})
+    )
+
+
+def checkin(**changes: Any) -> CheckIn:
+    """A committed check-in as a store would give it, built without one."""
+    return CheckIn(**_accepted({"id": "ci-0001", "queue_number": 1, **changes}))
