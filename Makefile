@@ -80,8 +80,10 @@ pytest: setup
 
 test: lint typecheck pytest
 
+# Each benchmark runs as a module from the repository root: python -m tests.bench.bench_slip
 bench: setup
-	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in tests/bench/bench_*.py; do m=tests.bench.$$(basename $$b .py); echo "== $$m"; \
+	  $(BIN)/python -m $$m || exit 1; done
 
 slips: setup
 	$(BIN)/python -m kiosk.slip_gallery docs/slips

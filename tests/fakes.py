@@ -1,16 +1,27 @@
-"""Test doubles for the core's ports (kiosk/ports.py) and the clock.
+"""The test doubles: every fake, stub and watching wrapper the tests put behind a port.
 
-Each fake keeps its state in plain attributes so tests can assert on what happened.
+Each keeps its state in plain attributes so tests can assert on what happened. In order: the
+clock and the core's ports (kiosk/ports.py); wrappers that note the thread a port was called
+on; the window's own ports (ui/ports.py); the scanner's devices (scanner/ports.py); a card feed
+that misbehaves, for the sync's self-limits.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import replace
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from PIL.Image import Image
+import numpy as np
+from PIL import Image
 
 from kiosk.model import (
     CardRecord,
@@ -21,7 +32,13 @@ from kiosk.model import (
     GatewayReply,
     PrintState,
 )
+from kiosk.outcome import Lang
 from kiosk.ports import CardQuery, PrintResult, StoreError
+from kiosk.voice import Prompt, PromptKind
+from scanner.ports import CameraState, Frame
+from ui.ports import CacheStatus
+
+# -- the clock and the core's ports ---------------------------------------------------------------
 
 
 class FakeClock:
@@ -48,11 +65,12 @@ class FakeClock:
 
 
 class FakeCardCache:
-    """An in-memory card cache keyed by card, BHXH and ID numbers."""
+    """An in-memory card cache keyed by card, BHXH and ID numbers; notes the codes looked up."""
 
     def __init__(self, cards: Sequence[CardRecord] = ()) -> None:
         self.cards: dict[str, CardRecord] = {}
         self.saved: list[CardRecord] = []
+        self.lookups: list[str] = []  # every code asked for, in order
         for card in cards:
             self._index(card)
 
@@ -62,6 +80,7 @@ class FakeCardCache:
                 self.cards[key] = card
 
     def find_card(self, code: str) -> CardRecord | None:
+        self.lookups.append(code)
         return self.cards.get(code)
 
     def save_card(self, card: CardRecord) -> None:
@@ -197,9 +216,9 @@ class FakePrinter:
 
     def __init__(self, problem: str = "") -> None:
         self.problem = problem
-        self.printed: list[tuple[str, Image]] = []
+        self.printed: list[tuple[str, Image.Image]] = []
 
-    def print_image(self, image: Image, name: str) -> PrintResult:
+    def print_image(self, image: Image.Image, name: str) -> PrintResult:
         if self.problem:
             return PrintResult(ok=False, problem=self.problem, detail=f"fake {self.problem}")
         self.printed.append((name, image.copy()))
@@ -218,3 +237,361 @@ class FakeAudioOutput:
 
     def close(self) -> None:
         self.closed = True
+
+
+# -- wrappers that note the thread a port was called on -------------------------------------------
+
+
+class ThreadLog:
+    """The names of the threads the service called a port from."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.names: set[str] = set()
+
+    def note(self) -> None:
+        with self._lock:
+            self.names.add(threading.current_thread().name)
+
+
+class WatchedCards:
+    """The card cache port as the service sees it: notes the thread of every call."""
+
+    def __init__(self, inner: FakeCardCache, threads: ThreadLog) -> None:
+        self._inner = inner
+        self._threads = threads
+
+    def find_card(self, code: str) -> CardRecord | None:
+        self._threads.note()
+        return self._inner.find_card(code)
+
+    def save_card(self, card: CardRecord) -> None:
+        self._threads.note()
+        self._inner.save_card(card)
+
+
+class WatchedStore:
+    """The check-in store port as the service sees it: notes the thread of every call."""
+
+    def __init__(self, inner: FakeCheckInStore, threads: ThreadLog) -> None:
+        self._inner = inner
+        self._threads = threads
+
+    def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
+        self._threads.note()
+        return self._inner.existing_checkin(patient_key, clinic_code, day)
+
+    def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
+        self._threads.note()
+        return self._inner.commit_checkin(draft)
+
+    def get_checkin(self, checkin_id: str) -> CheckIn | None:
+        self._threads.note()
+        return self._inner.get_checkin(checkin_id)
+
+    def set_print_state(self, checkin_id: str, state: PrintState) -> None:
+        self._threads.note()
+        self._inner.set_print_state(checkin_id, state)
+
+    def list_checkins(self, day: date, search: str | None = None) -> Sequence[CheckIn]:
+        self._threads.note()
+        return self._inner.list_checkins(day, search)
+
+    def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn:
+        self._threads.note()
+        return self._inner.cancel_checkin(checkin_id, staff_name, reason)
+
+    def record_audit(
+        self, actor: str, action: str, target: str, before: str | None, after: str | None
+    ) -> None:
+        self._threads.note()
+        self._inner.record_audit(actor, action, target, before, after)
+
+
+class WatchedPrinter:
+    """The printer port as the service sees it: notes the thread, optionally takes its time."""
+
+    def __init__(self, inner: FakePrinter, threads: ThreadLog, delay_s: float = 0.0) -> None:
+        self._inner = inner
+        self._threads = threads
+        self._delay_s = delay_s
+
+    def print_image(self, image: Image.Image, name: str) -> PrintResult:
+        self._threads.note()
+        time.sleep(self._delay_s)  # a thermal printer feeding a long slip
+        return self._inner.print_image(image, name)
+
+
+class SlowOnlineCheck(FakeOnlineCheck):
+    """A gateway that knows the given cards ("000": valid) but takes ``delay_s`` to answer."""
+
+    def __init__(self, delay_s: float, cards: Iterable[CardRecord]) -> None:
+        super().__init__({card.card_number: GatewayReply("000", None, card) for card in cards})
+        self.delay_s = delay_s
+
+    def check(self, query: CardQuery, budget_s: float) -> GatewayReply | GatewayFailure:
+        time.sleep(self.delay_s)
+        return super().check(query, budget_s)
+
+
+# -- the window's own ports -----------------------------------------------------------------------
+
+
+class FakeSpeaker:
+    """Notes every prompt the window asks to be said, and in which language."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[Prompt, Lang]] = []
+
+    def say(self, prompt: Prompt, lang: Lang) -> None:
+        self.said.append((prompt, lang))
+
+    def kinds(self, lang: Lang | None = None) -> list[PromptKind]:
+        return [p.kind for p, spoken in self.said if lang is None or spoken == lang]
+
+
+@dataclass(frozen=True)
+class FakeStep:
+    frame: np.ndarray | None
+    payload: str | None
+    corners: tuple[tuple[float, float], ...] | None
+    camera: str = "ok"
+
+
+class FakeScanLoop:
+    """Shows the given frames; a frame with text behind it yields that payload once.
+
+    ``sighting``: while the queue is empty, every step sees a code it cannot read.
+    """
+
+    def __init__(self, frames: Sequence[tuple[np.ndarray, str | None]] = ()) -> None:
+        self._lock = threading.Lock()
+        self.queue: list[tuple[np.ndarray, str | None]] = list(frames)
+        self.blank = np.full((360, 640, 3), 40, np.uint8)
+        self.camera = "ok"
+        self.forgotten = 0
+        self.sighting = False
+
+    def show(self, frame: np.ndarray, payload: str | None) -> None:
+        with self._lock:
+            self.queue.append((frame, payload))
+
+    def step(self) -> FakeStep:
+        with self._lock:
+            if self.camera != "ok":
+                return FakeStep(None, None, None, self.camera)
+            if self.queue:
+                frame, payload = self.queue.pop(0)
+                h, w = frame.shape[:2]
+                corners = (
+                    (w * 0.3, h * 0.3),
+                    (w * 0.7, h * 0.3),
+                    (w * 0.7, h * 0.7),
+                    (w * 0.3, h * 0.7),
+                )
+                return FakeStep(frame, payload, corners if payload else None)
+            if self.sighting:
+                return FakeStep(self.blank, None, ((200, 100), (400, 100), (400, 260)))
+        return FakeStep(self.blank, None, None)
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+
+@dataclass
+class FakeAdmin:
+    """Admin tools: a cache status, a sync that reports progress and can be cancelled."""
+
+    cards: int = 1234
+    last_sync: datetime | None = None
+    steps: int = 5
+    step_s: float = 0.05
+    progress_seen: list[tuple[int, int]] = field(default_factory=list)
+    cancelled: bool = False
+    outbox: tuple[int, int, int] | None = None
+    outbox_error: str | None = None
+    chart: str | None = None
+
+    def cache_status(self) -> CacheStatus:
+        return CacheStatus(self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart)
+
+    def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
+        for i in range(1, self.steps + 1):
+            if cancel():
+                self.cancelled = True
+                return f"cancelled after {i - 1} pages"
+            time.sleep(self.step_s)
+            progress(i, self.steps)
+            self.progress_seen.append((i, self.steps))
+        self.cards += 10
+        return f"synced {self.steps} pages"
+
+    def printer_test(self) -> str:
+        return "test page printed"
+
+    def camera_test(self) -> str:
+        return "camera ok: 1280x720"
+
+
+# -- the scanner's devices ------------------------------------------------------------------------
+
+
+class FakeCamera:
+    """Hands out the given frames one per read(), then None; ``state`` can be set by the test."""
+
+    def __init__(self, frames: Iterable[Frame | None]) -> None:
+        self._frames = iter(frames)
+        self.state = CameraState.OK
+        self.closed = False
+
+    def read(self) -> Frame | None:
+        return next(self._frames, None)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeCapture:
+    """Stands in for cv2.VideoCapture: delivers frames while ``plugged`` is set, fails otherwise.
+
+    One device shared by every "open", like a real /dev/video0 that is unplugged and back.
+    """
+
+    def __init__(self, device: FakeDevice) -> None:
+        self._device = device
+        self.settings: dict[int, float] = {}
+        self.released = False
+        self._opened = device.plugged.is_set()
+        device.opens += 1
+
+    def isOpened(self) -> bool:
+        return self._opened
+
+    def read(self) -> tuple[bool, Any]:
+        if not self._opened or not self._device.plugged.is_set():
+            return False, None
+        self._device.frame_number += 1
+        self._device.plugged.wait(0.005)  # about a camera's pace, without blocking tests long
+        return True, np.full((8, 8, 3), self._device.frame_number % 256, np.uint8)
+
+    def set(self, prop: int, value: float) -> bool:
+        if prop in self._device.refuses:
+            return False
+        self.settings[prop] = self._device.clamp.get(prop, lambda v: v)(value)
+        return True
+
+    def get(self, prop: int) -> float:
+        """What the device holds: the value set, else the device's own default."""
+        return self.settings.get(prop, self._device.defaults.get(prop, 0.0))
+
+    def release(self) -> None:
+        self.released = True
+
+
+class FakeDevice:
+    """A pluggable camera device; ``factory`` is the capture factory to give OpenCVCamera."""
+
+    def __init__(
+        self,
+        plugged: bool = True,
+        *,
+        refuses: Iterable[int] = (),
+        defaults: dict[int, float] | None = None,
+        clamp: dict[int, Callable[[float], float]] | None = None,
+    ) -> None:
+        """``refuses``: properties the driver ignores (they keep ``defaults``); ``clamp``:
+        properties it rounds to what it supports (e.g. 1920×1080 → 1280×720)."""
+        self.refuses = frozenset(refuses)
+        self.defaults = defaults or {}
+        self.clamp = clamp or {}
+        self.plugged = threading.Event()
+        if plugged:
+            self.plugged.set()
+        self.opens = 0
+        self.frame_number = 0
+        self.captures: list[FakeCapture] = []
+
+    def factory(self, device: int | str) -> FakeCapture:
+        capture = FakeCapture(self)
+        self.captures.append(capture)
+        return capture
+
+
+# -- a card feed that misbehaves ------------------------------------------------------------------
+
+
+ENDLESS_PAGES = 200
+
+
+class HostileFeed(ThreadingHTTPServer):
+    """A card feed on 127.0.0.1 that misbehaves in one way, for the sync's self-limits.
+
+    ``mode``: ``stuck`` (always more to come, always the same cursor), ``endless`` (more, each
+    cursor one further, for :data:`ENDLESS_PAGES` pages: far more than a test's limits),
+    ``error`` (every page HTTP 503), ``not_json`` (every page a 200 whose body is not JSON).
+    Tokens are always given. ``pages`` counts page requests.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _HostileHandler)
+        self.mode = mode
+        self.pages = 0
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _HostileHandler(BaseHTTPRequestHandler):
+    server: HostileFeed
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        key = {"access_token": "t", "id_token": "i", "expires_in": expires}
+        self._reply(200, json.dumps({"maKetQua": "200", "APIKey": key}).encode())
+
+    def do_GET(self) -> None:
+        feed = self.server
+        with feed.lock:
+            feed.pages += 1
+        since = parse_qs(urlsplit(self.path).query).get("since", ["0"])[0] or "0"
+        if feed.mode == "error":
+            self._reply(503, b'{"error": "unavailable"}')
+            return
+        if feed.mode == "not_json":
+            self._reply(200, b"<html>proxy error</html>")
+            return
+        following = "7" if feed.mode == "stuck" else str(int(since) + 1)
+        number = f"{int(following) % 10**10:010d}"
+        card = {"maThe": f"HS479{number}", "maSoBHXH": number, "hoTen": "Lê Thị Thử"}
+        # "endless" ends after 200 pages all the same, so a sync without limits ends too
+        more = feed.mode == "stuck" or int(following) < ENDLESS_PAGES
+        page = {"cards": [card], "next_cursor": following, "has_more": more}
+        self._reply(200, json.dumps(page).encode())
+
+
+@contextmanager
+def hostile_feed(mode: str) -> Iterator[HostileFeed]:
+    """A :class:`HostileFeed` serving on a thread for the duration of the block."""
+    server = HostileFeed(mode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,7 +1,7 @@
 """Benchmark: the decoder chain against each library alone, on generated and real QR frames,
 and the stream reader against frame-by-frame reading on generated approach clips.
 
-Run: ``python tests/bench/bench_decode.py [--frames N] [--hard N] [--clips N]``. Generated
+Run: ``python -m tests.bench.bench_decode [--frames N] [--hard N] [--clips N]``. Generated
 frames come in two strata (scanner.scenes.STRATA): ``easy`` (the first generator's conditions)
 and ``hard`` (motion blur of 5–25 px, defocus with moiré, 20–60 lux with photon noise, glare
 bands over a finder, shadow with heavy JPEG, curved and creased cards, 30–50° tilt, codes of
@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,22 +35,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from kiosk.config import CameraSettings, DecoderSettings  # noqa: E402
-from scanner import scenes  # noqa: E402
-from scanner.decoders import (  # noqa: E402
+from kiosk.config import CameraSettings, DecoderSettings
+from scanner import scenes
+from scanner.decoders import (
     DecoderChain,
     ZbarDecoder,
     ZxingDecoder,
     build_decoder,
     to_grey,
 )
-from scanner.loop import ClipRead, read_clip  # noqa: E402
-from scanner.ports import Decoder, Frame  # noqa: E402
-from scanner.stream import StreamDecoder  # noqa: E402
+from scanner.loop import ClipRead, read_clip
+from scanner.ports import Decoder, Frame
+from scanner.stream import StreamDecoder
 
+ROOT = Path(__file__).resolve().parents[2]
 Read = Callable[[Frame], str | None]
 
 

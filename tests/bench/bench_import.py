@@ -10,7 +10,7 @@ Three figures on fresh, migrated SQLite files (same schema, same pragmas):
 
 Goal: ``store`` >= 200,000 cards/s, i.e. >= 40 % of ``raw``. Generation time is not counted.
 
-    python tests/bench/bench_import.py [--cards 1000000]
+    python -m tests.bench.bench_import [--cards 1000000]
 
 The last line of output is one JSON object.
 """
@@ -25,14 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchdata
-
 from db.card_rows import CARD_COLUMNS, FIELDS
 from db.engine import create_kiosk_engine
 from db.importer import import_file
 from db.migrate import upgrade
 from db.store import SqlStore
+from tests.bench import benchdata
 
 BATCH = 5000
 CHUNK = 50_000  # generated at a time, so memory stays flat

@@ -7,8 +7,8 @@ million), grown from the smaller size to the larger in place. At each size it me
 reference in the same run, ``SELECT * FROM cards WHERE bhxh_number = ?`` on a bare
 ``sqlite3`` connection. Goal: p99 <= 1 ms at 10 M cards.
 
-    python tests/bench/bench_lookup.py [--cards 1000000,10000000] [--samples 20000]
-                                      [--keep DIR]   # reuse/keep the fixture files
+    python -m tests.bench.bench_lookup [--cards 1000000,10000000] [--samples 20000]
+                                    [--keep DIR]   # reuse/keep the fixture files
 
 The last line of output is one JSON object.
 """
@@ -26,12 +26,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchdata
-
 from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.store import CARD_COLUMNS, SqlStore
+from tests.bench import benchdata
 
 CHUNK = 100_000
 

@@ -20,7 +20,7 @@ database's folder and reports the ceiling it implies (``fsync_ms``, ``fsync_ceil
 ``--dir`` puts the databases elsewhere (e.g. the kiosk's own disk, or /dev/shm to see the CPU
 cost alone).
 
-    python tests/bench/bench_queue.py [--processes 8] [--per-process 1000] [--dir FOLDER]
+    python -m tests.bench.bench_queue [--processes 8] [--per-process 1000] [--dir FOLDER]
 
 The last line of output is one JSON object.
 """
@@ -39,16 +39,11 @@ from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchdata
-
-sys.path.insert(0, str(benchdata.ROOT))
-
 from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.store import SqlStore
-from kiosk.checkin import snapshot_of
-from kiosk.model import CheckInDraft, Route, Verification
+from tests.bench import benchdata
+from tests.builders import draft, patient
 
 DAY = date(2026, 11, 25)
 CARDS = 10_000
@@ -71,16 +66,11 @@ def _checkins(
         card = store.find_card(benchdata.bhxh_number((index * count + j) % CARDS))
         assert card is not None
         store.commit_checkin(
-            CheckInDraft(
-                idempotency_key=f"{'o' if outbox else 'p'}{index}-{j}",
-                local_day=DAY,
-                clinic_code=OUTBOX_CLINIC if outbox else CLINIC,
-                patient=snapshot_of(None, card),
-                status="accepted",
-                reason=None,
-                route=Route.CORRECT,
-                benefit_percent=80,
-                verification=Verification.CACHE,
+            draft(
+                f"{'o' if outbox else 'p'}{index}-{j}",
+                OUTBOX_CLINIC if outbox else CLINIC,
+                DAY,
+                patient=patient(card),
                 kiosk_id=f"KIOSK-{index:02d}",
                 created_at=datetime.now(UTC),
             )

@@ -2,7 +2,7 @@
 
 Goal: at most 50 ms a slip (layout + rendering + encoding). Reference measured in the same run:
 encoding a blank image of the same size through python-escpos alone (what any raster print
-costs, whatever our rendering). Run: ``python tests/bench/bench_slip.py [--slips N]``; the last
+costs, whatever our rendering). Run: ``python -m tests.bench.bench_slip [--slips N]``; the last
 line is one JSON object.
 """
 
@@ -14,10 +14,7 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from escpos.printer import Dummy
 from PIL import Image

@@ -11,7 +11,7 @@ window's Qt object count, threads (Python and native), open file descriptors, th
 event-loop stall since the last sample, and the database size. The reference is the run's own
 first samples: growth is measured from patient 200 (after warm-up) to the last.
 
-    python tests/bench/bench_soak.py [--patients 2000] [--every 100] [--no-pace] [--offline]
+    python -m tests.bench.bench_soak [--patients 2000] [--every 100] [--no-pace] [--offline]
 
 Goals past warm-up: resident memory grows <= 20 MB; threads and file descriptors end where
 they were; Qt objects stay flat; the longest stall stays < 100 ms. The last line of output is
@@ -36,7 +36,6 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

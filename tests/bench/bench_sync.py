@@ -1,7 +1,7 @@
 """Benchmark: full sync of N cards from the simulator into an empty SQLite cache, and an
 incremental sync of 10,000 changes into it, beside raw ``sqlite3`` inserts of the same rows.
 
-Run: ``python tests/bench/bench_sync.py [--cards 1000000] [--page 20000]``. The simulator runs
+Run: ``python -m tests.bench.bench_sync [--cards 1000000] [--page 20000]``. The simulator runs
 in this process (threads); each sync runs in a child process whose peak RSS is measured with
 ``resource.getrusage``. Two references: raw inserts into a table indexed as the cache is, and
 the same with the secondary indexes built after the rows (what the sync's first load into an
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sqlite3
 import subprocess
@@ -24,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 
 def child(url: str, db_path: str, page: int) -> None:
@@ -53,10 +51,10 @@ def child(url: str, db_path: str, page: int) -> None:
 
 
 def run_child(url: str, db_path: Path, page: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = [sys.executable, "-m", "tests.bench.bench_sync", "--child", url, str(db_path)]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(db_path), "--page", str(page)],
-        env=env,
+        [*child, "--page", str(page)],
+        cwd=ROOT,  # the repository root: ``tests`` and the kiosk's packages import from there
         capture_output=True,
         text=True,
         check=False,

@@ -7,16 +7,10 @@ need millions, so they build plain rows here: numbers in key order (append-only 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from kiosk.model import BirthDate, CardRecord, CardStatus, Gender  # noqa: E402
+from kiosk.model import BirthDate, CardRecord, CardStatus, Gender
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
 MIDDLE = ("Văn", "Thị", "Hữu", "Ngọc", "Đức", "Thu", "Minh", "Thanh")

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
@@ -123,80 +119,3 @@ def cache_checksum(store: SqlStore) -> tuple[int, str]:
     with store.engine.connect() as conn:
         rows = conn.execute(select(cards)).all()
     return _digest(row_from_record(_card_from_row(row)) for row in rows)
-
-
-ENDLESS_PAGES = 200
-
-
-class HostileFeed(ThreadingHTTPServer):
-    """A card feed on 127.0.0.1 that misbehaves in one way, for the sync's self-limits.
-
-    ``mode``: ``stuck`` (always more to come, always the same cursor), ``endless`` (more, each
-    cursor one further, for :data:`ENDLESS_PAGES` pages: far more than a test's limits),
-    ``error`` (every page HTTP 503), ``not_json`` (every page a 200 whose body is not JSON).
-    Tokens are always given. ``pages`` counts page requests.
-    """
-
-    daemon_threads = True
-
-    def __init__(self, mode: str) -> None:
-        super().__init__(("127.0.0.1", 0), _HostileHandler)
-        self.mode = mode
-        self.pages = 0
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _HostileHandler(BaseHTTPRequestHandler):
-    server: HostileFeed
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        key = {"access_token": "t", "id_token": "i", "expires_in": expires}
-        self._reply(200, json.dumps({"maKetQua": "200", "APIKey": key}).encode())
-
-    def do_GET(self) -> None:
-        feed = self.server
-        with feed.lock:
-            feed.pages += 1
-        since = parse_qs(urlsplit(self.path).query).get("since", ["0"])[0] or "0"
-        if feed.mode == "error":
-            self._reply(503, b'{"error": "unavailable"}')
-            return
-        if feed.mode == "not_json":
-            self._reply(200, b"<html>proxy error</html>")
-            return
-        following = "7" if feed.mode == "stuck" else str(int(since) + 1)
-        number = f"{int(following) % 10**10:010d}"
-        card = {"maThe": f"HS479{number}", "maSoBHXH": number, "hoTen": "Lê Thị Thử"}
-        # "endless" ends after 200 pages all the same, so a sync without limits ends too
-        more = feed.mode == "stuck" or int(following) < ENDLESS_PAGES
-        page = {"cards": [card], "next_cursor": following, "has_more": more}
-        self._reply(200, json.dumps(page).encode())
-
-
-@contextmanager
-def hostile_feed(mode: str) -> Iterator[HostileFeed]:
-    """A :class:`HostileFeed` serving on a thread for the duration of the block."""
-    server = HostileFeed(mode)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()

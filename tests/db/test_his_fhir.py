@@ -22,9 +22,10 @@ from db.outbox_store import event_payload
 from db.store import SqlStore
 from db.wiring import build_his_sender
 from kiosk.config import HisSettings, parse_config
-from kiosk.model import BirthDate, CheckIn, Gender, PatientSnapshot, Verification
+from kiosk.model import BirthDate, CheckIn, Gender
+from tests import builders
+from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
-from tests.db.storehelp import ZONE, draft
 from tests.fakes import FakeClock
 
 SETTINGS = HisSettings(kind="fhir", url="http://127.0.0.1:1/fhir")
@@ -38,24 +39,14 @@ def _checkin(**patient: Any) -> CheckIn:
         "card_number": "GD4797912345678",
         "bhxh_number": "7912345678",
         "id_number": "079175000001",
-        "facility_code": "79024",
         "valid_from": None,
         "valid_to": None,
-        "benefit_level": 4,
     }
-    person.update(patient)
-    return CheckIn(
+    return builders.checkin(
         id="c0ffee" * 5 + "00",
-        local_day=datetime(2026, 11, 25).date(),
-        clinic_code="NOI",
         queue_number=12,
-        patient=PatientSnapshot(**person),
-        status="accepted",
-        reason=None,
+        patient=builders.patient(**{**person, **patient}),
         route=None,
-        benefit_percent=80,
-        verification=Verification.CACHE,
-        kiosk_id="KIOSK-01",
         created_at=datetime(2026, 11, 25, 1, 5, 30, 123456, tzinfo=UTC),
     )
 

@@ -21,8 +21,8 @@ from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
-from tests.db.simhelp import feed_client, gateway_client, hostile_feed, simulator
-from tests.fakes import FakeClock
+from tests.db.simhelp import feed_client, gateway_client, simulator
+from tests.fakes import FakeClock, hostile_feed
 
 
 def _free_port() -> int:

@@ -61,7 +61,7 @@ def _upgrade_keeps_checkins_and_notes_cards(url: str) -> None:
     from sqlalchemy import text
 
     from db.store import SqlStore
-    from tests.db.storehelp import card, draft
+    from tests.builders import card, draft
 
     engine = create_kiosk_engine(url)
     upgrade(engine, "0001")

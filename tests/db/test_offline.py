@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from fakes import FakeClock, FakePrinter
 from PIL import Image
 from sqlalchemy import delete, func, select
 
@@ -26,7 +25,8 @@ from kiosk.config import Config, load_config
 from kiosk.model import CheckIn, CheckInFlag
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
-from tests.db.storehelp import ZONE, card, draft
+from tests.builders import ZONE, card, draft
+from tests.fakes import FakeClock, FakePrinter
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 25)

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
-from fakes import FakeClock
 from sqlalchemy import func, select
 
 from db.models import checkins
 from db.offline import pending_count, replay
 from db.store import SqlStore
+from tests.builders import draft
 from tests.db.pg import fresh_database
-from tests.db.storehelp import draft
 from tests.db.test_offline import CLOSED_PORT, MORNING, journal_store
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 RunCli = Callable[..., CompletedProcess[bytes]]

@@ -13,8 +13,8 @@ from db.his_client import webhook_sender
 from db.migrate import upgrade
 from db.outbox import OutboxSource, RetryPolicy, deliver_pending
 from db.store import SqlStore
+from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
-from tests.db.storehelp import ZONE, draft
 from tests.fakes import FakeClock
 
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)

@@ -13,8 +13,8 @@ from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.models import outbox
 from db.store import SqlStore
+from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
-from tests.db.storehelp import ZONE, draft
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,14 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 import db.store
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.models import checkins, outbox, queue_counters
 from db.outbox_store import OutboxEvent, outbox_event
 from db.store import SqlStore
 from kiosk.ports import StoreError
-from tests.db.pg import fresh_database
-from tests.db.storehelp import ZONE, draft
+from tests.builders import draft
+from tests.db.storehelp import migrated_store
 from tests.fakes import FakeClock
 
 
@@ -28,22 +25,8 @@ from tests.fakes import FakeClock
 def events_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     """A migrated store with the outbox on, on SQLite and on PostgreSQL."""
     clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
-    if request.param == "sqlite":
-        engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
-        upgrade(engine)
-        sql = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
-        yield sql
-        sql.dispose()
-        return
-    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
-    with fresh_database(server) as url:
-        engine = create_kiosk_engine(url)
-        upgrade(engine)
-        pg = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
-        yield pg
-        pg.dispose()
+    with migrated_store(request.param, tmp_path, clock=clock, outbox=True) as made:
+        yield made
 
 
 def _rows(store: SqlStore) -> list[dict[str, object]]:
@@ -120,14 +103,10 @@ def test_a_failed_cancel_writes_no_event(events_store: SqlStore) -> None:
     assert _rows(events_store) == []
 
 
-def test_outbox_off_writes_nothing(tmp_path: Path) -> None:
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'off.db'}")
-    upgrade(engine)
-    store = SqlStore(engine, zone=ZONE)
-    made = store.commit_checkin(draft("k1"))
-    store.cancel_checkin(made.id, "thu", "x")
-    assert _rows(store) == []
-    store.dispose()
+def test_outbox_off_writes_nothing(sqlite_store: SqlStore) -> None:
+    made = sqlite_store.commit_checkin(draft("k1"))
+    sqlite_store.cancel_checkin(made.id, "thu", "x")
+    assert _rows(sqlite_store) == []
 
 
 def test_claim_settle_and_retry(events_store: SqlStore) -> None:

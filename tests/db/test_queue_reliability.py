@@ -20,7 +20,8 @@ from db.store import SqlStore
 from kiosk.clock import local_day
 from kiosk.model import CheckIn
 from kiosk.ports import StoreError
-from tests.db.storehelp import ZONE, card, draft, sqlite_store
+from tests.builders import ZONE, card, draft
+from tests.db.storehelp import open_sqlite_store
 from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def test_local_midnight_resets_numbers(store: SqlStore) -> None:
 
 
 def test_locked_database_gives_store_error_and_loses_nothing(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path, busy_timeout_ms=200)
+    store = open_sqlite_store(tmp_path, busy_timeout_ms=200)
     store.save_card(card(1))
     first = store.commit_checkin(draft("k1"))
     holder = sqlite3.connect(tmp_path / "kiosk.db", isolation_level=None)
@@ -95,7 +96,7 @@ import os, signal, sys
 from datetime import UTC, datetime
 from db.engine import create_kiosk_engine
 from db.store import SqlStore
-from tests.db.storehelp import ZONE, draft
+from tests.builders import ZONE, draft
 tag = sys.argv[2]
 kill_at = int(sys.argv[3])  # 0: never kill itself
 done = 0

@@ -15,7 +15,8 @@ from PIL import Image
 from db.report import write_report
 from db.report_data import day_report
 from db.store import SqlStore
-from tests.db.storehelp import ZONE, draft, sqlite_store
+from tests.builders import ZONE, draft
+from tests.db.storehelp import open_sqlite_store
 
 DAY = date(2026, 11, 25)
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
@@ -47,7 +48,7 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def test_figures_of_a_full_day(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+    store = open_sqlite_store(tmp_path)
     _fill(store)
     report = day_report(store.engine, DAY, ZONE)
     store.dispose()
@@ -68,7 +69,7 @@ def test_figures_of_a_full_day(tmp_path: Path) -> None:
 
 
 def test_files_of_a_full_and_an_empty_day(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+    store = open_sqlite_store(tmp_path)
     _fill(store)
     full = write_report(day_report(store.engine, DAY, ZONE), tmp_path / "out", "Bệnh viện thử")
     empty = write_report(day_report(store.engine, date(2026, 11, 26), ZONE), tmp_path / "out")
@@ -101,7 +102,7 @@ def test_files_of_a_full_and_an_empty_day(tmp_path: Path) -> None:
 
 
 def test_report_command_writes_the_files(run_cli: RunCli, tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+    store = open_sqlite_store(tmp_path)
     _fill(store)
     store.dispose()
     env = {"KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}"}

@@ -16,8 +16,9 @@ from db.migrate import upgrade
 from db.store import SqlStore
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import LoginResult, StaffAuth, hash_pin
+from tests.builders import ZONE
 from tests.db.pg import fresh_database
-from tests.db.storehelp import ZONE, sqlite_store
+from tests.db.storehelp import open_sqlite_store
 from tests.fakes import FakeClock
 
 FAST = {"n": 2**10}
@@ -38,7 +39,7 @@ def test_codes_are_given_and_unique(store: SqlStore) -> None:
 
 
 def test_failures_survive_a_restart_and_lock_every_kiosk(tmp_path: Path) -> None:
-    first = sqlite_store(tmp_path)
+    first = open_sqlite_store(tmp_path)
     _accounts(first)
     clock = FakeClock(NOW)
     kiosk_a = StaffAuth(first, clock, max_failures=3, where="A")
@@ -47,7 +48,7 @@ def test_failures_survive_a_restart_and_lock_every_kiosk(tmp_path: Path) -> None
         kiosk_a.login("101", "000000")
     first.dispose()
     # the kiosk restarts, and a second kiosk opens the same database
-    again = sqlite_store(tmp_path)
+    again = open_sqlite_store(tmp_path)
     kiosk_b = StaffAuth(again, clock, max_failures=3, where="B")
     assert kiosk_b.login("101", "1234").result is LoginResult.LOCKED
     # another account's success clears nothing of Lan's

@@ -13,11 +13,12 @@ import pytest
 from db.store import CardConflictError, Facility, SqlStore
 from kiosk.model import CardStatus, Clinic, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
-from tests.db.storehelp import card, draft, sqlite_store
+from tests.builders import card, draft
+from tests.db.storehelp import open_sqlite_store
 
 
 def test_file_is_private_and_wal(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path / "data")
+    store = open_sqlite_store(tmp_path / "data")
     path = tmp_path / "data" / "kiosk.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -191,54 +192,48 @@ def _card_indexes(store: SqlStore) -> set[str]:
         return {name for (name,) in rows} & {"uq_cards_card_number", "ix_cards_id_number"}
 
 
-def test_bulk_load_builds_the_indexes_once_at_the_end(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
-    assert store.begin_bulk_load()  # an empty cache
-    assert _card_indexes(store) == set()
-    store.apply_card_page("feed", [card(i) for i in range(5)], [], "c1")
-    assert store.begin_bulk_load()  # indexes missing: a killed load goes on in bulk mode
-    store.apply_card_page("feed", [card(i) for i in range(5, 9)], ["7900000002"], "c2")
-    assert store.end_bulk_load()
-    assert _card_indexes(store) == {"uq_cards_card_number", "ix_cards_id_number"}
-    assert store.count_cards() == 8
+def test_bulk_load_builds_the_indexes_once_at_the_end(sqlite_store: SqlStore) -> None:
+    assert sqlite_store.begin_bulk_load()  # an empty cache
+    assert _card_indexes(sqlite_store) == set()
+    sqlite_store.apply_card_page("feed", [card(i) for i in range(5)], [], "c1")
+    assert sqlite_store.begin_bulk_load()  # indexes missing: a killed load goes on in bulk mode
+    sqlite_store.apply_card_page("feed", [card(i) for i in range(5, 9)], ["7900000002"], "c2")
+    assert sqlite_store.end_bulk_load()
+    assert _card_indexes(sqlite_store) == {"uq_cards_card_number", "ix_cards_id_number"}
+    assert sqlite_store.count_cards() == 8
     wanted = card(7)
     for code in (wanted.card_number, wanted.bhxh_number, wanted.id_number or ""):
-        assert store.find_card(code) == wanted
-    assert not store.begin_bulk_load()  # a cache with cards is never bulk loaded
-    assert _card_indexes(store) == {"uq_cards_card_number", "ix_cards_id_number"}
-    state = store.get_sync_state("feed")
+        assert sqlite_store.find_card(code) == wanted
+    assert not sqlite_store.begin_bulk_load()  # a cache with cards is never bulk loaded
+    assert _card_indexes(sqlite_store) == {"uq_cards_card_number", "ix_cards_id_number"}
+    state = sqlite_store.get_sync_state("feed")
     assert state is not None
     assert (state.cursor, state.added, state.removed) == ("c2", 9, 1)
-    store.dispose()
 
 
-def test_bulk_load_with_a_card_number_on_two_cards_is_abandoned(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
-    assert store.begin_bulk_load()
-    store.apply_card_page("feed", [card(1, card_number="DN4797900000099")], [], "c1")
-    store.apply_card_page("feed", [card(2, card_number="DN4797900000099")], [], "c2")
-    assert not store.end_bulk_load()  # the unique index cannot be built
-    store.abandon_bulk_load("feed")
-    assert store.count_cards() == 0
-    assert store.get_sync_state("feed") is None
-    assert _card_indexes(store) == {"uq_cards_card_number", "ix_cards_id_number"}
-    store.dispose()
+def test_bulk_load_with_a_card_number_on_two_cards_is_abandoned(sqlite_store: SqlStore) -> None:
+    assert sqlite_store.begin_bulk_load()
+    sqlite_store.apply_card_page("feed", [card(1, card_number="DN4797900000099")], [], "c1")
+    sqlite_store.apply_card_page("feed", [card(2, card_number="DN4797900000099")], [], "c2")
+    assert not sqlite_store.end_bulk_load()  # the unique index cannot be built
+    sqlite_store.abandon_bulk_load("feed")
+    assert sqlite_store.count_cards() == 0
+    assert sqlite_store.get_sync_state("feed") is None
+    assert _card_indexes(sqlite_store) == {"uq_cards_card_number", "ix_cards_id_number"}
 
 
-def test_an_updated_card_gets_its_new_number_and_cccd(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
-    store.upsert_cards([card(i) for i in range(4)])
+def test_an_updated_card_gets_its_new_number_and_cccd(sqlite_store: SqlStore) -> None:
+    sqlite_store.upsert_cards([card(i) for i in range(4)])
     renumbered = card(1, card_number="DN4797900000001", id_number="079000000099")
-    counts = store.upsert_cards([card(0), renumbered, card(2, id_number=None), card(5)])
+    counts = sqlite_store.upsert_cards([card(0), renumbered, card(2, id_number=None), card(5)])
     assert (counts.added, counts.updated) == (1, 3)
-    assert store.find_card("DN4797900000001") == renumbered
-    assert store.find_card("079000000099") == renumbered
-    assert store.find_card(card(1).card_number) is None
-    assert store.find_card(card(1).id_number or "") is None
-    kept = store.find_card(card(2).bhxh_number)
+    assert sqlite_store.find_card("DN4797900000001") == renumbered
+    assert sqlite_store.find_card("079000000099") == renumbered
+    assert sqlite_store.find_card(card(1).card_number) is None
+    assert sqlite_store.find_card(card(1).id_number or "") is None
+    kept = sqlite_store.find_card(card(2).bhxh_number)
     assert kept is not None
     assert kept.id_number == card(2).id_number  # a record without a CCCD keeps the known one
-    store.dispose()
 
 
 def test_an_override_and_its_audit_row_are_one_commit(store: SqlStore) -> None:

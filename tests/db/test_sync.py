@@ -25,11 +25,11 @@ from tests.conftest import REPO_ROOT, run_cli_command
 from tests.db.simhelp import (
     cache_checksum,
     feed_client,
-    hostile_feed,
     simulator,
     source_checksum,
-    sqlite_store,
 )
+from tests.db.storehelp import open_sqlite_store
+from tests.fakes import hostile_feed
 
 CONFIG = """
 [database]
@@ -60,7 +60,7 @@ def _env() -> dict[str, str]:
 
 def test_full_sync_matches_the_source_and_resyncing_changes_nothing(tmp_path: Path) -> None:
     with simulator(3000, seed=5, changes=600) as (state, url):
-        store = sqlite_store(tmp_path)
+        store = open_sqlite_store(tmp_path)
         seen: list[SyncProgress] = []
         summary = sync(store, feed_client(url, page_size=400), progress=seen.append)
         assert cache_checksum(store) == source_checksum(state.population)
@@ -83,7 +83,7 @@ def test_full_sync_matches_the_source_and_resyncing_changes_nothing(tmp_path: Pa
 
 def test_cancel_stops_between_pages(tmp_path: Path) -> None:
     with simulator(2000) as (_state, url):
-        store = sqlite_store(tmp_path)
+        store = open_sqlite_store(tmp_path)
         summary = sync(store, feed_client(url, page_size=500), cancel=lambda: True)
         assert summary.cancelled
         assert summary.added == 500
@@ -144,7 +144,7 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
         assert mid_run >= 10  # most kills landed inside a running sync, after its first page
         final = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
         assert final.returncode == 0, final.stderr.decode()
-        store = sqlite_store(tmp_path)
+        store = open_sqlite_store(tmp_path)
         assert cache_checksum(store) == source_checksum(state.population)
         store.dispose()
 
@@ -152,7 +152,7 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
 def test_completes_with_30_percent_5xx_and_200ms_latency(tmp_path: Path) -> None:
     faults = Faults(latency_ms=200, error_rate=0.3)
     with simulator(2000, seed=2, changes=200, faults=faults) as (state, url):
-        store = sqlite_store(tmp_path)
+        store = open_sqlite_store(tmp_path)
         summary = sync(store, feed_client(url, page_size=250, retries=12))
         assert summary.rejected == 0
         assert cache_checksum(store) == source_checksum(state.population)
@@ -163,7 +163,7 @@ def test_completes_with_30_percent_5xx_and_200ms_latency(tmp_path: Path) -> None
 def test_bad_records_and_truncated_pages(tmp_path: Path) -> None:
     faults = Faults(bad_record_rate=0.02, truncate_rate=0.25)
     with simulator(4000, seed=4, faults=faults) as (state, url):
-        store = sqlite_store(tmp_path)
+        store = open_sqlite_store(tmp_path)
         summary = sync(store, feed_client(url, page_size=500, retries=12))
         bad = {p for p in range(4000) if is_bad_position(state, p)}
         assert summary.rejected == len(bad) > 0
@@ -217,7 +217,7 @@ def test_first_load_that_moves_a_card_number_ends_as_an_ordinary_sync(tmp_path: 
     first = {"maThe": shared, "maSoBHXH": "7900000001", "hoTen": "Lê Thị Ánh"}
     second = {"maThe": shared, "maSoBHXH": "7900000002", "hoTen": "Trần Văn Bảo"}
     other = {"maThe": "HS4797900000003", "hoTen": "Phạm Ngọc Châu"}
-    store = sqlite_store(tmp_path)
+    store = open_sqlite_store(tmp_path)
     summary = sync(store, _ListFeed([[first, other], [second]]))
     # as page by page with every index: the later claim keeps the number, the first card goes
     found = store.find_card(shared)
@@ -270,56 +270,52 @@ def test_nul_and_bidi_controls_in_a_feed_are_stripped_on_both_databases(store: S
     assert state.cursor == "1"
 
 
-def test_a_cursor_over_1_kb_is_an_error_and_never_saved(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_a_cursor_over_1_kb_is_an_error_and_never_saved(sqlite_store: SqlStore) -> None:
     card = {"maThe": "HS4797900000021", "hoTen": "Phạm Ngọc Châu"}
     later = {"maThe": "HS4797900000022", "hoTen": "Đỗ Minh Khang"}
     feed = _CursorFeed([([card], "page-1", True), ([later], "x" * 1025, True)])
     with pytest.raises(FeedError, match="longer than 1024 bytes") as caught:
-        sync(store, feed)
+        sync(sqlite_store, feed)
     assert "x" * 50 not in str(caught.value)
-    state = store.get_sync_state("feed")
+    state = sqlite_store.get_sync_state("feed")
     assert state is not None
     assert state.cursor == "page-1"  # the page before stays applied; the long cursor is not kept
-    assert store.find_card("7900000022") is None
+    assert sqlite_store.find_card("7900000022") is None
     control = _CursorFeed([([card], "page\x00-2", True)])
     with pytest.raises(FeedError, match="control characters"):
-        sync(store, control)
-    store.dispose()
+        sync(sqlite_store, control)
 
 
-def test_a_feed_stuck_on_one_cursor_stops_at_once(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_a_feed_stuck_on_one_cursor_stops_at_once(sqlite_store: SqlStore) -> None:
     with hostile_feed("stuck") as server:
         started = time.monotonic()
         with pytest.raises(SyncLimitError, match="not moving on"):
-            sync(store, feed_client(server.url), max_pages=1000, deadline_s=60)
+            sync(sqlite_store, feed_client(server.url), max_pages=1000, deadline_s=60)
         took = time.monotonic() - started
         asked = server.pages
     assert took < 2.0
     assert asked <= 3  # the first page, the same cursor again, at most one prefetched
-    state = store.get_sync_state("feed")
+    state = sqlite_store.get_sync_state("feed")
     assert state is not None
     assert state.cursor == "7"
     # the indexes of the first load are built even though the run stopped
-    with store.engine.connect() as conn:
+    with sqlite_store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'cards'")
         assert "uq_cards_card_number" in {name for (name,) in rows}
-    store.dispose()
 
 
-def test_an_endless_feed_stops_at_max_pages_then_at_the_deadline(tmp_path: Path) -> None:
-    store = sqlite_store(tmp_path)
+def test_an_endless_feed_stops_at_max_pages_then_at_the_deadline(sqlite_store: SqlStore) -> None:
     with hostile_feed("endless") as server:
         with pytest.raises(SyncLimitError, match=r"after 5 pages \(sync\.max_pages\)"):
-            sync(store, feed_client(server.url), max_pages=5)
+            sync(sqlite_store, feed_client(server.url), max_pages=5)
         assert server.pages <= 7
-        assert store.count_cards() == 5
+        assert sqlite_store.count_cards() == 5
         ticks = iter(range(0, 1000, 10))  # a clock that moves 10 s each time it is read
         with pytest.raises(SyncLimitError, match=r"sync\.deadline_s"):
-            sync(store, feed_client(server.url), deadline_s=35, clock=lambda: next(ticks))
-        assert store.count_cards() == 9  # read at the start, then after pages at 10..40 s: 4 more
-    store.dispose()
+            sync(sqlite_store, feed_client(server.url), deadline_s=35, clock=lambda: next(ticks))
+        assert (
+            sqlite_store.count_cards() == 9
+        )  # read at the start, then after pages at 10..40 s: 4 more
 
 
 def test_cli_names_the_limit_and_keeps_what_was_applied(tmp_path: Path) -> None:

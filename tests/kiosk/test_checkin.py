@@ -7,20 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from fakes import (
-    UNREACHABLE,
-    FakeCardCache,
-    FakeCheckInStore,
-    FakeClock,
-    FakeOnlineCheck,
-    FakePrinter,
-)
 from PIL import Image
 
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
 from kiosk.model import (
-    CardRecord,
     CardStatus,
     CheckIn,
     GatewayFailure,
@@ -34,6 +25,14 @@ from kiosk.model import (
 from kiosk.outcome import Reason, Status
 from kiosk.ports import StoreError
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
+from tests.fakes import (
+    UNREACHABLE,
+    FakeCardCache,
+    FakeCheckInStore,
+    FakeClock,
+    FakeOnlineCheck,
+    FakePrinter,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 local: every clinic is open
@@ -397,59 +396,42 @@ def test_the_checkin_keeps_the_visit_code_and_the_combined_share() -> None:
 # --- lookup order: the citizen ID is the health ID (Decree 102/2025) ---------------------------
 
 
-class RecordingCache(FakeCardCache):
-    """A cache that remembers the keys it was asked for, in order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: list[str] = []
-
-    def find_card(self, code: str) -> CardRecord | None:
-        self.asked.append(code)
-        return super().find_card(code)
-
-
-def _recording_rig(online: FakeOnlineCheck | None = None) -> tuple[Rig, RecordingCache]:
-    rig = Rig(online=online)
-    cache = RecordingCache()
-    rig.cards = cache
-    rig.service._cards = cache
-    return rig, cache
-
-
 def test_a_cccd_qr_is_looked_up_by_the_citizen_id_first() -> None:
     p = _valid_person()
-    rig, cache = _recording_rig()
+    rig = Rig()
+    cache = rig.cards
     cache.save_card(replace(card_record(p), id_number=p.id_number))
     outcome = rig.service.run(cccd_payload(p), "NOI")
     assert outcome.status is Status.ACCEPTED
-    assert cache.asked == [p.id_number]
+    assert cache.lookups == [p.id_number]
 
 
 def test_a_can_cuoc_listing_an_earlier_id_finds_the_card_kept_under_it() -> None:
     p = _valid_person()
-    rig, cache = _recording_rig()
+    rig = Rig()
+    cache = rig.cards
     earlier = "079190009876"
     cache.save_card(replace(card_record(p), id_number=earlier))
     text = cccd_payload(p).replace(f"{p.id_number}||", f"{p.id_number}|025123456 {earlier}|", 1)
     outcome = rig.service.run(text, "NOI")
     assert outcome.status is Status.ACCEPTED
-    assert cache.asked == [p.id_number, earlier]
+    assert cache.lookups == [p.id_number, earlier]
 
 
 def test_a_card_only_qr_still_works_and_falls_back_to_the_bhxh_number() -> None:
     p = _valid_person()
-    rig, cache = _recording_rig()
+    rig = Rig()
+    cache = rig.cards
     cache.save_card(replace(card_record(p), id_number=None))
     assert rig.service.run(bhyt_payload(p), "NOI").status is Status.ACCEPTED
-    assert cache.asked == [p.card_number]
+    assert cache.lookups == [p.card_number]
     # a card renewed under another object code: the cache knows it by its BHXH number
     renewed = "TV" + p.card_number[2:]
     cache.cards.pop(p.card_number)
-    cache.asked.clear()
+    cache.lookups.clear()
     assessment = rig.service.assess(bhyt_payload(p).replace(p.card_number, renewed, 1))
     assert assessment.card is not None
-    assert cache.asked == [renewed, p.bhxh_number]
+    assert cache.lookups == [renewed, p.bhxh_number]
 
 
 # --- the gateway's side of a check -----------------------------------------------------------

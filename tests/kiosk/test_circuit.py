@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fakes import UNREACHABLE, FakeClock, FakeOnlineCheck
 
 from kiosk.circuit import BreakerCheck, BreakerState, CircuitBreaker
 from kiosk.model import BirthDate, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
+from tests.fakes import UNREACHABLE, FakeClock, FakeOnlineCheck
 
 QUERY = CardQuery("HS4797920123456", "Lê Văn Tâm", BirthDate(1960))
 OK = GatewayReply(code="000", note="ok", card=None)

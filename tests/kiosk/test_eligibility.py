@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from fakes import FakeClock
 
 from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.clock import HOSPITAL_ZONE, local_day
@@ -34,6 +33,7 @@ from kiosk.outcome import Reason, Status
 from kiosk.payload import parse_payload
 from kiosk.route import HospitalRules
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, hex_utf8, people
+from tests.fakes import FakeClock
 
 # a cấp cơ bản hospital scoring 60 points: self-referred outpatients get half of their
 # card's share from 1 July 2026 (visit code 1.13)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import pytest
-from fakes import FakeClock
 
 from kiosk.benefit_rules import (
     RULES,
@@ -25,6 +24,7 @@ from kiosk.clock import HOSPITAL_ZONE, local_day
 from kiosk.config import HospitalSettings
 from kiosk.model import BirthDate, CardRecord, Gender, Route
 from kiosk.route import HospitalRules, benefit_for, benefit_percent
+from tests.fakes import FakeClock
 
 BAN_DAU, CO_BAN, CHUYEN_SAU = (
     ProfessionalLevel.BAN_DAU,

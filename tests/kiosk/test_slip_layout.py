@@ -23,6 +23,7 @@ from kiosk.model import (
 )
 from kiosk.slip_layout import Align, Size, SlipCode, SlipLine, layout_slip, print_test_slip
 from kiosk.synthetic import person
+from tests import builders
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ TỈNH MẪU", name="BỆNH VIỆN ĐA KHOA MẪU")
@@ -31,34 +32,17 @@ CLINIC = Clinic("NHI", "Khám Nhi", "Paediatrics", "Phòng 105", "Tầng 1, khu 
 
 def checkin_of(index: int = 3, **changes: object) -> CheckIn:
     """A check-in of the synthetic person ``index`` (built by hand: no store involved)."""
-    p = person(index)
-    patient = PatientSnapshot(
-        name=p.name,
-        birth=p.birth,
-        gender=p.gender,
-        card_number=p.card_number,
-        bhxh_number=p.bhxh_number,
-        id_number=p.id_number,
-        facility_code=p.facility_code,
-        valid_from=p.valid_from,
-        valid_to=p.valid_to,
-        benefit_level=p.benefit_level,
-    )
-    checkin = CheckIn(
-        id="ci-0042",
-        local_day=date(2026, 11, 25),
-        clinic_code="NHI",
-        queue_number=42,
-        patient=patient,
-        status="accepted",
-        reason=None,
-        route=Route.REGISTERED,
-        benefit_percent=80,
-        verification=Verification.ONLINE,
-        kiosk_id="KIOSK-07",
-        created_at=datetime(2026, 11, 25, 2, 5, tzinfo=UTC),
-    )
-    return replace(checkin, **changes)  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "id": "ci-0042",
+        "clinic_code": "NHI",
+        "queue_number": 42,
+        "patient": builders.patient(person(index)),
+        "route": Route.REGISTERED,
+        "verification": Verification.ONLINE,
+        "kiosk_id": "KIOSK-07",
+        "created_at": datetime(2026, 11, 25, 2, 5, tzinfo=UTC),
+    }
+    return builders.checkin(**{**values, **changes})
 
 
 def texts(checkin: CheckIn, **kwargs: Any) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.config import HospitalSettings, load_config
-from kiosk.model import CheckIn, Clinic, Gender, PatientSnapshot, Route, Verification
+from kiosk.model import CheckIn, Clinic, Route
 from kiosk.slip_gallery import WIDTHS, write_gallery
 from kiosk.slip_layout import Size, Slip, SlipLine, layout_slip
 from kiosk.slip_render import (
@@ -30,6 +29,7 @@ from kiosk.slip_render import (
     render_slip,
     wrap_text,
 )
+from tests import builders
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ THÀNH PHỐ HỒ CHÍ MINH", name="BỆNH VIỆN MẪU")
@@ -57,30 +57,15 @@ NAMES = (
 
 
 def checkin(name: str, number: int = 7, card: str | None = "HS4797920123456") -> CheckIn:
-    return CheckIn(
+    """A check-in at the ENT clinic of a patient with only a name and, maybe, a card number."""
+    return builders.checkin(
         id="ci-20261125-0007",
-        local_day=date(2026, 11, 25),
         clinic_code="TMH",
         queue_number=number,
-        patient=PatientSnapshot(
-            name=name,
-            birth=None,
-            gender=Gender.MALE,
-            card_number=card,
-            bhxh_number=None,
-            id_number=None,
-            facility_code="79024",
-            valid_from=date(2026, 1, 1),
-            valid_to=date(2026, 12, 31),
-            benefit_level=4,
+        patient=builders.patient(
+            name=name, birth=None, card_number=card, bhxh_number=None, id_number=None
         ),
-        status="accepted",
-        reason=None,
         route=Route.OPEN,
-        benefit_percent=80,
-        verification=Verification.CACHE,
-        kiosk_id="KIOSK-01",
-        created_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
     )
 
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from fakes import FakeClock
 
 from kiosk.config import DecoderSettings
 from kiosk.synthetic import bhyt_payload, cccd_payload, people
 from scanner.decoders import build_decoder
 from scanner.demo_camera import STYLES, DemoCamera, DemoPatient, demo_scene
 from scanner.ports import CameraState
+from tests.fakes import FakeClock
 
 
 def _patients(n: int) -> list[DemoPatient]:

@@ -7,12 +7,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from fakes import FakeClock
 
 from kiosk.config import CameraSettings
 from scanner.factory import build_camera
 from scanner.file_camera import FolderCamera, VideoFileCamera
 from scanner.ports import CameraState
+from tests.fakes import FakeClock
 
 
 def _frames(n: int) -> list[np.ndarray]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from fakes import FakeClock
-from scanner_fakes import FakeCamera
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
 from scanner.decoders import build_decoder
 from scanner.loop import ScanLoop
 from scanner.ports import CameraState, Frame
+from tests.fakes import FakeCamera, FakeClock
 
 CARD_A = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
 CARD_B = "7920123457|4e677579e1bb856e|1975|1|-|79 – 034|01/01/2025|-|05/01/2025|$"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from fakes import FakeClock
-from scanner_fakes import FakeCamera
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
@@ -12,6 +10,7 @@ from scanner.decoders import DecoderChain, ZxingDecoder, align_mean, build_decod
 from scanner.loop import ScanLoop, read_clip
 from scanner.ports import Decoded, Frame, as_frame
 from scanner.stream import ClipCamera, ClipClock, StreamDecoder
+from tests.fakes import FakeCamera, FakeClock
 
 TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
 

@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable
 
 import cv2
-from scanner_fakes import FakeDevice
 
 from scanner.factory import describe_camera, summary_line
 from scanner.ports import CameraState
 from scanner.webcam import CameraRequest, OpenCVCamera, device_of, fourcc_text
+from tests.fakes import FakeDevice
 
 
 def _until(condition: Callable[[], bool], timeout: float = 3.0) -> bool:

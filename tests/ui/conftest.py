@@ -1,7 +1,8 @@
 """Fixtures for the window tests: a real config, synthetic cards, a window on the real service.
 
 The service is the real ``CheckInService`` over the port fakes (``tests/ui/ui_rig.py``); the
-camera loop and the admin tools, the window's own collaborators, are fakes.
+camera loop and the admin tools, the window's own collaborators, are fakes. ``still_window`` is
+instead the window ``make screenshots`` fills with each screen's longest texts.
 """
 
 from __future__ import annotations
@@ -17,19 +18,25 @@ from kiosk.config import Config, load_config
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
-from tests.fakes import FakeClock
-from tests.ui.ui_fakes import FakeAdmin, FakeScanLoop, FakeSpeaker
+from tests.fakes import FakeAdmin, FakeClock, FakeScanLoop, FakeSpeaker
 from tests.ui.ui_rig import Rig, build_rig
+from ui.screenshots import build_window
 from ui.window import KioskWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def config_env() -> dict[str, str]:
+    """Settings over the shipped config.toml, by environment name: a test module overrides it."""
+    return {"KIOSK_KIOSK_IDLE_TIMEOUT_S": "30"}
+
+
+@pytest.fixture
+def config(tmp_path: Path, config_env: dict[str, str]) -> Config:
+    """The shipped config.toml, its data in the test's folder, changed by ``config_env``."""
     return load_config(
-        ROOT / "config.toml",
-        env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), "KIOSK_KIOSK_IDLE_TIMEOUT_S": "30"},
+        ROOT / "config.toml", env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), **config_env}
     )
 
 
@@ -99,3 +106,13 @@ def make_window(
     for window in made:
         window.allow_close()
         window.shutdown()
+
+
+@pytest.fixture
+def still_window(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
+    """The window of ``make screenshots`` (ui/screenshots.py), ready for its scenes."""
+    window = build_window(config)
+    qtbot.addWidget(window)
+    yield window
+    window.allow_close()
+    window.shutdown()

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
+from tests.fakes import FakeAdmin
 from tests.ui.test_staff_mode import log_in
-from tests.ui.ui_fakes import FakeAdmin
-from tests.ui.ui_rig import Rig
-from ui.window import KioskWindow
-
-Make = Callable[..., tuple[KioskWindow, Rig]]
+from tests.ui.ui_rig import Make
 
 
 def test_admin_screen_shows_outbox_counts_error_and_chart(

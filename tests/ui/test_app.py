@@ -27,8 +27,7 @@ from kiosk.synthetic import bhyt_payload, card_record, people
 from scanner.decoders import build_decoder
 from scanner.file_camera import FolderCamera
 from scanner.loop import ScanLoop
-from tests.fakes import FakePrinter
-from tests.ui.ui_fakes import FakeAdmin
+from tests.fakes import FakeAdmin, FakePrinter
 from ui.window import KioskWindow
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from db.migrate import upgrade
 from db.store import SqlStore
 from kiosk.config import Config
 from kiosk.health import SystemdNotifier, write_status
-from tests.db.storehelp import ZONE, draft
+from tests.builders import ZONE, draft
 from tests.fakes import FakeClock
 from ui.admin_tools import build_health
 from ui.background import Background, PeriodicWorker

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Rig
+from tests.ui.ui_rig import Make
 from ui.window import KioskWindow
-
-Make = Callable[..., tuple[KioskWindow, Rig]]
 
 
 def _shown_text(window: KioskWindow) -> str:

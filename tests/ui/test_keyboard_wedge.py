@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Rig
+from tests.ui.ui_rig import Make
 from ui.keyboard_wedge import KeyboardWedge
-from ui.window import KioskWindow
 
 
 class FakeTime:
@@ -116,7 +113,7 @@ def test_scanner_burst_does_not_trigger_a_shortcut(qtbot: QtBot) -> None:
 
 def test_burst_on_the_staff_screen_is_a_lookup_not_typing(
     qtbot: QtBot,
-    make_window: Callable[..., tuple[KioskWindow, Rig]],
+    make_window: Make,
     persons: list[SyntheticPerson],
 ) -> None:
     window, rig = make_window()
@@ -135,7 +132,7 @@ def test_burst_on_the_staff_screen_is_a_lookup_not_typing(
 
 def test_burst_on_the_welcome_screen_checks_in(
     qtbot: QtBot,
-    make_window: Callable[..., tuple[KioskWindow, Rig]],
+    make_window: Make,
     persons: list[SyntheticPerson],
 ) -> None:
     window, _ = make_window()

@@ -5,7 +5,6 @@ over port fakes; time moves only when the fake clock is told to."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -15,18 +14,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.outcome import Lang, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
 from kiosk.voice import PromptKind
-from tests.fakes import FakeClock, FakePrinter
-from tests.ui.ui_fakes import FakeScanLoop, FakeSpeaker
-from tests.ui.ui_rig import Rig, diacritics_differ, stranger
+from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
+from tests.ui.ui_rig import Make, Rig, diacritics_differ, scan_and_wait, stranger
 from ui.window import KioskWindow
 from ui.workers import coarse, to_qimage
-
-Make = Callable[..., tuple[KioskWindow, Rig]]
-
-
-def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
-    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
-        window.on_scan(text)
 
 
 def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
@@ -434,7 +425,7 @@ def test_a_code_in_view_is_the_scan_loops_word_when_it_gives_one() -> None:
     a code is sighted (a ``sighted`` attribute on its step) is believed instead."""
     from dataclasses import dataclass
 
-    from tests.ui.ui_fakes import FakeStep
+    from tests.fakes import FakeStep
     from ui.workers import code_in_view
 
     outline = ((1.0, 1.0), (9.0, 1.0), (9.0, 9.0))

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Rig
-from ui.window import KioskWindow
+from tests.ui.ui_rig import Make
 
 
 def test_event_loop_keeps_ticking_through_a_slow_check_in(
     qtbot: QtBot,
-    make_window: Callable[..., tuple[KioskWindow, Rig]],
+    make_window: Make,
     persons: list[SyntheticPerson],
 ) -> None:
     window, rig = make_window(clinics=3, online_delay_s=1.0, print_delay_s=0.5)

@@ -7,8 +7,6 @@ no widget leaves the window or its parent, and every label's and button's text f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,41 +15,27 @@ from PySide6.QtGui import QColor, QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import Config, load_config
+from kiosk.config import Config
 from ui.layout_check import layout_problems
-from ui.screenshots import LANGS, SIZES, build_window, scenes, show_scene
-
-ROOT = Path(__file__).resolve().parents[2]
+from ui.screenshots import LANGS, SIZES, scenes, show_scene
 
 
 @pytest.fixture
-def still_config(tmp_path: Path) -> Config:
-    return load_config(
-        ROOT / "config.toml",
-        env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), "KIOSK_KIOSK_HIDE_CURSOR": "false"},
-    )
-
-
-@pytest.fixture
-def still_window(qtbot: QtBot, still_config: Config) -> Iterator[Any]:
-    window = build_window(still_config)
-    qtbot.addWidget(window)
-    yield window
-    window.allow_close()
-    window.shutdown()
+def config_env() -> dict[str, str]:
+    return {"KIOSK_KIOSK_HIDE_CURSOR": "false"}
 
 
 @pytest.mark.parametrize(
     "orientations", [("landscape", "portrait"), ("portrait", "landscape")], ids="-then-".join
 )
 def test_every_screen_fits_exactly(
-    orientations: tuple[str, str], still_window: Any, still_config: Config
+    orientations: tuple[str, str], still_window: Any, config: Config
 ) -> None:
     """Every screen in both orientations, each shown right after the screen was turned (the
     pages are still laid out the other way): a stale layout must not leave the window too big."""
     problems: list[str] = []
     for lang in LANGS:
-        for name, scene in scenes(still_window, still_config):
+        for name, scene in scenes(still_window, config):
             for orientation in orientations:
                 size = SIZES[orientation]
                 show_scene(still_window, size, lang, scene)
@@ -79,11 +63,9 @@ def test_the_checker_sees_a_cut_off_label_and_button(qtbot: QtBot, still_window:
     assert any("QPushButton" in p and "text needs" in p for p in problems)
 
 
-def test_patient_buttons_are_big_and_the_number_is_huge(
-    still_window: Any, still_config: Config
-) -> None:
+def test_patient_buttons_are_big_and_the_number_is_huge(still_window: Any, config: Config) -> None:
     """Patients' touch targets stay at least 80 px tall; the number's digits at least 180 px."""
-    named = dict(scenes(still_window, still_config))
+    named = dict(scenes(still_window, config))
     for size in SIZES.values():
         for lang in LANGS:
             show_scene(still_window, size, lang, named["accepted"])
@@ -167,13 +149,13 @@ def size_and_contrast_problems(window: Any, patient: bool) -> list[str]:
 
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_every_screen_is_big_enough_and_contrasted(
-    orientation: str, still_window: Any, still_config: Config
+    orientation: str, still_window: Any, config: Config
 ) -> None:
     """Patient text at least 32 px; every text 4.5:1 against what is behind it; every control's
     edge 3:1 against the page (WCAG 1.4.3, 1.4.11); both languages."""
     problems: list[str] = []
     for lang in LANGS:
-        for name, scene in scenes(still_window, still_config):
+        for name, scene in scenes(still_window, config):
             show_scene(still_window, SIZES[orientation], lang, scene)
             problems += [
                 f"{name}/{lang}: {p}"
@@ -183,11 +165,11 @@ def test_every_screen_is_big_enough_and_contrasted(
 
 
 def test_the_contrast_check_sees_a_pale_button_and_small_text(
-    qtbot: QtBot, still_window: Any, still_config: Config
+    qtbot: QtBot, still_window: Any, config: Config
 ) -> None:
     """The check itself can fail: the old borderless grey button and a 30 px caption."""
     show_scene(
-        still_window, SIZES["landscape"], "vi", dict(scenes(still_window, still_config))["confirm"]
+        still_window, SIZES["landscape"], "vi", dict(scenes(still_window, config))["confirm"]
     )
     assert size_and_contrast_problems(still_window, True) == []
     still_window.confirm.no.setStyleSheet("border: none;")
@@ -204,11 +186,11 @@ def test_the_contrast_check_sees_a_pale_button_and_small_text(
 
 
 def test_staff_keys_are_big_and_the_language_button_is_low_in_portrait(
-    still_window: Any, still_config: Config
+    still_window: Any, config: Config
 ) -> None:
     """Staff keys at least 80 px tall; in portrait the language toggle sits in the bottom
     quarter of the screen (reachable from a wheelchair)."""
-    named = dict(scenes(still_window, still_config))
+    named = dict(scenes(still_window, config))
     for orientation, size in SIZES.items():
         show_scene(still_window, size, "vi", named["staff-home"])
         keys = still_window.staff.keypad.keys.values()

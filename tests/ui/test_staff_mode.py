@@ -3,7 +3,6 @@ automatic logout, and the admin screen's sync with progress."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QPoint, Qt
@@ -13,13 +12,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, hash_pin
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.fakes import FakeClock
-from tests.ui.ui_fakes import FakeAdmin
-from tests.ui.ui_rig import Rig, stranger
+from tests.fakes import FakeAdmin, FakeClock
+from tests.ui.ui_rig import Make, stranger
 from ui.screens.keypad import CLEAR, SPACE
 from ui.window import LONG_PRESS_MS, KioskWindow
-
-Make = Callable[..., tuple[KioskWindow, Rig]]
 
 
 def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str, code: str = "101") -> None:

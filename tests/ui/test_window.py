@@ -3,25 +3,14 @@ fake ports (card cache, store, gateway, printer) and a fake camera loop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import zxingcpp
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
-from tests.fakes import FakeClock, FakePrinter
-from tests.ui.ui_fakes import FakeScanLoop
-from tests.ui.ui_rig import Rig, diacritics_differ, expired, revoked, stranger
-from ui.window import KioskWindow
-
-Make = Callable[..., tuple[KioskWindow, Rig]]
-
-
-def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
-    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
-        window.on_scan(text)
+from tests.fakes import FakeClock, FakePrinter, FakeScanLoop
+from tests.ui.ui_rig import Make, Rig, diacritics_differ, expired, revoked, scan_and_wait, stranger
 
 
 def test_accepted_with_one_open_clinic_shows_number_1(
