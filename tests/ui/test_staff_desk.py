@@ -15,8 +15,7 @@ from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import LoginResult, MemoryStaffDirectory, StaffAuth
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
-from tests.fakes import FakeClock
-from tests.fakes import FakeAdmin
+from tests.fakes import FakeAdmin, FakeClock
 from tests.ui.ui_rig import Rig, build_rig, diacritics_differ, stranger
 from ui.staff_desk import CheckInRequest, Identity, Lookup, StaffDesk, staff_check_in
 from ui.workers import TaskRunner
