@@ -9,7 +9,8 @@ import threading
 from types import FrameType
 
 from db.commands import Command, CommandError
-from db.insurance_sim import (
+from db.insurance.population import Population
+from db.insurance.simulator import (
     DEFAULT_OFFICER_ID,
     DEFAULT_OFFICER_NAME,
     DEFAULT_PASSWORD,
@@ -23,7 +24,6 @@ from db.insurance_sim import (
     SimState,
     make_server,
 )
-from db.sim_population import Population
 from kiosk.config import Config
 
 

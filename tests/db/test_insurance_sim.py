@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from db.card_rows import record_from_row
-from db.sim_population import OBJECT_CODES, Population
+from db.insurance.population import OBJECT_CODES, Population
 from tests.conftest import REPO_ROOT
 from tests.db.simhelp import CREDENTIALS, simulator
 

@@ -1,7 +1,7 @@
 """A simulator of the insurance service: the card feed and the BHXH gateway, over real HTTP.
 
 It serves the protocols of ``docs/insurance-api.md`` from a deterministic synthetic
-:class:`~db.sim_population.Population` on 127.0.0.1 with the standard library's threading HTTP
+:class:`~db.insurance.population.Population` on 127.0.0.1 with the standard library's threading HTTP
 server, and can misbehave on purpose (latency, 5xx, truncated bodies, malformed JSON, short
 token lifetimes, a slow drip) so the clients and the sync are tested against real faults.
 
@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from db.sim_population import Population
+from db.insurance.population import Population
 
 MAX_PAGE = 100_000
 DEFAULT_USERNAME = "79024_BV"
