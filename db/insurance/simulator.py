@@ -21,12 +21,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from db.insurance.population import Population
+from kiosk.synthetic import REFERENCE_DAY
 
 MAX_PAGE = 100_000
 DEFAULT_USERNAME = "79024_BV"
@@ -521,12 +522,14 @@ def start_simulator(
     *,
     port: int = 0,
     state: SimState | None = None,
+    day: date = REFERENCE_DAY,
 ) -> tuple[_SimServer, str]:
     """Start a simulator in a background thread (for tests); returns (server, base URL).
 
-    Stop it with ``server.shutdown(); server.server_close()``.
+    Without a ``state``, its population of ``cards`` cards is built for ``day``. Stop it with
+    ``server.shutdown(); server.server_close()``.
     """
-    state = state or SimState(Population(cards, seed), faults or Faults())
+    state = state or SimState(Population(cards, seed, day), faults or Faults())
     server = make_server(state, port)
     thread = threading.Thread(target=server.serve_forever, name="insurance-sim", daemon=True)
     thread.start()
