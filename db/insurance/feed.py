@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.card_rows import (
     MODEL_FORMS,
@@ -24,9 +24,7 @@ from db.card_rows import (
 from db.insurance.http import (
     BudgetError,
     Call,
-    HttpTransport,
     InsuranceError,
-    Token,
     TokenCache,
     TokenRefusedError,
     TooLargeError,
@@ -36,6 +34,9 @@ from db.insurance.http import (
 )
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import InsuranceSettings
+
+if TYPE_CHECKING:
+    from db.insurance.http import HttpTransport, Token
 
 FEED_PATH = "/api/cards/changes"
 

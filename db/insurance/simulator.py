@@ -518,16 +518,16 @@ def make_server(state: SimState, port: int = 0, host: str = "127.0.0.1") -> _Sim
 def start_simulator(
     cards: int = 1000,
     seed: int = 0,
-    faults: Faults | None = None,
-    *,
-    port: int = 0,
-    state: SimState | None = None,
     day: date = REFERENCE_DAY,
+    *,
+    faults: Faults | None = None,
+    state: SimState | None = None,
+    port: int = 0,
 ) -> tuple[_SimServer, str]:
     """Start a simulator in a background thread (for tests); returns (server, base URL).
 
-    Without a ``state``, its population of ``cards`` cards is built for ``day``. Stop it with
-    ``server.shutdown(); server.server_close()``.
+    It serves ``state``, or a population of ``cards`` cards built for ``day`` with ``faults``.
+    Stop it with ``server.shutdown(); server.server_close()``.
     """
     state = state or SimState(Population(cards, seed, day), faults or Faults())
     server = make_server(state, port)
