@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import requests
@@ -38,41 +39,35 @@ def _result(response: requests.Response) -> SendResult:
     return SendResult(ok=False, permanent=permanent, detail=detail)
 
 
+@dataclass
 class HttpHisSender:
-    """POSTs each event to one URL; the body and content type depend on the format."""
+    """POSTs each event to one URL; the body and content type depend on the format.
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        content_type: str,
-        make_body: BodyMaker,
-        timeout_s: float,
-        token: str | None = None,
-        idempotency_header: bool = False,
-        session: requests.Session | None = None,
-    ) -> None:
-        self._url = url
-        self._content_type = content_type
-        self._make_body = make_body
-        self._timeout = timeout_s
-        self._token = token
-        self._idempotency_header = idempotency_header
-        self._session = session or requests.Session()
+    No retry here: the outbox schedules the next try of an event that failed (``db.outbox``).
+    """
+
+    url: str
+    _: KW_ONLY
+    content_type: str
+    make_body: BodyMaker
+    timeout_s: float
+    token: str | None = field(default=None, repr=False)
+    idempotency_header: bool = False
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     def send(self, item: OutboxItem) -> SendResult:
         try:
-            body = self._make_body(item.payload)
+            body = self.make_body(item.payload)
         except ValueError as error:
             return SendResult(ok=False, permanent=True, detail=str(error))
-        headers = {"Content-Type": self._content_type, "Accept": self._content_type}
-        if self._idempotency_header:
+        headers = {"Content-Type": self.content_type, "Accept": self.content_type}
+        if self.idempotency_header:
             headers["Idempotency-Key"] = item.event_id
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         try:
-            response = self._session.post(
-                self._url, data=body.encode("utf-8"), headers=headers, timeout=self._timeout
+            response = self.session.post(
+                self.url, data=body.encode("utf-8"), headers=headers, timeout=self.timeout_s
             )
         except requests.RequestException as error:
             return SendResult(ok=False, detail=f"no reply: {type(error).__name__}: {error}")
@@ -80,7 +75,7 @@ class HttpHisSender:
             return _result(response)
 
     def close(self) -> None:
-        self._session.close()
+        self.session.close()
 
 
 def webhook_body(payload: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from db.card_rows import CardValues, ValueForms
-from db.insurance_client import FeedError, FeedPage, Rejected
+from db.insurance.feed import FeedError, FeedPage, Rejected
 from db.store import PageCounts, SyncState
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class SyncLimitError(FeedError):
 
 
 class CardFeed(Protocol):
-    """Where pages come from (``db.insurance_client.FeedClient`` in production)."""
+    """Where pages come from (``db.insurance.feed.FeedClient`` in production)."""
 
     def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]: ...
 
@@ -126,7 +126,7 @@ def sync(
     when ``deadline_s`` seconds (by ``clock``) have passed since it started: a feed that never
     ends must not keep the daily sync, and the database, busy forever.
 
-    Raises :class:`db.insurance_client.InsuranceError` or :class:`kiosk.ports.StoreError`;
+    Raises :class:`db.insurance.http.InsuranceError` or :class:`kiosk.ports.StoreError`;
     every page applied before the failure stays applied, with its cursor.
     """
     started = clock()

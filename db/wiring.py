@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.his_client import fhir_sender, token_from_env, webhook_sender
-from db.insurance_client import GatewayClient, InsuranceError
+from db.insurance.gateway import GatewayClient
+from db.insurance.http import InsuranceError
 from db.offline import FailoverStore
 from db.open import open_central_unchecked, open_journal, open_store
 from db.outbox import HisSender

@@ -1,6 +1,6 @@
 """The ports: the small interfaces through which the core talks to the world.
 
-Each has one real adapter (``db.store.SqlStore``, ``db.insurance_client.GatewayClient``,
+Each has one real adapter (``db.store.SqlStore``, ``db.insurance.gateway.GatewayClient``,
 ``kiosk.printers.*``) and a fake in ``tests/fakes.py``. Only the composition roots
 (``ui/app.py``, ``db/cli.py``) build adapters.
 """

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kiosk.model import BirthDate, CardRecord, Gender
+from kiosk.object_codes import OBJECT_CODES, ObjectCode
+
+# The "today" of the synthetic world when none is given: fixtures and seeds stay reproducible.
+REFERENCE_DAY = date(2026, 11, 25)
 
 FAMILY_NAMES = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
@@ -37,15 +41,9 @@ STREETS = (
     "Võ Thị Sáu", "Phạm Ngũ Lão", "Cách Mạng Tháng Tám", "Lý Thường Kiệt", "Nguyễn Trãi",
 )  # fmt: skip
 DISTRICTS = ("Quận 1", "Quận 3", "Quận 5", "Quận 10", "Quận Bình Thạnh", "Quận Gò Vấp")
-# object code -> usual benefit level (docs/domain.md §3); the digit on the card is what counts
-OBJECT_LEVELS = {
-    "CC": 1, "TE": 1, "CK": 2, "CB": 2, "KC": 2, "HN": 2, "DT": 2, "DK": 2, "XD": 2,
-    "BT": 2, "TS": 2, "AK": 2, "CT": 2, "HT": 3, "TC": 3, "CN": 3, "PV": 3, "TG": 3,
-    "DS": 3, "HK": 3, "DN": 4, "HX": 4, "CH": 4, "NN": 4, "TK": 4, "HC": 4, "XK": 4,
-    "TB": 4, "NO": 4, "XB": 4, "TN": 4, "CS": 4, "XN": 4, "MS": 4, "HD": 4, "TQ": 4,
-    "TA": 4, "TY": 4, "HG": 4, "LS": 4, "HS": 4, "SV": 4, "GB": 4, "GD": 4, "BA": 4,
-    "ND": 4, "QN": 5, "CA": 5, "CY": 5,
-}  # fmt: skip
+# The object codes synthetic cards carry, each with the level it is usually printed with: every
+# code of docs/domain.md §3. TV, seen on cards in the field but not documented, is left out.
+CARD_OBJECTS: tuple[ObjectCode, ...] = tuple(o for o in OBJECT_CODES.values() if o.code != "TV")
 FACILITIES = ("79024", "79024", "79024", "79034", "79027", "79001", "01C54", "48012")
 
 
@@ -77,7 +75,7 @@ def _dmy(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def person(index: int, seed: int = 0, today: date = date(2026, 11, 25)) -> SyntheticPerson:
+def person(index: int, seed: int = 0, today: date = REFERENCE_DAY) -> SyntheticPerson:
     """The ``index``-th synthetic person of a population; the same inputs give the same person."""
     rng = random.Random(f"{seed}:{index}")
     gender = rng.choice((Gender.MALE, Gender.FEMALE))
@@ -94,8 +92,8 @@ def person(index: int, seed: int = 0, today: date = date(2026, 11, 25)) -> Synth
         if rng.random() < 0.15
         else BirthDate(year, rng.randint(1, 12), rng.randint(1, 28))
     )
-    object_code = rng.choice(tuple(OBJECT_LEVELS))
-    level = OBJECT_LEVELS[object_code]
+    card_object = rng.choice(CARD_OBJECTS)
+    object_code, level = card_object.code, card_object.usual_level
     area = "79" if rng.random() < 0.8 else rng.choice(("01", "48", "92", "31"))
     # the BHXH number: area code, then 8 digits made unique by the index
     bhxh = f"{area}{(index * 7919 + seed * 104729) % 10**8:08d}"
@@ -124,7 +122,7 @@ def person(index: int, seed: int = 0, today: date = date(2026, 11, 25)) -> Synth
     )
 
 
-def people(n: int, seed: int = 0, today: date = date(2026, 11, 25)) -> Iterator[SyntheticPerson]:
+def people(n: int, seed: int = 0, today: date = REFERENCE_DAY) -> Iterator[SyntheticPerson]:
     """``n`` distinct synthetic people, deterministically from ``seed``."""
     for index in range(n):
         yield person(index, seed, today)

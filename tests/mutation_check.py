@@ -77,21 +77,17 @@ MUTANTS = (
     ),
     Mutant(
         name="nested-retries",
-        path="db/insurance_client.py",
-        old=(
-            "                return self._http.retrying("
-            "partial(self._fetch_once, since, token, forms))\n"
-        ),
+        path="db/insurance/feed.py",
+        old="        return self._http.retrying(partial(self._fetch_once, since, token, forms))\n",
         new=(
-            "                for _ in range(self._http.retries):  # a loop around the transport's\n"
-            "                    try:\n"
-            "                        return self._http.retrying(\n"
-            "                            partial(self._fetch_once, since, token, forms)\n"
-            "                        )\n"
-            "                    except _TransientError:\n"
-            "                        pass\n"
-            "                return self._http.retrying("
-            "partial(self._fetch_once, since, token, forms))\n"
+            "        for _ in range(self._http.retries):  # a loop around the transport's\n"
+            "            try:\n"
+            "                return self._http.retrying(\n"
+            "                    partial(self._fetch_once, since, token, forms)\n"
+            "                )\n"
+            "            except TransientError:\n"
+            "                pass\n"
+            "        return self._http.retrying(partial(self._fetch_once, since, token, forms))\n"
         ),
         test=(
             "tests/db/test_insurance_client.py::"

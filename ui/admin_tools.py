@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from db.insurance_client import FeedClient, InsuranceError
+from db.insurance.feed import FeedClient
+from db.insurance.http import InsuranceError
 from db.store import SqlStore
 from db.sync import SyncProgress, sync
 from kiosk.clock import Clock, local_day

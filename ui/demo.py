@@ -109,8 +109,8 @@ def demo_records(cast: DemoCast) -> list[Any]:
 
 def demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -> Any:
     """The insurance simulator's card feed, for the admin screen's sync in the demo."""
-    from db import insurance_sim
-    from db.insurance_client import FeedClient
+    from db.insurance import simulator as insurance_sim
+    from db.insurance.feed import FeedClient
 
     try:
         server, url = insurance_sim.start_simulator(cards=20_000, seed=1)

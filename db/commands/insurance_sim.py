@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import signal
 import sys
 import threading
+from datetime import date
 from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from db.commands import Command, CommandError
-from db.insurance_sim import (
+from db.insurance.population import Population
+from db.insurance.simulator import (
     DEFAULT_OFFICER_ID,
     DEFAULT_OFFICER_NAME,
     DEFAULT_PASSWORD,
@@ -23,8 +28,13 @@ from db.insurance_sim import (
     SimState,
     make_server,
 )
-from db.sim_population import Population
+from kiosk.clock import HOSPITAL_ZONE, SystemClock, local_day
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def _rate(text: str) -> float:
@@ -38,6 +48,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
     parser.add_argument("--cards", type=int, default=10_000, help="cards in the population")
     parser.add_argument("--seed", type=int, default=0, help="seed of the population")
+    parser.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD: the day the cards are valid around (default: today, local time)",
+    )
     parser.add_argument(
         "--changes", type=int, default=0, help="changes appended after the initial cards"
     )
@@ -57,7 +72,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token-ttl-s", type=float, default=3600.0, help="token lifetime")
     parser.add_argument(
-        "--drip", type=int, default=0, metavar="MS", help="pause between 512-byte pieces"
+        "--drip",
+        dest="drip_ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="pause between 512-byte pieces",
     )
     parser.add_argument(
         "--md5-case",
@@ -97,42 +117,35 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace, config: Config | None) -> int:
-    import os
+def _settings(kind: type[T], args: argparse.Namespace) -> T:
+    """A settings dataclass (:class:`Faults`, :class:`GatewayBehaviour`) from the options,
+    which are named after its fields; fields with no option keep their default."""
+    given = vars(args)
+    names = (f.name for f in dataclasses.fields(kind))
+    values: dict[str, Any] = {name: given[name] for name in names if name in given}
+    return kind(**values)
 
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
     password = DEFAULT_PASSWORD
     if args.password_env:
         password = os.environ.get(args.password_env, "")
         if not password:
             raise CommandError(f"environment variable {args.password_env} is empty")
+    day = args.day or local_day(SystemClock(), config.kiosk.zone if config else HOSPITAL_ZONE)
     try:
-        population = Population(args.cards, args.seed)
+        population = Population(args.cards, args.seed, day)
     except ValueError as error:
         raise CommandError(str(error), exit_code=2) from None
     population.add_changes(args.changes)
-    faults = Faults(
-        latency_ms=args.latency_ms,
-        error_rate=args.error_rate,
-        truncate_rate=args.truncate_rate,
-        malformed_rate=args.malformed_rate,
-        bad_record_rate=args.bad_record_rate,
-        token_ttl_s=args.token_ttl_s,
-        drip_ms=args.drip,
-    )
     state = SimState(
         population,
-        faults,
+        _settings(Faults, args),
         username=args.username,
         password=password,
         officer_name=DEFAULT_OFFICER_NAME,
         officer_id=DEFAULT_OFFICER_ID,
-        behaviour=GatewayBehaviour(
-            md5_case=args.md5_case,
-            token_body=args.token_body,
-            reply_birth=args.reply_birth,
-            short_card_number=args.short_card_number,
-            token_error=args.token_error,
-        ),
+        behaviour=_settings(GatewayBehaviour, args),
     )
     try:
         server = make_server(state, args.port)

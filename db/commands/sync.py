@@ -8,7 +8,8 @@ import sys
 from typing import TextIO
 
 from db.commands import Command, CommandError
-from db.insurance_client import FeedClient, InsuranceError
+from db.insurance.feed import FeedClient
+from db.insurance.http import InsuranceError
 from db.open import open_store
 from db.replica import refresh_after_cards_changed
 from db.sync import SyncProgress, sync

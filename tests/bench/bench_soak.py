@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from db import insurance_sim  # noqa: E402
+from db.insurance import simulator as insurance_sim  # noqa: E402
 from db.wiring import build_online_check  # noqa: E402
 from kiosk.clock import SystemClock, local_day  # noqa: E402
 from kiosk.config import load_config  # noqa: E402

@@ -30,7 +30,8 @@ def child(url: str, db_path: str, page: int) -> None:
     from datetime import UTC, datetime
 
     from db.engine import create_kiosk_engine
-    from db.insurance_client import FeedClient, HttpTransport, TokenCache
+    from db.insurance.feed import FeedClient
+    from db.insurance.http import HttpTransport, TokenCache
     from db.migrate import upgrade
     from db.store import SqlStore
     from db.sync import sync
@@ -71,7 +72,7 @@ def raw_sqlite(
     """Seconds to insert the same rows with plain sqlite3 executemany (the reference), with the
     kiosk engine's pragmas (WAL, synchronous NORMAL, 64 MB page cache). ``index_after``: the
     two secondary indexes are built after the rows, as the sync's first load does."""
-    from db.sim_population import FIELDS, Population
+    from db.insurance.population import FIELDS, Population
 
     assert isinstance(population, Population)
     conn = sqlite3.connect(db_path)
@@ -116,8 +117,8 @@ def main() -> None:
         child(args.child[0], args.child[1], args.page)
         return
 
-    from db.insurance_sim import Faults, SimState, start_simulator
-    from db.sim_population import Population
+    from db.insurance.population import Population
+    from db.insurance.simulator import Faults, SimState, start_simulator
 
     population = Population(args.cards, seed=1)
     server, url = start_simulator(state=SimState(population, Faults()))

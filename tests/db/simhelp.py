@@ -13,15 +13,11 @@ from sqlalchemy import select
 
 from db.card_rows import record_from_row, row_from_record
 from db.engine import create_kiosk_engine
-from db.insurance_client import (
-    Credentials,
-    FeedClient,
-    GatewayClient,
-    HttpTransport,
-    TokenCache,
-    password_md5,
-)
-from db.insurance_sim import (
+from db.insurance.feed import FeedClient
+from db.insurance.gateway import GatewayClient
+from db.insurance.http import Credentials, HttpTransport, TokenCache, password_md5
+from db.insurance.population import Population
+from db.insurance.simulator import (
     DEFAULT_OFFICER_ID,
     DEFAULT_OFFICER_NAME,
     DEFAULT_PASSWORD,
@@ -32,7 +28,6 @@ from db.insurance_sim import (
 )
 from db.migrate import upgrade
 from db.models import cards
-from db.sim_population import Population
 from db.store import SqlStore, _card_from_row
 from tests.fakes import FakeClock
 

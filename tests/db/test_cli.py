@@ -115,7 +115,7 @@ def test_importing_changes_no_logging_the_entry_point_quiets_urllib3(tmp_path: P
     # but merely importing the client must leave logging to whoever embeds it
     script = (
         "import logging, sys\n"
-        "import db.insurance_client\n"
+        "import db.insurance.gateway\n"
         "print(logging.getLogger('urllib3').level)\n"
         "from db.cli import main\n"
         "main(['-v', 'parse', '--json', 'not a card'])\n"

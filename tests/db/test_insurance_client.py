@@ -8,15 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from db.insurance_client import (
-    Credentials,
-    FeedClient,
-    InsuranceError,
-    parse_page,
-    password_md5,
-)
-from db.insurance_sim import DEFAULT_PASSWORD, Faults
-from db.sim_population import SPECIAL_CODES, Population
+from db.insurance.feed import FeedClient, parse_page
+from db.insurance.http import Credentials, InsuranceError, password_md5
+from db.insurance.population import SPECIAL_CODES, Population
+from db.insurance.simulator import DEFAULT_PASSWORD, Faults
 from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply

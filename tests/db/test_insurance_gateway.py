@@ -13,16 +13,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from db.insurance_client import (
-    Credentials,
-    InsuranceError,
-    TokenCache,
-    password_md5,
-    reply_birth,
-    token_refused,
-)
-from db.insurance_sim import DEFAULT_PASSWORD, Faults, GatewayBehaviour
-from db.sim_population import Population
+from db.insurance.gateway import reply_birth, token_refused
+from db.insurance.http import Credentials, InsuranceError, TokenCache, password_md5
+from db.insurance.population import Population
+from db.insurance.simulator import DEFAULT_PASSWORD, Faults, GatewayBehaviour
 from kiosk.circuit import BreakerCheck, BreakerState, CircuitBreaker
 from kiosk.model import BirthDate, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery

@@ -13,11 +13,21 @@ import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 
 import pytest
 
 from db.card_rows import record_from_row
-from db.sim_population import OBJECT_CODES, Population
+from db.insurance.population import Population
+from kiosk.synthetic import (
+    CARD_OBJECTS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    MIDDLE_NAMES,
+    REFERENCE_DAY,
+)
 from tests.conftest import REPO_ROOT
 from tests.db.simhelp import CREDENTIALS, simulator
 
@@ -41,19 +51,43 @@ def test_population_covers_what_the_kiosk_meets() -> None:
     for row in rows:
         record_from_row(row, "feed")  # every generated record is valid
     objects = {r["maThe"][:2] for r in rows if len(r["maThe"]) == 15}
-    assert objects == {code for code, _level in OBJECT_CODES}
+    assert objects == {o.code for o in CARD_OBJECTS}
     names = "".join(r["hoTen"] for r in rows)
     marks = set(unicodedata.normalize("NFD", names))
     assert marks >= TONES
     assert set(names.lower()) >= LETTERS
     assert "Đ" in names
+    known = {
+        *FAMILY_NAMES,
+        *(n for g in (*MIDDLE_NAMES.values(), *GIVEN_NAMES.values()) for n in g),
+    }
+    assert {part for r in rows for part in r["hoTen"].split()} <= known  # the patients' names
     assert {r["trangThai"] for r in rows} == {"active", "revoked", "deregistered"}
     assert any(r["maTheMoi"] for r in rows)
-    assert any(r["gtTheDen"].endswith("2023") for r in rows)  # expired
+    assert any(r["gtTheDen"].endswith(str(REFERENCE_DAY.year - 3)) for r in rows)  # expired
     assert any(len(r["maThe"]) == 10 for r in rows)
     assert sum(bool(r["soCCCD"]) for r in rows) > 4000
     assert len({r["maSoBHXH"] for r in rows}) == 5000
     assert len({r["soCCCD"] for r in rows if r["soCCCD"]}) == sum(bool(r["soCCCD"]) for r in rows)
+
+
+def _day(text: str) -> date:
+    return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+
+
+@pytest.mark.parametrize("day", [date(2025, 1, 1), date(2031, 3, 10), date(2040, 12, 31)])
+def test_the_cards_are_valid_around_the_day_the_population_is_built_for(day: date) -> None:
+    population = Population(2000, seed=5, day=day)
+    assert Population(2000, seed=5, day=day).row(1234) == population.row(1234)
+    for i in range(2000):
+        row, code = population.row(i), population.gateway_code(i)
+        valid = _day(row["gtTheTu"]) <= day <= _day(row["gtTheDen"])
+        if code == "000":
+            assert valid, row
+        elif code == "010":
+            assert _day(row["gtTheDen"]) < day, row
+        elif code == "003":
+            assert _day(row["gtTheDen"]) < day <= _day(row["gtTheDenMoi"]), row
 
 
 def test_change_log_updates_and_removes() -> None:
@@ -96,10 +130,13 @@ def test_feed_is_gzip_and_needs_a_token() -> None:
         assert page["has_more"] is False
 
 
-def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
+@contextmanager
+def _cli_simulator(*flags: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``kiosk-admin insurance-sim`` in the foreground on a free port: the process and its URL.
+    The block must stop it (SIGTERM); it is killed if still running at the end."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "db.cli", "insurance-sim", "--port", "0", "--cards", "500"],
+        [sys.executable, "-m", "db.cli", "insurance-sim", "--port", "0", *flags],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -109,11 +146,7 @@ def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert "http://127.0.0.1:" in line
-        url = line.split()[3]
-        with urllib.request.urlopen(url + "/health", timeout=5) as reply:
-            assert json.loads(reply.read())["cards"] == 500
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+        yield process, line.split()[3]
     finally:
         if process.poll() is None:
             process.kill()
@@ -123,20 +156,18 @@ def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
                 stream.close()
 
 
+def test_cli_serves_in_the_foreground_and_stops_on_sigterm() -> None:
+    with _cli_simulator("--cards", "500") as (process, url):
+        with urllib.request.urlopen(url + "/health", timeout=5) as reply:
+            assert json.loads(reply.read())["cards"] == 500
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
 def test_cli_flags_set_the_gateway_variants() -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     flags = ["--md5-case", "lower", "--token-body", "form", "--reply-birth", "yyyy"]
-    flags += ["--short-card-number", "--token-error", "403"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "db.cli", "insurance-sim", "--port", "0", "--cards", "300", *flags],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[3]
+    flags += ["--short-card-number", "--token-error", "403", "--day", "2031-03-10"]
+    with _cli_simulator("--cards", "300", *flags) as (process, url):
         lower = CREDENTIALS.password_md5.lower()
         with pytest.raises(urllib.error.HTTPError) as as_json:  # form only
             urllib.request.urlopen(
@@ -161,7 +192,7 @@ def test_cli_flags_set_the_gateway_variants() -> None:
             )
         assert refused.value.code == 403
         refused.value.close()
-        population = Population(300)
+        population = Population(300, day=date(2031, 3, 10))
         i = next(i for i in range(300) if population.gateway_code(i) == "000")
         row = population.row(i)
         body = {
@@ -182,12 +213,6 @@ def test_cli_flags_set_the_gateway_variants() -> None:
         assert answer["maKetQua"] == "000"
         assert answer["ngaySinh"] == row["ngaySinh"][-4:]
         assert answer["maThe"] == row["maSoBHXH"]
+        assert answer["gtTheDen"] == row["gtTheDen"]  # the cards of --day
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()

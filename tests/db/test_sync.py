@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from db.card_rows import ValueForms
-from db.insurance_client import FeedError, FeedPage, parse_page
-from db.insurance_sim import DEFAULT_PASSWORD, Faults
-from db.insurance_sim import _is_bad as is_bad_position
+from db.insurance.feed import FeedError, FeedPage, parse_page
+from db.insurance.simulator import DEFAULT_PASSWORD, Faults
+from db.insurance.simulator import _is_bad as is_bad_position
 from db.store import SqlStore
 from db.sync import SyncLimitError, SyncProgress, sync
 from tests.conftest import REPO_ROOT, run_cli_command

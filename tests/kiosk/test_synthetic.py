@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kiosk.object_codes import OBJECT_CODES
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, hex_utf8, people
 
 
@@ -46,3 +47,10 @@ def test_unknown_forms_are_refused() -> None:
         bhyt_payload(p, "16")
     with pytest.raises(ValueError, match="fields"):
         cccd_payload(p, 9)
+
+
+def test_object_codes_come_from_the_one_table() -> None:
+    for p in people(500, seed=2):
+        row = OBJECT_CODES[p.object_code]
+        assert p.benefit_level == row.usual_level
+        assert p.card_number.startswith(f"{row.code}{row.usual_level}")

@@ -4,8 +4,10 @@ Card ``i`` of a population is derived from ``(seed, i)`` on demand, so a million
 memory: nothing is generated until a page of the feed or a gateway check asks for it. The feed
 is a change log: positions ``0..cards-1`` add card ``i``; positions after that (added with
 :meth:`Population.add_changes`) update or remove a card chosen deterministically. A card's
-content depends on ``(seed, i, position of its last change)``, so the same log always gives the
-same records. Every person is synthetic.
+content depends on ``(seed, i, position of its last change)`` and the day the population is
+built for (validity periods are placed around it), so the same log and day always give the same
+records. Names, streets and object codes are those of the synthetic patients
+(:mod:`kiosk.synthetic`); every person is synthetic.
 """
 
 from __future__ import annotations
@@ -16,30 +18,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from kiosk.model import Gender
+from kiosk.synthetic import (
+    CARD_OBJECTS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    MIDDLE_NAMES,
+    REFERENCE_DAY,
+    STREETS,
+)
+
 _MASK = (1 << 64) - 1
 _PERM = 73939133  # odd and not a multiple of 5: a bijection on 0..10**8-1
 _PERM_INV = pow(_PERM, -1, 10**8)
 
-# Surnames, middle and given names chosen so that every Vietnamese vowel mark (ă â ê ô ơ ư đ)
-# and every tone (sắc, huyền, hỏi, ngã, nặng) occurs, in both cases.
-_FAMILY = (
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-    "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Ưng", "Ông", "Ân", "Ẩn",
-)  # fmt: skip
-_MIDDLE = (
-    "Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Hồng",
-    "Mỹ", "Kiều", "Bảo", "Xuân", "Ơn",
-)  # fmt: skip
-_GIVEN = (
-    "Ánh", "Bảo", "Châu", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hùng",
-    "Khoa", "Khánh", "Lâm", "Lệ", "Linh", "Lộc", "Nga", "Nhung", "Phúc", "Phương",
-    "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Thủy", "Trí", "Trung", "Tuấn",
-    "Uyên", "Việt", "Yến", "Ước", "Ửng", "Ỷ", "Ễ", "Ợi", "Ữu",
-)  # fmt: skip
-_STREETS = (
-    "Nguyễn Đình Chiểu", "Lê Lợi", "Hai Bà Trưng", "Trần Hưng Đạo", "Điện Biên Phủ",
-    "Võ Thị Sáu", "Phạm Ngũ Lão", "Cách Mạng Tháng Tám",
-)  # fmt: skip
 _PLACES = (
     ("79", "Quận 3, TP Hồ Chí Minh"),
     ("79", "Quận Bình Thạnh, TP Hồ Chí Minh"),
@@ -48,36 +40,59 @@ _PLACES = (
     ("92", "Quận Ninh Kiều, Cần Thơ"),
     ("74", "TP Thủ Dầu Một, Bình Dương"),
 )
-_LEVEL_4 = (
-    "DN", "HX", "CH", "NN", "TK", "HC", "XK", "TB", "NO", "XB", "TN", "CS", "XN",
-    "MS", "HD", "TQ", "TA", "TY", "HG", "LS", "HS", "SV", "GB", "GD", "BA", "ND",
-)  # fmt: skip
-# Every object code of docs/domain.md §3 with the benefit level it is printed with.
-OBJECT_CODES: tuple[tuple[str, int], ...] = (
-    *((c, 1) for c in ("CC", "TE")),
-    *((c, 2) for c in ("CK", "CB", "KC", "HN", "DT", "DK", "XD", "BT", "TS", "AK", "CT")),
-    *((c, 3) for c in ("HT", "TC", "CN", "PV", "TG", "DS", "HK")),
-    *((c, 4) for c in _LEVEL_4),
-    *((c, 5) for c in ("QN", "CA", "CY")),
-)
 _FACILITIES = ("79024", "79034", "79001", "01C54", "48010", "92003")
-_PERIODS = (
-    (date(2025, 1, 1), date(2025, 12, 31)),
-    (date(2026, 1, 1), date(2026, 12, 31)),
-    (date(2026, 7, 1), date(2027, 6, 30)),
-    (date(2025, 7, 1), date(2026, 6, 30)),
-)
-_EXPIRED = (date(2023, 1, 1), date(2023, 12, 31))
-_REPLACED = (date(2026, 1, 1), date(2026, 3, 31))
-_NEW_CARD = (date(2026, 4, 1), date(2027, 3, 31))
-_PERIODS_TEXT = tuple((a.strftime("%d/%m/%Y"), b.strftime("%d/%m/%Y")) for a, b in _PERIODS)
-_EXPIRED_TEXT = (_EXPIRED[0].strftime("%d/%m/%Y"), _EXPIRED[1].strftime("%d/%m/%Y"))
-_REPLACED_TEXT = (_REPLACED[0].strftime("%d/%m/%Y"), _REPLACED[1].strftime("%d/%m/%Y"))
+# The synthetic patients' object codes and names, indexed by a card's number and hash bits.
+_OBJECTS = tuple((o.code, o.usual_level) for o in CARD_OBJECTS)
+_MALE = (MIDDLE_NAMES[Gender.MALE], GIVEN_NAMES[Gender.MALE])
+_FEMALE = (MIDDLE_NAMES[Gender.FEMALE], GIVEN_NAMES[Gender.FEMALE])
 _FIRST_BIRTH = date(1930, 1, 1)
 _BIRTH_DAYS = 365 * 94
 _BIRTHS = tuple(
     (_FIRST_BIRTH + timedelta(days=d)).strftime("%d/%m/%Y") for d in range(0, _BIRTH_DAYS, 7)
 )
+# Validity periods start on the first of a month this many months before the population's day
+# and last twelve months, so each holds the day.
+_PERIOD_STARTS = (0, 3, 6, 9)
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _month_start(day: date, months_back: int) -> date:
+    """The first of the month ``months_back`` months before ``day``'s (after it when < 0)."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months(start: date, count: int) -> tuple[str, str]:
+    """``count`` months from ``start`` (a first of a month), as dd/MM/yyyy texts."""
+    end = _month_start(start, -count) - timedelta(days=1)
+    return _fmt(start), _fmt(end)
+
+
+@dataclass(frozen=True)
+class Validity:
+    """The validity periods a population's cards carry, around the day it is built for: every
+    active card is valid that day, the expired ones ended three years before, a replaced card
+    ended a few months before and its new card holds the day."""
+
+    periods: tuple[tuple[str, str], ...]
+    expired: tuple[str, str]
+    replaced: tuple[str, str]
+    new_card: tuple[str, str]
+    five_years: str  # ngayDu5Nam of the cards that carry one
+
+    @classmethod
+    def around(cls, day: date) -> Validity:
+        return cls(
+            periods=tuple(_months(_month_start(day, k), 12) for k in _PERIOD_STARTS),
+            expired=(_fmt(date(day.year - 3, 1, 1)), _fmt(date(day.year - 3, 12, 31))),
+            replaced=_months(_month_start(day, 10), 3),
+            new_card=_months(_month_start(day, 7), 12),
+            five_years=_fmt(date(day.year + 4, 1, 1)),
+        )
+
 
 # Gateway result codes given to chosen cards so every maKetQua can be exercised (docs/domain.md §5).
 # Card i with i % 97 == k (k < len) answers SPECIAL_CODES[k]; the rest follow their status.
@@ -99,10 +114,6 @@ _TEMPLATE = (
 )
 
 
-def _fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _mix(seed: int, i: int) -> int:
     # splitmix64: cheap, well spread bits from (seed, i)
     z = (i * 0x9E3779B97F4A7C15 + seed * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK
@@ -121,16 +132,19 @@ class Change:
 
 
 class Population:
-    """A synthetic population of ``cards`` cards plus a growing change log.
+    """A synthetic population of ``cards`` cards plus a growing change log, built for ``day``
+    (the simulator's today: its active cards are valid that day).
 
     Thread-safe: the simulator's request threads read while a test adds changes.
     """
 
-    def __init__(self, cards: int, seed: int = 0) -> None:
+    def __init__(self, cards: int, seed: int = 0, day: date = REFERENCE_DAY) -> None:
         if not 0 < cards <= 10**8:
             raise ValueError("cards must be between 1 and 100,000,000")
         self.cards = cards
         self.seed = seed
+        self.day = day
+        self.validity = Validity.around(day)
         self._lock = threading.Lock()
         # Only changes after the initial adds are kept: two small ints each.
         self._changes: list[tuple[int, bool]] = []
@@ -213,8 +227,8 @@ class Population:
         if status == "deregistered":
             return "12" + str((i // 50) % 5)
         if row["maTheMoi"]:
-            return "003" if row["gtTheDen"] == _fmt(_REPLACED[1]) else "004"
-        if row["gtTheDen"] == _fmt(_EXPIRED[1]):
+            return "003" if row["gtTheDen"] == self.validity.replaced[1] else "004"
+        if row["gtTheDen"] == self.validity.expired[1]:
             return "010"
         return "000"
 
@@ -237,36 +251,37 @@ class Population:
         h = _mix(self.seed, i)
         v = i if version is None else version
         area, place = _PLACES[(h >> 8) % len(_PLACES)]
-        obj, level = OBJECT_CODES[i % len(OBJECT_CODES)]
+        obj, level = _OBJECTS[i % len(_OBJECTS)]
         bhxh = f"{area}{(i * _PERM + self.seed) % 10**8:08d}"
         female = (h >> 12) & 1 == 1
-        family = _FAMILY[(h >> 13) % len(_FAMILY)]
-        middle = "Thị" if female and (h >> 18) % 3 else _MIDDLE[(h >> 18) % len(_MIDDLE)]
-        given = _GIVEN[(h >> 22) % len(_GIVEN)]
+        middles, givens = _FEMALE if female else _MALE
+        family = FAMILY_NAMES[(h >> 13) % len(FAMILY_NAMES)]
+        middle = middles[(h >> 18) % len(middles)]
+        given = givens[(h >> 22) % len(givens)]
         name = f"{family} {middle} {given}"
         if (h >> 28) % 7 == 0:
-            name = f"{family} {_MIDDLE[(h >> 31) % len(_MIDDLE)]} {middle} {given}"
+            name = f"{family} {middles[(h >> 31) % len(middles)]} {middle} {given}"
         birth = _BIRTHS[(h >> 34) % len(_BIRTHS)]
         if (h >> 50) % 9 == 0:
             birth = birth[6:]  # year only, as many cards print it
         kind = i % 50
         status = "active"
-        valid_from, valid_to = _PERIODS_TEXT[(h + v) % len(_PERIODS)]
+        validity = self.validity
+        valid_from, valid_to = validity.periods[(h + v) % len(validity.periods)]
         new: tuple[str, str, str, str] = ("", "", "", "")
         if kind == 7:
             status = "revoked"
         elif kind == 13:
             status = "deregistered"
         elif kind in (3, 23):
-            valid_from, valid_to = _EXPIRED_TEXT
+            valid_from, valid_to = validity.expired
         elif kind in (5, 30):
             if kind == 5:
-                valid_from, valid_to = _REPLACED_TEXT
-            new_obj, new_level = OBJECT_CODES[(i + 1) % len(OBJECT_CODES)]
+                valid_from, valid_to = validity.replaced
+            new_obj, new_level = _OBJECTS[(i + 1) % len(_OBJECTS)]
             new = (
                 f"{new_obj}{new_level}{area}{bhxh}",
-                _fmt(_NEW_CARD[0]),
-                _fmt(_NEW_CARD[1]),
+                *validity.new_card,
                 _FACILITIES[(h >> 40) % len(_FACILITIES)],
             )
         short = (h >> 44) % 10 == 0  # 2021-form card: the 10-digit number is the whole number
@@ -274,7 +289,7 @@ class Population:
         century = 2000 if birth[-4:] >= "2000" else 1900
         gender_digit = (0 if century == 1900 else 2) + (1 if female else 0)
         cccd = f"0{area}{gender_digit}{(i * _PERM + self.seed) % 10**8:08d}" if has_id else ""
-        street = _STREETS[(h >> 52) % len(_STREETS)]
+        street = STREETS[(h >> 52) % len(STREETS)]
         return (
             bhxh if short else f"{obj}{level}{area}{bhxh}",
             bhxh,
@@ -289,7 +304,7 @@ class Population:
             level,
             status,
             *new,
-            "" if (h >> 60) % 2 else "01/01/2030",
+            "" if (h >> 60) % 2 else validity.five_years,
         )
 
     def final_rows(self) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """A simulator of the insurance service: the card feed and the BHXH gateway, over real HTTP.
 
 It serves the protocols of ``docs/insurance-api.md`` from a deterministic synthetic
-:class:`~db.sim_population.Population` on 127.0.0.1 with the standard library's threading HTTP
+:class:`~db.insurance.population.Population` on 127.0.0.1 with the standard library's threading HTTP
 server, and can misbehave on purpose (latency, 5xx, truncated bodies, malformed JSON, short
 token lifetimes, a slow drip) so the clients and the sync are tested against real faults.
 
@@ -21,12 +21,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from db.sim_population import Population
+from db.insurance.population import Population
+from kiosk.synthetic import REFERENCE_DAY
 
 MAX_PAGE = 100_000
 DEFAULT_USERNAME = "79024_BV"
@@ -517,16 +518,18 @@ def make_server(state: SimState, port: int = 0, host: str = "127.0.0.1") -> _Sim
 def start_simulator(
     cards: int = 1000,
     seed: int = 0,
-    faults: Faults | None = None,
+    day: date = REFERENCE_DAY,
     *,
-    port: int = 0,
+    faults: Faults | None = None,
     state: SimState | None = None,
+    port: int = 0,
 ) -> tuple[_SimServer, str]:
     """Start a simulator in a background thread (for tests); returns (server, base URL).
 
+    It serves ``state``, or a population of ``cards`` cards built for ``day`` with ``faults``.
     Stop it with ``server.shutdown(); server.server_close()``.
     """
-    state = state or SimState(Population(cards, seed), faults or Faults())
+    state = state or SimState(Population(cards, seed, day), faults or Faults())
     server = make_server(state, port)
     thread = threading.Thread(target=server.serve_forever, name="insurance-sim", daemon=True)
     thread.start()
