@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kiosk.clock import Clock
+from kiosk.clock import Clock, local_day
 from kiosk.config import Config
 from kiosk.outcome import Outcome, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
@@ -113,7 +113,9 @@ def demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -
     from db.insurance.feed import FeedClient
 
     try:
-        server, url = insurance_sim.start_simulator(cards=20_000, seed=1)
+        # the simulated cards are valid around today, so the demo's sync never goes stale
+        today = local_day(clock, config.kiosk.zone)
+        server, url = insurance_sim.start_simulator(cards=20_000, seed=1, day=today)
     except OSError as error:
         log.warning("demo: no insurance simulator (%s): sync is off", error)
         return None
