@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
-from db.card_rows import record_from_row, row_from_record
+from db.card_rows import SERVER_ROW, record_from_row, row_from_record
 from db.engine import create_kiosk_engine
 from db.insurance_client import (
     Credentials,
@@ -37,7 +37,7 @@ from db.insurance_sim import (
 from db.migrate import upgrade
 from db.models import cards
 from db.sim_population import Population
-from db.store import SqlStore, _card_from_row
+from db.store import SqlStore
 from tests.fakes import FakeClock
 
 CREDENTIALS = Credentials(
@@ -122,7 +122,7 @@ def cache_checksum(store: SqlStore) -> tuple[int, str]:
     """The same checksum over every card in the cache."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(cards)).all()
-    return _digest(row_from_record(_card_from_row(row)) for row in rows)
+    return _digest(row_from_record(SERVER_ROW.decode(row)) for row in rows)
 
 
 ENDLESS_PAGES = 200
