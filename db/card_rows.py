@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -364,6 +365,7 @@ def _same(value: Any) -> Any:
     return value
 
 
+@dataclass(eq=False)
 class ValueForms:
     """How one representation writes (and reads back) dates, birth dates, moments, genders
     and statuses.
@@ -377,29 +379,22 @@ class ValueForms:
     are the inverses, for :meth:`CardRow.decode`; a moment is an aware UTC datetime.
     """
 
-    def __init__(
-        self,
-        day: Callable[[date], object],
-        birth: Callable[[BirthDate], object],
-        *,
-        enum_values: bool,
-        moment: Callable[[datetime], object] = _same,
-        read_day: Callable[[Any], date] = _same,
-        read_birth: Callable[[Any], BirthDate] = _same,
-        read_moment: Callable[[Any], datetime] = _same,
-    ) -> None:
-        self.day = day
-        self.birth = birth
-        self.moment = moment
-        self.read_day = read_day
-        self.read_birth = read_birth
-        self.read_moment = read_moment
-        self.dates: dict[str, object] = {}
-        self.births: dict[str, object] = {}
-        self.genders: dict[Gender, object] = {g: g.value if enum_values else g for g in Gender}
-        self.statuses: dict[CardStatus, object] = {
-            s: s.value if enum_values else s for s in CardStatus
-        }
+    day: Callable[[date], object]
+    birth: Callable[[BirthDate], object]
+    enum_values: InitVar[bool]  # genders and statuses as their text values, not enum members
+    _: KW_ONLY
+    moment: Callable[[datetime], object] = _same
+    read_day: Callable[[Any], date] = _same
+    read_birth: Callable[[Any], BirthDate] = _same
+    read_moment: Callable[[Any], datetime] = _same
+    dates: dict[str, object] = field(default_factory=dict, init=False)
+    births: dict[str, object] = field(default_factory=dict, init=False)
+    genders: dict[Gender, object] = field(init=False)
+    statuses: dict[CardStatus, object] = field(init=False)
+
+    def __post_init__(self, enum_values: bool) -> None:
+        self.genders = {g: g.value if enum_values else g for g in Gender}
+        self.statuses = {s: s.value if enum_values else s for s in CardStatus}
 
 
 _birth_texts: dict[BirthDate, str] = {}

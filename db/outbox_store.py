@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,7 +88,7 @@ class OutboxEvent:
     checkin_id: str
     patient_key: str
     payload: str
-    at: datetime
+    created_at: datetime  # UTC; also the first try's due time
 
     def payload_with(self, number: int) -> str:
         """The payload with the queue number the transaction allocated."""
@@ -98,7 +98,7 @@ class OutboxEvent:
 
     def sqlite_row(self, number: int) -> tuple[object, ...]:
         """Parameters of :data:`OUTBOX_INSERT_SQL`."""
-        at = sqlite_moment(self.at)
+        at = sqlite_moment(self.created_at)
         return (
             self.event_id,
             self.kind,
@@ -109,15 +109,9 @@ class OutboxEvent:
             at,
         )
 
-    def server_params(self) -> dict[str, object]:
-        """The ``outbox_*`` parameters of the PostgreSQL one-statement check-in."""
-        return {
-            "outbox_event_id": self.event_id,
-            "outbox_kind": self.kind,
-            "outbox_patient_key": self.patient_key,
-            "outbox_payload": self.payload,
-            "outbox_created_at": self.at,
-        }
+    def values(self) -> dict[str, object]:
+        """The event as values of the outbox table, pending its first try."""
+        return {**asdict(self), "state": PENDING, "attempts": 0, "next_attempt_at": self.created_at}
 
 
 def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> OutboxEvent:
@@ -132,7 +126,7 @@ def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> Out
         # Events of one patient go out in order; a patient without numbers is one check-in.
         patient_key=patient.bhxh_number or patient.id_number or checkin.id,
         payload=json.dumps(event_payload(kind, checkin, event_id), ensure_ascii=False),
-        at=(at or checkin.created_at).astimezone(UTC),
+        created_at=(at or checkin.created_at).astimezone(UTC),
     )
 
 
@@ -185,20 +179,7 @@ class SqlOutbox:
 
     def enqueue(self, conn: Connection, kind: str, checkin: CheckIn, at: datetime) -> None:
         """Write the event inside the caller's transaction ``conn``."""
-        event = outbox_event(kind, checkin, at)
-        conn.execute(
-            insert(outbox).values(
-                event_id=event.event_id,
-                kind=event.kind,
-                checkin_id=event.checkin_id,
-                patient_key=event.patient_key,
-                payload=event.payload,
-                created_at=event.at,
-                state=PENDING,
-                attempts=0,
-                next_attempt_at=event.at,
-            )
-        )
+        conn.execute(insert(outbox).values(outbox_event(kind, checkin, at).values()))
 
     def counts(self) -> OutboxCounts:
         """Events per state."""

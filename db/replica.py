@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,13 +49,7 @@ class ReplicaSummary:
     cards: int  # cards in the replica afterwards
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "mode": self.mode,
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "cards": self.cards,
-        }
+        return asdict(self)
 
 
 def _oldest_running(conn: Connection) -> int:

@@ -6,7 +6,7 @@ The facts behind the fields are in ``docs/domain.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -352,23 +352,10 @@ class CheckInDraft:
 
     def checkin(self, checkin_id: str, queue_number: int, series: str = "") -> CheckIn:
         """The check-in this draft becomes once a store gave it an id and a number."""
-        return CheckIn(
-            id=checkin_id,
-            local_day=self.local_day,
-            clinic_code=self.clinic_code,
-            queue_number=queue_number,
-            patient=self.patient,
-            status=self.status,
-            reason=self.reason,
-            route=self.route,
-            benefit_percent=self.benefit_percent,
-            verification=self.verification,
-            kiosk_id=self.kiosk_id,
-            created_at=self.created_at.astimezone(UTC),
-            staff_name=self.staff_name,
-            override_reason=self.override_reason,
-            series=series,
-        )
+        # Every field of the draft but its key is a field of the check-in, by the same name.
+        facts = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "idempotency_key"}
+        facts["created_at"] = self.created_at.astimezone(UTC)
+        return CheckIn(id=checkin_id, queue_number=queue_number, series=series, **facts)
 
 
 @dataclass(frozen=True)

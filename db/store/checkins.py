@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from db.models import audit_counts, audit_log, checkins, outcome_tallies, queue_counters
 from db.outbox_store import outbox_event
 from db.store.database import Database
+from db.store.dialect import NewCheckin
 from kiosk.model import (
     BirthDate,
     CheckIn,
@@ -72,7 +73,8 @@ class CheckinStore(Database):
         }
         event = outbox_event("checkin", checkin) if self.outbox_enabled else None
         try:
-            number = self._dialect.commit_checkin(self._engine, values, audit, event, self._fault)
+            new = NewCheckin(values, audit, event)
+            number = self._dialect.commit_checkin(self._engine, new, self._fault)
         except (IntegrityError, sqlite3.IntegrityError):
             # Committed before (a retry), or by another kiosk at this very moment: theirs stands.
             with self._dialect.read(self._engine) as conn:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from db.errors import store_errors
 from db.models import audit_log
 from db.outbox_store import SqlOutbox
-from db.store.dialect import dialect_for
+from db.store.dialect import Fault, dialect_for
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.ports import StoreError
 
@@ -46,7 +46,7 @@ class Database:
         zone: ZoneInfo = HOSPITAL_ZONE,
         clock: Clock | None = None,
         *,
-        fault: Callable[[str], None] | None = None,
+        fault: Fault = None,
         series: str = "",
         outbox: bool = False,
     ) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from kiosk.model import CardRecord
 _KEEP_WHEN_NULL = frozenset({"id_number", "verified_online_at"})
 IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
 CHECKIN_COLUMNS = [c.name for c in checkins.columns]
+Fault = Callable[[str], None] | None  # the crash tests' hook, None in the product
 # The column looked up for a code of each length: card number, BHXH number, CCCD number.
 CODE_COLUMNS = {15: "card_number", 10: "bhxh_number", 12: "id_number"}
 
@@ -42,6 +44,16 @@ def card_select() -> Select[Any]:
     """``SELECT`` of the cards table's columns in :data:`CARD_COLUMNS` order (for
     :data:`SERVER_ROW`)."""
     return select(*(cards.c[name] for name in CARD_COLUMNS))
+
+
+@dataclass(frozen=True)
+class NewCheckin:
+    """A check-in ready to be written: its ``values`` (``queue_number`` a stand-in 0), its
+    audit row (``after`` a JSON text with ``"number": 0``) and its outbox ``event``, if any."""
+
+    values: dict[str, object]
+    audit: dict[str, object]
+    event: OutboxEvent | None
 
 
 def _upsert_sql(mark: str, *, indexed: bool = True) -> str:
@@ -89,17 +101,9 @@ class Dialect:
         when these really change (SQLite; a conflict then raises, see the cards store)."""
         raise NotImplementedError
 
-    def commit_checkin(
-        self,
-        engine: Engine,
-        values: dict[str, object],
-        audit: dict[str, object],
-        event: OutboxEvent | None,
-        fault: Callable[[str], None] | None,
-    ) -> int:
-        """Take the next queue number and write the check-in (``values``, its
-        ``queue_number`` a stand-in 0), its audit row (``after`` a JSON text with ``"number":
-        0``) and its outbox ``event``, all or nothing; returns the number."""
+    def commit_checkin(self, engine: Engine, new: NewCheckin, fault: Fault) -> int:
+        """Take the next queue number and write ``new`` with it, all or nothing; returns the
+        number. ``fault`` is the crash tests' hook (see :class:`Database`)."""
         raise NotImplementedError
 
     def size_bytes(self, engine: Engine) -> int | None:
@@ -150,27 +154,21 @@ class SqliteDialect(Dialect):
             conn.exec_driver_sql(_SQLITE_RENUMBER, [row[:3] for row in rows])
         return added
 
-    def commit_checkin(
-        self,
-        engine: Engine,
-        values: dict[str, object],
-        audit: dict[str, object],
-        event: OutboxEvent | None,
-        fault: Callable[[str], None] | None,
-    ) -> int:
+    def commit_checkin(self, engine: Engine, new: NewCheckin, fault: Fault) -> int:
         """The three (or four) statements on the bare driver inside BEGIN IMMEDIATE.
 
         Every writer queues for the one write lock, so the time it is held is the throughput
         of the whole kiosk: all the Python work (values, text forms) happens before the BEGIN.
         """
+        values, event = new.values, new.event
         row = [_sqlite_value(values[c]) for c in CHECKIN_COLUMNS]
         number_at = CHECKIN_COLUMNS.index("queue_number")
         key = (values["clinic_code"], _sqlite_value(values["local_day"]))
         # The audit text with a stand-in number, so only a string substitution happens while
         # the lock is held (JSON escapes quotes inside values: the key cannot be mimicked).
-        after = str(audit["after"])
+        after = str(new.audit["after"])
         assert '"number": 0,' in after
-        audit_row = [_sqlite_value(audit[c]) for c in _AUDIT_COLUMNS]
+        audit_row = [_sqlite_value(new.audit[c]) for c in _AUDIT_COLUMNS]
         with engine.connect() as conn:
             driver = _driver(conn)
             try:
@@ -238,22 +236,15 @@ class PostgresDialect(Dialect):
         conn.exec_driver_sql(self.upsert_sql, rows)
         return len(keys) - existing
 
-    def commit_checkin(
-        self,
-        engine: Engine,
-        values: dict[str, object],
-        audit: dict[str, object],
-        event: OutboxEvent | None,
-        fault: Callable[[str], None] | None,
-    ) -> int:
+    def commit_checkin(self, engine: Engine, new: NewCheckin, fault: Fault) -> int:
         """Counter, check-in and audit row (and outbox event) in ONE statement, ONE round trip.
 
         A single statement is atomic on its own, so it runs without BEGIN/COMMIT round trips;
         a unique-key failure anywhere undoes every part (the counter included).
         """
-        params = {**values, **{f"audit_{k}": v for k, v in audit.items()}}
-        if event is not None:
-            params.update(event.server_params())
+        params = {**new.values, **{f"audit_{k}": v for k, v in new.audit.items()}}
+        if new.event is not None:
+            params.update({f"outbox_{k}": v for k, v in asdict(new.event).items()})
         with self.read(engine) as conn:
             number: int = conn.exec_driver_sql(self.commit_sql, params).scalar_one()
         return number

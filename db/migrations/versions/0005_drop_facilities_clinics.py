@@ -8,7 +8,6 @@ Revises: 0004_outbox
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -25,22 +24,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema: the two tables as 0001 made them, empty."""
-    op.create_table(
-        "clinics",
-        sa.Column("code", sa.String(length=16), nullable=False),
-        sa.Column("name_vi", sa.String(length=200), nullable=False),
-        sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("room", sa.String(length=100), nullable=False),
-        sa.Column("location_vi", sa.String(length=200), nullable=False),
-        sa.Column("location_en", sa.String(length=200), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("code"),
-    )
-    op.create_table(
-        "facilities",
-        sa.Column("code", sa.String(length=5), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("level", sa.String(length=16), nullable=False),
-        sa.PrimaryKeyConstraint("code"),
-    )
+    """Not supported: the dropped tables held nothing the kiosk ever read."""
+    raise NotImplementedError("0005 cannot be undone; restore a backup taken before it")
