@@ -59,6 +59,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def sqlite_moment(value: datetime) -> str:
+    """The naive-UTC text :class:`UTCDateTime` stores on SQLite, for statements run on the bare
+    ``sqlite3`` driver (they must write what SQLAlchemy reads back)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 # Autoincrementing 64-bit ids: BIGINT on PostgreSQL, the rowid alias INTEGER on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -102,30 +108,6 @@ class Card(Base):
         Index("uq_cards_card_number", "card_number", unique=True),
         Index("ix_cards_id_number", "id_number"),
     )
-
-
-class Facility(Base):
-    """A health facility (nơi ĐKKCB) and its level, for the route rules."""
-
-    __tablename__ = "facilities"
-
-    code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    level: Mapped[str] = mapped_column(String(16), nullable=False)
-
-
-class ClinicRow(Base):
-    """A clinic patients can queue for (mirrors the ``[[clinics]]`` of config.toml)."""
-
-    __tablename__ = "clinics"
-
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    name_vi: Mapped[str] = mapped_column(String(200), nullable=False)
-    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
-    room: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    location_vi: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    location_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
 class CheckInRow(Base):
@@ -274,8 +256,6 @@ class ReplayRow(Base):
 
 # Core handles on the tables, for the store's statements.
 cards = cast(Table, Card.__table__)
-facilities = cast(Table, Facility.__table__)
-clinics = cast(Table, ClinicRow.__table__)
 checkins = cast(Table, CheckInRow.__table__)
 queue_counters = cast(Table, QueueCounter.__table__)
 staff = cast(Table, StaffRow.__table__)

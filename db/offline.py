@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from db.engine import READ_ONLY
 from db.migrate import needs_upgrade, upgrade
 from db.models import audit_log, checkins, replayed
-from db.store import SqlStore, _checkin_from_row, _checkin_values, describe_error
+from db.store import SqlStore, checkin_from_row, checkin_values, describe_error
 from kiosk.clock import Clock
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, CheckInFlag, PrintState
 from kiosk.ports import StoreError
@@ -63,7 +63,7 @@ def _reading(journal: SqlStore) -> Connection:
 
 def remember_central(journal: SqlStore, checkin: CheckIn, idempotency_key: str) -> None:
     """Copy a check-in central numbered into the journal (for the duplicate guard offline)."""
-    values = _checkin_values(checkin)
+    values = checkin_values(checkin)
     values["idempotency_key"] = idempotency_key
     try:
         with journal.engine.begin() as conn:
@@ -120,7 +120,7 @@ def pending_checkins(journal: SqlStore) -> list[PendingCheckIn]:
                 ).all()
                 found.append(
                     PendingCheckIn(
-                        checkin=_checkin_from_row(row),
+                        checkin=checkin_from_row(row),
                         idempotency_key=row.idempotency_key,
                         audits=tuple(
                             {k: v for k, v in a._mapping.items() if k != "id"} for a in audits
@@ -204,7 +204,7 @@ def _replay_one(central: SqlStore, item: PendingCheckIn) -> str:
                 return ALREADY
             duplicate = _live_duplicate(conn, checkin)
             flag = CheckInFlag.DUPLICATE.value if duplicate else checkin.flag
-            values = _checkin_values(replace(checkin, flag=flag))
+            values = checkin_values(replace(checkin, flag=flag))
             values["idempotency_key"] = key
             conn.execute(insert(checkins).values(**values))
             for audit in item.audits:

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import READ_ONLY
-from db.models import outbox
+from db.errors import store_errors
+from db.models import outbox, sqlite_moment
+from db.tally import Counts
 from kiosk.model import CheckIn
-from kiosk.ports import StoreError
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -40,11 +40,6 @@ OUTBOX_INSERT_SQL = (
     " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
 )
 """The SQLite insert of one event, for the check-in's bare-driver transaction."""
-
-
-def _sqlite_moment(value: datetime) -> str:
-    # The text SQLAlchemy's SQLite DateTime reads back (naive UTC).
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
@@ -93,7 +88,7 @@ class OutboxEvent:
     checkin_id: str
     patient_key: str
     payload: str
-    at: datetime
+    created_at: datetime  # UTC; also the first try's due time
 
     def payload_with(self, number: int) -> str:
         """The payload with the queue number the transaction allocated."""
@@ -103,7 +98,7 @@ class OutboxEvent:
 
     def sqlite_row(self, number: int) -> tuple[object, ...]:
         """Parameters of :data:`OUTBOX_INSERT_SQL`."""
-        at = _sqlite_moment(self.at)
+        at = sqlite_moment(self.created_at)
         return (
             self.event_id,
             self.kind,
@@ -114,15 +109,9 @@ class OutboxEvent:
             at,
         )
 
-    def server_params(self) -> dict[str, object]:
-        """The ``outbox_*`` parameters of the PostgreSQL one-statement check-in."""
-        return {
-            "outbox_event_id": self.event_id,
-            "outbox_kind": self.kind,
-            "outbox_patient_key": self.patient_key,
-            "outbox_payload": self.payload,
-            "outbox_created_at": self.at,
-        }
+    def values(self) -> dict[str, object]:
+        """The event as values of the outbox table, pending its first try."""
+        return {**asdict(self), "state": PENDING, "attempts": 0, "next_attempt_at": self.created_at}
 
 
 def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> OutboxEvent:
@@ -137,27 +126,17 @@ def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> Out
         # Events of one patient go out in order; a patient without numbers is one check-in.
         patient_key=patient.bhxh_number or patient.id_number or checkin.id,
         payload=json.dumps(event_payload(kind, checkin, event_id), ensure_ascii=False),
-        at=(at or checkin.created_at).astimezone(UTC),
+        created_at=(at or checkin.created_at).astimezone(UTC),
     )
 
 
 @dataclass(frozen=True)
-class OutboxCounts:
+class OutboxCounts(Counts):
     """How many events wait, went out, and gave up (``kiosk-admin outbox status``)."""
 
     pending: int = 0
     delivered: int = 0
     failed: int = 0
-
-    def __add__(self, other: OutboxCounts) -> OutboxCounts:
-        return OutboxCounts(
-            self.pending + other.pending,
-            self.delivered + other.delivered,
-            self.failed + other.failed,
-        )
-
-    def as_json(self) -> dict[str, int]:
-        return {"pending": self.pending, "delivered": self.delivered, "failed": self.failed}
 
 
 @dataclass(frozen=True)
@@ -200,29 +179,13 @@ class SqlOutbox:
 
     def enqueue(self, conn: Connection, kind: str, checkin: CheckIn, at: datetime) -> None:
         """Write the event inside the caller's transaction ``conn``."""
-        event = outbox_event(kind, checkin, at)
-        conn.execute(
-            insert(outbox).values(
-                event_id=event.event_id,
-                kind=event.kind,
-                checkin_id=event.checkin_id,
-                patient_key=event.patient_key,
-                payload=event.payload,
-                created_at=event.at,
-                state=PENDING,
-                attempts=0,
-                next_attempt_at=event.at,
-            )
-        )
+        conn.execute(insert(outbox).values(outbox_event(kind, checkin, at).values()))
 
     def counts(self) -> OutboxCounts:
         """Events per state."""
         stmt = select(outbox.c.state, func.count()).group_by(outbox.c.state)
-        try:
-            with self._read() as conn:
-                found = {str(state): int(n) for state, n in conn.execute(stmt)}
-        except SQLAlchemyError as error:
-            raise StoreError(_describe(error)) from error
+        with store_errors(), self._read() as conn:
+            found = {str(state): int(n) for state, n in conn.execute(stmt)}
         return OutboxCounts(found.get(PENDING, 0), found.get(DELIVERED, 0), found.get(FAILED, 0))
 
     def pending(self, limit: int) -> tuple[list[OutboxItem], set[str]]:
@@ -232,12 +195,9 @@ class SqlOutbox:
             select(outbox).where(outbox.c.state == PENDING).order_by(outbox.c.id).limit(limit)
         )
         dead_stmt = select(outbox.c.patient_key).where(outbox.c.state == FAILED).distinct()
-        try:
-            with self._read() as conn:
-                rows = conn.execute(rows_stmt).all()
-                dead = {str(key) for (key,) in conn.execute(dead_stmt)}
-        except SQLAlchemyError as error:
-            raise StoreError(_describe(error)) from error
+        with store_errors(), self._read() as conn:
+            rows = conn.execute(rows_stmt).all()
+            dead = {str(key) for (key,) in conn.execute(dead_stmt)}
         items = [
             OutboxItem(
                 id=row.id,
@@ -301,11 +261,8 @@ class SqlOutbox:
             .order_by(outbox.c.id.desc())
             .limit(1)
         )
-        try:
-            with self._read() as conn:
-                value = conn.execute(stmt).scalar()
-        except SQLAlchemyError as error:
-            raise StoreError(_describe(error)) from error
+        with store_errors(), self._read() as conn:
+            value = conn.execute(stmt).scalar()
         return str(value) if value is not None else None
 
     def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
@@ -313,25 +270,13 @@ class SqlOutbox:
         stmt = (
             select(outbox).where(outbox.c.state == FAILED).order_by(outbox.c.id.desc()).limit(limit)
         )
-        try:
-            with self._read() as conn:
-                rows = conn.execute(stmt).all()
-        except SQLAlchemyError as error:
-            raise StoreError(_describe(error)) from error
+        with store_errors(), self._read() as conn:
+            rows = conn.execute(stmt).all()
         return [
             DeadLetter(r.id, r.kind, r.checkin_id, r.attempts, r.last_error or "", r.created_at)
             for r in rows
         ]
 
     def _change(self, stmt: Any) -> int:
-        try:
-            with self._engine.begin() as conn:
-                return int(conn.execute(stmt).rowcount)
-        except SQLAlchemyError as error:
-            raise StoreError(_describe(error)) from error
-
-
-def _describe(error: BaseException) -> str:
-    from db.store import describe_error  # the store imports this module
-
-    return describe_error(error)
+        with store_errors(), self._engine.begin() as conn:
+            return int(conn.execute(stmt).rowcount)

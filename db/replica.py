@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.card_rows import SERVER_ROW
 from db.engine import READ_ONLY
 from db.models import card_changes, cards
 from db.open import open_journal
-from db.store import PageCounts, SqlStore, _card_from_row, describe_error
+from db.store import PageCounts, SqlStore, describe_error
+from db.store.dialect import card_select
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.model import CardRecord
@@ -47,13 +49,7 @@ class ReplicaSummary:
     cards: int  # cards in the replica afterwards
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "mode": self.mode,
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "cards": self.cards,
-        }
+        return asdict(self)
 
 
 def _oldest_running(conn: Connection) -> int:
@@ -63,8 +59,8 @@ def _oldest_running(conn: Connection) -> int:
 
 
 def _cards_by_keys(conn: Connection, keys: Sequence[str]) -> list[CardRecord]:
-    rows = conn.execute(select(cards).where(cards.c.bhxh_number.in_(keys))).all()
-    return [_card_from_row(row) for row in rows]
+    rows = conn.execute(card_select().where(cards.c.bhxh_number.in_(keys))).all()
+    return [SERVER_ROW.decode(row) for row in rows]
 
 
 def _replica_keys(journal: SqlStore, after: str, upto: str | None) -> list[str]:
@@ -107,12 +103,12 @@ def _full(central: SqlStore, journal: SqlStore, cursor: str | None, server: bool
     while True:
         with central.engine.connect() as conn:
             rows = conn.execute(
-                select(cards)
+                card_select()
                 .where(cards.c.bhxh_number > after)
                 .order_by(cards.c.bhxh_number)
                 .limit(_PAGE)
             ).all()
-        page = [_card_from_row(row) for row in rows]
+        page = [SERVER_ROW.decode(row) for row in rows]
         last = page[-1].bhxh_number if len(page) == _PAGE else None
         present = {card.bhxh_number for card in page}
         gone = [key for key in _replica_keys(journal, after, last) if key not in present]

@@ -6,8 +6,8 @@ The facts behind the fields are in ``docs/domain.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -349,6 +349,13 @@ class CheckInDraft:
     created_at: datetime  # UTC
     staff_name: str | None = None
     override_reason: str | None = None
+
+    def checkin(self, checkin_id: str, queue_number: int, series: str = "") -> CheckIn:
+        """The check-in this draft becomes once a store gave it an id and a number."""
+        # Every field of the draft but its key is a field of the check-in, by the same name.
+        facts = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "idempotency_key"}
+        facts["created_at"] = self.created_at.astimezone(UTC)
+        return CheckIn(id=checkin_id, queue_number=queue_number, series=series, **facts)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kiosk.clock import Clock
-from kiosk.ports import LoginClaim, StaffAccount, StaffDirectory, StoreError
+from kiosk.ports import LoginClaim, Penalty, StaffAccount, StaffDirectory, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,27 @@ def penalty_after(failures: int, max_failures: int, lockout_s: float) -> tuple[f
     if failures <= 0:
         return 0.0, 0.0
     return min(2.0 ** (failures - 1), _MAX_DELAY_S), 0.0
+
+
+def claim_attempt(account: StaffAccount, now: datetime, penalty: Penalty) -> LoginClaim:
+    """One sign-in attempt on ``account`` at ``now`` (see ``StaffDirectory.claim_login``): not
+    claimed while it waits or is locked out, else counted as a failure until it succeeds, with
+    the wait and lockout ``penalty`` gives for that many failures."""
+    if (account.locked_until is not None and account.locked_until > now) or (
+        account.next_try_at is not None and account.next_try_at > now
+    ):
+        return LoginClaim(account, claimed=False)
+    failures = account.failed_logins + 1
+    delay_s, lock_s = penalty(failures)
+    return LoginClaim(
+        replace(
+            account,
+            failed_logins=failures,
+            next_try_at=now + timedelta(seconds=delay_s) if delay_s else None,
+            locked_until=now + timedelta(seconds=lock_s) if lock_s else None,
+        ),
+        claimed=True,
+    )
 
 
 class StaffAuth:
@@ -342,20 +363,9 @@ class MemoryStaffDirectory:
         account = next((a for a in self.accounts.values() if a.code == code and a.active), None)
         if account is None:
             return None
-        if (account.locked_until is not None and account.locked_until > now) or (
-            account.next_try_at is not None and account.next_try_at > now
-        ):
-            return LoginClaim(account, claimed=False)
-        failures = account.failed_logins + 1
-        delay_s, lock_s = penalty(failures)
-        account = replace(
-            account,
-            failed_logins=failures,
-            next_try_at=now + timedelta(seconds=delay_s) if delay_s else None,
-            locked_until=now + timedelta(seconds=lock_s) if lock_s else None,
-        )
-        self.accounts[account.name] = account
-        return LoginClaim(account, claimed=True)
+        claim = claim_attempt(account, now, penalty)
+        self.accounts[account.name] = claim.account
+        return claim
 
     def login_succeeded(self, name: str, audit_after: str | None) -> None:
         self.accounts[name] = replace(

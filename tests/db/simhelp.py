@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.card_rows import record_from_row, row_from_record
+from db.card_rows import SERVER_ROW, record_from_row, row_from_record
 from db.engine import create_kiosk_engine
 from db.insurance.feed import FeedClient
 from db.insurance.gateway import GatewayClient
@@ -28,7 +28,7 @@ from db.insurance.simulator import (
 )
 from db.migrate import upgrade
 from db.models import cards
-from db.store import SqlStore, _card_from_row
+from db.store import SqlStore
 from tests.fakes import FakeClock
 
 CREDENTIALS = Credentials(
@@ -113,4 +113,4 @@ def cache_checksum(store: SqlStore) -> tuple[int, str]:
     """The same checksum over every card in the cache."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(cards)).all()
-    return _digest(row_from_record(_card_from_row(row)) for row in rows)
+    return _digest(row_from_record(SERVER_ROW.decode(row)) for row in rows)

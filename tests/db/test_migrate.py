@@ -15,8 +15,6 @@ from tests.db.pg import fresh_database
 
 TABLES = {
     "cards",
-    "facilities",
-    "clinics",
     "checkins",
     "queue_counters",
     "staff",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import db.store
+import db.store.checkins
 from db.models import checkins, outbox, queue_counters
 from db.outbox_store import OutboxEvent, outbox_event
 from db.store import SqlStore
@@ -74,7 +74,7 @@ def test_an_event_that_cannot_be_written_takes_the_checkin_with_it(
         event = outbox_event(kind, checkin, at)  # type: ignore[arg-type]
         return replace(event, event_id=taken)  # breaks the unique event id
 
-    monkeypatch.setattr(db.store, "outbox_event", clashing)
+    monkeypatch.setattr(db.store.checkins, "outbox_event", clashing)
     with pytest.raises(StoreError):
         events_store.commit_checkin(draft("k2", n=2))
     assert _count(events_store, checkins) == 1

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from db.store import CardConflictError, Facility, SqlStore
-from kiosk.model import CardStatus, Clinic, PrintState, ReplacementCard
+from db.store import CardConflictError, SqlStore
+from kiosk.model import CardStatus, PrintState, ReplacementCard
 from kiosk.ports import StaffAccount
 from tests.builders import card, draft
 from tests.db.storehelp import open_sqlite_store
@@ -158,21 +158,6 @@ def test_sync_page_moves_a_card_number_to_its_new_owner(store: SqlStore) -> None
     state = store.get_sync_state("feed")
     assert state is not None
     assert state.cursor == "c2"
-
-
-def test_facilities_and_clinics(store: SqlStore) -> None:
-    assert store.save_facilities([Facility("79024", "BV Mẫu", "district")]) == 1
-    store.save_facilities(
-        [Facility("79024", "BV Mẫu", "province"), Facility("79027", "TYT", "commune")]
-    )
-    assert store.facility_levels() == {"79024": "province", "79027": "commune"}
-    noi = Clinic("NOI", "Khám Nội", "Internal medicine", "101", "Tầng 1", "Ground floor")
-    nhi = Clinic("NHI", "Khám Nhi", "Paediatrics", "105", "Tầng 1", "Ground floor")
-    store.sync_clinics([noi, nhi])
-    assert store.list_clinics() == [nhi, noi]
-    store.sync_clinics([replace(noi, room="102")])
-    assert store.list_clinics() == [replace(noi, room="102")]
-    assert [c.code for c in store.list_clinics(active_only=False)] == ["NHI", "NOI"]
 
 
 def test_audit_row_of_a_checkin_names_its_number(store: SqlStore) -> None:

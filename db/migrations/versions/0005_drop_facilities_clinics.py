@@ -1,0 +1,28 @@
+"""Drop the facilities and clinics tables: nothing but tests ever read or wrote them (the
+route rules take facility levels from the config, and the clinics live in config.toml).
+
+Revision ID: 0005_drop_facilities_clinics
+Revises: 0004_outbox
+
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0005_drop_facilities_clinics"
+down_revision: str | Sequence[str] | None = "0004_outbox"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.drop_table("facilities")
+    op.drop_table("clinics")
+
+
+def downgrade() -> None:
+    """Not supported: the dropped tables held nothing the kiosk ever read."""
+    raise NotImplementedError("0005 cannot be undone; restore a backup taken before it")

@@ -1,0 +1,144 @@
+"""Staff accounts and their sign-in attempts, each change audited in its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from db.models import staff
+from db.store.database import Database
+from kiosk.ports import LoginClaim, Penalty, StaffAccount, StoreError
+from kiosk.staff_auth import claim_attempt
+
+
+class _StaffTakenError(StoreError):
+    """A uniqueness conflict on the staff table (its name or code)."""
+
+
+class StaffStore(Database):
+    """Staff accounts (the ``StaffDirectory`` port and ``kiosk-admin staff``)."""
+
+    def get_staff(self, name: str) -> StaffAccount | None:
+        with self._reading() as conn:
+            row = conn.execute(select(staff).where(staff.c.name == name)).first()
+        return _staff_from_row(row) if row is not None else None
+
+    def list_staff(self) -> Sequence[StaffAccount]:
+        with self._reading() as conn:
+            rows = conn.execute(select(staff).order_by(staff.c.name)).all()
+        return [_staff_from_row(row) for row in rows]
+
+    def add_staff(self, account: StaffAccount, actor: str = "kiosk-admin") -> None:
+        """Create an account; raises ValueError when the name or the staff code is taken.
+
+        An account without a code gets the next free one from 101.
+        """
+        try:
+            with self._writing(conflict=_StaffTakenError) as conn:
+                taken = conn.execute(select(staff.c.name).where(staff.c.name == account.name))
+                if taken.first() is not None:
+                    raise ValueError("this staff name is taken")
+                code = account.code or _free_code(conn)
+                if conn.execute(select(staff.c.name).where(staff.c.code == code)).first():
+                    raise ValueError("this staff code is taken")
+                conn.execute(
+                    insert(staff).values(
+                        name=account.name,
+                        role=account.role,
+                        pin_hash=account.pin_hash,
+                        active=account.active,
+                        code=code,
+                        failed_logins=0,
+                    )
+                )
+                self._audit_in(
+                    conn, actor=actor, action="staff_add", target=account.name, after=account.role
+                )
+        except _StaffTakenError as error:
+            raise ValueError("this staff name or code is taken") from error.__cause__
+
+    def set_staff_pin(self, name: str, pin_hash: str, actor: str = "kiosk-admin") -> None:
+        """Replace an account's PIN hash; raises LookupError for an unknown name."""
+        self._staff_change(name, {"pin_hash": pin_hash}, "staff_pin", actor)
+
+    def unlock_staff(self, name: str, actor: str = "kiosk-admin") -> None:
+        """Clear an account's failures, wait and lockout (an admin's decision); audited."""
+        values: dict[str, object] = {"failed_logins": 0, "next_try_at": None, "locked_until": None}
+        self._staff_change(name, values, "staff_unlock", actor)
+
+    def remove_staff(self, name: str, actor: str = "kiosk-admin") -> None:
+        """Delete an account; raises LookupError for an unknown name."""
+        with self._writing() as conn:
+            if not conn.execute(delete(staff).where(staff.c.name == name)).rowcount:
+                raise LookupError("no such staff account")
+            self._audit_in(conn, actor=actor, action="staff_remove", target=name)
+
+    def _staff_change(self, name: str, values: dict[str, object], action: str, actor: str) -> None:
+        with self._writing() as conn:
+            if not conn.execute(
+                update(staff).where(staff.c.name == name).values(**values)
+            ).rowcount:
+                raise LookupError("no such staff account")
+            self._audit_in(conn, actor=actor, action=action, target=name)
+
+    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+        """Count one sign-in attempt for the account with staff ``code`` (see the port).
+
+        The row is locked for the transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
+        PostgreSQL), so attempts from several kiosks at once are each counted.
+        """
+        with self._writing() as conn:
+            row = conn.execute(
+                select(staff)
+                .where(staff.c.code == code, staff.c.active.is_(True))
+                .with_for_update()
+            ).first()
+            if row is None:
+                return None
+            claim = claim_attempt(_staff_from_row(row), now, penalty)
+            if claim.claimed:
+                account = claim.account
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.name == account.name)
+                    .values(
+                        failed_logins=account.failed_logins,
+                        next_try_at=account.next_try_at,
+                        locked_until=account.locked_until,
+                    )
+                )
+            return claim
+
+    def login_succeeded(self, name: str, audit_after: str | None) -> None:
+        """Clear this account's failures and audit the login, in one transaction."""
+        with self._writing() as conn:
+            conn.execute(
+                update(staff)
+                .where(staff.c.name == name)
+                .values(failed_logins=0, next_try_at=None, locked_until=None)
+            )
+            self._audit_in(conn, actor=name, action="login", target=name, after=audit_after)
+
+
+def _free_code(conn: Connection) -> str:
+    codes = {int(c) for (c,) in conn.execute(select(staff.c.code)) if str(c).isdigit()}
+    code = 101
+    while code in codes:
+        code += 1
+    return str(code)
+
+
+def _staff_from_row(row: Row[Any]) -> StaffAccount:
+    return StaffAccount(
+        name=row.name,
+        role=row.role,
+        pin_hash=row.pin_hash,
+        active=bool(row.active),
+        code=row.code,
+        failed_logins=row.failed_logins,
+        next_try_at=row.next_try_at,
+        locked_until=row.locked_until,
+    )
