@@ -41,29 +41,24 @@ class Mutant:
 MUTANTS = (
     Mutant(
         name="cursor-before-page",
-        path="db/store.py",
-        old=(
-            "        try:\n"
-            "            with self._engine.begin() as conn:\n"
-            "                displaced = 0\n"
-        ),
+        path="db/store/cards.py",
+        old=("        with self._writing() as conn:\n            displaced = 0\n"),
         new=(
-            "        try:\n"
-            "            with self._engine.begin() as early:  # the cursor commits on its own\n"
-            "                early.execute(\n"
-            "                    self._insert(sync_state)\n"
-            "                    .values(source=source, cursor=cursor)\n"
-            '                    .on_conflict_do_update(index_elements=["source"], '
+            "        with self._writing() as early:  # the cursor commits on its own\n"
+            "            early.execute(\n"
+            "                self._dialect.insert(sync_state)\n"
+            "                .values(source=source, cursor=cursor)\n"
+            '                .on_conflict_do_update(index_elements=["source"], '
             'set_={"cursor": cursor})\n'
-            "                )\n"
-            "            with self._engine.begin() as conn:\n"
-            "                displaced = 0\n"
+            "            )\n"
+            "        with self._writing() as conn:\n"
+            "            displaced = 0\n"
         ),
         test="tests/db/test_sync.py::test_sigkill_at_20_random_moments_then_exact",
     ),
     Mutant(
         name="counter-apart-from-checkin",
-        path="db/store.py",
+        path="db/store/dialect.py",
         old="                number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]\n",
         new=(
             "                number: int = driver.execute(_SQLITE_COUNTER, key).fetchone()[0]\n"
