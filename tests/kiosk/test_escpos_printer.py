@@ -24,7 +24,7 @@ from kiosk.escpos_printer import (
     serial_connection,
     usb_connection,
 )
-from kiosk.slip_gallery import CLINIC, HOSPITAL, sample_checkin
+from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 from kiosk.slip_layout import layout_slip
 from kiosk.slip_render import render_slip
 

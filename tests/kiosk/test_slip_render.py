@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.config import HospitalSettings, load_config
 from kiosk.model import CheckIn, Clinic, Gender, PatientSnapshot, Route, Verification
-from kiosk.slip_gallery import WIDTHS, write_gallery
+from tools.slip_gallery import WIDTHS, write_gallery
 from kiosk.slip_layout import Size, Slip, SlipLine, layout_slip
 from kiosk.slip_render import (
     FontSet,
