@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
-from typing import TextIO
 
 from db.commands import Command, CommandError
+from db.commands.progress import ProgressLine
 from db.insurance_client import FeedClient, InsuranceError
 from db.open import open_store
 from db.replica import refresh_after_cards_changed
@@ -17,31 +18,16 @@ from kiosk.config import Config
 from kiosk.ports import StoreError
 
 
-class ProgressBar:
-    """A one-line progress display on a terminal: records, rate and (when known) ETA."""
-
-    def __init__(self, stream: TextIO, total: int | None = None) -> None:
-        self._stream = stream
-        self._total = total
-        self._width = 0
-
-    def __call__(self, p: SyncProgress) -> None:
-        rate = p.rate
-        text = f"sync: {p.records:,} records  {rate:,.0f}/s"
-        if self._total and rate > 0:
-            done = min(p.records, self._total)
-            filled = int(30 * done / self._total)
-            eta = max(0.0, (self._total - done) / rate)
-            text = f"[{'#' * filled}{'.' * (30 - filled)}] {text}  ETA {eta:,.0f} s"
-        text += f"  +{p.added:,} ~{p.updated:,} -{p.removed:,} !{p.rejected:,}"
-        self._width = max(self._width, len(text))
-        self._stream.write("\r" + text.ljust(self._width))
-        self._stream.flush()
-
-    def finish(self) -> None:
-        if self._width:
-            self._stream.write("\n")
-            self._stream.flush()
+def _show(line: ProgressLine, total: int | None, p: SyncProgress) -> None:
+    """Draw where the sync stands: records, rate and, with the expected total, a bar and ETA."""
+    rate = p.rate
+    text = f"sync: {p.records:,} records  {rate:,.0f}/s"
+    share = None
+    if total and rate > 0:
+        done = min(p.records, total)
+        share = done / total
+        text += f"  ETA {max(0.0, (total - done) / rate):,.0f} s"
+    line.show(text + f"  +{p.added:,} ~{p.updated:,} -{p.removed:,} !{p.rejected:,}", share)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +46,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         feed = FeedClient.from_settings(config.insurance, clock=clock, url=args.url)
     except InsuranceError as error:
         raise CommandError(str(error), exit_code=2) from None
-    bar = ProgressBar(sys.stderr, args.total) if sys.stderr.isatty() else None
+    line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
         store = open_store(config, clock, resume_bulk_load=True)
     except StoreError as error:
@@ -70,7 +56,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             store,
             feed,
             full=args.full,
-            progress=bar,
+            progress=functools.partial(_show, line, args.total) if line else None,
             now=clock.now,
             max_pages=config.sync.max_pages,
             deadline_s=config.sync.deadline_s,
@@ -81,8 +67,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     except StoreError as error:
         raise CommandError(f"database: {error}") from None
     finally:
-        if bar is not None:
-            bar.finish()
+        if line is not None:
+            line.finish()
         store.dispose()
     if args.json:
         print(json.dumps(summary.as_json()))
