@@ -418,15 +418,17 @@ def _load_kiosk(s: _Section) -> KioskSettings:
         id=s.text("id", KioskSettings.id),
         locale=s.text("locale", KioskSettings.locale, allowed=("vi", "en")),
         timezone=zone,
-        idle_timeout_s=s.whole("idle_timeout_s", 30),
-        question_timeout_s=s.whole("question_timeout_s", 60),
-        printer_failed_timeout_s=s.whole("printer_failed_timeout_s", 120),
-        time_warning_s=s.whole("time_warning_s", 10),
-        hide_cursor=s.flag("hide_cursor", True),
-        data_dir=s.path("data_dir", Path("data")),
-        reception_vi=s.text("reception_vi", "Quầy tiếp đón"),
-        reception_en=s.text("reception_en", "Reception desk"),
-        offline_prefix=_offline_prefix(s.text("offline_prefix", "")),
+        idle_timeout_s=s.whole("idle_timeout_s", KioskSettings.idle_timeout_s),
+        question_timeout_s=s.whole("question_timeout_s", KioskSettings.question_timeout_s),
+        printer_failed_timeout_s=s.whole(
+            "printer_failed_timeout_s", KioskSettings.printer_failed_timeout_s
+        ),
+        time_warning_s=s.whole("time_warning_s", KioskSettings.time_warning_s),
+        hide_cursor=s.flag("hide_cursor", KioskSettings.hide_cursor),
+        data_dir=s.path("data_dir", KioskSettings.data_dir),
+        reception_vi=s.text("reception_vi", KioskSettings.reception_vi),
+        reception_en=s.text("reception_en", KioskSettings.reception_en),
+        offline_prefix=_offline_prefix(s.text("offline_prefix", KioskSettings.offline_prefix)),
     )
 
 
@@ -467,10 +469,12 @@ def _load_hospital(s: _Section) -> HospitalSettings:
         name=s.text("name", HospitalSettings.name),
         facility_codes=codes,
         accepted_codes=accepted,
-        professional_level=s.text("professional_level", "co_ban", allowed=PROFESSIONAL_LEVELS),
+        professional_level=s.text(
+            "professional_level", HospitalSettings.professional_level, allowed=PROFESSIONAL_LEVELS
+        ),
         evaluation_score=score,
-        former_tuyen=s.text("former_tuyen", "none", allowed=FORMER_TUYEN),
-        primary_station=s.flag("primary_station", False),
+        former_tuyen=s.text("former_tuyen", HospitalSettings.former_tuyen, allowed=FORMER_TUYEN),
+        primary_station=s.flag("primary_station", HospitalSettings.primary_station),
     )
 
 
@@ -479,16 +483,7 @@ _ALL_DAY = tuple(f"{start}-{end}" for start, end in Clinic.open_hours)
 
 # A kiosk whose file lists no clinic still has somewhere to send patients: one general
 # examination desk, open all day.
-DEFAULT_CLINICS = (
-    Clinic(
-        code="KB",
-        name_vi="Khám bệnh",
-        name_en="Medical examination",
-        room="",
-        location_vi="",
-        location_en="",
-    ),
-)
+DEFAULT_CLINICS = (Clinic("KB", "Khám bệnh", "Medical examination", "", "", ""),)
 
 
 def _load_clinics(raw: object) -> tuple[Clinic, ...]:
@@ -537,8 +532,8 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
     return tuple(clinics)
 
 
-def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettings:
-    url = s.text("url", "sqlite:///data/kiosk.db")
+def _load_database(s: _Section, data_dir: Path) -> DatabaseSettings:
+    url = s.text("url", DatabaseSettings.url)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         raise ConfigError(
             f"database.url: expected sqlite:///PATH or postgresql+psycopg://..., got {url!r}"
@@ -548,7 +543,7 @@ def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettin
         relative = url[len(prefix) :]
         if relative and relative != ":memory:":
             url = prefix + str((s.base / relative).resolve())
-    offline_url = s.text("offline_url", "")
+    offline_url = s.text("offline_url", DatabaseSettings.offline_url)
     if not url.startswith("sqlite"):
         offline_url = offline_url or f"sqlite:///{data_dir / 'offline.db'}"
         if not offline_url.startswith("sqlite:///"):
@@ -563,35 +558,35 @@ def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettin
         offline_url = ""  # an SQLite database is local already: nothing to fall back to
     return DatabaseSettings(
         url=url,
-        busy_timeout_ms=s.whole("busy_timeout_ms", 5000),
+        busy_timeout_ms=s.whole("busy_timeout_ms", DatabaseSettings.busy_timeout_ms),
         offline_url=offline_url,
-        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
+        connect_timeout_s=s.seconds("connect_timeout_s", DatabaseSettings.connect_timeout_s),
     )
 
 
 def _load_camera(s: _Section) -> CameraSettings:
     return CameraSettings(
-        device=s.text("device", "0"),
-        width=s.whole("width", 1280),
-        height=s.whole("height", 720),
-        fps=s.whole("fps", 30),
-        decode_fps=s.whole("decode_fps", 10),
-        confirm_reads=s.whole("confirm_reads", 2),
-        cooldown_s=s.seconds("cooldown_s", 8.0),
-        fourcc=s.text("fourcc", "MJPG", ("MJPG", "YUYV")),
-        autofocus=s.flag("autofocus", True),
-        focus=s.whole("focus", 0, minimum=0),
-        auto_exposure=s.flag("auto_exposure", True),
-        exposure=s.whole("exposure", 150),
-        lens=s.text("lens", "above", allowed=LENS_POSITIONS),
+        device=s.text("device", CameraSettings.device),
+        width=s.whole("width", CameraSettings.width),
+        height=s.whole("height", CameraSettings.height),
+        fps=s.whole("fps", CameraSettings.fps),
+        decode_fps=s.whole("decode_fps", CameraSettings.decode_fps),
+        confirm_reads=s.whole("confirm_reads", CameraSettings.confirm_reads),
+        cooldown_s=s.seconds("cooldown_s", CameraSettings.cooldown_s),
+        fourcc=s.text("fourcc", CameraSettings.fourcc, ("MJPG", "YUYV")),
+        autofocus=s.flag("autofocus", CameraSettings.autofocus),
+        focus=s.whole("focus", CameraSettings.focus, minimum=0),
+        auto_exposure=s.flag("auto_exposure", CameraSettings.auto_exposure),
+        exposure=s.whole("exposure", CameraSettings.exposure),
+        lens=s.text("lens", CameraSettings.lens, allowed=LENS_POSITIONS),
     )
 
 
 def _load_audio(s: _Section) -> AudioSettings:
     return AudioSettings(
-        enabled=s.flag("enabled", True),
-        volume=s.fraction("volume", 0.8),
-        prompts_dir=s.path("prompts_dir", Path("data/voice")),
+        enabled=s.flag("enabled", AudioSettings.enabled),
+        volume=s.fraction("volume", AudioSettings.volume),
+        prompts_dir=s.path("prompts_dir", AudioSettings.prompts_dir),
     )
 
 
@@ -604,7 +599,9 @@ def _load_decoder(s: _Section) -> DecoderSettings:
             )
     if not chain:
         raise ConfigError("decoder.chain: expected at least one decoder")
-    return DecoderSettings(chain=chain, max_image_mpx=s.whole("max_image_mpx", 40))
+    return DecoderSettings(
+        chain=chain, max_image_mpx=s.whole("max_image_mpx", DecoderSettings.max_image_mpx)
+    )
 
 
 def _load_printer(s: _Section) -> PrinterSettings:
@@ -646,43 +643,45 @@ def _url(s: _Section, key: str, allow_http: bool) -> str:
 
 
 def _load_insurance(s: _Section) -> InsuranceSettings:
-    allow_http = s.flag("allow_http", False)
+    allow_http = s.flag("allow_http", InsuranceSettings.allow_http)
     return InsuranceSettings(
         allow_http=allow_http,
         feed_url=_url(s, "feed_url", allow_http),
         gateway_url=_url(s, "gateway_url", allow_http),
-        username=s.text("username", ""),
-        password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
-        officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
-        officer_id_env=s.text("officer_id_env", "KIOSK_GATEWAY_OFFICER_ID"),
+        username=s.text("username", InsuranceSettings.username),
+        password_env=s.text("password_env", InsuranceSettings.password_env),
+        officer_name_env=s.text("officer_name_env", InsuranceSettings.officer_name_env),
+        officer_id_env=s.text("officer_id_env", InsuranceSettings.officer_id_env),
         md5_uppercase=_md5_uppercase(s),
-        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
-        read_timeout_s=s.seconds("read_timeout_s", 30.0),
-        online_budget_s=s.seconds("online_budget_s", 4.0),
-        retries=s.whole("retries", 5, minimum=0),
-        ca_bundle=s.text("ca_bundle", ""),
-        max_response_mb=s.whole("max_response_mb", 64),
-        page_size=s.whole("page_size", 5000),
-        max_cache_age_h=s.whole("max_cache_age_h", 26),
-        token_body=s.text("token_body", "form", allowed=TOKEN_BODIES),
-        checked_elsewhere_guard=s.flag("checked_elsewhere_guard", True),
-        breaker_failures=s.whole("breaker_failures", 3),
-        breaker_cooldown_s=s.seconds("breaker_cooldown_s", 60.0),
+        connect_timeout_s=s.seconds("connect_timeout_s", InsuranceSettings.connect_timeout_s),
+        read_timeout_s=s.seconds("read_timeout_s", InsuranceSettings.read_timeout_s),
+        online_budget_s=s.seconds("online_budget_s", InsuranceSettings.online_budget_s),
+        retries=s.whole("retries", InsuranceSettings.retries, minimum=0),
+        ca_bundle=s.text("ca_bundle", InsuranceSettings.ca_bundle),
+        max_response_mb=s.whole("max_response_mb", InsuranceSettings.max_response_mb),
+        page_size=s.whole("page_size", InsuranceSettings.page_size),
+        max_cache_age_h=s.whole("max_cache_age_h", InsuranceSettings.max_cache_age_h),
+        token_body=s.text("token_body", InsuranceSettings.token_body, allowed=TOKEN_BODIES),
+        checked_elsewhere_guard=s.flag(
+            "checked_elsewhere_guard", InsuranceSettings.checked_elsewhere_guard
+        ),
+        breaker_failures=s.whole("breaker_failures", InsuranceSettings.breaker_failures),
+        breaker_cooldown_s=s.seconds("breaker_cooldown_s", InsuranceSettings.breaker_cooldown_s),
     )
 
 
 def _md5_uppercase(s: _Section) -> bool:
     # md5_case replaced the boolean md5_uppercase; a file that still sets only the old key keeps
     # its meaning.
-    legacy = s.flag("md5_uppercase", True)
+    legacy = s.flag("md5_uppercase", InsuranceSettings.md5_uppercase)
     case = s.text("md5_case", "", allowed=MD5_CASES)
     return case == "upper" if case else legacy
 
 
 def _load_sync(s: _Section) -> SyncSettings:
     return SyncSettings(
-        max_pages=s.whole("max_pages", 10_000),
-        deadline_s=s.seconds("deadline_s", 7200.0),
+        max_pages=s.whole("max_pages", SyncSettings.max_pages),
+        deadline_s=s.seconds("deadline_s", SyncSettings.deadline_s),
     )
 
 
@@ -696,16 +695,18 @@ def _load_staff(s: _Section) -> StaffSettings:
 
 def _load_privacy(s: _Section) -> PrivacySettings:
     return PrivacySettings(
-        keep_slips_days=s.whole("keep_slips_days", 1, minimum=0),
-        keep_checkins_days=s.whole("keep_checkins_days", 90),
-        bare_code=s.text("bare_code", "birth_year", allowed=BARE_CODE_CHECKS),
-        slip_card_number=s.text("slip_card_number", "last4", allowed=SLIP_CARD_NUMBERS),
+        keep_slips_days=s.whole("keep_slips_days", PrivacySettings.keep_slips_days, minimum=0),
+        keep_checkins_days=s.whole("keep_checkins_days", PrivacySettings.keep_checkins_days),
+        bare_code=s.text("bare_code", PrivacySettings.bare_code, allowed=BARE_CODE_CHECKS),
+        slip_card_number=s.text(
+            "slip_card_number", PrivacySettings.slip_card_number, allowed=SLIP_CARD_NUMBERS
+        ),
     )
 
 
 def _load_his(s: _Section) -> HisSettings:
-    kind = s.text("kind", "none", HIS_KINDS)
-    url = s.text("url", "")
+    kind = s.text("kind", HisSettings.kind, HIS_KINDS)
+    url = s.text("url", HisSettings.url)
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
     if kind != "none" and not url:
@@ -713,17 +714,17 @@ def _load_his(s: _Section) -> HisSettings:
     return HisSettings(
         kind=kind,
         url=url.rstrip("/"),
-        timeout_s=s.seconds("timeout_s", 10.0),
-        max_attempts=s.whole("max_attempts", 10),
-        backoff_s=s.seconds("backoff_s", 5.0),
-        backoff_max_s=s.seconds("backoff_max_s", 600.0),
-        interval_s=s.seconds("interval_s", 5.0),
-        token_env=s.text("token_env", "KIOSK_HIS_TOKEN"),
-        card_system=s.text("card_system", "urn:vn:bhyt:card-number"),
-        id_system=s.text("id_system", "urn:vn:cccd"),
-        checkin_system=s.text("checkin_system", "urn:kiosk:checkin-id"),
-        queue_system=s.text("queue_system", "urn:kiosk:queue-label"),
-        clinic_system=s.text("clinic_system", "urn:kiosk:clinic"),
+        timeout_s=s.seconds("timeout_s", HisSettings.timeout_s),
+        max_attempts=s.whole("max_attempts", HisSettings.max_attempts),
+        backoff_s=s.seconds("backoff_s", HisSettings.backoff_s),
+        backoff_max_s=s.seconds("backoff_max_s", HisSettings.backoff_max_s),
+        interval_s=s.seconds("interval_s", HisSettings.interval_s),
+        token_env=s.text("token_env", HisSettings.token_env),
+        card_system=s.text("card_system", HisSettings.card_system),
+        id_system=s.text("id_system", HisSettings.id_system),
+        checkin_system=s.text("checkin_system", HisSettings.checkin_system),
+        queue_system=s.text("queue_system", HisSettings.queue_system),
+        clinic_system=s.text("clinic_system", HisSettings.clinic_system),
     )
 
 
