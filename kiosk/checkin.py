@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypedDict, Unpack
 
 from PIL.Image import Image
 
@@ -136,6 +137,15 @@ def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
         benefit_level=cached.benefit_level or level_of(cached.card_number),
         area_code=card.area_code or cached.area_code,
     )
+
+
+class CheckInOptions(TypedDict, total=False):
+    """The optional keywords of :meth:`CheckInService.check_in`, for what passes them on."""
+
+    staff: str | None
+    override_reason: str | None
+    idempotency_key: str | None
+    patient: PatientSnapshot | None
 
 
 class CheckInService:
@@ -452,28 +462,14 @@ class CheckInService:
     # -- whole flows -------------------------------------------------------------------------
 
     def check_in_and_print(
-        self,
-        assessment: Assessment,
-        clinic_code: str,
-        *,
-        staff: str | None = None,
-        override_reason: str | None = None,
-        idempotency_key: str | None = None,
-        patient: PatientSnapshot | None = None,
+        self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
     ) -> Outcome:
         """Commit the check-in, then print its slip.
 
         A patient who scans again the same day is shown the number they already have; a slip is
         printed again ("IN LẠI") only when the first one never came out.
         """
-        committed = self.check_in(
-            assessment,
-            clinic_code,
-            staff=staff,
-            override_reason=override_reason,
-            idempotency_key=idempotency_key,
-            patient=patient,
-        )
+        committed = self.check_in(assessment, clinic_code, **options)
         if committed.checkin is None:
             return committed
         again = committed.reason is Reason.ALREADY_CHECKED_IN
