@@ -72,6 +72,14 @@ class Assessment:
     detail: str = ""
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
+    @classmethod
+    def unchecked(
+        cls, status: Status, reason: Reason, payload: Payload | None, detail: str
+    ) -> Assessment:
+        """An assessment that stopped before any card was looked up (an unreadable scan, the
+        database down)."""
+        return cls(status, reason, payload, None, None, Verification.NONE, detail=detail)
+
     def outcome(self) -> Outcome:
         """This assessment as an outcome to show (for anything but a check-in)."""
         return Outcome(
@@ -210,15 +218,7 @@ class CheckInService:
         parsed = parse_payload(text)
         if isinstance(parsed, InvalidPayload):
             log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)
-            return Assessment(
-                status=Status.REJECTED,
-                reason=parsed.reason,
-                payload=None,
-                card=None,
-                decision=None,
-                verification=Verification.NONE,
-                detail=parsed.detail,
-            )
+            return Assessment.unchecked(Status.REJECTED, parsed.reason, None, parsed.detail)
         try:
             cached = self._find_cached(parsed)
         except StoreError as error:
@@ -530,12 +530,6 @@ class CheckInService:
 
     def _store_failure(self, payload: Payload | None, error: StoreError) -> Assessment:
         log.error("database unavailable: %s", error)
-        return Assessment(
-            status=Status.NEEDS_RECEPTION,
-            reason=Reason.DATABASE_UNAVAILABLE,
-            payload=payload,
-            card=None,
-            decision=None,
-            verification=Verification.NONE,
-            detail=str(error),
+        return Assessment.unchecked(
+            Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, payload, str(error)
         )
