@@ -96,9 +96,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 1 if summary.bad or summary.rejected_rows else 0
 
 
-COMMAND = Command(
-    name="import",
-    help="import cards from a CSV or JSON-lines file (streamed, batch by batch)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

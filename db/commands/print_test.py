@@ -34,9 +34,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="print-test",
-    help="print a test page (hospital name, Vietnamese letters, ruler) on the configured printer",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

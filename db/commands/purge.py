@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from db.commands import Command, CommandError
-from db.open import open_store
+from db.commands import Command
+from db.commands.stores import opened_store
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.ports import StoreError
 from kiosk.retention import Retention
 
 
@@ -25,14 +24,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     clock = SystemClock()
-    try:
-        store = open_store(config, clock=clock)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
-    try:
+    with opened_store(config, clock) as store:
         report = Retention(config, clock, store).run()
-    finally:
-        store.dispose()
     if args.json:
         data = {
             "slips": report.slips,
@@ -46,9 +39,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 1 if report.failed else 0
 
 
-COMMAND = Command(
-    name="purge",
-    help="delete slips and check-ins past their retention period (audit kept as counts)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -9,13 +9,12 @@ import sys
 
 from db.commands import Command, CommandError
 from db.commands.progress import ProgressLine
+from db.commands.stores import opened_store
 from db.insurance_client import FeedClient, InsuranceError
-from db.open import open_store
 from db.replica import refresh_after_cards_changed
 from db.sync import SyncProgress, sync
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.ports import StoreError
 
 
 def _show(line: ProgressLine, total: int | None, p: SyncProgress) -> None:
@@ -47,29 +46,23 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     except InsuranceError as error:
         raise CommandError(str(error), exit_code=2) from None
     line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
-    try:
-        store = open_store(config, clock, resume_bulk_load=True)
-    except StoreError as error:
-        raise CommandError(f"database: {error}") from None
-    try:
-        summary = sync(
-            store,
-            feed,
-            full=args.full,
-            progress=functools.partial(_show, line, args.total) if line else None,
-            now=clock.now,
-            max_pages=config.sync.max_pages,
-            deadline_s=config.sync.deadline_s,
-        )
-        refresh_after_cards_changed(config, store, clock)
-    except InsuranceError as error:
-        raise CommandError(f"feed: {error}") from None
-    except StoreError as error:
-        raise CommandError(f"database: {error}") from None
-    finally:
-        if line is not None:
-            line.finish()
-        store.dispose()
+    with opened_store(config, clock, prefix="database: ", resume_bulk_load=True) as store:
+        try:
+            summary = sync(
+                store,
+                feed,
+                full=args.full,
+                progress=functools.partial(_show, line, args.total) if line else None,
+                now=clock.now,
+                max_pages=config.sync.max_pages,
+                deadline_s=config.sync.deadline_s,
+            )
+            refresh_after_cards_changed(config, store, clock)
+        except InsuranceError as error:
+            raise CommandError(f"feed: {error}") from None
+        finally:
+            if line is not None:
+                line.finish()
     if args.json:
         print(json.dumps(summary.as_json()))
     else:
@@ -80,9 +73,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="sync",
-    help="sync the card cache from the insurance feed (resumable)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)
