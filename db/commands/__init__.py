@@ -7,7 +7,8 @@ gives the command its name and one-line help and imports the module only when th
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kiosk.config import Config
@@ -29,3 +30,14 @@ class Command:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Config | None], int]
     needs_config: bool = True  # load and validate config.toml before run()
+
+
+def json_option(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a command whose one option is ``--json``."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def print_result(as_json: bool, data: Mapping[str, object], line: str) -> None:
+    """A command's result on stdout: one JSON object with ``--json``, else its line for a
+    person."""
+    print(json.dumps(data) if as_json else line)

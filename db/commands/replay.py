@@ -8,10 +8,9 @@ could not go in (they stay in the journal for the next replay).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from db.commands import Command
+from db.commands import Command, print_result
 from db.commands.stores import opened_journal, opened_store, store_errors
 from db.offline import replay
 from kiosk.clock import SystemClock
@@ -32,12 +31,10 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         store_errors("offline journal: "),
     ):
         summary = replay(central, journal, clock)
-    if args.json:
-        print(json.dumps(summary.as_json()))
-    else:
-        print(
-            f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
-        )
+    counts = (
+        f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
+    )
+    print_result(args.json, summary.as_json(), counts)
     for label in summary.flagged:
         print(f"flagged for reception: {label} (the card checked in elsewhere)", file=sys.stderr)
     for problem in summary.problems:

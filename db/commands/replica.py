@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from db.commands import Command
+from db.commands import Command, print_result
 from db.commands.stores import opened_journal, opened_store
 from db.replica import refresh_replica
 from kiosk.clock import SystemClock
@@ -22,13 +21,11 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     clock = SystemClock()
     with opened_journal(config, clock) as journal, opened_store(config, clock) as central:
         summary = refresh_replica(central, journal, clock)
-    if args.json:
-        print(json.dumps(summary.as_json()))
-    else:
-        print(
-            f"{summary.mode} refresh: added {summary.added}, updated {summary.updated}, "
-            f"removed {summary.removed}; {summary.cards:,} cards in the replica"
-        )
+    counts = (
+        f"{summary.mode} refresh: added {summary.added}, updated {summary.updated}, "
+        f"removed {summary.removed}; {summary.cards:,} cards in the replica"
+    )
+    print_result(args.json, summary.as_json(), counts)
     return 0
 
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from db.commands import Command, CommandError
+from db.commands import Command, CommandError, json_option
 from db.commands.stores import opened_store
 from db.offline import pending_count
 from db.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
@@ -52,4 +48,4 @@ def _offline_pending(config: Config) -> int:
         journal.dispose()
 
 
-COMMAND = Command(_add_arguments, _run)
+COMMAND = Command(json_option, _run)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import sys
 
-from db.commands import Command, CommandError
+from db.commands import Command, CommandError, print_result
 from db.commands.progress import ProgressLine
 from db.commands.stores import opened_store
 from db.insurance_client import FeedClient, InsuranceError
@@ -63,13 +62,11 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         finally:
             if line is not None:
                 line.finish()
-    if args.json:
-        print(json.dumps(summary.as_json()))
-    else:
-        print(
-            f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
-            f"rejected {summary.rejected} in {summary.seconds:.1f} s"
-        )
+    counts = (
+        f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
+        f"rejected {summary.rejected} in {summary.seconds:.1f} s"
+    )
+    print_result(args.json, summary.as_json(), counts)
     return 0
 
 
