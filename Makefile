@@ -69,8 +69,8 @@ demo-headless: setup
 	$(BIN)/kiosk --demo --headless --patients 5
 
 lint: setup
-	$(BIN)/ruff check kiosk ui scanner db tests
-	$(BIN)/ruff format --check kiosk ui scanner db tests
+	$(BIN)/ruff check kiosk ui scanner db tools tests
+	$(BIN)/ruff format --check kiosk ui scanner db tools tests
 
 typecheck: setup
 	$(BIN)/mypy
@@ -86,7 +86,7 @@ bench: setup
 	  $(BIN)/python -m $$m || exit 1; done
 
 slips: setup
-	$(BIN)/python -m kiosk.slip_gallery docs/slips
+	$(BIN)/python -m tools.slip_gallery docs/slips
 
 screenshots: setup
 	$(BIN)/python -m ui.screenshots docs/screens

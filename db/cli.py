@@ -1,9 +1,9 @@
 """``kiosk-admin``: the admin and diagnostics command line.
 
 Each sub-command lives in its own module of :mod:`db.commands` and exposes ``COMMAND``;
-:data:`COMMANDS` below lists them. This module parses the arguments, imports the one command
-asked for, loads the configuration and maps errors to exit codes. Exit codes: 0 success, 1 the
-work failed or found invalid input, 2 bad usage or config.
+:data:`COMMANDS` below names them and holds their help. This module parses the arguments, imports
+the one command asked for, loads the configuration and maps errors to exit codes. Exit codes:
+0 success, 1 the work failed or found invalid input, 2 bad usage or config.
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from kiosk.ports import StoreError
 
 @dataclass(frozen=True)
 class CommandEntry:
-    """Where a sub-command is defined, and what the top-level ``--help`` says about it."""
+    """Where a sub-command is defined, and its one-line help (in the top-level ``--help`` and as
+    the description of its own)."""
 
     module: str  # a module of db.commands defining COMMAND
-    summary: str  # the same text as its COMMAND.help
+    summary: str
 
 
 # Every kiosk-admin command, by name. A command's module is imported only when that command
 # runs or its own --help is asked for, so one command's heavy or broken native libraries
 # (OpenCV, zxing-cpp, Qt) never reach another, and the top-level --help imports none of them.
-# To add a command: write db/commands/<module>.py defining COMMAND, then add one line here,
-# in alphabetical order, with COMMAND.help as the summary (tests/db/test_cli.py checks that
-# every command module is listed and that the names and summaries agree).
+# To add a command: write db/commands/<module>.py defining COMMAND, then add its entry here, in
+# alphabetical order (tests/db/test_cli.py checks that every command module is listed).
 COMMANDS: dict[str, CommandEntry] = {
     "camera-check": CommandEntry(
         "db.commands.camera_check",
@@ -146,9 +146,9 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def command_parser(command: Command) -> argparse.ArgumentParser:
+def command_parser(name: str, command: Command) -> argparse.ArgumentParser:
     """The parser of one command's own arguments."""
-    parser = argparse.ArgumentParser(prog=f"kiosk-admin {command.name}", description=command.help)
+    parser = argparse.ArgumentParser(prog=f"kiosk-admin {name}", description=COMMANDS[name].summary)
     parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     command.add_arguments(parser)
     return parser
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as error:
         print(f"kiosk-admin {top.command}: cannot be loaded: {error}", file=sys.stderr)
         return 1
-    args = command_parser(command).parse_args(rest, namespace=top)
+    args = command_parser(top.command, command).parse_args(rest, namespace=top)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -178,11 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config) if command.needs_config else None
         return command.run(args, config)
     except KeyboardInterrupt:
-        print(f"kiosk-admin {command.name}: interrupted", file=sys.stderr)
+        print(f"kiosk-admin {top.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
         line, code = _explain(error)
-        print(f"kiosk-admin {command.name}: {line}", file=sys.stderr)
+        print(f"kiosk-admin {top.command}: {line}", file=sys.stderr)
         return code
 
 

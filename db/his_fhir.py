@@ -58,25 +58,16 @@ def _human_name(full: str) -> dict[str, Any]:
 def patient_resource(payload: Mapping[str, Any], settings: HisSettings) -> dict[str, Any]:
     """The Patient of an event, as FHIR JSON (not yet validated)."""
     person = payload["patient"]
-    identifiers: list[dict[str, Any]] = []
-    if person.get("card_number"):
-        identifiers.append(
-            {
-                "use": "official",
-                "type": {"text": "BHYT"},
-                "system": settings.card_system,
-                "value": person["card_number"],
-            }
-        )
-    if person.get("id_number"):
-        identifiers.append(
-            {
-                "use": "official",
-                "type": {"text": "CCCD"},
-                "system": settings.id_system,
-                "value": person["id_number"],
-            }
-        )
+    # the payload's key of each number, its name in the identifier, and its system URI
+    numbers = [
+        ("card_number", "BHYT", settings.card_system),
+        ("id_number", "CCCD", settings.id_system),
+    ]
+    identifiers: list[dict[str, Any]] = [
+        {"use": "official", "type": {"text": kind}, "system": system, "value": person[key]}
+        for key, kind, system in numbers
+        if person.get(key)
+    ]
     resource: dict[str, Any] = {"resourceType": "Patient", "active": True}
     if identifiers:
         resource["identifier"] = identifiers

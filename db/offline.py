@@ -191,16 +191,19 @@ def _live_duplicate(conn: Connection, checkin: CheckIn) -> bool:
     return found is not None
 
 
+def _has_key(conn: Connection, key: str) -> bool:
+    """Whether central has the check-in of this idempotency key already."""
+    found = conn.execute(select(checkins.c.id).where(checkins.c.idempotency_key == key)).first()
+    return found is not None
+
+
 def _replay_one(central: SqlStore, item: PendingCheckIn) -> str:
     """Put one journal check-in into central in ONE transaction; returns how it went."""
     checkin = item.checkin
     key = item.idempotency_key
     try:
         with central.engine.begin() as conn:
-            there = conn.execute(
-                select(checkins.c.id).where(checkins.c.idempotency_key == key)
-            ).first()
-            if there is not None:
+            if _has_key(conn, key):
                 return ALREADY
             duplicate = _live_duplicate(conn, checkin)
             flag = CheckInFlag.DUPLICATE.value if duplicate else checkin.flag
@@ -224,11 +227,8 @@ def _replay_one(central: SqlStore, item: PendingCheckIn) -> str:
         # Another replay of the same journal got there first: theirs stands. Anything else
         # (two kiosks with one prefix) is a real failure, reported and retried.
         with central.engine.connect() as conn:
-            there = conn.execute(
-                select(checkins.c.id).where(checkins.c.idempotency_key == key)
-            ).first()
-        if there is not None:
-            return ALREADY
+            if _has_key(conn, key):
+                return ALREADY
         raise
     return FLAGGED if duplicate else REPLAYED
 

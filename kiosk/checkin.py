@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypedDict, Unpack
 
 from PIL.Image import Image
 
@@ -70,6 +71,14 @@ class Assessment:
     alerts: tuple[Reason, ...] = ()
     detail: str = ""
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def unchecked(
+        cls, status: Status, reason: Reason, payload: Payload | None, detail: str
+    ) -> Assessment:
+        """An assessment that stopped before any card was looked up (an unreadable scan, the
+        database down)."""
+        return cls(status, reason, payload, None, None, Verification.NONE, detail=detail)
 
     def outcome(self) -> Outcome:
         """This assessment as an outcome to show (for anything but a check-in)."""
@@ -138,6 +147,15 @@ def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
     )
 
 
+class CheckInOptions(TypedDict, total=False):
+    """The optional keywords of :meth:`CheckInService.check_in`, for what passes them on."""
+
+    staff: str | None
+    override_reason: str | None
+    idempotency_key: str | None
+    patient: PatientSnapshot | None
+
+
 class CheckInService:
     """Runs check-ins for one kiosk: the only place where the steps are put together."""
 
@@ -200,15 +218,7 @@ class CheckInService:
         parsed = parse_payload(text)
         if isinstance(parsed, InvalidPayload):
             log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)
-            return Assessment(
-                status=Status.REJECTED,
-                reason=parsed.reason,
-                payload=None,
-                card=None,
-                decision=None,
-                verification=Verification.NONE,
-                detail=parsed.detail,
-            )
+            return Assessment.unchecked(Status.REJECTED, parsed.reason, None, parsed.detail)
         try:
             cached = self._find_cached(parsed)
         except StoreError as error:
@@ -452,28 +462,14 @@ class CheckInService:
     # -- whole flows -------------------------------------------------------------------------
 
     def check_in_and_print(
-        self,
-        assessment: Assessment,
-        clinic_code: str,
-        *,
-        staff: str | None = None,
-        override_reason: str | None = None,
-        idempotency_key: str | None = None,
-        patient: PatientSnapshot | None = None,
+        self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
     ) -> Outcome:
         """Commit the check-in, then print its slip.
 
         A patient who scans again the same day is shown the number they already have; a slip is
         printed again ("IN LẠI") only when the first one never came out.
         """
-        committed = self.check_in(
-            assessment,
-            clinic_code,
-            staff=staff,
-            override_reason=override_reason,
-            idempotency_key=idempotency_key,
-            patient=patient,
-        )
+        committed = self.check_in(assessment, clinic_code, **options)
         if committed.checkin is None:
             return committed
         again = committed.reason is Reason.ALREADY_CHECKED_IN
@@ -534,12 +530,6 @@ class CheckInService:
 
     def _store_failure(self, payload: Payload | None, error: StoreError) -> Assessment:
         log.error("database unavailable: %s", error)
-        return Assessment(
-            status=Status.NEEDS_RECEPTION,
-            reason=Reason.DATABASE_UNAVAILABLE,
-            payload=payload,
-            card=None,
-            decision=None,
-            verification=Verification.NONE,
-            detail=str(error),
+        return Assessment.unchecked(
+            Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, payload, str(error)
         )

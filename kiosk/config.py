@@ -13,15 +13,18 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.masking import mask_credentials
 from kiosk.model import Clinic
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound="DataclassInstance")
 
 CONFIG_ENV = "KIOSK_CONFIG"
 PRINTER_KINDS = (
@@ -61,10 +64,20 @@ class ConfigError(Exception):
         super().__init__(mask_credentials(message))
 
 
+def _one_of(default: str, allowed: tuple[str, ...]) -> Any:
+    """A text setting that must be one of ``allowed``."""
+    return field(default=default, metadata={"allowed": allowed})
+
+
+def _at_least(default: int, minimum: int) -> Any:
+    """A whole-number setting whose least value is ``minimum`` (not the usual 1)."""
+    return field(default=default, metadata={"minimum": minimum})
+
+
 @dataclass(frozen=True)
 class KioskSettings:
     id: str = "KIOSK-01"
-    locale: str = "vi"
+    locale: str = _one_of("vi", ("vi", "en"))
     timezone: str = "Asia/Ho_Chi_Minh"
     idle_timeout_s: int = 30
     question_timeout_s: int = 60
@@ -93,9 +106,9 @@ class HospitalSettings:
     name: str = "BỆNH VIỆN"
     facility_codes: tuple[str, ...] = ()
     accepted_codes: tuple[str, ...] = ()
-    professional_level: str = "co_ban"  # ban_dau, co_ban or chuyen_sau
+    professional_level: str = _one_of("co_ban", PROFESSIONAL_LEVELS)
     evaluation_score: int | None = None  # cấp cơ bản only; None: provisional or not scored
-    former_tuyen: str = "none"  # central, province, district, commune or none
+    former_tuyen: str = _one_of("none", FORMER_TUYEN)
     primary_station: bool = False  # a cấp ban đầu facility of the kinds in visit code 1.2
 
 
@@ -123,18 +136,18 @@ class CameraSettings:
     decode_fps: int = 10
     confirm_reads: int = 2
     cooldown_s: float = 8.0
-    fourcc: str = "MJPG"
+    fourcc: str = _one_of("MJPG", ("MJPG", "YUYV"))
     autofocus: bool = True
-    focus: int = 0
+    focus: int = _at_least(0, 0)
     auto_exposure: bool = True
     exposure: int = 150
-    lens: str = "above"  # where the lens sits: "above", "below" or "left" of the screen
+    lens: str = _one_of("above", LENS_POSITIONS)  # where the lens sits, beside the screen
 
 
 @dataclass(frozen=True)
 class AudioSettings:
     enabled: bool = True
-    volume: float = 0.8  # 0.0 to 1.0
+    volume: float = field(default=0.8, metadata={"fraction": True})  # 0.0 to 1.0
     prompts_dir: Path = Path("data/voice")
 
 
@@ -148,14 +161,14 @@ class DecoderSettings:
 
 @dataclass(frozen=True)
 class PrinterSettings:
-    kind: str = "file"
+    kind: str = _one_of("file", PRINTER_KINDS)
     dots: int = 576
     font_path: str = ""
     output_dir: Path = Path("data/slips")
     archive: bool = False
     timeout_s: float = 5.0
-    usb_vendor_id: int = 0x0416
-    usb_product_id: int = 0x5011
+    usb_vendor_id: int = _at_least(0x0416, 0)
+    usb_product_id: int = _at_least(0x5011, 0)
     host: str = ""
     port: int = 9100
     serial_device: str = "/dev/ttyUSB0"
@@ -176,12 +189,12 @@ class InsuranceSettings:
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 30.0
     online_budget_s: float = 4.0
-    retries: int = 5
+    retries: int = _at_least(5, 0)
     ca_bundle: str = ""
     max_response_mb: int = 64
     page_size: int = 5000
     max_cache_age_h: int = 26
-    token_body: str = "form"  # noqa: S105 - how /api/token/take is encoded: "form" or "json"
+    token_body: str = _one_of("form", TOKEN_BODIES)  # how /api/token/take is encoded
     checked_elsewhere_guard: bool = True
     breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
     breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
@@ -209,17 +222,17 @@ SLIP_CARD_NUMBERS = ("last4", "full")
 class PrivacySettings:
     """How long personal data is kept, and how much of it a slip or a bare code reveals."""
 
-    keep_slips_days: int = 1
+    keep_slips_days: int = _at_least(1, 0)
     keep_checkins_days: int = 90
-    bare_code: str = "birth_year"
-    slip_card_number: str = "last4"
+    bare_code: str = _one_of("birth_year", BARE_CODE_CHECKS)
+    slip_card_number: str = _one_of("last4", SLIP_CARD_NUMBERS)
 
 
 @dataclass(frozen=True)
 class HisSettings:
     """Where and how check-in events go to the hospital information system (the outbox)."""
 
-    kind: str = "none"  # none, fhir, webhook
+    kind: str = _one_of("none", HIS_KINDS)
     url: str = ""
     timeout_s: float = 10.0
     max_attempts: int = 10
@@ -365,6 +378,37 @@ class _Section:
         candidate = Path(value).expanduser()
         return candidate if candidate.is_absolute() else self._base / candidate
 
+    def settings(self, cls: type[S], **given: Any) -> S:
+        """``cls`` read from this section: the fields in ``given`` as they are, every other one
+        by its type (text, whole number, seconds, flag, list of texts, path), its default and
+        the checks in its metadata (``allowed``, ``minimum``, ``fraction``), in field order."""
+        hints = get_type_hints(cls)
+        values = dict(given)
+        for item in fields(cls):
+            if item.name not in values:
+                values[item.name] = self._read(item.name, hints[item.name], item)
+        return cls(**values)
+
+    def _read(self, key: str, kind: object, item: Any) -> Any:
+        checks, default = item.metadata, item.default
+        if kind is str:
+            return self.text(key, default, checks.get("allowed", ()))
+        if kind is bool:
+            return self.flag(key, default)
+        if kind is int:
+            return self.whole(key, default, checks.get("minimum", 1))
+        if kind is float:
+            return (
+                self.fraction(key, default)
+                if checks.get("fraction")
+                else self.seconds(key, default)
+            )
+        if kind is Path:
+            return self.path(key, default)
+        if kind == tuple[str, ...]:
+            return self.texts(key, default)
+        raise TypeError(f"{self.name}.{key}: no reader for {kind}")
+
     def has(self, key: str) -> bool:
         """Whether the file or the environment sets ``key`` (the key counts as read)."""
         self._used.add(key)
@@ -414,33 +458,21 @@ def _load_kiosk(s: _Section) -> KioskSettings:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"kiosk.timezone: expected an IANA time zone, got {zone!r}") from None
-    return KioskSettings(
-        id=s.text("id", KioskSettings.id),
-        locale=s.text("locale", KioskSettings.locale, allowed=("vi", "en")),
-        timezone=zone,
-        idle_timeout_s=s.whole("idle_timeout_s", 30),
-        question_timeout_s=s.whole("question_timeout_s", 60),
-        printer_failed_timeout_s=s.whole("printer_failed_timeout_s", 120),
-        time_warning_s=s.whole("time_warning_s", 10),
-        hide_cursor=s.flag("hide_cursor", True),
-        data_dir=s.path("data_dir", Path("data")),
-        reception_vi=s.text("reception_vi", "Quầy tiếp đón"),
-        reception_en=s.text("reception_en", "Reception desk"),
-        offline_prefix=_offline_prefix(s.text("offline_prefix", "")),
-    )
+    settings = s.settings(KioskSettings, timezone=zone)
+    _check_offline_prefix(settings.offline_prefix)
+    return settings
 
 
 _PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 
 
-def _offline_prefix(value: str) -> str:
+def _check_offline_prefix(value: str) -> None:
     # Starts with a letter so that "A-3" can never be read as a central number.
     if value and not _PREFIX.match(value):
         raise ConfigError(
             f"kiosk.offline_prefix: expected 1-8 capital letters or digits starting with a "
             f'letter, e.g. "A", got {value!r}'
         )
-    return value
 
 
 def _load_hospital(s: _Section) -> HospitalSettings:
@@ -462,15 +494,8 @@ def _load_hospital(s: _Section) -> HospitalSettings:
             raise ConfigError(
                 f"hospital.evaluation_score: expected points from 0 to 100, got {score}"
             )
-    return HospitalSettings(
-        department=s.text("department", HospitalSettings.department),
-        name=s.text("name", HospitalSettings.name),
-        facility_codes=codes,
-        accepted_codes=accepted,
-        professional_level=s.text("professional_level", "co_ban", allowed=PROFESSIONAL_LEVELS),
-        evaluation_score=score,
-        former_tuyen=s.text("former_tuyen", "none", allowed=FORMER_TUYEN),
-        primary_station=s.flag("primary_station", False),
+    return s.settings(
+        HospitalSettings, facility_codes=codes, accepted_codes=accepted, evaluation_score=score
     )
 
 
@@ -479,16 +504,7 @@ _ALL_DAY = tuple(f"{start}-{end}" for start, end in Clinic.open_hours)
 
 # A kiosk whose file lists no clinic still has somewhere to send patients: one general
 # examination desk, open all day.
-DEFAULT_CLINICS = (
-    Clinic(
-        code="KB",
-        name_vi="Khám bệnh",
-        name_en="Medical examination",
-        room="",
-        location_vi="",
-        location_en="",
-    ),
-)
+DEFAULT_CLINICS = (Clinic("KB", "Khám bệnh", "Medical examination", "", "", ""),)
 
 
 def _load_clinics(raw: object) -> tuple[Clinic, ...]:
@@ -537,8 +553,8 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
     return tuple(clinics)
 
 
-def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettings:
-    url = s.text("url", "sqlite:///data/kiosk.db")
+def _load_database(s: _Section, data_dir: Path) -> DatabaseSettings:
+    url = s.text("url", DatabaseSettings.url)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         raise ConfigError(
             f"database.url: expected sqlite:///PATH or postgresql+psycopg://..., got {url!r}"
@@ -548,7 +564,7 @@ def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettin
         relative = url[len(prefix) :]
         if relative and relative != ":memory:":
             url = prefix + str((s.base / relative).resolve())
-    offline_url = s.text("offline_url", "")
+    offline_url = s.text("offline_url", DatabaseSettings.offline_url)
     if not url.startswith("sqlite"):
         offline_url = offline_url or f"sqlite:///{data_dir / 'offline.db'}"
         if not offline_url.startswith("sqlite:///"):
@@ -561,38 +577,15 @@ def _load_database(s: _Section, data_dir: Path = Path("data")) -> DatabaseSettin
             offline_url = prefix + str((s.base / relative).resolve())
     else:
         offline_url = ""  # an SQLite database is local already: nothing to fall back to
-    return DatabaseSettings(
-        url=url,
-        busy_timeout_ms=s.whole("busy_timeout_ms", 5000),
-        offline_url=offline_url,
-        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
-    )
+    return s.settings(DatabaseSettings, url=url, offline_url=offline_url)
 
 
 def _load_camera(s: _Section) -> CameraSettings:
-    return CameraSettings(
-        device=s.text("device", "0"),
-        width=s.whole("width", 1280),
-        height=s.whole("height", 720),
-        fps=s.whole("fps", 30),
-        decode_fps=s.whole("decode_fps", 10),
-        confirm_reads=s.whole("confirm_reads", 2),
-        cooldown_s=s.seconds("cooldown_s", 8.0),
-        fourcc=s.text("fourcc", "MJPG", ("MJPG", "YUYV")),
-        autofocus=s.flag("autofocus", True),
-        focus=s.whole("focus", 0, minimum=0),
-        auto_exposure=s.flag("auto_exposure", True),
-        exposure=s.whole("exposure", 150),
-        lens=s.text("lens", "above", allowed=LENS_POSITIONS),
-    )
+    return s.settings(CameraSettings)
 
 
 def _load_audio(s: _Section) -> AudioSettings:
-    return AudioSettings(
-        enabled=s.flag("enabled", True),
-        volume=s.fraction("volume", 0.8),
-        prompts_dir=s.path("prompts_dir", Path("data/voice")),
-    )
+    return s.settings(AudioSettings)
 
 
 def _load_decoder(s: _Section) -> DecoderSettings:
@@ -604,7 +597,7 @@ def _load_decoder(s: _Section) -> DecoderSettings:
             )
     if not chain:
         raise ConfigError("decoder.chain: expected at least one decoder")
-    return DecoderSettings(chain=chain, max_image_mpx=s.whole("max_image_mpx", 40))
+    return s.settings(DecoderSettings, chain=chain)
 
 
 def _load_printer(s: _Section) -> PrinterSettings:
@@ -614,22 +607,7 @@ def _load_printer(s: _Section) -> PrinterSettings:
             f"printer.dots: expected a multiple of 8 between 256 and 1024 "
             f"(576 for 80 mm, 384 for 58 mm), got {dots}"
         )
-    return PrinterSettings(
-        kind=s.text("kind", PrinterSettings.kind, allowed=PRINTER_KINDS),
-        dots=dots,
-        font_path=s.text("font_path", PrinterSettings.font_path),
-        output_dir=s.path("output_dir", PrinterSettings.output_dir),
-        archive=s.flag("archive", PrinterSettings.archive),
-        timeout_s=s.seconds("timeout_s", PrinterSettings.timeout_s),
-        usb_vendor_id=s.whole("usb_vendor_id", PrinterSettings.usb_vendor_id, minimum=0),
-        usb_product_id=s.whole("usb_product_id", PrinterSettings.usb_product_id, minimum=0),
-        host=s.text("host", PrinterSettings.host),
-        port=s.whole("port", PrinterSettings.port),
-        serial_device=s.text("serial_device", PrinterSettings.serial_device),
-        baudrate=s.whole("baudrate", PrinterSettings.baudrate),
-        device_path=s.text("device_path", PrinterSettings.device_path),
-        system_name=s.text("system_name", PrinterSettings.system_name),
-    )
+    return s.settings(PrinterSettings, dots=dots)
 
 
 def _url(s: _Section, key: str, allow_http: bool) -> str:
@@ -646,85 +624,44 @@ def _url(s: _Section, key: str, allow_http: bool) -> str:
 
 
 def _load_insurance(s: _Section) -> InsuranceSettings:
-    allow_http = s.flag("allow_http", False)
-    return InsuranceSettings(
+    allow_http = s.flag("allow_http", InsuranceSettings.allow_http)
+    return s.settings(
+        InsuranceSettings,
         allow_http=allow_http,
         feed_url=_url(s, "feed_url", allow_http),
         gateway_url=_url(s, "gateway_url", allow_http),
-        username=s.text("username", ""),
-        password_env=s.text("password_env", "KIOSK_GATEWAY_PASSWORD"),
-        officer_name_env=s.text("officer_name_env", "KIOSK_GATEWAY_OFFICER_NAME"),
-        officer_id_env=s.text("officer_id_env", "KIOSK_GATEWAY_OFFICER_ID"),
         md5_uppercase=_md5_uppercase(s),
-        connect_timeout_s=s.seconds("connect_timeout_s", 3.0),
-        read_timeout_s=s.seconds("read_timeout_s", 30.0),
-        online_budget_s=s.seconds("online_budget_s", 4.0),
-        retries=s.whole("retries", 5, minimum=0),
-        ca_bundle=s.text("ca_bundle", ""),
-        max_response_mb=s.whole("max_response_mb", 64),
-        page_size=s.whole("page_size", 5000),
-        max_cache_age_h=s.whole("max_cache_age_h", 26),
-        token_body=s.text("token_body", "form", allowed=TOKEN_BODIES),
-        checked_elsewhere_guard=s.flag("checked_elsewhere_guard", True),
-        breaker_failures=s.whole("breaker_failures", 3),
-        breaker_cooldown_s=s.seconds("breaker_cooldown_s", 60.0),
     )
 
 
 def _md5_uppercase(s: _Section) -> bool:
     # md5_case replaced the boolean md5_uppercase; a file that still sets only the old key keeps
     # its meaning.
-    legacy = s.flag("md5_uppercase", True)
+    legacy = s.flag("md5_uppercase", InsuranceSettings.md5_uppercase)
     case = s.text("md5_case", "", allowed=MD5_CASES)
     return case == "upper" if case else legacy
 
 
 def _load_sync(s: _Section) -> SyncSettings:
-    return SyncSettings(
-        max_pages=s.whole("max_pages", 10_000),
-        deadline_s=s.seconds("deadline_s", 7200.0),
-    )
+    return s.settings(SyncSettings)
 
 
 def _load_staff(s: _Section) -> StaffSettings:
-    return StaffSettings(
-        max_pin_failures=s.whole("max_pin_failures", StaffSettings.max_pin_failures),
-        lockout_minutes=s.whole("lockout_minutes", StaffSettings.lockout_minutes),
-        logout_after_s=s.whole("logout_after_s", StaffSettings.logout_after_s),
-    )
+    return s.settings(StaffSettings)
 
 
 def _load_privacy(s: _Section) -> PrivacySettings:
-    return PrivacySettings(
-        keep_slips_days=s.whole("keep_slips_days", 1, minimum=0),
-        keep_checkins_days=s.whole("keep_checkins_days", 90),
-        bare_code=s.text("bare_code", "birth_year", allowed=BARE_CODE_CHECKS),
-        slip_card_number=s.text("slip_card_number", "last4", allowed=SLIP_CARD_NUMBERS),
-    )
+    return s.settings(PrivacySettings)
 
 
 def _load_his(s: _Section) -> HisSettings:
-    kind = s.text("kind", "none", HIS_KINDS)
-    url = s.text("url", "")
+    kind = s.text("kind", HisSettings.kind, HIS_KINDS)
+    url = s.text("url", HisSettings.url)
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
     if kind != "none" and not url:
         raise ConfigError(f"his.url: needed when his.kind is {kind!r}")
-    return HisSettings(
-        kind=kind,
-        url=url.rstrip("/"),
-        timeout_s=s.seconds("timeout_s", 10.0),
-        max_attempts=s.whole("max_attempts", 10),
-        backoff_s=s.seconds("backoff_s", 5.0),
-        backoff_max_s=s.seconds("backoff_max_s", 600.0),
-        interval_s=s.seconds("interval_s", 5.0),
-        token_env=s.text("token_env", "KIOSK_HIS_TOKEN"),
-        card_system=s.text("card_system", "urn:vn:bhyt:card-number"),
-        id_system=s.text("id_system", "urn:vn:cccd"),
-        checkin_system=s.text("checkin_system", "urn:kiosk:checkin-id"),
-        queue_system=s.text("queue_system", "urn:kiosk:queue-label"),
-        clinic_system=s.text("clinic_system", "urn:kiosk:clinic"),
-    )
+    return s.settings(HisSettings, kind=kind, url=url.rstrip("/"))
 
 
 _SECTIONS = (

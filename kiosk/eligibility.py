@@ -221,20 +221,14 @@ def _evaluate(
 def _identity_gate(
     record: CardRecord, name_match: Match, birth_match: Match, note: str
 ) -> Decision | None:
-    if name_match is Match.DIFFERENT:
-        return Decision(
-            Status.NEEDS_RECEPTION,
-            Reason.NAME_MISMATCH,
-            card=record,
-            detail=note + "the name on the QR differs from the card record",
-        )
-    if birth_match is Match.DIFFERENT:
-        return Decision(
-            Status.NEEDS_RECEPTION,
-            Reason.BIRTH_MISMATCH,
-            card=record,
-            detail=note + "the birth date on the QR differs from the card record",
-        )
+    checks = (
+        (name_match, Reason.NAME_MISMATCH, "name"),
+        (birth_match, Reason.BIRTH_MISMATCH, "birth date"),
+    )
+    for match, reason, what in checks:
+        if match is Match.DIFFERENT:
+            detail = f"{note}the {what} on the QR differs from the card record"
+            return Decision(Status.NEEDS_RECEPTION, reason, card=record, detail=detail)
     return None
 
 

@@ -26,21 +26,18 @@ class BirthDate:
     month: int | None = None
     day: int | None = None
 
+    def _parts(self) -> list[str]:
+        """Year, then month and day as far as they are known, zero-padded."""
+        known = [(self.year, 4), (self.month, 2), (self.day if self.month else None, 2)]
+        return [f"{value:0{width}d}" for value, width in known if value is not None]
+
     def iso(self) -> str:
         """``YYYY-MM-DD``, ``YYYY-MM`` (month and year only) or ``YYYY`` (year only)."""
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return "-".join(self._parts())
 
     def display(self) -> str:
         """``dd/MM/yyyy``, ``MM/yyyy`` or ``yyyy``, the way Vietnamese documents write it."""
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.month:02d}/{self.year:04d}"
-        return f"{self.day:02d}/{self.month:02d}/{self.year:04d}"
+        return "/".join(reversed(self._parts()))
 
     @classmethod
     def from_iso(cls, text: str) -> BirthDate:

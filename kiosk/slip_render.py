@@ -22,7 +22,17 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.config import Config
 from kiosk.model import CheckIn
-from kiosk.slip_layout import Align, Size, Slip, SlipCode, SlipLine, SlipRule, layout_slip
+from kiosk.ports import PrintResult, SlipPrinter
+from kiosk.slip_layout import (
+    Align,
+    Size,
+    Slip,
+    SlipCode,
+    SlipLine,
+    SlipRule,
+    layout_slip,
+    print_test_slip,
+)
 
 log = logging.getLogger(__name__)
 
@@ -486,6 +496,18 @@ class SlipRenderer:
         return draw_plan(plan_slip(slip, self._config.printer.dots, self._fonts), self._fonts)
 
 
+def print_test_page(config: Config, printer: SlipPrinter) -> PrintResult:
+    """Print the test page (hospital name, every Vietnamese letter, a ruler) on ``printer``,
+    for ``kiosk-admin print-test`` and the admin screen.
+
+    Raises :class:`SlipFontError` when no slip font is found.
+    """
+    settings = config.printer
+    label = f"Máy in: {settings.kind}, {settings.dots} chấm, máy {config.kiosk.id}"
+    image = SlipRenderer(config).render_slip(print_test_slip(config.hospital, label))
+    return printer.print_image(image, "print-test")
+
+
 __all__: Sequence[str] = (
     "FontFiles",
     "FontSet",
@@ -494,6 +516,7 @@ __all__: Sequence[str] = (
     "SlipRenderer",
     "find_font",
     "plan_slip",
+    "print_test_page",
     "render_slip",
     "wrap_text",
 )

@@ -9,7 +9,7 @@ from kiosk.config import CameraSettings
 from scanner.decoders import build_decoder
 from scanner.file_camera import IMAGE_SUFFIXES, FolderCamera, VideoFileCamera
 from scanner.ports import Camera, Frame
-from scanner.webcam import CameraRequest, OpenCVCamera, device_of
+from scanner.webcam import OpenCVCamera, device_of
 
 __all__ = ["build_camera", "build_decoder", "describe_camera", "summary_line"]
 
@@ -27,20 +27,7 @@ def build_camera(settings: CameraSettings, clock: Clock) -> Camera:
         if path.suffix.lower() in IMAGE_SUFFIXES:
             return FolderCamera([path], settings.fps, clock)
         return VideoFileCamera(path, settings.fps, clock)
-    request = CameraRequest(
-        fourcc=settings.fourcc,
-        autofocus=settings.autofocus,
-        focus=settings.focus,
-        auto_exposure=settings.auto_exposure,
-        exposure=settings.exposure,
-    )
-    return OpenCVCamera(
-        device_of(settings.device),
-        settings.width,
-        settings.height,
-        settings.fps,
-        request=request,
-    )
+    return OpenCVCamera(device_of(settings.device), settings)
 
 
 def describe_camera(camera: Camera, device: str, frame: Frame | None) -> dict[str, object]:

@@ -47,7 +47,33 @@ class _Paced:
         return True
 
 
-class FolderCamera:
+class _Player:
+    """What both file cameras share: a new frame when the pace allows, looping or not, until
+    closed (then ``lost``)."""
+
+    def __init__(self, fps: float, clock: Clock, loop: bool) -> None:
+        self._loop = loop
+        self._pace = _Paced(fps, clock)
+        self._closed = False
+
+    @property
+    def state(self) -> CameraState:
+        return CameraState.LOST if self._closed else CameraState.OK
+
+    def read(self) -> Frame | None:
+        if self._closed or not self._pace.due():
+            return None
+        return self._next()
+
+    def _next(self) -> Frame | None:
+        """The next frame of the recording, or None at its end."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class FolderCamera(_Player):
     """Plays a folder of images (sorted by name) or a list of frames / image paths, in a loop."""
 
     def __init__(
@@ -67,18 +93,12 @@ class FolderCamera:
                 raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
         else:
             items = list(source)
+        super().__init__(fps, clock, loop)
         self._items = items
         self._index = 0
-        self._loop = loop
-        self._pace = _Paced(fps, clock)
-        self._closed = False
 
-    @property
-    def state(self) -> CameraState:
-        return CameraState.LOST if self._closed else CameraState.OK
-
-    def read(self) -> Frame | None:
-        if self._closed or not self._items or not self._pace.due():
+    def _next(self) -> Frame | None:
+        if not self._items:
             return None
         if self._index >= len(self._items):
             if not self._loop:
@@ -93,11 +113,8 @@ class FolderCamera:
             return image
         return item
 
-    def close(self) -> None:
-        self._closed = True
 
-
-class VideoFileCamera:
+class VideoFileCamera(_Player):
     """Plays a video file at ``fps`` (by the clock, not the file's own rate), looping at the end."""
 
     def __init__(self, path: Path | str, fps: float, clock: Clock, *, loop: bool = True) -> None:
@@ -105,17 +122,9 @@ class VideoFileCamera:
         self._capture = cv2.VideoCapture(self._path)
         if not self._capture.isOpened():
             raise ValueError(f"cannot open video file {path}")
-        self._loop = loop
-        self._pace = _Paced(fps, clock)
-        self._closed = False
+        super().__init__(fps, clock, loop)
 
-    @property
-    def state(self) -> CameraState:
-        return CameraState.LOST if self._closed else CameraState.OK
-
-    def read(self) -> Frame | None:
-        if self._closed or not self._pace.due():
-            return None
+    def _next(self) -> Frame | None:
         ok, frame = self._capture.read()
         if not ok and self._loop:
             self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
@@ -124,7 +133,7 @@ class VideoFileCamera:
 
     def close(self) -> None:
         if not self._closed:
-            self._closed = True
+            super().close()
             self._capture.release()
 
 

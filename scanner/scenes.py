@@ -229,12 +229,7 @@ def low_light(frame: Frame, rng: Rng) -> Frame:
 
 def jpeg(frame: Frame, rng: Rng) -> Frame:
     """Heavy JPEG compression (a forwarded photo, a cheap webcam's MJPEG)."""
-    quality = int(rng.integers(20, 35))
-    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else None
-    if decoded is None:
-        raise RuntimeError("OpenCV could not round-trip a JPEG")
-    return as_frame(decoded)
+    return jpeg_at(frame, int(rng.integers(20, 35)))
 
 
 def motion_blur(frame: Frame, rng: Rng) -> Frame:

@@ -16,11 +16,11 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import cv2
 
+from kiosk.config import CameraSettings
 from scanner.ports import CameraState, Frame, as_frame
 
 log = logging.getLogger(__name__)
@@ -66,18 +66,8 @@ def fourcc_text(code: float) -> str:
     return "".join(chr((value >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ")
 
 
-@dataclass(frozen=True)
-class CameraRequest:
-    """What the kiosk asks of the webcam (``[camera]`` in the configuration)."""
-
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
-    fourcc: str = "MJPG"
-    autofocus: bool = True
-    focus: int = 0
-    auto_exposure: bool = True
-    exposure: int = 150
+# The settings of [camera] asked of the device, in the order the report lists them.
+_ASKED = ("fourcc", "width", "height", "fps", "autofocus", "focus", "auto_exposure", "exposure")
 
 
 class OpenCVCamera:
@@ -86,19 +76,14 @@ class OpenCVCamera:
     def __init__(
         self,
         device: int | str,
-        width: int,
-        height: int,
-        fps: int,
+        settings: CameraSettings,
         *,
-        request: CameraRequest | None = None,
         capture_factory: CaptureFactory = open_capture,
         first_retry_s: float = 0.5,
         max_retry_s: float = 5.0,
     ) -> None:
         self._device = device
-        self._size = (width, height)
-        self._fps = fps
-        self._request = replace(request or CameraRequest(), width=width, height=height, fps=fps)
+        self._settings = settings
         self._report: dict[str, object] | None = None
         self._factory = capture_factory
         self._first_retry_s = first_retry_s
@@ -145,7 +130,7 @@ class OpenCVCamera:
 
     def _apply(self, capture: Capture) -> None:
         """Asks the device for the configured settings and records what it accepted."""
-        ask = self._request
+        ask = self._settings
         # MJPG lets USB 2 webcams deliver 1280×720 at 30 fps; a buffer of one frame keeps
         # the driver from queueing old pictures. The format goes first: it limits the sizes.
         capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*ask.fourcc))
@@ -170,16 +155,7 @@ class OpenCVCamera:
             "auto_exposure": capture.get(cv2.CAP_PROP_AUTO_EXPOSURE) != _V4L2_EXPOSURE_MANUAL,
             "exposure": round(float(capture.get(cv2.CAP_PROP_EXPOSURE)), 2),
         }
-        asked = {
-            "fourcc": ask.fourcc,
-            "width": ask.width,
-            "height": ask.height,
-            "fps": ask.fps,
-            "autofocus": ask.autofocus,
-            "focus": ask.focus,
-            "auto_exposure": ask.auto_exposure,
-            "exposure": ask.exposure,
-        }
+        asked = {key: getattr(ask, key) for key in _ASKED}
         report: dict[str, object] = {
             "device": str(self._device),
             "asked": asked,
@@ -233,7 +209,7 @@ class OpenCVCamera:
             self._latest = None
 
 
-def _matters(key: str, ask: CameraRequest) -> bool:
+def _matters(key: str, ask: CameraSettings) -> bool:
     """Whether a setting's read-back value means anything (a fixed focus or exposure is only
     in force when its automatic mode is off)."""
     if key == "focus":

@@ -13,8 +13,7 @@ from kiosk.clock import Clock, local_day
 from kiosk.config import Config
 from kiosk.health import HealthReport, moment
 from kiosk.ports import SlipPrinter, StoreError
-from kiosk.slip_layout import print_test_slip
-from kiosk.slip_render import SlipFontError, SlipRenderer
+from kiosk.slip_render import SlipFontError, print_test_page
 from scanner.factory import describe_camera, summary_line
 from scanner.ports import Camera
 from ui.ports import CacheStatus
@@ -99,12 +98,9 @@ class KioskAdminTools:
     def printer_test(self) -> str:
         settings = self._config.printer
         try:
-            renderer = SlipRenderer(self._config)
+            result = print_test_page(self._config, self._printer)
         except SlipFontError as error:
             return f"no slip font: {error}"
-        label = f"Máy in: {settings.kind}, {settings.dots} chấm, máy {self._config.kiosk.id}"
-        image = renderer.render_slip(print_test_slip(self._config.hospital, label))
-        result = self._printer.print_image(image, "print-test")
         if not result.ok:
             return f"test page not printed: {result.problem} {result.detail}".strip()
         return f"test page printed ({settings.kind})" + (f": {result.path}" if result.path else "")

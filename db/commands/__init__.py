@@ -1,21 +1,17 @@
 """The sub-commands of ``kiosk-admin``, one module each.
 
 A module defines ``COMMAND`` as a :class:`Command` and is listed in ``db.cli.COMMANDS``, which
-imports it only when that command is run.
+gives the command its name and one-line help and imports the module only when that command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from kiosk.config import Config
-
-if TYPE_CHECKING:
-    from db.store import SqlStore
-    from kiosk.clock import Clock
 
 
 class CommandError(Exception):
@@ -28,25 +24,20 @@ class CommandError(Exception):
 
 @dataclass(frozen=True)
 class Command:
-    """One ``kiosk-admin`` sub-command."""
+    """What one ``kiosk-admin`` sub-command's module owns: its arguments and its work (its name
+    and help are written once, in ``db.cli.COMMANDS``)."""
 
-    name: str
-    help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Config | None], int]
     needs_config: bool = True  # load and validate config.toml before run()
 
 
-def journal_for_command(config: Config, clock: Clock) -> SqlStore:
-    """The kiosk's offline journal for a command that works on it, or a clear CommandError
-    (exit 2 when this kiosk has none: its database is SQLite)."""
-    from db.open import open_journal
-    from kiosk.ports import StoreError
+def json_option(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a command whose one option is ``--json``."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
-    try:
-        journal = open_journal(config, clock)
-    except StoreError as error:
-        raise CommandError(f"offline journal: {error}") from error
-    if journal is None:
-        raise CommandError("no offline journal: database.url is SQLite", exit_code=2)
-    return journal
+
+def print_result(as_json: bool, data: Mapping[str, object], line: str) -> None:
+    """A command's result on stdout: one JSON object with ``--json``, else its line for a
+    person."""
+    print(json.dumps(data) if as_json else line)

@@ -50,9 +50,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0 if frame is not None else 1
 
 
-COMMAND = Command(
-    name="camera-check",
-    help="open the camera and show the settings it accepted",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 from db.commands import Command, CommandError
-from db.wiring import build_service
+from db.commands.stores import wired_service
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.outcome import Outcome
-from kiosk.ports import StoreError
 from scanner.decoders import build_decoder
 from scanner.file_camera import read_image
 
@@ -57,14 +56,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     if args.clinic and config.clinic(args.clinic) is None:
         known = ", ".join(c.code for c in config.clinics)
         raise CommandError(f"unknown clinic {args.clinic!r} (known: {known})", exit_code=2)
-    try:
-        wiring = build_service(config, SystemClock(), use_gateway=not args.no_gateway)
-    except StoreError as error:
-        raise CommandError(f"database unavailable: {error}") from error
-    try:
+    with wired_service(config, SystemClock(), use_gateway=not args.no_gateway) as wiring:
         outcome = wiring.service.run(text, args.clinic)
-    finally:
-        wiring.dispose()
     if args.json:
         print(json.dumps(outcome_json(outcome), ensure_ascii=False))
     else:
@@ -77,9 +70,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="checkin",
-    help="check one patient in from QR text or an image, as the kiosk would",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

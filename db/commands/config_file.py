@@ -144,10 +144,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return _show(load_config(args.config), args.json)
 
 
-COMMAND = Command(
-    name="config",
-    help="show the effective configuration and where each value came from, or write config.toml",
-    add_arguments=_add_arguments,
-    run=_run,
-    needs_config=False,
-)
+COMMAND = Command(_add_arguments, _run, needs_config=False)

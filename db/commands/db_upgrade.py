@@ -45,9 +45,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="db",
-    help="database schema: 'db upgrade' applies the migrations, 'db current' shows the revision",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -142,10 +142,4 @@ def _run_stream(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="decode",
-    help="read the QR code in each image file (card photos, screenshots)",
-    add_arguments=_add_arguments,
-    run=_run,
-    needs_config=False,
-)
+COMMAND = Command(_add_arguments, _run, needs_config=False)

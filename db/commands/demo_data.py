@@ -82,10 +82,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="demo-data",
-    help="write synthetic cards and QR images for the demo and the tests",
-    add_arguments=_add_arguments,
-    run=_run,
-    needs_config=False,
-)
+COMMAND = Command(_add_arguments, _run, needs_config=False)

@@ -8,12 +8,14 @@ numbers), commits batch by batch and ends with a summary. Exit code 0 when every
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
 from pathlib import Path
 
 from db.commands import Command, CommandError
+from db.commands.progress import ProgressLine
 from db.importer import ImportFileError, ImportSummary, Progress, import_file
 from db.open import open_store
 from db.replica import refresh_after_cards_changed
@@ -24,30 +26,12 @@ from kiosk.ports import StoreError
 _SHOWN_BAD = 20
 
 
-class _ProgressBar:
-    """A one-line text progress bar on stderr, redrawn at most five times a second."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-        self._drawn = 0.0
-
-    def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self._drawn < 0.2 and progress.bytes_read < progress.total_bytes:
-            return
-        self._drawn = now
-        share = progress.bytes_read / progress.total_bytes if progress.total_bytes else 1.0
-        filled = int(share * 30)
-        rate = progress.rows / max(now - self._started, 1e-6)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (30 - filled)}] {share:6.1%} "
-            f"{progress.rows:,} rows {rate:,.0f}/s"
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+def _show(line: ProgressLine, progress: Progress) -> None:
+    """Draw how far the import is: a bar of the bytes read, then the rows and their rate."""
+    share = progress.bytes_read / progress.total_bytes if progress.total_bytes else 1.0
+    rate = progress.rows / line.seconds()
+    last = progress.bytes_read >= progress.total_bytes
+    line.show(f"{share:6.1%} {progress.rows:,} rows {rate:,.0f}/s", share, last=last)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,17 +65,23 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError("--batch-size must be at least 1", exit_code=2)
     if not args.file.is_file():
         raise CommandError(f"no such file: {args.file}", exit_code=2)
-    bar = _ProgressBar() if sys.stderr.isatty() and not args.no_progress and not args.json else None
+    drawn = sys.stderr.isatty() and not args.no_progress and not args.json
+    line = ProgressLine(sys.stderr, every_s=0.2) if drawn else None  # five redraws a second
     started = time.monotonic()
     try:
         store = open_store(config)
         try:
-            summary = import_file(store, args.file, batch_size=args.batch_size, on_progress=bar)
+            summary = import_file(
+                store,
+                args.file,
+                batch_size=args.batch_size,
+                on_progress=functools.partial(_show, line) if line else None,
+            )
             refresh_after_cards_changed(config, store, SystemClock())
         finally:
             store.dispose()
-            if bar is not None:
-                bar.close()
+            if line is not None:
+                line.finish()
     except ImportFileError as error:
         raise CommandError(str(error), exit_code=2) from error
     except StoreError as error:
@@ -106,9 +96,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 1 if summary.bad or summary.rejected_rows else 0
 
 
-COMMAND = Command(
-    name="import",
-    help="import cards from a CSV or JSON-lines file (streamed, batch by batch)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -173,10 +173,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="insurance-sim",
-    help="serve a simulated card feed and BHXH gateway on 127.0.0.1",
-    add_arguments=_add_arguments,
-    run=_run,
-    needs_config=False,
-)
+COMMAND = Command(_add_arguments, _run, needs_config=False)

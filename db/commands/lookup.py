@@ -11,11 +11,10 @@ import json
 
 from db.card_rows import row_from_record
 from db.commands import Command, CommandError
-from db.open import open_store
+from db.commands.stores import opened_store
 from kiosk.config import Config
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import CardRecord
-from kiosk.ports import StoreError
 
 _PERSONAL_NUMBERS = ("maThe", "maSoBHXH", "soCCCD", "maTheMoi")
 
@@ -44,14 +43,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             "expected a 15-character card number, a 10-digit BHXH number or a 12-digit CCCD number",
             exit_code=2,
         )
-    try:
-        store = open_store(config)
-        try:
-            card = store.find_card(code)
-        finally:
-            store.dispose()
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    with opened_store(config) as store:
+        card = store.find_card(code)
     if card is None:
         raise CommandError(f"no card in the cache for {mask_number(code)}")
     row = row_from_record(card) if args.reveal else _masked(card)
@@ -71,9 +64,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="lookup",
-    help="show the cached card for a card, BHXH or CCCD number (masked unless --reveal)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -110,9 +110,4 @@ def _retry(sources: Sequence[OutboxSource], item_id: int) -> int:
     raise CommandError(f"no failed event {item_id}")
 
 
-COMMAND = Command(
-    name="outbox",
-    help="events for the hospital information system: status, deliver now, retry a failed one",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

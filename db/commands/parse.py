@@ -153,10 +153,4 @@ def run(args: argparse.Namespace, config: Config | None) -> int:
     return 0 if all_valid else 1
 
 
-COMMAND = Command(
-    name="parse",
-    help="parse a QR payload or typed code (TEXT, or - for one per line on stdin)",
-    add_arguments=add_arguments,
-    run=run,
-    needs_config=False,
-)
+COMMAND = Command(add_arguments, run, needs_config=False)

@@ -11,8 +11,7 @@ import argparse
 from db.commands import Command, CommandError
 from kiosk.config import Config
 from kiosk.printers import build_printer
-from kiosk.slip_layout import print_test_slip
-from kiosk.slip_render import SlipFontError, SlipRenderer
+from kiosk.slip_render import SlipFontError, print_test_page
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,12 +23,9 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None  # needs_config
     settings = config.printer
     try:
-        renderer = SlipRenderer(config)
+        result = print_test_page(config, build_printer(settings))
     except SlipFontError as error:
         raise CommandError(str(error)) from None
-    label = f"Máy in: {settings.kind}, {settings.dots} chấm, máy {config.kiosk.id}"
-    image = renderer.render_slip(print_test_slip(config.hospital, label))
-    result = build_printer(settings).print_image(image, "print-test")
     if not result.ok:
         detail = f": {result.detail}" if result.detail else ""
         raise CommandError(f"test page not printed ({settings.kind}): {result.problem}{detail}")
@@ -38,9 +34,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="print-test",
-    help="print a test page (hospital name, Vietnamese letters, ruler) on the configured printer",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -8,15 +8,13 @@ could not go in (they stay in the journal for the next replay).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from db.commands import Command, CommandError, journal_for_command
+from db.commands import Command, print_result
+from db.commands.stores import opened_journal, opened_store, store_errors
 from db.offline import replay
-from db.open import open_store
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.ports import StoreError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,26 +24,17 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     clock = SystemClock()
-    journal = journal_for_command(config, clock)
-    try:
-        try:
-            central = open_store(config, clock)
-        except StoreError as error:
-            raise CommandError(f"central database: {error}") from error
-        try:
-            summary = replay(central, journal, clock)
-        finally:
-            central.dispose()
-    except StoreError as error:
-        raise CommandError(f"offline journal: {error}") from error
-    finally:
-        journal.dispose()
-    if args.json:
-        print(json.dumps(summary.as_json()))
-    else:
-        print(
-            f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
-        )
+    # replay() counts central's failures in the summary: what it raises is the journal's
+    with (
+        opened_journal(config, clock) as journal,
+        opened_store(config, clock, prefix="central database: ") as central,
+        store_errors("offline journal: "),
+    ):
+        summary = replay(central, journal, clock)
+    counts = (
+        f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
+    )
+    print_result(args.json, summary.as_json(), counts)
     for label in summary.flagged:
         print(f"flagged for reception: {label} (the card checked in elsewhere)", file=sys.stderr)
     for problem in summary.problems:
@@ -53,9 +42,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 1 if summary.failed else 0
 
 
-COMMAND = Command(
-    name="replay",
-    help="replay the offline journal's check-ins into the central database (exactly once)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -11,11 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from db.commands import Command, CommandError
-from db.open import open_store
+from db.commands.stores import opened_store
 from db.report_data import day_report
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config
-from kiosk.ports import StoreError
 
 
 def _day(text: str) -> date:
@@ -38,14 +37,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     clock = SystemClock()
     day = args.date or local_day(clock, config.kiosk.zone)
     folder = args.out or config.kiosk.data_dir / "reports"
-    try:
-        store = open_store(config, clock=clock)
-        try:
-            report = day_report(store.engine, day, config.kiosk.zone)
-        finally:
-            store.dispose()
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    with opened_store(config, clock) as store:
+        report = day_report(store.engine, day, config.kiosk.zone)
     from db.report import write_report  # matplotlib: only when a report is drawn
 
     title = " ".join(p for p in (config.hospital.name, f"{day:%d/%m/%Y}") if p)
@@ -74,9 +67,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="report",
-    help="write the daily report (chart PNG, HTML page, CSV) of check-ins per hour and clinic",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

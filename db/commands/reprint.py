@@ -6,11 +6,10 @@ import argparse
 
 from db.commands import Command, CommandError
 from db.commands.actor import cli_actor
-from db.wiring import build_service
+from db.commands.stores import wired_service
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.outcome import Reason
-from kiosk.ports import StoreError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,14 +19,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
-    try:
-        wiring = build_service(config, SystemClock(), use_gateway=False)
-    except StoreError as error:
-        raise CommandError(f"database unavailable: {error}") from error
-    try:
+    with wired_service(config, SystemClock(), use_gateway=False) as wiring:
         outcome = wiring.service.reprint(args.checkin_id, args.staff or cli_actor())
-    finally:
-        wiring.dispose()
     if outcome.reason is Reason.CHECKIN_NOT_FOUND:
         raise CommandError(f"no check-in with id {args.checkin_id!r}")
     if not outcome.printed:
@@ -38,9 +31,4 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
-COMMAND = Command(
-    name="reprint",
-    help="print the slip of a check-in again (IN LẠI)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

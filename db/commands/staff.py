@@ -16,10 +16,10 @@ import sys
 
 from db.commands import Command, CommandError
 from db.commands.actor import cli_actor
-from db.open import open_store
+from db.commands.stores import opened_store
 from db.store import SqlStore
 from kiosk.config import Config
-from kiosk.ports import StaffAccount, StoreError
+from kiosk.ports import StaffAccount
 from kiosk.staff_auth import (
     NEW_PIN_MIN_DIGITS,
     PIN_MAX_DIGITS,
@@ -144,19 +144,11 @@ def _fresh_pin(from_stdin: bool, store: SqlStore, name: str) -> str:
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
-    try:
-        store = open_store(config)
+    with opened_store(config) as store:
         try:
             return _act(args, store)
-        finally:
-            store.dispose()
-    except (StoreError, LookupError) as error:
-        raise CommandError(str(error)) from error
+        except LookupError as error:
+            raise CommandError(str(error)) from error
 
 
-COMMAND = Command(
-    name="staff",
-    help="manage staff-mode accounts: add, passwd, remove, list",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

@@ -5,29 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 
-from db.commands import Command, CommandError
+from db.commands import Command, CommandError, json_option
+from db.commands.stores import opened_store
 from db.offline import pending_count
-from db.open import open_journal, open_store
+from db.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     clock = SystemClock()
-    try:
-        store = open_store(config, clock=clock)
-        try:
-            status = store.status(clock.now())
-        finally:
-            store.dispose()
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    with opened_store(config, clock) as store:
+        status = store.status(clock.now())
     data = status.as_json()
     data["offline_pending"] = _offline_pending(config)
     if args.json:
@@ -57,9 +48,4 @@ def _offline_pending(config: Config) -> int:
         journal.dispose()
 
 
-COMMAND = Command(
-    name="status",
-    help="show the cache size, today's check-ins, the last sync and the database",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(json_option, _run)

@@ -3,46 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
+import functools
 import sys
-from typing import TextIO
 
-from db.commands import Command, CommandError
+from db.commands import Command, CommandError, print_result
+from db.commands.progress import ProgressLine
+from db.commands.stores import opened_store
 from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
-from db.open import open_store
 from db.replica import refresh_after_cards_changed
 from db.sync import SyncProgress, sync
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.ports import StoreError
 
 
-class ProgressBar:
-    """A one-line progress display on a terminal: records, rate and (when known) ETA."""
-
-    def __init__(self, stream: TextIO, total: int | None = None) -> None:
-        self._stream = stream
-        self._total = total
-        self._width = 0
-
-    def __call__(self, p: SyncProgress) -> None:
-        rate = p.rate
-        text = f"sync: {p.records:,} records  {rate:,.0f}/s"
-        if self._total and rate > 0:
-            done = min(p.records, self._total)
-            filled = int(30 * done / self._total)
-            eta = max(0.0, (self._total - done) / rate)
-            text = f"[{'#' * filled}{'.' * (30 - filled)}] {text}  ETA {eta:,.0f} s"
-        text += f"  +{p.added:,} ~{p.updated:,} -{p.removed:,} !{p.rejected:,}"
-        self._width = max(self._width, len(text))
-        self._stream.write("\r" + text.ljust(self._width))
-        self._stream.flush()
-
-    def finish(self) -> None:
-        if self._width:
-            self._stream.write("\n")
-            self._stream.flush()
+def _show(line: ProgressLine, total: int | None, p: SyncProgress) -> None:
+    """Draw where the sync stands: records, rate and, with the expected total, a bar and ETA."""
+    rate = p.rate
+    text = f"sync: {p.records:,} records  {rate:,.0f}/s"
+    share = None
+    if total and rate > 0:
+        done = min(p.records, total)
+        share = done / total
+        text += f"  ETA {max(0.0, (total - done) / rate):,.0f} s"
+    line.show(text + f"  +{p.added:,} ~{p.updated:,} -{p.removed:,} !{p.rejected:,}", share)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,43 +45,30 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         feed = FeedClient.from_settings(config.insurance, clock=clock, url=args.url)
     except InsuranceError as error:
         raise CommandError(str(error), exit_code=2) from None
-    bar = ProgressBar(sys.stderr, args.total) if sys.stderr.isatty() else None
-    try:
-        store = open_store(config, clock, resume_bulk_load=True)
-    except StoreError as error:
-        raise CommandError(f"database: {error}") from None
-    try:
-        summary = sync(
-            store,
-            feed,
-            full=args.full,
-            progress=bar,
-            now=clock.now,
-            max_pages=config.sync.max_pages,
-            deadline_s=config.sync.deadline_s,
-        )
-        refresh_after_cards_changed(config, store, clock)
-    except InsuranceError as error:
-        raise CommandError(f"feed: {error}") from None
-    except StoreError as error:
-        raise CommandError(f"database: {error}") from None
-    finally:
-        if bar is not None:
-            bar.finish()
-        store.dispose()
-    if args.json:
-        print(json.dumps(summary.as_json()))
-    else:
-        print(
-            f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
-            f"rejected {summary.rejected} in {summary.seconds:.1f} s"
-        )
+    line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    with opened_store(config, clock, prefix="database: ", resume_bulk_load=True) as store:
+        try:
+            summary = sync(
+                store,
+                feed,
+                full=args.full,
+                progress=functools.partial(_show, line, args.total) if line else None,
+                now=clock.now,
+                max_pages=config.sync.max_pages,
+                deadline_s=config.sync.deadline_s,
+            )
+            refresh_after_cards_changed(config, store, clock)
+        except InsuranceError as error:
+            raise CommandError(f"feed: {error}") from None
+        finally:
+            if line is not None:
+                line.finish()
+    counts = (
+        f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
+        f"rejected {summary.rejected} in {summary.seconds:.1f} s"
+    )
+    print_result(args.json, summary.as_json(), counts)
     return 0
 
 
-COMMAND = Command(
-    name="sync",
-    help="sync the card cache from the insurance feed (resumable)",
-    add_arguments=_add_arguments,
-    run=_run,
-)
+COMMAND = Command(_add_arguments, _run)

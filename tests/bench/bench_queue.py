@@ -39,6 +39,8 @@ from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection, text
+
 from db.engine import create_kiosk_engine
 from db.migrate import upgrade
 from db.store import SqlStore
@@ -87,15 +89,16 @@ def _outbox_worker(url: str, index: int, count: int, start: mp.synchronize.Event
     _checkins(url, index, count, start, outbox=True)
 
 
+def _queue_numbers(conn: Connection, clinic: str) -> list[int]:
+    """The queue numbers given in one clinic, in order (duplicates kept: they are the bug)."""
+    sql = text("SELECT queue_number FROM checkins WHERE clinic_code = :clinic ORDER BY 1")
+    return list(conn.execute(sql, {"clinic": clinic}).scalars())
+
+
 def _verify_outbox(store: SqlStore, total: int) -> dict[str, object]:
     """The outbox run: numbers 1..n in its own clinic, exactly one pending event each."""
     with store.engine.connect() as conn:
-        numbers = [
-            row[0]
-            for row in conn.exec_driver_sql(
-                "SELECT queue_number FROM checkins WHERE clinic_code = 'OUTBOX' ORDER BY 1"
-            )
-        ]
+        numbers = _queue_numbers(conn, OUTBOX_CLINIC)
         events = conn.exec_driver_sql(
             "SELECT count(DISTINCT o.checkin_id) FROM outbox o JOIN checkins c"
             " ON o.checkin_id = c.id WHERE c.clinic_code = 'OUTBOX'"
@@ -187,12 +190,7 @@ def _fsync_ms(folder: str, rounds: int = 100) -> float:
 
 def _verify(store: SqlStore, total: int) -> dict[str, object]:
     with store.engine.connect() as conn:
-        numbers = [
-            row[0]
-            for row in conn.exec_driver_sql(
-                "SELECT queue_number FROM checkins WHERE clinic_code = 'NOI' ORDER BY 1"
-            )
-        ]
+        numbers = _queue_numbers(conn, CLINIC)
         audited = conn.exec_driver_sql(
             "SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id"
             " WHERE c.clinic_code = 'NOI'"

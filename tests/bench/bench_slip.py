@@ -20,10 +20,10 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from kiosk.escpos_printer import encode_image
-from kiosk.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 from kiosk.slip_layout import layout_slip
 from kiosk.slip_render import FontSet, draw_plan, find_font, plan_slip
 from kiosk.synthetic import people
+from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 GOAL_MS = 50.0

@@ -24,9 +24,9 @@ from kiosk.escpos_printer import (
     serial_connection,
     usb_connection,
 )
-from kiosk.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 from kiosk.slip_layout import layout_slip
 from kiosk.slip_render import render_slip
+from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUS_ONLINE = b"\x10\x04\x01"

@@ -15,7 +15,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.config import HospitalSettings, load_config
 from kiosk.model import CheckIn, Clinic, Route
-from kiosk.slip_gallery import WIDTHS, write_gallery
 from kiosk.slip_layout import Size, Slip, SlipLine, layout_slip
 from kiosk.slip_render import (
     FontSet,
@@ -30,6 +29,7 @@ from kiosk.slip_render import (
     wrap_text,
 )
 from tests import builders
+from tools.slip_gallery import WIDTHS, write_gallery
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ THÀNH PHỐ HỒ CHÍ MINH", name="BỆNH VIỆN MẪU")

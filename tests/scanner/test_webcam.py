@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 import cv2
 
+from kiosk.config import CameraSettings
 from scanner.factory import describe_camera, summary_line
 from scanner.ports import CameraState
-from scanner.webcam import CameraRequest, OpenCVCamera, device_of, fourcc_text
+from scanner.webcam import OpenCVCamera, device_of, fourcc_text
 from tests.fakes import FakeDevice
 
 
@@ -24,7 +25,7 @@ def _until(condition: Callable[[], bool], timeout: float = 3.0) -> bool:
 
 def _camera(device: FakeDevice) -> OpenCVCamera:
     return OpenCVCamera(
-        0, 1280, 720, 30, capture_factory=device.factory, first_retry_s=0.02, max_retry_s=0.05
+        0, CameraSettings(), capture_factory=device.factory, first_retry_s=0.02, max_retry_s=0.05
     )
 
 
@@ -106,10 +107,10 @@ def test_camera_settings_are_asked_of_the_device_and_what_it_accepted_is_reporte
             cv2.CAP_PROP_FPS: lambda v: min(v, 30),
         },
     )
-    request = CameraRequest(autofocus=True, auto_exposure=False, exposure=80)
-    camera = OpenCVCamera(
-        0, 1920, 1080, 60, request=request, capture_factory=device.factory, first_retry_s=0.02
+    asked = CameraSettings(
+        width=1920, height=1080, fps=60, autofocus=True, auto_exposure=False, exposure=80
     )
+    camera = OpenCVCamera(0, asked, capture_factory=device.factory, first_retry_s=0.02)
     try:
         assert _until(lambda: camera.report() is not None)
         settings = device.captures[0].settings
@@ -143,10 +144,8 @@ def test_camera_settings_are_asked_of_the_device_and_what_it_accepted_is_reporte
 
 def test_a_fixed_focus_is_set_with_autofocus_off() -> None:
     device = FakeDevice()
-    request = CameraRequest(autofocus=False, focus=120)
-    camera = OpenCVCamera(
-        0, 1280, 720, 30, request=request, capture_factory=device.factory, first_retry_s=0.02
-    )
+    asked = CameraSettings(autofocus=False, focus=120)
+    camera = OpenCVCamera(0, asked, capture_factory=device.factory, first_retry_s=0.02)
     try:
         assert _until(lambda: camera.report() is not None)
         settings = device.captures[0].settings

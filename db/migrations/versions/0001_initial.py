@@ -1,21 +1,12 @@
 """The initial schema: cards, facilities, clinics, check-ins, queue counters, staff,
 audit log and sync state.
-
-Revision ID: 0001
-Revises:
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision: str = "0001"
-down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0001"
+down_revision = None
 
 
 def upgrade() -> None:

@@ -3,22 +3,13 @@ after the retention period.
 
 Existing accounts get staff codes 101, 102, … in name order (``kiosk-admin staff list`` shows
 them); their PINs keep working.
-
-Revision ID: 0002_staff_security
-Revises: 0001
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision: str = "0002_staff_security"
-down_revision: str | Sequence[str] | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0002_staff_security"
+down_revision = "0001"
 
 FIRST_CODE = 101
 

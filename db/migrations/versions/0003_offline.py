@@ -1,21 +1,12 @@
 """Offline numbering: the number series of a check-in, a reception flag, the journal's replay
 log, and the card change log that kiosks copy their card replica from.
-
-Revision ID: 0003_offline
-Revises: 0001
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision: str = "0003_offline"
-down_revision: str | Sequence[str] | None = "0002_staff_security"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0003_offline"
+down_revision = "0002_staff_security"
 
 # Every write to a card notes its transaction id; a kiosk's replica copies what transactions
 # from the oldest one still running at its last copy wrote (nothing is missed when two writers

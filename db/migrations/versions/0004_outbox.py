@@ -1,21 +1,12 @@
 """The outbox (events for the hospital information system, written with each change) and the
 tallies of scans that ended without a check-in (for the daily report).
-
-Revision ID: 0004_outbox
-Revises: 0001
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision: str = "0004_outbox"
-down_revision: str | Sequence[str] | None = "0003_offline"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004_outbox"
+down_revision = "0003_offline"
 
 
 def upgrade() -> None:

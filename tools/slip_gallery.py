@@ -1,4 +1,4 @@
-"""Render sample slips of synthetic patients to PNG: ``python -m kiosk.slip_gallery docs/slips``.
+"""Render sample slips of synthetic patients to PNG: ``python -m tools.slip_gallery docs/slips``.
 
 The pictures show what a slip looks like on 80 mm (576 dots) and 58 mm (384 dots) paper, with
 long names and every Vietnamese letter; ``make slips`` refreshes them for the README.
@@ -14,15 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.config import HospitalSettings
-from kiosk.model import (
-    BirthDate,
-    CheckIn,
-    Clinic,
-    Gender,
-    PatientSnapshot,
-    Route,
-    Verification,
-)
+from kiosk.model import BirthDate, CheckIn, Clinic, Gender, PatientSnapshot, Route, Verification
 from kiosk.slip_layout import Slip, layout_slip
 from kiosk.slip_render import SlipFontError, render_slip
 
@@ -138,7 +130,7 @@ def write_gallery(folder: Path, font_path: str = "") -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk.slip_gallery", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.slip_gallery", description=__doc__)
     parser.add_argument("folder", type=Path, help="where to write the PNG files")
     parser.add_argument("--font", default="", help="a .ttf font (default: DejaVu / Noto Sans)")
     args = parser.parse_args(argv)
