@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.config import HospitalSettings, load_config
-from kiosk.model import CheckIn, Clinic, Gender, PatientSnapshot, Route, Verification
+from kiosk.model import CheckIn, Clinic, Verification
 from kiosk.slip_layout import Size, Slip, SlipLine, layout_slip
 from kiosk.slip_render import (
     FontSet,
@@ -29,7 +28,7 @@ from kiosk.slip_render import (
     render_slip,
     wrap_text,
 )
-from tools.slip_gallery import WIDTHS, write_gallery
+from tools.slip_gallery import WIDTHS, sample_checkin, write_gallery
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ THÀNH PHỐ HỒ CHÍ MINH", name="BỆNH VIỆN MẪU")
@@ -56,31 +55,10 @@ NAMES = (
 )
 
 
-def checkin(name: str, number: int = 7, card: str | None = "HS4797920123456") -> CheckIn:
-    return CheckIn(
-        id="ci-20261125-0007",
-        local_day=date(2026, 11, 25),
-        clinic_code="TMH",
-        queue_number=number,
-        patient=PatientSnapshot(
-            name=name,
-            birth=None,
-            gender=Gender.MALE,
-            card_number=card,
-            bhxh_number=None,
-            id_number=None,
-            facility_code="79024",
-            valid_from=date(2026, 1, 1),
-            valid_to=date(2026, 12, 31),
-            benefit_level=4,
-        ),
-        status="accepted",
-        reason=None,
-        route=Route.OPEN,
-        benefit_percent=80,
-        verification=Verification.CACHE,
-        kiosk_id="KIOSK-01",
-        created_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+def checkin(name: str, number: int = 7) -> CheckIn:
+    """A check-in of the gallery's made-up patient, from the card cache."""
+    return sample_checkin(
+        name, number=number, verification=Verification.CACHE, checkin_id="ci-20261125-0007"
     )
 
 
