@@ -319,59 +319,60 @@ class _Section:
         self._note(key, "file" if key in self._table else "default")
         return self._table.get(key, _MISSING)
 
+    def _checked(
+        self, key: str, parse_env: Callable[[str], Any], accepts: Callable[[Any], bool], kind: str
+    ) -> Any:
+        """The value the environment or the file gives ``key`` (``_MISSING`` when neither sets
+        it), or a ConfigError saying it is not ``kind`` when ``accepts`` refuses it."""
+        value = self._raw(key, parse_env)
+        if value is not _MISSING and not accepts(value):
+            raise ConfigError(f"{self.name}.{key}: expected {kind}, got {value!r}")
+        return value
+
     def text(self, key: str, default: str, allowed: tuple[str, ...] = ()) -> str:
-        value = self._raw(key, str)
+        value = self._checked(key, str, lambda v: isinstance(v, str), "text")
         if value is _MISSING:
             return default
-        if not isinstance(value, str):
-            raise ConfigError(f"{self.name}.{key}: expected text, got {value!r}")
         if allowed and value not in allowed:
             raise ConfigError(
                 f"{self.name}.{key}: expected one of {', '.join(allowed)}, got {value!r}"
             )
-        return value
+        return str(value)
 
     def whole(self, key: str, default: int, minimum: int = 1) -> int:
-        value = self._raw(key, lambda s: int(s, 0))
-        if value is _MISSING:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise ConfigError(
-                f"{self.name}.{key}: expected a whole number of at least {minimum}, got {value!r}"
-            )
-        return value
+        value = self._checked(
+            key,
+            lambda s: int(s, 0),
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum,
+            f"a whole number of at least {minimum}",
+        )
+        return default if value is _MISSING else int(value)
 
     def seconds(self, key: str, default: float) -> float:
-        value = self._raw(key, float)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{self.name}.{key}: expected a positive number, got {value!r}")
-        return float(value)
+        # "not v <= 0" rather than "v > 0": a NaN is accepted, as it always was
+        value = self._checked(
+            key, float, lambda v: _is_number(v) and not v <= 0, "a positive number"
+        )
+        return default if value is _MISSING else float(value)
 
     def fraction(self, key: str, default: float) -> float:
-        value = self._raw(key, float)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise ConfigError(f"{self.name}.{key}: expected a number from 0 to 1, got {value!r}")
-        return float(value)
+        value = self._checked(
+            key, float, lambda v: _is_number(v) and 0 <= v <= 1, "a number from 0 to 1"
+        )
+        return default if value is _MISSING else float(value)
 
     def flag(self, key: str, default: bool) -> bool:
-        value = self._raw(key, _parse_bool)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, bool):
-            raise ConfigError(f"{self.name}.{key}: expected true or false, got {value!r}")
-        return value
+        value = self._checked(key, _parse_bool, lambda v: isinstance(v, bool), "true or false")
+        return default if value is _MISSING else bool(value)
 
     def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self._raw(key, lambda s: [p.strip() for p in s.split(",") if p.strip()])
-        if value is _MISSING:
-            return default
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{self.name}.{key}: expected a list of texts, got {value!r}")
-        return tuple(value)
+        value = self._checked(
+            key,
+            lambda s: [p.strip() for p in s.split(",") if p.strip()],
+            lambda v: isinstance(v, list) and all(isinstance(t, str) for t in v),
+            "a list of texts",
+        )
+        return default if value is _MISSING else tuple(value)
 
     def path(self, key: str, default: Path) -> Path:
         value = self.text(key, str(default))
@@ -433,6 +434,11 @@ class _Missing:
 
 
 _MISSING = _Missing()
+
+
+def _is_number(value: object) -> bool:
+    """An int or a float from TOML (true and false are not numbers here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _parse_bool(text: str) -> bool:
