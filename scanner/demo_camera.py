@@ -83,6 +83,7 @@ class DemoCamera:
         self._lost = False
         self._closed = False
         self._away = False  # set from another thread: the patient lowers the code
+        self._held = False  # the queue waits: reception is serving someone
 
     @property
     def state(self) -> CameraState:
@@ -97,6 +98,14 @@ class DemoCamera:
         """The kiosk answered: the current patient lowers the code and the next one steps up."""
         self._away = True
 
+    def hold(self) -> None:
+        """The queue waits (reception is serving a patient): the empty lobby, nobody steps up."""
+        self._held = True
+
+    def release(self) -> None:
+        """The queue moves on: the next patient steps up."""
+        self._held = False
+
     def lose(self) -> None:
         """The camera is unplugged: no frames until :meth:`restore`."""
         self._lost = True
@@ -107,6 +116,8 @@ class DemoCamera:
     def read(self) -> Frame | None:
         if self._lost or self._closed or (self._pace is not None and not self._pace.due()):
             return None
+        if self._held:
+            return self._blank
         if self._away:
             self._away = False
             if self._showing:

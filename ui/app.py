@@ -36,6 +36,7 @@ from ui.demo import (
     DEMO_STAFF_CODE,
     DEMO_STAFF_NAME,
     DEMO_STAFF_PIN,
+    DemoReception,
     HeadlessRun,
     cast_size,
     demo_cast,
@@ -331,6 +332,7 @@ def _headless_run(window: KioskWindow, args: argparse.Namespace, parts: Parts) -
         parts.expected,
         linger_ms=0 if args.pace else 1500,
         on_outcome=lambda _turn, _outcome: camera.step_away(),
+        reception=DemoReception(window, camera),
     )
 
 

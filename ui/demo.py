@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.clock import Clock, local_day
 from kiosk.config import Config
 from kiosk.outcome import Outcome, Status
+from kiosk.staff_auth import LoginAttempt, LoginResult
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 from scanner.demo_camera import STYLES, DemoPatient
 
@@ -27,6 +28,8 @@ DEMO_STAFF_NAME = "Quản trị demo"
 DEMO_STAFF_CODE = "101"
 DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
 UNKNOWN_EVERY = 10  # one patient in ten is not in the cache: reception
+RECEPTION_SERVES_EVERY = 2  # of those, every second one is checked in by reception (override)
+OVERRIDE_REASON = "Demo: thẻ chưa có trong dữ liệu"
 CCCD_EVERY = 5  # one in five shows the chip ID card instead of the insurance card
 
 
@@ -135,6 +138,121 @@ def demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -
     return lambda: FeedClient.from_settings(settings, clock=clock, url=url, env=env)
 
 
+class DemoReception:
+    """The demo's receptionist: checks in every ``every``-th patient the kiosk sent away.
+
+    Signs in on the PIN pad, types the patient's card number on the staff screen, looks it up,
+    and overrides with a reason (typing the name and birth year the QR showed when the cache
+    does not know the card), then signs out: the staff screens and the staff desk in a long
+    demo or soak, through the widgets a receptionist taps. Meanwhile the queue waits
+    (:meth:`DemoCamera.hold`). ``overrides`` keeps what reception's check-ins came to.
+    """
+
+    def __init__(
+        self,
+        window: Any,
+        camera: Any,
+        *,
+        every: int = RECEPTION_SERVES_EVERY,
+        code: str = DEMO_STAFF_CODE,
+        pin: str = DEMO_STAFF_PIN,
+    ) -> None:
+        self.window, self.camera, self.every = window, camera, every
+        self._code, self._pin = code, pin
+        self.overrides: list[Outcome] = []
+        self._sent = 0
+        self._serving: Outcome | None = None
+        self._then: Callable[[], None] | None = None
+        # connected once: a day of patients adds no connection
+        window.desk.signed_in.connect(self._signed_in)
+        window.desk.looked_up.connect(self._looked_up)
+        window.desk.checked_in.connect(self._checked_in)
+        window.desk.failed.connect(self._failed)
+
+    def takes(self, outcome: Outcome) -> bool:
+        """Whether reception serves this patient (every ``every``-th one sent to reception or
+        turned away: unknown to the cache, or refused by the gateway)."""
+        sent = outcome.status in (Status.NEEDS_RECEPTION, Status.REJECTED)
+        if not sent or outcome.payload is None:
+            return False
+        self._sent += 1
+        return self._sent % self.every == 1 % self.every  # the first, then every ``every``-th
+
+    def serve(self, outcome: Outcome, then: Callable[[], None]) -> None:
+        """Check the patient of ``outcome`` in at the staff screen; call ``then`` when done."""
+        self._serving, self._then = outcome, then
+        self.camera.hold()
+        window = self.window
+        window.open_staff()
+        self._type(window.pin.keypad, self._code)
+        window.pin.ok.click()  # the code typed: on to the PIN
+        self._type(window.pin.keypad, self._pin)
+        window.pin.ok.click()
+
+    @staticmethod
+    def _type(keypad: Any, text: str) -> None:
+        for key in text:
+            keypad.press(key)
+
+    def _later(self, step: Callable[[], None]) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, step)  # after the window has shown the desk's answer
+
+    def _signed_in(self, attempt: LoginAttempt) -> None:
+        if self._serving is None:
+            return
+        if attempt.result is not LoginResult.OK:
+            log.warning("demo reception: sign-in refused (%s)", attempt.result)
+            self._finish()
+            return
+        self._later(self._look_up)
+
+    def _look_up(self) -> None:
+        payload: Any = self._serving.payload if self._serving else None
+        code = str(getattr(payload, "card_number", None) or getattr(payload, "id_number", ""))
+        staff = self.window.staff
+        self._type(staff.keypad, code)
+        staff.lookup_button.click()
+
+    def _looked_up(self, _lookup: object) -> None:
+        if self._serving is not None:
+            self._later(self._override)
+
+    def _override(self) -> None:
+        if self._serving is None:
+            return
+        payload: Any = self._serving.payload
+        staff = self.window.staff
+        staff.reason.setText(OVERRIDE_REASON)
+        if staff.patient_name.isVisibleTo(self.window):  # a card the cache does not know
+            staff.patient_name.setText(payload.name)
+            staff.patient_birth.setText(str(payload.birth.year) if payload.birth else "")
+        if not staff.override_button.isEnabled():
+            log.warning("demo reception: no override offered")
+            self._finish()
+            return
+        staff.override_button.click()
+
+    def _checked_in(self, outcome: Outcome) -> None:
+        if self._serving is not None:
+            self.overrides.append(outcome)
+            self._finish()
+
+    def _failed(self, message: str) -> None:
+        if self._serving is not None:
+            log.warning("demo reception: %s", message)
+            self._finish()
+
+    def _finish(self) -> None:
+        then = self._then
+        self._serving = self._then = None
+        self.window.logout()
+        self.camera.release()
+        if then is not None:
+            then()
+
+
 class HeadlessRun:
     """Answers the window the way a cooperative patient would, and keeps score.
 
@@ -150,9 +268,11 @@ class HeadlessRun:
         *,
         linger_ms: int = 0,
         on_outcome: Callable[[int, Outcome], None] | None = None,
+        reception: DemoReception | None = None,
     ) -> None:
         from PySide6.QtCore import QTimer
 
+        self.reception = reception
         self.window = window
         self.patients = patients
         self.expected = expected
@@ -181,6 +301,9 @@ class HeadlessRun:
             # exit(), not quit(): quit() asks the windows to close, and the kiosk refuses
             QApplication.exit(0)
             return
+        if self.reception is not None and self.reception.takes(outcome):
+            self.reception.serve(outcome, then=lambda: self._timer.start(self._linger_ms))
+            return
         self._timer.start(self._linger_ms)
 
     def failed(self) -> list[Outcome]:
@@ -201,8 +324,12 @@ class HeadlessRun:
         if len(numbers) > 20:
             numbers = [*numbers[:20], "…"]
         missing = self.patients - len(self.outcomes)
+        served = ""
+        if self.reception is not None:
+            done = sum(1 for o in self.reception.overrides if o.status is Status.ACCEPTED)
+            served = f"{done}/{len(self.reception.overrides)} checked in by reception; "
         return (
             f"kiosk demo: {len(self.outcomes) - len(self.failed())}/{self.patients} patients "
             f"as expected ({counts}; numbers {', '.join(numbers) or 'none'}); "
-            f"{len(self.failed()) + missing} failed; slips in {slips}"
+            f"{len(self.failed()) + missing} failed; {served}slips in {slips}"
         )

@@ -3,7 +3,9 @@
 Runs the kiosk's real window offscreen (``QT_QPA_PLATFORM=offscreen``) with the demo's camera,
 patients and file printer, the insurance simulator answering the online checks over HTTP on
 127.0.0.1, and faults injected along the way: the printer fails for a patient now and then,
-and the camera is unplugged for a second and a half. Every patient taps "Xong" at once
+and the camera is unplugged for a second and a half. Every second patient sent to reception
+is checked in there by the demo's receptionist (PIN pad, look-up, override on the staff
+screen: ``reception_overrides`` in the output). Every patient taps "Xong" at once
 (``--pace``, the default, skips the human-speed pauses so 2,000 patients fit in half an hour).
 
 Every ``--every`` patients it samples resident memory, the Python heap (tracemalloc), the
@@ -49,7 +51,7 @@ from kiosk.ports import PrintResult, SlipPrinter  # noqa: E402
 from kiosk.printers import FilePrinter  # noqa: E402
 from kiosk.synthetic import SyntheticPerson  # noqa: E402
 from ui.app import build_parts, build_window, settle_heap  # noqa: E402
-from ui.demo import HeadlessRun, cast_size, demo_cast, demo_config  # noqa: E402
+from ui.demo import DemoReception, HeadlessRun, cast_size, demo_cast, demo_config  # noqa: E402
 from ui.window import KioskWindow  # noqa: E402
 
 WARM_UP = 200
@@ -267,7 +269,8 @@ def main() -> int:
     )
     window = build_window(parts, version="soak", beep=False, pace=args.pace)
     soak = Soak(window, parts, printer, args)
-    run = HeadlessRun(window, args.patients, None, on_outcome=soak.on_outcome)
+    reception = DemoReception(window, parts.camera)
+    run = HeadlessRun(window, args.patients, None, on_outcome=soak.on_outcome, reception=reception)
     window.fit_to(1920, 1080)
     window.show()
     window.start()
@@ -306,6 +309,7 @@ def main() -> int:
         "patients": args.patients,
         "seen": len(run.outcomes),
         "outcomes": dict(Counter(o.status.value for o in run.outcomes)),
+        "reception_overrides": dict(Counter(o.status.value for o in reception.overrides)),
         "printer_failures_injected": printer.failures,
         "online": not args.offline,
         "pace": args.pace,
