@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,22 +26,16 @@ from kiosk.synthetic import bhyt_payload, card_record, people
 from scanner.decoders import build_decoder
 from scanner.file_camera import FolderCamera
 from scanner.loop import ScanLoop
+from tests.db.clihelp import ROOT, new_user_environment, run_python
 from tests.fakes import FakeAdmin, FakePrinter
 from ui.window import KioskWindow
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "ui.app", *args],
+    return run_python(
+        ["-m", "ui.app", *args],
         cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
         umask=0o022,  # a usual login umask: the kiosk must narrow it itself
     )
 
@@ -120,21 +113,10 @@ def _clock() -> _NoonClock:
 def test_the_demo_runs_from_an_empty_folder_with_no_config_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    environment.update(
-        PYTHONPATH=str(ROOT),
-        QT_QPA_PLATFORM="offscreen",
-        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.app", "--demo", "--headless", "--patients", "3"],
+    result = run_python(
+        ["-m", "ui.app", "--demo", "--headless", "--patients", "3"],
         cwd=empty,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env={**new_user_environment(tmp_path), "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
