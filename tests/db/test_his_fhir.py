@@ -14,9 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient
 
-from db.engine import create_kiosk_engine
 from db.his_fhir import FhirBuildError, bundle_json, event_bundle
-from db.migrate import upgrade
 from db.outbox import RetryPolicy, deliver_pending
 from db.outbox_store import event_payload
 from db.store import SqlStore
@@ -26,6 +24,7 @@ from kiosk.model import BirthDate, CheckIn, Gender
 from tests import builders
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
+from tests.db.storehelp import migrated_store
 from tests.fakes import FakeClock
 
 SETTINGS = HisSettings(kind="fhir", url="http://127.0.0.1:1/fhir")
@@ -124,12 +123,9 @@ def test_an_invalid_event_is_refused_before_sending() -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqlStore]:
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
-    upgrade(engine)
     clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
-    sql = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
-    yield sql
-    sql.dispose()
+    with migrated_store("sqlite", tmp_path, clock=clock, outbox=True) as made:
+        yield made
 
 
 def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(

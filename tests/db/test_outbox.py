@@ -10,11 +10,11 @@ import pytest
 
 from db.engine import create_kiosk_engine
 from db.his_client import webhook_sender
-from db.migrate import upgrade
 from db.outbox import OutboxSource, RetryPolicy, deliver_pending
 from db.store import SqlStore
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
+from tests.db.storehelp import migrated_store, open_sqlite_store
 from tests.fakes import FakeClock
 
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
@@ -27,11 +27,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: FakeClock) -> Iterator[SqlStore]:
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
-    upgrade(engine)
-    sql = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
-    yield sql
-    sql.dispose()
+    with migrated_store("sqlite", tmp_path, clock=clock, outbox=True) as made:
+        yield made
 
 
 def test_webhook_gets_each_event_once_with_its_idempotency_key(
@@ -135,9 +132,7 @@ def test_no_reply_is_retried(store: SqlStore, clock: FakeClock) -> None:
 def test_several_outboxes_and_an_unreadable_one(
     store: SqlStore, clock: FakeClock, tmp_path: Path
 ) -> None:
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'journal.db'}")
-    upgrade(engine)
-    journal = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
+    journal = open_sqlite_store(tmp_path, "journal.db", clock=clock, outbox=True)
     store.commit_checkin(draft("k1", n=1))
     journal.commit_checkin(draft("j1", n=2))
     broken = create_kiosk_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
