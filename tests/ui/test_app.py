@@ -48,13 +48,18 @@ def test_a_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.strip() == "kiosk: config error: kiosk.idle: unknown setting"
 
 
-def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
+def _headless_demo(data_dir: Path, *options: str) -> str:
+    """The shipped config's headless demo with its data in ``data_dir``: its summary line."""
     result = run_kiosk(
-        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--patients", "3"],
-        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
+        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", *options],
+        {"KIOSK_KIOSK_DATA_DIR": str(data_dir)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    summary = result.stdout.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
+    summary = _headless_demo(tmp_path, "--patients", "3")
     assert summary.startswith("kiosk demo: 3/3 patients as expected (3 accepted;")
     assert "numbers NOI 1, NOI 2, NOI 3)" in summary
     slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
@@ -68,12 +73,7 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
 def test_paced_headless_demo_sends_the_patient_unknown_to_the_cache_to_reception(
     tmp_path: Path,
 ) -> None:
-    result = run_kiosk(
-        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--pace", "--patients=10"],
-        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    summary = result.stdout.strip().splitlines()[-1]
+    summary = _headless_demo(tmp_path, "--pace", "--patients=10")
     assert summary.startswith("kiosk demo: 10/10 patients as expected (9 accepted, 1 needs_")
     assert len(list((tmp_path / "demo" / "slips").glob("*.png"))) == 9
 
