@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,6 @@ from kiosk.model import BirthDate, CheckIn, Gender
 from tests import builders
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
-from tests.db.storehelp import migrated_store
 from tests.fakes import FakeClock
 
 SETTINGS = HisSettings(kind="fhir", url="http://127.0.0.1:1/fhir")
@@ -121,19 +119,11 @@ def test_an_invalid_event_is_refused_before_sending() -> None:
         event_bundle(payload, SETTINGS, None, ZONE)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
-    with migrated_store("sqlite", tmp_path, clock=clock, outbox=True) as made:
-        yield made
-
-
 def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(
-    store: SqlStore, tmp_path: Path
+    outbox_store: SqlStore, clock: FakeClock, tmp_path: Path
 ) -> None:
-    made = store.commit_checkin(draft("k1", n=7))
-    store.cancel_checkin(made.id, "thu", "x")
-    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    made = outbox_store.commit_checkin(draft("k1", n=7))
+    outbox_store.cancel_checkin(made.id, "thu", "x")
     with his_server() as (his, url):
         clinic = {"code": "NOI", "name_vi": "Khám Nội", "name_en": "Internal medicine"}
         config = parse_config(
@@ -141,7 +131,7 @@ def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(
         )
         sender = build_his_sender(config)
         assert sender is not None
-        report = deliver_pending([store.outbox], sender, clock, RetryPolicy())
+        report = deliver_pending([outbox_store.outbox], sender, clock, RetryPolicy())
     assert report.delivered == 2
     statuses = []
     for got in his.received:
