@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.checkin import snapshot_of
 from kiosk.model import (
     BirthDate,
@@ -23,11 +24,21 @@ from kiosk.model import (
     Route,
     Verification,
 )
+from kiosk.route import HospitalRules
 from kiosk.synthetic import SyntheticPerson, card_record
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 25)
 MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 in Hồ Chí Minh City
+# a cấp cơ bản hospital scoring 60 points: self-referred outpatients get half of their
+# card's share from 1 July 2026 (visit code 1.13)
+RULES = HospitalRules(
+    own_codes=("79024",),
+    accepted_codes=("79099",),
+    level=ProfessionalLevel.CO_BAN,
+    score=60,
+    own_accounts=("79024_BV",),
+)
 
 
 def card(n: int = 1, **changes: Any) -> CardRecord:

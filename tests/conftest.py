@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,17 @@ def postgres_url() -> str:
     if not url:
         pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
     return url
+
+
+@pytest.fixture
+def notify_socket() -> Iterator[tuple[socket.socket, str]]:
+    """A datagram socket where systemd's would be (a short path: AF_UNIX limits its length)."""
+    path = f"/tmp/kiosk-notify-{uuid.uuid4().hex[:8]}.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    try:
+        yield sock, path
+    finally:
+        sock.close()
+        Path(path).unlink(missing_ok=True)

@@ -2,14 +2,15 @@
 
 Each keeps its state in plain attributes so tests can assert on what happened. In order: the
 clock and the core's ports (kiosk/ports.py); wrappers that note the thread a port was called
-on; the window's own ports (ui/ports.py); the scanner's devices (scanner/ports.py); a card feed
-that misbehaves, for the sync's self-limits.
+on; the window's own ports (ui/ports.py); the scanner's devices (scanner/ports.py); a port with
+no server behind it, and a card feed that misbehaves, for the sync's self-limits.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -517,7 +518,14 @@ class FakeDevice:
         return capture
 
 
-# -- a card feed that misbehaves ------------------------------------------------------------------
+# -- servers that are not there, and a card feed that misbehaves --------------------------------
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on: a printer or a gateway that is not there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 ENDLESS_PAGES = 200

@@ -1,4 +1,5 @@
-"""Run the real ``kiosk-admin`` as a new user would: an empty folder, no config file anywhere."""
+"""Run this checkout's programs in a child Python: ``kiosk-admin`` as a new user would (an empty
+folder, no config file anywhere), and any other module or snippet the tests start afresh."""
 
 from __future__ import annotations
 
@@ -6,27 +7,43 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(
+    args: list[str], *, cwd: Path, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``python args`` with this checkout importable, text output captured, two minutes at most.
+
+    ``env`` is the whole environment (the current one when None); ``options`` go to
+    ``subprocess.run`` as they are (``umask`` for one)."""
+    environment = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **options,
+    )
+
+
+def new_user_environment(home: Path) -> dict[str, str]:
+    """This environment as a new user's: no ``KIOSK_`` setting, XDG folders under ``home``."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    environment.update(
+        XDG_CONFIG_HOME=str(home / "xdg-config"), XDG_DATA_HOME=str(home / "xdg-data")
+    )
+    return environment
 
 
 def run_admin(
     args: list[str], folder: Path, *python_options: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI in an empty folder, with no config file anywhere it looks."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    environment.update(
-        PYTHONPATH=str(ROOT),
-        XDG_CONFIG_HOME=str(folder / "xdg-config"),
-        XDG_DATA_HOME=str(folder / "xdg-data"),
-        **(env or {}),
-    )
-    return subprocess.run(
-        [sys.executable, *python_options, "-m", "db.cli", *args],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    environment = {**new_user_environment(folder), **(env or {})}
+    return run_python([*python_options, "-m", "db.cli", *args], cwd=folder, env=environment)

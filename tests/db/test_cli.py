@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from db import commands
 from db.cli import COMMANDS, load_command
 from db.commands import Command
 from kiosk import __version__
-from tests.db.clihelp import ROOT, run_admin
+from tests.db.clihelp import run_admin, run_python
 
 HEAVY = ("cv2", "zxingcpp", "PySide6")
 
@@ -95,16 +92,8 @@ def test_options_keep_their_place_around_the_command_name(tmp_path: Path) -> Non
 def test_both_programs_show_the_one_version(tmp_path: Path) -> None:
     admin = run_admin(["--version"], tmp_path)
     assert admin.stdout.strip() == f"kiosk-admin {__version__}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    kiosk = subprocess.run(
-        [sys.executable, "-m", "ui.app", "--version"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    kiosk = run_python(["-m", "ui.app", "--version"], cwd=tmp_path)
+    assert kiosk.returncode == 0, kiosk.stderr
     assert kiosk.stdout.strip() == f"kiosk {__version__}"
     from importlib.metadata import version
 
@@ -122,15 +111,7 @@ def test_importing_changes_no_logging_the_entry_point_quiets_urllib3(tmp_path: P
         "main(['-v', 'parse', '--json', 'not a card'])\n"
         "print(logging.getLogger('urllib3').level)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_python(["-c", script], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert (lines[0], lines[-1]) == (str(logging.NOTSET), str(logging.INFO))

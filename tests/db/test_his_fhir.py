@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +13,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient
 
-from db.engine import create_kiosk_engine
 from db.his_fhir import FhirBuildError, bundle_json, event_bundle
-from db.migrate import upgrade
 from db.outbox import RetryPolicy, deliver_pending
 from db.outbox_store import event_payload
 from db.store import SqlStore
@@ -122,22 +119,11 @@ def test_an_invalid_event_is_refused_before_sending() -> None:
         event_bundle(payload, SETTINGS, None, ZONE)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
-    upgrade(engine)
-    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
-    sql = SqlStore(engine, zone=ZONE, clock=clock, outbox=True)
-    yield sql
-    sql.dispose()
-
-
 def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(
-    store: SqlStore, tmp_path: Path
+    outbox_store: SqlStore, clock: FakeClock, tmp_path: Path
 ) -> None:
-    made = store.commit_checkin(draft("k1", n=7))
-    store.cancel_checkin(made.id, "thu", "x")
-    clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    made = outbox_store.commit_checkin(draft("k1", n=7))
+    outbox_store.cancel_checkin(made.id, "thu", "x")
     with his_server() as (his, url):
         clinic = {"code": "NOI", "name_vi": "Khám Nội", "name_en": "Internal medicine"}
         config = parse_config(
@@ -145,7 +131,7 @@ def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(
         )
         sender = build_his_sender(config)
         assert sender is not None
-        report = deliver_pending([store.outbox], sender, clock, RetryPolicy())
+        report = deliver_pending([outbox_store.outbox], sender, clock, RetryPolicy())
     assert report.delivered == 2
     statuses = []
     for got in his.received:

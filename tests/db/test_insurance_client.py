@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime
 
@@ -17,13 +16,7 @@ from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
 from tests.db.simhelp import feed_client, gateway_client, simulator
-from tests.fakes import FakeClock, hostile_feed
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.fakes import FakeClock, hostile_feed, unused_port
 
 
 def _query(population: Population, i: int) -> CardQuery:
@@ -94,7 +87,7 @@ def test_4xx_is_never_retried() -> None:
 
 
 def test_connection_errors_are_retried() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     feed = feed_client(url, retries=2)
     with pytest.raises(InsuranceError, match="cannot reach"):
         feed.fetch("")
@@ -197,7 +190,7 @@ def _timed_check(url: str, budget: float, population: Population) -> tuple[objec
 
 def test_gateway_down_fails_within_budget() -> None:
     population = Population(100)
-    result, took = _timed_check(f"http://127.0.0.1:{_free_port()}", 0.5, population)
+    result, took = _timed_check(f"http://127.0.0.1:{unused_port()}", 0.5, population)
     assert isinstance(result, GatewayFailure)
     assert result.kind in (GatewayFailureKind.UNREACHABLE, GatewayFailureKind.TIMEOUT)
     assert took < 0.6

@@ -7,7 +7,6 @@ request, the kept-alive session with a token taken ahead of time, and the circui
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime
 
@@ -21,13 +20,7 @@ from kiosk.circuit import BreakerCheck, BreakerState, CircuitBreaker
 from kiosk.model import BirthDate, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
 from tests.db.simhelp import CREDENTIALS, gateway_client, simulator, transport
-from tests.fakes import FakeClock
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.fakes import FakeClock, unused_port
 
 
 def _birth(text: str) -> BirthDate:
@@ -298,7 +291,7 @@ def test_the_token_is_renewed_before_it_expires_off_the_check_path() -> None:
 
 
 def test_a_token_service_that_is_down_does_not_raise_ahead_of_time() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     tokens = TokenCache(transport(retries=0), url, CREDENTIALS, FakeClock(datetime.now(UTC)))
     assert tokens.refresh_ahead() is False
 
@@ -313,7 +306,7 @@ def test_the_default_budget_is_four_seconds() -> None:
 
 
 def test_a_dead_gateway_is_not_hammered() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     clock = FakeClock(datetime.now(UTC))
     gateway = gateway_client(url, retries=0, clock=clock)
     guarded = BreakerCheck(gateway, CircuitBreaker(clock, failures=3, cooldown_s=60))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
+
+from tests.fakes import unused_port
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 
@@ -38,9 +39,7 @@ def test_print_test_writes_the_page_with_the_file_printer(
 def test_print_test_fails_with_one_line_when_the_printer_is_offline(
     run_cli: RunCli, repo_root: Path, tmp_path: Path
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     done = run_cli(
         ["--config", str(repo_root / "config.toml"), "print-test"],
         cwd=tmp_path,

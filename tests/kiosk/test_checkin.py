@@ -47,6 +47,13 @@ def _valid_person(index: int = 0) -> SyntheticPerson:
     raise AssertionError("no suitable synthetic person")
 
 
+def _cached(rig: Rig) -> SyntheticPerson:
+    """The first valid person, whose card the rig's card cache now holds."""
+    p = _valid_person()
+    rig.cards.save_card(card_record(p))
+    return p
+
+
 class Rig:
     """A service wired to fakes, with handles on each fake."""
 
@@ -104,8 +111,7 @@ def test_an_unknown_card_goes_to_reception_and_junk_is_rejected() -> None:
 
 def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     first = rig.service.run(bhyt_payload(p), "NOI")
     again = rig.service.run(cccd_payload(p), "NOI")  # the chip ID finds the same card
     assert again.reason is Reason.ALREADY_CHECKED_IN
@@ -121,8 +127,7 @@ def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
 
 def test_retrying_a_commit_consumes_no_second_number() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     assessment = rig.service.assess(bhyt_payload(p))
     first = rig.service.check_in(assessment, "NOI")
     rig.store.checkins.clear()  # as if the first answer was lost before "existing" could see it
@@ -134,8 +139,7 @@ def test_retrying_a_commit_consumes_no_second_number() -> None:
 
 def test_a_printer_failure_keeps_the_checkin_and_reprint_says_in_lai() -> None:
     rig = Rig(problem="paper_out")
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     outcome = rig.service.run(bhyt_payload(p), "NOI")
     assert outcome.reason is Reason.PRINTER_FAILED
     assert outcome.printed is False
@@ -152,8 +156,7 @@ def test_a_printer_failure_keeps_the_checkin_and_reprint_says_in_lai() -> None:
 
 def test_a_broken_renderer_is_a_print_failure_not_a_crash() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
 
     def broken(checkin: CheckIn, reprint: bool) -> Image.Image:
         raise OSError("no font")
@@ -166,8 +169,7 @@ def test_a_broken_renderer_is_a_print_failure_not_a_crash() -> None:
 
 def test_the_database_unavailable_sends_to_reception_and_loses_nothing() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     done = rig.service.run(bhyt_payload(p), "NOI")
     rig.store.unavailable = True
     q = _valid_person(1)
@@ -196,8 +198,7 @@ def test_online_check_updates_the_cache_and_marks_the_checkin_online() -> None:
 
 def test_gateway_down_falls_back_to_the_cache() -> None:
     rig = Rig(online=FakeOnlineCheck(failure=UNREACHABLE))
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     outcome = rig.service.run(bhyt_payload(p), "NOI")
     assert outcome.status is Status.ACCEPTED
     assert outcome.checkin is not None
@@ -218,8 +219,7 @@ def test_gateway_configuration_errors_alert_staff_without_stopping(code: str) ->
 def test_auth_failure_alerts_staff() -> None:
     failure = GatewayFailure(GatewayFailureKind.AUTH, "401 twice")
     rig = Rig(online=FakeOnlineCheck(failure=failure))
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     outcome = rig.service.run(bhyt_payload(p), "NOI")
     assert outcome.status is Status.ACCEPTED
     assert outcome.alerts == (Reason.GATEWAY_CONFIG_ERROR,)
@@ -269,8 +269,7 @@ def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
 
 def test_confirmation_yes_and_no() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     assessment = rig.service.assess(bhyt_payload(p))
     waiting = replace(
         assessment, status=Status.NEEDS_CONFIRMATION, reason=Reason.NAME_NEEDS_CONFIRMATION
@@ -307,8 +306,7 @@ def test_only_open_clinics_are_offered() -> None:
 
 def test_cancel_keeps_the_number_and_unknown_ids_are_reported() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     outcome = rig.service.run(bhyt_payload(p), "NOI")
     assert outcome.checkin is not None
     cancelled = rig.service.cancel(outcome.checkin.id, "Lan", "bệnh nhân về")
@@ -324,8 +322,7 @@ def test_cancel_keeps_the_number_and_unknown_ids_are_reported() -> None:
 
 def test_a_repeat_scan_prints_the_slip_that_never_came_out() -> None:
     rig = Rig(problem="paper_out")
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     first = rig.service.run(bhyt_payload(p), "NOI")
     assert first.reason is Reason.PRINTER_FAILED
     rig.printer.problem = ""
@@ -338,8 +335,7 @@ def test_a_repeat_scan_prints_the_slip_that_never_came_out() -> None:
 
 def test_staff_manual_checkin_records_who_did_it_without_an_override() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     assessment = rig.service.assess(p.bhxh_number)
     # a typed number needs its holder confirmed: staff see the person (the staff screen's
     # check-in answers yes for them)
@@ -481,8 +477,7 @@ def test_the_elsewhere_guard_setting_reaches_the_rules() -> None:
 
 def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
     rig = Rig()
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     for code in (p.bhxh_number, p.card_number, p.id_number):
         asked = rig.service.assess(code)
         assert asked.status is Status.NEEDS_CONFIRMATION
@@ -510,8 +505,7 @@ def test_a_bare_code_can_be_sent_to_reception_instead() -> None:
         config=rig.config, clock=rig.clock, cards=rig.cards, checkins=rig.store, online=None,
         printer=rig.printer, render_slip=lambda c, r: Image.new("1", (576, 10), 1),
     )  # fmt: skip
-    p = _valid_person()
-    rig.cards.save_card(card_record(p))
+    p = _cached(rig)
     sent = service.assess(p.bhxh_number)
     assert (sent.status, sent.reason) == (Status.NEEDS_RECEPTION, Reason.BARE_CODE_AT_RECEPTION)
     # a card's own QR is not a bare code

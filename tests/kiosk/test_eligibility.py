@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.clock import HOSPITAL_ZONE, local_day
 from kiosk.eligibility import decide, treated_elsewhere
 from kiosk.model import (
@@ -31,19 +30,10 @@ from kiosk.model import (
 )
 from kiosk.outcome import Reason, Status
 from kiosk.payload import parse_payload
-from kiosk.route import HospitalRules
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, hex_utf8, people
+from tests.builders import RULES
 from tests.fakes import FakeClock
 
-# a cấp cơ bản hospital scoring 60 points: self-referred outpatients get half of their
-# card's share from 1 July 2026 (visit code 1.13)
-RULES = HospitalRules(
-    own_codes=("79024",),
-    accepted_codes=("79099",),
-    level=ProfessionalLevel.CO_BAN,
-    score=60,
-    own_accounts=("79024_BV",),
-)
 TODAY = date(2026, 11, 25)
 NAME = "Trần Thị Mỹ Lệ"
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -26,9 +25,10 @@ from kiosk.escpos_printer import (
 )
 from kiosk.slip_layout import layout_slip
 from kiosk.slip_render import render_slip
+from tests.builders import ZONE
+from tests.fakes import unused_port
 from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUS_ONLINE = b"\x10\x04\x01"
 STATUS_PAPER = b"\x10\x04\x04"
 OK_STATUS = b"\x12"  # fixed bits 1 and 4 only: online, paper present
@@ -219,9 +219,7 @@ def test_a_printer_that_reports_trouble_gets_no_raster(
 
 
 def test_nobody_listening_is_offline() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     result = EscPosPrinter(network_connection("127.0.0.1", port, 2), 5).print_image(
         slip_image(384), "ci-4"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,20 +56,6 @@ def test_a_failed_write_leaves_the_old_file(
     monkeypatch.undo()
     assert json.loads((tmp_path / "status.json").read_text())["camera"] == "ok"
     assert [p.name for p in tmp_path.iterdir()] == ["status.json"]
-
-
-@pytest.fixture
-def notify_socket() -> Iterator[tuple[socket.socket, str]]:
-    """A datagram socket where systemd's would be (a short path: AF_UNIX limits its length)."""
-    path = f"/tmp/kiosk-notify-{uuid.uuid4().hex[:8]}.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.settimeout(2)
-    try:
-        yield sock, path
-    finally:
-        sock.close()
-        Path(path).unlink(missing_ok=True)
 
 
 def test_ready_and_watchdog_reach_the_socket(notify_socket: tuple[socket.socket, str]) -> None:

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.benefit_rules import ProfessionalLevel
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import KNOWN_CODES
 from kiosk.model import (
@@ -31,19 +30,12 @@ from kiosk.model import (
 )
 from kiosk.outcome import MESSAGES, Decision, Reason, Status
 from kiosk.payload import MAX_PAYLOAD_CHARS, InvalidPayload, is_card_payload, parse_payload
-from kiosk.route import HospitalRules
 from kiosk.synthetic import bhyt_payload, card_record, cccd_payload, people
+from tests.builders import RULES
 
 BATCH = 100
 MUTATED_EXAMPLES = 1100  # x BATCH = 110,000 mutated payloads
 RANDOM_EXAMPLES = 400  # x BATCH = 40,000 random strings
-RULES = HospitalRules(
-    own_codes=("79024",),
-    accepted_codes=("79099",),
-    level=ProfessionalLevel.CO_BAN,
-    score=60,
-    own_accounts=("79024_BV",),
-)
 PEOPLE = list(people(60, seed=11))
 NOISE = "0123456789abcdefABCDEF|$-– /\r\n\x00\t\ufeffđĐưỮạ😀\u200b\ufffd"
 

@@ -24,8 +24,8 @@ from kiosk.model import (
 from kiosk.slip_layout import Align, Size, SlipCode, SlipLine, layout_slip, print_test_slip
 from kiosk.synthetic import person
 from tests import builders
+from tests.builders import ZONE
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ TỈNH MẪU", name="BỆNH VIỆN ĐA KHOA MẪU")
 CLINIC = Clinic("NHI", "Khám Nhi", "Paediatrics", "Phòng 105", "Tầng 1, khu B", "Ground floor")
 

@@ -6,7 +6,6 @@ import itertools
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -29,9 +28,9 @@ from kiosk.slip_render import (
     wrap_text,
 )
 from tests import builders
+from tests.builders import ZONE
 from tools.slip_gallery import WIDTHS, write_gallery
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOSPITAL = HospitalSettings(department="SỞ Y TẾ THÀNH PHỐ HỒ CHÍ MINH", name="BỆNH VIỆN MẪU")
 CLINIC = Clinic(
     "TMH",

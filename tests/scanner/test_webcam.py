@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import cv2
 
@@ -23,16 +24,25 @@ def _until(condition: Callable[[], bool], timeout: float = 3.0) -> bool:
     return False
 
 
-def _camera(device: FakeDevice) -> OpenCVCamera:
-    return OpenCVCamera(
-        0, CameraSettings(), capture_factory=device.factory, first_retry_s=0.02, max_retry_s=0.05
+@contextmanager
+def _running(device: FakeDevice, settings: CameraSettings | None = None) -> Iterator[OpenCVCamera]:
+    """A camera on the fake device that retries within tens of milliseconds; closed after."""
+    camera = OpenCVCamera(
+        0,
+        settings or CameraSettings(),
+        capture_factory=device.factory,
+        first_retry_s=0.02,
+        max_retry_s=0.05,
     )
+    try:
+        yield camera
+    finally:
+        camera.close()
 
 
 def test_delivers_the_newest_frame_once_and_asks_for_a_one_frame_buffer() -> None:
     device = FakeDevice()
-    camera = _camera(device)
-    try:
+    with _running(device) as camera:
         assert _until(lambda: camera.state is CameraState.OK)
         assert _until(lambda: device.frame_number > 5)
         frame = camera.read()
@@ -42,26 +52,20 @@ def test_delivers_the_newest_frame_once_and_asks_for_a_one_frame_buffer() -> Non
         assert settings[cv2.CAP_PROP_BUFFERSIZE] == 1
         assert settings[cv2.CAP_PROP_FRAME_WIDTH] == 1280
         assert settings[cv2.CAP_PROP_FRAME_HEIGHT] == 720
-    finally:
-        camera.close()
 
 
 def test_read_after_read_returns_none_until_a_new_frame_arrives() -> None:
     device = FakeDevice()
-    camera = _camera(device)
-    try:
+    with _running(device) as camera:
         assert _until(lambda: camera.read() is not None)
         device.plugged.clear()  # no new frames from now on
         assert _until(lambda: camera.state is CameraState.LOST)
         assert camera.read() is None
-    finally:
-        camera.close()
 
 
 def test_unplugged_camera_is_lost_then_ok_again_when_back() -> None:
     device = FakeDevice()
-    camera = _camera(device)
-    try:
+    with _running(device) as camera:
         assert _until(lambda: camera.state is CameraState.OK)
         device.plugged.clear()
         assert _until(lambda: camera.state is CameraState.LOST)
@@ -74,20 +78,15 @@ def test_unplugged_camera_is_lost_then_ok_again_when_back() -> None:
         assert _until(lambda: camera.state is CameraState.OK)
         assert _until(lambda: camera.read() is not None)
         assert all(c.released for c in device.captures[:-1])
-    finally:
-        camera.close()
 
 
 def test_a_camera_missing_at_start_is_lost_and_found_later() -> None:
     device = FakeDevice(plugged=False)
-    camera = _camera(device)
-    try:
+    with _running(device) as camera:
         assert camera.state is CameraState.LOST
         assert camera.read() is None
         device.plugged.set()
         assert _until(lambda: camera.state is CameraState.OK)
-    finally:
-        camera.close()
     assert camera.state is CameraState.LOST
 
 
@@ -110,8 +109,7 @@ def test_camera_settings_are_asked_of_the_device_and_what_it_accepted_is_reporte
     asked = CameraSettings(
         width=1920, height=1080, fps=60, autofocus=True, auto_exposure=False, exposure=80
     )
-    camera = OpenCVCamera(0, asked, capture_factory=device.factory, first_retry_s=0.02)
-    try:
+    with _running(device, asked) as camera:
         assert _until(lambda: camera.report() is not None)
         settings = device.captures[0].settings
         assert fourcc_text(settings[cv2.CAP_PROP_FOURCC]) == "MJPG"
@@ -138,15 +136,12 @@ def test_camera_settings_are_asked_of_the_device_and_what_it_accepted_is_reporte
         line = summary_line({"kind": "webcam", **report})
         assert line.startswith("MJPG 1280×720 at 30 fps, focus fixed at")
         assert "not as configured: autofocus, fps, height, width" in line
-    finally:
-        camera.close()
 
 
 def test_a_fixed_focus_is_set_with_autofocus_off() -> None:
     device = FakeDevice()
     asked = CameraSettings(autofocus=False, focus=120)
-    camera = OpenCVCamera(0, asked, capture_factory=device.factory, first_retry_s=0.02)
-    try:
+    with _running(device, asked) as camera:
         assert _until(lambda: camera.report() is not None)
         settings = device.captures[0].settings
         assert (settings[cv2.CAP_PROP_AUTOFOCUS], settings[cv2.CAP_PROP_FOCUS]) == (0, 120)
@@ -159,5 +154,3 @@ def test_a_fixed_focus_is_set_with_autofocus_off() -> None:
         assert summary_line(described) == (
             "MJPG 1280×720 at 30 fps, focus fixed at 120.0, exposure auto"
         )
-    finally:
-        camera.close()

@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,22 +26,16 @@ from kiosk.synthetic import bhyt_payload, card_record, people
 from scanner.decoders import build_decoder
 from scanner.file_camera import FolderCamera
 from scanner.loop import ScanLoop
+from tests.db.clihelp import ROOT, new_user_environment, run_python
 from tests.fakes import FakeAdmin, FakePrinter
 from ui.window import KioskWindow
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "ui.app", *args],
+    return run_python(
+        ["-m", "ui.app", *args],
         cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
         umask=0o022,  # a usual login umask: the kiosk must narrow it itself
     )
 
@@ -55,13 +48,18 @@ def test_a_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.strip() == "kiosk: config error: kiosk.idle: unknown setting"
 
 
-def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
+def _headless_demo(data_dir: Path, *options: str) -> str:
+    """The shipped config's headless demo with its data in ``data_dir``: its summary line."""
     result = run_kiosk(
-        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--patients", "3"],
-        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
+        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", *options],
+        {"KIOSK_KIOSK_DATA_DIR": str(data_dir)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    summary = result.stdout.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
+    summary = _headless_demo(tmp_path, "--patients", "3")
     assert summary.startswith("kiosk demo: 3/3 patients as expected (3 accepted;")
     assert "numbers NOI 1, NOI 2, NOI 3)" in summary
     slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
@@ -75,12 +73,7 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
 def test_paced_headless_demo_sends_the_patient_unknown_to_the_cache_to_reception(
     tmp_path: Path,
 ) -> None:
-    result = run_kiosk(
-        ["--config", str(ROOT / "config.toml"), "--demo", "--headless", "--pace", "--patients=10"],
-        {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    summary = result.stdout.strip().splitlines()[-1]
+    summary = _headless_demo(tmp_path, "--pace", "--patients=10")
     assert summary.startswith("kiosk demo: 10/10 patients as expected (9 accepted, 1 needs_")
     assert len(list((tmp_path / "demo" / "slips").glob("*.png"))) == 9
 
@@ -120,21 +113,10 @@ def _clock() -> _NoonClock:
 def test_the_demo_runs_from_an_empty_folder_with_no_config_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    environment.update(
-        PYTHONPATH=str(ROOT),
-        QT_QPA_PLATFORM="offscreen",
-        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.app", "--demo", "--headless", "--patients", "3"],
+    result = run_python(
+        ["-m", "ui.app", "--demo", "--headless", "--patients", "3"],
         cwd=empty,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env={**new_user_environment(tmp_path), "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]

@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from db.engine import create_kiosk_engine
@@ -26,19 +23,6 @@ from ui.background import Background, PeriodicWorker
 
 class StubCamera:
     state = "ok"
-
-
-@pytest.fixture
-def notify_socket() -> Iterator[tuple[socket.socket, str]]:
-    path = f"/tmp/kiosk-bg-{uuid.uuid4().hex[:8]}.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.settimeout(5)
-    try:
-        yield sock, path
-    finally:
-        sock.close()
-        Path(path).unlink(missing_ok=True)
 
 
 def _drain(sock: socket.socket) -> list[bytes]:

@@ -13,7 +13,7 @@ from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, hash_pin
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from tests.fakes import FakeAdmin, FakeClock
-from tests.ui.ui_rig import Make, stranger
+from tests.ui.ui_rig import Make, Rig, stranger
 from ui.screens.keypad import CLEAR, SPACE
 from ui.window import LONG_PRESS_MS, KioskWindow
 
@@ -241,12 +241,17 @@ def test_override_of_an_unknown_code_asks_for_name_and_birth_year(
     assert not rig.store.checkins
     window.staff.patient_birth.setText("1965")
     window.staff.override_button.click()
+    _overridden(qtbot, rig, "Đỗ Thị Ánh", 1965, "Thẻ giấy, chưa có trong dữ liệu")
+
+
+def _overridden(qtbot: QtBot, rig: Rig, name: str, year: int, reason: str) -> None:
+    """The check-in staff made by override has come, with this name, birth year and reason."""
     qtbot.waitUntil(lambda: bool(rig.store.checkins), timeout=5000)
     checkin = next(iter(rig.store.checkins.values()))
-    assert checkin.patient.name == "Đỗ Thị Ánh"
+    assert checkin.patient.name == name
     assert checkin.patient.birth is not None
-    assert checkin.patient.birth.year == 1965
-    assert checkin.override_reason == "Thẻ giấy, chưa có trong dữ liệu"
+    assert checkin.patient.birth.year == year
+    assert checkin.override_reason == reason
 
 
 def tap(qtbot: QtBot, widget: QWidget) -> None:
@@ -289,12 +294,7 @@ def test_keypad_alone_enters_a_vietnamese_name_by_telex_and_overrides(
     tap_keys(qtbot, window, "ther giaays")  # the reason too, by Telex
     assert staff.reason.text() == "Thẻ giấy"
     tap(qtbot, staff.override_button)
-    qtbot.waitUntil(lambda: bool(rig.store.checkins), timeout=5000)
-    checkin = next(iter(rig.store.checkins.values()))
-    assert checkin.patient.name == "Nguyễn Văn Đức"
-    assert checkin.patient.birth is not None
-    assert checkin.patient.birth.year == 1985
-    assert checkin.override_reason == "Thẻ giấy"
+    _overridden(qtbot, rig, "Nguyễn Văn Đức", 1985, "Thẻ giấy")
     qtbot.waitUntil(lambda: staff.rows.count() == 1, timeout=5000)
     assert staff.keypad.target is staff.code  # the identity fields are gone: back to the code
 
