@@ -272,13 +272,10 @@ class HeadlessRun:
     ) -> None:
         from PySide6.QtCore import QTimer
 
+        self.window, self.patients, self.expected = window, patients, expected
         self.reception = reception
-        self.window = window
-        self.patients = patients
-        self.expected = expected
         self.outcomes: list[Outcome] = []
-        self._linger_ms = linger_ms
-        self._on_outcome = on_outcome
+        self._linger_ms, self._on_outcome = linger_ms, on_outcome
         self._timer = QTimer(window)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(window.go_welcome)
