@@ -566,7 +566,7 @@ class KioskWindow(QWidget):
 
     def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
-            self.welcome.set_frame(image, corners or None, coarse)
+            self.welcome.preview.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Assessment) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
