@@ -46,11 +46,13 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from db.models import sqlite_moment
 from kiosk.masking import describe_value, mask_number
 from kiosk.model import BirthDate, CardRecord, CardStatus, Gender, ReplacementCard
+
+T = TypeVar("T")
 
 FIELDS: tuple[str, ...] = (
     "maThe",
@@ -109,11 +111,9 @@ MAX_LENGTHS: Mapping[str, int] = {
     "maDKBDMoi": 20,
     "ngayDu5Nam": 20,
 }
+
 # Control characters that separate words: kept as a space so "Lê\tVăn" stays two words.
 _SPACING_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")
-
-# Feeds repeat the same few validity dates millions of times: parse each text once.
-_date_cache: dict[str, date] = {}
 
 
 class RowError(ValueError):
@@ -183,24 +183,35 @@ def _digits(text: str, count: int) -> bool:
     return len(text) == count and text.isascii() and text.isdigit()
 
 
-def _date(key: str, text: str) -> date | None:
-    if not text or text == "-":
-        return None
-    cached = _date_cache.get(text)
-    if cached is not None:
-        return cached
+def _remembered(parse: Callable[[str, str], T]) -> Callable[[str, str], T | None]:
+    """``parse`` for a field that may be empty (or ``-``), remembering each text's value: feeds
+    repeat the same few validity dates and facility codes millions of times."""
+    cache: dict[str, T] = {}
+
+    def lookup(key: str, text: str) -> T | None:
+        if not text or text == "-":
+            return None
+        cached = cache.get(text)
+        if cached is not None:
+            return cached
+        value = parse(key, text)
+        if len(cache) < 100_000:
+            cache[text] = value
+        return value
+
+    return lookup
+
+
+def _parse_date(key: str, text: str) -> date:
     if len(text) != 10 or text[2] != "/" or text[5] != "/":
         raise RowError(key, f"expected a date dd/MM/yyyy, got {_quote(text)}")
     try:
-        value = date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
+        return date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
     except ValueError:
         raise RowError(key, f"no such date {_quote(text)}") from None
-    if len(_date_cache) < 100_000:
-        _date_cache[text] = value
-    return value
 
 
-_facility_cache: dict[str, str] = {}
+_date = _remembered(_parse_date)
 
 
 def _parse_birth(text: str) -> BirthDate:
@@ -214,23 +225,14 @@ def _parse_birth(text: str) -> BirthDate:
     return BirthDate(value.year, value.month, value.day)
 
 
-def _facility(key: str, text: str) -> str | None:
-    if not text or text == "-":
-        return None
-    cached = _facility_cache.get(text)
-    if cached is not None:
-        return cached
-    code = _parse_facility(key, text)
-    if len(_facility_cache) < 100_000:
-        _facility_cache[text] = code
-    return code
-
-
 def _parse_facility(key: str, text: str) -> str:
     code = text.replace(" ", "").replace("-", "").replace("–", "").upper()
     if len(code) != 5 or not code[:2].isdigit() or not _UPPER_ALNUM.issuperset(code):
         raise RowError(key, f"expected a 5-character facility code like 79024, got {_quote(text)}")
     return code
+
+
+_facility = _remembered(_parse_facility)
 
 
 def _card_number(key: str, text: str) -> str:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from db.checkin_fields import decision_fields, patient_fields
 from db.engine import READ_ONLY
 from db.errors import store_errors
 from db.models import outbox, sqlite_moment
@@ -44,7 +45,7 @@ OUTBOX_INSERT_SQL = (
 
 def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
     """The check-in as the HIS receives it (the webhook body; the FHIR Bundle's source)."""
-    patient = checkin.patient
+    patient = patient_fields(checkin.patient)
     return {
         "queue_number": checkin.queue_number,
         # The printed label of an offline series ("A-3") when the check-in has one.
@@ -56,27 +57,19 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
         "local_day": checkin.local_day.isoformat(),
         "clinic_code": checkin.clinic_code,
         "created_at": checkin.created_at.astimezone(UTC).isoformat(),
-        "status": checkin.status,
-        "reason": checkin.reason,
-        "route": checkin.route.value if checkin.route is not None else None,
-        "benefit_percent": checkin.benefit_percent,
-        "verification": checkin.verification.value,
-        "kiosk_id": checkin.kiosk_id,
+        **decision_fields(checkin),
         "cancelled": checkin.cancelled,
         "staff_name": checkin.staff_name,
         "patient": {
-            "name": patient.name,
-            "birth": patient.birth.iso() if patient.birth is not None else None,
-            "gender": patient.gender.value if patient.gender is not None else None,
-            "card_number": patient.card_number,
-            "bhxh_number": patient.bhxh_number,
-            "id_number": patient.id_number,
-            "facility_code": patient.facility_code,
-            "valid_from": patient.valid_from.isoformat() if patient.valid_from else None,
-            "valid_to": patient.valid_to.isoformat() if patient.valid_to else None,
-            "benefit_level": patient.benefit_level,
+            **patient,
+            "valid_from": _iso(checkin.patient.valid_from),
+            "valid_to": _iso(checkin.patient.valid_to),
         },
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @dataclass(frozen=True)

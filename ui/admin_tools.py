@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
@@ -21,29 +22,26 @@ from ui.ports import CacheStatus
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
 class KioskAdminTools:
     """Cache status, card sync, printer and camera tests for one kiosk."""
 
-    def __init__(
-        self,
-        *,
-        config: Config,
-        clock: Clock,
-        store: SqlStore,
-        printer: SlipPrinter,
-        camera: Camera | None,
-        feed: Callable[[], FeedClient] | None = None,
-    ) -> None:
-        self._config = config
-        self._clock = clock
-        self._store = store
-        self._printer = printer
-        self._camera = camera
-        self._feed = feed or (lambda: FeedClient.from_settings(config.insurance, clock=clock))
+    config: Config
+    clock: Clock
+    store: SqlStore
+    printer: SlipPrinter
+    camera: Camera | None
+    # The card feed the sync reads (the demo's); None: the insurance settings' feed.
+    feed: Callable[[], FeedClient] | None = None
+
+    def _feed_client(self) -> FeedClient:
+        if self.feed is not None:
+            return self.feed()
+        return FeedClient.from_settings(self.config.insurance, clock=self.clock)
 
     def cache_status(self) -> CacheStatus:
-        status = self._store.status(self._clock.now())
-        outbox = self._store.outbox
+        status = self.store.status(self.clock.now())
+        outbox = self.store.outbox
         counts = outbox.counts() if outbox.enabled else None
         return CacheStatus(
             status.cards,
@@ -58,10 +56,10 @@ class KioskAdminTools:
         from db.report import render_chart  # matplotlib: only when the admin screen asks
         from db.report_data import day_report
 
-        day = local_day(self._clock, self._config.kiosk.zone)
-        path = self._config.kiosk.data_dir / "reports" / "today.png"
+        day = local_day(self.clock, self.config.kiosk.zone)
+        path = self.config.kiosk.data_dir / "reports" / "today.png"
         try:
-            report = day_report(self._store.engine, day, self._config.kiosk.zone)
+            report = day_report(self.store.engine, day, self.config.kiosk.zone)
             return str(render_chart(report, path))
         except (StoreError, OSError) as error:
             log.warning("today's chart not drawn: %s", error)
@@ -70,7 +68,7 @@ class KioskAdminTools:
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         """One resumable sync run; the total is unknown, so progress reports records read."""
         try:
-            feed = self._feed()
+            feed = self._feed_client()
         except InsuranceError as error:
             return f"sync not started: {error}"
 
@@ -79,13 +77,13 @@ class KioskAdminTools:
 
         try:
             summary = sync(
-                self._store,
+                self.store,
                 feed,
                 progress=report,
                 cancel=cancel,
-                now=self._clock.now,
-                max_pages=self._config.sync.max_pages,
-                deadline_s=self._config.sync.deadline_s,
+                now=self.clock.now,
+                max_pages=self.config.sync.max_pages,
+                deadline_s=self.config.sync.deadline_s,
             )
         except (InsuranceError, StoreError) as error:
             return f"sync stopped: {error} (pages already applied are kept)"
@@ -96,9 +94,9 @@ class KioskAdminTools:
         )
 
     def printer_test(self) -> str:
-        settings = self._config.printer
+        settings = self.config.printer
         try:
-            result = print_test_page(self._config, self._printer)
+            result = print_test_page(self.config, self.printer)
         except SlipFontError as error:
             return f"no slip font: {error}"
         if not result.ok:
@@ -106,12 +104,12 @@ class KioskAdminTools:
         return f"test page printed ({settings.kind})" + (f": {result.path}" if result.path else "")
 
     def camera_test(self) -> str:
-        if self._camera is None:
+        if self.camera is None:
             return "no camera"
-        line = f"camera {self._config.camera.device}: {self._camera.state}"
+        line = f"camera {self.config.camera.device}: {self.camera.state}"
         # What the device accepted (pixel format, size, rate, focus, exposure), as
         # `kiosk-admin camera-check` reports it.
-        described = describe_camera(self._camera, self._config.camera.device, None)
+        described = describe_camera(self.camera, self.config.camera.device, None)
         if described.get("kind") == "webcam":
             line += f"; {summary_line(described)}"
         return line

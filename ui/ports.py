@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
-from kiosk.checkin import Assessment
-from kiosk.model import CheckIn, Clinic, PatientSnapshot
+from kiosk.checkin import Assessment, CheckInOptions
+from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Outcome
 
 
@@ -54,14 +54,7 @@ class PatientService(Protocol):
     def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment: ...
 
     def check_in_and_print(
-        self,
-        assessment: Assessment,
-        clinic_code: str,
-        *,
-        staff: str | None = None,
-        override_reason: str | None = None,
-        idempotency_key: str | None = None,
-        patient: PatientSnapshot | None = None,
+        self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
     ) -> Outcome: ...
 
     def reprint(self, checkin_id: str, staff: str) -> Outcome: ...

@@ -147,7 +147,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
     frame, corners = _camera_frame()
     blurred = to_qimage(coarse(frame))
     return [
-        ("welcome", lambda: window.welcome.set_frame(to_qimage(frame), corners, blurred)),
+        ("welcome", lambda: window.welcome.preview.set_frame(to_qimage(frame), corners, blurred)),
         ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners, blurred)),
         ("printer-down", lambda: _printer_down(window, to_qimage(frame), blurred)),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
@@ -267,13 +267,13 @@ def _birth_year(window: Any) -> None:
 
 def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any) -> None:
     """A code in view, not read yet."""
-    window.welcome.set_frame(frame, corners, blurred)
+    window.welcome.preview.set_frame(frame, corners, blurred)
     window.on_sighting()
 
 
 def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
     """The welcome screen while the printer is out of order."""
-    window.welcome.set_frame(frame, None, blurred)
+    window.welcome.preview.set_frame(frame, None, blurred)
     window._note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QMouseEvent, QResizeEvent
@@ -51,6 +52,8 @@ from ui.staff_desk import StaffDesk
 from ui.workers import ScanWorker, TaskRunner
 
 log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=Screen)
 
 LONG_PRESS_MS = 1500
 READ_HOLD_MS = 600  # the tick stays on the preview this long before "checking…"
@@ -193,40 +196,33 @@ class KioskWindow(QWidget):
         self._held_text = ""
 
     def _build_screens(self) -> None:
-        self.welcome = WelcomeScreen()
-        self.busy = BusyScreen()
-        self.clinics = ClinicScreen()
-        self.confirm = ConfirmScreen()
-        self.accepted = AcceptedScreen()
-        self.reception = ReceptionScreen()
-        self.printer_failed = PrinterFailedScreen()
-        self.warning = TimeWarningScreen()
-        self.pin = PinScreen()
-        self.staff = StaffScreen()
-        self.admin_screen = AdminScreen()
-        self.birth_year = BirthYearScreen()
         self.stack = QStackedWidget()
-        self.screens: tuple[Screen, ...] = (
-            self.welcome,
-            self.busy,
-            self.clinics,
-            self.confirm,
-            self.accepted,
-            self.reception,
-            self.printer_failed,
-            self.warning,
-            self.pin,
-            self.staff,
-            self.admin_screen,
-            self.birth_year,
-        )
-        for screen in self.screens:
-            self.stack.addWidget(screen)
+        self.screens: list[Screen] = []  # in the stack's order: the welcome screen first
+        self.welcome = self._page(WelcomeScreen())
+        self.busy = self._page(BusyScreen())
+        self.clinics = self._page(ClinicScreen())
+        self.confirm = self._page(ConfirmScreen())
+        self.accepted = self._page(AcceptedScreen())
+        self.reception = self._page(ReceptionScreen())
+        self.printer_failed = self._page(PrinterFailedScreen())
+        self.warning = self._page(TimeWarningScreen())
+        self.pin = self._page(PinScreen())
+        self.staff = self._page(StaffScreen())
+        self.admin_screen = self._page(AdminScreen())
+        self.birth_year = self._page(BirthYearScreen())
+
+    def _page(self, screen: S) -> S:
+        """``screen`` as the next page of the stack (and of :attr:`screens`)."""
+        self.stack.addWidget(screen)
+        self.screens.append(screen)
+        return screen
 
     def _build_inputs(self, scan_source: ScanSource | None) -> None:
         self.wedge = KeyboardWedge(parent=self)
         self.wedge.scanned.connect(self.on_scan)
         self._activity = _ActivityFilter(self.touch)
+        # they see every event of the application (installed at start, removed at shutdown)
+        self._app_filters: tuple[QObject, ...] = (self.wedge, self._activity)
         self.scan_worker: ScanWorker | None = None
         if scan_source is not None:
             self.scan_worker = ScanWorker(scan_source)
@@ -250,8 +246,8 @@ class KioskWindow(QWidget):
         """Start the camera and scanner inputs and the idle clock (after the window is built)."""
         app = QApplication.instance()
         if app is not None:
-            app.installEventFilter(self.wedge)
-            app.installEventFilter(self._activity)
+            for watcher in self._app_filters:
+                app.installEventFilter(watcher)
         if self.scan_worker is not None:
             self.scan_worker.start()
         self._tick_timer.start()
@@ -263,8 +259,8 @@ class KioskWindow(QWidget):
         self.desk.cancel_sync()
         app = QApplication.instance()
         if app is not None:
-            app.removeEventFilter(self.wedge)
-            app.removeEventFilter(self._activity)
+            for watcher in self._app_filters:
+                app.removeEventFilter(watcher)
         if self.scan_worker is not None:
             self.scan_worker.stop()
         self.runner.stop()
@@ -566,7 +562,7 @@ class KioskWindow(QWidget):
 
     def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
-            self.welcome.set_frame(image, corners or None, coarse)
+            self.welcome.preview.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Assessment) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet

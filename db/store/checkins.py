@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from db.checkin_fields import decision_fields, patient_fields
 from db.models import audit_counts, audit_log, checkins, outcome_tallies, queue_counters
 from db.outbox_store import outbox_event
 from db.store.database import Database
@@ -262,30 +263,20 @@ class CheckinStore(Database):
 # -- row mapping ------------------------------------------------------------------------------
 
 
+# The snapshot's fields whose column says they are the patient's (the others are the card's).
+_PATIENT_COLUMNS = {"name": "patient_name", "birth": "patient_birth", "gender": "patient_gender"}
+
+
 def checkin_values(checkin: CheckIn) -> dict[str, object]:
     """A check-in as the ``checkins`` table's values (without its idempotency key)."""
-    patient = checkin.patient
+    patient = patient_fields(checkin.patient)
     return {
         "id": checkin.id,
         "local_day": checkin.local_day,
         "clinic_code": checkin.clinic_code,
         "queue_number": checkin.queue_number,
-        "patient_name": patient.name,
-        "patient_birth": patient.birth.iso() if patient.birth is not None else None,
-        "patient_gender": patient.gender.value if patient.gender is not None else None,
-        "card_number": patient.card_number,
-        "bhxh_number": patient.bhxh_number,
-        "id_number": patient.id_number,
-        "facility_code": patient.facility_code,
-        "valid_from": patient.valid_from,
-        "valid_to": patient.valid_to,
-        "benefit_level": patient.benefit_level,
-        "status": checkin.status,
-        "reason": checkin.reason,
-        "route": checkin.route.value if checkin.route is not None else None,
-        "benefit_percent": checkin.benefit_percent,
-        "verification": checkin.verification.value,
-        "kiosk_id": checkin.kiosk_id,
+        **{_PATIENT_COLUMNS.get(name, name): value for name, value in patient.items()},
+        **decision_fields(checkin),
         "staff_name": checkin.staff_name,
         "override_reason": checkin.override_reason,
         "created_at": checkin.created_at,

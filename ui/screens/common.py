@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
@@ -10,9 +11,11 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -121,6 +124,29 @@ def button(role: str = "", *, compact: bool = False) -> QPushButton:
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch targets: no keyboard focus to steal
     return widget
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Room in a :func:`column` that grows with the screen, shared out by ``factor``."""
+
+    factor: int = 1
+
+
+def column(*items: QWidget | QLayout | int | Stretch, parent: QWidget | None = None) -> QVBoxLayout:
+    """A vertical box of ``items`` from the top: widgets, layouts, fixed gaps (a number of
+    pixels) and stretches; ``parent``: the widget it lays out."""
+    box = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
+    for item in items:
+        if isinstance(item, Stretch):
+            box.addStretch(item.factor)
+        elif isinstance(item, int):
+            box.addSpacing(item)
+        elif isinstance(item, QLayout):
+            box.addLayout(item)
+        else:
+            box.addWidget(item)
+    return box
 
 
 class Screen(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QPen, QShowEvent
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
@@ -28,7 +28,9 @@ from ui.screens.common import (
     WARN,
     AdaptiveBox,
     Screen,
+    Stretch,
     button,
+    column,
     label,
     set_pixel_size,
 )
@@ -149,14 +151,6 @@ class WelcomeScreen(Screen):
         self._show_camera()
         if self._alert_key:
             self.alert.setText(tr(self._alert_key, lang))
-
-    def set_frame(
-        self,
-        image: QImage,
-        corners: Sequence[tuple[float, float]] | None,
-        coarse: QImage | None = None,
-    ) -> None:
-        self.preview.set_frame(image, corners, coarse)
 
     def set_camera_state(self, state: str) -> None:
         self._camera = state
@@ -287,14 +281,9 @@ class TimeWarningScreen(Screen):
         self.go_on.setStyleSheet("min-height: 220px; font-size: 64px; border-radius: 28px;")
         self.go_on.clicked.connect(self.more_time.emit)
         self.countdown = _Countdown()
-        box = QVBoxLayout(self)
-        box.addStretch(1)
-        box.addWidget(self.title)
-        box.addSpacing(60)
-        box.addWidget(self.go_on)
-        box.addSpacing(40)
-        box.addWidget(self.countdown.widget)
-        box.addStretch(1)
+        column(
+            Stretch(), self.title, 60, self.go_on, 40, self.countdown.widget, Stretch(), parent=self
+        )
 
     def retranslate(self, lang: Lang) -> None:
         self.title.setText(tr("time_warning", lang))
@@ -314,26 +303,30 @@ class _Countdown:
         self.widget.setText(tr("back_in", lang, s=seconds) if seconds > 0 else "")
 
 
-class ClinicScreen(Screen):
-    """Big buttons, one per open clinic."""
+class _Question(Screen):
+    """A patient screen that asks something: its title, and the countdown back to the start."""
 
-    chosen = Signal(str)
     personal = True
 
     def __init__(self) -> None:
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.countdown = _Countdown()
+
+
+class ClinicScreen(_Question):
+    """Big buttons, one per open clinic."""
+
+    chosen = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
         self.grid = QGridLayout()
         self.grid.setSpacing(28)
-        self.countdown = _Countdown()
-        box = QVBoxLayout(self)
+        box = column(
+            Stretch(), self.title, 40, self.grid, Stretch(2), self.countdown.widget, parent=self
+        )
         box.setContentsMargins(0, 0, 0, 0)
-        box.addStretch(1)
-        box.addWidget(self.title)
-        box.addSpacing(40)
-        box.addLayout(self.grid)
-        box.addStretch(2)
-        box.addWidget(self.countdown.widget)
         self.buttons: dict[str, object] = {}
         self._clinics: tuple[Clinic, ...] = ()
         self._lang: Lang = "vi"
@@ -376,15 +369,13 @@ class ClinicScreen(Screen):
         self.set_clinics((), self._lang)
 
 
-class ConfirmScreen(Screen):
+class ConfirmScreen(_Question):
     """ "Is this you?" with the masked name and birth year."""
 
     answered = Signal(bool)
-    personal = True
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.message = label(BODY_PX)
         self.name = label(72, bold=True)
         self.birth = label(BODY_PX + 8)
@@ -393,7 +384,6 @@ class ConfirmScreen(Screen):
         self.no.setMinimumHeight(150)
         self.yes.clicked.connect(lambda: self.answered.emit(True))
         self.no.clicked.connect(lambda: self.answered.emit(False))
-        self.countdown = _Countdown()
         buttons = QHBoxLayout()
         buttons.setSpacing(40)
         buttons.addWidget(self.yes)
@@ -494,12 +484,8 @@ def _number_block(caption: QLabel, number: QLabel) -> QVBoxLayout:
 
     (:func:`_pull_together` moves it to the bottom of its half on a portrait screen.)
     """
-    box = QVBoxLayout()
+    box = column(Stretch(), caption, number, Stretch())
     box.setSpacing(0)
-    box.addStretch(1)
-    box.addWidget(caption)
-    box.addWidget(number)
-    box.addStretch(1)
     return box
 
 
@@ -511,12 +497,8 @@ def _pull_together(number: QVBoxLayout, text: QVBoxLayout, landscape: bool) -> N
 
 
 def _text_block(*widgets: QWidget) -> QVBoxLayout:
-    box = QVBoxLayout()
+    box = column(Stretch(), *widgets, Stretch())
     box.setSpacing(20)
-    box.addStretch(1)
-    for w in widgets:
-        box.addWidget(w)
-    box.addStretch(1)
     return box
 
 
@@ -627,21 +609,23 @@ class ReceptionScreen(_ResultScreen):
         self.reason = label(52, bold=True)
         self.where = label(48, color=PRIMARY, bold=True)
         self.patient = label(CAPTION_PX + 4)
-        box = QVBoxLayout(self)
-        box.addStretch(1)
-        box.addWidget(self.heading)
-        box.addSpacing(30)
-        box.addWidget(self.reason)
-        box.addSpacing(30)
-        box.addWidget(self.where)
-        box.addStretch(1)
-        box.addWidget(self.patient)
-        box.addWidget(self.countdown.widget)
         buttons = QHBoxLayout()
         buttons.setSpacing(40)
         buttons.addWidget(self.rescan_button)
         buttons.addWidget(self.done_button)
-        box.addLayout(buttons)
+        column(
+            Stretch(),
+            self.heading,
+            30,
+            self.reason,
+            30,
+            self.where,
+            Stretch(),
+            self.patient,
+            self.countdown.widget,
+            buttons,
+            parent=self,
+        )
 
     def retranslate(self, lang: Lang) -> None:
         o = self._outcome
