@@ -9,13 +9,14 @@ import logging
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Lang, Reason, Status
-from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
-from tests.ui.ui_rig import Make, Rig, diacritics_differ, scan_and_wait, stranger
+from tests.ui.ui_rig import Make, scan_and_wait, stranger, to_confirm
 from ui.window import KioskWindow
 from ui.workers import coarse, to_qimage
 
@@ -24,6 +25,17 @@ def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
     """``seconds`` later, after the window's next tick."""
     clock.advance(seconds=seconds)
     window.tick()
+
+
+def waits(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """``screen`` stays up for ``seconds``, the last 10 of them as the warning, then the
+    welcome screen comes back."""
+    at(window, clock, seconds - 11)
+    assert window.current is screen
+    at(window, clock, 1)
+    assert window.current is window.warning
+    at(window, clock, 10)
+    assert window.current is window.welcome
 
 
 # --- every patient starts fresh -----------------------------------------------------------------
@@ -56,17 +68,11 @@ def test_english_chosen_by_someone_who_walked_away_resets_on_the_welcome_screen(
     assert window.welcome.title.text() == "Đăng ký khám bệnh"
 
 
-def _to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
-    rig.cards.save_card(diacritics_differ(card_record(person)))
-    window.on_scan(bhyt_payload(person))
-    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
-
-
 def test_a_question_waits_60_s_with_a_warning_10_s_before(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, rig = make_window()
-    _to_confirm(qtbot, window, rig, persons[0])
+    to_confirm(qtbot, window, rig, persons[0])
     at(window, clock, 49)
     assert window.current is window.confirm
     assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 11 giây"
@@ -79,12 +85,7 @@ def test_a_question_waits_60_s_with_a_warning_10_s_before(
     window.warning.go_on.click()
     assert window.current is window.confirm
     assert window.confirm.name.text()  # nothing was cleared
-    at(window, clock, 49)
-    assert window.current is window.confirm
-    at(window, clock, 1)
-    assert window.current is window.warning
-    at(window, clock, 10)  # no answer: back to the start, nothing personal left
-    assert window.current is window.welcome
+    waits(window, clock, window.confirm, 60)  # no answer: back to the start, nothing personal left
     assert window.confirm.name.text() == ""
     assert not rig.store.checkins
 
@@ -95,12 +96,7 @@ def test_choosing_a_clinic_waits_60_s(
     window, _ = make_window(clinics=3)
     window.on_scan(bhyt_payload(persons[0]))
     qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
-    at(window, clock, 49)
-    assert window.current is window.clinics
-    at(window, clock, 1)
-    assert window.current is window.warning
-    at(window, clock, 10)
-    assert window.current is window.welcome
+    waits(window, clock, window.clinics, 60)
     assert window.clinics.buttons == {}
 
 
@@ -126,10 +122,7 @@ def test_the_reception_screen_waits_30_s(
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
     assert window.current is window.reception
-    at(window, clock, 20)
-    assert window.current is window.warning
-    at(window, clock, 10)
-    assert window.current is window.welcome
+    waits(window, clock, window.reception, 30)
 
 
 def test_the_warning_speaks_english_to_an_english_patient(
@@ -147,7 +140,7 @@ def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, rig = make_window()
-    _to_confirm(qtbot, window, rig, persons[0])
+    to_confirm(qtbot, window, rig, persons[0])
     shown = window.confirm.name.text()
     at(window, clock, 45)
     window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
