@@ -27,13 +27,18 @@ def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
     window.tick()
 
 
-def waits(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
-    """``screen`` stays up for ``seconds``, the last 10 of them as the warning, then the
-    welcome screen comes back."""
+def warns(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """``screen`` stays up for ``seconds`` less 10, then the warning takes over."""
     at(window, clock, seconds - 11)
     assert window.current is screen
     at(window, clock, 1)
     assert window.current is window.warning
+
+
+def waits(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """``screen`` stays up for ``seconds``, the last 10 of them as the warning, then the
+    welcome screen comes back."""
+    warns(window, clock, screen, seconds)
     at(window, clock, 10)
     assert window.current is window.welcome
 
@@ -105,15 +110,11 @@ def test_a_result_waits_30_s_and_any_touch_on_the_warning_gives_more_time(
 ) -> None:
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    at(window, clock, 19)
-    assert window.current is window.accepted
-    at(window, clock, 1)
-    assert window.current is window.warning
+    warns(window, clock, window.accepted, 30)
     window.touch()  # a tap anywhere on the warning
     window.tick()
     assert window.current is window.accepted
-    at(window, clock, 30)
-    assert window.current is window.welcome
+    waits(window, clock, window.accepted, 30)  # the whole 30 s again
 
 
 def test_the_reception_screen_waits_30_s(
