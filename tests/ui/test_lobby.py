@@ -16,9 +16,12 @@ from kiosk.outcome import Lang, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
-from tests.ui.ui_rig import Make, scan_and_wait, stranger, to_confirm
+from tests.ui.ui_rig import Make, Rig, scan_and_wait, stranger, to_confirm
 from ui.window import KioskWindow
 from ui.workers import coarse, to_qimage
+
+Question = tuple[KioskWindow, Rig]
+"""A window asking whether a name is the patient's, and its rig."""
 
 
 def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
@@ -73,11 +76,18 @@ def test_english_chosen_by_someone_who_walked_away_resets_on_the_welcome_screen(
     assert window.welcome.title.text() == "Đăng ký khám bệnh"
 
 
-def test_a_question_waits_60_s_with_a_warning_10_s_before(
-    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
-) -> None:
+@pytest.fixture
+def question(qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]) -> Question:
+    """A window asking the first person whether the cached name (without marks) is theirs."""
     window, rig = make_window()
     to_confirm(qtbot, window, rig, persons[0])
+    return window, rig
+
+
+def test_a_question_waits_60_s_with_a_warning_10_s_before(
+    question: Question, clock: FakeClock
+) -> None:
+    window, rig = question
     at(window, clock, 49)
     assert window.current is window.confirm
     assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 11 giây"
@@ -138,10 +148,9 @@ def test_the_warning_speaks_english_to_an_english_patient(
 
 
 def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
-    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+    qtbot: QtBot, question: Question, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
-    window, rig = make_window()
-    to_confirm(qtbot, window, rig, persons[0])
+    window, rig = question
     shown = window.confirm.name.text()
     at(window, clock, 45)
     window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
