@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Make, Rig
+from tests.ui.ui_rig import Make, Rig, scan_until
 from ui.window import KioskWindow
 
 
@@ -27,8 +27,7 @@ def _type(window: KioskWindow, year: str) -> None:
 def _asked_birth_year(qtbot: QtBot, make_window: Make, code: str) -> tuple[KioskWindow, Rig]:
     """A new window handed the bare ``code``, once it asks for the birth year."""
     window, rig = make_window()
-    window.on_scan(code)
-    qtbot.waitUntil(lambda: window.current is window.birth_year, timeout=5000)
+    scan_until(qtbot, window, code, window.birth_year)
     return window, rig
 
 

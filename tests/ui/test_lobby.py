@@ -16,7 +16,7 @@ from kiosk.outcome import Lang, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
-from tests.ui.ui_rig import Make, Rig, scan_and_wait, stranger, to_confirm
+from tests.ui.ui_rig import Make, Rig, scan_and_wait, scan_until, stranger, to_confirm
 from ui.window import KioskWindow
 from ui.workers import coarse, to_qimage
 
@@ -109,8 +109,7 @@ def test_choosing_a_clinic_waits_60_s(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, _ = make_window(clinics=3)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.clinics)
     waits(window, clock, window.clinics, 60)
     assert window.clinics.buttons == {}
 
@@ -227,8 +226,7 @@ def test_checking_shows_the_seconds_and_turns(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, _ = make_window(online_delay_s=1.0)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     assert window.busy.spinner.running
     phase = window.busy.spinner.phase
     qtbot.waitUntil(lambda: window.busy.spinner.phase != phase, timeout=1000)
@@ -247,8 +245,7 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
 ) -> None:
     window, rig = make_window(online_delay_s=1.5)
     limit = window.config.insurance.online_budget_s + 5
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     at(window, clock, limit - 0.5)
     assert window.current is window.busy
     with caplog.at_level(logging.WARNING, logger="ui.window"):

@@ -16,6 +16,7 @@ from tests.ui.ui_rig import (
     expired,
     revoked,
     scan_and_wait,
+    scan_until,
     stranger,
     to_confirm,
 )
@@ -64,8 +65,7 @@ def test_clinic_choice_with_several_open(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     window, rig = make_window(clinics=3)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.clinics)
     assert set(window.clinics.buttons) == {"NOI", "NHI", "TMH"}
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]

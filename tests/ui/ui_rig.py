@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from PIL import Image
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.checkin import CheckInService
@@ -126,6 +127,14 @@ def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
         window.on_scan(text)
 
 
+def scan_until(
+    qtbot: QtBot, window: KioskWindow, text: str, screen: QWidget, timeout_ms: int = 5000
+) -> None:
+    """Hand the window a scanned code and wait until it shows ``screen``."""
+    window.on_scan(text)
+    qtbot.waitUntil(lambda: window.current is screen, timeout=timeout_ms)
+
+
 def checked_in(
     qtbot: QtBot, make_window: Make, person: SyntheticPerson, **options: object
 ) -> tuple[KioskWindow, Rig]:
@@ -141,8 +150,7 @@ def to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPer
     """Scan ``person``'s card, cached with the given name without marks, and wait until the
     window asks whether this is them."""
     rig.cards.save_card(diacritics_differ(card_record(person)))
-    window.on_scan(bhyt_payload(person))
-    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+    scan_until(qtbot, window, bhyt_payload(person), window.confirm)
 
 
 # -- the scenarios' cards ------------------------------------------------------------------------
