@@ -95,14 +95,21 @@ def _queue_numbers(conn: Connection, clinic: str) -> list[int]:
     return list(conn.execute(sql, {"clinic": clinic}).scalars())
 
 
+def _rows_about(conn: Connection, table: str, column: str, clinic: str, counted: str) -> int:
+    """``count(counted)`` over the rows of ``table`` whose ``column`` names a check-in of
+    ``clinic`` (``counted`` is ``*`` for rows, or ``DISTINCT t.<column>`` for check-ins)."""
+    sql = text(
+        f"SELECT count({counted}) FROM {table} t JOIN checkins c ON t.{column} = c.id"
+        " WHERE c.clinic_code = :clinic"
+    )
+    return int(conn.execute(sql, {"clinic": clinic}).scalar_one())
+
+
 def _verify_outbox(store: SqlStore, total: int) -> dict[str, object]:
     """The outbox run: numbers 1..n in its own clinic, exactly one pending event each."""
     with store.engine.connect() as conn:
         numbers = _queue_numbers(conn, OUTBOX_CLINIC)
-        events = conn.exec_driver_sql(
-            "SELECT count(DISTINCT o.checkin_id) FROM outbox o JOIN checkins c"
-            " ON o.checkin_id = c.id WHERE c.clinic_code = 'OUTBOX'"
-        ).scalar()
+        events = _rows_about(conn, "outbox", "checkin_id", OUTBOX_CLINIC, "DISTINCT t.checkin_id")
         rows = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
     return {
         "outbox_numbers_exactly_1_to_n": numbers == list(range(1, total + 1)),
@@ -191,10 +198,7 @@ def _fsync_ms(folder: str, rounds: int = 100) -> float:
 def _verify(store: SqlStore, total: int) -> dict[str, object]:
     with store.engine.connect() as conn:
         numbers = _queue_numbers(conn, CLINIC)
-        audited = conn.exec_driver_sql(
-            "SELECT count(*) FROM audit_log a JOIN checkins c ON a.target = c.id"
-            " WHERE c.clinic_code = 'NOI'"
-        ).scalar()
+        audited = _rows_about(conn, "audit_log", "target", CLINIC, "*")
         bare = [row[0] for row in conn.exec_driver_sql("SELECT number FROM bare ORDER BY 1")]
     return {
         "checkins": len(numbers),

@@ -56,6 +56,14 @@ def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
     return data
 
 
+def _error(result: CompletedProcess[bytes], code: int) -> str:
+    """The message of a command that failed with exit ``code``: one line, no traceback."""
+    assert result.returncode == code, result.stderr.decode()
+    message = result.stderr.decode().strip()
+    assert len(message.splitlines()) == 1, message
+    return message
+
+
 def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     tmp_path: Path, site: dict[str, str], run_cli: RunCli
 ) -> None:
@@ -101,8 +109,7 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert reprint.returncode == 0, reprint.stderr.decode()
     assert "#1" in reprint.stdout.decode()
     missing = run_cli(["reprint", "no-such-id"], env=site)
-    assert missing.returncode == 1
-    assert "no check-in with id" in missing.stderr.decode()
+    assert "no check-in with id" in _error(missing, 1)
 
 
 def test_checkin_from_demo_images_numbers_patients_in_order(
@@ -130,12 +137,9 @@ def test_unreadable_image_and_unknown_clinic_are_one_line_errors(
     blank = tmp_path / "blank.png"
     blank.write_bytes(b"not a png")
     result = run_cli(["checkin", "--image", str(blank), "--json"], env=site)
-    assert result.returncode == 1
-    assert result.stderr.decode().strip().count("\n") == 0
-    assert "not a readable image" in result.stderr.decode()
+    assert "not a readable image" in _error(result, 1)
     result = run_cli(["checkin", "--text", EXAMPLE, "--clinic", "XYZ"], env=site)
-    assert result.returncode == 2
-    assert "unknown clinic 'XYZ'" in result.stderr.decode()
+    assert "unknown clinic 'XYZ'" in _error(result, 2)
 
 
 def test_a_database_that_cannot_be_created_is_one_line_not_a_traceback(
@@ -144,9 +148,6 @@ def test_a_database_that_cannot_be_created_is_one_line_not_a_traceback(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     env = {**site, "KIOSK_DATABASE_URL": f"sqlite:///{blocker / 'kiosk.db'}"}
-    result = run_cli(["checkin", "--text", EXAMPLE, "--json"], env=env)
-    assert result.returncode == 1
-    lines = result.stderr.decode().strip().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("kiosk-admin checkin: ")
-    assert "Traceback" not in result.stderr.decode()
+    message = _error(run_cli(["checkin", "--text", EXAMPLE, "--json"], env=env), 1)
+    assert message.startswith("kiosk-admin checkin: ")
+    assert "Traceback" not in message

@@ -82,43 +82,39 @@ def invalid(text: str) -> InvalidPayload:
 # --- the docs/domain.md examples ------------------------------------------------------------
 
 
-def test_domain_example_15_field_card_decodes_exactly() -> None:
-    card = parsed_bhyt(EXAMPLE_15)
-    assert card.raw == EXAMPLE_15
-    assert card.card_number == "HS4797920123456"
-    assert card.bhxh_number == "7920123456"
-    assert card.name == "Trần Thị Mỹ Lệ"
-    assert card.birth == BirthDate(2008, 9, 7)
-    assert card.gender is Gender.FEMALE
-    assert card.facility_code == "79024"
-    assert card.valid_from == date(2025, 1, 1)
-    assert card.valid_to == date(2025, 12, 31)
-    assert card.issued_on == date(2024, 12, 20)
-    assert card.address == "Số 5 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh"
-    assert card.management_code == "79010920123456"
-    assert card.parent_name is None
-    assert card.residence_code == "4"
-    assert card.five_years_from == date(2030, 1, 1)  # written with a leading space
-    assert card.check_string == "3f9a1c2b7d4e5f60-5202"
-    assert card.benefit_level == 4  # the digit of the card number
-    assert card.issuing_place is None
+# Each BHYT example as parsed, field by field: (field, EXAMPLE_15, EXAMPLE_17).
+DECODED: list[tuple[str, object, object]] = [
+    ("card_number", "HS4797920123456", "7920123457"),
+    ("bhxh_number", "7920123456", "7920123457"),
+    ("name", "Trần Thị Mỹ Lệ", "Nguyễn Văn Đức"),
+    ("birth", BirthDate(2008, 9, 7), BirthDate(1975)),
+    ("gender", Gender.FEMALE, Gender.MALE),
+    ("facility_code", "79024", "79034"),  # the 2021 form: "79 – 034" with an en dash
+    ("valid_from", date(2025, 1, 1), date(2025, 1, 1)),
+    ("valid_to", date(2025, 12, 31), None),  # "-": validity comes from the cache or the gateway
+    ("issued_on", date(2024, 12, 20), date(2025, 1, 5)),
+    ("address", "Số 5 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh", None),
+    ("management_code", "79010920123456", "79027920123457"),
+    ("parent_name", None, None),
+    ("residence_code", "4", "4"),
+    ("five_years_from", date(2030, 1, 1), date(2026, 7, 1)),  # written with a leading space
+    ("check_string", "3f9a1c2b7d4e5f60-5202", "a1b2c3d4e5f60718-5202"),
+    ("benefit_level", 4, 4),  # the digit of the card number; in the 2021 form, field 14
+    ("issuing_place", None, "Quận 3, Thành phố Hồ Chí Minh"),
+]
 
 
-def test_domain_example_2021_form_decodes_exactly() -> None:
-    card = parsed_bhyt(EXAMPLE_17)
-    assert card.card_number == "7920123457"
-    assert card.bhxh_number == "7920123457"
-    assert card.name == "Nguyễn Văn Đức"
-    assert card.birth == BirthDate(1975)
-    assert card.birth.iso() == "1975"
-    assert card.gender is Gender.MALE
-    assert card.facility_code == "79034"  # "79 – 034" with an en dash
-    assert card.valid_from == date(2025, 1, 1)
-    assert card.valid_to is None  # "-": validity comes from the cache or the gateway
-    assert card.address is None
-    assert card.benefit_level == 4  # field 14
-    assert card.issuing_place == "Quận 3, Thành phố Hồ Chí Minh"
-    assert card.five_years_from == date(2026, 7, 1)
+@pytest.mark.parametrize(
+    ("payload", "column", "birth_iso"),
+    [(EXAMPLE_15, 1, "2008-09-07"), (EXAMPLE_17, 2, "1975")],
+    ids=["15_field_card", "2021_form"],
+)
+def test_domain_bhyt_examples_decode_exactly(payload: str, column: int, birth_iso: str) -> None:
+    card = parsed_bhyt(payload)
+    assert card.raw == payload
+    fields = {row[0]: getattr(card, row[0]) for row in DECODED}
+    assert fields == {row[0]: row[column] for row in DECODED}
+    assert card.birth.iso() == birth_iso
 
 
 def test_domain_example_cccd_decodes() -> None:

@@ -17,7 +17,7 @@ from kiosk.model import CheckIn, Verification
 from kiosk.outcome import Outcome, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, people
 from tests.builders import checkin, patient
-from tests.ui.ui_rig import Make, scan_and_wait
+from tests.ui.ui_rig import Make, checked_in, scan_and_wait
 
 TODAY = date(2026, 11, 25)
 
@@ -49,9 +49,7 @@ def persons() -> list[SyntheticPerson]:
 def test_a_self_referred_level_4_card_is_told_40_and_a_registered_one_80(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, _ = make_window(clinics=1)
-    scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
-    assert window.current is window.accepted
+    window, _ = checked_in(qtbot, make_window, persons[1], clinics=1)
     assert window.accepted.benefit.text() == "Tự đến khám (mã 1.13) – Mức hưởng 40%"
     window.toggle_language()
     assert window.accepted.benefit.text() == "Self-referred (code 1.13) – Benefit 40%"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from kiosk.outcome import Reason, Status
+from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Make
+from tests.ui.ui_rig import Make, Rig, scan_until
 from ui.window import KioskWindow
 
 
@@ -24,22 +24,33 @@ def _type(window: KioskWindow, year: str) -> None:
         window.birth_year.keypad.press(digit)
 
 
+def _asked_birth_year(qtbot: QtBot, make_window: Make, code: str) -> tuple[KioskWindow, Rig]:
+    """A new window handed the bare ``code``, once it asks for the birth year."""
+    window, rig = make_window()
+    scan_until(qtbot, window, code, window.birth_year)
+    return window, rig
+
+
+def _answer(qtbot: QtBot, window: KioskWindow, year: str) -> Outcome:
+    """The outcome shown once ``year`` is typed on the keypad and OK pressed."""
+    _type(window, year)
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.birth_year.ok.click()
+    outcome: Outcome = blocker.args[0]
+    return outcome
+
+
 def test_a_bare_code_asks_the_birth_year_and_reveals_nothing(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, rig = make_window()
     person = persons[0]
-    window.on_scan(person.bhxh_number)
-    qtbot.waitUntil(lambda: window.current is window.birth_year, timeout=5000)
+    window, rig = _asked_birth_year(qtbot, make_window, person.bhxh_number)
     shown = _shown_text(window)
     assert "Ông/Bà sinh năm nào?" in shown
     for secret in (person.name.split()[-1], str(person.birth.year)):
         assert secret not in shown
     assert not window.birth_year.ok.isEnabled()
-    _type(window, str(person.birth.year + 3))
-    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
-        window.birth_year.ok.click()
-    outcome = blocker.args[0]
+    outcome = _answer(qtbot, window, str(person.birth.year + 3))
     assert (outcome.status, outcome.reason) == (Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG)
     assert window.current is window.reception
     shown = _shown_text(window)
@@ -51,17 +62,12 @@ def test_a_bare_code_asks_the_birth_year_and_reveals_nothing(
 def test_the_right_birth_year_checks_the_patient_in(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, rig = make_window()
     person = persons[1]
-    window.on_scan(person.card_number)
-    qtbot.waitUntil(lambda: window.current is window.birth_year, timeout=5000)
+    window, rig = _asked_birth_year(qtbot, make_window, person.card_number)
     _type(window, "19")
     assert not window.birth_year.ok.isEnabled()  # four digits first
     window.birth_year.year.clear()
-    _type(window, str(person.birth.year))
-    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
-        window.birth_year.ok.click()
-    outcome = blocker.args[0]
+    outcome = _answer(qtbot, window, str(person.birth.year))
     assert outcome.status is Status.ACCEPTED, outcome
     assert outcome.checkin is not None
     assert window.current is window.accepted

@@ -9,21 +9,41 @@ import logging
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Lang, Reason, Status
-from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
-from tests.ui.ui_rig import Make, Rig, diacritics_differ, scan_and_wait, stranger
+from tests.ui.ui_rig import Make, Rig, scan_and_wait, scan_until, stranger, to_confirm
 from ui.window import KioskWindow
 from ui.workers import coarse, to_qimage
+
+Question = tuple[KioskWindow, Rig]
+"""A window asking whether a name is the patient's, and its rig."""
 
 
 def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
     """``seconds`` later, after the window's next tick."""
     clock.advance(seconds=seconds)
     window.tick()
+
+
+def warns(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """``screen`` stays up for ``seconds`` less 10, then the warning takes over."""
+    at(window, clock, seconds - 11)
+    assert window.current is screen
+    at(window, clock, 1)
+    assert window.current is window.warning
+
+
+def waits(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """``screen`` stays up for ``seconds``, the last 10 of them as the warning, then the
+    welcome screen comes back."""
+    warns(window, clock, screen, seconds)
+    at(window, clock, 10)
+    assert window.current is window.welcome
 
 
 # --- every patient starts fresh -----------------------------------------------------------------
@@ -56,17 +76,18 @@ def test_english_chosen_by_someone_who_walked_away_resets_on_the_welcome_screen(
     assert window.welcome.title.text() == "Đăng ký khám bệnh"
 
 
-def _to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
-    rig.cards.save_card(diacritics_differ(card_record(person)))
-    window.on_scan(bhyt_payload(person))
-    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+@pytest.fixture
+def question(qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]) -> Question:
+    """A window asking the first person whether the cached name (without marks) is theirs."""
+    window, rig = make_window()
+    to_confirm(qtbot, window, rig, persons[0])
+    return window, rig
 
 
 def test_a_question_waits_60_s_with_a_warning_10_s_before(
-    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+    question: Question, clock: FakeClock
 ) -> None:
-    window, rig = make_window()
-    _to_confirm(qtbot, window, rig, persons[0])
+    window, rig = question
     at(window, clock, 49)
     assert window.current is window.confirm
     assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 11 giây"
@@ -79,12 +100,7 @@ def test_a_question_waits_60_s_with_a_warning_10_s_before(
     window.warning.go_on.click()
     assert window.current is window.confirm
     assert window.confirm.name.text()  # nothing was cleared
-    at(window, clock, 49)
-    assert window.current is window.confirm
-    at(window, clock, 1)
-    assert window.current is window.warning
-    at(window, clock, 10)  # no answer: back to the start, nothing personal left
-    assert window.current is window.welcome
+    waits(window, clock, window.confirm, 60)  # no answer: back to the start, nothing personal left
     assert window.confirm.name.text() == ""
     assert not rig.store.checkins
 
@@ -93,14 +109,8 @@ def test_choosing_a_clinic_waits_60_s(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, _ = make_window(clinics=3)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
-    at(window, clock, 49)
-    assert window.current is window.clinics
-    at(window, clock, 1)
-    assert window.current is window.warning
-    at(window, clock, 10)
-    assert window.current is window.welcome
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.clinics)
+    waits(window, clock, window.clinics, 60)
     assert window.clinics.buttons == {}
 
 
@@ -109,15 +119,11 @@ def test_a_result_waits_30_s_and_any_touch_on_the_warning_gives_more_time(
 ) -> None:
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    at(window, clock, 19)
-    assert window.current is window.accepted
-    at(window, clock, 1)
-    assert window.current is window.warning
+    warns(window, clock, window.accepted, 30)
     window.touch()  # a tap anywhere on the warning
     window.tick()
     assert window.current is window.accepted
-    at(window, clock, 30)
-    assert window.current is window.welcome
+    waits(window, clock, window.accepted, 30)  # the whole 30 s again
 
 
 def test_the_reception_screen_waits_30_s(
@@ -126,10 +132,7 @@ def test_the_reception_screen_waits_30_s(
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
     assert window.current is window.reception
-    at(window, clock, 20)
-    assert window.current is window.warning
-    at(window, clock, 10)
-    assert window.current is window.welcome
+    waits(window, clock, window.reception, 30)
 
 
 def test_the_warning_speaks_english_to_an_english_patient(
@@ -144,10 +147,9 @@ def test_the_warning_speaks_english_to_an_english_patient(
 
 
 def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
-    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+    qtbot: QtBot, question: Question, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
-    window, rig = make_window()
-    _to_confirm(qtbot, window, rig, persons[0])
+    window, rig = question
     shown = window.confirm.name.text()
     at(window, clock, 45)
     window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
@@ -224,8 +226,7 @@ def test_checking_shows_the_seconds_and_turns(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, _ = make_window(online_delay_s=1.0)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     assert window.busy.spinner.running
     phase = window.busy.spinner.phase
     qtbot.waitUntil(lambda: window.busy.spinner.phase != phase, timeout=1000)
@@ -244,8 +245,7 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
 ) -> None:
     window, rig = make_window(online_delay_s=1.5)
     limit = window.config.insurance.online_budget_s + 5
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.busy, timeout=3000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     at(window, clock, limit - 0.5)
     assert window.current is window.busy
     with caplog.at_level(logging.WARNING, logger="ui.window"):

@@ -10,15 +10,22 @@ from pytestqt.qtbot import QtBot
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop
-from tests.ui.ui_rig import Make, Rig, diacritics_differ, expired, revoked, scan_and_wait, stranger
+from tests.ui.ui_rig import (
+    Make,
+    checked_in,
+    expired,
+    revoked,
+    scan_and_wait,
+    scan_until,
+    stranger,
+    to_confirm,
+)
 
 
 def test_accepted_with_one_open_clinic_shows_number_1(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, rig = make_window(clinics=1)
-    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    assert window.current is window.accepted
+    window, rig = checked_in(qtbot, make_window, persons[0], clinics=1)
     assert window.accepted.number.text() == "1"
     assert "Phòng 101" in window.accepted.clinic.text()
     assert window.accepted.slip.text()  # "take your slip"
@@ -58,8 +65,7 @@ def test_clinic_choice_with_several_open(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     window, rig = make_window(clinics=3)
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
+    scan_until(qtbot, window, bhyt_payload(persons[0]), window.clinics)
     assert set(window.clinics.buttons) == {"NOI", "NHI", "TMH"}
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
@@ -68,18 +74,11 @@ def test_clinic_choice_with_several_open(
     assert next(iter(rig.store.checkins.values())).clinic_code == "NHI"
 
 
-def _renamed(rig: Rig, person: SyntheticPerson) -> None:
-    """The cache has the person's name without the marks on the given name."""
-    rig.cards.save_card(diacritics_differ(card_record(person)))
-
-
 def test_needs_confirmation_yes_checks_in(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     window, rig = make_window()
-    _renamed(rig, persons[0])
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+    to_confirm(qtbot, window, rig, persons[0])
     assert window.confirm.title.text() == "Đây có phải là Ông/Bà không?"
     assert window.confirm.name.text().startswith(persons[0].name.split()[0])
     assert persons[0].name not in window.confirm.name.text()
@@ -93,9 +92,7 @@ def test_needs_confirmation_no_sends_to_reception(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     window, rig = make_window()
-    _renamed(rig, persons[0])
-    window.on_scan(bhyt_payload(persons[0]))
-    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=5000)
+    to_confirm(qtbot, window, rig, persons[0])
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.confirm.no.click()
     assert blocker.args[0].reason is Reason.PATIENT_DENIED_IDENTITY

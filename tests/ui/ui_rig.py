@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from PIL import Image
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.checkin import CheckInService
@@ -28,7 +29,7 @@ from kiosk.model import (
     CheckIn,
 )
 from kiosk.names import strip_diacritics
-from kiosk.synthetic import SyntheticPerson, people
+from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
 from tests.fakes import (
     FakeCardCache,
     FakeCheckInStore,
@@ -124,6 +125,32 @@ def scan_and_wait(qtbot: QtBot, window: KioskWindow, text: str) -> None:
     """Hand the window a scanned code and wait until it shows the outcome."""
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.on_scan(text)
+
+
+def scan_until(
+    qtbot: QtBot, window: KioskWindow, text: str, screen: QWidget, timeout_ms: int = 5000
+) -> None:
+    """Hand the window a scanned code and wait until it shows ``screen``."""
+    window.on_scan(text)
+    qtbot.waitUntil(lambda: window.current is screen, timeout=timeout_ms)
+
+
+def checked_in(
+    qtbot: QtBot, make_window: Make, person: SyntheticPerson, **options: object
+) -> tuple[KioskWindow, Rig]:
+    """A new window (``make_window(**options)``) on which ``person`` scanned the QR of their
+    card and was checked in: the accepted screen is up."""
+    window, rig = make_window(**options)
+    scan_and_wait(qtbot, window, bhyt_payload(person))
+    assert window.current is window.accepted
+    return window, rig
+
+
+def to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
+    """Scan ``person``'s card, cached with the given name without marks, and wait until the
+    window asks whether this is them."""
+    rig.cards.save_card(diacritics_differ(card_record(person)))
+    scan_until(qtbot, window, bhyt_payload(person), window.confirm)
 
 
 # -- the scenarios' cards ------------------------------------------------------------------------
