@@ -29,6 +29,7 @@ DEMO_STAFF_CODE = "101"
 DEMO_STAFF_PIN = "246810"  # the demo's own throw-away database only; never a real account
 UNKNOWN_EVERY = 10  # one patient in ten is not in the cache: reception
 RECEPTION_SERVES_EVERY = 2  # of those, every second one is checked in by reception (override)
+RECEPTION_PATIENCE_MS = 15_000  # a visit that has not ended by then is given up (and logged)
 OVERRIDE_REASON = "Demo: thẻ chưa có trong dữ liệu"
 CCCD_EVERY = 5  # one in five shows the chip ID card instead of the insurance card
 
@@ -160,9 +161,16 @@ class DemoReception:
         self.window, self.camera, self.every = window, camera, every
         self._code, self._pin = code, pin
         self.overrides: list[Outcome] = []
+        self.given_up: list[str] = []  # what the staff screen said when a visit was given up
         self._sent = 0
         self._serving: Outcome | None = None
         self._then: Callable[[], None] | None = None
+        from PySide6.QtCore import QTimer
+
+        self._patience = QTimer(window)
+        self._patience.setSingleShot(True)
+        self._patience.setInterval(RECEPTION_PATIENCE_MS)
+        self._patience.timeout.connect(self._give_up)
         # connected once: a day of patients adds no connection
         window.desk.signed_in.connect(self._signed_in)
         window.desk.looked_up.connect(self._looked_up)
@@ -181,6 +189,7 @@ class DemoReception:
     def serve(self, outcome: Outcome, then: Callable[[], None]) -> None:
         """Check the patient of ``outcome`` in at the staff screen; call ``then`` when done."""
         self._serving, self._then = outcome, then
+        self._patience.start()
         self.camera.hold()
         window = self.window
         window.open_staff()
@@ -244,7 +253,16 @@ class DemoReception:
             log.warning("demo reception: %s", message)
             self._finish()
 
+    def _give_up(self) -> None:
+        if self._serving is None:
+            return
+        said = self.window.staff.result.text() or self.window.pin.message.text()
+        log.warning("demo reception: gave up on a visit (screen said: %s)", said)
+        self.given_up.append(said)
+        self._finish()
+
     def _finish(self) -> None:
+        self._patience.stop()
         then = self._then
         self._serving = self._then = None
         self.window.logout()

@@ -310,6 +310,7 @@ def main() -> int:
         "seen": len(run.outcomes),
         "outcomes": dict(Counter(o.status.value for o in run.outcomes)),
         "reception_overrides": dict(Counter(o.status.value for o in reception.overrides)),
+        "reception_given_up": reception.given_up,
         "printer_failures_injected": printer.failures,
         "online": not args.offline,
         "pace": args.pace,
