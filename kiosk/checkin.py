@@ -520,13 +520,17 @@ class CheckInService:
             return self._store_failure(None, error).outcome()
         return Outcome(status=Status.ACCEPTED, reason=Reason.CHECKIN_CANCELLED, checkin=cancelled)
 
-    def todays_checkins(self, search: str | None = None) -> Sequence[CheckIn]:
-        """Today's check-ins for the staff screen (empty when the database is unavailable)."""
+    def todays_checkins(
+        self, search: str | None = None, limit: int | None = None
+    ) -> Sequence[CheckIn]:
+        """Today's check-ins for the staff screen, newest first, at most ``limit`` of them
+        (empty when the database is unavailable)."""
         try:
-            return self._checkins.list_checkins(local_day(self._clock, self._zone), search)
+            found = self._checkins.list_checkins(local_day(self._clock, self._zone), search)
         except StoreError as error:
             log.warning("cannot list check-ins: %s", error)
             return ()
+        return tuple(found[:limit]) if limit is not None else found
 
     def _store_failure(self, payload: Payload | None, error: StoreError) -> Assessment:
         log.error("database unavailable: %s", error)

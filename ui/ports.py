@@ -61,7 +61,9 @@ class PatientService(Protocol):
 
     def cancel(self, checkin_id: str, staff: str, reason: str) -> Outcome: ...
 
-    def todays_checkins(self, search: str | None = None) -> Sequence[CheckIn]: ...
+    def todays_checkins(
+        self, search: str | None = None, limit: int | None = None
+    ) -> Sequence[CheckIn]: ...
 
 
 @dataclass(frozen=True)

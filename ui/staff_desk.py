@@ -23,6 +23,10 @@ from ui.ports import AdminTools, PatientService
 from ui.present import PublicPatient, from_assessment
 from ui.workers import TaskRunner
 
+# Today's list shows the newest check-ins only: a busy day has thousands, and a list that long
+# neither helps staff nor stays cheap to draw (a search finds an older one by number or name).
+STAFF_LIST_ROWS = 50
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -217,11 +221,15 @@ class StaffDesk(QObject):
         self.refresh()
 
     def search(self, text: str) -> None:
-        """Today's check-ins matching ``text`` (all of them for an empty one)."""
+        """Today's newest check-ins matching ``text`` (any for an empty one): up to
+        :data:`STAFF_LIST_ROWS`, and one more when there are more (the screen says so)."""
         self._auth.touch()
         self._search = text
         search = text.strip() or None
-        self._runner.submit(lambda: self._service.todays_checkins(search), self.checkins.emit)
+        self._runner.submit(
+            lambda: self._service.todays_checkins(search, STAFF_LIST_ROWS + 1),
+            self.checkins.emit,
+        )
 
     def refresh(self) -> None:
         """Today's list again, with the last search."""

@@ -17,7 +17,14 @@ from kiosk.staff_auth import LoginResult, MemoryStaffDirectory, StaffAuth
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
 from tests.fakes import FakeAdmin, FakeClock
 from tests.ui.ui_rig import Rig, build_rig, diacritics_differ, stranger
-from ui.staff_desk import CheckInRequest, Identity, Lookup, StaffDesk, staff_check_in
+from ui.staff_desk import (
+    STAFF_LIST_ROWS,
+    CheckInRequest,
+    Identity,
+    Lookup,
+    StaffDesk,
+    staff_check_in,
+)
 from ui.workers import TaskRunner
 
 
@@ -158,3 +165,20 @@ def test_reprint_and_cancel_answer_and_refresh_the_list(
     desk.search("no such name")
     qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
     assert lists[-1] == []
+
+
+def test_todays_list_asks_for_one_more_row_than_the_screen_shows(
+    desk: StaffDesk, rig: Rig, qtbot: QtBot
+) -> None:
+    asked: list[int | None] = []
+    service = rig.service
+    real = service.todays_checkins
+
+    def counting(search: str | None = None, limit: int | None = None) -> Any:
+        asked.append(limit)
+        return real(search, limit)
+
+    service.todays_checkins = counting  # type: ignore[method-assign]
+    with qtbot.waitSignal(desk.checkins, timeout=5000):
+        desk.search("")
+    assert asked == [STAFF_LIST_ROWS + 1]

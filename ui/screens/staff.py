@@ -37,7 +37,7 @@ from ui.screens.common import (
     line_edit,
 )
 from ui.screens.keypad import Keypad, name_typist, sentence_typist, year_typist
-from ui.staff_desk import CheckInRequest, Identity, Lookup
+from ui.staff_desk import STAFF_LIST_ROWS, CheckInRequest, Identity, Lookup
 
 
 class StaffScreen(Screen):
@@ -69,6 +69,7 @@ class StaffScreen(Screen):
         self._result: Text = no_text
         self._clinics: tuple[Clinic, ...] = ()
         self._checkins: tuple[CheckIn, ...] = ()
+        self._more = False  # today's list has more than it shows
         self.title = label(SMALL_PX + 4, bold=True, color=PRIMARY)
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.admin_button = self._texts.add(button("secondary", compact=True), "admin")
@@ -312,7 +313,8 @@ class StaffScreen(Screen):
             self.type_into(self.code)
 
     def set_checkins(self, checkins: Sequence[CheckIn], lang: Lang) -> None:
-        self._checkins = tuple(checkins)
+        self._checkins = tuple(checkins[:STAFF_LIST_ROWS])
+        self._more = len(checkins) > STAFF_LIST_ROWS
         self._fill_rows(lang)
 
     def _fill_rows(self, lang: Lang) -> None:
@@ -331,12 +333,17 @@ class StaffScreen(Screen):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.rows.addItem(item)
-        if 0 <= chosen < self.rows.count():
+        if self._more:  # older ones are found by a search, not by scrolling
+            hint = QListWidgetItem(tr("list_more", lang))
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.rows.addItem(hint)
+        if 0 <= chosen < len(self._checkins):
             self.rows.setCurrentRow(chosen)
 
     def selected_id(self) -> str | None:
         item = self.rows.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        chosen = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return str(chosen) if chosen is not None else None
 
     def _clinic_code(self) -> str:
         return str(self.clinic.currentData())
