@@ -211,16 +211,28 @@ def build_parts(
     )  # fmt: skip
 
 
-def settle_heap() -> None:
-    """Take what start-up built out of the garbage collector's full passes, for the whole day.
+# How long a Python thread may keep the interpreter lock while another waits for it.
+GIL_SWITCH_S = 0.0005
 
-    The window, its screens, the libraries and (in the demo) the cast are kept until the kiosk
-    closes, yet a full (generation-2) collection walked them all on the GUI thread: 85–260 ms
-    of frozen preview, a few times an hour (measured with ``tests/bench/bench_soak.py``).
-    Frozen, a full pass walks only what the day's patients left behind.
+
+def tune_for_the_day() -> None:
+    """Set the interpreter up for a long day behind a window, once start-up is done.
+
+    - Start-up's objects leave the garbage collector's full passes for good: the window, its
+      screens, the libraries and (in the demo) the cast live until the kiosk closes, yet a full
+      (generation-2) collection walked them all on the GUI thread: 85–260 ms of frozen
+      preview, a few times an hour.
+    - The GUI thread gets the interpreter lock sooner: every Qt event passes through the
+      window's Python event filters, so with the default 5 ms switch interval a busy worker
+      (decoding, the gateway, the database) made it wait up to 5 ms an event, and a screen
+      change of a few hundred events froze for 100 ms and more. At 0.5 ms the worst stall of
+      700 soak patients fell from 118 to 79 ms at the same throughput.
+
+    Both measured with ``python -m tests.bench.bench_soak``.
     """
     gc.collect()
     gc.freeze()
+    sys.setswitchinterval(GIL_SWITCH_S)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -275,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is not None:
         # a patient takes well under a second; a stuck run must still end
         QTimer.singleShot(int((30 + 5 * args.patients) * 1000), lambda: app.exit(1))
-    settle_heap()
+    tune_for_the_day()
     app.exec()
     retention.stop()
     background.stop()

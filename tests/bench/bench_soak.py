@@ -50,7 +50,7 @@ from kiosk.outcome import Outcome  # noqa: E402
 from kiosk.ports import PrintResult, SlipPrinter  # noqa: E402
 from kiosk.printers import FilePrinter  # noqa: E402
 from kiosk.synthetic import SyntheticPerson  # noqa: E402
-from ui.app import build_parts, build_window, settle_heap  # noqa: E402
+from ui.app import build_parts, build_window, tune_for_the_day  # noqa: E402
 from ui.demo import DemoReception, HeadlessRun, cast_size, demo_cast, demo_config  # noqa: E402
 from ui.window import KioskWindow  # noqa: E402
 
@@ -276,7 +276,7 @@ def main() -> int:
     window.start()
     soak.sample(0)
     QTimer.singleShot(int((60 + 3 * args.patients) * 1000), lambda: app.exit(1))
-    settle_heap()
+    tune_for_the_day()
     started = time.monotonic()
     app.exec()
     seconds = time.monotonic() - started
