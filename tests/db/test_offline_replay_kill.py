@@ -26,12 +26,21 @@ from tests.fakes import FakeClock
 ROOT = Path(__file__).resolve().parents[2]
 RunCli = Callable[..., CompletedProcess[bytes]]
 
+# The child replays at ~2 ms a check-in at least: on a fast machine a replay of 600 could end
+# between two polls of the parent, and the kill must land part-way.
 _CHILD = """
 import sys
+import time
+import db.offline
 from db.engine import create_kiosk_engine
 from db.offline import replay
 from db.store import SqlStore
 from kiosk.clock import SystemClock
+_one = db.offline._replay_one
+def _slowed(central, item):
+    time.sleep(0.002)
+    return _one(central, item)
+db.offline._replay_one = _slowed
 central = SqlStore(create_kiosk_engine(sys.argv[1]))
 journal = SqlStore(create_kiosk_engine(sys.argv[2]), series="A")
 print(replay(central, journal, SystemClock()).as_json(), flush=True)
