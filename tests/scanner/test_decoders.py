@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from kiosk.config import DecoderSettings
 from kiosk.synthetic import cccd_payload, people
 from scanner import scenes
 from scanner.decoders import (
+    MOTION_EVENNESS,
     MOTION_PROMINENCE,
     NOISY,
     Box,
@@ -27,7 +29,11 @@ from scanner.decoders import (
     ZbarDecoder,
     ZxingDecoder,
     build_decoder,
+    candidate_regions,
+    evenness,
+    grain,
     merge_boxes,
+    motion_blur_of,
     motion_of,
     motions_of,
     sensor_noise,
@@ -376,6 +382,60 @@ def test_the_cepstrum_finds_a_motion_blurs_length_and_direction() -> None:
     )
 
 
+@pytest.mark.parametrize(("length", "angle"), [(8, 20), (15, 60), (22, 135), (25, 170)])
+def test_the_smear_is_measured_within_what_a_wiener_filter_forgives(
+    length: float, angle: float
+) -> None:
+    # The lag spans the line's anti-aliased ends: about a pixel more than the kernel's length.
+    crop = _swung("079190001234||Lê Thị Hồng Nhung|15081990|Nữ", length, angle)[150:540, 470:860]
+    measured_length, measured_angle = motion_blur_of(crop)
+    assert 0 <= measured_length - length <= 2.5
+    # The direction matters by how far it moves the smear's ends: within a pixel.
+    off = min(abs(measured_angle - angle), 180 - abs(measured_angle - angle))
+    assert length * math.sin(math.radians(off)) <= 1.0
+
+
+def test_a_fast_long_swing_reads_through_the_chain() -> None:
+    # 25 px of smear over modules of 6 px: only a full-size deconvolution restores it.
+    text = cccd_payload(next(iter(people(1, 9))), 7)
+    frame = _swung(text, 25, 100)
+    assert ZxingDecoder().decode(frame) is None
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert found.text == text
+
+
+def test_grain_tells_sensor_noise_from_a_codes_own_detail() -> None:
+    sharp = as_frame(scenes.qr_image("a sharp code has edges but no grain", 300))
+    noisy = scenes.dim_light(cv2.cvtColor(sharp, cv2.COLOR_GRAY2BGR), np.random.default_rng(1), 30)
+    assert grain(sharp) < 1.0
+    assert grain(to_grey(noisy)) > 3.0
+
+
+def test_evenness_tells_a_smear_from_plaid() -> None:
+    smear = _swung("a code swung across the camera", 15, 60)[150:540, 470:860]
+    plaid = to_grey(scenes.no_qr("plaid_shirt", np.random.default_rng(2)))
+    assert evenness(smear) < MOTION_EVENNESS < evenness(plaid)
+
+
+def test_a_phone_held_at_a_steep_turn_is_a_candidate_region() -> None:
+    # Turned 40°, the phone's blob fills under half of its upright bounding box.
+    qr = scenes.qr_image("a phone turned in the hand", 260)
+    phone = np.full((560, 300), 245, np.uint8)
+    phone[150 : 150 + qr.shape[0], 20 : 20 + qr.shape[1]] = qr
+    frame = np.full((720, 1280), 120, np.uint8)
+    turn = cv2.getRotationMatrix2D((150, 280), 40, 1.0)
+    turn[:, 2] += (490, 80)
+    mask = cv2.warpAffine(np.full_like(phone, 255), turn, (1280, 720))
+    turned = cv2.warpAffine(phone, turn, (1280, 720))
+    frame[mask > 0] = turned[mask > 0]
+    boxes = candidate_regions(as_frame(frame), 1)
+    assert boxes, "no candidate region"
+    x, y, w, h = boxes[0]
+    assert x <= 640 <= x + w
+    assert y <= 360 <= y + h
+
+
 class _CountingDeblur(MotionDeblur):
     def __init__(self) -> None:
         super().__init__()
@@ -391,8 +451,8 @@ class _CountingZxing(ZxingDecoder):
         super().__init__()
         self.passes = 0
 
-    def scan(self, frame: Frame, *, every_pass: bool = True) -> Scan:
-        found = super().scan(frame, every_pass=every_pass)
+    def scan(self, frame: Frame, *, every_pass: bool = True, downscale: bool | None = None) -> Scan:
+        found = super().scan(frame, every_pass=every_pass, downscale=downscale)
         self.passes += 1 if not every_pass and not found.sighted else 2
         return found
 
