@@ -11,12 +11,17 @@ sensor noise). An empty lobby costs what the chain's gate costs: nothing is trac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from scanner.decoders import Box, DecoderChain, Scan, align_mean, box_around, crop_grey, focus
-from scanner.ports import CameraState, Decoded, Frame
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from scanner.decoders import DecoderChain, Scan
+from scanner.ports import CameraState, Decoded, Frame, as_frame
+from scanner.regions import Box, box_around, crop_grey
 
 
 @dataclass(frozen=True)
@@ -195,3 +200,42 @@ class ClipCamera:
 
     def close(self) -> None:
         self._closed = True
+
+
+def focus(grey: Frame) -> float:
+    """How sharp a crop is: the variance of its Laplacian, measured at half size.
+
+    Half size because sensor grain is sharp too: at full size a grainy dim frame outscores a
+    clean one; averaging 2×2 pixels first keeps the measure on the code's edges (about 0.2 ms
+    for a 400×400 crop).
+    """
+    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(small, cv2.CV_32F).var())
+
+
+def align_mean(crops: Sequence[Frame]) -> Frame:
+    """The mean of same-sized crops, each shifted onto the first (phase correlation).
+
+    Averaging n aligned frames divides sensor noise by √n. The shift is measured on smoothed
+    half-size copies (grain would otherwise pull the correlation peak to zero); a hand drifts
+    a few pixels between frames, and half-pixel accuracy is plenty for modules of 3 px or more.
+    """
+    base = crops[0]
+    h, w = base.shape[:2]
+    size = (max(1, w // 2), max(1, h // 2))
+    window = cv2.createHanningWindow(size, cv2.CV_32F)
+
+    def smoothed(crop: Frame) -> npt.NDArray[np.float32]:
+        half = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        return np.asarray(cv2.GaussianBlur(half, (0, 0), 1.5), np.float32)
+
+    reference = smoothed(base)
+    total = base.astype(np.float32)
+    for crop in crops[1:]:
+        (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
+        shift = np.array([[1, 0, 2 * dx], [0, 1, 2 * dy]], np.float32)
+        moved = cv2.warpAffine(
+            crop, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        total += moved.astype(np.float32)
+    return as_frame(np.clip(total / len(crops) + 0.5, 0, 255))

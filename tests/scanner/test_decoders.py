@@ -17,30 +17,34 @@ import pytest
 from kiosk.config import DecoderSettings
 from kiosk.synthetic import cccd_payload, people
 from scanner import scenes
-from scanner.decoders import (
-    MOTION_EVENNESS,
+from scanner.deblur import (
     MOTION_PROMINENCE,
+    MotionDeblur,
+    grain,
+    motion_blur_of,
+    motion_of,
+    motions_of,
+)
+from scanner.decoders import (
     NOISY,
-    Box,
     DecoderChain,
     EnlargeRetry,
-    MotionDeblur,
     Scan,
     ZbarDecoder,
     ZxingDecoder,
     build_decoder,
-    candidate_regions,
-    evenness,
-    grain,
-    merge_boxes,
-    motion_blur_of,
-    motion_of,
-    motions_of,
     sensor_noise,
     text_of,
-    to_grey,
 )
 from scanner.ports import Decoded, Decoder, Frame, as_frame
+from scanner.regions import (
+    MOTION_EVENNESS,
+    Box,
+    candidate_regions,
+    evenness,
+    merge_boxes,
+    to_grey,
+)
 
 # CI puts shared/ beside the clone; KIOSK_QR_SAMPLES points elsewhere (e.g. a worktree).
 SAMPLES = Path(
@@ -438,7 +442,7 @@ def test_a_phone_held_at_a_steep_turn_is_a_candidate_region() -> None:
 
 class _CountingDeblur(MotionDeblur):
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(ZxingDecoder())
         self.restores = 0
 
     def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:

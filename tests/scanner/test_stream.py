@@ -6,10 +6,10 @@ import numpy as np
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
-from scanner.decoders import DecoderChain, ZxingDecoder, align_mean, build_decoder, focus
+from scanner.decoders import DecoderChain, ZxingDecoder, build_decoder
 from scanner.loop import ScanLoop, read_clip
 from scanner.ports import Decoded, Frame, as_frame
-from scanner.stream import ClipCamera, ClipClock, StreamDecoder
+from scanner.stream import ClipCamera, ClipClock, StreamDecoder, align_mean, focus
 from tests.fakes import FakeCamera, FakeClock
 
 TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
