@@ -239,10 +239,9 @@ class MotionDeblur:
         h, w = grey.shape[:2]
         return self.decode_in(grey, [(0, 0, w, h), *candidate_regions(grey, 2)])
 
-    def decode_unsighted(self, grey: Frame) -> Decoded | None:
+    def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
         """Only the likeliest candidate region, and only when it is blurred and its cepstrum
         shows a line: cheap on frames without a code."""
-        regions = Regions(grey)
         boxes = [b for b in regions.boxes(1) if regions.blurred(b)]
         return self.decode_in(grey, boxes, prominence=MOTION_PROMINENCE_BLIND) if boxes else None
 

@@ -37,12 +37,14 @@ from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
 from scanner.regions import (
     MIN_SYMBOL_PX,
     Box,
+    Regions,
     box_around,
     candidate_regions,
     extent,
     merge_boxes,
     to_grey,
 )
+from scanner.sharpen import Sharpen
 
 log = logging.getLogger(__name__)
 
@@ -326,8 +328,11 @@ def _variants(crop: Frame, scale: float) -> list[Frame]:
 class BlindReader(Protocol):
     """A stage worth trying even where zxing saw nothing, cheap on frames without a code."""
 
-    def decode_unsighted(self, grey: Frame) -> Decoded | None:
-        """The QR read, or None (quickly, when the frame holds nothing for this stage)."""
+    def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
+        """The QR read, or None (quickly, when the frame holds nothing for this stage).
+
+        ``regions`` holds the frame's candidate regions, found once for every such stage.
+        """
         ...
 
 
@@ -374,9 +379,11 @@ class DecoderChain:
         for stage in self.stages:
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
+                blind_regions: Regions | None = None
                 for blind in self.stages:
                     if isinstance(blind, BlindReader):
-                        found = blind.decode_unsighted(grey)
+                        blind_regions = blind_regions or Regions(grey)
+                        found = blind.decode_unsighted(grey, blind_regions)
                         if found is not None:
                             return Scan(found, True)
                 return Scan(None)
@@ -428,6 +435,10 @@ def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> DecoderCh
         "enlarge": EnlargeRetry,
         "deblur": lambda: MotionDeblur(
             ZxingDecoder(binarizers=("local", "global"), name=MotionDeblur.name)
+        ),
+        "sharpen": lambda: Sharpen(
+            ZxingDecoder(binarizers=("local", "global"), name=Sharpen.name),
+            probe=ZxingDecoder(binarizers=("local",), name=Sharpen.name),
         ),
     }
     return DecoderChain([makers[name]() for name in settings.chain], gated=gated)

@@ -103,9 +103,29 @@ class Regions:
         self.gradient = as_frame(
             cv2.morphologyEx(self.small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
         )
+        self._boxes: dict[int, list[Box]] = {}
 
-    def boxes(self, limit: int) -> list[tuple[int, int, int, int]]:
-        """See :func:`candidate_regions`."""
+    def boxes(self, limit: int) -> list[Box]:
+        """See :func:`candidate_regions` (found once per limit: several stages ask)."""
+        if limit not in self._boxes:
+            self._boxes[limit] = self._find(limit)
+        return self._boxes[limit]
+
+    def half(self, box: Box) -> Frame:
+        """The half-size copy's crop of ``box`` (frame pixels)."""
+        f = self.factor
+        x, y, w, h = (int(v / f) for v in box)
+        return as_frame(self.small[y : y + h, x : x + w])
+
+    def busy(self, box: Box) -> bool:
+        """Whether a region is busy with detail: a code, even smeared or soft, has strong
+        edges over a quarter or more of its pixels; a plain piece of furniture under a tenth."""
+        f = self.factor
+        x, y, w, h = (int(v / f) for v in box)
+        edges = self.gradient[y : y + h, x : x + w]
+        return edges.size > 0 and float(np.count_nonzero(edges > 24)) >= 0.15 * edges.size
+
+    def _find(self, limit: int) -> list[Box]:
         factor, w, h = self.factor, self.width, self.height
         _, edges = cv2.threshold(self.gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         blobs = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
@@ -128,7 +148,7 @@ class Regions:
             density = float(np.count_nonzero(edges[y : y + bh, x : x + bw])) / area
             scored.append((density * fill * math.sqrt(area), (x, y, bw, bh)))
         scored.sort(reverse=True)
-        boxes: list[tuple[int, int, int, int]] = []
+        boxes: list[Box] = []
         for _, (x, y, bw, bh) in scored[:limit]:
             margin = max(bw, bh) // 4
             x0 = max(0, int((x - margin) * factor))
@@ -139,16 +159,11 @@ class Regions:
         return boxes
 
     def blurred(self, box: Box) -> bool:
-        """Whether a region is busy with detail (a code, even smeared, keeps its edges across
-        the motion: a quarter or more of its pixels; a plain piece of furniture under a tenth),
-        soft (see :data:`MOTION_SOFTNESS`, measured at half size) and smeared one way (see
-        :data:`MOTION_EVENNESS`, at quarter size)."""
-        f = self.factor
-        x, y, w, h = (int(v / f) for v in box)
-        edges = self.gradient[y : y + h, x : x + w]
-        if edges.size == 0 or float(np.count_nonzero(edges > 24)) < 0.15 * edges.size:
+        """Whether a region is :meth:`busy`, soft (see :data:`MOTION_SOFTNESS`, measured at
+        half size) and smeared one way (see :data:`MOTION_EVENNESS`, at quarter size)."""
+        if not self.busy(box):
             return False
-        half = self.small[y : y + h, x : x + w]
+        half = self.half(box)
         if self.factor < 1.5:  # a small frame: its own half size, as the thresholds were measured
             half = as_frame(cv2.resize(half, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
         laplacian = _variance(cv2.Laplacian(half, cv2.CV_32F))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from kiosk.config import DecoderSettings
-from kiosk.synthetic import cccd_payload, people
+from kiosk.synthetic import bhyt_payload, cccd_payload, people
 from scanner import scenes
 from scanner.deblur import (
     MOTION_PROMINENCE,
@@ -45,6 +45,7 @@ from scanner.regions import (
     merge_boxes,
     to_grey,
 )
+from scanner.sharpen import Sharpen
 
 # CI puts shared/ beside the clone; KIOSK_QR_SAMPLES points elsewhere (e.g. a worktree).
 SAMPLES = Path(
@@ -440,6 +441,21 @@ def test_a_phone_held_at_a_steep_turn_is_a_candidate_region() -> None:
     assert y <= 360 <= y + h
 
 
+def test_a_defocused_screen_under_moire_reads_only_once_sharpened() -> None:
+    text = bhyt_payload(next(iter(people(1, 4))), "15")
+    qr = scenes.qr_image(text, 330)
+    grey = np.full((720, 1280), 235, np.uint8)
+    grey[150 : 150 + qr.shape[0], 450 : 450 + qr.shape[1]] = qr
+    soft = scenes.blur_with(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), scenes.disc_kernel(3.5))
+    screen = np.zeros((720, 1280), np.float32)
+    screen[120:520, 420:820] = 1
+    frame = scenes.screen_moire(soft, screen, np.random.default_rng(3))
+    assert ZxingDecoder().decode(frame) is None
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert (found.text, found.decoder) == (text, "sharpen")
+
+
 class _CountingDeblur(MotionDeblur):
     def __init__(self) -> None:
         super().__init__(ZxingDecoder())
@@ -463,11 +479,15 @@ class _CountingZxing(ZxingDecoder):
 
 @pytest.mark.parametrize("condition", scenes.NO_QR_CONDITIONS)
 def test_the_default_chain_spends_one_zxing_pass_on_a_frame_without_a_code(condition: str) -> None:
-    # The deblur stage also looks where zxing saw nothing, but only measures there: it
-    # restores nothing on an empty lobby, shirts, a notice or a dim lobby.
+    # The deblur and sharpen stages also look where zxing saw nothing, but only measure and
+    # probe there: they restore nothing on an empty lobby, shirts, a notice or a dim lobby.
     for n in range(3):
         frame = scenes.no_qr(condition, np.random.default_rng((7, n)))
         zxing, deblur = _CountingZxing(), _CountingDeblur()
         zbar, enlarge = _Counting(ZbarDecoder()), _Counting(EnlargeRetry())
-        assert DecoderChain([zxing, zbar, enlarge, deblur]).decode(frame) is None
+        sharpen_reads = _Counting(ZxingDecoder())
+        sharpen = Sharpen(sharpen_reads, probe=ZxingDecoder(binarizers=("local",)))
+        chain = DecoderChain([zxing, zbar, enlarge, deblur, sharpen])
+        assert chain.decode(frame) is None
         assert (zxing.passes, zbar.calls, enlarge.calls, deblur.restores) == (1, 0, 0, 0)
+        assert sharpen_reads.calls == 0
