@@ -35,6 +35,7 @@ TICK = "tick"  # the short sound of a code read, the same in both languages (top
 class PromptKind(StrEnum):
     WELCOME = "welcome"
     HOLD_STILL = "hold_still"
+    CLOSER = "closer"
     READ = "read"
     ACCEPTED = "accepted"
     RECEPTION = "reception"
@@ -69,6 +70,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
     "vi": {
         "welcome": "Xin chào. Mời Ông Bà đưa mã QR vào khung hình.",
         "hold_still": "Xin giữ yên.",
+        "closer": "Mời Ông Bà đưa mã lại gần camera hơn.",
         "number": "Số",
         "go_to_room": "mời Ông Bà đến phòng",
         "floor": "tầng",
@@ -78,6 +80,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
     "en": {
         "welcome": "Welcome. Please hold your QR code up to the camera.",
         "hold_still": "Please hold still.",
+        "closer": "Please bring the code closer to the camera.",
         "number": "Number",
         "go_to_room": "please go to room",
         "floor": "floor",

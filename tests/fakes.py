@@ -357,12 +357,14 @@ class FakeStep:
     payload: str | None
     corners: tuple[tuple[float, float], ...] | None
     camera: str = "ok"
+    far: bool = False
 
 
 class FakeScanLoop:
     """Shows the given frames; a frame with text behind it yields that payload once.
 
-    ``sighting``: while the queue is empty, every step sees a code it cannot read.
+    ``sighting``: while the queue is empty, every step sees a code it cannot read; ``far``:
+    one too far away to read.
     """
 
     def __init__(self, frames: Sequence[tuple[np.ndarray, str | None]] = ()) -> None:
@@ -372,6 +374,7 @@ class FakeScanLoop:
         self.camera = "ok"
         self.forgotten = 0
         self.sighting = False
+        self.far = False
 
     def show(self, frame: np.ndarray, payload: str | None) -> None:
         with self._lock:
@@ -392,7 +395,8 @@ class FakeScanLoop:
                 )
                 return FakeStep(frame, payload, corners if payload else None)
             if self.sighting:
-                return FakeStep(self.blank, None, ((200, 100), (400, 100), (400, 260)))
+                corners = ((200.0, 100.0), (400.0, 100.0), (400.0, 260.0))
+                return FakeStep(self.blank, None, corners, far=self.far)
         return FakeStep(self.blank, None, None)
 
     def forget(self) -> None:

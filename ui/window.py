@@ -60,6 +60,7 @@ READ_HOLD_MS = 600  # the tick stays on the preview this long before "checkingâ€
 WATCHDOG_GRACE_S = 5.0  # beyond the online check's budget, before "checkingâ€¦" gives up
 SIGHTING_KEEP_S = 0.6  # a code seen this recently still counts as in view (decodes are sparse)
 HOLD_STILL_AFTER_S = 3.0  # in view but unread this long: say "hold still"
+CLOSER_AFTER_S = 1.0  # too far away to read this long: say "bring it closer"
 
 
 class StaffCorner(QWidget):
@@ -191,8 +192,10 @@ class KioskWindow(QWidget):
         self._busy_since = clock.monotonic()
         self._seen_at = float("-inf")  # last time a code was in view but not read
         self._sighted_since: float | None = None
+        self._far = False  # the code in view is too far away to read
         self._greeted = False
         self._said_hold_still = False
+        self._said_closer = False
         self._held_text = ""
 
     def _build_screens(self) -> None:
@@ -465,25 +468,31 @@ class KioskWindow(QWidget):
         if self.lang != self.default_lang and self._idle_for() >= self.config.kiosk.idle_timeout_s:
             self._reset_language()
         in_view = now - self._seen_at < SIGHTING_KEEP_S and not self._hold.isActive()
-        self.welcome.set_sighted(in_view)
+        self.welcome.set_sighted(in_view, far=self._far)
         if not in_view:
             self._sighted_since = None
-            self._said_hold_still = False
+            self._said_hold_still = self._said_closer = False
             return
         if self._sighted_since is None:
             self._sighted_since = now
             if not self._greeted:  # the first code in view since the last patient
                 self._greeted = True
                 self._say(Prompt(PromptKind.WELCOME))
+        elif self._far:
+            # No steadiness reads a code too small in the picture: ask for it nearer, once.
+            if not self._said_closer and now - self._sighted_since >= CLOSER_AFTER_S:
+                self._said_closer = True
+                self._say(Prompt(PromptKind.CLOSER))
         elif not self._said_hold_still and now - self._sighted_since >= HOLD_STILL_AFTER_S:
             self._said_hold_still = True
             self._say(Prompt(PromptKind.HOLD_STILL))
 
-    def on_sighting(self) -> None:
-        """The camera sees a code it has not read (yet)."""
+    def on_sighting(self, far: bool = False) -> None:
+        """The camera sees a code it has not read (yet); ``far``: too far away to read."""
         self._seen_at = self.clock.monotonic()
+        self._far = far
         if self.current is self.welcome and not self._hold.isActive():
-            self.welcome.set_sighted(True)
+            self.welcome.set_sighted(True, far=far)
 
     def _say(self, prompt: Prompt) -> None:
         self.speaker.say(prompt, self.lang)
@@ -522,7 +531,7 @@ class KioskWindow(QWidget):
             self.scan_worker.forget()
         self._greeted = False
         self._sighted_since = None
-        self._said_hold_still = False
+        self._said_hold_still = self._said_closer = self._far = False
         self._seen_at = float("-inf")
         self._reset_language()
         self._last_activity = self.clock.monotonic()

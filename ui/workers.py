@@ -139,13 +139,14 @@ class ScanWorker(LoopWorker):
             (a tuple of points, empty when no QR is seen; never None, see _TaskWorker) and the
             frame averaged down for the preview's blur (computed here, off the GUI thread).
         scanned(str): a confirmed payload text.
-        sighted(): a code is in view but not read (yet): time to say "hold still".
+        sighted(bool): a code is in view but not read (yet): time to say "hold still"; True
+            when it is too far away to read: time to say "bring it closer".
         camera_state(str): "ok" or "lost", emitted when it changes.
     """
 
     frame_ready = Signal(QImage, object, QImage)
     scanned = Signal(str)
-    sighted = Signal()
+    sighted = Signal(bool)
     camera_state = Signal(str)
 
     def __init__(self, source: ScanSource, min_period_s: float = 1 / 30) -> None:
@@ -180,7 +181,7 @@ class ScanWorker(LoopWorker):
         if step.payload is not None:
             self.scanned.emit(step.payload)
         elif code_in_view(step):
-            self.sighted.emit()
+            self.sighted.emit(bool(getattr(step, "far", False)))
         # a fake or file camera returns at once: keep the loop at camera pace
         rest = self._min_period - (time.monotonic() - started)
         if rest > 0:

@@ -7,8 +7,8 @@ import numpy as np
 from kiosk.config import DecoderSettings
 from scanner import scenes
 from scanner.decoders import DecoderChain, ZxingDecoder, build_decoder
-from scanner.loop import ScanLoop, read_clip
-from scanner.ports import Decoded, Frame, as_frame
+from scanner.loop import ScanLoop, ScanStep, read_clip, too_far
+from scanner.ports import CameraState, Decoded, Frame, as_frame
 from scanner.stream import ClipCamera, ClipClock, StreamDecoder, align_mean, focus
 from tests.fakes import FakeCamera, FakeClock
 
@@ -85,8 +85,18 @@ def test_the_scan_loop_reports_a_sighted_code_before_it_reads_it() -> None:
     x, y, w, h = box
     assert x <= 650 <= x + w  # the region holds the code's middle
     assert y <= 350 <= y + h
+    assert not too_far(box, 1280)  # a 300 px code is near enough: "hold still", not "closer"
     loop.forget()
     assert loop.step().sighted is None
+
+
+def test_a_small_sighted_code_is_too_far_and_a_near_one_is_not() -> None:
+    frame = np.zeros((720, 1280), np.uint8)
+    far = ScanStep(as_frame(frame), None, None, CameraState.OK, (600, 300, 400, 400))
+    near = ScanStep(as_frame(frame), None, None, CameraState.OK, (200, 0, 1000, 720))
+    assert far.far
+    assert not near.far
+    assert not ScanStep(as_frame(frame), None, None, CameraState.OK, None).far
 
 
 def test_aligned_mean_beats_grain_and_focus_prefers_the_sharp_crop() -> None:

@@ -322,6 +322,28 @@ def test_a_code_in_view_but_not_read_says_hold_still(
     assert window.welcome.overlay_text == ""
 
 
+def test_a_code_too_far_away_to_read_asks_for_it_closer_instead(
+    qtbot: QtBot, make_window: Make, clock: FakeClock
+) -> None:
+    scan = FakeScanLoop()
+    speaker = FakeSpeaker()
+    window, _ = make_window(scan=scan, speaker=speaker)
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "", timeout=3000)  # camera is on
+    scan.far = scan.sighting = True
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "Đưa mã lại gần hơn", timeout=3000)
+    window.tick()
+    for _ in range(8):  # seconds later: "bring it closer", said once; never "hold still"
+        clock.advance(seconds=0.5)
+        seen_again(qtbot, window, clock)
+        window.tick()
+    assert speaker.kinds() == [PromptKind.WELCOME, PromptKind.CLOSER]
+    scan.far = False  # nearer now: readable distance, but not read yet
+    clock.advance(seconds=0.5)
+    seen_again(qtbot, window, clock)
+    window.tick()
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == "Giữ yên…", timeout=3000)
+
+
 def test_a_read_shows_a_tick_and_holds_it_before_checking(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:

@@ -55,6 +55,7 @@ class WelcomeScreen(Screen):
         self.alert.hide()
         self._alert_key = ""
         self._sighted = False
+        self._far = False
         self._read = False
         # the arrow toward the camera's lens: above, below or left of the screen
         self.lens = label(BODY_PX, bold=True, color=PRIMARY)
@@ -158,9 +159,10 @@ class WelcomeScreen(Screen):
             self.preview.clear()
         self._show_camera()
 
-    def set_sighted(self, sighted: bool) -> None:
-        """A code is in view but not read yet: "hold still" over the preview."""
-        self._sighted = sighted
+    def set_sighted(self, sighted: bool, *, far: bool = False) -> None:
+        """A code is in view but not read yet: "hold still" over the preview, or "bring it
+        closer" when it is too far away to read."""
+        self._sighted, self._far = sighted, sighted and far
         self._show_camera()
 
     def set_read(self, read: bool) -> None:
@@ -178,11 +180,11 @@ class WelcomeScreen(Screen):
         if overlay is None and self._read:
             overlay = "read_ok"
         elif overlay is None and self._sighted:
-            overlay = "hold_still"
+            overlay = "closer" if self._far else "hold_still"
         self.preview.set_overlay(tr(overlay, self._lang) if overlay else "")
 
     def clear(self) -> None:
-        self._sighted = False
+        self._sighted = self._far = False
         self.set_read(False)
 
     def set_alert(self, key: str) -> None:
