@@ -36,6 +36,11 @@ def sharpened(grey: Frame, smooth: float, mask: float, lift: float) -> Frame:
     return as_frame(cv2.addWeighted(soft, 1 + lift, wide, -lift, 0))
 
 
+DARK_MEAN = 100.0
+"""The mean grey under which a region is taken for a dark-mode screen (light modules on
+black): the probe looks at it inverted, so that it needs one pass and not two."""
+
+
 class Sharpen:
     """The decoder stage: a :class:`~scanner.decoders.RegionReader` where zxing saw a code it
     could not read, and a :class:`~scanner.decoders.BlindReader` on the likeliest region where
@@ -73,6 +78,8 @@ class Sharpen:
         half = regions.half(boxes[0])
         soft = cv2.blur(half, (5, 5))
         probe = as_frame(cv2.addWeighted(half, 2.5, soft, -1.5, 0))
+        if float(cv2.mean(soft)[0]) < DARK_MEAN:  # a dark-mode screen: its code inverted
+            probe = as_frame(cv2.bitwise_not(probe))
         if not self._probe.scan(probe, every_pass=False, downscale=False).sighted:
             return None
         return self.decode_in(grey, boxes[:1])
