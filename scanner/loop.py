@@ -72,11 +72,17 @@ class Watching(Protocol):
         ...
 
 
+CONFIRM_WINDOW_S = 1.0
+"""How long a read waits for the read that confirms it, through frames that read nothing."""
+
+
 class ScanLoop:
     """Reads the camera, decodes at most ``decode_fps`` frames a second and confirms payloads.
 
-    A text is handed out once it was read ``confirm_reads`` times in a row (one misread cannot
-    start a check-in). After that, the same text is ignored for ``cooldown_s`` seconds so a
+    A text is handed out once it was read ``confirm_reads`` times (one misread cannot start a
+    check-in), each read within :data:`CONFIRM_WINDOW_S` of the one before: frames in between
+    that read nothing (glare, moiré, a wobble) do not undo the reads so far, but another code
+    read does. After that, the same text is ignored for ``cooldown_s`` seconds so a
     card held in front of the camera is not checked in twice; a different card is accepted at
     once. Reads for which ``accept(text)`` is False (not a card or ID payload) are ignored.
     """
@@ -105,6 +111,7 @@ class ScanLoop:
         self._next_decode = float("-inf")
         self._candidate: str | None = None
         self._count = 0
+        self._candidate_at = float("-inf")  # when the candidate was last read
         self._last_payload: str | None = None
         self._last_at = float("-inf")
 
@@ -140,15 +147,22 @@ class ScanLoop:
             # The code is still in view, only not readable in this frame (motion, glare):
             # keep the reads so far; a confirmation fails only when the code is gone.
             return ScanStep(frame, None, None, state, sighted)
-        if found is None or not self._accept(found.text):
-            # No code (or junk) in this frame: a confirmation needs consecutive reads.
+        if found is None:
+            # Nothing read: the reads so far stand for a moment (a code held up under glare
+            # or moiré reads in one frame of three), then lapse.
+            if now - self._candidate_at > CONFIRM_WINDOW_S:
+                self._candidate, self._count = None, 0
+            return ScanStep(frame, None, None, state)
+        if not self._accept(found.text):
+            # Another code (not a card or ID) read: it breaks a confirmation.
             self._candidate, self._count = None, 0
-            return ScanStep(frame, None, None if found is None else found.corners, state)
+            return ScanStep(frame, None, found.corners, state)
         text = found.text
         if text == self._candidate:
             self._count += 1
         else:
             self._candidate, self._count = text, 1
+        self._candidate_at = now
         if self._count < self._confirm_reads:
             return ScanStep(frame, None, found.corners, state)
         self._candidate, self._count = None, 0

@@ -844,6 +844,15 @@ class Clip:
     def frame_count(self) -> int:
         return round(self.fps * self.seconds)
 
+    @property
+    def module_px(self) -> float:
+        """Frame pixels per module of the clip's code once it has arrived (its size over its
+        modules, quiet zone included): under about 1.5 no frame resolves the code."""
+        rng = np.random.default_rng(self.seed)
+        lobby(rng)  # the clip's first draws, as _clip_frames makes them
+        shown, scale = _clip_shown(self.condition, self.text, rng)
+        return shown.qr[2] * scale / qr_modules(self.text).shape[0]
+
     def frames(self) -> Iterator[Frame]:
         return _clip_frames(self, np.random.default_rng(self.seed))
 

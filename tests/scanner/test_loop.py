@@ -73,6 +73,15 @@ def test_junk_is_ignored_and_breaks_a_confirmation() -> None:
     assert out == [None, None, None, CARD_A]
 
 
+def test_frames_that_read_nothing_do_not_undo_a_read_for_a_moment() -> None:
+    # Glare or moiré: the code reads in one frame of three. 0.2 s apart, two empty frames
+    # leave the first read standing; five (a second) let it lapse.
+    out, _ = _run([CARD_A, None, None, CARD_A])
+    assert out == [None, None, None, CARD_A]
+    out, _ = _run([CARD_A, *[None] * 5, CARD_A, None])
+    assert out == [None] * 8
+
+
 def test_decodes_at_most_decode_fps_frames_a_second() -> None:
     class Counting:
         calls = 0
