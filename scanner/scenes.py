@@ -851,7 +851,7 @@ class Clip:
         rng = np.random.default_rng(self.seed)
         lobby(rng)  # the clip's first draws, as _clip_frames makes them
         shown, scale = _clip_shown(self.condition, self.text, rng)
-        return shown.qr[2] * scale / qr_modules(self.text).shape[0]
+        return float(shown.qr[2] * scale / qr_modules(self.text).shape[0])
 
     def frames(self) -> Iterator[Frame]:
         return _clip_frames(self, np.random.default_rng(self.seed))
