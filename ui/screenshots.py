@@ -149,6 +149,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
     return [
         ("welcome", lambda: window.welcome.preview.set_frame(to_qimage(frame), corners, blurred)),
         ("hold-still", lambda: _hold_still(window, to_qimage(frame), corners, blurred)),
+        ("closer", lambda: _hold_still(window, to_qimage(frame), corners, blurred, far=True)),
         ("printer-down", lambda: _printer_down(window, to_qimage(frame), blurred)),
         ("camera-lost", lambda: window.welcome.set_camera_state("lost")),
         ("checking", lambda: _checking(window)),
@@ -265,10 +266,10 @@ def _birth_year(window: Any) -> None:
     window.birth_year.year.setText("19")
 
 
-def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any) -> None:
-    """A code in view, not read yet."""
+def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any, *, far: bool = False) -> None:
+    """A code in view, not read yet (``far``: too far away to read)."""
     window.welcome.preview.set_frame(frame, corners, blurred)
-    window.on_sighting()
+    window.on_sighting(far)
 
 
 def _printer_down(window: Any, frame: Any, blurred: Any) -> None:

@@ -300,21 +300,33 @@ def test_the_preview_is_a_mirror_and_blurred_outside_the_guide(
     assert max(inside) - min(inside) > 150
 
 
-def test_a_code_in_view_but_not_read_says_hold_still(
-    qtbot: QtBot, make_window: Make, clock: FakeClock
-) -> None:
+def _code_held_up(
+    qtbot: QtBot, make_window: Make, *, far: bool, overlay: str
+) -> tuple[KioskWindow, FakeScanLoop, FakeSpeaker]:
+    """A window whose camera sees a code it cannot read (``far``: too far away to read)."""
     scan = FakeScanLoop()
     speaker = FakeSpeaker()
     window, _ = make_window(scan=scan, speaker=speaker)
     qtbot.waitUntil(lambda: window.welcome.overlay_text == "", timeout=3000)  # camera is on
-    scan.sighting = True
-    qtbot.waitUntil(lambda: window.welcome.overlay_text == "Giữ yên…", timeout=3000)
+    scan.far, scan.sighting = far, True
+    qtbot.waitUntil(lambda: window.welcome.overlay_text == overlay, timeout=3000)
     window.tick()
     assert speaker.kinds() == [PromptKind.WELCOME]  # the first code in view: a greeting
-    for _ in range(8):  # still not read, seconds later: "hold still", said once
+    return window, scan, speaker
+
+
+def _still_in_view(qtbot: QtBot, window: KioskWindow, clock: FakeClock, seconds: float) -> None:
+    for _ in range(round(seconds / 0.5)):
         clock.advance(seconds=0.5)
         seen_again(qtbot, window, clock)
         window.tick()
+
+
+def test_a_code_in_view_but_not_read_says_hold_still(
+    qtbot: QtBot, make_window: Make, clock: FakeClock
+) -> None:
+    window, scan, speaker = _code_held_up(qtbot, make_window, far=False, overlay="Giữ yên…")
+    _still_in_view(qtbot, window, clock, 4)  # still not read: "hold still", said once
     assert speaker.kinds() == [PromptKind.WELCOME, PromptKind.HOLD_STILL]
     scan.sighting = False
     clock.advance(seconds=1)
@@ -325,22 +337,13 @@ def test_a_code_in_view_but_not_read_says_hold_still(
 def test_a_code_too_far_away_to_read_asks_for_it_closer_instead(
     qtbot: QtBot, make_window: Make, clock: FakeClock
 ) -> None:
-    scan = FakeScanLoop()
-    speaker = FakeSpeaker()
-    window, _ = make_window(scan=scan, speaker=speaker)
-    qtbot.waitUntil(lambda: window.welcome.overlay_text == "", timeout=3000)  # camera is on
-    scan.far = scan.sighting = True
-    qtbot.waitUntil(lambda: window.welcome.overlay_text == "Đưa mã lại gần hơn", timeout=3000)
-    window.tick()
-    for _ in range(8):  # seconds later: "bring it closer", said once; never "hold still"
-        clock.advance(seconds=0.5)
-        seen_again(qtbot, window, clock)
-        window.tick()
+    window, scan, speaker = _code_held_up(
+        qtbot, make_window, far=True, overlay="Đưa mã lại gần hơn"
+    )
+    _still_in_view(qtbot, window, clock, 4)  # "bring it closer", said once; never "hold still"
     assert speaker.kinds() == [PromptKind.WELCOME, PromptKind.CLOSER]
     scan.far = False  # nearer now: readable distance, but not read yet
-    clock.advance(seconds=0.5)
-    seen_again(qtbot, window, clock)
-    window.tick()
+    _still_in_view(qtbot, window, clock, 0.5)
     qtbot.waitUntil(lambda: window.welcome.overlay_text == "Giữ yên…", timeout=3000)
 
 
