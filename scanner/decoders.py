@@ -1,4 +1,5 @@
-"""QR decoders: zxing-cpp, zbar (pyzbar), an enlarge-and-retry stage, and the chain of them.
+"""QR decoders: zxing-cpp, zbar (pyzbar), an enlarge-and-retry stage, and the chain of them
+with the deblur and sharpen stages (``scanner/deblur.py``, ``scanner/sharpen.py``).
 
 The only module that imports ``zxingcpp`` and ``pyzbar``. The chain tries the fast, strong
 decoder first (zxing-cpp reads almost every frame in a couple of milliseconds) and only spends
@@ -7,15 +8,16 @@ more time on frames it could not read, so the common case costs one zxing pass.
 Most camera frames hold no QR at all (an empty lobby, a patterned shirt). The same zxing pass
 also reports symbols it *saw* but could not read (finder patterns found, checksum or format
 wrong); on camera frames the chain runs its slow stages only where zxing saw something, and
-then only on candidate regions. A frame without any sighting costs one zxing pass (and a
-look at the likeliest region for the smear of a swung code). One-off photos
-(``kiosk-admin decode``) use the ungated chain: every stage on the whole picture.
+then only on candidate regions. A frame without any sighting costs one zxing pass and a few
+cheap looks at the likeliest region (is it a smear; does a half-size sharpened probe sight a
+code; is something bright in view: then a global-threshold look, zbar and the sharpen on a
+lit region). One-off photos (``kiosk-admin decode``) use the ungated chain: every stage on the
+whole picture.
 
-Measured (tests/bench/bench_decode.py, one run, CPU ms on the loaded 2-core machine): easy
-stratum 517/520 at 3.5 ms median; hard stratum 234/300 (zxing-cpp alone 187, pyzbar 141), of
-which the motion-blurred conditions read 47/80 (zxing-cpp alone read 2 of 24 such frames in a
-smaller run, the deblur stage makes the difference); real photos 130/137; a frame without a
-code 5.0 ms median (an empty lobby 2.2 ms), the ungated chain 72 ms.
+Measured (tests/bench/bench_decode.py, one run, CPU ms on the 2-core machine): easy stratum
+519/520; hard stratum 269/300 (zxing-cpp alone 187, pyzbar 141; the first chain read 234);
+real photos 130/137; a frame without a code about 1.3 times one zxing pass of the library's
+defaults on the same frames (the ungated chain 40 times).
 """
 
 from __future__ import annotations
@@ -150,6 +152,14 @@ class ZxingDecoder:
     def decode(self, frame: Frame) -> Decoded | None:
         return self.scan(frame).found
 
+    def second_look(self, frame: Frame) -> Scan:
+        """The binarizers after the first, without downscaled passes: for a frame the first
+        saw nothing in although something bright is in view (a lit screen, white paper,
+        glare). Glare washes out a local-average threshold around it; a global histogram
+        threshold still separates the modules (measured on the hard stratum: it reads 3 frames
+        of glare over a code that the local binarizer does not even sight)."""
+        return self._look(frame, self._binarizers[1:], every_pass=True, first_downscale=False)
+
     def scan(self, frame: Frame, *, every_pass: bool = True, downscale: bool | None = None) -> Scan:
         """Reads the frame; when nothing reads, the boxes of symbols seen with errors.
 
@@ -158,10 +168,19 @@ class ZxingDecoder:
         on generated and real 1280×720 frames the global binarizer never read a code the
         local one had not at least seen, and it doubles the cost of an empty frame.
         """
+        first_downscale = every_pass if downscale is None else downscale
+        return self._look(frame, self._binarizers, every_pass, first_downscale)
+
+    def _look(
+        self,
+        frame: Frame,
+        binarizers: Sequence[zxingcpp.Binarizer],
+        every_pass: bool,
+        first_downscale: bool,
+    ) -> Scan:
         seen: list[Box] = []
         sighted = False
-        first_downscale = every_pass if downscale is None else downscale
-        for index, binarizer in enumerate(self._binarizers):
+        for index, binarizer in enumerate(binarizers):
             if index > 0 and not every_pass and not sighted:
                 break
             found = zxingcpp.read_barcodes(
@@ -244,6 +263,15 @@ class ZbarDecoder:
         if found is None and self._inverted_retry:
             found = self._read(as_frame(255 - grey))
         return found
+
+    def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
+        """The likeliest region where zxing saw nothing, when it is busy and lit in a frame
+        showing something bright (zbar's own thresholding reads some codes under glare that
+        zxing does not even sight); elsewhere nothing, at no cost."""
+        if not regions.bright():
+            return None
+        boxes = [b for b in regions.boxes(1) if regions.busy(b) and regions.lit(b)]
+        return self.decode_in(grey, boxes) if boxes else None
 
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
         """zbar on each box's crop only (the cost of zbar grows with the pixels it reads)."""
@@ -385,10 +413,10 @@ class DecoderChain:
         looked = sighted = False  # whether a sighting stage looked, and saw a QR-like symbol
         seen: list[Box] = []
         regions: tuple[Box, ...] | None = None  # found once, shared by zbar and enlarge
+        blind_regions: Regions | None = None  # found once where zxing saw nothing
         for stage in self.stages:
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
-                blind_regions: Regions | None = None
                 for blind in self.stages:
                     if isinstance(blind, BlindReader):
                         blind_regions = blind_regions or Regions(grey)
@@ -400,6 +428,13 @@ class DecoderChain:
                 grainy = not full and sensor_noise(grey) >= NOISY
                 look = as_frame(cv2.GaussianBlur(grey, (3, 3), 0)) if grainy else grey
                 scan = stage.scan(look, every_pass=full, downscale=full or grainy)
+                if not full and not scan.sighted and isinstance(stage, ZxingDecoder):
+                    blind_regions = Regions(grey)
+                    if blind_regions.bright():
+                        # Only its read counts: what it merely sights (often a bright
+                        # screen's edge) would send the frame past the blind stages.
+                        again = stage.second_look(look)
+                        scan = again if again.found is not None else scan
                 found, looked = scan.found, True
                 sighted = sighted or scan.sighted
                 seen.extend(scan.seen)

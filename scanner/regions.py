@@ -111,6 +111,20 @@ class Regions:
             self._boxes[limit] = self._find(limit)
         return self._boxes[limit]
 
+    def bright(self) -> bool:
+        """Whether something near white is in view (over :data:`BRIGHT_SHARE` of the frame at
+        250 and more): a lit phone screen, a white card, glare. An empty lobby, shirts and
+        notices seen by a webcam at its own exposure have none."""
+        near_white = cv2.countNonZero(cv2.threshold(self.small, 249, 255, cv2.THRESH_BINARY)[1])
+        return near_white > BRIGHT_SHARE * self.small.size
+
+    def lit(self, box: Box) -> bool:
+        """Whether a region is partly near white (2 % of it at 250 and more): the screen or
+        white card a code is shown on, or glare over it."""
+        part = self.half(box)
+        near_white = cv2.countNonZero(cv2.threshold(part, 249, 255, cv2.THRESH_BINARY)[1])
+        return near_white > 0.02 * max(1, part.size)
+
     def half(self, box: Box) -> Frame:
         """The half-size copy's crop of ``box`` (frame pixels)."""
         f = self.factor
@@ -174,6 +188,10 @@ class Regions:
 
 
 _REGION_SIDE = 640
+
+BRIGHT_SHARE = 0.002
+"""The share of near-white pixels above which :meth:`Regions.bright` says something bright is
+in view (a phone's screen at arm's length is 2–11 % of the frame)."""
 
 
 def _variance(values: npt.NDArray[Any]) -> float:

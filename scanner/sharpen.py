@@ -71,10 +71,14 @@ class Sharpen:
         return None
 
     def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
-        """The likeliest region, when it is busy and the probe sights a code in it."""
+        """The likeliest region, when it is busy and the probe sights a code in it, or when it
+        is lit (a screen or a white card in a frame that shows something bright: glare hides
+        a code from the probe as from zxing)."""
         boxes = [b for b in regions.boxes(1) if regions.busy(b)]
         if not boxes:
             return None
+        if regions.bright() and regions.lit(boxes[0]):
+            return self.decode_in(grey, boxes[:1])
         half = regions.half(boxes[0])
         soft = cv2.blur(half, (5, 5))
         probe = as_frame(cv2.addWeighted(half, 2.5, soft, -1.5, 0))

@@ -40,6 +40,7 @@ from scanner.ports import Decoded, Decoder, Frame, as_frame
 from scanner.regions import (
     MOTION_EVENNESS,
     Box,
+    Regions,
     candidate_regions,
     evenness,
     merge_boxes,
@@ -454,6 +455,25 @@ def test_a_defocused_screen_under_moire_reads_only_once_sharpened() -> None:
     found = build_decoder(DecoderSettings()).decode(frame)
     assert found is not None
     assert (found.text, found.decoder) == (text, "sharpen")
+
+
+@pytest.mark.parametrize("index", [28, 58, 156])
+def test_glare_over_a_code_zxing_does_not_sight_reads_through_the_bright_looks(index: int) -> None:
+    # Hard-stratum frames of glare over a phone's code: the gate's local threshold sees
+    # nothing; a lit region in a bright frame gets a global threshold, zbar and the sharpen.
+    condition, frame, text = scenes.sample(index, 2026, stratum="hard")
+    assert "glare" in condition
+    assert not ZxingDecoder().scan(to_grey(frame), every_pass=False, downscale=False).sighted
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert found.text == text
+
+
+@pytest.mark.parametrize("condition", scenes.NO_QR_CONDITIONS)
+def test_no_frame_without_a_code_counts_as_bright(condition: str) -> None:
+    for n in range(3):
+        grey = to_grey(scenes.no_qr(condition, np.random.default_rng((5, n))))
+        assert not Regions(grey).bright()
 
 
 class _CountingDeblur(MotionDeblur):
