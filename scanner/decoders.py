@@ -414,12 +414,13 @@ class DecoderChain:
         seen: list[Box] = []
         regions: tuple[Box, ...] | None = None  # found once, shared by zbar and enlarge
         blind_regions: Regions | None = None  # found once where zxing saw nothing
+        grainy = False  # whether the frame is grainy (a dim lobby at high gain)
         for stage in self.stages:
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
                 for blind in self.stages:
                     if isinstance(blind, BlindReader):
-                        blind_regions = blind_regions or Regions(grey)
+                        blind_regions = blind_regions or Regions(grey, grainy=grainy)
                         found = blind.decode_unsighted(grey, blind_regions)
                         if found is not None:
                             return Scan(found, True)
@@ -429,7 +430,7 @@ class DecoderChain:
                 look = as_frame(cv2.GaussianBlur(grey, (3, 3), 0)) if grainy else grey
                 scan = stage.scan(look, every_pass=full, downscale=full or grainy)
                 if not full and not scan.sighted and isinstance(stage, ZxingDecoder):
-                    blind_regions = Regions(grey)
+                    blind_regions = Regions(grey, grainy=grainy)
                     if blind_regions.bright():
                         # Only its read counts: what it merely sights (often a bright
                         # screen's edge) would send the frame past the blind stages.

@@ -12,7 +12,12 @@ noisy lobby: scenes.no_qr) measure what the kiosk spends while nobody is scannin
 ``chain_ungated`` is the former chain (every stage on the whole frame until one reads): the
 reference, measured in the same run. Approach clips (scenes.approach_clips: the code moves in,
 wobbles and stops, under the hard conditions) go through the kiosk's scan loop on clip time,
-once with the stream reader and once with the chain frame by frame (the reference).
+once with the stream reader and once with the chain frame by frame (the reference);
+``clips_stream_resolvable`` repeats the stream's figures without the clips whose code spans
+under 1.5 px a module (no frame of those resolves the code; the kiosk asks for it closer).
+``no_qr_zxing`` is zxing-cpp alone with its defaults on the same frames without a code: what
+one pass of the library costs on this machine in this run (the machine's speed varies by half
+from one hour to the next; the chain's cost is best read against it).
 Prints a table, then one JSON line. Goals: hard ≥ 90 %, easy ≥ 99 %, real ≥ 130 of 137,
 clips read within 1 s ≥ 95 % and within 2 s ≥ 99 %, median ≤ 10 ms on frames with a code,
 empty frames ≤ 3 ms median.

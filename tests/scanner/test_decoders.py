@@ -469,6 +469,21 @@ def test_glare_over_a_code_zxing_does_not_sight_reads_through_the_bright_looks(i
     assert found.text == text
 
 
+def test_a_smeared_code_in_a_dim_lobby_is_found_blurred_through_its_grain() -> None:
+    # Hard-stratum frame 177: a card swung in 25–60 lux. Its grain made the region look crisp
+    # (softness 0.85) until the measure was taken on the region smoothed.
+    condition, frame, text = scenes.sample(177, 2026, stratum="hard")
+    assert condition == "dim_motion"
+    grey = to_grey(frame)
+    assert sensor_noise(grey) >= NOISY
+    box = Regions(grey).boxes(1)[0]
+    assert not Regions(grey).blurred(box)
+    assert Regions(grey, grainy=True).blurred(box)
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert (found.text, found.decoder) == (text, "deblur")
+
+
 @pytest.mark.parametrize("condition", scenes.NO_QR_CONDITIONS)
 def test_no_frame_without_a_code_counts_as_bright(condition: str) -> None:
     for n in range(3):
