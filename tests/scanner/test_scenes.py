@@ -96,3 +96,14 @@ def test_approach_clips_are_lazy_deterministic_and_move_in_then_settle() -> None
     assert np.array_equal(frames[10], list(clip.frames())[10])
     first, late, last = (f.astype(np.int16) for f in (frames[0], frames[-2], frames[-1]))
     assert np.abs(first - last).mean() > 5 * np.abs(late - last).mean()  # it came in, then stayed
+
+
+def test_a_clips_module_size_is_the_drawn_codes_width_over_its_modules() -> None:
+    clips = list(scenes.approach_clips(16, 2026))
+    small = [c.module_px for c in clips if c.condition == "small"]
+    plain = [c.module_px for c in clips if c.condition == "plain"]
+    # 80–120 px codes of 49–73 modules; codes held at reading distance are several px a module
+    assert all(1.0 < px < 2.5 for px in small)
+    assert all(px > 3.0 for px in plain)
+    again = next(iter(scenes.approach_clips(1, 2026)))
+    assert again.module_px == clips[0].module_px  # drawn from the clip's own seed
