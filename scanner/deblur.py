@@ -182,6 +182,8 @@ def _smear(g: npt.NDArray[np.float32], angle: float) -> tuple[float, float]:
     level = cv2.warpAffine(g, turn, (w, h), flags=cv2.INTER_LINEAR)
     m = int(min(h, w) * 0.15)  # the turned corners are empty
     step = np.diff(level[m : h - m, m : w - m], axis=1)
+    if step.size == 0:  # a sliver of a region: nothing to measure
+        return 0.0, 0.0
     step -= step.mean()
     rows, cols = step.shape
     top = min(_MAX_MOTION_PX, cols // 2)

@@ -409,33 +409,19 @@ class DecoderChain:
         first): what a stream reader tracks from frame to frame.
         """
         grey = to_grey(frame)
+        if min(grey.shape[:2]) < MIN_SYMBOL_PX:  # a sliver no QR fits in: nothing to look at
+            return Scan(None)
         full = not self.gated or max(grey.shape[:2]) <= SMALL_FRAME_PX
         looked = sighted = False  # whether a sighting stage looked, and saw a QR-like symbol
         seen: list[Box] = []
         regions: tuple[Box, ...] | None = None  # found once, shared by zbar and enlarge
         blind_regions: Regions | None = None  # found once where zxing saw nothing
-        grainy = False  # whether the frame is grainy (a dim lobby at high gain)
         for stage in self.stages:
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
-                for blind in self.stages:
-                    if isinstance(blind, BlindReader):
-                        blind_regions = blind_regions or Regions(grey, grainy=grainy)
-                        found = blind.decode_unsighted(grey, blind_regions)
-                        if found is not None:
-                            return Scan(found, True)
-                return Scan(None)
+                return self._blind(grey, blind_regions or Regions(grey))
             if isinstance(stage, Sighting):
-                grainy = not full and sensor_noise(grey) >= NOISY
-                look = as_frame(cv2.GaussianBlur(grey, (3, 3), 0)) if grainy else grey
-                scan = stage.scan(look, every_pass=full, downscale=full or grainy)
-                if not full and not scan.sighted and isinstance(stage, ZxingDecoder):
-                    blind_regions = Regions(grey, grainy=grainy)
-                    if blind_regions.bright():
-                        # Only its read counts: what it merely sights (often a bright
-                        # screen's edge) would send the frame past the blind stages.
-                        again = stage.second_look(look)
-                        scan = again if again.found is not None else scan
+                scan, blind_regions = self._first_look(stage, grey, full)
                 found, looked = scan.found, True
                 sighted = sighted or scan.sighted
                 seen.extend(scan.seen)
@@ -450,6 +436,33 @@ class DecoderChain:
             if found is not None:
                 return Scan(found, True)
         return Scan(None, sighted, merge_boxes(seen) if seen else regions or ())
+
+    @staticmethod
+    def _first_look(stage: Sighting, grey: Frame, full: bool) -> tuple[Scan, Regions | None]:
+        """zxing's look at the frame, and the frame's regions when it saw nothing (for the
+        blind stages). A grainy frame is smoothed and also looked at downscaled; a frame
+        showing something bright gets zxing's later binarizers too (only a read counts: what
+        they merely sight, often a bright screen's edge, would send the frame past the blind
+        stages)."""
+        grainy = not full and sensor_noise(grey) >= NOISY
+        look = as_frame(cv2.GaussianBlur(grey, (3, 3), 0)) if grainy else grey
+        scan = stage.scan(look, every_pass=full, downscale=full or grainy)
+        if full or scan.sighted or not isinstance(stage, ZxingDecoder):
+            return scan, None
+        regions = Regions(grey, grainy=grainy)
+        if regions.bright():
+            again = stage.second_look(look)
+            scan = again if again.found is not None else scan
+        return scan, regions
+
+    def _blind(self, grey: Frame, regions: Regions) -> Scan:
+        """The stages that look where zxing saw nothing, in order, on the shared regions."""
+        for stage in self.stages:
+            if isinstance(stage, BlindReader):
+                found = stage.decode_unsighted(grey, regions)
+                if found is not None:
+                    return Scan(found, True)
+        return Scan(None)
 
 
 NOISY = 6.0

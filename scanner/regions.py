@@ -90,15 +90,14 @@ class Regions:
         small = grey
         # Halved step by step: a bilinear halving averages 2×2 pixels exactly, ten times
         # cheaper than an area resize and as free of aliasing.
-        while max(small.shape[:2]) >= 2 * _REGION_SIDE:
+        while max(small.shape[:2]) >= 2 * _REGION_SIDE and min(small.shape[:2]) >= 2:
             small = as_frame(
                 cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_LINEAR)
             )
         if max(small.shape[:2]) > _REGION_SIDE:
             scale = _REGION_SIDE / max(small.shape[:2])
-            small = as_frame(
-                cv2.resize(small, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            )
+            size = (max(1, round(small.shape[1] * scale)), max(1, round(small.shape[0] * scale)))
+            small = as_frame(cv2.resize(small, size, interpolation=cv2.INTER_AREA))
         self.small = small
         self.factor = w / self.small.shape[1]
         self.gradient = as_frame(

@@ -13,6 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.config import DecoderSettings
 from kiosk.synthetic import bhyt_payload, cccd_payload, people
@@ -526,3 +528,20 @@ def test_the_default_chain_spends_one_zxing_pass_on_a_frame_without_a_code(condi
         assert chain.decode(frame) is None
         assert (zxing.passes, zbar.calls, enlarge.calls, deblur.restores) == (1, 0, 0, 0)
         assert sharpen_reads.calls == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 60), st.integers(1, 2600))
+    | st.tuples(st.integers(1, 2600), st.integers(1, 40)),
+    value=st.integers(0, 255),
+    seed=st.integers(0, 2**16),
+)
+def test_any_sliver_or_scrap_of_a_picture_reads_nothing_and_never_raises(
+    shape: tuple[int, int], value: int, seed: int
+) -> None:
+    # `kiosk-admin decode` takes any image; a camera may hand over a cut frame.
+    noise = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+    for frame in (np.full(shape, value, np.uint8), noise):
+        for gated in (True, False):
+            assert build_decoder(DecoderSettings(), gated=gated).decode(as_frame(frame)) is None
