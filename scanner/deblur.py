@@ -116,6 +116,15 @@ def line_psf(length: float, angle_deg: float) -> npt.NDArray[np.float32]:
     return out
 
 
+def gaussian_psf(sigma: float) -> npt.NDArray[np.float32]:
+    """The point spread of a lens slightly out of focus, or of a webcam's own softening: a
+    Gaussian of ``sigma`` px (sums to 1)."""
+    size = 2 * math.ceil(3 * sigma) + 1
+    line = cv2.getGaussianKernel(size, sigma, cv2.CV_32F)
+    out: npt.NDArray[np.float32] = np.asarray(line @ line.T, np.float32)
+    return out
+
+
 def wiener(grey: Frame, psf: npt.NDArray[np.float32], noise: float = 0.01) -> Frame:
     """``grey`` deconvolved by ``psf`` (Wiener, noise-to-signal ``noise``), borders reflected
     so that the frame's edge does not ring into the code."""

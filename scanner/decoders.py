@@ -34,7 +34,7 @@ import numpy as np
 import zxingcpp
 
 from kiosk.config import DecoderSettings
-from scanner.deblur import MotionDeblur
+from scanner.deblur import MotionDeblur, gaussian_psf, wiener
 from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
 from scanner.regions import (
     MIN_SYMBOL_PX,
@@ -324,6 +324,14 @@ class EnlargeRetry:
         boxes += candidate_regions(grey, self._max_regions)
         return self.decode_in(grey, boxes)
 
+    def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
+        """The likeliest region where zxing saw nothing, when it is small (a phone or card
+        held far away: at most :data:`SMALL_REGION_PX` a side) and busy."""
+        boxes = [
+            b for b in regions.boxes(1) if max(b[2], b[3]) <= SMALL_REGION_PX and regions.busy(b)
+        ]
+        return self.decode_in(grey, boxes) if boxes else None
+
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
         """Each box cropped, enlarged and cleaned up in turn (see the class docstring)."""
         grey = to_grey(frame)
@@ -336,6 +344,11 @@ class EnlargeRetry:
                     corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
                     return Decoded(found.text, found.raw, corners, self.name)
         return None
+
+
+SMALL_REGION_PX = 360
+"""The largest candidate region the enlarged retry tries where zxing saw nothing: a phone or a
+card whose code is 80–120 px (a shirt or a notice in front of the camera is larger)."""
 
 
 def _variants(crop: Frame, scale: float) -> list[Frame]:
@@ -352,9 +365,13 @@ def _variants(crop: Frame, scale: float) -> list[Frame]:
         big = as_frame(cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
     kernel = np.ones((3, 3), np.uint8)
     lifted = [sharpened(big, 0.25 * scale, 0.5 * scale, 1.5)] if scale >= 2.0 else []
+    # A code of under 2 px a module is softened by the lens and the sensor by about 0.7 px:
+    # enlarged, that softening undone (a Wiener filter) gives its modules back.
+    restored = [wiener(big, gaussian_psf(0.7 * scale), 0.01)] if scale >= 1.5 else []
     return [
         big,
         *lifted,
+        *restored,
         as_frame(cv2.morphologyEx(big, cv2.MORPH_CLOSE, kernel)),
         as_frame(cv2.morphologyEx(big, cv2.MORPH_OPEN, kernel)),
         as_frame(cv2.erode(big, kernel)),

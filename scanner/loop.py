@@ -44,7 +44,7 @@ FAR_SHARE = 0.375
 """The share of the frame's width under which a sighted (tracked, unread) code counts as too
 far away. The stream reader tracks a region about four times the code's width: measured on
 the approach clips, codes of 80–120 px (1.2–1.7 px a module for the long CCCD and BHYT
-payloads: no single frame resolves them) are tracked in regions of 360–440 px of 1280; a
+payloads: read slowly, when at all) are tracked in regions of 360–440 px of 1280; a
 code at reading distance (250 px and more) is read before it is tracked, or tracked in a
 region of 1000 px and more."""
 

@@ -847,7 +847,7 @@ class Clip:
     @property
     def module_px(self) -> float:
         """Frame pixels per module of the clip's code once it has arrived (its size over its
-        modules, quiet zone included): under about 1.5 no frame resolves the code."""
+        modules, quiet zone included)."""
         rng = np.random.default_rng(self.seed)
         lobby(rng)  # the clip's first draws, as _clip_frames makes them
         shown, scale = _clip_shown(self.condition, self.text, rng)

@@ -486,6 +486,19 @@ def test_a_smeared_code_in_a_dim_lobby_is_found_blurred_through_its_grain() -> N
     assert (found.text, found.decoder) == (text, "deblur")
 
 
+def test_a_code_of_under_one_and_a_half_px_a_module_reads_once_its_softening_is_undone() -> None:
+    # Approach clip 70: a long BHYT payload (73 modules) held 99 px wide, settled. Enlarged,
+    # the lens's 0.7 px softening undone, its modules come back; zxing alone sees nothing.
+    clip = list(scenes.approach_clips(71, 2026))[70]
+    assert clip.condition == "small"
+    assert clip.module_px < 1.4
+    *_, last = clip.frames()
+    assert ZxingDecoder().decode(last) is None
+    found = build_decoder(DecoderSettings()).decode(last)
+    assert found is not None
+    assert (found.text, found.decoder) == (clip.text, "enlarge")
+
+
 @pytest.mark.parametrize("condition", scenes.NO_QR_CONDITIONS)
 def test_no_frame_without_a_code_counts_as_bright(condition: str) -> None:
     for n in range(3):
