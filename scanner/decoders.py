@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol, cast, runtime_checkable
@@ -351,9 +351,10 @@ SMALL_REGION_PX = 360
 card whose code is 80–120 px (a shirt or a notice in front of the camera is larger)."""
 
 
-def _variants(crop: Frame, scale: float) -> list[Frame]:
-    """The crop enlarged, then enlarged and sharpened, then enlarged and cleaned up by
-    morphology (lazily cheap enough).
+def _variants(crop: Frame, scale: float) -> Iterator[Frame]:
+    """The crop enlarged, then enlarged and sharpened, then restored, then cleaned up by
+    morphology: each made only when the one before did not read (the restoration's Fourier
+    transforms cost more than the read that usually succeeds first).
 
     The sharpened one is for a code of 80–120 px blurred by the lens and an MJPEG stream:
     enlarged, its modules' edges are soft ramps that a lift of 1.5 over a mask of half a
@@ -363,19 +364,17 @@ def _variants(crop: Frame, scale: float) -> list[Frame]:
     big = crop
     if scale > 1.0:
         big = as_frame(cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
+    yield big
+    if scale >= 2.0:
+        yield sharpened(big, 0.25 * scale, 0.5 * scale, 1.5)
+    if scale >= 1.5:
+        # A code of under 2 px a module is softened by the lens and the sensor by about
+        # 0.7 px: enlarged, that softening undone (a Wiener filter) gives its modules back.
+        yield wiener(big, gaussian_psf(0.7 * scale), 0.01)
     kernel = np.ones((3, 3), np.uint8)
-    lifted = [sharpened(big, 0.25 * scale, 0.5 * scale, 1.5)] if scale >= 2.0 else []
-    # A code of under 2 px a module is softened by the lens and the sensor by about 0.7 px:
-    # enlarged, that softening undone (a Wiener filter) gives its modules back.
-    restored = [wiener(big, gaussian_psf(0.7 * scale), 0.01)] if scale >= 1.5 else []
-    return [
-        big,
-        *lifted,
-        *restored,
-        as_frame(cv2.morphologyEx(big, cv2.MORPH_CLOSE, kernel)),
-        as_frame(cv2.morphologyEx(big, cv2.MORPH_OPEN, kernel)),
-        as_frame(cv2.erode(big, kernel)),
-    ]
+    yield as_frame(cv2.morphologyEx(big, cv2.MORPH_CLOSE, kernel))
+    yield as_frame(cv2.morphologyEx(big, cv2.MORPH_OPEN, kernel))
+    yield as_frame(cv2.erode(big, kernel))
 
 
 @runtime_checkable

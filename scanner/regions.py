@@ -104,6 +104,7 @@ class Regions:
             cv2.morphologyEx(self.small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
         )
         self._boxes: dict[int, list[Box]] = {}
+        self._busy: dict[Box, bool] = {}
 
     def boxes(self, limit: int) -> list[Box]:
         """See :func:`candidate_regions` (found once per limit: several stages ask)."""
@@ -133,11 +134,16 @@ class Regions:
 
     def busy(self, box: Box) -> bool:
         """Whether a region is busy with detail: a code, even smeared or soft, has strong
-        edges over a quarter or more of its pixels; a plain piece of furniture under a tenth."""
-        f = self.factor
-        x, y, w, h = (int(v / f) for v in box)
-        edges = self.gradient[y : y + h, x : x + w]
-        return edges.size > 0 and float(np.count_nonzero(edges > 24)) >= 0.15 * edges.size
+        edges over a quarter or more of its pixels; a plain piece of furniture under a tenth.
+        (Found once per box: every blind stage asks.)"""
+        if box not in self._busy:
+            f = self.factor
+            x, y, w, h = (int(v / f) for v in box)
+            edges = self.gradient[y : y + h, x : x + w]
+            self._busy[box] = (
+                edges.size > 0 and float(np.count_nonzero(edges > 24)) >= 0.15 * edges.size
+            )
+        return self._busy[box]
 
     def _find(self, limit: int) -> list[Box]:
         factor, w, h = self.factor, self.width, self.height
@@ -187,8 +193,7 @@ class Regions:
             # the cepstrum's line then tell them apart).
             measured = as_frame(cv2.GaussianBlur(half, (0, 0), 1.0))
             limit = MOTION_SOFTNESS_GRAINY
-        laplacian = _variance(cv2.Laplacian(measured, cv2.CV_32F))
-        if laplacian / (_variance(measured) + 1.0) >= limit:
+        if softness(measured) >= limit:
             return False
         quarter = cv2.resize(half, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         return evenness(as_frame(quarter)) < MOTION_EVENNESS
@@ -236,11 +241,9 @@ squares 0.75 and more, printed text 2.3 and more, sharp codes about 1–3."""
 
 
 def softness(grey: Frame) -> float:
-    """Variance of the Laplacian over the variance of the pixels, at half size: low for a
-    blurred region whatever its contrast (an empty wall has no region to measure)."""
-    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    laplacian = float(cv2.Laplacian(small, cv2.CV_32F).var())
-    return laplacian / (float(small.astype(np.float32).var()) + 1.0)
+    """Variance of the Laplacian over the variance of the pixels: low for a blurred region
+    whatever its contrast (:meth:`Regions.blurred` measures it at half size)."""
+    return _variance(cv2.Laplacian(grey, cv2.CV_32F)) / (_variance(grey) + 1.0)
 
 
 def crop_grey(frame: Frame, box: Box) -> Frame:
