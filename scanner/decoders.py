@@ -414,6 +414,11 @@ class DecoderChain:
             raise ValueError("a decoder chain needs at least one stage")
         self.stages = tuple(stages)
         self.gated = gated
+        # Each stage's kinds, found once: isinstance on a runtime-checkable protocol walks the
+        # protocol's attributes every time (about 0.2 ms a frame, 5 % of an empty frame).
+        self._sighting = tuple(isinstance(s, Sighting) for s in self.stages)
+        self._region_reader = tuple(isinstance(s, RegionReader) for s in self.stages)
+        self._blind_readers = tuple(s for s in self.stages if isinstance(s, BlindReader))
 
     def decode(self, frame: Frame) -> Decoded | None:
         return self.scan(frame).found
@@ -432,21 +437,23 @@ class DecoderChain:
         seen: list[Box] = []
         regions: tuple[Box, ...] | None = None  # found once, shared by zbar and enlarge
         blind_regions: Regions | None = None  # found once where zxing saw nothing
-        for stage in self.stages:
+        for stage, sighting, region_reader in zip(
+            self.stages, self._sighting, self._region_reader, strict=True
+        ):
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
                 return self._blind(grey, blind_regions or Regions(grey))
-            if isinstance(stage, Sighting):
-                scan, blind_regions = self._first_look(stage, grey, full)
+            if sighting:
+                scan, blind_regions = self._first_look(cast(Sighting, stage), grey, full)
                 found, looked = scan.found, True
                 sighted = sighted or scan.sighted
                 seen.extend(scan.seen)
-            elif looked and not full and isinstance(stage, RegionReader):
+            elif looked and not full and region_reader:
                 if regions is None:
                     # Where zxing placed the symbol is often off or missing (format errors
                     # zero it); the contour finder's square blobs of fine detail come first.
                     regions = merge_boxes(candidate_regions(grey, self.max_regions) + seen)
-                found = stage.decode_in(grey, regions)
+                found = cast(RegionReader, stage).decode_in(grey, regions)
             else:
                 found = stage.decode(grey)
             if found is not None:
@@ -473,11 +480,10 @@ class DecoderChain:
 
     def _blind(self, grey: Frame, regions: Regions) -> Scan:
         """The stages that look where zxing saw nothing, in order, on the shared regions."""
-        for stage in self.stages:
-            if isinstance(stage, BlindReader):
-                found = stage.decode_unsighted(grey, regions)
-                if found is not None:
-                    return Scan(found, True)
+        for stage in self._blind_readers:
+            found = cast(BlindReader, stage).decode_unsighted(grey, regions)
+            if found is not None:
+                return Scan(found, True)
         return Scan(None)
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kiosk.config import DecoderSettings
 from kiosk.synthetic import bhyt_payload, cccd_payload, people
-from scanner import scenes
+from scanner import deblur, scenes
 from scanner.deblur import (
     MOTION_PROMINENCE,
     MotionDeblur,
@@ -424,6 +424,27 @@ def test_evenness_tells_a_smear_from_plaid() -> None:
     smear = _swung("a code swung across the camera", 15, 60)[150:540, 470:860]
     plaid = to_grey(scenes.no_qr("plaid_shirt", np.random.default_rng(2)))
     assert evenness(smear) < MOTION_EVENNESS < evenness(plaid)
+
+
+def test_a_striped_shirt_costs_the_blind_deblur_one_wiener_filter_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Soft stripes pass every smear test; five full-size Wiener filters on them cost 200 ms.
+    calls: list[int] = []
+    real = deblur.wiener
+
+    def counted(grey: Frame, psf: np.ndarray, noise: float) -> Frame:
+        calls[-1] += 1
+        return real(grey, psf, noise)
+
+    monkeypatch.setattr(deblur, "wiener", counted)
+    chain = build_decoder(DecoderSettings())
+    for n in range(8):
+        calls.append(0)
+        assert (
+            chain.decode(scenes.no_qr("striped_shirt", np.random.default_rng((2026, 2, n)))) is None
+        )
+    assert max(calls) == 1, calls  # and some frame did reach the filter
 
 
 def test_a_phone_held_at_a_steep_turn_is_a_candidate_region() -> None:
