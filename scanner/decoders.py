@@ -82,12 +82,15 @@ class Scan:
 
     ``seen`` holds the boxes of unread symbols zxing could place; ``sighted`` is also true for
     symbols it could not place (a format error leaves the position empty), so the box list
-    is a hint, not the whole story.
+    is a hint, not the whole story. ``guessed`` holds, where nothing was sighted, the small busy
+    region the blind stages tried (:func:`small_busy`): a code held far away may be there, too
+    small for one frame to read; a stream reader may fuse it over several.
     """
 
     found: Decoded | None
     sighted: bool = False
     seen: tuple[Box, ...] = ()
+    guessed: tuple[Box, ...] = ()
 
 
 @runtime_checkable
@@ -327,9 +330,7 @@ class EnlargeRetry:
     def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
         """The likeliest region where zxing saw nothing, when it is small (a phone or card
         held far away: at most :data:`SMALL_REGION_PX` a side) and busy."""
-        boxes = [
-            b for b in regions.boxes(1) if max(b[2], b[3]) <= SMALL_REGION_PX and regions.busy(b)
-        ]
+        boxes = small_busy(regions)
         return self.decode_in(grey, boxes) if boxes else None
 
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
@@ -349,6 +350,12 @@ class EnlargeRetry:
 SMALL_REGION_PX = 360
 """The largest candidate region the enlarged retry tries where zxing saw nothing: a phone or a
 card whose code is 80–120 px (a shirt or a notice in front of the camera is larger)."""
+
+
+def small_busy(regions: Regions) -> list[Box]:
+    """The likeliest candidate region when it is small (at most :data:`SMALL_REGION_PX` a side)
+    and busy: a phone or card held far away, where zxing may see nothing at all."""
+    return [b for b in regions.boxes(1) if max(b[2], b[3]) <= SMALL_REGION_PX and regions.busy(b)]
 
 
 def _variants(crop: Frame, scale: float) -> Iterator[Frame]:
@@ -484,7 +491,7 @@ class DecoderChain:
             found = cast(BlindReader, stage).decode_unsighted(grey, regions)
             if found is not None:
                 return Scan(found, True)
-        return Scan(None)
+        return Scan(None, guessed=tuple(small_busy(regions)))
 
 
 NOISY = 6.0

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
+
+import cv2
 import numpy as np
+import pytest
 
 from kiosk.config import DecoderSettings
-from scanner import scenes
+from scanner import scenes, stream
 from scanner.decoders import DecoderChain, ZxingDecoder, build_decoder
 from scanner.loop import ScanLoop, ScanStep, read_clip, too_far
 from scanner.ports import CameraState, Decoded, Frame, as_frame
-from scanner.stream import ClipCamera, ClipClock, StreamDecoder, align_mean, focus
+from scanner.regions import box_around
+from scanner.stream import (
+    HUNCH_TRIES,
+    ClipCamera,
+    ClipClock,
+    StreamDecoder,
+    align_mean,
+    focus,
+)
 from tests.fakes import FakeCamera, FakeClock
 
 TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
@@ -143,3 +155,54 @@ def test_read_clip_reports_the_clip_time_of_the_confirming_frame() -> None:
     # Decoded at frames 0, 3, 6, 9, 12 (10 a second of 30): first read at 9, confirmed at 12.
     assert (read.text, read.ms_to_read, read.frames) == (TEXT, 400.0, 13)
     assert read_clip([empty] * 5, 30, Recording(), decode_fps=10).text is None
+
+
+def _play(reader: StreamDecoder, frames: list[Frame]) -> list[Decoded]:
+    """Frames as the scan loop hands them over at 10 decodes a second from a 30 fps camera:
+    two watched, the third decoded. Returns the reads; the reader must never show a
+    sighting for a code it only guesses at."""
+    reads = []
+    for index, frame in enumerate(frames):
+        if index % 3 < 2:
+            reader.watch(frame)
+            continue
+        found = reader.decode(frame)
+        assert reader.sighted is None
+        if found is not None:
+            reads.append(found)
+    return reads
+
+
+def test_a_far_code_no_single_frame_reads_is_read_from_frames_fused_at_twice_the_size() -> None:
+    # The benchmark's smallest approach clip: an 81 px code of a long payload, 1.17 px a
+    # module, which zxing never even sights.
+    clip = next(itertools.islice(scenes.approach_clips(119, 2026), 118, None))
+    assert clip.condition == "small"
+    assert clip.module_px < 1.2
+    frames = list(clip.frames())
+    chain = build_decoder(DecoderSettings())
+    assert all(chain.decode(frame) is None for frame in frames[::3])
+    reads = _play(StreamDecoder(build_decoder(DecoderSettings())), frames)
+    assert [r.text for r in reads][:2] == [clip.text, clip.text]  # a read, and its confirmation
+    x, y, w, h = box_around(reads[0].corners, 1280, 720)
+    assert 300 < x + w / 2 < 900
+    assert 200 < y + h / 2 < 600
+
+
+def test_a_small_busy_thing_that_is_no_code_gets_a_bounded_number_of_fusions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    real = stream.super_resolved
+
+    def counted(crops: list[Frame]) -> Frame:
+        calls.append(len(crops))
+        return real(crops)
+
+    monkeypatch.setattr(stream, "super_resolved", counted)
+    rng = np.random.default_rng(4)
+    frame = np.full((720, 1280), 110, np.uint8)
+    squares = rng.integers(0, 2, (30, 30)).astype(np.uint8) * 200 + 30  # no finder patterns
+    frame[280:400, 520:640] = cv2.resize(squares, (120, 120), interpolation=cv2.INTER_NEAREST)
+    assert _play(StreamDecoder(build_decoder(DecoderSettings())), [as_frame(frame)] * 120) == []
+    assert len(calls) == HUNCH_TRIES  # guessed at, fused a few times, then given up
