@@ -47,6 +47,7 @@ from scanner.regions import (
     to_grey,
 )
 from scanner.sharpen import Sharpen, sharpened
+from scanner.unbend import Unbend
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,16 @@ class Scan:
     symbols it could not place (a format error leaves the position empty), so the box list
     is a hint, not the whole story. ``guessed`` holds, where nothing was sighted, the small busy
     region the blind stages tried (:func:`small_busy`): a code held far away may be there, too
-    small for one frame to read; a stream reader may fuse it over several.
+    small for one frame to read; a stream reader may fuse it over several. ``placed`` holds the
+    corners zxing gave the unread symbols (the :class:`~scanner.unbend.Unbend` stage starts
+    from them).
     """
 
     found: Decoded | None
     sighted: bool = False
     seen: tuple[Box, ...] = ()
     guessed: tuple[Box, ...] = ()
+    placed: tuple[Corners, ...] = ()
 
 
 @runtime_checkable
@@ -182,6 +186,7 @@ class ZxingDecoder:
         first_downscale: bool,
     ) -> Scan:
         seen: list[Box] = []
+        placed: list[Corners] = []
         sighted = False
         for index, binarizer in enumerate(binarizers):
             if index > 0 and not every_pass and not sighted:
@@ -215,13 +220,14 @@ class ZxingDecoder:
                     sighted = True
                     if extent(corners) >= MIN_SYMBOL_PX:  # else zxing could not place it
                         seen.append(box_around(corners, frame.shape[1], frame.shape[0]))
+                        placed.append(corners)
                     continue
                 # zxing shows bytes it takes for binary data as Latin-1; BHYT and CCCD codes
                 # carry UTF-8 text in byte mode, so read those bytes ourselves.
                 binary = barcode.content_type == zxingcpp.ContentType.Binary
                 text = text_of(raw) if binary else barcode.text
                 return Scan(Decoded(text, raw, corners, self.name))
-        return Scan(None, sighted, merge_boxes(seen))
+        return Scan(None, sighted, merge_boxes(seen), placed=tuple(placed))
 
 
 def _load_pyzbar() -> ModuleType:
@@ -526,6 +532,10 @@ def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> DecoderCh
         "sharpen": lambda: Sharpen(
             ZxingDecoder(binarizers=("local", "global"), name=Sharpen.name),
             probe=ZxingDecoder(binarizers=("local",), try_invert=False, name=Sharpen.name),
+        ),
+        "unbend": lambda: Unbend(
+            ZxingDecoder(binarizers=("local", "global"), name=Unbend.name),
+            locate=ZxingDecoder(binarizers=("local",), name=Unbend.name),
         ),
     }
     return DecoderChain([makers[name]() for name in settings.chain], gated=gated)

@@ -1,0 +1,57 @@
+"""The unbend stage: a code on a bent card, located by zxing but misread, rectified and
+unsqueezed."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+
+from kiosk.config import DecoderSettings
+from scanner import scenes
+from scanner.decoders import ZxingDecoder, build_decoder
+from scanner.ports import as_frame
+from scanner.regions import to_grey
+from scanner.unbend import Unbend, unbent
+
+
+def _unbend() -> Unbend:
+    return Unbend(ZxingDecoder(), locate=ZxingDecoder(binarizers=("local",)))
+
+
+def test_an_upright_code_is_rectified_onto_a_square_with_a_quiet_zone() -> None:
+    qr = cv2.resize(scenes.qr_image("a code seen straight on", 200), (200, 200))
+    frame = np.full((400, 600), 255, np.uint8)
+    frame[100:300, 250:450] = qr
+    corners = ((250.0, 100.0), (450.0, 100.0), (450.0, 300.0), (250.0, 300.0))
+    square = unbent(as_frame(frame), corners, 0.0, 0.0)
+    assert square.shape == (240, 240)  # its own size, and a tenth more on each side
+    assert np.abs(square[20:220, 20:220].astype(int) - qr).mean() < 8
+    squeezed = unbent(as_frame(frame), corners, 0.1, 0.0)
+    assert np.abs(squeezed[20:220, 20:220].astype(int) - qr).mean() > 30  # it moves modules
+
+
+def test_a_code_on_a_bent_card_that_zxing_locates_but_misreads_is_read_unsqueezed() -> None:
+    # The benchmark's curved-card approach clip: no other stage reads any of its frames.
+    clip = next(itertools.islice(scenes.approach_clips(120, 2026), 119, None))
+    assert clip.condition == "curved"
+    frame = next(itertools.islice(clip.frames(), 40, None))
+    grey = to_grey(frame)
+    located = ZxingDecoder().scan(grey)
+    assert located.found is None
+    assert located.placed  # zxing found its finder patterns, then a checksum error
+    without = DecoderSettings(chain=("zxing", "zbar", "enlarge", "deblur", "sharpen"))
+    assert build_decoder(without, gated=False).decode(frame) is None
+    found = _unbend().decode(frame)
+    assert found is not None
+    assert found.text == clip.text
+    assert build_decoder(DecoderSettings()).decode(frame) is not None  # through the chain
+
+
+def test_nothing_located_costs_one_look_and_reads_nothing() -> None:
+    lobby = scenes.no_qr("lobby", np.random.default_rng(3))
+    assert _unbend().decode(lobby) is None
+    blank = as_frame(np.full((300, 300), 200, np.uint8))
+    assert _unbend().decode_in(blank, [(0, 0, 300, 300), (10, 10, 5, 5)]) is None
+    assert cv2.countNonZero(blank) == blank.size  # untouched
