@@ -22,6 +22,7 @@ library's defaults on the same frames (every stage on the whole frame: about 200
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -293,13 +294,58 @@ class ZbarDecoder:
         return None
 
     def _read(self, grey: Frame) -> Decoded | None:
-        symbols = [self._pyzbar.ZBarSymbol.QRCODE]
-        for symbol in self._pyzbar.decode(grey, symbols=symbols):
+        for symbol in _zbar_qr_symbols(self._pyzbar, grey):
             raw = bytes(symbol.data)
             if raw:
                 corners = clockwise([(float(p.x), float(p.y)) for p in symbol.polygon])
-                return Decoded(text_of(raw), raw, corners, self.name)
+                return Decoded(undo_zbar_guess(text_of(raw)), raw, corners, self.name)
         return None
+
+
+ZBAR_CFG_BINARY = 4
+"""zbar's "return binary data as it is" setting (``ZBAR_CFG_BINARY`` in zbar.h since 0.23).
+
+Without it zbar guesses each byte segment's character set and converts it: a QR whose writer
+split the text into segments (the ``qrcode`` library does by default) can come out with a
+UTF-8 Vietnamese name read as Shift-JIS, "Dương" as "Dﾆｰﾆ｡ng" (found on an independent set
+of field frames: a misread, not a miss). pyzbar's ``decode`` cannot set it."""
+
+
+def _zbar_qr_symbols(pyzbar: Any, grey: Frame) -> list[Any]:
+    """zbar's QR symbols in ``grey``, their data the bytes as encoded: pyzbar's own ``decode``
+    with :data:`ZBAR_CFG_BINARY` set. Falls back to ``decode`` (whose text
+    :func:`undo_zbar_guess` then repairs) if pyzbar's internals ever change."""
+    try:
+        pixels, width, height = pyzbar._pixel_data(grey)
+        qr = pyzbar.ZBarSymbol.QRCODE
+        with pyzbar._image_scanner() as scanner:
+            for symbology in pyzbar.ZBarSymbol:
+                pyzbar.zbar_image_scanner_set_config(scanner, symbology, 0, int(symbology == qr))
+            pyzbar.zbar_image_scanner_set_config(scanner, qr, ZBAR_CFG_BINARY, 1)
+            with pyzbar._image() as image:
+                pyzbar.zbar_image_set_format(image, pyzbar._FOURCC["L800"])
+                pyzbar.zbar_image_set_size(image, width, height)
+                pyzbar.zbar_image_set_data(
+                    image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None
+                )
+                pyzbar.zbar_scan_image(scanner, image)
+                return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(image)))
+    except AttributeError:
+        return list(pyzbar.decode(grey, symbols=[pyzbar.ZBarSymbol.QRCODE]))
+
+
+def undo_zbar_guess(text: str) -> str:
+    """``text`` with zbar's wrong guess undone: UTF-8 bytes that zbar converted as Shift-JIS
+    (or Latin-1) turned back into what they said. A text that was not converted cannot be
+    encoded back that way (Vietnamese letters are in neither set) and is kept as it is."""
+    for charset in ("shift_jis", "cp932", "latin-1"):
+        try:
+            repaired = text.encode(charset).decode("utf-8")
+        except UnicodeError:
+            continue
+        if repaired != text:
+            return repaired
+    return text
 
 
 class EnlargeRetry:

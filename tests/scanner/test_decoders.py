@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import qrcode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,7 @@ from scanner.decoders import (
     build_decoder,
     sensor_noise,
     text_of,
+    undo_zbar_guess,
 )
 from scanner.ports import Decoded, Decoder, Frame, as_frame
 from scanner.regions import (
@@ -119,6 +121,34 @@ def test_vietnamese_cccd_names_come_out_right(decoder: Decoder) -> None:
         assert found is not None
         assert found.text == text
         assert person.name in found.text
+
+
+def _segmented(text: str) -> Frame:
+    """``text`` as a QR writer that splits it into segments draws it (the ``qrcode``
+    library's default: digits in numeric mode, the rest in byte mode)."""
+    writer = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    writer.add_data(text)
+    writer.make(fit=True)
+    modules = np.where(np.array(writer.get_matrix(), bool), 0, 255).astype(np.uint8)
+    return as_frame(cv2.resize(modules, None, fx=5, fy=5, interpolation=cv2.INTER_NEAREST))
+
+
+def test_zbar_returns_a_segmented_codes_bytes_as_encoded() -> None:
+    # zbar guessed Shift-JIS for this one's byte segments: "Dương" came out "Dﾆｰﾆ｡ng".
+    text = "031069523978|022157275|Dương Minh Quân|23021969|Nam|Phường An Biên, Hải Phòng|17062024"
+    zbar = ZbarDecoder()
+    found = zbar.decode(_segmented(text))
+    assert found is not None
+    assert found.raw == text.encode()
+    assert found.text == text
+
+
+def test_zbars_wrong_guess_is_undone_and_right_texts_are_kept() -> None:
+    right = "Dương Minh Quân|Phường An Biên"
+    assert undo_zbar_guess(right.encode().decode("shift_jis")) == right
+    assert undo_zbar_guess(right.encode().decode("latin-1")) == right
+    for kept in (right, "HS4797920123456|$", "Trà Vinh", "外側QRコード"):
+        assert undo_zbar_guess(kept) == kept
 
 
 def test_text_of_prefers_utf8_then_shift_jis() -> None:
