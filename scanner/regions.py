@@ -149,10 +149,18 @@ class Regions:
         factor, w, h = self.factor, self.width, self.height
         _, edges = cv2.threshold(self.gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         blobs = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-        contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        # Every blob's outer boundary, also of blobs inside another's hole: a phone's bezel
+        # or a card's edge is a ring of edges around the code's blob, and only looking at
+        # outermost contours would see the ring alone (too tall, or too empty, to be a code).
+        contours, hierarchy = cv2.findContours(blobs, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        outer = [
+            c
+            for c, h in zip(contours, hierarchy[0] if hierarchy is not None else [], strict=False)
+            if h[3] < 0
+        ]
         scored: list[tuple[float, tuple[int, int, int, int]]] = []
         min_side = 24
-        for contour in contours:
+        for contour in outer:
             x, y, bw, bh = cv2.boundingRect(contour)
             if min(bw, bh) < min_side:
                 continue

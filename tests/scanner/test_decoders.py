@@ -495,6 +495,20 @@ def test_a_phone_held_at_a_steep_turn_is_a_candidate_region() -> None:
     assert y <= 360 <= y + h
 
 
+def test_a_code_inside_a_phones_outline_is_a_candidate_region() -> None:
+    # The bezel's edge is a ring of edges around the code's blob: the code must be found
+    # inside it, not only the ring.
+    qr = scenes.qr_image("a code inside the outline of a phone", 220)
+    frame = np.full((720, 1280), 150, np.uint8)
+    cv2.rectangle(frame, (520, 100), (800, 640), 30, 6)  # the phone's dark bezel
+    frame[106:634, 526:794] = 235  # its lit screen
+    frame[250 : 250 + qr.shape[0], 550 : 550 + qr.shape[1]] = qr
+    (x, y, w, h), *_ = candidate_regions(as_frame(frame), 3)
+    assert x <= 660 <= x + w
+    assert y <= 360 <= y + h
+    assert h < 400  # the code's blob and its margin, not the whole phone
+
+
 def test_a_defocused_screen_under_moire_reads_only_once_sharpened() -> None:
     text = bhyt_payload(next(iter(people(1, 4))), "15")
     qr = scenes.qr_image(text, 330)
