@@ -349,6 +349,8 @@ def super_resolved(crops: Sequence[Frame]) -> Frame:
     reference = smoothed(crops[0])
     size = (w * SR_SCALE, h * SR_SCALE)
     total = np.zeros((size[1], size[0]), np.float32)
+    # A crop cut short by the frame's edge (the camera changed resolution) cannot be aligned.
+    crops = [crop for crop in crops if crop.shape[:2] == (h, w)]
     for crop in crops:
         (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
         place = np.array([[SR_SCALE, 0, SR_SCALE * dx], [0, SR_SCALE, SR_SCALE * dy]], np.float32)

@@ -206,3 +206,10 @@ def test_a_small_busy_thing_that_is_no_code_gets_a_bounded_number_of_fusions(
     frame[280:400, 520:640] = cv2.resize(squares, (120, 120), interpolation=cv2.INTER_NEAREST)
     assert _play(StreamDecoder(build_decoder(DecoderSettings())), [as_frame(frame)] * 120) == []
     assert len(calls) == HUNCH_TRIES  # guessed at, fused a few times, then given up
+
+
+def test_super_resolution_skips_a_crop_of_another_size() -> None:
+    sharp = as_frame(np.pad(scenes.qr_image(TEXT, 120), 20, constant_values=220))
+    cut = as_frame(sharp[:-7])  # the frame's edge cut this one short
+    fused = stream.super_resolved([sharp, cut, sharp])
+    assert fused.shape == (2 * sharp.shape[0], 2 * sharp.shape[1])

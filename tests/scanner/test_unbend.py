@@ -7,6 +7,8 @@ import itertools
 
 import cv2
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
@@ -55,3 +57,18 @@ def test_nothing_located_costs_one_look_and_reads_nothing() -> None:
     blank = as_frame(np.full((300, 300), 200, np.uint8))
     assert _unbend().decode_in(blank, [(0, 0, 300, 300), (10, 10, 5, 5)]) is None
     assert cv2.countNonZero(blank) == blank.size  # untouched
+
+
+_coordinate = st.floats(min_value=-600, max_value=900, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_coordinate, _coordinate), min_size=4, max_size=4))
+def test_any_corners_zxing_might_give_make_a_square_and_never_raise(
+    corners: list[tuple[float, float]],
+) -> None:
+    # Degenerate ones too: a point four times, a line, corners far outside the crop.
+    grey = as_frame(np.random.default_rng(0).integers(0, 255, (300, 300), dtype=np.uint8))
+    square = unbent(grey, tuple(corners), 0.05, -0.05)
+    assert square.shape[0] == square.shape[1]
+    assert 192 <= square.shape[0] <= 480
