@@ -121,6 +121,15 @@ class RegionReader(Protocol):
         ...
 
 
+@runtime_checkable
+class PlacedReader(Protocol):
+    """A decoder that starts from where zxing placed a symbol it could not read."""
+
+    def decode_placed(self, frame: Frame, placed: Sequence[Corners]) -> Decoded | None:
+        """The QR read at one of the ``placed`` symbols (corners in frame pixels), or None."""
+        ...
+
+
 def clockwise(points: Sequence[tuple[float, float]]) -> Corners:
     """Corner points ordered clockwise on screen, starting at the one nearest the top left."""
     if not points:
@@ -477,6 +486,7 @@ class DecoderChain:
         # protocol's attributes every time (about 0.2 ms a frame, 5 % of an empty frame).
         self._sighting = tuple(isinstance(s, Sighting) for s in self.stages)
         self._region_reader = tuple(isinstance(s, RegionReader) for s in self.stages)
+        self._placed_reader = tuple(isinstance(s, PlacedReader) for s in self.stages)
         self._blind_readers = tuple(s for s in self.stages if isinstance(s, BlindReader))
 
     def decode(self, frame: Frame) -> Decoded | None:
@@ -496,8 +506,9 @@ class DecoderChain:
         seen: list[Box] = []
         regions: tuple[Box, ...] | None = None  # found once, shared by zbar and enlarge
         blind_regions: Regions | None = None  # found once where zxing saw nothing
-        for stage, sighting, region_reader in zip(
-            self.stages, self._sighting, self._region_reader, strict=True
+        placed: list[Corners] = []  # where zxing put the symbols it could not read
+        for stage, sighting, region_reader, placed_reader in zip(
+            self.stages, self._sighting, self._region_reader, self._placed_reader, strict=True
         ):
             if looked and not sighted and not full:
                 # zxing saw no QR at all: only stages that look for what zxing cannot sight.
@@ -507,6 +518,9 @@ class DecoderChain:
                 found, looked = scan.found, True
                 sighted = sighted or scan.sighted
                 seen.extend(scan.seen)
+                placed.extend(scan.placed)
+            elif looked and not full and placed_reader and placed:
+                found = cast(PlacedReader, stage).decode_placed(grey, placed)
             elif looked and not full and region_reader:
                 if regions is None:
                     # Where zxing placed the symbol is often off or missing (format errors

@@ -4,13 +4,15 @@ finder patterns are intact) but samples its module grid in the wrong places (a c
 error): a perspective fits the four corners, not the squeeze in between.
 
 The stage rectifies the located symbol onto a square and, since the bend is unknown, tries a
-few smooth squeezes across it (one way, then the other, then both) until zxing reads one.
+few smooth squeezes and bows across it (one way, then the other, then both) until zxing
+reads one.
 Measured: on the benchmark's curved-card approach clip, whose code zxing located in every
 frame and no stage read, a squeeze of 4–8 % across the code reads every frame tried.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,35 +21,49 @@ import numpy as np
 import numpy.typing as npt
 
 from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
-from scanner.regions import Box, extent, to_grey
+from scanner.regions import MIN_SYMBOL_PX, Box, extent, to_grey
 
 if TYPE_CHECKING:
     from scanner.decoders import Sighting
 
 SQUEEZES = (
-    (0.05, 0.0),
-    (-0.05, 0.0),
-    (0.1, 0.0),
-    (-0.1, 0.0),
-    (0.0, 0.05),
-    (0.0, -0.05),
-    (0.0, 0.1),
-    (0.0, -0.1),
-    (0.05, 0.05),
-    (0.05, -0.05),
-    (-0.05, 0.05),
-    (-0.05, -0.05),
+    (0.05, 0.0, 0.0, 0.0),
+    (-0.05, 0.0, 0.0, 0.0),
+    (0.1, 0.0, 0.0, 0.0),
+    (-0.1, 0.0, 0.0, 0.0),
+    (0.0, 0.05, 0.0, 0.0),
+    (0.0, -0.05, 0.0, 0.0),
+    (0.0, 0.1, 0.0, 0.0),
+    (0.0, -0.1, 0.0, 0.0),
+    (0.0, 0.0, 0.05, 0.0),
+    (0.0, 0.0, -0.05, 0.0),
+    (0.0, 0.0, 0.0, 0.05),
+    (0.0, 0.0, 0.0, -0.05),
+    (0.05, 0.05, 0.0, 0.0),
+    (0.05, -0.05, 0.0, 0.0),
+    (-0.05, 0.05, 0.0, 0.0),
+    (-0.05, -0.05, 0.0, 0.0),
 )
-"""(across, down): how far the middle of the rectified code is moved along each axis, as a
-share of its half side, tried in turn. A bend along one of the card's axes squeezes one way;
-the card is held at any turn, so both axes and both signs are tried."""
+"""(across, down, rows, columns), tried in turn, each a share of the rectified code's half
+side: how far its middle is moved along each axis (a squeeze: the part nearer the bend is
+narrower), then how far its middle row and column bow (a bend seen from above or below
+curves the rows). The card is held at any turn, so both axes and both signs are tried."""
 
 
-def unbent(grey: Frame, corners: Corners, across: float, down: float) -> Frame:
+def unbent(
+    grey: Frame,
+    corners: Corners,
+    across: float,
+    down: float,
+    *,
+    rows: float = 0.0,
+    columns: float = 0.0,
+) -> Frame:
     """The symbol at ``corners`` (clockwise from its top left) rectified onto a square of
     about its own size with a quiet zone of a tenth, its middle moved by ``across`` and
-    ``down`` half sides: a parabolic remap that keeps the edges where they are and squeezes
-    one side while it stretches the other."""
+    ``down`` half sides (a parabolic remap that keeps the edges where they are and squeezes
+    one side while it stretches the other), its rows and columns bowed back by ``rows`` and
+    ``columns`` half sides."""
     side = int(np.clip(extent(corners), 160, 400))
     margin = side // 10
     n = side + 2 * margin
@@ -65,11 +81,16 @@ def unbent(grey: Frame, corners: Corners, across: float, down: float) -> Frame:
     half = side / 2
     u = np.clip((x - margin - half) / half, -1, 1)
     v = np.clip((y - margin - half) / half, -1, 1)
-    xs = x + half * across * (1 - u * u)
-    ys = y + half * down * (1 - v * v)
+    xs = x + half * (across * (1 - u * u) + columns * (1 - v * v))
+    ys = y + half * (down * (1 - v * v) + rows * (1 - u * u))
     points: npt.NDArray[np.float64] = np.stack([xs, ys, np.ones_like(xs)], axis=-1) @ to_frame.T
-    map_x = (points[..., 0] / points[..., 2]).astype(np.float32)
-    map_y = (points[..., 1] / points[..., 2]).astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # A degenerate quad (a point, a line) maps to nowhere: outside the picture.
+        maps = [
+            np.clip(np.nan_to_num(points[..., i] / points[..., 2], nan=-1.0), -1.0, 1e6)
+            for i in (0, 1)
+        ]
+    map_x, map_y = (m.astype(np.float32) for m in maps)
     return as_frame(
         cv2.remap(grey, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     )
@@ -78,7 +99,9 @@ def unbent(grey: Frame, corners: Corners, across: float, down: float) -> Frame:
 class Unbend:
     """The decoder stage: where zxing located a code it could not read, the located symbol
     rectified and unsqueezed (:func:`unbent`, each of :data:`SQUEEZES`), read by ``inner``.
-    ``locate`` finds the symbol's corners in a region (one zxing pass on the crop)."""
+    In the chain it starts from the corners zxing's first look gave (a
+    :class:`~scanner.decoders.PlacedReader`); on a picture or a region alone, ``locate``
+    finds them (one zxing pass)."""
 
     name = "unbend"
 
@@ -92,17 +115,48 @@ class Unbend:
         return self.decode_in(grey, [(0, 0, w, h)])
 
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
-        """The largest symbol located in each box, unsqueezed each way in turn."""
+        """The largest symbol ``locate`` places in each box, unsqueezed each way in turn."""
         grey = to_grey(frame)
         for x, y, w, h in boxes:
             crop = as_frame(grey[y : y + h, x : x + w])
             placed = self._locate.scan(crop, every_pass=False, downscale=False).placed
-            if not placed:
-                continue
-            corners = max(placed, key=extent)
-            for across, down in SQUEEZES:
-                found = self._inner.decode(unbent(crop, corners, across, down))
-                if found is not None:
-                    where = tuple((x + cx, y + cy) for cx, cy in corners)
-                    return Decoded(found.text, found.raw, where, self.name)
+            found = self.decode_placed(crop, placed)
+            if found is not None:
+                where = tuple((x + cx, y + cy) for cx, cy in found.corners)
+                return Decoded(found.text, found.raw, where, self.name)
         return None
+
+    def decode_placed(self, frame: Frame, placed: Sequence[Corners]) -> Decoded | None:
+        """The largest of the symbols zxing ``placed`` (and the next, when it placed two
+        apart), unsqueezed each way in turn; corners as placed."""
+        grey = to_grey(frame)
+        tried: list[Corners] = []
+        for corners in sorted(placed, key=extent, reverse=True):
+            if _area(corners) < MIN_SYMBOL_PX**2 or any(_same_symbol(corners, o) for o in tried):
+                continue  # too small (or flat) to be a code, or a symbol tried already
+            tried.append(corners)
+            if len(tried) > MAX_PLACED:
+                break
+            for across, down, rows, columns in SQUEEZES:
+                found = self._inner.decode(
+                    unbent(grey, corners, across, down, rows=rows, columns=columns)
+                )
+                if found is not None:
+                    return Decoded(found.text, found.raw, corners, self.name)
+        return None
+
+
+MAX_PLACED = 2
+"""Distinct placed symbols the stage tries, largest first (zxing reports one symbol once per
+binarizer and polarity: those count once)."""
+
+
+def _same_symbol(a: Corners, b: Corners) -> bool:
+    """Whether two placements are one symbol: centres within a quarter of its size."""
+    ax, ay = np.mean(a, axis=0)
+    bx, by = np.mean(b, axis=0)
+    return bool(math.hypot(ax - bx, ay - by) < max(extent(a), extent(b)) / 4)
+
+
+def _area(corners: Corners) -> float:
+    return float(cv2.contourArea(np.array(corners, np.float32)))

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from kiosk.config import DecoderSettings
 from scanner import scenes
 from scanner.decoders import ZxingDecoder, build_decoder
-from scanner.ports import as_frame
+from scanner.ports import Decoded, Frame, as_frame
 from scanner.regions import to_grey
-from scanner.unbend import Unbend, unbent
+from scanner.unbend import SQUEEZES, Unbend, unbent
 
 
 def _unbend() -> Unbend:
@@ -72,3 +72,28 @@ def test_any_corners_zxing_might_give_make_a_square_and_never_raise(
     square = unbent(grey, tuple(corners), 0.05, -0.05)
     assert square.shape[0] == square.shape[1]
     assert 192 <= square.shape[0] <= 480
+
+
+class _Counting:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def decode(self, frame: Frame) -> Decoded | None:
+        self.calls += 1
+        return None
+
+
+def test_one_symbol_placed_by_every_binarizer_is_unsqueezed_once() -> None:
+    grey = as_frame(np.full((400, 400), 200, np.uint8))
+    code = ((100.0, 100.0), (300.0, 100.0), (300.0, 300.0), (100.0, 300.0))
+    again = tuple((x + 3, y - 2) for x, y in code)  # the same symbol, by another binarizer
+    elsewhere = tuple((x / 4, y / 4) for x, y in code)  # a small second one
+    inner = _Counting()
+    stage = Unbend(inner, locate=ZxingDecoder(binarizers=("local",)))
+    assert stage.decode_placed(grey, [code, again, code]) is None
+    assert inner.calls == len(SQUEEZES)  # one symbol, tried once
+    inner.calls = 0
+    assert stage.decode_placed(grey, [code, again, elsewhere]) is None
+    assert inner.calls == 2 * len(SQUEEZES)  # the code once, the small one once
