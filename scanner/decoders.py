@@ -15,9 +15,10 @@ lit region). One-off photos (``kiosk-admin decode``) use the ungated chain: ever
 whole picture.
 
 Measured (tests/bench/bench_decode.py, one run, CPU ms on the 2-core machine): easy stratum
-519/520; hard stratum 272/300 (zxing-cpp alone 187, pyzbar 141; the first chain read 234);
-real photos 130/137; a frame without a code costs 1.2–1.35 times one zxing pass with the
-library's defaults on the same frames (every stage on the whole frame: about 200 ms).
+519/520; hard stratum 275/300 (zxing-cpp alone 187, pyzbar 141; the first chain read 234);
+the field stratum, from a generator written apart, 137/240 (zxing-cpp alone 109); real
+photos 131/137; a frame without a code costs 1.2–1.5 times one zxing pass on the same frames
+(every stage on the whole frame: about 270 ms).
 """
 
 from __future__ import annotations
