@@ -579,7 +579,7 @@ def sensor_noise(grey: Frame) -> float:
 
 
 def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> DecoderChain:
-    """The decoder chain named in ``[decoder] chain`` (zxing, zbar, enlarge).
+    """The decoder chain named in ``[decoder] chain`` (see :data:`kiosk.config.DECODERS`).
 
     ``gated=False`` builds the former, ungated chain (the benchmark's reference).
     """

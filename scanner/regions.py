@@ -105,6 +105,7 @@ class Regions:
         )
         self._boxes: dict[int, list[Box]] = {}
         self._busy: dict[Box, bool] = {}
+        self._bright: bool | None = None
 
     def boxes(self, limit: int) -> list[Box]:
         """See :func:`candidate_regions` (found once per limit: several stages ask)."""
@@ -115,16 +116,17 @@ class Regions:
     def bright(self) -> bool:
         """Whether something near white is in view (over :data:`BRIGHT_SHARE` of the frame at
         250 and more): a lit phone screen, a white card, glare. An empty lobby, shirts and
-        notices seen by a webcam at its own exposure have none."""
-        near_white = cv2.countNonZero(cv2.threshold(self.small, 249, 255, cv2.THRESH_BINARY)[1])
-        return near_white > BRIGHT_SHARE * self.small.size
+        notices seen by a webcam at its own exposure have none. (Found once: the first look
+        and several blind stages ask.)"""
+        if self._bright is None:
+            self._bright = _near_white(self.small) > BRIGHT_SHARE * self.small.size
+        return self._bright
 
     def lit(self, box: Box) -> bool:
         """Whether a region is partly near white (2 % of it at 250 and more): the screen or
         white card a code is shown on, or glare over it."""
         part = self.half(box)
-        near_white = cv2.countNonZero(cv2.threshold(part, 249, 255, cv2.THRESH_BINARY)[1])
-        return near_white > 0.02 * max(1, part.size)
+        return _near_white(part) > 0.02 * max(1, part.size)
 
     def half(self, box: Box) -> Frame:
         """The half-size copy's crop of ``box`` (frame pixels)."""
@@ -212,6 +214,11 @@ _REGION_SIDE = 640
 BRIGHT_SHARE = 0.002
 """The share of near-white pixels above which :meth:`Regions.bright` says something bright is
 in view (a phone's screen at arm's length is 2–11 % of the frame)."""
+
+
+def _near_white(grey: Frame) -> int:
+    """How many pixels are at 250 or more."""
+    return cv2.countNonZero(cv2.threshold(grey, 249, 255, cv2.THRESH_BINARY)[1])
 
 
 def _variance(values: npt.NDArray[Any]) -> float:

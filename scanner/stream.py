@@ -18,7 +18,7 @@ the result read (:func:`super_resolved`). A hunch gets a bounded number of such 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -140,7 +140,7 @@ class StreamDecoder:
                     self._hunch = None
             return None
         if hunch is None or not _follows(box, hunch.region):
-            hunch = self._hunch = _Hunch(_grown(box, frame.shape[1], frame.shape[0]))
+            hunch = self._hunch = _Hunch(_widened(box, frame.shape[1], frame.shape[0], 0.25))
         hunch.misses = 0
         self._keep_hunch_crop(frame, hunch)
         if hunch.fresh < HUNCH_FUSE or hunch.tries >= HUNCH_TRIES:
@@ -222,19 +222,12 @@ def _follows(box: Box, region: Box) -> bool:
     return inside and box[2] <= region[2] and box[3] <= region[3]
 
 
-def _widened(box: Box, width: int, height: int) -> Box:
-    """A region for a new sighting: the box and half its size more on each side (the code
-    wobbles, and the box may cover only part of it), kept inside the frame."""
+def _widened(box: Box, width: int, height: int, share: float = 0.5) -> Box:
+    """A region for a new sighting: the box and ``share`` of its size more on each side (the
+    code wobbles, and the box may cover only part of it), kept inside the frame. A hunch's
+    guess already holds a margin: a quarter more is enough for the hand's wobble."""
     x, y, w, h = box
-    mx, my = w // 2, h // 2
-    return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
-
-
-def _grown(box: Box, width: int, height: int) -> Box:
-    """A hunch's region: the guessed box and a quarter of its size more on each side (the
-    guess already holds a margin; the hand still wobbles)."""
-    x, y, w, h = box
-    mx, my = w // 4, h // 4
+    mx, my = int(w * share), int(h * share)
     return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
 
 
@@ -301,24 +294,41 @@ def align_mean(crops: Sequence[Frame]) -> Frame:
     half-size copies (grain would otherwise pull the correlation peak to zero); a hand drifts
     a few pixels between frames, and half-pixel accuracy is plenty for modules of 3 px or more.
     """
-    base = crops[0]
-    h, w = base.shape[:2]
+    h, w = crops[0].shape[:2]
     size = (max(1, w // 2), max(1, h // 2))
-    window = cv2.createHanningWindow(size, cv2.CV_32F)
 
     def smoothed(crop: Frame) -> npt.NDArray[np.float32]:
         half = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
         return np.asarray(cv2.GaussianBlur(half, (0, 0), 1.5), np.float32)
 
-    reference = smoothed(base)
-    total = base.astype(np.float32)
-    for crop in crops[1:]:
-        (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
-        shift = np.array([[1, 0, 2 * dx], [0, 1, 2 * dy]], np.float32)
-        moved = cv2.warpAffine(
-            crop, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-        total += moved.astype(np.float32)
+    return _stacked(crops, smoothed, measured_at=2.0, scale=1, interpolation=cv2.INTER_LINEAR)
+
+
+def _stacked(
+    crops: Sequence[Frame],
+    smoothed: Callable[[Frame], npt.NDArray[np.float32]],
+    *,
+    measured_at: float,
+    scale: int,
+    interpolation: int,
+) -> Frame:
+    """The mean of ``crops`` enlarged ``scale`` times, each after the first shifted onto it by
+    the phase correlation of its ``smoothed`` copy (whose pixels are ``measured_at`` crop
+    pixels)."""
+    h, w = crops[0].shape[:2]
+    reference = smoothed(crops[0])
+    window = cv2.createHanningWindow((reference.shape[1], reference.shape[0]), cv2.CV_32F)
+    size = (w * scale, h * scale)
+    total = np.zeros((size[1], size[0]), np.float32)
+    for index, crop in enumerate(crops):
+        dx = dy = 0.0
+        if index > 0:
+            (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
+        shift = measured_at * scale
+        place = np.array([[scale, 0, shift * dx], [0, scale, shift * dy]], np.float32)
+        total += cv2.warpAffine(
+            crop, place, size, flags=interpolation, borderMode=cv2.BORDER_REPLICATE
+        ).astype(np.float32)
     return as_frame(np.clip(total / len(crops) + 0.5, 0, 255))
 
 
@@ -341,21 +351,11 @@ def super_resolved(crops: Sequence[Frame]) -> Frame:
     crops.
     """
     h, w = crops[0].shape[:2]
-    window = cv2.createHanningWindow((w, h), cv2.CV_32F)
+    # A crop cut short by the frame's edge (the camera changed resolution) cannot be aligned.
+    same = [crop for crop in crops if crop.shape[:2] == (h, w)]
 
     def smoothed(crop: Frame) -> npt.NDArray[np.float32]:
         return np.asarray(cv2.GaussianBlur(crop.astype(np.float32), (0, 0), 0.7), np.float32)
 
-    reference = smoothed(crops[0])
-    size = (w * SR_SCALE, h * SR_SCALE)
-    total = np.zeros((size[1], size[0]), np.float32)
-    # A crop cut short by the frame's edge (the camera changed resolution) cannot be aligned.
-    crops = [crop for crop in crops if crop.shape[:2] == (h, w)]
-    for crop in crops:
-        (dx, dy), _ = cv2.phaseCorrelate(smoothed(crop), reference, window)
-        place = np.array([[SR_SCALE, 0, SR_SCALE * dx], [0, SR_SCALE, SR_SCALE * dy]], np.float32)
-        total += cv2.warpAffine(
-            crop, place, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
-        ).astype(np.float32)
-    mean = as_frame(np.clip(total / len(crops) + 0.5, 0, 255))
+    mean = _stacked(same, smoothed, measured_at=1.0, scale=SR_SCALE, interpolation=cv2.INTER_CUBIC)
     return wiener(mean, gaussian_psf(SOFTENING_PX * SR_SCALE), 0.01)

@@ -64,36 +64,52 @@ def unbent(
     ``down`` half sides (a parabolic remap that keeps the edges where they are and squeezes
     one side while it stretches the other), its rows and columns bowed back by ``rows`` and
     ``columns`` half sides."""
-    side = int(np.clip(extent(corners), 160, 400))
-    margin = side // 10
-    n = side + 2 * margin
-    square = np.array(
-        [
-            (margin, margin),
-            (margin + side, margin),
-            (margin + side, margin + side),
-            (margin, margin + side),
-        ],
-        np.float32,
-    )
-    to_frame = cv2.getPerspectiveTransform(square, np.array(corners, np.float32))
-    y, x = np.mgrid[0:n, 0:n].astype(np.float32)
-    half = side / 2
-    u = np.clip((x - margin - half) / half, -1, 1)
-    v = np.clip((y - margin - half) / half, -1, 1)
-    xs = x + half * (across * (1 - u * u) + columns * (1 - v * v))
-    ys = y + half * (down * (1 - v * v) + rows * (1 - u * u))
-    points: npt.NDArray[np.float64] = np.stack([xs, ys, np.ones_like(xs)], axis=-1) @ to_frame.T
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # A degenerate quad (a point, a line) maps to nowhere: outside the picture.
-        maps = [
-            np.clip(np.nan_to_num(points[..., i] / points[..., 2], nan=-1.0), -1.0, 1e6)
-            for i in (0, 1)
-        ]
-    map_x, map_y = (m.astype(np.float32) for m in maps)
-    return as_frame(
-        cv2.remap(grey, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    )
+    return _Rectified(corners).unbent(grey, across, down, rows=rows, columns=columns)
+
+
+class _Rectified:
+    """The square a placed symbol is rectified onto, and the perspective from it to the frame:
+    found once per placement, then remapped with each squeeze in turn."""
+
+    def __init__(self, corners: Corners) -> None:
+        side = int(np.clip(extent(corners), 160, 400))
+        margin = side // 10
+        n = side + 2 * margin
+        square = np.array(
+            [
+                (margin, margin),
+                (margin + side, margin),
+                (margin + side, margin + side),
+                (margin, margin + side),
+            ],
+            np.float32,
+        )
+        self._to_frame = cv2.getPerspectiveTransform(square, np.array(corners, np.float32))
+        self._y, self._x = np.mgrid[0:n, 0:n].astype(np.float32)
+        self._half = side / 2
+        self._u = np.clip((self._x - margin - self._half) / self._half, -1, 1)
+        self._v = np.clip((self._y - margin - self._half) / self._half, -1, 1)
+
+    def unbent(
+        self, grey: Frame, across: float, down: float, *, rows: float, columns: float
+    ) -> Frame:
+        """See :func:`unbent`."""
+        u, v, half = self._u, self._v, self._half
+        xs = self._x + half * (across * (1 - u * u) + columns * (1 - v * v))
+        ys = self._y + half * (down * (1 - v * v) + rows * (1 - u * u))
+        points: npt.NDArray[np.float64] = (
+            np.stack([xs, ys, np.ones_like(xs)], axis=-1) @ self._to_frame.T
+        )
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # A degenerate quad (a point, a line) maps to nowhere: outside the picture.
+            maps = [
+                np.clip(np.nan_to_num(points[..., i] / points[..., 2], nan=-1.0), -1.0, 1e6)
+                for i in (0, 1)
+            ]
+        map_x, map_y = (m.astype(np.float32) for m in maps)
+        return as_frame(
+            cv2.remap(grey, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        )
 
 
 class Unbend:
@@ -137,9 +153,10 @@ class Unbend:
             tried.append(corners)
             if len(tried) > MAX_PLACED:
                 break
+            square = _Rectified(corners)
             for across, down, rows, columns in SQUEEZES:
                 found = self._inner.decode(
-                    unbent(grey, corners, across, down, rows=rows, columns=columns)
+                    square.unbent(grey, across, down, rows=rows, columns=columns)
                 )
                 if found is not None:
                     return Decoded(found.text, found.raw, corners, self.name)
