@@ -36,6 +36,7 @@ from scanner.decoders import (
     ZbarDecoder,
     ZxingDecoder,
     build_decoder,
+    lifted,
     sensor_noise,
     text_of,
     undo_zbar_guess,
@@ -534,6 +535,30 @@ def test_glare_over_a_code_zxing_does_not_sight_reads_through_the_bright_looks(i
     found = build_decoder(DecoderSettings()).decode(frame)
     assert found is not None
     assert found.text == text
+
+
+def _backlit(text: str, dark: int, light: int) -> Frame:
+    """A code whose modules are ``dark`` and ``light`` grey levels, held in front of a bright
+    lobby window (the left third of the frame) that the camera exposed for."""
+    qr = scenes.qr_image(text, 300).astype(np.float32) / 255
+    frame = np.full((720, 1280), 40, np.uint8)
+    frame[:, :400] = 255
+    frame[200 : 200 + qr.shape[0], 700 : 700 + qr.shape[1]] = dark + qr * (light - dark)
+    return as_frame(cv2.GaussianBlur(frame, (0, 0), 0.8))
+
+
+@pytest.mark.parametrize(("dark", "light"), [(30, 48), (40, 60)])
+def test_a_code_held_against_a_window_reads_once_lifted_a_stop(dark: int, light: int) -> None:
+    # Its modules differ by under the 24 grey levels zxing's local threshold takes for an
+    # edge: zxing alone, with every binarizer and downscaled pass, does not even sight it.
+    text = next(scenes.payloads(5))
+    frame = _backlit(text, dark, light)
+    assert ZxingDecoder().decode(frame) is None
+    assert not ZxingDecoder(binarizers=("local",)).scan(frame, every_pass=False).sighted
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert (found.text, found.decoder) == (text, "zxing")
+    assert ZxingDecoder().decode(lifted(frame)) is not None
 
 
 def test_a_smeared_code_in_a_dim_lobby_is_found_blurred_through_its_grain() -> None:
