@@ -47,6 +47,7 @@ from scanner.regions import (
     extent,
     merge_boxes,
     to_grey,
+    widened,
 )
 from scanner.sharpen import Sharpen, sharpened
 from scanner.unbend import Unbend
@@ -527,6 +528,7 @@ class DecoderChain:
                     # Where zxing placed the symbol is often off or missing (format errors
                     # zero it); the contour finder's square blobs of fine detail come first.
                     regions = merge_boxes(candidate_regions(grey, self.max_regions) + seen)
+                    regions += _wider(seen, regions, grey)
                 found = cast(RegionReader, stage).decode_in(grey, regions)
             else:
                 found = stage.decode(grey)
@@ -584,6 +586,22 @@ def lifted(grey: Frame) -> Frame:
     they differ by enough (measured on an independent set of field frames: 4 of 15 backlit
     codes read only so; no frame of the hard stratum reads differently)."""
     return as_frame(cv2.LUT(grey, _LIFT_TABLE))
+
+
+def _wider(seen: Sequence[Box], regions: Sequence[Box], grey: Frame) -> tuple[Box, ...]:
+    """The regions where zxing placed a symbol, widened by their size on each side: tried
+    last. Glare or JPEG blocks can leave zxing only part of a symbol to place (a finder and a
+    few modules); the region around that part then cuts the code off, and a larger candidate
+    region holding it is enlarged too little for a small code (measured: one hard and one
+    field frame read only in the wider crop; frames with a sighting only). Only small ones
+    (at most :data:`SMALL_REGION_PX` a side once widened): a larger sighting holds its code."""
+    h, w = grey.shape[:2]
+    wider = []
+    for box in seen:
+        big = widened(box, w, h, 1.0)
+        if max(big[2:]) <= SMALL_REGION_PX and big not in regions and big not in wider:
+            wider.append(big)
+    return tuple(wider)
 
 
 NOISY = 6.0

@@ -51,6 +51,22 @@ def box_around(corners: Corners, width: int, height: int) -> Box:
     return (x0, y0, max(0, x1 - x0), max(0, y1 - y0))
 
 
+def widened(box: Box, width: int, height: int, share: float = 0.5) -> Box:
+    """The box and ``share`` of its size more on each side, kept inside the frame: a region
+    for a sighting (the code wobbles from frame to frame, and zxing may have placed only part
+    of it). A stream reader's hunch already holds a margin: a quarter more is enough for the
+    hand's wobble."""
+    x, y, w, h = box
+    mx, my = int(w * share), int(h * share)
+    return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
+
+
+def _inside(box: Box, width: int, height: int) -> Box:
+    x, y, w, h = box
+    w, h = min(w, width), min(h, height)
+    return (min(max(0, x), width - w), min(max(0, y), height - h), w, h)
+
+
 def merge_boxes(boxes: Sequence[Box]) -> tuple[Box, ...]:
     """Overlapping boxes joined into one, in their first order (zxing may report a symbol
     once per binarizer and polarity; a candidate region often holds a sighted symbol)."""

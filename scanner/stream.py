@@ -29,7 +29,7 @@ import numpy.typing as npt
 from scanner.deblur import gaussian_psf, wiener
 from scanner.decoders import DecoderChain, Scan, ZxingDecoder
 from scanner.ports import CameraState, Decoded, Frame, as_frame
-from scanner.regions import Box, box_around, crop_grey
+from scanner.regions import Box, box_around, crop_grey, widened
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class StreamDecoder:
             # Tracked from here on, but the next read must come from new frames (a
             # confirmation needs two looks, not one look twice).
             found = scan.found
-            self._region = _widened(
+            self._region = widened(
                 box_around(found.corners, frame.shape[1], frame.shape[0]),
                 frame.shape[1],
                 frame.shape[0],
@@ -140,7 +140,7 @@ class StreamDecoder:
                     self._hunch = None
             return None
         if hunch is None or not _follows(box, hunch.region):
-            hunch = self._hunch = _Hunch(_widened(box, frame.shape[1], frame.shape[0], 0.25))
+            hunch = self._hunch = _Hunch(widened(box, frame.shape[1], frame.shape[0], 0.25))
         hunch.misses = 0
         self._keep_hunch_crop(frame, hunch)
         if hunch.fresh < HUNCH_FUSE or hunch.tries >= HUNCH_TRIES:
@@ -180,7 +180,7 @@ class StreamDecoder:
         region = self._region
         if box is not None and (region is None or not _follows(box, region)):
             self._crops = []  # a new code, or it moved away: old crops do not align
-            region = _widened(box, frame.shape[1], frame.shape[0])
+            region = widened(box, frame.shape[1], frame.shape[0])
         if region is not None:  # sighted without a place (a format error): stay where it was
             self._region = region
             self._keep_crop(frame, region)
@@ -220,21 +220,6 @@ def _follows(box: Box, region: Box) -> bool:
     cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
     inside = region[0] <= cx <= region[0] + region[2] and region[1] <= cy <= region[1] + region[3]
     return inside and box[2] <= region[2] and box[3] <= region[3]
-
-
-def _widened(box: Box, width: int, height: int, share: float = 0.5) -> Box:
-    """A region for a new sighting: the box and ``share`` of its size more on each side (the
-    code wobbles, and the box may cover only part of it), kept inside the frame. A hunch's
-    guess already holds a margin: a quarter more is enough for the hand's wobble."""
-    x, y, w, h = box
-    mx, my = int(w * share), int(h * share)
-    return _inside((x - mx, y - my, w + 2 * mx, h + 2 * my), width, height)
-
-
-def _inside(box: Box, width: int, height: int) -> Box:
-    x, y, w, h = box
-    w, h = min(w, width), min(h, height)
-    return (min(max(0, x), width - w), min(max(0, y), height - h), w, h)
 
 
 class ClipClock:

@@ -537,6 +537,20 @@ def test_glare_over_a_code_zxing_does_not_sight_reads_through_the_bright_looks(i
     assert found.text == text
 
 
+def test_a_code_zxing_placed_only_in_part_reads_in_the_region_widened_around_it() -> None:
+    # Hard-stratum frame 194: a 100 px code under heavy JPEG. zxing places a symbol of about
+    # 35 px in it; the region around that cuts the code off, and the candidate regions holding
+    # it are too large to enlarge the code enough.
+    condition, frame, text = scenes.sample(194, 2026, stratum="hard")
+    assert condition == "small_jpeg"
+    scan = ZxingDecoder().scan(to_grey(frame), every_pass=False)
+    assert scan.found is None
+    assert [w < 100 and h < 100 for _, _, w, h in scan.seen] == [True]
+    found = build_decoder(DecoderSettings()).decode(frame)
+    assert found is not None
+    assert (found.text, found.decoder) == (text, "enlarge")
+
+
 def _backlit(text: str, dark: int, light: int) -> Frame:
     """A code whose modules are ``dark`` and ``light`` grey levels, held in front of a bright
     lobby window (the left third of the frame) that the camera exposed for."""
