@@ -46,7 +46,7 @@ _NEW_HOSPITAL_KEYS = (
 )
 
 HIS_KINDS = ("none", "fhir", "webhook")
-DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend")
+DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
 LENS_POSITIONS = ("above", "below", "left")

@@ -125,10 +125,22 @@ def gaussian_psf(sigma: float) -> npt.NDArray[np.float32]:
     return out
 
 
+def disc_psf(radius: float) -> npt.NDArray[np.float32]:
+    """The point spread of a lens out of focus: a disc of ``radius`` px with an anti-aliased
+    edge (sums to 1)."""
+    r = math.ceil(radius)
+    y, x = np.mgrid[-r : r + 1, -r : r + 1].astype(np.float32)
+    disc = np.clip(radius + 0.5 - np.sqrt(x * x + y * y), 0, 1)
+    return np.asarray(disc / disc.sum(), np.float32)
+
+
 def wiener(grey: Frame, psf: npt.NDArray[np.float32], noise: float = 0.01) -> Frame:
     """``grey`` deconvolved by ``psf`` (Wiener, noise-to-signal ``noise``), borders reflected
-    so that the frame's edge does not ring into the code."""
+    so that the frame's edge does not ring into the code. An empty picture is returned as it
+    is: OpenCV's reflected border never returns on one."""
     h, w = grey.shape[:2]
+    if h == 0 or w == 0:
+        return grey
     pad = psf.shape[0]
     height = cv2.getOptimalDFTSize(h + 2 * pad)
     width = cv2.getOptimalDFTSize(w + 2 * pad)

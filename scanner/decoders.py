@@ -15,10 +15,10 @@ lit region). One-off photos (``kiosk-admin decode``) use the ungated chain: ever
 whole picture.
 
 Measured (tests/bench/bench_decode.py, one run, CPU ms on the 2-core machine): easy stratum
-519/520; hard stratum 275/300 (zxing-cpp alone 187, pyzbar 141; the first chain read 234);
-the field stratum, from a generator written apart, 137/240 (zxing-cpp alone 109); real
-photos 131/137; a frame without a code costs 1.2–1.5 times one zxing pass on the same frames
-(every stage on the whole frame: about 270 ms).
+519/520; hard stratum 276/300 (zxing-cpp alone 187, pyzbar 141; the first chain read 234);
+the field stratum, from a generator written apart, 145/240 (zxing-cpp alone 109); real
+photos 131/137; a frame without a code costs 1.1–1.5 times one zxing pass on the same frames
+(every stage on the whole frame: 150–270 ms).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import zxingcpp
 from kiosk.config import DecoderSettings
 from scanner.deblur import MotionDeblur, gaussian_psf, wiener
 from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
+from scanner.refocus import Refocus
 from scanner.regions import (
     MIN_SYMBOL_PX,
     Box,
@@ -640,6 +641,10 @@ def build_decoder(settings: DecoderSettings, *, gated: bool = True) -> DecoderCh
         "unbend": lambda: Unbend(
             ZxingDecoder(binarizers=("local", "global"), name=Unbend.name),
             locate=ZxingDecoder(binarizers=("local",), name=Unbend.name),
+        ),
+        "refocus": lambda: Refocus(
+            ZxingDecoder(binarizers=("local", "global"), name=Refocus.name),
+            locate=ZxingDecoder(binarizers=("local",), name=Refocus.name),
         ),
     }
     return DecoderChain([makers[name]() for name in settings.chain], gated=gated)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import zxingcpp
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, cccd_payload, people
+from scanner.deblur import disc_psf
 from scanner.ports import Frame, as_frame
 
 WIDTH, HEIGHT = 1280, 720
@@ -502,13 +503,9 @@ def line_kernel(length: float, angle_deg: float) -> npt.NDArray[np.float32]:
     return out
 
 
-def disc_kernel(radius: float) -> npt.NDArray[np.float32]:
-    """A defocus kernel: a disc of ``radius`` pixels (anti-aliased edge), summing to 1."""
-    r = int(np.ceil(radius))
-    y, x = np.mgrid[-r : r + 1, -r : r + 1].astype(np.float32)
-    disc = np.clip(radius + 0.5 - np.sqrt(x * x + y * y), 0, 1)
-    out: npt.NDArray[np.float32] = (disc / disc.sum()).astype(np.float32)
-    return out
+disc_kernel = disc_psf
+"""A defocus kernel: a disc of ``radius`` pixels (anti-aliased edge), summing to 1 (the
+deblur module's point spread, so that a restoration and a rendering agree on what a disc is)."""
 
 
 def blur_with(frame: Frame, kernel: npt.NDArray[np.float32], near: Quad | None = None) -> Frame:

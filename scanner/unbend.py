@@ -12,7 +12,6 @@ frame and no stage read, a squeeze of 4–8 % across the code reads every frame 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from scanner.placed import PlacedStage, distinct_symbols
 from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
-from scanner.regions import MIN_SYMBOL_PX, Box, extent, to_grey
+from scanner.regions import extent, to_grey
 
 if TYPE_CHECKING:
     from scanner.decoders import Sighting
@@ -112,7 +112,7 @@ class _Rectified:
         )
 
 
-class Unbend:
+class Unbend(PlacedStage):
     """The decoder stage: where zxing located a code it could not read, the located symbol
     rectified and unsqueezed (:func:`unbent`, each of :data:`SQUEEZES`), read by ``inner``.
     In the chain it starts from the corners zxing's first look gave (a
@@ -122,37 +122,14 @@ class Unbend:
     name = "unbend"
 
     def __init__(self, inner: Decoder, *, locate: Sighting) -> None:
+        super().__init__(locate=locate)
         self._inner = inner
-        self._locate = locate
-
-    def decode(self, frame: Frame) -> Decoded | None:
-        grey = to_grey(frame)
-        h, w = grey.shape[:2]
-        return self.decode_in(grey, [(0, 0, w, h)])
-
-    def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
-        """The largest symbol ``locate`` places in each box, unsqueezed each way in turn."""
-        grey = to_grey(frame)
-        for x, y, w, h in boxes:
-            crop = as_frame(grey[y : y + h, x : x + w])
-            placed = self._locate.scan(crop, every_pass=False, downscale=False).placed
-            found = self.decode_placed(crop, placed)
-            if found is not None:
-                where = tuple((x + cx, y + cy) for cx, cy in found.corners)
-                return Decoded(found.text, found.raw, where, self.name)
-        return None
 
     def decode_placed(self, frame: Frame, placed: Sequence[Corners]) -> Decoded | None:
         """The largest of the symbols zxing ``placed`` (and the next, when it placed two
         apart), unsqueezed each way in turn; corners as placed."""
         grey = to_grey(frame)
-        tried: list[Corners] = []
-        for corners in sorted(placed, key=extent, reverse=True):
-            if _area(corners) < MIN_SYMBOL_PX**2 or any(_same_symbol(corners, o) for o in tried):
-                continue  # too small (or flat) to be a code, or a symbol tried already
-            tried.append(corners)
-            if len(tried) > MAX_PLACED:
-                break
+        for corners in distinct_symbols(placed):
             square = _Rectified(corners)
             for across, down, rows, columns in SQUEEZES:
                 found = self._inner.decode(
@@ -161,19 +138,3 @@ class Unbend:
                 if found is not None:
                     return Decoded(found.text, found.raw, corners, self.name)
         return None
-
-
-MAX_PLACED = 2
-"""Distinct placed symbols the stage tries, largest first (zxing reports one symbol once per
-binarizer and polarity: those count once)."""
-
-
-def _same_symbol(a: Corners, b: Corners) -> bool:
-    """Whether two placements are one symbol: centres within a quarter of its size."""
-    ax, ay = np.mean(a, axis=0)
-    bx, by = np.mean(b, axis=0)
-    return bool(math.hypot(ax - bx, ay - by) < max(extent(a), extent(b)) / 4)
-
-
-def _area(corners: Corners) -> float:
-    return float(cv2.contourArea(np.array(corners, np.float32)))
