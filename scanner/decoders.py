@@ -47,6 +47,7 @@ from scanner.regions import (
     candidate_regions,
     extent,
     merge_boxes,
+    read_scaled,
     to_grey,
     widened,
 )
@@ -403,11 +404,9 @@ class EnlargeRetry:
         for x, y, bw, bh in boxes:
             crop = grey[y : y + bh, x : x + bw]
             scale = min(self._max_scale, max(1.0, self._target_px / max(bw, bh)))
-            for variant in _variants(crop, scale):
-                found = self._inner.decode(variant)
-                if found is not None:
-                    corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
-                    return Decoded(found.text, found.raw, corners, self.name)
+            found = read_scaled(self._inner, _variants(crop, scale), (x, y), scale, self.name)
+            if found is not None:
+                return found
         return None
 
 

@@ -19,7 +19,7 @@ import cv2
 from scanner.deblur import disc_psf, wiener
 from scanner.placed import PlacedStage, distinct_symbols
 from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
-from scanner.regions import MIN_SYMBOL_PX, box_around, to_grey
+from scanner.regions import MIN_SYMBOL_PX, box_around, read_scaled, to_grey
 
 if TYPE_CHECKING:
     from scanner.decoders import Sighting
@@ -60,11 +60,9 @@ class Refocus(PlacedStage):
                 crop = as_frame(
                     cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
                 )
-            for restored in _refocused(crop, scale):
-                found = self._inner.decode(restored)
-                if found is not None:
-                    where = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
-                    return Decoded(found.text, found.raw, where, self.name)
+            found = read_scaled(self._inner, _refocused(crop, scale), (x, y), scale, self.name)
+            if found is not None:
+                return found
         return None
 
 

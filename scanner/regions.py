@@ -5,14 +5,14 @@ use to choose what to try there (soft, smeared one way, busy with edges)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from scanner.ports import Corners, Frame, as_frame
+from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
 
 
 def to_grey(frame: Frame) -> Frame:
@@ -281,3 +281,18 @@ def crop_grey(frame: Frame, box: Box) -> Frame:
     """The grey crop of ``box`` (frame pixels) from a BGR or grey frame (cropped first: cheap)."""
     x, y, w, h = box
     return as_frame(to_grey(frame[y : y + h, x : x + w]))
+
+
+def read_scaled(
+    inner: Decoder, pictures: Iterable[Frame], origin: tuple[int, int], scale: float, name: str
+) -> Decoded | None:
+    """The first of ``pictures`` that ``inner`` reads, each a crop taken at ``origin`` (frame
+    pixels) and scaled ``scale`` times; its corners mapped back into frame pixels, the read
+    named ``name`` (the stage that made the pictures)."""
+    x, y = origin
+    for picture in pictures:
+        found = inner.decode(picture)
+        if found is not None:
+            corners = tuple((x + cx / scale, y + cy / scale) for cx, cy in found.corners)
+            return Decoded(found.text, found.raw, corners, name)
+    return None
