@@ -57,6 +57,14 @@ from scanner.unbend import Unbend
 log = logging.getLogger(__name__)
 
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+# zxing-cpp's QR family also holds Micro QR and rMQR. No card, ID or app shows either, and a
+# stage that tries many pictures of one real code (squeezes, radii, sharpenings) made zxing
+# find phantom Micro QR codes in its modules ("750645": on the approach clips, 3 reads of a
+# wrong text, twice the same in one clip). Asking for QR model 2 alone is no cure: zxing then
+# reads fewer real codes (hard stratum 276 → 274), so the family is searched and its Micro QR
+# and rMQR reads dropped. What zxing took for one and could not read still counts as sighted:
+# it is found in a real code's modules, and the regions around it lead to that code.
+_NOT_QR = (zxingcpp.BarcodeFormat.MicroQRCode, zxingcpp.BarcodeFormat.RMQRCode)
 _BINARIZERS = {
     "local": zxingcpp.Binarizer.LocalAverage,
     "global": zxingcpp.Binarizer.GlobalHistogram,
@@ -220,6 +228,8 @@ class ZxingDecoder:
                 return_errors=True,
             )
             for barcode in found:
+                if barcode.format in _NOT_QR and barcode.valid:
+                    continue  # a phantom read; seen but unread, it still marks a code there
                 p = barcode.position
                 corners = clockwise(
                     [

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
+import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -549,6 +550,16 @@ def test_a_code_zxing_placed_only_in_part_reads_in_the_region_widened_around_it(
     found = build_decoder(DecoderSettings()).decode(frame)
     assert found is not None
     assert (found.text, found.decoder) == (text, "enlarge")
+
+
+def test_a_micro_qr_code_is_never_read() -> None:
+    # No card, ID or app shows one, and zxing found phantom ones in a real code's modules.
+    micro = np.asarray(
+        zxingcpp.create_barcode("12345", zxingcpp.BarcodeFormat.MicroQRCode).to_image(scale=8)
+    )
+    assert [b.text for b in zxingcpp.read_barcodes(micro)] == ["12345"]  # the library reads it
+    assert ZxingDecoder().scan(as_frame(micro)).found is None
+    assert build_decoder(DecoderSettings(), gated=False).decode(as_frame(micro)) is None
 
 
 def _backlit(text: str, dark: int, light: int) -> Frame:

@@ -213,3 +213,21 @@ def test_super_resolution_skips_a_crop_of_another_size() -> None:
     cut = as_frame(sharp[:-7])  # the frame's edge cut this one short
     fused = stream.super_resolved([sharp, cut, sharp])
     assert fused.shape == (2 * sharp.shape[0], 2 * sharp.shape[1])
+
+
+def test_no_phantom_micro_qr_is_read_out_of_a_real_codes_modules() -> None:
+    # The benchmark's approach clip 71 (a curved card): the unbend's squeezes of the tracked
+    # crop once made zxing read a Micro QR code, "750645", out of the real code's modules, in
+    # two frames a second apart. Every read the stream gives must be the card's own text.
+    clip = next(itertools.islice(scenes.approach_clips(120, 2026), 71, None))
+    reader = StreamDecoder(build_decoder(DecoderSettings()))
+    texts = []
+    for index, frame in enumerate(itertools.islice(clip.frames(), 61)):
+        if index % 3:
+            reader.watch(frame)
+            continue
+        found = reader.decode(frame)
+        if found is not None:
+            texts.append(found.text)
+    assert texts, "the clip's code was never read"
+    assert set(texts) == {clip.text}
