@@ -552,7 +552,8 @@ class DecoderChain:
         blind stages). A grainy frame is smoothed and also looked at downscaled; a frame
         showing something bright gets zxing's later binarizers too (only a read counts: what
         they merely sight, often a bright screen's edge, would send the frame past the blind
-        stages)."""
+        stages), and, like a frame in which zxing sighted a symbol it could not read, a look
+        lifted a stop (:func:`lifted`: a code held against a window)."""
         grainy = not full and sensor_noise(grey) >= NOISY
         look = as_frame(cv2.GaussianBlur(grey, (3, 3), 0)) if grainy else grey
         scan = stage.scan(look, every_pass=full, downscale=full or grainy)
