@@ -99,8 +99,8 @@ class Scan:
     is a hint, not the whole story. ``guessed`` holds, where nothing was sighted, the small busy
     region the blind stages tried (:func:`small_busy`): a code held far away may be there, too
     small for one frame to read; a stream reader may fuse it over several. ``placed`` holds the
-    corners zxing gave the unread symbols (the :class:`~scanner.unbend.Unbend` stage starts
-    from them).
+    corners zxing gave the unread symbols (the unbend and the refocus start from them:
+    :mod:`scanner.placed`).
     """
 
     found: Decoded | None

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from scanner.deblur import gaussian_psf, wiener
 from scanner.decoders import DecoderChain, Scan, ZxingDecoder
 from scanner.ports import CameraState, Decoded, Frame, as_frame
-from scanner.regions import Box, box_around, crop_grey, widened
+from scanner.regions import Box, box_around, crop_grey, read_scaled, widened
 
 
 @dataclass(frozen=True)
@@ -146,14 +146,13 @@ class StreamDecoder:
         if hunch.fresh < HUNCH_FUSE or hunch.tries >= HUNCH_TRIES:
             return None
         hunch.fresh, hunch.tries = 0, hunch.tries + 1
-        fused = super_resolved(hunch.crops)
-        found = self._fused_reader.decode(fused)
-        if found is None:
-            return None
-        hunch.crops = []  # the confirming read must come from new frames
-        x, y = hunch.region[0], hunch.region[1]
-        corners = tuple((x + cx / SR_SCALE, y + cy / SR_SCALE) for cx, cy in found.corners)
-        return Decoded(found.text, found.raw, corners, f"{found.decoder}+{self.name}")
+        reader = self._fused_reader
+        origin = (hunch.region[0], hunch.region[1])
+        name = f"{reader.name}+{self.name}"
+        found = read_scaled(reader, [super_resolved(hunch.crops)], origin, SR_SCALE, name)
+        if found is not None:
+            hunch.crops = []  # the confirming read must come from new frames
+        return found
 
     @staticmethod
     def _keep_hunch_crop(frame: Frame, hunch: _Hunch) -> None:
