@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from db.his_client import fhir_sender, token_from_env, webhook_sender
+from db.his.delivery import HisSender
+from db.his.http import fhir_sender, token_from_env, webhook_sender
 from db.insurance.gateway import GatewayClient
 from db.insurance.http import InsuranceError
-from db.offline import FailoverStore
-from db.open import open_central_unchecked, open_journal, open_store
-from db.outbox import HisSender
+from db.offline.failover import FailoverStore
 from db.store import SqlStore
+from db.store.open import open_central_unchecked, open_journal, open_store
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
 from kiosk.clock import Clock
@@ -77,7 +77,7 @@ def build_his_sender(config: Config) -> HisSender | None:
     if his.kind == "webhook":
         return webhook_sender(his.url, his.timeout_s, token)
     # Only a kiosk that speaks FHIR loads the FHIR models (they take a while to import).
-    from db.his_fhir import bundle_json, event_bundle
+    from db.his.fhir import bundle_json, event_bundle
 
     zone = config.kiosk.zone
 

@@ -54,7 +54,7 @@ MUTANTS = (
             "        with self._writing() as conn:\n"
             "            displaced = 0\n"
         ),
-        test="tests/db/test_sync.py::test_sigkill_at_20_random_moments_then_exact",
+        test="tests/db/cards/test_sync.py::test_sigkill_at_20_random_moments_then_exact",
     ),
     Mutant(
         name="counter-apart-from-checkin",
@@ -66,7 +66,7 @@ MUTANTS = (
             '                driver.execute("BEGIN IMMEDIATE")\n'
         ),
         test=(
-            "tests/db/test_queue_reliability.py::"
+            "tests/db/store/test_queue_reliability.py::"
             "test_sigkill_during_allocations_leaves_no_half_checkin[sqlite]"
         ),
     ),
@@ -85,7 +85,7 @@ MUTANTS = (
             "        return self._http.retrying(partial(self._fetch_once, since, token, forms))\n"
         ),
         test=(
-            "tests/db/test_insurance_client.py::"
+            "tests/db/insurance/test_client.py::"
             "test_a_failing_feed_page_costs_retries_plus_one_requests_each_after_a_pause"
         ),
     ),

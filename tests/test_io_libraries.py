@@ -9,9 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = {
-    "requests": {"db/insurance/http.py", "db/his_client.py"},
-    "fhir": {"db/his_fhir.py"},
-    "matplotlib": {"db/report.py"},
+    "requests": {"db/insurance/http.py", "db/his/http.py"},
+    "fhir": {"db/his/fhir.py"},
+    "matplotlib": {"db/report/render.py"},
 }
 
 

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from db.cards.sync import SyncProgress, sync
 from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
 from db.store import SqlStore
-from db.sync import SyncProgress, sync
 from kiosk.clock import Clock, local_day
 from kiosk.config import Config
 from kiosk.health import HealthReport, moment
@@ -53,8 +53,8 @@ class KioskAdminTools:
 
     def _todays_chart(self) -> str | None:
         """Today's report chart as a PNG file (redrawn at each look), or None if it failed."""
-        from db.report import render_chart  # matplotlib: only when the admin screen asks
-        from db.report_data import day_report
+        from db.report.figures import day_report
+        from db.report.render import render_chart  # matplotlib: only when the admin screen asks
 
         day = local_day(self.clock, self.config.kiosk.zone)
         path = self.config.kiosk.data_dir / "reports" / "today.png"

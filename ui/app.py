@@ -184,8 +184,8 @@ def build_parts(
     if wiring.failover is not None:
         # Central and the journal: refresh the card replica, then replay the journal whenever
         # central is back, in the background.
-        from db.offline import start_replay_thread
-        from db.replica import refresh_replica
+        from db.offline.replay import start_replay_thread
+        from db.offline.replica import refresh_replica
 
         failover = wiring.failover
         closers.append(
@@ -364,7 +364,7 @@ def _show(window: KioskWindow, args: argparse.Namespace) -> None:
 
 def build_background(parts: Parts, version: str) -> Background:
     """The kiosk's background duties: HIS delivery, ``status.json``, systemd's watchdog."""
-    from db.outbox import RetryPolicy, deliver_pending
+    from db.his.delivery import RetryPolicy, deliver_pending
     from db.wiring import build_his_sender
     from kiosk.health import SystemdNotifier, write_status
     from ui.admin_tools import build_health

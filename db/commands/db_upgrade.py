@@ -7,10 +7,10 @@ import argparse
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.commands import Command, CommandError
-from db.engine import create_kiosk_engine
-from db.migrate import current_revision, head_revision, upgrade
-from db.open import database_url
 from db.store import describe_error
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import current_revision, head_revision, upgrade
+from db.store.open import database_url
 from kiosk.config import Config
 
 

@@ -1,7 +1,7 @@
 """``kiosk-admin demo-data``: synthetic cards and the QR images of the same made-up patients.
 
 The demo and the tests need patients without using anyone's real data: this writes
-``cards.jsonl`` (the import format, see ``db/card_rows.py``), one camera frame per patient in
+``cards.jsonl`` (the import format, see ``db/cards/rows.py``), one camera frame per patient in
 ``qr/`` (phone screens in light and dark mode, printed cards, chip ID cards) and
 ``patients.jsonl`` saying which frame holds which payload.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from db.card_rows import row_from_record
+from db.cards.rows import row_from_record
 from db.commands import Command, CommandError
 from kiosk.clock import HOSPITAL_ZONE, SystemClock, local_day
 from kiosk.config import Config

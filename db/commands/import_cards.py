@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+from db.cards.importer import ImportFileError, ImportSummary, Progress, import_file
 from db.commands import Command, CommandError
 from db.commands.progress import ProgressLine
-from db.importer import ImportFileError, ImportSummary, Progress, import_file
-from db.open import open_store
-from db.replica import refresh_after_cards_changed
+from db.offline.replica import refresh_after_cards_changed
+from db.store.open import open_store
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError

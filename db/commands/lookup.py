@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from db.card_rows import row_from_record
+from db.cards.rows import row_from_record
 from db.commands import Command, CommandError
 from db.commands.stores import opened_store
 from kiosk.config import Config

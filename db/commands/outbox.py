@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from db.commands import Command, CommandError
-from db.open import open_journal, open_store
-from db.outbox import OutboxSource, RetryPolicy, deliver_pending
-from db.outbox_store import OutboxCounts
+from db.his.delivery import OutboxSource, RetryPolicy, deliver_pending
 from db.store import SqlStore
+from db.store.open import open_journal, open_store
+from db.store.outbox import OutboxCounts
 from db.wiring import build_his_sender
 from kiosk.clock import SystemClock
 from kiosk.config import Config

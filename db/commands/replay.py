@@ -12,7 +12,7 @@ import sys
 
 from db.commands import Command, print_result
 from db.commands.stores import opened_journal, opened_store, store_errors
-from db.offline import replay
+from db.offline.replay import replay
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 

@@ -6,7 +6,7 @@ import argparse
 
 from db.commands import Command, print_result
 from db.commands.stores import opened_journal, opened_store
-from db.replica import refresh_replica
+from db.offline.replica import refresh_replica
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 

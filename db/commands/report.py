@@ -12,7 +12,7 @@ from pathlib import Path
 
 from db.commands import Command, CommandError
 from db.commands.stores import opened_store
-from db.report_data import day_report
+from db.report.figures import day_report
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import Config
 
@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     folder = args.out or config.kiosk.data_dir / "reports"
     with opened_store(config, clock) as store:
         report = day_report(store.engine, day, config.kiosk.zone)
-    from db.report import write_report  # matplotlib: only when a report is drawn
+    from db.report.render import write_report  # matplotlib: only when a report is drawn
 
     title = " ".join(p for p in (config.hospital.name, f"{day:%d/%m/%Y}") if p)
     try:

@@ -7,8 +7,8 @@ import json
 
 from db.commands import Command, CommandError, json_option
 from db.commands.stores import opened_store
-from db.offline import pending_count
-from db.open import open_journal
+from db.store.journal import pending_count
+from db.store.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from db.commands import CommandError
-from db.open import open_journal, open_store
 from db.store import SqlStore
+from db.store.open import open_journal, open_store
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.ports import StoreError
@@ -38,7 +38,7 @@ def opened_store(
     prefix: str = "",
     resume_bulk_load: bool = False,
 ) -> Iterator[SqlStore]:
-    """The configured database (see :func:`db.open.open_store`), for the block."""
+    """The configured database (see :func:`db.store.open.open_store`), for the block."""
     with store_errors(prefix):
         store = open_store(config, clock, resume_bulk_load=resume_bulk_load)
         try:

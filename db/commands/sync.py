@@ -6,13 +6,13 @@ import argparse
 import functools
 import sys
 
+from db.cards.sync import SyncProgress, sync
 from db.commands import Command, CommandError, print_result
 from db.commands.progress import ProgressLine
 from db.commands.stores import opened_store
 from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
-from db.replica import refresh_after_cards_changed
-from db.sync import SyncProgress, sync
+from db.offline.replica import refresh_after_cards_changed
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 

@@ -11,16 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from db.card_rows import (
-    MODEL_FORMS,
-    CardValues,
-    RowError,
-    ValueForms,
-    card_values,
-    clean_text,
-    masked_key,
-    removal_key,
-)
+from db.cards.rows import RowError, card_values, clean_text, masked_key, removal_key
 from db.insurance.http import (
     BudgetError,
     Call,
@@ -32,6 +23,7 @@ from db.insurance.http import (
     parse_json,
     require_https,
 )
+from db.store.card_columns import MODEL_FORMS, CardValues, ValueForms
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import InsuranceSettings
 
@@ -69,7 +61,7 @@ class FeedPage:
     since: str
     next_cursor: str
     has_more: bool
-    cards: list[CardValues]  # in db.card_rows.CARD_COLUMNS order, in the forms asked for
+    cards: list[CardValues]  # in db.store.card_columns.CARD_COLUMNS order, in the forms asked for
     removals: list[str]  # BHXH numbers (or 15-character card numbers)
     rejected: list[Rejected]
     records: int  # records in the page as served, tombstones included
@@ -78,7 +70,7 @@ class FeedPage:
 def parse_page(since: str, reply: Any, forms: ValueForms = MODEL_FORMS) -> FeedPage:
     """Validate one decoded feed reply; bad records become :class:`Rejected`, never errors.
 
-    Cards come out as :func:`db.card_rows.card_values` tuples in ``forms`` (the store's
+    Cards come out as :func:`db.cards.rows.card_values` tuples in ``forms`` (the store's
     :attr:`~db.store.SqlStore.card_forms` for a sync: no CardRecord is built per card)."""
     if not isinstance(reply, dict) or not isinstance(reply.get("cards"), list):
         raise TransientError("feed: reply has no cards list")

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from db.card_rows import RowError, record_from_row
+from db.cards.rows import RowError, record_from_row
 from db.insurance.http import (
     BadReplyError,
     BudgetError,

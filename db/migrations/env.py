@@ -1,6 +1,6 @@
-"""Alembic environment for the kiosk database, configured in code by :mod:`db.migrate`.
+"""Alembic environment for the kiosk database, configured in code by :mod:`db.store.migrate`.
 
-``db.migrate.upgrade`` passes an open SQLAlchemy connection in
+``db.store.migrate.upgrade`` passes an open SQLAlchemy connection in
 ``config.attributes["connection"]``; there is no alembic.ini.
 """
 
@@ -30,7 +30,7 @@ def _run(connection: Connection) -> None:
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("run migrations through db.migrate.upgrade(), not the alembic CLI")
+        raise RuntimeError("run migrations through db.store.migrate.upgrade(), not the alembic CLI")
     _run(connection)
 
 

@@ -10,12 +10,12 @@
 ``dialect``               every SQLite / PostgreSQL difference, chosen once
 ========================  ==========================================================
 
-Card rows are encoded and decoded by :class:`db.card_rows.CardRow` only; every database
+Card rows are encoded and decoded by :class:`db.store.card_columns.CardRow` only; every database
 error leaves as :class:`StoreError` through :func:`db.errors.store_errors`.
 """
 
-from db.card_rows import CARD_COLUMNS
 from db.errors import describe_error, store_errors
+from db.store.card_columns import CARD_COLUMNS
 from db.store.cards import CardConflictError, PageCounts, SyncState
 from db.store.checkins import audit_json, checkin_from_row, checkin_values
 from db.store.sql_store import SqlStore, StoreStatus

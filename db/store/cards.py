@@ -2,7 +2,8 @@
 cache, and where each sync source stands.
 
 Bulk card writes bypass per-row ORM work: rows become plain tuples
-(:class:`db.card_rows.CardRow`) and go to the driver's ``executemany`` as one upsert statement.
+(:class:`db.store.card_columns.CardRow`) and go to the driver's ``executemany`` as one
+upsert statement.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from db.card_rows import CardValues, ValueForms
-from db.models import cards, sync_state
+from db.errors import store_errors
+from db.models import card_changes, cards, sync_state
+from db.store.card_columns import SERVER_ROW, CardValues, ValueForms
 from db.store.database import Database
-from db.store.dialect import CODE_COLUMNS, IN_CHUNK
+from db.store.dialect import CODE_COLUMNS, IN_CHUNK, card_select
 from db.tally import Counts
 from kiosk.model import CardRecord
 from kiosk.ports import StoreError
@@ -84,7 +86,7 @@ class CardStore(Database):
     @property
     def card_forms(self) -> ValueForms:
         """The value forms this store's driver takes: validate rows into these
-        (``db.card_rows.card_values``) and hand them to :meth:`upsert_card_rows` or
+        (``db.cards.rows.card_values``) and hand them to :meth:`upsert_card_rows` or
         :meth:`apply_card_rows`."""
         return self._dialect.card_row.forms
 
@@ -328,6 +330,61 @@ class CardStore(Database):
 
     def count_cards(self) -> int:
         return int(self._scalar(select(func.count()).select_from(cards)))
+
+    # -- the card replica's reads (db.offline.replica) --------------------------------------
+
+    @property
+    def keeps_card_changes(self) -> bool:
+        """Whether writes to cards are logged in ``card_changes`` (PostgreSQL), so a replica
+        can be refreshed incrementally."""
+        return self._dialect.card_changes_log
+
+    def oldest_running_transaction(self) -> int | None:
+        """The oldest transaction still running on the server (every older one has ended), or
+        None when this database keeps no ``card_changes`` log (SQLite)."""
+        with store_errors():
+            return self._dialect.oldest_running_transaction(self._engine)
+
+    def card_page(self, after: str, limit: int) -> list[CardRecord]:
+        """Up to ``limit`` cards whose key follows ``after``, in key order."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                card_select()
+                .where(cards.c.bhxh_number > after)
+                .order_by(cards.c.bhxh_number)
+                .limit(limit)
+            ).all()
+        return [SERVER_ROW.decode(row) for row in rows]
+
+    def card_keys(self, after: str, upto: str | None) -> list[str]:
+        """The keys of the cards after ``after`` up to ``upto`` (to the end when None)."""
+        stmt = select(cards.c.bhxh_number).where(cards.c.bhxh_number > after)
+        if upto is not None:
+            stmt = stmt.where(cards.c.bhxh_number <= upto)
+        with self._reading() as conn:
+            return [key for (key,) in conn.execute(stmt)]
+
+    def changed_cards(
+        self, since: int, after: str, limit: int
+    ) -> tuple[list[str], list[CardRecord]]:
+        """The keys (up to ``limit``, after ``after``) of the cards written or removed by
+        transactions from ``since`` on, and the cards among them that still exist."""
+        with self._reading() as conn:
+            keys = [
+                key
+                for (key,) in conn.execute(
+                    select(card_changes.c.bhxh_number)
+                    .where(card_changes.c.xid >= since, card_changes.c.bhxh_number > after)
+                    .order_by(card_changes.c.bhxh_number)
+                    .limit(limit)
+                )
+            ]
+            rows = (
+                conn.execute(card_select().where(cards.c.bhxh_number.in_(keys))).all()
+                if keys
+                else []
+            )
+        return keys, [SERVER_ROW.decode(row) for row in rows]
 
     def _last_sync(self) -> Any:
         return self._scalar(select(func.max(sync_state.c.last_success)))

@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.checkin_fields import decision_fields, patient_fields
 from db.models import audit_counts, audit_log, checkins, outcome_tallies, queue_counters
-from db.outbox_store import outbox_event
+from db.store.checkin_fields import decision_fields, patient_fields
 from db.store.database import Database
 from db.store.dialect import NewCheckin
+from db.store.outbox import outbox_event
 from kiosk.model import (
     BirthDate,
     CheckIn,

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 
 from db.errors import store_errors
 from db.models import audit_log
-from db.outbox_store import SqlOutbox
 from db.store.dialect import Fault, dialect_for
+from db.store.outbox import SqlOutbox
 from kiosk.clock import HOSPITAL_ZONE, Clock
 from kiosk.ports import StoreError
 

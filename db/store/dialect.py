@@ -6,7 +6,8 @@
 SQLite runs its two hottest paths (``find_card`` and ``commit_checkin``) straight on the pooled
 ``sqlite3`` connection: SQLAlchemy's per-call bookkeeping would double the CPU time of a
 check-in, and eight kiosk processes on two cores are CPU-bound. Those statements write and read
-the same text forms the models' types use (:data:`db.card_rows.SQLITE_ROW`). PostgreSQL makes
+the same text forms the models' types use (:data:`db.store.card_columns.SQLITE_ROW`).
+PostgreSQL makes
 a check-in (counter, check-in, audit row, outbox event) ONE statement: one round trip, atomic
 on its own.
 """
@@ -20,15 +21,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import BindParameter
 
-from db.card_rows import CARD_COLUMNS, SERVER_ROW, SQLITE_ROW, CardRow, CardValues
-from db.engine import READ_ONLY, sqlite_path
 from db.models import cards, checkins, sqlite_moment
-from db.outbox_store import OUTBOX_INSERT_SQL, OutboxEvent
+from db.store.card_columns import CARD_COLUMNS, SERVER_ROW, SQLITE_ROW, CardRow, CardValues
+from db.store.engine import READ_ONLY, sqlite_path
+from db.store.outbox import OUTBOX_INSERT_SQL, OutboxEvent
 from kiosk.model import CardRecord
 
 # Keep what we knew when a newer record leaves these out (the gateway rarely returns a CCCD).
@@ -81,6 +82,7 @@ class Dialect:
     name: str
     card_row: CardRow  # the driver's own row of the cards table
     bulk_load = False  # can a first load drop and rebuild the card indexes?
+    card_changes_log = False  # does a trigger note each card write in ``card_changes``?
 
     def read(self, engine: Engine) -> Connection:
         """A connection for reading."""
@@ -109,6 +111,12 @@ class Dialect:
     def size_bytes(self, engine: Engine) -> int | None:
         """The database's size on disk."""
         raise NotImplementedError
+
+    def oldest_running_transaction(self, engine: Engine) -> int | None:
+        """The oldest transaction still running on the server, for the card replica's
+        incremental refresh; None where no ``card_changes`` log is kept (every refresh of a
+        replica of such a database is a full pass)."""
+        return None
 
 
 class SqliteDialect(Dialect):
@@ -201,6 +209,7 @@ class PostgresDialect(Dialect):
 
     name = "postgresql"
     card_row = SERVER_ROW
+    card_changes_log = True
 
     def __init__(self, *, outbox: bool) -> None:
         self.upsert_sql = _upsert_sql("%s")
@@ -253,6 +262,14 @@ class PostgresDialect(Dialect):
         with self.read(engine) as conn:
             value = conn.execute(select(func.pg_database_size(func.current_database()))).scalar()
         return int(value) if value is not None else None
+
+    def oldest_running_transaction(self, engine: Engine) -> int | None:
+        # A trigger notes in card_changes the transaction that last wrote each card (xid8).
+        with engine.connect() as conn:
+            value = conn.execute(
+                text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+            ).scalar()
+        return int(str(value))
 
 
 def dialect_for(engine: Engine, *, outbox: bool = False) -> Dialect:

@@ -5,7 +5,7 @@ Three figures on fresh, migrated SQLite files (same schema, same pragmas):
 * ``raw``: ``sqlite3.executemany`` of ready tuples into ``cards``, one transaction per 5,000.
 * ``store``: ``SqlStore.import_cards`` from ready ``CardRecord``s (the bulk path the importer
   and the sync use: record -> tuple -> one upsert ``executemany`` per batch, with counts).
-* ``file``: ``db.importer.import_file`` on a CSV file end to end (read, validate every field,
+* ``file``: ``db.cards.importer.import_file`` on a CSV file end to end (read, validate every field,
   build records, upsert).
 
 Goal: ``store`` >= 200,000 cards/s, i.e. >= 40 % of ``raw``. Generation time is not counted.
@@ -25,11 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from db.card_rows import CARD_COLUMNS, FIELDS
-from db.engine import create_kiosk_engine
-from db.importer import import_file
-from db.migrate import upgrade
+from db.cards.importer import import_file
+from db.cards.rows import FIELDS
 from db.store import SqlStore
+from db.store.card_columns import CARD_COLUMNS
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.bench import benchdata
 
 BATCH = 5000

@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.store import CARD_COLUMNS, SqlStore
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.bench import benchdata
 
 CHUNK = 100_000

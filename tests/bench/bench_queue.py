@@ -41,9 +41,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.store import SqlStore
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.bench import benchdata
 from tests.builders import draft, patient
 

@@ -29,12 +29,12 @@ def child(url: str, db_path: str, page: int) -> None:
     """One sync in this process; prints its figures as JSON."""
     from datetime import UTC, datetime
 
-    from db.engine import create_kiosk_engine
+    from db.cards.sync import sync
     from db.insurance.feed import FeedClient
     from db.insurance.http import HttpTransport, TokenCache
-    from db.migrate import upgrade
     from db.store import SqlStore
-    from db.sync import sync
+    from db.store.engine import create_kiosk_engine
+    from db.store.migrate import upgrade
     from kiosk.clock import SystemClock
     from tests.db.simhelp import CREDENTIALS
 

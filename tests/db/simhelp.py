@@ -11,8 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.card_rows import SERVER_ROW, record_from_row, row_from_record
-from db.engine import create_kiosk_engine
+from db.cards.rows import record_from_row, row_from_record
 from db.insurance.feed import FeedClient
 from db.insurance.gateway import GatewayClient
 from db.insurance.http import Credentials, HttpTransport, TokenCache, password_md5
@@ -26,9 +25,11 @@ from db.insurance.simulator import (
     SimState,
     start_simulator,
 )
-from db.migrate import upgrade
 from db.models import cards
 from db.store import SqlStore
+from db.store.card_columns import SERVER_ROW
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.fakes import FakeClock
 
 CREDENTIALS = Credentials(

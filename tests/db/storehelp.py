@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.store import SqlStore
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.builders import ZONE
 from tests.db.pg import fresh_database
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from db.card_rows import row_from_record
-from db.migrate import head_revision
+from db.cards.rows import row_from_record
+from db.store.migrate import head_revision
 from kiosk.synthetic import card_record, people
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]

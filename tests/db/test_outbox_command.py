@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.models import outbox
 from db.store import SqlStore
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from db.open import open_store
+from db.store.open import open_store
 from kiosk.config import load_config
 from kiosk.staff_auth import LoginResult, StaffAuth
 from tests.fakes import FakeClock

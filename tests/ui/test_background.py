@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from db.engine import create_kiosk_engine
-from db.migrate import upgrade
 from db.store import SqlStore
+from db.store.engine import create_kiosk_engine
+from db.store.migrate import upgrade
 from kiosk.config import Config
 from kiosk.health import SystemdNotifier, write_status
 from tests.builders import ZONE, draft

@@ -1,0 +1,2 @@
+"""Working without the central database: the failover store, the journal's replay into
+central and the card replica."""

@@ -1,0 +1,178 @@
+"""The store of a kiosk with a central database and an offline journal.
+
+A kiosk whose ``database.url`` is a server keeps a local SQLite journal built from the same
+models and migrations. :class:`FailoverStore` stands in front of both: it serves from central
+while central answers and, from the first failure on, from the journal, which numbers in the
+kiosk's own series (``A-1``, ``A-2``, … per clinic and local day) and checks cards against its
+replica of the card cache (:mod:`db.offline.replica`). Numbers of the two series can never
+collide: the series is part of the unique key of a number.
+
+Every check-in central numbers for this kiosk is also copied into the journal, so the duplicate
+guard ("the same card twice a day gets the same number") holds online and off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from db.store import SqlStore
+from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
+from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
+from kiosk.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class FailoverStore:
+    """The card cache and check-in store of a kiosk with a central database and a journal.
+
+    Implements the core's ``CardCache`` and ``CheckInStore`` ports. While ``online`` every
+    call goes to central; the first :class:`StoreError` from central turns the store offline,
+    and from then on the journal answers until :meth:`set_online` (called by
+    :class:`ReplayLoop` once central is back and the journal replayed).
+    """
+
+    def __init__(self, central: SqlStore, journal: SqlStore, *, online: bool = True) -> None:
+        self.central = central
+        self.journal = journal
+        self._lock = threading.Lock()
+        self._online = online
+
+    @property
+    def online(self) -> bool:
+        with self._lock:
+            return self._online
+
+    def set_online(self, online: bool = True) -> None:
+        with self._lock:
+            changed = self._online != online
+            self._online = online
+        if changed:
+            log.warning("central database %s", "is back" if online else "unreachable: offline")
+
+    def _lost(self, error: StoreError) -> None:
+        log.error("central database failed: %s", error)
+        self.set_online(False)
+
+    # -- card cache ---------------------------------------------------------------------------
+
+    def find_card(self, code: str) -> CardRecord | None:
+        if self.online:
+            try:
+                return self.central.find_card(code)
+            except StoreError as error:
+                self._lost(error)
+        return self.journal.find_card(code)
+
+    def save_card(self, card: CardRecord) -> None:
+        if self.online:
+            try:
+                self.central.save_card(card)
+                return
+            except StoreError as error:
+                self._lost(error)
+        self.journal.save_card(card)
+
+    # -- check-ins ----------------------------------------------------------------------------
+
+    def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
+        # The journal first: it knows this kiosk's check-ins of today, replayed or not.
+        known = self.journal.existing_checkin(patient_key, clinic_code, day)
+        if known is not None and (known.offline or not self.online):
+            return known
+        if self.online:
+            try:
+                return self.central.existing_checkin(patient_key, clinic_code, day) or known
+            except StoreError as error:
+                self._lost(error)
+        return known
+
+    def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
+        if self.online:
+            try:
+                checkin = self.central.commit_checkin(draft)
+            except StoreError as error:
+                self._lost(error)
+            else:
+                try:
+                    remember_central(self.journal, checkin, draft.idempotency_key)
+                except StoreError as error:
+                    log.warning("journal copy of %s failed: %s", checkin.id, error)
+                return checkin
+        return self.journal.commit_checkin(draft)
+
+    def _journal_owns(self, checkin_id: str) -> bool:
+        """True when the check-in lives only in the journal (numbered offline, not replayed)."""
+        return is_pending(self.journal, checkin_id)
+
+    def get_checkin(self, checkin_id: str) -> CheckIn | None:
+        if self._journal_owns(checkin_id) or not self.online:
+            return self.journal.get_checkin(checkin_id)
+        try:
+            return self.central.get_checkin(checkin_id)
+        except StoreError as error:
+            self._lost(error)
+        return self.journal.get_checkin(checkin_id)
+
+    def set_print_state(self, checkin_id: str, state: PrintState) -> None:
+        in_journal = self.journal.get_checkin(checkin_id) is not None
+        if in_journal:
+            self.journal.set_print_state(checkin_id, state)
+        if (in_journal and self._journal_owns(checkin_id)) or not self.online:
+            if not in_journal:
+                raise StoreError("central database unreachable: print state not recorded")
+            return
+        try:
+            self.central.set_print_state(checkin_id, state)
+        except StoreError as error:
+            self._lost(error)
+            if not in_journal:
+                raise
+
+    def list_checkins(self, day: date, search: str | None = None) -> Sequence[CheckIn]:
+        mine = list(self.journal.list_checkins(day, search))
+        if not self.online:
+            return mine
+        try:
+            central = list(self.central.list_checkins(day, search))
+        except StoreError as error:
+            self._lost(error)
+            return mine
+        seen = {c.id for c in central}
+        merged = central + [c for c in mine if c.id not in seen]
+        merged.sort(key=lambda c: (c.created_at, c.queue_number), reverse=True)
+        return merged
+
+    def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn:
+        if self._journal_owns(checkin_id):
+            return self.journal.cancel_checkin(checkin_id, staff_name, reason)
+        cancelled = self.central.cancel_checkin(checkin_id, staff_name, reason)
+        try:  # keep the journal's copy in step, so the duplicate guard forgets it too
+            cancel_copy(self.journal, checkin_id)
+        except SQLAlchemyError as error:
+            log.warning("journal copy of %s not cancelled: %s", checkin_id, error)
+        return cancelled
+
+    def record_audit(
+        self, actor: str, action: str, target: str, before: str | None, after: str | None
+    ) -> None:
+        if self.online and not self._journal_owns(target):
+            try:
+                self.central.record_audit(actor, action, target, before, after)
+                return
+            except StoreError as error:
+                self._lost(error)
+        self.journal.record_audit(actor, action, target, before, after)
+
+    def pending(self) -> int:
+        """How many journal check-ins wait for central."""
+        return pending_count(self.journal)
+
+    def dispose(self) -> None:
+        self.central.dispose()
+        self.journal.dispose()

@@ -1,0 +1,199 @@
+"""Replay: hand the journal's own check-ins to central once central is back.
+
+Each goes in with its id, label and audit rows in one transaction, keyed by its idempotency
+key (:func:`db.store.journal.replay_checkin`), so a replay killed at any moment and run again
+never doubles nor loses one. :class:`ReplayLoop` probes central in the background with backoff
+and replays.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from db.offline.failover import FailoverStore
+from db.store import SqlStore, describe_error
+from db.store.journal import (
+    ALREADY,
+    FLAGGED,
+    PendingCheckIn,
+    mark_replayed,
+    pending_checkins,
+    replay_checkin,
+)
+from db.store.migrate import needs_upgrade, upgrade
+from kiosk.clock import Clock
+from kiosk.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    """What one replay did: ``kiosk-admin replay --json`` prints the first three counts."""
+
+    replayed: int = 0
+    already: int = 0
+    failed: int = 0
+    flagged: tuple[str, ...] = ()  # labels of check-ins flagged for reception
+    problems: tuple[str, ...] = ()  # one line per failed check-in
+
+    def as_json(self) -> dict[str, int]:
+        return {"replayed": self.replayed, "already": self.already, "failed": self.failed}
+
+
+def _replay_one(central: SqlStore, item: PendingCheckIn) -> str:
+    """Put one journal check-in into central (a seam: the kill test slows it down)."""
+    return replay_checkin(central, item)
+
+
+def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
+    """Hand every pending journal check-in to central, each exactly once.
+
+    Central first, then the journal's note: a replay cut short between the two finds the
+    check-in in central by its idempotency key next time and counts it as ``already``.
+    Raises :class:`StoreError` when the journal cannot be read; a central failure on one
+    check-in counts it as failed and stops (central is most likely gone again).
+    """
+    replayed_n = already = failed = 0
+    flagged: list[str] = []
+    problems: list[str] = []
+    items = pending_checkins(journal)
+    for index, item in enumerate(items):
+        try:
+            result = _replay_one(central, item)
+        except IntegrityError as error:
+            failed += 1
+            problems.append(f"{item.checkin.label} ({item.checkin.id}): {describe_error(error)}")
+            continue
+        except (SQLAlchemyError, StoreError) as error:
+            failed += len(items) - index
+            problems.append(f"central database: {error}")
+            break
+        try:
+            mark_replayed(journal, item.checkin, result, clock.now())
+        except SQLAlchemyError as error:
+            raise StoreError(describe_error(error)) from error
+        if result == ALREADY:
+            already += 1
+        else:
+            replayed_n += 1
+            if result == FLAGGED:
+                flagged.append(item.checkin.label)
+                log.warning(
+                    "replayed %s %s: the card checked in at another kiosk meanwhile",
+                    item.checkin.clinic_code,
+                    item.checkin.label,
+                )
+    return ReplaySummary(replayed_n, already, failed, tuple(flagged), tuple(problems))
+
+
+def reach_central(central: SqlStore) -> None:
+    """Raise :class:`StoreError` unless central answers; bring its schema up to date (a kiosk
+    started while central was down has not migrated it)."""
+    try:
+        if needs_upgrade(central.engine):
+            upgrade(central.engine)
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
+# -- back online in the background -------------------------------------------------------------
+
+
+class ReplayLoop:
+    """Brings a kiosk back to central: probe with backoff, replay the journal, go online.
+
+    :meth:`step` is synchronous and returns the seconds to wait before the next one; a thread
+    shell (:meth:`run`) calls it until told to stop. The first step also refreshes the card
+    replica, so a kiosk started while central answers has today's cards when it stops.
+    """
+
+    def __init__(
+        self,
+        store: FailoverStore,
+        clock: Clock,
+        *,
+        refresh: Callable[[], object] | None = None,
+        first_wait_s: float = 5.0,
+        max_wait_s: float = 300.0,
+        idle_wait_s: float = 30.0,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._refresh = refresh
+        self._first = first_wait_s
+        self._max = max_wait_s
+        self._idle = idle_wait_s
+        self._wait = first_wait_s
+        self.last: ReplaySummary | None = None
+
+    def step(self) -> float:
+        """One attempt; returns how long to wait before the next."""
+        if self._refresh is not None:
+            try:
+                self._refresh()
+                self._refresh = None
+            except StoreError as error:
+                log.warning("card replica not refreshed: %s", error)
+        try:
+            if self._store.online and self._store.pending() == 0:
+                self._wait = self._first
+                return self._idle
+            reach_central(self._store.central)
+            summary = replay(self._store.central, self._store.journal, self._clock)
+        except StoreError as error:
+            log.warning("journal replay not possible now: %s", error)
+            return self._backoff()
+        self.last = summary
+        if summary.replayed or summary.already:
+            log.warning(
+                "journal replayed: %d in, %d already there, %d failed",
+                summary.replayed,
+                summary.already,
+                summary.failed,
+            )
+        if summary.failed:
+            for problem in summary.problems:
+                log.error("replay: %s", problem)
+            return self._backoff()
+        self._store.set_online(True)
+        self._wait = self._first
+        return self._idle
+
+    def _backoff(self) -> float:
+        wait = self._wait
+        self._wait = min(self._wait * 2, self._max)
+        return wait
+
+    def run(self, stop: threading.Event) -> None:
+        """Step until ``stop`` is set (the body of a background thread)."""
+        delay = 0.0
+        while not stop.wait(delay):
+            try:
+                delay = self.step()
+            except Exception:  # the loop must outlive any one bad step
+                log.exception("replay loop step failed")
+                delay = self._backoff()
+
+
+def start_replay_thread(
+    store: FailoverStore, clock: Clock, *, refresh: Callable[[], object] | None = None
+) -> Callable[[], None]:
+    """Run a :class:`ReplayLoop` on a daemon thread; returns the function that stops it (and
+    closes the journal)."""
+    stop = threading.Event()
+    loop = ReplayLoop(store, clock, refresh=refresh)
+    thread = threading.Thread(target=loop.run, args=(stop,), name="journal-replay", daemon=True)
+    thread.start()
+
+    def close() -> None:
+        stop.set()
+        thread.join(timeout=10)
+        store.journal.dispose()
+
+    return close

@@ -1,0 +1,157 @@
+"""Replay in real processes: a replay killed part-way (SIGKILL), then the exact second replay;
+and the offline demo through ``kiosk-admin`` with central on a closed port, then fixed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+
+from sqlalchemy import func, select
+
+from db.models import checkins
+from db.offline.replay import replay
+from db.store import SqlStore
+from db.store.journal import pending_count
+from tests.builders import draft
+from tests.db.offline.test_offline import CLOSED_PORT, MORNING, journal_store
+from tests.db.pg import fresh_database
+from tests.fakes import FakeClock
+
+ROOT = Path(__file__).resolve().parents[3]
+RunCli = Callable[..., CompletedProcess[bytes]]
+
+# The child replays at ~2 ms a check-in at least: on a fast machine a replay of 600 could end
+# between two polls of the parent, and the kill must land part-way.
+_CHILD = """
+import sys
+import time
+import db.offline.replay
+from db.store.engine import create_kiosk_engine
+from db.offline.replay import replay
+from db.store import SqlStore
+from kiosk.clock import SystemClock
+_one = db.offline.replay._replay_one
+def _slowed(central, item):
+    time.sleep(0.002)
+    return _one(central, item)
+db.offline.replay._replay_one = _slowed
+central = SqlStore(create_kiosk_engine(sys.argv[1]))
+journal = SqlStore(create_kiosk_engine(sys.argv[2]), series="A")
+print(replay(central, journal, SystemClock()).as_json(), flush=True)
+"""
+
+
+def _count(store: SqlStore) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(checkins)).scalar_one())
+
+
+def test_a_replay_killed_part_way_is_finished_exactly_by_the_next(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    total = 600
+    journal = journal_store(tmp_path)
+    made = {journal.commit_checkin(draft(f"k{i}", n=i)).id for i in range(1, total + 1)}
+    central_url = store.engine.url.render_as_string(hide_password=False)
+    journal_url = journal.engine.url.render_as_string(hide_password=False)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, central_url, journal_url],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        if _count(store) >= 40:
+            os.kill(child.pid, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL, "the replay ended before it could be killed"
+    landed = _count(store)
+    assert 40 <= landed < total
+    left = pending_count(journal)
+    assert total - landed <= left <= total - landed + 1  # at most one landed but not noted
+
+    second = replay(store, journal, FakeClock(MORNING))
+    assert second.failed == 0
+    assert second.replayed == total - landed
+    assert second.already == left - (total - landed)
+    assert pending_count(journal) == 0
+    with store.engine.connect() as conn:
+        ids = [row.id for row in conn.execute(select(checkins.c.id, checkins.c.series))]
+        numbers = conn.execute(select(checkins.c.queue_number)).scalars().all()
+    assert len(ids) == total
+    assert set(ids) == made
+    assert sorted(numbers) == list(range(1, total + 1))
+    journal.dispose()
+
+
+def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
+    assert result.returncode == 0, result.stderr.decode()
+    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    return data
+
+
+def test_the_offline_demo_through_kiosk_admin(
+    postgres_url: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    from tests.db.test_checkin_command import CARD_ROW, EXAMPLE
+
+    cards = tmp_path / "cards.jsonl"
+    cards.write_text(json.dumps(CARD_ROW, ensure_ascii=False) + "\n", encoding="utf-8")
+    with fresh_database(postgres_url) as url:
+        site = {
+            "KIOSK_DATABASE_URL": url,
+            "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+            "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
+            "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1",
+            "KIOSK_PRINTER_KIND": "file",
+            "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips"),
+            "KIOSK_INSURANCE_GATEWAY_URL": "",
+        }
+        # the import on central also fills the journal's card replica
+        assert run_cli(["import", str(cards), "--no-progress"], env=site).returncode == 0
+        down = {**site, "KIOSK_DATABASE_URL": CLOSED_PORT}
+        offline = _json(
+            run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=down)
+        )
+        assert offline["status"] == "accepted"
+        assert offline["queue_label"] == "A-1"
+        assert offline["queue_number"] == 1
+        assert offline["offline"] is True
+        assert Path(str(offline["slip"])).is_file()
+        # the same card again while down: the same number
+        again = _json(
+            run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=down)
+        )
+        assert (again["queue_label"], again["reason"]) == ("A-1", "already_checked_in")
+        assert run_cli(["replay", "--json"], env=down).returncode == 1  # central still down
+
+        assert _json(run_cli(["status", "--json"], env=site))["offline_pending"] == 1
+        assert _json(run_cli(["replay", "--json"], env=site)) == {
+            "replayed": 1,
+            "already": 0,
+            "failed": 0,
+        }
+        assert _json(run_cli(["replay", "--json"], env=site)) == {
+            "replayed": 0,
+            "already": 0,
+            "failed": 0,
+        }
+        status = _json(run_cli(["status", "--json"], env=site))
+        assert (status["offline_pending"], status["checkins_today"]) == (0, 1)
+        # back online the card keeps its offline number; a new check-in gets central's series
+        online = _json(
+            run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site)
+        )
+        assert (online["queue_label"], online["offline"]) == ("A-1", True)
+        refreshed = _json(run_cli(["replica", "refresh", "--json"], env=site))
+        assert refreshed["cards"] == 1
