@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,90 @@ def test_no_qt_import_statement_outside_ui(package: str) -> None:
     for path in (ROOT / package).rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "PySide6" not in text, f"{path} mentions PySide6"
+
+
+# -- db/: its rooms, and SQL only in the store ---------------------------------------------------
+# (docs/architecture.md, "The rooms" and "Storage")
+
+DB_LOOSE_MODULES = {"__init__", "cli", "errors", "models", "tally", "wiring"}
+DB_ROOMS = {"cards", "commands", "his", "insurance", "migrations", "offline", "report", "store"}
+PRODUCT = ("kiosk", "scanner", "db", "ui", "tools")
+# Where SQL may be written: the store (queries, dialect) and the migrations (DDL, data moves).
+SQL_HOMES = (ROOT / "db" / "store", ROOT / "db" / "migrations")
+# SQL text, in capitals as SQL is written here (prose says "select a clinic", never "SELECT").
+SQL_TEXT = re.compile(r"\bSELECT\b|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b")
+# Calls that run SQL on a connection (SQLAlchemy's and the bare drivers').
+SQL_CALLS = {"execute", "executemany", "executescript", "exec_driver_sql", "scalar", "scalars"}
+# What sqlalchemy may give code outside the store: its errors (sqlalchemy.exc, any name), and
+# the Engine type (db/report/figures.py and db/cli pass an engine on to the store). The schema
+# itself (db/models.py: Table, Column, types) is the store's vocabulary, read by everyone.
+SQLALCHEMY_OUTSIDE = {"Engine"}
+
+
+def _outside_sql_homes() -> list[Path]:
+    found = []
+    for top in PRODUCT:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if not any(path.is_relative_to(home) for home in SQL_HOMES):
+                found.append(path)
+    return found
+
+
+def test_db_holds_only_its_rooms_and_the_listed_modules() -> None:
+    db = ROOT / "db"
+    modules = {p.stem for p in db.glob("*.py")}
+    assert modules == DB_LOOSE_MODULES, (
+        f"loose modules in db/: {sorted(modules - DB_LOOSE_MODULES)}"
+    )
+    folders = {p.name for p in db.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == DB_ROOMS, f"db/ folders: {sorted(folders ^ DB_ROOMS)}"
+    for room in DB_ROOMS - {"migrations"}:
+        assert (db / room / "__init__.py").is_file(), f"db/{room} is not a package"
+
+
+def _strings(tree: ast.AST) -> list[ast.Constant]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+@pytest.mark.parametrize("path", _outside_sql_homes(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_sql_outside_the_store(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT)
+    for node in _strings(tree):
+        found = SQL_TEXT.search(node.value)
+        assert found is None, f"{where}:{node.lineno}: SQL text {found.group(0)!r}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            assert node.func.attr not in SQL_CALLS, (
+                f"{where}:{node.lineno}: .{node.func.attr}(...) runs SQL outside db/store/"
+            )
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "sqlalchemy" and path != ROOT / "db" / "models.py":
+                names = {alias.name for alias in node.names} - SQLALCHEMY_OUTSIDE
+                assert not names, f"{where}:{node.lineno}: imports {sorted(names)} from sqlalchemy"
+            assert not node.module.startswith(("sqlalchemy.dialects", "sqlalchemy.sql")), (
+                f"{where}:{node.lineno}: imports {node.module}"
+            )
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name not in ("sqlalchemy", "sqlite3", "psycopg") or (
+                    alias.name == "sqlite3" and path == ROOT / "db" / "errors.py"
+                ), f"{where}:{node.lineno}: imports {alias.name}"
+
+
+def test_the_sql_rule_catches_sql() -> None:
+    # The rule above must see each form it forbids (a broken rule would pass everything).
+    samples = [
+        '"SELECT count(*) FROM cards"',
+        '"INSERT INTO cards VALUES (1)"',
+        '"DELETE FROM outbox"',
+        '"UPDATE checkins SET flag = 1"',
+    ]
+    for sample in samples:
+        (node,) = _strings(ast.parse(sample))
+        assert SQL_TEXT.search(node.value), sample
+    assert SQL_TEXT.search("select a clinic, then update the slip") is None
