@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,25 +41,92 @@ def run_cli_command(
     input_bytes: bytes | None = None,
     timeout: float = 120,
     umask: int = 0o022,
+    home: Path | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run the real ``kiosk-admin`` (as ``python -m db.cli``) against this checkout."""
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = str(REPO_ROOT)
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "db.cli", *args],
-        cwd=cwd or REPO_ROOT,
-        env=environment,
-        input=input_bytes,
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-        umask=umask,  # a usual login umask: the command must narrow it itself
-    )
+    """Run ``kiosk-admin`` (``db.cli.main``) in this process, as a new user would, and give
+    back what a child process would have: exit code, stdout and stderr as bytes.
+
+    The one CLI runner of the tests. The command sees an environment without any ``KIOSK_``
+    setting, XDG folders in ``home`` (default: a throw-away folder), ``env`` on top; it runs
+    in ``cwd`` (default: a throw-away folder holding a copy of the documented
+    ``config.toml``, as the checkout's top did for a child), under
+    ``umask`` (``main`` narrows it itself), with ``input_bytes`` on stdin. Everything it
+    changes process-wide is put back: the environment, the working folder, the umask, the
+    root logger's handlers and levels, ``sys.argv`` and the standard streams. ``timeout``
+    is accepted for the callers' sake and not enforced. What only a fresh process shows
+    (lazy imports, signals, the interpreter's exit status) is tested with a real child
+    instead (``tests/db/clihelp.py: run_python``).
+    """
+    del timeout
+    with tempfile.TemporaryDirectory(prefix="kiosk-admin-") as scratch:
+        home = home or Path(scratch)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        environment.update(
+            XDG_CONFIG_HOME=str(home / "xdg-config"), XDG_DATA_HOME=str(home / "xdg-data")
+        )
+        environment.update(env or {})
+        if cwd is None:
+            # As from the checkout's top before (``./config.toml`` is the documented one), but
+            # in a folder of its own: a relative path in it lands there, not in the checkout.
+            cwd = Path(scratch) / "cwd"
+            cwd.mkdir()
+            shutil.copy(REPO_ROOT / "config.toml", cwd / "config.toml")
+        return _run_main_in_process(args, cwd, environment, input_bytes, umask)
+
+
+def _run_main_in_process(
+    args: list[str], cwd: Path, environment: dict[str, str], stdin: bytes | None, umask: int
+) -> subprocess.CompletedProcess[bytes]:
+    from db.cli import main  # the CLI loads its commands lazily; so does this runner
+
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (sys.stdin, sys.stdout, sys.stderr, sys.argv)
+    saved_environ = dict(os.environ)
+    saved_cwd = Path.cwd()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    saved_urllib3 = logging.getLogger("urllib3").level
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(cwd)
+    saved_umask = os.umask(umask)
+    root.handlers = []  # main's logging.basicConfig must take effect, writing to our stderr
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    sys.argv = ["kiosk-admin", *args]
+    try:
+        try:
+            code = main(args)
+        except SystemExit as stop:  # argparse's usage errors, --help, --version
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+                code = 1
+            else:
+                code = stop.code or 0
+        except KeyboardInterrupt:
+            code = 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return subprocess.CompletedProcess(
+            ["kiosk-admin", *args], code, out.getvalue(), err.getvalue()
+        )
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
+        logging.getLogger("urllib3").setLevel(saved_urllib3)
+        sys.stdin, sys.stdout, sys.stderr, sys.argv = streams
+        os.umask(saved_umask)
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environ)
 
 
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """The in-process ``kiosk-admin`` runner (:func:`run_cli_command`)."""
     return run_cli_command
 
 

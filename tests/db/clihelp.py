@@ -1,5 +1,7 @@
-"""Run this checkout's programs in a child Python: ``kiosk-admin`` as a new user would (an empty
-folder, no config file anywhere), and any other module or snippet the tests start afresh."""
+"""Run this checkout's programs in a child Python, for what only a fresh interpreter shows
+(imports, exit status, signals), and a new user's environment for them (no ``KIOSK_``
+setting, XDG folders in a test's folder). The CLI itself runs in-process in the other tests:
+the ``run_cli`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -39,11 +41,3 @@ def new_user_environment(home: Path) -> dict[str, str]:
         XDG_CONFIG_HOME=str(home / "xdg-config"), XDG_DATA_HOME=str(home / "xdg-data")
     )
     return environment
-
-
-def run_admin(
-    args: list[str], folder: Path, *python_options: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The real CLI in an empty folder, with no config file anywhere it looks."""
-    environment = {**new_user_environment(folder), **(env or {})}
-    return run_python([*python_options, "-m", "db.cli", *args], cwd=folder, env=environment)

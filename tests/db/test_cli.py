@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
@@ -13,9 +15,19 @@ from db import commands
 from db.cli import COMMANDS, load_command
 from db.commands import Command
 from kiosk import __version__
-from tests.db.clihelp import run_admin, run_python
+from tests.db.clihelp import new_user_environment, run_python
 
 HEAVY = ("cv2", "zxingcpp", "PySide6")
+RunCli = Callable[..., CompletedProcess[bytes]]
+
+
+def run_admin_process(args: list[str], folder: Path, *python_options: str) -> CompletedProcess[str]:
+    """The real ``kiosk-admin`` in a fresh interpreter, as a new user in an empty folder: for
+    what only a child shows (which modules a command imports, the interpreter's exit status).
+    Every other CLI test runs it in-process (the ``run_cli`` fixture)."""
+    return run_python(
+        [*python_options, "-m", "db.cli", *args], cwd=folder, env=new_user_environment(folder)
+    )
 
 
 def imported(importtime_log: str) -> set[str]:
@@ -43,7 +55,7 @@ def test_every_command_module_is_listed_and_loads() -> None:
 def test_status_and_staff_list_load_no_camera_decoder_or_qt(
     tmp_path: Path, args: list[str]
 ) -> None:
-    result = run_admin(args, tmp_path, "-X", "importtime")
+    result = run_admin_process(args, tmp_path, "-X", "importtime")
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = imported(result.stderr)
     assert "db" in loaded  # the log is the one asked for
@@ -51,7 +63,7 @@ def test_status_and_staff_list_load_no_camera_decoder_or_qt(
 
 
 def test_the_top_level_help_lists_every_command_without_importing_one(tmp_path: Path) -> None:
-    result = run_admin(["--help"], tmp_path, "-X", "importtime")
+    result = run_admin_process(["--help"], tmp_path, "-X", "importtime")
     assert result.returncode == 0
     listed = " ".join(result.stdout.split())  # argparse wraps the summaries
     for name, entry in COMMANDS.items():
@@ -62,19 +74,20 @@ def test_the_top_level_help_lists_every_command_without_importing_one(tmp_path: 
 
 
 def test_a_command_s_own_help_and_a_wrong_name(tmp_path: Path) -> None:
-    helped = run_admin(["staff", "--help"], tmp_path)
+    # A child: argparse's usage errors end the interpreter with status 2.
+    helped = run_admin_process(["staff", "--help"], tmp_path)
     assert helped.returncode == 0
     assert "usage: kiosk-admin staff" in helped.stdout
     assert "passwd" in helped.stdout
-    wrong = run_admin(["stauts"], tmp_path)
+    wrong = run_admin_process(["stauts"], tmp_path)
     assert wrong.returncode == 2
     assert "invalid choice: 'stauts'" in wrong.stderr
-    bad_option = run_admin(["status", "--bogus"], tmp_path)
+    bad_option = run_admin_process(["status", "--bogus"], tmp_path)
     assert bad_option.returncode == 2
     assert "unrecognized arguments: --bogus" in bad_option.stderr
 
 
-def test_options_keep_their_place_around_the_command_name(tmp_path: Path) -> None:
+def test_options_keep_their_place_around_the_command_name(tmp_path: Path, run_cli: RunCli) -> None:
     # --config before or after the command name; "--" keeps a dash-led text a text
     config = tmp_path / "site.toml"
     config.write_text('[kiosk]\nid = "SITE-9"\n', encoding="utf-8")
@@ -82,16 +95,16 @@ def test_options_keep_their_place_around_the_command_name(tmp_path: Path) -> Non
         ["--config", str(config), "config", "show"],
         ["config", "--config", str(config), "show"],
     ):
-        result = run_admin(args, tmp_path)
+        result = run_cli(args, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert 'id = "SITE-9"' in result.stdout
-    parsed = run_admin(["parse", "--", "-not-a-card"], tmp_path)
-    assert "unrecognized arguments" not in parsed.stderr
+        assert b'id = "SITE-9"' in result.stdout
+    parsed = run_cli(["parse", "--", "-not-a-card"], cwd=tmp_path)
+    assert b"unrecognized arguments" not in parsed.stderr
 
 
-def test_both_programs_show_the_one_version(tmp_path: Path) -> None:
-    admin = run_admin(["--version"], tmp_path)
-    assert admin.stdout.strip() == f"kiosk-admin {__version__}"
+def test_both_programs_show_the_one_version(tmp_path: Path, run_cli: RunCli) -> None:
+    admin = run_cli(["--version"], cwd=tmp_path)
+    assert admin.stdout.decode().strip() == f"kiosk-admin {__version__}"
     kiosk = run_python(["-m", "ui.app", "--version"], cwd=tmp_path)
     assert kiosk.returncode == 0, kiosk.stderr
     assert kiosk.stdout.strip() == f"kiosk {__version__}"
