@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +129,21 @@ def test_importing_changes_no_logging_the_entry_point_quiets_urllib3(tmp_path: P
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert (lines[0], lines[-1]) == (str(logging.NOTSET), str(logging.INFO))
+
+
+def test_the_in_process_runner_puts_the_process_back(tmp_path: Path, run_cli: RunCli) -> None:
+    # main() narrows the umask, sets up logging and reads the environment: each in-process
+    # run must leave this process as it found it, or one test leaks into the next.
+    environ, cwd, handlers = dict(os.environ), Path.cwd(), logging.getLogger().handlers[:]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    result = run_cli(["-v", "parse", "--json", "not a card"], cwd=tmp_path, env={"KIOSK_X": "1"})
+    assert result.returncode == 1  # not a card, said on the captured stderr
+    assert b"not a BHYT or CCCD QR" in result.stderr
+    assert dict(os.environ) == environ
+    assert Path.cwd() == cwd
+    assert logging.getLogger().handlers == handlers
+    assert logging.getLogger("urllib3").level == logging.NOTSET
+    now = os.umask(0o022)
+    os.umask(now)
+    assert now == umask
