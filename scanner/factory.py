@@ -6,10 +6,10 @@ from pathlib import Path
 
 from kiosk.clock import Clock
 from kiosk.config import CameraSettings
-from scanner.decoders import build_decoder
-from scanner.file_camera import IMAGE_SUFFIXES, FolderCamera, VideoFileCamera
+from scanner.cameras.files import IMAGE_SUFFIXES, FolderCamera, VideoFileCamera
+from scanner.cameras.webcam import OpenCVCamera, device_of
+from scanner.decode.chain import build_decoder
 from scanner.ports import Camera, Frame
-from scanner.webcam import OpenCVCamera, device_of
 
 __all__ = ["build_camera", "build_decoder", "describe_camera", "summary_line"]
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from kiosk.clock import Clock
-from scanner.ports import Camera, CameraState, Corners, Decoder, Frame
-from scanner.regions import Box
+from scanner.ports import Box, Camera, CameraState, Corners, Decoder, Frame
 from scanner.stream import ClipCamera, ClipClock
 
 

@@ -26,10 +26,11 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from scanner.deblur import gaussian_psf, wiener
-from scanner.decoders import DecoderChain, Scan, ZxingDecoder
-from scanner.ports import CameraState, Decoded, Frame, as_frame
-from scanner.regions import Box, box_around, crop_grey, read_scaled, widened
+from scanner.decode.chain import DecoderChain
+from scanner.decode.regions import box_around, crop_grey, read_scaled, widened
+from scanner.decode.zxing import ZxingDecoder
+from scanner.ports import Box, CameraState, Decoded, Frame, Scan, as_frame
+from scanner.stages.deblur import gaussian_psf, wiener
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,8 @@ def build_parts(
     """
     from db.wiring import build_service
     from kiosk.payload import is_card_payload
-    from scanner.decoders import build_decoder
-    from scanner.demo_camera import DemoCamera
+    from scanner.cameras.demo import DemoCamera
+    from scanner.decode.chain import build_decoder
     from scanner.factory import build_camera
     from scanner.loop import ScanLoop
     from scanner.stream import StreamDecoder
@@ -334,7 +334,7 @@ def build_window(
 
 def _headless_run(window: KioskWindow, args: argparse.Namespace, parts: Parts) -> HeadlessRun:
     """The cooperative patients of ``--headless``: each lowers the code once answered."""
-    from scanner.demo_camera import DemoCamera
+    from scanner.cameras.demo import DemoCamera
 
     camera = parts.camera
     assert isinstance(camera, DemoCamera)  # --headless runs the demo only

@@ -20,7 +20,7 @@ from kiosk.config import Config
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import LoginAttempt, LoginResult
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
-from scanner.demo_camera import STYLES, DemoPatient
+from scanner.cameras.demo import STYLES, DemoPatient
 
 log = logging.getLogger("kiosk.demo")
 

@@ -12,8 +12,8 @@ from db.commands.stores import wired_service
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.outcome import Outcome
-from scanner.decoders import build_decoder
-from scanner.file_camera import read_image
+from scanner.cameras.files import read_image
+from scanner.decode.chain import build_decoder
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

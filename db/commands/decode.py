@@ -23,8 +23,8 @@ from PIL import Image
 from db.commands import Command, CommandError
 from kiosk.config import CameraSettings, Config, DecoderSettings, load_config
 from kiosk.masking import mask_text
-from scanner.decoders import build_decoder
-from scanner.file_camera import open_clip, read_image
+from scanner.cameras.files import open_clip, read_image
+from scanner.decode.chain import build_decoder
 from scanner.loop import read_clip
 from scanner.stream import StreamDecoder
 

@@ -21,7 +21,7 @@ from db.commands import Command, CommandError
 from kiosk.clock import HOSPITAL_ZONE, SystemClock, local_day
 from kiosk.config import Config
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
-from scanner.file_camera import write_image
+from scanner.cameras.files import write_image
 from scanner.scenes import render
 
 # what the patient shows, how its QR is written, and the scene the camera sees

@@ -2,20 +2,20 @@
 and the stream reader against frame-by-frame reading on generated approach clips.
 
 Run: ``python -m tests.bench.bench_decode [--frames N] [--hard N] [--field N] [--clips N]``.
-Generated frames come in two strata (scanner.scenes.STRATA): ``easy`` (the first generator's
-conditions) and ``hard`` (motion blur of 5–25 px, defocus with moiré, 20–60 lux with photon
-noise, glare bands over a finder, shadow with heavy JPEG, curved and creased cards, 30–50°
-tilt, codes of 80–120 px, and combinations), each reported apart. A third stratum, ``field``
-(tests/bench/field_scenes.py, seed 7, 16 conditions cycled), is rendered by a generator
-written apart from scanner/scenes.py, with its own optics, sensor and ISP: a check that the
-chain is not tuned to its own generator; it has no goal (its frames take about half a second
-each to render). The real photos are ``<repo>/../shared/qr-samples`` (or $KIOSK_QR_SAMPLES),
-skipped with a reason when missing.
+Generated frames come in two strata (tests/bench/hard_scenes.STRATA): ``easy`` (the first
+generator's conditions) and ``hard`` (motion blur of 5–25 px, defocus with moiré, 20–60 lux
+with photon noise, glare bands over a finder, shadow with heavy JPEG, curved and creased
+cards, 30–50° tilt, codes of 80–120 px, and combinations), each reported apart. A third
+stratum, ``field`` (tests/bench/field_scenes.py, seed 7, 16 conditions cycled), is rendered
+by a generator written apart from scanner/scenes.py, with its own optics, sensor and ISP: a
+check that the chain is not tuned to its own generator; it has no goal (its frames take about
+half a second each to render). The real photos are ``<repo>/../shared/qr-samples`` (or
+$KIOSK_QR_SAMPLES), skipped with a reason when missing.
 Frames without a QR (an empty lobby, patterned shirts, a printed notice, random squares, a dim
-noisy lobby: scenes.no_qr) measure what the kiosk spends while nobody is scanning.
+noisy lobby: hard_scenes.no_qr) measure what the kiosk spends while nobody is scanning.
 ``chain_ungated`` is the former chain (every stage on the whole frame until one reads): the
-reference, measured in the same run. Approach clips (scenes.approach_clips: the code moves in,
-wobbles and stops, under the hard conditions) go through the kiosk's scan loop on clip time,
+reference, measured in the same run. Approach clips (hard_scenes.approach_clips: the code moves
+in, wobbles and stops, under the hard conditions) go through the kiosk's scan loop on clip time,
 once with the stream reader and once with the chain frame by frame (the reference);
 ``clips_stream_small_modules`` repeats the stream's figures for the clips whose code spans
 under 1.5 px a module (the hardest: the kiosk also asks for such a code closer).
@@ -45,18 +45,14 @@ import cv2
 import numpy as np
 
 from kiosk.config import CameraSettings, DecoderSettings
-from scanner import scenes
-from scanner.decoders import (
-    DecoderChain,
-    ZbarDecoder,
-    ZxingDecoder,
-    build_decoder,
-    to_grey,
-)
+from scanner.decode.chain import DecoderChain, build_decoder
+from scanner.decode.regions import to_grey
+from scanner.decode.zbar import ZbarDecoder
+from scanner.decode.zxing import ZxingDecoder
 from scanner.loop import ClipRead, read_clip
 from scanner.ports import Decoder, Frame
 from scanner.stream import StreamDecoder
-from tests.bench import field_scenes
+from tests.bench import field_scenes, hard_scenes
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELD_SEED = 7
@@ -161,7 +157,7 @@ def _real_samples() -> tuple[list[tuple[Frame, str]], str | None]:
 class _Replay:
     """A clip's frames rendered once, replayed to a second reader (the reference)."""
 
-    def __init__(self, clip: scenes.Clip) -> None:
+    def __init__(self, clip: hard_scenes.Clip) -> None:
         self._source = clip.frames()
         self._seen: list[Frame] = []
 
@@ -198,7 +194,7 @@ def _clips(n: int, seed: int, settings: CameraSettings) -> dict[str, object]:
     texts: list[str] = []
     small: list[bool] = []
     by_condition: dict[str, list[int]] = {}
-    for clip in scenes.approach_clips(n, seed):
+    for clip in hard_scenes.approach_clips(n, seed):
         replay = _Replay(clip)
         readers: list[tuple[Decoder, list[ClipRead]]] = [
             (StreamDecoder(_chain()), stream_reads),
@@ -318,8 +314,8 @@ def main() -> None:
 
     started = time.perf_counter()
     strata = {
-        "easy": list(scenes.generate(args.frames, args.seed, stratum="easy")),
-        "hard": list(scenes.generate(args.hard, args.seed, stratum="hard")),
+        "easy": list(hard_scenes.generate(args.frames, args.seed, stratum="easy")),
+        "hard": list(hard_scenes.generate(args.hard, args.seed, stratum="hard")),
     }
     gen_s = time.perf_counter() - started
     started = time.perf_counter()
@@ -331,8 +327,8 @@ def main() -> None:
     if args.only:
         decoders = {k: v for k, v in decoders.items() if k in args.only.split(",") or k == "chain"}
     no_qr_frames = [
-        (condition, scenes.no_qr(condition, np.random.default_rng((args.seed, index, n))))
-        for index, condition in enumerate(scenes.NO_QR_CONDITIONS)
+        (condition, hard_scenes.no_qr(condition, np.random.default_rng((args.seed, index, n))))
+        for index, condition in enumerate(hard_scenes.NO_QR_CONDITIONS)
         for n in range(args.no_qr)
     ]
     empty = [frame for _, frame in no_qr_frames]

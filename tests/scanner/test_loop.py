@@ -6,7 +6,7 @@ import numpy as np
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
-from scanner.decoders import build_decoder
+from scanner.decode.chain import build_decoder
 from scanner.loop import ScanLoop
 from scanner.ports import CameraState, Frame
 from tests.fakes import FakeCamera, FakeClock

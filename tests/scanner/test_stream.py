@@ -10,10 +10,11 @@ import pytest
 
 from kiosk.config import DecoderSettings
 from scanner import scenes, stream
-from scanner.decoders import DecoderChain, ZxingDecoder, build_decoder
+from scanner.decode.chain import DecoderChain, build_decoder
+from scanner.decode.regions import box_around
+from scanner.decode.zxing import ZxingDecoder
 from scanner.loop import ScanLoop, ScanStep, read_clip, too_far
 from scanner.ports import CameraState, Decoded, Frame, as_frame
-from scanner.regions import box_around
 from scanner.stream import (
     HUNCH_TRIES,
     ClipCamera,
@@ -22,6 +23,7 @@ from scanner.stream import (
     align_mean,
     focus,
 )
+from tests.bench import hard_scenes
 from tests.fakes import FakeCamera, FakeClock
 
 TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
@@ -70,7 +72,7 @@ class _CountingChain(DecoderChain):
 def test_an_empty_lobby_is_not_tracked_and_costs_one_chain_pass() -> None:
     chain = _CountingChain()
     stream = StreamDecoder(chain)
-    lobby = scenes.no_qr("lobby", np.random.default_rng(2))
+    lobby = hard_scenes.no_qr("lobby", np.random.default_rng(2))
     for _ in range(3):
         stream.watch(lobby)
         assert stream.decode(lobby) is None
@@ -121,7 +123,7 @@ def test_aligned_mean_beats_grain_and_focus_prefers_the_sharp_crop() -> None:
     grainy = [as_frame(np.clip(sharp + rng.normal(0, 30, sharp.shape), 0, 255)) for _ in range(8)]
     margin = (slice(0, 25), slice(None))  # plain paper above the code: only grain varies
     assert align_mean(grainy)[margin].std() < 0.5 * grainy[0][margin].std()
-    blurred = scenes.blur_with(sharp, scenes.line_kernel(9, 30))
+    blurred = hard_scenes.blur_with(sharp, hard_scenes.line_kernel(9, 30))
     assert focus(sharp) > 2 * focus(blurred)
 
 
@@ -176,7 +178,7 @@ def _play(reader: StreamDecoder, frames: list[Frame]) -> list[Decoded]:
 def test_a_far_code_no_single_frame_reads_is_read_from_frames_fused_at_twice_the_size() -> None:
     # The benchmark's smallest approach clip: an 81 px code of a long payload, 1.17 px a
     # module, which zxing never even sights.
-    clip = next(itertools.islice(scenes.approach_clips(119, 2026), 118, None))
+    clip = next(itertools.islice(hard_scenes.approach_clips(119, 2026), 118, None))
     assert clip.condition == "small"
     assert clip.module_px < 1.2
     frames = list(clip.frames())
@@ -219,7 +221,7 @@ def test_no_phantom_micro_qr_is_read_out_of_a_real_codes_modules() -> None:
     # The benchmark's approach clip 71 (a curved card): the unbend's squeezes of the tracked
     # crop once made zxing read a Micro QR code, "750645", out of the real code's modules, in
     # two frames a second apart. Every read the stream gives must be the card's own text.
-    clip = next(itertools.islice(scenes.approach_clips(120, 2026), 71, None))
+    clip = next(itertools.islice(hard_scenes.approach_clips(120, 2026), 71, None))
     reader = StreamDecoder(build_decoder(DecoderSettings()))
     texts = []
     for index, frame in enumerate(itertools.islice(clip.frames(), 61)):

@@ -23,8 +23,8 @@ from kiosk.payload import is_card_payload
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
-from scanner.decoders import build_decoder
-from scanner.file_camera import FolderCamera
+from scanner.cameras.files import FolderCamera
+from scanner.decode.chain import build_decoder
 from scanner.loop import ScanLoop
 from tests.db.clihelp import ROOT, new_user_environment, run_python
 from tests.fakes import FakeAdmin, FakePrinter

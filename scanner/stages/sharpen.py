@@ -13,15 +13,12 @@ on a busy region) has sighted a code in the sharpened region.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import cv2
 
-from scanner.ports import Decoded, Decoder, Frame, as_frame
-from scanner.regions import Box, Regions, candidate_regions, to_grey
-
-if TYPE_CHECKING:
-    from scanner.decoders import Sighting
+from scanner.decode.regions import Regions, to_grey
+from scanner.ports import Box, Decoded, Decoder, Frame, Sighting, as_frame
+from scanner.stages.base import RegionStage
 
 SETTINGS = ((1.0, 3.0, 3.0), (1.0, 2.0, 1.5), (1.5, 3.0, 3.0))
 """(smoothing σ, mask σ, lift) in px of the region, tried in turn; the first reads most."""
@@ -41,9 +38,9 @@ DARK_MEAN = 100.0
 black): the probe looks at it inverted, so that it needs one pass and not two."""
 
 
-class Sharpen:
-    """The decoder stage: a :class:`~scanner.decoders.RegionReader` where zxing saw a code it
-    could not read, and a :class:`~scanner.decoders.BlindReader` on the likeliest region where
+class Sharpen(RegionStage):
+    """The decoder stage: a :class:`~scanner.ports.RegionReader` where zxing saw a code it
+    could not read, and a :class:`~scanner.decode.chain.BlindReader` on the likeliest region where
     it saw nothing (sighted first by ``probe`` on the region at half size, sharpened there by
     a 5×5 box blur and a lift of 1.5)."""
 
@@ -53,11 +50,6 @@ class Sharpen:
         self._inner = inner
         self._probe = probe
 
-    def decode(self, frame: Frame) -> Decoded | None:
-        grey = to_grey(frame)
-        h, w = grey.shape[:2]
-        return self.decode_in(grey, [(0, 0, w, h), *candidate_regions(grey, 2)])
-
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
         """Each box's crop through every setting in turn; corners in frame pixels."""
         grey = to_grey(frame)
@@ -66,8 +58,7 @@ class Sharpen:
             for smooth, mask, lift in SETTINGS:
                 found = self._inner.decode(sharpened(crop, smooth, mask, lift))
                 if found is not None:
-                    corners = tuple((x + cx, y + cy) for cx, cy in found.corners)
-                    return Decoded(found.text, found.raw, corners, self.name)
+                    return self.moved(found, x, y)
         return None
 
     def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
-from scanner.deblur import disc_psf, wiener
-from scanner.decoders import ZxingDecoder, build_decoder
-from scanner.placed import MAX_PLACED, distinct_symbols
+from scanner.decode.chain import build_decoder
+from scanner.decode.zxing import ZxingDecoder
 from scanner.ports import Decoded, Frame, as_frame
-from scanner.refocus import MAX_SIDE_PX, Refocus
+from scanner.stages.deblur import disc_psf, wiener
+from scanner.stages.placed import MAX_PLACED, distinct_symbols
+from scanner.stages.refocus import MAX_SIDE_PX, Refocus
 
 TEXT = next(scenes.payloads(5))  # a long CCCD or BHYT payload: 69 modules a side
 

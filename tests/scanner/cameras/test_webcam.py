@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import cv2
 
 from kiosk.config import CameraSettings
+from scanner.cameras.webcam import OpenCVCamera, device_of, fourcc_text
 from scanner.factory import describe_camera, summary_line
 from scanner.ports import CameraState
-from scanner.webcam import OpenCVCamera, device_of, fourcc_text
 from tests.fakes import FakeDevice
 
 

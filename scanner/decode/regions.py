@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
+from scanner.ports import Box, Corners, Decoded, Decoder, Frame, as_frame
 
 
 def to_grey(frame: Frame) -> Frame:
@@ -20,10 +20,6 @@ def to_grey(frame: Frame) -> Frame:
     if frame.ndim == 3:
         return as_frame(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     return frame
-
-
-Box = tuple[int, int, int, int]
-"""A region of a frame as (x, y, width, height) in frame pixels."""
 
 
 MIN_SYMBOL_PX = 21.0

@@ -9,8 +9,8 @@ import pytest
 
 from kiosk.config import DecoderSettings
 from kiosk.synthetic import bhyt_payload, cccd_payload, people
-from scanner.decoders import build_decoder
-from scanner.demo_camera import STYLES, DemoCamera, DemoPatient, demo_scene
+from scanner.cameras.demo import STYLES, DemoCamera, DemoPatient, demo_scene
+from scanner.decode.chain import build_decoder
 from scanner.ports import CameraState
 from tests.fakes import FakeClock
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.synthetic import bhyt_payload, people
-from scanner.demo_camera import DemoCamera, DemoPatient
+from scanner.cameras.demo import DemoCamera, DemoPatient
 from tests.fakes import FakeClock
 
 

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from kiosk.config import DecoderSettings
 from scanner import scenes
-from scanner.decoders import ZxingDecoder, build_decoder
+from scanner.decode.chain import build_decoder
+from scanner.decode.regions import to_grey
+from scanner.decode.zxing import ZxingDecoder
 from scanner.ports import Decoded, Frame, as_frame
-from scanner.regions import to_grey
-from scanner.unbend import SQUEEZES, Unbend, unbent
+from scanner.stages.unbend import SQUEEZES, Unbend, unbent
+from tests.bench import hard_scenes
 
 
 def _unbend() -> Unbend:
@@ -36,7 +38,7 @@ def test_an_upright_code_is_rectified_onto_a_square_with_a_quiet_zone() -> None:
 
 def test_a_code_on_a_bent_card_that_zxing_locates_but_misreads_is_read_unsqueezed() -> None:
     # The benchmark's curved-card approach clip: no other stage reads any of its frames.
-    clip = next(itertools.islice(scenes.approach_clips(120, 2026), 119, None))
+    clip = next(itertools.islice(hard_scenes.approach_clips(120, 2026), 119, None))
     assert clip.condition == "curved"
     frame = next(itertools.islice(clip.frames(), 40, None))
     grey = to_grey(frame)
@@ -52,7 +54,7 @@ def test_a_code_on_a_bent_card_that_zxing_locates_but_misreads_is_read_unsqueeze
 
 
 def test_nothing_located_costs_one_look_and_reads_nothing() -> None:
-    lobby = scenes.no_qr("lobby", np.random.default_rng(3))
+    lobby = hard_scenes.no_qr("lobby", np.random.default_rng(3))
     assert _unbend().decode(lobby) is None
     blank = as_frame(np.full((300, 300), 200, np.uint8))
     assert _unbend().decode_in(blank, [(0, 0, 300, 300), (10, 10, 5, 5)]) is None

@@ -13,18 +13,14 @@ frame and no stage read, a squeeze of 4–8 % across the code reads every frame 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from scanner.placed import PlacedStage, distinct_symbols
-from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
-from scanner.regions import extent, to_grey
-
-if TYPE_CHECKING:
-    from scanner.decoders import Sighting
+from scanner.decode.regions import extent, to_grey
+from scanner.ports import Corners, Decoded, Decoder, Frame, Sighting, as_frame
+from scanner.stages.placed import PlacedStage, distinct_symbols
 
 SQUEEZES = (
     (0.05, 0.0, 0.0, 0.0),
@@ -116,7 +112,7 @@ class Unbend(PlacedStage):
     """The decoder stage: where zxing located a code it could not read, the located symbol
     rectified and unsqueezed (:func:`unbent`, each of :data:`SQUEEZES`), read by ``inner``.
     In the chain it starts from the corners zxing's first look gave (a
-    :class:`~scanner.decoders.PlacedReader`); on a picture or a region alone, ``locate``
+    :class:`~scanner.ports.PlacedReader`); on a picture or a region alone, ``locate``
     finds them (one zxing pass)."""
 
     name = "unbend"

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from kiosk.config import CameraSettings
+from scanner.cameras.files import FolderCamera, VideoFileCamera
 from scanner.factory import build_camera
-from scanner.file_camera import FolderCamera, VideoFileCamera
 from scanner.ports import CameraState
 from tests.fakes import FakeClock
 

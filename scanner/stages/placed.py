@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from scanner.ports import Corners, Decoded, Frame, as_frame
-from scanner.regions import MIN_SYMBOL_PX, Box, extent, to_grey
-
-if TYPE_CHECKING:
-    from scanner.decoders import Sighting
+from scanner.decode.regions import MIN_SYMBOL_PX, extent, to_grey
+from scanner.ports import Box, Corners, Decoded, Frame, Sighting, as_frame
+from scanner.stages.base import RegionStage
 
 MAX_PLACED = 2
 """Distinct placed symbols a stage tries, largest first (zxing reports one symbol once per
@@ -46,7 +43,7 @@ def _area(corners: Corners) -> float:
     return float(cv2.contourArea(np.array(corners, np.float32)))
 
 
-class PlacedStage:
+class PlacedStage(RegionStage):
     """A decoder stage that reads a symbol zxing placed: :meth:`decode_placed` is the stage's
     own; on a picture or a region alone, ``locate`` (one zxing pass) places the symbols first.
     In the chain, :meth:`decode_placed` gets the corners zxing's first look gave."""
@@ -56,10 +53,10 @@ class PlacedStage:
     def __init__(self, *, locate: Sighting) -> None:
         self._locate = locate
 
-    def decode(self, frame: Frame) -> Decoded | None:
-        grey = to_grey(frame)
+    def boxes(self, grey: Frame) -> list[Box]:
+        """The whole picture only: ``locate`` places the symbols in it."""
         h, w = grey.shape[:2]
-        return self.decode_in(grey, [(0, 0, w, h)])
+        return [(0, 0, w, h)]
 
     def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
         """The symbols ``locate`` places in each box, read by :meth:`decode_placed`."""
@@ -69,8 +66,7 @@ class PlacedStage:
             placed = self._locate.scan(crop, every_pass=False, downscale=False).placed
             found = self.decode_placed(crop, placed)
             if found is not None:
-                where = tuple((x + cx, y + cy) for cx, cy in found.corners)
-                return Decoded(found.text, found.raw, where, self.name)
+                return self.moved(found, x, y)
         return None
 
     def decode_placed(self, frame: Frame, placed: Sequence[Corners]) -> Decoded | None:

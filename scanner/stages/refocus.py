@@ -12,17 +12,13 @@ one (brute force over radii and noise levels on the whole frame read 4).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import cv2
 
-from scanner.deblur import disc_psf, wiener
-from scanner.placed import PlacedStage, distinct_symbols
-from scanner.ports import Corners, Decoded, Decoder, Frame, as_frame
-from scanner.regions import MIN_SYMBOL_PX, box_around, read_scaled, to_grey
-
-if TYPE_CHECKING:
-    from scanner.decoders import Sighting
+from scanner.decode.regions import MIN_SYMBOL_PX, box_around, read_scaled, to_grey
+from scanner.ports import Corners, Decoded, Decoder, Frame, Sighting, as_frame
+from scanner.stages.deblur import disc_psf, wiener
+from scanner.stages.placed import PlacedStage, distinct_symbols
 
 RADII = (3.0, 3.5, 4.0, 2.5, 4.5, 2.0, 5.0, 5.5)
 """Disc radii (frame pixels) tried in turn, the likeliest first: a webcam's defocus that

@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from scanner.ports import Decoded, Decoder, Frame, as_frame
-from scanner.regions import Box, Regions, candidate_regions, to_grey
+from scanner.decode.regions import Regions, to_grey
+from scanner.ports import Box, Decoded, Decoder, Frame, as_frame
+from scanner.stages.base import RegionStage
 
 MOTION_PROMINENCE = 8.0
 """How far (in standard deviations) the cepstrum's deepest dip must stand out for a region to
@@ -236,7 +237,7 @@ reads about 1.25 px long (the line's ends), and the angle is within ±5°; a Wie
 restores a readable code only about ±1 px and ±3° from the truth."""
 
 
-class MotionDeblur:
+class MotionDeblur(RegionStage):
     """For a code smeared by motion (a phone swung up to the camera): the blur's length and
     direction measured on the region (:func:`motion_blur_of`), undone by a Wiener filter, read
     by zxing.
@@ -256,11 +257,6 @@ class MotionDeblur:
     def __init__(self, inner: Decoder, *, max_px: int = 900) -> None:
         self._inner = inner
         self._max_px = max_px
-
-    def decode(self, frame: Frame) -> Decoded | None:
-        grey = to_grey(frame)
-        h, w = grey.shape[:2]
-        return self.decode_in(grey, [(0, 0, w, h), *candidate_regions(grey, 2)])
 
     def decode_unsighted(self, grey: Frame, regions: Regions) -> Decoded | None:
         """Only the likeliest candidate region, and only when it is blurred and its cepstrum

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.clock import Clock
-from scanner.file_camera import _Paced
+from scanner.cameras.files import _Paced
 from scanner.ports import CameraState, Frame, as_frame
 from scanner.scenes import HEIGHT, WIDTH, card, lobby, phone, place
 
