@@ -19,7 +19,6 @@ from PIL.Image import Image
 
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret, is_fallback
 from kiosk.model import (
@@ -51,6 +50,7 @@ from kiosk.ports import (
     StoreError,
 )
 from kiosk.route import HospitalRules
+from kiosk.settings import Config
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.clock import Clock, SystemClock, local_day
-from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
+from kiosk.config import CONFIG_SEARCH, ConfigError, load_config
 from kiosk.outcome import Status
 from kiosk.ports import OnlineCardCheck, SlipPrinter, StaffAccount, StoreError
+from kiosk.settings import Config
 from kiosk.staff_auth import hash_pin
 from ui.demo import (
     DEMO_STAFF_CODE,

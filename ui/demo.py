@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.outcome import Outcome, Status
+from kiosk.settings import Config
 from kiosk.staff_auth import LoginAttempt, LoginResult
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 from scanner.demo_camera import STYLES, DemoPatient

@@ -20,10 +20,11 @@ import numpy as np
 from kiosk import __version__
 from kiosk.checkin import Assessment, snapshot_of
 from kiosk.clock import SystemClock, local_day
-from kiosk.config import Config, load_config
+from kiosk.config import load_config
 from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
+from kiosk.settings import Config
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from ui.ports import CacheStatus

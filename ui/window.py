@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkin import Assessment
 from kiosk.clock import Clock, local_time
-from kiosk.config import Config
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
+from kiosk.settings import Config
 from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
