@@ -20,7 +20,7 @@ from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import StaffAuth
 from ui.ports import AdminTools, PatientService
 from ui.present import PublicPatient, from_assessment
-from ui.workers import TaskRunner
+from ui.workers import Epoch, TaskRunner
 
 __all__ = ["STAFF_LIST_ROWS", "CheckInRequest", "Identity", "Lookup", "StaffDesk"]
 
@@ -99,6 +99,9 @@ class StaffDesk(QObject):
         self._admin = admin
         self._runner = runner
         self._sync_runner = TaskRunner("sync", self)
+        # advanced by reset() (a logout, back to the start): a look-up, check-in or list that
+        # lands after it is dropped, not shown to whoever comes next
+        self._epoch = Epoch()
         self._assessment: Assessment | None = None
         self._search = ""
         self._sync_cancel = threading.Event()
@@ -109,12 +112,16 @@ class StaffDesk(QObject):
         return self._assessment
 
     def reset(self) -> None:
-        """Forget the looked-up code (back to the welcome screen)."""
+        """Forget the looked-up code (back to the welcome screen); results still under way
+        are dropped when they land."""
+        self._epoch.advance()
         self._assessment = None
 
     def sign_in(self, code: str, pin: str) -> None:
         # scrypt is deliberately slow: check PINs off the GUI thread
-        self._runner.submit(lambda: self._auth.login(code, pin), self.signed_in.emit)
+        self._runner.submit(
+            lambda: self._auth.login(code, pin), self.signed_in.emit, epoch=self._epoch
+        )
 
     def _staff_name(self) -> str:
         session = self._auth.session
@@ -128,7 +135,7 @@ class StaffDesk(QObject):
         if not code:
             return
         self.working.emit()
-        self._runner.submit(lambda: self._service.assess(code), self._assessed)
+        self._runner.submit(lambda: self._service.assess(code), self._assessed, epoch=self._epoch)
 
     def _assessed(self, assessment: Assessment) -> None:
         self._assessment = assessment
@@ -146,12 +153,16 @@ class StaffDesk(QObject):
             lambda: service.staff_check_in(assessment, request, staff),
             self._checked_in,
             self.failed.emit,
+            epoch=self._epoch,
         )
 
     def reprint(self, checkin_id: str) -> None:
         staff = self._staff_name()
         self._runner.submit(
-            lambda: self._service.reprint(checkin_id, staff), self._checked_in, self.failed.emit
+            lambda: self._service.reprint(checkin_id, staff),
+            self._checked_in,
+            self.failed.emit,
+            epoch=self._epoch,
         )
 
     def _checked_in(self, outcome: Outcome) -> None:
@@ -166,6 +177,7 @@ class StaffDesk(QObject):
             lambda: self._service.cancel(checkin_id, staff, reason),
             self._cancelled,
             self.failed.emit,
+            epoch=self._epoch,
         )
 
     def _cancelled(self, outcome: Outcome) -> None:
@@ -181,6 +193,7 @@ class StaffDesk(QObject):
         self._runner.submit(
             lambda: self._service.todays_checkins(search, STAFF_LIST_ROWS + 1),
             self.checkins.emit,
+            epoch=self._epoch,
         )
 
     def refresh(self) -> None:
@@ -190,7 +203,7 @@ class StaffDesk(QObject):
     # --- the admin screen -------------------------------------------------------------------
 
     def refresh_cache(self) -> None:
-        self._runner.submit(self._admin.cache_status, self.cache_status.emit)
+        self._runner.submit(self._admin.cache_status, self.cache_status.emit, epoch=self._epoch)
 
     def sync(self) -> None:
         """Sync the card cache on its own thread (it can take minutes), with progress."""
@@ -225,4 +238,4 @@ class StaffDesk(QObject):
     def _admin_call(self, call: Callable[[], str]) -> None:
         self._auth.touch()
         self.admin_working.emit()
-        self._runner.submit(call, self.admin_said.emit, self.admin_said.emit)
+        self._runner.submit(call, self.admin_said.emit, self.admin_said.emit, epoch=self._epoch)
