@@ -281,7 +281,7 @@ def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
 
 def _checking(window: Any) -> None:
     window._working()
-    window._busy_since -= 2.5  # two seconds into the check
+    window.lobby.busy_since -= 2.5  # two seconds into the check
 
 
 def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
@@ -289,7 +289,7 @@ def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
     window.show_outcome(
         Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
     )
-    window._last_activity -= config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5
+    window.lobby.set_idle_for(config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5)
 
 
 def _staff_pin(window: Any) -> None:

@@ -31,6 +31,7 @@ from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_pro
 from ui.flow import PatientFlow
 from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
+from ui.lobby import Lobby, Wait
 from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
 from ui.screens.admin import AdminScreen
@@ -57,10 +58,6 @@ S = TypeVar("S", bound=Screen)
 
 LONG_PRESS_MS = 1500
 READ_HOLD_MS = 600  # the tick stays on the preview this long before "checking…"
-WATCHDOG_GRACE_S = 5.0  # beyond the online check's budget, before "checking…" gives up
-SIGHTING_KEEP_S = 0.6  # a code seen this recently still counts as in view (decodes are sparse)
-HOLD_STILL_AFTER_S = 3.0  # in view but unread this long: say "hold still"
-CLOSER_AFTER_S = 1.0  # too far away to read this long: say "bring it closer"
 
 
 class StaffCorner(QWidget):
@@ -141,11 +138,14 @@ class KioskWindow(QWidget):
         self._beep = beep
         self.speaker: Speaker = speaker or SilentSpeaker()
         self._read_hold_ms = read_hold_ms
-        self._lobby_state(clock)
+        # the lobby's rules (timeouts, the watchdog, the camera cues); the window applies them
+        self.lobby = Lobby(config.kiosk, config.insurance.online_budget_s, clock)
+        self.printer_down = False
+        self._warned_from: QWidget | None = None
+        self._held_text = ""
         self.version = version
         self.log_path = log_path
         self._allow_close = False
-        self._last_activity = clock.monotonic()
 
         self.setWindowTitle(config.hospital.name or "Kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -185,18 +185,6 @@ class KioskWindow(QWidget):
         self._wire()
         self.retranslate()
         self._build_inputs(scan_source)
-
-    def _lobby_state(self, clock: Clock) -> None:
-        self.printer_down = False
-        self._warned_from: QWidget | None = None
-        self._busy_since = clock.monotonic()
-        self._seen_at = float("-inf")  # last time a code was in view but not read
-        self._sighted_since: float | None = None
-        self._far = False  # the code in view is too far away to read
-        self._greeted = False
-        self._said_hold_still = False
-        self._said_closer = False
-        self._held_text = ""
 
     def _build_screens(self) -> None:
         self.stack = QStackedWidget()
@@ -394,7 +382,7 @@ class KioskWindow(QWidget):
 
     def touch(self) -> None:
         """Someone did something: restart the idle countdown (and the staff session's)."""
-        self._last_activity = self.clock.monotonic()
+        self.lobby.touched()
         if self.current in (self.staff, self.admin_screen):
             self.staff_auth.touch()
 
@@ -404,105 +392,82 @@ class KioskWindow(QWidget):
 
     def tick(self) -> None:
         """Called a few times a second: timeouts and their warning, the "checking" watchdog,
-        "hold still", staff auto-logout."""
-        now = self.clock.monotonic()
+        "hold still", staff auto-logout. :class:`~ui.lobby.Lobby` decides; this applies."""
         current = self.current
         if current in (self.staff, self.admin_screen) and self.staff_auth.session is None:
             self.go_welcome()
             return
         if current is self.busy:
-            self._watch_busy(now)
+            self._watch_busy()
             return
         if current is self.welcome:
-            self._watch_welcome(now)
+            self._watch_welcome()
             return
         timed = self._warned_from if current is self.warning else current
-        timeout = self._timeout_for(timed)
-        if timed is None or timeout is None:
+        if timed is None:
             return
-        left = timeout - (now - self._last_activity)
-        if left <= 0:
+        countdown = self.lobby.countdown(self._wait_of(timed), getattr(timed, "personal", False))
+        if countdown is None:
+            return
+        if countdown.expired:
             self.go_welcome()
             return
-        warn = isinstance(timed, Screen) and timed.personal
-        warn = warn and left <= self.config.kiosk.time_warning_s
-        if warn and current is not self.warning:
+        if countdown.warn and current is not self.warning:
             self._warned_from = timed
             self.stack.setCurrentWidget(self.warning)
-        elif not warn and current is self.warning:
+        elif not countdown.warn and current is self.warning:
             self._warned_from = None
             self.stack.setCurrentWidget(timed)
         for screen in (timed, self.warning):
-            countdown = getattr(screen, "countdown", None)
-            if countdown is not None:
-                countdown.set(int(left + 0.999), self.lang)
+            shown = getattr(screen, "countdown", None)
+            if shown is not None:
+                shown.set(countdown.shown, self.lang)
 
-    def _timeout_for(self, screen: QWidget | None) -> float | None:
-        """How long a screen waits for a touch before going back to the start (None: for
-        ever). Questions get longer than results; a number with no slip longer still."""
-        k = self.config.kiosk
+    def _wait_of(self, screen: QWidget) -> Wait:
+        """Which of the lobby's waits a screen has."""
         if screen in (self.confirm, self.clinics):
-            return k.question_timeout_s
+            return Wait.QUESTION
         if screen is self.printer_failed:
-            return k.printer_failed_timeout_s
+            return Wait.PRINTER_FAILED
         if screen in (self.accepted, self.reception, self.pin):
-            return k.idle_timeout_s
-        return None
+            return Wait.RESULT
+        return Wait.FOREVER
 
-    def _watch_busy(self, now: float) -> None:
-        waited = now - self._busy_since
-        self.busy.set_elapsed(int(waited))
-        limit = self.config.insurance.online_budget_s + WATCHDOG_GRACE_S
-        if waited >= limit and self.flow.active:
+    def _watch_busy(self) -> None:
+        watch = self.lobby.watch_busy()
+        self.busy.set_elapsed(int(watch.waited_s))
+        if watch.overdue and self.flow.active:
             log.warning(
                 "check-in step still running after %.1f s (limit %.1f s): the patient was "
-                "sent to reception", waited, limit,
+                "sent to reception", watch.waited_s, watch.limit_s,
             )  # fmt: skip
             self.flow.reset()  # its late result is dropped
             self.show_outcome(
                 Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail="watchdog")
             )
 
-    def _watch_welcome(self, now: float) -> None:
-        # a language chosen by someone who walked away does not stay for the next patient
-        if self.lang != self.default_lang and self._idle_for() >= self.config.kiosk.idle_timeout_s:
+    def _watch_welcome(self) -> None:
+        watch = self.lobby.watch_welcome(
+            holding=self._hold.isActive(), language_chosen=self.lang != self.default_lang
+        )
+        if watch.reset_language:
             self._reset_language()
-        in_view = now - self._seen_at < SIGHTING_KEEP_S and not self._hold.isActive()
-        self.welcome.set_sighted(in_view, far=self._far)
-        if not in_view:
-            self._sighted_since = None
-            self._said_hold_still = self._said_closer = False
-            return
-        if self._sighted_since is None:
-            self._sighted_since = now
-            if not self._greeted:  # the first code in view since the last patient
-                self._greeted = True
-                self._say(Prompt(PromptKind.WELCOME))
-        elif self._far:
-            # No steadiness reads a code too small in the picture: ask for it nearer, once.
-            if not self._said_closer and now - self._sighted_since >= CLOSER_AFTER_S:
-                self._said_closer = True
-                self._say(Prompt(PromptKind.CLOSER))
-        elif not self._said_hold_still and now - self._sighted_since >= HOLD_STILL_AFTER_S:
-            self._said_hold_still = True
-            self._say(Prompt(PromptKind.HOLD_STILL))
+        self.welcome.set_sighted(watch.in_view, far=watch.far)
+        if watch.say is not None:
+            self._say(Prompt(watch.say))
 
     def on_sighting(self, far: bool = False) -> None:
         """The camera sees a code it has not read (yet); ``far``: too far away to read."""
-        self._seen_at = self.clock.monotonic()
-        self._far = far
+        self.lobby.sighted(far)
         if self.current is self.welcome and not self._hold.isActive():
             self.welcome.set_sighted(True, far=far)
 
     def _say(self, prompt: Prompt) -> None:
         self.speaker.say(prompt, self.lang)
 
-    def _idle_for(self) -> float:
-        return self.clock.monotonic() - self._last_activity
-
     def _go(self, screen: QWidget) -> None:
         if self.current is not screen:
-            self._last_activity = self.clock.monotonic()
+            self.lobby.touched()
         self._warned_from = None
         self.stack.setCurrentWidget(screen)
 
@@ -529,12 +494,8 @@ class KioskWindow(QWidget):
             screen.clear()
         if self.scan_worker is not None:
             self.scan_worker.forget()
-        self._greeted = False
-        self._sighted_since = None
-        self._said_hold_still = self._said_closer = self._far = False
-        self._seen_at = float("-inf")
+        self.lobby.next_patient()
         self._reset_language()
-        self._last_activity = self.clock.monotonic()
         self._go(self.welcome)
 
     # --- patient flow -----------------------------------------------------------------------
@@ -565,7 +526,7 @@ class KioskWindow(QWidget):
             self.flow.scan(text)
 
     def _working(self) -> None:
-        self._busy_since = self.clock.monotonic()
+        self.lobby.busy_started()
         self.busy.set_elapsed(0)
         self._go(self.busy)
 

@@ -273,7 +273,7 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
 
 def seen_again(qtbot: QtBot, window: KioskWindow, clock: FakeClock) -> None:
     """Wait until the camera has reported the code in view at the clock's present time."""
-    qtbot.waitUntil(lambda: window._seen_at >= clock.monotonic(), timeout=3000)
+    qtbot.waitUntil(lambda: window.lobby.seen_at >= clock.monotonic(), timeout=3000)
 
 
 def _grab(window: KioskWindow) -> QImage:
