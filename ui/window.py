@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkin import Assessment
-from kiosk.clock import Clock, local_time
-from kiosk.model import CheckIn, Clinic
+from kiosk.clock import Clock
+from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.settings import Config
-from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
+from kiosk.staff_auth import StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
 from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.lobby import Lobby, Wait
-from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
+from ui.ports import AdminTools, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
 from ui.screens.admin import AdminScreen
 from ui.screens.birth_year import BirthYearScreen
@@ -47,9 +47,10 @@ from ui.screens.patient import (
     TimeWarningScreen,
     WelcomeScreen,
 )
-from ui.screens.pin import PinScreen, refusal
+from ui.screens.pin import PinScreen
 from ui.screens.staff import StaffScreen
 from ui.staff_desk import StaffDesk
+from ui.staff_presenter import StaffPresenter
 from ui.workers import ScanWorker, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -330,40 +331,8 @@ class KioskWindow(QWidget):
             screen.done.connect(self.go_welcome)
         self.reception.rescan.connect(self.go_welcome)
         self.warning.more_time.connect(self._more_time)
-        self.pin.submitted.connect(self._pin_submitted)
         self.pin.cancelled.connect(self.go_welcome)
-        self._wire_staff()
-
-    def _wire_staff(self) -> None:
-        """The staff screens to the desk, and the desk's answers back to the screens."""
-        desk, staff, admin = self.desk, self.staff, self.admin_screen
-        desk.signed_in.connect(self._signed_in)
-        staff.lookup.connect(desk.lookup)
-        staff.check_in.connect(desk.check_in)
-        staff.search.connect(desk.search)
-        staff.reprint.connect(desk.reprint)
-        staff.cancel_checkin.connect(desk.cancel)
-        staff.logout.connect(self.logout)
-        staff.open_admin.connect(self.open_admin)
-        desk.working.connect(staff.working)
-        desk.looked_up.connect(staff.show_lookup)
-        desk.checked_in.connect(self._staff_checked_in)
-        desk.cancelled.connect(staff.show_cancelled)
-        desk.failed.connect(staff.show_failure)
-        desk.checkins.connect(self._show_checkins)
-        admin.back.connect(self.open_staff)
-        admin.sync.connect(desk.sync)
-        admin.cancel_sync.connect(desk.cancel_sync)
-        admin.printer_test.connect(desk.test_printer)
-        admin.camera_test.connect(desk.test_camera)
-        admin.quit_app.connect(self._quit)
-        desk.cache_status.connect(self._cache_status)
-        desk.admin_working.connect(admin.working)
-        desk.admin_said.connect(admin.said)
-        desk.sync_started.connect(admin.sync_started)
-        desk.sync_progress.connect(admin.set_progress)
-        desk.synced.connect(admin.synced)
-        desk.sync_failed.connect(admin.sync_failed)
+        self.staff_view = StaffPresenter(self)  # the staff, PIN and admin screens to the desk
 
     # --- language, activity, idle -----------------------------------------------------------
 
@@ -465,7 +434,8 @@ class KioskWindow(QWidget):
     def _say(self, prompt: Prompt) -> None:
         self.speaker.say(prompt, self.lang)
 
-    def _go(self, screen: QWidget) -> None:
+    def go(self, screen: QWidget) -> None:
+        """Show ``screen`` (a new one gets the whole of its time)."""
         if self.current is not screen:
             self.lobby.touched()
         self._warned_from = None
@@ -496,7 +466,7 @@ class KioskWindow(QWidget):
             self.scan_worker.forget()
         self.lobby.next_patient()
         self._reset_language()
-        self._go(self.welcome)
+        self.go(self.welcome)
 
     # --- patient flow -----------------------------------------------------------------------
 
@@ -528,7 +498,7 @@ class KioskWindow(QWidget):
     def _working(self) -> None:
         self.lobby.busy_started()
         self.busy.set_elapsed(0)
-        self._go(self.busy)
+        self.go(self.busy)
 
     def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
@@ -537,14 +507,14 @@ class KioskWindow(QWidget):
     def _ask_confirmation(self, assessment: Assessment) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
-            self._go(self.birth_year)
+            self.go(self.birth_year)
             return
         patient = from_assessment(assessment.payload, assessment.card)
         self.confirm.show_patient(patient, assessment.outcome(), self.lang)
-        self._go(self.confirm)
+        self.go(self.confirm)
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
-        self._go(self.clinics)
+        self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
 
     def _chosen(self, code: str) -> None:
@@ -577,15 +547,15 @@ class KioskWindow(QWidget):
                 QApplication.beep()
         else:
             screen = self.reception
-        self._note_printer(outcome)
+        self.note_printer(outcome)
         self.welcome.set_read(False)
         screen.show_outcome(outcome, clinic, patient, reception, self.lang)
-        self._go(screen)
+        self.go(screen)
         self._say(prompt)
         self.flow.finish()
         self.outcome_shown.emit(outcome)
 
-    def _note_printer(self, outcome: Outcome) -> None:
+    def note_printer(self, outcome: Outcome) -> None:
         """A failed slip puts the printer-down banner on the welcome screen; a printed one
         takes it away."""
         if outcome.reason is Reason.PRINTER_FAILED:
@@ -596,76 +566,14 @@ class KioskWindow(QWidget):
             return
         self.welcome.set_alert("printer_down_banner" if self.printer_down else "")
 
-    # --- staff ------------------------------------------------------------------------------
+    # --- staff and admin (ui/staff_presenter.py) ----------------------------------------------
 
     def open_staff(self) -> None:
         """The hidden corner was held: the PIN pad, or staff home when still logged in."""
-        self.flow.reset()
-        session = self.staff_auth.session
-        if session is None:
-            self.pin.clear()
-            self._go(self.pin)
-            return
-        self.staff_auth.touch()
-        self.staff.set_user(session.name, session.is_admin)
-        self.staff.set_clinics(self.config.clinics, self.lang)
-        self._go(self.staff)
-        self.desk.refresh()
-
-    def _pin_submitted(self, code: str, pin: str) -> None:
-        self.touch()
-        self.pin.checking()
-        self.desk.sign_in(code, pin)
-
-    def _signed_in(self, attempt: LoginAttempt) -> None:
-        if attempt.result is LoginResult.OK:
-            self.pin.clear()
-            self.open_staff()
-        else:
-            self.pin.set_message(refusal(attempt))
-
-    def logout(self) -> None:
-        self.staff_auth.logout()
-        self.go_welcome()
-
-    def _staff_checked_in(self, outcome: Outcome) -> None:
-        self._note_printer(outcome)
-        checkin = outcome.checkin
-        self.staff.show_checked_in(
-            outcome, self.config.clinic(checkin.clinic_code) if checkin else None
-        )
-
-    def _show_checkins(self, rows: Sequence[CheckIn]) -> None:
-        if self.current is self.staff:
-            self.staff.set_checkins(rows, self.lang)
-
-    # --- admin ------------------------------------------------------------------------------
+        self.staff_view.open_staff()
 
     def open_admin(self) -> None:
-        session = self.staff_auth.session
-        if session is None or not session.is_admin:
-            return
-        self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
-        self.admin_screen.set_short_pin(session.short_pin)
-        self._go(self.admin_screen)
-        self.desk.refresh_cache()
+        self.staff_view.open_admin()
 
-    def _cache_status(self, status: CacheStatus) -> None:
-        when = age = None
-        if status.last_sync is not None:
-            when = local_time(status.last_sync).strftime("%d/%m/%Y %H:%M")
-            age = (self.clock.now() - status.last_sync).total_seconds() / 3600
-        self.admin_screen.set_cache(status.cards, when, age, self.config.insurance.max_cache_age_h)
-        self.admin_screen.set_outbox(status.outbox, status.outbox_error)
-        self.admin_screen.set_chart(status.chart)
-        self.admin_screen.retranslate(self.lang)
-
-    def _quit(self) -> None:
-        session = self.staff_auth.session
-        if session is None or not session.is_admin:
-            return
-        self.allow_close()
-        self.close()
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+    def logout(self) -> None:
+        self.staff_view.logout()
