@@ -19,11 +19,11 @@ from PIL.Image import Image
 
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret, is_fallback
 from kiosk.model import (
     BhytPayload,
+    BirthDate,
     CardRecord,
     CccdPayload,
     CheckIn,
@@ -51,6 +51,7 @@ from kiosk.ports import (
     StoreError,
 )
 from kiosk.route import HospitalRules
+from kiosk.settings import Config
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,35 @@ def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
         card_number=cached.card_number,
         benefit_level=cached.benefit_level or level_of(cached.card_number),
         area_code=card.area_code or cached.area_code,
+    )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who an override is for, as staff typed it when neither a card nor a name was found."""
+
+    name: str  # one space between words
+    birth_year: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    """A check-in asked for on the staff screen: the clinic, and for an override its reason
+    (with the identity staff typed, when the card told nothing)."""
+
+    clinic_code: str
+    override_reason: str | None = None
+    identity: Identity | None = None
+
+
+def typed_patient(assessment: Assessment, request: CheckInRequest) -> PatientSnapshot | None:
+    """The patient as staff typed them for an override, else None (the card's, as usual)."""
+    identity = request.identity
+    if not request.override_reason or identity is None:
+        return None
+    birth = BirthDate(identity.birth_year) if identity.birth_year else None
+    return replace(
+        snapshot_of(assessment.payload, assessment.card), name=identity.name, birth=birth
     )
 
 
@@ -481,6 +511,25 @@ class CheckInService:
             reason=printed.reason or committed.reason,
             payload=committed.payload,
             alerts=committed.alerts,
+        )
+
+    def staff_check_in(
+        self, assessment: Assessment, request: CheckInRequest, staff: str
+    ) -> Outcome:
+        """Commit and print a check-in made at the reception desk (by ``staff``).
+
+        An assessment waiting for "Is this you?" is confirmed: staff saw the person, which is the
+        answer a patient gives at the kiosk. With an override, what staff typed of the patient's
+        identity goes on the check-in and the slip (:func:`typed_patient`).
+        """
+        if assessment.status is Status.NEEDS_CONFIRMATION:
+            assessment = self.confirm(assessment, True)
+        return self.check_in_and_print(
+            assessment,
+            request.clinic_code,
+            staff=staff,
+            override_reason=request.override_reason,
+            patient=typed_patient(assessment, request),
         )
 
     def run(self, text: str, clinic_code: str | None = None) -> Outcome:

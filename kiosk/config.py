@@ -1,4 +1,4 @@
-"""Load ``config.toml`` into frozen dataclasses, validating every key.
+"""Load ``config.toml`` into the dataclasses of :mod:`kiosk.settings`, validating every key.
 
 A wrong key, type or value raises :class:`ConfigError` whose one-line message names the key and
 says what is expected; the entry points print it and exit with code 2. Any scalar or list
@@ -13,43 +13,89 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.masking import mask_credentials
 from kiosk.model import Clinic
+from kiosk.settings import (
+    BARE_CODE_CHECKS,
+    DECODERS,
+    FORMER_TUYEN,
+    HIS_KINDS,
+    LENS_POSITIONS,
+    MD5_CASES,
+    PRINTER_KINDS,
+    PROFESSIONAL_LEVELS,
+    SLIP_CARD_NUMBERS,
+    TOKEN_BODIES,
+    AudioSettings,
+    CameraSettings,
+    Config,
+    DatabaseSettings,
+    DecoderSettings,
+    HisSettings,
+    HospitalSettings,
+    InsuranceSettings,
+    KioskSettings,
+    PrinterSettings,
+    PrivacySettings,
+    StaffSettings,
+    SyncSettings,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 S = TypeVar("S", bound="DataclassInstance")
 
+# The settings dataclasses live in kiosk.settings; they are named here too, so that every
+# ``from kiosk.config import X`` of before the split still works.
+__all__ = [
+    "APP_NAME",
+    "BARE_CODE_CHECKS",
+    "CONFIG_ENV",
+    "CONFIG_SEARCH",
+    "DECODERS",
+    "DEFAULT_CLINICS",
+    "FORMER_TUYEN",
+    "HIS_KINDS",
+    "LENS_POSITIONS",
+    "MD5_CASES",
+    "PRINTER_KINDS",
+    "PROFESSIONAL_LEVELS",
+    "SLIP_CARD_NUMBERS",
+    "SYSTEM_CONFIG",
+    "TOKEN_BODIES",
+    "AudioSettings",
+    "CameraSettings",
+    "Config",
+    "ConfigError",
+    "ConfigPlaces",
+    "DatabaseSettings",
+    "DecoderSettings",
+    "HisSettings",
+    "HospitalSettings",
+    "InsuranceSettings",
+    "KioskSettings",
+    "PrinterSettings",
+    "PrivacySettings",
+    "StaffSettings",
+    "SyncSettings",
+    "find_config",
+    "load_config",
+    "parse_config",
+]
+
 CONFIG_ENV = "KIOSK_CONFIG"
-PRINTER_KINDS = (
-    "file",
-    "escpos-usb",
-    "escpos-network",
-    "escpos-serial",
-    "escpos-file",
-    "system",
-    "dummy",
-)
-PROFESSIONAL_LEVELS = ("ban_dau", "co_ban", "chuyen_sau")
-FORMER_TUYEN = ("central", "province", "district", "commune", "none")
 _OLD_HOSPITAL_KEYS = ("level", "facility_levels")  # the tuyến model before 2025
 _NEW_HOSPITAL_KEYS = (
     "the tuyến levels before 2025 no longer decide the route: describe the hospital with "
     "hospital.professional_level (ban_dau, co_ban or chuyen_sau), hospital.evaluation_score "
     "and hospital.former_tuyen (central, province, district, commune or none); see config.toml"
 )
-
-HIS_KINDS = ("none", "fhir", "webhook")
-DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
-TOKEN_BODIES = ("form", "json")
-MD5_CASES = ("upper", "lower")
-LENS_POSITIONS = ("above", "below", "left")
 _FACILITY_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{3}$")
 _HOURS = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
@@ -62,220 +108,6 @@ class ConfigError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(mask_credentials(message))
-
-
-def _one_of(default: str, allowed: tuple[str, ...]) -> Any:
-    """A text setting that must be one of ``allowed``."""
-    return field(default=default, metadata={"allowed": allowed})
-
-
-def _at_least(default: int, minimum: int) -> Any:
-    """A whole-number setting whose least value is ``minimum`` (not the usual 1)."""
-    return field(default=default, metadata={"minimum": minimum})
-
-
-@dataclass(frozen=True)
-class KioskSettings:
-    id: str = "KIOSK-01"
-    locale: str = _one_of("vi", ("vi", "en"))
-    timezone: str = "Asia/Ho_Chi_Minh"
-    idle_timeout_s: int = 30
-    question_timeout_s: int = 60
-    printer_failed_timeout_s: int = 120
-    time_warning_s: int = 10
-    hide_cursor: bool = True
-    data_dir: Path = Path("data")
-    reception_vi: str = "Quầy tiếp đón"
-    reception_en: str = "Reception desk"
-    # This kiosk's own number series while the central database is unreachable ("A" gives
-    # "A-1", "A-2", ...); required, and unique per kiosk, when database.url is not SQLite.
-    offline_prefix: str = ""
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def reception(self, lang: str) -> str:
-        return self.reception_en if lang == "en" else self.reception_vi
-
-
-@dataclass(frozen=True)
-class HospitalSettings:
-    department: str = ""
-    # a kiosk run without a config file still has a slip header, and a name to long-press
-    name: str = "BỆNH VIỆN"
-    facility_codes: tuple[str, ...] = ()
-    accepted_codes: tuple[str, ...] = ()
-    professional_level: str = _one_of("co_ban", PROFESSIONAL_LEVELS)
-    evaluation_score: int | None = None  # cấp cơ bản only; None: provisional or not scored
-    former_tuyen: str = _one_of("none", FORMER_TUYEN)
-    primary_station: bool = False  # a cấp ban đầu facility of the kinds in visit code 1.2
-
-
-@dataclass(frozen=True)
-class DatabaseSettings:
-    url: str = "sqlite:///data/kiosk.db"
-    busy_timeout_ms: int = 5000
-    # The local SQLite journal that takes check-ins while a central (server) database cannot
-    # be reached; empty when ``url`` is SQLite (that file is local already).
-    offline_url: str = ""
-    connect_timeout_s: float = 3.0
-
-    @property
-    def has_journal(self) -> bool:
-        """True when the kiosk keeps an offline journal (``url`` is a server database)."""
-        return bool(self.offline_url)
-
-
-@dataclass(frozen=True)
-class CameraSettings:
-    device: str = "0"
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
-    decode_fps: int = 10
-    confirm_reads: int = 2
-    cooldown_s: float = 8.0
-    fourcc: str = _one_of("MJPG", ("MJPG", "YUYV"))
-    autofocus: bool = True
-    focus: int = _at_least(0, 0)
-    auto_exposure: bool = True
-    exposure: int = 150
-    lens: str = _one_of("above", LENS_POSITIONS)  # where the lens sits, beside the screen
-
-
-@dataclass(frozen=True)
-class AudioSettings:
-    enabled: bool = True
-    volume: float = field(default=0.8, metadata={"fraction": True})  # 0.0 to 1.0
-    prompts_dir: Path = Path("data/voice")
-
-
-@dataclass(frozen=True)
-class DecoderSettings:
-    chain: tuple[str, ...] = DECODERS
-    # `kiosk-admin decode` refuses a bigger picture before decoding it (a 140 KB PNG can
-    # declare 12,000 x 12,000 pixels and take about a gigabyte once decoded)
-    max_image_mpx: int = 40
-
-
-@dataclass(frozen=True)
-class PrinterSettings:
-    kind: str = _one_of("file", PRINTER_KINDS)
-    dots: int = 576
-    font_path: str = ""
-    output_dir: Path = Path("data/slips")
-    archive: bool = False
-    timeout_s: float = 5.0
-    usb_vendor_id: int = _at_least(0x0416, 0)
-    usb_product_id: int = _at_least(0x5011, 0)
-    host: str = ""
-    port: int = 9100
-    serial_device: str = "/dev/ttyUSB0"
-    baudrate: int = 9600
-    device_path: str = "/dev/usb/lp0"
-    system_name: str = ""
-
-
-@dataclass(frozen=True)
-class InsuranceSettings:
-    feed_url: str = ""
-    gateway_url: str = ""
-    username: str = ""
-    password_env: str = "KIOSK_GATEWAY_PASSWORD"  # noqa: S105 - the name of a variable
-    officer_name_env: str = "KIOSK_GATEWAY_OFFICER_NAME"
-    officer_id_env: str = "KIOSK_GATEWAY_OFFICER_ID"
-    md5_uppercase: bool = True  # config key md5_case: "upper" (default) or "lower"
-    connect_timeout_s: float = 3.0
-    read_timeout_s: float = 30.0
-    online_budget_s: float = 4.0
-    retries: int = _at_least(5, 0)
-    ca_bundle: str = ""
-    max_response_mb: int = 64
-    page_size: int = 5000
-    max_cache_age_h: int = 26
-    token_body: str = _one_of("form", TOKEN_BODIES)  # how /api/token/take is encoded
-    checked_elsewhere_guard: bool = True
-    breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
-    breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
-    allow_http: bool = False
-
-
-@dataclass(frozen=True)
-class SyncSettings:
-    max_pages: int = 10_000
-    deadline_s: float = 7200.0
-
-
-@dataclass(frozen=True)
-class StaffSettings:
-    max_pin_failures: int = 5
-    lockout_minutes: int = 5
-    logout_after_s: int = 120
-
-
-BARE_CODE_CHECKS = ("birth_year", "reception")
-SLIP_CARD_NUMBERS = ("last4", "full")
-
-
-@dataclass(frozen=True)
-class PrivacySettings:
-    """How long personal data is kept, and how much of it a slip or a bare code reveals."""
-
-    keep_slips_days: int = _at_least(1, 0)
-    keep_checkins_days: int = 90
-    bare_code: str = _one_of("birth_year", BARE_CODE_CHECKS)
-    slip_card_number: str = _one_of("last4", SLIP_CARD_NUMBERS)
-
-
-@dataclass(frozen=True)
-class HisSettings:
-    """Where and how check-in events go to the hospital information system (the outbox)."""
-
-    kind: str = _one_of("none", HIS_KINDS)
-    url: str = ""
-    timeout_s: float = 10.0
-    max_attempts: int = 10
-    backoff_s: float = 5.0
-    backoff_max_s: float = 600.0
-    interval_s: float = 5.0
-    token_env: str = "KIOSK_HIS_TOKEN"  # noqa: S105 - the name of a variable
-    card_system: str = "urn:vn:bhyt:card-number"
-    id_system: str = "urn:vn:cccd"
-    checkin_system: str = "urn:kiosk:checkin-id"
-    queue_system: str = "urn:kiosk:queue-label"
-    clinic_system: str = "urn:kiosk:clinic"
-
-    @property
-    def enabled(self) -> bool:
-        """True when events are recorded and delivered (a kind other than ``none``)."""
-        return self.kind != "none"
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole validated configuration of one kiosk."""
-
-    kiosk: KioskSettings
-    hospital: HospitalSettings
-    clinics: tuple[Clinic, ...]
-    database: DatabaseSettings
-    camera: CameraSettings
-    decoder: DecoderSettings
-    printer: PrinterSettings
-    insurance: InsuranceSettings
-    staff: StaffSettings
-    sync: SyncSettings = field(default_factory=SyncSettings)
-    audio: AudioSettings = field(default_factory=AudioSettings)
-    source: Path | None = None  # the file it was read from; None: the built-in defaults
-    # where each setting came from, by "section.key": "file", "default" or the
-    # KIOSK_<SECTION>_<KEY> variable that overrode it (what `kiosk-admin config show` reports)
-    origins: Mapping[str, str] = field(default_factory=dict)
-    privacy: PrivacySettings = PrivacySettings()
-    his: HisSettings = field(default_factory=HisSettings)
-
-    def clinic(self, code: str) -> Clinic | None:
-        return next((c for c in self.clinics if c.code == code), None)
 
 
 class _Section:

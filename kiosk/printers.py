@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PIL.Image import Image
 
-from kiosk.config import PrinterSettings
 from kiosk.ports import PrintResult, SlipPrinter
+from kiosk.settings import PrinterSettings
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.ports import StoreError
+from kiosk.settings import Config
 
 log = logging.getLogger(__name__)
 

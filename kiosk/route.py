@@ -24,9 +24,9 @@ from kiosk.benefit_rules import (
     VisitFact,
     rows_in_force,
 )
-from kiosk.config import HospitalSettings
 from kiosk.model import Benefit, CardRecord
 from kiosk.provinces import province_of, same_province
+from kiosk.settings import HospitalSettings
 
 _CARD_PERCENT = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}
 

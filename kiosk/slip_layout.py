@@ -13,9 +13,9 @@ from datetime import date
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from kiosk.config import HospitalSettings
 from kiosk.model import CheckIn, Clinic, Gender, Verification
 from kiosk.outcome import route_text, says_benefit, share_text
+from kiosk.settings import HospitalSettings
 
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"

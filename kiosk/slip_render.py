@@ -20,9 +20,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.config import Config
 from kiosk.model import CheckIn
 from kiosk.ports import PrintResult, SlipPrinter
+from kiosk.settings import Config
 from kiosk.slip_layout import (
     Align,
     Size,

@@ -335,6 +335,25 @@ class SlowOnlineCheck(FakeOnlineCheck):
         return super().check(query, budget_s)
 
 
+class GatedOnlineCheck(FakeOnlineCheck):
+    """A gateway that knows the given cards ("000": valid) and answers only once the test
+    opens its ``gate``; ``asked`` is set when a check has started (the step is under way).
+
+    The test decides when the answer lands, instead of a sleep that hopes to outlast it. A gate
+    never opened answers after ``wait_s`` anyway, so no thread hangs past the test."""
+
+    def __init__(self, cards: Iterable[CardRecord], wait_s: float = 10.0) -> None:
+        super().__init__({card.card_number: GatewayReply("000", None, card) for card in cards})
+        self.asked = threading.Event()
+        self.gate = threading.Event()
+        self._wait_s = wait_s
+
+    def check(self, query: CardQuery, budget_s: float) -> GatewayReply | GatewayFailure:
+        self.asked.set()
+        self.gate.wait(self._wait_s)
+        return super().check(query, budget_s)
+
+
 # -- the window's own ports -----------------------------------------------------------------------
 
 

@@ -11,9 +11,9 @@ from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
 from db.store import SqlStore
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.health import HealthReport, moment
 from kiosk.ports import SlipPrinter, StoreError
+from kiosk.settings import Config
 from kiosk.slip_render import SlipFontError, print_test_page
 from scanner.factory import describe_camera, summary_line
 from scanner.ports import Camera

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import logging
 import logging.handlers
 import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,24 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
-from kiosk.clock import Clock, SystemClock, local_day
-from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import CONFIG_SEARCH, ConfigError, load_config
 from kiosk.outcome import Status
-from kiosk.ports import OnlineCardCheck, SlipPrinter, StaffAccount, StoreError
-from kiosk.staff_auth import hash_pin
-from ui.demo import (
-    DEMO_STAFF_CODE,
-    DEMO_STAFF_NAME,
-    DEMO_STAFF_PIN,
-    DemoReception,
-    HeadlessRun,
-    cast_size,
-    demo_cast,
-    demo_config,
-    demo_feed,
-    demo_records,
-    keep_accepted,
-)
+from kiosk.ports import OnlineCardCheck, SlipPrinter, StoreError
+from kiosk.settings import Config
+from ui.demo import demo_config, demo_feed, headless_run, prepare_demo
 
 if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
     from db.store import SqlStore
@@ -141,33 +127,12 @@ def build_parts(
     from ui.admin_tools import KioskAdminTools
 
     clock = SystemClock()
+    expected: list[Status] = []
     if demo:
-        folder = config.kiosk.data_dir / "demo"
-        shutil.rmtree(folder, ignore_errors=True)
-        (folder / "slips").mkdir(parents=True)
-        wiring = build_service(config, clock, printer=printer, online=online, use_gateway=False)
-        # cards valid on the hospital's today, whatever the date the demo is run on
-        size = cast_size(patients)
-        while True:  # the rules pass over a share of the synthetic cards: cast more until enough
-            cast = demo_cast(size, local_day(clock, config.kiosk.zone))
-            wiring.store.import_cards(demo_records(cast))
-            cast = keep_accepted(cast, lambda t: wiring.service.assess(t).status is Status.ACCEPTED)
-            if len(cast.patients) >= patients or size > 8 * patients:
-                break
-            size *= 2
-        # a throw-away admin account so the demo's staff and admin screens can be tried
-        wiring.store.add_staff(
-            StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)
-        )
-        log.warning(
-            "demo: staff code %s, PIN %s (long-press the hospital name)",
-            DEMO_STAFF_CODE,
-            DEMO_STAFF_PIN,
-        )
-        expected = cast.expected[:patients]
-        shown = cast.patients[:patients] if headless else itertools.cycle(cast.patients)
-        # a patient holds the code up until the kiosk answers (or gives up after 6 s)
-        camera: Any = DemoCamera(shown, clock, fps=None if pace else 10, shown=60)
+        wiring, camera, expected = prepare_demo(
+            config, clock, patients=patients, headless=headless, pace=pace,
+            printer=printer, online=online,
+        )  # fmt: skip
     else:
         wiring = build_service(config, clock)
         camera = build_camera(config.camera, clock)
@@ -206,7 +171,7 @@ def build_parts(
     )
     return Parts(
         config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
-        expected if demo else [],
+        expected,
         wiring.failover.journal if wiring.failover is not None else None,
     )  # fmt: skip
 
@@ -279,7 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         speaker=build_speaker(parts.config.audio, app),
         pace=args.pace,
     )
-    run = _headless_run(window, args, parts) if args.headless else None
+    run = (
+        headless_run(window, args.patients, parts.expected, parts.camera, pace=args.pace)
+        if args.headless
+        else None
+    )
     _show(window, args)
     window.start()
     background = build_background(parts, __version__)
@@ -329,22 +298,6 @@ def build_window(
         beep=beep,
         speaker=speaker,
         read_hold_ms=0 if pace else READ_HOLD_MS,
-    )
-
-
-def _headless_run(window: KioskWindow, args: argparse.Namespace, parts: Parts) -> HeadlessRun:
-    """The cooperative patients of ``--headless``: each lowers the code once answered."""
-    from scanner.cameras.demo import DemoCamera
-
-    camera = parts.camera
-    assert isinstance(camera, DemoCamera)  # --headless runs the demo only
-    return HeadlessRun(
-        window,
-        args.patients,
-        parts.expected,
-        linger_ms=0 if args.pace else 1500,
-        on_outcome=lambda _turn, _outcome: camera.step_away(),
-        reception=DemoReception(window, camera),
     )
 
 

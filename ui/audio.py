@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLoggingCategory, QObject
 
-from kiosk.config import AudioSettings
+from kiosk.settings import AudioSettings
 from kiosk.voice import RATE, PromptLibrary, SilentSpeaker, Speaker, Voice
 
 log = logging.getLogger(__name__)

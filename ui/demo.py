@@ -8,19 +8,25 @@ patient screen, not only the accepted one.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, local_day
-from kiosk.config import Config
 from kiosk.outcome import Outcome, Status
-from kiosk.staff_auth import LoginAttempt, LoginResult
+from kiosk.ports import OnlineCardCheck, SlipPrinter, StaffAccount
+from kiosk.settings import Config
+from kiosk.staff_auth import LoginAttempt, LoginResult, hash_pin
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 from scanner.cameras.demo import STYLES, DemoPatient
+
+if TYPE_CHECKING:
+    from db.wiring import Wiring
 
 log = logging.getLogger("kiosk.demo")
 
@@ -137,6 +143,70 @@ def demo_feed(config: Config, clock: Clock, closers: list[Callable[[], None]]) -
         settings.officer_id_env: insurance_sim.DEFAULT_OFFICER_ID,
     }
     return lambda: FeedClient.from_settings(settings, clock=clock, url=url, env=env)
+
+
+def prepare_demo(
+    config: Config,
+    clock: Clock,
+    *,
+    patients: int,
+    headless: bool,
+    pace: bool,
+    printer: SlipPrinter | None = None,
+    online: OnlineCardCheck | None = None,
+) -> tuple[Wiring, Any, list[Status]]:
+    """The demo's service, camera and the outcomes its patients should get, in turn.
+
+    A fresh demo folder, its own database filled with cards valid on the hospital's today, a
+    throw-away admin account, and a camera showing the cast (``patients`` of them once with
+    ``headless``, round and round otherwise; as fast as the scan loop asks with ``pace``).
+    """
+    from db.wiring import build_service
+    from scanner.cameras.demo import DemoCamera
+
+    folder = config.kiosk.data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "slips").mkdir(parents=True)
+    wiring = build_service(config, clock, printer=printer, online=online, use_gateway=False)
+    # cards valid on the hospital's today, whatever the date the demo is run on
+    size = cast_size(patients)
+    while True:  # the rules pass over a share of the synthetic cards: cast more until enough
+        cast = demo_cast(size, local_day(clock, config.kiosk.zone))
+        wiring.store.import_cards(demo_records(cast))
+        cast = keep_accepted(cast, lambda t: wiring.service.assess(t).status is Status.ACCEPTED)
+        if len(cast.patients) >= patients or size > 8 * patients:
+            break
+        size *= 2
+    # a throw-away admin account so the demo's staff and admin screens can be tried
+    wiring.store.add_staff(
+        StaffAccount(DEMO_STAFF_NAME, "admin", hash_pin(DEMO_STAFF_PIN), code=DEMO_STAFF_CODE)
+    )
+    log.warning(
+        "demo: staff code %s, PIN %s (long-press the hospital name)",
+        DEMO_STAFF_CODE,
+        DEMO_STAFF_PIN,
+    )
+    shown = cast.patients[:patients] if headless else itertools.cycle(cast.patients)
+    # a patient holds the code up until the kiosk answers (or gives up after 6 s)
+    camera = DemoCamera(shown, clock, fps=None if pace else 10, shown=60)
+    return wiring, camera, cast.expected[:patients]
+
+
+def headless_run(
+    window: Any, patients: int, expected: list[Status], camera: Any, *, pace: bool
+) -> HeadlessRun:
+    """The cooperative patients of ``--headless``: each lowers the code once answered."""
+    from scanner.cameras.demo import DemoCamera
+
+    assert isinstance(camera, DemoCamera)  # --headless runs the demo only
+    return HeadlessRun(
+        window,
+        patients,
+        expected,
+        linger_ms=0 if pace else 1500,
+        on_outcome=lambda _turn, _outcome: camera.step_away(),
+        reception=DemoReception(window, camera),
+    )
 
 
 class DemoReception:

@@ -18,7 +18,7 @@ from kiosk.checkin import Assessment
 from kiosk.model import Clinic
 from kiosk.outcome import Outcome, Reason, Status
 from ui.ports import PatientService
-from ui.workers import TaskRunner
+from ui.workers import Epoch, TaskRunner
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ class PatientFlow(QObject):
         super().__init__()
         self._service = service
         self._runner = runner
-        self._generation = 0
+        self._epoch = Epoch()  # advanced by reset(): late results of the last patient drop
         self._assessment: Assessment | None = None
         self._active = False
         self._key = ""
@@ -54,7 +54,7 @@ class PatientFlow(QObject):
 
     def reset(self) -> None:
         """Forget the current patient; late results of their steps are dropped."""
-        self._generation += 1
+        self._epoch.advance()
         self._assessment = None
         self._active = False
 
@@ -133,14 +133,4 @@ class PatientFlow(QObject):
         self._show(Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail=message))
 
     def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
-        generation = self._generation
-
-        def deliver(result: T) -> None:
-            if generation == self._generation:
-                done(result)
-
-        def fail(message: str) -> None:
-            if generation == self._generation:
-                self._failed(message)
-
-        self._runner.submit(fn, deliver, fail)
+        self._runner.submit(fn, done, self._failed, epoch=self._epoch)

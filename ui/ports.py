@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Unpack
 
-from kiosk.checkin import Assessment, CheckInOptions
+from kiosk.checkin import Assessment, CheckInOptions, CheckInRequest
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Outcome
 
@@ -55,6 +55,10 @@ class PatientService(Protocol):
 
     def check_in_and_print(
         self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
+    ) -> Outcome: ...
+
+    def staff_check_in(
+        self, assessment: Assessment, request: CheckInRequest, staff: str
     ) -> Outcome: ...
 
     def reprint(self, checkin_id: str, staff: str) -> Outcome: ...

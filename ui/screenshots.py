@@ -20,10 +20,11 @@ import numpy as np
 from kiosk import __version__
 from kiosk.checkin import Assessment, snapshot_of
 from kiosk.clock import SystemClock, local_day
-from kiosk.config import Config, load_config
+from kiosk.config import load_config
 from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
+from kiosk.settings import Config
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import bhyt_payload, card_record, people
 from ui.ports import CacheStatus
@@ -262,7 +263,7 @@ def _birth_year(window: Any) -> None:
     window.birth_year.ask(
         Outcome(Status.NEEDS_CONFIRMATION, Reason.BIRTH_YEAR_REQUIRED), window.lang
     )
-    window._go(window.birth_year)
+    window.go(window.birth_year)
     window.birth_year.year.setText("19")
 
 
@@ -275,12 +276,12 @@ def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any, *, far: boo
 def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
     """The welcome screen while the printer is out of order."""
     window.welcome.preview.set_frame(frame, None, blurred)
-    window._note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
+    window.note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
 
 
 def _checking(window: Any) -> None:
     window._working()
-    window._busy_since -= 2.5  # two seconds into the check
+    window.lobby.busy_since -= 2.5  # two seconds into the check
 
 
 def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
@@ -288,11 +289,11 @@ def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
     window.show_outcome(
         Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
     )
-    window._last_activity -= config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5
+    window.lobby.set_idle_for(config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5)
 
 
 def _staff_pin(window: Any) -> None:
-    window._go(window.pin)
+    window.go(window.pin)
     window.pin.code.setText(_CODE)
     window.pin.type_into(window.pin.pin)
     window.pin.pin.setText("24")  # two digits typed, shown as dots
@@ -302,7 +303,7 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
     from ui.staff_desk import Lookup
 
     window.staff_auth.login(_CODE, _PIN)
-    window._go(window.staff)
+    window.go(window.staff)
     window.staff.set_user("Lan", True)
     window.staff.set_clinics(config.clinics, window.lang)
     rows = [_checkin(card, c.code, i + 1, config) for i, (card, c) in enumerate(
@@ -321,8 +322,8 @@ def _admin(window: Any, config: Config) -> None:
     window.staff_auth.login(_CODE, _PIN)
     window.admin_screen.set_facts(config.kiosk.id, __version__, str(config.kiosk.data_dir / "logs"))
     status = _StillAdmin().cache_status()
-    window._go(window.admin_screen)
-    window._cache_status(status)
+    window.go(window.admin_screen)
+    window.staff_view.show_cache_status(status)
     window.admin_screen.set_progress(37, 100)
 
 

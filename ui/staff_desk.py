@@ -11,39 +11,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.checkin import Assessment, snapshot_of
-from kiosk.model import BirthDate, PatientSnapshot
+from kiosk.checkin import Assessment, CheckInRequest, Identity
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import StaffAuth
 from ui.ports import AdminTools, PatientService
 from ui.present import PublicPatient, from_assessment
-from ui.workers import TaskRunner
+from ui.workers import Epoch, TaskRunner
+
+__all__ = ["STAFF_LIST_ROWS", "CheckInRequest", "Identity", "Lookup", "StaffDesk"]
 
 # Today's list shows the newest check-ins only: a busy day has thousands, and a list that long
 # neither helps staff nor stays cheap to draw (a search finds an older one by number or name).
 STAFF_LIST_ROWS = 50
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who an override is for, as staff typed it when neither a card nor a name was found."""
-
-    name: str  # one space between words
-    birth_year: int | None = None
-
-
-@dataclass(frozen=True)
-class CheckInRequest:
-    """A check-in asked for on the staff screen: the clinic, and for an override its reason
-    (with the identity staff typed, when the card told nothing)."""
-
-    clinic_code: str
-    override_reason: str | None = None
-    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -67,37 +50,6 @@ class Lookup:
             can_override=not ok,
             needs_identity=not ok and not shown.name,
         )
-
-
-def staff_check_in(
-    service: PatientService, assessment: Assessment, request: CheckInRequest, staff: str
-) -> Outcome:
-    """Commit and print a check-in made at the desk (runs on a worker thread).
-
-    An assessment waiting for "Is this you?" is confirmed: staff saw the person, which is the
-    answer a patient gives at the kiosk. With an override, what staff typed of the patient's
-    identity goes on the check-in and the slip.
-    """
-    if assessment.status is Status.NEEDS_CONFIRMATION:
-        assessment = service.confirm(assessment, True)
-    return service.check_in_and_print(
-        assessment,
-        request.clinic_code,
-        staff=staff,
-        override_reason=request.override_reason,
-        patient=typed_patient(assessment, request),
-    )
-
-
-def typed_patient(assessment: Assessment, request: CheckInRequest) -> PatientSnapshot | None:
-    """The patient as staff typed them for an override, else None (the card's, as usual)."""
-    identity = request.identity
-    if not request.override_reason or identity is None:
-        return None
-    birth = BirthDate(identity.birth_year) if identity.birth_year else None
-    return replace(
-        snapshot_of(assessment.payload, assessment.card), name=identity.name, birth=birth
-    )
 
 
 class StaffDesk(QObject):
@@ -147,6 +99,9 @@ class StaffDesk(QObject):
         self._admin = admin
         self._runner = runner
         self._sync_runner = TaskRunner("sync", self)
+        # advanced by reset() (a logout, back to the start): a look-up, check-in or list that
+        # lands after it is dropped, not shown to whoever comes next
+        self._epoch = Epoch()
         self._assessment: Assessment | None = None
         self._search = ""
         self._sync_cancel = threading.Event()
@@ -157,12 +112,16 @@ class StaffDesk(QObject):
         return self._assessment
 
     def reset(self) -> None:
-        """Forget the looked-up code (back to the welcome screen)."""
+        """Forget the looked-up code (back to the welcome screen); results still under way
+        are dropped when they land."""
+        self._epoch.advance()
         self._assessment = None
 
     def sign_in(self, code: str, pin: str) -> None:
         # scrypt is deliberately slow: check PINs off the GUI thread
-        self._runner.submit(lambda: self._auth.login(code, pin), self.signed_in.emit)
+        self._runner.submit(
+            lambda: self._auth.login(code, pin), self.signed_in.emit, epoch=self._epoch
+        )
 
     def _staff_name(self) -> str:
         session = self._auth.session
@@ -176,7 +135,7 @@ class StaffDesk(QObject):
         if not code:
             return
         self.working.emit()
-        self._runner.submit(lambda: self._service.assess(code), self._assessed)
+        self._runner.submit(lambda: self._service.assess(code), self._assessed, epoch=self._epoch)
 
     def _assessed(self, assessment: Assessment) -> None:
         self._assessment = assessment
@@ -191,15 +150,19 @@ class StaffDesk(QObject):
         service = self._service
         self.working.emit()
         self._runner.submit(
-            lambda: staff_check_in(service, assessment, request, staff),
+            lambda: service.staff_check_in(assessment, request, staff),
             self._checked_in,
             self.failed.emit,
+            epoch=self._epoch,
         )
 
     def reprint(self, checkin_id: str) -> None:
         staff = self._staff_name()
         self._runner.submit(
-            lambda: self._service.reprint(checkin_id, staff), self._checked_in, self.failed.emit
+            lambda: self._service.reprint(checkin_id, staff),
+            self._checked_in,
+            self.failed.emit,
+            epoch=self._epoch,
         )
 
     def _checked_in(self, outcome: Outcome) -> None:
@@ -214,6 +177,7 @@ class StaffDesk(QObject):
             lambda: self._service.cancel(checkin_id, staff, reason),
             self._cancelled,
             self.failed.emit,
+            epoch=self._epoch,
         )
 
     def _cancelled(self, outcome: Outcome) -> None:
@@ -229,6 +193,7 @@ class StaffDesk(QObject):
         self._runner.submit(
             lambda: self._service.todays_checkins(search, STAFF_LIST_ROWS + 1),
             self.checkins.emit,
+            epoch=self._epoch,
         )
 
     def refresh(self) -> None:
@@ -238,7 +203,7 @@ class StaffDesk(QObject):
     # --- the admin screen -------------------------------------------------------------------
 
     def refresh_cache(self) -> None:
-        self._runner.submit(self._admin.cache_status, self.cache_status.emit)
+        self._runner.submit(self._admin.cache_status, self.cache_status.emit, epoch=self._epoch)
 
     def sync(self) -> None:
         """Sync the card cache on its own thread (it can take minutes), with progress."""
@@ -273,4 +238,4 @@ class StaffDesk(QObject):
     def _admin_call(self, call: Callable[[], str]) -> None:
         self._auth.touch()
         self.admin_working.emit()
-        self._runner.submit(call, self.admin_said.emit, self.admin_said.emit)
+        self._runner.submit(call, self.admin_said.emit, self.admin_said.emit, epoch=self._epoch)

@@ -22,16 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkin import Assessment
-from kiosk.clock import Clock, local_time
-from kiosk.config import Config
-from kiosk.model import CheckIn, Clinic
+from kiosk.clock import Clock
+from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
-from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
+from kiosk.settings import Config
+from kiosk.staff_auth import StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
 from ui.flow import PatientFlow
 from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
-from ui.ports import AdminTools, CacheStatus, PatientService, ScanSource
+from ui.lobby import Lobby, Wait
+from ui.ports import AdminTools, PatientService, ScanSource
 from ui.present import from_assessment, from_checkin
 from ui.screens.admin import AdminScreen
 from ui.screens.birth_year import BirthYearScreen
@@ -46,9 +47,10 @@ from ui.screens.patient import (
     TimeWarningScreen,
     WelcomeScreen,
 )
-from ui.screens.pin import PinScreen, refusal
+from ui.screens.pin import PinScreen
 from ui.screens.staff import StaffScreen
 from ui.staff_desk import StaffDesk
+from ui.staff_presenter import StaffPresenter
 from ui.workers import ScanWorker, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -57,10 +59,6 @@ S = TypeVar("S", bound=Screen)
 
 LONG_PRESS_MS = 1500
 READ_HOLD_MS = 600  # the tick stays on the preview this long before "checking…"
-WATCHDOG_GRACE_S = 5.0  # beyond the online check's budget, before "checking…" gives up
-SIGHTING_KEEP_S = 0.6  # a code seen this recently still counts as in view (decodes are sparse)
-HOLD_STILL_AFTER_S = 3.0  # in view but unread this long: say "hold still"
-CLOSER_AFTER_S = 1.0  # too far away to read this long: say "bring it closer"
 
 
 class StaffCorner(QWidget):
@@ -141,11 +139,14 @@ class KioskWindow(QWidget):
         self._beep = beep
         self.speaker: Speaker = speaker or SilentSpeaker()
         self._read_hold_ms = read_hold_ms
-        self._lobby_state(clock)
+        # the lobby's rules (timeouts, the watchdog, the camera cues); the window applies them
+        self.lobby = Lobby(config.kiosk, config.insurance.online_budget_s, clock)
+        self.printer_down = False
+        self._warned_from: QWidget | None = None
+        self._held_text = ""
         self.version = version
         self.log_path = log_path
         self._allow_close = False
-        self._last_activity = clock.monotonic()
 
         self.setWindowTitle(config.hospital.name or "Kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -185,18 +186,6 @@ class KioskWindow(QWidget):
         self._wire()
         self.retranslate()
         self._build_inputs(scan_source)
-
-    def _lobby_state(self, clock: Clock) -> None:
-        self.printer_down = False
-        self._warned_from: QWidget | None = None
-        self._busy_since = clock.monotonic()
-        self._seen_at = float("-inf")  # last time a code was in view but not read
-        self._sighted_since: float | None = None
-        self._far = False  # the code in view is too far away to read
-        self._greeted = False
-        self._said_hold_still = False
-        self._said_closer = False
-        self._held_text = ""
 
     def _build_screens(self) -> None:
         self.stack = QStackedWidget()
@@ -342,40 +331,8 @@ class KioskWindow(QWidget):
             screen.done.connect(self.go_welcome)
         self.reception.rescan.connect(self.go_welcome)
         self.warning.more_time.connect(self._more_time)
-        self.pin.submitted.connect(self._pin_submitted)
         self.pin.cancelled.connect(self.go_welcome)
-        self._wire_staff()
-
-    def _wire_staff(self) -> None:
-        """The staff screens to the desk, and the desk's answers back to the screens."""
-        desk, staff, admin = self.desk, self.staff, self.admin_screen
-        desk.signed_in.connect(self._signed_in)
-        staff.lookup.connect(desk.lookup)
-        staff.check_in.connect(desk.check_in)
-        staff.search.connect(desk.search)
-        staff.reprint.connect(desk.reprint)
-        staff.cancel_checkin.connect(desk.cancel)
-        staff.logout.connect(self.logout)
-        staff.open_admin.connect(self.open_admin)
-        desk.working.connect(staff.working)
-        desk.looked_up.connect(staff.show_lookup)
-        desk.checked_in.connect(self._staff_checked_in)
-        desk.cancelled.connect(staff.show_cancelled)
-        desk.failed.connect(staff.show_failure)
-        desk.checkins.connect(self._show_checkins)
-        admin.back.connect(self.open_staff)
-        admin.sync.connect(desk.sync)
-        admin.cancel_sync.connect(desk.cancel_sync)
-        admin.printer_test.connect(desk.test_printer)
-        admin.camera_test.connect(desk.test_camera)
-        admin.quit_app.connect(self._quit)
-        desk.cache_status.connect(self._cache_status)
-        desk.admin_working.connect(admin.working)
-        desk.admin_said.connect(admin.said)
-        desk.sync_started.connect(admin.sync_started)
-        desk.sync_progress.connect(admin.set_progress)
-        desk.synced.connect(admin.synced)
-        desk.sync_failed.connect(admin.sync_failed)
+        self.staff_view = StaffPresenter(self)  # the staff, PIN and admin screens to the desk
 
     # --- language, activity, idle -----------------------------------------------------------
 
@@ -394,7 +351,7 @@ class KioskWindow(QWidget):
 
     def touch(self) -> None:
         """Someone did something: restart the idle countdown (and the staff session's)."""
-        self._last_activity = self.clock.monotonic()
+        self.lobby.touched()
         if self.current in (self.staff, self.admin_screen):
             self.staff_auth.touch()
 
@@ -404,105 +361,83 @@ class KioskWindow(QWidget):
 
     def tick(self) -> None:
         """Called a few times a second: timeouts and their warning, the "checking" watchdog,
-        "hold still", staff auto-logout."""
-        now = self.clock.monotonic()
+        "hold still", staff auto-logout. :class:`~ui.lobby.Lobby` decides; this applies."""
         current = self.current
         if current in (self.staff, self.admin_screen) and self.staff_auth.session is None:
             self.go_welcome()
             return
         if current is self.busy:
-            self._watch_busy(now)
+            self._watch_busy()
             return
         if current is self.welcome:
-            self._watch_welcome(now)
+            self._watch_welcome()
             return
         timed = self._warned_from if current is self.warning else current
-        timeout = self._timeout_for(timed)
-        if timed is None or timeout is None:
+        if timed is None:
             return
-        left = timeout - (now - self._last_activity)
-        if left <= 0:
+        countdown = self.lobby.countdown(self._wait_of(timed), getattr(timed, "personal", False))
+        if countdown is None:
+            return
+        if countdown.expired:
             self.go_welcome()
             return
-        warn = isinstance(timed, Screen) and timed.personal
-        warn = warn and left <= self.config.kiosk.time_warning_s
-        if warn and current is not self.warning:
+        if countdown.warn and current is not self.warning:
             self._warned_from = timed
             self.stack.setCurrentWidget(self.warning)
-        elif not warn and current is self.warning:
+        elif not countdown.warn and current is self.warning:
             self._warned_from = None
             self.stack.setCurrentWidget(timed)
         for screen in (timed, self.warning):
-            countdown = getattr(screen, "countdown", None)
-            if countdown is not None:
-                countdown.set(int(left + 0.999), self.lang)
+            shown = getattr(screen, "countdown", None)
+            if shown is not None:
+                shown.set(countdown.shown, self.lang)
 
-    def _timeout_for(self, screen: QWidget | None) -> float | None:
-        """How long a screen waits for a touch before going back to the start (None: for
-        ever). Questions get longer than results; a number with no slip longer still."""
-        k = self.config.kiosk
+    def _wait_of(self, screen: QWidget) -> Wait:
+        """Which of the lobby's waits a screen has."""
         if screen in (self.confirm, self.clinics):
-            return k.question_timeout_s
+            return Wait.QUESTION
         if screen is self.printer_failed:
-            return k.printer_failed_timeout_s
+            return Wait.PRINTER_FAILED
         if screen in (self.accepted, self.reception, self.pin):
-            return k.idle_timeout_s
-        return None
+            return Wait.RESULT
+        return Wait.FOREVER
 
-    def _watch_busy(self, now: float) -> None:
-        waited = now - self._busy_since
-        self.busy.set_elapsed(int(waited))
-        limit = self.config.insurance.online_budget_s + WATCHDOG_GRACE_S
-        if waited >= limit and self.flow.active:
+    def _watch_busy(self) -> None:
+        watch = self.lobby.watch_busy()
+        self.busy.set_elapsed(int(watch.waited_s))
+        if watch.overdue and self.flow.active:
             log.warning(
                 "check-in step still running after %.1f s (limit %.1f s): the patient was "
-                "sent to reception", waited, limit,
+                "sent to reception", watch.waited_s, watch.limit_s,
             )  # fmt: skip
             self.flow.reset()  # its late result is dropped
             self.show_outcome(
                 Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, detail="watchdog")
             )
 
-    def _watch_welcome(self, now: float) -> None:
-        # a language chosen by someone who walked away does not stay for the next patient
-        if self.lang != self.default_lang and self._idle_for() >= self.config.kiosk.idle_timeout_s:
+    def _watch_welcome(self) -> None:
+        watch = self.lobby.watch_welcome(
+            holding=self._hold.isActive(), language_chosen=self.lang != self.default_lang
+        )
+        if watch.reset_language:
             self._reset_language()
-        in_view = now - self._seen_at < SIGHTING_KEEP_S and not self._hold.isActive()
-        self.welcome.set_sighted(in_view, far=self._far)
-        if not in_view:
-            self._sighted_since = None
-            self._said_hold_still = self._said_closer = False
-            return
-        if self._sighted_since is None:
-            self._sighted_since = now
-            if not self._greeted:  # the first code in view since the last patient
-                self._greeted = True
-                self._say(Prompt(PromptKind.WELCOME))
-        elif self._far:
-            # No steadiness reads a code too small in the picture: ask for it nearer, once.
-            if not self._said_closer and now - self._sighted_since >= CLOSER_AFTER_S:
-                self._said_closer = True
-                self._say(Prompt(PromptKind.CLOSER))
-        elif not self._said_hold_still and now - self._sighted_since >= HOLD_STILL_AFTER_S:
-            self._said_hold_still = True
-            self._say(Prompt(PromptKind.HOLD_STILL))
+        self.welcome.set_sighted(watch.in_view, far=watch.far)
+        if watch.say is not None:
+            self._say(Prompt(watch.say))
 
     def on_sighting(self, far: bool = False) -> None:
         """The camera sees a code it has not read (yet); ``far``: too far away to read."""
-        self._seen_at = self.clock.monotonic()
-        self._far = far
+        self.lobby.sighted(far)
         if self.current is self.welcome and not self._hold.isActive():
             self.welcome.set_sighted(True, far=far)
 
     def _say(self, prompt: Prompt) -> None:
         self.speaker.say(prompt, self.lang)
 
-    def _idle_for(self) -> float:
-        return self.clock.monotonic() - self._last_activity
-
-    def _go(self, screen: QWidget) -> None:
+    def go(self, screen: QWidget) -> None:
+        """Show ``screen`` (a new one gets the whole of its time)."""
         if self.current is not screen:
-            self._last_activity = self.clock.monotonic()
+            self.lobby.touched()
         self._warned_from = None
         self.stack.setCurrentWidget(screen)
 
@@ -529,13 +464,9 @@ class KioskWindow(QWidget):
             screen.clear()
         if self.scan_worker is not None:
             self.scan_worker.forget()
-        self._greeted = False
-        self._sighted_since = None
-        self._said_hold_still = self._said_closer = self._far = False
-        self._seen_at = float("-inf")
+        self.lobby.next_patient()
         self._reset_language()
-        self._last_activity = self.clock.monotonic()
-        self._go(self.welcome)
+        self.go(self.welcome)
 
     # --- patient flow -----------------------------------------------------------------------
 
@@ -565,9 +496,9 @@ class KioskWindow(QWidget):
             self.flow.scan(text)
 
     def _working(self) -> None:
-        self._busy_since = self.clock.monotonic()
+        self.lobby.busy_started()
         self.busy.set_elapsed(0)
-        self._go(self.busy)
+        self.go(self.busy)
 
     def _frame(self, image: QImage, corners: Sequence[tuple[float, float]], coarse: QImage) -> None:
         if self.current is self.welcome:
@@ -576,14 +507,14 @@ class KioskWindow(QWidget):
     def _ask_confirmation(self, assessment: Assessment) -> None:
         if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
-            self._go(self.birth_year)
+            self.go(self.birth_year)
             return
         patient = from_assessment(assessment.payload, assessment.card)
         self.confirm.show_patient(patient, assessment.outcome(), self.lang)
-        self._go(self.confirm)
+        self.go(self.confirm)
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
-        self._go(self.clinics)
+        self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
 
     def _chosen(self, code: str) -> None:
@@ -616,15 +547,15 @@ class KioskWindow(QWidget):
                 QApplication.beep()
         else:
             screen = self.reception
-        self._note_printer(outcome)
+        self.note_printer(outcome)
         self.welcome.set_read(False)
         screen.show_outcome(outcome, clinic, patient, reception, self.lang)
-        self._go(screen)
+        self.go(screen)
         self._say(prompt)
         self.flow.finish()
         self.outcome_shown.emit(outcome)
 
-    def _note_printer(self, outcome: Outcome) -> None:
+    def note_printer(self, outcome: Outcome) -> None:
         """A failed slip puts the printer-down banner on the welcome screen; a printed one
         takes it away."""
         if outcome.reason is Reason.PRINTER_FAILED:
@@ -635,76 +566,14 @@ class KioskWindow(QWidget):
             return
         self.welcome.set_alert("printer_down_banner" if self.printer_down else "")
 
-    # --- staff ------------------------------------------------------------------------------
+    # --- staff and admin (ui/staff_presenter.py) ----------------------------------------------
 
     def open_staff(self) -> None:
         """The hidden corner was held: the PIN pad, or staff home when still logged in."""
-        self.flow.reset()
-        session = self.staff_auth.session
-        if session is None:
-            self.pin.clear()
-            self._go(self.pin)
-            return
-        self.staff_auth.touch()
-        self.staff.set_user(session.name, session.is_admin)
-        self.staff.set_clinics(self.config.clinics, self.lang)
-        self._go(self.staff)
-        self.desk.refresh()
-
-    def _pin_submitted(self, code: str, pin: str) -> None:
-        self.touch()
-        self.pin.checking()
-        self.desk.sign_in(code, pin)
-
-    def _signed_in(self, attempt: LoginAttempt) -> None:
-        if attempt.result is LoginResult.OK:
-            self.pin.clear()
-            self.open_staff()
-        else:
-            self.pin.set_message(refusal(attempt))
-
-    def logout(self) -> None:
-        self.staff_auth.logout()
-        self.go_welcome()
-
-    def _staff_checked_in(self, outcome: Outcome) -> None:
-        self._note_printer(outcome)
-        checkin = outcome.checkin
-        self.staff.show_checked_in(
-            outcome, self.config.clinic(checkin.clinic_code) if checkin else None
-        )
-
-    def _show_checkins(self, rows: Sequence[CheckIn]) -> None:
-        if self.current is self.staff:
-            self.staff.set_checkins(rows, self.lang)
-
-    # --- admin ------------------------------------------------------------------------------
+        self.staff_view.open_staff()
 
     def open_admin(self) -> None:
-        session = self.staff_auth.session
-        if session is None or not session.is_admin:
-            return
-        self.admin_screen.set_facts(self.config.kiosk.id, self.version, self.log_path)
-        self.admin_screen.set_short_pin(session.short_pin)
-        self._go(self.admin_screen)
-        self.desk.refresh_cache()
+        self.staff_view.open_admin()
 
-    def _cache_status(self, status: CacheStatus) -> None:
-        when = age = None
-        if status.last_sync is not None:
-            when = local_time(status.last_sync).strftime("%d/%m/%Y %H:%M")
-            age = (self.clock.now() - status.last_sync).total_seconds() / 3600
-        self.admin_screen.set_cache(status.cards, when, age, self.config.insurance.max_cache_age_h)
-        self.admin_screen.set_outbox(status.outbox, status.outbox_error)
-        self.admin_screen.set_chart(status.chart)
-        self.admin_screen.retranslate(self.lang)
-
-    def _quit(self) -> None:
-        session = self.staff_auth.session
-        if session is None or not session.is_admin:
-            return
-        self.allow_close()
-        self.close()
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+    def logout(self) -> None:
+        self.staff_view.logout()

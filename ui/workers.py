@@ -47,8 +47,25 @@ class _TaskWorker(QObject):
         self.finished.emit(task_id, (result,), "")
 
 
+class Epoch:
+    """A controller's count of moves on (back to the start, a logout): a task's result belongs
+    to the count it was submitted under, and :class:`TaskRunner` drops it once the count has
+    moved on. Each controller holds its own, so one moving on drops none of the other's."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def advance(self) -> None:
+        """Whatever is still running was asked for before now: drop its result."""
+        self.count += 1
+
+
 class TaskRunner(QObject):
-    """A serial background executor whose callbacks run on the GUI thread."""
+    """A serial background executor whose callbacks run on the GUI thread.
+
+    The stale-result guard lives here: a task submitted with an :class:`Epoch` delivers its
+    result (or its failure) only if that epoch has not advanced since; a late one is dropped.
+    """
 
     _submit = Signal(int, object)
 
@@ -61,13 +78,22 @@ class TaskRunner(QObject):
         self._submit.connect(self._worker.run)
         self._worker.finished.connect(self._on_finished)
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Done, Failed | None]] = {}
+        self._callbacks: dict[int, tuple[Done, Failed | None, Epoch | None, int]] = {}
         self._thread.start()
 
-    def submit(self, fn: Callable[[], Any], done: Done, failed: Failed | None = None) -> None:
-        """Run ``fn()`` off the GUI thread; then ``done(result)`` or ``failed(message)`` on it."""
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        done: Done,
+        failed: Failed | None = None,
+        *,
+        epoch: Epoch | None = None,
+    ) -> None:
+        """Run ``fn()`` off the GUI thread; then ``done(result)`` or ``failed(message)`` on it,
+        unless ``epoch`` has advanced in between (the controller moved on: the result is
+        stale and dropped)."""
         task_id = next(self._ids)
-        self._callbacks[task_id] = (done, failed)
+        self._callbacks[task_id] = (done, failed, epoch, epoch.count if epoch else 0)
         self._submit.emit(task_id, fn)
 
     @property
@@ -76,7 +102,10 @@ class TaskRunner(QObject):
 
     @Slot(int, object, str)
     def _on_finished(self, task_id: int, boxed: tuple[object], error: str) -> None:
-        done, failed = self._callbacks.pop(task_id, (None, None))
+        done, failed, epoch, count = self._callbacks.pop(task_id, (None, None, None, 0))
+        if epoch is not None and epoch.count != count:
+            log.debug("a late result was dropped (its controller moved on)")
+            return
         if error:
             if failed is not None:
                 failed(error)

@@ -18,7 +18,7 @@ from kiosk.config import Config, load_config
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
-from tests.fakes import FakeAdmin, FakeClock, FakeScanLoop, FakeSpeaker
+from tests.fakes import FakeAdmin, FakeClock, FakeScanLoop, FakeSpeaker, GatedOnlineCheck
 from tests.ui.ui_rig import Rig, build_rig
 from ui.screenshots import build_window
 from ui.window import KioskWindow
@@ -69,7 +69,10 @@ def make_window(
     persons: list[SyntheticPerson],
     staff_directory: MemoryStaffDirectory,
 ) -> Iterator[Callable[..., tuple[KioskWindow, Rig]]]:
+    """A window on a new rig. The tick after a read is held ``read_hold_ms`` (0: the check
+    starts at the next event-loop turn; the tests of the hold itself pass the real 600)."""
     made: list[KioskWindow] = []
+    rigs: list[Rig] = []
 
     def make(
         *,
@@ -78,6 +81,7 @@ def make_window(
         admin: FakeAdmin | None = None,
         size: tuple[int, int] = (1920, 1080),
         speaker: FakeSpeaker | None = None,
+        read_hold_ms: int = 0,
         **rig_args: Any,
     ) -> tuple[KioskWindow, Rig]:
         rig = build_rig(
@@ -94,7 +98,9 @@ def make_window(
             log_path="/tmp/kiosk.log",
             beep=False,
             speaker=speaker,
+            read_hold_ms=read_hold_ms,
         )
+        rigs.append(rig)
         qtbot.addWidget(window)
         window.fit_to(*size)
         window.show()
@@ -103,6 +109,9 @@ def make_window(
         return window, rig
 
     yield make
+    for rig in rigs:  # a gated gateway the test left shut must not hold the worker thread
+        if isinstance(rig.online, GatedOnlineCheck):
+            rig.online.gate.set()
     for window in made:
         window.allow_close()
         window.shutdown()

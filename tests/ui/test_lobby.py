@@ -9,7 +9,7 @@ import logging
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Lang, Reason, Status
@@ -17,11 +17,18 @@ from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
 from tests.ui.ui_rig import Make, Rig, scan_and_wait, scan_until, stranger, to_confirm
-from ui.window import KioskWindow
+from ui.window import READ_HOLD_MS, KioskWindow
 from ui.workers import coarse, to_qimage
 
 Question = tuple[KioskWindow, Rig]
 """A window asking whether a name is the patient's, and its rig."""
+
+
+def settled(qtbot: QtBot, window: KioskWindow) -> None:
+    """Whatever a scan just started has had its turn: the read's hold (0 ms in these tests)
+    has fired and the service's worker is idle again."""
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
 
 
 def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
@@ -153,7 +160,7 @@ def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
     shown = window.confirm.name.text()
     at(window, clock, 45)
     window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
-    qtbot.wait(900)  # longer than the read's hold: nothing started
+    settled(qtbot, window)  # nothing started
     assert window.current is window.confirm
     assert window.confirm.name.text() == shown
     assert rig.lookups.count(persons[1].card_number) == 0
@@ -168,7 +175,7 @@ def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
     number = window.accepted.number.text()
     at(window, clock, 15)
     window.on_scan(bhyt_payload(persons[3]))
-    qtbot.wait(900)
+    settled(qtbot, window)
     assert window.current is window.accepted
     assert window.accepted.number.text() == number
     at(window, clock, 15)
@@ -191,7 +198,7 @@ def test_printer_failure_keeps_the_number_up_then_warns_the_queue(
     assert "in lại" in window.printer_failed.kept.text()
     # scans are ignored while the number is up; it stays for 120 s
     window.on_scan(bhyt_payload(persons[1]))
-    qtbot.wait(900)
+    settled(qtbot, window)
     at(window, clock, 109)
     assert window.current is window.printer_failed
     assert window.printer_failed.number.text() == "1"
@@ -225,14 +232,15 @@ def test_printer_failure_keeps_the_number_up_then_warns_the_queue(
 def test_checking_shows_the_seconds_and_turns(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
-    window, _ = make_window(online_delay_s=1.0)
+    window, rig = make_window(online_gate=True)
     scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     assert window.busy.spinner.running
     phase = window.busy.spinner.phase
     qtbot.waitUntil(lambda: window.busy.spinner.phase != phase, timeout=1000)
     at(window, clock, 3)
     assert window.busy.elapsed.text() == "Đã chờ 3 giây"
-    qtbot.waitSignal(window.outcome_shown, timeout=5000).wait()
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        rig.gate.gate.set()  # the gateway answers
     assert not window.busy.spinner.running  # no animation behind other screens
 
 
@@ -243,7 +251,7 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    window, rig = make_window(online_delay_s=1.5)
+    window, rig = make_window(online_gate=True)
     limit = window.config.insurance.online_budget_s + 5
     scan_until(qtbot, window, bhyt_payload(persons[0]), window.busy, timeout_ms=3000)
     at(window, clock, limit - 0.5)
@@ -253,7 +261,9 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
     assert window.current is window.reception
     assert window.reception.heading.text() == "Hệ thống đang bận. Vui lòng đến quầy tiếp đón."
     assert any("still running" in r.getMessage() for r in caplog.records)
-    qtbot.wait(1800)  # the hung step ends at last: its result is dropped
+    rig.gate.gate.set()  # the hung step ends at last: its result is dropped
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    QApplication.processEvents()
     assert window.current is window.reception
     assert not rig.store.checkins
 
@@ -263,7 +273,7 @@ def test_a_hung_check_sends_the_patient_to_reception_and_logs_why(
 
 def seen_again(qtbot: QtBot, window: KioskWindow, clock: FakeClock) -> None:
     """Wait until the camera has reported the code in view at the clock's present time."""
-    qtbot.waitUntil(lambda: window._seen_at >= clock.monotonic(), timeout=3000)
+    qtbot.waitUntil(lambda: window.lobby.seen_at >= clock.monotonic(), timeout=3000)
 
 
 def _grab(window: KioskWindow) -> QImage:
@@ -351,7 +361,7 @@ def test_a_read_shows_a_tick_and_holds_it_before_checking(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     speaker = FakeSpeaker()
-    window, _ = make_window(speaker=speaker)
+    window, _ = make_window(speaker=speaker, read_hold_ms=READ_HOLD_MS)
     window.on_scan(bhyt_payload(persons[0]))
     assert window.current is window.welcome
     assert window.welcome.preview.tick

@@ -10,21 +10,15 @@ import pytest
 from PySide6.QtCore import SignalInstance
 from pytestqt.qtbot import QtBot
 
+from kiosk.checkin import CheckInRequest, Identity
 from kiosk.config import Config
 from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import LoginResult, MemoryStaffDirectory, StaffAuth
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
 from tests.fakes import FakeAdmin, FakeClock
-from tests.ui.ui_rig import Rig, build_rig, diacritics_differ, stranger
-from ui.staff_desk import (
-    STAFF_LIST_ROWS,
-    CheckInRequest,
-    Identity,
-    Lookup,
-    StaffDesk,
-    staff_check_in,
-)
+from tests.ui.ui_rig import Rig, build_rig, diacritics_differ
+from ui.staff_desk import STAFF_LIST_ROWS, Lookup, StaffDesk
 from ui.workers import TaskRunner
 
 
@@ -123,18 +117,6 @@ def test_an_override_carries_the_identity_staff_typed(
     assert outcome.checkin.patient.birth is not None
     assert outcome.checkin.patient.birth.year == 1965
     assert outcome.checkin.override_reason == "Thẻ giấy"
-
-
-def test_a_stranger_without_an_identity_keeps_the_codes_details(
-    rig: Rig, persons: list[SyntheticPerson]
-) -> None:
-    person = stranger(persons)
-    assessment = rig.service.assess(bhyt_payload(person))
-    assert assessment.status is not Status.ACCEPTED
-    outcome = staff_check_in(rig.service, assessment, CheckInRequest("NOI", "Thẻ mới"), "Lan")
-    assert outcome.checkin is not None
-    assert outcome.checkin.patient.name == person.name  # what the QR said
-    assert outcome.checkin.staff_name == "Lan"
 
 
 def test_reprint_and_cancel_answer_and_refresh_the_list(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.ports import StaffAccount
@@ -45,6 +45,25 @@ def test_long_press_in_the_corner_opens_the_pin_pad(qtbot: QtBot, make_window: M
     qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.waitUntil(lambda: window.current is window.pin, timeout=LONG_PRESS_MS + 2000)
     qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+
+def test_a_look_up_that_lands_after_logout_is_not_shown(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window(online_gate=True)
+    log_in(qtbot, window)
+    shown: list[object] = []
+    window.desk.looked_up.connect(shown.append)
+    window.on_scan(bhyt_payload(persons[0]))  # scanned at the desk: a look-up
+    qtbot.waitUntil(rig.gate.asked.is_set, timeout=5000)  # under way
+    window.staff.logout.emit()
+    assert window.current is window.welcome
+    rig.gate.gate.set()  # the look-up lands after the logout
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    QApplication.processEvents()
+    assert shown == []  # dropped: nothing of that patient reaches the staff screen
+    assert window.desk.assessment is None
+    assert window.current is window.welcome
 
 
 def test_wrong_pins_slow_down_then_lock_the_account(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import zxingcpp
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Outcome, Reason, Status
@@ -167,11 +168,15 @@ def test_idle_countdown_returns_to_welcome_and_clears(
 def test_a_late_result_after_reset_is_dropped(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, _ = make_window(online_delay_s=0.3)
+    window, rig = make_window(online_gate=True)
     window.on_scan(bhyt_payload(persons[0]))
+    qtbot.waitUntil(rig.gate.asked.is_set, timeout=5000)  # the check is under way
     window.go_welcome()
-    qtbot.wait(600)
+    rig.gate.gate.set()  # its result lands after the reset
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    QApplication.processEvents()
     assert window.current is window.welcome
+    assert not rig.store.checkins
 
 
 def test_english_toggle(qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]) -> None:

@@ -36,6 +36,7 @@ from tests.fakes import (
     FakeClock,
     FakeOnlineCheck,
     FakePrinter,
+    GatedOnlineCheck,
     SlowOnlineCheck,
     ThreadLog,
     WatchedCards,
@@ -75,6 +76,12 @@ class Rig:
         return self.thread_log.names
 
     @property
+    def gate(self) -> GatedOnlineCheck:
+        """The gated gateway of a rig built with ``online_gate``."""
+        assert isinstance(self.online, GatedOnlineCheck), "build the rig with online_gate=True"
+        return self.online
+
+    @property
     def lookups(self) -> list[str]:
         """The codes the service looked up in the card cache, in order."""
         return self.cards.lookups
@@ -88,12 +95,14 @@ def build_rig(
     clinics: int = 1,
     printer: FakePrinter | None = None,
     online_delay_s: float | None = None,
+    online_gate: bool = False,
     print_delay_s: float = 0.0,
 ) -> Rig:
     """The real service over fakes, at a local time when ``clinics`` clinics are open.
 
     ``online_delay_s``: a gateway that knows ``cards`` and answers after that long (None: no
-    gateway configured, the cache decides). ``print_delay_s``: a printer that slow.
+    gateway configured, the cache decides). ``online_gate``: a gateway that knows ``cards`` and
+    answers when the test opens ``rig.online.gate``. ``print_delay_s``: a printer that slow.
     """
     if clinics not in OPEN_AT:
         raise ValueError(f"no time of day with {clinics} open clinics: use one of {set(OPEN_AT)}")
@@ -101,7 +110,11 @@ def build_rig(
     cache = FakeCardCache(cards)
     store = FakeCheckInStore()
     paper = printer or FakePrinter()
-    online = None if online_delay_s is None else SlowOnlineCheck(online_delay_s, cards)
+    online: FakeOnlineCheck | None = None
+    if online_gate:
+        online = GatedOnlineCheck(cards)
+    elif online_delay_s is not None:
+        online = SlowOnlineCheck(online_delay_s, cards)
     threads = ThreadLog()
     service = CheckInService(
         config=config,

@@ -1,6 +1,6 @@
 """The staff screen: manual entry with override, and today's check-ins with reprint and cancel.
 
-It offers what staff entered as values (:class:`~ui.staff_desk.CheckInRequest`) and shows what
+It offers what staff entered as values (:class:`~kiosk.checkin.CheckInRequest`) and shows what
 the :class:`~ui.staff_desk.StaffDesk` sends back; the desk decides what happens.
 """
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from kiosk.checkin import CheckInRequest, Identity
 from kiosk.clock import local_time
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
@@ -37,7 +38,7 @@ from ui.screens.common import (
     line_edit,
 )
 from ui.screens.keypad import Keypad, name_typist, sentence_typist, year_typist
-from ui.staff_desk import STAFF_LIST_ROWS, CheckInRequest, Identity, Lookup
+from ui.staff_desk import STAFF_LIST_ROWS, Lookup
 
 
 class StaffScreen(Screen):
