@@ -139,6 +139,8 @@ def test_the_sql_rule_catches_sql() -> None:
         (node,) = _strings(ast.parse(sample))
         assert SQL_TEXT.search(node.value), sample
     assert SQL_TEXT.search("select a clinic, then update the slip") is None
+
+
 # --- no import cycle among our modules ---------------------------------------------------
 
 OUR_PACKAGES = ("kiosk", "scanner", "db", "ui", "tools")

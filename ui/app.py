@@ -119,7 +119,6 @@ def build_parts(
     """
     from db.wiring import build_service
     from kiosk.payload import is_card_payload
-    from scanner.cameras.demo import DemoCamera
     from scanner.decode.chain import build_decoder
     from scanner.factory import build_camera
     from scanner.loop import ScanLoop
