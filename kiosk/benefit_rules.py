@@ -160,14 +160,49 @@ def _rule(row: dict[str, Any], texts: Mapping[str, str]) -> RouteRule:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...]]:
+@dataclass(frozen=True)
+class GroupOverride:
+    """A group of insured people (an object code) given a card level from a date on, whatever
+    digit its cards still print: CN and LH are 100 % since 1/1/2026 (Resolution 261/2025/QH15),
+    and BHXH re-prints their digit only as cards are renewed (CV 38/BYT-BH)."""
+
+    id: str
+    group: str  # the object code, e.g. "CN"
+    valid_from: date
+    valid_to: date | None  # inclusive; None: still in force
+    level: int  # the card level (1-5) the group gets
+    source: str
+    verified: str
+
+    def in_force(self, day: date) -> bool:
+        """Whether the override applies on this local date."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def _group(row: dict[str, Any]) -> GroupOverride:
+    """One ``[[group]]`` of the table; ValueError names what is wrong in it."""
+    where = f"{_TABLE} group {row.get('id', '?')}"
+    values = {"valid_to": None, **row}
+    if set(values) != _GROUP_FIELDS:
+        raise ValueError(f"{where}: expected the keys {sorted(_GROUP_FIELDS)}")
+    if not isinstance(values["valid_from"], date) or not (
+        values["valid_to"] is None or isinstance(values["valid_to"], date)
+    ):
+        raise ValueError(f"{where}: valid_from / valid_to are not dates")
+    if values["level"] not in (1, 2, 3, 4, 5):
+        raise ValueError(f"{where}: level is not a card level 1-5")
+    return GroupOverride(**values)
+
+
+def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...], tuple[GroupOverride, ...]]:
     data = tomllib.loads(resources.files("kiosk").joinpath(_TABLE).read_text(encoding="utf-8"))
     texts: dict[str, str] = data["texts"]
     rules = tuple(_rule(row, texts) for row in data["rule"])
     ids = [rule.id for rule in rules]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{_TABLE}: a rule id is used twice")
-    return texts, rules
+    groups = tuple(_group(row) for row in data.get("group", ()))
+    return texts, rules, groups
 
 
 _TABLE = "benefit_rules.toml"
@@ -179,8 +214,17 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "care": Care,
     "fact": VisitFact,
 }
-_TEXTS, RULES = _load_table()
+_GROUP_FIELDS = frozenset(field.name for field in fields(GroupOverride))
+_TEXTS, RULES, GROUPS = _load_table()
 FIVE_YEARS_SOURCE = "{law} cl. 1 d; {d188} Art. 18 cl. 2".format_map(_TEXTS)
+
+
+def group_override(group: str | None, day: date) -> GroupOverride | None:
+    """The override in force on a local date for an object code, or None."""
+    if not group:
+        return None
+    code = group.strip().upper()
+    return next((g for g in GROUPS if g.group == code and g.in_force(day)), None)
 
 
 def rows_in_force(day: date) -> tuple[RouteRule, ...]:

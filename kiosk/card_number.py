@@ -88,6 +88,14 @@ def _first_error(number: str) -> CardNumberError | None:
     return None
 
 
+def object_code_of(card_number: str | None) -> str | None:
+    """The two letters that start a 15- or 17-character card number, else None."""
+    number = (card_number or "").strip().upper()
+    if len(number) in (15, 17) and number[:2].isascii() and number[:2].isalpha():
+        return number[:2]
+    return None
+
+
 def level_of(card_number: str) -> int | None:
     """The benefit level digit of a valid 15-character number, else None."""
     checked = check_card_number(card_number)

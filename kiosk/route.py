@@ -22,8 +22,10 @@ from kiosk.benefit_rules import (
     RouteRule,
     VisitContext,
     VisitFact,
+    group_override,
     rows_in_force,
 )
+from kiosk.card_number import object_code_of
 from kiosk.config import HospitalSettings
 from kiosk.model import Benefit, CardRecord
 from kiosk.provinces import province_of, same_province
@@ -88,6 +90,28 @@ def benefit_percent(level: int | None) -> int | None:
     return _CARD_PERCENT.get(level)
 
 
+def card_share(card: CardRecord, today: date) -> tuple[int | None, str]:
+    """The card's own share on a local date, and a note when a group override decided it.
+
+    The level is the card's (its digit, field 14 or the gateway's); a group override of the
+    table (CN and LH at level 2 since 1/1/2026) raises it whatever digit the card still prints,
+    and never lowers it.
+    """
+    printed = benefit_percent(card.benefit_level)
+    override = group_override(object_code_of(card.card_number), today)
+    if override is None:
+        return printed, ""
+    raised = benefit_percent(override.level)
+    if raised is None or (printed is not None and printed >= raised):
+        return printed, ""
+    was = f"level {card.benefit_level}" if card.benefit_level else "no level"
+    note = (
+        f"; group {override.group}: level {override.level} ({raised} %) since "
+        f"{override.valid_from.isoformat()} whatever the card prints ({was}): {override.source}"
+    )
+    return raised, note
+
+
 def _best(rows: list[RouteRule], card: int | None) -> RouteRule:
     """The row that pays most (Decree 188/2025 Art. 21 cl. 1); ties keep the table's order."""
 
@@ -125,9 +149,9 @@ def benefit_for(
     could rise to 100 % once the year's co-payment passes the threshold, leaves the figure to
     reception (``percent`` None), as does a visit no row describes.
     """
-    card_percent = benefit_percent(card.benefit_level)
+    card_percent, group_note = card_share(card, today)
     visit = VisitContext(rules.registered_here(card.facility_code), care, facts)
-    province = _province_note(card.facility_code, rules)
+    province = _province_note(card.facility_code, rules) + group_note
     matching = [rule for rule in rows_in_force(today) if rule.matches(rules.facility, visit, today)]
     if not matching:
         return Benefit(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kiosk.card_number import CardNumber, CardNumberError, check_card_number, level_of
-from kiosk.object_codes import OBJECT_CODES, object_code
+from kiosk.object_codes import OBJECT_CODES, group_name, object_code
 
 # docs/domain.md §3, level by level
 DOMAIN_LEVELS = {
     1: "CC TE",
     2: "CK CB KC HN DT DK XD BT TS AK CT",
     3: "HT TC CN PV TG DS HK",
-    4: "DN HX CH NN TK HC XK TB NO XB TN CS XN MS HD TQ TA TY HG LS HS SV GB GD BA ND TV",
+    4: "DN HX CH NN TK HC XK TB NO XB TN CS XN MS HD TQ TA TY HG LS HS SV GB GD BA ND TV LH",
     5: "QN CA CY",
 }
 
@@ -23,6 +23,21 @@ def test_object_code_table_matches_the_domain_lists() -> None:
     assert all(row.name and row.code == code for code, row in OBJECT_CODES.items())
     assert object_code("hs") is OBJECT_CODES["HS"]
     assert object_code("ZZ") is None
+
+
+def test_every_group_name_says_where_it_was_read() -> None:
+    marks = ("two sources", "one source", "unverified")
+    assert all(row.source.startswith(marks) for row in OBJECT_CODES.values())
+    assert not any(
+        "nhóm AK" in row.name or "hưởng mức" in row.name for row in OBJECT_CODES.values()
+    )
+    lh = object_code("LH")
+    assert lh is not None
+    assert "75 tuổi" in lh.name
+    assert "hưu trí xã hội" in lh.name
+    assert group_name("cn") == "Người thuộc hộ gia đình cận nghèo"
+    assert group_name(None) is None
+    assert group_name("ZZ") is None
 
 
 def test_valid_15_character_number_is_split_into_parts() -> None:
