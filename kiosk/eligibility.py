@@ -383,7 +383,9 @@ def _merged(
     qr_facility = payload.facility_code if isinstance(payload, BhytPayload) else None
     qr_five = payload.five_years_from if isinstance(payload, BhytPayload) else None
     if use_qr:
-        level = qr_level or record_level
+        # a level the gateway gave (its 15-character number) is fresher than the QR's digit
+        confirmed = record_level if record.source == "gateway" else None
+        level = confirmed or qr_level or record_level
         facility = qr_facility or record.facility_code
         five = qr_five or record.five_years_from
     else:

@@ -312,6 +312,16 @@ def test_benefit_share_from_the_level_digit(digit: int, percent: int) -> None:
     assert decision.benefit_percent == percent
 
 
+def test_a_level_the_gateway_gave_wins_over_the_qrs_digit_from_the_cache() -> None:
+    # the QR still prints DN4; the gateway said DN2 (a group moved by decree) when it last
+    # answered for this card: the cache decides with the gateway's level
+    confirmed = record(card_number="DN2797920123456", benefit_level=2, source="gateway")
+    imported = replace(confirmed, source="import")
+    printed = qr(number="DN4797920123456")
+    assert decide(printed, confirmed, TODAY, RULES).benefit_percent == 100
+    assert decide(printed, imported, TODAY, RULES).benefit_percent == 80
+
+
 # --- gateway replies -------------------------------------------------------------------------
 
 
