@@ -107,7 +107,7 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         birth = birth or payload.birth
         gender = gender or payload.gender
     id_number = card.id_number if card else None
-    if isinstance(payload, CccdPayload):
+    if isinstance(payload, CccdPayload | BhytPayload):
         id_number = id_number or payload.id_number
     bhxh = card.bhxh_number if card else None
     if bhxh is None and isinstance(payload, BhytPayload):
@@ -116,7 +116,7 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         name=name,
         birth=birth,
         gender=gender,
-        card_number=card.card_number if card else getattr(payload, "card_number", None),
+        card_number=card.card_number if card else _storable(getattr(payload, "card_number", None)),
         bhxh_number=bhxh,
         id_number=id_number,
         facility_code=card.facility_code if card else getattr(payload, "facility_code", None),
@@ -124,6 +124,12 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         valid_to=card.valid_to if card else getattr(payload, "valid_to", None),
         benefit_level=card.benefit_level if card else getattr(payload, "benefit_level", None),
     )
+
+
+def _storable(number: str | None) -> str | None:
+    """A QR's card number as a check-in keeps it: 10 or 15 characters (a 12- or 17-character
+    number is kept by the personal ID it carries)."""
+    return number if number and len(number) in (10, 15) else None
 
 
 def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
@@ -218,7 +224,10 @@ class CheckInService:
         parsed = parse_payload(text)
         if isinstance(parsed, InvalidPayload):
             log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)
-            return Assessment.unchecked(Status.REJECTED, parsed.reason, None, parsed.detail)
+            # a card the kiosk cannot place is reception's to look at, never "invalid card"
+            unplaced = parsed.reason is Reason.CARD_NUMBER_UNPLACED
+            status = Status.NEEDS_RECEPTION if unplaced else Status.REJECTED
+            return Assessment.unchecked(status, parsed.reason, None, parsed.detail)
         try:
             cached = self._find_cached(parsed)
         except StoreError as error:

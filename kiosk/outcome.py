@@ -30,6 +30,8 @@ class Reason(StrEnum):
     # the payload
     NOT_A_CARD = "not_a_card"
     BAD_CARD_NUMBER = "bad_card_number"
+    # a BHYT QR whose card field has a shape the kiosk cannot place: reception, not a refusal
+    CARD_NUMBER_UNPLACED = "card_number_unplaced"
     BAD_ID_NUMBER = "bad_id_number"
     UNREADABLE_CARD = "unreadable_card"  # a card payload whose fields are damaged or misplaced
     # the card
@@ -82,6 +84,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Status.REJECTED: "Không thể đăng ký khám bằng thẻ này.",
         Reason.NOT_A_CARD: "Mã QR này không phải thẻ BHYT hay CCCD.",
         Reason.BAD_CARD_NUMBER: "Mã thẻ BHYT không hợp lệ.",
+        Reason.CARD_NUMBER_UNPLACED: "Chưa nhận dạng được số thẻ BHYT. "
+        "Vui lòng đến quầy tiếp đón để được tiếp nhận.",
         Reason.BAD_ID_NUMBER: "Số CCCD không hợp lệ.",
         Reason.UNREADABLE_CARD: "Không đọc được đầy đủ thông tin trên thẻ. "
         "Vui lòng quét lại hoặc đến quầy tiếp đón.",
@@ -134,6 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Status.REJECTED: "This card cannot be used to check in.",
         Reason.NOT_A_CARD: "This QR code is not a health-insurance card or a citizen ID.",
         Reason.BAD_CARD_NUMBER: "The health-insurance card number is not valid.",
+        Reason.CARD_NUMBER_UNPLACED: "The kiosk does not recognise this card number. "
+        "Please go to the reception desk to be received.",
         Reason.BAD_ID_NUMBER: "The citizen ID number is not valid.",
         Reason.UNREADABLE_CARD: "The card's details could not be read completely. "
         "Please scan again or go to reception.",
