@@ -31,7 +31,7 @@ from datetime import date, datetime
 
 from kiosk.card_number import level_of
 from kiosk.clock import HOSPITAL_ZONE
-from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret
+from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret, stale_code_agrees
 from kiosk.model import (
     BhytPayload,
     CardRecord,
@@ -69,6 +69,8 @@ def decide(
     note = ""
     if reply is not None:
         verdict = interpret(reply.code)
+        if verdict.action is GatewayAction.CACHE_MUST_AGREE:
+            return _object_code_gate(payload, _stale_code(payload, card, today, rules, reply))
         if verdict.action is not GatewayAction.FALLBACK_TO_CACHE:
             return _object_code_gate(
                 payload,
@@ -89,6 +91,34 @@ def decide(
         )
     return _object_code_gate(
         payload, _evaluate(payload, card, today, rules, source="cache", note=note)
+    )
+
+
+def _stale_code(
+    payload: Payload,
+    card: CardRecord | None,
+    today: date,
+    rules: HospitalRules,
+    reply: GatewayReply,
+) -> Decision:
+    """Gateway 052/053: the number asked carries a stale province or benefit code.
+
+    When the cached card's number differs from the QR's exactly there, the cache knows the
+    current number and decides (with its own level and facility); otherwise reception confirms,
+    and the gateway's reason goes to staff in the detail.
+    """
+    verdict = interpret(reply.code)
+    asked = getattr(payload, "card_number", None) or payload.lookup_key
+    said = f"gateway {verdict.code}: {verdict.meaning}" + (f" ({reply.note})" if reply.note else "")
+    if card is not None and stale_code_agrees(verdict.code, asked, card.card_number):
+        note = f"{said}; the cached card's number agrees: decided from the cached record; "
+        return _evaluate(payload, card, today, rules, source="cache_current", note=note)
+    assert verdict.status is not None
+    return Decision(
+        verdict.status,
+        verdict.reason,
+        card=card,
+        detail=f"{said}; the cache does not know a current number: reception confirms it",
     )
 
 
@@ -167,7 +197,9 @@ def _evaluate(
 ) -> Decision:
     """The checks shared by the cache and gateway paths.
 
-    ``source`` is "cache" (window from the QR when it has one, else the record), "gateway"
+    ``source`` is "cache" (window from the QR when it has one, else the record),
+    "cache_current" (as "cache", but the record's level and facility win: the gateway said
+    the QR's number is stale and the cache knows the current one), "gateway"
     (the gateway said the card is valid: its record's window, missing dates do not block) or
     "new" (gateway 003: only the replacement card can be used).
     """
@@ -260,7 +292,7 @@ def _validity(
     new = record.replacement
     if source == "new":
         return _new_card_only(record, today, note)
-    use_qr = source == "cache"
+    use_qr = source in ("cache", "cache_current")
     start, end = _window(payload, record, use_qr=use_qr)
     if end is None and use_qr:
         return Decision(
@@ -281,7 +313,8 @@ def _validity(
         return _on_new_card(record, new), Reason.CARD_REPLACED
     if expired:
         return _expired(record, end, note, online=not use_qr)
-    return _merged(payload, record, start, end, use_qr=use_qr), None
+    record_wins = source == "cache_current"
+    return _merged(payload, record, start, end, use_qr=use_qr and not record_wins), None
 
 
 def _expired(record: CardRecord, end: date | None, note: str, *, online: bool) -> Decision:

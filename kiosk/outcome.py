@@ -51,7 +51,9 @@ class Reason(StrEnum):
     BIRTH_NEEDS_CONFIRMATION = "birth_needs_confirmation"
     PATIENT_DENIED_IDENTITY = "patient_denied_identity"
     TREATED_ELSEWHERE = "treated_elsewhere"  # checked by another facility after last discharge
-    GATEWAY_REJECTED = "gateway_rejected"  # 050-053: no such card / wrong number
+    GATEWAY_REJECTED = "gateway_rejected"  # 050-051: no such card / wrong number
+    # 052/053: the province or benefit code of the number asked is wrong; reception confirms
+    CARD_CODE_UNCONFIRMED = "card_code_unconfirmed"
     UNKNOWN_OBJECT_CODE = "unknown_object_code"  # card letters not in the table: staff confirm
     # the visit
     ALREADY_CHECKED_IN = "already_checked_in"
@@ -66,6 +68,7 @@ class Reason(StrEnum):
     GATEWAY_UNAVAILABLE = "gateway_unavailable"  # cache decided
     GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
     GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
+    GATEWAY_DATA_MISMATCH = "gateway_data_mismatch"  # 080/090: staff alert, cache decides
     STAFF_OVERRIDE = "staff_override"
     # a QR holding only a number (anyone can make one): the patient proves it is theirs
     BIRTH_YEAR_REQUIRED = "birth_year_required"
@@ -108,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.PATIENT_DENIED_IDENTITY: "Thông tin chưa đúng. Vui lòng đến quầy tiếp đón.",
         Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác. Vui lòng đến quầy tiếp đón.",
         Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này. Vui lòng đến quầy tiếp đón.",
+        Reason.CARD_CODE_UNCONFIRMED: "Quầy tiếp đón cần xác nhận mã thẻ BHYT. "
+        "Vui lòng đến quầy tiếp đón.",
         Reason.UNKNOWN_OBJECT_CODE: "Quầy tiếp đón cần xác nhận loại đối tượng trên thẻ BHYT. "
         "Vui lòng đến quầy tiếp đón.",
         Reason.ALREADY_CHECKED_IN: "Ông/Bà đã đăng ký khám hôm nay. Đây là số thứ tự của Ông/Bà.",
@@ -121,6 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNAVAILABLE: "Thẻ được kiểm tra theo dữ liệu lưu tại bệnh viện.",
         Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
+        Reason.GATEWAY_DATA_MISMATCH: "Cổng BHXH báo thông tin thẻ chưa khớp: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
         "benefit_share": "Mức hưởng {percent}%",
         "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
@@ -166,6 +172,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Please go to reception.",
         Reason.GATEWAY_REJECTED: "The insurance service did not confirm this card. "
         "Please go to reception.",
+        Reason.CARD_CODE_UNCONFIRMED: "Reception needs to confirm your card's number. "
+        "Please go to reception.",
         Reason.UNKNOWN_OBJECT_CODE: "Reception needs to confirm the insurance group on your "
         "card. Please go to reception.",
         Reason.ALREADY_CHECKED_IN: "You have already checked in today. This is your number.",
@@ -181,6 +189,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "staff alerted.",
         Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
         "staff alerted.",
+        Reason.GATEWAY_DATA_MISMATCH: "The insurance gateway reported details that do not "
+        "match: staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
         "benefit_share": "Benefit {percent}%",
         "benefit_by_reception": "Reception confirms the benefit",

@@ -143,11 +143,14 @@ def reply_from_json(
         except RowError as error:
             log.warning("gateway card for %s not usable: %s", mask_number(query.code), error)
         new_number = _text(reply, "maTheMoi")
-        if card is not None and new_number:
+        renewed = bool(_text(reply, "gtTheTuMoi") or _text(reply, "gtTheDenMoi"))
+        if card is not None and (new_number or renewed):
+            # new validity dates without maTheMoi: the card renewed under its own number (a
+            # 000 reply read as public clients read it, docs/domain.md §5)
             card = replace(
                 card,
                 replacement=ReplacementCard(
-                    card_number=new_number,
+                    card_number=new_number or card.card_number,
                     valid_from=_date_or_none(_text(reply, "gtTheTuMoi")),
                     valid_to=_date_or_none(_text(reply, "gtTheDenMoi")),
                     facility_code=_text(reply, "maDKBDMoi") or None,

@@ -227,6 +227,10 @@ _NOTES = {
     "060": "Họ tên không đúng!",
     "061": "Họ tên không đúng (đúng chữ cái đầu)!",
     "070": "Ngày sinh không đúng!",
+    # the wording of 080/090 is the simulator's own: the codes are seen in public clients,
+    # their messages were not
+    "080": "Giới tính không đúng!",
+    "090": "Nơi đăng ký KCB ban đầu không đúng!",
     "100": "Lỗi khi lấy dữ liệu số thẻ!",
     "101": "Lỗi server!",
     "110": "Thẻ đã thu hồi!",
