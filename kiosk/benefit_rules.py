@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from kiosk.model import Route
@@ -194,6 +195,32 @@ def _group(row: dict[str, Any]) -> GroupOverride:
     return GroupOverride(**values)
 
 
+@dataclass(frozen=True)
+class BaseSalary:
+    """The base salary (mức lương cơ sở) in force over a period, in VND a month."""
+
+    valid_from: date
+    valid_to: date | None  # inclusive; None: still in force
+    vnd: int
+    source: str
+    verified: str
+
+    def in_force(self, day: date) -> bool:
+        """Whether this base salary applies on this local date."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def _base_salaries(rows: list[dict[str, Any]]) -> tuple[BaseSalary, ...]:
+    """The ``[[base_salary]]`` rows, checked to follow each other without gap or overlap."""
+    salaries = tuple(BaseSalary(**{"valid_to": None, **row}) for row in rows)
+    for before, after in pairwise(salaries):
+        if before.valid_to is None or (after.valid_from - before.valid_to).days != 1:
+            raise ValueError(f"{_TABLE}: base_salary rows leave a gap or overlap")
+    if any(not isinstance(s.vnd, int) or s.vnd <= 0 for s in salaries):
+        raise ValueError(f"{_TABLE}: a base salary is not a positive whole number of VND")
+    return salaries
+
+
 def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...], tuple[GroupOverride, ...]]:
     data = tomllib.loads(resources.files("kiosk").joinpath(_TABLE).read_text(encoding="utf-8"))
     texts: dict[str, str] = data["texts"]
@@ -203,6 +230,11 @@ def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...], tuple[GroupOve
         raise ValueError(f"{_TABLE}: a rule id is used twice")
     groups = tuple(_group(row) for row in data.get("group", ()))
     return texts, rules, groups
+
+
+def _load_base_salaries() -> tuple[BaseSalary, ...]:
+    data = tomllib.loads(resources.files("kiosk").joinpath(_TABLE).read_text(encoding="utf-8"))
+    return _base_salaries(data.get("base_salary", []))
 
 
 _TABLE = "benefit_rules.toml"
@@ -216,6 +248,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 _GROUP_FIELDS = frozenset(field.name for field in fields(GroupOverride))
 _TEXTS, RULES, GROUPS = _load_table()
+BASE_SALARIES = _load_base_salaries()
 FIVE_YEARS_SOURCE = "{law} cl. 1 d; {d188} Art. 18 cl. 2".format_map(_TEXTS)
 
 
@@ -225,6 +258,11 @@ def group_override(group: str | None, day: date) -> GroupOverride | None:
         return None
     code = group.strip().upper()
     return next((g for g in GROUPS if g.group == code and g.in_force(day)), None)
+
+
+def base_salary(day: date) -> BaseSalary | None:
+    """The base salary in force on a local date, or None before the table starts."""
+    return next((s for s in BASE_SALARIES if s.in_force(day)), None)
 
 
 def rows_in_force(day: date) -> tuple[RouteRule, ...]:

@@ -31,6 +31,7 @@ from datetime import date, datetime
 
 from kiosk.card_number import level_of
 from kiosk.clock import HOSPITAL_ZONE
+from kiosk.copay import CopayExemption
 from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret, stale_code_agrees
 from kiosk.model import (
     BhytPayload,
@@ -57,6 +58,7 @@ def decide(
     reply: GatewayReply | None = None,
     *,
     elsewhere_guard: bool = True,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     """Decide on one check-in attempt.
 
@@ -64,13 +66,16 @@ def decide(
     when it was asked and answered. A reply whose code means "could not judge" (100, 101, 054,
     055, 205, 401, unknown codes) is ignored and the cached record decides.
     ``elsewhere_guard`` (``insurance.checked_elsewhere_guard``) turns the "checked by another
-    facility after the last discharge" rule (:func:`treated_elsewhere`) on or off.
+    facility after the last discharge" rule (:func:`treated_elsewhere`) on or off. ``copay``
+    is what the co-payment look-up said of the year (:mod:`kiosk.copay`), for a five-year card.
     """
     note = ""
     if reply is not None:
         verdict = interpret(reply.code)
         if verdict.action is GatewayAction.CACHE_MUST_AGREE:
-            return _object_code_gate(payload, _stale_code(payload, card, today, rules, reply))
+            return _object_code_gate(
+                payload, _stale_code(payload, card, today, rules, reply, copay=copay)
+            )
         if verdict.action is not GatewayAction.FALLBACK_TO_CACHE:
             return _object_code_gate(
                 payload,
@@ -82,6 +87,7 @@ def decide(
                     reply,
                     verdict=verdict,
                     elsewhere_guard=elsewhere_guard,
+                    copay=copay,
                 ),
             )
         note = f"gateway {verdict.code} ({verdict.meaning}): decided from the cached record; "
@@ -90,7 +96,7 @@ def decide(
             Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, detail=note + "no card record"
         )
     return _object_code_gate(
-        payload, _evaluate(payload, card, today, rules, source="cache", note=note)
+        payload, _evaluate(payload, card, today, rules, source="cache", note=note, copay=copay)
     )
 
 
@@ -100,6 +106,8 @@ def _stale_code(
     today: date,
     rules: HospitalRules,
     reply: GatewayReply,
+    *,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     """Gateway 052/053: the number asked carries a stale province or benefit code.
 
@@ -112,7 +120,9 @@ def _stale_code(
     said = f"gateway {verdict.code}: {verdict.meaning}" + (f" ({reply.note})" if reply.note else "")
     if card is not None and stale_code_agrees(verdict.code, asked, card.card_number):
         note = f"{said}; the cached card's number agrees: decided from the cached record; "
-        return _evaluate(payload, card, today, rules, source="cache_current", note=note)
+        return _evaluate(
+            payload, card, today, rules, source="cache_current", note=note, copay=copay
+        )
     assert verdict.status is not None
     return Decision(
         verdict.status,
@@ -149,6 +159,7 @@ def _with_reply(
     *,
     verdict: GatewayVerdict,
     elsewhere_guard: bool = True,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     known = reply.card or card
     note = f"gateway {verdict.code}: {verdict.meaning}; "
@@ -163,10 +174,12 @@ def _with_reply(
         )
     guarded = reply if elsewhere_guard else None
     if verdict.action is GatewayAction.USE_NEW_CARD:
-        return _evaluate(payload, known, today, rules, source="new", note=note, reply=guarded)
+        return _evaluate(
+            payload, known, today, rules, source="new", note=note, reply=guarded, copay=copay
+        )
     if verdict.action is GatewayAction.CONFIRM:
         decision = _evaluate(
-            payload, known, today, rules, source="gateway", note=note, reply=guarded
+            payload, known, today, rules, source="gateway", note=note, reply=guarded, copay=copay
         )
         if decision.status is Status.ACCEPTED:
             return replace(decision, status=Status.NEEDS_CONFIRMATION, reason=verdict.reason)
@@ -181,6 +194,7 @@ def _with_reply(
         note=note,
         reply=guarded,
         prefer_new=prefer_new,
+        copay=copay,
     )
 
 
@@ -194,6 +208,7 @@ def _evaluate(
     note: str,
     reply: GatewayReply | None = None,
     prefer_new: bool = False,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     """The checks shared by the cache and gateway paths.
 
@@ -220,7 +235,7 @@ def _evaluate(
                 card=effective,
                 detail=note + elsewhere,
             )
-    benefit = benefit_for(effective, rules, today)
+    benefit = benefit_for(effective, rules, today, copay=copay)
     route, percent = benefit.route, benefit.percent
     detail = note + (
         f"visit code {route.value if route else '-'} ({benefit.rule}), benefit level "

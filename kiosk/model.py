@@ -417,6 +417,9 @@ class Benefit:
     rule: str  # the rule row's id, e.g. "1.13/2026-07-01"
     source: str  # the article it stands on
     reason: str  # why, in English, for logs and staff
+    # five continuous years and the year's co-payment over the threshold: 100 % since this
+    # local date, until 31 December (the slip says "Miễn cùng chi trả từ dd/MM/yyyy")
+    copay_exempt_from: date | None = None
 
 
 class CheckInFlag(StrEnum):

@@ -27,6 +27,8 @@ from kiosk.benefit_rules import (
 )
 from kiosk.card_number import object_code_of
 from kiosk.config import HospitalSettings
+from kiosk.copay import SOURCE as COPAY_SOURCE
+from kiosk.copay import CopayExemption
 from kiosk.model import Benefit, CardRecord
 from kiosk.provinces import province_of, same_province
 
@@ -141,13 +143,16 @@ def benefit_for(
     *,
     care: Care = Care.OUTPATIENT,
     facts: frozenset[VisitFact] = frozenset(),
+    copay: CopayExemption | None = None,
 ) -> Benefit:
     """The visit code and the share for this card at this hospital on this local date.
 
     ``facts`` are what reception has established (slips, emergency, listed disease); the kiosk
     passes none. A row resting on such a fact, or a card past five continuous years whose share
     could rise to 100 % once the year's co-payment passes the threshold, leaves the figure to
-    reception (``percent`` None), as does a visit no row describes.
+    reception (``percent`` None), as does a visit no row describes. ``copay`` is what BHXH's
+    co-payment look-up said of the year (None: not asked, or it failed): with it the rules
+    decide the five-years case themselves (:mod:`kiosk.copay`).
     """
     card_percent, group_note = card_share(card, today)
     visit = VisitContext(rules.registered_here(card.facility_code), care, facts)
@@ -166,6 +171,7 @@ def benefit_for(
         )
     rule = _best(matching, card_percent)
     reason = f"{rule.code.value}: {rule.when}{province}"
+    exempt_from: date | None = None
     percent: int | None
     if rule.whatever_card:
         percent = rule.share
@@ -178,11 +184,27 @@ def benefit_for(
         percent = None
         reason += "; reception confirms the slip or fact this rests on"
     elif _five_years_may_apply(card, rule, card_percent, today):
-        percent = None
-        reason += (
-            "; five continuous years reached: 100 % once the year's co-payment passes the "
-            f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
-        )
+        five = card.five_years_from
+        assert five is not None
+        if copay is None or not copay.decided:
+            percent = None
+            reason += (
+                "; five continuous years reached: 100 % once the year's co-payment passes the "
+                f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
+            )
+        elif copay.exempt_from is not None:
+            exempt_from = max(copay.exempt_from, five)
+            percent = 100
+            reason += (
+                f"; five continuous years and a co-payment of {copay.total_vnd} VND this year, "
+                f"over six months' base salary: 100 % since {exempt_from.isoformat()} "
+                f"({COPAY_SOURCE})"
+            )
+        else:
+            reason += (
+                f"; five continuous years, but the year's co-payment ({copay.total_vnd} VND) "
+                f"is not over six months' base salary ({COPAY_SOURCE})"
+            )
     return Benefit(
         route=rule.code,
         percent=percent,
@@ -191,6 +213,7 @@ def benefit_for(
         rule=rule.id,
         source=rule.source,
         reason=reason,
+        copay_exempt_from=exempt_from,
     )
 
 
