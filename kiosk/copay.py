@@ -106,3 +106,25 @@ def exemption(visits: tuple[CopayVisit, ...], today: date) -> CopayExemption:
     )
     # a total over the threshold that no dated visit reaches: the date cannot be derived
     return CopayExemption(round(total), months, exempt_from, decided=not over_undated)
+
+
+@dataclass(frozen=True)
+class CopayReply:
+    """What the co-payment look-up answered (``MaKetQua`` 200 with the visits, 204 none)."""
+
+    code: str  # MaKetQua: "200", "204", "400", "500"
+    note: str | None  # GhiChu: on 200, the time the service's data runs to
+    visits: tuple[CopayVisit, ...] = ()
+
+
+def from_reply(reply: CopayReply, today: date) -> CopayExemption | None:
+    """The exemption a look-up's reply decides, or None when it decides nothing (400, 500,
+    an unknown code): then reception confirms, as without the look-up.
+
+    204 ("no card, or no co-payment this year") counts as no co-payment: the gateway's check
+    of the same card has just found it (*ours*, docs/domain.md)."""
+    if reply.code == "200":
+        return exemption(reply.visits, today)
+    if reply.code == "204":
+        return CopayExemption(0, Fraction(0), None)
+    return None
