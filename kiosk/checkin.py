@@ -13,6 +13,8 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import partial
 from typing import TypedDict, Unpack
 
 from PIL.Image import Image
@@ -20,6 +22,7 @@ from PIL.Image import Image
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
 from kiosk.config import Config
+from kiosk.copay import CopayExemption, from_reply
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret, is_fallback
 from kiosk.model import (
@@ -44,6 +47,7 @@ from kiosk.ports import (
     CardCache,
     CardQuery,
     CheckInStore,
+    CopayLookup,
     OnlineCardCheck,
     OutcomeTally,
     PrintResult,
@@ -183,6 +187,11 @@ class CheckInService:
         self._cards = cards
         self._checkins = checkins
         self._online = online
+        # the co-payment look-up, where the gateway client has it and insurance.copay_lookup
+        lookup: object = online
+        self._copay: CopayLookup | None = (
+            lookup if config.insurance.copay_lookup and isinstance(lookup, CopayLookup) else None
+        )
         self._printer = printer
         self._render_slip = render_slip
         self._rules = HospitalRules.from_config(config.hospital, config.insurance.username)
@@ -240,14 +249,21 @@ class CheckInService:
                 self._cards.save_card(card)
             except StoreError as error:
                 log.warning("could not update the cache from the gateway: %s", error)
-        decision = decide(
+        today = local_day(self._clock, self._zone)
+        decide_today = partial(
+            decide,
             parsed,
             cached,
-            local_day(self._clock, self._zone),
+            today,
             self._rules,
             reply,
             elsewhere_guard=self._config.insurance.checked_elsewhere_guard,
         )
+        decision = decide_today()
+        if decision.benefit is not None and decision.benefit.copay_pending:
+            copay = self._look_up_copay(parsed, decision.card or cached, today)
+            if copay is not None:
+                decision = decide_today(copay=copay)
         log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
         assessment = Assessment(
             status=decision.status,
@@ -265,6 +281,21 @@ class CheckInService:
         ):
             return self._bare_code(assessment)
         return assessment
+
+    def _look_up_copay(
+        self, payload: Payload, card: CardRecord | None, today: date
+    ) -> CopayExemption | None:
+        """What BHXH's co-payment look-up says of a five-year card's year, or None (not set
+        up, failed, or a reply that decides nothing): then reception confirms the share."""
+        if self._copay is None or card is None or card.birth is None:
+            return None
+        code = card.card_number if len(card.card_number) in (10, 12, 15) else payload.lookup_key
+        query = CardQuery(code=code, name=card.name, birth=card.birth)
+        result = self._copay.copay(query, self._config.insurance.online_budget_s)
+        if isinstance(result, GatewayFailure):
+            log.info("co-payment look-up not used: %s", result.kind)
+            return None
+        return from_reply(result, today)
 
     def _bare_code(self, assessment: Assessment) -> Assessment:
         """A number alone proves nothing: ID numbers are guessable and anyone can put one in a
@@ -403,6 +434,9 @@ class CheckInService:
                 reason=str(assessment.reason) if assessment.reason else None,
                 route=decision.route if decision else None,
                 benefit_percent=decision.benefit_percent if decision else None,
+                copay_exempt_from=(
+                    decision.benefit.copay_exempt_from if decision and decision.benefit else None
+                ),
                 verification=assessment.verification,
                 kiosk_id=self._config.kiosk.id,
                 created_at=self._clock.now(),

@@ -199,6 +199,8 @@ class InsuranceSettings:
     breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
     breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
     allow_http: bool = False
+    # -- added for issue 27 (the rules of 2026) --
+    copay_lookup: bool = False  # ask TraCuuTienMCCT for a five-year card's year co-payment
 
 
 @dataclass(frozen=True)

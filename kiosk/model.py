@@ -355,6 +355,9 @@ class CheckInDraft:
     created_at: datetime  # UTC
     staff_name: str | None = None
     override_reason: str | None = None
+    # 100 % since this local date (five years and the year's co-payment over the threshold);
+    # printed on the slip, not stored in the checkins table
+    copay_exempt_from: date | None = None
 
     def checkin(self, checkin_id: str, queue_number: int, series: str = "") -> CheckIn:
         """The check-in this draft becomes once a store gave it an id and a number."""
@@ -389,6 +392,8 @@ class CheckIn:
     # "A-3"): numbered from the kiosk's own journal while central could not be reached.
     series: str = ""
     flag: str | None = None  # "duplicate": reception must look (see CheckInFlag)
+    # the slip's "Miễn cùng chi trả từ dd/MM/yyyy" (kept in memory for the first print only)
+    copay_exempt_from: date | None = None
 
     @property
     def label(self) -> str:
@@ -420,6 +425,9 @@ class Benefit:
     # five continuous years and the year's co-payment over the threshold: 100 % since this
     # local date, until 31 December (the slip says "Miễn cùng chi trả từ dd/MM/yyyy")
     copay_exempt_from: date | None = None
+    # five continuous years on a full-share row and the year's co-payment not known: what
+    # BHXH's co-payment look-up says would decide the share (kiosk.copay)
+    copay_pending: bool = False
 
 
 class CheckInFlag(StrEnum):

@@ -172,6 +172,7 @@ def benefit_for(
     rule = _best(matching, card_percent)
     reason = f"{rule.code.value}: {rule.when}{province}"
     exempt_from: date | None = None
+    copay_pending = False
     percent: int | None
     if rule.whatever_card:
         percent = rule.share
@@ -188,6 +189,7 @@ def benefit_for(
         assert five is not None
         if copay is None or not copay.decided:
             percent = None
+            copay_pending = True
             reason += (
                 "; five continuous years reached: 100 % once the year's co-payment passes the "
                 f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
@@ -214,6 +216,7 @@ def benefit_for(
         source=rule.source,
         reason=reason,
         copay_exempt_from=exempt_from,
+        copay_pending=copay_pending,
     )
 
 
