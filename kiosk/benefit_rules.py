@@ -45,6 +45,10 @@ class FormerTuyen(StrEnum):
     DISTRICT = "district"
     COMMUNE = "commune"
     NONE = "none"  # opened since, or never given a tuyến
+    # graded equivalent to a provincial / central hospital without having been one (a private
+    # hospital): QĐ 3276 row 1.14 names them with the former provincial and central hospitals
+    EQUIVALENT_PROVINCE = "tuong_duong_tinh"
+    EQUIVALENT_CENTRAL = "tuong_duong_tw"
 
 
 class Care(StrEnum):

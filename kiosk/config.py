@@ -38,6 +38,8 @@ PRINTER_KINDS = (
 )
 PROFESSIONAL_LEVELS = ("ban_dau", "co_ban", "chuyen_sau")
 FORMER_TUYEN = ("central", "province", "district", "commune", "none")
+# a hospital graded "tương đương tuyến tỉnh / trung ương" (QĐ 3276 row 1.14), e.g. a private one
+EQUIVALENT_GRADES = ("", "tuong_duong_tinh", "tuong_duong_tw")
 _OLD_HOSPITAL_KEYS = ("level", "facility_levels")  # the tuyến model before 2025
 _NEW_HOSPITAL_KEYS = (
     "the tuyến levels before 2025 no longer decide the route: describe the hospital with "
@@ -110,6 +112,8 @@ class HospitalSettings:
     evaluation_score: int | None = None  # cấp cơ bản only; None: provisional or not scored
     former_tuyen: str = _one_of("none", FORMER_TUYEN)
     primary_station: bool = False  # a cấp ban đầu facility of the kinds in visit code 1.2
+    # -- added for issue 27 (the rules of 2026) --
+    equivalent: str = _one_of("", EQUIVALENT_GRADES)  # graded equivalent to a tuyến (row 1.14)
 
 
 @dataclass(frozen=True)

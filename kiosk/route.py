@@ -55,7 +55,7 @@ class HospitalRules:
             accepted_codes=tuple(hospital.accepted_codes),
             level=ProfessionalLevel(hospital.professional_level),
             score=hospital.evaluation_score,
-            former=FormerTuyen(hospital.former_tuyen),
+            former=_former(hospital),
             primary_station=hospital.primary_station,
             own_accounts=(gateway_username,) if gateway_username else (),
         )
@@ -83,6 +83,14 @@ class HospitalRules:
             return True
         prefix = name.split("_", 1)[0].upper()
         return bool(prefix) and prefix in self.own_codes
+
+
+def _former(hospital: HospitalSettings) -> FormerTuyen:
+    """The tuyến before 2025, or the grade a hospital without one is equivalent to."""
+    former = FormerTuyen(hospital.former_tuyen)
+    if former is FormerTuyen.NONE and hospital.equivalent:
+        return FormerTuyen(hospital.equivalent)
+    return former
 
 
 def benefit_percent(level: int | None) -> int | None:

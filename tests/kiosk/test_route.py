@@ -385,3 +385,48 @@ def test_a_group_override_lifts_a_five_year_card_out_of_reception() -> None:
     day = date(2026, 3, 1)
     assert benefit_for(five, hospital(CO_BAN), day).percent == 100
     assert benefit_for(five, hospital(CO_BAN), date(2025, 12, 31)).percent is None
+
+
+# --- a hospital graded equivalent to a provincial or central one: QĐ 3276 row 1.14 -----------
+
+
+@pytest.mark.parametrize("grade", ["tuong_duong_tinh", "tuong_duong_tw"])
+def test_an_equivalent_grade_comes_from_the_config_when_there_is_no_former_tuyen(
+    grade: str,
+) -> None:
+    settings = HospitalSettings(facility_codes=(OWN,), former_tuyen="none", equivalent=grade)
+    rules = HospitalRules.from_config(settings, "")
+    assert rules.former is FormerTuyen(grade)
+    former = replace(settings, former_tuyen="district")
+    assert HospitalRules.from_config(former, "").former is FormerTuyen.DISTRICT
+
+
+@pytest.mark.parametrize("grade", [FormerTuyen.EQUIVALENT_PROVINCE, FormerTuyen.EQUIVALENT_CENTRAL])
+@pytest.mark.parametrize(("hour", "minute", "percent"), [(23, 59, 0), (0, 0, 40)])
+def test_row_1_14_takes_an_equivalent_hospital_on_both_sides_of_1_july_2026(
+    grade: FormerTuyen, hour: int, minute: int, percent: int
+) -> None:
+    today = _at_local(date(2026, 6, 30) if hour == 23 else date(2026, 7, 1), hour, minute)
+    benefit = benefit_for(card(4), hospital(CO_BAN, grade), today)
+    assert (benefit.route, benefit.percent) == (Route.BASIC_FORMER_UPPER, percent)
+
+
+@pytest.mark.parametrize("score", [None, 45])
+def test_row_1_12_no_longer_takes_an_equivalent_hospital(score: int | None) -> None:
+    # provisional or under 50 points: a hospital of no tuyến gets 1.12 (the card's share), one
+    # graded equivalent to a provincial hospital 1.14 (half of it from 1 July 2026)
+    plain = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.NONE, score), AFTER)
+    graded = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.EQUIVALENT_PROVINCE, score), AFTER)
+    assert (plain.route, plain.percent) == (Route.BASIC_UNDER_50, 80)
+    assert (graded.route, graded.percent) == (Route.BASIC_FORMER_UPPER, 40)
+
+
+def test_row_1_13_and_1_14_pay_alike_for_an_equivalent_hospital_of_50_to_70_points() -> None:
+    benefit = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.EQUIVALENT_CENTRAL, 60), AFTER)
+    # both rows pay half; the table's order (QĐ 3276: top to bottom) picks 1.13
+    assert (benefit.route, benefit.percent) == (Route.BASIC_50_70, 40)
+
+
+def test_an_equivalent_grade_matches_no_row_of_a_former_hospital_at_specialised_level() -> None:
+    rules = hospital(CHUYEN_SAU, FormerTuyen.EQUIVALENT_PROVINCE)
+    assert benefit_for(card(4), rules, AFTER).route is None
