@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from kiosk.model import Route
@@ -44,6 +45,10 @@ class FormerTuyen(StrEnum):
     DISTRICT = "district"
     COMMUNE = "commune"
     NONE = "none"  # opened since, or never given a tuyến
+    # graded equivalent to a provincial / central hospital without having been one (a private
+    # hospital): QĐ 3276 row 1.14 names them with the former provincial and central hospitals
+    EQUIVALENT_PROVINCE = "tuong_duong_tinh"
+    EQUIVALENT_CENTRAL = "tuong_duong_tw"
 
 
 class Care(StrEnum):
@@ -160,14 +165,80 @@ def _rule(row: dict[str, Any], texts: Mapping[str, str]) -> RouteRule:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...]]:
+@dataclass(frozen=True)
+class GroupOverride:
+    """A group of insured people (an object code) given a card level from a date on, whatever
+    digit its cards still print: CN and LH are 100 % since 1/1/2026 (Resolution 261/2025/QH15),
+    and BHXH re-prints their digit only as cards are renewed (CV 38/BYT-BH)."""
+
+    id: str
+    group: str  # the object code, e.g. "CN"
+    valid_from: date
+    valid_to: date | None  # inclusive; None: still in force
+    level: int  # the card level (1-5) the group gets
+    source: str
+    verified: str
+
+    def in_force(self, day: date) -> bool:
+        """Whether the override applies on this local date."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def _group(row: dict[str, Any]) -> GroupOverride:
+    """One ``[[group]]`` of the table; ValueError names what is wrong in it."""
+    where = f"{_TABLE} group {row.get('id', '?')}"
+    values = {"valid_to": None, **row}
+    if set(values) != _GROUP_FIELDS:
+        raise ValueError(f"{where}: expected the keys {sorted(_GROUP_FIELDS)}")
+    if not isinstance(values["valid_from"], date) or not (
+        values["valid_to"] is None or isinstance(values["valid_to"], date)
+    ):
+        raise ValueError(f"{where}: valid_from / valid_to are not dates")
+    if values["level"] not in (1, 2, 3, 4, 5):
+        raise ValueError(f"{where}: level is not a card level 1-5")
+    return GroupOverride(**values)
+
+
+@dataclass(frozen=True)
+class BaseSalary:
+    """The base salary (mức lương cơ sở) in force over a period, in VND a month."""
+
+    valid_from: date
+    valid_to: date | None  # inclusive; None: still in force
+    vnd: int
+    source: str
+    verified: str
+
+    def in_force(self, day: date) -> bool:
+        """Whether this base salary applies on this local date."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def _base_salaries(rows: list[dict[str, Any]]) -> tuple[BaseSalary, ...]:
+    """The ``[[base_salary]]`` rows, checked to follow each other without gap or overlap."""
+    salaries = tuple(BaseSalary(**{"valid_to": None, **row}) for row in rows)
+    for before, after in pairwise(salaries):
+        if before.valid_to is None or (after.valid_from - before.valid_to).days != 1:
+            raise ValueError(f"{_TABLE}: base_salary rows leave a gap or overlap")
+    if any(not isinstance(s.vnd, int) or s.vnd <= 0 for s in salaries):
+        raise ValueError(f"{_TABLE}: a base salary is not a positive whole number of VND")
+    return salaries
+
+
+def _load_table() -> tuple[dict[str, str], tuple[RouteRule, ...], tuple[GroupOverride, ...]]:
     data = tomllib.loads(resources.files("kiosk").joinpath(_TABLE).read_text(encoding="utf-8"))
     texts: dict[str, str] = data["texts"]
     rules = tuple(_rule(row, texts) for row in data["rule"])
     ids = [rule.id for rule in rules]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{_TABLE}: a rule id is used twice")
-    return texts, rules
+    groups = tuple(_group(row) for row in data.get("group", ()))
+    return texts, rules, groups
+
+
+def _load_base_salaries() -> tuple[BaseSalary, ...]:
+    data = tomllib.loads(resources.files("kiosk").joinpath(_TABLE).read_text(encoding="utf-8"))
+    return _base_salaries(data.get("base_salary", []))
 
 
 _TABLE = "benefit_rules.toml"
@@ -179,8 +250,23 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "care": Care,
     "fact": VisitFact,
 }
-_TEXTS, RULES = _load_table()
+_GROUP_FIELDS = frozenset(field.name for field in fields(GroupOverride))
+_TEXTS, RULES, GROUPS = _load_table()
+BASE_SALARIES = _load_base_salaries()
 FIVE_YEARS_SOURCE = "{law} cl. 1 d; {d188} Art. 18 cl. 2".format_map(_TEXTS)
+
+
+def group_override(group: str | None, day: date) -> GroupOverride | None:
+    """The override in force on a local date for an object code, or None."""
+    if not group:
+        return None
+    code = group.strip().upper()
+    return next((g for g in GROUPS if g.group == code and g.in_force(day)), None)
+
+
+def base_salary(day: date) -> BaseSalary | None:
+    """The base salary in force on a local date, or None before the table starts."""
+    return next((s for s in BASE_SALARIES if s.in_force(day)), None)
 
 
 def rows_in_force(day: date) -> tuple[RouteRule, ...]:

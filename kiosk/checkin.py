@@ -13,12 +13,15 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import partial
 from typing import TypedDict, Unpack
 
 from PIL.Image import Image
 
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
+from kiosk.copay import CopayExemption, from_reply
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret, is_fallback
 from kiosk.model import (
@@ -44,6 +47,7 @@ from kiosk.ports import (
     CardCache,
     CardQuery,
     CheckInStore,
+    CopayLookup,
     OnlineCardCheck,
     OutcomeTally,
     PrintResult,
@@ -108,7 +112,7 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         birth = birth or payload.birth
         gender = gender or payload.gender
     id_number = card.id_number if card else None
-    if isinstance(payload, CccdPayload):
+    if isinstance(payload, CccdPayload | BhytPayload):
         id_number = id_number or payload.id_number
     bhxh = card.bhxh_number if card else None
     if bhxh is None and isinstance(payload, BhytPayload):
@@ -117,7 +121,7 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         name=name,
         birth=birth,
         gender=gender,
-        card_number=card.card_number if card else getattr(payload, "card_number", None),
+        card_number=card.card_number if card else _storable(getattr(payload, "card_number", None)),
         bhxh_number=bhxh,
         id_number=id_number,
         facility_code=card.facility_code if card else getattr(payload, "facility_code", None),
@@ -125,6 +129,12 @@ def snapshot_of(payload: Payload | None, card: CardRecord | None) -> PatientSnap
         valid_to=card.valid_to if card else getattr(payload, "valid_to", None),
         benefit_level=card.benefit_level if card else getattr(payload, "benefit_level", None),
     )
+
+
+def _storable(number: str | None) -> str | None:
+    """A QR's card number as a check-in keeps it: 10 or 15 characters (a 12- or 17-character
+    number is kept by the personal ID it carries)."""
+    return number if number and len(number) in (10, 15) else None
 
 
 def keep_known_level(card: CardRecord, cached: CardRecord | None) -> CardRecord:
@@ -207,6 +217,11 @@ class CheckInService:
         self._cards = cards
         self._checkins = checkins
         self._online = online
+        # the co-payment look-up, where the gateway client has it and insurance.copay_lookup
+        lookup: object = online
+        self._copay: CopayLookup | None = (
+            lookup if config.insurance.copay_lookup and isinstance(lookup, CopayLookup) else None
+        )
         self._printer = printer
         self._render_slip = render_slip
         self._rules = HospitalRules.from_config(config.hospital, config.insurance.username)
@@ -248,7 +263,10 @@ class CheckInService:
         parsed = parse_payload(text)
         if isinstance(parsed, InvalidPayload):
             log.info("rejected scan: %s (%s)", parsed.reason, parsed.detail)
-            return Assessment.unchecked(Status.REJECTED, parsed.reason, None, parsed.detail)
+            # a card the kiosk cannot place is reception's to look at, never "invalid card"
+            unplaced = parsed.reason is Reason.CARD_NUMBER_UNPLACED
+            status = Status.NEEDS_RECEPTION if unplaced else Status.REJECTED
+            return Assessment.unchecked(status, parsed.reason, None, parsed.detail)
         try:
             cached = self._find_cached(parsed)
         except StoreError as error:
@@ -261,14 +279,21 @@ class CheckInService:
                 self._cards.save_card(card)
             except StoreError as error:
                 log.warning("could not update the cache from the gateway: %s", error)
-        decision = decide(
+        today = local_day(self._clock, self._zone)
+        decide_today = partial(
+            decide,
             parsed,
             cached,
-            local_day(self._clock, self._zone),
+            today,
             self._rules,
             reply,
             elsewhere_guard=self._config.insurance.checked_elsewhere_guard,
         )
+        decision = decide_today()
+        if decision.benefit is not None and decision.benefit.copay_pending:
+            copay = self._look_up_copay(parsed, decision.card or cached, today)
+            if copay is not None:
+                decision = decide_today(copay=copay)
         log.info("assessed %s card: %s %s", type(parsed).__name__, decision.status, decision.reason)
         assessment = Assessment(
             status=decision.status,
@@ -286,6 +311,21 @@ class CheckInService:
         ):
             return self._bare_code(assessment)
         return assessment
+
+    def _look_up_copay(
+        self, payload: Payload, card: CardRecord | None, today: date
+    ) -> CopayExemption | None:
+        """What BHXH's co-payment look-up says of a five-year card's year, or None (not set
+        up, failed, or a reply that decides nothing): then reception confirms the share."""
+        if self._copay is None or card is None or card.birth is None:
+            return None
+        code = card.card_number if len(card.card_number) in (10, 12, 15) else payload.lookup_key
+        query = CardQuery(code=code, name=card.name, birth=card.birth)
+        result = self._copay.copay(query, self._config.insurance.online_budget_s)
+        if isinstance(result, GatewayFailure):
+            log.info("co-payment look-up not used: %s", result.kind)
+            return None
+        return from_reply(result, today)
 
     def _bare_code(self, assessment: Assessment) -> Assessment:
         """A number alone proves nothing: ID numbers are guessable and anyone can put one in a
@@ -424,6 +464,9 @@ class CheckInService:
                 reason=str(assessment.reason) if assessment.reason else None,
                 route=decision.route if decision else None,
                 benefit_percent=decision.benefit_percent if decision else None,
+                copay_exempt_from=(
+                    decision.benefit.copay_exempt_from if decision and decision.benefit else None
+                ),
                 verification=assessment.verification,
                 kiosk_id=self._config.kiosk.id,
                 created_at=self._clock.now(),

@@ -23,6 +23,7 @@ from kiosk.model import Clinic
 from kiosk.settings import (
     BARE_CODE_CHECKS,
     DECODERS,
+    EQUIVALENT_GRADES,
     FORMER_TUYEN,
     HIS_KINDS,
     LENS_POSITIONS,
@@ -60,6 +61,7 @@ __all__ = [
     "CONFIG_SEARCH",
     "DECODERS",
     "DEFAULT_CLINICS",
+    "EQUIVALENT_GRADES",
     "FORMER_TUYEN",
     "HIS_KINDS",
     "LENS_POSITIONS",

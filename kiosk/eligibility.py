@@ -31,7 +31,8 @@ from datetime import date, datetime
 
 from kiosk.card_number import level_of
 from kiosk.clock import HOSPITAL_ZONE
-from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret
+from kiosk.copay import CopayExemption
+from kiosk.gateway_codes import GatewayAction, GatewayVerdict, interpret, stale_code_agrees
 from kiosk.model import (
     BhytPayload,
     CardRecord,
@@ -57,6 +58,7 @@ def decide(
     reply: GatewayReply | None = None,
     *,
     elsewhere_guard: bool = True,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     """Decide on one check-in attempt.
 
@@ -64,11 +66,16 @@ def decide(
     when it was asked and answered. A reply whose code means "could not judge" (100, 101, 054,
     055, 205, 401, unknown codes) is ignored and the cached record decides.
     ``elsewhere_guard`` (``insurance.checked_elsewhere_guard``) turns the "checked by another
-    facility after the last discharge" rule (:func:`treated_elsewhere`) on or off.
+    facility after the last discharge" rule (:func:`treated_elsewhere`) on or off. ``copay``
+    is what the co-payment look-up said of the year (:mod:`kiosk.copay`), for a five-year card.
     """
     note = ""
     if reply is not None:
         verdict = interpret(reply.code)
+        if verdict.action is GatewayAction.CACHE_MUST_AGREE:
+            return _object_code_gate(
+                payload, _stale_code(payload, card, today, rules, reply, copay=copay)
+            )
         if verdict.action is not GatewayAction.FALLBACK_TO_CACHE:
             return _object_code_gate(
                 payload,
@@ -80,6 +87,7 @@ def decide(
                     reply,
                     verdict=verdict,
                     elsewhere_guard=elsewhere_guard,
+                    copay=copay,
                 ),
             )
         note = f"gateway {verdict.code} ({verdict.meaning}): decided from the cached record; "
@@ -88,7 +96,39 @@ def decide(
             Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, detail=note + "no card record"
         )
     return _object_code_gate(
-        payload, _evaluate(payload, card, today, rules, source="cache", note=note)
+        payload, _evaluate(payload, card, today, rules, source="cache", note=note, copay=copay)
+    )
+
+
+def _stale_code(
+    payload: Payload,
+    card: CardRecord | None,
+    today: date,
+    rules: HospitalRules,
+    reply: GatewayReply,
+    *,
+    copay: CopayExemption | None = None,
+) -> Decision:
+    """Gateway 052/053: the number asked carries a stale province or benefit code.
+
+    When the cached card's number differs from the QR's exactly there, the cache knows the
+    current number and decides (with its own level and facility); otherwise reception confirms,
+    and the gateway's reason goes to staff in the detail.
+    """
+    verdict = interpret(reply.code)
+    asked = getattr(payload, "card_number", None) or payload.lookup_key
+    said = f"gateway {verdict.code}: {verdict.meaning}" + (f" ({reply.note})" if reply.note else "")
+    if card is not None and stale_code_agrees(verdict.code, asked, card.card_number):
+        note = f"{said}; the cached card's number agrees: decided from the cached record; "
+        return _evaluate(
+            payload, card, today, rules, source="cache_current", note=note, copay=copay
+        )
+    assert verdict.status is not None
+    return Decision(
+        verdict.status,
+        verdict.reason,
+        card=card,
+        detail=f"{said}; the cache does not know a current number: reception confirms it",
     )
 
 
@@ -119,6 +159,7 @@ def _with_reply(
     *,
     verdict: GatewayVerdict,
     elsewhere_guard: bool = True,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     known = reply.card or card
     note = f"gateway {verdict.code}: {verdict.meaning}; "
@@ -133,10 +174,12 @@ def _with_reply(
         )
     guarded = reply if elsewhere_guard else None
     if verdict.action is GatewayAction.USE_NEW_CARD:
-        return _evaluate(payload, known, today, rules, source="new", note=note, reply=guarded)
+        return _evaluate(
+            payload, known, today, rules, source="new", note=note, reply=guarded, copay=copay
+        )
     if verdict.action is GatewayAction.CONFIRM:
         decision = _evaluate(
-            payload, known, today, rules, source="gateway", note=note, reply=guarded
+            payload, known, today, rules, source="gateway", note=note, reply=guarded, copay=copay
         )
         if decision.status is Status.ACCEPTED:
             return replace(decision, status=Status.NEEDS_CONFIRMATION, reason=verdict.reason)
@@ -151,6 +194,7 @@ def _with_reply(
         note=note,
         reply=guarded,
         prefer_new=prefer_new,
+        copay=copay,
     )
 
 
@@ -164,10 +208,13 @@ def _evaluate(
     note: str,
     reply: GatewayReply | None = None,
     prefer_new: bool = False,
+    copay: CopayExemption | None = None,
 ) -> Decision:
     """The checks shared by the cache and gateway paths.
 
-    ``source`` is "cache" (window from the QR when it has one, else the record), "gateway"
+    ``source`` is "cache" (window from the QR when it has one, else the record),
+    "cache_current" (as "cache", but the record's level and facility win: the gateway said
+    the QR's number is stale and the cache knows the current one), "gateway"
     (the gateway said the card is valid: its record's window, missing dates do not block) or
     "new" (gateway 003: only the replacement card can be used).
     """
@@ -188,7 +235,7 @@ def _evaluate(
                 card=effective,
                 detail=note + elsewhere,
             )
-    benefit = benefit_for(effective, rules, today)
+    benefit = benefit_for(effective, rules, today, copay=copay)
     route, percent = benefit.route, benefit.percent
     detail = note + (
         f"visit code {route.value if route else '-'} ({benefit.rule}), benefit level "
@@ -260,7 +307,7 @@ def _validity(
     new = record.replacement
     if source == "new":
         return _new_card_only(record, today, note)
-    use_qr = source == "cache"
+    use_qr = source in ("cache", "cache_current")
     start, end = _window(payload, record, use_qr=use_qr)
     if end is None and use_qr:
         return Decision(
@@ -281,7 +328,8 @@ def _validity(
         return _on_new_card(record, new), Reason.CARD_REPLACED
     if expired:
         return _expired(record, end, note, online=not use_qr)
-    return _merged(payload, record, start, end, use_qr=use_qr), None
+    record_wins = source == "cache_current"
+    return _merged(payload, record, start, end, use_qr=use_qr and not record_wins), None
 
 
 def _expired(record: CardRecord, end: date | None, note: str, *, online: bool) -> Decision:
@@ -383,7 +431,9 @@ def _merged(
     qr_facility = payload.facility_code if isinstance(payload, BhytPayload) else None
     qr_five = payload.five_years_from if isinstance(payload, BhytPayload) else None
     if use_qr:
-        level = qr_level or record_level
+        # a level the gateway gave (its 15-character number) is fresher than the QR's digit
+        confirmed = record_level if record.source == "gateway" else None
+        level = confirmed or qr_level or record_level
         facility = qr_facility or record.facility_code
         five = qr_five or record.five_years_from
     else:

@@ -2,8 +2,14 @@
 
 A verdict says which action to take and, where the gateway's answer decides on its own, the
 status and reason of the outcome. Codes that mean "the gateway could not judge" fall back to
-the cache; those that point at our own configuration or a bug also raise a staff alert.
+the cache; those that point at our own configuration or a bug, or at data the kiosk cannot put
+right (080 gender, 090 registered facility), also raise a staff alert. 052 and 053 (the
+province or benefit code in the number asked is wrong: a QR printed before the 2025 merger or
+before CV 38/BYT-BH re-coded a group) send the patient to reception with the reason shown to
+staff, unless the cached card's number agrees with the gateway (then the cache decides).
 Unknown codes fall back to the cache with an alert, so a new code never blocks a patient.
+A ``000`` reply carrying new validity dates (``gtTheTuMoi``/``gtTheDenMoi``) is a renewal:
+``db.insurance.gateway.reply_from_json`` reads it into the card's replacement.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ class GatewayAction(StrEnum):
     RECEPTION = "reception"
     REJECT = "reject"
     FALLBACK_TO_CACHE = "fallback_to_cache"
+    # the number asked has a stale code (052/053): reception, unless the cache knows the
+    # current number (it differs from the one asked where the gateway says it is wrong)
+    CACHE_MUST_AGREE = "cache_must_agree"
 
 
 @dataclass(frozen=True)
@@ -88,16 +97,16 @@ _TABLE: dict[str, GatewayVerdict] = {
         _v("051", A.REJECT, Status.REJECTED, Reason.GATEWAY_REJECTED, "wrong card number"),
         _v(
             "052",
-            A.REJECT,
-            Status.REJECTED,
-            Reason.GATEWAY_REJECTED,
+            A.CACHE_MUST_AGREE,
+            Status.NEEDS_RECEPTION,
+            Reason.CARD_CODE_UNCONFIRMED,
             "wrong province code (characters 4-5)",
         ),
         _v(
             "053",
-            A.REJECT,
-            Status.REJECTED,
-            Reason.GATEWAY_REJECTED,
+            A.CACHE_MUST_AGREE,
+            Status.NEEDS_RECEPTION,
+            Reason.CARD_CODE_UNCONFIRMED,
             "wrong benefit code (character 3)",
         ),
         _v(
@@ -136,6 +145,22 @@ _TABLE: dict[str, GatewayVerdict] = {
             Status.NEEDS_CONFIRMATION,
             Reason.BIRTH_NEEDS_CONFIRMATION,
             "date of birth does not match",
+        ),
+        _v(
+            "080",
+            A.FALLBACK_TO_CACHE,
+            None,
+            Reason.GATEWAY_UNAVAILABLE,
+            "gender does not match",
+            alert=Reason.GATEWAY_DATA_MISMATCH,
+        ),
+        _v(
+            "090",
+            A.FALLBACK_TO_CACHE,
+            None,
+            Reason.GATEWAY_UNAVAILABLE,
+            "registered facility (nơi ĐKKCB ban đầu) does not match",
+            alert=Reason.GATEWAY_DATA_MISMATCH,
         ),
         _v(
             "100",
@@ -204,6 +229,20 @@ def interpret(code: str) -> GatewayVerdict:
         Reason.GATEWAY_UNKNOWN_CODE,
         "unknown result code",
     )
+
+
+def stale_code_agrees(code: str, asked: str, cached: str) -> bool:
+    """Whether a cached card number agrees with a 052/053 answer about the number ``asked``:
+    it differs from it exactly where the gateway says the asked number is wrong (characters
+    4-5, the province, for 052; character 3, the benefit code, for 053)."""
+    asked, cached = asked.strip().upper(), cached.strip().upper()
+    if len(asked) not in (15, 17) or len(cached) != 15 or asked[:2] != cached[:2]:
+        return False
+    if code == "052":
+        return asked[3:5] != cached[3:5]
+    if code == "053":
+        return asked[2] != cached[2]
+    return False
 
 
 def is_fallback(code: str) -> bool:

@@ -56,6 +56,7 @@ class CodeKind(StrEnum):
     BHXH_NUMBER = "bhxh"  # 10 digits: mã số BHXH (the whole number on 2021-form cards)
     ID_NUMBER = "cccd"  # 12 digits: citizen ID number
     CARD_NUMBER = "card"  # 15 characters: the older card number
+    CARD_WITH_ID = "card_id"  # 17 characters: object code, level, area, 12-digit personal ID
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ class BhytPayload:
     """A BHYT card or VssID QR payload (docs/domain.md §2), decoded field by field."""
 
     raw: str
-    card_number: str  # exactly as in the QR: 15 characters, or 10 digits on 2021-form cards
-    bhxh_number: str  # the last 10 characters of the card number
+    # exactly as in the QR: 15 characters, 10 digits on 2021-form cards, 12 digits (the
+    # personal ID) or 17 characters (object code, level, area and the 12-digit personal ID)
+    card_number: str
+    bhxh_number: str  # the last 10 characters of a 10- or 15-character number; else ""
     name: str
     birth: BirthDate | None
     gender: Gender | None
@@ -81,19 +84,23 @@ class BhytPayload:
     benefit_level: int | None = None  # the digit of a 15-char number, else field 14
     issuing_place: str | None = None
     unknown_object_code: bool = False  # well-formed letters not in kiosk.object_codes
+    id_number: str | None = None  # the personal ID a 12- or 17-character number carries
 
     @property
     def lookup_key(self) -> str:
-        """The code to find this card in the cache with."""
+        """The code to find this card with, in the cache and at the gateway (whose ``maThe``
+        takes 10, 12 or 15 characters: a 17-character number is asked by its personal ID)."""
+        if len(self.card_number) == 17 and self.id_number:
+            return self.id_number
         return self.card_number
 
     @property
     def lookup_keys(self) -> tuple[str, ...]:
         """Every code this card may be cached under, the most specific first: a renewed card
         keeps its BHXH number when its object code or level changes."""
-        if self.bhxh_number != self.card_number:
+        if self.bhxh_number and self.bhxh_number != self.card_number:
             return (self.card_number, self.bhxh_number)
-        return (self.card_number,)
+        return (self.lookup_key,)
 
 
 @dataclass(frozen=True)
@@ -134,14 +141,16 @@ class CodePayload:
 
     @property
     def lookup_key(self) -> str:
-        return self.code
+        """The code as the cache and the gateway take it: a 17-character number by the
+        personal ID it ends with."""
+        return self.code[5:] if self.kind is CodeKind.CARD_WITH_ID else self.code
 
     @property
     def lookup_keys(self) -> tuple[str, ...]:
         """The code, then (for a 15-character number) the BHXH number it ends with."""
         if self.kind is CodeKind.CARD_NUMBER and self.code[-10:].isdigit():
             return (self.code, self.code[-10:])
-        return (self.code,)
+        return (self.lookup_key,)
 
 
 Payload = BhytPayload | CccdPayload | CodePayload
@@ -346,6 +355,9 @@ class CheckInDraft:
     created_at: datetime  # UTC
     staff_name: str | None = None
     override_reason: str | None = None
+    # 100 % since this local date (five years and the year's co-payment over the threshold);
+    # printed on the slip, not stored in the checkins table
+    copay_exempt_from: date | None = None
 
     def checkin(self, checkin_id: str, queue_number: int, series: str = "") -> CheckIn:
         """The check-in this draft becomes once a store gave it an id and a number."""
@@ -380,6 +392,8 @@ class CheckIn:
     # "A-3"): numbered from the kiosk's own journal while central could not be reached.
     series: str = ""
     flag: str | None = None  # "duplicate": reception must look (see CheckInFlag)
+    # the slip's "Miễn cùng chi trả từ dd/MM/yyyy" (kept in memory for the first print only)
+    copay_exempt_from: date | None = None
 
     @property
     def label(self) -> str:
@@ -408,6 +422,12 @@ class Benefit:
     rule: str  # the rule row's id, e.g. "1.13/2026-07-01"
     source: str  # the article it stands on
     reason: str  # why, in English, for logs and staff
+    # five continuous years and the year's co-payment over the threshold: 100 % since this
+    # local date, until 31 December (the slip says "Miễn cùng chi trả từ dd/MM/yyyy")
+    copay_exempt_from: date | None = None
+    # five continuous years on a full-share row and the year's co-payment not known: what
+    # BHXH's co-payment look-up says would decide the share (kiosk.copay)
+    copay_pending: bool = False
 
 
 class CheckInFlag(StrEnum):

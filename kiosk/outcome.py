@@ -30,6 +30,8 @@ class Reason(StrEnum):
     # the payload
     NOT_A_CARD = "not_a_card"
     BAD_CARD_NUMBER = "bad_card_number"
+    # a BHYT QR whose card field has a shape the kiosk cannot place: reception, not a refusal
+    CARD_NUMBER_UNPLACED = "card_number_unplaced"
     BAD_ID_NUMBER = "bad_id_number"
     UNREADABLE_CARD = "unreadable_card"  # a card payload whose fields are damaged or misplaced
     # the card
@@ -49,7 +51,9 @@ class Reason(StrEnum):
     BIRTH_NEEDS_CONFIRMATION = "birth_needs_confirmation"
     PATIENT_DENIED_IDENTITY = "patient_denied_identity"
     TREATED_ELSEWHERE = "treated_elsewhere"  # checked by another facility after last discharge
-    GATEWAY_REJECTED = "gateway_rejected"  # 050-053: no such card / wrong number
+    GATEWAY_REJECTED = "gateway_rejected"  # 050-051: no such card / wrong number
+    # 052/053: the province or benefit code of the number asked is wrong; reception confirms
+    CARD_CODE_UNCONFIRMED = "card_code_unconfirmed"
     UNKNOWN_OBJECT_CODE = "unknown_object_code"  # card letters not in the table: staff confirm
     # the visit
     ALREADY_CHECKED_IN = "already_checked_in"
@@ -64,6 +68,7 @@ class Reason(StrEnum):
     GATEWAY_UNAVAILABLE = "gateway_unavailable"  # cache decided
     GATEWAY_BAD_REQUEST = "gateway_bad_request"  # 205: our request was malformed (a bug)
     GATEWAY_UNKNOWN_CODE = "gateway_unknown_code"  # a maKetQua not in the table
+    GATEWAY_DATA_MISMATCH = "gateway_data_mismatch"  # 080/090: staff alert, cache decides
     STAFF_OVERRIDE = "staff_override"
     # a QR holding only a number (anyone can make one): the patient proves it is theirs
     BIRTH_YEAR_REQUIRED = "birth_year_required"
@@ -82,6 +87,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Status.REJECTED: "Không thể đăng ký khám bằng thẻ này.",
         Reason.NOT_A_CARD: "Mã QR này không phải thẻ BHYT hay CCCD.",
         Reason.BAD_CARD_NUMBER: "Mã thẻ BHYT không hợp lệ.",
+        Reason.CARD_NUMBER_UNPLACED: "Chưa nhận dạng được số thẻ BHYT. "
+        "Vui lòng đến quầy tiếp đón để được tiếp nhận.",
         Reason.BAD_ID_NUMBER: "Số CCCD không hợp lệ.",
         Reason.UNREADABLE_CARD: "Không đọc được đầy đủ thông tin trên thẻ. "
         "Vui lòng quét lại hoặc đến quầy tiếp đón.",
@@ -104,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.PATIENT_DENIED_IDENTITY: "Thông tin chưa đúng. Vui lòng đến quầy tiếp đón.",
         Reason.TREATED_ELSEWHERE: "Thẻ đang được sử dụng ở cơ sở khác. Vui lòng đến quầy tiếp đón.",
         Reason.GATEWAY_REJECTED: "Cổng BHXH không xác nhận thẻ này. Vui lòng đến quầy tiếp đón.",
+        Reason.CARD_CODE_UNCONFIRMED: "Quầy tiếp đón cần xác nhận mã thẻ BHYT. "
+        "Vui lòng đến quầy tiếp đón.",
         Reason.UNKNOWN_OBJECT_CODE: "Quầy tiếp đón cần xác nhận loại đối tượng trên thẻ BHYT. "
         "Vui lòng đến quầy tiếp đón.",
         Reason.ALREADY_CHECKED_IN: "Ông/Bà đã đăng ký khám hôm nay. Đây là số thứ tự của Ông/Bà.",
@@ -117,6 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNAVAILABLE: "Thẻ được kiểm tra theo dữ liệu lưu tại bệnh viện.",
         Reason.GATEWAY_BAD_REQUEST: "Lỗi gửi yêu cầu tới cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
+        Reason.GATEWAY_DATA_MISMATCH: "Cổng BHXH báo thông tin thẻ chưa khớp: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
         "benefit_share": "Mức hưởng {percent}%",
         "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
@@ -134,6 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Status.REJECTED: "This card cannot be used to check in.",
         Reason.NOT_A_CARD: "This QR code is not a health-insurance card or a citizen ID.",
         Reason.BAD_CARD_NUMBER: "The health-insurance card number is not valid.",
+        Reason.CARD_NUMBER_UNPLACED: "The kiosk does not recognise this card number. "
+        "Please go to the reception desk to be received.",
         Reason.BAD_ID_NUMBER: "The citizen ID number is not valid.",
         Reason.UNREADABLE_CARD: "The card's details could not be read completely. "
         "Please scan again or go to reception.",
@@ -160,6 +172,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Please go to reception.",
         Reason.GATEWAY_REJECTED: "The insurance service did not confirm this card. "
         "Please go to reception.",
+        Reason.CARD_CODE_UNCONFIRMED: "Reception needs to confirm your card's number. "
+        "Please go to reception.",
         Reason.UNKNOWN_OBJECT_CODE: "Reception needs to confirm the insurance group on your "
         "card. Please go to reception.",
         Reason.ALREADY_CHECKED_IN: "You have already checked in today. This is your number.",
@@ -175,6 +189,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "staff alerted.",
         Reason.GATEWAY_UNKNOWN_CODE: "The insurance gateway sent an unknown result code: "
         "staff alerted.",
+        Reason.GATEWAY_DATA_MISMATCH: "The insurance gateway reported details that do not "
+        "match: staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
         "benefit_share": "Benefit {percent}%",
         "benefit_by_reception": "Reception confirms the benefit",

@@ -7,7 +7,12 @@ Three shapes are recognised (docs/insurance-api.md §5 lists every variant with 
 - a CCCD chip-card QR: 7 (or 11) ``|``-separated plain UTF-8 fields starting with a 12-digit ID,
   and the căn cước issued since 1 July 2024, whose QR (on the back) has more fields: the known
   leading fields are read and the rest kept as read;
-- a bare code: 10 digits (mã số BHXH), 12 digits (CCCD number) or a 15-character card number.
+- a bare code: 10 digits (mã số BHXH), 12 digits (CCCD number), a 15-character card number or
+  a 17-character one (object code, level, area and the 12-digit personal ID).
+
+A BHYT QR's card field may have 10, 12, 15 or 17 characters (:mod:`kiosk.card_number` places
+each); one the kiosk cannot place is not "an invalid card": the reason
+``card_number_unplaced`` sends the patient to reception.
 
 Dates may be written with one-digit days and months (``5/3/1950``); a birth date may be a
 month and year (``03/1994`` on a BHYT QR, ``031985`` on a CCCD QR). Hex text fields that a
@@ -88,7 +93,7 @@ def is_card_payload(text: str) -> bool:
     """A cheap first look for the scan loop: could this text be a card at all?
 
     True for anything shaped like a BHYT QR (trailing ``$`` with ``|``), a CCCD QR (at least six
-    ``|``) or a bare 10/12/15-character code. It may say True for text that
+    ``|``) or a bare 10/12/15/17-character code. It may say True for text that
     :func:`parse_payload` later rejects; it never says False for a valid payload.
     """
     if not text or len(text) > MAX_PAYLOAD_CHARS:
@@ -97,7 +102,7 @@ def is_card_payload(text: str) -> bool:
     if "|" in stripped:
         return stripped.endswith("$") or stripped.count("|") >= CCCD_MIN_FIELDS - 1
     compact = stripped.replace(" ", "")
-    return len(compact) in (10, 12, 15) and compact.isascii() and compact.isalnum()
+    return len(compact) in (10, 12, 15, 17) and compact.isascii() and compact.isalnum()
 
 
 def parse_payload(text: str) -> Payload | InvalidPayload:
@@ -138,15 +143,16 @@ def _parse(raw: str) -> Payload:
 def _unterminated_bhyt(text: str) -> bool:
     """A BHYT QR whose writer left out the ``$`` but kept the ``|`` before it.
 
-    Recognised by the trailing ``|``, a valid card number in field 0 (a CCCD starts with 12
-    digits, never 10 or 15 characters) and enough fields for the short form.
+    Recognised by the trailing ``|``, a valid card number in field 0 that is not a bare
+    12-digit ID (a CCCD starts with one) and enough fields for the short form.
     """
     if not text.endswith("|"):
         return False
     fields = [f.strip() for f in text[:-1].split("|")]
     if len(fields) < BHYT_MIN_FIELDS:
         return False
-    return isinstance(check_card_number(fields[0].replace(" ", "")), CardNumber)
+    checked = check_card_number(fields[0].replace(" ", ""))
+    return isinstance(checked, CardNumber) and checked.kind is not CodeKind.ID_NUMBER
 
 
 # --- bare codes -------------------------------------------------------------------------------
@@ -159,21 +165,21 @@ def _parse_code(raw: str, text: str) -> CodePayload:
             return CodePayload(raw, compact, CodeKind.BHXH_NUMBER)
         if len(compact) == 12:
             return CodePayload(raw, compact, CodeKind.ID_NUMBER)
-    if len(compact) == 15 and compact.isascii() and compact.isalnum():
+    if len(compact) in (15, 17) and compact.isascii() and compact.isalnum():
         checked = check_card_number(compact)
         if not isinstance(checked, CardNumber):
             raise _FieldError(Reason.BAD_CARD_NUMBER, f"card number: {checked.detail}")
         return CodePayload(
             raw,
             checked.number,
-            CodeKind.CARD_NUMBER,
+            checked.kind,
             unknown_object_code=not checked.known_object_code,
         )
     if "://" in text or text.lower().startswith(("www.", "http")):
         raise _FieldError(Reason.NOT_A_CARD, "a web address, not a card")
     raise _FieldError(
         Reason.NOT_A_CARD,
-        f"{len(text)} characters: not a BHYT or CCCD QR, nor a 10, 12 or 15-character code",
+        f"{len(text)} characters: not a BHYT or CCCD QR, nor a 10, 12, 15 or 17-character code",
     )
 
 
@@ -199,10 +205,11 @@ def _parse_bhyt(raw: str, text: str) -> BhytPayload:
 
     number_text = get(0)
     if number_text is None:
-        raise _FieldError(Reason.BAD_CARD_NUMBER, "field 0: the card number is empty")
+        raise _FieldError(Reason.CARD_NUMBER_UNPLACED, "field 0: the card number is empty")
     checked = check_card_number(number_text.replace(" ", ""))
     if not isinstance(checked, CardNumber):
-        raise _FieldError(Reason.BAD_CARD_NUMBER, f"field 0: {checked.detail}")
+        # a BHYT QR whose number the kiosk cannot place: reception looks, never "invalid card"
+        raise _FieldError(Reason.CARD_NUMBER_UNPLACED, f"field 0: {checked.detail}")
 
     name = _text_field(get(1))
     if not name:
@@ -235,6 +242,7 @@ def _parse_bhyt(raw: str, text: str) -> BhytPayload:
         benefit_level=level,
         issuing_place=_text_field(get(15)),
         unknown_object_code=not checked.known_object_code,
+        id_number=checked.id_number,
     )
 
 

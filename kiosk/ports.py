@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PIL.Image import Image
 
+from kiosk.copay import CopayReply
 from kiosk.model import (
     BirthDate,
     CardRecord,
@@ -104,6 +105,15 @@ class OnlineCardCheck(Protocol):
     """The BHXH gateway, asked about one card within a time budget."""
 
     def check(self, query: CardQuery, budget_s: float) -> GatewayReply | GatewayFailure:
+        """Never raises; returns a failure value when no reply came within ``budget_s``."""
+        ...
+
+
+@runtime_checkable
+class CopayLookup(Protocol):
+    """BHXH's co-payment look-up (``TraCuuTienMCCT``), asked about one card within a budget."""
+
+    def copay(self, query: CardQuery, budget_s: float) -> CopayReply | GatewayFailure:
         """Never raises; returns a failure value when no reply came within ``budget_s``."""
         ...
 

@@ -22,8 +22,12 @@ from kiosk.benefit_rules import (
     RouteRule,
     VisitContext,
     VisitFact,
+    group_override,
     rows_in_force,
 )
+from kiosk.card_number import object_code_of
+from kiosk.copay import SOURCE as COPAY_SOURCE
+from kiosk.copay import CopayExemption
 from kiosk.model import Benefit, CardRecord
 from kiosk.provinces import province_of, same_province
 from kiosk.settings import HospitalSettings
@@ -51,7 +55,7 @@ class HospitalRules:
             accepted_codes=tuple(hospital.accepted_codes),
             level=ProfessionalLevel(hospital.professional_level),
             score=hospital.evaluation_score,
-            former=FormerTuyen(hospital.former_tuyen),
+            former=_former(hospital),
             primary_station=hospital.primary_station,
             own_accounts=(gateway_username,) if gateway_username else (),
         )
@@ -81,11 +85,41 @@ class HospitalRules:
         return bool(prefix) and prefix in self.own_codes
 
 
+def _former(hospital: HospitalSettings) -> FormerTuyen:
+    """The tuyến before 2025, or the grade a hospital without one is equivalent to."""
+    former = FormerTuyen(hospital.former_tuyen)
+    if former is FormerTuyen.NONE and hospital.equivalent:
+        return FormerTuyen(hospital.equivalent)
+    return former
+
+
 def benefit_percent(level: int | None) -> int | None:
     """The card's own share: 1→100, 2→100, 3→95, 4→80, 5→100 (None when unknown)."""
     if level is None:
         return None
     return _CARD_PERCENT.get(level)
+
+
+def card_share(card: CardRecord, today: date) -> tuple[int | None, str]:
+    """The card's own share on a local date, and a note when a group override decided it.
+
+    The level is the card's (its digit, field 14 or the gateway's); a group override of the
+    table (CN and LH at level 2 since 1/1/2026) raises it whatever digit the card still prints,
+    and never lowers it.
+    """
+    printed = benefit_percent(card.benefit_level)
+    override = group_override(object_code_of(card.card_number), today)
+    if override is None:
+        return printed, ""
+    raised = benefit_percent(override.level)
+    if raised is None or (printed is not None and printed >= raised):
+        return printed, ""
+    was = f"level {card.benefit_level}" if card.benefit_level else "no level"
+    note = (
+        f"; group {override.group}: level {override.level} ({raised} %) since "
+        f"{override.valid_from.isoformat()} whatever the card prints ({was}): {override.source}"
+    )
+    return raised, note
 
 
 def _best(rows: list[RouteRule], card: int | None) -> RouteRule:
@@ -117,17 +151,20 @@ def benefit_for(
     *,
     care: Care = Care.OUTPATIENT,
     facts: frozenset[VisitFact] = frozenset(),
+    copay: CopayExemption | None = None,
 ) -> Benefit:
     """The visit code and the share for this card at this hospital on this local date.
 
     ``facts`` are what reception has established (slips, emergency, listed disease); the kiosk
     passes none. A row resting on such a fact, or a card past five continuous years whose share
     could rise to 100 % once the year's co-payment passes the threshold, leaves the figure to
-    reception (``percent`` None), as does a visit no row describes.
+    reception (``percent`` None), as does a visit no row describes. ``copay`` is what BHXH's
+    co-payment look-up said of the year (None: not asked, or it failed): with it the rules
+    decide the five-years case themselves (:mod:`kiosk.copay`).
     """
-    card_percent = benefit_percent(card.benefit_level)
+    card_percent, group_note = card_share(card, today)
     visit = VisitContext(rules.registered_here(card.facility_code), care, facts)
-    province = _province_note(card.facility_code, rules)
+    province = _province_note(card.facility_code, rules) + group_note
     matching = [rule for rule in rows_in_force(today) if rule.matches(rules.facility, visit, today)]
     if not matching:
         return Benefit(
@@ -142,6 +179,8 @@ def benefit_for(
         )
     rule = _best(matching, card_percent)
     reason = f"{rule.code.value}: {rule.when}{province}"
+    exempt_from: date | None = None
+    copay_pending = False
     percent: int | None
     if rule.whatever_card:
         percent = rule.share
@@ -154,11 +193,28 @@ def benefit_for(
         percent = None
         reason += "; reception confirms the slip or fact this rests on"
     elif _five_years_may_apply(card, rule, card_percent, today):
-        percent = None
-        reason += (
-            "; five continuous years reached: 100 % once the year's co-payment passes the "
-            f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
-        )
+        five = card.five_years_from
+        assert five is not None
+        if copay is None or not copay.decided:
+            percent = None
+            copay_pending = True
+            reason += (
+                "; five continuous years reached: 100 % once the year's co-payment passes the "
+                f"threshold ({FIVE_YEARS_SOURCE}), which only reception can see"
+            )
+        elif copay.exempt_from is not None:
+            exempt_from = max(copay.exempt_from, five)
+            percent = 100
+            reason += (
+                f"; five continuous years and a co-payment of {copay.total_vnd} VND this year, "
+                f"over six months' base salary: 100 % since {exempt_from.isoformat()} "
+                f"({COPAY_SOURCE})"
+            )
+        else:
+            reason += (
+                f"; five continuous years, but the year's co-payment ({copay.total_vnd} VND) "
+                f"is not over six months' base salary ({COPAY_SOURCE})"
+            )
     return Benefit(
         route=rule.code,
         percent=percent,
@@ -167,6 +223,8 @@ def benefit_for(
         rule=rule.id,
         source=rule.source,
         reason=reason,
+        copay_exempt_from=exempt_from,
+        copay_pending=copay_pending,
     )
 
 

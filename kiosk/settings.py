@@ -27,6 +27,8 @@ PRINTER_KINDS = (
 )
 PROFESSIONAL_LEVELS = ("ban_dau", "co_ban", "chuyen_sau")
 FORMER_TUYEN = ("central", "province", "district", "commune", "none")
+# a hospital graded "tương đương tuyến tỉnh / trung ương" (QĐ 3276 row 1.14), e.g. a private one
+EQUIVALENT_GRADES = ("", "tuong_duong_tinh", "tuong_duong_tw")
 HIS_KINDS = ("none", "fhir", "webhook")
 DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
@@ -80,6 +82,7 @@ class HospitalSettings:
     evaluation_score: int | None = None  # cấp cơ bản only; None: provisional or not scored
     former_tuyen: str = _one_of("none", FORMER_TUYEN)
     primary_station: bool = False  # a cấp ban đầu facility of the kinds in visit code 1.2
+    equivalent: str = _one_of("", EQUIVALENT_GRADES)  # graded equivalent to a tuyến (row 1.14)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ class InsuranceSettings:
     breaker_failures: int = 3  # consecutive gateway failures that open the circuit breaker
     breaker_cooldown_s: float = 60.0  # how long online checks are skipped once it is open
     allow_http: bool = False
+    copay_lookup: bool = False  # ask TraCuuTienMCCT for a five-year card's year co-payment
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
 WAIT_AT = "Mời Ông/Bà đến {room}, chờ gọi số {number}"
 REPRINT = "IN LẠI"
+COPAY_EXEMPT = "Miễn cùng chi trả từ {day}"  # Decree 188/2025 Art. 18 cl. 2
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
 VERIFICATION_TEXT = {
@@ -181,6 +182,8 @@ def layout_slip(
         # how the patient came, then the share or "reception confirms" (docs/domain.md, slip)
         line(route_text(checkin.route, "vi") if checkin.route else None)
         line(share_text(checkin.benefit_percent, "vi"), bold=True)
+        if checkin.copay_exempt_from is not None:  # five years, co-payment over the threshold
+            line(COPAY_EXEMPT.format(day=f"{checkin.copay_exempt_from:%d/%m/%Y}"))
     line(VERIFICATION_TEXT.get(checkin.verification), Size.SMALL)
     items.append(SlipRule())
 

@@ -140,6 +140,7 @@ class FakeCheckInStore:
             staff_name=draft.staff_name,
             override_reason=draft.override_reason,
             series=self.series,
+            copay_exempt_from=draft.copay_exempt_from,
         )
         self.checkins[checkin.id] = checkin
         self.by_key[draft.idempotency_key] = checkin.id

@@ -56,6 +56,7 @@ def sample_checkin(
     verification: Verification = Verification.ONLINE,
     checkin_id: str = "ci-20261125-0012",
     facility: str = "79024",
+    copay_exempt_from: date | None = None,
 ) -> CheckIn:
     """A check-in of a made-up patient (never a real person)."""
     return CheckIn(
@@ -82,6 +83,7 @@ def sample_checkin(
         verification=verification,
         kiosk_id="KIOSK-01",
         created_at=datetime(2026, 11, 25, 2, 7, tzinfo=UTC),  # 09:07 in Hồ Chí Minh City
+        copay_exempt_from=copay_exempt_from,
     )
 
 
@@ -108,8 +110,13 @@ def gallery() -> dict[str, Slip]:
     cccd_only = sample_checkin(
         "Lê Văn Đức", number=88, card=None, gender=Gender.MALE, verification=Verification.NONE
     )
+    # five continuous years, the year's co-payment over six months' base salary since 5 April
+    copay = sample_checkin(
+        "Phạm Thị Thu Tâm", number=23, percent=100, copay_exempt_from=date(2026, 4, 5)
+    )
     return {
         "slip-plain": layout_slip(plain, CLINIC, HOSPITAL, ZONE),
+        "slip-copay-exempt": layout_slip(copay, CLINIC, HOSPITAL, ZONE),
         "slip-long-name": layout_slip(long_name, LONG_CLINIC, HOSPITAL, ZONE),
         "slip-every-letter": layout_slip(letters, CLINIC, HOSPITAL, ZONE),
         "slip-cccd-only": layout_slip(cccd_only, CLINIC, HOSPITAL, ZONE),

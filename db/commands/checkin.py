@@ -11,7 +11,8 @@ from db.commands import Command, CommandError
 from db.commands.stores import wired_service
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.outcome import Outcome
+from kiosk.model import CheckIn
+from kiosk.outcome import Outcome, says_benefit
 from scanner.cameras.files import read_image
 from scanner.decode.chain import build_decoder
 
@@ -35,6 +36,19 @@ def _text_from_image(path: Path, config: Config) -> str:
     return found.text
 
 
+def benefit_json(checkin: CheckIn | None) -> dict[str, object] | None:
+    """The ``benefit`` of ``--json``: the visit code, the share and who decided it
+    (``"rules"``; ``"reception"`` with a null share when reception must confirm it); null
+    without a check-in or for a patient with no insurance card."""
+    if checkin is None or not says_benefit(checkin):
+        return None
+    return {
+        "code": checkin.route.value if checkin.route is not None else None,
+        "share": checkin.benefit_percent,
+        "decided_by": "rules" if checkin.benefit_percent is not None else "reception",
+    }
+
+
 def outcome_json(outcome: Outcome) -> dict[str, object]:
     """The machine-readable summary of an outcome (the keys are a documented interface)."""
     checkin = outcome.checkin
@@ -47,6 +61,7 @@ def outcome_json(outcome: Outcome) -> dict[str, object]:
         "clinic": checkin.clinic_code if checkin else None,
         "checkin_id": checkin.id if checkin else None,
         "slip": outcome.slip_path,
+        "benefit": benefit_json(checkin),
     }
 
 

@@ -6,6 +6,10 @@ crash). ``--json`` prints one JSON object per input line with the contract's key
 a short, masked summary is printed (safe to paste in a ticket). Exit 0 when every input
 parsed, 1 when any was invalid.
 
+``group`` is the card's object code (the two letters of a 15- or 17-character number, else
+null) and ``group_name`` the group's name from the kiosk's table (null when the code is not
+in it). A 12- or 17-character card field fills ``id_number`` with the personal ID it carries.
+
 The JSON keys are a contract and never change. ``birth_date`` is ``YYYY-MM-DD``, ``YYYY-MM``
 (a month-year birth date) or ``YYYY``; ``reason`` is the rejection reason of an invalid input,
 and for a readable card it is ``unknown_object_code`` when the card's object code is not in the
@@ -21,10 +25,11 @@ import sys
 from collections.abc import Iterator
 
 from db.commands import Command
-from kiosk.card_number import level_of
+from kiosk.card_number import level_of, object_code_of
 from kiosk.config import Config
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import BhytPayload, CccdPayload, CodeKind, CodePayload, Payload
+from kiosk.object_codes import group_name
 from kiosk.outcome import Reason
 from kiosk.payload import InvalidPayload, parse_payload
 
@@ -49,14 +54,17 @@ def to_json(result: Payload | InvalidPayload) -> dict[str, object]:
         "valid_to": None,
         "benefit_level": None,
         "reason": None,
+        "group": None,
+        "group_name": None,
     }
     if isinstance(result, InvalidPayload):
         out["reason"] = result.reason.value
     elif isinstance(result, BhytPayload):
         out.update(
             kind="bhyt",
-            card_number=result.card_number if len(result.card_number) == 15 else None,
+            card_number=result.card_number if len(result.card_number) in (15, 17) else None,
             bhxh_number=result.bhxh_number if result.bhxh_number.isdigit() else None,
+            id_number=result.id_number,
             name=result.name,
             birth_date=result.birth.iso() if result.birth else None,
             gender=result.gender.value if result.gender else None,
@@ -76,15 +84,20 @@ def to_json(result: Payload | InvalidPayload) -> dict[str, object]:
         )
     else:
         out.update(kind="code", **_code_fields(result))
+    number = out["card_number"]
+    group = object_code_of(number) if isinstance(number, str) else None
+    out.update(group=group, group_name=group_name(group))
     return out
 
 
 def _code_fields(result: CodePayload) -> dict[str, object]:
-    if result.kind is CodeKind.CARD_NUMBER:
+    if result.kind in (CodeKind.CARD_NUMBER, CodeKind.CARD_WITH_ID):
         bhxh = result.code[-10:]
+        long_form = result.kind is CodeKind.CARD_WITH_ID
         return {
             "card_number": result.code,
-            "bhxh_number": bhxh if bhxh.isdigit() else None,
+            "bhxh_number": bhxh if bhxh.isdigit() and not long_form else None,
+            "id_number": result.lookup_key if long_form else None,
             "benefit_level": level_of(result.code),
             "reason": Reason.UNKNOWN_OBJECT_CODE.value if result.unknown_object_code else None,
         }

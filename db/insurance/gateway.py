@@ -1,5 +1,7 @@
 """The BHXH gateway check (``KQNhanLichSuKCB2024``, ``docs/insurance-api.md``): one card asked
-about online within a time budget, its JSON reply read into a :class:`kiosk.model.GatewayReply`.
+about online within a time budget, its JSON reply read into a :class:`kiosk.model.GatewayReply`;
+and the co-payment look-up (``TraCuuTienMCCT``), its own endpoint on the same gateway with the
+same token and the transport's one retry loop, read into a :class:`kiosk.copay.CopayReply`.
 Names and card numbers are masked in logs."""
 
 from __future__ import annotations
@@ -8,12 +10,12 @@ import contextlib
 import logging
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from db.cards.rows import RowError, record_from_row
@@ -35,6 +37,7 @@ from db.insurance.http import (
 )
 from kiosk.clock import HOSPITAL_ZONE, Clock, SystemClock
 from kiosk.config import InsuranceSettings
+from kiosk.copay import CopayReply, CopayVisit, money
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import (
     BirthDate,
@@ -51,6 +54,8 @@ from kiosk.ports import CardQuery
 log = logging.getLogger(__name__)
 
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
+COPAY_PATH = "/api/TraCuuCCT/TraCuuTienMCCT"
+R = TypeVar("R")
 _KEEPER_POLL_S = 15.0
 # Words of a gateway message saying the token itself was refused (HTTP 200 with a text reply).
 _TOKEN_WORDS = ("token",)
@@ -143,11 +148,14 @@ def reply_from_json(
         except RowError as error:
             log.warning("gateway card for %s not usable: %s", mask_number(query.code), error)
         new_number = _text(reply, "maTheMoi")
-        if card is not None and new_number:
+        renewed = bool(_text(reply, "gtTheTuMoi") or _text(reply, "gtTheDenMoi"))
+        if card is not None and (new_number or renewed):
+            # new validity dates without maTheMoi: the card renewed under its own number (a
+            # 000 reply read as public clients read it, docs/domain.md §5)
             card = replace(
                 card,
                 replacement=ReplacementCard(
-                    card_number=new_number,
+                    card_number=new_number or card.card_number,
                     valid_from=_date_or_none(_text(reply, "gtTheTuMoi")),
                     valid_to=_date_or_none(_text(reply, "gtTheDenMoi")),
                     facility_code=_text(reply, "maDKBDMoi") or None,
@@ -174,6 +182,22 @@ def reply_from_json(
         if isinstance(c, dict)
     )
     return GatewayReply(code=code, note=note, card=card, visits=visits, checks=checks)
+
+
+def copay_from_json(reply: Mapping[str, Any]) -> CopayReply:
+    """The co-payment look-up's JSON reply: ``MaKetQua``, ``GhiChu`` and the ``DataCCT`` rows
+    (``ngayRa`` dd/MM/yyyy, ``tBNCCTLuyKe`` the running total); a row whose total cannot be
+    read is left out."""
+    visits = tuple(
+        CopayVisit(_date_or_none(_text(row, "ngayRa")), amount)
+        for row in reply.get("DataCCT") or ()
+        if isinstance(row, dict) and (amount := money(row.get("tBNCCTLuyKe"))) is not None
+    )
+    return CopayReply(
+        code=_text(reply, "MaKetQua") or "?",
+        note=_text(reply, "GhiChu") or None,
+        visits=visits,
+    )
 
 
 def _birth_text(birth: BirthDate) -> str:
@@ -203,7 +227,8 @@ def token_refused(status: int, reply: object) -> bool:
 
 
 class GatewayClient:
-    """The BHXH gateway check (``KQNhanLichSuKCB2024``); implements ``OnlineCardCheck``.
+    """The BHXH gateway check (``KQNhanLichSuKCB2024``); implements ``OnlineCardCheck``, and
+    ``CopayLookup`` with the co-payment look-up (``TraCuuTienMCCT``).
 
     The whole call, token fetch included, fits in ``budget_s``: every request's timeouts are
     cut to the time left, and a slow body is abandoned when the budget runs out. Checks run on
@@ -223,6 +248,7 @@ class GatewayClient:
         self._http = http
         self._tokens = tokens
         self._url = base_url.rstrip("/") + CHECK_PATH
+        self._copay_url = base_url.rstrip("/") + COPAY_PATH
         self._credentials = credentials
         self._zone = zone
         # Two workers: a check abandoned at its budget may hold one until its own (equally
@@ -281,11 +307,25 @@ class GatewayClient:
         own timeouts, which are cut to the same deadline). Without a birth date the gateway is
         not asked: an empty ``ngaySinh`` is never sent.
         """
+        return self._within(self._check, query, budget_s)
+
+    def copay(self, query: CardQuery, budget_s: float) -> CopayReply | GatewayFailure:
+        """Ask the co-payment look-up about one card; never raises, returns within ``budget_s``.
+
+        The same token as the check, sent in headers as the service's documentation asks; a
+        refused token (HTTP 401) is renewed once, 5xx retried by the transport's one loop.
+        """
+        return self._within(self._copay, query, budget_s)
+
+    def _within(
+        self, ask: Callable[[CardQuery, float], R], query: CardQuery, budget_s: float
+    ) -> R | GatewayFailure:
+        """``ask(query, deadline)`` on a worker thread, abandoned when the budget is spent."""
         if query.birth is None:
             return self._fail(GatewayFailureKind.INCOMPLETE, "no birth date to send", query)
         deadline = self._http.deadline_after(budget_s)
         try:
-            future = self._pool.submit(self._guarded, query, deadline)
+            future = self._pool.submit(self._guarded, ask, query, deadline)
         except RuntimeError:  # closed
             return self._fail(GatewayFailureKind.NOT_CONFIGURED, "client closed", query)
         try:
@@ -294,10 +334,10 @@ class GatewayClient:
             return self._fail(GatewayFailureKind.TIMEOUT, "no reply within the time budget", query)
 
     def _guarded(  # noqa: PLR0911 - one return per failure kind
-        self, query: CardQuery, deadline: float
-    ) -> GatewayReply | GatewayFailure:
+        self, ask: Callable[[CardQuery, float], R], query: CardQuery, deadline: float
+    ) -> R | GatewayFailure:
         try:
-            return self._check(query, deadline)
+            return ask(query, deadline)
         except BudgetError as error:
             return self._fail(GatewayFailureKind.TIMEOUT, str(error), query)
         except UnauthorizedError as error:
@@ -339,6 +379,42 @@ class GatewayClient:
             mask_name(query.name),
         )
         return result
+
+    def _copay(self, query: CardQuery, deadline: float) -> CopayReply:
+        assert query.birth is not None  # copay() answers INCOMPLETE without one
+        body = {
+            "username": self._credentials.username,
+            "maThe": query.code,
+            "hoTen": query.name,
+            "ngaySinh": _birth_text(query.birth),
+        }
+        reply = self._tokens.with_token(partial(self._ask_copay, body, deadline), deadline)
+        result = copay_from_json(reply)
+        log.info(
+            "co-payment look-up %s for %s: %d visits",
+            result.code,
+            mask_number(query.code),
+            len(result.visits),
+        )
+        return result
+
+    def _ask_copay(self, body: Mapping[str, str], deadline: float, token: Token) -> dict[str, Any]:
+        """One look-up with ``token`` in the headers the service reads (``accessToken``,
+        ``tokenId``, ``passwordHash``). Raises :class:`TokenRefusedError` on HTTP 401/403: the
+        service answers a bad or expired token with HTTP 401 and no body."""
+        headers = {
+            "accessToken": token.access_token,
+            "tokenId": token.id_token,
+            "passwordHash": self._credentials.password_md5,
+        }
+        call = Call("POST", self._copay_url, json_body=body, headers=headers)
+        status, raw = self._http.request(call, deadline)
+        if status in (401, 403):
+            raise TokenRefusedError(f"co-payment look-up refused a fresh token (HTTP {status})")
+        reply = parse_json(raw, "co-payment look-up")
+        if not isinstance(reply, dict) or not str(reply.get("MaKetQua", "")).strip():
+            raise BadReplyError(f"co-payment look-up HTTP {status}: reply has no MaKetQua")
+        return reply
 
     def _ask(self, body: Mapping[str, str], deadline: float, token: Token) -> dict[str, Any]:
         """One check with ``token`` (5xx retried by the transport): the reply, which carries a

@@ -98,8 +98,11 @@ class Validity:
 # Card i with i % 97 == k (k < len) answers SPECIAL_CODES[k]; the rest follow their status.
 SPECIAL_CODES = (
     "001", "002", "051", "052", "053", "054", "055", "060", "061", "070",
-    "100", "101", "130", "205",
+    "100", "101", "130", "205", "080", "090",
 )  # fmt: skip
+
+
+RENEWED_KIND = 41  # card i with i % 50 == 41: renewed under its own number (see fields)
 
 
 FIELDS = (
@@ -275,6 +278,11 @@ class Population:
             status = "deregistered"
         elif kind in (3, 23):
             valid_from, valid_to = validity.expired
+        elif kind == RENEWED_KIND:
+            # renewed under the same number: the old window is over, the gateway answers 000
+            # with the new one in gtTheTuMoi/gtTheDenMoi and no maTheMoi
+            valid_from, valid_to = validity.replaced
+            new = ("", *validity.new_card, "")
         elif kind in (5, 30):
             if kind == 5:
                 valid_from, valid_to = validity.replaced

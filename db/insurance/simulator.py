@@ -1,6 +1,7 @@
 """A simulator of the insurance service: the card feed and the BHXH gateway, over real HTTP.
 
-It serves the protocols of ``docs/insurance-api.md`` from a deterministic synthetic
+It serves the protocols of ``docs/insurance-api.md`` (the feed, the card check, and the
+co-payment look-up ``TraCuuTienMCCT`` with each of its MaKetQua) from a deterministic synthetic
 :class:`~db.insurance.population.Population` on 127.0.0.1 with the standard library's threading HTTP
 server, and can misbehave on purpose (latency, 5xx, truncated bodies, malformed JSON, short
 token lifetimes, a slow drip) so the clients and the sync are tested against real faults.
@@ -101,6 +102,11 @@ class SimState:
     gzip_level: int = 1
     behaviour: GatewayBehaviour = field(default_factory=GatewayBehaviour)
     tokens: dict[str, float] = field(default_factory=dict)  # token -> monotonic expiry
+    # the co-payment look-up: DataCCT rows by card code (maThe, maSoBHXH or CCCD), else the
+    # population's own (copay_rows); copay_restricted: the account is on the service's
+    # restricted list (MaKetQua 500 with HTTP 500)
+    copay: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    copay_restricted: bool = False
     counts: dict[str, int] = field(default_factory=dict)  # request kind -> how many
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
@@ -227,6 +233,10 @@ _NOTES = {
     "060": "Họ tên không đúng!",
     "061": "Họ tên không đúng (đúng chữ cái đầu)!",
     "070": "Ngày sinh không đúng!",
+    # the wording of 080/090 is the simulator's own: the codes are seen in public clients,
+    # their messages were not
+    "080": "Giới tính không đúng!",
+    "090": "Nơi đăng ký KCB ban đầu không đúng!",
     "100": "Lỗi khi lấy dữ liệu số thẻ!",
     "101": "Lỗi server!",
     "110": "Thẻ đã thu hồi!",
@@ -326,6 +336,62 @@ def _reply_birth(known: str, form: str) -> str:
     return f"{int(day)}/{int(month)}/{year}"
 
 
+def copay_rows(population: Population, i: int) -> list[dict[str, Any]]:
+    """The year's visits with their running co-payment for card ``i``, newest first as the
+    service sorts them: none for a quarter of the cards, one to four for the others, and a
+    total over six months' base salary for one card in eight."""
+    if i % 4 == 0:
+        return []
+    year = population.day.year
+    step = 4_000_000 if i % 8 == 1 else 1_500_000
+    rows = [
+        {
+            "Id": i * 10 + k,
+            "maThe": population.row(i)["maThe"],
+            "maCskcb": "79034",
+            "ngayVao": f"{2 + 2 * k:02d}/{1 + 2 * k:02d}/{year}",
+            "ngayRa": f"{5 + 2 * k:02d}/{1 + 2 * k:02d}/{year}",
+            "maDoiTuongKCB": "1.1",
+            "tBNCCTMCCT": 0,
+            "tBNCCTLuyKe": step * (k + 1),
+        }
+        for k in range(1 + i % 4)
+    ]
+    return rows[::-1]
+
+
+def copay_reply(state: SimState, body: Any) -> tuple[int, dict[str, Any]]:
+    """The co-payment look-up's HTTP status and reply for one request body (the token was
+    checked before): MaKetQua 200 with DataCCT, 204 none, 400 a bad request, 500 restricted."""
+    if state.copay_restricted:
+        return 500, {"MaKetQua": "500", "GhiChu": "Tài khoản thuộc danh sách hạn chế tra cứu"}
+    fields = ("username", "maThe", "hoTen", "ngaySinh")
+    if not isinstance(body, dict) or not all(isinstance(body.get(f), str) for f in fields):
+        return 400, {"MaKetQua": "400", "GhiChu": "Thiếu tham số bắt buộc", "DataCCT": None}
+    code = body["maThe"].replace(" ", "").upper()
+    if len(code) not in (10, 12, 15):
+        return 400, {"MaKetQua": "400", "GhiChu": "Mã thẻ không đúng độ dài", "DataCCT": None}
+    population = state.population
+    index = population.index_of(code)
+    rows = state.copay.get(code)
+    if rows is None and index is not None:
+        row = population.row(index)
+        rows = next(
+            (state.copay[k] for k in (row["maSoBHXH"], row["maThe"]) if k in state.copay), None
+        )
+        name_ok = " ".join(body["hoTen"].split()).casefold() == row["hoTen"].casefold()
+        rows = rows if rows is not None else (copay_rows(population, index) if name_ok else [])
+    if not rows:
+        return 200, {"MaKetQua": "204", "GhiChu": "Không có dữ liệu", "DataCCT": None}
+    reply = {
+        "MaKetQua": "200",
+        "GhiChu": "Nguồn DL lấy từ các CSKCB đề nghị thanh toán (dữ liệu mô phỏng)",
+        "DataCCT": rows,
+        "ThongTinSoThe": None,
+    }
+    return 200, reply
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _SimServer
     protocol_version = "HTTP/1.1"
@@ -412,6 +478,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._token(body)
         elif url.path == "/api/egw/KQNhanLichSuKCB2024":
             self._check(url.query, body)
+        elif url.path == "/api/TraCuuCCT/TraCuuTienMCCT":
+            self._copay(body)
         else:
             self._send(404, {"maKetQua": "404", "ghiChu": "not found"})
 
@@ -470,6 +538,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"maKetQua": "205", "ghiChu": _NOTES["205"]})
             return
         self._send(200, gateway_reply(state, body))
+
+    def _copay(self, body: Any) -> None:
+        if not self._preamble("copay"):
+            return
+        state = self.server.state
+        token = self.headers.get("accessToken")
+        if not state.token_ok(token) or self.headers.get("tokenId") != "id-" + (token or "")[:8]:
+            self._send(401, "")  # the service answers a bad token with HTTP 401 and no body
+            return
+        if not state.md5_ok(self.headers.get("passwordHash", "")):
+            self._send(401, "")
+            return
+        status, reply = copay_reply(state, body)
+        self._send(status, reply)
 
     def _changes(self, query: str) -> None:
         if not self._preamble("changes"):

@@ -82,7 +82,9 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
         "clinic",
         "checkin_id",
         "slip",
+        "benefit",
     }
+    assert accepted["benefit"] == {"code": "1.1", "share": 80, "decided_by": "rules"}
     assert accepted["status"] == "accepted"
     assert accepted["queue_number"] == 1
     assert accepted["queue_label"] == "1"
@@ -100,6 +102,7 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     junk = _json(run_cli(["checkin", "--text", "hello", "--json"], env=site))
     assert junk["status"] == "rejected"
     assert junk["reason"] == "not_a_card"
+    assert junk["benefit"] is None
 
     again = _json(run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site))
     assert again["reason"] == "already_checked_in"
@@ -110,6 +113,21 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert "#1" in reprint.stdout.decode()
     missing = run_cli(["reprint", "no-such-id"], env=site)
     assert "no check-in with id" in _error(missing, 1)
+
+
+def test_the_benefit_says_reception_decides_when_reception_must_confirm(
+    tmp_path: Path, site: dict[str, str], run_cli: RunCli
+) -> None:
+    cards = tmp_path / "cards.jsonl"
+    cards.write_text(json.dumps(CARD_ROW, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run_cli(["import", str(cards), "--no-progress"], env=site).returncode == 0
+    # five continuous years reached, the year's co-payment unknown: reception confirms
+    five_years = EXAMPLE.replace("| 01/01/2030|", "| 01/01/2020|")
+    result = _json(
+        run_cli(["checkin", "--text", five_years, "--clinic", "NOI", "--json"], env=site)
+    )
+    assert result["status"] == "accepted"
+    assert result["benefit"] == {"code": "1.1", "share": None, "decided_by": "reception"}
 
 
 def test_checkin_from_demo_images_numbers_patients_in_order(

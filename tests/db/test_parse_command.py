@@ -11,7 +11,7 @@ from kiosk.synthetic import bhyt_payload, cccd_payload, people
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 KEYS = {
     "kind", "card_number", "bhxh_number", "id_number", "name", "birth_date", "gender",
-    "facility_code", "valid_from", "valid_to", "benefit_level", "reason",
+    "facility_code", "valid_from", "valid_to", "benefit_level", "reason", "group", "group_name",
 }  # fmt: skip
 EXAMPLE_17 = (
     "7920123457|4e677579e1bb856e2056c4836e20c490e1bba963|1975|1|-|79 – 034|01/01/2025|-|"
@@ -41,7 +41,38 @@ def test_json_of_the_2021_form_example(run_cli: RunCli) -> None:
         "valid_to": None,
         "benefit_level": 4,
         "reason": None,
+        "group": None,  # a 10-digit number carries no object code
+        "group_name": None,
     }
+
+
+def test_json_names_the_group_of_every_card_length(run_cli: RunCli) -> None:
+    person = next(people(1, seed=9))
+    base = bhyt_payload(person, "15")
+    texts = [
+        base.replace(person.card_number, "LH479079190001234", 1),
+        base.replace(person.card_number, "CN3797920123456", 1),
+        base.replace(person.card_number, "079190001234", 1),
+        "ZZ4797920123456",
+    ]
+    result = run_cli(["parse", "--json", "-"], input_bytes="\n".join(texts).encode())
+    assert result.returncode == 0, result.stderr
+    long_form, near_poor, by_id, unknown = lines(result)
+    assert (long_form["group"], long_form["id_number"]) == ("LH", "079190001234")
+    assert long_form["card_number"] == "LH479079190001234"
+    assert (
+        long_form["group_name"] == "Người từ đủ 75 tuổi trở lên đang hưởng trợ cấp hưu trí xã hội"
+    )
+    assert (near_poor["group"], near_poor["group_name"]) == (
+        "CN",
+        "Người thuộc hộ gia đình cận nghèo",
+    )
+    assert (by_id["group"], by_id["id_number"], by_id["card_number"]) == (
+        None,
+        "079190001234",
+        None,
+    )
+    assert (unknown["group"], unknown["group_name"]) == ("ZZ", None)
 
 
 def test_stdin_one_payload_per_line_with_a_non_utf8_line(run_cli: RunCli) -> None:

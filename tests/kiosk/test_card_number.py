@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from kiosk.card_number import CardNumber, CardNumberError, check_card_number, level_of
-from kiosk.object_codes import OBJECT_CODES, object_code
+from kiosk.model import CodeKind
+from kiosk.object_codes import OBJECT_CODES, group_name, object_code
 
 # docs/domain.md §3, level by level
 DOMAIN_LEVELS = {
     1: "CC TE",
     2: "CK CB KC HN DT DK XD BT TS AK CT",
     3: "HT TC CN PV TG DS HK",
-    4: "DN HX CH NN TK HC XK TB NO XB TN CS XN MS HD TQ TA TY HG LS HS SV GB GD BA ND TV",
+    4: "DN HX CH NN TK HC XK TB NO XB TN CS XN MS HD TQ TA TY HG LS HS SV GB GD BA ND TV LH",
     5: "QN CA CY",
 }
 
@@ -23,6 +24,21 @@ def test_object_code_table_matches_the_domain_lists() -> None:
     assert all(row.name and row.code == code for code, row in OBJECT_CODES.items())
     assert object_code("hs") is OBJECT_CODES["HS"]
     assert object_code("ZZ") is None
+
+
+def test_every_group_name_says_where_it_was_read() -> None:
+    marks = ("two sources", "one source", "unverified")
+    assert all(row.source.startswith(marks) for row in OBJECT_CODES.values())
+    assert not any(
+        "nhóm AK" in row.name or "hưởng mức" in row.name for row in OBJECT_CODES.values()
+    )
+    lh = object_code("LH")
+    assert lh is not None
+    assert "75 tuổi" in lh.name
+    assert "hưu trí xã hội" in lh.name
+    assert group_name("cn") == "Người thuộc hộ gia đình cận nghèo"
+    assert group_name(None) is None
+    assert group_name("ZZ") is None
 
 
 def test_valid_15_character_number_is_split_into_parts() -> None:
@@ -44,7 +60,28 @@ def test_level_comes_from_the_digit_not_the_table() -> None:
 
 
 def test_ten_digit_number() -> None:
-    assert check_card_number("7920123457") == CardNumber("7920123457", "7920123457")
+    assert check_card_number("7920123457") == CardNumber(
+        "7920123457", "7920123457", kind=CodeKind.BHXH_NUMBER
+    )
+
+
+def test_twelve_digit_number_is_a_personal_id() -> None:
+    result = check_card_number("079190001234")
+    assert result == CardNumber(
+        "079190001234", "", id_number="079190001234", kind=CodeKind.ID_NUMBER
+    )
+    assert isinstance(result, CardNumber)
+    assert result.gateway_code == "079190001234"
+
+
+def test_seventeen_characters_are_object_code_level_area_and_personal_id() -> None:
+    result = check_card_number("cn2790791900012 34".replace(" ", ""))
+    assert isinstance(result, CardNumber)
+    assert (result.object_code, result.benefit_level, result.area_code) == ("CN", 2, "79")
+    assert (result.id_number, result.bhxh_number) == ("079190001234", "")
+    assert result.kind is CodeKind.CARD_WITH_ID
+    assert result.gateway_code == "079190001234"  # maThe takes 10, 12 or 15 characters
+    assert level_of("CN279079190001234") == 2
 
 
 def test_legacy_letters_in_the_last_ten_are_allowed() -> None:
@@ -92,8 +129,11 @@ def test_a_well_formed_unknown_object_code_is_accepted_and_flagged() -> None:
         ("HS479792Ư123456", 9, "character 9 ('Ư') is not a letter or digit"),
         ("792012345X", 10, "character 10 ('X') is not a digit"),
         ("X920123457", 1, "character 1 ('X') is not a digit"),
-        ("79201234567", None, "expected 15 characters or 10 digits, got 11 characters"),
-        ("", None, "expected 15 characters or 10 digits, got 0 characters"),
+        ("79201234567", None, "expected 10, 12, 15 or 17 characters, got 11 characters"),
+        ("", None, "expected 10, 12, 15 or 17 characters, got 0 characters"),
+        ("07919000123X", 12, "character 12 ('X') is not a digit"),
+        ("CN27907919000123A", 17, "character 17 ('A') is not a digit of the personal ID"),
+        ("CN60790791900012", None, "expected 10, 12, 15 or 17 characters, got 16 characters"),
     ],
 )
 def test_each_failure_names_the_position(number: str, position: int | None, detail: str) -> None:

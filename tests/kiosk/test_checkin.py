@@ -109,6 +109,29 @@ def test_an_unknown_card_goes_to_reception_and_junk_is_rejected() -> None:
     assert not rig.store.checkins
 
 
+def test_a_17_character_card_number_checks_in_by_its_personal_id() -> None:
+    rig = Rig()
+    p = _cached(rig)
+    assert p.id_number
+    long_number = f"{p.card_number[:5]}{p.id_number}"
+    qr = bhyt_payload(p).replace(p.card_number, long_number, 1)
+    outcome = rig.service.run(qr, "NOI")
+    assert outcome.status is Status.ACCEPTED, outcome.detail
+    assert outcome.checkin is not None
+    assert outcome.checkin.patient.id_number == p.id_number
+
+
+def test_a_card_number_the_kiosk_cannot_place_goes_to_reception_not_refused() -> None:
+    rig = Rig()
+    p = _cached(rig)
+    qr = bhyt_payload(p).replace(p.card_number, p.card_number + "7", 1)  # 16 characters
+    outcome = rig.service.run(qr, "NOI")
+    assert (outcome.status, outcome.reason) == (Status.NEEDS_RECEPTION, Reason.CARD_NUMBER_UNPLACED)
+    assert "quầy tiếp đón" in outcome.message("vi")
+    assert "không hợp lệ" not in outcome.message("vi")
+    assert not rig.store.checkins
+
+
 def test_the_same_card_twice_today_gets_its_first_number_back() -> None:
     rig = Rig()
     p = _cached(rig)

@@ -124,6 +124,8 @@ def test_token_body_json_and_guard_off() -> None:
         ("sync", "max_pages", 0, "sync.max_pages: expected a whole number of at least 1"),
         ("sync", "deadline_s", -5, "sync.deadline_s: expected a positive number"),
         ("sync", "retries", 3, "sync.retries: unknown setting"),
+        ("hospital", "equivalent", "tinh", "hospital.equivalent: expected one of"),
+        ("insurance", "copay_lookup", "yes", "insurance.copay_lookup: expected true or false"),
     ],
 )
 def test_a_wrong_value_names_its_key(section: str, key: str, value: object, message: str) -> None:
@@ -438,3 +440,13 @@ def test_origins_say_file_environment_or_default(tmp_path: Path) -> None:
     assert defaults.origins["kiosk.id"] == "default"
     assert defaults.origins["hospital.former_tuyen"] == "default"
     assert defaults.origins["clinics"] == "default"
+
+
+def test_the_settings_of_2026() -> None:
+    data = _shipped()
+    shipped = parse_config(data, {}, ROOT)
+    assert (shipped.hospital.equivalent, shipped.insurance.copay_lookup) == ("", False)
+    data["hospital"]["equivalent"] = "tuong_duong_tw"
+    data["insurance"]["copay_lookup"] = True
+    config = parse_config(data, {}, ROOT)
+    assert (config.hospital.equivalent, config.insurance.copay_lookup) == ("tuong_duong_tw", True)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.gateway_codes import KNOWN_CODES, GatewayAction, interpret, is_fallback
+from kiosk.gateway_codes import (
+    KNOWN_CODES,
+    GatewayAction,
+    interpret,
+    is_fallback,
+    stale_code_agrees,
+)
 from kiosk.outcome import Reason, Status
 
 A = GatewayAction
@@ -18,13 +24,15 @@ TABLE = {
     "010": (A.REJECT, Status.REJECTED, Reason.CARD_EXPIRED, None),
     "050": (A.REJECT, Status.REJECTED, Reason.GATEWAY_REJECTED, None),
     "051": (A.REJECT, Status.REJECTED, Reason.GATEWAY_REJECTED, None),
-    "052": (A.REJECT, Status.REJECTED, Reason.GATEWAY_REJECTED, None),
-    "053": (A.REJECT, Status.REJECTED, Reason.GATEWAY_REJECTED, None),
+    "052": (A.CACHE_MUST_AGREE, Status.NEEDS_RECEPTION, Reason.CARD_CODE_UNCONFIRMED, None),
+    "053": (A.CACHE_MUST_AGREE, Status.NEEDS_RECEPTION, Reason.CARD_CODE_UNCONFIRMED, None),
     "054": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, Reason.GATEWAY_CONFIG_ERROR),
     "055": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, Reason.GATEWAY_CONFIG_ERROR),
     "060": (A.CONFIRM, Status.NEEDS_CONFIRMATION, Reason.NAME_NEEDS_CONFIRMATION, None),
     "061": (A.CONFIRM, Status.NEEDS_CONFIRMATION, Reason.NAME_NEEDS_CONFIRMATION, None),
     "070": (A.CONFIRM, Status.NEEDS_CONFIRMATION, Reason.BIRTH_NEEDS_CONFIRMATION, None),
+    "080": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, Reason.GATEWAY_DATA_MISMATCH),
+    "090": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, Reason.GATEWAY_DATA_MISMATCH),
     "100": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, None),
     "101": (A.FALLBACK_TO_CACHE, None, Reason.GATEWAY_UNAVAILABLE, None),
     "110": (A.REJECT, Status.REJECTED, Reason.CARD_REVOKED, None),
@@ -66,3 +74,21 @@ def test_unknown_codes_fall_back_to_the_cache_with_an_alert(code: str) -> None:
 
 def test_codes_are_read_with_surrounding_spaces() -> None:
     assert interpret(" 000 ").action is A.ACCEPT
+
+
+@pytest.mark.parametrize(
+    ("code", "asked", "cached", "agrees"),
+    [
+        ("052", "HS4797920123456", "HS4747920123456", True),  # the cache knows the new province
+        ("052", "HS4797920123456", "HS4797920123456", False),
+        ("053", "CN3797920123456", "CN2797920123456", True),  # re-coded by CV 38/BYT-BH
+        ("053", "CN3797920123456", "CN3797920123456", False),
+        ("053", "CN3797920123456", "CN3747920123456", False),  # differs elsewhere
+        ("053", "CN3797920123456", "7920123456", False),
+        ("000", "CN3797920123456", "CN2797920123456", False),
+    ],
+)
+def test_a_stale_code_answer_and_the_cache(
+    code: str, asked: str, cached: str, agrees: bool
+) -> None:
+    assert stale_code_agrees(code, asked, cached) is agrees

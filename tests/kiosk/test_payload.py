@@ -279,14 +279,63 @@ def test_unreadable_optional_dates_are_unknown_not_fatal() -> None:
         ("HS4007920123456", "field 0: characters 4-5 ('00') are not an area code 01-99"),
         ("HS47X7920123456", "field 0: character 5 ('X') is not a digit of the area code"),
         ("792012345A", "field 0: character 10 ('A') is not a digit"),
-        ("79201234", "field 0: expected 15 characters or 10 digits, got 8 characters"),
+        ("79201234", "field 0: expected 10, 12, 15 or 17 characters, got 8 characters"),
+        ("HS47979201234567", "field 0: expected 10, 12, 15 or 17 characters, got 16 characters"),
+        ("HS4790791900012X4", "field 0: character 16 ('X') is not a digit of the personal ID"),
         ("", "field 0: the card number is empty"),
     ],
 )
-def test_wrong_card_number_is_rejected_naming_the_character(number: str, detail: str) -> None:
+def test_a_card_number_it_cannot_place_goes_to_reception_naming_the_character(
+    number: str, detail: str
+) -> None:
     result = invalid(bhyt(number))
-    assert result.reason is Reason.BAD_CARD_NUMBER
+    assert result.reason is Reason.CARD_NUMBER_UNPLACED  # reception, never "invalid card"
     assert result.detail == detail
+
+
+# One test per length of a BHYT QR's card field: what it is, and what the kiosk looks it up by.
+
+
+def test_a_10_digit_card_field_is_the_bhxh_number() -> None:
+    card = parsed_bhyt(bhyt("7920123457"))
+    assert (card.card_number, card.bhxh_number, card.id_number) == (
+        "7920123457",
+        "7920123457",
+        None,
+    )
+    assert (card.lookup_key, card.lookup_keys) == ("7920123457", ("7920123457",))
+    assert card.benefit_level is None  # no digit in the number, no field 14 in this QR
+
+
+def test_a_12_digit_card_field_is_the_personal_id() -> None:
+    card = parsed_bhyt(bhyt("079190001234"))
+    assert (card.card_number, card.bhxh_number, card.id_number) == (
+        "079190001234",
+        "",
+        "079190001234",
+    )
+    assert (card.lookup_key, card.lookup_keys) == ("079190001234", ("079190001234",))
+    assert not card.unknown_object_code
+
+
+def test_a_15_character_card_field_is_the_card_number() -> None:
+    card = parsed_bhyt(bhyt("CN3797920123456"))
+    assert (card.card_number, card.bhxh_number, card.id_number) == (
+        "CN3797920123456",
+        "7920123456",
+        None,
+    )
+    assert card.lookup_keys == ("CN3797920123456", "7920123456")
+    assert card.benefit_level == 3
+
+
+def test_a_17_character_card_field_is_looked_up_by_its_personal_id() -> None:
+    card = parsed_bhyt(bhyt("LH479079190001234"))
+    assert card.card_number == "LH479079190001234"
+    assert (card.bhxh_number, card.id_number, card.benefit_level) == ("", "079190001234", 4)
+    # the gateway's maThe takes 10, 12 or 15 characters: the personal ID is what is sent
+    assert (card.lookup_key, card.lookup_keys) == ("079190001234", ("079190001234",))
+    assert not card.unknown_object_code
 
 
 @pytest.mark.parametrize(
@@ -379,6 +428,12 @@ def test_bare_codes(text: str, code: str, kind: CodeKind) -> None:
     assert result.kind is kind
     assert result.lookup_key == code
     assert result.raw == text
+
+
+def test_a_bare_17_character_code_is_asked_by_its_personal_id() -> None:
+    result = parse_payload("DN479079190001234")
+    assert isinstance(result, CodePayload)
+    assert (result.kind, result.lookup_key) == (CodeKind.CARD_WITH_ID, "079190001234")
 
 
 def test_bare_15_character_code_with_a_wrong_level_is_a_bad_card_number() -> None:

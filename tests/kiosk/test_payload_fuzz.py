@@ -240,3 +240,53 @@ def test_the_mutations_reach_both_outcomes() -> None:
                 rejected += 1
     assert parsed > 20
     assert rejected > 20
+
+
+# --- card numbers of every length -----------------------------------------------------------
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@st.composite
+def _card_fields(draw: st.DrawFn) -> tuple[str, str]:
+    """A card field of 10, 12, 15 or 17 characters, and what the kiosk must look it up by."""
+    length = draw(st.sampled_from((10, 12, 15, 17)))
+    digits = draw(st.text("0123456789", min_size=12, max_size=12))
+    head = (
+        draw(st.text(_LETTERS, min_size=2, max_size=2))
+        + draw(st.sampled_from("12345"))
+        + draw(st.sampled_from(("01", "48", "79", "97")))
+    )
+    if length == 10:
+        return digits[:10], digits[:10]
+    if length == 12:
+        return digits, digits
+    if length == 15:
+        return head + digits[:10], head + digits[:10]
+    return head + digits, digits  # 17: asked by the personal ID it ends with
+
+
+@given(_card_fields(), st.integers(0, len(PEOPLE) - 1))
+@settings(max_examples=300, deadline=None)
+def test_a_card_field_of_every_length_is_parsed_and_looked_up_by_what_it_is(
+    card: tuple[str, str], index: int
+) -> None:
+    number, key = card
+    person = PEOPLE[index]
+    text = bhyt_payload(person, "15").replace(person.card_number, number, 1)
+    parsed = parse_payload(text)
+    assert isinstance(parsed, BhytPayload), parsed
+    assert parsed.card_number == number
+    assert parsed.lookup_key == key
+    assert len(parsed.lookup_key) in (10, 12, 15)  # what the gateway's maThe takes
+    assert parsed.lookup_keys[0] in (number, key)
+
+
+@given(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=24))
+@settings(max_examples=300, deadline=None)
+def test_a_card_field_never_comes_back_as_an_invalid_card(number: str) -> None:
+    person = PEOPLE[0]
+    text = bhyt_payload(person, "15").replace(person.card_number, number, 1)
+    parsed = parse_payload(text)
+    if isinstance(parsed, InvalidPayload):
+        assert parsed.reason is not Reason.BAD_CARD_NUMBER

@@ -322,3 +322,111 @@ def test_own_accounts() -> None:
 )
 def test_benefit_percent(level: int | None, percent: int | None) -> None:
     assert benefit_percent(level) == percent
+
+
+# --- group overrides: CN and LH at 100 % from 1/1/2026 whatever the printed digit ------------
+
+
+def _at_local(day: date, hour: int, minute: int, second: int = 0) -> date:
+    """The hospital's local date at a local wall-clock time, read through a UTC clock."""
+    local = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=HOSPITAL_ZONE)
+    return local_day(FakeClock(local.astimezone(UTC)))
+
+
+def group_card(group: str, level: int) -> CardRecord:
+    return card(level, facility=OWN, card_number=f"{group}{level}797920123456")
+
+
+@pytest.mark.parametrize(
+    ("group", "level", "before", "after"),
+    [("CN", 3, 95, 100), ("LH", 4, 80, 100)],
+)
+def test_group_override_from_1_january_2026_at_local_midnight(
+    group: str, level: int, before: int, after: int
+) -> None:
+    last_old = _at_local(date(2025, 12, 31), 23, 59, 59)
+    first_new = _at_local(date(2026, 1, 1), 0, 0)
+    assert (last_old, first_new) == (date(2025, 12, 31), date(2026, 1, 1))
+    rules = hospital(CO_BAN)
+    old = benefit_for(group_card(group, level), rules, last_old)
+    new = benefit_for(group_card(group, level), rules, first_new)
+    assert (old.route, old.percent, old.card_percent) == (Route.REGISTERED, before, before)
+    assert (new.route, new.percent, new.card_percent) == (Route.REGISTERED, after, after)
+    assert f"group {group}: level 2" in new.reason
+    assert "261/2025" in new.reason
+    assert "group" not in old.reason
+
+
+@pytest.mark.parametrize(("hour", "minute", "percent"), [(23, 59, 0), (0, 0, 50)])
+def test_a_near_poor_card_at_the_1_july_2026_step_is_half_of_100(
+    hour: int, minute: int, percent: int
+) -> None:
+    # a CN3 card self-referred to a 50-70 point hospital: half of 100 % (not of 95 %) from 1/7
+    today = _at_local(date(2026, 6, 30) if hour == 23 else date(2026, 7, 1), hour, minute)
+    benefit = benefit_for(card(3, card_number="CN3797920123456"), hospital(CO_BAN, score=60), today)
+    assert (benefit.route, benefit.percent, benefit.card_percent) == (
+        Route.BASIC_50_70,
+        percent,
+        100,
+    )
+
+
+def test_a_group_override_never_lowers_a_card_and_other_groups_keep_their_digit() -> None:
+    day = date(2026, 3, 1)
+    assert benefit_for(group_card("CN", 1), hospital(CO_BAN), day).card_percent == 100
+    assert benefit_for(group_card("DN", 4), hospital(CO_BAN), day).percent == 80
+    # a card whose level is unknown but whose group is overridden gets the group's level
+    unknown = card(None, facility=OWN, card_number="LH4797920123456")
+    assert benefit_for(unknown, hospital(CO_BAN), day).percent == 100
+
+
+def test_a_group_override_lifts_a_five_year_card_out_of_reception() -> None:
+    five = replace(group_card("CN", 3), five_years_from=date(2024, 1, 1))
+    day = date(2026, 3, 1)
+    assert benefit_for(five, hospital(CO_BAN), day).percent == 100
+    assert benefit_for(five, hospital(CO_BAN), date(2025, 12, 31)).percent is None
+
+
+# --- a hospital graded equivalent to a provincial or central one: QĐ 3276 row 1.14 -----------
+
+
+@pytest.mark.parametrize("grade", ["tuong_duong_tinh", "tuong_duong_tw"])
+def test_an_equivalent_grade_comes_from_the_config_when_there_is_no_former_tuyen(
+    grade: str,
+) -> None:
+    settings = HospitalSettings(facility_codes=(OWN,), former_tuyen="none", equivalent=grade)
+    rules = HospitalRules.from_config(settings, "")
+    assert rules.former is FormerTuyen(grade)
+    former = replace(settings, former_tuyen="district")
+    assert HospitalRules.from_config(former, "").former is FormerTuyen.DISTRICT
+
+
+@pytest.mark.parametrize("grade", [FormerTuyen.EQUIVALENT_PROVINCE, FormerTuyen.EQUIVALENT_CENTRAL])
+@pytest.mark.parametrize(("hour", "minute", "percent"), [(23, 59, 0), (0, 0, 40)])
+def test_row_1_14_takes_an_equivalent_hospital_on_both_sides_of_1_july_2026(
+    grade: FormerTuyen, hour: int, minute: int, percent: int
+) -> None:
+    today = _at_local(date(2026, 6, 30) if hour == 23 else date(2026, 7, 1), hour, minute)
+    benefit = benefit_for(card(4), hospital(CO_BAN, grade), today)
+    assert (benefit.route, benefit.percent) == (Route.BASIC_FORMER_UPPER, percent)
+
+
+@pytest.mark.parametrize("score", [None, 45])
+def test_row_1_12_no_longer_takes_an_equivalent_hospital(score: int | None) -> None:
+    # provisional or under 50 points: a hospital of no tuyến gets 1.12 (the card's share), one
+    # graded equivalent to a provincial hospital 1.14 (half of it from 1 July 2026)
+    plain = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.NONE, score), AFTER)
+    graded = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.EQUIVALENT_PROVINCE, score), AFTER)
+    assert (plain.route, plain.percent) == (Route.BASIC_UNDER_50, 80)
+    assert (graded.route, graded.percent) == (Route.BASIC_FORMER_UPPER, 40)
+
+
+def test_row_1_13_and_1_14_pay_alike_for_an_equivalent_hospital_of_50_to_70_points() -> None:
+    benefit = benefit_for(card(4), hospital(CO_BAN, FormerTuyen.EQUIVALENT_CENTRAL, 60), AFTER)
+    # both rows pay half; the table's order (QĐ 3276: top to bottom) picks 1.13
+    assert (benefit.route, benefit.percent) == (Route.BASIC_50_70, 40)
+
+
+def test_an_equivalent_grade_matches_no_row_of_a_former_hospital_at_specialised_level() -> None:
+    rules = hospital(CHUYEN_SAU, FormerTuyen.EQUIVALENT_PROVINCE)
+    assert benefit_for(card(4), rules, AFTER).route is None

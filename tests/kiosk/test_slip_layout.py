@@ -161,6 +161,17 @@ def test_route_and_benefit_share(
     assert share.bold  # the share stands out
 
 
+def test_the_co_payment_exemption_is_printed_under_the_share_when_it_applies() -> None:
+    exempt = checkin_of(
+        route=Route.REGISTERED, benefit_percent=100, copay_exempt_from=date(2026, 4, 5)
+    )
+    lines = [line.text for line in layout_slip(exempt, CLINIC, HOSPITAL, ZONE).lines]
+    share = lines.index("Mức hưởng 100%")
+    assert lines[share + 1] == "Miễn cùng chi trả từ 05/04/2026"
+    plain = checkin_of(route=Route.REGISTERED, benefit_percent=100)
+    assert not any(t.startswith("Miễn cùng chi trả") for t in texts(plain))
+
+
 def _row_share(row: RouteRule) -> int | None:
     """What a level-4 card (80 %) is told at this row, worked out by hand."""
     if row.fact is not None:

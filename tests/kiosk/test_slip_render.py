@@ -232,7 +232,7 @@ def test_the_default_font_is_found_on_this_machine() -> None:
 
 def test_the_gallery_writes_every_sample_at_both_widths(tmp_path: Path) -> None:
     written = write_gallery(tmp_path)
-    assert len(written) == 10
+    assert len(written) == 12
     for path in written:
         with Image.open(path) as image:
             assert image.width == int(path.stem.rsplit("-", 1)[1])

@@ -82,7 +82,10 @@ def test_the_cards_are_valid_around_the_day_the_population_is_built_for(day: dat
     for i in range(2000):
         row, code = population.row(i), population.gateway_code(i)
         valid = _day(row["gtTheTu"]) <= day <= _day(row["gtTheDen"])
-        if code == "000":
+        if code == "000" and row["gtTheDenMoi"]:  # renewed under its own number
+            assert _day(row["gtTheDen"]) < day <= _day(row["gtTheDenMoi"]), row
+            assert not row["maTheMoi"]
+        elif code == "000":
             assert valid, row
         elif code == "010":
             assert _day(row["gtTheDen"]) < day, row
