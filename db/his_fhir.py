@@ -181,3 +181,26 @@ def bundle_json(bundle: Bundle) -> str:
     """The Bundle as the FHIR JSON a server takes (no empty elements)."""
     text = bundle.model_dump_json(by_alias=True, exclude_none=True)
     return json.dumps(json.loads(text), ensure_ascii=False)
+
+
+def transaction_receipt(body: bytes) -> str | None:
+    """What to keep of a transaction-response: each entry's status, location (the server's
+    id and version, ``Encounter/123/_history/2``) and ETag, as JSON; None when it holds none.
+
+    Raises ValueError when the body is not a transaction-response.
+    """
+    reply = json.loads(body.decode("utf-8")) if body.strip() else {}
+    if not isinstance(reply, dict) or reply.get("resourceType") != "Bundle":
+        raise ValueError("not a Bundle")
+    kept = []
+    for entry in reply.get("entry") or []:
+        response = entry.get("response") if isinstance(entry, dict) else None
+        if isinstance(response, dict):
+            kept.append(
+                {
+                    key: str(response[key])
+                    for key in ("status", "location", "etag")
+                    if key in response
+                }
+            )
+    return json.dumps(kept) if kept else None

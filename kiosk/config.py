@@ -45,7 +45,7 @@ _NEW_HOSPITAL_KEYS = (
     "and hospital.former_tuyen (central, province, district, commune or none); see config.toml"
 )
 
-HIS_KINDS = ("none", "fhir", "webhook")
+HIS_KINDS = ("none", "fhir", "webhook", "qd4750", "json")
 DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
@@ -234,17 +234,30 @@ class HisSettings:
 
     kind: str = _one_of("none", HIS_KINDS)
     url: str = ""
-    timeout_s: float = 10.0
+    # qd4750 only: a folder the HIS picks XML files up from, instead of a URL
+    folder: str = ""
+    timeout_s: float = 10.0  # the total deadline of one send: connect and the whole reply
+    max_reply_kb: int = 1024  # a reply's body is read up to this size, then cut
+    allow_http: bool = False  # plain http:// only for a test server
     max_attempts: int = 10
     backoff_s: float = 5.0
     backoff_max_s: float = 600.0
     interval_s: float = 5.0
     token_env: str = "KIOSK_HIS_TOKEN"  # noqa: S105 - the name of a variable
-    card_system: str = "urn:vn:bhyt:card-number"
-    id_system: str = "urn:vn:cccd"
-    checkin_system: str = "urn:kiosk:checkin-id"
-    queue_system: str = "urn:kiosk:queue-label"
-    clinic_system: str = "urn:kiosk:clinic"
+    # the webhook's HMAC-SHA256 signature; the secret's variable (unset: no signature)
+    signing_secret_env: str = "KIOSK_HIS_SIGNING_SECRET"  # noqa: S105 - a variable's name
+    ca_file: str = ""  # a CA bundle for the HIS's certificate; empty: the system's
+    client_cert: str = ""  # mTLS: the kiosk's certificate (PEM) and its key
+    client_key: str = ""
+    card_system: str = "urn:kiosk:local:bhyt-card"
+    bhxh_system: str = "urn:kiosk:local:bhxh"
+    id_system: str = "urn:kiosk:local:cccd"
+    checkin_system: str = "urn:kiosk:local:checkin-id"
+    queue_system: str = "urn:kiosk:local:queue"
+    clinic_system: str = "urn:kiosk:local:clinic"
+    facility_system: str = "urn:kiosk:local:facility"
+    # json only ([his.json_fields]): vendor field name -> "kiosk_field" or "kiosk_field|format"
+    json_fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -662,12 +675,50 @@ def _load_privacy(s: _Section) -> PrivacySettings:
 
 def _load_his(s: _Section) -> HisSettings:
     kind = s.text("kind", HisSettings.kind, HIS_KINDS)
+    allow_http = s.flag("allow_http", HisSettings.allow_http)
     url = s.text("url", HisSettings.url)
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
-    if kind != "none" and not url:
+    if url.startswith("http://") and not allow_http:
+        # The events hold patients' names and numbers, and the token rides along.
+        raise ConfigError(
+            "his.url: expected an https:// URL (plain http:// only with his.allow_http = true, "
+            "for a test server) / cần địa chỉ https://"
+        )
+    folder = s.text("folder", HisSettings.folder)
+    if folder and kind != "qd4750":
+        raise ConfigError("his.folder: only for his.kind = 'qd4750' (use his.url otherwise)")
+    if folder and url:
+        raise ConfigError("his.folder: set his.url or his.folder, not both")
+    if kind != "none" and not (url or folder):
         raise ConfigError(f"his.url: needed when his.kind is {kind!r}")
-    return s.settings(HisSettings, kind=kind, url=url.rstrip("/"))
+    if bool(s.text("client_cert", "")) != bool(s.text("client_key", "")):
+        raise ConfigError("his.client_cert: mTLS needs both his.client_cert and his.client_key")
+    paths = {
+        key: str(s.path(key, Path())) if s.text(key, "") else ""
+        for key in ("ca_file", "client_cert", "client_key")
+    }
+    if folder:
+        paths["folder"] = str(s.path("folder", Path()))
+    return s.settings(
+        HisSettings,
+        kind=kind,
+        url=url.rstrip("/"),
+        allow_http=allow_http,
+        json_fields=_json_fields(s),
+        **paths,
+    )
+
+
+def _json_fields(s: _Section) -> tuple[tuple[str, str], ...]:
+    table = s.table("json_fields")
+    for name, source in table.items():
+        if not isinstance(source, str) or not source.strip():
+            raise ConfigError(
+                f'his.json_fields.{name}: expected a kiosk field such as "card_number" or '
+                f'"birth|dd/MM/yyyy", got {source!r}'
+            )
+    return tuple((str(name), str(source).strip()) for name, source in table.items())
 
 
 _SECTIONS = (

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = {
-    "requests": {"db/insurance/http.py", "db/his_client.py"},
+    "requests": {"db/insurance/http.py"},  # the HIS uses http.client (db/his/transport.py)
     "fhir": {"db/his_fhir.py"},
     "matplotlib": {"db/report.py"},
 }

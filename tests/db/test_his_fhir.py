@@ -62,16 +62,16 @@ def test_checkin_bundle_holds_a_conditional_patient_and_an_arrived_encounter() -
     assert entries[0]["request"] == {
         "method": "POST",
         "url": "Patient",
-        "ifNoneExist": "identifier=urn:vn:bhyt:card-number|GD4797912345678",
+        "ifNoneExist": "identifier=urn:kiosk:local:bhyt-card|GD4797912345678",
     }
     assert entries[1]["request"]["method"] == "PUT"
     assert (
         entries[1]["request"]["url"]
-        == "Encounter?identifier=urn:kiosk:checkin-id|" + (payload["checkin_id"])
+        == "Encounter?identifier=urn:kiosk:local:checkin-id|" + (payload["checkin_id"])
     )
     assert {(i["system"], i["value"]) for i in patient["identifier"]} == {
-        ("urn:vn:bhyt:card-number", "GD4797912345678"),
-        ("urn:vn:cccd", "079175000001"),
+        ("urn:kiosk:local:bhyt-card", "GD4797912345678"),
+        ("urn:kiosk:local:cccd", "079175000001"),
     }
     assert patient["name"][0] == {
         "use": "official",
@@ -85,7 +85,7 @@ def test_checkin_bundle_holds_a_conditional_patient_and_an_arrived_encounter() -
     assert encounter["period"]["start"] == "2026-11-25T08:05:30+07:00"
     assert encounter["subject"]["reference"] == entries[0]["fullUrl"]
     assert encounter["serviceType"]["coding"][0]["code"] == "NOI"
-    assert ("urn:kiosk:queue-label", "12") in {
+    assert ("urn:kiosk:local:queue", "12") in {
         (i["system"], i["value"]) for i in encounter["identifier"]
     }
     # Every resource validates on its own too, and the whole Bundle round-trips.
@@ -108,8 +108,8 @@ def test_full_birth_date_and_a_patient_known_only_by_cccd() -> None:
     bundle = event_bundle(event_payload("checkin", checkin, "e3"), SETTINGS, None, ZONE)
     patient, _, entries = _resources(bundle)
     assert patient["birthDate"] == "1990-02-03"
-    assert [i["system"] for i in patient["identifier"]] == ["urn:vn:cccd"]
-    assert entries[0]["request"]["ifNoneExist"] == "identifier=urn:vn:cccd|079175000001"
+    assert [i["system"] for i in patient["identifier"]] == ["urn:kiosk:local:cccd"]
+    assert entries[0]["request"]["ifNoneExist"] == "identifier=urn:kiosk:local:cccd|079175000001"
 
 
 def test_an_invalid_event_is_refused_before_sending() -> None:
@@ -127,7 +127,9 @@ def test_a_fhir_server_receives_valid_bundles_for_checkin_and_cancel(
     with his_server() as (his, url):
         clinic = {"code": "NOI", "name_vi": "Khám Nội", "name_en": "Internal medicine"}
         config = parse_config(
-            {"his": {"kind": "fhir", "url": url}, "clinics": [clinic]}, {}, tmp_path
+            {"his": {"kind": "fhir", "url": url, "allow_http": True}, "clinics": [clinic]},
+            {},
+            tmp_path,
         )
         sender = build_his_sender(config)
         assert sender is not None
