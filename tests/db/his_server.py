@@ -4,6 +4,7 @@ status codes (or redirects), one that dribbles its reply, one that floods it."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""  # the body's bytes as they came
+    client_cn: str | None = None  # the client certificate's common name (mTLS)
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,11 @@ def _handler(state: HisState) -> type[BaseHTTPRequestHandler]:
                 body: Any = json.loads(raw.decode("utf-8"))
             except ValueError:
                 body = raw  # not JSON (the QĐ 4750 XML): kept as bytes
+            client = _client_cn(self.connection)
             with state.lock:
-                state.received.append(Received(self.path, dict(self.headers.items()), body))
+                state.received.append(
+                    Received(self.path, dict(self.headers.items()), body, raw, client)
+                )
                 step = state.script.pop(0) if state.script else 200
             answer = step if isinstance(step, Answer) else Answer(step)
             self.send_response(answer.status)
@@ -70,15 +76,32 @@ def _handler(state: HisState) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _client_cn(connection: object) -> str | None:
+    if not isinstance(connection, ssl.SSLSocket):
+        return None
+    cert = connection.getpeercert()
+    for rdn in (cert or {}).get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
 @contextmanager
-def his_server(script: list[int | Answer] | None = None) -> Iterator[tuple[HisState, str]]:
-    """A running server and its base URL (``http://127.0.0.1:PORT/fhir``)."""
+def his_server(
+    script: list[int | Answer] | None = None, *, tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[HisState, str]]:
+    """A running server and its base URL (``http://127.0.0.1:PORT/fhir``; ``https://`` with
+    ``tls``, a server context that may require a client certificate)."""
     state = HisState(script=list(script or []))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    scheme = "https" if tls is not None else "http"
     try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/fhir"
+        yield state, f"{scheme}://127.0.0.1:{server.server_address[1]}/fhir"
     finally:
         server.shutdown()
         server.server_close()
