@@ -22,6 +22,10 @@ def build_sender(config: Config, env: Mapping[str, str] | None = None) -> HisSen
     his = config.his
     if not his.enabled:
         return None
+    if his.kind == "qd4750" and his.folder:
+        from db.his.qd4750 import folder_sender
+
+        return folder_sender(config)
     try:
         endpoint = Endpoint.from_settings(his, env)
     except ValueError as error:
@@ -32,6 +36,10 @@ def build_sender(config: Config, env: Mapping[str, str] | None = None) -> HisSen
         ) from error
     if his.kind == "webhook":
         return webhook_sender(endpoint)
+    if his.kind == "qd4750":
+        from db.his.qd4750 import http_sender
+
+        return http_sender(config, endpoint)
     return _fhir(config, endpoint)
 
 
