@@ -36,6 +36,10 @@ def build_sender(config: Config, env: Mapping[str, str] | None = None) -> HisSen
         ) from error
     if his.kind == "webhook":
         return webhook_sender(endpoint)
+    if his.kind == "json":
+        from db.his.vendor_json import json_sender
+
+        return json_sender(config, endpoint)
     if his.kind == "qd4750":
         from db.his.qd4750 import http_sender
 
