@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from db.checkin_fields import decision_fields, patient_fields
 from db.engine import READ_ONLY
 from db.errors import store_errors
-from db.models import outbox, sqlite_moment
+from db.models import checkins, outbox, sqlite_moment
 from db.tally import Counts
 from kiosk.model import CheckIn
 
@@ -70,6 +70,26 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
             "valid_to": _iso(checkin.patient.valid_to),
         },
     }
+
+
+def purge_outbox(conn: Connection, day: date, start: datetime) -> tuple[int, list[datetime]]:
+    """Delete, in the caller's transaction, the events past retention: those written before
+    ``start`` (UTC) and those of check-ins of local days before ``day``, whatever their state
+    (each holds the patient as JSON). Returns how many went, and when each one that never
+    reached the HIS (a dead letter, one set aside or still pending) was written: the purge
+    counts those in the audit."""
+    old = or_(
+        outbox.c.created_at < start,
+        outbox.c.checkin_id.in_(select(checkins.c.id).where(checkins.c.local_day < day)),
+    )
+    undelivered = [
+        at
+        for (at,) in conn.execute(
+            select(outbox.c.created_at).where(old, outbox.c.state != DELIVERED)
+        )
+    ]
+    gone = int(conn.execute(delete(outbox).where(old)).rowcount)
+    return gone, undelivered
 
 
 def _iso(day: date | None) -> str | None:
