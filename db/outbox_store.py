@@ -156,6 +156,11 @@ class OutboxCounts(Counts):
     failed: int = 0
     needs_identity: int = 0
 
+    @property
+    def stuck(self) -> int:
+        """Events that need a person: dead letters and those waiting for an identity."""
+        return self.failed + self.needs_identity
+
 
 @dataclass(frozen=True)
 class OutboxItem:
