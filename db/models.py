@@ -291,6 +291,9 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the HIS answered that is worth keeping: a FHIR server's resource ids and versions
+    # from the transaction-response, as JSON (never an error body).
+    his_receipt: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("event_id", name="uq_outbox_event_id"),

@@ -7,12 +7,10 @@ to the database, the insurance gateway and the printer; this is the one place th
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from db.his.delivery import HisSender
-from db.his.http import fhir_sender, token_from_env, webhook_sender
+from db.his.senders import build_sender
 from db.insurance.gateway import GatewayClient
 from db.insurance.http import InsuranceError
 from db.offline.failover import FailoverStore
@@ -70,22 +68,7 @@ def build_online_check(config: Config, clock: Clock) -> OnlineCardCheck | None:
 def build_his_sender(config: Config) -> HisSender | None:
     """The sender of outbox events in the configured format, or None when ``his.kind`` is
     ``none`` (no events are written then)."""
-    his = config.his
-    if not his.enabled:
-        return None
-    token = token_from_env(his.token_env)
-    if his.kind == "webhook":
-        return webhook_sender(his.url, his.timeout_s, token)
-    # Only a kiosk that speaks FHIR loads the FHIR models (they take a while to import).
-    from db.his.fhir import bundle_json, event_bundle
-
-    zone = config.kiosk.zone
-
-    def make_bundle(payload: Mapping[str, Any]) -> str:
-        clinic = config.clinic(str(payload.get("clinic_code")))
-        return bundle_json(event_bundle(payload, his, clinic, zone))
-
-    return fhir_sender(his.url, make_bundle, his.timeout_s, token)
+    return build_sender(config)
 
 
 def build_service(

@@ -496,12 +496,50 @@ def _load_privacy(s: _Section) -> PrivacySettings:
 
 def _load_his(s: _Section) -> HisSettings:
     kind = s.text("kind", HisSettings.kind, HIS_KINDS)
+    allow_http = s.flag("allow_http", HisSettings.allow_http)
     url = s.text("url", HisSettings.url)
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise ConfigError(f"his.url: expected an http:// or https:// URL, got {url!r}")
-    if kind != "none" and not url:
+    if url.startswith("http://") and not allow_http:
+        # The events hold patients' names and numbers, and the token rides along.
+        raise ConfigError(
+            "his.url: expected an https:// URL (plain http:// only with his.allow_http = true, "
+            "for a test server) / cần địa chỉ https://"
+        )
+    folder = s.text("folder", HisSettings.folder)
+    if folder and kind != "qd4750":
+        raise ConfigError("his.folder: only for his.kind = 'qd4750' (use his.url otherwise)")
+    if folder and url:
+        raise ConfigError("his.folder: set his.url or his.folder, not both")
+    if kind != "none" and not (url or folder):
         raise ConfigError(f"his.url: needed when his.kind is {kind!r}")
-    return s.settings(HisSettings, kind=kind, url=url.rstrip("/"))
+    if bool(s.text("client_cert", "")) != bool(s.text("client_key", "")):
+        raise ConfigError("his.client_cert: mTLS needs both his.client_cert and his.client_key")
+    paths = {
+        key: str(s.path(key, Path())) if s.text(key, "") else ""
+        for key in ("ca_file", "client_cert", "client_key")
+    }
+    if folder:
+        paths["folder"] = str(s.path("folder", Path()))
+    return s.settings(
+        HisSettings,
+        kind=kind,
+        url=url.rstrip("/"),
+        allow_http=allow_http,
+        json_fields=_json_fields(s),
+        **paths,
+    )
+
+
+def _json_fields(s: _Section) -> tuple[tuple[str, str], ...]:
+    table = s.table("json_fields")
+    for name, source in table.items():
+        if not isinstance(source, str) or not source.strip():
+            raise ConfigError(
+                f'his.json_fields.{name}: expected a kiosk field such as "card_number" or '
+                f'"birth|dd/MM/yyyy", got {source!r}'
+            )
+    return tuple((str(name), str(source).strip()) for name, source in table.items())
 
 
 _SECTIONS = (

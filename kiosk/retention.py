@@ -2,13 +2,16 @@
 
 Slip images (the file printer's and the archive's PNG and PDF, one per patient with the full
 name) go after ``privacy.keep_slips_days``; check-ins go after ``privacy.keep_checkins_days``,
-their audit rows folded into counts per local day and action so the totals stay answerable.
+their audit rows folded into counts per local day and action so the totals stay answerable,
+and with them their events for the hospital's HIS (delivered or not; the undelivered ones
+counted in the audit) and, in an offline journal, their replay records.
 The kiosk purges at start-up and then daily; ``kiosk-admin purge`` does the same by hand.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +33,16 @@ class CheckinPurge:
 
     checkins: int = 0
     audit_rows: int = 0  # folded into audit counts
+    his_events: int = 0  # outbox events (the patient as JSON) deleted with their check-ins
+    his_undelivered: int = 0  # of those, never delivered (dead letters...): counted in the audit
+
+    def __add__(self, other: CheckinPurge) -> CheckinPurge:
+        return CheckinPurge(
+            self.checkins + other.checkins,
+            self.audit_rows + other.audit_rows,
+            self.his_events + other.his_events,
+            self.his_undelivered + other.his_undelivered,
+        )
 
 
 class RetentionStore(Protocol):
@@ -49,12 +62,15 @@ class PurgeReport:
     checkins: int
     audit_rows: int
     failed: str = ""  # why the database part did not run, if it did not
+    his_events: int = 0
+    his_undelivered: int = 0
 
     def line(self) -> str:
         """A one-line summary for the log and ``kiosk-admin purge``."""
         text = (
             f"purged {self.slips} slip files, {self.checkins} check-ins, "
-            f"{self.audit_rows} audit rows (kept as counts)"
+            f"{self.audit_rows} audit rows (kept as counts), {self.his_events} HIS events "
+            f"({self.his_undelivered} never delivered, counted in the audit)"
         )
         return text + (f"; database not purged: {self.failed}" if self.failed else "")
 
@@ -79,10 +95,17 @@ def purge_slips(folder: Path, cutoff_epoch_s: float) -> int:
 class Retention:
     """Purges slips and old check-ins by the configured retention periods."""
 
-    def __init__(self, config: Config, clock: Clock, store: RetentionStore) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        store: RetentionStore,
+        also: Sequence[RetentionStore] = (),
+    ) -> None:
+        """``also``: further databases purged the same way (the kiosk's offline journal)."""
         self._config = config
         self._clock = clock
-        self._store = store
+        self._stores = (store, *also)
 
     def run(self) -> PurgeReport:
         """Purge now; never raises (a database problem is reported in the result)."""
@@ -93,11 +116,19 @@ class Retention:
         keep_from = local_day(self._clock, self._config.kiosk.zone) - timedelta(
             days=privacy.keep_checkins_days
         )
-        try:
-            purged = self._store.purge_before(keep_from)
-        except StoreError as error:
-            report = PurgeReport(slips, 0, 0, failed=str(error))
-        else:
-            report = PurgeReport(slips, purged.checkins, purged.audit_rows)
+        purged, failed = CheckinPurge(), []
+        for store in self._stores:
+            try:
+                purged += store.purge_before(keep_from)
+            except StoreError as error:
+                failed.append(str(error))
+        report = PurgeReport(
+            slips,
+            purged.checkins,
+            purged.audit_rows,
+            "; ".join(failed),
+            purged.his_events,
+            purged.his_undelivered,
+        )
         log.info("retention: %s", report.line())
         return report

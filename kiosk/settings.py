@@ -29,7 +29,7 @@ PROFESSIONAL_LEVELS = ("ban_dau", "co_ban", "chuyen_sau")
 FORMER_TUYEN = ("central", "province", "district", "commune", "none")
 # a hospital graded "tương đương tuyến tỉnh / trung ương" (QĐ 3276 row 1.14), e.g. a private one
 EQUIVALENT_GRADES = ("", "tuong_duong_tinh", "tuong_duong_tw")
-HIS_KINDS = ("none", "fhir", "webhook")
+HIS_KINDS = ("none", "fhir", "webhook", "qd4750", "json")
 DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
@@ -208,17 +208,30 @@ class HisSettings:
 
     kind: str = _one_of("none", HIS_KINDS)
     url: str = ""
-    timeout_s: float = 10.0
+    # qd4750 only: a folder the HIS picks XML files up from, instead of a URL
+    folder: str = ""
+    timeout_s: float = 10.0  # the total deadline of one send: connect and the whole reply
+    max_reply_kb: int = 1024  # a reply's body is read up to this size, then cut
+    allow_http: bool = False  # plain http:// only for a test server
     max_attempts: int = 10
     backoff_s: float = 5.0
     backoff_max_s: float = 600.0
     interval_s: float = 5.0
     token_env: str = "KIOSK_HIS_TOKEN"  # noqa: S105 - the name of a variable
-    card_system: str = "urn:vn:bhyt:card-number"
-    id_system: str = "urn:vn:cccd"
-    checkin_system: str = "urn:kiosk:checkin-id"
-    queue_system: str = "urn:kiosk:queue-label"
-    clinic_system: str = "urn:kiosk:clinic"
+    # the webhook's HMAC-SHA256 signature; the secret's variable (unset: no signature)
+    signing_secret_env: str = "KIOSK_HIS_SIGNING_SECRET"  # noqa: S105 - a variable's name
+    ca_file: str = ""  # a CA bundle for the HIS's certificate; empty: the system's
+    client_cert: str = ""  # mTLS: the kiosk's certificate (PEM) and its key
+    client_key: str = ""
+    card_system: str = "urn:kiosk:local:bhyt-card"
+    bhxh_system: str = "urn:kiosk:local:bhxh"
+    id_system: str = "urn:kiosk:local:cccd"
+    checkin_system: str = "urn:kiosk:local:checkin-id"
+    queue_system: str = "urn:kiosk:local:queue"
+    clinic_system: str = "urn:kiosk:local:clinic"
+    facility_system: str = "urn:kiosk:local:facility"
+    # json only ([his.json_fields]): vendor field name -> "kiosk_field" or "kiosk_field|format"
+    json_fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def enabled(self) -> bool:

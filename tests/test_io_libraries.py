@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = {
-    "requests": {"db/insurance/http.py", "db/his/http.py"},
+    "requests": {"db/insurance/http.py"},  # the HIS uses http.client (db/his/transport.py)
     "fhir": {"db/his/fhir.py"},
     "matplotlib": {"db/report/render.py"},
     # The scanner's one reader and writer; the slip draws its own QR (kiosk imports nothing of

@@ -46,8 +46,8 @@ class KioskAdminTools:
         return CacheStatus(
             status.cards,
             status.last_sync,
-            outbox=(counts.pending, counts.delivered, counts.failed) if counts else None,
-            outbox_error=outbox.last_error() if counts and counts.failed else None,
+            outbox=(counts.pending, counts.delivered, counts.stuck) if counts else None,
+            outbox_error=outbox.last_error() if counts and counts.stuck else None,
             chart=self._todays_chart(),
         )
 
@@ -141,7 +141,7 @@ def build_health(
             printer = latest.print_state.value
         if store.outbox.enabled:
             counts = store.outbox.counts()
-            pending, failed = counts.pending, counts.failed
+            pending, failed = counts.pending, counts.stuck
     except StoreError as error:
         database = "unavailable"
         problems.append(str(error))

@@ -390,7 +390,8 @@ def _start_retention(parts: Parts) -> Any:
 
     from kiosk.retention import PURGE_EVERY_S, Retention
 
-    retention = Retention(parts.config, parts.clock, parts.store)
+    also = [parts.journal] if parts.journal is not None else []
+    retention = Retention(parts.config, parts.clock, parts.store, also)
     retention.run()
     timer = QTimer()
     timer.setInterval(PURGE_EVERY_S * 1000)

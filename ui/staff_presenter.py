@@ -9,25 +9,54 @@ screens through the window it serves; it decides nothing about a card.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.clock import local_time
+from kiosk.clock import Clock, local_time
 from kiosk.model import CheckIn
-from kiosk.outcome import Outcome
-from kiosk.staff_auth import LoginAttempt, LoginResult
+from kiosk.outcome import Lang, Outcome
+from kiosk.settings import Config
+from kiosk.staff_auth import LoginAttempt, LoginResult, StaffAuth
+from ui.flow import PatientFlow
 from ui.ports import CacheStatus
-from ui.screens.pin import refusal
+from ui.screens.admin import AdminScreen
+from ui.screens.pin import PinScreen, refusal
+from ui.screens.staff import StaffScreen
+from ui.staff_desk import StaffDesk
 
-if TYPE_CHECKING:
-    from ui.window import KioskWindow
+
+class StaffWindow(Protocol):
+    """What the presenter needs of the kiosk window (:class:`ui.window.KioskWindow`): its
+    screens, its desk and its navigation. A protocol, so that the window may import the
+    presenter without the presenter importing the window back."""
+
+    config: Config
+    clock: Clock
+    staff_auth: StaffAuth
+    lang: Lang
+    version: str
+    log_path: str
+    flow: PatientFlow
+    desk: StaffDesk
+    pin: PinScreen
+    staff: StaffScreen
+    admin_screen: AdminScreen
+
+    def allow_close(self) -> None: ...
+    def close(self) -> bool: ...
+    @property
+    def current(self) -> QWidget | None: ...
+    def go(self, screen: QWidget) -> None: ...
+    def go_welcome(self) -> None: ...
+    def note_printer(self, outcome: Outcome) -> None: ...
+    def touch(self) -> None: ...
 
 
 class StaffPresenter:
-    """The staff screens of one :class:`~ui.window.KioskWindow`, wired to its desk."""
+    """The staff screens of one kiosk window (:class:`StaffWindow`), wired to its desk."""
 
-    def __init__(self, window: KioskWindow) -> None:
+    def __init__(self, window: StaffWindow) -> None:
         self._w = window
         self._wire()
 

@@ -65,6 +65,7 @@ def _print_counts(counts: OutboxCounts, as_json: bool) -> None:
         print(f"pending:   {counts.pending:,}")
         print(f"delivered: {counts.delivered:,}")
         print(f"failed:    {counts.failed:,}")
+        print(f"needs_identity: {counts.needs_identity:,}")
 
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
@@ -82,7 +83,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
                 for source in sources:
                     for dead in source.dead_letters():
                         print(
-                            f"  failed #{dead.id} {dead.kind} {dead.checkin_id} after "
+                            f"  {dead.state} #{dead.id} {dead.kind} {dead.checkin_id} after "
                             f"{dead.attempts} tries: {dead.last_error}"
                         )
         except StoreError as error:
@@ -107,7 +108,7 @@ def _retry(sources: Sequence[OutboxSource], item_id: int) -> int:
         if source.retry(item_id, now):
             print(f"event {item_id} is pending again")
             return 0
-    raise CommandError(f"no failed event {item_id}")
+    raise CommandError(f"no failed or needs_identity event {item_id}")
 
 
 COMMAND = Command(_add_arguments, _run)

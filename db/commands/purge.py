@@ -1,8 +1,9 @@
 """``kiosk-admin purge [--json]``: apply the retention periods now.
 
 Slip files older than ``privacy.keep_slips_days`` and check-ins older than
-``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day), as the kiosk does
-at start-up and daily. For a server that runs no kiosk, or from a daily timer.
+``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day), with their HIS
+events and replay records, in the configured database and the offline journal, as the kiosk
+does at start-up and daily. For a server that runs no kiosk, or from a daily timer.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from db.commands import Command, json_option, print_result
-from db.commands.stores import opened_store
+from db.commands.stores import opened_store, store_errors
+from db.store.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.retention import Retention
@@ -20,11 +22,19 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     clock = SystemClock()
     with opened_store(config, clock) as store:
-        report = Retention(config, clock, store).run()
+        with store_errors("offline journal: "):
+            journal = open_journal(config, clock)
+        try:
+            report = Retention(config, clock, store, [journal] if journal else []).run()
+        finally:
+            if journal is not None:
+                journal.dispose()
     data = {
         "slips": report.slips,
         "checkins": report.checkins,
         "audit_rows": report.audit_rows,
+        "his_events": report.his_events,
+        "his_undelivered": report.his_undelivered,
         "failed": report.failed or None,
     }
     print_result(args.json, data, report.line())

@@ -16,8 +16,14 @@ Rules:
   it is, e.g. HTTP 400), the event is ``failed`` until ``kiosk-admin outbox retry ID``.
 - **One sender at a time per event.** An event is claimed (its due time pushed out by a
   lease) before it is sent, so two kiosks sharing a database, or the worker and the CLI,
-  never send it at once. A kiosk that dies mid-send leaves the event to be tried again when
-  the lease runs out; receivers recognise the repeat by the event id.
+  never send it at once. The lease always outlasts the sender's total deadline
+  (:func:`lease_for`), so a slow HIS cannot make a second worker send it again. A kiosk that
+  dies mid-send leaves the event to be tried again when the lease runs out; receivers
+  recognise the repeat by the event id.
+- **Patients the HIS cannot match wait.** An event whose patient has no stable number (no
+  CCCD, no BHXH number) is set aside as ``needs_identity`` rather than creating a new patient
+  record in the HIS each time; reception completes it, and ``kiosk-admin outbox retry ID``
+  puts it back in line.
 """
 
 from __future__ import annotations
@@ -36,17 +42,32 @@ from kiosk.ports import StoreError
 log = logging.getLogger(__name__)
 
 
+LEASE_MARGIN_S = 30.0  # how much longer than a send's deadline an event stays claimed
+
+
+class NeedsIdentityError(Exception):
+    """The event's patient has no number the HIS can match on: it waits for reception."""
+
+
 @dataclass(frozen=True)
 class SendResult:
-    """What became of one try: taken, or not (``permanent``: retrying cannot help)."""
+    """What became of one try: taken, or not (``permanent``: retrying cannot help;
+    ``needs_identity``: the patient must be identified first). ``detail`` is in our own
+    words (never the HIS's body); ``receipt`` is what the HIS answered that is worth keeping
+    (a FHIR server's ids and versions, as JSON)."""
 
     ok: bool
     permanent: bool = False
     detail: str = ""
+    receipt: str | None = None
+    needs_identity: bool = False
 
 
 class HisSender(Protocol):
-    """Puts one event into the HIS. Never raises."""
+    """Puts one event into the HIS. Never raises, and returns within ``deadline_s``."""
+
+    @property
+    def deadline_s(self) -> float: ...
 
     def send(self, item: OutboxItem) -> SendResult: ...
 
@@ -62,7 +83,9 @@ class OutboxSource(Protocol):
 
     def claim(self, item: OutboxItem, now: datetime, lease_until: datetime) -> bool: ...
 
-    def delivered(self, item_id: int, now: datetime) -> None: ...
+    def delivered(self, item_id: int, now: datetime, receipt: str | None = None) -> None: ...
+
+    def set_aside(self, item_id: int, reason: str) -> None: ...
 
     def failed_try(self, item_id: int, error: str, retry_at: datetime | None) -> None: ...
 
@@ -82,8 +105,15 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, his: HisSettings) -> RetryPolicy:
-        # The lease outlasts a try that runs into its timeout, with room to spare.
-        return cls(his.max_attempts, his.backoff_s, his.backoff_max_s, his.timeout_s * 2 + 30)
+        # The lease outlasts a try that runs into its deadline, with room to spare.
+        return cls(
+            his.max_attempts, his.backoff_s, his.backoff_max_s, his.timeout_s + LEASE_MARGIN_S
+        )
+
+    def lease_for(self, sender: HisSender) -> float:
+        """Seconds an event stays claimed: the policy's lease, or longer when ``sender``'s
+        deadline needs it (a second worker must never send an event still being sent)."""
+        return max(self.lease_s, sender.deadline_s + LEASE_MARGIN_S)
 
     def delay_after(self, attempts: int) -> timedelta:
         """The wait before the next try, after ``attempts`` failed ones."""
@@ -155,16 +185,20 @@ def _deliver_one(
         return "waiting"
     now = clock.now()
     if item.next_attempt_at > now or not source.claim(
-        item, now, now + timedelta(seconds=policy.lease_s)
+        item, now, now + timedelta(seconds=policy.lease_for(sender))
     ):
         held.add(item.patient_key)
         return "waiting"
     result = sender.send(item)
     attempts = item.attempts + 1
     if result.ok:
-        source.delivered(item.id, clock.now())
+        source.delivered(item.id, clock.now(), result.receipt)
         return "delivered"
     held.add(item.patient_key)
+    if result.needs_identity:
+        log.warning("outbox event %s waits for reception: %s", item.id, result.detail)
+        source.set_aside(item.id, result.detail)
+        return "dead"
     if result.permanent or attempts >= policy.max_attempts:
         log.error("outbox event %s gave up after %d tries: %s", item.id, attempts, result.detail)
         source.failed_try(item.id, result.detail, None)

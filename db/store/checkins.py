@@ -19,14 +19,21 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import Connection, Row, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.models import audit_counts, audit_log, checkins, outcome_tallies, queue_counters
+from db.models import (
+    audit_counts,
+    audit_log,
+    checkins,
+    outcome_tallies,
+    queue_counters,
+    replayed,
+)
 from db.store.checkin_fields import decision_fields, patient_fields
 from db.store.database import Database
 from db.store.dialect import NewCheckin
-from db.store.outbox import outbox_event
+from db.store.outbox import outbox_event, purge_outbox
 from kiosk.model import (
     BirthDate,
     CheckIn,
@@ -38,6 +45,8 @@ from kiosk.model import (
     Verification,
 )
 from kiosk.retention import CheckinPurge
+
+HIS_EVENT_PURGED = "his_event_purged"  # audit_counts: HIS events purged undelivered
 
 
 class CheckinStore(Database):
@@ -216,9 +225,12 @@ class CheckinStore(Database):
                     self.outbox.enqueue(conn, "reprint", checkin_from_row(row), self._at())
 
     def purge_before(self, day: date) -> CheckinPurge:
-        """Delete check-ins (and queue counters) of local days before ``day``, and fold the audit
-        rows from before that day's start into ``audit_counts`` (per local day and action), in
-        one transaction: the totals stay, the people go."""
+        """Delete check-ins (and queue counters) of local days before ``day`` together with
+        everything that holds them: their HIS events (the outbox, delivered or not) and, in an
+        offline journal, their replay records. Fold the audit rows from before that day's start
+        into ``audit_counts`` (per local day and action), and count there too the HIS events
+        that never reached the HIS (action ``his_event_purged``). One transaction: the totals
+        stay, the people go."""
         start = datetime.combine(day, datetime.min.time(), tzinfo=self.zone).astimezone(UTC)
         with self._writing() as conn:
             old = conn.execute(
@@ -227,6 +239,10 @@ class CheckinStore(Database):
             counts: dict[tuple[date, str], int] = {}
             for at, action in old:
                 key = (at.astimezone(self.zone).date(), action)
+                counts[key] = counts.get(key, 0) + 1
+            events, undelivered = purge_outbox(conn, day, start)
+            for at in undelivered:
+                key = (at.astimezone(self.zone).date(), HIS_EVENT_PURGED)
                 counts[key] = counts.get(key, 0) + 1
             for (when, action), count in counts.items():
                 stmt = self._dialect.insert(audit_counts).values(
@@ -239,9 +255,20 @@ class CheckinStore(Database):
                     )
                 )
             conn.execute(delete(audit_log).where(audit_log.c.at < start))
+            old_ids = select(checkins.c.id).where(checkins.c.local_day < day)
+            conn.execute(
+                delete(replayed).where(
+                    or_(replayed.c.at < start, replayed.c.checkin_id.in_(old_ids))
+                )
+            )
             gone = conn.execute(delete(checkins).where(checkins.c.local_day < day)).rowcount
             conn.execute(delete(queue_counters).where(queue_counters.c.day < day))
-        return CheckinPurge(checkins=gone, audit_rows=len(old))
+        return CheckinPurge(
+            checkins=gone,
+            audit_rows=len(old),
+            his_events=events,
+            his_undelivered=len(undelivered),
+        )
 
     def audit_counts(self) -> dict[tuple[date, str], int]:
         """The audit rows folded by :meth:`purge_before`, per local day and action."""

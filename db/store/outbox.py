@@ -4,7 +4,9 @@
 (:func:`outbox_event`, :meth:`SqlOutbox.enqueue`); the delivery step (``db.his.delivery``) reads,
 claims and settles them through :class:`SqlOutbox`. A row is ``pending`` until the HIS took
 it (``delivered``) or it failed ``his.max_attempts`` times (``failed``, a dead letter that
-``kiosk-admin outbox retry`` puts back in line).
+``kiosk-admin outbox retry`` puts back in line). An event whose patient the HIS could not
+match (no CCCD, no BHXH number) is set aside as ``needs_identity`` for reception; it holds the
+patient's later events back like a dead letter.
 
 The payload is the check-in as it stood when the event happened, as JSON: delivery needs
 nothing else from the database, so a journal's events go out the same way as central's.
@@ -18,10 +20,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from db.errors import store_errors
-from db.models import outbox, sqlite_moment
+from db.models import checkins, outbox, sqlite_moment
 from db.store.checkin_fields import decision_fields, patient_fields
 from db.store.engine import READ_ONLY
 from db.tally import Counts
@@ -30,6 +32,8 @@ from kiosk.model import CheckIn
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+NEEDS_IDENTITY = "needs_identity"
+_STUCK = (FAILED, NEEDS_IDENTITY)  # states that hold a patient's later events back
 
 # The number is only known inside the write transaction: the payload is built beforehand with
 # this stand-in as its first key and completed by a string substitution (JSON escapes quotes
@@ -48,9 +52,9 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
     patient = patient_fields(checkin.patient)
     return {
         "queue_number": checkin.queue_number,
-        # The printed label of an offline series ("A-3") when the check-in has one.
-        "queue_label": getattr(checkin, "queue_label", None),
-        "offline": bool(getattr(checkin, "offline", False)),
+        # The printed label of an offline series ("A-3"); None for a plain number.
+        "queue_label": checkin.label if checkin.offline else None,
+        "offline": checkin.offline,
         "event": kind,
         "event_id": event_id,
         "checkin_id": checkin.id,
@@ -66,6 +70,26 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
             "valid_to": _iso(checkin.patient.valid_to),
         },
     }
+
+
+def purge_outbox(conn: Connection, day: date, start: datetime) -> tuple[int, list[datetime]]:
+    """Delete, in the caller's transaction, the events past retention: those written before
+    ``start`` (UTC) and those of check-ins of local days before ``day``, whatever their state
+    (each holds the patient as JSON). Returns how many went, and when each one that never
+    reached the HIS (a dead letter, one set aside or still pending) was written: the purge
+    counts those in the audit."""
+    old = or_(
+        outbox.c.created_at < start,
+        outbox.c.checkin_id.in_(select(checkins.c.id).where(checkins.c.local_day < day)),
+    )
+    undelivered = [
+        at
+        for (at,) in conn.execute(
+            select(outbox.c.created_at).where(old, outbox.c.state != DELIVERED)
+        )
+    ]
+    gone = int(conn.execute(delete(outbox).where(old)).rowcount)
+    return gone, undelivered
 
 
 def _iso(day: date | None) -> str | None:
@@ -130,6 +154,12 @@ class OutboxCounts(Counts):
     pending: int = 0
     delivered: int = 0
     failed: int = 0
+    needs_identity: int = 0
+
+    @property
+    def stuck(self) -> int:
+        """Events that need a person: dead letters and those waiting for an identity."""
+        return self.failed + self.needs_identity
 
 
 @dataclass(frozen=True)
@@ -155,6 +185,7 @@ class DeadLetter:
     attempts: int
     last_error: str
     created_at: datetime
+    state: str = FAILED  # or NEEDS_IDENTITY
 
 
 class SqlOutbox:
@@ -179,15 +210,20 @@ class SqlOutbox:
         stmt = select(outbox.c.state, func.count()).group_by(outbox.c.state)
         with store_errors(), self._read() as conn:
             found = {str(state): int(n) for state, n in conn.execute(stmt)}
-        return OutboxCounts(found.get(PENDING, 0), found.get(DELIVERED, 0), found.get(FAILED, 0))
+        return OutboxCounts(
+            found.get(PENDING, 0),
+            found.get(DELIVERED, 0),
+            found.get(FAILED, 0),
+            found.get(NEEDS_IDENTITY, 0),
+        )
 
     def pending(self, limit: int) -> tuple[list[OutboxItem], set[str]]:
         """The oldest ``limit`` pending events in order, and the patients held back by a dead
-        letter (their later events wait until it is retried)."""
+        letter or an event set aside (their later events wait until it is retried)."""
         rows_stmt = (
             select(outbox).where(outbox.c.state == PENDING).order_by(outbox.c.id).limit(limit)
         )
-        dead_stmt = select(outbox.c.patient_key).where(outbox.c.state == FAILED).distinct()
+        dead_stmt = select(outbox.c.patient_key).where(outbox.c.state.in_(_STUCK)).distinct()
         with store_errors(), self._read() as conn:
             rows = conn.execute(rows_stmt).all()
             dead = {str(key) for (key,) in conn.execute(dead_stmt)}
@@ -219,13 +255,28 @@ class SqlOutbox:
         )
         return self._change(stmt) == 1
 
-    def delivered(self, item_id: int, now: datetime) -> None:
-        """The HIS took the event."""
+    def delivered(self, item_id: int, now: datetime, receipt: str | None = None) -> None:
+        """The HIS took the event; ``receipt`` is what it answered worth keeping."""
         self._change(
             update(outbox)
             .where(outbox.c.id == item_id)
-            .values(state=DELIVERED, delivered_at=now, last_error=None)
+            .values(state=DELIVERED, delivered_at=now, last_error=None, his_receipt=receipt)
         )
+
+    def set_aside(self, item_id: int, reason: str) -> None:
+        """The event waits for reception to identify its patient (``needs_identity``)."""
+        self._change(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(state=NEEDS_IDENTITY, last_error=reason[:2000])
+        )
+
+    def receipt(self, event_id: str) -> str | None:
+        """What the HIS answered to the event ``event_id`` (None: nothing kept)."""
+        stmt = select(outbox.c.his_receipt).where(outbox.c.event_id == event_id)
+        with store_errors(), self._read() as conn:
+            value = conn.execute(stmt).scalar()
+        return str(value) if value is not None else None
 
     def failed_try(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         """A try failed: again at ``retry_at``, or never (a dead letter) when it is None."""
@@ -237,11 +288,11 @@ class SqlOutbox:
         self._change(update(outbox).where(outbox.c.id == item_id).values(**values))
 
     def retry(self, item_id: int, now: datetime) -> bool:
-        """Put a dead letter back in line with fresh attempts; False when ``item_id`` is not
-        a dead letter here."""
+        """Put a dead letter (or an event set aside) back in line with fresh attempts; False
+        when ``item_id`` is neither here."""
         stmt = (
             update(outbox)
-            .where(outbox.c.id == item_id, outbox.c.state == FAILED)
+            .where(outbox.c.id == item_id, outbox.c.state.in_(_STUCK))
             .values(state=PENDING, attempts=0, next_attempt_at=now)
         )
         return self._change(stmt) == 1
@@ -259,14 +310,20 @@ class SqlOutbox:
         return str(value) if value is not None else None
 
     def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
-        """The most recent dead letters, newest first (for ``kiosk-admin outbox status``)."""
+        """The most recent dead letters and events set aside, newest first (for ``kiosk-admin
+        outbox status``)."""
         stmt = (
-            select(outbox).where(outbox.c.state == FAILED).order_by(outbox.c.id.desc()).limit(limit)
+            select(outbox)
+            .where(outbox.c.state.in_(_STUCK))
+            .order_by(outbox.c.id.desc())
+            .limit(limit)
         )
         with store_errors(), self._read() as conn:
             rows = conn.execute(stmt).all()
         return [
-            DeadLetter(r.id, r.kind, r.checkin_id, r.attempts, r.last_error or "", r.created_at)
+            DeadLetter(
+                r.id, r.kind, r.checkin_id, r.attempts, r.last_error or "", r.created_at, r.state
+            )
             for r in rows
         ]
 

@@ -40,22 +40,23 @@ def test_status_deliver_dead_letter_and_retry(run_cli: RunCli, tmp_path: Path) -
             "KIOSK_DATABASE_URL": f"sqlite:///{path}",
             "KIOSK_HIS_KIND": "webhook",
             "KIOSK_HIS_URL": url,
+            "KIOSK_HIS_ALLOW_HTTP": "true",
             "KIOSK_HIS_MAX_ATTEMPTS": "1",
         }
         before = _counts(run_cli(["outbox", "status", "--json"], env=env))
-        assert before == {"pending": 2, "delivered": 0, "failed": 0}
+        assert before == {"pending": 2, "delivered": 0, "failed": 0, "needs_identity": 0}
         after = _counts(run_cli(["outbox", "deliver", "--json"], env=env))
-        assert after == {"pending": 0, "delivered": 1, "failed": 1}
+        assert after == {"pending": 0, "delivered": 1, "failed": 1, "needs_identity": 0}
         listing = run_cli(["outbox", "status"], env=env)
         assert f"failed #{first_id} checkin {made.id} after 1 tries: HTTP 500".encode() in (
             listing.stdout
         )
         missing = run_cli(["outbox", "retry", "999"], env=env)
         assert missing.returncode == 1
-        assert b"no failed event 999" in missing.stderr
+        assert b"no failed or needs_identity event 999" in missing.stderr
         assert run_cli(["outbox", "retry", str(first_id)], env=env).returncode == 0
         done = _counts(run_cli(["outbox", "deliver", "--json"], env=env))
-    assert done == {"pending": 0, "delivered": 2, "failed": 0}
+    assert done == {"pending": 0, "delivered": 2, "failed": 0, "needs_identity": 0}
     assert [r.body["checkin_id"] for r in his.received].count(made.id) == 2
 
 
@@ -65,6 +66,7 @@ def test_deliver_without_a_his_is_a_usage_error(run_cli: RunCli, tmp_path: Path)
         "pending": 0,
         "delivered": 0,
         "failed": 0,
+        "needs_identity": 0,
     }
     result = run_cli(["outbox", "deliver"], env=env)
     assert result.returncode == 2

@@ -52,7 +52,12 @@ def test_checkin_writes_one_pending_event_with_its_number(events_store: SqlStore
     assert payload["patient"]["card_number"] == second.patient.card_number
     assert rows[1]["patient_key"] == second.patient.bhxh_number
     assert rows[0]["event_id"] != rows[1]["event_id"]
-    assert events_store.outbox.counts().as_json() == {"pending": 2, "delivered": 0, "failed": 0}
+    assert events_store.outbox.counts().as_json() == {
+        "pending": 2,
+        "delivered": 0,
+        "failed": 0,
+        "needs_identity": 0,
+    }
 
 
 def test_a_repeated_checkin_rolls_back_and_writes_no_second_event(
@@ -118,7 +123,12 @@ def test_claim_settle_and_retry(events_store: SqlStore) -> None:
     assert box.claim(item, now, now + timedelta(seconds=60))
     assert not box.claim(item, now, now + timedelta(seconds=60))  # leased to the first taker
     box.failed_try(item.id, "HTTP 500", None)
-    assert box.counts().as_json() == {"pending": 0, "delivered": 0, "failed": 1}
+    assert box.counts().as_json() == {
+        "pending": 0,
+        "delivered": 0,
+        "failed": 1,
+        "needs_identity": 0,
+    }
     assert box.pending(10) == ([], {item.patient_key})
     assert box.last_error() == "HTTP 500"
     assert box.retry(item.id, now)
@@ -126,4 +136,19 @@ def test_claim_settle_and_retry(events_store: SqlStore) -> None:
     [again], _ = box.pending(10)
     assert again.attempts == 0
     box.delivered(again.id, now)
-    assert box.counts().as_json() == {"pending": 0, "delivered": 1, "failed": 0}
+    assert box.counts().as_json() == {
+        "pending": 0,
+        "delivered": 1,
+        "failed": 0,
+        "needs_identity": 0,
+    }
+
+
+def test_an_offline_numbers_label_is_in_its_event() -> None:
+    from db.store.outbox import event_payload
+    from tests import builders
+
+    offline = event_payload("checkin", builders.checkin(queue_number=1, series="H"), "e1")
+    central = event_payload("checkin", builders.checkin(queue_number=1), "e2")
+    assert (offline["queue_label"], offline["offline"]) == ("H-1", True)
+    assert (central["queue_label"], central["offline"]) == (None, False)
