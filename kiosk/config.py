@@ -252,6 +252,23 @@ class HisSettings:
         return self.kind != "none"
 
 
+# -- calling and the waiting-room board (kiosk-web; issue 30) ------------------------------
+BOARD_NAMES = ("none", "initials")
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Calling patients by room, the waiting-room board and the room pages (``[queue]``)."""
+
+    priority_run: int = 2  # priority calls in a row at most while others wait
+    default_minutes: float = 6.0  # minutes a patient takes in a room, before the day has data
+    board_next: int = _at_least(3, 0)  # numbers shown waiting under each room's called number
+    board_names: str = _one_of("none", BOARD_NAMES)  # never the full name on the board
+    board_english: bool = False  # each call is also said in English
+    room_session_minutes: int = 480  # a room page's sign-in lasts this long idle
+    api_key_env: str = "KIOSK_CALL_API_KEY"  # the HMAC key of POST /api/call; unset: off
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole validated configuration of one kiosk."""
@@ -273,9 +290,14 @@ class Config:
     origins: Mapping[str, str] = field(default_factory=dict)
     privacy: PrivacySettings = PrivacySettings()
     his: HisSettings = field(default_factory=HisSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     def clinic(self, code: str) -> Clinic | None:
         return next((c for c in self.clinics if c.code == code), None)
+
+    def clinic_of_room(self, room: str) -> Clinic | None:
+        """The clinic whose queue ``room`` calls from (see :meth:`Clinic.call_rooms`)."""
+        return next((c for c in self.clinics if room in c.call_rooms()), None)
 
 
 class _Section:
@@ -549,6 +571,7 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
                 location_vi=s.text("location_vi", ""),
                 location_en=s.text("location_en", ""),
                 open_hours=tuple(hours),
+                rooms=_rooms(where, s),
             )
         )
         s.check_unknown()
@@ -556,7 +579,26 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
     duplicate = next((c for c in codes if codes.count(c) > 1), None)
     if duplicate:
         raise ConfigError(f"clinics: the code {duplicate!r} is used twice")
+    rooms = [room for c in clinics for room in c.call_rooms()]
+    shared = next((r for r in rooms if rooms.count(r) > 1), None)
+    if shared:
+        # a room calls from one queue: two clinics sharing it would split its "next"
+        raise ConfigError(f"clinics: the room {shared!r} calls for two clinics (set rooms)")
     return tuple(clinics)
+
+
+def _rooms(where: str, s: _Section) -> tuple[str, ...]:
+    rooms = s.texts("rooms", ())
+    for j, room in enumerate(rooms):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", room):
+            raise ConfigError(
+                f"{where}.rooms[{j}]: expected 1-16 letters, digits, - or _, got {room!r}"
+            )
+    return rooms
+
+
+def _load_queue(s: _Section) -> QueueSettings:
+    return s.settings(QueueSettings)
 
 
 def _load_database(s: _Section, data_dir: Path) -> DatabaseSettings:
@@ -684,6 +726,7 @@ _SECTIONS = (
     "sync",
     "his",
     "audio",
+    "queue",
 )
 
 
@@ -714,6 +757,7 @@ def parse_config(
         "sync": _load_sync,
         "his": _load_his,
         "audio": _load_audio,
+        "queue": _load_queue,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():
