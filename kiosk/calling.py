@@ -160,6 +160,16 @@ class Waiting:
     initials: str = ""
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where one waiting check-in stands: people ahead of it, its priority, the likely wait
+    (``kiosk-admin checkin --json``'s ``ahead``, ``priority`` and ``wait_minutes``)."""
+
+    ahead: int
+    priority: Priority | None
+    wait_minutes: tuple[int, int]
+
+
 def priority_run(recent: Iterable[Priority | None]) -> int:
     """How many of the clinic's latest calls (newest first) were priority calls in a row."""
     run = 0

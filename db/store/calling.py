@@ -28,6 +28,7 @@ from kiosk.calling import (
     CallError,
     CallState,
     CallStep,
+    Place,
     Priority,
     Waiting,
     advance,
@@ -86,15 +87,6 @@ class QueueView:
     def order(self, run_limit: int) -> list[Waiting]:
         """Who will be called in which order, if nobody else arrives."""
         return call_order(self.waiting, self.recent, run_limit)
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where one check-in stands: people ahead of it, its priority and the likely wait."""
-
-    ahead: int
-    priority: Priority | None
-    wait_minutes: tuple[int, int]
 
 
 def token_hash(token: str) -> str:

@@ -82,6 +82,9 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
         "clinic",
         "checkin_id",
         "slip",
+        "ahead",
+        "priority",
+        "wait_minutes",
     }
     assert accepted["status"] == "accepted"
     assert accepted["queue_number"] == 1
@@ -96,6 +99,7 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert unknown["status"] == "needs_reception"
     assert unknown["reason"] == "card_not_found"
     assert unknown["queue_number"] is None
+    assert unknown["ahead"] is None
 
     junk = _json(run_cli(["checkin", "--text", "hello", "--json"], env=site))
     assert junk["status"] == "rejected"
