@@ -16,7 +16,7 @@ LOCK := requirements.lock
 SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcommon0 libfontconfig1 \
 	libglib2.0-0 libdbus-1-3 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 \
-	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
+	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 chromium
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: setup system-packages lock voice demo demo-headless test lint typecheck pytest bench slips screenshots clean

@@ -267,6 +267,7 @@ class QueueSettings:
     board_english: bool = False  # each call is also said in English
     room_session_minutes: int = 480  # a room page's sign-in lasts this long idle
     api_key_env: str = "KIOSK_CALL_API_KEY"  # the HMAC key of POST /api/call; unset: off
+    web_secret_env: str = "KIOSK_WEB_SECRET"  # noqa: S105 - the name of a variable
 
 
 @dataclass(frozen=True)
