@@ -143,23 +143,19 @@ def served(
 
 
 def start_process(site: Site, port: int) -> subprocess.Popen[bytes]:
-    """``kiosk-web`` as a child process on ``port`` (killed by the caller)."""
+    """``kiosk-web`` as a child process on ``port`` (killed by the caller); its log goes to
+    ``kiosk-web.log`` in the site's folder."""
     env = {**os.environ, **site.env, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ui.web.main",
-            "--config",
-            str(ROOT / "config.toml"),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=site.folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = site.folder / "kiosk-web.log"
+    command = [sys.executable, "-m", "ui.web.main", "--config", str(ROOT / "config.toml")]
+    with log.open("ab") as out:
+        child = subprocess.Popen(
+            [*command, "--port", str(port)],
+            env=env,
+            cwd=site.folder,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -170,7 +166,6 @@ def start_process(site: Site, port: int) -> subprocess.Popen[bytes]:
             pass
         if child.poll() is not None or time.monotonic() > deadline:
             child.kill()
-            raise RuntimeError(
-                f"kiosk-web did not start: {child.stderr.read() if child.stderr else ''!r}"
-            )
+            child.wait()
+            raise RuntimeError(f"kiosk-web did not start: {log.read_text(errors='replace')}")
         time.sleep(0.1)

@@ -17,6 +17,7 @@
   function heard() {
     lastHeard = Date.now();
     offline.hidden = true;
+    document.body.dataset.stream = "open";  // for scripts and tests: the board is live
   }
 
   function text(tag, cls, value) {
@@ -91,7 +92,10 @@
   }
 
   setInterval(() => {
-    if (Date.now() - lastHeard > LOST_MS) offline.hidden = false;
+    if (Date.now() - lastHeard > LOST_MS) {
+      offline.hidden = false;
+      document.body.dataset.stream = "lost";
+    }
     const now = new Date();
     document.getElementById("clock").textContent =
       now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
