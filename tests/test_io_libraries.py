@@ -12,6 +12,9 @@ OWNERS = {
     "requests": {"db/insurance/http.py", "db/his_client.py"},
     "fhir": {"db/his_fhir.py"},
     "matplotlib": {"db/report.py"},
+    "uvicorn": {"ui/web/main.py"},
+    "sse_starlette": {"ui/web/app.py"},
+    "itsdangerous": {"ui/web/sessions.py"},
 }
 
 
