@@ -7,11 +7,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from db.store.calling import Call, CallingStore, QueueView
-from kiosk.calling import Waiting
+from kiosk.calling import Priority, Waiting
 from kiosk.config import Config
 from kiosk.model import Clinic
 
 PRIORITY_MARK = "Ư"  # as the slip and the screen mark a priority number
+#: what the room page says of each priority (staff check declared ones in the room)
+PRIORITY_WORDS = {
+    Priority.AGE_75: "Từ 75 tuổi",
+    Priority.UNDER_6: "Trẻ dưới 6 tuổi",
+    Priority.MERIT: "Người có công",
+    Priority.PREGNANT: "Có thai (tự khai)",
+    Priority.DISABILITY: "Khuyết tật nặng (tự khai)",
+}
 
 
 def _name(initials: str, config: Config) -> str:
@@ -85,7 +93,7 @@ def room_state(
             {
                 "label": w.label,
                 "initials": w.initials,
-                "priority": w.priority.value if w.priority else "",
+                "priority": PRIORITY_WORDS[w.priority] if w.priority else "",
                 "minutes": max(0, int((now - w.arrived_at).total_seconds() // 60)),
             }
             for w in view.order(config.queue.priority_run)
