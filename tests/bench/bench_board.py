@@ -157,7 +157,11 @@ def start_server(config: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 async def board_client(
-    url: str, rooms: str, got: list[tuple[str, str, float]], stop: asyncio.Event
+    url: str,
+    rooms: str,
+    got: list[tuple[str, str, float]],
+    ready: list[bool],
+    stop: asyncio.Event,
 ) -> None:
     """One board: when each room's new call arrived (matched to its making afterwards: an
     event may come before the caller has noted the call's time)."""
@@ -174,6 +178,8 @@ async def board_client(
                 event = line.split(":", 1)[1].strip()
             elif line.startswith("data:") and event == "board":
                 now = time.monotonic()
+                if not shown:
+                    ready.append(True)  # connected: the board shows the rooms as they stand
                 for room in json.loads(line.split(":", 1)[1])["rooms"]:
                     key = room["call"]
                     if key and shown.get(room["room"]) not in (None, key):
@@ -225,13 +231,16 @@ async def run(args: argparse.Namespace, url: str, store: SqlStore, port: int) ->
     rooms = [f"R{i + 1}" for i in range(args.rooms)]
     sent: dict[tuple[str, str], float] = {}
     got: list[tuple[str, str, float]] = []
+    ready: list[bool] = []
     stop = asyncio.Event()
     base = f"http://127.0.0.1:{port}"
     clients = [
-        asyncio.create_task(board_client(base, ",".join(rooms), got, stop))
+        asyncio.create_task(board_client(base, ",".join(rooms), got, ready, stop))
         for _ in range(args.clients)
     ]
-    await asyncio.sleep(2.0)  # every board connected and shown its first state
+    connecting = time.monotonic() + 60
+    while len(ready) < args.clients and time.monotonic() < connecting:
+        await asyncio.sleep(0.1)  # every board connected and shown its first state
     until = time.monotonic() + args.duration
     ref: list[float] = []
     ref_thread = threading.Thread(

@@ -185,3 +185,19 @@ def test_calls_are_purged_with_their_day(store: SqlStore) -> None:
     assert calls.purge_calls_before(DAY + timedelta(days=1)) == 1
     assert calls.live_calls(["101"], DAY) == {}
     assert calls.version(date(2026, 1, 1))[0] >= 0
+
+
+def test_an_offline_number_joins_the_queue_when_replayed(store: SqlStore) -> None:
+    """A kiosk's journal numbers "A-1" while central is away; once its check-in reaches
+    central (the replay writes it with its series) it waits in the queue by arrival."""
+    check_in(store, 1, minute=5)
+    replayer = SqlStore(store.engine, zone=store.zone, series="A")
+    offline = replayer.commit_checkin(
+        draft(key="offline-1", n=2, patient=patient(card(2)), created_at=MORNING)
+    )
+    assert offline.label.startswith("A-")
+    calls = calling_store(store)
+    assert [w.label for w in calls.queue("NOI", DAY).waiting] == [offline.label, "1"]
+    called = calls.call_next("101", "NOI", DAY, run_limit=2)
+    assert called is not None
+    assert called.label == offline.label

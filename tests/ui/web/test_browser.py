@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -43,6 +44,27 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+# the text colour of an element and the first opaque background behind it
+COLOURS = """(selector) => {
+  let el = document.querySelector(selector);
+  const fg = getComputedStyle(el).color;
+  while (el && getComputedStyle(el).backgroundColor === 'rgba(0, 0, 0, 0)') el = el.parentElement;
+  return [fg, el ? getComputedStyle(el).backgroundColor : 'rgb(255, 255, 255)'];
+}"""
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", css)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def called(page: Any, room: str) -> Any:
     return page.locator(f'.called[data-room="{room}"]')
 
@@ -65,6 +87,9 @@ def test_the_board_shows_a_call_within_a_second(site: Site, page: Any) -> None:
             "parseFloat(getComputedStyle(document.querySelector('.called')).fontSize)"
         )
         assert size >= 0.12 * 1080
+        for selector in (".called", ".next", ".where", "#offline"):
+            fg, bg = page.evaluate(COLOURS, selector)
+            assert contrast(fg, bg) >= 7.0, selector
         assert "Nguyễn" not in page.content()
 
 
