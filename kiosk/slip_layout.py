@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kiosk.calling import Place
 from kiosk.config import HospitalSettings
 from kiosk.model import CheckIn, Clinic, Gender, Verification
 from kiosk.outcome import route_text, says_benefit, share_text
@@ -23,6 +24,8 @@ WAIT_AT = "Mời Ông/Bà đến {room}, chờ gọi số {number}"
 REPRINT = "IN LẠI"
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
+PRIORITY_NOTE = "Ư – Ưu tiên khám"  # Luật KBCB 2023 Art. 3 cl. 2 (docs/domain.md §13)
+AHEAD = "Trước Ông/Bà còn {ahead} người – chờ khoảng {lo}–{hi} phút"
 VERIFICATION_TEXT = {
     Verification.ONLINE: "Đã kiểm tra trực tuyến",
     Verification.CACHE: "Kiểm tra theo dữ liệu lưu tại bệnh viện",
@@ -119,6 +122,22 @@ def _validity(valid_from: date | None, valid_to: date | None) -> str | None:
     return None
 
 
+def _priority_lines(place: Place | None) -> list[SlipItem]:
+    """``Ư`` under the number of a priority patient."""
+    if place is None or place.priority is None:
+        return []
+    return [SlipLine(PRIORITY_NOTE, Size.BODY, True, Align.CENTER, True)]
+
+
+def _ahead_lines(place: Place | None) -> list[SlipItem]:
+    """The people ahead and the likely wait, last on the slip."""
+    if place is None:
+        return []
+    lo, hi = place.wait_minutes
+    text = AHEAD.format(ahead=place.ahead, lo=lo, hi=hi)
+    return [SlipLine(_nfc(text), Size.BODY, False, Align.CENTER, False)]
+
+
 def layout_slip(
     checkin: CheckIn,
     clinic: Clinic | None,
@@ -127,8 +146,12 @@ def layout_slip(
     *,
     reprint: bool = False,
     card_number: str = "last4",
+    place: Place | None = None,
 ) -> Slip:
     """The slip of one check-in; ``clinic`` None prints the clinic code (an unknown clinic).
+
+    ``place``, when central could say, is where the check-in stands in its clinic's queue: a
+    priority number is marked ``Ư``, and the people ahead and the likely wait are printed.
 
     ``card_number`` "last4" prints the card number as ``…3456`` (the slip is left on chairs
     and in bins), "full" prints it whole (``privacy.slip_card_number``).
@@ -157,6 +180,7 @@ def layout_slip(
     line(checkin.label, Size.NUMBER, bold=True, align=Align.CENTER)
     if checkin.offline:
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
+    items += _priority_lines(place)
     if clinic is not None:
         line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
         # where to go, as big as the clinic's name: the lines a patient walks by. The room and
@@ -193,6 +217,7 @@ def layout_slip(
     if room:  # "Phòng 101" → "…đến phòng 101, chờ gọi số 12"
         footer = WAIT_AT.format(room=room[:1].lower() + room[1:], number=checkin.queue_number)
     line(footer, Size.BODY, bold=True, align=Align.CENTER)
+    items += _ahead_lines(place)
     return Slip(tuple(items), reprint=reprint)
 
 
