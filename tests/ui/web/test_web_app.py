@@ -7,17 +7,20 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import re
 import time
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.db.clihelp import run_python
+from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
-from tests.ui.web.webhelp import PIN, ROOT, Site, served
+from tests.ui.web.webhelp import PIN, ROOT, Site, make_site, served
 from ui.web.app import parse_rooms
 
 Client = httpx.Client
@@ -87,9 +90,32 @@ def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, ob
     raise AssertionError(f"no {kind} event in time")
 
 
-def test_the_events_carry_each_call_to_a_board(site: Site) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    """A site on an SQLite file, and on a fresh database of the CI PostgreSQL."""
+    if request.param == "sqlite":
+        made = make_site(tmp_path)
+        try:
+            yield made
+        finally:
+            made.store.dispose()
+        return
+    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
+    with fresh_database(server) as url:
+        made = make_site(tmp_path, url)
+        try:
+            yield made
+        finally:
+            made.store.dispose()
+
+
+def test_the_events_carry_each_call_to_a_board(any_site: Site) -> None:
     """A real uvicorn; an SSE client gets the board at once, then the call within a second
-    and a half of the store's call_next (SQLite: the watch polls every 0.25 s)."""
+    and a half of the store's call_next (PostgreSQL: its NOTIFY; SQLite: a 0.25 s poll), and
+    a new check-in as the next number waiting."""
+    site = any_site
     site.check_in(1)
     with (
         served(site) as url,
@@ -103,10 +129,13 @@ def test_the_events_carry_each_call_to_a_board(site: Site) -> None:
         site.calls.call_next("101", "NOI", site.today(), 2)
         got = read_event(lines, "board", time.monotonic() + 5)
         took = time.monotonic() - started
+        site.check_in(2)
+        waiting = read_event(lines, "board", time.monotonic() + 5)
     room = got["rooms"][0]  # type: ignore[index]
     assert room["called"] == "1"
     assert room["call"]
     assert took < 1.5
+    assert [n["label"] for n in waiting["rooms"][0]["next"]] == ["2"]  # type: ignore[index]
 
 
 def test_the_voice_says_the_call_twice(site: Site, client: Client) -> None:
