@@ -35,6 +35,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.store import SqlStore
 from db.store.calling import calling_store
@@ -130,7 +131,8 @@ class BoardPages:
                 "hospital": config.hospital.name,
                 "rooms": ",".join(rooms),
                 "state": state,
-                "state_json": json.dumps(state, ensure_ascii=False),
+                # inside <script>: a "</" in a clinic's name must not end the element
+                "state_json": json.dumps(state, ensure_ascii=False).replace("<", "\\u003c"),
             },
         )
 
@@ -226,4 +228,36 @@ def create_app(
         *RoomPages(web).routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class SecurityHeaders:
+    """Every page from this server only (no other origin's script, style or frame), never
+    framed by another site, and no referrer leaving it (room codes are in its URLs)."""
+
+    HEADERS = (
+        (
+            b"content-security-policy",
+            b"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+            b"frame-ancestors 'none'; form-action 'self'",
+        ),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
