@@ -17,6 +17,7 @@ Routes:
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -147,9 +148,11 @@ class BoardPages:
                     try:
                         seen, state = await feed.state(rooms)
                     except StoreError:
-                        yield {"event": "tick", "data": "db"}  # the board keeps what it shows
-                    else:
-                        yield {"event": "board", "data": json.dumps(state, ensure_ascii=False)}
+                        # the board keeps what it shows; try again at the next tick
+                        yield {"event": "tick", "data": "db"}
+                        await asyncio.sleep(TICK_S)
+                        continue
+                    yield {"event": "board", "data": json.dumps(state, ensure_ascii=False)}
                 else:
                     yield {"event": "tick", "data": ""}
                 await feed.wait_change(seen, TICK_S)
