@@ -48,6 +48,7 @@ class PollWatch:
         self._today = today
         self._interval_s = interval_s
         self._seen: tuple[int, int, int] | None = None
+        self._failing = False
         self._closed = threading.Event()
 
     def wait(self, timeout_s: float) -> bool:
@@ -57,8 +58,12 @@ class PollWatch:
             try:
                 version = self._calls.version(self._today())
             except StoreError as error:  # a locked file: try again at the next tick
-                log.warning("queue poll failed: %s", error)
+                if not self._failing:  # once per outage, not four times a second
+                    log.warning("queue poll failed: %s", error)
+                self._failing = True
                 version = self._seen  # unchanged
+            else:
+                self._failing = False
             if version != self._seen:
                 self._seen = version
                 return True
