@@ -16,10 +16,10 @@ LOCK := requirements.lock
 SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcommon0 libfontconfig1 \
 	libglib2.0-0 libdbus-1-3 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 \
-	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
+	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 chromium
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system-packages lock voice demo demo-headless test lint typecheck pytest bench slips screenshots clean
+.PHONY: board-demo setup system-packages lock voice demo demo-headless test lint typecheck pytest bench slips screenshots clean
 
 setup: system-packages $(STAMP) voice
 
@@ -64,6 +64,22 @@ demo: setup
 	  echo "No screen found (DISPLAY is not set): running the demo headless instead."; \
 	  $(BIN)/kiosk --demo --headless --patients 5; \
 	fi
+
+# The kiosk demo with the waiting-room board beside it: kiosk-web on the demo's database, its
+# rooms calling every 20 s; the board opens in Chromium when there is a screen.
+board-demo: setup
+	@rm -rf data/demo; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then QT_QPA_PLATFORM= $(BIN)/kiosk --demo & kiosk=$$!; \
+	else echo "No screen found: the demo runs headless, the board stays up until Ctrl-C."; \
+	  $(BIN)/kiosk --demo --headless --patients 8; kiosk=""; fi; \
+	while [ ! -s data/demo/kiosk.db ]; do sleep 0.5; done; sleep 2; \
+	$(BIN)/kiosk-web --demo & web=$$!; trap 'kill $$web $$kiosk 2>/dev/null' EXIT INT TERM; \
+	sleep 2; \
+	echo "board: http://127.0.0.1:8080/board   room: http://127.0.0.1:8080/room/101 (staff code 101, PIN 246810)"; \
+	if [ -n "$$kiosk" ] && command -v chromium >/dev/null; then \
+	  chromium --app=http://127.0.0.1:8080/board --autoplay-policy=no-user-gesture-required \
+	    >/dev/null 2>&1 & fi; \
+	if [ -n "$$kiosk" ]; then wait $$kiosk; else wait $$web; fi
 
 demo-headless: setup
 	$(BIN)/kiosk --demo --headless --patients 5

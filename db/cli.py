@@ -38,6 +38,9 @@ class CommandEntry:
 # To add a command: write db/commands/<module>.py defining COMMAND, then add its entry here, in
 # alphabetical order (tests/db/test_cli.py checks that every command module is listed).
 COMMANDS: dict[str, CommandEntry] = {
+    "call": CommandEntry(
+        "db.commands.call", "a room calls: next, recall, absent or done (as its page's buttons)"
+    ),
     "camera-check": CommandEntry(
         "db.commands.camera_check",
         "open the camera and show the settings it accepted",
@@ -105,6 +108,10 @@ COMMANDS: dict[str, CommandEntry] = {
     "reprint": CommandEntry(
         "db.commands.reprint",
         "print the slip of a check-in again (IN LẠI)",
+    ),
+    "room": CommandEntry(
+        "db.commands.room",
+        "'room token ROOM': a new sign-in token for the room's page in kiosk-web",
     ),
     "staff": CommandEntry(
         "db.commands.staff",

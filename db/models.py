@@ -318,3 +318,67 @@ class OutcomeTallyRow(Base):
 
 
 outcome_tallies = cast(Table, OutcomeTallyRow.__table__)
+
+
+class QueueCallRow(Base):
+    """Where a check-in stands in its clinic's queue once a room has touched it (calling).
+
+    A live check-in without a row is waiting; a row says called, recalled, done or absent, by
+    which room, and when (the database server's clock). ``declared`` is a priority the patient
+    declared at the kiosk (pregnant, disability), which a waiting row may carry; ``priority``
+    is the priority the call was made with. Kept as long as its check-in (purged with it).
+    """
+
+    __tablename__ = "queue_calls"
+
+    checkin_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    clinic_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)  # kiosk.calling.CallState
+    room: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(16))
+    declared: Mapped[str | None] = mapped_column(String(16))
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_queue_calls_day_room", "local_day", "room", "state"),
+        Index("ix_queue_calls_day_clinic", "local_day", "clinic_code"),
+    )
+
+
+class CallEventRow(Base):
+    """One step of a call (called, recalled, done, absent) by a room, in order: the board's
+    feed, the room's pace for the wait estimate, and the history of each check-in."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    clinic_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    room: Mapped[str] = mapped_column(String(16), nullable=False)
+    checkin_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    step: Mapped[str] = mapped_column(String(16), nullable=False)  # kiosk.calling.CallStep
+    priority: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_call_events_day_clinic", "local_day", "clinic_code", "id"),
+        Index("ix_call_events_day_room", "local_day", "room", "id"),
+    )
+
+
+class RoomTokenRow(Base):
+    """A room's sign-in token for its room page (``kiosk-admin room token``): only its hash."""
+
+    __tablename__ = "room_tokens"
+
+    room: Mapped[str] = mapped_column(String(16), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)  # sha256 hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+queue_calls = cast(Table, QueueCallRow.__table__)
+call_events = cast(Table, CallEventRow.__table__)
+room_tokens = cast(Table, RoomTokenRow.__table__)

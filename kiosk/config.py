@@ -22,6 +22,7 @@ from kiosk.masking import mask_credentials
 from kiosk.model import Clinic
 from kiosk.settings import (
     BARE_CODE_CHECKS,
+    BOARD_NAMES,
     DECODERS,
     EQUIVALENT_GRADES,
     FORMER_TUYEN,
@@ -43,6 +44,7 @@ from kiosk.settings import (
     KioskSettings,
     PrinterSettings,
     PrivacySettings,
+    QueueSettings,
     StaffSettings,
     SyncSettings,
 )
@@ -57,6 +59,7 @@ S = TypeVar("S", bound="DataclassInstance")
 __all__ = [
     "APP_NAME",
     "BARE_CODE_CHECKS",
+    "BOARD_NAMES",
     "CONFIG_ENV",
     "CONFIG_SEARCH",
     "DECODERS",
@@ -84,6 +87,7 @@ __all__ = [
     "KioskSettings",
     "PrinterSettings",
     "PrivacySettings",
+    "QueueSettings",
     "StaffSettings",
     "SyncSettings",
     "find_config",
@@ -383,6 +387,7 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
                 location_vi=s.text("location_vi", ""),
                 location_en=s.text("location_en", ""),
                 open_hours=tuple(hours),
+                rooms=_rooms(where, s),
             )
         )
         s.check_unknown()
@@ -390,7 +395,26 @@ def _load_clinics(raw: object) -> tuple[Clinic, ...]:
     duplicate = next((c for c in codes if codes.count(c) > 1), None)
     if duplicate:
         raise ConfigError(f"clinics: the code {duplicate!r} is used twice")
+    rooms = [room for c in clinics for room in c.call_rooms()]
+    shared = next((r for r in rooms if rooms.count(r) > 1), None)
+    if shared:
+        # a room calls from one queue: two clinics sharing it would split its "next"
+        raise ConfigError(f"clinics: the room {shared!r} calls for two clinics (set rooms)")
     return tuple(clinics)
+
+
+def _rooms(where: str, s: _Section) -> tuple[str, ...]:
+    rooms = s.texts("rooms", ())
+    for j, room in enumerate(rooms):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", room):
+            raise ConfigError(
+                f"{where}.rooms[{j}]: expected 1-16 letters, digits, - or _, got {room!r}"
+            )
+    return rooms
+
+
+def _load_queue(s: _Section) -> QueueSettings:
+    return s.settings(QueueSettings)
 
 
 def _load_database(s: _Section, data_dir: Path) -> DatabaseSettings:
@@ -556,6 +580,7 @@ _SECTIONS = (
     "sync",
     "his",
     "audio",
+    "queue",
 )
 
 
@@ -586,6 +611,7 @@ def parse_config(
         "sync": _load_sync,
         "his": _load_his,
         "audio": _load_audio,
+        "queue": _load_queue,
     }
     loaded: dict[str, Any] = {}
     for name, loader in loaders.items():

@@ -6,6 +6,7 @@ The facts behind the fields are in ``docs/domain.md``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -311,6 +312,15 @@ class Clinic:
     location_en: str
     open_hours: tuple[tuple[str, str], ...] = (("00:00", "24:00"),)  # local "HH:MM" ranges
     room_en: str = ""  # the room as English screens say it; empty: as the sign on the door
+    rooms: tuple[str, ...] = ()  # the room codes calling from its queue; empty: see call_rooms
+
+    def call_rooms(self) -> tuple[str, ...]:
+        """The rooms that call from this clinic's queue: ``rooms``, else the digits of
+        ``room`` (``"Phòng 101"`` → ``("101",)``)."""
+        if self.rooms:
+            return self.rooms
+        digits = re.search(r"\d+", self.room)
+        return (digits.group(),) if digits else ()
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi

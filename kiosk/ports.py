@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from PIL.Image import Image
 
+from kiosk.calling import Place, Priority
 from kiosk.copay import CopayReply
 from kiosk.model import (
     BirthDate,
@@ -205,4 +206,20 @@ class StaffDirectory(Protocol):
         self, actor: str, action: str, target: str, before: str | None, after: str | None
     ) -> None:
         """Append a row to the audit log."""
+        ...
+
+
+class CallQueue(Protocol):
+    """The clinics' queues as rooms call from them (``db.store.calling.CallingStore``; the
+    rules are :mod:`kiosk.calling`). Every method raises :class:`StoreError` when unusable."""
+
+    def place(
+        self, checkin_id: str, clinic: str, day: date, *, run_limit: int, rooms: int, default: float
+    ) -> Place | None:
+        """Where a waiting check-in stands (people ahead, priority, the wait as a range in
+        minutes); None when it no longer waits."""
+        ...
+
+    def declare_priority(self, checkin_id: str, priority: Priority) -> None:
+        """Note a priority the patient declared at the kiosk (pregnant, disability)."""
         ...

@@ -239,6 +239,24 @@ class HisSettings:
         return self.kind != "none"
 
 
+# -- calling and the waiting-room board (kiosk-web) ----------------------------------------
+BOARD_NAMES = ("none", "initials")
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Calling patients by room, the waiting-room board and the room pages (``[queue]``)."""
+
+    priority_run: int = 2  # priority calls in a row at most while others wait
+    default_minutes: float = 6.0  # minutes a patient takes in a room, before the day has data
+    board_next: int = _at_least(3, 0)  # numbers shown waiting under each room's called number
+    board_names: str = _one_of("none", BOARD_NAMES)  # never the full name on the board
+    board_english: bool = False  # each call is also said in English
+    room_session_minutes: int = 480  # a room page's sign-in lasts this long idle
+    api_key_env: str = "KIOSK_CALL_API_KEY"  # the HMAC key of POST /api/call; unset: off
+    web_secret_env: str = "KIOSK_WEB_SECRET"  # noqa: S105 - the name of a variable
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole validated configuration of one kiosk."""
@@ -260,6 +278,11 @@ class Config:
     origins: Mapping[str, str] = field(default_factory=dict)
     privacy: PrivacySettings = PrivacySettings()
     his: HisSettings = field(default_factory=HisSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     def clinic(self, code: str) -> Clinic | None:
         return next((c for c in self.clinics if c.code == code), None)
+
+    def clinic_of_room(self, room: str) -> Clinic | None:
+        """The clinic whose queue ``room`` calls from (see :meth:`Clinic.call_rooms`)."""
+        return next((c for c in self.clinics if room in c.call_rooms()), None)

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kiosk.calling import Place
 from kiosk.model import CheckIn, Clinic, Gender, Verification
 from kiosk.outcome import route_text, says_benefit, share_text
 from kiosk.settings import HospitalSettings
@@ -24,6 +25,8 @@ REPRINT = "IN LẠI"
 COPAY_EXEMPT = "Miễn cùng chi trả từ {day}"  # Decree 188/2025 Art. 18 cl. 2
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
+PRIORITY_NOTE = "Ư – Ưu tiên khám"  # Luật KBCB 2023 Art. 3 cl. 2 (docs/domain.md §13)
+AHEAD = "Trước Ông/Bà còn {ahead} người – chờ khoảng {lo}–{hi} phút"
 VERIFICATION_TEXT = {
     Verification.ONLINE: "Đã kiểm tra trực tuyến",
     Verification.CACHE: "Kiểm tra theo dữ liệu lưu tại bệnh viện",
@@ -120,6 +123,22 @@ def _validity(valid_from: date | None, valid_to: date | None) -> str | None:
     return None
 
 
+def _priority_lines(place: Place | None) -> list[SlipItem]:
+    """``Ư`` under the number of a priority patient."""
+    if place is None or place.priority is None:
+        return []
+    return [SlipLine(PRIORITY_NOTE, Size.BODY, True, Align.CENTER, True)]
+
+
+def _ahead_lines(place: Place | None) -> list[SlipItem]:
+    """The people ahead and the likely wait, last on the slip."""
+    if place is None:
+        return []
+    lo, hi = place.wait_minutes
+    text = AHEAD.format(ahead=place.ahead, lo=lo, hi=hi)
+    return [SlipLine(_nfc(text), Size.BODY, False, Align.CENTER, False)]
+
+
 def layout_slip(
     checkin: CheckIn,
     clinic: Clinic | None,
@@ -128,8 +147,12 @@ def layout_slip(
     *,
     reprint: bool = False,
     card_number: str = "last4",
+    place: Place | None = None,
 ) -> Slip:
     """The slip of one check-in; ``clinic`` None prints the clinic code (an unknown clinic).
+
+    ``place``, when central could say, is where the check-in stands in its clinic's queue: a
+    priority number is marked ``Ư``, and the people ahead and the likely wait are printed.
 
     ``card_number`` "last4" prints the card number as ``…3456`` (the slip is left on chairs
     and in bins), "full" prints it whole (``privacy.slip_card_number``).
@@ -158,6 +181,7 @@ def layout_slip(
     line(checkin.label, Size.NUMBER, bold=True, align=Align.CENTER)
     if checkin.offline:
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
+    items += _priority_lines(place)
     if clinic is not None:
         line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
         # where to go, as big as the clinic's name: the lines a patient walks by. The room and
@@ -178,12 +202,7 @@ def layout_slip(
         line(f"Thẻ BHYT: {number if card_number == 'full' else '…' + number[-4:]}", bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
-    if says_benefit(checkin):
-        # how the patient came, then the share or "reception confirms" (docs/domain.md, slip)
-        line(route_text(checkin.route, "vi") if checkin.route else None)
-        line(share_text(checkin.benefit_percent, "vi"), bold=True)
-        if checkin.copay_exempt_from is not None:  # five years, co-payment over the threshold
-            line(COPAY_EXEMPT.format(day=f"{checkin.copay_exempt_from:%d/%m/%Y}"))
+    items += _benefit_lines(checkin)
     line(VERIFICATION_TEXT.get(checkin.verification), Size.SMALL)
     items.append(SlipRule())
 
@@ -196,7 +215,22 @@ def layout_slip(
     if room:  # "Phòng 101" → "…đến phòng 101, chờ gọi số 12"
         footer = WAIT_AT.format(room=room[:1].lower() + room[1:], number=checkin.queue_number)
     line(footer, Size.BODY, bold=True, align=Align.CENTER)
+    items += _ahead_lines(place)
     return Slip(tuple(items), reprint=reprint)
+
+
+def _benefit_lines(checkin: CheckIn) -> list[SlipItem]:
+    """How the patient came, then the share or "reception confirms" (docs/domain.md, slip);
+    none for a check-in whose slip says nothing of a benefit."""
+    if not says_benefit(checkin):
+        return []
+    texts = [
+        (route_text(checkin.route, "vi") if checkin.route else None, False),
+        (share_text(checkin.benefit_percent, "vi"), True),
+    ]
+    if checkin.copay_exempt_from is not None:  # five years, co-payment over the threshold
+        texts.append((COPAY_EXEMPT.format(day=f"{checkin.copay_exempt_from:%d/%m/%Y}"), False))
+    return [SlipLine(_nfc(text), Size.BODY, bold) for text, bold in texts if text and text.strip()]
 
 
 def print_test_slip(hospital: HospitalSettings, printer_label: str) -> Slip:

@@ -14,12 +14,13 @@ import shutil
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.calling import Place
 from kiosk.model import CheckIn
 from kiosk.ports import PrintResult, SlipPrinter
 from kiosk.settings import Config
@@ -468,8 +469,12 @@ class SlipRenderer:
     The check-in service takes :meth:`render` as its slip maker.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self, config: Config, place: Callable[[CheckIn], Place | None] | None = None
+    ) -> None:
+        """``place`` says where a check-in stands in its clinic's queue (None: not known)."""
         self._config = config
+        self._place = place
         self._fonts = _font_set(config.printer.font_path)
 
     @property
@@ -485,6 +490,7 @@ class SlipRenderer:
             config.kiosk.zone,
             reprint=reprint,
             card_number=config.privacy.slip_card_number,
+            place=self._place(checkin) if self._place is not None else None,
         )
 
     def render(self, checkin: CheckIn, *, reprint: bool = False) -> Image.Image:

@@ -16,6 +16,9 @@ OWNERS = {
     # ours) and the screenshot tool draws the camera preview's.
     "zxingcpp": {"scanner/decode/zxing.py", "kiosk/slip_render.py", "ui/screenshots.py"},
     "pyzbar": {"scanner/decode/zbar.py"},
+    "uvicorn": {"ui/web/main.py"},
+    "sse_starlette": {"ui/web/app.py"},
+    "itsdangerous": {"ui/web/sessions.py"},
 }
 
 

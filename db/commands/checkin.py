@@ -6,15 +6,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db.commands import Command, CommandError
 from db.commands.stores import wired_service
+from db.store.calling import calling_store
+from kiosk.calling import Place
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, says_benefit
+from kiosk.ports import StoreError
 from scanner.cameras.files import read_image
 from scanner.decode.chain import build_decoder
+
+if TYPE_CHECKING:
+    from db.wiring import Wiring
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,8 +56,9 @@ def benefit_json(checkin: CheckIn | None) -> dict[str, object] | None:
     }
 
 
-def outcome_json(outcome: Outcome) -> dict[str, object]:
-    """The machine-readable summary of an outcome (the keys are a documented interface)."""
+def outcome_json(outcome: Outcome, place: Place | None = None) -> dict[str, object]:
+    """The machine-readable summary of an outcome (the keys are a documented interface);
+    ``place`` is where the check-in stands in its clinic's queue, when known."""
     checkin = outcome.checkin
     return {
         "status": str(outcome.status),
@@ -62,7 +70,30 @@ def outcome_json(outcome: Outcome) -> dict[str, object]:
         "checkin_id": checkin.id if checkin else None,
         "slip": outcome.slip_path,
         "benefit": benefit_json(checkin),
+        "ahead": place.ahead if place else None,
+        "priority": place.priority.value if place and place.priority else None,
+        "wait_minutes": list(place.wait_minutes) if place else None,
     }
+
+
+def _place(wiring: Wiring, outcome: Outcome, config: Config) -> Place | None:
+    """Where the new check-in stands in its clinic's queue (None for an offline number, which
+    joins the queue when it is replayed, or when central cannot say)."""
+    checkin = outcome.checkin
+    clinic = config.clinic(checkin.clinic_code) if checkin else None
+    if checkin is None or checkin.offline or clinic is None:
+        return None
+    try:
+        return calling_store(wiring.store).place(
+            checkin.id,
+            clinic.code,
+            checkin.local_day,
+            run_limit=config.queue.priority_run,
+            rooms=len(clinic.call_rooms()),
+            default=config.queue.default_minutes,
+        )
+    except StoreError:
+        return None
 
 
 def _run(args: argparse.Namespace, config: Config | None) -> int:
@@ -73,8 +104,9 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError(f"unknown clinic {args.clinic!r} (known: {known})", exit_code=2)
     with wired_service(config, SystemClock(), use_gateway=not args.no_gateway) as wiring:
         outcome = wiring.service.run(text, args.clinic)
+        place = _place(wiring, outcome, config)
     if args.json:
-        print(json.dumps(outcome_json(outcome), ensure_ascii=False))
+        print(json.dumps(outcome_json(outcome, place), ensure_ascii=False))
     else:
         line = outcome.message("en")
         if outcome.checkin:

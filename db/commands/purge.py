@@ -1,17 +1,20 @@
 """``kiosk-admin purge [--json]``: apply the retention periods now.
 
 Slip files older than ``privacy.keep_slips_days`` and check-ins older than
-``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day), with their HIS
-events and replay records, in the configured database and the offline journal, as the kiosk
-does at start-up and daily. For a server that runs no kiosk, or from a daily timer.
+``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day; the rooms' calls
+of those days too), with their HIS events and replay records, in the configured database and
+the offline journal, as the kiosk does at start-up and daily. For a server that runs no kiosk,
+or from a daily timer.
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from db.commands import Command, json_option, print_result
 from db.commands.stores import opened_store, store_errors
+from db.store.calling import calling_store
 from db.store.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -29,6 +32,9 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         finally:
             if journal is not None:
                 journal.dispose()
+        # the rooms' calls of those days go with them (they hold declared priorities)
+        keep_from = store.today(clock.now()) - timedelta(days=config.privacy.keep_checkins_days)
+        calling_store(store).purge_calls_before(keep_from)
     data = {
         "slips": report.slips,
         "checkins": report.checkins,

@@ -83,6 +83,9 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
         "checkin_id",
         "slip",
         "benefit",
+        "ahead",
+        "priority",
+        "wait_minutes",
     }
     assert accepted["benefit"] == {"code": "1.1", "share": 80, "decided_by": "rules"}
     assert accepted["status"] == "accepted"
@@ -98,6 +101,7 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert unknown["status"] == "needs_reception"
     assert unknown["reason"] == "card_not_found"
     assert unknown["queue_number"] is None
+    assert unknown["ahead"] is None
 
     junk = _json(run_cli(["checkin", "--text", "hello", "--json"], env=site))
     assert junk["status"] == "rejected"

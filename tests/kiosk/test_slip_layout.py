@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.benefit_rules import RULES, RouteRule
+from kiosk.calling import Place, Priority
 from kiosk.config import HospitalSettings
 from kiosk.model import (
     BirthDate,
@@ -278,3 +279,14 @@ def test_an_offline_number_prints_its_label_and_says_it_is_valid() -> None:
     online = texts(checkin_of(queue_number=3))
     assert online[online.index("Số thứ tự") + 1] == "3"
     assert not any("hợp lệ" in line for line in online)
+
+
+def test_a_priority_number_is_marked_and_the_wait_is_said() -> None:
+    place = Place(ahead=3, priority=Priority.AGE_75, wait_minutes=(10, 25))
+    lines = texts(checkin_of(), place=place)
+    assert lines[lines.index("42") + 1] == "Ư – Ưu tiên khám"
+    assert lines[-1] == "Trước Ông/Bà còn 3 người – chờ khoảng 10–25 phút"
+    plain = texts(checkin_of(), place=Place(0, None, (0, 5)))
+    assert "Ư – Ưu tiên khám" not in plain
+    assert plain[-1] == "Trước Ông/Bà còn 0 người – chờ khoảng 0–5 phút"
+    assert not any("Trước Ông/Bà" in line for line in texts(checkin_of()))  # not known
