@@ -1,5 +1,11 @@
-"""The GUI thread never stalls: the longest gap between event-loop ticks during a whole patient
-flow with a slow (1 s) online check and a slow printer stays under 100 ms."""
+"""The GUI thread never waits on a slow step: the longest gap between event-loop ticks during a
+whole patient flow with a slow (1 s) online check and a slow (0.5 s) printer stays well under
+either step's time.
+
+The bound is 300 ms, not the 100 ms a quiet machine shows: on a loaded 2-core machine the
+scheduler alone can hold the GUI thread back for 100–200 ms, and the bug this guards against (a
+slow step run on the GUI thread) shows as a gap of 500 ms or more. The longest stall of a whole
+day in the lobby is measured by ``tests/bench/bench_soak.py``."""
 
 from __future__ import annotations
 
@@ -39,4 +45,4 @@ def test_event_loop_keeps_ticking_through_a_slow_check_in(
     assert len(rig.printer.printed) == 1
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 50
-    assert max(gaps) < 0.100, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
+    assert max(gaps) < 0.300, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
