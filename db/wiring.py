@@ -7,7 +7,6 @@ to the database, the insurance gateway and the printer; this is the one place th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from db.his.delivery import HisSender
@@ -18,12 +17,10 @@ from db.offline.failover import FailoverStore
 from db.store import SqlStore
 from db.store.calling import calling_store
 from db.store.open import open_central_unchecked, open_journal, open_store
-from kiosk.calling import Place
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
 from kiosk.clock import Clock
 from kiosk.config import Config
-from kiosk.model import CheckIn
 from kiosk.ports import CardCache, CheckInStore, OnlineCardCheck, SlipPrinter, StoreError
 from kiosk.printers import build_printer
 from kiosk.slip_render import SlipRenderer
@@ -48,31 +45,6 @@ class Wiring:
             self.failover.dispose()
         else:
             self.store.dispose()
-
-
-def queue_place(config: Config, store: SqlStore) -> Callable[[CheckIn], Place | None]:
-    """Where a check-in stands in its clinic's queue in central, for its slip: None for an
-    offline number (it joins the queue when replayed) or while central cannot say."""
-    calls = calling_store(store)
-
-    def place(checkin: CheckIn) -> Place | None:
-        clinic = config.clinic(checkin.clinic_code)
-        if checkin.offline or clinic is None:
-            return None
-        try:
-            return calls.place(
-                checkin.id,
-                clinic.code,
-                checkin.local_day,
-                run_limit=config.queue.priority_run,
-                rooms=len(clinic.call_rooms()),
-                default=config.queue.default_minutes,
-            )
-        except StoreError as error:
-            log.warning("the queue's place of %s is unknown: %s", checkin.id, error)
-            return None
-
-    return place
 
 
 def build_online_check(config: Config, clock: Clock) -> OnlineCardCheck | None:
@@ -135,7 +107,6 @@ def build_service(
         if online is not None
         else (build_online_check(config, clock) if use_gateway else None)
     )
-    renderer = SlipRenderer(config, queue_place(config, store))
     service = CheckInService(
         config=config,
         clock=clock,
@@ -145,7 +116,10 @@ def build_service(
         printer=chosen_printer,
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
         tally=store,
+        queue=calling_store(store),
     )
+    # the slip says where the check-in stands in central's queue, as the screen does
+    renderer = SlipRenderer(config, service.place)
     return Wiring(
         service=service, store=store, printer=chosen_printer, online=gateway, failover=failover
     )

@@ -19,6 +19,7 @@ from typing import TypedDict, Unpack
 
 from PIL.Image import Image
 
+from kiosk.calling import Place
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
 from kiosk.copay import CopayExemption, from_reply
@@ -44,6 +45,7 @@ from kiosk.model import (
 from kiosk.outcome import Decision, Outcome, Reason, Status
 from kiosk.payload import InvalidPayload, parse_payload
 from kiosk.ports import (
+    CallQueue,
     CardCache,
     CardQuery,
     CheckInStore,
@@ -210,6 +212,7 @@ class CheckInService:
         printer: SlipPrinter,
         render_slip: SlipMaker,
         tally: OutcomeTally | None = None,
+        queue: CallQueue | None = None,
     ) -> None:
         self._config = config
         self._tally = tally
@@ -224,6 +227,7 @@ class CheckInService:
         )
         self._printer = printer
         self._render_slip = render_slip
+        self._queue = queue  # central's queues: the people ahead and the wait, on the screen
         self._rules = HospitalRules.from_config(config.hospital, config.insurance.username)
         self._zone = config.kiosk.zone
 
@@ -554,6 +558,7 @@ class CheckInService:
             reason=printed.reason or committed.reason,
             payload=committed.payload,
             alerts=committed.alerts,
+            place=self.place(committed.checkin),
         )
 
     def staff_check_in(
@@ -574,6 +579,25 @@ class CheckInService:
             override_reason=request.override_reason,
             patient=typed_patient(assessment, request),
         )
+
+    def place(self, checkin: CheckIn) -> Place | None:
+        """Where ``checkin`` stands in its clinic's queue (docs/domain.md §13); None for an
+        offline number (it joins the queue when replayed) or when central cannot say."""
+        clinic = self._config.clinic(checkin.clinic_code)
+        if self._queue is None or checkin.offline or clinic is None:
+            return None
+        try:
+            return self._queue.place(
+                checkin.id,
+                clinic.code,
+                checkin.local_day,
+                run_limit=self._config.queue.priority_run,
+                rooms=len(clinic.call_rooms()),
+                default=self._config.queue.default_minutes,
+            )
+        except StoreError as error:
+            log.warning("the queue's place of %s is unknown: %s", checkin.id, error)
+            return None
 
     def run(self, text: str, clinic_code: str | None = None) -> Outcome:
         """Every step for one scan, for the CLI and the headless demo (no questions asked)."""

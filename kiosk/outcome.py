@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from kiosk.calling import Place
 from kiosk.model import Benefit, CardRecord, CheckIn, Payload, Route, Verification
 
 Lang = Literal["vi", "en"]
@@ -334,6 +335,7 @@ class Outcome:
     slip_path: str | None = None
     alerts: tuple[Reason, ...] = ()  # problems for staff that did not stop the patient
     detail: str = ""
+    place: Place | None = None  # where the check-in stands in its clinic's queue, when known
 
     def message(self, lang: Lang) -> str:
         """The sentence to show the patient: the reason's message, else the status's."""

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from PIL import Image
 
+from kiosk.calling import Place, Priority
 from kiosk.model import (
     CardRecord,
     CheckIn,
@@ -627,3 +628,25 @@ def hostile_feed(mode: str) -> Iterator[HostileFeed]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class FakeCallQueue:
+    """Central's queues as a :class:`kiosk.ports.CallQueue`: answers ``place`` with one fixed
+    place (or raises StoreError when ``down``) and notes what was asked."""
+
+    def __init__(self, place: Place | None = None, *, down: bool = False) -> None:
+        self.answer = place or Place(ahead=2, priority=None, wait_minutes=(5, 20))
+        self.down = down
+        self.asked: list[tuple[str, str, int]] = []
+        self.declared: dict[str, Priority] = {}
+
+    def place(
+        self, checkin_id: str, clinic: str, day: date, *, run_limit: int, rooms: int, default: float
+    ) -> Place | None:
+        if self.down:
+            raise StoreError("central is unreachable")
+        self.asked.append((checkin_id, clinic, rooms))
+        return self.answer
+
+    def declare_priority(self, checkin_id: str, priority: Priority) -> None:
+        self.declared[checkin_id] = priority

@@ -6,22 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from db.commands import Command, CommandError
 from db.commands.stores import wired_service
-from db.store.calling import calling_store
 from kiosk.calling import Place
 from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, says_benefit
-from kiosk.ports import StoreError
 from scanner.cameras.files import read_image
 from scanner.decode.chain import build_decoder
-
-if TYPE_CHECKING:
-    from db.wiring import Wiring
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,26 +70,6 @@ def outcome_json(outcome: Outcome, place: Place | None = None) -> dict[str, obje
     }
 
 
-def _place(wiring: Wiring, outcome: Outcome, config: Config) -> Place | None:
-    """Where the new check-in stands in its clinic's queue (None for an offline number, which
-    joins the queue when it is replayed, or when central cannot say)."""
-    checkin = outcome.checkin
-    clinic = config.clinic(checkin.clinic_code) if checkin else None
-    if checkin is None or checkin.offline or clinic is None:
-        return None
-    try:
-        return calling_store(wiring.store).place(
-            checkin.id,
-            clinic.code,
-            checkin.local_day,
-            run_limit=config.queue.priority_run,
-            rooms=len(clinic.call_rooms()),
-            default=config.queue.default_minutes,
-        )
-    except StoreError:
-        return None
-
-
 def _run(args: argparse.Namespace, config: Config | None) -> int:
     assert config is not None
     text = args.text if args.text is not None else _text_from_image(args.image, config)
@@ -104,7 +78,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError(f"unknown clinic {args.clinic!r} (known: {known})", exit_code=2)
     with wired_service(config, SystemClock(), use_gateway=not args.no_gateway) as wiring:
         outcome = wiring.service.run(text, args.clinic)
-        place = _place(wiring, outcome, config)
+        # offline numbers have none: they join the queue when replayed
+        place = wiring.service.place(outcome.checkin) if outcome.checkin else None
     if args.json:
         print(json.dumps(outcome_json(outcome, place), ensure_ascii=False))
     else:

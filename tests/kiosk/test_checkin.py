@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kiosk.calling import Place, Priority
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
 from kiosk.model import (
@@ -27,6 +28,7 @@ from kiosk.ports import StoreError
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, cccd_payload, people
 from tests.fakes import (
     UNREACHABLE,
+    FakeCallQueue,
     FakeCardCache,
     FakeCheckInStore,
     FakeClock,
@@ -533,3 +535,34 @@ def test_a_bare_code_can_be_sent_to_reception_instead() -> None:
     assert (sent.status, sent.reason) == (Status.NEEDS_RECEPTION, Reason.BARE_CODE_AT_RECEPTION)
     # a card's own QR is not a bare code
     assert service.assess(bhyt_payload(p)).status is Status.ACCEPTED
+
+
+def test_an_accepted_outcome_says_where_it_stands_in_the_queue() -> None:
+    rig = Rig()
+    queue = FakeCallQueue(Place(ahead=4, priority=Priority.AGE_75, wait_minutes=(15, 35)))
+    service = replace_queue(rig, queue)
+    person = _cached(rig)
+    outcome = service.run(bhyt_payload(person), "NOI")
+    assert outcome.checkin is not None
+    assert outcome.place == queue.answer
+    assert queue.asked == [(outcome.checkin.id, "NOI", 1)]  # NOI is called by room 101
+    # central cannot say: the check-in stands, its place is simply unknown
+    down = replace_queue(Rig(), FakeCallQueue(down=True))
+    assert down.place(outcome.checkin) is None
+    # an offline number joins the queue when replayed: no place yet
+    offline = replace(outcome.checkin, series="A")
+    assert service.place(offline) is None
+
+
+def replace_queue(rig: Rig, queue: FakeCallQueue) -> CheckInService:
+    """The rig's service, also asking ``queue`` where check-ins stand."""
+    return CheckInService(
+        config=rig.config,
+        clock=rig.clock,
+        cards=rig.cards,
+        checkins=rig.store,
+        online=None,
+        printer=rig.printer,
+        render_slip=rig._render,
+        queue=queue,
+    )

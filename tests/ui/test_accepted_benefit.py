@@ -13,6 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.benefit_rules import RULES, RouteRule
+from kiosk.calling import Place, Priority
 from kiosk.model import CheckIn, Verification
 from kiosk.outcome import Outcome, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, people
@@ -97,3 +98,27 @@ def test_every_rule_row_shows_its_share_or_the_reception_text(
     else:
         assert vi.endswith(f"(mã {row.code.value}) – Mức hưởng {share}%"), vi
         assert en.endswith(f"(code {row.code.value}) – Benefit {share}%"), en
+
+
+def test_the_people_ahead_and_the_wait_show_when_central_says(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, _ = make_window(clinics=1)
+    place = Place(ahead=4, priority=Priority.AGE_75, wait_minutes=(15, 35))
+    ticket = _checkin(RULES[0], 80, persons[0])
+    outcome = Outcome(
+        status=Status.ACCEPTED, reason=None, checkin=ticket, printed=True, place=place
+    )
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.show_outcome(outcome)
+    assert window.accepted.number.text() == "7 Ư"
+    assert window.accepted.wait.text() == "Trước Ông/Bà còn 4 người · chờ khoảng 15–35 phút"
+    window.toggle_language()
+    assert window.accepted.wait.text() == "4 ahead of you · about 15–35 minutes"
+    window.toggle_language()
+    window.go_welcome()
+    plain = Outcome(status=Status.ACCEPTED, reason=None, checkin=ticket, printed=True)
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.show_outcome(plain)
+    assert window.accepted.number.text() == "7"
+    assert window.accepted.wait.isHidden()

@@ -559,7 +559,8 @@ class AcceptedScreen(_NumberScreen):
         self.location = label(BODY_PX)
         self.slip = label(48, bold=True, color=PRIMARY)
         self.benefit = label(BODY_PX)  # the visit code and share, or "reception confirms"
-        self._assemble(self.clinic, self.location, self.benefit, self.slip)
+        self.wait = label(BODY_PX)  # the people ahead and the likely wait, when central says
+        self._assemble(self.clinic, self.location, self.benefit, self.wait, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -571,6 +572,13 @@ class AcceptedScreen(_NumberScreen):
         self.location.setText(c.location(lang) if c else "")
         self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
+        place = o.place if o else None
+        if place is not None and place.priority is not None:
+            self.number.setText(f"{self.number.text()} Ư")  # a priority number (Art. 3 cl. 2)
+        lo, hi = place.wait_minutes if place else (0, 0)
+        ahead = tr("ahead_wait", lang, ahead=place.ahead, lo=lo, hi=hi) if place else ""
+        self.wait.setText(ahead)
+        self.wait.setVisible(bool(ahead))
 
 
 class PrinterFailedScreen(_NumberScreen):
