@@ -46,6 +46,24 @@ _NEW_HOSPITAL_KEYS = (
 )
 
 HIS_KINDS = ("none", "fhir", "webhook", "qd4750", "json")
+# his.kind = "json": the kiosk fields [his.json_fields] may name, and each format's fields
+# (db/his/vendor_json.py fills them; a test keeps the two lists the same)
+HIS_JSON_FIELDS = (
+    "checkin_id", "event", "event_id", "queue_number", "queue_label", "local_day", "created_at",
+    "clinic_code", "clinic_name", "name", "birth", "gender", "card_number", "bhxh_number",
+    "id_number", "facility_code", "valid_from", "valid_to", "benefit_level", "route",
+    "benefit_percent", "cancelled", "kiosk_id", "hospital_code",
+)  # fmt: skip
+_HIS_JSON_DATES = ("local_day", "birth", "valid_from", "valid_to")
+HIS_JSON_FORMATS: Mapping[str, tuple[str, ...]] = {
+    "dd/MM/yyyy": _HIS_JSON_DATES,
+    "yyyyMMdd": _HIS_JSON_DATES,
+    "yyyy-MM-dd": _HIS_JSON_DATES,
+    "yyyyMMddHHmm": ("created_at",),
+    "dd/MM/yyyy HH:mm": ("created_at",),
+    "1/2": ("gender",),
+    "Nam/Nữ": ("gender",),
+}
 DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")
@@ -712,13 +730,29 @@ def _load_his(s: _Section) -> HisSettings:
 
 def _json_fields(s: _Section) -> tuple[tuple[str, str], ...]:
     table = s.table("json_fields")
-    for name, source in table.items():
-        if not isinstance(source, str) or not source.strip():
+    fields = []
+    for name, text in table.items():
+        where = f"his.json_fields.{name}"
+        if not isinstance(text, str) or not text.strip():
             raise ConfigError(
-                f'his.json_fields.{name}: expected a kiosk field such as "card_number" or '
-                f'"birth|dd/MM/yyyy", got {source!r}'
+                f'{where}: expected a kiosk field such as "card_number" or '
+                f'"birth|dd/MM/yyyy", got {text!r}'
             )
-    return tuple((str(name), str(source).strip()) for name, source in table.items())
+        source, _, form = (part.strip() for part in text.partition("|"))
+        if source not in HIS_JSON_FIELDS:
+            raise ConfigError(
+                f"{where}: unknown kiosk field {source!r} (one of {', '.join(HIS_JSON_FIELDS)})"
+            )
+        if form and form not in HIS_JSON_FORMATS:
+            raise ConfigError(
+                f"{where}: unknown format {form!r} (one of {', '.join(HIS_JSON_FORMATS)})"
+            )
+        if form and source not in HIS_JSON_FORMATS[form]:
+            raise ConfigError(f"{where}: the format {form!r} does not apply to {source!r}")
+        fields.append((str(name), text.strip()))
+    if s.text("kind", HisSettings.kind, HIS_KINDS) == "json" and not fields:
+        raise ConfigError("his.json_fields: his.kind = 'json' needs the vendor's field mapping")
+    return tuple(fields)
 
 
 _SECTIONS = (
@@ -779,6 +813,10 @@ def parse_config(
             "kiosk.offline_prefix: required when database.url is not SQLite: a letter code "
             'unique to this kiosk (e.g. "A") for the numbers it gives while the central '
             "database is unreachable"
+        )
+    if loaded["his"].kind == "qd4750" and not loaded["hospital"].facility_codes:
+        raise ConfigError(
+            "hospital.facility_codes: his.kind = 'qd4750' needs the hospital's code (MA_CSKCB)"
         )
     clinics = _load_clinics(data.get("clinics"))
     origins["clinics"] = "default" if "clinics" not in data else "file"
