@@ -26,6 +26,8 @@ from kiosk.settings import (
     DECODERS,
     EQUIVALENT_GRADES,
     FORMER_TUYEN,
+    HIS_JSON_FIELDS,
+    HIS_JSON_FORMATS,
     HIS_KINDS,
     LENS_POSITIONS,
     MD5_CASES,
@@ -66,6 +68,8 @@ __all__ = [
     "DEFAULT_CLINICS",
     "EQUIVALENT_GRADES",
     "FORMER_TUYEN",
+    "HIS_JSON_FIELDS",
+    "HIS_JSON_FORMATS",
     "HIS_KINDS",
     "LENS_POSITIONS",
     "MD5_CASES",
@@ -557,13 +561,29 @@ def _load_his(s: _Section) -> HisSettings:
 
 def _json_fields(s: _Section) -> tuple[tuple[str, str], ...]:
     table = s.table("json_fields")
-    for name, source in table.items():
-        if not isinstance(source, str) or not source.strip():
+    fields = []
+    for name, text in table.items():
+        where = f"his.json_fields.{name}"
+        if not isinstance(text, str) or not text.strip():
             raise ConfigError(
-                f'his.json_fields.{name}: expected a kiosk field such as "card_number" or '
-                f'"birth|dd/MM/yyyy", got {source!r}'
+                f'{where}: expected a kiosk field such as "card_number" or '
+                f'"birth|dd/MM/yyyy", got {text!r}'
             )
-    return tuple((str(name), str(source).strip()) for name, source in table.items())
+        source, _, form = (part.strip() for part in text.partition("|"))
+        if source not in HIS_JSON_FIELDS:
+            raise ConfigError(
+                f"{where}: unknown kiosk field {source!r} (one of {', '.join(HIS_JSON_FIELDS)})"
+            )
+        if form and form not in HIS_JSON_FORMATS:
+            raise ConfigError(
+                f"{where}: unknown format {form!r} (one of {', '.join(HIS_JSON_FORMATS)})"
+            )
+        if form and source not in HIS_JSON_FORMATS[form]:
+            raise ConfigError(f"{where}: the format {form!r} does not apply to {source!r}")
+        fields.append((str(name), text.strip()))
+    if s.text("kind", HisSettings.kind, HIS_KINDS) == "json" and not fields:
+        raise ConfigError("his.json_fields: his.kind = 'json' needs the vendor's field mapping")
+    return tuple(fields)
 
 
 _SECTIONS = (
@@ -626,6 +646,10 @@ def parse_config(
             "kiosk.offline_prefix: required when database.url is not SQLite: a letter code "
             'unique to this kiosk (e.g. "A") for the numbers it gives while the central '
             "database is unreachable"
+        )
+    if loaded["his"].kind == "qd4750" and not loaded["hospital"].facility_codes:
+        raise ConfigError(
+            "hospital.facility_codes: his.kind = 'qd4750' needs the hospital's code (MA_CSKCB)"
         )
     clinics = _load_clinics(data.get("clinics"))
     origins["clinics"] = "default" if "clinics" not in data else "file"

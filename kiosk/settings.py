@@ -30,6 +30,24 @@ FORMER_TUYEN = ("central", "province", "district", "commune", "none")
 # a hospital graded "tương đương tuyến tỉnh / trung ương" (QĐ 3276 row 1.14), e.g. a private one
 EQUIVALENT_GRADES = ("", "tuong_duong_tinh", "tuong_duong_tw")
 HIS_KINDS = ("none", "fhir", "webhook", "qd4750", "json")
+# his.kind = "json": the kiosk fields [his.json_fields] may name, and each format's fields
+# (db/his/vendor_json.py fills them; a test keeps the two lists the same)
+HIS_JSON_FIELDS = (
+    "checkin_id", "event", "event_id", "queue_number", "queue_label", "local_day", "created_at",
+    "clinic_code", "clinic_name", "name", "birth", "gender", "card_number", "bhxh_number",
+    "id_number", "facility_code", "valid_from", "valid_to", "benefit_level", "route",
+    "benefit_percent", "cancelled", "kiosk_id", "hospital_code",
+)  # fmt: skip
+_HIS_JSON_DATES = ("local_day", "birth", "valid_from", "valid_to")
+HIS_JSON_FORMATS: Mapping[str, tuple[str, ...]] = {
+    "dd/MM/yyyy": _HIS_JSON_DATES,
+    "yyyyMMdd": _HIS_JSON_DATES,
+    "yyyy-MM-dd": _HIS_JSON_DATES,
+    "yyyyMMddHHmm": ("created_at",),
+    "dd/MM/yyyy HH:mm": ("created_at",),
+    "1/2": ("gender",),
+    "Nam/Nữ": ("gender",),
+}
 DECODERS = ("zxing", "zbar", "enlarge", "deblur", "sharpen", "unbend", "refocus")
 TOKEN_BODIES = ("form", "json")
 MD5_CASES = ("upper", "lower")

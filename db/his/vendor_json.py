@@ -121,7 +121,8 @@ FORMATS: dict[str, tuple[tuple[str, ...], Callable[[Value], Value]]] = {
     "1/2": (("gender",), _gender_as(1, 2)),
     "Nam/Nữ": (("gender",), _gender_as("Nam", "Nữ")),
 }
-"""Each format: the kiosk fields it applies to, and the conversion."""
+"""Each format: the kiosk fields it applies to, and the conversion (the settings check the
+names against ``kiosk.config.HIS_JSON_FIELDS`` and ``HIS_JSON_FORMATS``, the same lists)."""
 
 
 @dataclass(frozen=True)

