@@ -19,7 +19,7 @@ from typing import TypedDict, Unpack
 
 from PIL.Image import Image
 
-from kiosk.calling import Place
+from kiosk.calling import DECLARED, Place, Priority
 from kiosk.card_number import level_of
 from kiosk.clock import Clock, local_day
 from kiosk.copay import CopayExemption, from_reply
@@ -539,17 +539,29 @@ class CheckInService:
     # -- whole flows -------------------------------------------------------------------------
 
     def check_in_and_print(
-        self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
+        self,
+        assessment: Assessment,
+        clinic_code: str,
+        *,
+        declared: Priority | None = None,
+        **options: Unpack[CheckInOptions],
     ) -> Outcome:
         """Commit the check-in, then print its slip.
 
         A patient who scans again the same day is shown the number they already have; a slip is
-        printed again ("IN LẠI") only when the first one never came out.
+        printed again ("IN LẠI") only when the first one never came out. ``declared`` is a
+        priority the patient declared at the kiosk (pregnancy, a severe disability: staff check
+        it in the room); it goes to central's queue before the slip is printed, so that the
+        slip and the screen mark the number ``Ư``.
         """
+        if declared is not None and declared not in DECLARED:  # age and merit: from the card
+            raise ValueError(f"{declared} is not something a patient declares")
         committed = self.check_in(assessment, clinic_code, **options)
         if committed.checkin is None:
             return committed
         again = committed.reason is Reason.ALREADY_CHECKED_IN
+        if declared is not None and not again:
+            self._declare(committed.checkin, declared)
         if again and committed.checkin.print_state is PrintState.PRINTED:
             return committed  # printed = None: no slip now, the patient has theirs
         printed = self.print_slip(committed.checkin, reprint=again)
@@ -579,6 +591,18 @@ class CheckInService:
             override_reason=request.override_reason,
             patient=typed_patient(assessment, request),
         )
+
+    def _declare(self, checkin: CheckIn, priority: Priority) -> None:
+        """Put a declared priority on ``checkin`` in central's queue; an offline number or a
+        failing central keeps its place in the plain queue (staff in the room can still call it
+        first), with one log line."""
+        if self._queue is None or checkin.offline:
+            log.info("the declared priority of %s waits for central", checkin.id)
+            return
+        try:
+            self._queue.declare_priority(checkin.id, priority)
+        except StoreError as error:
+            log.warning("the declared priority of %s was not kept: %s", checkin.id, error)
 
     def place(self, checkin: CheckIn) -> Place | None:
         """Where ``checkin`` stands in its clinic's queue (docs/domain.md §13); None for an

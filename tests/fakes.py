@@ -649,4 +649,6 @@ class FakeCallQueue:
         return self.answer
 
     def declare_priority(self, checkin_id: str, priority: Priority) -> None:
+        if self.down:
+            raise StoreError("central is unreachable")
         self.declared[checkin_id] = priority

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.calling import Priority
 from kiosk.checkin import Assessment
 from kiosk.model import Clinic
 from kiosk.outcome import Outcome, Reason, Status
@@ -85,13 +86,13 @@ class PatientFlow(QObject):
         self.working.emit()
         self._run(lambda: self._with_clinics(step(assessment)), self._assessed)
 
-    def choose(self, clinic_code: str) -> None:
-        """The patient picked a clinic."""
+    def choose(self, clinic_code: str, declared: Priority | None = None) -> None:
+        """The patient picked a clinic, and perhaps declared a priority (staff check it)."""
         assessment = self._assessment
         if assessment is None:
             return
         self.working.emit()
-        self._check_in(assessment, clinic_code)
+        self._check_in(assessment, clinic_code, declared)
 
     def finish(self) -> None:
         """The result was shown; the next scan starts a new patient."""
@@ -114,12 +115,14 @@ class PatientFlow(QObject):
         else:
             self.choose_clinic.emit(clinics)
 
-    def _check_in(self, assessment: Assessment, clinic_code: str) -> None:
+    def _check_in(
+        self, assessment: Assessment, clinic_code: str, declared: Priority | None = None
+    ) -> None:
         key = self._key
 
         def commit_and_print() -> Outcome:
             return self._service.check_in_and_print(
-                assessment, clinic_code, idempotency_key=f"{key}:{clinic_code}"
+                assessment, clinic_code, declared=declared, idempotency_key=f"{key}:{clinic_code}"
             )
 
         self._run(commit_and_print, self._show)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Unpack
 
+from kiosk.calling import Priority
 from kiosk.checkin import Assessment, CheckInOptions, CheckInRequest
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Outcome
@@ -54,7 +55,12 @@ class PatientService(Protocol):
     def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment: ...
 
     def check_in_and_print(
-        self, assessment: Assessment, clinic_code: str, **options: Unpack[CheckInOptions]
+        self,
+        assessment: Assessment,
+        clinic_code: str,
+        *,
+        declared: Priority | None = None,
+        **options: Unpack[CheckInOptions],
     ) -> Outcome: ...
 
     def staff_check_in(

@@ -514,12 +514,13 @@ class KioskWindow(QWidget):
         self.go(self.confirm)
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
+        self.clinics.priority.reset()  # each patient answers for themselves
         self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
 
     def _chosen(self, code: str) -> None:
         self.touch()
-        self.flow.choose(code)
+        self.flow.choose(code, self.clinics.priority.declared())
 
     def _answered(self, yes: bool) -> None:
         self.touch()

@@ -566,3 +566,37 @@ def replace_queue(rig: Rig, queue: FakeCallQueue) -> CheckInService:
         render_slip=rig._render,
         queue=queue,
     )
+
+
+def test_a_declared_priority_reaches_the_queue_before_the_slip() -> None:
+    rig = Rig()
+    queue = FakeCallQueue(Place(ahead=0, priority=Priority.PREGNANT, wait_minutes=(0, 5)))
+    service = replace_queue(rig, queue)
+    person = _cached(rig)
+    assessment = service.assess(bhyt_payload(person))
+    outcome = service.check_in_and_print(assessment, "NOI", declared=Priority.PREGNANT)
+    assert outcome.checkin is not None
+    assert queue.declared == {outcome.checkin.id: Priority.PREGNANT}
+    # declared before the place is asked (the slip and the screen mark the number Ư)
+    assert queue.asked
+    assert outcome.place == queue.answer
+    # the same patient again: the number they hold, and nothing declared twice
+    queue.declared.clear()
+    again = service.check_in_and_print(assessment, "NOI", declared=Priority.PREGNANT)
+    assert again.reason is Reason.ALREADY_CHECKED_IN
+    assert queue.declared == {}
+
+
+def test_only_pregnancy_and_disability_are_declared_and_a_failing_central_keeps_the_number() -> (
+    None
+):
+    rig = Rig()
+    service = replace_queue(rig, FakeCallQueue(down=True))
+    person = _cached(rig)
+    assessment = service.assess(bhyt_payload(person))
+    with pytest.raises(ValueError, match="not something a patient declares"):
+        service.check_in_and_print(assessment, "NOI", declared=Priority.AGE_75)
+    assert rig.store.checkins == {}  # refused before any number was given
+    outcome = service.check_in_and_print(assessment, "NOI", declared=Priority.DISABILITY)
+    assert outcome.status is Status.ACCEPTED  # central could not keep it: the number stands
+    assert outcome.checkin is not None

@@ -31,6 +31,7 @@ from kiosk.model import (
 from kiosk.names import strip_diacritics
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
 from tests.fakes import (
+    FakeCallQueue,
     FakeCardCache,
     FakeCheckInStore,
     FakeClock,
@@ -69,6 +70,7 @@ class Rig:
     online: FakeOnlineCheck | None
     service: CheckInService
     thread_log: ThreadLog = field(default_factory=ThreadLog)
+    queue: FakeCallQueue | None = None  # central's queues (the place, declared priorities)
 
     @property
     def threads(self) -> set[str]:
@@ -97,6 +99,7 @@ def build_rig(
     online_delay_s: float | None = None,
     online_gate: bool = False,
     print_delay_s: float = 0.0,
+    queue: bool = False,
 ) -> Rig:
     """The real service over fakes, at a local time when ``clinics`` clinics are open.
 
@@ -116,6 +119,7 @@ def build_rig(
     elif online_delay_s is not None:
         online = SlowOnlineCheck(online_delay_s, cards)
     threads = ThreadLog()
+    calls = FakeCallQueue() if queue else None
     service = CheckInService(
         config=config,
         clock=clock,
@@ -124,8 +128,9 @@ def build_rig(
         online=online,
         printer=WatchedPrinter(paper, threads, print_delay_s),
         render_slip=blank_slip,
+        queue=calls,
     )
-    rig = Rig(config, clock, cache, store, paper, online, service, threads)
+    rig = Rig(config, clock, cache, store, paper, online, service, threads, calls)
     assert len(service.open_clinics()) == clinics, "config.toml's opening hours changed"
     return rig
 

@@ -35,6 +35,7 @@ from ui.screens.common import (
     set_pixel_size,
 )
 from ui.screens.pictures import CameraPreview, DocumentPicture
+from ui.screens.priority import PriorityQuestion
 
 
 class WelcomeScreen(Screen):
@@ -325,8 +326,17 @@ class ClinicScreen(_Question):
         super().__init__()
         self.grid = QGridLayout()
         self.grid.setSpacing(28)
+        self.priority = PriorityQuestion()
         box = column(
-            Stretch(), self.title, 40, self.grid, Stretch(2), self.countdown.widget, parent=self
+            Stretch(),
+            self.title,
+            40,
+            self.grid,
+            40,
+            self.priority,
+            Stretch(2),
+            self.countdown.widget,
+            parent=self,
         )
         box.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, object] = {}
@@ -336,6 +346,7 @@ class ClinicScreen(_Question):
 
     def orient(self, landscape: bool) -> None:
         """Two columns of buttons side by side on a landscape screen, one on a portrait one."""
+        self.priority.orient(landscape)
         if landscape != self._landscape:
             self._landscape = landscape
             self.set_clinics(self._clinics, self._lang)
@@ -362,6 +373,7 @@ class ClinicScreen(_Question):
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
         self.title.setText(tr("choose_clinic", lang))
+        self.priority.retranslate(lang)
         for clinic in self._clinics:
             b = self.buttons.get(clinic.code)
             if b is not None:
