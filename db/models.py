@@ -147,6 +147,9 @@ class CheckInRow(Base):
     # Set when reception must look at the check-in, e.g. "duplicate": replayed from a journal
     # while the same card had checked in at another kiosk meanwhile.
     flag: Mapped[str | None] = mapped_column(String(32))
+    # Five years and the year's co-payment over the threshold: 100 % since this local date;
+    # kept so a reprinted slip still says "Miễn cùng chi trả từ dd/MM/yyyy".
+    copay_exempt_from: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_checkins_idempotency_key"),

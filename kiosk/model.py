@@ -366,7 +366,7 @@ class CheckInDraft:
     staff_name: str | None = None
     override_reason: str | None = None
     # 100 % since this local date (five years and the year's co-payment over the threshold);
-    # printed on the slip, not stored in the checkins table
+    # printed on the slip and kept in the checkins table (a reprint says it too)
     copay_exempt_from: date | None = None
 
     def checkin(self, checkin_id: str, queue_number: int, series: str = "") -> CheckIn:
@@ -402,7 +402,7 @@ class CheckIn:
     # "A-3"): numbered from the kiosk's own journal while central could not be reached.
     series: str = ""
     flag: str | None = None  # "duplicate": reception must look (see CheckInFlag)
-    # the slip's "Miễn cùng chi trả từ dd/MM/yyyy" (kept in memory for the first print only)
+    # the slip's "Miễn cùng chi trả từ dd/MM/yyyy" (stored: a reprint prints it again)
     copay_exempt_from: date | None = None
 
     @property

@@ -242,6 +242,12 @@ STAFF_REASONS: dict[str, dict[str, str]] = {
         Reason.ALREADY_CHECKED_IN: "Đã đăng ký hôm nay: số cũ được giữ.",
         Reason.DATABASE_UNAVAILABLE: "Cơ sở dữ liệu không trả lời.",
         Reason.PRINTER_FAILED: "Máy in gặp sự cố: phiếu cần in lại.",
+        Reason.CARD_NUMBER_UNPLACED: "Số thẻ trên mã QR không đúng dạng nào đã biết: "
+        "tra thẻ bằng mã số BHXH hoặc CCCD.",
+        Reason.CARD_CODE_UNCONFIRMED: "Cổng BHXH báo sai mã tỉnh hoặc mã quyền lợi trên thẻ: "
+        "đối chiếu thẻ với giấy tờ.",
+        Reason.GATEWAY_DATA_MISMATCH: "Cổng BHXH báo giới tính hoặc nơi ĐKKCB ban đầu chưa "
+        "khớp: kiểm tra lại thẻ.",
     },
     "en": {
         Reason.UNREADABLE_CARD: "The card's code is damaged or incomplete.",
@@ -260,15 +266,26 @@ STAFF_REASONS: dict[str, dict[str, str]] = {
         Reason.ALREADY_CHECKED_IN: "Already checked in today: the first number is kept.",
         Reason.DATABASE_UNAVAILABLE: "The database is not answering.",
         Reason.PRINTER_FAILED: "The printer has a problem: the slip needs a reprint.",
+        Reason.CARD_NUMBER_UNPLACED: "The QR's card number has no known shape: look the card "
+        "up by its BHXH or citizen ID number.",
+        Reason.CARD_CODE_UNCONFIRMED: "The insurance gateway says the card's province or "
+        "benefit code is wrong: check the card against ID papers.",
+        Reason.GATEWAY_DATA_MISMATCH: "The insurance gateway says the gender or the registered "
+        "facility does not match: check the card.",
     },
 }
 
 
 def staff_message(outcome: Outcome, lang: Lang) -> str:
-    """An outcome as reception staff read it (not as the patient is told)."""
-    if outcome.reason is not None and outcome.reason in STAFF_REASONS[lang]:
-        return STAFF_REASONS[lang][outcome.reason]
-    return outcome.message(lang)
+    """An outcome as reception staff read it (not as the patient is told), then, a line each,
+    the alerts staff have words for (e.g. the gateway's 080/090 that did not stop the patient)."""
+    staff = STAFF_REASONS[lang]
+    if outcome.reason is not None and outcome.reason in staff:
+        said = staff[outcome.reason]
+    else:
+        said = outcome.message(lang)
+    alerts = [staff[a] for a in outcome.alerts if a in staff and a is not outcome.reason]
+    return "\n".join([said, *alerts])
 
 
 def tr(key: str, lang: Lang, **values: object) -> str:

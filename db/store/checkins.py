@@ -311,6 +311,7 @@ def checkin_values(checkin: CheckIn) -> dict[str, object]:
         "cancelled": checkin.cancelled,
         "series": checkin.series,
         "flag": checkin.flag,
+        "copay_exempt_from": checkin.copay_exempt_from,
     }
 
 
@@ -347,6 +348,7 @@ def checkin_from_row(row: Row[Any]) -> CheckIn:
         override_reason=row.override_reason,
         series=row.series,
         flag=row.flag,
+        copay_exempt_from=row.copay_exempt_from,
     )
 
 
