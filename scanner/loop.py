@@ -71,19 +71,26 @@ class Watching(Protocol):
         ...
 
 
-CONFIRM_WINDOW_S = 1.0
-"""How long a read waits for the read that confirms it, through frames that read nothing."""
+CONFIRM_WINDOW_S = 2.0
+"""How long the reads of a hold stand through frames that read nothing and sight no code: as
+long as the parity benchmark's horizon (a reference confirming within 2 s is never missed). A
+code under moiré or glare can read in one looked-at frame of five."""
 
 
 class ScanLoop:
     """Reads the camera, decodes at most ``decode_fps`` frames a second and confirms payloads.
 
-    A text is handed out once it was read ``confirm_reads`` times (one misread cannot start a
-    check-in), each read within :data:`CONFIRM_WINDOW_S` of the one before: frames in between
-    that read nothing (glare, moiré, a wobble) do not undo the reads so far, but another code
-    read does. After that, the same text is ignored for ``cooldown_s`` seconds so a
-    card held in front of the camera is not checked in twice; a different card is accepted at
-    once. Reads for which ``accept(text)`` is False (not a card or ID payload) are ignored.
+    A text is handed out once it was read ``confirm_reads`` times in one *hold* (one misread
+    cannot start a check-in). The hold lasts while reads come within :data:`CONFIRM_WINDOW_S`
+    of each other or the decoder still sights the code: frames in between that read nothing
+    (glare, moiré, a wobble) do not undo the reads so far, and neither does a read of another
+    text. Each text is counted apart, so a misread between two right reads (a stage's wrong
+    guess, another code in view) no longer puts the right text back to one read: the
+    confirmation comes at the right text's second read, as it would for zxing-cpp alone on
+    the same frames, and two different texts wait until one of them repeats. After that, the
+    same text is ignored for ``cooldown_s`` seconds so a card held in front of the camera is
+    not checked in twice; a different card is accepted at once. Reads for which
+    ``accept(text)`` is False (not a card or ID payload) are ignored.
     """
 
     def __init__(
@@ -108,16 +115,14 @@ class ScanLoop:
         self._accept = accept
         self._watching = decoder if isinstance(decoder, Watching) else None
         self._next_decode = float("-inf")
-        self._candidate: str | None = None
-        self._count = 0
-        self._candidate_at = float("-inf")  # when the candidate was last read
+        self._reads: dict[str, int] = {}  # the texts read in this hold, and how often
+        self._read_at = float("-inf")  # when the hold's last read was
         self._last_payload: str | None = None
         self._last_at = float("-inf")
 
     def forget(self) -> None:
         """Clear the confirmation and the cooldown (e.g. when a check-in was cancelled)."""
-        self._candidate = None
-        self._count = 0
+        self._reads = {}
         self._last_payload = None
         self._last_at = float("-inf")
         if self._watching is not None:
@@ -142,29 +147,20 @@ class ScanLoop:
     def _decode(self, frame: Frame, now: float, state: CameraState) -> ScanStep:
         found = self._decoder.decode(frame)
         sighted = None if self._watching is None else self._watching.sighted
-        if found is None and sighted is not None:
-            # The code is still in view, only not readable in this frame (motion, glare):
-            # keep the reads so far; a confirmation fails only when the code is gone.
-            return ScanStep(frame, None, None, state, sighted)
         if found is None:
-            # Nothing read: the reads so far stand for a moment (a code held up under glare
-            # or moiré reads in one frame of three), then lapse.
-            if now - self._candidate_at > CONFIRM_WINDOW_S:
-                self._candidate, self._count = None, 0
-            return ScanStep(frame, None, None, state)
+            # The code still sighted (motion, glare) keeps the hold; otherwise its reads
+            # stand for a while (a code under moiré reads in one frame of several), then lapse.
+            if sighted is None and now - self._read_at > CONFIRM_WINDOW_S:
+                self._reads = {}
+            return ScanStep(frame, None, None, state, sighted)
         if not self._accept(found.text):
-            # Another code (not a card or ID) read: it breaks a confirmation.
-            self._candidate, self._count = None, 0
-            return ScanStep(frame, None, found.corners, state)
+            return ScanStep(frame, None, found.corners, state)  # another code: not counted
         text = found.text
-        if text == self._candidate:
-            self._count += 1
-        else:
-            self._candidate, self._count = text, 1
-        self._candidate_at = now
-        if self._count < self._confirm_reads:
+        self._read_at = now
+        self._reads[text] = count = self._reads.get(text, 0) + 1
+        if count < self._confirm_reads:
             return ScanStep(frame, None, found.corners, state)
-        self._candidate, self._count = None, 0
+        self._reads = {}
         if text == self._last_payload and now - self._last_at < self._cooldown_s:
             return ScanStep(frame, None, found.corners, state)
         self._last_payload, self._last_at = text, now

@@ -3,7 +3,10 @@ screenshots.
 
 The text read is masked (letters and digits as ``*``, separators kept) unless ``--reveal``: a
 QR holds a patient's name, birth date and card number, and this output ends up in tickets.
-An image larger than ``decoder.max_image_mpx`` is refused from its header, before decoding.
+Only PNG, JPEG, WebP and BMP files are read (judged by their content), and an image larger than
+``decoder.max_image_mpx`` is refused from its header, before any pixel is decoded
+(:mod:`scanner.image_guard`). The cap is set before OpenCV is loaded: the decoders are imported
+only once the settings are known, so OpenCV's own limit is the same.
 
 ``kiosk-admin decode --stream CLIP [--fps N] [--json]`` plays a recorded clip (a video file or
 a folder of frames in name order) through the kiosk's own scan loop and says when, in clip
@@ -15,18 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import warnings
 from pathlib import Path
 
-from PIL import Image
-
 from db.commands import Command, CommandError
-from kiosk.config import CameraSettings, Config, DecoderSettings, load_config
+from kiosk.config import Config, DecoderSettings, load_config
 from kiosk.masking import mask_text
-from scanner.cameras.files import open_clip, read_image
-from scanner.decode.chain import build_decoder
-from scanner.loop import read_clip
-from scanner.stream import StreamDecoder
+from scanner.image_guard import ImageRefusedError, read_image, set_pixel_cap
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,21 +46,6 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pixels(path: Path) -> int | None:
-    """The pixel count the image's header declares (no pixel is decoded), None if unreadable."""
-    try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb warning: the limit here is ours
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                width, height = image.size
-    except Image.DecompressionBombError:
-        return 2**62
-    except (OSError, ValueError, SyntaxError):
-        return None
-    return width * height
-
-
 def _settings(args: argparse.Namespace) -> DecoderSettings:
     # decode works without a config file (the built-in defaults); with one, its [decoder] applies
     return load_config(getattr(args, "config", None)).decoder
@@ -75,23 +57,23 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     if not args.images:
         raise CommandError("give IMAGE files, or --stream CLIP", exit_code=2)
     settings = config.decoder if config else _settings(args)
+    set_pixel_cap(settings.max_image_mpx)  # before OpenCV is loaded: it reads its limit once
+    from scanner.decode.chain import build_decoder
+
     # One photo at a time, nobody waiting at 10 frames a second: every stage on the whole
     # picture (the camera's gate would skip a code too small or soft for zxing to sight).
     decoder = build_decoder(settings, gated=False)
-    limit = settings.max_image_mpx * 1_000_000
     failed = False
     for path in args.images:
-        pixels = _pixels(path)
-        too_big = pixels is not None and pixels > limit
-        image = None if too_big else read_image(path)
-        if image is None:
+        try:
+            image = read_image(path)
+        except ImageRefusedError as refused:
             failed = True
-            if too_big:
-                why = f"image too large (over {settings.max_image_mpx} Mpx: decoder.max_image_mpx)"
-            else:
-                why = "no such file" if not path.exists() else "not a readable image"
+            why = str(refused)
             if args.json:
-                print(json.dumps({"image": str(path), "texts": [], "error": why}))
+                print(
+                    json.dumps({"image": str(path), "texts": [], "error": why}, ensure_ascii=False)
+                )
             else:
                 print(f"{path}: error: {why}")
             continue
@@ -111,11 +93,18 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
 
 def _run_stream(args: argparse.Namespace, config: Config | None) -> int:
     """One JSON line (or one plain line): the confirmed text and its clip time, or nulls."""
-    camera = config.camera if config else CameraSettings()
+    loaded = config or load_config(getattr(args, "config", None))
+    camera, settings = loaded.camera, loaded.decoder
+    set_pixel_cap(settings.max_image_mpx)  # a folder of frames: each one sized first
+    from scanner.cameras.files import open_clip
+    from scanner.decode.chain import build_decoder
+    from scanner.loop import read_clip
+    from scanner.stream import StreamDecoder
+
     path: Path = args.stream
     try:
         frames, fps = open_clip(path, args.fps)
-        chain = build_decoder(config.decoder if config else DecoderSettings())
+        chain = build_decoder(settings)
         read = read_clip(
             frames,
             fps,
@@ -126,7 +115,7 @@ def _run_stream(args: argparse.Namespace, config: Config | None) -> int:
     except ValueError as error:
         if args.json:
             failed = {"clip": str(path), "text": None, "ms_to_read": None, "frames": 0}
-            print(json.dumps(failed | {"error": str(error)}))
+            print(json.dumps(failed | {"error": str(error)}, ensure_ascii=False))
         else:
             print(f"{path}: error: {error}")
         return 1

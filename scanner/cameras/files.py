@@ -8,17 +8,19 @@ from pathlib import Path
 import cv2
 
 from kiosk.clock import Clock
+from scanner import image_guard
 from scanner.ports import CameraState, Frame, as_frame
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 
 
 def read_image(path: Path) -> Frame | None:
-    """An image file (PNG, JPEG, WebP, ...) as a frame, or None when it is not a readable image."""
-    if not path.is_file():
+    """An image file (PNG, JPEG, WebP or BMP by content, within the pixel cap) as a frame, or
+    None when it is refused (:func:`scanner.image_guard.read_image` says why)."""
+    try:
+        return image_guard.read_image(path)
+    except image_guard.ImageRefusedError:
         return None
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    return None if image is None else as_frame(image)
 
 
 def write_image(path: Path, frame: Frame) -> None:
@@ -107,10 +109,10 @@ class FolderCamera(_Player):
         item = self._items[self._index]
         self._index += 1
         if isinstance(item, str | Path):
-            image = read_image(Path(item))
-            if image is None:
-                raise ValueError(f"cannot read image {item}")
-            return image
+            try:
+                return image_guard.read_image(Path(item))
+            except image_guard.ImageRefusedError as refused:
+                raise ValueError(f"cannot read image {item}: {refused}") from refused
         return item
 
 
@@ -167,10 +169,10 @@ def open_clip(path: Path, fps: float | None = None) -> tuple[Iterator[Frame], fl
 
 def _images(paths: Sequence[Path]) -> Iterator[Frame]:
     for path in paths:
-        image = read_image(path)
-        if image is None:
-            raise ValueError(f"cannot read image {path}")
-        yield image
+        try:
+            yield image_guard.read_image(path)
+        except image_guard.ImageRefusedError as refused:
+            raise ValueError(f"cannot read image {path}: {refused}") from refused
 
 
 def _video(capture: cv2.VideoCapture) -> Iterator[Frame]:

@@ -43,8 +43,8 @@ def test_unreadable_images_get_a_message_and_exit_1(tmp_path: Path, run_cli: Run
     )
     assert result.returncode == 1
     out = result.stdout.decode("utf-8").splitlines()
-    assert out[0] == f"{broken}: error: not a readable image"
-    assert out[1] == f"{tmp_path / 'nope.png'}: error: no such file"
+    assert out[0].startswith(f"{broken}: error: not a readable image (only PNG, JPEG, WebP, BMP)")
+    assert out[1].startswith(f"{tmp_path / 'nope.png'}: error: no such file / ")
     assert TEXT in out[2]
 
 

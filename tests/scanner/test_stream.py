@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import cv2
@@ -24,6 +25,7 @@ from scanner.stream import (
     focus,
 )
 from tests.bench import hard_scenes
+from tests.bench.parity_clips import parity_clips, reference
 from tests.fakes import FakeCamera, FakeClock
 
 TEXT = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
@@ -233,3 +235,47 @@ def test_no_phantom_micro_qr_is_read_out_of_a_real_codes_modules() -> None:
             texts.append(found.text)
     assert texts, "the clip's code was never read"
     assert set(texts) == {clip.text}
+
+
+def _held(text: str) -> Frame:
+    """A 1280 × 720 lobby frame with ``text``'s code held in it (about 3 px a module)."""
+    frame = np.full((720, 1280), 170, np.uint8)
+    qr = scenes.qr_image(text, 260)
+    frame[200 : 200 + qr.shape[0], 500 : 500 + qr.shape[1]] = qr
+    return frame
+
+
+OTHER = "HS4797920654321|4e677579e1bb856e|01/02/1975|1|-|79 - 034|01/01/2025|31/12/2025|$"
+
+
+@pytest.mark.parametrize("between", ["nothing", "another text"])
+def test_a_clip_that_reads_right_in_alternate_frames_only_is_confirmed(between: str) -> None:
+    """Every other frame the loop looks at reads the card; the ones between read nothing (the
+    code washed out by glare) or another text (a misread): the stream confirms the card no
+    later than zxing-cpp alone on the same frames, at its second right read."""
+    card = _held(TEXT)
+    other = np.full_like(card, 250) if between == "nothing" else _held(OTHER)
+    frames = [card if index % 2 == 0 else other for index in range(45)]
+    library = reference(frames, 30, decode_fps=10)
+    assert (library.text, library.ms_to_read) == (TEXT, 200.0)  # frames 0 and 6 of 0, 3, 6
+    got = read_clip(frames, 30, StreamDecoder(build_decoder(DecoderSettings())), decode_fps=10)
+    assert got.text == TEXT
+    assert got.ms_to_read is not None
+    assert got.ms_to_read <= library.ms_to_read
+
+
+def test_the_moire_chip_card_clip_is_confirmed_by_the_references_second_read() -> None:
+    """The issue's miss: an old (7-field) chip-ID card's QR, a photo of it on a phone filmed
+    through the screen's moiré while the hand brings it in (tests/bench/parity_clips.py)."""
+    clip = dataclasses.replace(next(parity_clips(1)), seconds=1.5)  # read by 1 s
+    assert clip.condition == "cccd_old_photo_on_phone"
+    frames = list(clip.frames())
+    library = reference(frames, clip.fps, decode_fps=10)
+    assert library.text == clip.text
+    assert library.ms_to_read is not None
+    got = read_clip(
+        frames, clip.fps, StreamDecoder(build_decoder(DecoderSettings())), decode_fps=10
+    )
+    assert got.text == clip.text
+    assert got.ms_to_read is not None
+    assert got.ms_to_read <= library.ms_to_read
