@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -21,7 +22,7 @@ from scanner.decode.regions import (
     to_grey,
 )
 from scanner.decode.zbar import ZbarDecoder
-from scanner.decode.zxing import ZxingDecoder
+from scanner.decode.zxing import ZxingDecoder, qr_modules
 from scanner.ports import Decoded, Decoder, Frame, Scan, as_frame
 from scanner.stages.deblur import (
     MotionDeblur,
@@ -100,8 +101,9 @@ def test_real_photos_decode_mostly() -> None:
         if image is None:
             continue
         frame = cv2.imread(str(image))
+        assert frame is not None, image
         want = expected.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
-        found = chain.decode(frame)
+        found = chain.decode(as_frame(frame))
         total += 1
         right += found is not None and found.text.replace("\r\n", "\n").strip() == want
     assert right >= total - 3, f"{right}/{total}"
@@ -110,7 +112,7 @@ def test_real_photos_decode_mostly() -> None:
 def _damaged(text: str, seed: int = 1) -> Frame:
     """A 1280×720 frame with a QR whose data modules are scribbled over: its three finder
     patterns are intact (zxing sees a symbol) but too many modules are wrong to read it."""
-    modules = scenes.qr_modules(text)
+    modules = qr_modules(text)
     n = modules.shape[0]
     rng = np.random.default_rng(seed)
     spoilt = modules.copy()
@@ -172,7 +174,7 @@ def test_a_symbol_zxing_sees_but_cannot_read_sends_its_region_to_the_next_stages
     assert zbar.boxes, "zbar got no regions"
     # zbar read regions, not the whole frame, and one of them holds the whole code.
     assert all(w * h < 1280 * 720 // 2 for _, _, w, h in zbar.boxes)
-    side = scenes.qr_modules("HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|$").shape[0]
+    side = qr_modules("HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|$").shape[0]
     assert any(
         x <= 700 and y <= 200 and x + w >= 700 + 6 * side and y + h >= 200 + 6 * side
         for x, y, w, h in zbar.boxes
@@ -275,9 +277,11 @@ class _CountingDeblur(MotionDeblur):
         super().__init__(ZxingDecoder())
         self.restores = 0
 
-    def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:
+    def _restore(
+        self, grey: Frame, length: float, angle: float, tries: Sequence[tuple[float, float]]
+    ) -> Decoded | None:
         self.restores += 1
-        return super()._restore(grey, length, angle)
+        return super()._restore(grey, length, angle, tries)
 
 
 class _CountingZxing(ZxingDecoder):

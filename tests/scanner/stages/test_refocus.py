@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kiosk.config import DecoderSettings
 from scanner import scenes
 from scanner.decode.chain import build_decoder
-from scanner.decode.zxing import ZxingDecoder
+from scanner.decode.zxing import ZxingDecoder, qr_modules
 from scanner.ports import Frame, as_frame
 from scanner.stages.deblur import disc_psf, wiener
 from scanner.stages.placed import MAX_PLACED, distinct_symbols
@@ -24,7 +24,7 @@ TEXT = next(scenes.payloads(5))  # a long CCCD or BHYT payload: 69 modules a sid
 def _defocused(module_px: float, radius: float) -> tuple[Frame, tuple[int, int, int]]:
     """A code of ``module_px`` a module seen through a lens out of focus by a disc of
     ``radius`` px, with a webcam's faint grain; and where its picture is (x, y, side)."""
-    side = int(module_px * scenes.qr_modules(TEXT).shape[0])
+    side = int(module_px * qr_modules(TEXT).shape[0])
     qr = scenes.qr_image(TEXT, side)
     frame = np.full((720, 1280), 120, np.uint8)
     frame[150 : 150 + qr.shape[0], 500 : 500 + qr.shape[1]] = qr
