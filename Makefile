@@ -19,7 +19,7 @@ SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcom
 	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 chromium
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: board-demo setup system-packages lock voice demo demo-headless test lint typecheck pytest bench slips screenshots clean
+.PHONY: board-demo setup system-packages lock voice demo demo-headless test test-fast lint typecheck pytest bench slips screenshots clean
 
 setup: system-packages $(STAMP) voice
 
@@ -91,10 +91,19 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The tests run on PYTEST_WORKERS processes (pytest-xdist); tests that share something outside
+# their own tmp_path carry an xdist_group mark and run on one worker (--dist loadgroup).
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint typecheck pytest
+
+# The desk loop: every test but those marked slow (subprocesses, soaks, long property runs).
+test-fast: setup
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # Each benchmark runs as a module from the repository root: python -m tests.bench.bench_slip
 bench: setup

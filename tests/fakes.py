@@ -1,9 +1,11 @@
 """The test doubles: every fake, stub and watching wrapper the tests put behind a port.
 
-Each keeps its state in plain attributes so tests can assert on what happened. In order: the
-clock and the core's ports (kiosk/ports.py); wrappers that note the thread a port was called
-on; the window's own ports (ui/ports.py); the scanner's devices (scanner/ports.py); a port with
-no server behind it, and a card feed that misbehaves, for the sync's self-limits.
+Each names the port it stands in for as its base class, so mypy checks it against the port and
+a missing method makes it abstract (tests/test_fakes.py checks the parameters too). Each keeps
+its state in plain attributes so tests can assert on what happened. In order: the clock and the
+core's ports (kiosk/ports.py); wrappers that note the thread a port was called on; the window's
+own ports (ui/ports.py); the scanner's devices and readers (scanner/ports.py); card feeds; a
+port with no server behind it, and a card feed that misbehaves, for the sync's self-limits.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +26,11 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from PIL import Image
 
+from db.cards.sync import CardFeed
+from db.insurance.feed import FeedPage, parse_page
+from db.store.card_columns import ValueForms
 from kiosk.calling import Place, Priority
+from kiosk.clock import Clock
 from kiosk.model import (
     CardRecord,
     CheckIn,
@@ -35,15 +41,24 @@ from kiosk.model import (
     PrintState,
 )
 from kiosk.outcome import Lang
-from kiosk.ports import CardQuery, PrintResult, StoreError
-from kiosk.voice import Prompt, PromptKind
-from scanner.ports import CameraState, Frame
-from ui.ports import CacheStatus
+from kiosk.ports import (
+    CardCache,
+    CardQuery,
+    CheckInStore,
+    OnlineCardCheck,
+    PrintResult,
+    SlipPrinter,
+    StoreError,
+)
+from kiosk.voice import AudioOutput, Prompt, PromptKind, Speaker
+from scanner.cameras.webcam import Capture
+from scanner.ports import Box, Camera, CameraState, Decoded, Decoder, Frame, RegionReader
+from ui.ports import AdminTools, CacheStatus, ScanSource
 
 # -- the clock and the core's ports ---------------------------------------------------------------
 
 
-class FakeClock:
+class FakeClock(Clock):
     """A clock that only moves when told to."""
 
     def __init__(self, start: datetime | None = None) -> None:
@@ -66,7 +81,7 @@ class FakeClock:
         self._now = moment
 
 
-class FakeCardCache:
+class FakeCardCache(CardCache):
     """An in-memory card cache keyed by card, BHXH and ID numbers; notes the codes looked up."""
 
     def __init__(self, cards: Sequence[CardRecord] = ()) -> None:
@@ -90,7 +105,7 @@ class FakeCardCache:
         self._index(card)
 
 
-class FakeCheckInStore:
+class FakeCheckInStore(CheckInStore):
     """Check-ins in a dict; numbers from a per-(clinic, day) counter, as the real store does."""
 
     def __init__(self) -> None:
@@ -189,7 +204,7 @@ class FakeCheckInStore:
         self.audit.append((actor, action, target, before, after))
 
 
-class FakeOnlineCheck:
+class FakeOnlineCheck(OnlineCardCheck):
     """A gateway that answers from a dict, or fails the way it is told to."""
 
     def __init__(
@@ -214,7 +229,7 @@ class FakeOnlineCheck:
 UNREACHABLE = GatewayFailure(GatewayFailureKind.UNREACHABLE, "connection refused")
 
 
-class FakePrinter:
+class FakePrinter(SlipPrinter):
     """Keeps the printed images; can be told to fail with a given problem."""
 
     def __init__(self, problem: str = "") -> None:
@@ -228,7 +243,7 @@ class FakePrinter:
         return PrintResult(ok=True)
 
 
-class FakeAudioOutput:
+class FakeAudioOutput(AudioOutput):
     """A loudspeaker that keeps the WAVs it was given."""
 
     def __init__(self) -> None:
@@ -257,7 +272,7 @@ class ThreadLog:
             self.names.add(threading.current_thread().name)
 
 
-class WatchedCards:
+class WatchedCards(CardCache):
     """The card cache port as the service sees it: notes the thread of every call."""
 
     def __init__(self, inner: FakeCardCache, threads: ThreadLog) -> None:
@@ -273,7 +288,7 @@ class WatchedCards:
         self._inner.save_card(card)
 
 
-class WatchedStore:
+class WatchedStore(CheckInStore):
     """The check-in store port as the service sees it: notes the thread of every call."""
 
     def __init__(self, inner: FakeCheckInStore, threads: ThreadLog) -> None:
@@ -311,7 +326,7 @@ class WatchedStore:
         self._inner.record_audit(actor, action, target, before, after)
 
 
-class WatchedPrinter:
+class WatchedPrinter(SlipPrinter):
     """The printer port as the service sees it: notes the thread, optionally takes its time."""
 
     def __init__(self, inner: FakePrinter, threads: ThreadLog, delay_s: float = 0.0) -> None:
@@ -356,10 +371,32 @@ class GatedOnlineCheck(FakeOnlineCheck):
         return super().check(query, budget_s)
 
 
+class NoonClock(Clock):
+    """Wall-clock seconds for the camera's pace, but always 12:00 on 25/11/2026 in Hồ Chí Minh
+    City: only the all-day clinic is open then, so the flow never asks for a clinic, whatever
+    the hour the test runs at."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class FakeTime:
+    """A millisecond clock (the keyboard wedge's ``clock``) that moves only when told: ``ms``."""
+
+    def __init__(self) -> None:
+        self.ms = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.ms
+
+
 # -- the window's own ports -----------------------------------------------------------------------
 
 
-class FakeSpeaker:
+class FakeSpeaker(Speaker):
     """Notes every prompt the window asks to be said, and in which language."""
 
     def __init__(self) -> None:
@@ -381,7 +418,7 @@ class FakeStep:
     far: bool = False
 
 
-class FakeScanLoop:
+class FakeScanLoop(ScanSource):
     """Shows the given frames; a frame with text behind it yields that payload once.
 
     ``sighting``: while the queue is empty, every step sees a code it cannot read; ``far``:
@@ -408,7 +445,7 @@ class FakeScanLoop:
             if self.queue:
                 frame, payload = self.queue.pop(0)
                 h, w = frame.shape[:2]
-                corners = (
+                corners: tuple[tuple[float, float], ...] = (
                     (w * 0.3, h * 0.3),
                     (w * 0.7, h * 0.3),
                     (w * 0.7, h * 0.7),
@@ -425,7 +462,7 @@ class FakeScanLoop:
 
 
 @dataclass
-class FakeAdmin:
+class FakeAdmin(AdminTools):
     """Admin tools: a cache status, a sync that reports progress and can be cancelled."""
 
     cards: int = 1234
@@ -459,11 +496,26 @@ class FakeAdmin:
         return "camera ok: 1280x720"
 
 
+class StubCamera(Camera):
+    """The camera as the health report reads it: only its state (it gives no frames)."""
+
+    state: CameraState = CameraState.OK
+
+    def read(self) -> Frame | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
 # -- the scanner's devices ------------------------------------------------------------------------
 
 
-class FakeCamera:
+class FakeCamera(Camera):
     """Hands out the given frames one per read(), then None; ``state`` can be set by the test."""
+
+    # a plain attribute the test sets, over the port's read-only property
+    state: CameraState = CameraState.OK
 
     def __init__(self, frames: Iterable[Frame | None]) -> None:
         self._frames = iter(frames)
@@ -477,7 +529,7 @@ class FakeCamera:
         self.closed = True
 
 
-class FakeCapture:
+class FakeCapture(Capture):
     """Stands in for cv2.VideoCapture: delivers frames while ``plugged`` is set, fails otherwise.
 
     One device shared by every "open", like a real /dev/video0 that is unplugged and back.
@@ -503,7 +555,8 @@ class FakeCapture:
     def set(self, prop: int, value: float) -> bool:
         if prop in self._device.refuses:
             return False
-        self.settings[prop] = self._device.clamp.get(prop, lambda v: v)(value)
+        clamp = self._device.clamp.get(prop)
+        self.settings[prop] = clamp(value) if clamp is not None else value
         return True
 
     def get(self, prop: int) -> float:
@@ -541,6 +594,88 @@ class FakeDevice:
         capture = FakeCapture(self)
         self.captures.append(capture)
         return capture
+
+
+class ReadsNothing(Decoder):
+    """A decoder that reads nothing, ever."""
+
+    name = "nothing"
+
+    def decode(self, frame: Frame) -> Decoded | None:
+        return None
+
+
+class CountingDecoder(Decoder):
+    """A stage that counts the frames it is given (to see which stages a frame reached) and
+    reads them with ``inner``."""
+
+    name = "counting"
+
+    def __init__(self, inner: Decoder) -> None:
+        self.inner, self.calls = inner, 0
+
+    def decode(self, frame: Frame) -> Decoded | None:
+        self.calls += 1
+        return self.inner.decode(frame)
+
+
+class RecordingRegions(CountingDecoder, RegionReader):
+    """A region reader that records the boxes the chain hands it."""
+
+    def __init__(self, inner: Decoder) -> None:
+        super().__init__(inner)
+        self.boxes: list[Box] = []
+
+    def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
+        self.boxes.extend(boxes)
+        for x, y, w, h in boxes:
+            found = self.decode(frame[y : y + h, x : x + w])
+            if found is not None:
+                return found
+        return None
+
+
+class RecordingDecoder(Decoder):
+    """An inner decoder that reads nothing and keeps the shape of each picture it was given."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+
+    def decode(self, frame: Frame) -> Decoded | None:
+        self.shapes.append(frame.shape)
+        return None
+
+
+# -- card feeds -----------------------------------------------------------------------------------
+
+
+class ListFeed(CardFeed):
+    """A feed of fixed replies, one per page (cursor = page number)."""
+
+    def __init__(self, pages: Sequence[Sequence[Mapping[str, object]]]) -> None:
+        self._pages = pages
+
+    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]:
+        for number in range(int(since or 0), len(self._pages)):
+            more = number + 1 < len(self._pages)
+            reply = {"cards": self._pages[number], "next_cursor": str(number + 1), "has_more": more}
+            yield parse_page(since, reply, forms)
+
+
+class CursorFeed(CardFeed):
+    """Fixed replies, each with its own next cursor: ``(cards, next_cursor, has_more)``."""
+
+    def __init__(self, replies: Sequence[tuple[Sequence[Mapping[str, object]], str, bool]]) -> None:
+        self._replies = replies
+
+    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]:
+        for cards, following, more in self._replies:
+            yield parse_page(
+                since, {"cards": cards, "next_cursor": following, "has_more": more}, forms
+            )
+            since = following
 
 
 # -- servers that are not there, and a card feed that misbehaves --------------------------------

@@ -93,9 +93,10 @@ def test_db_holds_only_its_rooms_and_the_listed_modules() -> None:
         assert (db / room / "__init__.py").is_file(), f"db/{room} is not a package"
 
 
-def _strings(tree: ast.AST) -> list[ast.Constant]:
+def _strings(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal in ``tree``: (line, text)."""
     return [
-        node
+        (node.lineno, node.value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     ]
@@ -105,9 +106,9 @@ def _strings(tree: ast.AST) -> list[ast.Constant]:
 def test_no_sql_outside_the_store(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = path.relative_to(ROOT)
-    for node in _strings(tree):
-        found = SQL_TEXT.search(node.value)
-        assert found is None, f"{where}:{node.lineno}: SQL text {found.group(0)!r}"
+    for line, text in _strings(tree):
+        found = SQL_TEXT.search(text)
+        assert found is None, f"{where}:{line}: SQL text {found.group(0)!r}"
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             assert node.func.attr not in SQL_CALLS, (
@@ -136,8 +137,8 @@ def test_the_sql_rule_catches_sql() -> None:
         '"UPDATE checkins SET flag = 1"',
     ]
     for sample in samples:
-        (node,) = _strings(ast.parse(sample))
-        assert SQL_TEXT.search(node.value), sample
+        ((_, text),) = _strings(ast.parse(sample))
+        assert SQL_TEXT.search(text), sample
     assert SQL_TEXT.search("select a clinic, then update the slip") is None
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scanner import scenes
+from scanner.decode.zxing import qr_modules
 from scanner.ports import Frame, as_frame
 from scanner.scenes import (
     CONDITIONS,
@@ -39,7 +40,6 @@ from scanner.scenes import (
     payloads,
     phone_patch,
     place,
-    qr_modules,
 )
 from scanner.stages.deblur import disc_psf
 

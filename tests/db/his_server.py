@@ -82,10 +82,11 @@ def _client_cn(connection: object) -> str | None:
     if not isinstance(connection, ssl.SSLSocket):
         return None
     cert = connection.getpeercert()
-    for rdn in (cert or {}).get("subject", ()):
-        for key, value in rdn:
-            if key == "commonName":
-                return str(value)
+    subject = cert.get("subject", ()) if cert else ()
+    for rdn in subject if isinstance(subject, tuple) else ():
+        for pair in rdn:
+            if isinstance(pair, tuple) and pair[0] == "commonName":
+                return str(pair[1])
     return None
 
 

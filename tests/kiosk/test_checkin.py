@@ -156,7 +156,8 @@ def test_retrying_a_commit_consumes_no_second_number() -> None:
     assessment = rig.service.assess(bhyt_payload(p))
     first = rig.service.check_in(assessment, "NOI")
     rig.store.checkins.clear()  # as if the first answer was lost before "existing" could see it
-    rig.store.checkins[first.checkin.id] = first.checkin  # type: ignore[union-attr]
+    assert first.checkin is not None
+    rig.store.checkins[first.checkin.id] = first.checkin
     retry = rig.service.check_in(assessment, "NOI")
     assert retry.checkin == first.checkin
     assert rig.store.counters[("NOI", date(2026, 11, 25))] == 1
@@ -280,7 +281,9 @@ def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
     rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
     assessment = rig.service.assess(bhyt_payload(p))
 
-    def audit_is_down(*args: object) -> None:
+    def audit_is_down(
+        actor: str, action: str, target: str, before: str | None, after: str | None
+    ) -> None:
         raise StoreError("database is locked")
 
     rig.store.record_audit = audit_is_down  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 import pytest
 from hypothesis import assume, given, settings
@@ -114,6 +115,7 @@ def test_domain_bhyt_examples_decode_exactly(payload: str, column: int, birth_is
     assert card.raw == payload
     fields = {row[0]: getattr(card, row[0]) for row in DECODED}
     assert fields == {row[0]: row[column] for row in DECODED}
+    assert card.birth is not None
     assert card.birth.iso() == birth_iso
 
 
@@ -338,6 +340,17 @@ def test_a_17_character_card_field_is_looked_up_by_its_personal_id() -> None:
     assert not card.unknown_object_code
 
 
+class DamagedField(TypedDict, total=False):
+    """The fields of :func:`bhyt` a test may damage."""
+
+    birth: str
+    gender: str
+    facility: str
+    valid_from: str
+    valid_to: str
+    name_field: str
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
@@ -350,7 +363,7 @@ def test_a_17_character_card_field_is_looked_up_by_its_personal_id() -> None:
         ({"name_field": "-"}, "field 1"),
     ],
 )
-def test_damaged_essential_fields_are_unreadable(kwargs: dict[str, str], field: str) -> None:
+def test_damaged_essential_fields_are_unreadable(kwargs: DamagedField, field: str) -> None:
     result = invalid(bhyt(**kwargs))
     assert result.reason is Reason.UNREADABLE_CARD
     assert result.detail.startswith(field)

@@ -74,7 +74,8 @@ def fonts() -> FontSet:
 
 
 def bitmap(font: ImageFont.FreeTypeFont, char: str) -> bytes:
-    canvas = Image.new("L", (font.size * 3, font.size * 3), 0)
+    side = round(font.size * 3)
+    canvas = Image.new("L", (side, side), 0)
     ImageDraw.Draw(canvas).text((font.size, font.size), char, font=font, fill=255)
     return canvas.tobytes()
 

@@ -180,4 +180,4 @@ def test_the_generator_writes_every_part_and_keeps_a_hospitals_recordings(
     for lang in ("vi", "en"):
         for kind in PromptKind:
             prompt = Prompt(kind, number=27, room=101, floor=1)
-            assert library.compose(clips(prompt, lang)) is not None  # type: ignore[arg-type]
+            assert library.compose(clips(prompt, lang)) is not None

@@ -7,9 +7,7 @@ import json
 import os
 import stat
 import subprocess
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +25,7 @@ from scanner.cameras.files import FolderCamera
 from scanner.decode.chain import build_decoder
 from scanner.loop import ScanLoop
 from tests.db.clihelp import ROOT, new_user_environment, run_python
-from tests.fakes import FakeAdmin, FakePrinter
+from tests.fakes import FakeAdmin, FakePrinter, NoonClock
 from ui.window import KioskWindow
 
 
@@ -95,20 +93,8 @@ def real(tmp_path: Path) -> Iterator[tuple[Config, Wiring]]:
     wiring.store.dispose()
 
 
-class _NoonClock:
-    """Wall-clock seconds for the camera's pace, but always 12:00 on 25/11/2026 in Hồ Chí Minh
-    City: only the all-day clinic is open then, so the flow never asks for a clinic, whatever
-    the hour the test runs at."""
-
-    def now(self) -> datetime:
-        return datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-
-def _clock() -> _NoonClock:
-    return _NoonClock()
+def _clock() -> NoonClock:
+    return NoonClock()
 
 
 @pytest.mark.slow

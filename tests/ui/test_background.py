@@ -16,13 +16,9 @@ from db.store.migrate import upgrade
 from kiosk.config import Config
 from kiosk.health import SystemdNotifier, write_status
 from tests.builders import ZONE, draft
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, StubCamera
 from ui.admin_tools import build_health
 from ui.background import Background, PeriodicWorker
-
-
-class StubCamera:
-    state = "ok"
 
 
 def _drain(sock: socket.socket) -> list[bytes]:
@@ -38,7 +34,12 @@ def _drain(sock: socket.socket) -> list[bytes]:
 def test_periodic_worker_steps_until_stopped(qtbot: QtBot) -> None:
     calls: list[int] = []
     results: list[object] = []
-    worker = PeriodicWorker("test", lambda: calls.append(1) or len(calls), 0.01)
+
+    def step() -> int:
+        calls.append(1)
+        return len(calls)
+
+    worker = PeriodicWorker("test", step, 0.01)
     worker.stepped.connect(lambda boxed: results.append(boxed[0]))
     worker.start()
     qtbot.waitUntil(lambda: len(results) >= 3, timeout=5000)

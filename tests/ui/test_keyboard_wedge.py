@@ -13,17 +13,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
+from tests.fakes import FakeTime
 from tests.ui.ui_rig import Make, Rig
 from ui.keyboard_wedge import KeyboardWedge
 from ui.window import KioskWindow
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.ms = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.ms
 
 
 def _key(char: str) -> int:

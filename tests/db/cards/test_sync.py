@@ -9,18 +9,16 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from db.cards.sync import SyncLimitError, SyncProgress, sync
-from db.insurance.feed import FeedError, FeedPage, parse_page
+from db.insurance.feed import FeedError
 from db.insurance.simulator import DEFAULT_PASSWORD, Faults
 from db.insurance.simulator import _is_bad as is_bad_position
 from db.store import SqlStore
-from db.store.card_columns import ValueForms
 from tests.conftest import REPO_ROOT, run_cli_command
 from tests.db.simhelp import (
     cache_checksum,
@@ -29,7 +27,7 @@ from tests.db.simhelp import (
     source_checksum,
 )
 from tests.db.storehelp import open_sqlite_store
-from tests.fakes import hostile_feed
+from tests.fakes import CursorFeed, ListFeed, hostile_feed
 
 CONFIG = """
 [database]
@@ -199,26 +197,13 @@ def test_cli_summary_json_and_failure_line(tmp_path: Path) -> None:
     assert "KIOSK_GATEWAY_PASSWORD" in no_secret.stderr.decode()
 
 
-class _ListFeed:
-    """A feed of fixed replies, one per page (cursor = page number)."""
-
-    def __init__(self, pages: list[list[dict[str, object]]]) -> None:
-        self._pages = pages
-
-    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]:
-        for number in range(int(since or 0), len(self._pages)):
-            more = number + 1 < len(self._pages)
-            reply = {"cards": self._pages[number], "next_cursor": str(number + 1), "has_more": more}
-            yield parse_page(since, reply, forms)
-
-
 def test_first_load_that_moves_a_card_number_ends_as_an_ordinary_sync(tmp_path: Path) -> None:
     shared = "DN479ABCDE12345"  # letters in the tail: any BHXH number may carry it
     first = {"maThe": shared, "maSoBHXH": "7900000001", "hoTen": "Lê Thị Ánh"}
     second = {"maThe": shared, "maSoBHXH": "7900000002", "hoTen": "Trần Văn Bảo"}
     other = {"maThe": "HS4797900000003", "hoTen": "Phạm Ngọc Châu"}
     store = open_sqlite_store(tmp_path)
-    summary = sync(store, _ListFeed([[first, other], [second]]))
+    summary = sync(store, ListFeed([[first, other], [second]]))
     # as page by page with every index: the later claim keeps the number, the first card goes
     found = store.find_card(shared)
     assert found is not None
@@ -235,20 +220,6 @@ def test_first_load_that_moves_a_card_number_ends_as_an_ordinary_sync(tmp_path: 
     store.dispose()
 
 
-class _CursorFeed:
-    """Fixed replies, each with its own next cursor: ``(cards, next_cursor, has_more)``."""
-
-    def __init__(self, replies: list[tuple[list[dict[str, object]], str, bool]]) -> None:
-        self._replies = replies
-
-    def pages(self, since: str, forms: ValueForms) -> Iterator[FeedPage]:
-        for cards, following, more in self._replies:
-            yield parse_page(
-                since, {"cards": cards, "next_cursor": following, "has_more": more}, forms
-            )
-            since = following
-
-
 def test_nul_and_bidi_controls_in_a_feed_are_stripped_on_both_databases(store: SqlStore) -> None:
     # PostgreSQL refuses a NUL in text: unstripped, every sync failed at this page for good.
     poisoned = {
@@ -258,7 +229,7 @@ def test_nul_and_bidi_controls_in_a_feed_are_stripped_on_both_databases(store: S
         "maDKBD": "79\x00024",
     }
     plain = {"maThe": "HS4797900000012", "hoTen": "Trần Văn Bảo"}
-    summary = sync(store, _CursorFeed([([poisoned, plain], "1", False)]))
+    summary = sync(store, CursorFeed([([poisoned, plain], "1", False)]))
     assert (summary.added, summary.rejected) == (2, 0)
     found = store.find_card("7900000011")
     assert found is not None
@@ -273,7 +244,7 @@ def test_nul_and_bidi_controls_in_a_feed_are_stripped_on_both_databases(store: S
 def test_a_cursor_over_1_kb_is_an_error_and_never_saved(sqlite_store: SqlStore) -> None:
     card = {"maThe": "HS4797900000021", "hoTen": "Phạm Ngọc Châu"}
     later = {"maThe": "HS4797900000022", "hoTen": "Đỗ Minh Khang"}
-    feed = _CursorFeed([([card], "page-1", True), ([later], "x" * 1025, True)])
+    feed = CursorFeed([([card], "page-1", True), ([later], "x" * 1025, True)])
     with pytest.raises(FeedError, match="longer than 1024 bytes") as caught:
         sync(sqlite_store, feed)
     assert "x" * 50 not in str(caught.value)
@@ -281,7 +252,7 @@ def test_a_cursor_over_1_kb_is_an_error_and_never_saved(sqlite_store: SqlStore) 
     assert state is not None
     assert state.cursor == "page-1"  # the page before stays applied; the long cursor is not kept
     assert sqlite_store.find_card("7900000022") is None
-    control = _CursorFeed([([card], "page\x00-2", True)])
+    control = CursorFeed([([card], "page\x00-2", True)])
     with pytest.raises(FeedError, match="control characters"):
         sync(sqlite_store, control)
 

@@ -26,7 +26,11 @@ def pg_store(tmp_path: Path) -> Iterator[SqlStore]:
 
 
 def later(work: Callable[[], object], after_s: float = 0.2) -> threading.Thread:
-    thread = threading.Thread(target=lambda: (time.sleep(after_s), work()))
+    def run() -> None:
+        time.sleep(after_s)
+        work()
+
+    thread = threading.Thread(target=run)
     thread.start()
     return thread
 

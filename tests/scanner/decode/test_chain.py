@@ -22,14 +22,15 @@ from scanner.decode.regions import (
     to_grey,
 )
 from scanner.decode.zbar import ZbarDecoder
-from scanner.decode.zxing import ZxingDecoder
-from scanner.ports import Box, Decoded, Decoder, Frame, Scan, as_frame
+from scanner.decode.zxing import ZxingDecoder, qr_modules
+from scanner.ports import Decoded, Decoder, Frame, Scan, as_frame
 from scanner.stages.deblur import (
     MotionDeblur,
 )
 from scanner.stages.enlarge import EnlargeRetry
 from scanner.stages.sharpen import Sharpen
 from tests.bench import hard_scenes
+from tests.fakes import CountingDecoder, RecordingRegions
 from tests.scanner.pictures import on_white
 
 # CI puts shared/ beside the clone; KIOSK_QR_SAMPLES points elsewhere (e.g. a worktree).
@@ -100,46 +101,18 @@ def test_real_photos_decode_mostly() -> None:
         if image is None:
             continue
         frame = cv2.imread(str(image))
+        assert frame is not None, image
         want = expected.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
-        found = chain.decode(frame)
+        found = chain.decode(as_frame(frame))
         total += 1
         right += found is not None and found.text.replace("\r\n", "\n").strip() == want
     assert right >= total - 3, f"{right}/{total}"
 
 
-class _Counting:
-    """A stage that counts the frames it is given (to see which stages a frame reached)."""
-
-    name = "counting"
-
-    def __init__(self, inner: Decoder) -> None:
-        self.inner, self.calls = inner, 0
-
-    def decode(self, frame: Frame) -> Decoded | None:
-        self.calls += 1
-        return self.inner.decode(frame)
-
-
-class _RecordingRegions(_Counting):
-    """A region reader that records the boxes the chain hands it."""
-
-    def __init__(self, inner: Decoder) -> None:
-        super().__init__(inner)
-        self.boxes: list[Box] = []
-
-    def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
-        self.boxes.extend(boxes)
-        for x, y, w, h in boxes:
-            found = self.decode(frame[y : y + h, x : x + w])
-            if found is not None:
-                return found
-        return None
-
-
 def _damaged(text: str, seed: int = 1) -> Frame:
     """A 1280×720 frame with a QR whose data modules are scribbled over: its three finder
     patterns are intact (zxing sees a symbol) but too many modules are wrong to read it."""
-    modules = scenes.qr_modules(text)
+    modules = qr_modules(text)
     n = modules.shape[0]
     rng = np.random.default_rng(seed)
     spoilt = modules.copy()
@@ -166,7 +139,7 @@ def test_frames_without_a_qr_stop_after_one_zxing_pass(condition: str) -> None:
     # Empty lobby, patterned shirts, a printed notice, QR-like squares, a dim noisy lobby.
     for n in range(3):
         frame = hard_scenes.no_qr(condition, np.random.default_rng((7, n)))
-        zbar, enlarge = _Counting(ZbarDecoder()), _Counting(EnlargeRetry())
+        zbar, enlarge = CountingDecoder(ZbarDecoder()), CountingDecoder(EnlargeRetry())
         chain = DecoderChain([ZxingDecoder(), zbar, enlarge])
         assert chain.decode(frame) is None
         assert (zbar.calls, enlarge.calls) == (0, 0), condition
@@ -175,7 +148,7 @@ def test_frames_without_a_qr_stop_after_one_zxing_pass(condition: str) -> None:
 
 def test_the_ungated_chain_runs_every_stage_on_an_empty_frame() -> None:
     frame = hard_scenes.no_qr("lobby", np.random.default_rng(1))
-    zbar, enlarge = _Counting(ZbarDecoder()), _Counting(EnlargeRetry())
+    zbar, enlarge = CountingDecoder(ZbarDecoder()), CountingDecoder(EnlargeRetry())
     assert DecoderChain([ZxingDecoder(), zbar, enlarge], gated=False).decode(frame) is None
     assert (zbar.calls, enlarge.calls) == (1, 1)
 
@@ -183,7 +156,7 @@ def test_the_ungated_chain_runs_every_stage_on_an_empty_frame() -> None:
 def test_a_small_picture_gets_every_stage_even_when_zxing_saw_nothing() -> None:
     # A cropped card photo may hold a code too small or soft for zxing even to sight.
     frame = np.full((300, 400), 230, np.uint8)
-    zbar = _Counting(ZbarDecoder())
+    zbar = CountingDecoder(ZbarDecoder())
     assert DecoderChain([ZxingDecoder(), zbar]).decode(frame) is None
     assert zbar.calls == 1
 
@@ -193,15 +166,15 @@ def test_a_symbol_zxing_sees_but_cannot_read_sends_its_region_to_the_next_stages
     scan = ZxingDecoder().scan(frame, every_pass=False)
     assert scan.found is None
     assert scan.sighted
-    zbar = _RecordingRegions(ZbarDecoder())
-    enlarge = _Counting(EnlargeRetry())
+    zbar = RecordingRegions(ZbarDecoder())
+    enlarge = CountingDecoder(EnlargeRetry())
     chain = DecoderChain([ZxingDecoder(), zbar, enlarge])
     assert chain.decode(frame) is None  # nobody can read it: too many modules are wrong
     assert enlarge.calls == 1
     assert zbar.boxes, "zbar got no regions"
     # zbar read regions, not the whole frame, and one of them holds the whole code.
     assert all(w * h < 1280 * 720 // 2 for _, _, w, h in zbar.boxes)
-    side = scenes.qr_modules("HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|$").shape[0]
+    side = qr_modules("HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|$").shape[0]
     assert any(
         x <= 700 and y <= 200 and x + w >= 700 + 6 * side and y + h >= 200 + 6 * side
         for x, y, w, h in zbar.boxes
@@ -304,9 +277,11 @@ class _CountingDeblur(MotionDeblur):
         super().__init__(ZxingDecoder())
         self.restores = 0
 
-    def _restore(self, grey: Frame, length: float, angle: float) -> Decoded | None:
+    def _restore(
+        self, grey: Frame, length: float, angle: float, tries: Sequence[tuple[float, float]]
+    ) -> Decoded | None:
         self.restores += 1
-        return super()._restore(grey, length, angle)
+        return super()._restore(grey, length, angle, tries)
 
 
 class _CountingZxing(ZxingDecoder):
@@ -327,8 +302,8 @@ def test_the_default_chain_spends_one_zxing_pass_on_a_frame_without_a_code(condi
     for n in range(3):
         frame = hard_scenes.no_qr(condition, np.random.default_rng((7, n)))
         zxing, deblur = _CountingZxing(), _CountingDeblur()
-        zbar, enlarge = _Counting(ZbarDecoder()), _Counting(EnlargeRetry())
-        sharpen_reads = _Counting(ZxingDecoder())
+        zbar, enlarge = CountingDecoder(ZbarDecoder()), CountingDecoder(EnlargeRetry())
+        sharpen_reads = CountingDecoder(ZxingDecoder())
         sharpen = Sharpen(sharpen_reads, probe=ZxingDecoder(binarizers=("local",)))
         chain = DecoderChain([zxing, zbar, enlarge, deblur, sharpen])
         assert chain.decode(frame) is None

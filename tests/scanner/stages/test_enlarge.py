@@ -6,9 +6,8 @@ import cv2
 import numpy as np
 
 from kiosk.config import DecoderSettings
-from scanner import scenes
 from scanner.decode.chain import build_decoder
-from scanner.decode.zxing import ZxingDecoder
+from scanner.decode.zxing import ZxingDecoder, qr_modules
 from scanner.ports import as_frame
 from scanner.stages.enlarge import EnlargeRetry
 from tests.bench import hard_scenes
@@ -16,7 +15,7 @@ from tests.bench import hard_scenes
 
 def test_enlarge_finds_a_small_code_in_a_large_picture() -> None:
     text = "079190001234||Lê Thị Hồng Nhung|15081990|Nữ|Số 12 Nguyễn Đình Chiểu|10052021"
-    modules = scenes.qr_modules(text)
+    modules = qr_modules(text)
     tiny = cv2.resize(modules, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_AREA)
     frame = np.full((720, 1280), 230, np.uint8)
     frame[500 : 500 + tiny.shape[0], 1000 : 1000 + tiny.shape[1]] = tiny

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from kiosk.config import DecoderSettings
 from scanner import scenes
 from scanner.decode.chain import build_decoder
-from scanner.decode.zxing import ZxingDecoder
-from scanner.ports import Decoded, Frame, as_frame
+from scanner.decode.zxing import ZxingDecoder, qr_modules
+from scanner.ports import Frame, as_frame
 from scanner.stages.deblur import disc_psf, wiener
 from scanner.stages.placed import MAX_PLACED, distinct_symbols
 from scanner.stages.refocus import MAX_SIDE_PX, Refocus
+from tests.fakes import RecordingDecoder
 
 TEXT = next(scenes.payloads(5))  # a long CCCD or BHYT payload: 69 modules a side
 
@@ -23,7 +24,7 @@ TEXT = next(scenes.payloads(5))  # a long CCCD or BHYT payload: 69 modules a sid
 def _defocused(module_px: float, radius: float) -> tuple[Frame, tuple[int, int, int]]:
     """A code of ``module_px`` a module seen through a lens out of focus by a disc of
     ``radius`` px, with a webcam's faint grain; and where its picture is (x, y, side)."""
-    side = int(module_px * scenes.qr_modules(TEXT).shape[0])
+    side = int(module_px * qr_modules(TEXT).shape[0])
     qr = scenes.qr_image(TEXT, side)
     frame = np.full((720, 1280), 120, np.uint8)
     frame[150 : 150 + qr.shape[0], 500 : 500 + qr.shape[1]] = qr
@@ -61,7 +62,7 @@ def test_the_stage_alone_places_the_code_itself_on_a_picture() -> None:
 
 
 def test_a_sharp_picture_without_a_placed_symbol_costs_nothing() -> None:
-    inner = _Recording()
+    inner = RecordingDecoder()
     stage = Refocus(inner, locate=ZxingDecoder(binarizers=("local",)))
     assert stage.decode(as_frame(np.full((480, 640), 200, np.uint8))) is None
     assert inner.shapes == []
@@ -70,7 +71,7 @@ def test_a_sharp_picture_without_a_placed_symbol_costs_nothing() -> None:
 def test_a_large_placement_is_refocused_shrunk() -> None:
     # A phone held very close: its symbol fills most of the frame. The filter's cost grows
     # with the pixels; the region is shrunk to MAX_SIDE_PX first.
-    inner = _Recording()
+    inner = RecordingDecoder()
     stage = Refocus(inner, locate=ZxingDecoder(binarizers=("local",)))
     frame = as_frame(np.full((720, 1280), 128, np.uint8))
     corners = ((300.0, 60.0), (900.0, 60.0), (900.0, 660.0), (300.0, 660.0))
@@ -100,19 +101,6 @@ def test_any_corners_zxing_might_give_never_raise(points: list[tuple[float, floa
     frame = as_frame(np.full((240, 320), 128, np.uint8))
     corners = tuple(points)
     assert _refocus().decode_placed(frame, [corners]) is None
-
-
-class _Recording:
-    """An inner decoder that reads nothing and keeps the shape of each picture it was given."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.shapes: list[tuple[int, ...]] = []
-
-    def decode(self, frame: Frame) -> Decoded | None:
-        self.shapes.append(frame.shape)
-        return None
 
 
 def test_the_filter_returns_an_empty_picture_as_it_is() -> None:

@@ -15,9 +15,10 @@ from scanner import scenes
 from scanner.decode.chain import build_decoder
 from scanner.decode.regions import to_grey
 from scanner.decode.zxing import ZxingDecoder
-from scanner.ports import Decoded, Frame, as_frame
+from scanner.ports import as_frame
 from scanner.stages.unbend import SQUEEZES, Unbend, unbent
 from tests.bench import hard_scenes
+from tests.fakes import CountingDecoder, ReadsNothing
 
 
 def _unbend() -> Unbend:
@@ -76,23 +77,12 @@ def test_any_corners_zxing_might_give_make_a_square_and_never_raise(
     assert 192 <= square.shape[0] <= 480
 
 
-class _Counting:
-    name = "counting"
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def decode(self, frame: Frame) -> Decoded | None:
-        self.calls += 1
-        return None
-
-
 def test_one_symbol_placed_by_every_binarizer_is_unsqueezed_once() -> None:
     grey = as_frame(np.full((400, 400), 200, np.uint8))
     code = ((100.0, 100.0), (300.0, 100.0), (300.0, 300.0), (100.0, 300.0))
     again = tuple((x + 3, y - 2) for x, y in code)  # the same symbol, by another binarizer
     elsewhere = tuple((x / 4, y / 4) for x, y in code)  # a small second one
-    inner = _Counting()
+    inner = CountingDecoder(ReadsNothing())
     stage = Unbend(inner, locate=ZxingDecoder(binarizers=("local",)))
     assert stage.decode_placed(grey, [code, again, code]) is None
     assert inner.calls == len(SQUEEZES)  # one symbol, tried once
