@@ -315,7 +315,8 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
     unknown = Assessment(
         Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, None, None, None, Verification.NONE
     )
-    window.staff.show_lookup(Lookup.of(unknown))
+    window.staff.set_query(cards[0].bhxh_number)
+    window.staff.show_lookup(Lookup.of(cards[0].bhxh_number, unknown))
 
 
 def _admin(window: Any, config: Config) -> None:

@@ -474,12 +474,16 @@ class KioskWindow(QWidget):
         """A payload from the camera or a USB scanner, on any screen.
 
         Only the welcome screen starts a check-in: a scan during a patient's screens is the
-        next person in the queue, and neither takes the screen over nor extends its time.
+        next person in the queue, and neither takes the screen over nor extends its time. On
+        the staff screen a read is looked up only when staff pressed "Quét thẻ".
         """
         current = self.current
         if current is self.staff:
-            self.touch()
-            self.desk.lookup(text)
+            # staff mode owns its screen: a read counts only after "Quét thẻ"
+            if self.staff.take_scan(text):
+                self.touch()
+            else:
+                log.debug("scan ignored on the staff screen: no scan asked for")
         elif current is self.welcome and not self.flow.active and not self._hold.isActive():
             self.touch()
             self.welcome.set_sighted(False)
