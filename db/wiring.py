@@ -145,6 +145,7 @@ def build_service(
         printer=chosen_printer,
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
         tally=store,
+        wrong_years=store,  # counted in the (central) database, shared by every kiosk
     )
     return Wiring(
         service=service, store=store, printer=chosen_printer, online=gateway, failover=failover

@@ -62,6 +62,9 @@ class KioskSettings:
     # This kiosk's own number series while the central database is unreachable ("A" gives
     # "A-1", "A-2", ...); required, and unique per kiosk, when database.url is not SQLite.
     offline_prefix: str = ""
+    # issue 28 (the lobby): wrong birth years allowed per bare code per local day, counted
+    # across scans and kiosks; after that the code goes to reception
+    birth_year_tries: int = 3
 
     @property
     def zone(self) -> ZoneInfo:

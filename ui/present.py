@@ -17,9 +17,16 @@ from kiosk.model import (
 )
 from kiosk.outcome import Outcome, Reason
 
-#: what the patient can put right at the camera (another code, the card held better)
+#: what the patient can put right at the camera (another code, the card held better, or
+#: "Không phải tôi": maybe someone else's card was picked up)
 _FIXABLE = frozenset(
-    {Reason.NOT_A_CARD, Reason.BAD_CARD_NUMBER, Reason.BAD_ID_NUMBER, Reason.UNREADABLE_CARD}
+    {
+        Reason.NOT_A_CARD,
+        Reason.BAD_CARD_NUMBER,
+        Reason.BAD_ID_NUMBER,
+        Reason.UNREADABLE_CARD,
+        Reason.PATIENT_DENIED_IDENTITY,
+    }
 )
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.checkin import Assessment, CheckInRequest, Identity
+from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment, CheckInRequest, Identity
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import StaffAuth
 from ui.ports import AdminTools, PatientService
@@ -43,6 +43,10 @@ class Lookup:
 
     @classmethod
     def of(cls, code: str, assessment: Assessment) -> Lookup:
+        decision = assessment.decision
+        if assessment.reason in BIRTH_YEAR_QUESTIONS and decision is not None:
+            # the birth year is the patient's question; staff see the person and the rules' answer
+            assessment = replace(assessment, status=decision.status, reason=decision.reason)
         shown = from_assessment(assessment.payload, assessment.card)
         ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
         return cls(

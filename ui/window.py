@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkin import Assessment
+from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment
 from kiosk.clock import Clock
 from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
@@ -509,7 +509,7 @@ class KioskWindow(QWidget):
             self.welcome.preview.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Assessment) -> None:
-        if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
+        if assessment.reason in BIRTH_YEAR_QUESTIONS:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
             self.go(self.birth_year)
             return

@@ -99,6 +99,12 @@ def test_needs_confirmation_no_sends_to_reception(
     assert blocker.args[0].reason is Reason.PATIENT_DENIED_IDENTITY
     assert window.current is window.reception
     assert not rig.store.checkins
+    # "Không phải tôi" is not an end: scan again, or the desk
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét lại"
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
+    assert window.current is window.welcome
 
 
 def test_unknown_card_needs_reception_and_says_where(

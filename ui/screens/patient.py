@@ -648,4 +648,6 @@ class ReceptionScreen(_ResultScreen):
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
         self.patient.setText(self._patient_line(lang))
-        self.done_button.setText(tr("done", lang))
+        # with "Quét lại" beside it, the other way on is named: to the desk
+        fixable = o is not None and can_rescan(o)
+        self.done_button.setText(tr("reception_go" if fixable else "done", lang))
