@@ -54,7 +54,7 @@ class KioskSettings:
     idle_timeout_s: int = 30
     question_timeout_s: int = 60
     printer_failed_timeout_s: int = 120
-    time_warning_s: int = 10
+    time_warning_s: int = 20  # issue 28: the patient has 20 s to answer "more time?"
     hide_cursor: bool = True
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"

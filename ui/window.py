@@ -394,7 +394,7 @@ class KioskWindow(QWidget):
 
     def _wait_of(self, screen: QWidget) -> Wait:
         """Which of the lobby's waits a screen has."""
-        if screen in (self.confirm, self.clinics):
+        if screen in (self.confirm, self.clinics, self.birth_year):
             return Wait.QUESTION
         if screen is self.printer_failed:
             return Wait.PRINTER_FAILED
