@@ -15,7 +15,7 @@ from kiosk.model import (
     CheckIn,
     Payload,
 )
-from kiosk.outcome import Outcome, Reason
+from kiosk.outcome import Outcome, Reason, Status
 
 #: what the patient can put right at the camera (another code, the card held better, or
 #: "Không phải tôi": maybe someone else's card was picked up)
@@ -33,6 +33,15 @@ _FIXABLE = frozenset(
 def can_rescan(outcome: Outcome) -> bool:
     """The patient may simply scan again (offer "Scan again", not only "Done")."""
     return outcome.reason in _FIXABLE
+
+
+#: a card that will not do today (expired, refused, unknown): another card may
+_OTHER_CARD = frozenset({Reason.CARD_NOT_FOUND, Reason.GATEWAY_REJECTED})
+
+
+def can_try_another_card(outcome: Outcome) -> bool:
+    """An error a different card may get past: offer "Quét thẻ khác" beside "Đến quầy"."""
+    return outcome.status is Status.REJECTED or outcome.reason in _OTHER_CARD
 
 
 def last4(number: str | None) -> str:

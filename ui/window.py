@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment
 from kiosk.clock import Clock
-from kiosk.model import Clinic
+from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.settings import Config
 from kiosk.staff_auth import StaffAuth
@@ -330,6 +330,7 @@ class KioskWindow(QWidget):
         for screen in (self.accepted, self.reception, self.printer_failed):
             screen.done.connect(self.go_welcome)
         self.reception.rescan.connect(self.go_welcome)
+        self.printer_failed.retry.connect(self._retry_print)
         self.warning.more_time.connect(self._more_time)
         self.pin.cancelled.connect(self.go_welcome)
         self.staff_view = StaffPresenter(self)  # the staff, PIN and admin screens to the desk
@@ -528,6 +529,10 @@ class KioskWindow(QWidget):
     def _answered(self, yes: bool) -> None:
         self.touch()
         self.flow.answer(yes)
+
+    def _retry_print(self, checkin: CheckIn) -> None:
+        self.touch()
+        self.flow.retry_print(checkin)
 
     def _birth_year_answered(self, year: str) -> None:
         self.touch()

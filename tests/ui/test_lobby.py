@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.outcome import Lang, Reason, Status
+from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
@@ -509,4 +509,51 @@ def test_every_timed_screen_goes_back_to_welcome(
     at(window, clock, 19)
     assert window.current in (screen, window.warning)
     at(window, clock, 2)
+    assert window.current is window.welcome
+
+
+# --- every error screen ends with a next step ---------------------------------------------------
+
+
+def test_a_failed_slip_can_be_printed_again_from_the_screen(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.printer_failed
+    assert window.printer_failed.retry_button.text() == "Thử in lại"
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.printer_failed.retry_button.click()  # still no paper: the same number, again
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "1"
+    assert window.printer_failed.retry_button.isEnabled()
+    rig.printer.problem = ""  # the paper is back
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.printer_failed.retry_button.click()
+    assert blocker.args[0].printed
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == "1"
+    assert len(rig.store.checkins) == 1  # no second number
+    assert len(rig.printer.printed) == 1
+    assert not window.welcome.alert.isVisibleTo(window)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Outcome(Status.REJECTED, Reason.CARD_EXPIRED),
+        Outcome(Status.REJECTED, Reason.GATEWAY_REJECTED),
+        Outcome(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND),
+    ],
+)
+def test_a_card_that_will_not_do_offers_another_card_or_the_desk(
+    make_window: Make, outcome: Outcome
+) -> None:
+    window, _ = make_window()
+    window.show_outcome(outcome)
+    assert window.current is window.reception
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét thẻ khác"
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
     assert window.current is window.welcome

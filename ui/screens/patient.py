@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status, checkin_benefit_text, message_for
 from ui.i18n import tr
-from ui.present import PublicPatient, can_rescan
+from ui.present import PublicPatient, can_rescan, can_try_another_card
 from ui.screens.common import (
     BACKGROUND,
     BAD,
@@ -516,6 +516,9 @@ class _NumberScreen(_ResultScreen):
         self.body = AdaptiveBox()
         self.body.setSpacing(32)
         self.number_box = _number_block(self.caption, self.number)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(40)
+        self.buttons.addWidget(self.done_button)
 
     def _assemble(self, *lines: QLabel) -> None:
         """Lay out the number and the subclass's lines (called once they exist)."""
@@ -528,7 +531,7 @@ class _NumberScreen(_ResultScreen):
         box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
-        box.addWidget(self.done_button)
+        box.addLayout(self.buttons)
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
@@ -574,10 +577,20 @@ class AcceptedScreen(_NumberScreen):
 
 
 class PrinterFailedScreen(_NumberScreen):
-    """The number on screen and "show this at reception"."""
+    """The number on screen and "show this at reception", and "Thử in lại" (the paper may be
+    back, or the jam cleared).
+
+    Signals:
+        retry(object): print the shown check-in's slip again (its :class:`CheckIn`).
+    """
+
+    retry = Signal(object)
 
     def __init__(self) -> None:
         super().__init__(label(TITLE_PX, bold=True, color=WARN), INK)
+        self.retry_button = button()
+        self.retry_button.clicked.connect(self._retry)
+        self.buttons.insertWidget(0, self.retry_button)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
         self.kept = label(BODY_PX)
@@ -587,11 +600,19 @@ class PrinterFailedScreen(_NumberScreen):
     def retranslate(self, lang: Lang) -> None:
         self._retranslate_number(lang)
         self.heading.setText(tr("printer_failed_title", lang))
+        self.retry_button.setText(tr("retry_print", lang))
+        self.retry_button.setEnabled(self._outcome is not None)
         self.clinic.setText(self._clinic_text(lang))
         self.show_text.setText(tr("show_reception", lang) if self._outcome else "")
         self.kept.setText(tr("number_kept", lang) if self._outcome else "")
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
+
+    def _retry(self) -> None:
+        checkin = self._outcome.checkin if self._outcome else None
+        if checkin is not None:
+            self.retry_button.setEnabled(False)  # one try per press
+            self.retry.emit(checkin)
 
 
 class ReceptionScreen(_ResultScreen):
@@ -633,8 +654,9 @@ class ReceptionScreen(_ResultScreen):
         o = self._outcome
         rejected = o is not None and o.status is Status.REJECTED
         self.heading.setStyleSheet(f"color: {BAD if rejected else WARN}; background: transparent;")
-        self.rescan_button.setVisible(o is not None and can_rescan(o))
-        self.rescan_button.setText(tr("rescan", lang))
+        other = o is not None and can_try_another_card(o)
+        self.rescan_button.setVisible(o is not None and (can_rescan(o) or other))
+        self.rescan_button.setText(tr("other_card" if other else "rescan", lang))
         if o is None:
             self.heading.setText("")
             self.reason.setText("")
@@ -649,5 +671,5 @@ class ReceptionScreen(_ResultScreen):
         self.where.setText(tr("reception_where", lang, where=where))
         self.patient.setText(self._patient_line(lang))
         # with "Quét lại" beside it, the other way on is named: to the desk
-        fixable = o is not None and can_rescan(o)
+        fixable = o is not None and (can_rescan(o) or other)
         self.done_button.setText(tr("reception_go" if fixable else "done", lang))
