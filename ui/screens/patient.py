@@ -654,7 +654,8 @@ class ReceptionScreen(_ResultScreen):
         o = self._outcome
         rejected = o is not None and o.status is Status.REJECTED
         self.heading.setStyleSheet(f"color: {BAD if rejected else WARN}; background: transparent;")
-        other = o is not None and can_try_another_card(o)
+        # a code the patient can fix is scanned again; a card that will not do, another one
+        other = o is not None and can_try_another_card(o) and not can_rescan(o)
         self.rescan_button.setVisible(o is not None and (can_rescan(o) or other))
         self.rescan_button.setText(tr("other_card" if other else "rescan", lang))
         if o is None:
