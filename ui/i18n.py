@@ -17,7 +17,7 @@ TEXT: dict[str, dict[str, str]] = {
     "vi": {
         "switch_language": "English",
         "welcome_title": "Đăng ký khám bệnh",
-        "welcome_hint": "Đưa mã QR vào khung hình camera",
+        "welcome_hint": "Đưa thẻ BHYT, thẻ căn cước (mặt sau có mã QR) hoặc điện thoại vào khung",
         "welcome_vssid": "Ứng dụng VssID",
         "welcome_card": "Thẻ BHYT",
         "welcome_cccd": "Căn cước công dân",
@@ -124,7 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "switch_language": "Tiếng Việt",
         "welcome_title": "Patient check-in",
-        "welcome_hint": "Hold your QR code up to the camera",
+        "welcome_hint": "Hold up your insurance card, citizen ID card (QR code on the back) "
+        "or phone",
         "welcome_vssid": "VssID app",
         "welcome_card": "Insurance card",
         "welcome_cccd": "Chip ID card",

@@ -83,6 +83,9 @@ def test_needs_confirmation_yes_checks_in(
     assert window.confirm.title.text() == "Đây có phải là Ông/Bà không?"
     assert window.confirm.name.text().startswith(persons[0].name.split()[0])
     assert persons[0].name not in window.confirm.name.text()
+    words = persons[0].name.split()
+    assert window.confirm.name.text().startswith(" ".join([words[0], words[1][0] + "."]))
+    assert "*" not in window.confirm.name.text()
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.confirm.yes.click()
     assert blocker.args[0].status is Status.ACCEPTED
@@ -283,3 +286,12 @@ def test_database_unavailable_sends_to_reception_and_loses_no_number(
     window.go_welcome()
     scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
     assert window.accepted.number.text() == "1"
+
+
+def test_is_this_you_shows_the_name_as_initials_not_stars() -> None:
+    from ui.present import initials_name
+
+    assert initials_name("Lưu Thị Yến") == "Lưu T. Yến"
+    assert initials_name("Nguyễn Thị Ngọc Ánh") == "Nguyễn T. N. Ánh"
+    assert initials_name("Lê Na") == "Lê Na"
+    assert "*" not in initials_name("Trần Văn Bình")
