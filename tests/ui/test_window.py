@@ -28,7 +28,13 @@ def test_accepted_with_one_open_clinic_shows_number_1(
 ) -> None:
     window, rig = checked_in(qtbot, make_window, persons[0], clinics=1)
     assert window.accepted.number.text() == "1"
-    assert "Phòng 101" in window.accepted.clinic.text()
+    # room first: its own line, the second size, before the clinic's name
+    assert window.accepted.room.text() == "Phòng 101 – Tầng 1, khu A"
+    assert window.accepted.clinic.text() == "Khám Nội tổng quát"
+    sizes = [w.font().pixelSize() for w in (window.accepted.number, window.accepted.room)]
+    assert sizes[0] > sizes[1] > window.accepted.clinic.font().pixelSize()
+    lines = window.accepted.text_box
+    assert lines.indexOf(window.accepted.room) < lines.indexOf(window.accepted.clinic)
     assert window.accepted.slip.text()  # "take your slip"
     shown = window.accepted.patient.text()
     given = persons[0].name.split()[-1]
@@ -71,7 +77,7 @@ def test_clinic_choice_with_several_open(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
     assert window.current is window.accepted
-    assert "Phòng 105" in window.accepted.clinic.text()
+    assert window.accepted.room.text().startswith("Phòng 105")
     assert next(iter(rig.store.checkins.values())).clinic_code == "NHI"
 
 

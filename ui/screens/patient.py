@@ -551,18 +551,20 @@ class _NumberScreen(_ResultScreen):
 
 
 class AcceptedScreen(_NumberScreen):
-    """The queue number, huge; the clinic and room; "take your slip"; the masked patient.
+    """The queue number, huge; then where to go, the second-biggest thing on its own line
+    ("Phòng 101 – Tầng 1, khu A"); then the clinic's name; "take your slip"; the masked
+    patient.
 
-    Landscape: the number on the left, the clinic on the right. Portrait: one column.
+    Landscape: the number on the left, the room and clinic on the right. Portrait: one column.
     """
 
     def __init__(self) -> None:
         super().__init__(label(BODY_PX + 4, bold=True, color=GOOD), GOOD)
-        self.clinic = label(52, bold=True)
-        self.location = label(BODY_PX)
+        self.room = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.clinic = label(BODY_PX + 4, bold=True)
         self.slip = label(48, bold=True, color=PRIMARY)
         self.benefit = label(BODY_PX)  # the visit code and share, or "reception confirms"
-        self._assemble(self.clinic, self.location, self.benefit, self.slip)
+        self._assemble(self.room, self.clinic, self.benefit, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -570,8 +572,9 @@ class AcceptedScreen(_NumberScreen):
         # "take your slip" has its own line: the heading says only what happened
         heading = tr("checked_in", lang) if o and o.reason is None else ""
         self.heading.setText(o.message(lang) if o and o.reason else heading)
-        self.clinic.setText(self._clinic_text(lang))
-        self.location.setText(c.location(lang) if c else "")
+        where = [c.room_name(lang), c.location(lang)] if c else []
+        self.room.setText(" – ".join(w for w in where if w))
+        self.clinic.setText(c.name(lang) if c else "")
         self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
 
