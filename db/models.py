@@ -382,6 +382,41 @@ class RoomTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class WrongYearRow(Base):
+    """A wrong birth year typed for a bare code (migration 0009_lobby): counted per code and
+    local day by every kiosk, so that guessing a code's year is bounded. The code is kept only
+    as its SHA-256 (no number in the table); rows are purged after their day
+    (:meth:`db.store.lobby.LobbyStore.purge_lobby_before`)."""
+
+    __tablename__ = "wrong_years"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    kiosk_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_wrong_years_code_day", "code_hash", "local_day"),)
+
+
+class HelpCallRow(Base):
+    """A patient pressed "Gọi nhân viên" at a kiosk (migration 0009_lobby): which kiosk and
+    which screen, until staff answer it. No personal data; purged with the day's rows."""
+
+    __tablename__ = "help_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    screen: Mapped[str] = mapped_column(String(32), nullable=False)
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_help_calls_day", "local_day", "answered_at"),)
+
+
 queue_calls = cast(Table, QueueCallRow.__table__)
 call_events = cast(Table, CallEventRow.__table__)
 room_tokens = cast(Table, RoomTokenRow.__table__)
+wrong_years = cast(Table, WrongYearRow.__table__)
+help_calls = cast(Table, HelpCallRow.__table__)

@@ -117,6 +117,7 @@ def build_service(
         render_slip=lambda checkin, reprint: renderer.render(checkin, reprint=reprint),
         tally=store,
         queue=calling_store(store),
+        wrong_years=store,  # counted in the (central) database, shared by every kiosk
     )
     # the slip says where the check-in stands in central's queue, as the screen does
     renderer = SlipRenderer(config, service.place)

@@ -25,6 +25,7 @@ from kiosk.clock import Clock, local_day
 from kiosk.copay import CopayExemption, from_reply
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret, is_fallback
+from kiosk.guesses import TRIES_PER_SCAN, MemoryWrongYears, WrongYears
 from kiosk.model import (
     BhytPayload,
     BirthDate,
@@ -61,6 +62,9 @@ from kiosk.settings import Config
 
 log = logging.getLogger(__name__)
 
+#: the reasons of a bare code's birth-year question (asked first, or once more)
+BIRTH_YEAR_QUESTIONS = (Reason.BIRTH_YEAR_REQUIRED, Reason.BIRTH_YEAR_RETRY)
+
 SlipMaker = Callable[[CheckIn, bool], Image]
 """Renders the slip of a check-in (``reprint`` says "IN LẠI") as a 1-bit image."""
 
@@ -78,6 +82,7 @@ class Assessment:
     alerts: tuple[Reason, ...] = ()
     detail: str = ""
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    year_tries: int = 0  # wrong birth years typed in this scan (a bare code)
 
     @classmethod
     def unchecked(
@@ -213,8 +218,12 @@ class CheckInService:
         render_slip: SlipMaker,
         tally: OutcomeTally | None = None,
         queue: CallQueue | None = None,
+        wrong_years: WrongYears | None = None,
     ) -> None:
+        """``wrong_years`` counts a bare code's wrong birth years per day; the central
+        database's in production (shared by every kiosk), else this process's."""
         self._config = config
+        self._wrong_years: WrongYears = wrong_years or MemoryWrongYears()
         self._tally = tally
         self._clock = clock
         self._cards = cards
@@ -309,10 +318,9 @@ class CheckInService:
             alerts=alerts,
             detail=decision.detail,
         )
-        if isinstance(parsed, CodePayload) and decision.status in (
-            Status.ACCEPTED,
-            Status.NEEDS_CONFIRMATION,
-        ):
+        if isinstance(parsed, CodePayload):
+            # known or not, a bare code gets the same first question: the answer must not
+            # tell whether a card with that number exists
             return self._bare_code(assessment)
         return assessment
 
@@ -338,20 +346,31 @@ class CheckInService:
             return replace(
                 assessment, status=Status.NEEDS_RECEPTION, reason=Reason.BARE_CODE_AT_RECEPTION
             )
+        try:
+            used = self._wrong_years.wrong_years(self._code_key(assessment), self._today())
+        except StoreError as error:
+            log.warning("bare code: wrong years not counted (%s): reception", error)
+            return self._year_wrong(assessment)
+        if used >= self._config.kiosk.birth_year_tries:
+            log.info("bare code: the day's wrong birth years are used up")
+            return self._year_wrong(assessment)
         return replace(
             assessment, status=Status.NEEDS_CONFIRMATION, reason=Reason.BIRTH_YEAR_REQUIRED
         )
 
-    def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment:
-        """The birth year typed for a bare code: the card's year lets the rules' decision stand,
-        any other sends the patient to reception, saying nothing about the card."""
-        if assessment.reason is not Reason.BIRTH_YEAR_REQUIRED or assessment.decision is None:
-            return assessment
-        card = assessment.card
-        if card is not None and card.birth is not None and year.strip() == str(card.birth.year):
-            decision = assessment.decision
-            return replace(assessment, status=decision.status, reason=decision.reason)
-        log.info("bare code: the birth year typed does not match")
+    def _code_key(self, assessment: Assessment) -> str:
+        """What wrong years are counted under: the card's BHXH number when the card is known
+        (its card number, BHXH and ID number are one allowance), else the code itself."""
+        card, payload = assessment.card, assessment.payload
+        if card is not None and card.bhxh_number:
+            return card.bhxh_number
+        return payload.lookup_key if payload is not None else ""
+
+    def _today(self) -> date:
+        return local_day(self._clock, self._zone)
+
+    def _year_wrong(self, assessment: Assessment) -> Assessment:
+        """Reception, saying nothing about the card (known or not)."""
         return replace(
             assessment,
             status=Status.NEEDS_RECEPTION,
@@ -360,6 +379,30 @@ class CheckInService:
             decision=None,
             verification=Verification.NONE,
         )
+
+    def confirm_birth_year(self, assessment: Assessment, year: str) -> Assessment:
+        """The birth year typed for a bare code: the card's year lets the rules' decision stand.
+        A wrong one is counted for the code's day (every kiosk); the scan's first asks again,
+        the second, or one past the day's ``kiosk.birth_year_tries``, sends the patient to
+        reception, saying nothing about the card."""
+        if assessment.reason not in BIRTH_YEAR_QUESTIONS:
+            return assessment
+        decision, card = assessment.decision, assessment.card
+        right = card is not None and card.birth is not None and year.strip() == str(card.birth.year)
+        if right and decision is not None:
+            return replace(assessment, status=decision.status, reason=decision.reason)
+        log.info("bare code: the birth year typed does not match")
+        try:
+            used = self._wrong_years.note_wrong_year(
+                self._code_key(assessment), self._today(), self._config.kiosk.id
+            )
+        except StoreError as error:
+            log.warning("bare code: a wrong year not counted (%s): reception", error)
+            return self._year_wrong(assessment)
+        tries = assessment.year_tries + 1
+        if tries < TRIES_PER_SCAN and used < self._config.kiosk.birth_year_tries:
+            return replace(assessment, reason=Reason.BIRTH_YEAR_RETRY, year_tries=tries)
+        return self._year_wrong(assessment)
 
     def _find_cached(self, payload: Payload) -> CardRecord | None:
         """The cached card, tried under each of the payload's keys in order.
@@ -411,10 +454,10 @@ class CheckInService:
         """
         if assessment.status is not Status.NEEDS_CONFIRMATION:
             return assessment
-        if yes and assessment.reason is Reason.BIRTH_YEAR_REQUIRED and assessment.decision:
-            decision = assessment.decision
-            if decision.status is Status.ACCEPTED:
-                return replace(assessment, status=decision.status, reason=decision.reason)
+        decision = assessment.decision
+        if yes and assessment.reason in BIRTH_YEAR_QUESTIONS and decision is not None:
+            # staff saw the person: the rules' own decision stands (a card not found stays so)
+            return replace(assessment, status=decision.status, reason=decision.reason)
         if yes:
             return replace(assessment, status=Status.ACCEPTED, reason=None)
         return replace(

@@ -74,6 +74,7 @@ class Reason(StrEnum):
     # a QR holding only a number (anyone can make one): the patient proves it is theirs
     BIRTH_YEAR_REQUIRED = "birth_year_required"
     BIRTH_YEAR_WRONG = "birth_year_wrong"  # says nothing about the card
+    BIRTH_YEAR_RETRY = "birth_year_retry"  # the first wrong year of a scan: once more
     BARE_CODE_AT_RECEPTION = "bare_code_at_reception"
 
     # numbered from the kiosk's own series while the central database was unreachable
@@ -134,6 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "route_code": "{label} (mã {code})",
         Reason.BIRTH_YEAR_REQUIRED: "Ông/Bà vui lòng nhập năm sinh để xác nhận.",
         Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
+        Reason.BIRTH_YEAR_RETRY: "Năm sinh chưa đúng. Xin nhập lại năm sinh.",
         Reason.BARE_CODE_AT_RECEPTION: "Mã này chỉ có số thẻ: vui lòng đến quầy tiếp đón.",
         Reason.OFFLINE_NUMBER: "Đăng ký thành công. Số thứ tự này hợp lệ "
         "(cấp khi mạng của bệnh viện tạm gián đoạn).",
@@ -198,6 +200,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "route_code": "{label} (code {code})",
         Reason.BIRTH_YEAR_REQUIRED: "Please type your year of birth to confirm.",
         Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
+        Reason.BIRTH_YEAR_RETRY: "That year does not match. Please type your year of birth again.",
         Reason.BARE_CODE_AT_RECEPTION: "This code holds only a card number: "
         "please go to reception.",
         Reason.OFFLINE_NUMBER: "You are checked in. This number is valid "

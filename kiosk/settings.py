@@ -72,7 +72,7 @@ class KioskSettings:
     idle_timeout_s: int = 30
     question_timeout_s: int = 60
     printer_failed_timeout_s: int = 120
-    time_warning_s: int = 10
+    time_warning_s: int = 20  # issue 28: the patient has 20 s to answer "more time?"
     hide_cursor: bool = True
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"
@@ -80,6 +80,9 @@ class KioskSettings:
     # This kiosk's own number series while the central database is unreachable ("A" gives
     # "A-1", "A-2", ...); required, and unique per kiosk, when database.url is not SQLite.
     offline_prefix: str = ""
+    # issue 28 (the lobby): wrong birth years allowed per bare code per local day, counted
+    # across scans and kiosks; after that the code goes to reception
+    birth_year_tries: int = 3
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.calling import Priority
 from kiosk.checkin import Assessment
-from kiosk.model import Clinic
+from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Outcome, Reason, Status
 from ui.ports import PatientService
 from ui.workers import Epoch, TaskRunner
@@ -93,6 +93,14 @@ class PatientFlow(QObject):
             return
         self.working.emit()
         self._check_in(assessment, clinic_code, declared)
+
+    def retry_print(self, checkin: CheckIn) -> None:
+        """ "Thử in lại": print the slip of a check-in whose slip failed, once more."""
+        if self._active:
+            return
+        self._active = True
+        self.working.emit()
+        self._run(lambda: self._service.print_slip(checkin), self._show)
 
     def finish(self) -> None:
         """The result was shown; the next scan starts a new patient."""

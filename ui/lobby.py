@@ -26,7 +26,7 @@ CLOSER_AFTER_S = 1.0  # too far away to read this long: say "bring it closer"
 class Wait(enum.Enum):
     """How long a kind of screen waits for a touch before going back to the start."""
 
-    QUESTION = "question"  # "Is this you?", the clinics: kiosk.question_timeout_s
+    QUESTION = "question"  # "Is this you?", the birth year, the clinics: question_timeout_s
     PRINTER_FAILED = "printer_failed"  # a number with no slip: kiosk.printer_failed_timeout_s
     RESULT = "result"  # accepted, reception, the PIN pad: kiosk.idle_timeout_s
     FOREVER = "forever"  # every other screen
@@ -111,13 +111,16 @@ class Lobby:
         }[wait]
 
     def countdown(self, wait: Wait, personal: bool) -> Countdown | None:
-        """The timed screen's countdown now (None: it waits for ever). A screen with personal
-        data warns for the last ``kiosk.time_warning_s`` seconds."""
+        """The timed screen's countdown now (None: it waits for ever). A question with personal
+        data asks "more time?" for its last ``kiosk.time_warning_s`` seconds (20: time to read
+        and answer it). A result screen never warns: nothing covers the number a patient may
+        be copying down, only its small countdown runs."""
         timeout = self.timeout_for(wait)
         if timeout is None:
             return None
         left = timeout - self.idle_for()
-        warn = personal and 0 < left <= self._kiosk.time_warning_s
+        question = wait is Wait.QUESTION
+        warn = personal and question and 0 < left <= self._kiosk.time_warning_s
         return Countdown(left, left <= 0, warn)
 
     # --- "checking…" ------------------------------------------------------------------------

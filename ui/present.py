@@ -5,9 +5,10 @@ docs/domain.md §10: a public screen never shows a full name, ID number or card 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from kiosk.masking import mask_middle_names, mask_name
+from kiosk.masking import mask_name
 from kiosk.model import (
     BhytPayload,
     CardRecord,
@@ -15,17 +16,33 @@ from kiosk.model import (
     CheckIn,
     Payload,
 )
-from kiosk.outcome import Outcome, Reason
+from kiosk.outcome import Outcome, Reason, Status
 
-#: what the patient can put right at the camera (another code, the card held better)
+#: what the patient can put right at the camera (another code, the card held better, or
+#: "Không phải tôi": maybe someone else's card was picked up)
 _FIXABLE = frozenset(
-    {Reason.NOT_A_CARD, Reason.BAD_CARD_NUMBER, Reason.BAD_ID_NUMBER, Reason.UNREADABLE_CARD}
+    {
+        Reason.NOT_A_CARD,
+        Reason.BAD_CARD_NUMBER,
+        Reason.BAD_ID_NUMBER,
+        Reason.UNREADABLE_CARD,
+        Reason.PATIENT_DENIED_IDENTITY,
+    }
 )
 
 
 def can_rescan(outcome: Outcome) -> bool:
     """The patient may simply scan again (offer "Scan again", not only "Done")."""
     return outcome.reason in _FIXABLE
+
+
+#: a card that will not do today (expired, refused, unknown): another card may
+_OTHER_CARD = frozenset({Reason.CARD_NOT_FOUND, Reason.GATEWAY_REJECTED})
+
+
+def can_try_another_card(outcome: Outcome) -> bool:
+    """An error a different card may get past: offer "Quét thẻ khác" beside "Đến quầy"."""
+    return outcome.status is Status.REJECTED or outcome.reason in _OTHER_CARD
 
 
 def last4(number: str | None) -> str:
@@ -40,6 +57,16 @@ class PublicPatient:
     birth_year: str = ""
     card_last4: str = ""
     confirm_name: str = ""  # family and given name ("Lưu *** Yến"): the "Is this you?" screen
+
+
+def initials_name(name: str) -> str:
+    """``"Lưu Thị Yến"`` → ``"Lưu T. Yến"``: the family and the given name, each middle name
+    as its initial. For "Is this you?": people know their given name, and an initial reads
+    as a name (stars looked like an error)."""
+    words = unicodedata.normalize("NFC", name).split()
+    if len(words) < 2:
+        return mask_name(name)
+    return " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
 
 
 def from_checkin(checkin: CheckIn | None) -> PublicPatient:
@@ -60,7 +87,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             name=mask_name(card.name),
             birth_year=str(card.birth.year) if card.birth else "",
             card_last4=last4(card.card_number),
-            confirm_name=mask_middle_names(card.name),
+            confirm_name=initials_name(card.name),
         )
     if isinstance(payload, BhytPayload | CccdPayload):
         number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
@@ -68,6 +95,6 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             name=mask_name(payload.name),
             birth_year=str(payload.birth.year) if payload.birth else "",
             card_last4=last4(number),
-            confirm_name=mask_middle_names(payload.name),
+            confirm_name=initials_name(payload.name),
         )
     return PublicPatient()

@@ -285,11 +285,9 @@ def _checking(window: Any) -> None:
 
 
 def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
-    """Ten seconds left on a patient's number."""
-    window.show_outcome(
-        Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
-    )
-    window.lobby.set_idle_for(config.kiosk.idle_timeout_s - config.kiosk.time_warning_s + 0.5)
+    """A question left unanswered: "more time?" for its last seconds (results never ask)."""
+    _birth_year(window)
+    window.lobby.set_idle_for(config.kiosk.question_timeout_s - config.kiosk.time_warning_s + 0.5)
 
 
 def _staff_pin(window: Any) -> None:
@@ -315,7 +313,8 @@ def _staff_home(window: Any, config: Config, cards: list[CardRecord]) -> None:
     unknown = Assessment(
         Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND, None, None, None, Verification.NONE
     )
-    window.staff.show_lookup(Lookup.of(unknown))
+    window.staff.set_query(cards[0].bhxh_number)
+    window.staff.show_lookup(Lookup.of(cards[0].bhxh_number, unknown))
 
 
 def _admin(window: Any, config: Config) -> None:

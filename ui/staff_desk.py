@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.checkin import Assessment, CheckInRequest, Identity
+from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment, CheckInRequest, Identity
 from kiosk.outcome import Outcome, Status
 from kiosk.staff_auth import StaffAuth
 from ui.ports import AdminTools, PatientService
@@ -31,8 +31,10 @@ STAFF_LIST_ROWS = 50
 
 @dataclass(frozen=True)
 class Lookup:
-    """What a looked-up code allows on the staff screen."""
+    """What a looked-up code allows on the staff screen, tied to the code that produced it (the
+    screen shows it only under that code)."""
 
+    code: str
     outcome: Outcome
     patient: PublicPatient
     can_check_in: bool
@@ -40,10 +42,15 @@ class Lookup:
     needs_identity: bool  # an override with no name to print: staff type who it is for
 
     @classmethod
-    def of(cls, assessment: Assessment) -> Lookup:
+    def of(cls, code: str, assessment: Assessment) -> Lookup:
+        decision = assessment.decision
+        if assessment.reason in BIRTH_YEAR_QUESTIONS and decision is not None:
+            # the birth year is the patient's question; staff see the person and the rules' answer
+            assessment = replace(assessment, status=decision.status, reason=decision.reason)
         shown = from_assessment(assessment.payload, assessment.card)
         ok = assessment.status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION)
         return cls(
+            code,
             assessment.outcome(),
             shown,
             can_check_in=ok,
@@ -103,6 +110,7 @@ class StaffDesk(QObject):
         # lands after it is dropped, not shown to whoever comes next
         self._epoch = Epoch()
         self._assessment: Assessment | None = None
+        self._looking = ""  # the code of the last look-up asked: only its answer is kept
         self._search = ""
         self._sync_cancel = threading.Event()
 
@@ -116,6 +124,7 @@ class StaffDesk(QObject):
         are dropped when they land."""
         self._epoch.advance()
         self._assessment = None
+        self._looking = ""
 
     def sign_in(self, code: str, pin: str) -> None:
         # scrypt is deliberately slow: check PINs off the GUI thread
@@ -134,12 +143,20 @@ class StaffDesk(QObject):
         self._auth.touch()
         if not code:
             return
+        # the code on screen changes now: what was assessed before is no longer staff's patient
+        self._assessment, self._looking = None, code
         self.working.emit()
-        self._runner.submit(lambda: self._service.assess(code), self._assessed, epoch=self._epoch)
+        self._runner.submit(
+            lambda: self._service.assess(code),
+            lambda assessment: self._assessed(code, assessment),
+            epoch=self._epoch,
+        )
 
-    def _assessed(self, assessment: Assessment) -> None:
+    def _assessed(self, code: str, assessment: Assessment) -> None:
+        if code != self._looking:  # an earlier look-up, overtaken by this one: not shown
+            return
         self._assessment = assessment
-        self.looked_up.emit(Lookup.of(assessment))
+        self.looked_up.emit(Lookup.of(code, assessment))
 
     def check_in(self, request: CheckInRequest) -> None:
         """Check the looked-up patient in (an override when the request has a reason)."""

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkin import Assessment
+from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment
 from kiosk.clock import Clock
-from kiosk.model import Clinic
+from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.settings import Config
 from kiosk.staff_auth import StaffAuth
@@ -330,6 +330,7 @@ class KioskWindow(QWidget):
         for screen in (self.accepted, self.reception, self.printer_failed):
             screen.done.connect(self.go_welcome)
         self.reception.rescan.connect(self.go_welcome)
+        self.printer_failed.retry.connect(self._retry_print)
         self.warning.more_time.connect(self._more_time)
         self.pin.cancelled.connect(self.go_welcome)
         self.staff_view = StaffPresenter(self)  # the staff, PIN and admin screens to the desk
@@ -394,7 +395,7 @@ class KioskWindow(QWidget):
 
     def _wait_of(self, screen: QWidget) -> Wait:
         """Which of the lobby's waits a screen has."""
-        if screen in (self.confirm, self.clinics):
+        if screen in (self.confirm, self.clinics, self.birth_year):
             return Wait.QUESTION
         if screen is self.printer_failed:
             return Wait.PRINTER_FAILED
@@ -474,12 +475,16 @@ class KioskWindow(QWidget):
         """A payload from the camera or a USB scanner, on any screen.
 
         Only the welcome screen starts a check-in: a scan during a patient's screens is the
-        next person in the queue, and neither takes the screen over nor extends its time.
+        next person in the queue, and neither takes the screen over nor extends its time. On
+        the staff screen a read is looked up only when staff pressed "Quét thẻ".
         """
         current = self.current
         if current is self.staff:
-            self.touch()
-            self.desk.lookup(text)
+            # staff mode owns its screen: a read counts only after "Quét thẻ"
+            if self.staff.take_scan(text):
+                self.touch()
+            else:
+                log.debug("scan ignored on the staff screen: no scan asked for")
         elif current is self.welcome and not self.flow.active and not self._hold.isActive():
             self.touch()
             self.welcome.set_sighted(False)
@@ -505,7 +510,7 @@ class KioskWindow(QWidget):
             self.welcome.preview.set_frame(image, corners or None, coarse)
 
     def _ask_confirmation(self, assessment: Assessment) -> None:
-        if assessment.reason is Reason.BIRTH_YEAR_REQUIRED:  # a bare code: nothing shown yet
+        if assessment.reason in BIRTH_YEAR_QUESTIONS:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
             self.go(self.birth_year)
             return
@@ -525,6 +530,10 @@ class KioskWindow(QWidget):
     def _answered(self, yes: bool) -> None:
         self.touch()
         self.flow.answer(yes)
+
+    def _retry_print(self, checkin: CheckIn) -> None:
+        self.touch()
+        self.flow.retry_print(checkin)
 
     def _birth_year_answered(self, year: str) -> None:
         self.touch()

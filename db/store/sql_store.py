@@ -2,7 +2,8 @@
 
 It implements the core's ports ``CardCache``, ``CheckInStore`` and ``StaffDirectory``
 (kiosk/ports.py) plus what the admin CLI and the sync need, by being the three aggregates
-(:mod:`db.store.cards`, :mod:`db.store.checkins`, :mod:`db.store.staff`) over one
+(:mod:`db.store.cards`, :mod:`db.store.checkins`, :mod:`db.store.staff`, and the lobby's
+:mod:`db.store.lobby`) over one
 :class:`~db.store.database.Database`; it adds only the figures of ``kiosk-admin status``.
 """
 
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime
 from db.errors import store_errors
 from db.store.cards import CardStore
 from db.store.checkins import CheckinStore
+from db.store.lobby import LobbyStore
 from db.store.staff import StaffStore
 
 
@@ -37,7 +39,7 @@ class StoreStatus:
         }
 
 
-class SqlStore(CardStore, CheckinStore, StaffStore):
+class SqlStore(CardStore, CheckinStore, StaffStore, LobbyStore):
     """The kiosk's database adapter (SQLite or PostgreSQL), built on an engine you pass in
     (see :class:`~db.store.database.Database` for the arguments)."""
 

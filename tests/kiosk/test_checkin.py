@@ -12,6 +12,7 @@ from PIL import Image
 from kiosk.calling import Place, Priority
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
+from kiosk.guesses import MemoryWrongYears
 from kiosk.model import (
     CardStatus,
     CheckIn,
@@ -514,7 +515,11 @@ def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
         assert asked.outcome().checkin is None
         assert rig.service.check_in(asked, "NOI").checkin is None
     asked = rig.service.assess(p.bhxh_number)
-    wrong = rig.service.confirm_birth_year(asked, str(p.birth.year + 1))
+    again = rig.service.confirm_birth_year(asked, str(p.birth.year + 1))
+    # one slip of a finger is forgiven: the question again, still nothing of the card shown
+    assert (again.status, again.reason) == (Status.NEEDS_CONFIRMATION, Reason.BIRTH_YEAR_RETRY)
+    assert rig.service.check_in(again, "NOI").checkin is None
+    wrong = rig.service.confirm_birth_year(again, str(p.birth.year + 2))
     assert wrong.status is Status.NEEDS_RECEPTION
     assert wrong.reason is Reason.BIRTH_YEAR_WRONG
     assert wrong.card is None
@@ -524,6 +529,63 @@ def test_a_bare_code_needs_the_birth_year_before_anything_is_shown() -> None:
     done = rig.service.check_in_and_print(right, "NOI")
     assert done.checkin is not None
     assert done.printed
+
+
+def test_wrong_birth_years_are_bounded_per_code_and_day_across_kiosks() -> None:
+    rig = Rig()
+    p = _cached(rig)
+    shared = MemoryWrongYears()  # the central database's count in production
+    kiosks = [
+        CheckInService(
+            config=rig.config,
+            clock=rig.clock,
+            cards=rig.cards,
+            checkins=rig.store,
+            online=None,
+            printer=rig.printer,
+            render_slip=lambda c, r: Image.new("1", (8, 8), 1),
+            wrong_years=shared,
+        )
+        for _ in range(2)
+    ]
+    assert rig.config.kiosk.birth_year_tries == 3
+    first = kiosks[0].assess(p.bhxh_number)
+    first = kiosks[0].confirm_birth_year(first, "1900")
+    assert first.reason is Reason.BIRTH_YEAR_RETRY
+    assert kiosks[0].confirm_birth_year(first, "1901").reason is Reason.BIRTH_YEAR_WRONG
+    # a fresh scan at another kiosk: one wrong year left of the day's three
+    second = kiosks[1].assess(p.bhxh_number)
+    assert second.reason is Reason.BIRTH_YEAR_REQUIRED
+    last = kiosks[1].confirm_birth_year(second, "1902")
+    assert (last.status, last.reason) == (Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG)
+    # used up: even the right year is not asked for again today, on any kiosk
+    for kiosk in kiosks:
+        done = kiosk.assess(p.card_number)
+        assert (done.status, done.reason) == (Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG)
+        assert done.card is None
+    # another code is not held back, and the next day starts afresh
+    assert kiosks[0].assess(_valid_person(1).bhxh_number).reason is Reason.BIRTH_YEAR_REQUIRED
+    rig.clock.advance(days=1)
+    fresh = kiosks[1].assess(p.bhxh_number)
+    assert kiosks[1].confirm_birth_year(fresh, str(p.birth.year)).status is Status.ACCEPTED
+
+
+def test_an_unknown_bare_code_gets_the_same_first_question_as_a_known_one() -> None:
+    rig = Rig()
+    known = _cached(rig)
+    unknown = _valid_person(1)  # not in the cache
+    for lang in ("vi", "en"):
+        asked = [rig.service.assess(p.bhxh_number) for p in (known, unknown)]
+        assert {(a.status, a.reason) for a in asked} == {
+            (Status.NEEDS_CONFIRMATION, Reason.BIRTH_YEAR_REQUIRED)
+        }
+        assert asked[0].outcome().message(lang) == asked[1].outcome().message(lang)
+    # an unknown code has no right year: two tries, then reception with the same words
+    asked_unknown = rig.service.assess(unknown.bhxh_number)
+    again = rig.service.confirm_birth_year(asked_unknown, str(unknown.birth.year))
+    assert again.reason is Reason.BIRTH_YEAR_RETRY
+    sent = rig.service.confirm_birth_year(again, str(unknown.birth.year))
+    assert (sent.status, sent.reason) == (Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG)
 
 
 def test_a_bare_code_can_be_sent_to_reception_instead() -> None:

@@ -341,7 +341,7 @@ def test_lobby_timeouts_lens_and_voice_settings() -> None:
     config = load_config(ROOT / "config.toml", env={})
     k = config.kiosk
     assert (k.idle_timeout_s, k.question_timeout_s, k.printer_failed_timeout_s) == (30, 60, 120)
-    assert k.time_warning_s == 10
+    assert k.time_warning_s == 20
     assert config.camera.lens == "above"
     assert config.audio.enabled
     assert config.audio.volume == 0.8

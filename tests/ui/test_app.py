@@ -198,6 +198,7 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
         window.staff_auth.login("101", "135791")
         window.open_staff()
         unknown = next(people(1, seed=99))  # no card in the cache
+        window.staff.scan_button.click()
         window.on_scan(bhyt_payload(unknown))
         qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
         window.staff.reason.setText("Thẻ mới, chưa đồng bộ")

@@ -34,10 +34,23 @@ def _asked_birth_year(qtbot: QtBot, make_window: Make, code: str) -> tuple[Kiosk
 def _answer(qtbot: QtBot, window: KioskWindow, year: str) -> Outcome:
     """The outcome shown once ``year`` is typed on the keypad and OK pressed."""
     _type(window, year)
+    window.birth_year.ok.click()  # the year read back first
+    assert window.birth_year.readback.text() == f"Năm sinh {year} – đúng không?"
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.birth_year.ok.click()
     outcome: Outcome = blocker.args[0]
     return outcome
+
+
+def _retry(qtbot: QtBot, window: KioskWindow, year: str) -> None:
+    """A wrong ``year`` typed, read back and sent: the question comes again."""
+    _type(window, year)
+    window.birth_year.ok.click()
+    window.birth_year.ok.click()
+    qtbot.waitUntil(
+        lambda: window.current is window.birth_year and window.birth_year.year.text() == "",
+        timeout=5000,
+    )
 
 
 def test_a_bare_code_asks_the_birth_year_and_reveals_nothing(
@@ -50,7 +63,9 @@ def test_a_bare_code_asks_the_birth_year_and_reveals_nothing(
     for secret in (person.name.split()[-1], str(person.birth.year)):
         assert secret not in shown
     assert not window.birth_year.ok.isEnabled()
-    outcome = _answer(qtbot, window, str(person.birth.year + 3))
+    _retry(qtbot, window, str(person.birth.year + 3))
+    assert "Năm sinh chưa đúng. Xin nhập lại năm sinh." in _shown_text(window)
+    outcome = _answer(qtbot, window, str(person.birth.year + 4))
     assert (outcome.status, outcome.reason) == (Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG)
     assert window.current is window.reception
     shown = _shown_text(window)
@@ -81,3 +96,20 @@ def test_a_card_qr_does_not_ask(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.on_scan(bhyt_payload(persons[2]))
     assert blocker.args[0].status is Status.ACCEPTED
+
+
+def test_a_wrong_digit_is_corrected_at_the_read_back(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    person = persons[1]
+    window, rig = _asked_birth_year(qtbot, make_window, person.bhxh_number)
+    _type(window, str(person.birth.year + 1))
+    window.birth_year.ok.click()
+    assert window.birth_year.cancel.text() == "Sửa"
+    window.birth_year.cancel.click()  # "Sửa": nothing was sent, the year is typed again
+    assert window.current is window.birth_year
+    assert window.birth_year.year.text() == ""
+    assert not window.runner.busy
+    outcome = _answer(qtbot, window, str(person.birth.year))
+    assert outcome.status is Status.ACCEPTED
+    assert len(rig.store.checkins) == 1

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.outcome import Lang, Reason, Status
+from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.fakes import FakeClock, FakePrinter, FakeScanLoop, FakeSpeaker
@@ -38,18 +38,29 @@ def at(window: KioskWindow, clock: FakeClock, seconds: float) -> None:
 
 
 def warns(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
-    """``screen`` stays up for ``seconds`` less 10, then the warning takes over."""
-    at(window, clock, seconds - 11)
+    """A question: ``screen`` stays up for ``seconds`` less 20, then "more time?" takes over."""
+    at(window, clock, seconds - 21)
     assert window.current is screen
     at(window, clock, 1)
     assert window.current is window.warning
 
 
 def waits(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
-    """``screen`` stays up for ``seconds``, the last 10 of them as the warning, then the
-    welcome screen comes back."""
+    """A question: ``screen`` stays up for ``seconds``, the last 20 of them as "more time?",
+    then the welcome screen comes back."""
     warns(window, clock, screen, seconds)
-    at(window, clock, 10)
+    at(window, clock, 20)
+    assert window.current is window.welcome
+
+
+def stays(window: KioskWindow, clock: FakeClock, screen: QWidget, seconds: float) -> None:
+    """A result: ``screen`` stays up, uncovered, its small countdown running, for ``seconds``;
+    then the welcome screen comes back."""
+    for _ in range(int(seconds) - 1):
+        at(window, clock, 1)
+        assert window.current is screen
+    assert screen.countdown.widget.text() == "Về màn hình chính sau 1 giây"  # type: ignore[attr-defined]
+    at(window, clock, 1)
     assert window.current is window.welcome
 
 
@@ -91,18 +102,18 @@ def question(qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]) ->
     return window, rig
 
 
-def test_a_question_waits_60_s_with_a_warning_10_s_before(
+def test_a_question_waits_60_s_with_a_warning_20_s_before(
     question: Question, clock: FakeClock
 ) -> None:
     window, rig = question
-    at(window, clock, 49)
+    at(window, clock, 39)
     assert window.current is window.confirm
-    assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 11 giây"
+    assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 21 giây"
     at(window, clock, 1)
     assert window.current is window.warning
     assert window.warning.title.text() == "Ông/Bà cần thêm thời gian?"
     assert window.warning.go_on.text() == "Tiếp tục"
-    assert window.warning.countdown.widget.text() == "Về màn hình chính sau 10 giây"
+    assert window.warning.countdown.widget.text() == "Về màn hình chính sau 20 giây"
     # "Continue": back to the same question, with the whole minute again
     window.warning.go_on.click()
     assert window.current is window.confirm
@@ -121,16 +132,25 @@ def test_choosing_a_clinic_waits_60_s(
     assert window.clinics.buttons == {}
 
 
-def test_a_result_waits_30_s_and_any_touch_on_the_warning_gives_more_time(
+def test_a_result_waits_30_s_uncovered_and_a_touch_gives_more_time(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
 ) -> None:
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    warns(window, clock, window.accepted, 30)
-    window.touch()  # a tap anywhere on the warning
-    window.tick()
-    assert window.current is window.accepted
-    waits(window, clock, window.accepted, 30)  # the whole 30 s again
+    at(window, clock, 25)
+    assert window.current is window.accepted  # no "more time?" over the number
+    window.touch()
+    stays(window, clock, window.accepted, 30)  # the whole 30 s again
+
+
+def test_the_birth_year_question_waits_60_s_like_every_question(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson], clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    scan_until(qtbot, window, persons[0].bhxh_number, window.birth_year)
+    window.birth_year.keypad.press("1")
+    waits(window, clock, window.birth_year, 60)
+    assert window.birth_year.year.text() == ""
 
 
 def test_the_reception_screen_waits_30_s(
@@ -139,7 +159,7 @@ def test_the_reception_screen_waits_30_s(
     window, _ = make_window()
     scan_and_wait(qtbot, window, bhyt_payload(stranger(persons)))
     assert window.current is window.reception
-    waits(window, clock, window.reception, 30)
+    stays(window, clock, window.reception, 30)
 
 
 def test_the_warning_speaks_english_to_an_english_patient(
@@ -147,8 +167,8 @@ def test_the_warning_speaks_english_to_an_english_patient(
 ) -> None:
     window, _ = make_window()
     window.lang_button.click()
-    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    at(window, clock, 20)
+    scan_until(qtbot, window, persons[0].bhxh_number, window.birth_year)
+    at(window, clock, 40)
     assert window.warning.title.text() == "Do you need more time?"
     assert window.warning.go_on.text() == "Continue"
 
@@ -158,16 +178,16 @@ def test_the_next_patients_scan_neither_takes_over_nor_extends_a_screen(
 ) -> None:
     window, rig = question
     shown = window.confirm.name.text()
-    at(window, clock, 45)
+    at(window, clock, 35)
     window.on_scan(bhyt_payload(persons[1]))  # the next in the queue raises a phone
     settled(qtbot, window)  # nothing started
     assert window.current is window.confirm
     assert window.confirm.name.text() == shown
     assert rig.lookups.count(persons[1].card_number) == 0
-    at(window, clock, 5)  # 50 s after the question came up: the warning, not 60 s again
+    at(window, clock, 5)  # 40 s after the question came up: the warning, not 60 s again
     assert window.current is window.warning
     window.on_scan(bhyt_payload(persons[1]))
-    at(window, clock, 10)
+    at(window, clock, 20)
     assert window.current is window.welcome
     # on the first patient's number, too
     window.confirm.answered.emit(True)  # a stray answer after the reset does nothing
@@ -199,12 +219,9 @@ def test_printer_failure_keeps_the_number_up_then_warns_the_queue(
     # scans are ignored while the number is up; it stays for 120 s
     window.on_scan(bhyt_payload(persons[1]))
     settled(qtbot, window)
-    at(window, clock, 109)
-    assert window.current is window.printer_failed
+    at(window, clock, 119)
+    assert window.current is window.printer_failed  # never covered by "more time?"
     assert window.printer_failed.number.text() == "1"
-    at(window, clock, 1)
-    assert window.current is window.warning
-    window.warning.go_on.click()
     window.printer_failed.done_button.click()  # "Done"
     assert window.current is window.welcome
     # the welcome screen says so, big, and check-in still works
@@ -474,3 +491,69 @@ def test_a_code_in_view_is_the_scan_loops_word_when_it_gives_one() -> None:
 
     assert code_in_view(SaysSighted(None, None, None, "ok", sighted=True))
     assert not code_in_view(SaysSighted(None, None, outline, "ok", sighted=False))
+
+
+@pytest.mark.parametrize(
+    ("name", "seconds"),
+    [("confirm", 60), ("clinics", 60), ("birth_year", 60), ("accepted", 30),
+     ("reception", 30), ("printer_failed", 120), ("pin", 30)],
+)  # fmt: skip
+def test_every_timed_screen_goes_back_to_welcome(
+    make_window: Make, clock: FakeClock, name: str, seconds: int
+) -> None:
+    window, _ = make_window()
+    screen = getattr(window, name)
+    window.go(screen)
+    at(window, clock, seconds - 21)
+    assert window.current is screen  # never before its time, and never covered early
+    at(window, clock, 19)
+    assert window.current in (screen, window.warning)
+    at(window, clock, 2)
+    assert window.current is window.welcome
+
+
+# --- every error screen ends with a next step ---------------------------------------------------
+
+
+def test_a_failed_slip_can_be_printed_again_from_the_screen(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
+    assert window.current is window.printer_failed
+    assert window.printer_failed.retry_button.text() == "Thử in lại"
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000):
+        window.printer_failed.retry_button.click()  # still no paper: the same number, again
+    assert window.current is window.printer_failed
+    assert window.printer_failed.number.text() == "1"
+    assert window.printer_failed.retry_button.isEnabled()
+    rig.printer.problem = ""  # the paper is back
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
+        window.printer_failed.retry_button.click()
+    assert blocker.args[0].printed
+    assert window.current is window.accepted
+    assert window.accepted.number.text() == "1"
+    assert len(rig.store.checkins) == 1  # no second number
+    assert len(rig.printer.printed) == 1
+    assert not window.welcome.alert.isVisibleTo(window)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Outcome(Status.REJECTED, Reason.CARD_EXPIRED),
+        Outcome(Status.REJECTED, Reason.GATEWAY_REJECTED),
+        Outcome(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND),
+    ],
+)
+def test_a_card_that_will_not_do_offers_another_card_or_the_desk(
+    make_window: Make, outcome: Outcome
+) -> None:
+    window, _ = make_window()
+    window.show_outcome(outcome)
+    assert window.current is window.reception
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét thẻ khác"
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
+    assert window.current is window.welcome

@@ -20,7 +20,7 @@ from ui.lobby import (
     Wait,
 )
 
-KIOSK = KioskSettings()  # idle 30 s, questions 60 s, no slip 120 s, the warning 10 s before
+KIOSK = KioskSettings()  # idle 30 s, questions 60 s, no slip 120 s, the warning 20 s before
 BUDGET_S = 4.0
 
 
@@ -44,24 +44,36 @@ def test_each_kind_of_screen_waits_its_own_time(lobby: Lobby) -> None:
     assert (other.timeout_for(Wait.QUESTION), other.timeout_for(Wait.RESULT)) == (90, 20)
 
 
-@pytest.mark.parametrize(("wait", "seconds"), [(Wait.QUESTION, 60), (Wait.RESULT, 30),
-                                               (Wait.PRINTER_FAILED, 120)])  # fmt: skip
-def test_a_personal_screen_warns_for_its_last_10_s_then_expires(
-    lobby: Lobby, clock: FakeClock, wait: Wait, seconds: int
-) -> None:
-    clock.advance(seconds=seconds - 11)
-    before = lobby.countdown(wait, personal=True)
+def test_a_question_warns_for_its_last_20_s_then_expires(lobby: Lobby, clock: FakeClock) -> None:
+    clock.advance(seconds=60 - 21)
+    before = lobby.countdown(Wait.QUESTION, personal=True)
     assert before is not None
-    assert (before.warn, before.expired, before.shown) == (False, False, 11)
+    assert (before.warn, before.expired, before.shown) == (False, False, 21)
     clock.advance(seconds=1)
-    warned = lobby.countdown(wait, personal=True)
+    warned = lobby.countdown(Wait.QUESTION, personal=True)
     assert warned is not None
-    assert (warned.warn, warned.expired, warned.shown) == (True, False, 10)
-    clock.advance(seconds=9.5)
-    last = lobby.countdown(wait, personal=True)
+    assert (warned.warn, warned.expired, warned.shown) == (True, False, 20)
+    clock.advance(seconds=19.5)
+    last = lobby.countdown(Wait.QUESTION, personal=True)
     assert last is not None
     assert (last.warn, last.shown) == (True, 1)  # rounded up: "1" until the very end
     clock.advance(seconds=0.5)
+    gone = lobby.countdown(Wait.QUESTION, personal=True)
+    assert gone is not None
+    assert gone.expired
+
+
+@pytest.mark.parametrize(("wait", "seconds"), [(Wait.RESULT, 30), (Wait.PRINTER_FAILED, 120)])
+def test_a_result_screen_never_covers_itself_with_a_warning(
+    lobby: Lobby, clock: FakeClock, wait: Wait, seconds: int
+) -> None:
+    for _ in range(seconds - 1):
+        clock.advance(seconds=1)
+        countdown = lobby.countdown(wait, personal=True)
+        assert countdown is not None
+        assert not countdown.warn
+        assert not countdown.expired
+    clock.advance(seconds=1)
     gone = lobby.countdown(wait, personal=True)
     assert gone is not None
     assert gone.expired
@@ -88,6 +100,11 @@ def test_a_touch_gives_the_whole_time_again(lobby: Lobby, clock: FakeClock) -> N
     assert countdown is not None
     assert (countdown.warn, countdown.shown) == (False, 11)
     assert lobby.idle_for() == pytest.approx(19)
+    lobby.touched()  # a question too: the whole minute again
+    clock.advance(seconds=39)
+    question = lobby.countdown(Wait.QUESTION, personal=True)
+    assert question is not None
+    assert (question.warn, question.shown) == (False, 21)
 
 
 def test_checking_gives_up_after_the_online_budget_and_its_grace(

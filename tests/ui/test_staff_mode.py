@@ -54,7 +54,8 @@ def test_a_look_up_that_lands_after_logout_is_not_shown(
     log_in(qtbot, window)
     shown: list[object] = []
     window.desk.looked_up.connect(shown.append)
-    window.on_scan(bhyt_payload(persons[0]))  # scanned at the desk: a look-up
+    window.staff.scan_button.click()
+    window.on_scan(bhyt_payload(persons[0]))  # scanned at the desk, when asked: a look-up
     qtbot.waitUntil(rig.gate.asked.is_set, timeout=5000)  # under way
     window.staff.logout.emit()
     assert window.current is window.welcome
@@ -64,6 +65,75 @@ def test_a_look_up_that_lands_after_logout_is_not_shown(
     assert shown == []  # dropped: nothing of that patient reaches the staff screen
     assert window.desk.assessment is None
     assert window.current is window.welcome
+
+
+def test_a_card_held_up_mid_override_does_not_take_the_staff_screen(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window()
+    log_in(qtbot, window)
+    staff = window.staff
+    for key in "7999999999":  # a card the cache does not know: an override, typed by hand
+        staff.keypad.press(key)
+    staff.lookup_button.click()
+    qtbot.waitUntil(staff.override_button.isEnabled, timeout=5000)
+    staff.patient_name.setText("Nguyễn Thị Mai")
+    staff.reason.setText("Thẻ mới cấp")
+    before = staff.result.text()
+    assessment = window.desk.assessment
+    assert assessment is not None
+    window.on_scan(bhyt_payload(persons[1]))  # the lobby's next patient holds a card up
+    qtbot.wait(50)
+    assert not window.runner.busy  # nothing was looked up
+    assert staff.code.text() == "7999999999"
+    assert staff.patient_name.text() == "Nguyễn Thị Mai"
+    assert staff.patient_name.isVisibleTo(window)
+    assert staff.result.text() == before
+    assert not staff.check_in_button.isEnabled()
+    assert staff.override_button.isEnabled()
+    assert window.desk.assessment is assessment
+    staff.override_button.click()
+    qtbot.waitUntil(lambda: "Đã đăng ký số 1" in staff.result.text(), timeout=5000)
+    checkin = next(iter(rig.store.checkins.values()))
+    assert checkin.patient.name == "Nguyễn Thị Mai"
+    # staff ask for the camera: now a card held up is looked up, and said to be unregistered
+    staff.scan_button.click()
+    window.on_scan(bhyt_payload(persons[1]))
+    qtbot.waitUntil(staff.check_in_button.isEnabled, timeout=5000)
+    assert staff.result.text().startswith("Thẻ hợp lệ – chưa đăng ký")
+    assert "thành công" not in staff.result.text()
+    assert len(rig.store.checkins) == 1
+    assert not staff.armed  # one read per press
+    window.on_scan(bhyt_payload(persons[2]))
+    qtbot.wait(50)
+    assert not window.runner.busy
+
+
+def test_a_result_is_shown_only_under_the_code_that_produced_it(
+    qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
+) -> None:
+    window, rig = make_window(online_gate=True)
+    log_in(qtbot, window)
+    staff = window.staff
+    for key in persons[0].bhxh_number:
+        staff.keypad.press(key)
+    staff.lookup_button.click()
+    qtbot.waitUntil(rig.gate.asked.is_set, timeout=5000)  # under way
+    staff.keypad.press(CLEAR)  # staff change the code before the answer lands
+    for key in persons[1].bhxh_number:
+        staff.keypad.press(key)
+    rig.gate.gate.set()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    QApplication.processEvents()
+    assert not staff.check_in_button.isEnabled()
+    assert persons[0].bhxh_number[-4:] not in staff.result.text()
+    # looked up now, the typed code gets its own answer
+    staff.lookup_button.click()
+    qtbot.waitUntil(lambda: persons[1].bhxh_number[-4:] in staff.result.text(), timeout=5000)
+    assessment = window.desk.assessment
+    assert assessment is not None
+    assert assessment.card is not None
+    assert assessment.card.bhxh_number == persons[1].bhxh_number
 
 
 def test_wrong_pins_slow_down_then_lock_the_account(
@@ -137,8 +207,8 @@ def test_override_needs_a_reason_and_writes_an_audit_row(
 ) -> None:
     window, rig = make_window()
     log_in(qtbot, window)
-    window.staff.code.setText("")
-    window.desk.lookup(bhyt_payload(stranger(persons)))
+    window.staff.scan_button.click()
+    window.on_scan(bhyt_payload(stranger(persons)))
     qtbot.waitUntil(window.staff.override_button.isEnabled, timeout=5000)
     assert not window.staff.check_in_button.isEnabled()
     assert "Không tìm thấy thẻ" in window.staff.result.text()

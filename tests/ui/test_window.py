@@ -28,7 +28,13 @@ def test_accepted_with_one_open_clinic_shows_number_1(
 ) -> None:
     window, rig = checked_in(qtbot, make_window, persons[0], clinics=1)
     assert window.accepted.number.text() == "1"
-    assert "Phòng 101" in window.accepted.clinic.text()
+    # room first: its own line, the second size, before the clinic's name
+    assert window.accepted.room.text() == "Phòng 101 – Tầng 1, khu A"
+    assert window.accepted.clinic.text() == "Khám Nội tổng quát"
+    sizes = [w.font().pixelSize() for w in (window.accepted.number, window.accepted.room)]
+    assert sizes[0] > sizes[1] > window.accepted.clinic.font().pixelSize()
+    lines = window.accepted.text_box
+    assert lines.indexOf(window.accepted.room) < lines.indexOf(window.accepted.clinic)
     assert window.accepted.slip.text()  # "take your slip"
     shown = window.accepted.patient.text()
     given = persons[0].name.split()[-1]
@@ -71,7 +77,7 @@ def test_clinic_choice_with_several_open(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
     assert window.current is window.accepted
-    assert "Phòng 105" in window.accepted.clinic.text()
+    assert window.accepted.room.text().startswith("Phòng 105")
     assert next(iter(rig.store.checkins.values())).clinic_code == "NHI"
 
 
@@ -83,6 +89,9 @@ def test_needs_confirmation_yes_checks_in(
     assert window.confirm.title.text() == "Đây có phải là Ông/Bà không?"
     assert window.confirm.name.text().startswith(persons[0].name.split()[0])
     assert persons[0].name not in window.confirm.name.text()
+    words = persons[0].name.split()
+    assert window.confirm.name.text().startswith(" ".join([words[0], words[1][0] + "."]))
+    assert "*" not in window.confirm.name.text()
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.confirm.yes.click()
     assert blocker.args[0].status is Status.ACCEPTED
@@ -99,6 +108,12 @@ def test_needs_confirmation_no_sends_to_reception(
     assert blocker.args[0].reason is Reason.PATIENT_DENIED_IDENTITY
     assert window.current is window.reception
     assert not rig.store.checkins
+    # "Không phải tôi" is not an end: scan again, or the desk
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét lại"
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
+    assert window.current is window.welcome
 
 
 def test_unknown_card_needs_reception_and_says_where(
@@ -111,7 +126,8 @@ def test_unknown_card_needs_reception_and_says_where(
     assert window.reception.heading.text() == "Không tìm thấy thẻ BHYT. Vui lòng đến quầy tiếp đón."
     assert window.reception.reason.text() == ""
     assert window.reception.where.text() == "→ " + window.config.kiosk.reception_vi
-    assert not window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét thẻ khác"  # or the desk
+    assert window.reception.done_button.text() == "Đến quầy"
     assert not rig.store.checkins
 
 
@@ -276,3 +292,12 @@ def test_database_unavailable_sends_to_reception_and_loses_no_number(
     window.go_welcome()
     scan_and_wait(qtbot, window, bhyt_payload(persons[1]))
     assert window.accepted.number.text() == "1"
+
+
+def test_is_this_you_shows_the_name_as_initials_not_stars() -> None:
+    from ui.present import initials_name
+
+    assert initials_name("Lưu Thị Yến") == "Lưu T. Yến"
+    assert initials_name("Nguyễn Thị Ngọc Ánh") == "Nguyễn T. N. Ánh"
+    assert initials_name("Lê Na") == "Lê Na"
+    assert "*" not in initials_name("Trần Văn Bình")

@@ -34,8 +34,11 @@ class BirthYearScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._outcome: Outcome | None = None
+        self._lang: Lang = "vi"
+        self._checking = False  # the year is read back: OK now sends it, Cancel corrects it
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.message = label(BODY_PX)
+        self.readback = label(BODY_PX, bold=True, color=PRIMARY)
         self.year = QLineEdit()
         self.year.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.year.setMaxLength(YEAR_DIGITS)
@@ -47,10 +50,8 @@ class BirthYearScreen(Screen):
         self.cancel, self.ok, buttons = cancel_and_ok(520)
         self.ok.setEnabled(False)
         self.ok.clicked.connect(self._submit)
-        self.cancel.clicked.connect(self.cancelled.emit)
-        self.year.textChanged.connect(
-            lambda typed: self.ok.setEnabled(len(typed) == YEAR_DIGITS and typed.isdigit())
-        )
+        self.cancel.clicked.connect(self._cancel)
+        self.year.textChanged.connect(self._typed)
         self.year.returnPressed.connect(self._submit)
         # landscape: the question and the answer beside the keypad; portrait: one column
         question = QVBoxLayout()
@@ -59,6 +60,7 @@ class BirthYearScreen(Screen):
         question.addWidget(self.title)
         question.addWidget(self.message)
         question.addWidget(self.year, 0, Qt.AlignmentFlag.AlignHCenter)
+        question.addWidget(self.readback)
         question.addWidget(buttons, 0, Qt.AlignmentFlag.AlignHCenter)
         question.addStretch(1)
         self.body = AdaptiveBox()
@@ -75,22 +77,49 @@ class BirthYearScreen(Screen):
         """Ask for the birth year (``outcome`` carries the sentence to show)."""
         self._outcome = outcome
         self.year.clear()
+        self._checking = False
         self.retranslate(lang)
+
+    @property
+    def checking(self) -> bool:
+        """The typed year is being read back, waiting for "Đúng" or "Sửa"."""
+        return self._checking
+
+    def _typed(self, typed: str) -> None:
+        self._checking = False
+        self.ok.setEnabled(len(typed) == YEAR_DIGITS and typed.isdigit())
+        self.retranslate(self._lang)
 
     def _submit(self) -> None:
         typed = self.year.text()
-        if len(typed) == YEAR_DIGITS and typed.isdigit():
-            self.ok.setEnabled(False)  # one answer per question
-            self.answered.emit(typed)
+        if not (len(typed) == YEAR_DIGITS and typed.isdigit()):
+            return
+        if not self._checking:  # read the year back first: a wrong digit is seen, not sent
+            self._checking = True
+            self.retranslate(self._lang)
+            return
+        self.ok.setEnabled(False)  # one answer per question
+        self.answered.emit(typed)
+
+    def _cancel(self) -> None:
+        if self._checking:  # "Sửa": type the year again
+            self.year.clear()
+            return
+        self.cancelled.emit()
 
     def retranslate(self, lang: Lang) -> None:
+        self._lang = lang
         self.title.setText(tr("birth_year_title", lang))
         self.message.setText(self._outcome.message(lang) if self._outcome else "")
         self.year.setPlaceholderText(tr("birth_year_hint", lang))
-        self.ok.setText(tr("ok", lang))
-        self.cancel.setText(tr("cancel", lang))
+        typed = self.year.text()
+        self.readback.setText(tr("year_readback", lang, year=typed) if self._checking else "")
+        self.ok.setText(tr("yes" if self._checking else "ok", lang))
+        self.cancel.setText(tr("year_fix" if self._checking else "cancel", lang))
 
     def clear(self) -> None:
         self._outcome = None
         self.year.clear()
+        self._checking = False
         self.message.setText("")
+        self.readback.setText("")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status, checkin_benefit_text, message_for
 from ui.i18n import tr
-from ui.present import PublicPatient, can_rescan
+from ui.present import PublicPatient, can_rescan, can_try_another_card
 from ui.screens.common import (
     BACKGROUND,
     BAD,
@@ -528,6 +528,9 @@ class _NumberScreen(_ResultScreen):
         self.body = AdaptiveBox()
         self.body.setSpacing(32)
         self.number_box = _number_block(self.caption, self.number)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(40)
+        self.buttons.addWidget(self.done_button)
 
     def _assemble(self, *lines: QLabel) -> None:
         """Lay out the number and the subclass's lines (called once they exist)."""
@@ -540,7 +543,7 @@ class _NumberScreen(_ResultScreen):
         box.addLayout(self.body, 1)
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
-        box.addWidget(self.done_button)
+        box.addLayout(self.buttons)
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
@@ -560,19 +563,21 @@ class _NumberScreen(_ResultScreen):
 
 
 class AcceptedScreen(_NumberScreen):
-    """The queue number, huge; the clinic and room; "take your slip"; the masked patient.
+    """The queue number, huge; then where to go, the second-biggest thing on its own line
+    ("Phòng 101 – Tầng 1, khu A"); then the clinic's name; "take your slip"; the masked
+    patient.
 
-    Landscape: the number on the left, the clinic on the right. Portrait: one column.
+    Landscape: the number on the left, the room and clinic on the right. Portrait: one column.
     """
 
     def __init__(self) -> None:
         super().__init__(label(BODY_PX + 4, bold=True, color=GOOD), GOOD)
-        self.clinic = label(52, bold=True)
-        self.location = label(BODY_PX)
+        self.room = label(TITLE_PX, bold=True, color=PRIMARY)
+        self.clinic = label(BODY_PX + 4, bold=True)
         self.slip = label(48, bold=True, color=PRIMARY)
         self.benefit = label(BODY_PX)  # the visit code and share, or "reception confirms"
         self.wait = label(BODY_PX)  # the people ahead and the likely wait, when central says
-        self._assemble(self.clinic, self.location, self.benefit, self.wait, self.slip)
+        self._assemble(self.room, self.clinic, self.benefit, self.wait, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -580,8 +585,9 @@ class AcceptedScreen(_NumberScreen):
         # "take your slip" has its own line: the heading says only what happened
         heading = tr("checked_in", lang) if o and o.reason is None else ""
         self.heading.setText(o.message(lang) if o and o.reason else heading)
-        self.clinic.setText(self._clinic_text(lang))
-        self.location.setText(c.location(lang) if c else "")
+        where = [c.room_name(lang), c.location(lang)] if c else []
+        self.room.setText(" – ".join(w for w in where if w))
+        self.clinic.setText(c.name(lang) if c else "")
         self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
         place = o.place if o else None
@@ -594,10 +600,20 @@ class AcceptedScreen(_NumberScreen):
 
 
 class PrinterFailedScreen(_NumberScreen):
-    """The number on screen and "show this at reception"."""
+    """The number on screen and "show this at reception", and "Thử in lại" (the paper may be
+    back, or the jam cleared).
+
+    Signals:
+        retry(object): print the shown check-in's slip again (its :class:`CheckIn`).
+    """
+
+    retry = Signal(object)
 
     def __init__(self) -> None:
         super().__init__(label(TITLE_PX, bold=True, color=WARN), INK)
+        self.retry_button = button()
+        self.retry_button.clicked.connect(self._retry)
+        self.buttons.insertWidget(0, self.retry_button)
         self.clinic = label(48, bold=True)
         self.show_text = label(52, bold=True, color=WARN)
         self.kept = label(BODY_PX)
@@ -607,11 +623,19 @@ class PrinterFailedScreen(_NumberScreen):
     def retranslate(self, lang: Lang) -> None:
         self._retranslate_number(lang)
         self.heading.setText(tr("printer_failed_title", lang))
+        self.retry_button.setText(tr("retry_print", lang))
+        self.retry_button.setEnabled(self._outcome is not None)
         self.clinic.setText(self._clinic_text(lang))
         self.show_text.setText(tr("show_reception", lang) if self._outcome else "")
         self.kept.setText(tr("number_kept", lang) if self._outcome else "")
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
+
+    def _retry(self) -> None:
+        checkin = self._outcome.checkin if self._outcome else None
+        if checkin is not None:
+            self.retry_button.setEnabled(False)  # one try per press
+            self.retry.emit(checkin)
 
 
 class ReceptionScreen(_ResultScreen):
@@ -653,8 +677,10 @@ class ReceptionScreen(_ResultScreen):
         o = self._outcome
         rejected = o is not None and o.status is Status.REJECTED
         self.heading.setStyleSheet(f"color: {BAD if rejected else WARN}; background: transparent;")
-        self.rescan_button.setVisible(o is not None and can_rescan(o))
-        self.rescan_button.setText(tr("rescan", lang))
+        # a code the patient can fix is scanned again; a card that will not do, another one
+        other = o is not None and can_try_another_card(o) and not can_rescan(o)
+        self.rescan_button.setVisible(o is not None and (can_rescan(o) or other))
+        self.rescan_button.setText(tr("other_card" if other else "rescan", lang))
         if o is None:
             self.heading.setText("")
             self.reason.setText("")
@@ -668,4 +694,6 @@ class ReceptionScreen(_ResultScreen):
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
         self.patient.setText(self._patient_line(lang))
-        self.done_button.setText(tr("done", lang))
+        # with "Quét lại" beside it, the other way on is named: to the desk
+        fixable = o is not None and (can_rescan(o) or other)
+        self.done_button.setText(tr("reception_go" if fixable else "done", lang))

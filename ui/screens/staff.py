@@ -24,7 +24,7 @@ from kiosk.checkin import CheckInRequest, Identity
 from kiosk.clock import local_time
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
-from ui.i18n import Text, no_text, staff_message, text, tr
+from ui.i18n import STAFF_REASONS, Text, no_text, staff_message, text, tr
 from ui.present import from_checkin
 from ui.screens.common import (
     BAD,
@@ -68,6 +68,11 @@ class StaffScreen(Screen):
         self._texts = Captions()
         self._name = ""
         self._result: Text = no_text
+        # the code of the look-up staff asked for last (typed, or read after "Quét thẻ"): a
+        # result for any other code is never shown under it
+        self._query = ""
+        self._filling = False  # the screen itself is changing the code field
+        self.armed = False  # "Quét thẻ" pressed: the camera's next read is a look-up here
         self._clinics: tuple[Clinic, ...] = ()
         self._checkins: tuple[CheckIn, ...] = ()
         self._more = False  # today's list has more than it shows
@@ -143,14 +148,65 @@ class StaffScreen(Screen):
         # digits four across: the staff screen has the width, not the height, for 80 px keys
         self.keypad = Keypad(self.code, letters=True, columns=4)
         self.lookup_button = self._texts.add(button(compact=True), "lookup")
-        self.lookup_button.clicked.connect(lambda: self.lookup.emit(self.code.text().strip()))
-        self.code.returnPressed.connect(lambda: self.lookup.emit(self.code.text().strip()))
+        self.lookup_button.clicked.connect(self._look_up_typed)
+        self.code.returnPressed.connect(self._look_up_typed)
+        self.code.textChanged.connect(self._code_edited)
+        # the camera serves the desk only when asked: a card held up in the lobby is not staff's
+        self.scan_button = self._texts.add(button("secondary", compact=True), "scan_card")
+        self.scan_button.clicked.connect(self.arm_scan)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(12)
+        buttons.addWidget(self.lookup_button, 1)
+        buttons.addWidget(self.scan_button, 1)
         left = QVBoxLayout()
         left.setSpacing(12)
-        for w in (self.entry_label, self.code, self.keypad, self.lookup_button):
+        for w in (self.entry_label, self.code, self.keypad):
             left.addWidget(w)
+        left.addLayout(buttons)
         left.addStretch(1)
         return left
+
+    def _look_up_typed(self) -> None:
+        self._ask(self.code.text().strip())
+
+    def _ask(self, code: str) -> None:
+        self.disarm()
+        self._query = code
+        self.lookup.emit(code)
+
+    def set_query(self, code: str) -> None:
+        """The code whose look-up the screen now waits for (the screenshots' still scenes)."""
+        self._query = code
+
+    def arm_scan(self) -> None:
+        """ "Quét thẻ": the camera's next read is looked up here (once)."""
+        self.armed = True
+        self.scan_button.setText(tr("scan_waiting", self._lang))
+
+    def disarm(self) -> None:
+        self.armed = False
+        self.scan_button.setText(tr("scan_card", self._lang))
+
+    def take_scan(self, payload: str) -> bool:
+        """A read from the camera or a USB scanner: looked up when staff asked for one (then
+        the field shows that a card was read, not its raw text), else ignored."""
+        if not self.armed:
+            return False
+        self._filling = True
+        self.code.clear()
+        self._filling = False
+        self.code.setPlaceholderText(tr("scanned_card", self._lang))
+        self._ask(payload)
+        return True
+
+    def _code_edited(self, typed: str) -> None:
+        """Staff changed the code: whatever the screen showed belongs to the old one."""
+        if self._filling or not self._query or typed.strip() == self._query:
+            return
+        self._query = ""
+        self.code.setPlaceholderText("")
+        self.set_result(no_text)
+        self.set_assessment_state(can_check_in=False, can_override=False)
 
     def _build_actions(self) -> QVBoxLayout:
         self.result = label(SMALL_PX)
@@ -251,11 +307,18 @@ class StaffScreen(Screen):
         self.set_result(text("working"))
 
     def show_lookup(self, lookup: Lookup) -> None:
-        """What a looked-up code allows: its message and the patient, and which buttons work."""
+        """What a looked-up code allows: its message and the patient, and which buttons work.
+        A result for another code than the one asked last is dropped."""
+        if lookup.code != self._query:
+            return
         shown, outcome = lookup.patient, lookup.outcome
 
         def result(lang: Lang) -> str:
-            lines = [staff_message(outcome, lang)]
+            # a look-up registers nothing: never "đăng ký thành công" here
+            valid = lookup.can_check_in
+            lines = [tr("lookup_valid", lang) if valid else staff_message(outcome, lang)]
+            if valid and outcome.reason in STAFF_REASONS[lang]:
+                lines.append(staff_message(outcome, lang))
             if shown.name:
                 lines.append(f"{shown.name}  {shown.birth_year}  …{shown.card_last4}")
             return "\n".join(lines)
@@ -287,7 +350,11 @@ class StaffScreen(Screen):
 
         self.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
         self.set_assessment_state(can_check_in=False, can_override=False)
+        self._filling = True
         self.code.clear()
+        self._filling = False
+        self._query = ""
+        self.code.setPlaceholderText("")
         self.reason.clear()
 
     def show_cancelled(self, outcome: Outcome) -> None:
@@ -387,11 +454,15 @@ class StaffScreen(Screen):
         self._lang = lang
         self.title.setText(tr("staff_title", lang, name=self._name))
         self._texts.retranslate(lang)
+        self.scan_button.setText(tr("scan_waiting" if self.armed else "scan_card", lang))
+        if self.code.placeholderText():
+            self.code.setPlaceholderText(tr("scanned_card", lang))
         self.result.setText(self._result(lang))
         self._fill_clinics()
         self._fill_rows(lang)
 
     def clear(self) -> None:
+        self._filling = True
         for w in (
             self.code,
             self.reason,
@@ -401,6 +472,10 @@ class StaffScreen(Screen):
             self.patient_birth,
         ):
             w.clear()
+        self._filling = False
+        self._query = ""
+        self.code.setPlaceholderText("")
+        self.disarm()
         self._checkins = ()
         self.rows.clear()
         self.set_result(no_text)
