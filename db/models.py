@@ -251,9 +251,13 @@ class ReplayRow(Base):
 
     checkin_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # "replayed", "already" (central had it), "flagged" (replayed, reception must look) or
-    # "central" (numbered by central; kept only so the journal knows today's card numbers).
+    # "replayed", "already" (central had it), "flagged" (replayed, reception must look),
+    # "central" (numbered by central; kept only so the journal knows today's card numbers),
+    # "held" (central refused its data: reception looks, replay goes on) or "cleared" (a held
+    # one reception has dealt with).
     result: Mapped[str] = mapped_column(String(16), nullable=False)
+    # why central refused a held one, in our words (never the row's values)
+    reason: Mapped[str | None] = mapped_column(String(200))
 
 
 # Core handles on the tables, for the store's statements.

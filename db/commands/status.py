@@ -7,7 +7,7 @@ import json
 
 from db.commands import Command, CommandError, json_option
 from db.commands.stores import opened_store
-from db.store.journal import pending_count
+from db.store.journal import held_count, pending_count
 from db.store.open import open_journal
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -20,7 +20,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     with opened_store(config, clock) as store:
         status = store.status(clock.now())
     data = status.as_json()
-    data["offline_pending"] = _offline_pending(config)
+    data["offline_pending"], data["held"] = _journal_counts(config)
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
@@ -31,19 +31,21 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     print(f"database:        {status.database}")
     print(f"size:            {'unknown' if size is None else f'{size / 1e6:.1f} MB'}")
     print(f"offline pending: {data['offline_pending']:,}")
+    print(f"held:            {data['held']:,}")
     return 0
 
 
-def _offline_pending(config: Config) -> int:
-    """Check-ins in this kiosk's journal that central does not have yet (0 without one)."""
+def _journal_counts(config: Config) -> tuple[int, int]:
+    """Check-ins in this kiosk's journal that central does not have yet, and those held for
+    reception (0, 0 without a journal)."""
     try:
         journal = open_journal(config)
     except StoreError as error:
         raise CommandError(f"offline journal: {error}") from error
     if journal is None:
-        return 0
+        return 0, 0
     try:
-        return pending_count(journal)
+        return pending_count(journal), held_count(journal)
     finally:
         journal.dispose()
 

@@ -38,6 +38,7 @@ def test_db_upgrade_then_status(run_cli: RunCli, tmp_path: Path) -> None:
         "database",
         "size_bytes",
         "offline_pending",
+        "held",
     }
     assert data["offline_pending"] == 0  # an SQLite database keeps no journal
     assert data["cards"] == 0
