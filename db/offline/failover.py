@@ -98,10 +98,22 @@ class FailoverStore:
                 self._lost(error)
         return known
 
+    def _commit_central(self, draft: CheckInDraft) -> CheckIn:
+        """Commit on central; after a failure, once more: a lost reply means central may hold
+        the check-in already, and the retry (same idempotency key) finds it and gives back
+        that row's label, instead of a second number from the journal."""
+        try:
+            return self.central.commit_checkin(draft)
+        except RecordRefusedError:
+            raise
+        except StoreError as error:
+            log.warning("central commit of a check-in failed, retrying once: %s", error)
+            return self.central.commit_checkin(draft)
+
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
         if self.online:
             try:
-                checkin = self.central.commit_checkin(draft)
+                checkin = self._commit_central(draft)
             except StoreError as error:
                 self._lost(error)
             else:
