@@ -23,7 +23,7 @@ from db.store.journal import (
     replay_checkin,
 )
 from tests.builders import card, draft, patient
-from tests.db.offline.test_offline import MORNING, central_rows, journal_store
+from tests.db.offline.test_offline import CLOSED_PORT, MORNING, central_rows, journal_store
 from tests.fakes import FakeClock
 
 RunCli = Callable[..., CompletedProcess[bytes]]
@@ -106,6 +106,11 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     assert _json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1}
     status = run_cli(["status", "--json"], env=site)
     assert (_json(status)["held"], _json(status)["offline_pending"]) == (1, 0)
+    assert _json(status)["state"] == "held"
+    cut = run_cli(["status", "--json"], env={**site, "KIOSK_DATABASE_URL": CLOSED_PORT})
+    assert cut.returncode == 1
+    down = json.loads(cut.stdout.decode().strip().splitlines()[-1])
+    assert (down["state"], down["held"]) == ("offline", 1)
     said = (
         "".join(part.decode() for r in (result, status) for part in (r.stdout, r.stderr))
         + caplog.text
@@ -115,4 +120,5 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
         assert secret not in said, f"{secret!r} leaked into a log line or the CLI's output"
     cleared = run_cli(["replay", "--clear-held", bad.id, "--json"], env=site)
     assert _json(cleared) == {"cleared": 1}
-    assert _json(run_cli(["status", "--json"], env=site))["held"] == 0
+    after = _json(run_cli(["status", "--json"], env=site))
+    assert (after["held"], after["state"]) == (0, "online")
