@@ -13,9 +13,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from kiosk.ports import StoreError
+from kiosk.ports import RecordRefusedError, StoreError
 
 
 def describe_error(error: BaseException) -> str:
@@ -32,6 +32,11 @@ def describe_error(error: BaseException) -> str:
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"database is locked by another process: {text}"
+    if "not null" in lowered or _sqlstate(original) == "23502":
+        column = getattr(getattr(original, "diag", None), "column_name", None)
+        found = _SQLITE_CONSTRAINT.search(text)
+        named = column or (found.group(1) if found else "a required field")
+        return f"a required field is missing ({named})"
     if isinstance(original, sqlite3.IntegrityError | IntegrityError) or _sqlstate(
         original
     ).startswith("23"):
@@ -62,14 +67,30 @@ def _constraint(error: BaseException, text: str) -> str:
     return found.group(1) if found else "a unique or required field"
 
 
+def refuses_data(error: BaseException) -> bool:
+    """True when the database answered and refused the row itself: a constraint, a value too
+    long or malformed (SQLSTATE classes 22 and 23), or a value the driver could not bind. Such
+    an error belongs to one record; only the rest (a lost connection, a timeout, a lock) is an
+    outage."""
+    if isinstance(error, IntegrityError | DataError | sqlite3.IntegrityError | sqlite3.DataError):
+        return True
+    if isinstance(error, StatementError) and not isinstance(error, DBAPIError):
+        return True  # SQLAlchemy refused to bind a value: the row's, not the server's fault
+    original = getattr(error, "orig", None) or error
+    return _sqlstate(original)[:2] in ("22", "23")
+
+
 @contextmanager
-def store_errors(conflict: type[StoreError] = StoreError) -> Iterator[None]:
+def store_errors(conflict: type[StoreError] = RecordRefusedError) -> Iterator[None]:
     """Turn a database error raised inside into :class:`StoreError` with
-    :func:`describe_error`'s message (a uniqueness conflict into ``conflict``, a kind of
-    StoreError); anything else passes through untouched."""
+    :func:`describe_error`'s message: a uniqueness conflict into ``conflict``, any other
+    refusal of the row's data into :class:`RecordRefusedError`, the rest (an outage) into plain
+    StoreError; anything else passes through untouched."""
     try:
         yield
     except (IntegrityError, sqlite3.IntegrityError) as error:
         raise conflict(describe_error(error)) from error
     except (SQLAlchemyError, sqlite3.Error) as error:
+        if refuses_data(error):
+            raise RecordRefusedError(describe_error(error)) from error
         raise StoreError(describe_error(error)) from error

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from kiosk import field_caps as caps
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment in UTC: refuses naive datetimes, always returns aware UTC datetimes.
@@ -78,15 +80,15 @@ class Card(Base):
 
     __tablename__ = "cards"
 
-    bhxh_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    bhxh_number: Mapped[str] = mapped_column(String(caps.BHXH_NUMBER), primary_key=True)
     # 15 characters when known, else the 10-digit number (2021-form cards).
-    card_number: Mapped[str] = mapped_column(String(15), nullable=False)
-    id_number: Mapped[str | None] = mapped_column(String(12))
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    card_number: Mapped[str] = mapped_column(String(caps.CARD_NUMBER), nullable=False)
+    id_number: Mapped[str | None] = mapped_column(String(caps.ID_NUMBER))
+    name: Mapped[str] = mapped_column(String(caps.NAME), nullable=False)
     birth: Mapped[str | None] = mapped_column(String(10))  # "YYYY" or "YYYY-MM-DD"
     gender: Mapped[str | None] = mapped_column(String(8))  # kiosk.model.Gender values
     address: Mapped[str | None] = mapped_column(Text)
-    facility_code: Mapped[str | None] = mapped_column(String(5))
+    facility_code: Mapped[str | None] = mapped_column(String(caps.FACILITY_CODE))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     benefit_level: Mapped[int | None] = mapped_column(SmallInteger)
@@ -119,13 +121,13 @@ class CheckInRow(Base):
     local_day: Mapped[date] = mapped_column(Date, nullable=False)
     clinic_code: Mapped[str] = mapped_column(String(16), nullable=False)
     queue_number: Mapped[int] = mapped_column(Integer, nullable=False)
-    patient_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    patient_name: Mapped[str] = mapped_column(String(caps.NAME), nullable=False)
     patient_birth: Mapped[str | None] = mapped_column(String(10))
     patient_gender: Mapped[str | None] = mapped_column(String(8))
-    card_number: Mapped[str | None] = mapped_column(String(15))
-    bhxh_number: Mapped[str | None] = mapped_column(String(10))
-    id_number: Mapped[str | None] = mapped_column(String(12))
-    facility_code: Mapped[str | None] = mapped_column(String(5))
+    card_number: Mapped[str | None] = mapped_column(String(caps.CARD_NUMBER))
+    bhxh_number: Mapped[str | None] = mapped_column(String(caps.BHXH_NUMBER))
+    id_number: Mapped[str | None] = mapped_column(String(caps.ID_NUMBER))
+    facility_code: Mapped[str | None] = mapped_column(String(caps.FACILITY_CODE))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     benefit_level: Mapped[int | None] = mapped_column(SmallInteger)
@@ -252,9 +254,13 @@ class ReplayRow(Base):
 
     checkin_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # "replayed", "already" (central had it), "flagged" (replayed, reception must look) or
-    # "central" (numbered by central; kept only so the journal knows today's card numbers).
+    # "replayed", "already" (central had it), "flagged" (replayed, reception must look),
+    # "central" (numbered by central; kept only so the journal knows today's card numbers),
+    # "held" (central refused its data: reception looks, replay goes on) or "cleared" (a held
+    # one reception has dealt with).
     result: Mapped[str] = mapped_column(String(16), nullable=False)
+    # why central refused a held one, in our words (never the row's values)
+    reason: Mapped[str | None] = mapped_column(String(200))
 
 
 # Core handles on the tables, for the store's statements.

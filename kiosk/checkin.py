@@ -54,6 +54,7 @@ from kiosk.ports import (
     OnlineCardCheck,
     OutcomeTally,
     PrintResult,
+    RecordRefusedError,
     SlipPrinter,
     StoreError,
 )
@@ -716,7 +717,10 @@ class CheckInService:
         return tuple(found[:limit]) if limit is not None else found
 
     def _store_failure(self, payload: Payload | None, error: StoreError) -> Assessment:
-        log.error("database unavailable: %s", error)
-        return Assessment.unchecked(
-            Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE, payload, str(error)
-        )
+        if isinstance(error, RecordRefusedError):  # this patient's record, not the database
+            log.error("check-in refused by the database: %s", error)
+            reason = Reason.RECORD_REFUSED
+        else:
+            log.error("database unavailable: %s", error)
+            reason = Reason.DATABASE_UNAVAILABLE
+        return Assessment.unchecked(Status.NEEDS_RECEPTION, reason, payload, str(error))

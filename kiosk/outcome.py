@@ -64,6 +64,7 @@ class Reason(StrEnum):
     CHECKIN_CANCELLED = "checkin_cancelled"
     # the machinery
     DATABASE_UNAVAILABLE = "database_unavailable"
+    RECORD_REFUSED = "record_refused"  # the database refused this check-in's data
     PRINTER_FAILED = "printer_failed"
     GATEWAY_CONFIG_ERROR = "gateway_config_error"  # 054/055/401: staff alert, cache decides
     GATEWAY_UNAVAILABLE = "gateway_unavailable"  # cache decided
@@ -123,6 +124,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.CHECKIN_NOT_FOUND: "Không tìm thấy lượt đăng ký này.",
         Reason.CHECKIN_CANCELLED: "Đã hủy lượt đăng ký; số thứ tự không được cấp lại.",
         Reason.DATABASE_UNAVAILABLE: "Hệ thống đang bận. Vui lòng đến quầy tiếp đón.",
+        Reason.RECORD_REFUSED: "Chưa lưu được thông tin của Ông/Bà. Vui lòng đến quầy tiếp đón.",
         Reason.PRINTER_FAILED: "Máy in gặp sự cố. Vui lòng đưa số này cho quầy tiếp đón.",
         Reason.GATEWAY_CONFIG_ERROR: "Lỗi cấu hình cổng BHXH: đã báo nhân viên.",
         Reason.GATEWAY_UNAVAILABLE: "Thẻ được kiểm tra theo dữ liệu lưu tại bệnh viện.",
@@ -185,6 +187,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.CHECKIN_NOT_FOUND: "That check-in was not found.",
         Reason.CHECKIN_CANCELLED: "The check-in was cancelled; its number will not be reused.",
         Reason.DATABASE_UNAVAILABLE: "The system is busy. Please go to the reception desk.",
+        Reason.RECORD_REFUSED: "Your details could not be saved. Please go to the reception desk.",
         Reason.PRINTER_FAILED: "The printer has a problem. Please show this number at reception.",
         Reason.GATEWAY_CONFIG_ERROR: "Insurance gateway configuration error: staff alerted.",
         Reason.GATEWAY_UNAVAILABLE: "Your card was checked against the hospital's records.",

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.card_number import CardNumber, check_card_number
+from kiosk.field_caps import FIELD_CAPS
 from kiosk.model import (
     BhytPayload,
     BirthDate,
@@ -114,9 +115,22 @@ def parse_payload(text: str) -> Payload | InvalidPayload:
             f"{len(text)} characters, longer than the {MAX_PAYLOAD_CHARS} a card can hold",
         )
     try:
-        return _parse(text)
+        return _capped(_parse(text))
     except _FieldError as bad:
         return InvalidPayload(text, bad.reason, bad.detail)
+
+
+def _capped(payload: Payload) -> Payload:
+    """The payload, unless a field it hands on is longer than its column
+    (:data:`kiosk.field_caps.FIELD_CAPS`, the one table the schema's lengths come from): such
+    a card is unreadable at the scan, never a database error at the commit."""
+    for field, cap in FIELD_CAPS.items():
+        value = getattr(payload, field, None)
+        if isinstance(value, str) and len(value) > cap:
+            raise _FieldError(
+                Reason.UNREADABLE_CARD, f"{field}: {len(value)} characters, at most {cap}"
+            )
+    return payload
 
 
 def _parse(raw: str) -> Payload:

@@ -35,6 +35,12 @@ class StoreError(Exception):
     """
 
 
+class RecordRefusedError(StoreError):
+    """The database answered, and refused this one record: a value too long or malformed, a
+    constraint. An error for that patient (reception), never an outage: a kiosk with a
+    journal stays on central."""
+
+
 class CardCache(Protocol):
     """The local card cache."""
 

@@ -89,6 +89,49 @@ MUTANTS = (
             "test_a_failing_feed_page_costs_retries_plus_one_requests_each_after_a_pause"
         ),
     ),
+    Mutant(
+        name="mark-before-commit",
+        path="db/offline/replay.py",
+        old=(
+            "        try:\n"
+            "            result = replay_checkin(central, item)\n"
+            "        except RecordRefusedError as error:\n"
+            "            held += 1\n"
+            "            mark_held(journal, item.checkin, str(error), clock.now())\n"
+            '            log.error("replay: held %s for reception: %s", named, error)\n'
+            "            continue\n"
+            "        except StoreError as error:\n"
+            "            failed += len(items) - index\n"
+            '            problems.append(f"central database: {error}")\n'
+            "            break\n"
+            '        _fault("between", item)\n'
+            "        try:\n"
+            "            mark_replayed(journal, item.checkin, result, clock.now())\n"
+            "        except SQLAlchemyError as error:\n"
+            "            raise StoreError(describe_error(error)) from error\n"
+        ),
+        new=(
+            "        try:  # the journal notes the check-in before central has it\n"
+            '            mark_replayed(journal, item.checkin, "replayed", clock.now())\n'
+            "        except SQLAlchemyError as error:\n"
+            "            raise StoreError(describe_error(error)) from error\n"
+            '        _fault("between", item)\n'
+            "        try:\n"
+            "            result = replay_checkin(central, item)\n"
+            "        except RecordRefusedError as error:\n"
+            "            held += 1\n"
+            "            mark_held(journal, item.checkin, str(error), clock.now())\n"
+            "            continue\n"
+            "        except StoreError as error:\n"
+            "            failed += len(items) - index\n"
+            '            problems.append(f"central database: {error}")\n'
+            "            break\n"
+        ),
+        test=(
+            "tests/db/offline/test_offline_replay_kill.py::"
+            "test_a_replay_killed_part_way_is_finished_exactly_by_the_next"
+        ),
+    ),
 )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.store import SqlStore
 from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
-from kiosk.ports import StoreError
+from kiosk.ports import RecordRefusedError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ class FailoverStore:
     """The card cache and check-in store of a kiosk with a central database and a journal.
 
     Implements the core's ``CardCache`` and ``CheckInStore`` ports. While ``online`` every
-    call goes to central; the first :class:`StoreError` from central turns the store offline,
+    call goes to central; the first outage of central (a :class:`StoreError` that is not a
+    :class:`RecordRefusedError`, which is one patient's error) turns the store offline,
     and from then on the journal answers until :meth:`set_online` (called by
     :class:`ReplayLoop` once central is back and the journal replayed).
     """
@@ -56,6 +57,11 @@ class FailoverStore:
             log.warning("central database %s", "is back" if online else "unreachable: offline")
 
     def _lost(self, error: StoreError) -> None:
+        """Central failed: an outage turns the store offline; a refusal of one record's data
+        (:class:`RecordRefusedError`) is raised on, for that one patient, and central stays."""
+        if isinstance(error, RecordRefusedError):
+            log.error("central database refused a record: %s", error)
+            raise error
         log.error("central database failed: %s", error)
         self.set_online(False)
 
@@ -92,10 +98,22 @@ class FailoverStore:
                 self._lost(error)
         return known
 
+    def _commit_central(self, draft: CheckInDraft) -> CheckIn:
+        """Commit on central; after a failure, once more: a lost reply means central may hold
+        the check-in already, and the retry (same idempotency key) finds it and gives back
+        that row's label, instead of a second number from the journal."""
+        try:
+            return self.central.commit_checkin(draft)
+        except RecordRefusedError:
+            raise
+        except StoreError as error:
+            log.warning("central commit of a check-in failed, retrying once: %s", error)
+            return self.central.commit_checkin(draft)
+
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
         if self.online:
             try:
-                checkin = self.central.commit_checkin(draft)
+                checkin = self._commit_central(draft)
             except StoreError as error:
                 self._lost(error)
             else:

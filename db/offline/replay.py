@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from db.offline.failover import FailoverStore
 from db.store import SqlStore, describe_error
@@ -21,34 +21,47 @@ from db.store.journal import (
     ALREADY,
     FLAGGED,
     PendingCheckIn,
+    mark_held,
     mark_replayed,
     pending_checkins,
     replay_checkin,
 )
 from db.store.migrate import needs_upgrade, upgrade
 from kiosk.clock import Clock
-from kiosk.ports import StoreError
+from kiosk.ports import RecordRefusedError, StoreError
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReplaySummary:
-    """What one replay did: ``kiosk-admin replay --json`` prints the first three counts."""
+    """What one replay did: ``kiosk-admin replay --json`` prints the four counts."""
 
     replayed: int = 0
     already: int = 0
     failed: int = 0
+    held: int = 0  # refused by central for their data this time: set aside, the line goes on
     flagged: tuple[str, ...] = ()  # labels of check-ins flagged for reception
-    problems: tuple[str, ...] = ()  # one line per failed check-in
+    problems: tuple[str, ...] = ()  # one line per failure of central, in our words
 
     def as_json(self) -> dict[str, int]:
-        return {"replayed": self.replayed, "already": self.already, "failed": self.failed}
+        return {
+            "replayed": self.replayed,
+            "already": self.already,
+            "failed": self.failed,
+            "held": self.held,
+        }
 
 
-def _replay_one(central: SqlStore, item: PendingCheckIn) -> str:
-    """Put one journal check-in into central (a seam: the kill test slows it down)."""
-    return replay_checkin(central, item)
+#: A named fault point for the crash tests (None in the product): called with the point's
+#: name and the check-in. ``"between"`` is between the two steps of one check-in (central's
+#: commit and the journal's note), whichever order they are in.
+fault_point: Callable[[str, PendingCheckIn], None] | None = None
+
+
+def _fault(point: str, item: PendingCheckIn) -> None:
+    if fault_point is not None:
+        fault_point(point, item)
 
 
 def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
@@ -56,24 +69,28 @@ def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
 
     Central first, then the journal's note: a replay cut short between the two finds the
     check-in in central by its idempotency key next time and counts it as ``already``.
-    Raises :class:`StoreError` when the journal cannot be read; a central failure on one
-    check-in counts it as failed and stops (central is most likely gone again).
+    A check-in central refuses for its data is set aside as ``held`` (with the reason in our
+    words) and the replay goes on with the next. Raises :class:`StoreError` when the journal
+    cannot be read; an outage of central counts the rest as failed and stops.
     """
-    replayed_n = already = failed = 0
+    replayed_n = already = failed = held = 0
     flagged: list[str] = []
     problems: list[str] = []
     items = pending_checkins(journal)
     for index, item in enumerate(items):
+        named = f"{item.checkin.label} (check-in {item.checkin.id})"
         try:
-            result = _replay_one(central, item)
-        except IntegrityError as error:
-            failed += 1
-            problems.append(f"{item.checkin.label} ({item.checkin.id}): {describe_error(error)}")
+            result = replay_checkin(central, item)
+        except RecordRefusedError as error:
+            held += 1
+            mark_held(journal, item.checkin, str(error), clock.now())
+            log.error("replay: held %s for reception: %s", named, error)
             continue
-        except (SQLAlchemyError, StoreError) as error:
+        except StoreError as error:
             failed += len(items) - index
             problems.append(f"central database: {error}")
             break
+        _fault("between", item)
         try:
             mark_replayed(journal, item.checkin, result, clock.now())
         except SQLAlchemyError as error:
@@ -89,7 +106,7 @@ def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
                     item.checkin.clinic_code,
                     item.checkin.label,
                 )
-    return ReplaySummary(replayed_n, already, failed, tuple(flagged), tuple(problems))
+    return ReplaySummary(replayed_n, already, failed, held, tuple(flagged), tuple(problems))
 
 
 def reach_central(central: SqlStore) -> None:
@@ -157,7 +174,7 @@ class ReplayLoop:
                 summary.already,
                 summary.failed,
             )
-        if summary.failed:
+        if summary.failed:  # an outage (held ones are logged by replay() and do not stop it)
             for problem in summary.problems:
                 log.error("replay: %s", problem)
             return self._backoff()

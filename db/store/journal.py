@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from db.errors import describe_error
+from db.errors import describe_error, store_errors
 from db.models import audit_log, checkins, replayed
 from db.store.checkins import checkin_from_row, checkin_values
 from db.store.engine import READ_ONLY
@@ -30,6 +30,8 @@ REPLAYED = "replayed"
 ALREADY = "already"  # central had it already (an earlier replay that was cut short)
 FLAGGED = "flagged"  # replayed, and flagged for reception
 CENTRAL = "central"  # numbered by central: a copy for the duplicate guard, nothing to replay
+HELD = "held"  # central refused its data: reception looks; replay goes on past it
+CLEARED = "cleared"  # a held one that reception has dealt with
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,88 @@ def is_pending(journal: SqlStore, checkin_id: str) -> bool:
     return row is not None
 
 
+@dataclass(frozen=True)
+class HeldCheckIn:
+    """A journal check-in central refused for its data, and why (in our words)."""
+
+    checkin_id: str
+    label: str
+    clinic_code: str
+    reason: str
+
+
+def mark_held(journal: SqlStore, checkin: CheckIn, reason: str, at: datetime) -> None:
+    """Set a check-in central refused aside as ``held``, with its cleaned reason."""
+    try:
+        with journal.engine.begin() as conn:
+            conn.execute(delete(replayed).where(replayed.c.checkin_id == checkin.id))
+            conn.execute(
+                insert(replayed).values(
+                    checkin_id=checkin.id, at=at, result=HELD, reason=reason[:200]
+                )
+            )
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
+def held_checkins(journal: SqlStore) -> list[HeldCheckIn]:
+    """The journal's held check-ins, oldest first."""
+    try:
+        with _reading(journal) as conn:
+            rows = conn.execute(
+                select(checkins, replayed.c.reason.label("held_reason"))
+                .join(replayed, replayed.c.checkin_id == checkins.c.id)
+                .where(replayed.c.result == HELD)
+                .order_by(checkins.c.created_at)
+            ).all()
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+    return [
+        HeldCheckIn(c.id, c.label, c.clinic_code, row.held_reason or "")
+        for row in rows
+        for c in (checkin_from_row(row),)
+    ]
+
+
+def held_count(journal: SqlStore) -> int:
+    """How many of the journal's check-ins are held."""
+    try:
+        with _reading(journal) as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(replayed).where(replayed.c.result == HELD)
+                ).scalar_one()
+            )
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
+def release_held(journal: SqlStore, checkin_id: str | None = None) -> int:
+    """Put held check-ins (one, or all) back in line for the next replay; how many."""
+    where = replayed.c.result == HELD
+    if checkin_id is not None:
+        where = where & (replayed.c.checkin_id == checkin_id)
+    try:
+        with journal.engine.begin() as conn:
+            return int(conn.execute(delete(replayed).where(where)).rowcount or 0)
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
+def clear_held(journal: SqlStore, checkin_id: str) -> bool:
+    """Reception dealt with a held check-in: it stops counting as held (kept as ``cleared``)."""
+    try:
+        with journal.engine.begin() as conn:
+            done = conn.execute(
+                update(replayed)
+                .where(replayed.c.checkin_id == checkin_id, replayed.c.result == HELD)
+                .values(result=CLEARED)
+            ).rowcount
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+    return bool(done)
+
+
 def mark_replayed(journal: SqlStore, checkin: CheckIn, result: str, at: datetime) -> None:
     """Note how the replay of ``checkin`` went (flagging it when central flagged it)."""
     with journal.engine.begin() as conn:
@@ -178,7 +262,16 @@ def _has_key(conn: Connection, key: str) -> bool:
 
 
 def replay_checkin(central: SqlStore, item: PendingCheckIn) -> str:
-    """Put one journal check-in into central in ONE transaction; returns how it went."""
+    """Put one journal check-in into central in ONE transaction; returns how it went.
+
+    Raises :class:`RecordRefusedError` when central refuses the row's data (a constraint, a
+    value too long), plain :class:`StoreError` on an outage: each in our words
+    (:func:`db.errors.store_errors`), never with the row's values."""
+    with store_errors():
+        return _replay_checkin(central, item)
+
+
+def _replay_checkin(central: SqlStore, item: PendingCheckIn) -> str:
     checkin = item.checkin
     key = item.idempotency_key
     try:

@@ -38,8 +38,11 @@ def test_db_upgrade_then_status(run_cli: RunCli, tmp_path: Path) -> None:
         "database",
         "size_bytes",
         "offline_pending",
+        "held",
+        "state",
     }
     assert data["offline_pending"] == 0  # an SQLite database keeps no journal
+    assert data["state"] == "online"
     assert data["cards"] == 0
     assert data["checkins_today"] == 0
     assert data["last_sync"] is None

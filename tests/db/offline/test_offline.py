@@ -20,7 +20,7 @@ from db.offline.replay import ReplayLoop, replay
 from db.offline.replica import refresh_replica
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
-from db.store.journal import pending_count
+from db.store.journal import held_count, pending_count
 from db.store.migrate import upgrade
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
@@ -193,7 +193,7 @@ def test_replay_lands_each_checkin_once_with_its_label_and_audit_row(
     made = offline_drafts(journal, 3)
     journal.cancel_checkin(made[2].id, "Lan", "left")
     first = replay(store, journal, clock)
-    assert first.as_json() == {"replayed": 3, "already": 0, "failed": 0}
+    assert first.as_json() == {"replayed": 3, "already": 0, "failed": 0, "held": 0}
     rows = sorted(central_rows(store), key=lambda r: r[2])
     assert [(r[1], r[2]) for r in rows] == [("A", 1), ("A", 2), ("A", 3)]
     assert {r[0] for r in rows} == {c.id for c in made}
@@ -207,12 +207,22 @@ def test_replay_lands_each_checkin_once_with_its_label_and_audit_row(
     # central numbers its own series meanwhile, unaffected
     assert store.commit_checkin(draft("online", n=8)).label == "1"
     # again: nothing pending, nothing doubled
-    assert replay(store, journal, clock).as_json() == {"replayed": 0, "already": 0, "failed": 0}
+    assert replay(store, journal, clock).as_json() == {
+        "replayed": 0,
+        "already": 0,
+        "failed": 0,
+        "held": 0,
+    }
     assert pending_count(journal) == 0
     # the journal's notes lost (killed before it wrote them): central still has each once
     with journal.engine.begin() as conn:
         conn.execute(delete(replayed))
-    assert replay(store, journal, clock).as_json() == {"replayed": 0, "already": 3, "failed": 0}
+    assert replay(store, journal, clock).as_json() == {
+        "replayed": 0,
+        "already": 3,
+        "failed": 0,
+        "held": 0,
+    }
     assert len(central_rows(store)) == 4
     with store.engine.connect() as conn:
         audits = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
@@ -225,7 +235,7 @@ def test_a_card_that_checked_in_elsewhere_meanwhile_is_flagged(
     elsewhere = store.commit_checkin(draft("kiosk-2", n=1))  # same card, another kiosk
     mine = offline_drafts(journal, 2)  # cards 1 and 2
     summary = replay(store, journal, FakeClock(MORNING))
-    assert summary.as_json() == {"replayed": 2, "already": 0, "failed": 0}
+    assert summary.as_json() == {"replayed": 2, "already": 0, "failed": 0, "held": 0}
     assert summary.flagged == ("A-1",)
     flagged = store.get_checkin(mine[0].id)
     assert flagged is not None
@@ -240,16 +250,24 @@ def test_a_card_that_checked_in_elsewhere_meanwhile_is_flagged(
     assert journal_copy.flag == CheckInFlag.DUPLICATE
 
 
-def test_two_kiosks_with_one_prefix_fail_and_stay_pending(store: SqlStore, tmp_path: Path) -> None:
+def test_two_kiosks_with_one_prefix_hold_the_second_and_never_fail_forever(
+    store: SqlStore, tmp_path: Path
+) -> None:
     one = journal_store(tmp_path, "A", "one.db")
     two = journal_store(tmp_path, "A", "two.db")
     one.commit_checkin(draft("from-one", n=1))
     two.commit_checkin(draft("from-two", n=2))  # A-1 again: a configuration mistake
     clock = FakeClock(MORNING)
-    assert replay(store, one, clock).as_json() == {"replayed": 1, "already": 0, "failed": 0}
-    failed = replay(store, two, clock)
-    assert failed.as_json() == {"replayed": 0, "already": 0, "failed": 1}
-    assert pending_count(two) == 1
+    assert replay(store, one, clock).as_json() == {
+        "replayed": 1,
+        "already": 0,
+        "failed": 0,
+        "held": 0,
+    }
+    held = replay(store, two, clock)
+    assert held.as_json() == {"replayed": 0, "already": 0, "failed": 0, "held": 1}
+    assert pending_count(two) == 0  # held for reception, not retried forever
+    assert held_count(two) == 1
     one.dispose()
     two.dispose()
 

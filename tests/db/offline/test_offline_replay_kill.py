@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -27,21 +26,27 @@ from tests.fakes import FakeClock
 ROOT = Path(__file__).resolve().parents[3]
 RunCli = Callable[..., CompletedProcess[bytes]]
 
-# The child replays at ~2 ms a check-in at least: on a fast machine a replay of 600 could end
-# between two polls of the parent, and the kill must land part-way.
+# The child replays with a fault at the named point "between" (between central's commit and
+# the journal's note of one check-in): at the KILL_AT-th check-in it tells the parent and
+# waits there until the parent's SIGKILL. The kill lands at that exact point every run.
+KILL_AT = 40
 _CHILD = """
 import sys
-import time
+import threading
 import db.offline.replay
 from db.store.engine import create_kiosk_engine
 from db.offline.replay import replay
 from db.store import SqlStore
 from kiosk.clock import SystemClock
-_one = db.offline.replay._replay_one
-def _slowed(central, item):
-    time.sleep(0.002)
-    return _one(central, item)
-db.offline.replay._replay_one = _slowed
+seen = 0
+def fault(point, item):
+    global seen
+    if point == "between":
+        seen += 1
+        if seen == int(sys.argv[3]):
+            print("at-fault", flush=True)
+            threading.Event().wait()  # held here until the parent's SIGKILL
+db.offline.replay.fault_point = fault
 central = SqlStore(create_kiosk_engine(sys.argv[1]))
 journal = SqlStore(create_kiosk_engine(sys.argv[2]), series="A")
 print(replay(central, journal, SystemClock()).as_json(), flush=True)
@@ -56,34 +61,33 @@ def _count(store: SqlStore) -> int:
 def test_a_replay_killed_part_way_is_finished_exactly_by_the_next(
     store: SqlStore, tmp_path: Path
 ) -> None:
-    total = 600
+    total = 100
     journal = journal_store(tmp_path)
     made = {journal.commit_checkin(draft(f"k{i}", n=i)).id for i in range(1, total + 1)}
     central_url = store.engine.url.render_as_string(hide_password=False)
     journal_url = journal.engine.url.render_as_string(hide_password=False)
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, central_url, journal_url],
+        [sys.executable, "-c", _CHILD, central_url, journal_url, str(KILL_AT)],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while child.poll() is None and time.monotonic() < deadline:
-        if _count(store) >= 40:
-            os.kill(child.pid, signal.SIGKILL)
-            break
-        time.sleep(0.005)
+    assert child.stdout is not None
+    said = child.stdout.readline().decode().strip()  # blocks until the fault point is reached
+    os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=30)
-    assert child.returncode == -signal.SIGKILL, "the replay ended before it could be killed"
+    assert said == "at-fault", f"the replay never reached its fault point: {said!r}"
+    assert child.returncode == -signal.SIGKILL
+    # killed between central's commit and the journal's note of the KILL_AT-th check-in:
+    # central has it, the journal still counts it as pending
     landed = _count(store)
-    assert 40 <= landed < total
-    left = pending_count(journal)
-    assert total - landed <= left <= total - landed + 1  # at most one landed but not noted
+    assert landed == KILL_AT, "central must commit a check-in before the journal notes it"
+    assert pending_count(journal) == total - KILL_AT + 1
 
     second = replay(store, journal, FakeClock(MORNING))
-    assert second.failed == 0
-    assert second.replayed == total - landed
-    assert second.already == left - (total - landed)
+    assert (second.failed, second.held) == (0, 0)
+    assert second.replayed == total - KILL_AT
+    assert second.already == 1  # found in central by its idempotency key
     assert pending_count(journal) == 0
     with store.engine.connect() as conn:
         ids = [row.id for row in conn.execute(select(checkins.c.id, checkins.c.series))]
@@ -140,11 +144,13 @@ def test_the_offline_demo_through_kiosk_admin(
             "replayed": 1,
             "already": 0,
             "failed": 0,
+            "held": 0,
         }
         assert _json(run_cli(["replay", "--json"], env=site)) == {
             "replayed": 0,
             "already": 0,
             "failed": 0,
+            "held": 0,
         }
         status = _json(run_cli(["status", "--json"], env=site))
         assert (status["offline_pending"], status["checkins_today"]) == (0, 1)

@@ -1,0 +1,124 @@
+"""Replay never stops the line: a journal check-in central refuses for its data is ``held``
+(with its reason in our words) and the replay goes on with the rows after it; nothing the
+replay logs or prints carries the row's values."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import pytest
+
+from db.offline.failover import FailoverStore
+from db.offline.replay import ReplayLoop, replay
+from db.store import SqlStore
+from db.store.journal import (
+    held_checkins,
+    held_count,
+    pending_checkins,
+    pending_count,
+    replay_checkin,
+)
+from tests.builders import card, draft, patient
+from tests.db.offline.test_offline import CLOSED_PORT, MORNING, central_rows, journal_store
+from tests.fakes import FakeClock
+
+RunCli = Callable[..., CompletedProcess[bytes]]
+# a synthetic patient: no real person's data
+NAME = "Trần Thị Giảđịnh " * 12  # 204 characters: one column over on PostgreSQL
+CCCD = "079190004321"
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[SqlStore]:
+    made = journal_store(tmp_path)
+    yield made
+    made.dispose()
+
+
+def _taken_label_in_central(central: SqlStore, tmp_path: Path) -> None:
+    """Another kiosk with the same prefix already replayed its ``A-2`` for NOI."""
+    other = journal_store(tmp_path, name="other.db")
+    for i in (1, 2):
+        other.commit_checkin(draft(f"other{i}", n=50 + i))
+    assert replay_checkin(central, pending_checkins(other)[1]) == "replayed"
+    other.dispose()
+
+
+def test_a_refused_row_is_held_and_the_rows_after_it_go_in(
+    store: SqlStore, journal: SqlStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _taken_label_in_central(store, tmp_path)
+    mine = [journal.commit_checkin(draft(f"k{i}", n=i)) for i in (1, 2, 3)]
+    assert [c.label for c in mine] == ["A-1", "A-2", "A-3"]
+    caplog.set_level(logging.INFO)
+    summary = replay(store, journal, FakeClock(MORNING))
+    assert summary.as_json() == {"replayed": 2, "already": 0, "failed": 0, "held": 1}
+    assert pending_count(journal) == 0
+    [held] = held_checkins(journal)
+    assert (held.checkin_id, held.label) == (mine[1].id, "A-2")
+    assert "uq_checkins_number" in held.reason or "queue_number" in held.reason
+    assert mine[1].id in caplog.text  # the log names the check-in by its id
+    ids = {row[0] for row in central_rows(store)}
+    assert mine[0].id in ids
+    assert mine[2].id in ids
+    assert mine[1].id not in ids
+    # a second replay does not try it again, and the kiosk goes back online
+    assert replay(store, journal, FakeClock(MORNING)).as_json()["held"] == 0
+    failover = FailoverStore(store, journal, online=False)
+    ReplayLoop(failover, FakeClock(MORNING)).step()
+    assert failover.online
+    assert held_count(journal) == 1
+
+
+def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
+    assert result.returncode == 0, result.stderr.decode()
+    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    return data
+
+
+def test_no_log_line_or_cli_output_carries_the_rows_values(
+    postgres_url: str,
+    store: SqlStore,
+    tmp_path: Path,
+    run_cli: RunCli,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL enforces the column's length; SQLite stores the name")
+    journal = journal_store(tmp_path)
+    bad = journal.commit_checkin(
+        draft("bad", n=1, patient=patient(card(1), name=NAME, id_number=CCCD))
+    )
+    journal.commit_checkin(draft("good", n=2))
+    journal.dispose()
+    site = {
+        "KIOSK_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+        "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
+        "KIOSK_INSURANCE_GATEWAY_URL": "",
+    }
+    caplog.set_level(logging.DEBUG)
+    result = run_cli(["replay", "--json"], env=site)
+    assert _json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1}
+    status = run_cli(["status", "--json"], env=site)
+    assert (_json(status)["held"], _json(status)["offline_pending"]) == (1, 0)
+    assert _json(status)["state"] == "held"
+    cut = run_cli(["status", "--json"], env={**site, "KIOSK_DATABASE_URL": CLOSED_PORT})
+    assert cut.returncode == 1
+    down = json.loads(cut.stdout.decode().strip().splitlines()[-1])
+    assert (down["state"], down["held"]) == ("offline", 1)
+    said = (
+        "".join(part.decode() for r in (result, status) for part in (r.stdout, r.stderr))
+        + caplog.text
+    )
+    assert bad.id in said
+    for secret in (NAME.strip()[:20], "Giảđịnh", CCCD):
+        assert secret not in said, f"{secret!r} leaked into a log line or the CLI's output"
+    cleared = run_cli(["replay", "--clear-held", bad.id, "--json"], env=site)
+    assert _json(cleared) == {"cleared": 1}
+    after = _json(run_cli(["status", "--json"], env=site))
+    assert (after["held"], after["state"]) == (0, "online")
