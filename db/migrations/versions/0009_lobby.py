@@ -2,7 +2,7 @@
 patients' calls for staff (help_calls).
 
 Revision ID: 0009_lobby
-Revises: 0007_calling
+Revises: 0008_fleet
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_lobby"
-down_revision: str | Sequence[str] | None = "0007_calling"
+down_revision: str | Sequence[str] | None = "0008_fleet"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
