@@ -183,9 +183,26 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class StaffSettings:
-    max_pin_failures: int = 5
+    """Staff sign-in (kiosks, desks and room pages) and the reception desk page."""
+
+    max_pin_failures: int = 5  # desk failures in one window that lock the account
     lockout_minutes: int = 5
     logout_after_s: int = 120
+    failure_window_minutes: int = 15  # failure counts start again after this (server time)
+    kiosk_lock_failures: int = 20  # kiosk pads' failures in one window that lock the account
+    pad_max_failures: int = 5  # failures in one window after which a kiosk's pad pauses
+    desk_session_minutes: int = 30  # the desk page's session ends after this long idle
+    # the desk's preset override reasons, one button each (keys 1–9 in order)
+    desk_reasons: tuple[str, ...] = (
+        "Thẻ hết hạn – tự chi trả",
+        "Chưa có trong dữ liệu – đã xem thẻ",
+        "Chuyển tuyến",
+        "Cấp cứu",
+        "Mã cổng không hợp lệ – đã xem giấy tờ",
+        "Quá giới hạn năm sinh – đã xác minh",
+    )
+    # the desk's printer: "tcp://HOST:9100" (ESC/POS on the network), "file:FOLDER", "" none
+    desk_printer: str = ""
 
 
 BARE_CODE_CHECKS = ("birth_year", "reception")
