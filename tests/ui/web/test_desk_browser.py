@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from tests.fakes import FakeClock
+from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import CHROMIUM, PIN, Site, served
+from tests.ui.web.webhelp import CHROMIUM, Site, served
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
@@ -66,12 +67,7 @@ class Keys:
 
 
 def sign_in(page: Any, url: str) -> None:
-    page.goto(f"{url}/desk")
-    page.keyboard.type("201")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PIN)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#lookup")
+    sign_in_at(page, url)
 
 
 def test_an_override_from_a_scan_takes_two_presses_and_prints(page: Any, site: Site) -> None:
