@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from db.store.figures import day_rows
 from kiosk.checkin import CheckInRequest, CheckInService
 from kiosk.clock import Clock
 from kiosk.config import PrinterSettings
@@ -41,6 +42,7 @@ from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
 from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
 from ui.web.sessions import same
 
+DESK_ID = "DESK"  # the kiosk id of check-ins made at the desk
 DESK_COOKIE = "kiosk_desk"
 DESK_CSRF_COOKIE = "kiosk_desk_csrf"  # before sign-in: the double-submit token
 
@@ -192,6 +194,11 @@ class DeskPages:
         if self.service is not None:
             found = self.service.todays_checkins(search, limit=50)
             today = [patient_row(c) for c in found]
+        try:
+            _, tallies, _ = day_rows(web.store.engine, web.today())
+            sent = sum(int(n) for _, status, n in tallies if status == Status.NEEDS_RECEPTION)
+        except StoreError:
+            sent = None
         locked = []
         if session.is_admin:
             try:
@@ -210,6 +217,7 @@ class DeskPages:
                 "clinic": session.clinic or (clinics[0].code if clinics else ""),
                 "today": today,
                 "waiting": waiting,
+                "sent": sent,
                 "search": search or "",
                 "locked": locked,
                 "ready": self.service is not None,

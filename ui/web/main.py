@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -28,7 +29,7 @@ from kiosk.clock import SystemClock, local_day
 from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
 from kiosk.ports import StoreError
 from ui.web.app import create_app
-from ui.web.desk import desk_printer
+from ui.web.desk import DESK_ID, desk_printer
 from ui.web.sessions import server_secret
 
 
@@ -82,8 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     clock = SystemClock()
     # the reception desk's check-in use case, wired as a kiosk's, printing on the desk's printer
     printer = desk_printer(config.staff.desk_printer, config.printer)
+    # the desk's check-ins and look-ups are its own, not a kiosk's (the report counts them apart)
+    desk_config = replace(config, kiosk=replace(config.kiosk, id=DESK_ID))
     try:
-        desk = build_service(config, clock, printer=printer)
+        desk = build_service(desk_config, clock, printer=printer)
     except StoreError as error:
         print(f"kiosk-web: database unavailable: {error}", file=sys.stderr)
         store.dispose()

@@ -43,6 +43,7 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
             )
             assert 'data-status="needs_reception"' in found.text
             assert "Thẻ chưa có trong dữ liệu" in found.text  # the reason in staff words
+            assert 'data-sent="1"' in found.text  # the look-up itself was counted (kiosk id)
             assert "Lê Văn Tâm" not in found.text  # the screen faces a hall: masked
             done = client.post(
                 "/desk/override",
