@@ -191,6 +191,9 @@ class StaffRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the start of the failure window (the server's time); kiosk pads' failures counted apart
+    failures_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lobby_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     __table_args__ = (Index("uq_staff_code", "code", unique=True),)
 

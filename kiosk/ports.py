@@ -158,12 +158,15 @@ class StaffAccount:
     active: bool = True
     code: str = ""
     failed_logins: int = 0
-    next_try_at: datetime | None = None  # UTC; growing delays between failures
+    next_try_at: datetime | None = None  # UTC; no longer set (waits are per pad, not per account)
     locked_until: datetime | None = None  # UTC; lifted by time or by an admin
+    # the failure window: counts start again once it is older than ``staff.failure_window_minutes``
+    failures_since: datetime | None = None  # UTC, by the database server's clock
+    lobby_failures: int = 0  # failures at kiosks' PIN pads in the window (``failed_logins``: desks)
 
 
-#: seconds to wait before the next try and seconds of lockout after the n-th failure in a row
-Penalty = Callable[[int], tuple[float, float]]
+#: the lock-out rule: one attempt on an account at the database server's time -> the claim
+LockRule = Callable[["StaffAccount", datetime], "LoginClaim"]
 
 
 @dataclass(frozen=True)
@@ -171,12 +174,14 @@ class LoginClaim:
     """The answer of :meth:`StaffDirectory.claim_login`.
 
     ``claimed`` is True when this attempt was counted (the failure count went up by one,
-    before the PIN is even checked), False when the account is locked or must still wait; the
-    account is as stored after the claim.
+    before the PIN is even checked), False when the account is locked; the account is as
+    stored after the claim. ``now`` is the database server's time the rule was applied at
+    (every time in the lock-out rule is the server's, never a kiosk's own clock).
     """
 
     account: StaffAccount
     claimed: bool
+    now: datetime
 
 
 class StaffDirectory(Protocol):
@@ -194,18 +199,22 @@ class StaffDirectory(Protocol):
 
     def remove_staff(self, name: str) -> None: ...
 
-    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+    def claim_login(self, code: str, rule: LockRule) -> LoginClaim | None:
         """Count one sign-in attempt for the active account with staff code ``code``.
 
-        Atomic across processes and kiosks: unless the account is locked or must wait, its
-        failure count goes up by one and ``penalty(count)`` sets its next try and lockout, in
-        one transaction. None when no active account has that code.
+        Atomic across processes and kiosks: ``rule(account, server_now)`` decides the account's
+        new failure counts and lockout, in one transaction, with the database server's time.
+        None when no active account has that code.
         """
         ...
 
     def login_succeeded(self, name: str, audit_after: str | None) -> None:
         """Clear this account's failures (and no other's) and audit the login, in one
         transaction."""
+        ...
+
+    def unlock_staff(self, name: str, actor: str) -> None:
+        """Clear an account's failures and lockout (an admin's decision); audited."""
         ...
 
     def record_audit(

@@ -72,7 +72,7 @@ class KioskSettings:
     idle_timeout_s: int = 30
     question_timeout_s: int = 60
     printer_failed_timeout_s: int = 120
-    time_warning_s: int = 20  # issue 28: the patient has 20 s to answer "more time?"
+    time_warning_s: int = 20  # the patient has 20 s to answer "more time?"
     hide_cursor: bool = True
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"
@@ -80,7 +80,7 @@ class KioskSettings:
     # This kiosk's own number series while the central database is unreachable ("A" gives
     # "A-1", "A-2", ...); required, and unique per kiosk, when database.url is not SQLite.
     offline_prefix: str = ""
-    # issue 28 (the lobby): wrong birth years allowed per bare code per local day, counted
+    # the lobby: wrong birth years allowed per bare code per local day, counted
     # across scans and kiosks; after that the code goes to reception
     birth_year_tries: int = 3
 
@@ -204,9 +204,26 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class StaffSettings:
-    max_pin_failures: int = 5
+    """Staff sign-in (kiosks, desks and room pages) and the reception desk page."""
+
+    max_pin_failures: int = 5  # desk failures in one window that lock the account
     lockout_minutes: int = 5
     logout_after_s: int = 120
+    failure_window_minutes: int = 15  # failure counts start again after this (server time)
+    kiosk_lock_failures: int = 20  # kiosk pads' failures in one window that lock the account
+    pad_max_failures: int = 5  # failures in one window after which a kiosk's pad pauses
+    desk_session_minutes: int = 30  # the desk page's session ends after this long idle
+    # the desk's preset override reasons, one button each (keys 1–9 in order)
+    desk_reasons: tuple[str, ...] = (
+        "Thẻ hết hạn – tự chi trả",
+        "Chưa có trong dữ liệu – đã xem thẻ",
+        "Chuyển tuyến",
+        "Cấp cứu",
+        "Mã cổng không hợp lệ – đã xem giấy tờ",
+        "Quá giới hạn năm sinh – đã xác minh",
+    )
+    # the desk's printer: "tcp://HOST:9100" (ESC/POS on the network), "file:FOLDER", "" none
+    desk_printer: str = ""
 
 
 BARE_CODE_CHECKS = ("birth_year", "reception")

@@ -411,6 +411,10 @@ def _staff_auth(parts: Parts) -> StaffAuth:
         lockout_minutes=s.lockout_minutes,
         logout_after_s=s.logout_after_s,
         where=parts.config.kiosk.id,
+        origin="kiosk",
+        window_minutes=s.failure_window_minutes,
+        kiosk_lock_failures=s.kiosk_lock_failures,
+        pad_max_failures=s.pad_max_failures,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,10 @@ class Dialect:
         """The database's size on disk."""
         raise NotImplementedError
 
+    def server_now(self, conn: Connection) -> datetime:
+        """The database server's time (UTC, aware): where machines must agree on time."""
+        raise NotImplementedError
+
     def oldest_running_transaction(self, engine: Engine) -> int | None:
         """The oldest transaction still running on the server, for the card replica's
         incremental refresh; None where no ``card_changes`` log is kept (every refresh of a
@@ -125,6 +129,12 @@ class SqliteDialect(Dialect):
     name = "sqlite"
     card_row = SQLITE_ROW
     bulk_load = True
+
+    def server_now(self, conn: Connection) -> datetime:
+        # SQLite's 'now' is the clock of the machine holding the file: with one file there is
+        # one clock; milliseconds, as CURRENT_TIMESTAMP only has seconds
+        text_now = conn.execute(select(func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
+        return datetime.fromisoformat(str(text_now)).replace(tzinfo=UTC)
 
     def __init__(self) -> None:
         self.upsert_sql = _upsert_sql("?")
@@ -221,6 +231,10 @@ class PostgresDialect(Dialect):
             length: card_select().where(cards.c[column] == code).limit(1)
             for length, column in CODE_COLUMNS.items()
         }
+
+    def server_now(self, conn: Connection) -> datetime:
+        value: datetime = conn.execute(select(func.now())).scalar_one()
+        return value.astimezone(UTC)
 
     def read(self, engine: Engine) -> Connection:
         # One statement needs no BEGIN/ROLLBACK round trips on a server.

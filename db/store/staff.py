@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from db.models import staff
 from db.store.database import Database
-from kiosk.ports import LoginClaim, Penalty, StaffAccount, StoreError
-from kiosk.staff_auth import claim_attempt
+from kiosk.ports import LockRule, LoginClaim, StaffAccount, StoreError
 
 
 class _StaffTakenError(StoreError):
@@ -52,6 +50,7 @@ class StaffStore(Database):
                         active=account.active,
                         code=code,
                         failed_logins=0,
+                        lobby_failures=0,
                     )
                 )
                 self._audit_in(
@@ -66,8 +65,7 @@ class StaffStore(Database):
 
     def unlock_staff(self, name: str, actor: str = "kiosk-admin") -> None:
         """Clear an account's failures, wait and lockout (an admin's decision); audited."""
-        values: dict[str, object] = {"failed_logins": 0, "next_try_at": None, "locked_until": None}
-        self._staff_change(name, values, "staff_unlock", actor)
+        self._staff_change(name, dict(_CLEARED), "staff_unlock", actor)
 
     def remove_staff(self, name: str, actor: str = "kiosk-admin") -> None:
         """Delete an account; raises LookupError for an unknown name."""
@@ -84,11 +82,12 @@ class StaffStore(Database):
                 raise LookupError("no such staff account")
             self._audit_in(conn, actor=actor, action=action, target=name)
 
-    def claim_login(self, code: str, now: datetime, penalty: Penalty) -> LoginClaim | None:
+    def claim_login(self, code: str, rule: LockRule) -> LoginClaim | None:
         """Count one sign-in attempt for the account with staff ``code`` (see the port).
 
         The row is locked for the transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
-        PostgreSQL), so attempts from several kiosks at once are each counted.
+        PostgreSQL), so attempts from several kiosks at once are each counted; ``rule`` gets the
+        database server's time (or the store's injected clock in tests), never the kiosk's.
         """
         with self._writing() as conn:
             row = conn.execute(
@@ -98,7 +97,8 @@ class StaffStore(Database):
             ).first()
             if row is None:
                 return None
-            claim = claim_attempt(_staff_from_row(row), now, penalty)
+            now = self._clock.now() if self._clock is not None else self._dialect.server_now(conn)
+            claim = rule(_staff_from_row(row), now)
             if claim.claimed:
                 account = claim.account
                 conn.execute(
@@ -106,6 +106,8 @@ class StaffStore(Database):
                     .where(staff.c.name == account.name)
                     .values(
                         failed_logins=account.failed_logins,
+                        lobby_failures=account.lobby_failures,
+                        failures_since=account.failures_since,
                         next_try_at=account.next_try_at,
                         locked_until=account.locked_until,
                     )
@@ -115,12 +117,18 @@ class StaffStore(Database):
     def login_succeeded(self, name: str, audit_after: str | None) -> None:
         """Clear this account's failures and audit the login, in one transaction."""
         with self._writing() as conn:
-            conn.execute(
-                update(staff)
-                .where(staff.c.name == name)
-                .values(failed_logins=0, next_try_at=None, locked_until=None)
-            )
+            conn.execute(update(staff).where(staff.c.name == name).values(**_CLEARED))
             self._audit_in(conn, actor=name, action="login", target=name, after=audit_after)
+
+
+# an account's sign-in state after a success or an admin's unlock
+_CLEARED: dict[str, object] = {
+    "failed_logins": 0,
+    "lobby_failures": 0,
+    "failures_since": None,
+    "next_try_at": None,
+    "locked_until": None,
+}
 
 
 def _free_code(conn: Connection) -> str:
@@ -141,4 +149,6 @@ def _staff_from_row(row: Row[Any]) -> StaffAccount:
         failed_logins=row.failed_logins,
         next_try_at=row.next_try_at,
         locked_until=row.locked_until,
+        failures_since=row.failures_since,
+        lobby_failures=row.lobby_failures,
     )

@@ -12,6 +12,7 @@ Routes:
 - ``GET /voice/call.wav?label=12&room=101`` — "Mời số 12 đến phòng 101" from the kiosk's own
   prompt parts, twice (in English too when ``queue.board_english``).
 - ``/room/<room>`` — the room page (see :mod:`ui.web.room`); ``POST /api/call`` for the HIS.
+- ``/desk`` — the reception desk (see :mod:`ui.web.desk`); ``/fleet`` — the kiosks, for admins.
 - ``GET /healthz`` — "ok" while the database answers.
 """
 
@@ -41,13 +42,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from db.store import SqlStore
 from db.store.calling import calling_store
 from db.store.notify import QueueWatch, watch_for
+from kiosk.checkin import CheckInService
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.outcome import Lang
 from kiosk.ports import StoreError
 from kiosk.voice import Prompt, PromptKind, PromptLibrary, clips
 from ui.web.board import board_state
+from ui.web.desk import DeskPages, DeskSessions
 from ui.web.feed import QueueFeed, Rooms
+from ui.web.fleet import FleetPages
 from ui.web.room import RoomPages, Web
 from ui.web.sessions import Sessions
 
@@ -190,11 +194,13 @@ def create_app(
     *,
     watch: QueueWatch | None = None,
     clock: Clock | None = None,
+    desk: CheckInService | None = None,
 ) -> Starlette:
     """The app on the central ``store``; its lifespan starts and stops the queue feed.
 
     ``watch`` wakes the boards (default: LISTEN on PostgreSQL, a poll on SQLite); ``clock``
     decides the local day and minutes waited (the calls are timed by the database server).
+    ``desk`` is the check-in use case the reception desk works through (None: no desk).
     """
     clock = clock or SystemClock()
     calls = calling_store(store)
@@ -226,9 +232,12 @@ def create_app(
         finally:
             feed.stop()
 
+    desk_idle_s = config.staff.desk_session_minutes * 60
     routes = [
         *BoardPages(web, feed, voice).routes(),
         *RoomPages(web).routes(),
+        *DeskPages(web, desk, secret).routes(),
+        *FleetPages(web, DeskSessions(secret, desk_idle_s, clock)).routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

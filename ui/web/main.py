@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -22,11 +23,13 @@ import uvicorn
 from db.store import SqlStore
 from db.store.calling import calling_store
 from db.store.open import open_store
+from db.wiring import build_service
 from kiosk import __version__
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
 from kiosk.ports import StoreError
 from ui.web.app import create_app
+from ui.web.desk import DESK_ID, desk_printer
 from ui.web.sessions import server_secret
 
 
@@ -34,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-web",
         description="The waiting-room board (/board?rooms=101,102) and the room pages "
-        "(/room/101), served from the kiosks' central database.",
+        "(/room/101), the reception desk (/desk) and the fleet (/fleet), served from the kiosks' "
+        "central database.",
     )
     parser.add_argument("--version", action="version", version=f"kiosk-web {__version__}")
     parser.add_argument(
@@ -76,13 +80,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk-web: database unavailable: {error}", file=sys.stderr)
         return 1
     secret = server_secret(config.queue.web_secret_env, config.kiosk.data_dir)
-    app = create_app(config, store, secret)
+    clock = SystemClock()
+    # the reception desk's check-in use case, wired as a kiosk's, printing on the desk's printer
+    printer = desk_printer(config.staff.desk_printer, config.printer)
+    # the desk's check-ins and look-ups are its own, not a kiosk's (the report counts them apart)
+    desk_config = replace(config, kiosk=replace(config.kiosk, id=DESK_ID))
+    try:
+        desk = build_service(desk_config, clock, printer=printer)
+    except StoreError as error:
+        print(f"kiosk-web: database unavailable: {error}", file=sys.stderr)
+        store.dispose()
+        return 1
+    app = create_app(config, store, secret, clock=clock, desk=desk.service)
     if args.demo:
         _demo_rooms(config, store)
     try:
         # access lines carry room codes and paths only; proxy headers give the client's scheme
         uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
     finally:
+        desk.dispose()
         store.dispose()
     return 0
 

@@ -38,7 +38,7 @@ from kiosk.calling import CallStep
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.ports import StoreError
-from kiosk.staff_auth import LoginResult, StaffAuth
+from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
 from ui.web.board import room_state
 from ui.web.sessions import (
     CSRF_COOKIE,
@@ -86,6 +86,12 @@ class RoomPages:
 
     def __init__(self, web: Web) -> None:
         self.web = web
+        # the staff PCs' rate limit, per client address (the account's lock is in central)
+        self.limiter = PadLimiter(
+            web.clock,
+            max_failures=web.config.staff.kiosk_lock_failures,
+            window_s=web.config.staff.failure_window_minutes * 60,
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -168,9 +174,13 @@ class RoomPages:
             max_failures=web.config.staff.max_pin_failures,
             lockout_minutes=web.config.staff.lockout_minutes,
             where=f"web:room:{room}",
+            origin="desk",  # a staff PC: its failures lock at max_pin_failures
+            window_minutes=web.config.staff.failure_window_minutes,
+            limiter=self.limiter,
         )
         code, pin = str(form.get("code") or ""), str(form.get("pin") or "")
-        attempt = await run_in_threadpool(auth.login, code, pin)
+        source = request.client.host if request.client else ""
+        attempt = await run_in_threadpool(partial(auth.login, code, pin, source=source))
         if attempt.result is LoginResult.OK and attempt.session is not None:
             return _signed_in(request, web.sessions, Sessions.new(room, attempt.session.name))
         vi, en = _REFUSED[attempt.result]

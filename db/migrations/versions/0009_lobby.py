@@ -1,4 +1,4 @@
-"""The lobby (issue 28): wrong birth years per bare code and day (wrong_years), and the
+"""The lobby: wrong birth years per bare code and day (wrong_years), and the
 patients' calls for staff (help_calls).
 
 Revision ID: 0009_lobby

@@ -2,7 +2,7 @@
 slip still says "Miễn cùng chi trả từ dd/MM/yyyy".
 
 Revision ID: 0011_copay_exempt
-Revises: 0009_lobby
+Revises: 0010_desk
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_copay_exempt"
-down_revision: str | Sequence[str] | None = "0009_lobby"
+down_revision: str | Sequence[str] | None = "0010_desk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

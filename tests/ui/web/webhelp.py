@@ -24,6 +24,7 @@ from db.store import SqlStore
 from db.store.calling import CallingStore, calling_store
 from db.store.engine import create_kiosk_engine
 from db.store.migrate import upgrade
+from kiosk.checkin import CheckInService
 from kiosk.clock import Clock
 from kiosk.config import Config, load_config
 from kiosk.model import CheckIn
@@ -88,8 +89,8 @@ class Site:
 
         return SystemClock().now().astimezone(self.config.kiosk.zone).date()
 
-    def add_staff(self, name: str = "Lan", code: str = "201") -> None:
-        self.store.add_staff(StaffAccount(name, "staff", hash_pin(PIN), code=code))
+    def add_staff(self, name: str = "Lan", code: str = "201", role: str = "staff") -> None:
+        self.store.add_staff(StaffAccount(name, role, hash_pin(PIN), code=code))
 
 
 def make_site(folder: Path, database_url: str | None = None) -> Site:
@@ -118,11 +119,12 @@ def served(
     config: Config | None = None,
     secret: bytes = SECRET,
     clock: Clock | None = None,
+    desk: CheckInService | None = None,
 ) -> Iterator[str]:
     """The app (on ``config``, default the site's) on a real uvicorn in a thread; yields its
     base URL."""
     port = port or free_port()
-    app = create_app(config or site.config, site.store, secret, clock=clock)
+    app = create_app(config or site.config, site.store, secret, clock=clock, desk=desk)
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1

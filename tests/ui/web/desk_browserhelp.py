@@ -1,0 +1,17 @@
+"""Signing in at the desk in a browser, by keyboard as reception does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.ui.web.webhelp import PIN
+
+
+def sign_in_at(page: Any, url: str, code: str = "201") -> None:
+    """Open ``/desk``, type the staff code, Tab, the PIN, Enter; wait for the look-up."""
+    page.goto(f"{url}/desk")
+    page.keyboard.type(code)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PIN)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lookup")

@@ -1,0 +1,53 @@
+"""Screenshots of the reception desk and the fleet page in Debian's Chromium for the docs:
+``python -m tests.ui.web.desk_screens docs/screens`` writes ``desk.png`` (a scan of a card not
+in the cache, the preset reasons one key away), ``desk-done.png`` (the number printed) and
+``fleet.png`` (an admin's view), all at 1366×768, a reception PC.
+
+The patients are synthetic (kiosk.synthetic); names are masked on the desk as on every screen.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.ui.web.desk_browserhelp import sign_in_at
+from tests.ui.web.deskhelp import desk_wiring, scanned_payload
+from tests.ui.web.screens import morning
+from tests.ui.web.webhelp import CHROMIUM, make_site, served
+
+
+def main(out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        site = make_site(Path(tmp))
+        site.add_staff("Minh", code="201", role="admin")
+        morning(site)
+        with (
+            desk_wiring(site) as (wiring, _),
+            served(site, desk=wiring.service) as url,
+            sync_playwright() as p,
+        ):
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            sign_in_at(page, url)
+            page.keyboard.type(scanned_payload())
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#found")
+            page.screenshot(path=str(out / "desk.png"), full_page=True)
+            page.keyboard.press("2")
+            page.wait_for_selector("#done")
+            page.screenshot(path=str(out / "desk-done.png"), full_page=True)
+            page.goto(f"{url}/fleet")
+            page.wait_for_selector("#outbox")
+            page.screenshot(path=str(out / "fleet.png"), full_page=True)
+            browser.close()
+        site.store.dispose()
+    print(f"wrote desk.png, desk-done.png and fleet.png in {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screens"))
