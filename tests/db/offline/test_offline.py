@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from db.models import audit_log, checkins, replayed
 from db.offline.failover import FailoverStore
@@ -164,8 +164,9 @@ def test_the_replica_follows_central_incrementally(store: SqlStore, journal: Sql
     assert (first.mode, first.added, first.cards) == ("full", 5, 5)
     store.upsert_cards([card(2, name="Trần Thị Đổi"), card(7)])
     store.apply_card_page("feed", [], ["7900000004"], "c1")
-    second = refresh_replica(store, journal, clock)
     server = store.engine.dialect.name == "postgresql"
+    quiet = not server or not _others_in_a_transaction(store)
+    second = refresh_replica(store, journal, clock)
     assert second.mode == ("incremental" if server else "full")
     assert second.cards == 5
     assert second.added == 1
@@ -178,9 +179,26 @@ def test_the_replica_follows_central_incrementally(store: SqlStore, journal: Sql
     if server:
         # Nothing changed: at most what the last refresh copied is copied again (transactions
         # still running anywhere on the server when it ran keep it from moving past them).
+        quiet = quiet and not _others_in_a_transaction(store)
         third = refresh_replica(store, journal, clock)
         assert (third.mode, third.added, third.removed, third.cards) == ("incremental", 0, 0, 5)
-        assert third.updated <= 2
+        # On a quiet server that is the two cards the last refresh copied. Other work on the
+        # same server (the suite's other process, another kiosk) may hold the cursor back, and
+        # then more is copied again, never less than is needed: the checks above hold either way.
+        if quiet and not _others_in_a_transaction(store):
+            assert third.updated <= 2
+        else:
+            assert third.updated <= 5
+
+
+def _others_in_a_transaction(store: SqlStore) -> bool:
+    """Whether any other session on the PostgreSQL server is inside a transaction now."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+    )
+    with store.engine.connect() as conn:
+        return bool(conn.execute(query).scalar_one())
 
 
 # -- replay --------------------------------------------------------------------------------------
