@@ -18,7 +18,8 @@ OWNERS = {
     "pyzbar": {"scanner/decode/zbar.py"},
     "uvicorn": {"ui/web/main.py"},
     "sse_starlette": {"ui/web/app.py"},
-    "itsdangerous": {"ui/web/sessions.py"},
+    # the room pages' and the desk's signed cookies (each its own session kind)
+    "itsdangerous": {"ui/web/sessions.py", "ui/web/desk.py"},
 }
 
 

@@ -233,7 +233,10 @@ class PostgresDialect(Dialect):
         }
 
     def server_now(self, conn: Connection) -> datetime:
-        value: datetime = conn.execute(select(func.now())).scalar_one()
+        # clock_timestamp(), not now(): now() is when the transaction began, and a sign-in that
+        # waited on another's row lock would read a time before the window that one opened
+        # (and reset its count: a lost failure under concurrent tries)
+        value: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
         return value.astimezone(UTC)
 
     def read(self, engine: Engine) -> Connection:

@@ -182,15 +182,17 @@ def test_attempts_from_many_kiosks_at_once_are_each_counted(postgres_url: str) -
                 store.claim_login("101", _rule("kiosk", kiosk_lock_failures=1000))
 
         threads = [threading.Thread(target=guess, args=(stores[i % 4],)) for i in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        lan = stores[0].get_staff("Lan")
-        assert lan is not None
-        assert lan.lobby_failures == 80
-        for s in stores:
-            s.dispose()
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            lan = stores[0].get_staff("Lan")
+            assert lan is not None
+            assert lan.lobby_failures == 80
+        finally:  # a failure here must not leave eight connections for another test to trip on
+            for s in stores:
+                s.dispose()
 
 
 def test_unknown_codes_take_as_long_as_known_ones_on_sqlite(tmp_path: Path) -> None:
