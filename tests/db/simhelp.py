@@ -30,6 +30,8 @@ from db.store import SqlStore
 from db.store.card_columns import SERVER_ROW
 from db.store.engine import create_kiosk_engine
 from db.store.migrate import upgrade
+from kiosk.model import BirthDate
+from kiosk.ports import CardQuery
 from tests.fakes import FakeClock
 
 CREDENTIALS = Credentials(
@@ -115,3 +117,16 @@ def cache_checksum(store: SqlStore) -> tuple[int, str]:
     with store.engine.connect() as conn:
         rows = conn.execute(select(cards)).all()
     return _digest(row_from_record(SERVER_ROW.decode(row)) for row in rows)
+
+
+def card_query(population: Population, i: int) -> CardQuery:
+    """The gateway question for the simulated population's card ``i`` (its number, name and
+    birth date as the card prints them)."""
+    row = population.row(i)
+    text = row["ngaySinh"]
+    birth = (
+        BirthDate(int(text))
+        if len(text) == 4
+        else BirthDate(int(text[6:]), int(text[3:5]), int(text[:2]))
+    )
+    return CardQuery(row["maThe"], row["hoTen"], birth)

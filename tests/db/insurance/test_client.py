@@ -15,19 +15,8 @@ from kiosk.config import InsuranceSettings
 from kiosk.masking import mask_name, mask_number
 from kiosk.model import BirthDate, CardStatus, GatewayFailure, GatewayFailureKind, GatewayReply
 from kiosk.ports import CardQuery
-from tests.db.simhelp import feed_client, gateway_client, simulator
+from tests.db.simhelp import card_query, feed_client, gateway_client, simulator
 from tests.fakes import FakeClock, hostile_feed, unused_port
-
-
-def _query(population: Population, i: int) -> CardQuery:
-    row = population.row(i)
-    text = row["ngaySinh"]
-    birth = (
-        BirthDate(int(text))
-        if len(text) == 4
-        else BirthDate(int(text[6:]), int(text[3:5]), int(text[:2]))
-    )
-    return CardQuery(row["maThe"], row["hoTen"], birth)
 
 
 def test_md5_and_masks() -> None:
@@ -130,30 +119,30 @@ def test_every_result_code_is_parsed() -> None:
         expected |= {f"12{k}" for k in range(5)}
         assert expected <= set(by_code)
         for code in sorted(expected):
-            reply = gateway.check(_query(population, by_code[code]), 2.0)
+            reply = gateway.check(card_query(population, by_code[code]), 2.0)
             assert isinstance(reply, GatewayReply), code
             assert reply.code == code
             assert reply.note
-        replaced = gateway.check(_query(population, by_code["003"]), 2.0)
+        replaced = gateway.check(card_query(population, by_code["003"]), 2.0)
         assert isinstance(replaced, GatewayReply)
         assert replaced.card is not None
         assert replaced.card.replacement is not None
         assert replaced.card.replacement.valid_to is not None
-        revoked = gateway.check(_query(population, by_code["110"]), 2.0)
+        revoked = gateway.check(card_query(population, by_code["110"]), 2.0)
         assert isinstance(revoked, GatewayReply)
         assert revoked.card is not None
         assert revoked.card.status is CardStatus.REVOKED
-        valid = gateway.check(_query(population, by_code["000"]), 2.0)
+        valid = gateway.check(card_query(population, by_code["000"]), 2.0)
         assert isinstance(valid, GatewayReply)
         assert valid.card is not None
         assert valid.card.bhxh_number == population.row(by_code["000"])["maSoBHXH"]
         with_visit = next(i for i in range(0, 5000, 3) if population.gateway_code(i) == "000")
-        visited = gateway.check(_query(population, with_visit), 2.0)
+        visited = gateway.check(card_query(population, with_visit), 2.0)
         assert isinstance(visited, GatewayReply)
         admitted = visited.visits[0].admitted_at
         assert admitted == datetime(2026, 11, 20, 1, 15, tzinfo=UTC)  # 08:15 in HCMC
         # mismatches, unknown cards and officer problems
-        q = _query(population, by_code["000"])
+        q = card_query(population, by_code["000"])
         wrong_name = gateway.check(CardQuery(q.code, "Zzz Yyy", q.birth), 2.0)
         assert isinstance(wrong_name, GatewayReply)
         assert wrong_name.code == "060"
@@ -176,7 +165,7 @@ def test_every_result_code_is_parsed() -> None:
 def test_gateway_auth_failure_after_one_refresh() -> None:
     with simulator(200) as (state, url):
         state.password = "something-else"
-        result = gateway_client(url).check(_query(state.population, 20), 1.5)
+        result = gateway_client(url).check(card_query(state.population, 20), 1.5)
         assert isinstance(result, GatewayFailure)
         assert result.kind is GatewayFailureKind.AUTH
 
@@ -184,7 +173,7 @@ def test_gateway_auth_failure_after_one_refresh() -> None:
 def _timed_check(url: str, budget: float, population: Population) -> tuple[object, float]:
     gateway = gateway_client(url)
     started = time.monotonic()
-    result = gateway.check(_query(population, 20), budget)
+    result = gateway.check(card_query(population, 20), budget)
     return result, time.monotonic() - started
 
 

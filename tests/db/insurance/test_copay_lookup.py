@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from db.insurance.gateway import copay_from_json
-from db.insurance.population import Population
 from kiosk.copay import CopayReply, from_reply
-from kiosk.model import BirthDate, GatewayFailure, GatewayFailureKind
+from kiosk.model import GatewayFailure, GatewayFailureKind
 from kiosk.ports import CardQuery, CopayLookup
-from tests.db.simhelp import gateway_client, simulator
+from tests.db.simhelp import card_query, gateway_client, simulator
 
 WORKED = [  # the documentation's example, newest first as the service sorts it
     {"ngayVao": "02/08/2026", "ngayRa": "05/08/2026", "tBNCCTLuyKe": 16500000.0},
@@ -30,17 +29,6 @@ AT_THRESHOLD = [{"ngayVao": "01/03/2026", "ngayRa": "10/03/2026", "tBNCCTLuyKe":
 TODAY = date(2026, 8, 10)
 
 
-def _query(population: Population, i: int) -> CardQuery:
-    row = population.row(i)
-    text = row["ngaySinh"]
-    birth = (
-        BirthDate(int(text))
-        if len(text) == 4
-        else BirthDate(int(text[6:]), int(text[3:5]), int(text[:2]))
-    )
-    return CardQuery(row["maThe"], row["hoTen"], birth)
-
-
 def _ask(rows: list[dict[str, object]] | None, i: int = 5, **state: object) -> CopayReply:
     with simulator(200) as (sim, url):
         population = sim.population
@@ -50,7 +38,7 @@ def _ask(rows: list[dict[str, object]] | None, i: int = 5, **state: object) -> C
             setattr(sim, key, value)
         client = gateway_client(url)
         assert isinstance(client, CopayLookup)
-        reply = client.copay(_query(population, i), 3.0)
+        reply = client.copay(card_query(population, i), 3.0)
     assert isinstance(reply, CopayReply), reply
     return reply
 
@@ -92,7 +80,7 @@ def test_204_no_co_payment_this_year() -> None:
 
 def test_400_a_card_code_of_a_length_the_service_refuses() -> None:
     with simulator(50) as (sim, url):
-        q = _query(sim.population, 5)
+        q = card_query(sim.population, 5)
         reply = gateway_client(url).copay(CardQuery(q.code[:9], q.name, q.birth), 3.0)
     assert isinstance(reply, CopayReply)
     assert reply.code == "400"
@@ -103,7 +91,7 @@ def test_500_a_restricted_account_is_a_failure_after_the_one_retry_loop() -> Non
     with simulator(50) as (sim, url):
         sim.copay_restricted = True
         client = gateway_client(url, retries=2)
-        reply = client.copay(_query(sim.population, 5), 3.0)
+        reply = client.copay(card_query(sim.population, 5), 3.0)
         asked = sim.counts.get("copay", 0)
     assert isinstance(reply, GatewayFailure)
     assert reply.kind is GatewayFailureKind.UNREACHABLE
@@ -114,7 +102,7 @@ def test_a_refused_token_is_renewed_once_and_sent_in_the_headers() -> None:
     with simulator(50) as (sim, url):
         sim.copay[sim.population.row(5)["maSoBHXH"]] = WORKED
         client = gateway_client(url)
-        query = _query(sim.population, 5)
+        query = card_query(sim.population, 5)
         first = client.copay(query, 3.0)
         sim.tokens.clear()  # the service forgot every token: HTTP 401 with no body
         second = client.copay(query, 3.0)
@@ -130,7 +118,7 @@ def test_the_population_answers_every_code_of_its_own() -> None:
         client = gateway_client(url)
         codes = {}
         for i in range(1, 9):
-            reply = client.copay(_query(sim.population, i), 3.0)
+            reply = client.copay(card_query(sim.population, i), 3.0)
             assert isinstance(reply, CopayReply)
             codes[i] = reply.code
     assert codes[4] == codes[8] == "204"

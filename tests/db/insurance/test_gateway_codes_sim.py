@@ -17,23 +17,12 @@ from db.cards.rows import record_from_row
 from db.insurance.population import RENEWED_KIND, Population
 from kiosk.eligibility import decide
 from kiosk.gateway_codes import interpret
-from kiosk.model import BirthDate, CodeKind, CodePayload, GatewayReply
+from kiosk.model import CodeKind, CodePayload, GatewayReply
 from kiosk.outcome import Reason, Status
 from kiosk.ports import CardQuery
 from kiosk.synthetic import REFERENCE_DAY
 from tests.builders import RULES
-from tests.db.simhelp import gateway_client, simulator
-
-
-def _query(population: Population, i: int) -> CardQuery:
-    row = population.row(i)
-    text = row["ngaySinh"]
-    birth = (
-        BirthDate(int(text))
-        if len(text) == 4
-        else BirthDate(int(text[6:]), int(text[3:5]), int(text[:2]))
-    )
-    return CardQuery(row["maThe"], row["hoTen"], birth)
+from tests.db.simhelp import card_query, gateway_client, simulator
 
 
 def _card_with(population: Population, code: str, *, long_number: bool = True) -> int:
@@ -47,7 +36,7 @@ def _card_with(population: Population, code: str, *, long_number: bool = True) -
 
 def _asked(population: Population, i: int) -> tuple[CardQuery, GatewayReply]:
     with simulator(population.cards) as (_state, url):
-        query = _query(population, i)
+        query = card_query(population, i)
         reply = gateway_client(url).check(query, 3.0)
     assert isinstance(reply, GatewayReply)
     return query, reply

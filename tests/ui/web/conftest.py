@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.ui.web.webhelp import Site, make_site
+from tests.ui.web.webhelp import CHROMIUM, Site, make_site
 
 
 @pytest.fixture
@@ -17,3 +18,21 @@ def site(tmp_path: Path) -> Iterator[Site]:
         yield made
     finally:
         made.store.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (nothing is downloaded); sound may
+    start without a tap, as on the hall's TV set up by docs/operations.md."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--autoplay-policy=no-user-gesture-required", "--no-sandbox"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
