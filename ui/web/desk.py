@@ -40,7 +40,7 @@ from kiosk.ports import SlipPrinter, StoreError
 from kiosk.printers import FilePrinter, build_printer
 from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
 from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
-from ui.web.sessions import same
+from ui.web.sessions import same, set_cookie
 
 DESK_ID = "DESK"  # the kiosk id of check-ins made at the desk
 DESK_COOKIE = "kiosk_desk"
@@ -117,23 +117,11 @@ class DeskSessions:
                 "at": self._clock.now().timestamp(),
             }
         )
-        _cookie(request, response, DESK_COOKIE, value, self.max_idle_s)
+        set_cookie(request, response, DESK_COOKIE, value, self.max_idle_s, path="/")
 
     @staticmethod
     def clear(response: Response) -> None:
         response.delete_cookie(DESK_COOKIE, path="/", httponly=True, samesite="strict")
-
-
-def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
 
 
 def patient_row(checkin: CheckIn) -> dict[str, object]:
@@ -238,7 +226,7 @@ class DeskPages:
             {"message": message, "csrf": token},
             status_code=status,
         )
-        _cookie(request, response, DESK_CSRF_COOKIE, token, 3600)
+        set_cookie(request, response, DESK_CSRF_COOKIE, token, 3600, path="/")
         return response
 
     async def page(self, request: Request) -> Response:

@@ -54,7 +54,7 @@ class Sessions:
     def write(self, request: Request, response: Response, session: RoomSession) -> None:
         """Set (or renew) the session cookie."""
         value = self._signer.dumps({"room": session.room, "who": session.who, "csrf": session.csrf})
-        _cookie(request, response, SESSION_COOKIE, value, self.max_idle_s)
+        set_cookie(request, response, SESSION_COOKIE, value, self.max_idle_s)
 
     @staticmethod
     def new(room: str, who: str) -> RoomSession:
@@ -65,12 +65,21 @@ class Sessions:
         response.delete_cookie(SESSION_COOKIE, path="/room", httponly=True, samesite="strict")
 
 
-def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    max_age: int,
+    *,
+    path: str = "/room",
+) -> None:
+    """Set a kiosk-web cookie: HTTP-only, SameSite=Strict, Secure behind https, under ``path``."""
     response.set_cookie(
         name,
         value,
         max_age=max_age,
-        path="/room",
+        path=path,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -84,7 +93,7 @@ def signin_csrf(request: Request) -> str:
 
 
 def set_signin_csrf(request: Request, response: Response, token: str) -> None:
-    _cookie(request, response, CSRF_COOKIE, token, 3600)
+    set_cookie(request, response, CSRF_COOKIE, token, 3600)
 
 
 def same(given: object, expected: str | None) -> bool:
