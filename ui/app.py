@@ -121,10 +121,13 @@ def build_parts(
     from kiosk.payload import is_card_payload
     from scanner.decode.chain import build_decoder
     from scanner.factory import build_camera
+    from scanner.image_guard import set_pixel_cap
     from scanner.loop import ScanLoop
     from scanner.stream import StreamDecoder
     from ui.admin_tools import KioskAdminTools
 
+    # A folder or file camera reads pictures: the same size cap as `kiosk-admin decode`.
+    set_pixel_cap(config.decoder.max_image_mpx)
     clock = SystemClock()
     expected: list[Status] = []
     if demo:

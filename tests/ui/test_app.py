@@ -239,3 +239,26 @@ def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path
         for close in parts.closers:
             close()
         parts.store.dispose()
+
+
+def test_the_kiosk_caps_the_pictures_its_cameras_read_at_the_setting(tmp_path: Path) -> None:
+    """A folder or file camera reads pictures from disk: the kiosk sets the same cap as
+    ``kiosk-admin decode`` (``decoder.max_image_mpx``) before its camera reads one."""
+    from scanner import image_guard
+    from ui.app import build_parts, demo_config
+
+    config = demo_config(
+        load_config(
+            ROOT / "config.toml",
+            env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), "KIOSK_DECODER_MAX_IMAGE_MPX": "3"},
+        )
+    )
+    before = image_guard.pixel_cap()
+    parts = build_parts(config, demo=True, patients=1)
+    try:
+        assert image_guard.pixel_cap() == 3_000_000
+    finally:
+        image_guard.set_pixel_cap(before // 1_000_000)
+        for close in parts.closers:
+            close()
+        parts.store.dispose()
