@@ -303,8 +303,14 @@ def staff_message(outcome: Outcome, lang: Lang) -> str:
         said = staff[outcome.reason]
     else:
         said = outcome.message(lang)
-    alerts = [staff[a] for a in outcome.alerts if a in staff and a is not outcome.reason]
-    return "\n".join([said, *alerts])
+    return "\n".join([said, *staff_alerts(outcome, lang)])
+
+
+def staff_alerts(outcome: Outcome, lang: Lang) -> list[str]:
+    """The outcome's alerts that staff have words for, a line each (none for its reason):
+    shown under an accepted check-in too, where the patient got a number all the same."""
+    staff = STAFF_REASONS[lang]
+    return [staff[a] for a in outcome.alerts if a in staff and a is not outcome.reason]
 
 
 def tr(key: str, lang: Lang, **values: object) -> str:

@@ -5,10 +5,13 @@ kiosk cannot place, a card code the gateway says is stale (052/053), and the gat
 from __future__ import annotations
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from kiosk.gateway_codes import interpret
 from kiosk.outcome import Lang, Outcome, Reason, Status, message_for
-from ui.i18n import staff_message
+from tests import builders
+from ui.i18n import STAFF_REASONS, staff_message
+from ui.screens.staff import StaffScreen
 
 LANGS: tuple[Lang, ...] = ("vi", "en")
 # what a patient is told and staff need not be: staff are reception
@@ -56,3 +59,21 @@ def test_an_accepted_checkin_with_a_mismatch_alert_shows_it_to_staff(code: str) 
 def test_an_alert_without_staff_words_adds_no_line() -> None:
     outcome = Outcome(status=Status.ACCEPTED, reason=None, alerts=(Reason.GATEWAY_UNAVAILABLE,))
     assert staff_message(outcome, "en") == message_for(Status.ACCEPTED, "en")
+
+
+def test_the_staff_screen_shows_an_accepted_checkins_alert_under_its_number(
+    qtbot: QtBot,
+) -> None:
+    """The gateway's 080 did not stop the patient: staff still read it under the number."""
+    alert = interpret("080").staff_alert
+    assert alert is not None
+    screen = StaffScreen()
+    qtbot.addWidget(screen)
+    checkin = builders.checkin(queue_number=7)
+    screen.show_checked_in(
+        Outcome(status=Status.ACCEPTED, reason=None, checkin=checkin, alerts=(alert,)), None
+    )
+    said = screen.result.text().split("\n")
+    assert len(said) == 2
+    assert checkin.label in said[0]
+    assert said[1] == STAFF_REASONS["vi"][alert]

@@ -24,7 +24,7 @@ from kiosk.checkin import CheckInRequest, Identity
 from kiosk.clock import local_time
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
-from ui.i18n import STAFF_REASONS, Text, no_text, staff_message, text, tr
+from ui.i18n import STAFF_REASONS, Text, no_text, staff_alerts, staff_message, text, tr
 from ui.present import from_checkin
 from ui.screens.common import (
     BAD,
@@ -345,8 +345,11 @@ class StaffScreen(Screen):
                 n=checkin.label,
                 clinic=clinic.name(lang) if clinic else checkin.clinic_code,
             )
-            extra = staff_message(outcome, lang) if outcome.reason is not None else ""
-            return said + ("\n" + extra if extra else "")
+            if outcome.reason is not None:
+                extra = [staff_message(outcome, lang)]
+            else:  # accepted: the gateway's warnings still reach staff
+                extra = staff_alerts(outcome, lang)
+            return "\n".join([said, *extra])
 
         self.set_result(done, error=outcome.reason is Reason.PRINTER_FAILED)
         self.set_assessment_state(can_check_in=False, can_override=False)
