@@ -14,8 +14,8 @@ from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, says_benefit
-from scanner.cameras.files import read_image
 from scanner.decode.chain import build_decoder
+from scanner.image_guard import ImageRefusedError, read_image, set_pixel_cap
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +28,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _text_from_image(path: Path, config: Config) -> str:
-    image = read_image(path)
-    if image is None:
-        raise CommandError(f"{path}: no such file or not a readable image")
+    set_pixel_cap(config.decoder.max_image_mpx)  # the kiosk's cap, said as decode says it
+    try:
+        image = read_image(path)
+    except ImageRefusedError as refused:
+        raise CommandError(f"{path}: {refused}") from None
     found = build_decoder(config.decoder, gated=False).decode(image)  # one photo: every stage
     if found is None:
         raise CommandError(f"{path}: no QR code could be read in this image")

@@ -8,6 +8,9 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
+from PIL import Image
+
+from scanner import image_guard
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 
@@ -159,7 +162,17 @@ def test_unreadable_image_and_unknown_clinic_are_one_line_errors(
     blank = tmp_path / "blank.png"
     blank.write_bytes(b"not a png")
     result = run_cli(["checkin", "--image", str(blank), "--json"], env=site)
-    assert "not a readable image" in _error(result, 1)
+    assert "not a readable image (only PNG, JPEG, WebP, BMP)" in _error(result, 1)
+    result = run_cli(["checkin", "--image", str(tmp_path / "gone.png"), "--json"], env=site)
+    assert "gone.png: no such file / không có tệp này" in _error(result, 1)
+    big = tmp_path / "big.png"
+    Image.new("L", (3000, 1000)).save(big)  # 3 Mpx, over a cap of 2
+    capped = {**site, "KIOSK_DECODER_MAX_IMAGE_MPX": "2"}
+    try:
+        result = run_cli(["checkin", "--image", str(big), "--json"], env=capped)
+    finally:  # the cap is the process's: the next test in this one starts from the default
+        image_guard.set_pixel_cap(image_guard.DEFAULT_MAX_MPX)
+    assert "image too large (over 2 Mpx" in _error(result, 1)
     result = run_cli(["checkin", "--text", EXAMPLE, "--clinic", "XYZ"], env=site)
     assert "unknown clinic 'XYZ'" in _error(result, 2)
 
