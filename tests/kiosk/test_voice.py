@@ -67,12 +67,14 @@ def test_the_accepted_sentence_names_number_room_and_floor() -> None:
     vi = accepted_prompt(27, ROOM_101, "vi")
     assert (vi.number, vi.room, vi.floor) == (27, 101, 1)
     assert words(clips(vi, "vi"), "vi") == (
-        "Số hai mươi bảy mời Ông Bà đến phòng một trăm linh một tầng một"
+        "Số hai mươi bảy mời Ông Bà đến phòng một trăm linh một tầng một "
+        "Xin nhắc lại: Số hai mươi bảy Mời Ông Bà nhận phiếu ở khe bên dưới."
     )
     en = accepted_prompt(27, ROOM_101, "en")
     assert en.floor is None  # "Ground floor" has no number to say
     assert words(clips(en, "en"), "en") == (
-        "Number twenty seven please go to room one hundred and one"
+        "Number twenty seven please go to room one hundred and one "
+        "Once more: Number twenty seven Please take your slip from the slot below."
     )
 
 
@@ -115,8 +117,9 @@ def test_parts_are_joined_into_one_wav_and_a_hospitals_own_format_is_converted(
     assert len(out.played) == 1
     n, rate, channels = frames(out.played[0])
     assert (rate, channels) == (RATE, 1)
-    gaps = 3 * PromptLibrary.GAP_S
-    assert n / RATE == pytest.approx(0.5 + 0.25 * 3 + gaps, abs=0.01)
+    # the number twice ("again" has no file here: left out)
+    gaps = 7 * PromptLibrary.GAP_S
+    assert n / RATE == pytest.approx(2 * (0.5 + 0.25 * 3) + gaps, abs=0.01)
 
 
 def test_a_missing_part_is_left_out_and_logged_once(

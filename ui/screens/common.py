@@ -60,6 +60,11 @@ QPushButton[role="lang"] {{
     background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
     min-height: 64px; font-size: 32px; padding: 6px 24px;
 }}
+QPushButton[role="tool"] {{
+    background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
+    min-height: 64px; font-size: 32px; padding: 6px 20px;
+}}
+QPushButton[role="tool"]:checked {{ background: {PRIMARY}; color: white; }}
 QPushButton[density="compact"] {{
     font-size: 32px; padding: 10px 20px; min-height: 56px; min-width: 0px;
 }}
