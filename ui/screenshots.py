@@ -198,8 +198,16 @@ def scenes(window: Any, config: Config) -> list[Scene]:
     ]
 
 
-def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[], None]) -> None:
-    """Reset the window to a clean welcome screen at ``size`` in ``lang``, then show ``scene``."""
+def show_scene(
+    window: Any,
+    size: tuple[int, int],
+    lang: Lang,
+    scene: Callable[[], None],
+    *,
+    large: bool = False,
+) -> None:
+    """Reset the window to a clean welcome screen at ``size`` in ``lang``, then show ``scene``
+    (``large``: with "Chữ lớn" on, as a patient would switch it on)."""
     from PySide6.QtWidgets import QApplication
 
     window.go_welcome()  # the last scene's large text off before the window takes its size
@@ -211,6 +219,8 @@ def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[
     window.printer_down = False
     window.lang = lang
     window.retranslate()
+    if large:
+        window.toolbar.large_button.setChecked(True)
     scene()
     window.tick()
     window.retranslate()

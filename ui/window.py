@@ -564,9 +564,12 @@ class KioskWindow(QWidget):
         """Every patient text at 1.5 times its size while "Chữ lớn" is on, else as built."""
         if not self._text_scaled:
             return
-        factor = LARGE if self.toolbar.large else 1
-        for screen in self.patient_screens:
-            scale_text(screen, factor)
+        large = self.toolbar.large
+        factor = LARGE if large else 1
+        for screen in self.screens:
+            if screen in self.patient_screens:
+                screen.set_large(large)
+                scale_text(screen, factor)
         scale_text(self.toolbar, factor)
         scale_text(self.lang_button, factor)
 

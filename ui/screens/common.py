@@ -169,6 +169,14 @@ class Screen(QWidget):
     def orient(self, landscape: bool) -> None:
         """Lay the screen out for a landscape (1920x1080) or portrait (1080x1920) screen."""
 
+    #: "Chữ lớn" is on: the screen's texts are half as big again (:mod:`ui.screens.text_size`)
+    large = False
+
+    def set_large(self, large: bool) -> None:
+        """Lay the screen out for large text (or back); the texts themselves are scaled by
+        :func:`ui.screens.text_size.scale_text`."""
+        self.large = large
+
 
 class AdaptiveBox(QBoxLayout):
     """Side by side (``across``) or stacked, switched by :meth:`Screen.orient`."""
