@@ -65,7 +65,8 @@ class PromptKind(StrEnum):
 class Prompt:
     """One thing to say; ``number``, ``room`` and ``floor`` fill the "accepted" sentence (the
     number also the printer-failed one); ``gender`` picks "Ông" or "Bà" where the sentence
-    names the patient, ``slip``: a slip was printed (say where to take it)."""
+    names the patient, ``slip``: a slip was printed (say where to take it); ``twice``: the
+    number once more after the room (the kiosk's sentence; the board repeats whole calls)."""
 
     kind: PromptKind
     number: int | None = None
@@ -73,6 +74,7 @@ class Prompt:
     floor: int | None = None
     gender: Gender | None = None
     slip: bool = False
+    twice: bool = False
 
 
 def accepted_prompt(
@@ -93,7 +95,13 @@ def accepted_prompt(
         found = re.search(r"(?:tầng|floor|level)\s*(\d+)", where, re.IGNORECASE)
         floor = int(found.group(1)) if found else None
     return Prompt(
-        PromptKind.ACCEPTED, number=number, room=room, floor=floor, gender=gender, slip=slip
+        PromptKind.ACCEPTED,
+        number=number,
+        room=room,
+        floor=floor,
+        gender=gender,
+        slip=slip,
+        twice=True,
     )
 
 
@@ -261,7 +269,7 @@ def clips(prompt: Prompt, lang: Lang) -> list[str]:
             names += ["go_to_room", *number_parts(prompt.room, lang)]
         if prompt.floor is not None and 0 <= prompt.floor <= 9999:
             names += ["floor", *number_parts(prompt.floor, lang)]
-        if prompt.number is not None and names:
+        if prompt.twice and prompt.number is not None and names:
             names += ["again", *_number(prompt.number, lang)]
         if prompt.slip:
             names.append(f"take_slip_{prompt.gender.value}" if prompt.gender else "take_slip")

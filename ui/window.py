@@ -487,8 +487,11 @@ class KioskWindow(QWidget):
             )
 
     def _watch_welcome(self) -> None:
+        # a choice someone left behind on the welcome screen: a language, large text, a call
+        left = self.toolbar.large or self.toolbar.help is not HelpState.NONE
         watch = self.lobby.watch_welcome(
-            holding=self._hold.isActive(), language_chosen=self.lang != self.default_lang
+            holding=self._hold.isActive(),
+            language_chosen=self.lang != self.default_lang or left,
         )
         if watch.reset_language:  # whoever chose it walked away: large text goes too
             self._reset_language()

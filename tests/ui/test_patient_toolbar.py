@@ -139,3 +139,18 @@ def test_large_text_is_half_as_big_again_until_the_next_patient(
     assert _px(window.welcome.title) == title
     assert _px(window.toolbar.help_button) == tool
     assert _px(window.accepted.room) == 60
+
+
+def test_large_text_chosen_by_someone_who_walked_away_resets_on_the_welcome_screen(
+    make_window: Make, clock: FakeClock
+) -> None:
+    window, _ = make_window()
+    window.toolbar.large_button.click()
+    assert window.toolbar.large
+    clock.advance(seconds=window.config.kiosk.idle_timeout_s - 1)
+    window.tick()
+    assert window.toolbar.large  # still within the time one person takes
+    clock.advance(seconds=1)
+    window.tick()
+    assert not window.toolbar.large
+    assert _px(window.welcome.title) == 60
