@@ -5,7 +5,8 @@ writes one WAV per phrase and per number word (:data:`kiosk.voice.PHRASES`,
 :data:`kiosk.voice.NUMBER_WORDS`) in ``vi/`` and ``en/``, the tick of a code read, and a
 ``README.txt`` that lists every file and the words it must say, so a hospital can replace any
 of them with its own recording. Files already there are kept (a hospital's recordings survive
-``make``) unless ``--force`` is given.
+``make``) unless ``--force`` is given; ``--level`` brings the parts already there (a
+hospital's own recordings) to the same loudness as the rest.
 
 Each part is loudness-normalised as it is written: its silent ends trimmed, its integrated
 loudness measured with ffmpeg's EBU R128 meter (``ebur128``, ITU-R BS.1770: K-weighted and
@@ -155,13 +156,42 @@ def generate(
     return written
 
 
+def level(folder: Path, ffmpeg: str) -> int:
+    """Bring every part already in ``folder`` to :data:`TARGET_LUFS` (a hospital's recordings
+    among espeak-ng's); returns how many were levelled."""
+    done = 0
+    for name in scripts():
+        path = folder / f"{name}.wav"
+        if not path.exists():
+            continue
+        try:
+            normalise(path, ffmpeg)
+        except (LoudnessError, OSError, ValueError) as error:
+            print(f"voice prompts: {path} left as it is: {error}")
+            continue
+        done += 1
+    return done
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kiosk.voice_prompts", description="Write the default spoken prompts."
     )
     parser.add_argument("folder", type=Path)
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
+    parser.add_argument(
+        "--level",
+        action="store_true",
+        help="bring the parts already there (your own recordings) to the same loudness",
+    )
     args = parser.parse_args(argv)
+    if args.level:
+        found = shutil.which("ffmpeg")
+        if found is None:
+            print("voice prompts: --level needs ffmpeg (sudo apt-get install ffmpeg)")
+            return 1
+        print(f"voice prompts: {level(args.folder, found)} parts at {TARGET_LUFS:g} LUFS")
+        return 0
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         print("voice prompts: espeak-ng is not installed: the kiosk will have no voice "

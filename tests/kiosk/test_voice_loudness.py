@@ -30,9 +30,10 @@ from kiosk.voice import (
     accepted_prompt,
     clips,
     read_wav,
+    to_wav,
     trim_silence,
 )
-from kiosk.voice_prompts import TARGET_LUFS, generate, scripts
+from kiosk.voice_prompts import TARGET_LUFS, generate, main, scripts
 
 ROOM_101 = Clinic(
     "NOI", "Khám Nội", "Internal medicine", "Phòng 101", "Tầng 1, khu A", "Ground floor, block A",
@@ -182,6 +183,22 @@ def test_without_normalising_the_parts_are_far_apart(tmp_path: Path) -> None:
         subprocess.run(["espeak-ng", "-v", "vi", "-s", "130", "-w", str(path), words], check=True)
         levels.append(part_lufs(read_wav(path)))
     assert abs(levels[0] - levels[1]) > 3 * SPREAD_DB
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg levels the parts")
+def test_a_hospitals_own_recordings_are_levelled_with_the_rest(tmp_path: Path) -> None:
+    """``--level``: recordings made at different levels (here a loud long tone and a soft
+    short one) come out within 1 dB, at the target."""
+    loud, soft = tmp_path / "vi" / "welcome.wav", tmp_path / "vi" / "n1.wav"
+    soft.parent.mkdir(parents=True)
+    loud.write_bytes(to_wav(tone(1.5, 0.9, 440)))
+    soft.write_bytes(to_wav(tone(0.4, 0.05, 700)))
+    before = [part_lufs(read_wav(p)) for p in (loud, soft)]
+    assert abs(before[0] - before[1]) > 10
+    assert main([str(tmp_path), "--level"]) == 0
+    after = [part_lufs(read_wav(p)) for p in (loud, soft)]
+    assert abs(after[0] - after[1]) <= SPREAD_DB
+    assert after[0] == pytest.approx(TARGET_LUFS, abs=1.0)
 
 
 def test_every_prompt_kind_is_said_in_both_languages() -> None:
