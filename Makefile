@@ -11,9 +11,10 @@ STAMP := $(VENV)/.installed
 # the dependencies in pyproject.toml, and commit both files together.
 LOCK := requirements.lock
 # libzbar0: pyzbar; fonts-dejavu-core: Vietnamese glyphs on slips; espeak-ng: the default
-# spoken prompts (data/voice); the rest: Qt's runtime and its X11 (xcb) platform plugin for a
+# spoken prompts (data/voice); ffmpeg: their loudness, each part brought to one EBU R128 level
+# (without it the prompts are written as espeak-ng says them); the rest: Qt's runtime and its X11 (xcb) platform plugin for a
 # real screen.
-SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng libegl1 libgl1 libxkbcommon0 libfontconfig1 \
+SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core espeak-ng ffmpeg libegl1 libgl1 libxkbcommon0 libfontconfig1 \
 	libglib2.0-0 libdbus-1-3 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 \
 	libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 chromium

@@ -5,8 +5,11 @@ Pure Python (``wave`` and numpy), no sound device: the UI hands the joined WAV t
 one sub-folder per language (``vi/``, ``en/``); each file is one phrase or one number word
 (:data:`PHRASES`, :data:`NUMBER_WORDS`), so "Số 27, mời Ông/Bà đến phòng 101, tầng 1" is
 built from "số", "hai", "mươi", "bảy", "mời Ông/Bà đến phòng", "một", "trăm", "linh", "một",
-"tầng", "một". A missing or unreadable file is left out of the sentence (and logged once);
-nothing here raises to the caller.
+"tầng", "một" (and the number again, then "Mời Ông nhận phiếu ở khe bên dưới"). Every patient
+screen has its prompt (:class:`PromptKind`); the parts are loudness-normalised when they are
+made (:mod:`kiosk.voice_prompts`), so that joined parts sound equally loud. A missing or
+unreadable file is left out of the sentence (and logged once); nothing here raises to the
+caller.
 """
 
 from __future__ import annotations
@@ -23,37 +26,67 @@ from typing import Protocol
 
 import numpy as np
 
-from kiosk.model import Clinic
+from kiosk.model import Clinic, Gender
 from kiosk.outcome import Lang
 
 log = logging.getLogger(__name__)
 
 RATE = 22_050  # the joined WAV's sample rate (espeak-ng's own); other files are resampled
+SILENCE = 0.01  # below this a sample is silence (trimmed off the ends of a part)
 TICK = "tick"  # the short sound of a code read, the same in both languages (top of the folder)
 
 
 class PromptKind(StrEnum):
+    """What a screen says; each but READ, ACCEPTED and PRINTER_FAILED is one recorded phrase
+    (the file of the same name)."""
+
     WELCOME = "welcome"
     HOLD_STILL = "hold_still"
     CLOSER = "closer"
     READ = "read"
+    CAMERA_LOST = "camera_lost"
+    CHECKING = "checking"
+    CONFIRM = "confirm"
+    BIRTH_YEAR = "birth_year"
+    CHOOSE_CLINIC = "choose_clinic"  # and the priority question under the clinics
+    TIME_WARNING = "time_warning"
     ACCEPTED = "accepted"
     RECEPTION = "reception"
+    RESCAN = "rescan"  # a code the patient can fix: scan again
+    CARD_EXPIRED = "card_expired"
+    CARD_NOT_FOUND = "card_not_found"
+    CARD_REFUSED = "card_refused"  # another card will not do today (revoked, not yet valid…)
     PRINTER_FAILED = "printer_failed"
+    HELP_CALLED = "help_called"  # "Gọi nhân viên": staff are on their way
+    HELP_FAILED = "help_failed"  # the call did not reach central: go to the desk
 
 
 @dataclass(frozen=True)
 class Prompt:
-    """One thing to say; ``number``, ``room`` and ``floor`` fill the "accepted" sentence."""
+    """One thing to say; ``number``, ``room`` and ``floor`` fill the "accepted" sentence (the
+    number also the printer-failed one); ``gender`` picks "Ông" or "Bà" where the sentence
+    names the patient, ``slip``: a slip was printed (say where to take it); ``twice``: the
+    number once more after the room (the kiosk's sentence; the board repeats whole calls)."""
 
     kind: PromptKind
     number: int | None = None
     room: int | None = None
     floor: int | None = None
+    gender: Gender | None = None
+    slip: bool = False
+    twice: bool = False
 
 
-def accepted_prompt(number: int, clinic: Clinic | None, lang: Lang) -> Prompt:
-    """ "Number 27, please go to room 101, floor 1", with what the clinic's texts give."""
+def accepted_prompt(
+    number: int,
+    clinic: Clinic | None,
+    lang: Lang,
+    *,
+    gender: Gender | None = None,
+    slip: bool = True,
+) -> Prompt:
+    """ "Number 27, please go to room 101, floor 1. Once more: number 27. Please take your
+    slip from the slot below", with what the clinic's texts give."""
     room = floor = None
     if clinic is not None:
         digits = re.search(r"\d+", clinic.room_name(lang))
@@ -61,7 +94,15 @@ def accepted_prompt(number: int, clinic: Clinic | None, lang: Lang) -> Prompt:
         where = clinic.location(lang)
         found = re.search(r"(?:tầng|floor|level)\s*(\d+)", where, re.IGNORECASE)
         floor = int(found.group(1)) if found else None
-    return Prompt(PromptKind.ACCEPTED, number=number, room=room, floor=floor)
+    return Prompt(
+        PromptKind.ACCEPTED,
+        number=number,
+        room=room,
+        floor=floor,
+        gender=gender,
+        slip=slip,
+        twice=True,
+    )
 
 
 #: file name (without .wav) → the words it says, per language: the generator's script and the
@@ -76,6 +117,25 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "floor": "tầng",
         "reception": "Mời Ông Bà đến quầy tiếp đón.",
         "printer_failed": "Máy in bị lỗi. Mời Ông Bà đưa số này cho quầy tiếp đón.",
+        "camera_lost": "Máy ảnh đang kết nối lại. Xin chờ một chút, hoặc đến quầy tiếp đón.",
+        "checking": "Đang kiểm tra thẻ. Xin chờ một chút.",
+        "confirm": "Đây có phải là Ông Bà không? Xin chạm Đúng, hoặc Không phải tôi.",
+        "birth_year": "Mời Ông Bà nhập năm sinh trên bàn phím số, rồi chạm Đồng ý.",
+        "choose_clinic": "Mời Ông Bà chạm vào phòng khám muốn khám.",
+        "priority": "Nếu đang mang thai hoặc khuyết tật nặng, xin chạm ô ưu tiên trước.",
+        "time_warning": "Ông Bà cần thêm thời gian không? Xin chạm Tiếp tục.",
+        "rescan": "Chưa đọc được mã. Mời Ông Bà quét lại, hoặc đến quầy tiếp đón.",
+        "card_expired": "Thẻ này đã hết hạn. Mời Ông Bà quét thẻ khác, hoặc đến quầy tiếp đón.",
+        "card_not_found": "Chưa tìm thấy thẻ này. Mời Ông Bà quét thẻ khác, "
+        "hoặc đến quầy tiếp đón.",
+        "card_refused": "Thẻ này chưa dùng được hôm nay. Mời Ông Bà quét thẻ khác, "
+        "hoặc đến quầy tiếp đón.",
+        "again": "Xin nhắc lại:",
+        "take_slip": "Mời Ông Bà nhận phiếu ở khe bên dưới.",
+        "take_slip_male": "Mời Ông nhận phiếu ở khe bên dưới.",
+        "take_slip_female": "Mời Bà nhận phiếu ở khe bên dưới.",
+        "help_called": "Nhân viên đang đến. Ông Bà có thể tiếp tục.",
+        "help_failed": "Chưa gọi được nhân viên. Mời Ông Bà đến quầy tiếp đón.",
     },
     "en": {
         "welcome": "Welcome. Please hold your QR code up to the camera.",
@@ -86,6 +146,24 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "floor": "floor",
         "reception": "Please go to the reception desk.",
         "printer_failed": "The printer has failed. Please show this number at reception.",
+        "camera_lost": "The camera is reconnecting. Please wait a moment, or go to reception.",
+        "checking": "Checking your card. Please wait a moment.",
+        "confirm": "Is this you? Please touch Yes, or Not me.",
+        "birth_year": "Please type your year of birth on the keypad, then touch OK.",
+        "choose_clinic": "Please touch the clinic you want to see.",
+        "priority": "If you are pregnant or severely disabled, touch the priority box first.",
+        "time_warning": "Do you need more time? Please touch Continue.",
+        "rescan": "The code could not be read. Please scan again, or go to reception.",
+        "card_expired": "This card has expired. Please scan another card, or go to reception.",
+        "card_not_found": "This card was not found. Please scan another card, or go to reception.",
+        "card_refused": "This card cannot be used today. Please scan another card, "
+        "or go to reception.",
+        "again": "Once more:",
+        "take_slip": "Please take your slip from the slot below.",
+        "take_slip_male": "Please take your slip from the slot below.",
+        "take_slip_female": "Please take your slip from the slot below.",
+        "help_called": "A member of staff is coming. You can carry on.",
+        "help_failed": "Staff could not be called. Please go to the reception desk.",
     },
 }
 
@@ -168,23 +246,37 @@ def number_parts(n: int, lang: Lang) -> list[str]:
     return parts
 
 
+def _number(n: int | None, lang: Lang) -> list[str]:
+    return ["number", *number_parts(n, lang)] if n is not None and 0 <= n <= 9999 else []
+
+
 def clips(prompt: Prompt, lang: Lang) -> list[str]:
     """The files that say ``prompt`` in ``lang``, in order (paths under the prompt folder)."""
-    if prompt.kind is PromptKind.READ:
+    kind = prompt.kind
+    if kind is PromptKind.READ:
         return [TICK]
-    if prompt.kind is not PromptKind.ACCEPTED:
-        return [f"{lang}/{prompt.kind.value}"]
-    names: list[str] = []
-    if prompt.number is not None:
-        names += ["number", *number_parts(prompt.number, lang)]
-    if prompt.room is not None and 0 <= prompt.room <= 9999:
-        names += ["go_to_room", *number_parts(prompt.room, lang)]
-    if prompt.floor is not None and 0 <= prompt.floor <= 9999:
-        names += ["floor", *number_parts(prompt.floor, lang)]
+    if kind is PromptKind.CHOOSE_CLINIC:  # the priority question sits under the clinics
+        names = [kind.value, "priority"]
+    elif kind is PromptKind.PRINTER_FAILED:
+        names = [kind.value, *_number(prompt.number, lang)]
+    elif kind is not PromptKind.ACCEPTED:
+        names = [kind.value]
+    else:
+        # the number twice (a patient who missed it the first time hears it again), where to
+        # go, and where the slip comes out: "Mời Ông…" or "Mời Bà…" when the card says
+        names = _number(prompt.number, lang)
+        if prompt.room is not None and 0 <= prompt.room <= 9999:
+            names += ["go_to_room", *number_parts(prompt.room, lang)]
+        if prompt.floor is not None and 0 <= prompt.floor <= 9999:
+            names += ["floor", *number_parts(prompt.floor, lang)]
+        if prompt.twice and prompt.number is not None and names:
+            names += ["again", *_number(prompt.number, lang)]
+        if prompt.slip:
+            names.append(f"take_slip_{prompt.gender.value}" if prompt.gender else "take_slip")
     return [f"{lang}/{name}" for name in names]
 
 
-def _read_wav(path: Path) -> np.ndarray:
+def read_wav(path: Path) -> np.ndarray:
     """A WAV file as mono float samples at :data:`RATE`."""
     with wave.open(str(path), "rb") as wav:
         width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
@@ -202,6 +294,13 @@ def _read_wav(path: Path) -> np.ndarray:
         positions = np.arange(0, len(samples), rate / RATE)
         samples = np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
     return samples
+
+
+def trim_silence(samples: np.ndarray) -> np.ndarray:
+    """The samples from the first to the last audible one: recordings start and end in
+    silence, and joined parts would drag without this."""
+    loud = np.flatnonzero(np.abs(samples) > SILENCE)
+    return samples[loud[0] : loud[-1] + 1] if loud.size else samples[:0]
 
 
 def to_wav(samples: np.ndarray) -> bytes:
@@ -244,14 +343,12 @@ class PromptLibrary:
             return cached
         path = self.folder / f"{name}.wav"
         try:
-            samples = _read_wav(path)
+            samples = read_wav(path)
         except (OSError, EOFError, ValueError, wave.Error) as error:
             self._missing.add(name)  # said once in the log, not at every patient
             log.warning("voice prompt %s left out: %s", path, error)
             return None
-        # recordings start and end in silence; joined parts would drag without this
-        loud = np.flatnonzero(np.abs(samples) > 0.01)
-        samples = samples[loud[0] : loud[-1] + 1] if loud.size else samples[:0]
+        samples = trim_silence(samples)
         self._parts[name] = samples
         return samples
 

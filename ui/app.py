@@ -300,6 +300,7 @@ def build_window(
         beep=beep,
         speaker=speaker,
         read_hold_ms=0 if pace else READ_HOLD_MS,
+        help_calls=parts.store,  # central: a patient's call for staff reaches the desk
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, Unpack
 
 from kiosk.calling import Priority
@@ -76,6 +76,18 @@ class PatientService(Protocol):
     def todays_checkins(
         self, search: str | None = None, limit: int | None = None
     ) -> Sequence[CheckIn]: ...
+
+
+class HelpCalls(Protocol):
+    """``db.store.lobby.LobbyStore`` (the central database): a patient's call for staff, with
+    the kiosk and the screen it came from, for the reception desk to answer.
+
+    Raises:
+        StoreError: the central database did not take the call (the kiosk says so and sends
+            the patient to the desk).
+    """
+
+    def raise_help_call(self, kiosk_id: str, screen: str, day: date) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from kiosk.model import (
     Payload,
 )
 from kiosk.outcome import Outcome, Reason, Status
+from kiosk.voice import PromptKind
 
 #: what the patient can put right at the camera (another code, the card held better, or
 #: "Không phải tôi": maybe someone else's card was picked up)
@@ -43,6 +44,19 @@ _OTHER_CARD = frozenset({Reason.CARD_NOT_FOUND, Reason.GATEWAY_REJECTED})
 def can_try_another_card(outcome: Outcome) -> bool:
     """An error a different card may get past: offer "Quét thẻ khác" beside "Đến quầy"."""
     return outcome.status is Status.REJECTED or outcome.reason in _OTHER_CARD
+
+
+def reception_prompt(outcome: Outcome) -> PromptKind:
+    """What the reception screen says for ``outcome``: the next step the screen offers."""
+    if can_rescan(outcome):
+        return PromptKind.RESCAN
+    if outcome.reason is Reason.CARD_EXPIRED:
+        return PromptKind.CARD_EXPIRED
+    if outcome.reason in _OTHER_CARD:
+        return PromptKind.CARD_NOT_FOUND
+    if can_try_another_card(outcome):
+        return PromptKind.CARD_REFUSED
+    return PromptKind.RECEPTION
 
 
 def last4(number: str | None) -> str:

@@ -189,6 +189,8 @@ def scenes(window: Any, config: Config) -> list[Scene]:
             ),
         ),
         ("birth-year", lambda: _birth_year(window)),
+        ("help-called", lambda: _help_called(window, cards[1])),
+        ("large-text", lambda: _large_text(window, config, cards[0])),
         ("time-warning", lambda: _time_warning(window, config, cards[0])),
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
@@ -196,10 +198,19 @@ def scenes(window: Any, config: Config) -> list[Scene]:
     ]
 
 
-def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[], None]) -> None:
-    """Reset the window to a clean welcome screen at ``size`` in ``lang``, then show ``scene``."""
+def show_scene(
+    window: Any,
+    size: tuple[int, int],
+    lang: Lang,
+    scene: Callable[[], None],
+    *,
+    large: bool = False,
+) -> None:
+    """Reset the window to a clean welcome screen at ``size`` in ``lang``, then show ``scene``
+    (``large``: with "Chữ lớn" on, as a patient would switch it on)."""
     from PySide6.QtWidgets import QApplication
 
+    window.go_welcome()  # the last scene's large text off before the window takes its size
     window.fit_to(*size)
     window.show()
     window.go_welcome()
@@ -208,6 +219,8 @@ def show_scene(window: Any, size: tuple[int, int], lang: Lang, scene: Callable[[
     window.printer_down = False
     window.lang = lang
     window.retranslate()
+    if large:
+        window.toolbar.large_button.setChecked(True)
     scene()
     window.tick()
     window.retranslate()
@@ -265,6 +278,24 @@ def _birth_year(window: Any) -> None:
     )
     window.go(window.birth_year)
     window.birth_year.year.setText("19")
+
+
+def _help_called(window: Any, card: CardRecord) -> None:
+    """ "Gọi nhân viên" pressed on the confirm screen: staff are on their way."""
+    from ui.screens.toolbar import HelpState
+
+    window._ask_confirmation(
+        _Still(Status.NEEDS_CONFIRMATION, Reason.NAME_NEEDS_CONFIRMATION, None, card)
+    )
+    window._help_answered(HelpState.CALLED)
+
+
+def _large_text(window: Any, config: Config, card: CardRecord) -> None:
+    """ "Chữ lớn" on: the number screen, every text but the number half as big again."""
+    window.toolbar.large_button.setChecked(True)
+    window.show_outcome(
+        Outcome(Status.ACCEPTED, None, checkin=_checkin(card, "NOI", 27, config), printed=True)
+    )
 
 
 def _hold_still(window: Any, frame: Any, corners: Any, blurred: Any, *, far: bool = False) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment
-from kiosk.clock import Clock
+from kiosk.clock import Clock, local_day
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.settings import Config
@@ -32,8 +32,8 @@ from ui.flow import PatientFlow
 from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.lobby import Lobby, Wait
-from ui.ports import AdminTools, PatientService, ScanSource
-from ui.present import from_assessment, from_checkin
+from ui.ports import AdminTools, HelpCalls, PatientService, ScanSource
+from ui.present import from_assessment, from_checkin, reception_prompt
 from ui.screens.admin import AdminScreen
 from ui.screens.birth_year import BirthYearScreen
 from ui.screens.common import CAPTION_PX, PRIMARY, STYLE, Screen, button, label
@@ -49,9 +49,11 @@ from ui.screens.patient import (
 )
 from ui.screens.pin import PinScreen
 from ui.screens.staff import StaffScreen
+from ui.screens.text_size import LARGE, keep_size, scale_text
+from ui.screens.toolbar import HelpState, PatientToolbar
 from ui.staff_desk import StaffDesk
 from ui.staff_presenter import StaffPresenter
-from ui.workers import ScanWorker, TaskRunner
+from ui.workers import Epoch, ScanWorker, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ S = TypeVar("S", bound=Screen)
 
 LONG_PRESS_MS = 1500
 READ_HOLD_MS = 600  # the tick stays on the preview this long before "checking…"
+# "checking…" is said only when it lasts: most checks end before the sentence would
+CHECKING_SAY_AFTER_S = 2.0
 
 
 class StaffCorner(QWidget):
@@ -127,6 +131,7 @@ class KioskWindow(QWidget):
         beep: bool = True,
         speaker: Speaker | None = None,
         read_hold_ms: int = READ_HOLD_MS,
+        help_calls: HelpCalls | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -157,6 +162,7 @@ class KioskWindow(QWidget):
         self.runner = TaskRunner("service", self)
         self.flow = PatientFlow(service, self.runner)
         self.desk = StaffDesk(service, staff_auth, admin, self.runner)
+        self._build_help(help_calls, scan_source)
 
         # top bar: hidden staff corner and the language button, on every screen
         self.corner = StaffCorner()
@@ -166,26 +172,51 @@ class KioskWindow(QWidget):
         self.lang_button = button("lang")
         self.lang_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.lang_button.clicked.connect(self.toggle_language)
-        top = QHBoxLayout()
-        top.addWidget(self.corner, 1)
-        top.addWidget(self.lang_button)
-        # portrait screens are tall: the language button goes to the bottom, within reach
-        # from a wheelchair
-        self._top, self._bottom = top, QHBoxLayout()
-        self._bottom.addStretch(1)
-
+        self._build_bars()
         self._build_screens()
         self.welcome.set_lens(config.camera.lens)
         self._landscape = True
         box = QVBoxLayout(self)
         box.setContentsMargins(32, 16, 32, 24)
-        box.addLayout(top)
+        box.addLayout(self._top)
         box.addWidget(self.stack, 1)
-        box.addLayout(self._bottom)
+        box.addLayout(self._bottom_box)
 
         self._wire()
         self.retranslate()
         self._build_inputs(scan_source)
+
+    def _build_bars(self) -> None:
+        """The row above the screens and the rows under them (the toolbar and the language
+        button move between them with the screen's orientation)."""
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        top.addWidget(self.corner, 1)
+        top.addWidget(self.toolbar)
+        top.addWidget(self.lang_button)
+        # portrait screens are tall: the toolbar and the language button go to the bottom,
+        # within reach from a wheelchair
+        self._top, self._bottom = top, QHBoxLayout()
+        self._bottom.setSpacing(16)
+        self._bottom.addStretch(1)
+        self._bottom_box = QVBoxLayout()
+        self._bottom_box.setSpacing(12)
+        self._bottom_box.addLayout(self._bottom)
+
+    def _build_help(self, help_calls: HelpCalls | None, scan_source: ScanSource | None) -> None:
+        """The patient toolbar ("Nghe lại", "Chữ lớn", "Gọi nhân viên") and what it needs."""
+        self.toolbar = PatientToolbar()
+        self.toolbar.repeat.connect(self.repeat_prompt)
+        self.toolbar.large_text.connect(self._set_large_text)
+        self.toolbar.call_staff.connect(self.call_staff)
+        # a call for staff has its own thread: it must not wait behind a slow check-in step
+        self.help_calls = help_calls
+        self.help_runner = TaskRunner("help", self)
+        self._help_epoch = Epoch()  # advanced for the next patient: a late answer is dropped
+        self._prompts: dict[QWidget, Prompt] = {}  # each screen's prompt ("Nghe lại")
+        self._said_checking = False
+        self._camera_state = "starting" if scan_source is not None else "ok"
+        self._text_scaled = False
 
     def _build_screens(self) -> None:
         self.stack = QStackedWidget()
@@ -202,6 +233,21 @@ class KioskWindow(QWidget):
         self.staff = self._page(StaffScreen())
         self.admin_screen = self._page(AdminScreen())
         self.birth_year = self._page(BirthYearScreen())
+        keep_size(self.accepted.number)  # already as big as the screen allows
+        keep_size(self.printer_failed.number)
+        #: the screens a patient sees, by the name a call for staff gives
+        self.patient_screens: dict[QWidget, str] = {
+            self.welcome: "welcome",
+            self.busy: "checking",
+            self.clinics: "choose_clinic",
+            self.confirm: "confirm",
+            self.accepted: "accepted",
+            self.reception: "reception",
+            self.printer_failed: "printer_failed",
+            self.warning: "time_warning",
+            self.birth_year: "birth_year",
+        }
+        self.stack.currentChanged.connect(self._screen_changed)
 
     def _page(self, screen: S) -> S:
         """``screen`` as the next page of the stack (and of :attr:`screens`)."""
@@ -222,6 +268,7 @@ class KioskWindow(QWidget):
             self.scan_worker.scanned.connect(self.on_scan)
             self.scan_worker.sighted.connect(self.on_sighting)
             self.scan_worker.camera_state.connect(self.welcome.set_camera_state)
+            self.scan_worker.camera_state.connect(self._camera_changed)
         else:
             self.welcome.set_camera_state("ok")
         self._tick_timer = QTimer(self)
@@ -256,6 +303,7 @@ class KioskWindow(QWidget):
         if self.scan_worker is not None:
             self.scan_worker.stop()
         self.runner.stop()
+        self.help_runner.stop()
         self.desk.stop()
 
     def fit_to(self, width: int, height: int) -> None:
@@ -285,13 +333,30 @@ class KioskWindow(QWidget):
     def orient(self, landscape: bool) -> None:
         for screen in self.screens:
             screen.orient(landscape)
-        self._top.removeWidget(self.lang_button)
-        self._bottom.removeWidget(self.lang_button)
-        (self._top if landscape else self._bottom).addWidget(self.lang_button)
-        # nested layouts keep the button's old size in their cache until told
-        self._top.invalidate()
-        self._bottom.invalidate()
         self._landscape = landscape
+        self._place_bars()
+        self._apply_text_size()  # widgets laid out anew (the clinic buttons) get the size
+
+    def _place_bars(self) -> None:
+        """The toolbar and the language button: above the screen on a landscape one; under it
+        on a portrait one (within reach from a wheelchair), the toolbar on its own row when
+        large text makes the row too wide."""
+        for layout in (self._top, self._bottom, self._bottom_box):
+            layout.removeWidget(self.toolbar)
+            layout.removeWidget(self.lang_button)
+        self.toolbar.orient(self._landscape)
+        if self._landscape:
+            self._top.addWidget(self.toolbar)
+            self._top.addWidget(self.lang_button)
+        elif self.toolbar.large:
+            self._bottom_box.insertWidget(0, self.toolbar)
+            self._bottom.addWidget(self.lang_button)
+        else:
+            self._bottom.insertWidget(0, self.toolbar)
+            self._bottom.addWidget(self.lang_button)
+        # nested layouts keep the buttons' old sizes in their cache until told
+        for layout in (self._top, self._bottom, self._bottom_box):
+            layout.invalidate()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         landscape = self.width() >= self.height()
@@ -344,6 +409,7 @@ class KioskWindow(QWidget):
 
     def retranslate(self) -> None:
         self.lang_button.setText(tr("switch_language", self.lang))
+        self.toolbar.retranslate(self.lang)
         for screen in self.screens:
             screen.retranslate(self.lang)
             countdown = getattr(screen, "countdown", None)
@@ -385,6 +451,7 @@ class KioskWindow(QWidget):
         if countdown.warn and current is not self.warning:
             self._warned_from = timed
             self.stack.setCurrentWidget(self.warning)
+            self._say_on(self.warning, Prompt(PromptKind.TIME_WARNING))
         elif not countdown.warn and current is self.warning:
             self._warned_from = None
             self.stack.setCurrentWidget(timed)
@@ -406,6 +473,9 @@ class KioskWindow(QWidget):
     def _watch_busy(self) -> None:
         watch = self.lobby.watch_busy()
         self.busy.set_elapsed(int(watch.waited_s))
+        if watch.waited_s >= CHECKING_SAY_AFTER_S and not self._said_checking:
+            self._said_checking = True
+            self._say_on(self.busy, Prompt(PromptKind.CHECKING))
         if watch.overdue and self.flow.active:
             log.warning(
                 "check-in step still running after %.1f s (limit %.1f s): the patient was "
@@ -417,11 +487,15 @@ class KioskWindow(QWidget):
             )
 
     def _watch_welcome(self) -> None:
+        # a choice someone left behind on the welcome screen: a language, large text, a call
+        left = self.toolbar.large or self.toolbar.help is not HelpState.NONE
         watch = self.lobby.watch_welcome(
-            holding=self._hold.isActive(), language_chosen=self.lang != self.default_lang
+            holding=self._hold.isActive(),
+            language_chosen=self.lang != self.default_lang or left,
         )
-        if watch.reset_language:
+        if watch.reset_language:  # whoever chose it walked away: large text goes too
             self._reset_language()
+            self.toolbar.reset()
         self.welcome.set_sighted(watch.in_view, far=watch.far)
         if watch.say is not None:
             self._say(Prompt(watch.say))
@@ -434,6 +508,102 @@ class KioskWindow(QWidget):
 
     def _say(self, prompt: Prompt) -> None:
         self.speaker.say(prompt, self.lang)
+
+    def _say_on(self, screen: QWidget, prompt: Prompt) -> None:
+        """Say ``screen``'s prompt (and keep it for "Nghe lại")."""
+        self._prompts[screen] = prompt
+        self._say(prompt)
+
+    def screen_prompt(self) -> Prompt | None:
+        """What the current screen says, again ("Nghe lại"); None on a staff screen."""
+        current = self.current
+        if current is None or current not in self.patient_screens:
+            return None
+        kept = self._prompts.get(current)
+        if kept is not None:
+            return kept
+        if current is self.welcome:
+            lost = self._camera_state == "lost"
+            return Prompt(PromptKind.CAMERA_LOST if lost else PromptKind.WELCOME)
+        if current is self.busy:
+            return Prompt(PromptKind.CHECKING)
+        if current is self.warning:
+            return Prompt(PromptKind.TIME_WARNING)
+        return None
+
+    def repeat_prompt(self) -> None:
+        """ "Nghe lại": the screen's prompt once more, in the language shown now."""
+        self.touch()
+        prompt = self.screen_prompt()
+        if prompt is not None:
+            self._say(prompt)
+
+    def _camera_changed(self, state: str) -> None:
+        """The camera was lost (or came back): said once on the welcome screen."""
+        lost = state == "lost" and self._camera_state != "lost"
+        self._camera_state = state
+        if lost and self.current is self.welcome:
+            self._say(Prompt(PromptKind.CAMERA_LOST))
+
+    # --- large text and the call for staff ----------------------------------------------------
+
+    def _screen_changed(self, _index: int) -> None:
+        """The toolbar shows on the patient's screens only; a screen shown gets the text size
+        (its widgets may be new)."""
+        current = self.current
+        self.toolbar.setVisible(current in self.patient_screens)
+        if current is not None and self._text_scaled:
+            scale_text(current, LARGE if self.toolbar.large else 1)
+
+    def _set_large_text(self, large: bool) -> None:
+        self.touch()
+        self._place_bars()
+        if large or self._text_scaled:
+            self._text_scaled = True
+            self._apply_text_size()
+            self._text_scaled = large
+
+    def _apply_text_size(self) -> None:
+        """Every patient text at 1.5 times its size while "Chữ lớn" is on, else as built."""
+        if not self._text_scaled:
+            return
+        large = self.toolbar.large
+        factor = LARGE if large else 1
+        for screen in self.screens:
+            if screen in self.patient_screens:
+                screen.set_large(large)
+                scale_text(screen, factor)
+        scale_text(self.toolbar, factor)
+        scale_text(self.lang_button, factor)
+
+    def call_staff(self) -> None:
+        """ "Gọi nhân viên": a call in the central database with this kiosk and the screen;
+        the patient is told staff are coming, or to go to the desk when it did not reach."""
+        self.touch()
+        calls = self.help_calls
+        current = self._warned_from if self.current is self.warning else self.current
+        screen = self.patient_screens.get(current, "") if current is not None else ""
+        if calls is None:
+            self._help_answered(HelpState.FAILED)
+            return
+        kiosk_id, day = self.config.kiosk.id, local_day(self.clock, self.config.kiosk.zone)
+        self.toolbar.set_help(HelpState.CALLING)
+        log.info("a patient called for staff on the %s screen", screen)
+        self.help_runner.submit(
+            lambda: calls.raise_help_call(kiosk_id, screen, day),
+            lambda _id: self._help_answered(HelpState.CALLED),
+            self._help_failed,
+            epoch=self._help_epoch,
+        )
+
+    def _help_failed(self, message: str) -> None:
+        log.warning("a call for staff did not reach the central database: %s", message)
+        self._help_answered(HelpState.FAILED)
+
+    def _help_answered(self, state: HelpState) -> None:
+        self.toolbar.set_help(state)
+        called = state is HelpState.CALLED
+        self._say(Prompt(PromptKind.HELP_CALLED if called else PromptKind.HELP_FAILED))
 
     def go(self, screen: QWidget) -> None:
         """Show ``screen`` (a new one gets the whole of its time)."""
@@ -461,6 +631,9 @@ class KioskWindow(QWidget):
         self._hold.stop()
         self._held_text = ""
         self.desk.reset()
+        self._help_epoch.advance()  # the last patient's call: no answer on the next one's
+        self._prompts.clear()
+        self.toolbar.reset()  # normal text, no call: each patient chooses for themselves
         for screen in self.screens:
             screen.clear()
         if self.scan_worker is not None:
@@ -502,6 +675,7 @@ class KioskWindow(QWidget):
 
     def _working(self) -> None:
         self.lobby.busy_started()
+        self._said_checking = False
         self.busy.set_elapsed(0)
         self.go(self.busy)
 
@@ -513,15 +687,20 @@ class KioskWindow(QWidget):
         if assessment.reason in BIRTH_YEAR_QUESTIONS:  # a bare code: nothing shown yet
             self.birth_year.ask(assessment.outcome(), self.lang)
             self.go(self.birth_year)
+            self._say_on(self.birth_year, Prompt(PromptKind.BIRTH_YEAR))
             return
         patient = from_assessment(assessment.payload, assessment.card)
         self.confirm.show_patient(patient, assessment.outcome(), self.lang)
         self.go(self.confirm)
+        self._say_on(self.confirm, Prompt(PromptKind.CONFIRM))
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
         self.clinics.priority.reset()  # each patient answers for themselves
         self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
+        if self._text_scaled:  # the clinic buttons are new
+            scale_text(self.clinics, LARGE if self.toolbar.large else 1)
+        self._say_on(self.clinics, Prompt(PromptKind.CHOOSE_CLINIC))
 
     def _chosen(self, code: str) -> None:
         self.touch()
@@ -546,22 +725,29 @@ class KioskWindow(QWidget):
         patient = from_checkin(checkin) if checkin else from_assessment(outcome.payload, None)
         reception = (self.config.kiosk.reception("vi"), self.config.kiosk.reception("en"))
         screen: AcceptedScreen | ReceptionScreen | PrinterFailedScreen
-        prompt = Prompt(PromptKind.RECEPTION)
         if outcome.reason is Reason.PRINTER_FAILED:
             screen = self.printer_failed
-            prompt = Prompt(PromptKind.PRINTER_FAILED)
+            number = checkin.queue_number if checkin else None
+            prompt = Prompt(PromptKind.PRINTER_FAILED, number=number)
         elif outcome.status is Status.ACCEPTED and checkin is not None:
             screen = self.accepted
-            prompt = accepted_prompt(checkin.queue_number, clinic, self.lang)
+            prompt = accepted_prompt(
+                checkin.queue_number,
+                clinic,
+                self.lang,
+                gender=checkin.patient.gender,
+                slip=bool(outcome.printed),
+            )
             if self._beep:
                 QApplication.beep()
         else:
             screen = self.reception
+            prompt = Prompt(reception_prompt(outcome))
         self.note_printer(outcome)
         self.welcome.set_read(False)
         screen.show_outcome(outcome, clinic, patient, reception, self.lang)
         self.go(screen)
-        self._say(prompt)
+        self._say_on(screen, prompt)
         self.flow.finish()
         self.outcome_shown.emit(outcome)
 

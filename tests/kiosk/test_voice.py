@@ -28,6 +28,7 @@ from kiosk.voice import (
     to_wav,
 )
 from kiosk.voice_prompts import generate, scripts
+from kiosk.voice_prompts import main as voice_prompts_main
 from tests.fakes import FakeAudioOutput
 
 ROOM_101 = Clinic(
@@ -67,12 +68,14 @@ def test_the_accepted_sentence_names_number_room_and_floor() -> None:
     vi = accepted_prompt(27, ROOM_101, "vi")
     assert (vi.number, vi.room, vi.floor) == (27, 101, 1)
     assert words(clips(vi, "vi"), "vi") == (
-        "Số hai mươi bảy mời Ông Bà đến phòng một trăm linh một tầng một"
+        "Số hai mươi bảy mời Ông Bà đến phòng một trăm linh một tầng một "
+        "Xin nhắc lại: Số hai mươi bảy Mời Ông Bà nhận phiếu ở khe bên dưới."
     )
     en = accepted_prompt(27, ROOM_101, "en")
     assert en.floor is None  # "Ground floor" has no number to say
     assert words(clips(en, "en"), "en") == (
-        "Number twenty seven please go to room one hundred and one"
+        "Number twenty seven please go to room one hundred and one "
+        "Once more: Number twenty seven Please take your slip from the slot below."
     )
 
 
@@ -149,10 +152,8 @@ def test_a_broken_loudspeaker_never_stops_a_check_in(tmp_path: Path) -> None:
     Voice(PromptLibrary(tmp_path), FakeAudioOutput()).say(Prompt(PromptKind.RECEPTION), "vi")
 
 
-def test_the_generator_writes_every_part_and_keeps_a_hospitals_recordings(
-    tmp_path: Path,
-) -> None:
-    # a stand-in for espeak-ng: writes a short tone to the -w path, notes the voice it was asked
+def fake_espeak(tmp_path: Path) -> Path:
+    """A stand-in for espeak-ng: writes a short tone to the -w path, notes the voice asked."""
     fake = tmp_path / "espeak-ng"
     fake.write_text(
         f"#!{sys.executable}\n"
@@ -164,6 +165,13 @@ def test_the_generator_writes_every_part_and_keeps_a_hospitals_recordings(
         "open(path + '.voice', 'w').write(sys.argv[sys.argv.index('-v') + 1])\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return fake
+
+
+def test_the_generator_writes_every_part_and_keeps_a_hospitals_recordings(
+    tmp_path: Path,
+) -> None:
+    fake = fake_espeak(tmp_path)
     folder = tmp_path / "voice"
     own = folder / "vi" / "welcome.wav"
     tone(own, 1.0)  # the hospital's own recording
@@ -181,3 +189,18 @@ def test_the_generator_writes_every_part_and_keeps_a_hospitals_recordings(
         for kind in PromptKind:
             prompt = Prompt(kind, number=27, room=101, floor=1)
             assert library.compose(clips(prompt, lang)) is not None
+
+
+def test_without_ffmpeg_the_prompts_are_written_as_they_are_and_it_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = fake_espeak(tmp_path)
+    tools = {"espeak-ng": str(fake)}  # no ffmpeg on this machine
+    monkeypatch.setattr("kiosk.voice_prompts.shutil.which", tools.get)
+    folder = tmp_path / "voice"
+    assert voice_prompts_main([str(folder)]) == 0
+    said = capsys.readouterr().out
+    assert "ffmpeg is not installed" in said
+    assert "without loudness normalisation" in said
+    assert "not normalised" in said
+    assert all((folder / f"{name}.wav").exists() for name in scripts())

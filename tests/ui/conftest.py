@@ -20,6 +20,7 @@ from kiosk.staff_auth import MemoryStaffDirectory, StaffAuth, hash_pin
 from kiosk.synthetic import SyntheticPerson, card_record, people
 from tests.fakes import FakeAdmin, FakeClock, FakeScanLoop, FakeSpeaker, GatedOnlineCheck
 from tests.ui.ui_rig import Rig, build_rig
+from ui.ports import HelpCalls
 from ui.screenshots import build_window
 from ui.window import KioskWindow
 
@@ -82,6 +83,7 @@ def make_window(
         size: tuple[int, int] = (1920, 1080),
         speaker: FakeSpeaker | None = None,
         read_hold_ms: int = 0,
+        help_calls: HelpCalls | None = None,
         **rig_args: Any,
     ) -> tuple[KioskWindow, Rig]:
         rig = build_rig(
@@ -99,6 +101,7 @@ def make_window(
             beep=False,
             speaker=speaker,
             read_hold_ms=read_hold_ms,
+            help_calls=help_calls,
         )
         rigs.append(rig)
         qtbot.addWidget(window)

@@ -455,21 +455,21 @@ def test_every_prompt_is_asked_for_in_the_patients_language(
         PromptKind.READ,
         PromptKind.ACCEPTED,
         PromptKind.READ,
-        PromptKind.RECEPTION,
+        PromptKind.CARD_NOT_FOUND,  # the reception screen says the next step it offers
         PromptKind.READ,
         PromptKind.PRINTER_FAILED,
     ]
     assert {spoken for _, spoken in speaker.said} == {lang}
 
 
-def test_a_rejected_card_is_spoken_as_reception(qtbot: QtBot, make_window: Make) -> None:
+def test_a_code_that_is_not_a_card_is_spoken_as_scan_again(qtbot: QtBot, make_window: Make) -> None:
     speaker = FakeSpeaker()
     window, _ = make_window(speaker=speaker)
     with qtbot.waitSignal(window.outcome_shown, timeout=5000) as blocker:
         window.on_scan("hello world!")
     assert blocker.args[0].status is Status.REJECTED
     assert blocker.args[0].reason is Reason.NOT_A_CARD
-    assert speaker.kinds()[-1] is PromptKind.RECEPTION
+    assert speaker.kinds()[-1] is PromptKind.RESCAN  # what the screen offers: "Quét lại"
 
 
 def test_a_code_in_view_is_the_scan_loops_word_when_it_gives_one() -> None:

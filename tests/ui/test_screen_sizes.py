@@ -19,26 +19,35 @@ from kiosk.config import Config
 from ui.layout_check import layout_problems
 from ui.screenshots import LANGS, SIZES, scenes, show_scene
 
+STAFF_SCENES = {"staff-pin", "staff-home", "admin"}
+
 
 @pytest.fixture
 def config_env() -> dict[str, str]:
     return {"KIOSK_KIOSK_HIDE_CURSOR": "false"}
 
 
+@pytest.mark.parametrize("text", ["normal", "large"])
 @pytest.mark.parametrize(
     "orientations", [("landscape", "portrait"), ("portrait", "landscape")], ids="-then-".join
 )
 def test_every_screen_fits_exactly(
-    orientations: tuple[str, str], still_window: Any, config: Config
+    orientations: tuple[str, str], text: str, still_window: Any, config: Config
 ) -> None:
     """Every screen in both orientations, each shown right after the screen was turned (the
-    pages are still laid out the other way): a stale layout must not leave the window too big."""
+    pages are still laid out the other way): a stale layout must not leave the window too big.
+    ``large``: every patient screen with "Chữ lớn" on, its texts half as big again."""
     problems: list[str] = []
+    large = text == "large"
     for lang in LANGS:
         for name, scene in scenes(still_window, config):
+            if large and name in STAFF_SCENES:
+                continue  # staff screens have no large text
             for orientation in orientations:
                 size = SIZES[orientation]
-                show_scene(still_window, size, lang, scene)
+                show_scene(still_window, size, lang, scene, large=large)
+                if large:
+                    assert still_window.toolbar.large, name
                 assert still_window.current is not None
                 problems += [
                     f"{name}/{orientation}/{lang}: {p}" for p in layout_problems(still_window, size)
@@ -80,7 +89,6 @@ def test_patient_buttons_are_big_and_the_number_is_huge(still_window: Any, confi
 
 # --- sizes and contrast, read from the widgets themselves ---------------------------------------
 
-STAFF_SCENES = {"staff-pin", "staff-home", "admin"}
 PATIENT_TEXT_PX = 32  # read from 60-80 cm by people with poor eyesight
 TEXT_CONTRAST = 4.5
 EDGE_CONTRAST = 3.0

@@ -48,6 +48,7 @@ class BirthYearScreen(Screen):
         self.keypad.typists[self.year] = year_typist
         self.keypad.setFixedWidth(520)
         self.cancel, self.ok, buttons = cancel_and_ok(520)
+        self._buttons = buttons
         self.ok.setEnabled(False)
         self.ok.clicked.connect(self._submit)
         self.cancel.clicked.connect(self._cancel)
@@ -72,6 +73,10 @@ class BirthYearScreen(Screen):
 
     def orient(self, landscape: bool) -> None:
         self.body.set_across(landscape)
+
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self._buttons.setFixedWidth(780 if large else 520)  # "Đồng ý" half as big again
 
     def ask(self, outcome: Outcome, lang: Lang) -> None:
         """Ask for the birth year (``outcome`` carries the sentence to show)."""

@@ -60,6 +60,11 @@ QPushButton[role="lang"] {{
     background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
     min-height: 64px; font-size: 32px; padding: 6px 24px;
 }}
+QPushButton[role="tool"] {{
+    background: white; color: {PRIMARY}; border: 3px solid {PRIMARY};
+    min-height: 64px; font-size: 32px; padding: 6px 20px;
+}}
+QPushButton[role="tool"]:checked {{ background: {PRIMARY}; color: white; }}
 QPushButton[density="compact"] {{
     font-size: 32px; padding: 10px 20px; min-height: 56px; min-width: 0px;
 }}
@@ -163,6 +168,14 @@ class Screen(QWidget):
 
     def orient(self, landscape: bool) -> None:
         """Lay the screen out for a landscape (1920x1080) or portrait (1080x1920) screen."""
+
+    #: "Chữ lớn" is on: the screen's texts are half as big again (:mod:`ui.screens.text_size`)
+    large = False
+
+    def set_large(self, large: bool) -> None:
+        """Lay the screen out for large text (or back); the texts themselves are scaled by
+        :func:`ui.screens.text_size.scale_text`."""
+        self.large = large
 
 
 class AdaptiveBox(QBoxLayout):

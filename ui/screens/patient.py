@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPen, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QHideEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.model import Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status, checkin_benefit_text, message_for
@@ -98,6 +106,7 @@ class WelcomeScreen(Screen):
         outer.addLayout(self.body, 1)
         outer.addWidget(self.alert)
         self._outer = outer
+        self._landscape = True
         self.orient(True)
 
     def set_lens(self, position: str) -> None:
@@ -116,11 +125,17 @@ class WelcomeScreen(Screen):
             )
         self.retranslate(self._lang)
 
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self.orient(self._landscape)
+
     def orient(self, landscape: bool) -> None:
+        self._landscape = landscape
         self.body.set_across(landscape)
         # pictures run across the side panel: down it when it is beside the preview
         self.pictures.set_across(not landscape)
-        self.body.setStretch(0, 3 if landscape else 2)
+        # large text: the side panel as wide as the preview, for its larger captions
+        self.body.setStretch(0, 3 if landscape and not self.large else 2)
         self.body.setStretch(1, 2 if landscape else 1)
         for item, (_, caption), picture in zip(
             self.items, self.captions, self.drawings, strict=True
@@ -327,7 +342,7 @@ class ClinicScreen(_Question):
         self.grid = QGridLayout()
         self.grid.setSpacing(28)
         self.priority = PriorityQuestion()
-        box = column(
+        self._box = box = column(
             Stretch(),
             self.title,
             40,
@@ -361,7 +376,8 @@ class ClinicScreen(_Question):
                 widget.setParent(None)
                 widget.deleteLater()
         self.buttons = {}
-        columns = 2 if self._landscape else 1
+        # large text on a landscape screen: three across, each name on as many lines as needed
+        columns = (3 if self.large else 2) if self._landscape else 1
         for i, clinic in enumerate(self._clinics):
             b = button()
             b.setStyleSheet("min-height: 180px; font-size: 46px;")
@@ -377,10 +393,48 @@ class ClinicScreen(_Question):
         for clinic in self._clinics:
             b = self.buttons.get(clinic.code)
             if b is not None:
-                b.setText(f"{clinic.name(lang)}\n{clinic.room_name(lang)}")  # type: ignore[attr-defined]
+                name = clinic.name(lang)
+            if self.large and isinstance(b, QPushButton):
+                name = _fit_lines(name, b, self._button_width())
+            b.setText(f"{name}\n{clinic.room_name(lang)}")  # type: ignore[attr-defined]
+
+    def _button_width(self) -> int:
+        """About the width a clinic button's text has (the screen's, shared by the columns,
+        less the buttons' padding)."""
+        columns = (3 if self.large else 2) if self._landscape else 1
+        screen = 1856 if self._landscape else 1016
+        return (screen - 28 * (columns - 1)) // columns - 80
+
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        if self._clinics:
+            self.set_clinics(self._clinics, self._lang)  # the columns change
+        # the fixed gaps around the buttons give way to the larger text
+        for i in range(self._box.count()):
+            item = self._box.itemAt(i)
+            spacer = item.spacerItem() if item is not None else None
+            if spacer is not None and spacer.sizeHint().height() in (16, 40):
+                spacer.changeSize(0, 16 if large else 40)
+        self._box.invalidate()
+        self.retranslate(self._lang)
 
     def clear(self) -> None:
         self.set_clinics((), self._lang)
+
+
+def _fit_lines(name: str, widget: QPushButton, width: int) -> str:
+    """``name`` broken into lines of at most ``width`` pixels in the button's font at large
+    size (a button does not wrap its text)."""
+    font = widget.font()
+    font.setPixelSize(round(46 * 1.5))  # the clinic buttons' size, half as big again
+    metrics = QFontMetrics(font)
+    lines: list[str] = []
+    for word in name.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 class ConfirmScreen(_Question):
@@ -398,10 +452,11 @@ class ConfirmScreen(_Question):
         self.no.setMinimumHeight(150)
         self.yes.clicked.connect(lambda: self.answered.emit(True))
         self.no.clicked.connect(lambda: self.answered.emit(False))
-        buttons = QHBoxLayout()
+        self.button_row = buttons = AdaptiveBox()
         buttons.setSpacing(40)
         buttons.addWidget(self.yes)
         buttons.addWidget(self.no)
+        self._landscape = True
         box = QVBoxLayout(self)
         box.addStretch(1)
         for w in (self.title, self.message, self.name, self.birth):
@@ -417,7 +472,14 @@ class ConfirmScreen(_Question):
         self._patient = PublicPatient()
         self._outcome: Outcome | None = None
 
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self.orient(self._landscape)
+
     def orient(self, landscape: bool) -> None:
+        self._landscape = landscape
+        # large text on a portrait screen: the two answers do not fit side by side
+        self.button_row.set_across(landscape or not self.large)
         # landscape: the answers at the bottom; portrait (a long way down): right under the name
         self._box.setStretch(self._above_buttons, 1 if landscape else 0)
         self._box.setStretch(self._below_buttons, 0 if landscape else 1)
@@ -516,6 +578,11 @@ def _text_block(*widgets: QWidget) -> QVBoxLayout:
     return box
 
 
+#: the number on a portrait screen with large text: it gives up height to the larger lines (its
+#: digits still 6.5 cm tall on a 24" screen)
+NUMBER_LARGE_TEXT_PX = 340
+
+
 class _NumberScreen(_ResultScreen):
     """A queue number, huge, beside (landscape) or above (portrait) a few lines of text."""
 
@@ -528,7 +595,8 @@ class _NumberScreen(_ResultScreen):
         self.body = AdaptiveBox()
         self.body.setSpacing(32)
         self.number_box = _number_block(self.caption, self.number)
-        self.buttons = QHBoxLayout()
+        self._landscape = True
+        self.buttons = AdaptiveBox()
         self.buttons.setSpacing(40)
         self.buttons.addWidget(self.done_button)
 
@@ -545,9 +613,22 @@ class _NumberScreen(_ResultScreen):
         box.addWidget(self.countdown.widget)
         box.addLayout(self.buttons)
 
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self.orient(self._landscape)
+
     def orient(self, landscape: bool) -> None:
+        self._landscape = landscape
         self.body.set_across(landscape)
-        set_pixel_size(self.number, NUMBER_PX if landscape else NUMBER_TALL_PX)
+        # large text: on a landscape screen the lines get two thirds of the width (fewer of
+        # them; the number keeps the width its digits need); on a portrait one the number
+        # gives up its extra height
+        self.body.setStretch(1, 2 if self.large and landscape else 1)
+        if landscape:
+            set_pixel_size(self.number, NUMBER_PX)
+        else:
+            set_pixel_size(self.number, NUMBER_LARGE_TEXT_PX if self.large else NUMBER_TALL_PX)
+        self.buttons.set_across(landscape or not self.large)  # "Try printing again" is long
         _pull_together(self.number_box, self.text_box, landscape)
 
     def _retranslate_number(self, lang: Lang) -> None:
@@ -620,6 +701,13 @@ class PrinterFailedScreen(_NumberScreen):
         self.where = label(BODY_PX, bold=True, color=PRIMARY)
         self._assemble(self.show_text, self.clinic, self.kept, self.where)
 
+    def set_large(self, large: bool) -> None:
+        # large text leaves room for what to do only: the number, where to show it, the
+        # clinic; not the reassurance that it is kept, nor the masked name
+        self.kept.setVisible(not large)
+        self.patient.setVisible(not large)
+        super().set_large(large)
+
     def retranslate(self, lang: Lang) -> None:
         self._retranslate_number(lang)
         self.heading.setText(tr("printer_failed_title", lang))
@@ -655,7 +743,8 @@ class ReceptionScreen(_ResultScreen):
         self.reason = label(52, bold=True)
         self.where = label(48, color=PRIMARY, bold=True)
         self.patient = label(CAPTION_PX + 4)
-        buttons = QHBoxLayout()
+        self.button_row = buttons = AdaptiveBox()
+        self._landscape = True
         buttons.setSpacing(40)
         buttons.addWidget(self.rescan_button)
         buttons.addWidget(self.done_button)
@@ -672,6 +761,15 @@ class ReceptionScreen(_ResultScreen):
             buttons,
             parent=self,
         )
+
+    def orient(self, landscape: bool) -> None:
+        self._landscape = landscape
+        # large text on a portrait screen: "Quét thẻ khác" and "Đến quầy" one above the other
+        self.button_row.set_across(landscape or not self.large)
+
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self.orient(self._landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o = self._outcome
