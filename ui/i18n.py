@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.outcome import Lang, Outcome, Reason
+from kiosk.model import Gender
+from kiosk.outcome import Lang, Outcome, Reason, addressed
 
 #: a message that can be shown in either language (kept by a screen, re-rendered on a toggle)
 Text = Callable[[Lang], str]
@@ -37,7 +38,7 @@ TEXT: dict[str, dict[str, str]] = {
         "born": "Năm sinh {year}",
         "confirm_check_name": "Xin xem lại họ tên",
         "confirm_check_birth": "Xin xem lại năm sinh",
-        "card_last4": "Thẻ …{last4}",
+        "card_last4": "4 số cuối của thẻ: {last4}",
         "queue_number": "Số thứ tự",
         "take_slip": "Vui lòng nhận phiếu bên dưới",
         "ahead_wait": "Trước Ông/Bà còn {ahead} người · chờ khoảng {lo}–{hi} phút",
@@ -150,7 +151,7 @@ TEXT: dict[str, dict[str, str]] = {
         "born": "Born {year}",
         "confirm_check_name": "Please check the name",
         "confirm_check_birth": "Please check the year of birth",
-        "card_last4": "Card …{last4}",
+        "card_last4": "Card number ending {last4}",
         "queue_number": "Queue number",
         "take_slip": "Please take your slip below",
         "ahead_wait": "{ahead} ahead of you · about {lo}–{hi} minutes",
@@ -311,6 +312,11 @@ def tr(key: str, lang: Lang, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     text = TEXT[lang][key]
     return text.format(**values) if values else text
+
+
+def tr_to(key: str, lang: Lang, gender: Gender | None, **values: object) -> str:
+    """:func:`tr` said to one patient: "Ông" or "Bà" for "Ông/Bà" when the gender is known."""
+    return addressed(tr(key, lang, **values), gender)
 
 
 def text(key: str, **values: object) -> Text:

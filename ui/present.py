@@ -14,6 +14,7 @@ from kiosk.model import (
     CardRecord,
     CccdPayload,
     CheckIn,
+    Gender,
     Payload,
 )
 from kiosk.outcome import Outcome, Reason, Status
@@ -57,6 +58,7 @@ class PublicPatient:
     birth_year: str = ""
     card_last4: str = ""
     confirm_name: str = ""  # family and given name ("Lưu *** Yến"): the "Is this you?" screen
+    gender: Gender | None = None  # how the screens address them: "Ông", "Bà", or "Ông/Bà"
 
 
 def initials_name(name: str) -> str:
@@ -77,6 +79,7 @@ def from_checkin(checkin: CheckIn | None) -> PublicPatient:
         name=mask_name(p.name),
         birth_year=str(p.birth.year) if p.birth else "",
         card_last4=last4(p.card_number or p.bhxh_number or p.id_number),
+        gender=p.gender,
     )
 
 
@@ -88,6 +91,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             birth_year=str(card.birth.year) if card.birth else "",
             card_last4=last4(card.card_number),
             confirm_name=initials_name(card.name),
+            gender=card.gender or _payload_gender(payload),
         )
     if isinstance(payload, BhytPayload | CccdPayload):
         number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
@@ -96,5 +100,10 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             birth_year=str(payload.birth.year) if payload.birth else "",
             card_last4=last4(number),
             confirm_name=initials_name(payload.name),
+            gender=payload.gender,
         )
     return PublicPatient()
+
+
+def _payload_gender(payload: Payload | None) -> Gender | None:
+    return payload.gender if isinstance(payload, BhytPayload | CccdPayload) else None

@@ -384,6 +384,8 @@ class KioskWindow(QWidget):
             return
         if countdown.warn and current is not self.warning:
             self._warned_from = timed
+            self.warning.gender = getattr(timed, "addressee", None)
+            self.warning.retranslate(self.lang)
             self.stack.setCurrentWidget(self.warning)
         elif not countdown.warn and current is self.warning:
             self._warned_from = None
@@ -520,6 +522,7 @@ class KioskWindow(QWidget):
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
         self.clinics.priority.reset()  # each patient answers for themselves
+        self.clinics.address(self.flow.addressee)
         self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
 
