@@ -167,6 +167,7 @@ def build_parts(
         printer=wiring.printer,
         camera=camera,
         feed=feed,
+        version=__version__,
     )
     return Parts(
         config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,

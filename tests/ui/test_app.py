@@ -231,6 +231,13 @@ def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path
         after = parts.admin.cache_status()
         assert after.cards == before.cards + 20000
         assert after.last_sync is not None
+        # the admin screen's tiles read the same health report as status.json
+        assert before.health is not None
+        assert before.health.cache_age_h is None
+        assert after.health is not None
+        assert after.health.database == "central"
+        assert after.health.cache_age_h is not None
+        assert after.health.cache_age_h < 1
         assert parts.admin.printer_test().startswith("test page printed (file)")
         assert (tmp_path / "demo" / "slips" / "print-test.png").exists()
         # the next run starts from the cursor: nothing new
