@@ -203,6 +203,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
                 )
             ),
         ),
+        ("retry-print", lambda: _retry_print(window, config, cards[2])),
         ("birth-year", lambda: _birth_year(window)),
         ("time-warning", lambda: _time_warning(window, config, cards[0])),
         ("staff-pin", lambda: _staff_pin(window)),
@@ -292,6 +293,20 @@ def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
     """The welcome screen while the printer is out of order."""
     window.welcome.preview.set_frame(frame, None, blurred)
     window.note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
+
+
+def _retry_print(window: Any, config: Config, card: CardRecord) -> None:
+    """ "Thử in lại" pressed on the printer-failed screen: the same number, printing again."""
+    failed = Outcome(
+        Status.ACCEPTED,
+        Reason.PRINTER_FAILED,
+        checkin=_checkin(card, "TMH", 8, config),
+        printed=False,
+    )
+    window.show_outcome(failed)
+    window.busy.set_printing(True)  # what _retry_print sets before the flow prints
+    window._working()
+    window.lobby.busy_since -= 1.5
 
 
 def _checking(window: Any) -> None:

@@ -536,6 +536,7 @@ class KioskWindow(QWidget):
 
     def _retry_print(self, checkin: CheckIn) -> None:
         self.touch()
+        self.busy.set_printing(True)  # until the next patient (go_welcome clears it)
         self.flow.retry_print(checkin)
 
     def _birth_year_answered(self, year: str) -> None:

@@ -262,6 +262,7 @@ class BusyScreen(Screen):
         self.elapsed = label(BODY_PX, color=MUTED)
         self._seconds = 0
         self._lang: Lang = "vi"
+        self._doing = "checking"  # or "printing": "Thử in lại" prints, it checks no card
         box = QVBoxLayout(self)
         box.addStretch(1)
         box.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -274,9 +275,17 @@ class BusyScreen(Screen):
         self._seconds = seconds
         self.elapsed.setText(tr("waited", self._lang, s=seconds))
 
+    def set_printing(self, printing: bool) -> None:
+        """Say "printing the slip again" (a retry) instead of "checking your card"."""
+        self._doing = "printing" if printing else "checking"
+        self.text.setText(tr(self._doing, self._lang))
+
+    def clear(self) -> None:
+        self.set_printing(False)
+
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
-        self.text.setText(tr("checking", lang))
+        self.text.setText(tr(self._doing, lang))
         self.set_elapsed(self._seconds)
 
 
