@@ -26,6 +26,7 @@ STEP_RECEPTION = "1. Đến quầy tiếp đón để xác nhận phần BHYT ch
 STEP_ROOM = "2. Đến {room}, chờ gọi số {number}"
 STEP_WAIT = "2. Chờ gọi số {number}"
 REPRINT = "IN LẠI"
+LAST4 = "Thẻ BHYT (4 số cuối): {last4}"
 COPAY_EXEMPT = "Miễn cùng chi trả từ {day}"  # Decree 188/2025 Art. 18 cl. 2
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
@@ -204,7 +205,9 @@ def layout_slip(
     line(" – ".join(p for p in (born, gender) if p))
     if patient.card_number:
         number = patient.card_number
-        line(f"Thẻ BHYT: {number if card_number == 'full' else '…' + number[-4:]}", bold=True)
+        # the last four digits named as such: "…2019" alone reads like a year
+        shown = f"Thẻ BHYT: {number}" if card_number == "full" else LAST4.format(last4=number[-4:])
+        line(shown, bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
     items += _benefit_lines(checkin)

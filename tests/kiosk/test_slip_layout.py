@@ -69,7 +69,7 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
         "Khám Nhi",
         p.name,
         f"Năm sinh: {p.birth.year} – Giới tính: {gender}",
-        f"Thẻ BHYT: …{(p.card_number or '')[-4:]}",
+        f"Thẻ BHYT (4 số cuối): {(p.card_number or '')[-4:]}",
         f"Nơi ĐKKCB: {p.facility_code}",
         f"Hạn thẻ: {p.valid_from:%d/%m/%Y} – {p.valid_to:%d/%m/%Y}",
         "BHYT chi trả 80%",
@@ -86,7 +86,8 @@ def test_the_card_number_is_masked_unless_configured_in_full() -> None:
     number = checkin.patient.card_number
     assert number
     assert not any(number in line for line in texts(checkin))
-    assert f"Thẻ BHYT: …{number[-4:]}" in texts(checkin)
+    assert f"Thẻ BHYT (4 số cuối): {number[-4:]}" in texts(checkin)
+    assert not any("…" in line for line in texts(checkin))  # "…2019" reads like a year
     assert f"Thẻ BHYT: {number}" in texts(checkin, card_number="full")
 
 
