@@ -78,9 +78,13 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path, run_cl
     url = f"sqlite:///{tmp_path / 'demo' / 'kiosk.db'}"
     command = f"KIOSK_DATABASE_URL={url} kiosk-admin --config {ROOT / 'config.toml'} report"
     assert where == f"kiosk demo: database {url}; its report: {command}"
-    env, args = {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)}, shlex.split(command)
-    env.update(a.split("=", 1) for a in args if "=" in a and not a.startswith("-"))
-    report = run_cli(args[args.index("kiosk-admin") + 1 :], env=env)
+    words = shlex.split(command)  # run as a shell would: NAME=value words, then the command
+    at = words.index("kiosk-admin")
+    env = {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)}
+    for word in words[:at]:
+        name, value = word.split("=", 1)
+        env[name] = value
+    report = run_cli(words[at + 1 :], env=env)
     assert report.returncode == 0, report.stderr.decode()
     assert f"database: {url}" in report.stdout.decode()
     assert ": 3 check-ins" in report.stdout.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -12,6 +13,12 @@ from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from tests.fakes import FakePrinter
 from tests.ui.ui_rig import Make, scan_and_wait
 from ui.screenshots import SIZES, scenes, show_scene
+from ui.window import KioskWindow
+
+
+def _showing(window: KioskWindow) -> QWidget | None:
+    """The screen up now (a call: mypy keeps no narrowing of ``window.current`` across it)."""
+    return window.current
 
 
 def test_printing_again_says_printing_then_the_next_patient_is_checked(
@@ -24,12 +31,12 @@ def test_printing_again_says_printing_then_the_next_patient_is_checked(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.printer_failed.retry_button.click()
         # the print runs on its thread; its answer lands only when the event loop turns
-        assert window.current is window.busy
+        assert _showing(window) is window.busy
         assert window.busy.text.text() == "Đang in lại phiếu, vui lòng chờ…"
         window.toggle_language()
         assert window.busy.text.text() == "Printing your slip again, please wait…"
         window.toggle_language()
-    assert window.current is window.accepted
+    assert _showing(window) is window.accepted
     window.go_welcome()  # the next patient's card is checked, not printed
     assert window.busy.text.text() == "Đang kiểm tra thẻ, vui lòng chờ…"
 
