@@ -351,8 +351,19 @@ def _load_hospital(s: _Section) -> HospitalSettings:
 _ALL_DAY = tuple(f"{start}-{end}" for start, end in Clinic.open_hours)
 
 # A kiosk whose file lists no clinic still has somewhere to send patients: one general
-# examination desk, open all day.
-DEFAULT_CLINICS = (Clinic("KB", "Khám bệnh", "Medical examination", "", "", ""),)
+# examination room, open all day, with a room and a floor (a slip or a screen without
+# them leaves the patient asking where to go).
+DEFAULT_CLINICS = (
+    Clinic(
+        "KB",
+        "Khám bệnh",
+        "Medical examination",
+        "Phòng 1",
+        "Tầng 1",
+        "Ground floor",
+        room_en="Room 1",
+    ),
+)
 
 
 def _load_clinics(raw: object) -> tuple[Clinic, ...]:

@@ -11,7 +11,17 @@ from enum import StrEnum
 from typing import Literal
 
 from kiosk.calling import Place
-from kiosk.model import Benefit, CardRecord, CheckIn, Payload, Route, Verification
+from kiosk.model import (
+    Benefit,
+    BhytPayload,
+    CardRecord,
+    CccdPayload,
+    CheckIn,
+    Gender,
+    Payload,
+    Route,
+    Verification,
+)
 
 Lang = Literal["vi", "en"]
 
@@ -132,8 +142,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_UNKNOWN_CODE: "Cổng BHXH trả về mã chưa biết: đã báo nhân viên.",
         Reason.GATEWAY_DATA_MISMATCH: "Cổng BHXH báo thông tin thẻ chưa khớp: đã báo nhân viên.",
         Reason.STAFF_OVERRIDE: "Nhân viên đã xác nhận đăng ký.",
-        "benefit_share": "Mức hưởng {percent}%",
-        "benefit_by_reception": "Quầy tiếp đón xác nhận mức hưởng",
+        "benefit_share": "BHYT chi trả {percent}%",
+        "benefit_by_reception": "Quầy tiếp đón xác nhận phần BHYT chi trả",
         "route_code": "{label} (mã {code})",
         Reason.BIRTH_YEAR_REQUIRED: "Ông/Bà vui lòng nhập năm sinh để xác nhận.",
         Reason.BIRTH_YEAR_WRONG: "Chưa xác nhận được. Vui lòng đến quầy tiếp đón.",
@@ -198,8 +208,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.GATEWAY_DATA_MISMATCH: "The insurance gateway reported details that do not "
         "match: staff alerted.",
         Reason.STAFF_OVERRIDE: "Checked in by staff.",
-        "benefit_share": "Benefit {percent}%",
-        "benefit_by_reception": "Reception confirms the benefit",
+        "benefit_share": "Insurance pays {percent}%",
+        "benefit_by_reception": "Reception confirms what insurance pays",
         "route_code": "{label} (code {code})",
         Reason.BIRTH_YEAR_REQUIRED: "Please type your year of birth to confirm.",
         Reason.BIRTH_YEAR_WRONG: "We could not confirm this. Please go to reception.",
@@ -280,20 +290,19 @@ def route_text(route: Route, lang: Lang) -> str:
 
 
 def share_text(percent: int | None, lang: Lang) -> str:
-    """The fund's share ("Mức hưởng 40%"), or that reception confirms it when None."""
+    """The fund's share in plain words ("BHYT chi trả 40%"), or that reception confirms it
+    when None."""
     if percent is None:
         return MESSAGES[lang]["benefit_by_reception"]
     return MESSAGES[lang]["benefit_share"].format(percent=percent)
 
 
 def benefit_text(route: Route | None, percent: int | None, lang: Lang) -> str:
-    """What the slip and the accepted screen say of the fund's share for this visit.
-
-    The visit code's name and the share ("Tự đến khám (mã 1.13) – Mức hưởng 40%"), or, when
-    the share is None, that reception confirms it (docs/domain.md, route and benefit).
-    """
-    share = share_text(percent, lang)
-    return share if route is None else f"{route_text(route, lang)} – {share}"
+    """What the slip and the accepted screen say, in large print, of the fund's share for this
+    visit: the share ("BHYT chi trả 40%"), or, when None, that reception confirms it
+    (docs/domain.md, route and benefit). The visit code is :func:`route_text`, in small print:
+    it is for staff, and its words ("Đúng nơi đăng ký KCB ban đầu") are jargon to a patient."""
+    return share_text(percent, lang)
 
 
 def says_benefit(checkin: CheckIn) -> bool:
@@ -310,9 +319,37 @@ def checkin_benefit_text(checkin: CheckIn, lang: Lang) -> str:
     return benefit_text(checkin.route, checkin.benefit_percent, lang)
 
 
-def message_for(key: Status | Reason, lang: Lang) -> str:
-    """The patient-facing sentence for a status or reason in one language."""
-    return MESSAGES[lang][key]
+def checkin_route_text(checkin: CheckIn, lang: Lang) -> str:
+    """The visit code of a check-in for the small print ("Tự đến khám (mã 1.13)"); "" when it
+    has none or says nothing of a benefit."""
+    if checkin.route is None or not says_benefit(checkin):
+        return ""
+    return route_text(checkin.route, lang)
+
+
+#: how a sentence addresses the patient when the card does not say who they are
+UNKNOWN_ADDRESS = "Ông/Bà"
+_ADDRESS = {Gender.MALE: "Ông", Gender.FEMALE: "Bà"}
+
+
+def address(gender: Gender | None) -> str:
+    """How to address the patient: "Ông" or "Bà" from the card's gender, "Ông/Bà" unknown."""
+    return _ADDRESS[gender] if gender is not None else UNKNOWN_ADDRESS
+
+
+def addressed(text: str, gender: Gender | None) -> str:
+    """A sentence written with "Ông/Bà", said to this patient ("Mời Bà đến phòng 101").
+
+    Every sentence of the catalogues is written with the slash; only here is it narrowed, so
+    a new sentence needs nothing more. English has no such word and passes through.
+    """
+    return text.replace(UNKNOWN_ADDRESS, address(gender))
+
+
+def message_for(key: Status | Reason, lang: Lang, gender: Gender | None = None) -> str:
+    """The patient-facing sentence for a status or reason in one language, addressed to a
+    patient of ``gender`` ("Ông/Bà" when None)."""
+    return addressed(MESSAGES[lang][key], gender)
 
 
 @dataclass(frozen=True)
@@ -343,6 +380,18 @@ class Outcome:
     detail: str = ""
     place: Place | None = None  # where the check-in stands in its clinic's queue, when known
 
+    @property
+    def gender(self) -> Gender | None:
+        """The patient's gender as far as this outcome may say: the check-in's, else what the
+        QR itself carries. Never the cache's card of a bare code (that would tell whoever
+        holds a made-up code something of the card's owner before the year is proven)."""
+        if self.checkin is not None:
+            return self.checkin.patient.gender
+        if isinstance(self.payload, BhytPayload | CccdPayload):
+            return self.payload.gender
+        return None
+
     def message(self, lang: Lang) -> str:
-        """The sentence to show the patient: the reason's message, else the status's."""
-        return message_for(self.reason or self.status, lang)
+        """The sentence to show the patient: the reason's message, else the status's, with
+        "Ông" or "Bà" when the gender is known."""
+        return message_for(self.reason or self.status, lang, self.gender)

@@ -15,13 +15,18 @@ from zoneinfo import ZoneInfo
 
 from kiosk.calling import Place
 from kiosk.model import CheckIn, Clinic, Gender, Verification
-from kiosk.outcome import route_text, says_benefit, share_text
+from kiosk.outcome import addressed, route_text, says_benefit, share_text
 from kiosk.settings import HospitalSettings
 
 TITLE = "PHIẾU KHÁM BỆNH"
 WAIT = "Vui lòng chờ tới lượt khám"
 WAIT_AT = "Mời Ông/Bà đến {room}, chờ gọi số {number}"
+# A slip whose share reception must confirm: the two places in the order to go to them.
+STEP_RECEPTION = "1. Đến quầy tiếp đón để xác nhận phần BHYT chi trả"
+STEP_ROOM = "2. Đến {room}, chờ gọi số {number}"
+STEP_WAIT = "2. Chờ gọi số {number}"
 REPRINT = "IN LẠI"
+LAST4 = "Thẻ BHYT (4 số cuối): {last4}"
 COPAY_EXEMPT = "Miễn cùng chi trả từ {day}"  # Decree 188/2025 Art. 18 cl. 2
 # Under an offline number ("A-3"), so clinic staff do not doubt a number unlike the others.
 OFFLINE_NOTE = "Số thứ tự hợp lệ (cấp khi mạng gián đoạn)"
@@ -130,12 +135,12 @@ def _priority_lines(place: Place | None) -> list[SlipItem]:
     return [SlipLine(PRIORITY_NOTE, Size.BODY, True, Align.CENTER, True)]
 
 
-def _ahead_lines(place: Place | None) -> list[SlipItem]:
+def _ahead_lines(place: Place | None, gender: Gender | None) -> list[SlipItem]:
     """The people ahead and the likely wait, last on the slip."""
     if place is None:
         return []
     lo, hi = place.wait_minutes
-    text = AHEAD.format(ahead=place.ahead, lo=lo, hi=hi)
+    text = addressed(AHEAD.format(ahead=place.ahead, lo=lo, hi=hi), gender)
     return [SlipLine(_nfc(text), Size.BODY, False, Align.CENTER, False)]
 
 
@@ -183,12 +188,13 @@ def layout_slip(
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
     items += _priority_lines(place)
     if clinic is not None:
-        line(clinic.name_vi, Size.TITLE, bold=True, align=Align.CENTER)
-        # where to go, as big as the clinic's name: the lines a patient walks by. The room and
-        # the floor are two lines: joined, the floor would wrap mid-phrase ("khu" / "A").
+        # where to go, right under the number, white on black at title size: the lines a
+        # patient walks by. The room and the floor are two lines: joined, the floor would wrap
+        # mid-phrase ("khu" / "A"). The clinic's name follows, smaller.
         room, floor = clinic.room.upper(), clinic.location_vi
-        line(f"→ {room}" if room else None, Size.TITLE, bold=True, align=Align.CENTER)
-        line(floor or None, Size.TITLE, bold=True, align=Align.CENTER)
+        for where in (f"→ {room}" if room else None, floor or None):
+            line(where, Size.TITLE, bold=True, align=Align.CENTER, inverse=True)
+        line(clinic.name_vi, Size.BODY, bold=True, align=Align.CENTER)
     else:
         line(checkin.clinic_code, Size.TITLE, bold=True, align=Align.CENTER)
     items.append(SlipRule())
@@ -199,7 +205,9 @@ def layout_slip(
     line(" – ".join(p for p in (born, gender) if p))
     if patient.card_number:
         number = patient.card_number
-        line(f"Thẻ BHYT: {number if card_number == 'full' else '…' + number[-4:]}", bold=True)
+        # the last four digits named as such: "…2019" alone reads like a year
+        shown = f"Thẻ BHYT: {number}" if card_number == "full" else LAST4.format(last4=number[-4:])
+        line(shown, bold=True)
     line(f"Nơi ĐKKCB: {patient.facility_code}" if patient.facility_code else None)
     line(_validity(patient.valid_from, patient.valid_to))
     items += _benefit_lines(checkin)
@@ -210,27 +218,47 @@ def layout_slip(
     line(f"Ngày giờ: {local:%d/%m/%Y %H:%M}", Size.TITLE)
     line(f"Máy: {checkin.kiosk_id}", Size.SMALL)
     items.append(SlipCode(checkin.id))
-    room = clinic.room if clinic is not None else ""
-    footer = WAIT
-    if room:  # "Phòng 101" → "…đến phòng 101, chờ gọi số 12"
-        footer = WAIT_AT.format(room=room[:1].lower() + room[1:], number=checkin.queue_number)
-    line(footer, Size.BODY, bold=True, align=Align.CENTER)
-    items += _ahead_lines(place)
+    items += _footer_lines(checkin, clinic)
+    items += _ahead_lines(place, patient.gender)
     return Slip(tuple(items), reprint=reprint)
 
 
+def _footer_lines(checkin: CheckIn, clinic: Clinic | None) -> list[SlipItem]:
+    """Where to go and the number to wait for, under the code: one sentence, or, where
+    reception confirms the share first, the two steps numbered (never two sentences at odds:
+    "reception confirms" and "go to room 101")."""
+    room = clinic.room if clinic is not None else ""
+    room = room[:1].lower() + room[1:]  # "Phòng 101" → "…đến phòng 101, chờ gọi số 12"
+    queue = checkin.queue_number
+    if _reception_first(checkin):
+        second = STEP_ROOM.format(room=room, number=queue) if room else ""
+        texts = [STEP_RECEPTION, second or STEP_WAIT.format(number=queue)]
+        return [SlipLine(_nfc(text), Size.BODY, True) for text in texts]
+    footer = WAIT_AT.format(room=room, number=queue) if room else WAIT
+    text = addressed(footer, checkin.patient.gender)
+    return [SlipLine(_nfc(text), Size.BODY, True, Align.CENTER)]
+
+
+def _reception_first(checkin: CheckIn) -> bool:
+    """Whether reception must confirm the share before the clinic (a referral, a card the
+    rules give no share): the slip then numbers the steps."""
+    return says_benefit(checkin) and checkin.benefit_percent is None
+
+
 def _benefit_lines(checkin: CheckIn) -> list[SlipItem]:
-    """How the patient came, then the share or "reception confirms" (docs/domain.md, slip);
-    none for a check-in whose slip says nothing of a benefit."""
+    """The share in plain words ("BHYT chi trả 80%"), then the visit code in small print
+    (docs/domain.md, slip); none for a check-in whose slip says nothing of a benefit, and no
+    share line where reception confirms it (the numbered steps at the foot say so)."""
     if not says_benefit(checkin):
         return []
-    texts = [
-        (route_text(checkin.route, "vi") if checkin.route else None, False),
-        (share_text(checkin.benefit_percent, "vi"), True),
-    ]
+    texts: list[tuple[str | None, Size, bool]] = []
+    if not _reception_first(checkin):
+        texts.append((share_text(checkin.benefit_percent, "vi"), Size.BODY, True))
     if checkin.copay_exempt_from is not None:  # five years, co-payment over the threshold
-        texts.append((COPAY_EXEMPT.format(day=f"{checkin.copay_exempt_from:%d/%m/%Y}"), False))
-    return [SlipLine(_nfc(text), Size.BODY, bold) for text, bold in texts if text and text.strip()]
+        day = f"{checkin.copay_exempt_from:%d/%m/%Y}"
+        texts.append((COPAY_EXEMPT.format(day=day), Size.BODY, False))
+    texts.append((route_text(checkin.route, "vi") if checkin.route else None, Size.SMALL, False))
+    return [SlipLine(_nfc(text), size, bold) for text, size, bold in texts if text and text.strip()]
 
 
 def print_test_slip(hospital: HospitalSettings, printer_label: str) -> Slip:

@@ -31,6 +31,7 @@ from db.insurance.feed import FeedPage, parse_page
 from db.store.card_columns import ValueForms
 from kiosk.calling import Place, Priority
 from kiosk.clock import Clock
+from kiosk.health import HealthReport
 from kiosk.model import (
     CardRecord,
     CheckIn,
@@ -474,9 +475,12 @@ class FakeAdmin(AdminTools):
     outbox: tuple[int, int, int] | None = None
     outbox_error: str | None = None
     chart: str | None = None
+    health: HealthReport | None = None  # what the admin screen's tiles show
 
     def cache_status(self) -> CacheStatus:
-        return CacheStatus(self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart)
+        return CacheStatus(
+            self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart, self.health
+        )
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         for i in range(1, self.steps + 1):

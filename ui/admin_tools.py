@@ -33,6 +33,7 @@ class KioskAdminTools:
     camera: Camera | None
     # The card feed the sync reads (the demo's); None: the insurance settings' feed.
     feed: Callable[[], FeedClient] | None = None
+    version: str = ""  # the kiosk's, in the health report
 
     def _feed_client(self) -> FeedClient:
         if self.feed is not None:
@@ -49,6 +50,14 @@ class KioskAdminTools:
             outbox=(counts.pending, counts.delivered, counts.stuck) if counts else None,
             outbox_error=outbox.last_error() if counts and counts.stuck else None,
             chart=self._todays_chart(),
+            # the admin screen's tiles read what status.json says
+            health=build_health(
+                config=self.config,
+                clock=self.clock,
+                store=self.store,
+                camera=self.camera,
+                version=self.version,
+            ),
         )
 
     def _todays_chart(self) -> str | None:

@@ -30,7 +30,7 @@ from kiosk.config import CONFIG_SEARCH, ConfigError, load_config
 from kiosk.outcome import Status
 from kiosk.ports import OnlineCardCheck, SlipPrinter, StoreError
 from kiosk.settings import Config
-from ui.demo import demo_config, demo_feed, headless_run, prepare_demo
+from ui.demo import demo_config, demo_database_line, demo_feed, headless_run, prepare_demo
 
 if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
     from db.store import SqlStore
@@ -170,6 +170,7 @@ def build_parts(
         printer=wiring.printer,
         camera=camera,
         feed=feed,
+        version=__version__,
     )
     return Parts(
         config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
@@ -269,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts.store.dispose()
     if run is None:
         return 0
+    print(demo_database_line(config, args.config))
     print(run.summary(config.printer.output_dir))
     return 0 if len(run.outcomes) == args.patients and not run.failed() else 1
 

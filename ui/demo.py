@@ -52,6 +52,15 @@ def demo_config(config: Config) -> Config:
     )
 
 
+def demo_database_line(config: Config, config_path: Path | None) -> str:
+    """Where the demo's check-ins are (its own database, not the kiosk's), and the exact
+    command that reports on them: ``kiosk-admin report`` alone reads the configured one."""
+    from db.commands.report import report_command
+
+    url = config.database.url
+    return f"kiosk demo: database {url}; its report: {report_command(url, config_path)}"
+
+
 @dataclass(frozen=True)
 class DemoCast:
     """Who the demo's patients are: the cards to put in the cache, and who steps up when."""

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.calling import Priority
 from kiosk.checkin import Assessment
-from kiosk.model import CheckIn, Clinic
+from kiosk.model import CheckIn, Clinic, Gender
 from kiosk.outcome import Outcome, Reason, Status
 from ui.ports import PatientService
 from ui.workers import Epoch, TaskRunner
@@ -47,6 +47,16 @@ class PatientFlow(QObject):
         self._assessment: Assessment | None = None
         self._active = False
         self._key = ""
+
+    @property
+    def addressee(self) -> Gender | None:
+        """The gender the screens address the current patient by ("Ông", "Bà"), if known."""
+        assessment = self._assessment
+        if assessment is None:
+            return None
+        if assessment.status is Status.ACCEPTED and assessment.card is not None:
+            return assessment.card.gender  # the card is theirs (a bare code's year proven)
+        return assessment.outcome().gender
 
     @property
     def active(self) -> bool:

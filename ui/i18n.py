@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.outcome import Lang, Outcome, Reason
+from kiosk.model import Gender
+from kiosk.outcome import Lang, Outcome, Reason, addressed
 
 #: a message that can be shown in either language (kept by a screen, re-rendered on a toggle)
 Text = Callable[[Lang], str]
@@ -20,12 +21,13 @@ TEXT: dict[str, dict[str, str]] = {
         "welcome_hint": "Đưa thẻ BHYT, thẻ căn cước (mặt sau có mã QR) hoặc điện thoại vào khung",
         "welcome_vssid": "Ứng dụng VssID",
         "welcome_card": "Thẻ BHYT",
-        "welcome_cccd": "Căn cước công dân",
+        "welcome_cccd": "Thẻ căn cước (mặt sau)",
         "camera_lost": "Máy ảnh đang kết nối lại…",
         "out_of_service": "Máy đăng ký tạm ngưng phục vụ.\nVui lòng đến quầy tiếp đón.",
         "camera_starting": "Đang mở máy ảnh…",
         "reading": "Đang đọc mã…",
         "checking": "Đang kiểm tra thẻ, vui lòng chờ…",
+        "printing": "Đang in lại phiếu, vui lòng chờ…",
         "choose_clinic": "Chọn phòng khám",
         "priority_question": "Ông/Bà có thuộc diện ưu tiên không?",
         "priority_note": "Chạm một ô nếu đúng, rồi chọn phòng khám. Nhân viên kiểm tra tại phòng.",
@@ -37,7 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
         "born": "Năm sinh {year}",
         "confirm_check_name": "Xin xem lại họ tên",
         "confirm_check_birth": "Xin xem lại năm sinh",
-        "card_last4": "Thẻ …{last4}",
+        "card_last4": "4 số cuối của thẻ: {last4}",
         "queue_number": "Số thứ tự",
         "take_slip": "Vui lòng nhận phiếu bên dưới",
         "ahead_wait": "Trước Ông/Bà còn {ahead} người · chờ khoảng {lo}–{hi} phút",
@@ -131,6 +133,29 @@ TEXT: dict[str, dict[str, str]] = {
         "need_name": "Vui lòng nhập họ tên người bệnh.",
         "bad_year": "Năm sinh phải là 4 chữ số, ví dụ 1975.",
         "failed": "Có lỗi: {detail}",
+        "tile_camera": "Máy ảnh",
+        "tile_printer": "Máy in",
+        "tile_database": "Cơ sở dữ liệu",
+        "tile_outbox": "Gửi HIS",
+        "tile_outbox_pending": "{n} chờ gửi",
+        "tile_outbox_failed": "{n} lỗi, {p} chờ gửi",
+        "tile_cache": "Dữ liệu thẻ",
+        "tile_last_checkin": "Lượt đăng ký gần nhất",
+        "tile_unknown": "Chưa rõ",
+        "tile_working": "Hoạt động",
+        "tile_none": "Không có",
+        "tile_lost": "Mất kết nối",
+        "tile_printer_ok": "In tốt",
+        "tile_printer_warn": "Đang in",
+        "tile_printer_bad": "Lỗi in phiếu",
+        "tile_printer_off": "Chưa in phiếu nào",
+        "tile_db_online": "Trực tuyến",
+        "tile_db_offline": "Ngoại tuyến",
+        "tile_db_held": "Có lượt bị giữ lại",
+        "tile_off": "Tắt",
+        "tile_hours": "{h} giờ trước",
+        "tile_no_checkin": "Chưa có",
+        "tile_at": "{when} ({m} phút trước)",
     },
     "en": {
         "switch_language": "Tiếng Việt",
@@ -139,12 +164,13 @@ TEXT: dict[str, dict[str, str]] = {
         "or phone",
         "welcome_vssid": "VssID app",
         "welcome_card": "Insurance card",
-        "welcome_cccd": "Chip ID card",
+        "welcome_cccd": "Chip ID card (back)",
         "camera_lost": "Camera reconnecting…",
         "out_of_service": "This kiosk is out of service.\nPlease go to the reception desk.",
         "camera_starting": "Starting the camera…",
         "reading": "Reading the code…",
         "checking": "Checking your card, please wait…",
+        "printing": "Printing your slip again, please wait…",
         "choose_clinic": "Choose a clinic",
         "priority_question": "Do you have priority?",
         "priority_note": "Touch a box if it applies, then choose a clinic. Staff check it.",
@@ -156,7 +182,7 @@ TEXT: dict[str, dict[str, str]] = {
         "born": "Born {year}",
         "confirm_check_name": "Please check the name",
         "confirm_check_birth": "Please check the year of birth",
-        "card_last4": "Card …{last4}",
+        "card_last4": "Card number ending {last4}",
         "queue_number": "Queue number",
         "take_slip": "Please take your slip below",
         "ahead_wait": "{ahead} ahead of you · about {lo}–{hi} minutes",
@@ -250,6 +276,29 @@ TEXT: dict[str, dict[str, str]] = {
         "need_name": "Please enter the patient's name.",
         "bad_year": "The year of birth must be 4 digits, e.g. 1975.",
         "failed": "Something went wrong: {detail}",
+        "tile_camera": "Camera",
+        "tile_printer": "Printer",
+        "tile_database": "Database",
+        "tile_outbox": "HIS delivery",
+        "tile_outbox_pending": "{n} pending",
+        "tile_outbox_failed": "{n} failed, {p} pending",
+        "tile_cache": "Card data",
+        "tile_last_checkin": "Last check-in",
+        "tile_unknown": "Unknown",
+        "tile_working": "Working",
+        "tile_none": "None",
+        "tile_lost": "Lost",
+        "tile_printer_ok": "Printing",
+        "tile_printer_warn": "Slip pending",
+        "tile_printer_bad": "Slip failed",
+        "tile_printer_off": "No slip yet",
+        "tile_db_online": "Online",
+        "tile_db_offline": "Offline",
+        "tile_db_held": "Rows held",
+        "tile_off": "Off",
+        "tile_hours": "{h} h ago",
+        "tile_no_checkin": "None yet",
+        "tile_at": "{when} ({m} min ago)",
     },
 }
 
@@ -329,6 +378,11 @@ def tr(key: str, lang: Lang, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     text = TEXT[lang][key]
     return text.format(**values) if values else text
+
+
+def tr_to(key: str, lang: Lang, gender: Gender | None, **values: object) -> str:
+    """:func:`tr` said to one patient: "Ông" or "Bà" for "Ông/Bà" when the gender is known."""
+    return addressed(tr(key, lang, **values), gender)
 
 
 def text(key: str, **values: object) -> Text:

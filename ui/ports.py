@@ -13,6 +13,7 @@ from typing import Any, Protocol, Unpack
 
 from kiosk.calling import Priority
 from kiosk.checkin import Assessment, CheckInOptions, CheckInRequest
+from kiosk.health import HealthReport
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Outcome
 
@@ -100,6 +101,8 @@ class CacheStatus:
     outbox: tuple[int, int, int] | None = None
     outbox_error: str | None = None  # why the latest failed event failed
     chart: str | None = None  # a PNG of today's check-ins per hour (the daily report's chart)
+    # the kiosk's parts as status.json says them (the admin screen's tiles); None: not known
+    health: HealthReport | None = None
 
 
 class AdminTools(Protocol):

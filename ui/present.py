@@ -14,6 +14,7 @@ from kiosk.model import (
     CardRecord,
     CccdPayload,
     CheckIn,
+    Gender,
     Payload,
 )
 from kiosk.outcome import Outcome, Reason, Status
@@ -71,6 +72,7 @@ class PublicPatient:
     birth_year: str = ""
     card_last4: str = ""
     confirm_name: str = ""  # family and given name ("Lưu *** Yến"): the "Is this you?" screen
+    gender: Gender | None = None  # how the screens address them: "Ông", "Bà", or "Ông/Bà"
 
 
 def initials_name(name: str) -> str:
@@ -91,6 +93,7 @@ def from_checkin(checkin: CheckIn | None) -> PublicPatient:
         name=mask_name(p.name),
         birth_year=str(p.birth.year) if p.birth else "",
         card_last4=last4(p.card_number or p.bhxh_number or p.id_number),
+        gender=p.gender,
     )
 
 
@@ -102,6 +105,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             birth_year=str(card.birth.year) if card.birth else "",
             card_last4=last4(card.card_number),
             confirm_name=initials_name(card.name),
+            gender=card.gender or _payload_gender(payload),
         )
     if isinstance(payload, BhytPayload | CccdPayload):
         number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
@@ -110,5 +114,10 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
             birth_year=str(payload.birth.year) if payload.birth else "",
             card_last4=last4(number),
             confirm_name=initials_name(payload.name),
+            gender=payload.gender,
         )
     return PublicPatient()
+
+
+def _payload_gender(payload: Payload | None) -> Gender | None:
+    return payload.gender if isinstance(payload, BhytPayload | CccdPayload) else None

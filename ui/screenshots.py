@@ -21,6 +21,7 @@ from kiosk import __version__
 from kiosk.checkin import Assessment, snapshot_of
 from kiosk.clock import SystemClock, local_day
 from kiosk.config import load_config
+from kiosk.health import HealthReport
 from kiosk.model import CardRecord, CheckIn, Payload, Route, Verification
 from kiosk.outcome import Lang, Outcome, Reason, Status
 from kiosk.ports import StaffAccount
@@ -64,7 +65,21 @@ def _one_admin() -> MemoryStaffDirectory:
 
 class _StillAdmin:
     def cache_status(self) -> CacheStatus:
-        return CacheStatus(48_213, datetime.now(UTC) - timedelta(hours=30))
+        now = datetime.now(UTC)
+        synced = now - timedelta(hours=30)
+        # a kiosk with its camera up, its last slip failed, on central, three events to send
+        health = HealthReport(
+            kiosk_id="KIOSK-01",
+            at=now.isoformat(),
+            camera="ok",
+            printer="failed",
+            database="central",
+            outbox_pending=3,
+            outbox_failed=0,
+            cache_age_h=30.0,
+            last_checkin=(now - timedelta(minutes=12)).isoformat(),
+        )
+        return CacheStatus(48_213, synced, outbox=(3, 1_204, 0), health=health)
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         return ""
@@ -188,6 +203,7 @@ def scenes(window: Any, config: Config) -> list[Scene]:
                 )
             ),
         ),
+        ("retry-print", lambda: _retry_print(window, config, cards[2])),
         ("birth-year", lambda: _birth_year(window)),
         ("help-called", lambda: _help_called(window, cards[1])),
         ("large-text", lambda: _large_text(window, config, cards[0])),
@@ -310,6 +326,20 @@ def _printer_down(window: Any, frame: Any, blurred: Any) -> None:
     window.note_printer(Outcome(Status.ACCEPTED, Reason.PRINTER_FAILED, printed=False))
 
 
+def _retry_print(window: Any, config: Config, card: CardRecord) -> None:
+    """ "Thử in lại" pressed on the printer-failed screen: the same number, printing again."""
+    failed = Outcome(
+        Status.ACCEPTED,
+        Reason.PRINTER_FAILED,
+        checkin=_checkin(card, "TMH", 8, config),
+        printed=False,
+    )
+    window.show_outcome(failed)
+    window.busy.set_printing(True)  # what _retry_print sets before the flow prints
+    window._working()
+    window.lobby.busy_since -= 1.5
+
+
 def _checking(window: Any) -> None:
     window._working()
     window.lobby.busy_since -= 2.5  # two seconds into the check
@@ -354,6 +384,7 @@ def _admin(window: Any, config: Config) -> None:
     status = _StillAdmin().cache_status()
     window.go(window.admin_screen)
     window.staff_view.show_cache_status(status)
+    window.admin_screen.sync_started()  # a sync under way: "Dừng đồng bộ" can stop it
     window.admin_screen.set_progress(37, 100)
 
 

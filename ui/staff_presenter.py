@@ -24,6 +24,7 @@ from ui.screens.admin import AdminScreen
 from ui.screens.pin import PinScreen, refusal
 from ui.screens.staff import StaffScreen
 from ui.staff_desk import StaffDesk
+from ui.tiles import health_tiles
 
 
 class StaffWindow(Protocol):
@@ -152,6 +153,16 @@ class StaffPresenter:
         )
         self._w.admin_screen.set_outbox(status.outbox, status.outbox_error)
         self._w.admin_screen.set_chart(status.chart)
+        config, now = self._w.config, self._w.clock.now()
+        self._w.admin_screen.set_tiles(
+            lambda lang: health_tiles(
+                status.health,
+                max_cache_age_h=config.insurance.max_cache_age_h,
+                now=now,
+                zone=config.kiosk.zone,
+                lang=lang,
+            )
+        )
         self._w.admin_screen.retranslate(self._w.lang)
 
     def _quit(self) -> None:

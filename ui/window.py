@@ -450,6 +450,8 @@ class KioskWindow(QWidget):
             return
         if countdown.warn and current is not self.warning:
             self._warned_from = timed
+            self.warning.gender = getattr(timed, "addressee", None)
+            self.warning.retranslate(self.lang)
             self.stack.setCurrentWidget(self.warning)
             self._say_on(self.warning, Prompt(PromptKind.TIME_WARNING))
         elif not countdown.warn and current is self.warning:
@@ -696,6 +698,7 @@ class KioskWindow(QWidget):
 
     def _ask_clinic(self, clinics: tuple[Clinic, ...]) -> None:
         self.clinics.priority.reset()  # each patient answers for themselves
+        self.clinics.address(self.flow.addressee)
         self.go(self.clinics)
         self.clinics.set_clinics(clinics, self.lang)
         if self._text_scaled:  # the clinic buttons are new
@@ -712,6 +715,7 @@ class KioskWindow(QWidget):
 
     def _retry_print(self, checkin: CheckIn) -> None:
         self.touch()
+        self.busy.set_printing(True)  # until the next patient (go_welcome clears it)
         self.flow.retry_print(checkin)
 
     def _birth_year_answered(self, year: str) -> None:

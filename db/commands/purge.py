@@ -3,8 +3,9 @@
 Slip files older than ``privacy.keep_slips_days`` and check-ins older than
 ``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day; the rooms' calls
 of those days too), with their HIS events and replay records, in the configured database and
-the offline journal, as the kiosk does at start-up and daily. For a server that runs no kiosk,
-or from a daily timer.
+the offline journal, as the kiosk does at start-up and daily. The lobby's rows (wrong birth
+years typed for a bare code, patients' calls for staff) count for their own day only: those of
+the days before today go. For a server that runs no kiosk, or from a daily timer.
 """
 
 from __future__ import annotations
@@ -33,17 +34,21 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             if journal is not None:
                 journal.dispose()
         # the rooms' calls of those days go with them (they hold declared priorities)
-        keep_from = store.today(clock.now()) - timedelta(days=config.privacy.keep_checkins_days)
+        today = store.today(clock.now())
+        keep_from = today - timedelta(days=config.privacy.keep_checkins_days)
         calling_store(store).purge_calls_before(keep_from)
+        with store_errors("lobby: "):
+            lobby = store.purge_lobby_before(today)
     data = {
         "slips": report.slips,
         "checkins": report.checkins,
         "audit_rows": report.audit_rows,
         "his_events": report.his_events,
         "his_undelivered": report.his_undelivered,
+        "lobby_rows": lobby,
         "failed": report.failed or None,
     }
-    print_result(args.json, data, report.line())
+    print_result(args.json, data, f"{report.line()}, {lobby} lobby rows")
     return 1 if report.failed else 0
 
 

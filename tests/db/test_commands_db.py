@@ -8,11 +8,13 @@ import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from db.cards.rows import row_from_record
 from db.store.migrate import head_revision
 from kiosk.synthetic import card_record, people
+from tests.db.storehelp import open_sqlite_store
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 
@@ -141,6 +143,34 @@ def test_purge_applies_the_retention_periods(run_cli: RunCli, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout) == {
         "slips": 1, "checkins": 0, "audit_rows": 0, "his_events": 0, "his_undelivered": 0,
-        "failed": None,
+        "lobby_rows": 0, "failed": None,
     }  # fmt: skip
     assert not old.exists()
+
+
+def test_purge_removes_the_lobbys_rows_of_past_days(run_cli: RunCli, tmp_path: Path) -> None:
+    """The wrong birth years and the calls for staff count for their day: purge removes the
+    days before today (LobbyStore.purge_lobby_before), today's stay."""
+    store = open_sqlite_store(tmp_path)
+    today = store.today(datetime.now(UTC))
+    yesterday, last_week = today - timedelta(days=1), today - timedelta(days=7)
+    for day in (last_week, yesterday, today):
+        store.note_wrong_year("0123456789", day, "KIOSK-01")
+        store.raise_help_call("KIOSK-01", "birth_year", day)
+    store.dispose()
+    env = {"KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}",
+           "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips")}  # fmt: skip
+    result = run_cli(["purge", "--json"], env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["lobby_rows"] == 4
+    store = open_sqlite_store(tmp_path)
+    try:
+        assert store.wrong_years("0123456789", today) == 1
+        assert len(store.open_help_calls(today)) == 1
+        for day in (yesterday, last_week):
+            assert store.wrong_years("0123456789", day) == 0
+            assert store.open_help_calls(day) == []
+    finally:
+        store.dispose()
+    again = run_cli(["purge"], env=env)
+    assert b", 0 lobby rows" in again.stdout

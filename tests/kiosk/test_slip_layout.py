@@ -57,26 +57,27 @@ def test_a_slip_lists_everything_top_to_bottom() -> None:
     assert p.valid_from
     assert p.valid_to
     gender = "Nam" if p.gender is Gender.MALE else "Nữ"
+    you = "Ông" if p.gender is Gender.MALE else "Bà"
     assert texts(checkin) == [
         "SỞ Y TẾ TỈNH MẪU",
         "BỆNH VIỆN ĐA KHOA MẪU",
         "PHIẾU KHÁM BỆNH",
         "Số thứ tự",
         "42",
-        "Khám Nhi",
         "→ PHÒNG 105",
         "Tầng 1, khu B",
+        "Khám Nhi",
         p.name,
         f"Năm sinh: {p.birth.year} – Giới tính: {gender}",
-        f"Thẻ BHYT: …{(p.card_number or '')[-4:]}",
+        f"Thẻ BHYT (4 số cuối): {(p.card_number or '')[-4:]}",
         f"Nơi ĐKKCB: {p.facility_code}",
         f"Hạn thẻ: {p.valid_from:%d/%m/%Y} – {p.valid_to:%d/%m/%Y}",
+        "BHYT chi trả 80%",
         "Đúng nơi đăng ký KCB ban đầu (mã 1.1)",
-        "Mức hưởng 80%",
         "Đã kiểm tra trực tuyến",
         "Ngày giờ: 25/11/2026 09:05",
         "Máy: KIOSK-07",
-        "Mời Ông/Bà đến phòng 105, chờ gọi số 42",
+        f"Mời {you} đến phòng 105, chờ gọi số 42",
     ]
 
 
@@ -85,7 +86,8 @@ def test_the_card_number_is_masked_unless_configured_in_full() -> None:
     number = checkin.patient.card_number
     assert number
     assert not any(number in line for line in texts(checkin))
-    assert f"Thẻ BHYT: …{number[-4:]}" in texts(checkin)
+    assert f"Thẻ BHYT (4 số cuối): {number[-4:]}" in texts(checkin)
+    assert not any("…" in line for line in texts(checkin))  # "…2019" reads like a year
     assert f"Thẻ BHYT: {number}" in texts(checkin, card_number="full")
 
 
@@ -93,17 +95,43 @@ def test_the_qr_carries_the_checkin_id_just_before_the_closing_line() -> None:
     slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE)
     assert slip.code_payload == "ci-0042"
     assert isinstance(slip.items[-2], SlipCode)
+    you = "Ông" if checkin_of().patient.gender is Gender.MALE else "Bà"
     assert slip.items[-1] == SlipLine(
-        "Mời Ông/Bà đến phòng 105, chờ gọi số 42", Size.BODY, True, Align.CENTER
+        f"Mời {you} đến phòng 105, chờ gọi số 42", Size.BODY, True, Align.CENTER
     )
+
+
+@pytest.mark.parametrize(
+    ("gender", "said"), [(Gender.MALE, "Ông"), (Gender.FEMALE, "Bà"), (None, "Ông/Bà")]
+)
+def test_the_slip_addresses_the_patient_by_the_cards_gender(
+    gender: Gender | None, said: str
+) -> None:
+    base = checkin_of()
+    checkin = replace(base, patient=replace(base.patient, gender=gender))
+    place = Place(ahead=3, wait_minutes=(10, 20), priority=None)
+    lines = texts(checkin, place=place)
+    assert f"Mời {said} đến phòng 105, chờ gọi số 42" in lines
+    assert f"Trước {said} còn 3 người – chờ khoảng 10–20 phút" in lines
+    if gender is not None:
+        assert not any("Ông/Bà" in line for line in lines)
 
 
 def test_where_to_go_stands_out_and_the_time_is_readable() -> None:
     slip = layout_slip(checkin_of(), CLINIC, HOSPITAL, ZONE)
-    room = next(line for line in slip.lines if line.text.startswith("→"))
-    name = next(line for line in slip.lines if line.text == checkin_of().patient.name)
-    when = next(line for line in slip.lines if line.text.startswith("Ngày giờ"))
-    assert (room.size, room.bold) == (Size.TITLE, True)
+    lines = list(slip.lines)
+    room = next(line for line in lines if line.text.startswith("→"))
+    floor = next(line for line in lines if line.text == "Tầng 1, khu B")
+    clinic = next(line for line in lines if line.text == "Khám Nhi")
+    name = next(line for line in lines if line.text == checkin_of().patient.name)
+    when = next(line for line in lines if line.text.startswith("Ngày giờ"))
+    # the room and the floor: white on black at title size, right under the number
+    for where in (room, floor):
+        assert (where.size, where.bold, where.inverse) == (Size.TITLE, True, True)
+    assert lines.index(room) == lines.index(next(x for x in lines if x.text == "42")) + 1
+    assert lines.index(floor) < lines.index(clinic)
+    assert clinic.size is Size.BODY
+    assert not clinic.inverse
     assert name.size is not Size.TITLE  # the room, not the name, is what to read first
     assert when.size is Size.TITLE
 
@@ -135,20 +163,14 @@ def test_local_date_and_time_follow_the_zone_across_midnight() -> None:
 @pytest.mark.parametrize(
     ("route", "percent", "expected"),
     [
-        (Route.REGISTERED, 80, ["Đúng nơi đăng ký KCB ban đầu (mã 1.1)", "Mức hưởng 80%"]),
-        (Route.BASIC_50_70, 40, ["Tự đến khám (mã 1.13)", "Mức hưởng 40%"]),
-        (Route.FORMER_CENTRAL, 0, ["Tự đến khám (mã 3.1)", "Mức hưởng 0%"]),
-        (
-            Route.REFERRAL,
-            None,
-            ["Có phiếu chuyển cơ sở KCB (mã 1.3)", "Quầy tiếp đón xác nhận mức hưởng"],
-        ),
-        (None, 95, ["Mức hưởng 95%"]),
-        (None, None, ["Quầy tiếp đón xác nhận mức hưởng"]),
+        (Route.REGISTERED, 80, ["BHYT chi trả 80%", "Đúng nơi đăng ký KCB ban đầu (mã 1.1)"]),
+        (Route.BASIC_50_70, 40, ["BHYT chi trả 40%", "Tự đến khám (mã 1.13)"]),
+        (Route.FORMER_CENTRAL, 0, ["BHYT chi trả 0%", "Tự đến khám (mã 3.1)"]),
+        (None, 95, ["BHYT chi trả 95%"]),
         # check-ins recorded before the 2025 rules still print
-        (Route.CORRECT, 80, ["Đúng tuyến", "Mức hưởng 80%"]),
-        (Route.OPEN, 100, ["Thông tuyến", "Mức hưởng 100%"]),
-        (Route.OUTSIDE, 40, ["Trái tuyến", "Mức hưởng 40%"]),
+        (Route.CORRECT, 80, ["BHYT chi trả 80%", "Đúng tuyến"]),
+        (Route.OPEN, 100, ["BHYT chi trả 100%", "Thông tuyến"]),
+        (Route.OUTSIDE, 40, ["BHYT chi trả 40%", "Trái tuyến"]),
     ],
 )
 def test_route_and_benefit_share(
@@ -158,8 +180,26 @@ def test_route_and_benefit_share(
     lines = [line.text for line in slip.lines]
     start = lines.index(expected[0])
     assert lines[start : start + len(expected)] == expected
-    share = slip.lines[start + len(expected) - 1]
-    assert share.bold  # the share stands out
+    share = slip.lines[start]
+    assert share.bold
+    assert share.size is Size.BODY
+    for code in slip.lines[start + 1 : start + len(expected)]:
+        assert code.size is Size.SMALL
+        assert not code.bold
+
+
+@pytest.mark.parametrize(("route", "room"), [(Route.REFERRAL, True), (None, True), (None, False)])
+def test_a_slip_reception_must_confirm_numbers_its_steps(route: Route | None, room: bool) -> None:
+    clinic = CLINIC if room else replace(CLINIC, room="", location_vi="")
+    checkin = checkin_of(route=route, benefit_percent=None)
+    lines = [line.text for line in layout_slip(checkin, clinic, HOSPITAL, ZONE).lines]
+    second = "2. Đến phòng 105, chờ gọi số 42" if room else "2. Chờ gọi số 42"
+    assert lines[-2:] == ["1. Đến quầy tiếp đón để xác nhận phần BHYT chi trả", second]
+    # said once, as a step: no other sentence about reception or the room to contradict it
+    assert sum("quầy tiếp đón" in t.lower() for t in lines) == 1
+    assert not any(t.startswith("Mời") for t in lines)
+    if route is not None:
+        assert "Có phiếu chuyển cơ sở KCB (mã 1.3)" in lines
 
 
 def test_the_co_payment_exemption_is_printed_under_the_share_when_it_applies() -> None:
@@ -167,7 +207,7 @@ def test_the_co_payment_exemption_is_printed_under_the_share_when_it_applies() -
         route=Route.REGISTERED, benefit_percent=100, copay_exempt_from=date(2026, 4, 5)
     )
     lines = [line.text for line in layout_slip(exempt, CLINIC, HOSPITAL, ZONE).lines]
-    share = lines.index("Mức hưởng 100%")
+    share = lines.index("BHYT chi trả 100%")
     assert lines[share + 1] == "Miễn cùng chi trả từ 05/04/2026"
     plain = checkin_of(route=Route.REGISTERED, benefit_percent=100)
     assert not any(t.startswith("Miễn cùng chi trả") for t in texts(plain))
@@ -184,10 +224,12 @@ def _row_share(row: RouteRule) -> int | None:
 def test_every_rule_row_prints_its_share_or_the_reception_text(row: RouteRule) -> None:
     share = _row_share(row)
     lines = texts(checkin_of(route=row.code, benefit_percent=share))
-    wanted = "Quầy tiếp đón xác nhận mức hưởng" if share is None else f"Mức hưởng {share}%"
-    at = next(i for i, t in enumerate(lines) if t.endswith(f"(mã {row.code.value})"))
-    assert lines[at + 1] == wanted
-    assert sum("Mức hưởng" in t or "mức hưởng" in t for t in lines) == 1
+    assert any(t.endswith(f"(mã {row.code.value})") for t in lines)
+    if share is None:
+        assert "1. Đến quầy tiếp đón để xác nhận phần BHYT chi trả" in lines
+    else:
+        assert f"BHYT chi trả {share}%" in lines
+    assert sum("BHYT chi trả" in t for t in lines) == 1
 
 
 def test_verification_from_the_cache_is_said_and_none_is_left_out() -> None:
@@ -213,7 +255,7 @@ def test_missing_fields_are_left_out_for_a_cccd_only_patient() -> None:
     )
     lines = texts(checkin_of(patient=patient, route=None, benefit_percent=None))
     assert "Giới tính: Nữ" in lines
-    for absent in ("Thẻ BHYT", "Nơi ĐKKCB", "Hạn thẻ", "Mức hưởng", "Đúng tuyến", "Năm sinh"):
+    for absent in ("Thẻ BHYT", "Nơi ĐKKCB", "Hạn thẻ", "chi trả", "Đúng tuyến", "Năm sinh"):
         assert not any(absent in t for t in lines), absent
     assert all(t.strip() for t in lines)
     assert not any("079190001234" in t for t in lines)
@@ -285,8 +327,8 @@ def test_a_priority_number_is_marked_and_the_wait_is_said() -> None:
     place = Place(ahead=3, priority=Priority.AGE_75, wait_minutes=(10, 25))
     lines = texts(checkin_of(), place=place)
     assert lines[lines.index("42") + 1] == "Ư – Ưu tiên khám"
-    assert lines[-1] == "Trước Ông/Bà còn 3 người – chờ khoảng 10–25 phút"
+    assert lines[-1] == "Trước Bà còn 3 người – chờ khoảng 10–25 phút"  # person 3: a woman
     plain = texts(checkin_of(), place=Place(0, None, (0, 5)))
     assert "Ư – Ưu tiên khám" not in plain
-    assert plain[-1] == "Trước Ông/Bà còn 0 người – chờ khoảng 0–5 phút"
-    assert not any("Trước Ông/Bà" in line for line in texts(checkin_of()))  # not known
+    assert plain[-1] == "Trước Bà còn 0 người – chờ khoảng 0–5 phút"
+    assert not any(line.startswith("Trước") for line in texts(checkin_of()))  # not known

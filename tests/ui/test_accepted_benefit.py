@@ -1,4 +1,5 @@
-"""The accepted screen says the visit code and the share, or that reception confirms it.
+"""The accepted screen says the share in plain words ("BHYT chi trả 80%"), or that reception
+confirms it, and the visit code only in small print.
 
 The hospital of these tests is a cấp cơ bản hospital scoring 60 points (set through the
 environment over the shipped config.toml): a self-referred level-4 card gets half of 80 %
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.benefit_rules import RULES, RouteRule
 from kiosk.calling import Place, Priority
-from kiosk.model import CheckIn, Verification
+from kiosk.model import CheckIn, Gender, Verification
 from kiosk.outcome import Outcome, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, people
 from tests.builders import checkin, patient
@@ -51,15 +52,23 @@ def test_a_self_referred_level_4_card_is_told_40_and_a_registered_one_80(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
     window, _ = checked_in(qtbot, make_window, persons[1], clinics=1)
-    assert window.accepted.benefit.text() == "Tự đến khám (mã 1.13) – Mức hưởng 40%"
+    accepted = window.accepted
+    assert accepted.benefit.text() == "BHYT chi trả 40%"
+    assert accepted.visit_code.text() == "Tự đến khám (mã 1.13)"
     window.toggle_language()
-    assert window.accepted.benefit.text() == "Self-referred (code 1.13) – Benefit 40%"
+    assert accepted.benefit.text() == "Insurance pays 40%"
+    assert accepted.visit_code.text() == "Self-referred (code 1.13)"
     window.toggle_language()
     window.go_welcome()
     scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    assert window.accepted.benefit.text() == (
-        "Đúng nơi đăng ký KCB ban đầu (mã 1.1) – Mức hưởng 80%"
-    )
+    assert accepted.benefit.text() == "BHYT chi trả 80%"
+    assert accepted.visit_code.text() == "Đúng nơi đăng ký KCB ban đầu (mã 1.1)"
+    # the share is read first and large; the code is small print, for staff
+    assert accepted.visit_code.font().pixelSize() < accepted.benefit.font().pixelSize()
+    assert "mã" not in accepted.benefit.text()
+    # the card's last four digits are never written as if they were a year ("Thẻ …2019")
+    assert "4 số cuối của thẻ: " in accepted.patient.text()
+    assert "Thẻ …" not in accepted.patient.text()
 
 
 def _checkin(row: RouteRule, share: int | None, person: SyntheticPerson) -> CheckIn:
@@ -89,15 +98,17 @@ def test_every_rule_row_shows_its_share_or_the_reception_text(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.show_outcome(outcome)
     assert window.current is window.accepted
-    vi = window.accepted.benefit.text()
+    vi = window.accepted.benefit.text(), window.accepted.visit_code.text()
     window.toggle_language()
-    en = window.accepted.benefit.text()
+    en = window.accepted.benefit.text(), window.accepted.visit_code.text()
+    assert vi[1].endswith(f"(mã {row.code.value})"), vi
+    assert en[1].endswith(f"(code {row.code.value})"), en
     if share is None:
-        assert vi.endswith(f"(mã {row.code.value}) – Quầy tiếp đón xác nhận mức hưởng"), vi
-        assert en.endswith(f"(code {row.code.value}) – Reception confirms the benefit"), en
+        assert vi[0] == "Quầy tiếp đón xác nhận phần BHYT chi trả"
+        assert en[0] == "Reception confirms what insurance pays"
     else:
-        assert vi.endswith(f"(mã {row.code.value}) – Mức hưởng {share}%"), vi
-        assert en.endswith(f"(code {row.code.value}) – Benefit {share}%"), en
+        assert vi[0] == f"BHYT chi trả {share}%"
+        assert en[0] == f"Insurance pays {share}%"
 
 
 def test_the_people_ahead_and_the_wait_show_when_central_says(
@@ -112,7 +123,8 @@ def test_the_people_ahead_and_the_wait_show_when_central_says(
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
         window.show_outcome(outcome)
     assert window.accepted.number.text() == "7 Ư"
-    assert window.accepted.wait.text() == "Trước Ông/Bà còn 4 người · chờ khoảng 15–35 phút"
+    you = "Ông" if persons[0].gender is Gender.MALE else "Bà"
+    assert window.accepted.wait.text() == f"Trước {you} còn 4 người · chờ khoảng 15–35 phút"
     window.toggle_language()
     assert window.accepted.wait.text() == "4 ahead of you · about 15–35 minutes"
     window.toggle_language()

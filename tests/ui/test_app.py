@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ from tests.db.clihelp import ROOT, new_user_environment, run_python
 from tests.fakes import FakeAdmin, FakePrinter, NoonClock
 from ui.window import KioskWindow
 
+RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
+
 
 def run_kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return run_python(
@@ -46,18 +49,23 @@ def test_a_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.strip() == "kiosk: config error: kiosk.idle: unknown setting"
 
 
-def _headless_demo(data_dir: Path, *options: str) -> str:
-    """The shipped config's headless demo with its data in ``data_dir``: its summary line."""
+def _headless_lines(data_dir: Path, *options: str) -> list[str]:
+    """The shipped config's headless demo with its data in ``data_dir``: what it printed."""
     result = run_kiosk(
         ["--config", str(ROOT / "config.toml"), "--demo", "--headless", *options],
         {"KIOSK_KIOSK_DATA_DIR": str(data_dir)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()
 
 
-def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> None:
-    summary = _headless_demo(tmp_path, "--patients", "3")
+def _headless_demo(data_dir: Path, *options: str) -> str:
+    """The shipped config's headless demo with its data in ``data_dir``: its summary line."""
+    return _headless_lines(data_dir, *options)[-1]
+
+
+def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path, run_cli: RunCli) -> None:
+    *_, where, summary = _headless_lines(tmp_path, "--patients", "3")
     assert summary.startswith("kiosk demo: 3/3 patients as expected (3 accepted;")
     assert "numbers NOI 1, NOI 2, NOI 3)" in summary
     slips = sorted((tmp_path / "demo" / "slips").glob("*.png"))
@@ -66,6 +74,20 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path) -> Non
     made = [tmp_path / "logs", tmp_path / "logs" / "kiosk.log", tmp_path / "demo", *slips]
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
     assert modes == {p.name: 0o700 if p.is_dir() else 0o600 for p in made}
+    # it says where its database is, and the exact command that reports on it
+    url = f"sqlite:///{tmp_path / 'demo' / 'kiosk.db'}"
+    command = f"KIOSK_DATABASE_URL={url} kiosk-admin --config {ROOT / 'config.toml'} report"
+    assert where == f"kiosk demo: database {url}; its report: {command}"
+    words = shlex.split(command)  # run as a shell would: NAME=value words, then the command
+    at = words.index("kiosk-admin")
+    env = {"KIOSK_KIOSK_DATA_DIR": str(tmp_path)}
+    for word in words[:at]:
+        name, value = word.split("=", 1)
+        env[name] = value
+    report = run_cli(words[at + 1 :], env=env)
+    assert report.returncode == 0, report.stderr.decode()
+    assert f"database: {url}" in report.stdout.decode()
+    assert ": 3 check-ins" in report.stdout.decode()
 
 
 def test_paced_headless_demo_sends_the_patient_unknown_to_the_cache_to_reception(
@@ -231,6 +253,13 @@ def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path
         after = parts.admin.cache_status()
         assert after.cards == before.cards + 20000
         assert after.last_sync is not None
+        # the admin screen's tiles read the same health report as status.json
+        assert before.health is not None
+        assert before.health.cache_age_h is None
+        assert after.health is not None
+        assert after.health.database == "central"
+        assert after.health.cache_age_h is not None
+        assert after.health.cache_age_h < 1
         assert parts.admin.printer_test().startswith("test page printed (file)")
         assert (tmp_path / "demo" / "slips" / "print-test.png").exists()
         # the next run starts from the cursor: nothing new

@@ -111,7 +111,7 @@ def test_a_question_waits_60_s_with_a_warning_20_s_before(
     assert window.confirm.countdown.widget.text() == "Về màn hình chính sau 21 giây"
     at(window, clock, 1)
     assert window.current is window.warning
-    assert window.warning.title.text() == "Ông/Bà cần thêm thời gian?"
+    assert window.warning.title.text() == "Ông cần thêm thời gian?"  # persons[0]: a man
     assert window.warning.go_on.text() == "Tiếp tục"
     assert window.warning.countdown.widget.text() == "Về màn hình chính sau 20 giây"
     # "Continue": back to the same question, with the whole minute again

@@ -56,6 +56,6 @@ def test_one_answer_at_most_and_a_second_touch_takes_it_back(
     assert not question.choices[Priority.PREGNANT].isChecked()
     question.choices[Priority.DISABILITY].click()
     assert question.declared() is None
-    assert question.title.text() == "Ông/Bà có thuộc diện ưu tiên không?"
+    assert question.title.text() == "Ông có thuộc diện ưu tiên không?"  # persons[0]: a man
     window.toggle_language()
     assert question.title.text() == "Do you have priority?"

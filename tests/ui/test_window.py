@@ -86,7 +86,7 @@ def test_needs_confirmation_yes_checks_in(
 ) -> None:
     window, rig = make_window()
     to_confirm(qtbot, window, rig, persons[0])
-    assert window.confirm.title.text() == "Đây có phải là Ông/Bà không?"
+    assert window.confirm.title.text() == "Đây có phải là Ông không?"  # persons[0]: a man
     assert window.confirm.name.text().startswith(persons[0].name.split()[0])
     assert persons[0].name not in window.confirm.name.text()
     words = persons[0].name.split()
@@ -153,7 +153,7 @@ def test_printer_failure_shows_number_and_alerts_staff(
     assert window.printer_failed.number.text() == "1"
     assert "quầy tiếp đón" in window.printer_failed.show_text.text()
     assert window.printer_failed.kept.text() == (
-        "Số của Ông/Bà đã được giữ. Quầy tiếp đón sẽ in lại phiếu."
+        "Số của Ông đã được giữ. Quầy tiếp đón sẽ in lại phiếu."  # persons[0]: a man
     )
     checkin = next(iter(rig.store.checkins.values()))
     assert checkin.print_state.value == "failed"

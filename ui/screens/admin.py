@@ -1,16 +1,21 @@
-"""The admin screen: cache status, sync with progress and cancel, printer and camera tests,
-the HIS outbox, today's chart and the kiosk's facts."""
+"""The admin screen: the kiosk's parts at a glance (coloured tiles), cache status, sync with
+progress and cancel, printer and camera tests, the HIS outbox, today's chart and the kiosk's
+facts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout
 
 from kiosk.outcome import Lang
 from ui.i18n import Text, no_text, text, tr
 from ui.screens.common import (
-    BODY_PX,
+    BAD,
+    GOOD,
+    INK,
     PRIMARY,
     SMALL_PX,
     TITLE_PX,
@@ -20,6 +25,29 @@ from ui.screens.common import (
     button,
     label,
 )
+from ui.tiles import TILES, Level, Tile
+
+#: each level's tile: (background, text colour); white on the three colours, ink on grey
+TILE_COLOURS = {
+    Level.OK: (GOOD, "white"),
+    Level.WARN: (WARN, "white"),
+    Level.BAD: (BAD, "white"),
+    Level.OFF: ("#dde3ea", INK),
+}
+TILE_PX = 26
+
+
+def _tile() -> QLabel:
+    tile = QLabel()
+    tile.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    tile.setWordWrap(True)
+    tile.setTextFormat(Qt.TextFormat.RichText)
+    tile.setMinimumHeight(84)
+    return tile
+
+
+def _no_tiles(lang: Lang) -> Sequence[Tile]:
+    return ()
 
 
 def _his_widgets() -> tuple[QLabel, QLabel, QLabel]:
@@ -47,13 +75,21 @@ class AdminScreen(Screen):
     def __init__(self) -> None:  # noqa: PLR0915 - one widget per line reads best
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
-        self.cards = label(BODY_PX)
-        self.last_sync = label(BODY_PX)
-        self.warning = label(BODY_PX, bold=True, color=WARN)
+        self.cards = label(SMALL_PX)
+        self.last_sync = label(SMALL_PX)
+        self.warning = label(SMALL_PX, bold=True, color=WARN)
         self.pin_notice = label(SMALL_PX, bold=True, color=WARN)
         self._short_pin = False
 
         self.his, self.his_error, self.chart = _his_widgets()
+        # the parts at a glance: camera, printer, database / outbox, cache age, last check-in
+        self.tiles = {key: _tile() for key in TILES}
+        self.tile_levels: dict[str, Level] = dict.fromkeys(TILES, Level.OFF)
+        self._tiles: Callable[[Lang], Sequence[Tile]] = _no_tiles
+        tile_grid = QGridLayout()
+        tile_grid.setSpacing(12)
+        for i, key in enumerate(TILES):
+            tile_grid.addWidget(self.tiles[key], i // 3, i % 3)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -87,10 +123,14 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (self.title, self.cards, self.last_sync):
-            box.addWidget(w)
-        # two facts a line: the screen must still fit 1080 px with the chart shown
-        for left, right in ((self.warning, self.pin_notice), (self.his, self.his_error)):
+        box.addWidget(self.title)
+        box.addLayout(tile_grid)
+        # two facts a line: the screen must still fit 1080 px with the tiles and the chart
+        for left, right in (
+            (self.cards, self.last_sync),
+            (self.warning, self.pin_notice),
+            (self.his, self.his_error),
+        ):
             pair = QHBoxLayout()
             pair.setSpacing(24)
             pair.addWidget(left)
@@ -105,8 +145,11 @@ class AdminScreen(Screen):
         box.addLayout(test_row)
         box.addWidget(self.result)
         box.addStretch(1)
+        facts = QHBoxLayout()
+        facts.setSpacing(24)
         for fact in self.facts:
-            box.addWidget(fact)
+            facts.addWidget(fact)
+        box.addLayout(facts)
         box.addLayout(end_row)
         self._result: Text = no_text
         self._lang: Lang = "vi"
@@ -118,6 +161,26 @@ class AdminScreen(Screen):
 
     def set_cache(self, cards: int, when: str | None, age_h: float | None, max_age_h: int) -> None:
         self._status = (cards, when, age_h, max_age_h)
+
+    def set_tiles(self, tiles: Callable[[Lang], Sequence[Tile]]) -> None:
+        """The parts at a glance, as a function of the language (the toggle re-renders)."""
+        self._tiles = tiles
+        self._show_tiles(self._lang)
+
+    def _show_tiles(self, lang: Lang) -> None:
+        shown = {tile.key: tile for tile in self._tiles(lang)}
+        for key, widget in self.tiles.items():
+            tile = shown.get(key)
+            level = tile.level if tile else Level.OFF
+            self.tile_levels[key] = level
+            background, ink = TILE_COLOURS[level]
+            widget.setStyleSheet(
+                f"background: {background}; color: {ink}; border-radius: 12px; padding: 6px;"
+                f" font-size: {TILE_PX}px;"
+            )
+            title = tile.title(lang) if tile else tr(f"tile_{key}", lang)
+            value = tile.value if tile else tr("tile_unknown", lang)
+            widget.setText(f"{title}<br><b>{value}</b>")
 
     def set_short_pin(self, short: bool) -> None:
         """Whether the admin signed in with a PIN shorter than new PINs must be: say so."""
@@ -179,6 +242,8 @@ class AdminScreen(Screen):
 
     def set_progress(self, done: int, total: int) -> None:
         """``total`` 0: not known yet (the bar shows activity and the count read so far)."""
+        if not self.cancel_button.isEnabled():
+            self.set_syncing(True)  # a bar that moves is a sync under way: it can be stopped
         if total <= 0:
             self.progress.setRange(0, 0)
             self.progress.setFormat(f"{done:,}")
@@ -191,6 +256,7 @@ class AdminScreen(Screen):
         self._lang = lang
         self.result.setText(self._result(lang))
         self.title.setText(tr("admin_title", lang))
+        self._show_tiles(lang)
         cards, when, age_h, max_age = self._status
         self.cards.setText(tr("cache_cards", lang, n=f"{cards:,}".replace(",", ".")))
         if when is None or age_h is None:

@@ -16,9 +16,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.model import Clinic
-from kiosk.outcome import Lang, Outcome, Reason, Status, checkin_benefit_text, message_for
-from ui.i18n import tr
+from kiosk.model import Clinic, Gender
+from kiosk.outcome import (
+    Lang,
+    Outcome,
+    Reason,
+    Status,
+    checkin_benefit_text,
+    checkin_route_text,
+    message_for,
+)
+from ui.i18n import tr, tr_to
 from ui.present import PublicPatient, can_rescan, can_try_another_card
 from ui.screens.common import (
     BACKGROUND,
@@ -269,6 +277,7 @@ class BusyScreen(Screen):
         self.elapsed = label(BODY_PX, color=MUTED)
         self._seconds = 0
         self._lang: Lang = "vi"
+        self._doing = "checking"  # or "printing": "Thử in lại" prints, it checks no card
         box = QVBoxLayout(self)
         box.addStretch(1)
         box.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -281,9 +290,17 @@ class BusyScreen(Screen):
         self._seconds = seconds
         self.elapsed.setText(tr("waited", self._lang, s=seconds))
 
+    def set_printing(self, printing: bool) -> None:
+        """Say "printing the slip again" (a retry) instead of "checking your card"."""
+        self._doing = "printing" if printing else "checking"
+        self.text.setText(tr(self._doing, self._lang))
+
+    def clear(self) -> None:
+        self.set_printing(False)
+
     def retranslate(self, lang: Lang) -> None:
         self._lang = lang
-        self.text.setText(tr("checking", lang))
+        self.text.setText(tr(self._doing, lang))
         self.set_elapsed(self._seconds)
 
 
@@ -294,6 +311,7 @@ class TimeWarningScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        self.gender: Gender | None = None  # of the patient whose screen timed out
         self.title = label(TITLE_PX + 12, bold=True, color=PRIMARY)
         self.go_on = button()
         self.go_on.setStyleSheet("min-height: 220px; font-size: 64px; border-radius: 28px;")
@@ -304,7 +322,7 @@ class TimeWarningScreen(Screen):
         )
 
     def retranslate(self, lang: Lang) -> None:
-        self.title.setText(tr("time_warning", lang))
+        self.title.setText(tr_to("time_warning", lang, self.gender))
         self.go_on.setText(tr("continue", lang))
 
 
@@ -330,6 +348,11 @@ class _Question(Screen):
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
         self.countdown = _Countdown()
+
+    @property
+    def addressee(self) -> Gender | None:
+        """The gender this screen's patient is addressed by (the time warning says it too)."""
+        return None
 
 
 class ClinicScreen(_Question):
@@ -365,6 +388,14 @@ class ClinicScreen(_Question):
         if landscape != self._landscape:
             self._landscape = landscape
             self.set_clinics(self._clinics, self._lang)
+
+    @property
+    def addressee(self) -> Gender | None:
+        return self.priority.gender
+
+    def address(self, gender: Gender | None) -> None:
+        """Ask the priority question of a patient of this gender ("Bà có thuộc diện…")."""
+        self.priority.gender = gender
 
     def set_clinics(self, clinics: Sequence[Clinic], lang: Lang) -> None:
         self._clinics = tuple(clinics)
@@ -419,6 +450,7 @@ class ClinicScreen(_Question):
         self.retranslate(self._lang)
 
     def clear(self) -> None:
+        self.address(None)
         self.set_clinics((), self._lang)
 
 
@@ -484,12 +516,16 @@ class ConfirmScreen(_Question):
         self._box.setStretch(self._above_buttons, 1 if landscape else 0)
         self._box.setStretch(self._below_buttons, 0 if landscape else 1)
 
+    @property
+    def addressee(self) -> Gender | None:
+        return self._patient.gender
+
     def show_patient(self, patient: PublicPatient, outcome: Outcome, lang: Lang) -> None:
         self._patient, self._outcome = patient, outcome
         self.retranslate(lang)
 
     def retranslate(self, lang: Lang) -> None:
-        self.title.setText(tr("confirm_title", lang))
+        self.title.setText(tr_to("confirm_title", lang, self._patient.gender))
         # the question is about what the screen shows: the name, or the year of birth
         reason = self._outcome.reason if self._outcome else None
         if reason is None:
@@ -527,6 +563,13 @@ class _ResultScreen(Screen):
         self._clinic: Clinic | None = None
         self._patient = PublicPatient()
         self._reception = ("", "")
+
+    @property
+    def addressee(self) -> Gender | None:
+        """The gender the shown patient is addressed by ("Ông", "Bà"), None when unknown."""
+        if self._outcome is not None and self._outcome.gender is not None:
+            return self._outcome.gender
+        return self._patient.gender
 
     def show_outcome(
         self,
@@ -656,9 +699,10 @@ class AcceptedScreen(_NumberScreen):
         self.room = label(TITLE_PX, bold=True, color=PRIMARY)
         self.clinic = label(BODY_PX + 4, bold=True)
         self.slip = label(48, bold=True, color=PRIMARY)
-        self.benefit = label(BODY_PX)  # the visit code and share, or "reception confirms"
+        self.benefit = label(BODY_PX)  # "BHYT chi trả 80%", or "reception confirms"
+        self.visit_code = label(CAPTION_PX, color=MUTED)  # the visit code, small: for staff
         self.wait = label(BODY_PX)  # the people ahead and the likely wait, when central says
-        self._assemble(self.room, self.clinic, self.benefit, self.wait, self.slip)
+        self._assemble(self.room, self.clinic, self.benefit, self.visit_code, self.wait, self.slip)
 
     def retranslate(self, lang: Lang) -> None:
         o, c = self._outcome, self._clinic
@@ -670,12 +714,16 @@ class AcceptedScreen(_NumberScreen):
         self.room.setText(" – ".join(w for w in where if w))
         self.clinic.setText(c.name(lang) if c else "")
         self.benefit.setText(checkin_benefit_text(o.checkin, lang) if o and o.checkin else "")
+        code = checkin_route_text(o.checkin, lang) if o and o.checkin else ""
+        self.visit_code.setText(code)
+        self.visit_code.setVisible(bool(code))
         self.slip.setText(tr("take_slip", lang) if o and o.printed else "")
         place = o.place if o else None
         if place is not None and place.priority is not None:
             self.number.setText(f"{self.number.text()} Ư")  # a priority number (Art. 3 cl. 2)
         lo, hi = place.wait_minutes if place else (0, 0)
-        ahead = tr("ahead_wait", lang, ahead=place.ahead, lo=lo, hi=hi) if place else ""
+        gender = self.addressee
+        ahead = tr_to("ahead_wait", lang, gender, ahead=place.ahead, lo=lo, hi=hi) if place else ""
         self.wait.setText(ahead)
         self.wait.setVisible(bool(ahead))
 
@@ -715,7 +763,7 @@ class PrinterFailedScreen(_NumberScreen):
         self.retry_button.setEnabled(self._outcome is not None)
         self.clinic.setText(self._clinic_text(lang))
         self.show_text.setText(tr("show_reception", lang) if self._outcome else "")
-        self.kept.setText(tr("number_kept", lang) if self._outcome else "")
+        self.kept.setText(tr_to("number_kept", lang, self.addressee) if self._outcome else "")
         where = self._reception[1] if lang == "en" else self._reception[0]
         self.where.setText(tr("reception_where", lang, where=where))
 
@@ -783,7 +831,7 @@ class ReceptionScreen(_ResultScreen):
             self.heading.setText("")
             self.reason.setText("")
         elif rejected or o.reason is None:
-            self.heading.setText(message_for(o.status, lang))
+            self.heading.setText(message_for(o.status, lang, o.gender))
             self.reason.setText(o.message(lang) if o.reason else "")
         else:
             # the reason's own sentence already says to go to reception: said once

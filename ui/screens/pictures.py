@@ -10,6 +10,13 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.screens.common import GOOD, PRIMARY
 
+#: the outline of a code seen but not read yet ("hold still", "bring it closer"): amber
+SEEN = "#ffb300"
+#: the outline and the guide frame once the code is read: green, and only then
+READ = "#00e676"
+#: the guide frame with nothing in view
+IDLE = "white"
+
 
 def _qr(p: QPainter, rect: QRectF) -> None:
     """A stylised QR: three finder squares and a few modules."""
@@ -86,42 +93,87 @@ class DocumentPicture(QWidget):
         else:
             card_w = min(w * 0.95, h * 0.95 * 1.58)
             card = self._place(card_w, card_w / 1.58)
-            colour = "#e8f5e9" if self.kind == "card" else "#e3f2fd"
-            band = "#2e7d32" if self.kind == "card" else "#b71c1c"
-            p.setBrush(QColor(colour))
-            p.setPen(QPen(QColor("#546e7a"), 2))
-            r = card.width() * 0.05
-            p.drawRoundedRect(card, r, r)
-            p.fillRect(
-                QRectF(card.x() + 2, card.y() + 2, card.width() - 4, card.height() * 0.18),
-                QColor(band),
-            )
-            side = card.height() * 0.5
-            qr = QRectF(
-                card.right() - side - card.width() * 0.06,
-                card.bottom() - side - card.height() * 0.07,
-                side,
-                side,
-            )
-            if self.kind == "cccd":  # the chip card carries its QR top right, a photo left
-                qr.moveTop(card.y() + card.height() * 0.24)
-                p.fillRect(
-                    QRectF(
-                        card.x() + card.width() * 0.05,
-                        card.y() + card.height() * 0.3,
-                        card.width() * 0.22,
-                        card.height() * 0.5,
-                    ),
-                    QColor("#90a4ae"),
-                )
-            _qr(p, qr)
-            p.setPen(QPen(QColor("#78909c"), max(2.0, card.height() * 0.025)))
-            gap = card.width() * 0.05
-            for i in range(3):
-                y = card.y() + card.height() * (0.35 + 0.15 * i)
-                x0 = card.x() + (card.width() * 0.3 if self.kind == "cccd" else gap)
-                p.drawLine(QPointF(x0, y), QPointF(qr.x() - gap, y))
+            if self.kind == "cccd":
+                self._paint_cccd_back(p, card)
+            else:
+                self._paint_bhyt(p, card)
         p.end()
+
+    @staticmethod
+    def _paint_bhyt(p: QPainter, card: QRectF) -> None:
+        """The BHYT card: a green band, lines of text, its QR bottom right."""
+        p.setBrush(QColor("#e8f5e9"))
+        p.setPen(QPen(QColor("#546e7a"), 2))
+        r = card.width() * 0.05
+        p.drawRoundedRect(card, r, r)
+        p.fillRect(
+            QRectF(card.x() + 2, card.y() + 2, card.width() - 4, card.height() * 0.18),
+            QColor("#2e7d32"),
+        )
+        side = card.height() * 0.5
+        qr = QRectF(
+            card.right() - side - card.width() * 0.06,
+            card.bottom() - side - card.height() * 0.07,
+            side,
+            side,
+        )
+        _qr(p, qr)
+        p.setPen(QPen(QColor("#78909c"), max(2.0, card.height() * 0.025)))
+        gap = card.width() * 0.05
+        for i in range(3):
+            y = card.y() + card.height() * (0.35 + 0.15 * i)
+            p.drawLine(QPointF(card.x() + gap, y), QPointF(qr.x() - gap, y))
+
+    def _paint_cccd_back(self, p: QPainter, card: QRectF) -> None:
+        """The BACK of the chip ID card, where its QR is (cards issued from 1 July 2024, and
+        the side to show of the older ones too): the QR top left, the chip, lines of text, the
+        machine-readable zone at the foot. No photo: a face would say "the front"."""
+        parts = cccd_back_parts(card)
+        p.setBrush(QColor("#e3f2fd"))
+        p.setPen(QPen(QColor("#546e7a"), 2))
+        r = card.width() * 0.05
+        p.drawRoundedRect(card, r, r)
+        _qr(p, parts["qr"])
+        chip = parts["chip"]
+        p.setBrush(QColor("#d4a017"))
+        p.setPen(QPen(QColor("#8d6e00"), max(1.5, chip.width() * 0.05)))
+        p.drawRoundedRect(chip, chip.width() * 0.15, chip.width() * 0.15)
+        p.drawLine(
+            QPointF(chip.center().x(), chip.top()), QPointF(chip.center().x(), chip.bottom())
+        )
+        p.drawLine(
+            QPointF(chip.left(), chip.center().y()), QPointF(chip.right(), chip.center().y())
+        )
+        lines = parts["lines"]
+        p.setPen(QPen(QColor("#78909c"), max(2.0, card.height() * 0.025)))
+        for i in range(3):
+            y = lines.y() + lines.height() * (i + 0.5) / 3
+            p.drawLine(QPointF(lines.left(), y), QPointF(lines.right(), y))
+        mrz = parts["mrz"]
+        p.fillRect(mrz, QColor("white"))
+        p.setPen(QPen(QColor("#263238"), max(1.5, mrz.height() * 0.12)))
+        for i in range(3):  # "IDVNM…<<<<": three rows of small dark marks
+            y = mrz.y() + mrz.height() * (i + 0.5) / 3
+            step = mrz.width() / 30
+            for k in range(30):
+                if (7 * k + 3 * i) % 5 == 0:  # a gap now and then: letters, not a bar
+                    continue
+                x = mrz.x() + k * step + step * 0.2
+                p.drawLine(QPointF(x, y), QPointF(x + step * 0.6, y))
+
+
+def cccd_back_parts(card: QRectF) -> dict[str, QRectF]:
+    """Where the back of the chip ID card puts its parts in ``card``: ``qr`` (top left),
+    ``chip``, ``lines`` (the text) and ``mrz`` (the machine-readable zone, at the foot)."""
+    x, y, w, h = card.x(), card.y(), card.width(), card.height()
+    side = h * 0.46
+    qr = QRectF(x + w * 0.05, y + h * 0.08, side, side)
+    chip = QRectF(x + w * 0.78, y + h * 0.1, w * 0.14, h * 0.17)
+    lines = QRectF(
+        qr.right() + w * 0.05, y + h * 0.32, x + w * 0.93 - qr.right() - w * 0.05, h * 0.24
+    )
+    mrz = QRectF(x + w * 0.05, y + h * 0.64, w * 0.9, h * 0.28)
+    return {"qr": qr, "chip": chip, "lines": lines, "mrz": mrz}
 
 
 class CameraPreview(QWidget):
@@ -181,6 +233,14 @@ class CameraPreview(QWidget):
     def tick(self) -> bool:
         return self._tick
 
+    @property
+    def frame_color(self) -> str:
+        """The guide frame's colour: white with nothing in view, amber while a code is seen
+        but not read (whatever the caption asks), green once it is read."""
+        if self._tick:
+            return READ
+        return SEEN if self._corners else IDLE
+
     def clear(self) -> None:
         self._image = None
         self._coarse = None
@@ -193,6 +253,22 @@ class CameraPreview(QWidget):
         area = QRectF(self.rect())
         side = min(area.width(), area.height()) * 0.62
         return QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
+
+    def _paint_guide(self, p: QPainter, guide: QRectF) -> None:
+        """The guide frame: corner brackets round the middle square, in :attr:`frame_color`."""
+        side = guide.width()
+        pen_w = max(4.0, side * 0.02)
+        colour = QColor(self.frame_color)
+        p.setPen(QPen(colour, pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        arm = side * 0.18
+        for cx, cy, dx, dy in (
+            (guide.left(), guide.top(), 1, 1),
+            (guide.right(), guide.top(), -1, 1),
+            (guide.left(), guide.bottom(), 1, -1),
+            (guide.right(), guide.bottom(), -1, -1),
+        ):
+            p.drawLine(QPointF(cx, cy), QPointF(cx + dx * arm, cy))
+            p.drawLine(QPointF(cx, cy), QPointF(cx, cy + dy * arm))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
@@ -221,23 +297,12 @@ class CameraPreview(QWidget):
                 polygon = QPolygonF(
                     [QPointF(ox + x * scale, oy + y * scale) for x, y in self._corners]
                 )
-                p.setPen(QPen(QColor("#00e676"), 8))
+                p.setPen(QPen(QColor(READ if self._tick else SEEN), 8))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawPolygon(polygon)
             p.restore()
-        # guide frame: corner brackets round the middle square
+        self._paint_guide(p, guide)
         side = guide.width()
-        pen_w = max(4.0, side * 0.02)
-        p.setPen(QPen(QColor("white"), pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        arm = side * 0.18
-        for cx, cy, dx, dy in (
-            (guide.left(), guide.top(), 1, 1),
-            (guide.right(), guide.top(), -1, 1),
-            (guide.left(), guide.bottom(), 1, -1),
-            (guide.right(), guide.bottom(), -1, -1),
-        ):
-            p.drawLine(QPointF(cx, cy), QPointF(cx + dx * arm, cy))
-            p.drawLine(QPointF(cx, cy), QPointF(cx, cy + dy * arm))
         if self._tick:
             ring = guide.adjusted(side * 0.2, side * 0.2, -side * 0.2, -side * 0.2)
             p.setPen(Qt.PenStyle.NoPen)
@@ -272,4 +337,4 @@ class CameraPreview(QWidget):
         p.end()
 
 
-__all__ = ["PRIMARY", "CameraPreview", "DocumentPicture"]
+__all__ = ["IDLE", "PRIMARY", "READ", "SEEN", "CameraPreview", "DocumentPicture"]

@@ -11,8 +11,9 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.calling import Priority
+from kiosk.model import Gender
 from kiosk.outcome import Lang
-from ui.i18n import tr
+from ui.i18n import tr, tr_to
 from ui.screens.common import BODY_PX, CAPTION_PX, INK, MUTED, PRIMARY, label
 
 ICON_PX = 64  # small enough that both answers fit side by side on either screen
@@ -65,6 +66,7 @@ class PriorityQuestion(QWidget):
         self.title = label(BODY_PX, bold=True, color=PRIMARY)
         self.note = label(CAPTION_PX, color=MUTED)
         self.choices: dict[Priority, QPushButton] = {}
+        self.gender: Gender | None = None  # the patient's, for "Ông" or "Bà"
         # side by side on a landscape screen, one above the other on a portrait one
         self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(28)
@@ -104,11 +106,12 @@ class PriorityQuestion(QWidget):
         return next((p for p, choice in self.choices.items() if choice.isChecked()), None)
 
     def reset(self) -> None:
+        self.gender = None
         for choice in self.choices.values():
             choice.setChecked(False)
 
     def retranslate(self, lang: Lang) -> None:
-        self.title.setText(tr("priority_question", lang))
+        self.title.setText(tr_to("priority_question", lang, self.gender))
         self.note.setText(tr("priority_note", lang))
         self.choices[Priority.PREGNANT].setText(" " + tr("priority_pregnant", lang))
         self.choices[Priority.DISABILITY].setText(" " + tr("priority_disability", lang))

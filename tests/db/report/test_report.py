@@ -128,3 +128,36 @@ def test_matplotlib_is_loaded_only_by_the_report() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert shown.strip() == "False"
+
+
+def test_the_report_names_its_database_and_an_empty_day_points_to_the_demos(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # the demo's check-ins are in its own database (data_dir/demo/kiosk.db); the kiosk's is empty
+    demo = tmp_path / "data" / "demo"
+    demo.mkdir(parents=True)
+    store = open_sqlite_store(demo)
+    _fill(store)
+    store.dispose()
+    open_sqlite_store(tmp_path).dispose()
+    env = {
+        "KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}",
+        "KIOSK_KIOSK_DATA_DIR": str(tmp_path / "data"),
+    }
+    empty = run_cli(["report", "--date", "2026-11-25"], env=env)
+    assert empty.returncode == 0, empty.stderr.decode()
+    out, err = empty.stdout.decode(), empty.stderr.decode()
+    assert f"database: sqlite:///{tmp_path / 'kiosk.db'}" in out.splitlines()
+    assert "2026-11-25: 0 check-ins" in out
+    assert f"warning: no check-in on 2026-11-25 in sqlite:///{tmp_path / 'kiosk.db'}" in err
+    command = err.strip().splitlines()[-1].strip()
+    demo_url = f"sqlite:///{demo / 'kiosk.db'}"
+    assert command == f"KIOSK_DATABASE_URL={demo_url} kiosk-admin report --date 2026-11-25"
+    # the command it gives reports the demo's day
+    shown = run_cli(["report", "--date", "2026-11-25"], env={**env, "KIOSK_DATABASE_URL": demo_url})
+    assert shown.returncode == 0, shown.stderr.decode()
+    assert f"database: {demo_url}" in shown.stdout.decode()
+    assert "2026-11-25: 32 check-ins" in shown.stdout.decode()
+    assert shown.stderr.decode() == ""  # a day with check-ins: no warning
+    as_json = run_cli(["report", "--date", "2026-11-25", "--json"], env=env)
+    assert b'"database": "sqlite:///' in as_json.stdout
