@@ -14,7 +14,8 @@ from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.lobby import LobbyStore
 from kiosk.reception import ReceptionList, SentReason
-from tests.db.storehelp import ZONE, migrated_store
+from tests.builders import ZONE
+from tests.db.storehelp import migrated_store
 
 DAY = date(2026, 11, 25)
 KIOSKS = 4
