@@ -125,6 +125,16 @@ TEXT: dict[str, dict[str, str]] = {
         "need_name": "Vui lòng nhập họ tên người bệnh.",
         "bad_year": "Năm sinh phải là 4 chữ số, ví dụ 1975.",
         "failed": "Có lỗi: {detail}",
+        # a reception ticket (ui/screens/reception_ticket.py)
+        "ticket_title": "Mời Ông/Bà đến quầy tiếp đón",
+        "ticket_number": "Số tiếp đón của Ông/Bà",
+        "ticket_no_number": "Chưa cấp được số: xin đưa phiếu cho nhân viên",
+        "ticket_take": "Mời Ông/Bà nhận phiếu ở khe bên dưới",
+        "ticket_not_printed": "Không in được phiếu: xin nhớ số này và đến quầy",
+        "ticket_printing": "Đang in phiếu đến quầy…",
+        "camera_gone_title": "Máy quét đang tạm ngưng",
+        "camera_gone_text": "Ông/Bà vui lòng lấy phiếu và đến quầy tiếp đón để được hỗ trợ.",
+        "camera_gone_ticket": "In phiếu đến quầy",
     },
     "en": {
         "switch_language": "Tiếng Việt",
@@ -238,6 +248,16 @@ TEXT: dict[str, dict[str, str]] = {
         "need_name": "Please enter the patient's name.",
         "bad_year": "The year of birth must be 4 digits, e.g. 1975.",
         "failed": "Something went wrong: {detail}",
+        # a reception ticket (ui/screens/reception_ticket.py)
+        "ticket_title": "Please go to the reception desk",
+        "ticket_number": "Your reception number",
+        "ticket_no_number": "No number yet: please show the slip to the staff",
+        "ticket_take": "Please take your slip from the slot below",
+        "ticket_not_printed": "The slip could not be printed: remember this number",
+        "ticket_printing": "Printing your reception slip…",
+        "camera_gone_title": "The scanner is not working",
+        "camera_gone_text": "Please take a slip and go to the reception desk for help.",
+        "camera_gone_ticket": "Print a reception slip",
     },
 }
 
