@@ -598,8 +598,8 @@ class KioskWindow(QWidget):
     def _watch_front(self, current: QWidget) -> None:
         """The welcome screen's tick. A camera lost for long (the lobby's rule) makes it give
         way to the reception-ticket offer, which gives way back when the camera returns."""
-        gone = self.tickets is not None and self.lobby.camera_gone()
-        if current is self.welcome and gone:
+        gone = self.lobby.camera_gone()
+        if current is self.welcome and gone and self.tickets is not None:
             self.go(self.camera_gone)  # no scan can happen: offer a reception ticket
         elif current is self.camera_gone:
             if not gone:

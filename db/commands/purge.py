@@ -2,7 +2,8 @@
 
 Slip files older than ``privacy.keep_slips_days`` and check-ins older than
 ``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day; the rooms' calls
-of those days too), with their HIS events and replay records, in the configured database and
+of those days too), with their HIS events and replay records, and the lobby's rows of days
+before today (wrong birth years, the patients sent to reception), in the configured database and
 the offline journal, as the kiosk does at start-up and daily. For a server that runs no kiosk,
 or from a daily timer.
 """
@@ -35,12 +36,15 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         # the rooms' calls of those days go with them (they hold declared priorities)
         keep_from = store.today(clock.now()) - timedelta(days=config.privacy.keep_checkins_days)
         calling_store(store).purge_calls_before(keep_from)
+        # the lobby's rows (wrong birth years, the desk's "Chờ tiếp đón") are the day's only
+        lobby_rows = store.purge_lobby_before(store.today(clock.now()))
     data = {
         "slips": report.slips,
         "checkins": report.checkins,
         "audit_rows": report.audit_rows,
         "his_events": report.his_events,
         "his_undelivered": report.his_undelivered,
+        "lobby_rows": lobby_rows,
         "failed": report.failed or None,
     }
     print_result(args.json, data, report.line())

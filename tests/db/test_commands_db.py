@@ -141,6 +141,6 @@ def test_purge_applies_the_retention_periods(run_cli: RunCli, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout) == {
         "slips": 1, "checkins": 0, "audit_rows": 0, "his_events": 0, "his_undelivered": 0,
-        "failed": None,
+        "lobby_rows": 0, "failed": None,
     }  # fmt: skip
     assert not old.exists()

@@ -154,3 +154,21 @@ def test_the_slip_says_the_number_the_reason_in_both_languages_the_kiosk_and_the
 
 def _ticket() -> ReceptionTicket:
     return ReceptionTicket(7, date(2026, 11, 25), NOON, "K2", Referral(SentReason.EXPIRED))
+
+
+def test_the_gallery_ticket_prints_a_code_the_desk_scanner_reads_at_both_widths() -> None:
+    import numpy as np
+    import zxingcpp
+
+    from kiosk.slip_render import render_slip
+    from tools.slip_gallery import WIDTHS, reception_tickets
+
+    slips = reception_tickets()
+    for stem, number in (("slip-reception-ticket", 7), ("slip-reception-ticket-offline", 0)):
+        slip = slips[stem]
+        for dots in WIDTHS:
+            image = render_slip(slip, dots).convert("L")
+            assert image.width == dots
+            read = [r.text for r in zxingcpp.read_barcodes(np.asarray(image))]
+            assert read == [f"RT-20261125-{number}"], (stem, dots)
+            assert parse_ticket_code(read[0]) == (date(2026, 11, 25), number)

@@ -4,7 +4,10 @@ masked hint only, oldest first, "Đã tiếp" once, and the lobby's retention.""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,9 +16,10 @@ from sqlalchemy import text
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.lobby import LobbyStore
+from kiosk.clock import SystemClock
 from kiosk.reception import ReceptionList, SentReason
 from tests.builders import ZONE
-from tests.db.storehelp import migrated_store
+from tests.db.storehelp import migrated_store, open_sqlite_store
 
 DAY = date(2026, 11, 25)
 KIOSKS = 4
@@ -95,3 +99,25 @@ def test_kiosks_racing_never_print_the_same_reception_number(
         with store.engine.connect() as conn:
             rows = conn.execute(text("SELECT count(DISTINCT ticket) FROM help_calls")).scalar()
         assert rows == KIOSKS * EACH
+
+
+def test_kiosk_admin_purge_removes_the_entries_of_days_before_today(
+    run_cli: Callable[..., subprocess.CompletedProcess[bytes]], tmp_path: Path
+) -> None:
+    store = open_sqlite_store(tmp_path)
+    today = SystemClock().now().astimezone(ZONE).date()
+    try:
+        store.send_to_reception("K1", "reception", today - timedelta(days=1), hint="A.B. …1234")
+        kept = store.send_to_reception("K1", "reception", today)
+    finally:
+        store.dispose()
+    env = {"KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'kiosk.db'}"}
+    result = run_cli(["purge", "--json"], env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["lobby_rows"] == 1
+    store = open_sqlite_store(tmp_path)
+    try:
+        assert store.reception_entry(today - timedelta(days=1), 1) is None
+        assert [e.id for e in store.waiting_at_reception(today)] == [kept.id]
+    finally:
+        store.dispose()
