@@ -14,6 +14,7 @@
   const pollMs = (Number(section.dataset.poll) || 2) * 1000;
   const TICKET = /^RT-\d{8}-\d{1,6}$/;
   let selected = null;  // the opened entry's code
+  let shown = null;  // the entries drawn last (redrawn only on a change: focus stays put)
 
   function text(tag, cls, value) {
     const el = document.createElement(tag);
@@ -28,6 +29,9 @@
   }
 
   function render(entries) {
+    const drawn = JSON.stringify(entries);
+    if (drawn === shown) return;
+    shown = drawn;
     list.replaceChildren(...entries.map((e) => {
       const li = document.createElement("li");
       li.className = "entry";
@@ -39,10 +43,9 @@
         text("span", "reason", e.reason),
         text("span", "meta", [e.kiosk, e.time, e.waited_min + " phút", e.hint].filter(Boolean).join(" · ")),
       );
-      const button = text("button", "answer", "Đã tiếp ");
+      const button = text("button", "answer", "Đã tiếp");
       button.type = "button";
       button.dataset.answer = String(e.id);
-      button.append(text("kbd", "", "F4"));
       button.addEventListener("click", () => answer(e.id));
       li.append(button);
       if (e.code === selected) select(li);
@@ -57,11 +60,13 @@
       other.classList.remove("selected");
       other.removeAttribute("aria-current");
       const b = other.querySelector(".answer");
-      if (b) b.removeAttribute("data-key");
+      if (b) { b.removeAttribute("data-key"); b.querySelector("kbd")?.remove(); }
     }
     li.classList.add("selected");
     li.setAttribute("aria-current", "true");
-    li.querySelector(".answer").dataset.key = "f4";  // desk.js presses it on F4
+    const answer = li.querySelector(".answer");
+    answer.dataset.key = "f4";  // desk.js presses it on F4 (only the opened entry's)
+    answer.append(" ", text("kbd", "", "F4"));
     selected = li.dataset.code;
   }
 
