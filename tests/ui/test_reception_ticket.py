@@ -6,6 +6,7 @@ SQLite file, a fake printer."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -33,9 +34,18 @@ def central(tmp_path: Path) -> Iterator[SqlStore]:
         store.dispose()
 
 
-def _with_tickets(
-    make_window: Make, central: SqlStore, config: Config, clock: FakeClock
-) -> tuple[KioskWindow, FakePrinter]:
+@dataclass
+class Kiosk:
+    """A window whose "Đến quầy" prints on ``printer`` into the ``central`` list."""
+
+    window: KioskWindow
+    printer: FakePrinter
+    central: SqlStore
+    day: date  # the local day by the fake clock
+
+
+@pytest.fixture
+def kiosk(make_window: Make, central: SqlStore, config: Config, clock: FakeClock) -> Kiosk:
     window, _ = make_window()
     printer = FakePrinter()
     window.tickets = TicketDesk(
@@ -46,7 +56,7 @@ def _with_tickets(
         zone=config.kiosk.zone,
         kiosk_id="K2",
     )
-    return window, printer
+    return Kiosk(window, printer, central, clock.now().astimezone(config.kiosk.zone).date())
 
 
 def _on(window: KioskWindow, screen: QWidget) -> bool:
@@ -54,47 +64,61 @@ def _on(window: KioskWindow, screen: QWidget) -> bool:
     return window.current is screen
 
 
-def _today(clock: FakeClock, config: Config) -> date:
-    return clock.now().astimezone(config.kiosk.zone).date()
+ERROR_SCREENS = [
+    (Outcome(Status.REJECTED, Reason.CARD_EXPIRED), "expired", "Thẻ BHYT đã hết hạn"),
+    (Outcome(Status.REJECTED, Reason.CARD_REVOKED), "rejected", "Thẻ chưa dùng được hôm nay"),
+    (Outcome(Status.NEEDS_RECEPTION, Reason.CARD_NOT_FOUND), "not_found", None),
+    (
+        Outcome(Status.NEEDS_RECEPTION, Reason.CARD_CODE_UNCONFIRMED, detail="gateway 052: x"),
+        "gateway",
+        "Cổng BHXH chưa xác nhận thẻ (mã 052)",
+    ),
+    (Outcome(Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG), "birth_year_limit", None),
+    (Outcome(Status.NEEDS_RECEPTION, Reason.RECORD_REFUSED), "held", None),
+]
 
 
-def test_den_quay_on_an_expired_card_prints_the_ticket_and_shows_its_number(
-    qtbot: QtBot, make_window: Make, central: SqlStore, config: Config, clock: FakeClock
+@pytest.mark.parametrize("case", ERROR_SCREENS)
+def test_every_error_screen_offers_another_card_or_a_ticket_to_the_desk(
+    qtbot: QtBot, kiosk: Kiosk, case: tuple[Outcome, str, str | None]
 ) -> None:
-    window, printer = _with_tickets(make_window, central, config, clock)
-    window.show_outcome(Outcome(Status.REJECTED, Reason.CARD_EXPIRED))
+    outcome, reason, words = case
+    window, printer, central, day = kiosk.window, kiosk.printer, kiosk.central, kiosk.day
+    window.show_outcome(outcome)
     assert _on(window, window.reception)  # "Quét thẻ khác" or "Đến quầy": theirs to say
-    assert not printer.printed
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == "Quét thẻ khác"
     assert window.reception.done_button.text() == "Đến quầy"
+    assert not printer.printed
     window.reception.done_button.click()
-    qtbot.waitUntil(lambda: window.current is window.ticket, timeout=5000)
+    qtbot.waitUntil(lambda: _on(window, window.ticket), timeout=5000)
     assert window.ticket.number.text() == "1"
-    assert window.ticket.reason.text() == "Thẻ BHYT đã hết hạn"
-    assert [name for name, _ in printer.printed] == [
-        f"reception-RT-{_today(clock, config):%Y%m%d}-1"
-    ]
-    [entry] = central.waiting_at_reception(_today(clock, config))
-    assert (entry.ticket, entry.kiosk_id, entry.reason) == (1, "K2", "expired")
+    if words is not None:
+        assert window.ticket.reason.text() == words
+    assert [name for name, _ in printer.printed] == [f"reception-RT-{day:%Y%m%d}-1"]
+    [entry] = central.waiting_at_reception(day)
+    assert (entry.ticket, entry.kiosk_id, entry.reason) == (1, "K2", reason)
     window.ticket.done_button.click()
     assert _on(window, window.welcome)
     assert window.ticket.number.text() == ""  # nothing of the last patient left
 
 
-def test_a_screen_that_ends_at_the_desk_prints_its_ticket_by_itself(
-    qtbot: QtBot, make_window: Make, central: SqlStore, config: Config, clock: FakeClock
+def test_a_screen_with_no_other_way_on_prints_its_ticket_by_itself(
+    qtbot: QtBot, kiosk: Kiosk
 ) -> None:
-    window, printer = _with_tickets(make_window, central, config, clock)
-    window.show_outcome(Outcome(Status.NEEDS_RECEPTION, Reason.BIRTH_YEAR_WRONG))
-    qtbot.waitUntil(lambda: window.current is window.ticket, timeout=5000)
+    window, printer = kiosk.window, kiosk.printer
+    # the watchdog's outcome: the check never came back
+    window.show_outcome(Outcome(Status.NEEDS_RECEPTION, Reason.DATABASE_UNAVAILABLE))
+    qtbot.waitUntil(lambda: _on(window, window.ticket), timeout=5000)
     assert len(printer.printed) == 1
-    [entry] = central.waiting_at_reception(_today(clock, config))
-    assert entry.reason == "birth_year_limit"
+    [entry] = kiosk.central.waiting_at_reception(kiosk.day)
+    assert entry.reason == "unavailable"
 
 
 def test_a_camera_lost_for_15_s_offers_a_ticket_until_it_is_back(
-    qtbot: QtBot, make_window: Make, central: SqlStore, config: Config, clock: FakeClock
+    qtbot: QtBot, kiosk: Kiosk, clock: FakeClock
 ) -> None:
-    window, printer = _with_tickets(make_window, central, config, clock)
+    window, printer = kiosk.window, kiosk.printer
     window.camera_changed("lost")
     clock.advance(seconds=14)
     window.tick()
@@ -106,7 +130,7 @@ def test_a_camera_lost_for_15_s_offers_a_ticket_until_it_is_back(
     window.camera_gone.ticket_button.click()
     qtbot.waitUntil(lambda: window.current is window.ticket, timeout=5000)
     assert len(printer.printed) == 1
-    assert central.waiting_at_reception(_today(clock, config))[0].reason == "camera_lost"
+    assert kiosk.central.waiting_at_reception(kiosk.day)[0].reason == "camera_lost"
     window.ticket.done_button.click()
     window.tick()
     assert _on(window, window.camera_gone)  # still lost: the next patient is told too
