@@ -639,6 +639,8 @@ class KioskWindow(QWidget):
         reception = (self.config.kiosk.reception("vi"), self.config.kiosk.reception("en"))
         self.ticket.show_ticket(issued, reception, self.lang)
         self.go(self.ticket)
+        if issued.ticket.referral.reason is SentReason.CAMERA_LOST:
+            self._say(Prompt(PromptKind.RECEPTION))  # the reception screen's words were not said
 
     def _ticket_failed(self, message: str) -> None:
         self._issuing = False

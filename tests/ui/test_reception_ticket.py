@@ -19,8 +19,9 @@ from kiosk.config import Config
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.reception import TicketDesk
 from kiosk.reception_ticket import TicketRenderer
+from kiosk.voice import PromptKind
 from tests.db.storehelp import open_sqlite_store
-from tests.fakes import FakeClock, FakePrinter
+from tests.fakes import FakeClock, FakePrinter, FakeSpeaker
 from tests.ui.ui_rig import Make
 from ui.window import KioskWindow
 
@@ -42,11 +43,13 @@ class Kiosk:
     printer: FakePrinter
     central: SqlStore
     day: date  # the local day by the fake clock
+    speaker: FakeSpeaker
 
 
 @pytest.fixture
 def kiosk(make_window: Make, central: SqlStore, config: Config, clock: FakeClock) -> Kiosk:
-    window, _ = make_window()
+    speaker = FakeSpeaker()
+    window, _ = make_window(speaker=speaker)
     printer = FakePrinter()
     window.tickets = TicketDesk(
         central,
@@ -56,7 +59,8 @@ def kiosk(make_window: Make, central: SqlStore, config: Config, clock: FakeClock
         zone=config.kiosk.zone,
         kiosk_id="K2",
     )
-    return Kiosk(window, printer, central, clock.now().astimezone(config.kiosk.zone).date())
+    day = clock.now().astimezone(config.kiosk.zone).date()
+    return Kiosk(window, printer, central, day, speaker)
 
 
 def _on(window: KioskWindow, screen: QWidget) -> bool:
@@ -131,6 +135,7 @@ def test_a_camera_lost_for_15_s_offers_a_ticket_until_it_is_back(
     qtbot.waitUntil(lambda: window.current is window.ticket, timeout=5000)
     assert len(printer.printed) == 1
     assert kiosk.central.waiting_at_reception(kiosk.day)[0].reason == "camera_lost"
+    assert kiosk.speaker.kinds()[-1] is PromptKind.RECEPTION  # told where to go, aloud
     window.ticket.done_button.click()
     window.tick()
     assert _on(window, window.camera_gone)  # still lost: the next patient is told too
