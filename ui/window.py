@@ -503,15 +503,23 @@ class KioskWindow(QWidget):
                 self.touch()
             else:
                 log.debug("scan ignored on the staff screen: no scan asked for")
+        elif current is self.camera_gone and not self.flow.active:
+            # a handheld scanner still reads with the camera gone: check that patient in
+            self.go(self.welcome)
+            self._hold_read(text)
         elif current is self.welcome and not self.flow.active and not self._hold.isActive():
-            self.touch()
-            self.welcome.set_sighted(False)
-            self.welcome.set_read(True)
-            self._say(Prompt(PromptKind.READ))
-            self._held_text = text
-            self._hold.start()  # the tick stays a moment: the patient sees it worked
+            self._hold_read(text)
         else:
             log.debug("scan ignored on the %s screen", type(current).__name__)
+
+    def _hold_read(self, text: str) -> None:
+        """A read on the welcome screen: its tick, then (after the hold) the check."""
+        self.touch()
+        self.welcome.set_sighted(False)
+        self.welcome.set_read(True)
+        self._say(Prompt(PromptKind.READ))
+        self._held_text = text
+        self._hold.start()  # the tick stays a moment: the patient sees it worked
 
     def _start_check(self) -> None:
         text, self._held_text = self._held_text, ""
@@ -599,7 +607,8 @@ class KioskWindow(QWidget):
         """The welcome screen's tick. A camera lost for long (the lobby's rule) makes it give
         way to the reception-ticket offer, which gives way back when the camera returns."""
         gone = self.lobby.camera_gone()
-        if current is self.welcome and gone and self.tickets is not None:
+        holding = self._hold.isActive()  # a handheld scanner's read: its check goes on
+        if current is self.welcome and gone and self.tickets is not None and not holding:
             self.go(self.camera_gone)  # no scan can happen: offer a reception ticket
         elif current is self.camera_gone:
             if not gone:

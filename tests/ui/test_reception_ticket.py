@@ -19,10 +19,11 @@ from kiosk.config import Config
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.reception import TicketDesk
 from kiosk.reception_ticket import TicketRenderer
+from kiosk.synthetic import SyntheticPerson, bhyt_payload
 from kiosk.voice import PromptKind
 from tests.db.storehelp import open_sqlite_store
 from tests.fakes import FakeClock, FakePrinter, FakeSpeaker
-from tests.ui.ui_rig import Make
+from tests.ui.ui_rig import Make, scan_and_wait
 from ui.window import KioskWindow
 
 
@@ -142,3 +143,16 @@ def test_a_camera_lost_for_15_s_offers_a_ticket_until_it_is_back(
     window.camera_changed("ok")
     window.tick()
     assert _on(window, window.welcome)
+
+
+def test_a_handheld_scanner_still_checks_in_while_the_camera_is_gone(
+    qtbot: QtBot, kiosk: Kiosk, clock: FakeClock, persons: list[SyntheticPerson]
+) -> None:
+    window = kiosk.window
+    window.camera_changed("lost")
+    clock.advance(seconds=15)
+    window.tick()
+    assert _on(window, window.camera_gone)
+    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))  # a USB scanner's keystrokes
+    assert _on(window, window.accepted)
+    assert not kiosk.printer.printed  # a queue number, not a reception ticket
