@@ -409,8 +409,12 @@ class WrongYearRow(Base):
 
 
 class HelpCallRow(Base):
-    """A patient pressed "Gọi nhân viên" at a kiosk (migration 0009_lobby): which kiosk and
-    which screen, until staff answer it. No personal data; purged with the day's rows."""
+    """A patient a kiosk sent to reception (migration 0009_lobby, extended by 0014_reception):
+    "Gọi nhân viên" pressed, or an error screen that ends at the desk. Which kiosk and screen,
+    why (``reason``: a :class:`kiosk.reception.SentReason`, ``detail``: e.g. the gateway's
+    code), the day's reception ticket number, a masked hint of the patient (initials and the
+    card's last digits, never a name or a number), and who answered it when. Purged with the
+    day's lobby rows (:meth:`db.store.lobby.LobbyStore.purge_lobby_before`)."""
 
     __tablename__ = "help_calls"
 
@@ -420,8 +424,17 @@ class HelpCallRow(Base):
     local_day: Mapped[date] = mapped_column(Date, nullable=False)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(24), nullable=False, server_default="help")
+    detail: Mapped[str] = mapped_column(String(32), nullable=False, server_default="")
+    # the reception ticket's number, per local day across every kiosk (null: rows before 0014)
+    ticket: Mapped[int | None] = mapped_column(Integer)
+    hint: Mapped[str] = mapped_column(String(24), nullable=False, server_default="")
+    answered_by: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_help_calls_day", "local_day", "answered_at"),)
+    __table_args__ = (
+        Index("ix_help_calls_day", "local_day", "answered_at"),
+        UniqueConstraint("local_day", "ticket", name="uq_help_calls_ticket"),
+    )
 
 
 queue_calls = cast(Table, QueueCallRow.__table__)

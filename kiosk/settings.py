@@ -73,6 +73,8 @@ class KioskSettings:
     question_timeout_s: int = 60
     printer_failed_timeout_s: int = 120
     time_warning_s: int = 20  # the patient has 20 s to answer "more time?"
+    # the camera lost this long: the welcome screen offers a reception ticket instead of a scan
+    camera_lost_reception_s: int = 15
     hide_cursor: bool = True
     data_dir: Path = Path("data")
     reception_vi: str = "Quầy tiếp đón"

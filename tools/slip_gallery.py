@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from kiosk.config import HospitalSettings
 from kiosk.model import BirthDate, CheckIn, Clinic, Gender, PatientSnapshot, Route, Verification
+from kiosk.reception import ReceptionTicket, Referral, SentReason
+from kiosk.reception_ticket import layout_ticket
 from kiosk.slip_layout import Slip, layout_slip
 from kiosk.slip_render import SlipFontError, render_slip
 
@@ -121,6 +123,22 @@ def gallery() -> dict[str, Slip]:
         "slip-every-letter": layout_slip(letters, CLINIC, HOSPITAL, ZONE),
         "slip-cccd-only": layout_slip(cccd_only, CLINIC, HOSPITAL, ZONE),
         "slip-reprint": layout_slip(plain, CLINIC, HOSPITAL, ZONE, reprint=True),
+        **reception_tickets(),
+    }
+
+
+def reception_tickets() -> dict[str, Slip]:
+    """Reception tickets ("Đến quầy"): a numbered one, and one printed with central down."""
+    at = datetime(2026, 11, 25, 2, 9, tzinfo=UTC)  # 09:09 in Hồ Chí Minh City
+    gateway = Referral(SentReason.GATEWAY, "052", "T.T.M.L. …3456")
+    numbered = ReceptionTicket(7, date(2026, 11, 25), at, "KIOSK-01", gateway)
+    offline = ReceptionTicket(
+        None, date(2026, 11, 25), at, "KIOSK-02", Referral(SentReason.CAMERA_LOST)
+    )
+    where = "Sảnh chính, tầng 1"
+    return {
+        "slip-reception-ticket": layout_ticket(numbered, HOSPITAL, ZONE, where),
+        "slip-reception-ticket-offline": layout_ticket(offline, HOSPITAL, ZONE, where),
     }
 
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk
     from db.store import SqlStore
     from kiosk.checkin import CheckInService
     from kiosk.ports import StaffDirectory
+    from kiosk.reception import TicketDesk
     from kiosk.staff_auth import StaffAuth
     from kiosk.voice import Speaker
     from scanner.loop import ScanLoop
@@ -62,6 +63,7 @@ class Parts:
     closers: list[Callable[[], None]] = field(default_factory=list)
     expected: list[Status] = field(default_factory=list)  # the demo patients' outcomes, in turn
     journal: SqlStore | None = None  # the offline journal's store, with a server database
+    tickets: TicketDesk | None = None  # "Đến quầy": the desk's list and the reception ticket
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -119,6 +121,8 @@ def build_parts(
     """
     from db.wiring import build_service
     from kiosk.payload import is_card_payload
+    from kiosk.reception import TicketDesk
+    from kiosk.reception_ticket import TicketRenderer
     from scanner.decode.chain import build_decoder
     from scanner.factory import build_camera
     from scanner.image_guard import set_pixel_cap
@@ -172,10 +176,20 @@ def build_parts(
         feed=feed,
         version=__version__,
     )
+    # the list lives in central (wiring.store): with central down the ticket prints unnumbered
+    tickets = TicketDesk(
+        wiring.store,
+        printer=wiring.printer,
+        render=TicketRenderer(config).render,
+        clock=clock,
+        zone=config.kiosk.zone,
+        kiosk_id=config.kiosk.id,
+    )
     return Parts(
         config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
         expected,
         wiring.failover.journal if wiring.failover is not None else None,
+        tickets,
     )  # fmt: skip
 
 
@@ -303,6 +317,7 @@ def build_window(
         speaker=speaker,
         read_hold_ms=0 if pace else READ_HOLD_MS,
         help_calls=parts.store,  # central: a patient's call for staff reaches the desk
+        tickets=parts.tickets,
     )
 
 

@@ -156,6 +156,16 @@ TEXT: dict[str, dict[str, str]] = {
         "tile_hours": "{h} giờ trước",
         "tile_no_checkin": "Chưa có",
         "tile_at": "{when} ({m} phút trước)",
+        # a reception ticket (ui/screens/reception_ticket.py)
+        "ticket_title": "Mời Ông/Bà đến quầy tiếp đón",
+        "ticket_number": "Số tiếp đón của Ông/Bà",
+        "ticket_no_number": "Chưa cấp được số: xin đưa phiếu cho nhân viên",
+        "ticket_take": "Mời Ông/Bà nhận phiếu ở khe bên dưới",
+        "ticket_not_printed": "Không in được phiếu: xin nhớ số này và đến quầy",
+        "ticket_printing": "Đang in phiếu đến quầy…",
+        "camera_gone_title": "Máy quét đang tạm ngưng",
+        "camera_gone_text": "Ông/Bà vui lòng lấy phiếu và đến quầy tiếp đón để được hỗ trợ.",
+        "camera_gone_ticket": "In phiếu đến quầy",
     },
     "en": {
         "switch_language": "Tiếng Việt",
@@ -299,6 +309,16 @@ TEXT: dict[str, dict[str, str]] = {
         "tile_hours": "{h} h ago",
         "tile_no_checkin": "None yet",
         "tile_at": "{when} ({m} min ago)",
+        # a reception ticket (ui/screens/reception_ticket.py)
+        "ticket_title": "Please go to the reception desk",
+        "ticket_number": "Your reception number",
+        "ticket_no_number": "No number yet: please show the slip to the staff",
+        "ticket_take": "Please take your slip from the slot below",
+        "ticket_not_printed": "The slip could not be printed: remember this number",
+        "ticket_printing": "Printing your reception slip…",
+        "camera_gone_title": "The scanner is not working",
+        "camera_gone_text": "Please take a slip and go to the reception desk for help.",
+        "camera_gone_ticket": "Print a reception slip",
     },
 }
 

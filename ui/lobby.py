@@ -84,6 +84,7 @@ class Lobby:
         self._greeted = False
         self._said_hold_still = False
         self._said_closer = False
+        self._camera_lost_since: float | None = None  # the camera's last "lost", while it lasts
 
     # --- activity and timeouts --------------------------------------------------------------
 
@@ -167,6 +168,23 @@ class Lobby:
             self._said_hold_still = True
             say = PromptKind.HOLD_STILL
         return WelcomeWatch(in_view, self._far, reset, say)
+
+    # --- a camera that does not come back --------------------------------------------------
+
+    def camera_changed(self, state: str) -> None:
+        """The scan loop says the camera is ``"ok"`` or ``"lost"`` (it says so on a change)."""
+        if state == "ok":
+            self._camera_lost_since = None
+        elif self._camera_lost_since is None:
+            self._camera_lost_since = self._clock.monotonic()
+
+    def camera_gone(self) -> bool:
+        """The camera has been lost for ``kiosk.camera_lost_reception_s``: the welcome screen
+        stops inviting a scan and offers a reception ticket (until the camera is back)."""
+        since = self._camera_lost_since
+        if since is None:
+            return False
+        return self._clock.monotonic() - since >= self._kiosk.camera_lost_reception_s
 
     @property
     def far(self) -> bool:

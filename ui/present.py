@@ -38,8 +38,18 @@ def can_rescan(outcome: Outcome) -> bool:
     return outcome.reason in _FIXABLE
 
 
-#: a card that will not do today (expired, refused, unknown): another card may
-_OTHER_CARD = frozenset({Reason.CARD_NOT_FOUND, Reason.GATEWAY_REJECTED})
+#: a card that will not do today (expired, refused, unknown, a gateway code, a bare code's
+#: birth years used up, a check-in central held): another card may; else "Đến quầy"
+_OTHER_CARD = frozenset(
+    {
+        Reason.CARD_NOT_FOUND,
+        Reason.GATEWAY_REJECTED,
+        Reason.CARD_CODE_UNCONFIRMED,
+        Reason.EXPIRY_UNCONFIRMED,
+        Reason.BIRTH_YEAR_WRONG,
+        Reason.RECORD_REFUSED,
+    }
+)
 
 
 def can_try_another_card(outcome: Outcome) -> bool:

@@ -211,6 +211,9 @@ def scenes(window: Any, config: Config) -> list[Scene]:
         ("staff-pin", lambda: _staff_pin(window)),
         ("staff-home", lambda: _staff_home(window, config, cards)),
         ("admin", lambda: _admin(window, config)),
+        ("reception-ticket", lambda: _reception_ticket(window, config, numbered=True)),
+        ("reception-ticket-offline", lambda: _reception_ticket(window, config, numbered=False)),
+        ("camera-gone", lambda: _camera_gone(window)),
     ]
 
 
@@ -231,6 +234,7 @@ def show_scene(
     window.show()
     window.go_welcome()
     window.welcome.set_camera_state("ok")
+    window.camera_changed("ok")
     window.welcome.set_alert("")
     window.printer_down = False
     window.lang = lang
@@ -349,6 +353,25 @@ def _time_warning(window: Any, config: Config, card: CardRecord) -> None:
     """A question left unanswered: "more time?" for its last seconds (results never ask)."""
     _birth_year(window)
     window.lobby.set_idle_for(config.kiosk.question_timeout_s - config.kiosk.time_warning_s + 0.5)
+
+
+def _reception_ticket(window: Any, config: Config, *, numbered: bool) -> None:
+    """ "Đến quầy" on a gateway's refusal: the ticket printed, its number (or, with central
+    down, none) on the screen."""
+    from kiosk.reception import IssuedTicket, ReceptionTicket, Referral, SentReason
+
+    referral = Referral(SentReason.GATEWAY, "052", "L.T.Y. …6789")
+    now = datetime.now(UTC)
+    day = local_day(SystemClock(), config.kiosk.zone)
+    ticket = ReceptionTicket(7 if numbered else None, day, now, config.kiosk.id, referral)
+    window._ticket_issued(IssuedTicket(ticket, printed=True))
+
+
+def _camera_gone(window: Any) -> None:
+    """The camera lost for longer than kiosk.camera_lost_reception_s: a ticket, not a scan."""
+    window.camera_changed("lost")
+    window.lobby._camera_lost_since -= 3600  # an hour ago
+    window.go(window.camera_gone)
 
 
 def _staff_pin(window: Any) -> None:

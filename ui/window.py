@@ -25,6 +25,7 @@ from kiosk.checkin import BIRTH_YEAR_QUESTIONS, Assessment
 from kiosk.clock import Clock, local_day
 from kiosk.model import CheckIn, Clinic
 from kiosk.outcome import Lang, Outcome, Reason, Status
+from kiosk.reception import IssuedTicket, Referral, SentReason, TicketDesk, referral_of
 from kiosk.settings import Config
 from kiosk.staff_auth import StaffAuth
 from kiosk.voice import Prompt, PromptKind, SilentSpeaker, Speaker, accepted_prompt
@@ -33,7 +34,13 @@ from ui.i18n import other, tr
 from ui.keyboard_wedge import KeyboardWedge
 from ui.lobby import Lobby, Wait
 from ui.ports import AdminTools, HelpCalls, PatientService, ScanSource
-from ui.present import from_assessment, from_checkin, reception_prompt
+from ui.present import (
+    can_rescan,
+    can_try_another_card,
+    from_assessment,
+    from_checkin,
+    reception_prompt,
+)
 from ui.screens.admin import AdminScreen
 from ui.screens.birth_year import BirthYearScreen
 from ui.screens.common import CAPTION_PX, PRIMARY, STYLE, Screen, button, label
@@ -48,6 +55,7 @@ from ui.screens.patient import (
     WelcomeScreen,
 )
 from ui.screens.pin import PinScreen
+from ui.screens.reception_ticket import CameraLostScreen, TicketScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.text_size import LARGE, keep_size, scale_text
 from ui.screens.toolbar import HelpState, PatientToolbar
@@ -113,9 +121,13 @@ class KioskWindow(QWidget):
 
     Signals:
         outcome_shown(Outcome): a result screen was shown (for the headless demo and tests).
+
+    ``tickets``: "Đến quầy" prints a reception ticket, and a camera lost for long offers one
+    (None: "Đến quầy" only goes back to the start; a lost camera keeps its "reconnecting").
     """
 
     outcome_shown = Signal(object)
+    _sent: Outcome | None  # the outcome the reception screen shows (its ticket's reason)
 
     def __init__(
         self,
@@ -132,6 +144,7 @@ class KioskWindow(QWidget):
         speaker: Speaker | None = None,
         read_hold_ms: int = READ_HOLD_MS,
         help_calls: HelpCalls | None = None,
+        tickets: TicketDesk | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -152,6 +165,7 @@ class KioskWindow(QWidget):
         self.version = version
         self.log_path = log_path
         self._allow_close = False
+        self._init_tickets(tickets)
 
         self.setWindowTitle(config.hospital.name or "Kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -233,6 +247,8 @@ class KioskWindow(QWidget):
         self.staff = self._page(StaffScreen())
         self.admin_screen = self._page(AdminScreen())
         self.birth_year = self._page(BirthYearScreen())
+        self.ticket = self._page(TicketScreen())
+        self.camera_gone = self._page(CameraLostScreen())
         keep_size(self.accepted.number)  # already as big as the screen allows
         keep_size(self.printer_failed.number)
         #: the screens a patient sees, by the name a call for staff gives
@@ -246,6 +262,8 @@ class KioskWindow(QWidget):
             self.printer_failed: "printer_failed",
             self.warning: "time_warning",
             self.birth_year: "birth_year",
+            self.ticket: "reception_ticket",
+            self.camera_gone: "camera_lost",
         }
         self.stack.currentChanged.connect(self._screen_changed)
 
@@ -392,8 +410,12 @@ class KioskWindow(QWidget):
         self.confirm.answered.connect(self._answered)
         self.birth_year.answered.connect(self._birth_year_answered)
         self.birth_year.cancelled.connect(self.go_welcome)
-        for screen in (self.accepted, self.reception, self.printer_failed):
+        for screen in (self.accepted, self.printer_failed, self.ticket):
             screen.done.connect(self.go_welcome)
+        self.reception.done.connect(self._to_reception)  # "Đến quầy": a reception ticket
+        self.camera_gone.ticket.connect(
+            lambda: self.issue_ticket(Referral(SentReason.CAMERA_LOST), "camera_lost")
+        )
         self.reception.rescan.connect(self.go_welcome)
         self.printer_failed.retry.connect(self._retry_print)
         self.warning.more_time.connect(self._more_time)
@@ -436,8 +458,8 @@ class KioskWindow(QWidget):
         if current is self.busy:
             self._watch_busy()
             return
-        if current is self.welcome:
-            self._watch_welcome()
+        if current in (self.welcome, self.camera_gone):
+            self._watch_front(current)
             return
         timed = self._warned_from if current is self.warning else current
         if timed is None:
@@ -468,7 +490,7 @@ class KioskWindow(QWidget):
             return Wait.QUESTION
         if screen is self.printer_failed:
             return Wait.PRINTER_FAILED
-        if screen in (self.accepted, self.reception, self.pin):
+        if screen in (self.accepted, self.reception, self.pin, self.ticket):
             return Wait.RESULT
         return Wait.FOREVER
 
@@ -546,6 +568,7 @@ class KioskWindow(QWidget):
         self._camera_state = state
         if lost and self.current is self.welcome:
             self._say(Prompt(PromptKind.CAMERA_LOST))
+        self.camera_changed(state)
 
     # --- large text and the call for staff ----------------------------------------------------
 
@@ -632,6 +655,9 @@ class KioskWindow(QWidget):
         self.flow.reset()
         self._hold.stop()
         self._held_text = ""
+        self._ticket_epoch.advance()
+        self._issuing = False
+        self._sent = None
         self.desk.reset()
         self._help_epoch.advance()  # the last patient's call: no answer on the next one's
         self._prompts.clear()
@@ -660,15 +686,23 @@ class KioskWindow(QWidget):
                 self.touch()
             else:
                 log.debug("scan ignored on the staff screen: no scan asked for")
+        elif current is self.camera_gone and not self.flow.active:
+            # a handheld scanner still reads with the camera gone: check that patient in
+            self.go(self.welcome)
+            self._hold_read(text)
         elif current is self.welcome and not self.flow.active and not self._hold.isActive():
-            self.touch()
-            self.welcome.set_sighted(False)
-            self.welcome.set_read(True)
-            self._say(Prompt(PromptKind.READ))
-            self._held_text = text
-            self._hold.start()  # the tick stays a moment: the patient sees it worked
+            self._hold_read(text)
         else:
             log.debug("scan ignored on the %s screen", type(current).__name__)
+
+    def _hold_read(self, text: str) -> None:
+        """A read on the welcome screen: its tick, then (after the hold) the check."""
+        self.touch()
+        self.welcome.set_sighted(False)
+        self.welcome.set_read(True)
+        self._say(Prompt(PromptKind.READ))
+        self._held_text = text
+        self._hold.start()  # the tick stays a moment: the patient sees it worked
 
     def _start_check(self) -> None:
         text, self._held_text = self._held_text, ""
@@ -753,7 +787,71 @@ class KioskWindow(QWidget):
         self.go(screen)
         self._say_on(screen, prompt)
         self.flow.finish()
+        self._sent = outcome if screen is self.reception else None
+        if screen is self.reception and not (can_rescan(outcome) or can_try_another_card(outcome)):
+            # no other way on than the desk: its ticket prints at once
+            self.issue_ticket(referral_of(outcome), "reception")
         self.outcome_shown.emit(outcome)
+
+    # --- reception tickets ------------------------------------------------------------------
+
+    def _init_tickets(self, tickets: TicketDesk | None) -> None:
+        self.tickets = tickets
+        self._ticket_epoch = Epoch()  # advanced by go_welcome: a late ticket is not shown
+        self._issuing = False
+        self._sent = None
+
+    def _watch_front(self, current: QWidget) -> None:
+        """The welcome screen's tick. A camera lost for long (the lobby's rule) makes it give
+        way to the reception-ticket offer, which gives way back when the camera returns."""
+        gone = self.lobby.camera_gone()
+        holding = self._hold.isActive()  # a handheld scanner's read: its check goes on
+        if current is self.welcome and gone and self.tickets is not None and not holding:
+            self.go(self.camera_gone)  # no scan can happen: offer a reception ticket
+        elif current is self.camera_gone:
+            if not gone:
+                self.go_welcome()
+        else:
+            self._watch_welcome()
+
+    def camera_changed(self, state: str) -> None:
+        """The scan loop says the camera is "ok" or "lost" (the lobby times a loss)."""
+        self.lobby.camera_changed(state)
+
+    def _to_reception(self) -> None:
+        """The reception screen's "Đến quầy" (or "Xong"): a ticket for its outcome."""
+        outcome = self._sent
+        if self.tickets is None or outcome is None:
+            self.go_welcome()
+            return
+        self.issue_ticket(referral_of(outcome), "reception")
+
+    def issue_ticket(self, referral: Referral, screen: str) -> None:
+        """Raise the patient's entry in the desk's list and print their reception ticket
+        (off the GUI thread); the ticket screen shows its number. One at a time."""
+        tickets = self.tickets
+        if tickets is None or self._issuing:
+            return
+        self._issuing = True
+        self.touch()
+        self.runner.submit(
+            lambda: tickets.issue(referral, screen),
+            self._ticket_issued,
+            self._ticket_failed,
+            epoch=self._ticket_epoch,
+        )
+
+    def _ticket_issued(self, issued: IssuedTicket) -> None:
+        self._issuing = False
+        reception = (self.config.kiosk.reception("vi"), self.config.kiosk.reception("en"))
+        self.ticket.show_ticket(issued, reception, self.lang)
+        self.go(self.ticket)
+        if issued.ticket.referral.reason is SentReason.CAMERA_LOST:
+            self._say(Prompt(PromptKind.RECEPTION))  # the reception screen's words were not said
+
+    def _ticket_failed(self, message: str) -> None:
+        self._issuing = False
+        log.error("reception ticket failed: %s", message)
 
     def note_printer(self, outcome: Outcome) -> None:
         """A failed slip puts the printer-down banner on the welcome screen; a printed one

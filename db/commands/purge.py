@@ -2,10 +2,10 @@
 
 Slip files older than ``privacy.keep_slips_days`` and check-ins older than
 ``privacy.keep_checkins_days`` are deleted (the audit kept as counts per day; the rooms' calls
-of those days too), with their HIS events and replay records, in the configured database and
-the offline journal, as the kiosk does at start-up and daily. The lobby's rows (wrong birth
-years typed for a bare code, patients' calls for staff) count for their own day only: those of
-the days before today go. For a server that runs no kiosk, or from a daily timer.
+of those days too), with their HIS events and replay records, and the lobby's rows of days
+before today (wrong birth years, the patients sent to reception), in the configured database and
+the offline journal, as the kiosk does at start-up and daily. For a server that runs no kiosk,
+or from a daily timer.
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ def test_the_default_font_is_found_on_this_machine() -> None:
 
 def test_the_gallery_writes_every_sample_at_both_widths(tmp_path: Path) -> None:
     written = write_gallery(tmp_path)
-    assert len(written) == 12
+    assert len(written) == 16  # 6 check-in slips and 2 reception tickets, at 2 widths
     for path in written:
         with Image.open(path) as image:
             assert image.width == int(path.stem.rsplit("-", 1)[1])

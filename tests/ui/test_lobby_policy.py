@@ -189,3 +189,26 @@ def test_a_chosen_language_goes_back_after_the_idle_time(lobby: Lobby, clock: Fa
     clock.advance(seconds=1)
     assert lobby.watch_welcome(holding=False, language_chosen=True).reset_language
     assert not lobby.watch_welcome(holding=False, language_chosen=False).reset_language
+
+
+def test_a_camera_lost_for_15_s_sends_patients_to_reception_until_it_is_back(
+    lobby: Lobby, clock: FakeClock
+) -> None:
+    assert KIOSK.camera_lost_reception_s == 15
+    lobby.camera_changed("lost")
+    clock.advance(seconds=14.9)
+    assert not lobby.camera_gone()  # a camera reconnecting by itself: the scan is still invited
+    lobby.camera_changed("lost")  # said again: the loss still counts from the first time
+    clock.advance(seconds=0.1)
+    assert lobby.camera_gone()
+    lobby.next_patient()  # a patient's ticket and back to the start: still gone
+    assert lobby.camera_gone()
+    lobby.camera_changed("ok")
+    assert not lobby.camera_gone()
+    lobby.camera_changed("lost")
+    clock.advance(seconds=14)
+    assert not lobby.camera_gone()  # a new loss counts afresh
+    other = Lobby(replace(KIOSK, camera_lost_reception_s=5), BUDGET_S, clock)
+    other.camera_changed("lost")
+    clock.advance(seconds=5)
+    assert other.camera_gone()

@@ -52,6 +52,7 @@ from ui.web.board import board_state
 from ui.web.desk import DeskPages, DeskSessions
 from ui.web.feed import QueueFeed, Rooms
 from ui.web.fleet import FleetPages
+from ui.web.reception import ReceptionPages
 from ui.web.room import RoomPages, Web
 from ui.web.sessions import Sessions
 
@@ -237,6 +238,7 @@ def create_app(
         *BoardPages(web, feed, voice).routes(),
         *RoomPages(web).routes(),
         *DeskPages(web, desk, secret).routes(),
+        *ReceptionPages(web, DeskSessions(secret, desk_idle_s, clock)).routes(),
         *FleetPages(web, DeskSessions(secret, desk_idle_s, clock)).routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
