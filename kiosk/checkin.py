@@ -58,8 +58,9 @@ from kiosk.ports import (
     SlipPrinter,
     StoreError,
 )
-from kiosk.route import HospitalRules
+from kiosk.route import HospitalRules, benefit_for
 from kiosk.settings import Config
+from kiosk.visit_facts import DeclaredFacts
 
 log = logging.getLogger(__name__)
 
@@ -177,11 +178,13 @@ class Identity:
 @dataclass(frozen=True)
 class CheckInRequest:
     """A check-in asked for on the staff screen: the clinic, and for an override its reason
-    (with the identity staff typed, when the card told nothing)."""
+    (with the identity staff typed, when the card told nothing); ``facts`` what reception
+    declared of the visit (a referral paper, an emergency), which the benefit rule takes."""
 
     clinic_code: str
     override_reason: str | None = None
     identity: Identity | None = None
+    facts: DeclaredFacts | None = None
 
 
 def typed_patient(assessment: Assessment, request: CheckInRequest) -> PatientSnapshot | None:
@@ -628,13 +631,33 @@ class CheckInService:
         """
         if assessment.status is Status.NEEDS_CONFIRMATION:
             assessment = self.confirm(assessment, True)
+        reason = request.override_reason
+        if request.facts:
+            assessment = self.with_facts(assessment, request.facts)
+            if reason:  # the facts go with the override's reason, in the audit and the HIS
+                reason = f"{reason} {request.facts.words(self._today())}"
         return self.check_in_and_print(
             assessment,
             request.clinic_code,
             staff=staff,
-            override_reason=request.override_reason,
+            override_reason=reason,
             patient=typed_patient(assessment, request),
         )
+
+    def with_facts(self, assessment: Assessment, facts: DeclaredFacts) -> Assessment:
+        """The assessment's route and share again, with what reception declared of the visit
+        (:mod:`kiosk.visit_facts`): the rule rows resting on them give their figure. Without a
+        card (an override for a card nobody knows) there is nothing to compute: unchanged."""
+        decision = assessment.decision
+        card = decision.card if decision is not None else None
+        if decision is None or card is None:
+            return assessment
+        today = self._today()
+        benefit = benefit_for(card, self._rules, today, facts=facts.facts(today), confirmed=True)
+        decision = replace(
+            decision, route=benefit.route, benefit_percent=benefit.percent, benefit=benefit
+        )
+        return replace(assessment, decision=decision)
 
     def _declare(self, checkin: CheckIn, priority: Priority) -> None:
         """Put a declared priority on ``checkin`` in central's queue; an offline number or a

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from kiosk.outcome import Outcome, Reason, Status
 from kiosk.ports import SlipPrinter, StoreError
 from kiosk.printers import FilePrinter, build_printer
 from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
+from kiosk.visit_facts import DeclaredFacts, ReferralPaper
 from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
 from ui.web.sessions import same, set_cookie
 
@@ -209,6 +211,7 @@ class DeskPages:
                 "search": search or "",
                 "locked": locked,
                 "ready": self.service is not None,
+                "today_iso": web.today().isoformat(),
                 **context,
             },
             status_code=status,
@@ -314,14 +317,16 @@ class DeskPages:
             return await run_in_threadpool(
                 partial(self._render, request, session, status=400, notice=_BAD_FORM)
             )
-        facts = [f for f in ("referral", "emergency") if form.get(f)]
-        full_reason = reason + "".join(f" [{_FACTS[f]}]" for f in facts)
-
+        facts = declared_facts(form, self.web.today())
+        if facts is None:
+            return await run_in_threadpool(
+                partial(self._render, request, session, status=400, notice=_BAD_REFERRAL)
+            )
         who = session.who
 
         def work() -> Outcome:
             assessment = service.assess(text)
-            request_ = CheckInRequest(clinic, override_reason=full_reason)
+            request_ = CheckInRequest(clinic, override_reason=reason, facts=facts)
             return service.staff_check_in(assessment, request_, who)
 
         outcome = await run_in_threadpool(work)
@@ -367,7 +372,29 @@ class DeskPages:
         return RedirectResponse("/desk", status_code=303)
 
 
-_FACTS = {"referral": "Chuyển tuyến", "emergency": "Cấp cứu"}
+_BAD_REFERRAL = (
+    "Ngày ký giấy chuyển tuyến không hợp lệ (ngày/tháng/năm, không sau hôm nay).",
+    "The referral paper's signing date is not valid (a date, not after today).",
+)
+
+
+def declared_facts(form: Any, today: date) -> DeclaredFacts | None:
+    """What the override form declares of the visit: a referral paper (``referral``, signed
+    on ``referral_signed``, today when left empty; ``referral_one_year`` the one-year slip) and
+    an emergency (``emergency``). None when the signing date is not a date up to today."""
+    paper = None
+    if form.get("referral"):
+        raw = str(form.get("referral_signed") or "").strip()
+        try:
+            signed = date.fromisoformat(raw) if raw else today
+        except ValueError:
+            return None
+        if signed > today:
+            return None
+        paper = ReferralPaper(signed, one_year=bool(form.get("referral_one_year")))
+    return DeclaredFacts(referral=paper, emergency=bool(form.get("emergency")))
+
+
 _BAD_FORM = ("Chọn lý do và phòng khám.", "Choose a reason and a clinic.")
 _NO_REASON = ("Cần ghi lý do hủy.", "A cancel needs a reason.")
 
