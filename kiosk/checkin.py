@@ -725,7 +725,9 @@ class CheckInService:
             cancelled = self._checkins.cancel_checkin(checkin_id, staff, reason)
         except StoreError as error:
             return self._store_failure(None, error).outcome()
-        return Outcome(status=Status.ACCEPTED, reason=Reason.CHECKIN_CANCELLED, checkin=cancelled)
+        # a check-in handed back not cancelled: central is down and the cancel waits ("chờ")
+        reason_ = Reason.CHECKIN_CANCELLED if cancelled.cancelled else Reason.CANCEL_WAITING
+        return Outcome(status=Status.ACCEPTED, reason=reason_, checkin=cancelled)
 
     def todays_checkins(
         self, search: str | None = None, limit: int | None = None

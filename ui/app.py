@@ -159,6 +159,13 @@ def build_parts(
                 refresh=lambda: refresh_replica(failover.central, failover.journal, clock),
             )
         )
+    staff: StaffDirectory = wiring.store
+    if wiring.failover is not None:
+        # Staff sign in against a copy of the directory while central is down.
+        from db.offline.staff_copy import OfflineStaff, start_staff_copy_thread
+
+        closers.append(start_staff_copy_thread(wiring.failover, clock))
+        staff = OfflineStaff(wiring.failover, clock, copy_hours=config.staff.offline_copy_hours)
     feed = demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
         config=config,
@@ -169,7 +176,7 @@ def build_parts(
         feed=feed,
     )
     return Parts(
-        config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
+        config, clock, wiring.service, wiring.store, staff, admin, scan, camera, closers,
         expected,
         wiring.failover.journal if wiring.failover is not None else None,
     )  # fmt: skip
