@@ -621,9 +621,10 @@ class CheckInService:
         )
 
     def staff_check_in(
-        self, assessment: Assessment, request: CheckInRequest, staff: str
+        self, assessment: Assessment, request: CheckInRequest, staff: str, *, printing: bool = True
     ) -> Outcome:
-        """Commit and print a check-in made at the reception desk (by ``staff``).
+        """Commit and print a check-in made at the reception desk (by ``staff``); with
+        ``printing`` False only commit it (the slip is printed elsewhere: a kiosk the desk chose).
 
         An assessment waiting for "Is this you?" is confirmed: staff saw the person, which is the
         answer a patient gives at the kiosk. With an override, what staff typed of the patient's
@@ -636,7 +637,8 @@ class CheckInService:
             assessment = self.with_facts(assessment, request.facts)
             if reason:  # the facts go with the override's reason, in the audit and the HIS
                 reason = f"{reason} {request.facts.words(self._today())}"
-        return self.check_in_and_print(
+        commit = self.check_in_and_print if printing else self.check_in
+        return commit(
             assessment,
             request.clinic_code,
             staff=staff,

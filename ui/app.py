@@ -328,6 +328,8 @@ def build_background(parts: Parts, version: str) -> Background:
     from kiosk.health import SystemdNotifier, write_status
     from ui.admin_tools import build_health
     from ui.background import Background
+    from ui.kiosk_printing import POLL_S as PRINT_POLL_S
+    from ui.kiosk_printing import KioskPrinting
 
     config, clock, store = parts.config, parts.clock, parts.store
     sender = build_his_sender(config)
@@ -345,11 +347,14 @@ def build_background(parts: Parts, version: str) -> Background:
         )
         return write_status(config.kiosk.data_dir, report)
 
+    # the desk's requests to print a slip on this kiosk
+    printing = KioskPrinting(store, parts.service, config.kiosk.id, clock)
     return Background(
         deliver=deliver if sender is not None else None,
         deliver_interval_s=config.his.interval_s,
         write_health=write_health,
         notifier=SystemdNotifier(),
+        duties=[("print-requests", printing.step, PRINT_POLL_S)],
     )
 
 
