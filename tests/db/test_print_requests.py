@@ -5,6 +5,7 @@ and marks the request; another kiosk never prints it. On an SQLite file, then Po
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image
@@ -19,6 +20,7 @@ from db.store.print_requests import (
     request_print,
     todays_requests,
 )
+from db.store.staff_copy import AUDIT, queue_action, waiting_actions
 from kiosk.checkin import CheckInRequest, CheckInService
 from kiosk.config import Config, load_config
 from kiosk.model import CheckIn
@@ -119,3 +121,20 @@ def test_the_desk_is_offered_the_kiosks_seen_today(store: SqlStore) -> None:
     kiosk = _service(store, "K7", FakePrinter(), clock)
     kiosk.assess(bhyt_payload(next(people(1, seed=33))))  # sent to reception: tallied for K7
     assert list(known_kiosks(store, checkin.local_day, "DESK")) == ["K7"]
+
+
+def test_requests_and_waiting_staff_actions_go_with_their_days_check_ins(
+    store: SqlStore,
+) -> None:
+    clock = FakeClock()
+    desk = _service(store, "DESK", FakePrinter(), clock)
+    checkin = _desk_override(desk, 35)
+    day = checkin.local_day
+    made = request_print(store, checkin.id, "K2", staff="Lan", day=day, at=clock.now())
+    queue_action(store, AUDIT, actor="Lan", action="login", target="Lan", at=clock.now())
+    store.purge_before(day)  # keeps the day itself
+    assert get_request(store, made) is not None
+    assert len(waiting_actions(store)) == 1
+    store.purge_before(day + timedelta(days=1))
+    assert get_request(store, made) is None
+    assert waiting_actions(store) == []
