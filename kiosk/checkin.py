@@ -648,11 +648,12 @@ class CheckInService:
 
     def with_facts(self, assessment: Assessment, facts: DeclaredFacts) -> Assessment:
         """The assessment's route and share again, with what reception declared of the visit
-        (:mod:`kiosk.visit_facts`): the rule rows resting on them give their figure. Without a
-        card (an override for a card nobody knows) there is nothing to compute: unchanged."""
+        (:mod:`kiosk.visit_facts`): the rule rows resting on them give their figure. Unchanged
+        where the rules never reached a share: a card nobody knows, or one refused before its
+        route (expired, another person's): an override of those gives no share at all."""
         decision = assessment.decision
         card = decision.card if decision is not None else None
-        if decision is None or card is None:
+        if decision is None or card is None or decision.benefit is None:
             return assessment
         today = self._today()
         benefit = benefit_for(card, self._rules, today, facts=facts.facts(today), confirmed=True)

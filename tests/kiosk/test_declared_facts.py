@@ -116,3 +116,18 @@ def test_the_papers_validity() -> None:
     year = ReferralPaper(date(2026, 2, 1), one_year=True)
     assert year.valid_on(date(2026, 12, 31))
     assert not year.valid_on(date(2027, 1, 1))
+
+
+def test_a_refused_card_gets_no_share_from_a_declared_fact() -> None:
+    rig = _rig(AUTUMN)
+    person = _level_4_elsewhere()
+    expired = replace(card_record(person), valid_to=date(2026, 11, 1))
+    rig.cards.save_card(expired)
+    assessment = rig.service.assess(bhyt_payload(replace(person, valid_to=date(2026, 11, 1))))
+    assert assessment.decision is not None
+    assert assessment.decision.benefit is None  # refused before any route
+    request = CheckInRequest("NOI", "Thẻ hết hạn – tự chi trả", facts=DeclaredFacts(emergency=True))
+    outcome = rig.service.staff_check_in(assessment, request, "Lan")
+    assert outcome.checkin is not None
+    assert outcome.checkin.route is None
+    assert outcome.checkin.benefit_percent is None
