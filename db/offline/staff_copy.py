@@ -40,6 +40,7 @@ from db.store.staff_copy import (
     DONE,
     HELD,
     copy_staff,
+    flag_cancel_waiting,
     mark_action,
     queue_action,
     replay_audit,
@@ -96,7 +97,8 @@ def replay_staff_actions(central: SqlStore, journal: SqlStore, clock: Clock) -> 
                     central.cancel_checkin(action.target, action.actor, reason)
                 try:  # the journal's copy in step: the duplicate guard forgets it too
                     cancel_copy(journal, action.target)
-                except SQLAlchemyError as error:
+                    flag_cancel_waiting(journal, action.target, waiting=False)
+                except (SQLAlchemyError, StoreError) as error:
                     log.warning("journal copy of %s not cancelled: %s", action.target, error)
             except (LookupError, RecordRefusedError) as error:
                 mark = f"central refused the cancel: {type(error).__name__}"

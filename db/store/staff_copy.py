@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.errors import describe_error, store_errors
-from db.models import audit_log, staff, staff_actions
+from db.models import audit_log, checkins, staff, staff_actions
 from db.store.sql_store import SqlStore
-from kiosk.model import CheckIn
+from kiosk.model import CheckIn, CheckInFlag
 from kiosk.ports import StaffAccount, StoreError
 
 STAFF_COPY = "staff-copy"  # the journal's sync_state row for the copy
@@ -197,4 +197,16 @@ def wait_to_cancel(journal: SqlStore, checkin_id: str, staff_name: str, reason: 
         raise StoreError("central database unreachable: cancel waits for it")
     after = json.dumps({"cancelled": True, "reason": reason}, ensure_ascii=False)
     queue_action(journal, CANCEL, actor=staff_name, action="cancel", target=checkin_id, after=after)
-    return checkin
+    flag_cancel_waiting(journal, checkin_id, waiting=True)
+    return replace(checkin, flag=CheckInFlag.CANCEL_WAITING.value)
+
+
+def flag_cancel_waiting(journal: SqlStore, checkin_id: str, *, waiting: bool) -> None:
+    """Mark (or unmark) the journal's copy of a check-in as waiting for its cancel: the staff
+    list shows "chờ hủy" while central is down."""
+    value = CheckInFlag.CANCEL_WAITING.value if waiting else None
+    try:
+        with journal.engine.begin() as conn:
+            conn.execute(update(checkins).where(checkins.c.id == checkin_id).values(flag=value))
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error

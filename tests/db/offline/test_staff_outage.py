@@ -21,6 +21,7 @@ from db.offline.staff_copy import OfflineStaff, StaffCopyLoop, replay_staff_acti
 from db.store import SqlStore
 from db.store.staff_copy import staff_copy_at, waiting_cancels
 from kiosk.checkin import CheckInRequest
+from kiosk.model import CheckInFlag
 from kiosk.outcome import Reason, Status
 from kiosk.ports import StaffAccount
 from kiosk.staff_auth import LoginResult, StaffAuth, hash_pin
@@ -89,6 +90,9 @@ def test_sign_in_during_an_outage_then_the_override_replays(
     cancel = kiosk.cancel(central_one.id, "Lan", "Nhầm phòng")
     assert cancel.reason is Reason.CANCEL_WAITING
     assert waiting_cancels(journal) == {central_one.id}
+    listed = {c.id: c for c in down.list_checkins(central_one.local_day)}
+    assert listed[central_one.id].flag == CheckInFlag.CANCEL_WAITING  # "chờ hủy" on the list
+    assert not listed[central_one.id].cancelled
     assert store.get_checkin(central_one.id).cancelled is False  # type: ignore[union-attr]
 
     # central is back: the journal's check-ins, then the staff actions
@@ -102,6 +106,9 @@ def test_sign_in_during_an_outage_then_the_override_replays(
     assert replayed.staff_name == "Lan"
     assert store.get_checkin(central_one.id).cancelled is True  # type: ignore[union-attr]
     assert waiting_cancels(journal) == set()
+    copy = journal.get_checkin(central_one.id)
+    assert copy is not None
+    assert (copy.cancelled, copy.flag) == (True, None)
     audits = _audits(store)
     assert ("Lan", "login", "Lan") in audits
     assert ("Lan", "reprint", central_one.id) in audits
