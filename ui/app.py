@@ -164,8 +164,9 @@ def build_parts(
         # Staff sign in against a copy of the directory while central is down.
         from db.offline.staff_copy import OfflineStaff, start_staff_copy_thread
 
-        closers.append(start_staff_copy_thread(wiring.failover, clock))
-        staff = OfflineStaff(wiring.failover, clock, copy_hours=config.staff.offline_copy_hours)
+        hours = config.staff.offline_copy_hours
+        closers.append(start_staff_copy_thread(wiring.failover, clock, copy_hours=hours))
+        staff = OfflineStaff(wiring.failover, clock, copy_hours=hours)
     feed = demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
         config=config,

@@ -219,11 +219,13 @@ class OfflineStaff:
 
 class StaffCopyLoop:
     """Keeps the staff copy fresh and hands the waiting staff actions to central: one
-    :meth:`step` a minute on a thread (tests call :meth:`step`)."""
+    :meth:`step` a minute on a thread (tests call :meth:`step`). While central does not
+    answer, a copy older than ``copy_hours`` is wiped, signed in against or not."""
 
-    def __init__(self, failover: FailoverStore, clock: Clock) -> None:
+    def __init__(self, failover: FailoverStore, clock: Clock, *, copy_hours: float) -> None:
         self._failover = failover
         self._clock = clock
+        self._copy_age = timedelta(hours=copy_hours)
         self.last: StaffReplay | None = None
 
     def step(self) -> bool:
@@ -234,8 +236,19 @@ class StaffCopyLoop:
             self.last = replay_staff_actions(central, journal, self._clock)
         except StoreError as error:
             log.info("staff copy not refreshed now: %s", error)
+            self._expire()
             return False
         return True
+
+    def _expire(self) -> None:
+        journal = self._failover.journal
+        try:
+            made = staff_copy_at(journal)
+            if made is not None and self._clock.now() - made > self._copy_age:
+                wipe_staff_copy(journal)
+                log.warning("the copy of the staff directory expired and was wiped")
+        except StoreError as error:
+            log.error("the staff copy's age is unknown: %s", error)
 
     def run(self, stop: threading.Event) -> None:
         while True:
@@ -247,10 +260,12 @@ class StaffCopyLoop:
                 return
 
 
-def start_staff_copy_thread(failover: FailoverStore, clock: Clock) -> Callable[[], None]:
+def start_staff_copy_thread(
+    failover: FailoverStore, clock: Clock, *, copy_hours: float
+) -> Callable[[], None]:
     """Run a :class:`StaffCopyLoop` on a daemon thread; returns the function that stops it."""
     stop = threading.Event()
-    loop = StaffCopyLoop(failover, clock)
+    loop = StaffCopyLoop(failover, clock, copy_hours=copy_hours)
     thread = threading.Thread(target=loop.run, args=(stop,), name="staff-copy", daemon=True)
     thread.start()
 

@@ -67,7 +67,9 @@ def test_sign_in_during_an_outage_then_the_override_replays(
     clock = FakeClock(MORNING)
     store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
     online = FailoverStore(store, journal)
-    assert StaffCopyLoop(online, clock).step()  # central answers: the copy is made
+    assert StaffCopyLoop(
+        online, clock, copy_hours=HOURS
+    ).step()  # central answers: the copy is made
     assert staff_copy_at(journal) == MORNING
     central_one = online.commit_checkin(draft("c1", n=1))  # numbered by central, copied in
 
@@ -123,7 +125,7 @@ def test_sign_in_during_an_outage_then_the_override_replays(
 def test_an_expired_copy_is_not_used_and_is_wiped(store: SqlStore, journal: SqlStore) -> None:
     clock = FakeClock(MORNING)
     store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
-    assert StaffCopyLoop(FailoverStore(store, journal), clock).step()
+    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
     down = FailoverStore(unreachable(), journal)
     directory = OfflineStaff(down, clock, copy_hours=HOURS)
     clock.advance(hours=HOURS, minutes=1)
@@ -138,7 +140,7 @@ def test_failures_during_an_outage_lock_the_copy_on_this_kiosk(
 ) -> None:
     clock = FakeClock(MORNING)
     store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
-    assert StaffCopyLoop(FailoverStore(store, journal), clock).step()
+    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
     directory = OfflineStaff(FailoverStore(unreachable(), journal), clock, copy_hours=HOURS)
     auth = _auth(directory, clock, kiosk_lock_failures=3, pad_max_failures=50)
     for _ in range(2):
@@ -153,3 +155,18 @@ def test_failures_during_an_outage_lock_the_copy_on_this_kiosk(
     assert locked.locked_until is not None
     assert locked.locked_until > clock.now()
     assert store.get_staff("Lan").locked_until is None  # type: ignore[union-attr]
+
+
+def test_an_expired_copy_is_wiped_even_if_nobody_signs_in(
+    store: SqlStore, journal: SqlStore
+) -> None:
+    clock = FakeClock(MORNING)
+    store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
+    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
+    cut_off = StaffCopyLoop(FailoverStore(unreachable(), journal), clock, copy_hours=HOURS)
+    assert not cut_off.step()
+    assert journal.get_staff("Lan") is not None  # still fresh: kept for sign-in
+    clock.advance(hours=HOURS, minutes=1)
+    assert not cut_off.step()
+    assert journal.get_staff("Lan") is None
+    assert staff_copy_at(journal) is None
