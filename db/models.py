@@ -437,8 +437,56 @@ class HelpCallRow(Base):
     )
 
 
+class PrintRequestRow(Base):
+    """The desk asked a kiosk to print a check-in's slip (migration 0015_print_requests).
+
+    The kiosk named by ``kiosk_id`` polls for its own waiting requests, prints the slip (the
+    reprint path: the same number) and marks the request ``printed`` or ``failed``; the desk
+    shows the outcome. No personal data but who asked; purged with the check-ins of its day.
+    """
+
+    __tablename__ = "print_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    checkin_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    kiosk_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    local_day: Mapped[date] = mapped_column(Date, nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)  # waiting/printed/failed
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    problem: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_print_requests_kiosk_state", "kiosk_id", "state"),)
+
+
+class StaffActionRow(Base):
+    """A staff action made at a kiosk while central was down, waiting in the offline journal
+    (migration 0015_print_requests): an audit row, or a cancel of a check-in central numbered.
+    Replayed into central once it is back (``state`` waiting → done, or held with ``problem``);
+    purged with the audit rows of its day."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "audit" or "cancel"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str] = mapped_column(String(128), nullable=False)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    problem: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_staff_actions_state", "state", "id"),)
+
+
 queue_calls = cast(Table, QueueCallRow.__table__)
 call_events = cast(Table, CallEventRow.__table__)
 room_tokens = cast(Table, RoomTokenRow.__table__)
 wrong_years = cast(Table, WrongYearRow.__table__)
 help_calls = cast(Table, HelpCallRow.__table__)
+print_requests = cast(Table, PrintRequestRow.__table__)
+staff_actions = cast(Table, StaffActionRow.__table__)

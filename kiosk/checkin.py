@@ -58,8 +58,9 @@ from kiosk.ports import (
     SlipPrinter,
     StoreError,
 )
-from kiosk.route import HospitalRules
+from kiosk.route import HospitalRules, benefit_for
 from kiosk.settings import Config
+from kiosk.visit_facts import DeclaredFacts
 
 log = logging.getLogger(__name__)
 
@@ -177,11 +178,13 @@ class Identity:
 @dataclass(frozen=True)
 class CheckInRequest:
     """A check-in asked for on the staff screen: the clinic, and for an override its reason
-    (with the identity staff typed, when the card told nothing)."""
+    (with the identity staff typed, when the card told nothing); ``facts`` what reception
+    declared of the visit (a referral paper, an emergency), which the benefit rule takes."""
 
     clinic_code: str
     override_reason: str | None = None
     identity: Identity | None = None
+    facts: DeclaredFacts | None = None
 
 
 def typed_patient(assessment: Assessment, request: CheckInRequest) -> PatientSnapshot | None:
@@ -618,9 +621,10 @@ class CheckInService:
         )
 
     def staff_check_in(
-        self, assessment: Assessment, request: CheckInRequest, staff: str
+        self, assessment: Assessment, request: CheckInRequest, staff: str, *, printing: bool = True
     ) -> Outcome:
-        """Commit and print a check-in made at the reception desk (by ``staff``).
+        """Commit and print a check-in made at the reception desk (by ``staff``); with
+        ``printing`` False only commit it (the slip is printed elsewhere: a kiosk the desk chose).
 
         An assessment waiting for "Is this you?" is confirmed: staff saw the person, which is the
         answer a patient gives at the kiosk. With an override, what staff typed of the patient's
@@ -628,13 +632,35 @@ class CheckInService:
         """
         if assessment.status is Status.NEEDS_CONFIRMATION:
             assessment = self.confirm(assessment, True)
-        return self.check_in_and_print(
+        reason = request.override_reason
+        if request.facts:
+            assessment = self.with_facts(assessment, request.facts)
+            if reason:  # the facts go with the override's reason, in the audit and the HIS
+                reason = f"{reason} {request.facts.words(self._today())}"
+        commit = self.check_in_and_print if printing else self.check_in
+        return commit(
             assessment,
             request.clinic_code,
             staff=staff,
-            override_reason=request.override_reason,
+            override_reason=reason,
             patient=typed_patient(assessment, request),
         )
+
+    def with_facts(self, assessment: Assessment, facts: DeclaredFacts) -> Assessment:
+        """The assessment's route and share again, with what reception declared of the visit
+        (:mod:`kiosk.visit_facts`): the rule rows resting on them give their figure. Unchanged
+        where the rules never reached a share: a card nobody knows, or one refused before its
+        route (expired, another person's): an override of those gives no share at all."""
+        decision = assessment.decision
+        card = decision.card if decision is not None else None
+        if decision is None or card is None or decision.benefit is None:
+            return assessment
+        today = self._today()
+        benefit = benefit_for(card, self._rules, today, facts=facts.facts(today), confirmed=True)
+        decision = replace(
+            decision, route=benefit.route, benefit_percent=benefit.percent, benefit=benefit
+        )
+        return replace(assessment, decision=decision)
 
     def _declare(self, checkin: CheckIn, priority: Priority) -> None:
         """Put a declared priority on ``checkin`` in central's queue; an offline number or a
@@ -702,7 +728,9 @@ class CheckInService:
             cancelled = self._checkins.cancel_checkin(checkin_id, staff, reason)
         except StoreError as error:
             return self._store_failure(None, error).outcome()
-        return Outcome(status=Status.ACCEPTED, reason=Reason.CHECKIN_CANCELLED, checkin=cancelled)
+        # a check-in handed back not cancelled: central is down and the cancel waits ("chờ")
+        reason_ = Reason.CHECKIN_CANCELLED if cancelled.cancelled else Reason.CANCEL_WAITING
+        return Outcome(status=Status.ACCEPTED, reason=reason_, checkin=cancelled)
 
     def todays_checkins(
         self, search: str | None = None, limit: int | None = None

@@ -446,3 +446,6 @@ class CheckInFlag(StrEnum):
     # Replayed from an offline journal while the same card had checked in for the same clinic
     # at another kiosk meanwhile: the patient holds two numbers.
     DUPLICATE = "duplicate"
+    # A kiosk's copy of a central check-in whose cancel waits for central (an outage): the
+    # number stays valid until central takes the cancel.
+    CANCEL_WAITING = "cancel_waiting"

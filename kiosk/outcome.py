@@ -72,6 +72,7 @@ class Reason(StrEnum):
     UNKNOWN_CLINIC = "unknown_clinic"
     CHECKIN_NOT_FOUND = "checkin_not_found"
     CHECKIN_CANCELLED = "checkin_cancelled"
+    CANCEL_WAITING = "cancel_waiting"  # central down: the cancel waits in the journal
     # the machinery
     DATABASE_UNAVAILABLE = "database_unavailable"
     RECORD_REFUSED = "record_refused"  # the database refused this check-in's data
@@ -133,6 +134,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.UNKNOWN_CLINIC: "Phòng khám không tồn tại.",
         Reason.CHECKIN_NOT_FOUND: "Không tìm thấy lượt đăng ký này.",
         Reason.CHECKIN_CANCELLED: "Đã hủy lượt đăng ký; số thứ tự không được cấp lại.",
+        Reason.CANCEL_WAITING: "Hủy đang chờ: máy chủ mất kết nối, sẽ hủy khi có lại.",
         Reason.DATABASE_UNAVAILABLE: "Hệ thống đang bận. Vui lòng đến quầy tiếp đón.",
         Reason.RECORD_REFUSED: "Chưa lưu được thông tin của Ông/Bà. Vui lòng đến quầy tiếp đón.",
         Reason.PRINTER_FAILED: "Máy in gặp sự cố. Vui lòng đưa số này cho quầy tiếp đón.",
@@ -196,6 +198,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         Reason.UNKNOWN_CLINIC: "That clinic does not exist.",
         Reason.CHECKIN_NOT_FOUND: "That check-in was not found.",
         Reason.CHECKIN_CANCELLED: "The check-in was cancelled; its number will not be reused.",
+        Reason.CANCEL_WAITING: "Cancel waiting: the server is unreachable; it goes through once "
+        "it is back.",
         Reason.DATABASE_UNAVAILABLE: "The system is busy. Please go to the reception desk.",
         Reason.RECORD_REFUSED: "Your details could not be saved. Please go to the reception desk.",
         Reason.PRINTER_FAILED: "The printer has a problem. Please show this number at reception.",

@@ -82,7 +82,10 @@ class CheckInStore(Protocol):
         """The day's check-ins, newest first; ``search`` matches a queue number or a name."""
         ...
 
-    def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn: ...
+    def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn:
+        """Cancel a check-in; the check-in as cancelled. A kiosk cut off from central hands
+        back one of central's check-ins not cancelled: its cancel waits (shown "chờ")."""
+        ...
 
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None

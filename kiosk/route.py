@@ -152,13 +152,16 @@ def benefit_for(
     care: Care = Care.OUTPATIENT,
     facts: frozenset[VisitFact] = frozenset(),
     copay: CopayExemption | None = None,
+    confirmed: bool = False,
 ) -> Benefit:
     """The visit code and the share for this card at this hospital on this local date.
 
     ``facts`` are what reception has established (slips, emergency, listed disease); the kiosk
     passes none. A row resting on such a fact, or a card past five continuous years whose share
     could rise to 100 % once the year's co-payment passes the threshold, leaves the figure to
-    reception (``percent`` None), as does a visit no row describes. ``copay`` is what BHXH's
+    reception (``percent`` None), as does a visit no row describes. ``confirmed``: reception
+    declared ``facts`` at the desk having seen the paper or the patient, so a row resting on
+    them gives its figure (:mod:`kiosk.visit_facts`). ``copay`` is what BHXH's
     co-payment look-up said of the year (None: not asked, or it failed): with it the rules
     decide the five-years case themselves (:mod:`kiosk.copay`).
     """
@@ -189,7 +192,9 @@ def benefit_for(
         reason += "; the card's benefit level is unknown"
     else:
         percent = card_percent * rule.share // 100
-    if rule.staff_confirms:
+    if rule.staff_confirms and confirmed:
+        reason += "; declared by reception"
+    if rule.staff_confirms and not confirmed:
         percent = None
         reason += "; reception confirms the slip or fact this rests on"
     elif _five_years_may_apply(card, rule, card_percent, today):

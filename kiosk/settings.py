@@ -226,6 +226,9 @@ class StaffSettings:
     )
     # the desk's printer: "tcp://HOST:9100" (ESC/POS on the network), "file:FOLDER", "" none
     desk_printer: str = ""
+    # a kiosk's copy of the staff directory (hashes only) for sign-in during an outage of
+    # central: not used, and wiped, once older than this
+    offline_copy_hours: int = 12
 
 
 BARE_CODE_CHECKS = ("birth_year", "reception")

@@ -166,6 +166,14 @@ def build_parts(
                 refresh=lambda: refresh_replica(failover.central, failover.journal, clock),
             )
         )
+    staff: StaffDirectory = wiring.store
+    if wiring.failover is not None:
+        # Staff sign in against a copy of the directory while central is down.
+        from db.offline.staff_copy import OfflineStaff, start_staff_copy_thread
+
+        hours = config.staff.offline_copy_hours
+        closers.append(start_staff_copy_thread(wiring.failover, clock, copy_hours=hours))
+        staff = OfflineStaff(wiring.failover, clock, copy_hours=hours)
     feed = demo_feed(config, clock, closers) if demo else None
     admin = KioskAdminTools(
         config=config,
@@ -186,7 +194,7 @@ def build_parts(
         kiosk_id=config.kiosk.id,
     )
     return Parts(
-        config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
+        config, clock, wiring.service, wiring.store, staff, admin, scan, camera, closers,
         expected,
         wiring.failover.journal if wiring.failover is not None else None,
         tickets,
@@ -342,6 +350,8 @@ def build_background(parts: Parts, version: str) -> Background:
     from kiosk.health import SystemdNotifier, write_status
     from ui.admin_tools import build_health
     from ui.background import Background
+    from ui.kiosk_printing import POLL_S as PRINT_POLL_S
+    from ui.kiosk_printing import KioskPrinting
 
     config, clock, store = parts.config, parts.clock, parts.store
     sender = build_his_sender(config)
@@ -359,11 +369,14 @@ def build_background(parts: Parts, version: str) -> Background:
         )
         return write_status(config.kiosk.data_dir, report)
 
+    # the desk's requests to print a slip on this kiosk
+    printing = KioskPrinting(store, parts.service, config.kiosk.id, clock)
     return Background(
         deliver=deliver if sender is not None else None,
         deliver_interval_s=config.his.interval_s,
         write_health=write_health,
         notifier=SystemdNotifier(),
+        duties=[("print-requests", printing.step, PRINT_POLL_S)],
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -71,13 +71,18 @@ class Background(QObject):
         write_health: Callable[[], Any],
         notifier: SystemdNotifier,
         health_interval_s: float = HEALTH_INTERVAL_S,
+        duties: Sequence[tuple[str, Callable[[], Any], float]] = (),
         parent: QObject | None = None,
     ) -> None:
+        """``duties``: further periodic steps, each (name, step, interval in seconds): the
+        desk's print requests (:mod:`ui.kiosk_printing`)."""
         super().__init__(parent)
         self.notifier = notifier
         self.workers: list[PeriodicWorker] = []
         if deliver is not None:
             self.workers.append(PeriodicWorker("outbox", deliver, deliver_interval_s))
+        for name, step, interval_s in duties:
+            self.workers.append(PeriodicWorker(name, step, interval_s))
         self.workers.append(PeriodicWorker("health", write_health, health_interval_s))
         self._watchdog = QTimer(self)
         # Ping at a third of systemd's deadline: two late pings in a row are still in time.

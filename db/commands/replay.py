@@ -5,7 +5,8 @@ again, or after a replay that was killed part-way, never doubles one. A check-in
 refuses for its data is ``held`` (its reason in our words, for reception) and the replay goes
 on; ``--release-held`` puts held ones back in line (after the cause was fixed), ``--clear-held
 ID`` records that reception dealt with one. Exit code 1 when central failed part-way (the rest
-stay in the journal for the next replay).
+stay in the journal for the next replay). The staff actions made during the outage (audit rows,
+cancels of central's check-ins) follow, counted on stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from db.commands import Command, CommandError, print_result
 from db.commands.stores import opened_journal, opened_store, store_errors
 from db.offline.replay import replay
+from db.offline.staff_copy import replay_staff_actions
 from db.store.journal import clear_held, held_checkins, release_held
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -54,6 +56,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             release_held(journal)
         summary = replay(central, journal, clock)
         still_held = held_checkins(journal)
+        staff = None if summary.failed else replay_staff_actions(central, journal, clock)
     counts = (
         f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
         f", held {len(still_held)}"
@@ -62,6 +65,11 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     print_result(args.json, data, counts)
     for label in summary.flagged:
         print(f"flagged for reception: {label} (the card checked in elsewhere)", file=sys.stderr)
+    if staff is not None and (staff.audits or staff.cancels or staff.held):
+        print(
+            f"staff actions: {staff.audits} audit rows, {staff.cancels} cancels, {staff.held} held",
+            file=sys.stderr,
+        )
     for problem in summary.problems:
         print(f"failed: {problem}", file=sys.stderr)
     for held in still_held:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.store import SqlStore
 from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
+from db.store.staff_copy import AUDIT, queue_action, wait_to_cancel
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
 from kiosk.ports import RecordRefusedError, StoreError
 
@@ -169,12 +170,21 @@ class FailoverStore:
     def cancel_checkin(self, checkin_id: str, staff_name: str, reason: str) -> CheckIn:
         if self._journal_owns(checkin_id):
             return self.journal.cancel_checkin(checkin_id, staff_name, reason)
-        cancelled = self.central.cancel_checkin(checkin_id, staff_name, reason)
+        if self.online:
+            try:
+                cancelled = self.central.cancel_checkin(checkin_id, staff_name, reason)
+            except StoreError as error:
+                self._lost(error)
+            else:
+                self._cancel_copy(checkin_id)
+                return cancelled
+        return wait_to_cancel(self.journal, checkin_id, staff_name, reason)
+
+    def _cancel_copy(self, checkin_id: str) -> None:
         try:  # keep the journal's copy in step, so the duplicate guard forgets it too
             cancel_copy(self.journal, checkin_id)
         except SQLAlchemyError as error:
             log.warning("journal copy of %s not cancelled: %s", checkin_id, error)
-        return cancelled
 
     def record_audit(
         self, actor: str, action: str, target: str, before: str | None, after: str | None
@@ -185,7 +195,18 @@ class FailoverStore:
                 return
             except StoreError as error:
                 self._lost(error)
-        self.journal.record_audit(actor, action, target, before, after)
+        if self._journal_owns(target):  # goes to central with its check-in
+            self.journal.record_audit(actor, action, target, before, after)
+        else:  # waits in the journal on its own (a login, a reprint of central's check-in)
+            queue_action(
+                self.journal,
+                AUDIT,
+                actor=actor,
+                action=action,
+                target=target,
+                before=before,
+                after=after,
+            )
 
     def pending(self) -> int:
         """How many journal check-ins wait for central."""

@@ -27,8 +27,10 @@ from db.models import (
     audit_log,
     checkins,
     outcome_tallies,
+    print_requests,
     queue_counters,
     replayed,
+    staff_actions,
 )
 from db.store.checkin_fields import decision_fields, patient_fields
 from db.store.database import Database
@@ -277,6 +279,9 @@ class CheckinStore(Database):
                 )
             )
             gone = conn.execute(delete(checkins).where(checkins.c.local_day < day)).rowcount
+            # the desk's print requests and a journal's replayed staff actions go with them
+            conn.execute(delete(print_requests).where(print_requests.c.local_day < day))
+            conn.execute(delete(staff_actions).where(staff_actions.c.at < start))
             conn.execute(delete(queue_counters).where(queue_counters.c.day < day))
         return CheckinPurge(
             checkins=gone,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,18 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from db.store import SqlStore
 from db.store.figures import day_rows
+from db.store.print_requests import (
+    PrintRequest,
+    get_request,
+    known_kiosks,
+    request_print,
+    todays_requests,
+)
 from kiosk.checkin import CheckInRequest, CheckInService
 from kiosk.clock import Clock
 from kiosk.config import PrinterSettings
@@ -39,6 +48,7 @@ from kiosk.outcome import Outcome, Reason, Status
 from kiosk.ports import SlipPrinter, StoreError
 from kiosk.printers import FilePrinter, build_printer
 from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
+from kiosk.visit_facts import DeclaredFacts, ReferralPaper
 from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
 from ui.web.sessions import same, set_cookie
 
@@ -163,6 +173,7 @@ class DeskPages:
             Route("/desk/reprint", self.reprint, methods=["POST"]),
             Route("/desk/cancel", self.cancel, methods=["POST"]),
             Route("/desk/unlock", self.unlock, methods=["POST"]),
+            Route("/desk/print/{request_id:int}", self.print_state),
         ]
 
     # -- pages -------------------------------------------------------------------------------
@@ -193,6 +204,7 @@ class DeskPages:
                 locked = [a for a in web.store.list_staff() if a.locked_until is not None]
             except StoreError:
                 locked = []
+        kiosks, requests = kiosk_printing(web)
         clinics = web.config.clinics
         response = web.templates.TemplateResponse(
             request,
@@ -209,6 +221,10 @@ class DeskPages:
                 "search": search or "",
                 "locked": locked,
                 "ready": self.service is not None,
+                "today_iso": web.today().isoformat(),
+                "kiosks": kiosks,
+                "requests": requests,
+                "print_words": PRINT_WORDS,
                 **context,
             },
             status_code=status,
@@ -314,30 +330,92 @@ class DeskPages:
             return await run_in_threadpool(
                 partial(self._render, request, session, status=400, notice=_BAD_FORM)
             )
-        facts = [f for f in ("referral", "emergency") if form.get(f)]
-        full_reason = reason + "".join(f" [{_FACTS[f]}]" for f in facts)
-
+        facts = declared_facts(form, self.web.today())
+        if facts is None:
+            return await run_in_threadpool(
+                partial(self._render, request, session, status=400, notice=_BAD_REFERRAL)
+            )
         who = session.who
 
-        def work() -> Outcome:
-            assessment = service.assess(text)
-            request_ = CheckInRequest(clinic, override_reason=full_reason)
-            return service.staff_check_in(assessment, request_, who)
+        kiosk = self._chosen_kiosk(form)
+        if kiosk is None:
+            return await run_in_threadpool(
+                partial(self._render, request, session, status=400, notice=_NO_KIOSK)
+            )
 
-        outcome = await run_in_threadpool(work)
+        def work() -> dict[str, object]:
+            assessment = service.assess(text)
+            request_ = CheckInRequest(clinic, override_reason=reason, facts=facts)
+            outcome = service.staff_check_in(assessment, request_, who, printing=not kiosk)
+            return self._print_on(kiosk, outcome, who)
+
+        done = await run_in_threadpool(work)
         session = replace(session, clinic=clinic)  # remembered for the next override
-        return await run_in_threadpool(partial(self._render, request, session, done=_done(outcome)))
+        return await run_in_threadpool(partial(self._render, request, session, done=done))
+
+    def _chosen_kiosk(self, form: Any) -> str | None:
+        """The kiosk the form chose to print on ("" the desk's printer), None when the form
+        names a kiosk that was not offered (not seen today)."""
+        kiosk = str(form.get("printer") or "").strip()
+        if not kiosk:
+            return ""
+        offered, _ = kiosk_printing(self.web)
+        return kiosk if kiosk in offered else None
+
+    def _print_on(self, kiosk: str, outcome: Outcome, who: str) -> dict[str, object]:
+        """What the desk shows of a check-in or reprint, its slip asked of ``kiosk`` (when
+        one is chosen: a request in central that the kiosk prints and marks)."""
+        done = _done(outcome)
+        checkin = outcome.checkin
+        if not kiosk or checkin is None:
+            return done
+        web = self.web
+        try:
+            made = request_print(
+                web.store, checkin.id, kiosk, staff=who, day=web.today(), at=web.clock.now()
+            )
+        except StoreError:
+            return {**done, "kiosk": kiosk, "request": None, "state": "failed"}
+        return {**done, "kiosk": kiosk, "request": made, "state": "waiting"}
 
     async def reprint(self, request: Request) -> Response:
         session, form = await self._session(request)
         if session is None:
             return _forbidden()
-        if self.service is None:
+        service = self.service
+        if service is None:
             return Response(status_code=404)
-        outcome = await run_in_threadpool(
-            self.service.reprint, str(form.get("id") or ""), session.who
+        kiosk = self._chosen_kiosk(form)
+        if kiosk is None:
+            return await run_in_threadpool(
+                partial(self._render, request, session, status=400, notice=_NO_KIOSK)
+            )
+        checkin_id, who = str(form.get("id") or ""), session.who
+
+        def work() -> dict[str, object]:
+            if not kiosk:
+                return _done(service.reprint(checkin_id, who))
+            found = service.todays_checkins(None)
+            checkin = next((c for c in found if c.id == checkin_id), None)
+            if checkin is None:
+                return _done(Outcome(status=Status.REJECTED, reason=Reason.CHECKIN_NOT_FOUND))
+            return self._print_on(kiosk, Outcome(Status.ACCEPTED, None, checkin=checkin), who)
+
+        done = await run_in_threadpool(work)
+        return await run_in_threadpool(partial(self._render, request, session, done=done))
+
+    async def print_state(self, request: Request) -> Response:
+        """How a print request on a kiosk went, for the desk's page to follow (JSON)."""
+        if self.sessions.read(request) is None:
+            return _forbidden()
+        found = await run_in_threadpool(
+            _request_or_none, self.web.store, int(request.path_params["request_id"])
         )
-        return await run_in_threadpool(partial(self._render, request, session, done=_done(outcome)))
+        if found is None:
+            return JSONResponse({"state": "unknown"}, status_code=404)
+        return JSONResponse(
+            {"state": found.state, "kiosk": found.kiosk_id, "problem": found.problem or ""}
+        )
 
     async def cancel(self, request: Request) -> Response:
         session, form = await self._session(request)
@@ -367,7 +445,40 @@ class DeskPages:
         return RedirectResponse("/desk", status_code=303)
 
 
-_FACTS = {"referral": "Chuyển tuyến", "emergency": "Cấp cứu"}
+_BAD_REFERRAL = (
+    "Ngày ký giấy chuyển tuyến không hợp lệ (ngày/tháng/năm, không sau hôm nay).",
+    "The referral paper's signing date is not valid (a date, not after today).",
+)
+
+
+def declared_facts(form: Any, today: date) -> DeclaredFacts | None:
+    """What the override form declares of the visit: a referral paper (``referral``, signed
+    on ``referral_signed``, today when left empty; ``referral_one_year`` the one-year slip) and
+    an emergency (``emergency``). None when the signing date is not a date up to today."""
+    paper = None
+    if form.get("referral"):
+        raw = str(form.get("referral_signed") or "").strip()
+        try:
+            signed = date.fromisoformat(raw) if raw else today
+        except ValueError:
+            return None
+        if signed > today:
+            return None
+        paper = ReferralPaper(signed, one_year=bool(form.get("referral_one_year")))
+    return DeclaredFacts(referral=paper, emergency=bool(form.get("emergency")))
+
+
+# how a print request on a kiosk stands, in the desk's words (desk.js uses the same)
+PRINT_WORDS = {
+    "waiting": "chờ kiosk in",
+    "printing": "đang in",
+    "printed": "đã in",
+    "failed": "không in được",
+}
+_NO_KIOSK = (
+    "Kiosk này không có trong danh sách hôm nay: chọn lại máy in.",
+    "That kiosk is not among today's: choose the printer again.",
+)
 _BAD_FORM = ("Chọn lý do và phòng khám.", "Choose a reason and a clinic.")
 _NO_REASON = ("Cần ghi lý do hủy.", "A cancel needs a reason.")
 
@@ -401,6 +512,34 @@ def _done(outcome: Outcome) -> dict[str, object]:
         "reason": STAFF_WORDS.get(reason, str(reason)) if reason else "",
         "cancelled": reason is Reason.CHECKIN_CANCELLED,
     }
+
+
+def kiosk_printing(web: Web) -> tuple[list[str], list[dict[str, object]]]:
+    """The kiosks the desk may print on (seen today) and today's print requests, newest
+    first; empty when central does not answer."""
+    try:
+        kiosks = list(known_kiosks(web.store, web.today(), DESK_ID))
+        requests = todays_requests(web.store, web.today())
+    except StoreError:
+        return [], []
+    return kiosks, [
+        {
+            "id": r.id,
+            "kiosk": r.kiosk_id,
+            "checkin": r.checkin_id,
+            "state": r.state,
+            "problem": r.problem or "",
+            "by": r.requested_by,
+        }
+        for r in requests
+    ]
+
+
+def _request_or_none(store: SqlStore, request_id: int) -> PrintRequest | None:
+    try:
+        return get_request(store, request_id)
+    except StoreError:
+        return None
 
 
 def desk_printer(spec: str, settings: PrinterSettings) -> SlipPrinter:

@@ -59,7 +59,11 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
             assert len(list(slips.glob("*.png"))) == 1
             checkin = wiring.store.list_checkins(site.today(), None)[0]  # type: ignore[arg-type]
             assert checkin.patient.name == "Lê Văn Tâm"  # the Telex-mangled hex repaired
-            assert checkin.override_reason == "Chưa có trong dữ liệu – đã xem thẻ [Chuyển tuyến]"
+            # the referral paper, signed today as the form left it, goes with the reason
+            signed = f"{site.today():%d/%m/%Y}"
+            assert checkin.override_reason == (
+                f"Chưa có trong dữ liệu – đã xem thẻ [Chuyển tuyến: giấy ký {signed}]"
+            )
             assert checkin.staff_name == "Lan"
             # reprint, then cancel with a reason
             again = client.post(

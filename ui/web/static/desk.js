@@ -25,3 +25,26 @@
     if (first) { first.focus(); }
   }
 })();
+// A slip asked of a kiosk: follow the request until the kiosk says printed or failed.
+(function () {
+  "use strict";
+  var words = { waiting: "chờ kiosk in", printing: "đang in", printed: "đã in", failed: "không in được" };
+  function follow(item) {
+    var id = item.getAttribute("data-print-request");
+    if (!id) { return; }
+    var timer = setInterval(function () {
+      fetch("/desk/print/" + id, { credentials: "same-origin" })
+        .then(function (reply) { return reply.ok ? reply.json() : null; })
+        .then(function (state) {
+          if (!state) { clearInterval(timer); return; }
+          item.setAttribute("data-state", state.state);
+          var shown = item.querySelector(".state");
+          if (shown) { shown.textContent = words[state.state] || state.state; }
+          if (state.state === "printed" || state.state === "failed") { clearInterval(timer); }
+        })
+        .catch(function () { clearInterval(timer); });
+    }, 2000);
+  }
+  var items = document.querySelectorAll('[data-print-request][data-state="waiting"], [data-print-request][data-state="printing"]');
+  for (var i = 0; i < items.length; i += 1) { follow(items[i]); }
+})();
