@@ -33,6 +33,8 @@ from kiosk.settings import Config
 from ui.demo import demo_config, demo_feed, headless_run, prepare_demo
 
 if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
+    from db.offline.failover import FailoverStore
+    from db.offline.register import KioskRegister
     from db.store import SqlStore
     from kiosk.checkin import CheckInService
     from kiosk.ports import StaffDirectory
@@ -62,6 +64,8 @@ class Parts:
     closers: list[Callable[[], None]] = field(default_factory=list)
     expected: list[Status] = field(default_factory=list)  # the demo patients' outcomes, in turn
     journal: SqlStore | None = None  # the offline journal's store, with a server database
+    failover: FailoverStore | None = None  # central, else the journal (a server database)
+    register: KioskRegister | None = None  # this kiosk in the central kiosk register
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -133,7 +137,7 @@ def build_parts(
             printer=printer, online=online,
         )  # fmt: skip
     else:
-        wiring = build_service(config, clock)
+        wiring = build_service(config, clock, version=__version__)
         camera = build_camera(config.camera, clock)
     scan = ScanLoop(
         camera,
@@ -167,11 +171,14 @@ def build_parts(
         printer=wiring.printer,
         camera=camera,
         feed=feed,
+        register=wiring.register,
     )
     return Parts(
         config, clock, wiring.service, wiring.store, wiring.store, admin, scan, camera, closers,
         expected,
         wiring.failover.journal if wiring.failover is not None else None,
+        wiring.failover,
+        wiring.register,
     )  # fmt: skip
 
 
@@ -315,8 +322,10 @@ def _show(window: KioskWindow, args: argparse.Namespace) -> None:
 
 
 def build_background(parts: Parts, version: str) -> Background:
-    """The kiosk's background duties: HIS delivery, ``status.json``, systemd's watchdog."""
+    """The kiosk's background duties: HIS delivery, ``status.json`` and the kiosk register's
+    health record (every ``kiosk.health_interval_s``), systemd's watchdog."""
     from db.his.delivery import RetryPolicy, deliver_pending
+    from db.offline.register import health_of
     from db.wiring import build_his_sender
     from kiosk.health import SystemdNotifier, write_status
     from ui.admin_tools import build_health
@@ -334,15 +343,25 @@ def build_background(parts: Parts, version: str) -> Background:
 
     def write_health() -> Any:
         report = build_health(
-            config=config, clock=clock, store=store, camera=parts.camera, version=version
+            config=config,
+            clock=clock,
+            store=store,
+            camera=parts.camera,
+            version=version,
+            failover=parts.failover,
+            register=parts.register,
         )
-        return write_status(config.kiosk.data_dir, report)
+        written = write_status(config.kiosk.data_dir, report)
+        if parts.register is not None:
+            parts.register.register(health_of(report))
+        return written
 
     return Background(
         deliver=deliver if sender is not None else None,
         deliver_interval_s=config.his.interval_s,
         write_health=write_health,
         notifier=SystemdNotifier(),
+        health_interval_s=config.kiosk.health_interval_s,
     )
 
 

@@ -88,6 +88,8 @@ class CacheStatus:
     outbox: tuple[int, int, int] | None = None
     outbox_error: str | None = None  # why the latest failed event failed
     chart: str | None = None  # a PNG of today's check-ins per hour (the daily report's chart)
+    # (prefix, kiosk) when the kiosk register gave this kiosk's offline prefix to another kiosk
+    prefix_taken: tuple[str, str] | None = None
 
 
 class AdminTools(Protocol):
