@@ -474,9 +474,17 @@ class FakeAdmin(AdminTools):
     outbox: tuple[int, int, int] | None = None
     outbox_error: str | None = None
     chart: str | None = None
+    prefix_taken: tuple[str, str] | None = None  # (this kiosk's prefix, the kiosk owning it)
 
     def cache_status(self) -> CacheStatus:
-        return CacheStatus(self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart)
+        return CacheStatus(
+            self.cards,
+            self.last_sync,
+            self.outbox,
+            self.outbox_error,
+            self.chart,
+            prefix_taken=self.prefix_taken,
+        )
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         for i in range(1, self.steps + 1):

@@ -325,10 +325,8 @@ def build_background(parts: Parts, version: str) -> Background:
     """The kiosk's background duties: HIS delivery, ``status.json`` and the kiosk register's
     health record (every ``kiosk.health_interval_s``), systemd's watchdog."""
     from db.his.delivery import RetryPolicy, deliver_pending
-    from db.offline.register import health_of
     from db.wiring import build_his_sender
-    from kiosk.health import SystemdNotifier, write_status
-    from ui.admin_tools import build_health
+    from kiosk.health import SystemdNotifier
     from ui.background import Background
 
     config, clock, store = parts.config, parts.clock, parts.store
@@ -341,20 +339,15 @@ def build_background(parts: Parts, version: str) -> Background:
         assert sender is not None
         return deliver_pending(sources, sender, clock, policy)
 
-    def write_health() -> Any:
-        report = build_health(
-            config=config,
-            clock=clock,
-            store=store,
-            camera=parts.camera,
-            version=version,
-            failover=parts.failover,
-            register=parts.register,
-        )
-        written = write_status(config.kiosk.data_dir, report)
-        if parts.register is not None:
-            parts.register.register(health_of(report))
-        return written
+    write_health = health_duty(
+        config,
+        clock,
+        store,
+        camera=parts.camera,
+        version=version,
+        failover=parts.failover,
+        register=parts.register,
+    )
 
     return Background(
         deliver=deliver if sender is not None else None,
@@ -363,6 +356,40 @@ def build_background(parts: Parts, version: str) -> Background:
         notifier=SystemdNotifier(),
         health_interval_s=config.kiosk.health_interval_s,
     )
+
+
+def health_duty(
+    config: Config,
+    clock: Clock,
+    store: SqlStore,
+    *,
+    camera: Camera | None,
+    version: str,
+    failover: FailoverStore | None = None,
+    register: KioskRegister | None = None,
+) -> Callable[[], Path]:
+    """The health duty's one step: this kiosk's health report into ``status.json`` and, as
+    its register row's health record, into the central kiosk register."""
+    from db.offline.register import health_of
+    from kiosk.health import write_status
+    from ui.admin_tools import build_health
+
+    def write_health() -> Path:
+        report = build_health(
+            config=config,
+            clock=clock,
+            store=store,
+            camera=camera,
+            version=version,
+            failover=failover,
+            register=register,
+        )
+        written = write_status(config.kiosk.data_dir, report)
+        if register is not None:
+            register.register(health_of(report))
+        return written
+
+    return write_health
 
 
 def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:

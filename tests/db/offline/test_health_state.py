@@ -48,9 +48,9 @@ def journal(tmp_path: Path) -> Iterator[SqlStore]:
     made.dispose()
 
 
-def _config(**kiosk: object) -> Config:
+def _config() -> Config:
     config = load_config(ROOT / "config.toml", env={})
-    return replace(config, kiosk=replace(config.kiosk, offline_prefix="A", **kiosk))
+    return replace(config, kiosk=replace(config.kiosk, offline_prefix="A"))
 
 
 def _report(

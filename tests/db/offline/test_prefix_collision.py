@@ -139,8 +139,9 @@ def test_forgetting_the_first_kiosk_frees_the_prefix(
     j1, j2 = journals
     kiosk_register(store, j1, "KIOSK-01").register()
     k2 = kiosk_register(store, j2, "KIOSK-02")
-    k2.register()
-    assert k2.held_by == "KIOSK-01"
+    before = k2.register()
+    assert before is not None
+    assert before.held_by == "KIOSK-01"
     assert register_store(store).forget("KIOSK-01")
     caplog.set_level(logging.INFO)
     k2.register()
