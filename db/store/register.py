@@ -118,6 +118,9 @@ class RegisterStore(Database):
         (see the module's rule), its health record written when given. Returns its row, with
         ``held_by`` set when another kiosk's standing claim owns the prefix."""
         with self._writing() as conn:
+            # Two kiosks claiming one prefix at once: one after the other, so the second
+            # sees the first's claim (else both could think the prefix theirs till the next).
+            self._dialect.serialize(conn, f"kiosk_register:{prefix}")
             now = self._dialect.server_now(conn)
             conn.execute(
                 self._dialect.insert(kiosk_register)

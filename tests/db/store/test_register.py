@@ -4,6 +4,7 @@ the hold; forget frees it), and the health record written and read back."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -145,3 +146,29 @@ def test_the_journal_keeps_a_copy_of_the_row(store: SqlStore, tmp_path: Path) ->
         assert [k.kiosk_id for k in copy.fleet().kiosks] == ["K2"]
     finally:
         journal.dispose()
+
+
+def test_two_kiosks_claiming_one_prefix_at_once_never_both_own_it(store: SqlStore) -> None:
+    register = register_store(store)
+    for round_ in range(12):
+        prefix = f"R{round_}"
+        start = threading.Barrier(2)
+        found: dict[str, str | None] = {}
+
+        def claim(
+            kiosk_id: str, prefix: str, start: threading.Barrier, found: dict[str, str | None]
+        ) -> None:
+            start.wait(timeout=10)
+            found[kiosk_id] = register.claim(kiosk_id, prefix, "1.0", hold=HOLD).held_by
+
+        threads = [
+            threading.Thread(target=claim, args=(k, prefix, start, found)) for k in ("K1", "K2")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        owners = [k for k, held_by in found.items() if held_by is None]
+        assert len(owners) == 1, (prefix, found)
+        other = "K2" if owners == ["K1"] else "K1"
+        assert found[other] == owners[0]
