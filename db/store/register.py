@@ -76,12 +76,10 @@ class Fleet:
 
 def _entry(row: Any) -> KioskEntry:
     values = row._mapping
-    health = (
-        Health(**{name: values[name] for name in HEALTH_COLUMNS if name != "detail"},
-               detail=values["detail"] or "")
-        if values["state"] is not None
-        else None
-    )  # fmt: skip
+    health = None
+    if values["state"] is not None:  # a health record was written
+        recorded = {name: values[name] for name in HEALTH_COLUMNS}
+        health = Health(**{**recorded, "detail": recorded["detail"] or ""})
     return KioskEntry(
         kiosk_id=values["kiosk_id"],
         offline_prefix=values["offline_prefix"],
