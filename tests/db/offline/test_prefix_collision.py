@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,23 @@ from db.offline.replica import refresh_replica
 from db.store import SqlStore
 from db.store.journal import pending_count
 from db.store.register import register_store
+from db.wiring import build_service
+from kiosk.clock import SystemClock
+from kiosk.config import Config, load_config
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import bhyt_payload, card_record
 from tests.builders import draft
 from tests.db.offline.test_offline import (
+    CLOSED_PORT,
     MORNING,
+    ROOT,
     journal_store,
     service,
     unreachable,
     valid_people,
 )
-from tests.fakes import FakeClock
+from tests.db.storehelp import migrated_store
+from tests.fakes import FakeClock, FakePrinter
 
 
 def kiosk_register(central: SqlStore, journal: SqlStore, kiosk_id: str) -> KioskRegister:
@@ -163,3 +170,55 @@ def test_coming_back_online_checks_in_to_the_register(
     entry = register_store(store).entry("KIOSK-02")
     assert entry is not None
     assert entry.offline_prefix == "A"
+
+
+def _kiosk_config(url: str, kiosk_id: str, folder: Path) -> Config:
+    env = {
+        "KIOSK_DATABASE_URL": url,
+        "KIOSK_KIOSK_ID": kiosk_id,
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+        "KIOSK_KIOSK_DATA_DIR": str(folder),
+        "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1",
+        "KIOSK_INSURANCE_GATEWAY_URL": "",
+    }
+    return load_config(ROOT / "config.toml", env=env)
+
+
+def test_a_running_kiosk_is_wired_to_the_register(postgres_url: str, tmp_path: Path) -> None:
+    """build_service with the kiosk's version: registered at start, its failover guarded, and
+    a restart during an outage keeps the verdict (two kiosks on one PostgreSQL)."""
+    del postgres_url  # a server is needed: only a server database has a journal
+    with migrated_store("postgresql", tmp_path) as central:
+        url = central.engine.url.render_as_string(hide_password=False)
+        first = build_service(
+            _kiosk_config(url, "KIOSK-01", tmp_path / "k1"), SystemClock(), version="t",
+            printer=FakePrinter(), use_gateway=False,
+        )  # fmt: skip
+        second_config = _kiosk_config(url, "KIOSK-02", tmp_path / "k2")
+        second = build_service(
+            second_config, SystemClock(), version="t", printer=FakePrinter(), use_gateway=False
+        )
+        try:
+            assert first.register is not None
+            assert first.register.held_by is None
+            assert second.register is not None
+            assert second.failover is not None
+            assert second.failover.register is second.register
+            assert second.register.held_by == "KIOSK-01"
+        finally:
+            first.dispose()
+            second.dispose()
+        # KIOSK-02 restarted while central is down: its journal's copy still says no
+        down_config = replace(
+            second_config, database=replace(second_config.database, url=CLOSED_PORT)
+        )
+        restarted = build_service(
+            down_config, SystemClock(), version="t", printer=FakePrinter(), use_gateway=False
+        )
+        try:
+            assert restarted.failover is not None
+            assert not restarted.failover.online
+            assert restarted.register is not None
+            assert restarted.register.held_by == "KIOSK-01"
+        finally:
+            restarted.dispose()
