@@ -109,8 +109,7 @@ TEXT: dict[str, dict[str, str]] = {
         "his_off": "Gửi HIS: tắt",
         "his_status": "Gửi HIS: {pending} chờ gửi, {delivered} đã gửi, {failed} lỗi",
         "his_error": "Lỗi gửi HIS gần nhất: {error}",
-        "prefix_taken": "Đã dừng lấy số ngoại tuyến: tiền tố {prefix} đang thuộc kiosk {owner}"
-        " (khi mất kết nối máy chủ, bệnh nhân được mời đến quầy tiếp đón)",
+        "prefix_taken": "Không lấy số ngoại tuyến: tiền tố {prefix} là của {owner}",
         "sync": "Đồng bộ thẻ",
         "sync_cancel": "Dừng đồng bộ",
         "printer_test": "In trang thử",
@@ -224,8 +223,7 @@ TEXT: dict[str, dict[str, str]] = {
         "his_off": "HIS delivery: off",
         "his_status": "HIS delivery: {pending} pending, {delivered} delivered, {failed} failed",
         "his_error": "Latest HIS error: {error}",
-        "prefix_taken": "Offline numbering stopped: prefix {prefix} belongs to kiosk {owner}"
-        " (while central is down, patients are sent to reception)",
+        "prefix_taken": "No offline numbers: prefix {prefix} is {owner}'s",
         "sync": "Sync cards",
         "sync_cancel": "Stop sync",
         "printer_test": "Print a test page",

@@ -64,7 +64,10 @@ def _one_admin() -> MemoryStaffDirectory:
 
 class _StillAdmin:
     def cache_status(self) -> CacheStatus:
-        return CacheStatus(48_213, datetime.now(UTC) - timedelta(hours=30))
+        # the longest line the screen may show: another kiosk owns this kiosk's prefix
+        return CacheStatus(
+            48_213, datetime.now(UTC) - timedelta(hours=30), prefix_taken=("AB12CD34", "KIOSK-07")
+        )
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         return ""

@@ -49,9 +49,9 @@ def test_admin_screen_says_when_another_kiosk_owns_the_prefix(
     notice = window.admin_screen.prefix_notice
     qtbot.waitUntil(lambda: "KIOSK-07" in notice.text(), timeout=5000)
     assert notice.isVisible()
-    assert notice.text().startswith("Đã dừng lấy số ngoại tuyến: tiền tố A")
+    assert notice.text() == "Không lấy số ngoại tuyến: tiền tố A là của KIOSK-07"
     window.toggle_language()
-    assert notice.text().startswith("Offline numbering stopped: prefix A belongs to kiosk KIOSK-07")
+    assert notice.text() == "No offline numbers: prefix A is KIOSK-07's"
 
 
 def test_admin_screen_hides_the_notice_when_the_prefix_is_this_kiosks(

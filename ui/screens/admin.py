@@ -91,7 +91,7 @@ class AdminScreen(Screen):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
-        for w in (self.title, self.cards, self.last_sync, self.prefix_notice):
+        for w in (self.title, self.cards, self.last_sync):
             box.addWidget(w)
         # two facts a line: the screen must still fit 1080 px with the chart shown
         for left, right in ((self.warning, self.pin_notice), (self.his, self.his_error)):
@@ -109,7 +109,14 @@ class AdminScreen(Screen):
         box.addLayout(test_row)
         box.addWidget(self.result)
         box.addStretch(1)
-        for fact in self.facts:
+        # the kiosk's id and, beside it, its prefix's verdict: no line of its own (the screen
+        # must still fit 1080 px with every warning shown)
+        first = QHBoxLayout()
+        first.setSpacing(24)
+        first.addWidget(self.facts[0], 1)
+        first.addWidget(self.prefix_notice, 1)
+        box.addLayout(first)
+        for fact in self.facts[1:]:
             box.addWidget(fact)
         box.addLayout(end_row)
         self._result: Text = no_text
