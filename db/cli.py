@@ -73,6 +73,10 @@ COMMANDS: dict[str, CommandEntry] = {
         "db.commands.insurance_sim",
         "serve a simulated card feed and BHXH gateway on 127.0.0.1",
     ),
+    "kiosks": CommandEntry(
+        "db.commands.kiosks",
+        "list the central kiosk register; 'kiosks forget ID' frees a retired kiosk's prefix",
+    ),
     "lookup": CommandEntry(
         "db.commands.lookup",
         "show the cached card for a card, BHXH or CCCD number (masked unless --reveal)",

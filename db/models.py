@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     Index,
     Integer,
     SmallInteger,
@@ -490,3 +491,44 @@ wrong_years = cast(Table, WrongYearRow.__table__)
 help_calls = cast(Table, HelpCallRow.__table__)
 print_requests = cast(Table, PrintRequestRow.__table__)
 staff_actions = cast(Table, StaffActionRow.__table__)
+
+
+class KioskRegisterRow(Base):
+    """One kiosk as central knows it (migration 0012_register): its offline prefix and the
+    claim on it, when it was last seen (the database server's clock), its version and its
+    last health record, written every health interval. One query shows the fleet.
+
+    No personal data: kiosk ids, prefixes, states and counts only (the last check-in is a
+    moment, not a patient), so the table has no retention; a retired kiosk's row is removed
+    with ``kiosk-admin kiosks forget ID``.
+    """
+
+    __tablename__ = "kiosk_register"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offline_prefix: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    # Since when this kiosk has held its prefix without a gap (server time): the oldest
+    # standing claim of a prefix owns it.
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    version: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # The kiosk whose standing claim on the same prefix stops this one's offline numbering.
+    held_by: Mapped[str | None] = mapped_column(String(64))
+    # The last health record (kiosk.health.HealthReport)
+    state: Mapped[str | None] = mapped_column(String(16))
+    camera: Mapped[str | None] = mapped_column(String(16))
+    printer: Mapped[str | None] = mapped_column(String(16))
+    outbox_pending: Mapped[int | None] = mapped_column(Integer)
+    outbox_failed: Mapped[int | None] = mapped_column(Integer)
+    journal_outbox_pending: Mapped[int | None] = mapped_column(Integer)
+    journal_outbox_failed: Mapped[int | None] = mapped_column(Integer)
+    offline_pending: Mapped[int | None] = mapped_column(Integer)
+    held: Mapped[int | None] = mapped_column(Integer)
+    cache_age_h: Mapped[float | None] = mapped_column(Float)
+    last_checkin: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_kiosk_register_prefix", "offline_prefix"),)
+
+
+kiosk_register = cast(Table, KioskRegisterRow.__table__)

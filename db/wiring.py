@@ -14,9 +14,11 @@ from db.his.senders import build_sender
 from db.insurance.gateway import GatewayClient
 from db.insurance.http import InsuranceError
 from db.offline.failover import FailoverStore
+from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.calling import calling_store
 from db.store.open import open_central_unchecked, open_journal, open_store
+from db.store.register import register_store
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
 from kiosk.clock import Clock
@@ -38,6 +40,8 @@ class Wiring:
     online: OnlineCardCheck | None
     # With a server database: the store check-ins go through (central, else the journal).
     failover: FailoverStore | None = None
+    # This kiosk in the central kiosk register (a running kiosk's; see build_service).
+    register: KioskRegister | None = None
 
     def dispose(self) -> None:
         """Close the database connections (central and journal)."""
@@ -79,12 +83,17 @@ def build_service(
     printer: SlipPrinter | None = None,
     online: OnlineCardCheck | None = None,
     use_gateway: bool = True,
+    version: str | None = None,
 ) -> Wiring:
     """Open the store (applying migrations) and wire a check-in service for this kiosk.
 
     Raises :class:`kiosk.ports.StoreError` when the database cannot be opened. With a server
     database the kiosk also opens its offline journal; then only a journal that cannot be
     opened is an error, and a central database that does not answer just starts it offline.
+
+    ``version``: the running kiosk's; with it the kiosk checks in to the central kiosk register
+    now (or, central down, takes the verdict its journal kept), and its journal numbers only
+    while the register gives it its offline prefix (:mod:`db.offline.register`).
     """
     failover: FailoverStore | None = None
     journal = open_journal(config, clock)
@@ -99,6 +108,7 @@ def build_service(
             failover = FailoverStore(store, journal, online=False)
         else:
             failover = FailoverStore(store, journal)
+    register = _register(config, store, failover, version) if version is not None else None
     checkins: CheckInStore = failover if failover is not None else store
     cards: CardCache = failover if failover is not None else store
     chosen_printer = printer or build_printer(config.printer)
@@ -122,5 +132,30 @@ def build_service(
     # the slip says where the check-in stands in central's queue, as the screen does
     renderer = SlipRenderer(config, service.place)
     return Wiring(
-        service=service, store=store, printer=chosen_printer, online=gateway, failover=failover
+        service=service,
+        store=store,
+        printer=chosen_printer,
+        online=gateway,
+        failover=failover,
+        register=register,
     )
+
+
+def _register(
+    config: Config, store: SqlStore, failover: FailoverStore | None, version: str
+) -> KioskRegister:
+    """This kiosk's :class:`KioskRegister`, checked in (or its journal's verdict taken)."""
+    register = KioskRegister(
+        register_store(store),
+        register_store(failover.journal) if failover is not None else None,
+        kiosk_id=config.kiosk.id,
+        prefix=config.kiosk.offline_prefix,
+        version=version,
+        hold_days=config.kiosk.prefix_hold_days,
+    )
+    offline = failover is not None and not failover.online
+    if offline or register.register() is None:  # central down: the journal's last verdict
+        register.load_saved()
+    if failover is not None:
+        failover.register = register
+    return register

@@ -1,9 +1,11 @@
 """The kiosk's health signal for the fleet: ``status.json`` and systemd's watchdog.
 
-- :class:`HealthReport` is what a fleet dashboard (or an admin with ``cat``) reads: camera,
-  printer, database, outbox backlog, cache age, last check-in. :func:`write_status` replaces
-  ``status.json`` atomically (a temporary file in the same folder, then a rename), so a reader
-  never sees half a file.
+- :class:`HealthReport` is what a fleet dashboard (or an admin with ``cat``) reads: the kiosk's
+  state (:func:`kiosk_state`), its own camera, printer and last check-in, the database, the
+  outbox backlog of central and of the journal, offline pending and held check-ins, cache age.
+  :func:`write_status` replaces ``status.json`` atomically (a temporary file in the same
+  folder, then a rename), so a reader never sees half a file. The same record goes to the
+  central kiosk register.
 - :class:`SystemdNotifier` speaks systemd's notification protocol: one datagram per message
   to the AF_UNIX socket named by ``$NOTIFY_SOCKET``. ``READY=1`` when the kiosk is up (a
   ``Type=notify`` unit waits for it), ``WATCHDOG=1`` regularly (with ``WatchdogSec=`` systemd
@@ -28,14 +30,36 @@ log = logging.getLogger(__name__)
 STATUS_FILE = "status.json"
 
 
+# The states of a kiosk (``status.json``, ``kiosk-admin status --json``, the register).
+ONLINE = "online"  # central takes its check-ins
+OFFLINE = "offline"  # its journal numbers them (central unreachable, or a replay to finish)
+HELD = "held"  # central takes them; check-ins central refused for their data wait for staff
+DOWN = "down"  # neither central nor the journal numbers: patients go to reception
+STATES = (ONLINE, OFFLINE, HELD, DOWN)
+
+
+def kiosk_state(*, central: bool, journal: bool, numbering_stopped: bool, held: int) -> str:
+    """The kiosk's state: ``central`` is whether central takes its check-ins now (it answers
+    and the journal has nothing left to replay), ``journal`` whether it has an offline journal,
+    ``numbering_stopped`` whether the journal may not number (its prefix is another kiosk's),
+    ``held`` how many journal check-ins wait for staff."""
+    if central:
+        return HELD if held else ONLINE
+    return OFFLINE if journal and not numbering_stopped else DOWN
+
+
 @dataclass(frozen=True)
 class HealthReport:
-    """One look at the kiosk's parts; times are UTC ISO 8601, unknown values None."""
+    """One look at the kiosk's parts; times are UTC ISO 8601, unknown values None.
+
+    ``camera``, ``printer`` and ``last_checkin`` are this kiosk's own (not another kiosk's);
+    ``outbox_*`` are central's outbox, ``journal_outbox_*`` the offline journal's.
+    """
 
     kiosk_id: str
     at: str
     camera: str  # "ok", "lost", "none"
-    printer: str  # how the last slip went: "printed", "failed", "pending", "unknown"
+    printer: str  # how this kiosk's last slip went: "printed", "failed", "pending", "unknown"
     database: str  # "central", "offline" (the journal took over) or "unavailable"
     outbox_pending: int | None
     outbox_failed: int | None
@@ -43,6 +67,14 @@ class HealthReport:
     last_checkin: str | None
     version: str = ""
     detail: str = ""
+    state: str = ONLINE  # one of STATES
+    offline_pending: int | None = None  # journal check-ins central does not have yet
+    held: int | None = None  # journal check-ins central refused for their data
+    journal_outbox_pending: int | None = None
+    journal_outbox_failed: int | None = None
+    # The kiosk whose claim on this kiosk's offline prefix stops its offline numbering.
+    prefix_held_by: str | None = None
+    notice: str = ""  # one line for staff (vi / en) when something needs them
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)

@@ -85,6 +85,13 @@ class KioskSettings:
     # the lobby: wrong birth years allowed per bare code per local day, counted
     # across scans and kiosks; after that the code goes to reception
     birth_year_tries: int = 3
+    # Seconds between two health records: status.json and this kiosk's row in the central
+    # kiosk register (the fleet page calls a kiosk unseen after three of them).
+    health_interval_s: float = 30.0
+    # Days a kiosk's claim on its offline prefix stands without being seen: another kiosk
+    # with the same prefix does not number offline while it does (kiosk-admin kiosks forget
+    # frees a prefix at once).
+    prefix_hold_days: int = 30
 
     @property
     def zone(self) -> ZoneInfo:

@@ -476,10 +476,17 @@ class FakeAdmin(AdminTools):
     outbox_error: str | None = None
     chart: str | None = None
     health: HealthReport | None = None  # what the admin screen's tiles show
+    prefix_taken: tuple[str, str] | None = None  # (this kiosk's prefix, the kiosk owning it)
 
     def cache_status(self) -> CacheStatus:
         return CacheStatus(
-            self.cards, self.last_sync, self.outbox, self.outbox_error, self.chart, self.health
+            self.cards,
+            self.last_sync,
+            self.outbox,
+            self.outbox_error,
+            self.chart,
+            self.health,
+            prefix_taken=self.prefix_taken,
         )
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:

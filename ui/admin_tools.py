@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from db.cards.sync import SyncProgress, sync
 from db.insurance.feed import FeedClient
 from db.insurance.http import InsuranceError
+from db.offline.failover import FailoverStore
+from db.offline.health import stores_health
+from db.offline.register import KioskRegister
 from db.store import SqlStore
 from kiosk.clock import Clock, local_day
 from kiosk.health import HealthReport, moment
@@ -34,6 +37,8 @@ class KioskAdminTools:
     # The card feed the sync reads (the demo's); None: the insurance settings' feed.
     feed: Callable[[], FeedClient] | None = None
     version: str = ""  # the kiosk's, in the health report
+    # This kiosk in the kiosk register (with a server database): its prefix's verdict.
+    register: KioskRegister | None = None
 
     def _feed_client(self) -> FeedClient:
         if self.feed is not None:
@@ -58,7 +63,12 @@ class KioskAdminTools:
                 camera=self.camera,
                 version=self.version,
             ),
+            prefix_taken=self._prefix_taken(),
         )
+
+    def _prefix_taken(self) -> tuple[str, str] | None:
+        owner = self.register.held_by if self.register is not None else None
+        return (self.config.kiosk.offline_prefix, owner) if owner and self.register else None
 
     def _todays_chart(self) -> str | None:
         """Today's report chart as a PNG file (redrawn at each look), or None if it failed."""
@@ -131,39 +141,40 @@ def build_health(
     store: SqlStore,
     camera: Camera | None,
     version: str,
+    failover: FailoverStore | None = None,
+    register: KioskRegister | None = None,
 ) -> HealthReport:
-    """One look at the kiosk's parts for ``status.json``; a part that cannot be read says so
-    instead of failing the whole report."""
-    problems: list[str] = []
-    database = "central"
-    pending = failed = None
-    cache_age = None
-    last = None
-    printer = "unknown"
-    try:
-        status = store.status(clock.now())
-        if status.last_sync is not None:
-            cache_age = round((clock.now() - status.last_sync).total_seconds() / 3600, 2)
-        latest = store.last_checkin()
-        if latest is not None:
-            last = moment(latest.created_at)
-            printer = latest.print_state.value
-        if store.outbox.enabled:
-            counts = store.outbox.counts()
-            pending, failed = counts.pending, counts.stuck
-    except StoreError as error:
-        database = "unavailable"
-        problems.append(str(error))
+    """One look at the kiosk's parts for ``status.json`` and the kiosk register: its state,
+    its own camera, printer and last check-in, both stores' backlogs. A part that cannot be
+    read says so instead of failing the whole report."""
+    now = clock.now()
+    held_by = register.held_by if register is not None else None
+    stores = stores_health(
+        kiosk_id=config.kiosk.id,
+        central=store,
+        journal=failover.journal if failover is not None else None,
+        now=now,
+        serving=failover.online if failover is not None else True,
+        numbering_stopped=held_by is not None,
+    )
+    last = stores.last_checkin
     return HealthReport(
         kiosk_id=config.kiosk.id,
-        at=clock.now().isoformat(),
+        at=now.isoformat(),
         camera=str(camera.state) if camera is not None else "none",
-        printer=printer,
-        database=database,
-        outbox_pending=pending,
-        outbox_failed=failed,
-        cache_age_h=cache_age,
-        last_checkin=last,
+        printer=stores.printer,
+        database=stores.database,
+        outbox_pending=stores.outbox_pending,
+        outbox_failed=stores.outbox_failed,
+        cache_age_h=stores.cache_age_h,
+        last_checkin=moment(last.created_at) if last is not None else None,
         version=version,
-        detail="; ".join(problems),
+        detail="; ".join(stores.problems),
+        state=stores.state,
+        offline_pending=stores.offline_pending,
+        held=stores.held,
+        journal_outbox_pending=stores.journal_outbox_pending,
+        journal_outbox_failed=stores.journal_outbox_failed,
+        prefix_held_by=held_by,
+        notice=register.notice if register is not None else "",
     )

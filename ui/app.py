@@ -33,6 +33,8 @@ from kiosk.settings import Config
 from ui.demo import demo_config, demo_database_line, demo_feed, headless_run, prepare_demo
 
 if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
+    from db.offline.failover import FailoverStore
+    from db.offline.register import KioskRegister
     from db.store import SqlStore
     from kiosk.checkin import CheckInService
     from kiosk.ports import StaffDirectory
@@ -64,6 +66,8 @@ class Parts:
     expected: list[Status] = field(default_factory=list)  # the demo patients' outcomes, in turn
     journal: SqlStore | None = None  # the offline journal's store, with a server database
     tickets: TicketDesk | None = None  # "Đến quầy": the desk's list and the reception ticket
+    failover: FailoverStore | None = None  # central, else the journal (a server database)
+    register: KioskRegister | None = None  # this kiosk in the central kiosk register
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -140,7 +144,7 @@ def build_parts(
             printer=printer, online=online,
         )  # fmt: skip
     else:
-        wiring = build_service(config, clock)
+        wiring = build_service(config, clock, version=__version__)
         camera = build_camera(config.camera, clock)
     scan = ScanLoop(
         camera,
@@ -183,6 +187,7 @@ def build_parts(
         camera=camera,
         feed=feed,
         version=__version__,
+        register=wiring.register,
     )
     # the list lives in central (wiring.store): with central down the ticket prints unnumbered
     tickets = TicketDesk(
@@ -198,6 +203,8 @@ def build_parts(
         expected,
         wiring.failover.journal if wiring.failover is not None else None,
         tickets,
+        wiring.failover,
+        wiring.register,
     )  # fmt: skip
 
 
@@ -344,11 +351,11 @@ def _show(window: KioskWindow, args: argparse.Namespace) -> None:
 
 
 def build_background(parts: Parts, version: str) -> Background:
-    """The kiosk's background duties: HIS delivery, ``status.json``, systemd's watchdog."""
+    """The kiosk's background duties: HIS delivery, ``status.json`` and the kiosk register's
+    health record (every ``kiosk.health_interval_s``), systemd's watchdog."""
     from db.his.delivery import RetryPolicy, deliver_pending
     from db.wiring import build_his_sender
-    from kiosk.health import SystemdNotifier, write_status
-    from ui.admin_tools import build_health
+    from kiosk.health import SystemdNotifier
     from ui.background import Background
     from ui.kiosk_printing import POLL_S as PRINT_POLL_S
     from ui.kiosk_printing import KioskPrinting
@@ -363,11 +370,15 @@ def build_background(parts: Parts, version: str) -> Background:
         assert sender is not None
         return deliver_pending(sources, sender, clock, policy)
 
-    def write_health() -> Any:
-        report = build_health(
-            config=config, clock=clock, store=store, camera=parts.camera, version=version
-        )
-        return write_status(config.kiosk.data_dir, report)
+    write_health = health_duty(
+        config,
+        clock,
+        store,
+        camera=parts.camera,
+        version=version,
+        failover=parts.failover,
+        register=parts.register,
+    )
 
     # the desk's requests to print a slip on this kiosk
     printing = KioskPrinting(store, parts.service, config.kiosk.id, clock)
@@ -377,7 +388,42 @@ def build_background(parts: Parts, version: str) -> Background:
         write_health=write_health,
         notifier=SystemdNotifier(),
         duties=[("print-requests", printing.step, PRINT_POLL_S)],
+        health_interval_s=config.kiosk.health_interval_s,
     )
+
+
+def health_duty(
+    config: Config,
+    clock: Clock,
+    store: SqlStore,
+    *,
+    camera: Camera | None,
+    version: str,
+    failover: FailoverStore | None = None,
+    register: KioskRegister | None = None,
+) -> Callable[[], Path]:
+    """The health duty's one step: this kiosk's health report into ``status.json`` and, as
+    its register row's health record, into the central kiosk register."""
+    from db.offline.register import health_of
+    from kiosk.health import write_status
+    from ui.admin_tools import build_health
+
+    def write_health() -> Path:
+        report = build_health(
+            config=config,
+            clock=clock,
+            store=store,
+            camera=camera,
+            version=version,
+            failover=failover,
+            register=register,
+        )
+        written = write_status(config.kiosk.data_dir, report)
+        if register is not None:
+            register.register(health_of(report))
+        return written
+
+    return write_health
 
 
 def wait_for_database(config: Config, retry_s: float = 10.0) -> Parts | None:

@@ -4,7 +4,8 @@
   seconds (the outbox's ``deliver_pending``, the health report's write) and hands each result
   to the GUI thread through a signal. Tests call the steps directly.
 - :class:`Background` starts them for the app: the outbox worker (when a HIS is configured),
-  the ``status.json`` writer every 30 s, and the watchdog ping, sent from the GUI thread so
+  the ``status.json`` writer (and the kiosk register's health record) every
+  ``kiosk.health_interval_s`` (30 s), and the watchdog ping, sent from the GUI thread so
   that a frozen screen stops the pings and systemd restarts the kiosk.
 """
 

@@ -103,6 +103,8 @@ class CacheStatus:
     chart: str | None = None  # a PNG of today's check-ins per hour (the daily report's chart)
     # the kiosk's parts as status.json says them (the admin screen's tiles); None: not known
     health: HealthReport | None = None
+    # (prefix, kiosk) when the kiosk register gave this kiosk's offline prefix to another kiosk
+    prefix_taken: tuple[str, str] | None = None
 
 
 class AdminTools(Protocol):

@@ -79,7 +79,14 @@ class _StillAdmin:
             cache_age_h=30.0,
             last_checkin=(now - timedelta(minutes=12)).isoformat(),
         )
-        return CacheStatus(48_213, synced, outbox=(3, 1_204, 0), health=health)
+        return CacheStatus(
+            48_213,
+            synced,
+            outbox=(3, 1_204, 0),
+            health=health,
+            # the longest line the screen may show: another kiosk owns this kiosk's prefix
+            prefix_taken=("AB12CD34", "KIOSK-07"),
+        )
 
     def sync(self, progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> str:
         return ""

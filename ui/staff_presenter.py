@@ -152,6 +152,7 @@ class StaffPresenter:
             status.cards, when, age, self._w.config.insurance.max_cache_age_h
         )
         self._w.admin_screen.set_outbox(status.outbox, status.outbox_error)
+        self._w.admin_screen.set_prefix_taken(status.prefix_taken)
         self._w.admin_screen.set_chart(status.chart)
         config, now = self._w.config, self._w.clock.now()
         self._w.admin_screen.set_tiles(

@@ -9,6 +9,10 @@ collide: the series is part of the unique key of a number.
 
 Every check-in central numbers for this kiosk is also copied into the journal, so the duplicate
 guard ("the same card twice a day gets the same number") holds online and off.
+
+With a :class:`~db.offline.register.KioskRegister`, the kiosk checks in to the central register
+each time it comes back online, and the journal numbers only while no other kiosk owns its
+prefix (else the check-in raises :class:`~db.offline.register.NumberingStoppedError`: reception).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
 from db.store.staff_copy import AUDIT, queue_action, wait_to_cancel
@@ -39,9 +44,17 @@ class FailoverStore:
     :class:`ReplayLoop` once central is back and the journal replayed).
     """
 
-    def __init__(self, central: SqlStore, journal: SqlStore, *, online: bool = True) -> None:
+    def __init__(
+        self,
+        central: SqlStore,
+        journal: SqlStore,
+        *,
+        online: bool = True,
+        register: KioskRegister | None = None,
+    ) -> None:
         self.central = central
         self.journal = journal
+        self.register = register
         self._lock = threading.Lock()
         self._online = online
 
@@ -56,6 +69,8 @@ class FailoverStore:
             self._online = online
         if changed:
             log.warning("central database %s", "is back" if online else "unreachable: offline")
+        if changed and online and self.register is not None:
+            self.register.register()  # back online: check in to the kiosk register
 
     def _lost(self, error: StoreError) -> None:
         """Central failed: an outage turns the store offline; a refusal of one record's data
@@ -123,7 +138,13 @@ class FailoverStore:
                 except StoreError as error:
                     log.warning("journal copy of %s failed: %s", checkin.id, error)
                 return checkin
+        self._may_number()
         return self.journal.commit_checkin(draft)
+
+    def _may_number(self) -> None:
+        """The journal numbers only while the register gives this kiosk its prefix."""
+        if self.register is not None:
+            self.register.check_numbering()
 
     def _journal_owns(self, checkin_id: str) -> bool:
         """True when the check-in lives only in the journal (numbered offline, not replayed)."""

@@ -8,6 +8,7 @@
 ``staff``                 staff accounts and sign-in attempts
 ``database``              what they share: engine, clock, zone, transactions
 ``dialect``               every SQLite / PostgreSQL difference, chosen once
+``register``              the kiosk register (prefix claims, last seen, health records)
 ========================  ==========================================================
 
 Card rows are encoded and decoded by :class:`db.store.card_columns.CardRow` only; every database

@@ -193,12 +193,22 @@ class CheckinStore(Database):
         return replace(before, cancelled=True)
 
     def last_checkin(self) -> CheckIn | None:
-        """The most recent check-in of any day (the health signal's "last check-in")."""
+        """The most recent check-in of any day."""
         # The latest day first (an index gives it at once), then the latest moment within it.
         latest_day = select(func.max(checkins.c.local_day)).scalar_subquery()
         return self._one(
             select(checkins)
             .where(checkins.c.local_day == latest_day)
+            .order_by(checkins.c.created_at.desc())
+            .limit(1)
+        )
+
+    def last_checkin_of(self, kiosk_id: str, since: date) -> CheckIn | None:
+        """The most recent check-in made at ``kiosk_id`` on ``since`` or later (the health
+        signal's "last check-in": this kiosk's own; the day bound keeps it on an index)."""
+        return self._one(
+            select(checkins)
+            .where(checkins.c.local_day >= since, checkins.c.kiosk_id == kiosk_id)
             .order_by(checkins.c.created_at.desc())
             .limit(1)
         )

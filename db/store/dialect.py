@@ -116,6 +116,10 @@ class Dialect:
         """The database server's time (UTC, aware): where machines must agree on time."""
         raise NotImplementedError
 
+    def serialize(self, conn: Connection, name: str) -> None:
+        """Make the transactions that call this with the same ``name`` run one after another
+        (till ``conn``'s transaction ends): SQLite's writers are one at a time already."""
+
     def oldest_running_transaction(self, engine: Engine) -> int | None:
         """The oldest transaction still running on the server, for the card replica's
         incremental refresh; None where no ``card_changes`` log is kept (every refresh of a
@@ -238,6 +242,12 @@ class PostgresDialect(Dialect):
         # (and reset its count: a lost failure under concurrent tries)
         value: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
         return value.astimezone(UTC)
+
+    def serialize(self, conn: Connection, name: str) -> None:
+        # A transaction-level advisory lock on the name's 64-bit hash, released at commit.
+        conn.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("name", name), 0)))
+        )
 
     def read(self, engine: Engine) -> Connection:
         # One statement needs no BEGIN/ROLLBACK round trips on a server.

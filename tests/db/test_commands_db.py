@@ -42,6 +42,14 @@ def test_db_upgrade_then_status(run_cli: RunCli, tmp_path: Path) -> None:
         "offline_pending",
         "held",
         "state",
+        "outbox_pending",
+        "outbox_failed",
+        "journal_outbox_pending",
+        "journal_outbox_failed",
+        "last_checkin",
+        "printer",
+        "prefix_held_by",
+        "notice",
     }
     assert data["offline_pending"] == 0  # an SQLite database keeps no journal
     assert data["state"] == "online"

@@ -1,4 +1,4 @@
-"""The admin screen shows the HIS outbox and today's chart."""
+"""The admin screen shows the HIS outbox, today's chart, and a prefix another kiosk owns."""
 
 from __future__ import annotations
 
@@ -38,3 +38,27 @@ def test_admin_screen_without_a_his(qtbot: QtBot, make_window: Make) -> None:
     window.staff.admin_button.click()
     qtbot.waitUntil(lambda: window.admin_screen.his.text() == "Gửi HIS: tắt", timeout=5000)
     assert window.admin_screen.chart.pixmap().isNull()
+
+
+def test_admin_screen_says_when_another_kiosk_owns_the_prefix(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, _ = make_window(admin=FakeAdmin(prefix_taken=("A", "KIOSK-07")))
+    log_in(qtbot, window, "987654", code="102")
+    window.staff.admin_button.click()
+    notice = window.admin_screen.prefix_notice
+    qtbot.waitUntil(lambda: "KIOSK-07" in notice.text(), timeout=5000)
+    assert notice.isVisible()
+    assert notice.text() == "Không lấy số ngoại tuyến: tiền tố A là của KIOSK-07"
+    window.toggle_language()
+    assert notice.text() == "No offline numbers: prefix A is KIOSK-07's"
+
+
+def test_admin_screen_hides_the_notice_when_the_prefix_is_this_kiosks(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    window, _ = make_window(admin=FakeAdmin())
+    log_in(qtbot, window, "987654", code="102")
+    window.staff.admin_button.click()
+    qtbot.waitUntil(lambda: "1.234" in window.admin_screen.cards.text(), timeout=5000)
+    assert not window.admin_screen.prefix_notice.isVisible()

@@ -5,20 +5,26 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.migrate import upgrade
-from kiosk.config import Config
+from db.store.register import register_store
+from kiosk.config import Config, load_config
 from kiosk.health import SystemdNotifier, write_status
 from tests.builders import ZONE, draft
-from tests.fakes import FakeClock, StubCamera
-from ui.admin_tools import build_health
+from tests.fakes import FakeClock, FakePrinter, StubCamera
+from ui.admin_tools import KioskAdminTools, build_health
+from ui.app import health_duty
 from ui.background import Background, PeriodicWorker
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _drain(sock: socket.socket) -> list[bytes]:
@@ -125,3 +131,57 @@ def test_health_says_when_the_database_is_unavailable(tmp_path: Path, config: Co
     store.dispose()
     assert (report.database, report.camera) == ("unavailable", "none")
     assert report.detail
+
+
+def test_the_health_duty_writes_status_json_and_the_register_row(
+    tmp_path: Path, config: Config
+) -> None:
+    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'k.db'}")
+    upgrade(engine)
+    store = SqlStore(engine, zone=ZONE, outbox=True)
+    config = replace(config, kiosk=replace(config.kiosk, offline_prefix="A"))
+    try:
+        store.commit_checkin(draft("k1", n=1))
+        register_store(store).claim("KIOSK-07", "A", "1.0", hold=timedelta(days=30))
+        register = KioskRegister(
+            register_store(store),
+            None,
+            kiosk_id=config.kiosk.id,
+            prefix="A",
+            version="test",
+            hold_days=config.kiosk.prefix_hold_days,
+        )
+        clock = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+        step = health_duty(
+            config, clock, store, camera=StubCamera(), version="test", register=register
+        )
+        written = step()
+        data = json.loads(written.read_text(encoding="utf-8"))
+        row = register_store(store).entry(config.kiosk.id)
+        assert row is not None
+        assert row.health is not None
+        assert (row.health.state, data["state"]) == ("online", "online")
+        assert (row.health.camera, row.health.printer) == (data["camera"], data["printer"])
+        assert row.health.outbox_pending == data["outbox_pending"] == 1
+        assert row.held_by == "KIOSK-07"
+        assert row.version == "test"
+        # the verdict of that check-in reaches status.json and the admin screen at the next
+        second = json.loads(step().read_text(encoding="utf-8"))
+        assert second["prefix_held_by"] == "KIOSK-07"
+        admin = KioskAdminTools(
+            config=config,
+            clock=clock,
+            store=store,
+            printer=FakePrinter(),
+            camera=None,
+            register=register,
+        )
+        assert admin.cache_status().prefix_taken == ("A", "KIOSK-07")
+    finally:
+        store.dispose()
+
+
+def test_the_health_interval_is_a_setting(tmp_path: Path) -> None:
+    config = load_config(ROOT / "config.toml", env={"KIOSK_KIOSK_HEALTH_INTERVAL_S": "12.5"})
+    assert config.kiosk.health_interval_s == 12.5
+    assert load_config(ROOT / "config.toml", env={}).kiosk.health_interval_s == 30.0

@@ -79,6 +79,10 @@ class AdminScreen(Screen):
         self.last_sync = label(SMALL_PX)
         self.warning = label(SMALL_PX, bold=True, color=WARN)
         self.pin_notice = label(SMALL_PX, bold=True, color=WARN)
+        # the kiosk register gave this kiosk's offline prefix to another kiosk (else hidden)
+        self.prefix_notice = label(SMALL_PX, bold=True, color=WARN)
+        self.prefix_notice.hide()
+        self._prefix_taken: tuple[str, str] | None = None
         self._short_pin = False
 
         self.his, self.his_error, self.chart = _his_widgets()
@@ -150,6 +154,8 @@ class AdminScreen(Screen):
         for fact in self.facts:
             facts.addWidget(fact)
         box.addLayout(facts)
+        # the prefix's verdict (another kiosk owns this one's offline prefix), when there is one
+        box.addWidget(self.prefix_notice)
         box.addLayout(end_row)
         self._result: Text = no_text
         self._lang: Lang = "vi"
@@ -190,6 +196,12 @@ class AdminScreen(Screen):
     def set_outbox(self, counts: tuple[int, int, int] | None, error: str | None) -> None:
         """The HIS outbox: (pending, delivered, failed), None when no HIS is configured."""
         self._outbox = (counts, error)
+
+    def set_prefix_taken(self, taken: tuple[str, str] | None) -> None:
+        """(prefix, kiosk) when another kiosk owns this kiosk's offline prefix; None: it is
+        this kiosk's."""
+        self._prefix_taken = taken
+        self.prefix_notice.setVisible(taken is not None)
 
     def set_chart(self, png_path: str | None) -> None:
         """Show today's chart (a PNG file) within the screen's width and a third of its height,
@@ -266,6 +278,10 @@ class AdminScreen(Screen):
         stale = age_h is None or age_h > max_age
         self.warning.setText(tr("cache_old", lang, h=max_age) if stale else "")
         self.pin_notice.setText(tr("short_pin", lang) if self._short_pin else "")
+        taken = self._prefix_taken
+        self.prefix_notice.setText(
+            tr("prefix_taken", lang, prefix=taken[0], owner=taken[1]) if taken else ""
+        )
 
         counts, error = self._outbox
         if counts is None:

@@ -1,7 +1,8 @@
 """Screenshots of the reception desk and the fleet page in Debian's Chromium for the docs:
 ``python -m tests.ui.web.desk_screens docs/screens`` writes ``desk.png`` (a scan of a card not
 in the cache, the preset reasons one key away), ``desk-done.png`` (the number printed) and
-``fleet.png`` (an admin's view), all at 1366×768, a reception PC.
+``fleet.png`` (an admin's view of three kiosks in the register), all at 1366×768, a reception
+PC.
 
 The patients are synthetic (kiosk.synthetic); names are masked on the desk as on every screen.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
+from tests.ui.web.fleethelp import fleet_of_three
 from tests.ui.web.screens import morning
 from tests.ui.web.webhelp import CHROMIUM, make_site, served
 
@@ -26,6 +28,7 @@ def main(out: Path) -> None:
         site = make_site(Path(tmp))
         site.add_staff("Minh", code="201", role="admin")
         morning(site)
+        fleet_of_three(site)
         with (
             desk_wiring(site) as (wiring, _),
             served(site, desk=wiring.service) as url,
