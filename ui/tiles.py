@@ -41,25 +41,14 @@ class Tile:
         return tr(f"tile_{self.key}", lang)
 
 
-# the database's state: the report's "state" when it has one, else its "database" field
+# the kiosk's state (kiosk.health: online, offline, held, down) as the database tile shows it
 _DATABASE = {
     "online": Level.OK,
-    "central": Level.OK,
     "offline": Level.WARN,  # the journal took over: patients are served, numbers in A-…
     "held": Level.BAD,  # replayed rows the central database refused: staff must look
-    "unavailable": Level.BAD,
+    "down": Level.BAD,  # neither central nor the journal numbers: patients go to reception
 }
-_DATABASE_WORD = {"central": "online", "unavailable": "offline"}
 _PRINTER = {"printed": Level.OK, "pending": Level.WARN, "failed": Level.BAD}
-
-
-def database_state(report: HealthReport) -> str:
-    """ "online", "offline" or "held": the report's own state where it has one, otherwise
-    derived from its ``database`` field (central → online; the journal or none → offline)."""
-    state = getattr(report, "state", None)
-    if isinstance(state, str) and state:
-        return state
-    return _DATABASE_WORD.get(report.database, report.database)
 
 
 def health_tiles(
@@ -97,12 +86,8 @@ def _printer(report: HealthReport, lang: Lang) -> Tile:
 
 
 def _database(report: HealthReport, lang: Lang) -> Tile:
-    state = database_state(report)
-    level = _DATABASE.get(state, Level.BAD)
-    if report.database == "unavailable":  # neither central nor a journal answers: red
-        level = Level.BAD
-    word = state if state in ("online", "offline", "held") else "offline"
-    return Tile("database", level, tr(f"tile_db_{word}", lang))
+    state = report.state if report.state in _DATABASE else "down"
+    return Tile("database", _DATABASE[state], tr(f"tile_db_{state}", lang))
 
 
 def _outbox(report: HealthReport, lang: Lang) -> Tile:

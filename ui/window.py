@@ -251,6 +251,7 @@ class KioskWindow(QWidget):
         self.camera_gone = self._page(CameraLostScreen())
         keep_size(self.accepted.number)  # already as big as the screen allows
         keep_size(self.printer_failed.number)
+        keep_size(self.ticket.number)
         #: the screens a patient sees, by the name a call for staff gives
         self.patient_screens: dict[QWidget, str] = {
             self.welcome: "welcome",

@@ -4,7 +4,7 @@ report status.json holds; and "Dừng đồng bộ" enabled for as long as a syn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,13 +37,6 @@ def _report(now: datetime, **changes: object) -> HealthReport:
     return HealthReport(**{**values, **changes})  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class _WithState(HealthReport):
-    """A report that names the database's state itself (as the register's report may)."""
-
-    state: str = "held"
-
-
 def _open_admin(qtbot: QtBot, window: KioskWindow) -> None:
     log_in(qtbot, window, "987654", code="102")
     window.staff.admin_button.click()
@@ -59,6 +52,7 @@ def test_the_tiles_colour_each_part(qtbot: QtBot, make_window: Make, clock: Fake
         camera="lost",
         printer="failed",
         database="offline",
+        state="offline",
         outbox_pending=4,
         outbox_failed=0,
         cache_age_h=30.5,
@@ -94,27 +88,30 @@ def test_the_tiles_colour_each_part(qtbot: QtBot, make_window: Make, clock: Fake
 
 
 @pytest.mark.parametrize(
-    ("report", "level", "word"),
+    ("state", "level", "word"),
     [
-        ({"database": "central"}, Level.OK, "Trực tuyến"),
-        ({"database": "offline"}, Level.WARN, "Ngoại tuyến"),
-        ({"database": "unavailable"}, Level.BAD, "Ngoại tuyến"),
+        ("online", Level.OK, "Trực tuyến"),
+        ("offline", Level.WARN, "Ngoại tuyến"),
+        ("held", Level.BAD, "Có lượt bị giữ lại"),
+        ("down", Level.BAD, "Ngừng cấp số"),
+        ("something new", Level.BAD, "Ngừng cấp số"),
     ],
 )
-def test_the_database_tile_derives_online_or_offline(
-    report: dict[str, object], level: Level, word: str
-) -> None:
+def test_the_database_tile_shows_the_kiosks_state(state: str, level: Level, word: str) -> None:
     now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-    tiles = health_tiles(_report(now, **report), max_cache_age_h=26, now=now, zone=ZONE, lang="vi")
+    tiles = health_tiles(
+        _report(now, state=state), max_cache_age_h=26, now=now, zone=ZONE, lang="vi"
+    )
     database = next(t for t in tiles if t.key == "database")
     assert (database.level, database.value) == (level, word)
 
 
-def test_a_reports_own_state_wins_and_held_is_red() -> None:
+def test_held_reads_in_english_and_missing_parts_are_grey() -> None:
     now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     base = _report(now)
-    held = _WithState(**{**base.as_json(), "state": "held"})  # type: ignore[arg-type]
-    tiles = health_tiles(held, max_cache_age_h=26, now=now, zone=ZONE, lang="en")
+    tiles = health_tiles(
+        replace(base, state="held"), max_cache_age_h=26, now=now, zone=ZONE, lang="en"
+    )
     database = next(t for t in tiles if t.key == "database")
     assert (database.level, database.value) == (Level.BAD, "Rows held")
     nothing = health_tiles(None, max_cache_age_h=26, now=now, zone=ZONE, lang="vi")

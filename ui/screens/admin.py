@@ -151,8 +151,9 @@ class AdminScreen(Screen):
         box.addStretch(1)
         facts = QHBoxLayout()
         facts.setSpacing(24)
-        for fact in self.facts:
-            facts.addWidget(fact)
+        # the id and the version are short: the log's path takes the rest of the line
+        for fact, stretch in zip(self.facts, (0, 0, 1), strict=True):
+            facts.addWidget(fact, stretch)
         box.addLayout(facts)
         # the prefix's verdict (another kiosk owns this one's offline prefix), when there is one
         box.addWidget(self.prefix_notice)

@@ -29,6 +29,7 @@ from ui.screens.common import (
 )
 
 TICKET_PX = 260  # the reception number: smaller than a queue number, still read from 2 m
+TICKET_LARGE_PX = 150  # with large text, beside the half-again larger lines around it
 
 
 class _Countdown:
@@ -81,6 +82,14 @@ class TicketScreen(Screen):
         )
         self._issued: IssuedTicket | None = None
         self._reception = ("", "")
+
+    def set_large(self, large: bool) -> None:
+        """Large text: the number gives up height to the reason and the way to the desk, which
+        grow (it is on the printed ticket too); the window keeps it out of the scaling."""
+        super().set_large(large)
+        font = self.number.font()
+        font.setPixelSize(TICKET_LARGE_PX if large else TICKET_PX)
+        self.number.setFont(font)
 
     def show_ticket(self, issued: IssuedTicket, reception: tuple[str, str], lang: Lang) -> None:
         self._issued, self._reception = issued, reception
