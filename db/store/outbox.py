@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, up
 
 from db.errors import store_errors
 from db.models import checkins, outbox, sqlite_moment
-from db.store.checkin_fields import decision_fields, patient_fields
+from db.store.checkin_fields import decision_fields, label_fields, patient_fields
 from db.store.engine import READ_ONLY
 from db.tally import Counts
 from kiosk.model import CheckIn
@@ -55,6 +55,9 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
         # The printed label of an offline series ("A-3"); None for a plain number.
         "queue_label": checkin.label if checkin.offline else None,
         "offline": checkin.offline,
+        # The slip's label when central numbered the check-in otherwise ("A-1" on "12"): the
+        # patient holds it. One event a visit: the alias rides on the check-in's own event.
+        **label_fields(checkin),
         "event": kind,
         "event_id": event_id,
         "checkin_id": checkin.id,

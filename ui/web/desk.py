@@ -128,8 +128,9 @@ def patient_row(checkin: CheckIn) -> dict[str, object]:
     """One of today's check-ins as the desk lists it (names masked: the screen faces a hall)."""
     return {
         "id": checkin.id,
-        "label": checkin.label,
+        "label": checkin.shown_label,  # "12 (A-1)": the slip's label beside central's number
         "clinic": checkin.clinic_code,
+        "flag": checkin.flag or "",
         "name": mask_name(checkin.patient.name),
         "card": mask_number(checkin.patient.bhxh_number or checkin.patient.id_number),
         "time": checkin.created_at,

@@ -1,0 +1,164 @@
+"""The printed label is the number: a label a kiosk printed offline stays with its check-in in
+central, whatever central numbered it.
+
+- A lost reply: central committed the check-in as ``1``, the kiosk (offline by then) printed
+  ``A-1`` for it from its journal. The replay keeps ``A-1`` as the row's alias
+  (``checkins.printed_label``): staff find it, rooms call it, and the HIS gets it with the
+  visit's one check-in event.
+- Two kiosks with one offline prefix both printed ``A-1``: the replay keeps both check-ins,
+  flags both for reception and never fails forever.
+
+Central is the ``store`` fixture (an SQLite file, then a new PostgreSQL database); journals are
+SQLite files; the HIS is a capture server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.his.delivery import RetryPolicy, deliver_pending
+from db.his.event_fields import printed_label
+from db.his.fhir import encounter_resource
+from db.his.http import Endpoint, webhook_sender
+from db.his.qd4750 import row_values
+from db.models import checkins, outbox
+from db.offline.failover import FailoverStore
+from db.offline.replay import ReplayLoop, replay
+from db.store import SqlStore
+from db.store.calling import calling_store
+from db.store.journal import held_count, pending_count
+from kiosk.config import HisSettings
+from kiosk.model import CheckInFlag
+from tests.builders import ZONE, draft
+from tests.db.his_server import his_server
+from tests.db.offline.test_offline import DAY, MORNING, journal_store
+from tests.fakes import FakeClock
+
+POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
+
+
+@pytest.fixture
+def central(store: SqlStore) -> SqlStore:
+    """Central with its HIS outbox on (the same database as ``store``)."""
+    return SqlStore(store.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[SqlStore]:
+    made = journal_store(tmp_path)
+    with_outbox = SqlStore(
+        made.engine, zone=ZONE, clock=FakeClock(MORNING), series="A", outbox=True
+    )
+    yield with_outbox
+    made.dispose()
+
+
+def _events(store: SqlStore, checkin_id: str) -> list[tuple[str, str, dict[str, object]]]:
+    """(kind, state, payload) of the outbox events of one check-in, in delivery order."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(outbox.c.kind, outbox.c.state, outbox.c.payload)
+            .where(outbox.c.checkin_id == checkin_id)
+            .order_by(outbox.c.id)
+        ).all()
+    return [(kind, state, json.loads(payload)) for kind, state, payload in rows]
+
+
+def test_a_label_printed_after_a_lost_reply_is_kept_as_the_rows_alias(
+    central: SqlStore, journal: SqlStore
+) -> None:
+    # Central committed "scan-1" and its reply was lost; the kiosk, offline by then, numbered
+    # the same check-in (the same idempotency key, so the same id) from its journal: "A-1".
+    committed = central.commit_checkin(draft("scan-1", n=1))
+    printed = journal.commit_checkin(draft("scan-1", n=1))
+    assert (committed.label, printed.label, committed.id) == ("1", "A-1", printed.id)
+
+    summary = replay(central, journal, FakeClock(MORNING))
+    assert summary.as_json() == {"replayed": 0, "already": 1, "failed": 0, "held": 0}
+    assert summary.aliased == ("A-1",)
+    assert pending_count(journal) == 0
+
+    row = central.get_checkin(committed.id)
+    assert row is not None
+    assert (row.label, row.printed_label, row.shown_label) == ("1", "A-1", "1 (A-1)")
+    # staff: the desk's search by the slip's label finds it
+    assert [c.id for c in central.list_checkins(DAY, "A-1")] == [committed.id]
+    # calling: the room calls the label the patient holds
+    calls = calling_store(central)
+    assert [w.label for w in calls.queue("NOI", DAY).waiting] == ["A-1"]
+    called = calls.call_next("101", "NOI", DAY, run_limit=2)
+    assert called is not None
+    assert called.label == "A-1"
+    # the HIS: one check-in event for the visit, central's, carrying the alias
+    assert [(k, s) for k, s, _ in _events(central, committed.id)] == [("checkin", "pending")]
+    assert _events(central, committed.id)[0][2]["printed_label"] == "A-1"
+    assert _events(journal, committed.id) == []
+    # a second replay changes nothing
+    assert replay(central, journal, FakeClock(MORNING)).as_json()["already"] == 0
+    with his_server() as (his, url):
+        report = deliver_pending(
+            [central.outbox, journal.outbox],
+            webhook_sender(Endpoint(url, deadline_s=5, allow_http=True)),
+            FakeClock(MORNING),
+            POLICY,
+        )
+    assert report.delivered == 1
+    [got] = his.bodies()
+    assert (got["event"], got["checkin_id"], got["queue_number"]) == ("checkin", row.id, 1)
+    assert got["printed_label"] == "A-1"
+    # every HIS format carries it: FHIR a second queue identifier, QĐ 4750 its reserve field
+    settings = HisSettings()
+    encounter = encounter_resource(got, settings, None, ZONE, "urn:uuid:p")
+    queue_ids = [
+        i["value"] for i in encounter["identifier"] if i["system"] == settings.queue_system
+    ]
+    assert queue_ids == ["2026-11-25/1", "2026-11-25/A-1"]
+    assert row_values(got, "79024", ZONE, "Nội")["DU_PHONG"] == "A-1"
+    assert printed_label({**got, "printed_label": None}) is None
+
+
+def test_two_kiosks_with_one_prefix_keep_both_checkins_and_flag_both(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    one = journal_store(tmp_path, "A", "one.db")
+    two = journal_store(tmp_path, "A", "two.db")
+    first = one.commit_checkin(draft("from-one", n=1))
+    second = two.commit_checkin(draft("from-two", n=2))  # A-1 again: a configuration mistake
+    assert first.label == second.label == "A-1"
+    clock = FakeClock(MORNING)
+    assert replay(store, one, clock).collided == ()
+    summary = replay(store, two, clock)
+    assert summary.as_json() == {"replayed": 1, "already": 0, "failed": 0, "held": 0}
+    assert summary.collided == ("A-1",)
+    assert (pending_count(two), held_count(two)) == (0, 0)  # nothing waits, nothing retried
+
+    kept = {c.id: c for c in store.list_checkins(DAY, "A-1")}  # staff find both by the slip
+    assert set(kept) == {first.id, second.id}
+    assert {c.flag for c in kept.values()} == {CheckInFlag.LABEL_COLLISION.value}
+    assert kept[first.id].label == "A-1"
+    assert (kept[second.id].series, kept[second.id].printed_label) == ("", "A-1")
+    assert kept[second.id].slip_label == "A-1"
+    # the second kiosk's own list shows the flag too (its staff see it while offline)
+    mine = two.get_checkin(second.id)
+    assert mine is not None
+    assert mine.flag == CheckInFlag.LABEL_COLLISION.value
+    with store.engine.connect() as conn:
+        labels = conn.execute(select(checkins.c.printed_label, checkins.c.queue_number)).all()
+    assert len(labels) == 2
+    # never fails forever: another replay finds nothing to do, and the kiosk goes online
+    assert replay(store, two, clock).as_json() == {
+        "replayed": 0,
+        "already": 0,
+        "failed": 0,
+        "held": 0,
+    }
+    failover = FailoverStore(store, two, online=False)
+    ReplayLoop(failover, clock).step()
+    assert failover.online
+    one.dispose()
+    two.dispose()
