@@ -8,7 +8,8 @@ replica of the card cache (:mod:`db.offline.replica`). Numbers of the two series
 collide: the series is part of the unique key of a number.
 
 Every check-in central numbers for this kiosk is also copied into the journal, so the duplicate
-guard ("the same card twice a day gets the same number") holds online and off.
+guard ("the same card twice a day gets the same number") holds online and off; a copy the
+journal refuses (a full disk) waits in memory and is reported (:mod:`db.offline.copies`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.offline.copies import JournalCopies
 from db.store import SqlStore
-from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
+from db.store.journal import cancel_copy, is_pending, pending_count
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
 from kiosk.ports import RecordRefusedError, StoreError
 
@@ -43,6 +45,7 @@ class FailoverStore:
         self.journal = journal
         self._lock = threading.Lock()
         self._online = online
+        self.copies = JournalCopies(journal)
 
     @property
     def online(self) -> bool:
@@ -88,7 +91,9 @@ class FailoverStore:
 
     def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
         # The journal first: it knows this kiosk's check-ins of today, replayed or not.
-        known = self.journal.existing_checkin(patient_key, clinic_code, day)
+        known = self.journal.existing_checkin(
+            patient_key, clinic_code, day
+        ) or self.copies.existing(patient_key, clinic_code, day)
         if known is not None and (known.offline or not self.online):
             return known
         if self.online:
@@ -117,10 +122,7 @@ class FailoverStore:
             except StoreError as error:
                 self._lost(error)
             else:
-                try:
-                    remember_central(self.journal, checkin, draft.idempotency_key)
-                except StoreError as error:
-                    log.warning("journal copy of %s failed: %s", checkin.id, error)
+                self.copies.remember(checkin, draft.idempotency_key)
                 return checkin
         return self.journal.commit_checkin(draft)
 
@@ -170,6 +172,7 @@ class FailoverStore:
         if self._journal_owns(checkin_id):
             return self.journal.cancel_checkin(checkin_id, staff_name, reason)
         cancelled = self.central.cancel_checkin(checkin_id, staff_name, reason)
+        self.copies.cancelled(checkin_id)
         try:  # keep the journal's copy in step, so the duplicate guard forgets it too
             cancel_copy(self.journal, checkin_id)
         except SQLAlchemyError as error:

@@ -193,6 +193,7 @@ class ReplayLoop:
                 self._refresh = None
             except StoreError as error:
                 log.warning("card replica not refreshed: %s", error)
+        self._store.copies.flush()  # copies the journal refused (a full disk), again
         try:
             if self._store.online and self._store.pending() == 0:
                 self._wait = self._first
