@@ -39,6 +39,7 @@ _STUCK = (FAILED, NEEDS_IDENTITY)  # states that hold a patient's later events b
 # this stand-in as its first key and completed by a string substitution (JSON escapes quotes
 # inside values, so the key cannot be mimicked).
 _NUMBER_STAND_IN = '{"queue_number": 0, '
+_LABEL_STAND_IN = '"queue_label": "'  # an offline label ("A-0" until numbered) comes second
 
 OUTBOX_INSERT_SQL = (
     "INSERT INTO outbox (event_id, kind, checkin_id, patient_key, payload, created_at, state,"
@@ -111,10 +112,16 @@ class OutboxEvent:
     created_at: datetime  # UTC; also the first try's due time
 
     def payload_with(self, number: int) -> str:
-        """The payload with the queue number the transaction allocated."""
-        if self.payload.startswith(_NUMBER_STAND_IN):
-            return f'{{"queue_number": {number}, ' + self.payload[len(_NUMBER_STAND_IN) :]
-        return self.payload
+        """The payload with the queue number the transaction allocated (and an offline series'
+        label, which the payload's second key holds: ``"A-0"`` becomes ``"A-<number>"``)."""
+        if not self.payload.startswith(_NUMBER_STAND_IN):
+            return self.payload
+        rest = self.payload[len(_NUMBER_STAND_IN) :]
+        if rest.startswith(_LABEL_STAND_IN):
+            end = rest.index('", ', len(_LABEL_STAND_IN))
+            series = rest[len(_LABEL_STAND_IN) : end].rpartition("-")[0]
+            rest = f"{_LABEL_STAND_IN}{series}-{number}" + rest[end:]
+        return f'{{"queue_number": {number}, ' + rest
 
     def sqlite_row(self, number: int) -> tuple[object, ...]:
         """Parameters of :data:`OUTBOX_INSERT_SQL`."""
