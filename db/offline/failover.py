@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.offline.copies import JournalCopies
 from db.store import SqlStore
-from db.store.journal import cancel_copy, is_pending, pending_count
+from db.store.journal import cancel_copy, hold_events, is_pending, pending_count
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
 from kiosk.ports import RecordRefusedError, StoreError
 
@@ -116,7 +116,8 @@ class FailoverStore:
             return self.central.commit_checkin(draft)
 
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
-        if self.online:
+        tried = self.online
+        if tried:
             try:
                 checkin = self._commit_central(draft)
             except StoreError as error:
@@ -124,7 +125,13 @@ class FailoverStore:
             else:
                 self.copies.remember(checkin, draft.idempotency_key)
                 return checkin
-        return self.journal.commit_checkin(draft)
+        checkin = self.journal.commit_checkin(draft)
+        if tried:  # central may hold it (a lost reply): its HIS event waits for the replay
+            try:
+                hold_events(self.journal, checkin.id)
+            except StoreError as error:  # the patient has the number all the same
+                log.error("HIS event of %s not held for the replay: %s", checkin.id, error)
+        return checkin
 
     def _journal_owns(self, checkin_id: str) -> bool:
         """True when the check-in lives only in the journal (numbered offline, not replayed)."""

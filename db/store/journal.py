@@ -23,7 +23,7 @@ from db.models import audit_log, checkins, outbox, queue_counters, replayed
 from db.store.checkins import checkin_from_row, checkin_values
 from db.store.dialect import dialect_for
 from db.store.engine import READ_ONLY
-from db.store.outbox import DELIVERED, PENDING
+from db.store.outbox import DELIVERED, IN_DOUBT, PENDING
 from db.store.sql_store import SqlStore
 from kiosk.model import CheckIn, CheckInFlag
 from kiosk.ports import StoreError
@@ -255,6 +255,23 @@ def mark_replayed(
             )
 
 
+def hold_events(journal: SqlStore, checkin_id: str) -> None:
+    """The journal numbered a check-in right after central failed to answer its commit, so
+    central may hold it too (a lost reply): its HIS events wait (``in_doubt``, not delivered
+    from the journal) until the replay knows. Central's own event then stands for the visit,
+    or, when central did not have it, the replay hands these over (:func:`replay_checkin`).
+    One visit, one check-in event."""
+    try:
+        with journal.engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.checkin_id == checkin_id, outbox.c.state == PENDING)
+                .values(state=IN_DOUBT)
+            )
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
 def cancel_copy(journal: SqlStore, checkin_id: str) -> None:
     """Mark the journal's copy of a central check-in cancelled (raises SQLAlchemyError)."""
     with journal.engine.begin() as conn:
@@ -443,6 +460,8 @@ def _hand_over_events(conn: Connection, item: PendingCheckIn, row: CheckIn) -> N
         if event["event_id"] in ids or (event["kind"] == "checkin" and has_checkin_event):
             continue
         values = dict(event)
+        if values["state"] == IN_DOUBT:  # central did not have it: now it goes out
+            values["state"] = PENDING
         if renumbered:
             values["payload"] = _with_label(
                 str(event["payload"]),

@@ -33,6 +33,9 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 NEEDS_IDENTITY = "needs_identity"
+# A journal's event of a check-in central may hold too (a lost reply): not delivered from the
+# journal; the replay drops it (central's event stands) or hands it to central's outbox.
+IN_DOUBT = "in_doubt"
 _STUCK = (FAILED, NEEDS_IDENTITY)  # states that hold a patient's later events back
 
 # The number is only known inside the write transaction: the payload is built beforehand with

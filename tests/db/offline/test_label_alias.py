@@ -34,6 +34,7 @@ from db.store.calling import calling_store
 from db.store.journal import held_count, pending_count
 from kiosk.config import HisSettings
 from kiosk.model import CheckInFlag
+from kiosk.ports import StoreError
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
 from tests.db.offline.test_offline import DAY, MORNING, journal_store
@@ -162,3 +163,40 @@ def test_two_kiosks_with_one_prefix_keep_both_checkins_and_flag_both(
     assert failover.online
     one.dispose()
     two.dispose()
+
+
+def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(
+    tmp_path: Path, journal: SqlStore
+) -> None:
+    """Through the kiosk's store: central commits, the reply is lost and the retry meets an
+    outage (fault points ``committed``, then ``counter``, on an SQLite central), so the kiosk
+    prints ``A-1`` from its journal. The journal's event waits (central may hold the visit):
+    the HIS hears nothing from the journal, and after the replay one check-in event, central's,
+    with the alias."""
+    faults: list[str] = []
+
+    def lost_then_down(point: str) -> None:
+        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
+            faults.append(point)
+            raise StoreError("database unreachable: the server closed the connection")
+
+    base = journal_store(tmp_path, series="", name="central.db")
+    central = SqlStore(base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
+    faulty = SqlStore(
+        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
+    )
+    kiosk = FailoverStore(faulty, journal)
+    slip = kiosk.commit_checkin(draft("scan-1", n=1))
+    assert faults == ["committed", "counter"]
+    assert (slip.label, kiosk.online) == ("A-1", False)
+    with his_server() as (his, url):
+        sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
+        deliver_pending([journal.outbox], sender, FakeClock(MORNING), POLICY)
+        assert his.bodies() == []  # in doubt: not from the journal
+        assert replay(central, journal, FakeClock(MORNING)).aliased == ("A-1",)
+        deliver_pending([central.outbox, journal.outbox], sender, FakeClock(MORNING), POLICY)
+        got = his.bodies()
+    assert [(b["event"], b["queue_number"], b["printed_label"]) for b in got] == [
+        ("checkin", 1, "A-1")
+    ]
+    base.dispose()
