@@ -65,6 +65,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     print(f"size:            {'unknown' if size is None else f'{size / 1e6:.1f} MB'}")
     print(f"offline pending: {pending:,}")
     print(f"held:            {held:,}")
+    if status.collided_today:  # two kiosks printed one label: reception looks at both
+        print(f"label collisions: {status.collided_today:,} (flagged for reception)")
     return 0
 
 

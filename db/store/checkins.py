@@ -212,6 +212,16 @@ class CheckinStore(Database):
             )
         )
 
+    def count_flagged(self, day: date, flag: str) -> int:
+        """How many of ``day``'s check-ins carry ``flag`` (reception must look at them)."""
+        return int(
+            self._scalar(
+                select(func.count())
+                .select_from(checkins)
+                .where(checkins.c.local_day == day, checkins.c.flag == flag)
+            )
+        )
+
     def tally_outcome(self, status: str, kiosk_id: str, at: datetime) -> None:
         """Count one scan that ended without a check-in (``status`` e.g. ``rejected``) in its
         local day and hour, for the daily report."""

@@ -92,7 +92,7 @@ def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
     url = config.database.offline_url
     path = journal_path(url)
     if path is not None and not path.exists():
-        log.warning("offline journal %s missing: a new one is built", path)
+        log.info("offline journal %s missing: a new one is built", path)  # a first start, too
     try:
         return _open_journal(config, url, clock)
     except StoreError as error:

@@ -15,8 +15,10 @@ SQLite files; the HIS is a capture server on 127.0.0.1.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from sqlalchemy import select
@@ -38,8 +40,10 @@ from kiosk.ports import StoreError
 from tests.builders import ZONE, draft
 from tests.db.his_server import his_server
 from tests.db.offline.test_offline import DAY, MORNING, journal_store
+from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
 
+RunCli = Callable[..., CompletedProcess[bytes]]
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
 
 
@@ -163,6 +167,49 @@ def test_two_kiosks_with_one_prefix_keep_both_checkins_and_flag_both(
     assert failover.online
     one.dispose()
     two.dispose()
+
+
+def test_colliding_labels_through_kiosk_admin(
+    postgres_url: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """``replay --json`` counts the collision and names it; ``status`` counts today's check-ins
+    flagged for reception (a journal needs a server central: PostgreSQL only)."""
+    now = datetime.now(UTC)
+    today = {"day": now.astimezone(ZONE).date(), "created_at": now}
+    one = journal_store(tmp_path, "A", "one.db")
+    one.commit_checkin(draft("from-one", n=1, **today))
+    one.dispose()
+    two = journal_store(tmp_path, "A", "two.db")
+    two.commit_checkin(draft("from-two", n=2, **today))
+    two.dispose()
+    with fresh_database(postgres_url) as url:
+        site = {
+            "KIOSK_DATABASE_URL": url,
+            "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+            "KIOSK_INSURANCE_GATEWAY_URL": "",
+        }
+        first = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'one.db'}"}
+        second = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'two.db'}"}
+        assert _last_json(run_cli(["replay", "--json"], env=first))["collided"] == 0
+        done = run_cli(["replay", "--json"], env=second)
+        assert _last_json(done) == {
+            "replayed": 1,
+            "already": 0,
+            "failed": 0,
+            "held": 0,
+            "collided": 1,
+        }
+        assert "A-1 (another kiosk printed the same label; both kept)" in done.stderr.decode()
+        again = _last_json(run_cli(["replay", "--json"], env=second))  # never fails forever
+        assert (again["replayed"], again["failed"]) == (0, 0)
+        status = _last_json(run_cli(["status", "--json"], env=second))
+        assert (status["state"], status["collided"]) == ("online", 2)
+
+
+def _last_json(result: CompletedProcess[bytes]) -> dict[str, object]:
+    assert result.returncode == 0, result.stderr.decode()
+    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    return data
 
 
 def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(
