@@ -10,7 +10,7 @@ copied in for the duplicate guard. The replay's policy (order, counting, back-of
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -327,6 +327,10 @@ def replay_checkin(central: SqlStore, item: PendingCheckIn) -> str:
 
 _TRIES = 3  # looks at central per replayed check-in when others write the same labels at once
 
+#: A named fault point for the race tests (None in the product): ``"looked"`` is called inside
+#: the replay's transaction after it looked for the label in central, before it inserts.
+fault_point: Callable[[str], None] | None = None
+
 
 def _replay_in(conn: Connection, central: SqlStore, item: PendingCheckIn) -> tuple[str, CheckIn]:
     """The replay's writes in central's transaction ``conn``: the result, and the row central
@@ -348,6 +352,8 @@ def _replay_in(conn: Connection, central: SqlStore, item: PendingCheckIn) -> tup
             checkins.c.queue_number == checkin.queue_number,
         )
     ).first()
+    if fault_point is not None:
+        fault_point("looked")  # the race tests: another kiosk inserts the same label now
     if taken is not None:
         # Two kiosks with one offline prefix both printed this label for this clinic and day.
         # Both check-ins stay: this one takes central's next number with the printed label as

@@ -15,6 +15,7 @@ SQLite files; the HIS is a capture server on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from subprocess import CompletedProcess
 import pytest
 from sqlalchemy import select
 
+import db.store.journal as journal_module
 from db.his.delivery import RetryPolicy, deliver_pending
 from db.his.event_fields import printed_label
 from db.his.fhir import encounter_resource
@@ -30,10 +32,12 @@ from db.his.http import Endpoint, webhook_sender
 from db.his.qd4750 import row_values
 from db.models import checkins, outbox
 from db.offline.failover import FailoverStore
-from db.offline.replay import ReplayLoop, replay
+from db.offline.replay import ReplayLoop, ReplaySummary, replay
 from db.store import SqlStore
 from db.store.calling import calling_store
+from db.store.engine import create_kiosk_engine
 from db.store.journal import held_count, pending_count
+from db.store.migrate import upgrade
 from kiosk.config import HisSettings
 from kiosk.model import CheckInFlag
 from kiosk.ports import StoreError
@@ -247,3 +251,55 @@ def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(
         ("checkin", 1, "A-1")
     ]
     base.dispose()
+
+
+def test_two_kiosks_replaying_one_label_at_the_same_moment_keep_both(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kiosk one looks for ``A-1`` in central and finds nothing; before it inserts, kiosk two
+    puts its ``A-1`` in (fault point ``looked``, timed with events). Kiosk one's insert meets
+    the unique key, and its replay looks again: a collision, both kept, nothing held."""
+    one = journal_store(tmp_path, "A", "one.db")
+    two = journal_store(tmp_path, "A", "two.db")
+    first = one.commit_checkin(draft("from-one", n=1))
+    second = two.commit_checkin(draft("from-two", n=2))
+    looked = threading.Event()
+    go_on = threading.Event()
+    calls: list[str] = []
+
+    def hold_the_first_look(point: str) -> None:
+        calls.append(point)
+        if threading.current_thread().name == "kiosk-one" and not looked.is_set():
+            looked.set()
+            assert go_on.wait(30), "kiosk two never finished"
+
+    monkeypatch.setattr(journal_module, "fault_point", hold_the_first_look)
+    results: dict[str, ReplaySummary] = {}
+    with fresh_database(postgres_url) as url:
+        engine = create_kiosk_engine(url)
+        upgrade(engine)
+        central = SqlStore(engine, zone=ZONE)
+        try:
+            runner = threading.Thread(
+                target=lambda: results.update(one=replay(central, one, FakeClock(MORNING))),
+                name="kiosk-one",
+            )
+            runner.start()
+            assert looked.wait(30), "kiosk one never looked"
+            results["two"] = replay(central, two, FakeClock(MORNING))
+            go_on.set()
+            runner.join(30)
+            assert not runner.is_alive()
+            kept = {c.id: c for c in central.list_checkins(DAY, "A-1")}
+        finally:
+            central.dispose()
+    assert results["two"].collided == ()  # it got there first: A-1 is its own
+    assert results["one"].as_json() == {"replayed": 1, "already": 0, "failed": 0, "held": 0}
+    assert results["one"].collided == ("A-1",)
+    assert calls.count("looked") >= 3  # kiosk one looked twice, kiosk two once
+    assert set(kept) == {first.id, second.id}
+    assert kept[second.id].label == "A-1"
+    assert (kept[first.id].series, kept[first.id].printed_label) == ("", "A-1")
+    assert {c.flag for c in kept.values()} == {CheckInFlag.LABEL_COLLISION.value}
+    one.dispose()
+    two.dispose()
