@@ -395,7 +395,7 @@ def _done(outcome: Outcome) -> dict[str, object]:
     reason = outcome.reason
     return {
         "ok": checkin is not None,
-        "label": checkin.label if checkin is not None else "",
+        "label": checkin.shown_label if checkin is not None else "",
         "clinic": checkin.clinic_code if checkin is not None else "",
         "id": checkin.id if checkin is not None else "",
         "printed": outcome.printed,

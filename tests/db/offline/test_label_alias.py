@@ -46,6 +46,7 @@ from tests.db.his_server import his_server
 from tests.db.offline.test_offline import DAY, MORNING, journal_store
 from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
+from ui.web.desk import patient_row
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
@@ -95,8 +96,9 @@ def test_a_label_printed_after_a_lost_reply_is_kept_as_the_rows_alias(
     row = central.get_checkin(committed.id)
     assert row is not None
     assert (row.label, row.printed_label, row.shown_label) == ("1", "A-1", "1 (A-1)")
-    # staff: the desk's search by the slip's label finds it
+    # staff: the desk's search by the slip's label finds it, and its list shows both labels
     assert [c.id for c in central.list_checkins(DAY, "A-1")] == [committed.id]
+    assert patient_row(row)["label"] == "1 (A-1)"
     # calling: the room calls the label the patient holds
     calls = calling_store(central)
     assert [w.label for w in calls.queue("NOI", DAY).waiting] == ["A-1"]
@@ -152,6 +154,10 @@ def test_two_kiosks_with_one_prefix_keep_both_checkins_and_flag_both(
     assert kept[first.id].label == "A-1"
     assert (kept[second.id].series, kept[second.id].printed_label) == ("", "A-1")
     assert kept[second.id].slip_label == "A-1"
+    assert [patient_row(kept[i])["flag"] for i in (first.id, second.id)] == [
+        "label_collision",
+        "label_collision",
+    ]
     # the second kiosk's own list shows the flag too (its staff see it while offline)
     mine = two.get_checkin(second.id)
     assert mine is not None
