@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
 
 from db.store.journal import pending_count
+from db.store.journal_file import move_aside
 from db.store.open import open_journal
 from kiosk.config import load_config
 from tests.db.offline.test_offline import CLOSED_PORT, ROOT
@@ -122,3 +124,17 @@ def test_a_journal_that_cannot_be_opened_for_another_reason_is_not_moved(
         open_journal(config)
     assert (tmp_path / "offline.db").is_dir()
     assert list(tmp_path.glob("*.corrupt-*")) == []
+
+
+def test_moving_aside_takes_the_wal_and_shm_along(tmp_path: Path) -> None:
+    journal = tmp_path / "offline.db"
+    for name, data in (("offline.db", GARBAGE), ("offline.db-wal", b"w"), ("offline.db-shm", b"s")):
+        (tmp_path / name).write_bytes(data)
+    aside = move_aside(journal, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    assert aside.name == "offline.db.corrupt-20261125T020000000000Z"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        aside.name,
+        aside.name + "-shm",
+        aside.name + "-wal",
+    ]
+    assert (tmp_path / (aside.name + "-wal")).read_bytes() == b"w"
