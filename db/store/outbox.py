@@ -224,7 +224,7 @@ class SqlOutbox:
         with store_errors(), self._read() as conn:
             found = {str(state): int(n) for state, n in conn.execute(stmt)}
         return OutboxCounts(
-            found.get(PENDING, 0),
+            found.get(PENDING, 0) + found.get(IN_DOUBT, 0),  # in doubt: waits for the replay
             found.get(DELIVERED, 0),
             found.get(FAILED, 0),
             found.get(NEEDS_IDENTITY, 0),

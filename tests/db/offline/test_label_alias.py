@@ -250,6 +250,7 @@ def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(
         sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
         deliver_pending([journal.outbox], sender, FakeClock(MORNING), POLICY)
         assert his.bodies() == []  # in doubt: not from the journal
+        assert journal.outbox.counts().pending == 1  # but it is counted: it waits
         assert replay(central, journal, FakeClock(MORNING)).aliased == ("A-1",)
         deliver_pending([central.outbox, journal.outbox], sender, FakeClock(MORNING), POLICY)
         got = his.bodies()
