@@ -186,6 +186,8 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     next_attempt_at: datetime
+    # when the event happened (UTC): delivery merges the outboxes of one kiosk in this order
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ class SqlOutbox:
                 payload=json.loads(row.payload),
                 attempts=row.attempts,
                 next_attempt_at=row.next_attempt_at,
+                created_at=row.created_at,
             )
             for row in rows
         ]

@@ -11,6 +11,7 @@ capture server on 127.0.0.1; central is an SQLite file, then a new PostgreSQL da
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,28 @@ def test_an_event_the_journal_delivered_itself_is_not_handed_over(
         deliver_pending([central.outbox, journal.outbox], sender, FakeClock(MORNING), POLICY)
         got = his.bodies()
     assert [b["event"] for b in got] == ["checkin", "cancel"]
+
+
+def test_one_kiosks_two_outboxes_go_out_merged_by_when_it_happened(
+    central: SqlStore, journal: SqlStore
+) -> None:
+    """Card 1 checked in offline at 09:00 (its event in the journal, not replayed yet: say
+    it was held for reception), then at another clinic on central at 09:10. One pass over
+    [central, journal] sends 09:00 first; and while the journal's event is retried after an
+    HIS error, central's event of the same patient waits behind it."""
+    journal.commit_checkin(draft("offline-09", n=1))
+    central.commit_checkin(
+        draft("central-0910", clinic="NGOAI", n=1, created_at=MORNING + timedelta(minutes=10))
+    )
+    sources: list[OutboxSource] = [central.outbox, journal.outbox]
+    with his_server(script=[503]) as (his, url):
+        sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
+        clock = FakeClock(MORNING + timedelta(minutes=11))
+        first = deliver_pending(sources, sender, clock, POLICY)
+        assert [b["clinic_code"] for b in his.bodies()] == ["NOI"]  # the 09:00 one, refused
+        assert (first.retried, first.waiting, first.delivered) == (1, 1, 0)
+        clock.advance(seconds=60)
+        second = deliver_pending(sources, sender, clock, POLICY)
+        got = his.bodies()
+    assert second.delivered == 2
+    assert [b["clinic_code"] for b in got] == ["NOI", "NOI", "NGOAI"]
