@@ -153,6 +153,11 @@ class CheckInRow(Base):
     # Five years and the year's co-payment over the threshold: 100 % since this local date;
     # kept so a reprinted slip still says "Miễn cùng chi trả từ dd/MM/yyyy".
     copay_exempt_from: Mapped[date | None] = mapped_column(Date)
+    # The label the patient's slip carries when it is not this row's own (migration
+    # 0013_label_alias): a kiosk printed an offline label ("A-1") for a check-in central also
+    # numbered (a lost reply), or its offline label was taken by another kiosk's (a collision).
+    # Staff find the row by it, the HIS gets it, and the rooms call by it.
+    printed_label: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_checkins_idempotency_key"),

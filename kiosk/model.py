@@ -404,11 +404,29 @@ class CheckIn:
     flag: str | None = None  # "duplicate": reception must look (see CheckInFlag)
     # the slip's "Miễn cùng chi trả từ dd/MM/yyyy" (stored: a reprint prints it again)
     copay_exempt_from: date | None = None
+    # The slip's label when it is not this check-in's own number: the offline label a kiosk
+    # printed for a check-in central numbered too (a lost reply), or one another kiosk's offline
+    # check-in had taken first (two kiosks with one prefix). The patient holds this one.
+    printed_label: str | None = None
 
     @property
     def label(self) -> str:
-        """The number as printed and shown: "12", or "A-3" for an offline number."""
+        """The number as numbered: "12", or "A-3" for an offline number."""
         return f"{self.series}-{self.queue_number}" if self.series else str(self.queue_number)
+
+    @property
+    def slip_label(self) -> str:
+        """The label on the patient's slip: the printed alias when there is one, else
+        :attr:`label`. Rooms call by it."""
+        return self.printed_label or self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The label for staff: ``"12 (A-1)"`` when the slip carries an alias, else
+        :attr:`label`."""
+        if self.printed_label and self.printed_label != self.label:
+            return f"{self.label} ({self.printed_label})"
+        return self.label
 
     @property
     def offline(self) -> bool:
@@ -449,3 +467,8 @@ class CheckInFlag(StrEnum):
     # A kiosk's copy of a central check-in whose cancel waits for central (an outage): the
     # number stays valid until central takes the cancel.
     CANCEL_WAITING = "cancel_waiting"
+    # Replayed from an offline journal while another kiosk with the same offline prefix had
+    # put the same label in central for the same clinic and day: two slips say one label.
+    # Both check-ins are kept and both carry this flag; the later one has a central number
+    # and the printed label as its alias.
+    LABEL_COLLISION = "label_collision"

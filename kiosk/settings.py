@@ -33,10 +33,10 @@ HIS_KINDS = ("none", "fhir", "webhook", "qd4750", "json")
 # his.kind = "json": the kiosk fields [his.json_fields] may name, and each format's fields
 # (db/his/vendor_json.py fills them; a test keeps the two lists the same)
 HIS_JSON_FIELDS = (
-    "checkin_id", "event", "event_id", "queue_number", "queue_label", "local_day", "created_at",
-    "clinic_code", "clinic_name", "name", "birth", "gender", "card_number", "bhxh_number",
-    "id_number", "facility_code", "valid_from", "valid_to", "benefit_level", "route",
-    "benefit_percent", "cancelled", "kiosk_id", "hospital_code",
+    "checkin_id", "event", "event_id", "queue_number", "queue_label", "printed_label",
+    "local_day", "created_at", "clinic_code", "clinic_name", "name", "birth", "gender",
+    "card_number", "bhxh_number", "id_number", "facility_code", "valid_from", "valid_to",
+    "benefit_level", "route", "benefit_percent", "cancelled", "kiosk_id", "hospital_code",
 )  # fmt: skip
 _HIS_JSON_DATES = ("local_day", "birth", "valid_from", "valid_to")
 HIS_JSON_FORMATS: Mapping[str, tuple[str, ...]] = {

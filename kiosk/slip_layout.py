@@ -183,7 +183,7 @@ def layout_slip(
     items.append(SlipRule())
     line(TITLE, Size.TITLE, bold=True, align=Align.CENTER)
     line("Số thứ tự", Size.SMALL, align=Align.CENTER)
-    line(checkin.label, Size.NUMBER, bold=True, align=Align.CENTER)
+    line(checkin.slip_label, Size.NUMBER, bold=True, align=Align.CENTER)  # what rooms call
     if checkin.offline:
         line(OFFLINE_NOTE, Size.SMALL, align=Align.CENTER)
     items += _priority_lines(place)

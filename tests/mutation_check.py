@@ -106,7 +106,8 @@ MUTANTS = (
             "            break\n"
             '        _fault("between", item)\n'
             "        try:\n"
-            "            mark_replayed(journal, item.checkin, result, clock.now())\n"
+            '            handed = [str(e["event_id"]) for e in item.events]\n'
+            "            mark_replayed(journal, item.checkin, result, clock.now(), handed)\n"
             "        except SQLAlchemyError as error:\n"
             "            raise StoreError(describe_error(error)) from error\n"
         ),

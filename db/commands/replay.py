@@ -61,7 +61,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         f"replayed {summary.replayed}, already there {summary.already}, failed {summary.failed}"
         f", held {len(still_held)}"
     )
-    data = summary.as_json() | {"held": len(still_held)}
+    data = summary.as_json() | {"held": len(still_held), "collided": len(summary.collided)}
     print_result(args.json, data, counts)
     for label in summary.flagged:
         print(f"flagged for reception: {label} (the card checked in elsewhere)", file=sys.stderr)
@@ -70,6 +70,13 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
             f"staff actions: {staff.audits} audit rows, {staff.cancels} cancels, {staff.held} held",
             file=sys.stderr,
         )
+    for label in summary.collided:
+        print(
+            f"flagged for reception: {label} (another kiosk printed the same label; both kept)",
+            file=sys.stderr,
+        )
+    for label in summary.aliased:
+        print(f"kept as an alias: {label} (central had numbered it already)", file=sys.stderr)
     for problem in summary.problems:
         print(f"failed: {problem}", file=sys.stderr)
     for held in still_held:

@@ -27,7 +27,7 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         raise CommandError(f"printing failed: {outcome.detail or outcome.message('en')}")
     assert outcome.checkin is not None
     where = f" ({outcome.slip_path})" if outcome.slip_path else ""
-    print(f"reprinted {outcome.checkin.clinic_code} #{outcome.checkin.label}{where}")
+    print(f"reprinted {outcome.checkin.clinic_code} #{outcome.checkin.shown_label}{where}")
     return 0
 
 

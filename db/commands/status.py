@@ -80,6 +80,8 @@ def _report(
         print(f"last sync:       {data['last_sync'] or 'never'}")
         print(f"database:        {health.status.database}")
         print(f"size:            {'unknown' if size is None else f'{size / 1e6:.1f} MB'}")
+        if health.status.collided_today:  # two kiosks printed one label: reception looks at both
+            print(f"label collisions: {health.status.collided_today:,} (flagged for reception)")
     print(f"offline pending: {health.offline_pending or 0:,}")
     print(f"held:            {health.held or 0:,}")
     print(f"outbox:          {_backlog(health.outbox_pending, health.outbox_failed)}")

@@ -9,7 +9,11 @@ Rules:
 
 - **In order per patient.** A patient's events go out in the order they were written. While
   one of them waits for a retry, is taken by another worker, or is a dead letter, the later
-  ones wait too: a cancel never overtakes its check-in.
+  ones wait too: a cancel never overtakes its check-in. Across the outboxes of one pass (a
+  kiosk's central and journal) the events are merged by when they happened, each outbox kept
+  in its own order, and a patient held back in one is held back in all. (The replay hands a
+  journal's undelivered events to central's outbox, so whoever delivers central's outbox
+  sends a replayed check-in's events before a later cancel: ``db.store.journal``.)
 - **Retries with backoff.** A failed try is tried again after ``backoff_s`` doubled per
   attempt, at most ``backoff_max_s``.
 - **Dead letters.** After ``max_attempts`` tries (or at once when the HIS refuses the event as
@@ -28,6 +32,7 @@ Rules:
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,27 +152,76 @@ def deliver_pending(
     """
     delivered = retried = dead = waiting = 0
     errors: list[str] = []
-    total = OutboxCounts()
-    for source in sources:
+    lists, held, cut = _read(sources, limit, errors)
+    readable = {index for index, _ in lists}
+    broken: set[int] = set()
+    # heapq.merge takes from the head of each list: every outbox keeps its own order
+    merged = heapq.merge(*(items for _, items in lists), key=lambda pair: _moment(pair[1]))
+    for index, item in merged:
+        if index in broken or (cut is not None and _moment(item) > cut):
+            waiting += 1
+            continue
         try:
-            items, held = source.pending(limit)
-            for item in items:
-                outcome = _deliver_one(
-                    source, item, held, sender=sender, clock=clock, policy=policy
-                )
-                if outcome == "delivered":
-                    delivered += 1
-                elif outcome == "retry":
-                    retried += 1
-                elif outcome == "dead":
-                    dead += 1
-                else:
-                    waiting += 1
+            outcome = _deliver_one(
+                sources[index], item, held, sender=sender, clock=clock, policy=policy
+            )
+        except StoreError as error:
+            _unavailable(sources[index], error, errors)
+            broken.add(index)
+            continue
+        if outcome == "delivered":
+            delivered += 1
+        elif outcome == "retry":
+            retried += 1
+        elif outcome == "dead":
+            dead += 1
+        else:
+            waiting += 1
+    total = OutboxCounts()
+    for index, source in enumerate(sources):
+        if index in broken or index not in readable:
+            continue
+        try:
             total += source.counts()
         except StoreError as error:
-            log.warning("outbox of %s unavailable: %s", source.name, error)
-            errors.append(f"{source.name}: {error}")
+            _unavailable(source, error, errors)
     return DeliveryReport(delivered, retried, dead, waiting, total, tuple(errors))
+
+
+_Lists = list[tuple[int, list[tuple[int, OutboxItem]]]]
+
+
+def _read(
+    sources: Sequence[OutboxSource], limit: int, errors: list[str]
+) -> tuple[_Lists, set[str], datetime | None]:
+    """Each readable outbox's pending events (by the outbox's index, each in its order), the
+    patients held back in any of them, and the moment past which an outbox read only in part
+    (``limit`` events) may hide earlier events than the others': those wait for a next pass."""
+    lists: _Lists = []
+    held: set[str] = set()
+    cut: datetime | None = None
+    for index, source in enumerate(sources):
+        try:
+            items, stuck = source.pending(limit)
+        except StoreError as error:
+            _unavailable(source, error, errors)
+            continue
+        held |= stuck
+        lists.append((index, [(index, item) for item in items]))
+        if items and len(items) >= limit:
+            last = _moment(items[-1])
+            cut = last if cut is None else min(cut, last)
+    return lists, held, cut
+
+
+def _moment(item: OutboxItem) -> datetime:
+    """When the event happened (its first due time for an item read without it)."""
+    return item.created_at or item.next_attempt_at
+
+
+def _unavailable(source: OutboxSource, error: StoreError, errors: list[str]) -> None:
+    log.warning("outbox of %s unavailable: %s", source.name, error)
+    errors.append(f"{source.name}: {error}")
 
 
 def _deliver_one(

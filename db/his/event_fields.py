@@ -24,5 +24,18 @@ def local_moment(payload: Mapping[str, Any], zone: ZoneInfo) -> datetime:
 
 
 def queue_label(payload: Mapping[str, Any]) -> str:
-    """The number as printed: ``"12"``, or ``"A-3"`` for an offline number."""
+    """The number as numbered: ``"12"``, or ``"A-3"`` for an offline number."""
     return str(payload.get("queue_label") or payload["queue_number"])
+
+
+def printed_label(payload: Mapping[str, Any]) -> str | None:
+    """The label on the patient's slip when it is not :func:`queue_label` (``"A-1"`` on a
+    check-in central numbered ``12``: a lost reply, or two kiosks with one prefix), else None."""
+    value = payload.get("printed_label")
+    return str(value) if value and str(value) != queue_label(payload) else None
+
+
+def shown_label(payload: Mapping[str, Any]) -> str:
+    """The number for people: ``"12 (A-1)"`` when the slip carries an alias, else ``"12"``."""
+    alias = printed_label(payload)
+    return f"{queue_label(payload)} ({alias})" if alias else queue_label(payload)

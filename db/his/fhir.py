@@ -53,7 +53,7 @@ from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient
 
 from db.his.delivery import NeedsIdentityError
-from db.his.event_fields import queue_label, visit_code
+from db.his.event_fields import printed_label, queue_label, shown_label, visit_code
 from kiosk.config import HisSettings
 from kiosk.model import Clinic
 
@@ -228,6 +228,22 @@ def queue_value(payload: Mapping[str, Any]) -> str:
     return f"{payload['local_day']}/{queue_label(payload)}"
 
 
+def _printed_identifier(payload: Mapping[str, Any], settings: HisSettings) -> list[dict[str, Any]]:
+    """A second queue identifier with the slip's label when it is an alias (``2026-11-25/A-1``
+    on the Encounter of number 12): the patient holds that slip."""
+    alias = printed_label(payload)
+    if alias is None:
+        return []
+    return [
+        {
+            "use": "secondary",
+            "type": {"text": "Số thứ tự trên phiếu / printed queue number"},
+            "system": settings.queue_system,
+            "value": f"{payload['local_day']}/{alias}",
+        }
+    ]
+
+
 def encounter_resource(
     payload: Mapping[str, Any],
     settings: HisSettings,
@@ -240,7 +256,7 @@ def encounter_resource(
     resource: dict[str, Any] = {
         "resourceType": "Encounter",
         "text": _narrative(
-            f"Số thứ tự {queue_label(payload)} - {clinic_name}", payload["local_day"]
+            f"Số thứ tự {shown_label(payload)} - {clinic_name}", payload["local_day"]
         ),
         "status": "arrived",
         "class": {"system": ACT_CODE_SYSTEM, "code": "AMB", "display": "ambulatory"},
@@ -252,6 +268,7 @@ def encounter_resource(
                 "system": settings.queue_system,
                 "value": queue_value(payload),
             },
+            *_printed_identifier(payload, settings),
         ],
         "serviceType": {
             "coding": [

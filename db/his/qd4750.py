@@ -37,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from db.his.delivery import SendResult
-from db.his.event_fields import local_moment, visit_code
+from db.his.event_fields import local_moment, printed_label, visit_code
 from db.his.http import Endpoint, HttpHisSender
 from db.store.outbox import OutboxItem
 from kiosk.config import Config, ConfigError
@@ -114,6 +114,9 @@ def row_values(
         MA_LOAI_KCB=VISIT_KIND,
         MA_CSKCB=hospital_code,
         TEN_DICH_VU=clinic_name,
+        # The reserve field: the slip's label when it is an alias of the check-in's number
+        # (the table has no queue number of its own; MA_LK is the check-in).
+        DU_PHONG=printed_label(payload) or "",
     )
     return values
 

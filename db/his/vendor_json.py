@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from db.his.event_fields import local_moment, queue_label, visit_code
+from db.his.event_fields import local_moment, printed_label, queue_label, visit_code
 from db.his.http import Endpoint, HttpHisSender
 from kiosk.config import Config, ConfigError
 
@@ -63,6 +63,7 @@ SOURCES: dict[str, Callable[[Mapping[str, Any], Context], Value]] = {
     "event_id": _event("event_id"),
     "queue_number": _event("queue_number"),
     "queue_label": lambda p, _: queue_label(p),
+    "printed_label": lambda p, _: printed_label(p),
     "local_day": _event("local_day"),
     "created_at": lambda p, c: local_moment(p, c.zone).isoformat(),
     "clinic_code": _event("clinic_code"),

@@ -8,7 +8,8 @@ replica of the card cache (:mod:`db.offline.replica`). Numbers of the two series
 collide: the series is part of the unique key of a number.
 
 Every check-in central numbers for this kiosk is also copied into the journal, so the duplicate
-guard ("the same card twice a day gets the same number") holds online and off.
+guard ("the same card twice a day gets the same number") holds online and off; a copy the
+journal refuses (a full disk) waits in memory and is reported (:mod:`db.offline.copies`).
 
 With a :class:`~db.offline.register.KioskRegister`, the kiosk checks in to the central register
 each time it comes back online, and the journal numbers only while no other kiosk owns its
@@ -24,9 +25,15 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.offline.copies import JournalCopies
 from db.offline.register import KioskRegister
 from db.store import SqlStore
-from db.store.journal import cancel_copy, is_pending, pending_count, remember_central
+from db.store.journal import (
+    cancel_copy,
+    hold_events,
+    is_pending,
+    pending_count,
+)
 from db.store.staff_copy import AUDIT, queue_action, wait_to_cancel
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
 from kiosk.ports import RecordRefusedError, StoreError
@@ -57,6 +64,7 @@ class FailoverStore:
         self.register = register
         self._lock = threading.Lock()
         self._online = online
+        self.copies = JournalCopies(journal)
 
     @property
     def online(self) -> bool:
@@ -104,7 +112,9 @@ class FailoverStore:
 
     def existing_checkin(self, patient_key: str, clinic_code: str, day: date) -> CheckIn | None:
         # The journal first: it knows this kiosk's check-ins of today, replayed or not.
-        known = self.journal.existing_checkin(patient_key, clinic_code, day)
+        known = self.journal.existing_checkin(
+            patient_key, clinic_code, day
+        ) or self.copies.existing(patient_key, clinic_code, day)
         if known is not None and (known.offline or not self.online):
             return known
         if self.online:
@@ -127,19 +137,23 @@ class FailoverStore:
             return self.central.commit_checkin(draft)
 
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
-        if self.online:
+        tried = self.online
+        if tried:
             try:
                 checkin = self._commit_central(draft)
             except StoreError as error:
                 self._lost(error)
             else:
-                try:
-                    remember_central(self.journal, checkin, draft.idempotency_key)
-                except StoreError as error:
-                    log.warning("journal copy of %s failed: %s", checkin.id, error)
+                self.copies.remember(checkin, draft.idempotency_key)
                 return checkin
         self._may_number()
-        return self.journal.commit_checkin(draft)
+        checkin = self.journal.commit_checkin(draft)
+        if tried:  # central may hold it (a lost reply): its HIS event waits for the replay
+            try:
+                hold_events(self.journal, checkin.id)
+            except StoreError as error:  # the patient has the number all the same
+                log.error("HIS event of %s not held for the replay: %s", checkin.id, error)
+        return checkin
 
     def _may_number(self) -> None:
         """The journal numbers only while the register gives this kiosk its prefix."""
@@ -202,6 +216,7 @@ class FailoverStore:
         return wait_to_cancel(self.journal, checkin_id, staff_name, reason)
 
     def _cancel_copy(self, checkin_id: str) -> None:
+        self.copies.cancelled(checkin_id)
         try:  # keep the journal's copy in step, so the duplicate guard forgets it too
             cancel_copy(self.journal, checkin_id)
         except SQLAlchemyError as error:

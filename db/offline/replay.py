@@ -18,7 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.offline.failover import FailoverStore
 from db.store import SqlStore, describe_error
 from db.store.journal import (
+    ALIASED,
     ALREADY,
+    COLLIDED,
     FLAGGED,
     PendingCheckIn,
     mark_held,
@@ -43,6 +45,11 @@ class ReplaySummary:
     held: int = 0  # refused by central for their data this time: set aside, the line goes on
     flagged: tuple[str, ...] = ()  # labels of check-ins flagged for reception
     problems: tuple[str, ...] = ()  # one line per failure of central, in our words
+    # labels another kiosk had put in central for the same clinic and day: both flagged
+    collided: tuple[str, ...] = ()
+    # "A-1 = 12": offline labels central already held under its own number (a lost reply),
+    # kept as that number's alias
+    aliased: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, int]:
         return {
@@ -75,6 +82,8 @@ def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
     """
     replayed_n = already = failed = held = 0
     flagged: list[str] = []
+    collided: list[str] = []
+    aliased: list[str] = []
     problems: list[str] = []
     items = pending_checkins(journal)
     for index, item in enumerate(items):
@@ -92,21 +101,48 @@ def replay(central: SqlStore, journal: SqlStore, clock: Clock) -> ReplaySummary:
             break
         _fault("between", item)
         try:
-            mark_replayed(journal, item.checkin, result, clock.now())
+            handed = [str(e["event_id"]) for e in item.events]
+            mark_replayed(journal, item.checkin, result, clock.now(), handed)
         except SQLAlchemyError as error:
             raise StoreError(describe_error(error)) from error
-        if result == ALREADY:
+        if result in (ALREADY, ALIASED):
             already += 1
         else:
             replayed_n += 1
-            if result == FLAGGED:
-                flagged.append(item.checkin.label)
-                log.warning(
-                    "replayed %s %s: the card checked in at another kiosk meanwhile",
-                    item.checkin.clinic_code,
-                    item.checkin.label,
-                )
-    return ReplaySummary(replayed_n, already, failed, held, tuple(flagged), tuple(problems))
+        if result == ALIASED:
+            aliased.append(item.checkin.label)
+            log.warning(
+                "replay: %s was in central already as another number; its slip's label is kept"
+                " as that number's alias (check-in %s)",
+                item.checkin.label,
+                item.checkin.id,
+            )
+        elif result == COLLIDED:
+            collided.append(item.checkin.label)
+            log.error(
+                "replay: %s %s was printed by another kiosk too (same offline prefix): both"
+                " kept and flagged for reception (check-in %s)",
+                item.checkin.clinic_code,
+                item.checkin.label,
+                item.checkin.id,
+            )
+        elif result == FLAGGED:
+            flagged.append(item.checkin.label)
+            log.warning(
+                "replayed %s %s: the card checked in at another kiosk meanwhile",
+                item.checkin.clinic_code,
+                item.checkin.label,
+            )
+    return ReplaySummary(
+        replayed_n,
+        already,
+        failed,
+        held,
+        tuple(flagged),
+        tuple(problems),
+        tuple(collided),
+        tuple(aliased),
+    )
 
 
 def reach_central(central: SqlStore) -> None:
@@ -157,6 +193,7 @@ class ReplayLoop:
                 self._refresh = None
             except StoreError as error:
                 log.warning("card replica not refreshed: %s", error)
+        self._store.copies.flush()  # copies the journal refused (a full disk), again
         try:
             if self._store.online and self._store.pending() == 0:
                 self._wait = self._first

@@ -94,8 +94,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _label(series: str, number: int) -> str:
-    return f"{series}-{number}" if series else str(number)
+def _label(row: Any) -> str:
+    """The label a room calls: the slip's (``printed_label``, an alias such as ``A-1`` on a
+    check-in central numbered ``12``) when there is one, since the patient holds that slip;
+    else the check-in's own number."""
+    if row.printed_label:
+        return str(row.printed_label)
+    return f"{row.series}-{row.queue_number}" if row.series else str(row.queue_number)
 
 
 def _priority(row: Any, day: date) -> Priority | None:
@@ -114,6 +119,7 @@ class CallingStore(Database):
                 checkins.c.id,
                 checkins.c.series,
                 checkins.c.queue_number,
+                checkins.c.printed_label,
                 checkins.c.patient_name,
                 checkins.c.patient_birth,
                 checkins.c.card_number,
@@ -132,7 +138,7 @@ class CallingStore(Database):
         return [
             Waiting(
                 checkin_id=row.id,
-                label=_label(row.series, row.queue_number),
+                label=_label(row),
                 clinic=clinic,
                 priority=_priority(row, day),
                 arrived_at=row.created_at,
@@ -156,7 +162,13 @@ class CallingStore(Database):
 
     def _live_calls(self, conn: Connection, day: date, where: Any) -> dict[str, Call]:
         stmt = (
-            select(queue_calls, checkins.c.series, checkins.c.queue_number, checkins.c.patient_name)
+            select(
+                queue_calls,
+                checkins.c.series,
+                checkins.c.queue_number,
+                checkins.c.printed_label,
+                checkins.c.patient_name,
+            )
             .select_from(queue_calls.join(checkins, checkins.c.id == queue_calls.c.checkin_id))
             .where(queue_calls.c.local_day == day, queue_calls.c.state.in_(_LIVE), where)
             .order_by(queue_calls.c.called_at)
@@ -165,7 +177,7 @@ class CallingStore(Database):
         for row in conn.execute(stmt):  # the latest call of a room wins
             found[row.room] = Call(
                 checkin_id=row.checkin_id,
-                label=_label(row.series, row.queue_number),
+                label=_label(row),
                 clinic=row.clinic_code,
                 room=row.room,
                 priority=Priority(row.priority) if row.priority else None,

@@ -1,6 +1,7 @@
 """A check-in's fields as plain values (text, numbers, dates), the same for the ``checkins``
 table's row (:func:`db.store.checkins.checkin_values`) and for the event the hospital
-information system receives (:func:`db.store.outbox.event_payload`)."""
+information system receives (:func:`db.store.outbox.event_payload`), and the label the
+patient's slip carries (:func:`label_fields`)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,10 @@ def decision_fields(checkin: CheckIn) -> dict[str, object]:
         "verification": checkin.verification.value,
         "kiosk_id": checkin.kiosk_id,
     }
+
+
+def label_fields(checkin: CheckIn) -> dict[str, object]:
+    """The slip's label when it is not the check-in's own number (``printed_label``, e.g.
+    ``"A-1"`` on a check-in central numbered ``12``), None otherwise: staff find the row by
+    it, rooms call by it, and the HIS receives it beside the number."""
+    return {"printed_label": checkin.printed_label}

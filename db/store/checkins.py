@@ -32,7 +32,7 @@ from db.models import (
     replayed,
     staff_actions,
 )
-from db.store.checkin_fields import decision_fields, patient_fields
+from db.store.checkin_fields import decision_fields, label_fields, patient_fields
 from db.store.database import Database
 from db.store.dialect import NewCheckin
 from db.store.outbox import outbox_event, purge_outbox
@@ -161,7 +161,11 @@ class CheckinStore(Database):
             stmt = stmt.where(checkins.c.queue_number == int(needle))
         series, dash, number = needle.upper().rpartition("-")
         if dash and series and number.isdigit():  # an offline label such as "A-3"
-            stmt = stmt.where(checkins.c.series == series, checkins.c.queue_number == int(number))
+            # its own, or the alias of a check-in central numbered (the slip says "A-3")
+            stmt = stmt.where(
+                (checkins.c.series == series) & (checkins.c.queue_number == int(number))
+                | (checkins.c.printed_label == f"{series}-{int(number)}")
+            )
             needle = ""
         with self._reading() as conn:
             rows = conn.execute(stmt).all()
@@ -217,6 +221,16 @@ class CheckinStore(Database):
         return int(
             self._scalar(
                 select(func.count()).select_from(checkins).where(checkins.c.local_day == day)
+            )
+        )
+
+    def count_flagged(self, day: date, flag: str) -> int:
+        """How many of ``day``'s check-ins carry ``flag`` (reception must look at them)."""
+        return int(
+            self._scalar(
+                select(func.count())
+                .select_from(checkins)
+                .where(checkins.c.local_day == day, checkins.c.flag == flag)
             )
         )
 
@@ -342,6 +356,7 @@ def checkin_values(checkin: CheckIn) -> dict[str, object]:
         "series": checkin.series,
         "flag": checkin.flag,
         "copay_exempt_from": checkin.copay_exempt_from,
+        **label_fields(checkin),
     }
 
 
@@ -379,6 +394,7 @@ def checkin_from_row(row: Row[Any]) -> CheckIn:
         series=row.series,
         flag=row.flag,
         copay_exempt_from=row.copay_exempt_from,
+        printed_label=row.printed_label,
     )
 
 

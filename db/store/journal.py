@@ -10,6 +10,7 @@ copied in for the duplicate guard. The replay's policy (order, counting, back-of
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -18,9 +19,11 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from db.errors import describe_error, store_errors
-from db.models import audit_log, checkins, replayed
+from db.models import audit_log, checkins, outbox, queue_counters, replayed
 from db.store.checkins import checkin_from_row, checkin_values
+from db.store.dialect import dialect_for
 from db.store.engine import READ_ONLY
+from db.store.outbox import DELIVERED, IN_DOUBT, PENDING
 from db.store.sql_store import SqlStore
 from kiosk.model import CheckIn, CheckInFlag
 from kiosk.ports import StoreError
@@ -32,6 +35,10 @@ FLAGGED = "flagged"  # replayed, and flagged for reception
 CENTRAL = "central"  # numbered by central: a copy for the duplicate guard, nothing to replay
 HELD = "held"  # central refused its data: reception looks; replay goes on past it
 CLEARED = "cleared"  # a held one that reception has dealt with
+# central numbered it already (a lost reply): the journal's label became central's alias
+ALIASED = "aliased"
+# another kiosk's check-in had the same label in central: both flagged, this one renumbered
+COLLIDED = "collided"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class PendingCheckIn:
     checkin: CheckIn
     idempotency_key: str
     audits: tuple[dict[str, Any], ...]
+    # the journal's HIS events of the check-in that have not gone out, oldest first (as
+    # outbox values without their row id): the replay hands them to central's outbox
+    events: tuple[dict[str, Any], ...] = ()
 
 
 # -- the journal's own bookkeeping --------------------------------------------------------------
@@ -106,18 +116,26 @@ def pending_checkins(journal: SqlStore) -> list[PendingCheckIn]:
                 audits = conn.execute(
                     select(audit_log).where(audit_log.c.target == row.id).order_by(audit_log.c.id)
                 ).all()
+                events = conn.execute(
+                    select(outbox)
+                    .where(outbox.c.checkin_id == row.id, outbox.c.state != DELIVERED)
+                    .order_by(outbox.c.id)
+                ).all()
                 found.append(
                     PendingCheckIn(
                         checkin=checkin_from_row(row),
                         idempotency_key=row.idempotency_key,
-                        audits=tuple(
-                            {k: v for k, v in a._mapping.items() if k != "id"} for a in audits
-                        ),
+                        audits=tuple(_without_id(a) for a in audits),
+                        events=tuple(_without_id(e) for e in events),
                     )
                 )
             return found
     except SQLAlchemyError as error:
         raise StoreError(describe_error(error)) from error
+
+
+def _without_id(row: Any) -> dict[str, Any]:
+    return {k: v for k, v in row._mapping.items() if k != "id"}
 
 
 def is_pending(journal: SqlStore, checkin_id: str) -> bool:
@@ -214,17 +232,44 @@ def clear_held(journal: SqlStore, checkin_id: str) -> bool:
     return bool(done)
 
 
-def mark_replayed(journal: SqlStore, checkin: CheckIn, result: str, at: datetime) -> None:
-    """Note how the replay of ``checkin`` went (flagging it when central flagged it)."""
+def mark_replayed(
+    journal: SqlStore,
+    checkin: CheckIn,
+    result: str,
+    at: datetime,
+    handed: Sequence[str] = (),
+) -> None:
+    """Note how the replay of ``checkin`` went (flagging it when central flagged it). Its HIS
+    events that had not gone out are central's now (:func:`replay_checkin` handed them
+    over, ``handed`` their event ids): they leave the journal's outbox, so they go out once,
+    from central."""
+    flags = {FLAGGED: CheckInFlag.DUPLICATE.value, COLLIDED: CheckInFlag.LABEL_COLLISION.value}
     with journal.engine.begin() as conn:
         conn.execute(delete(replayed).where(replayed.c.checkin_id == checkin.id))
         conn.execute(insert(replayed).values(checkin_id=checkin.id, at=at, result=result))
-        if result == FLAGGED:
+        if handed:
+            conn.execute(delete(outbox).where(outbox.c.event_id.in_(list(handed))))
+        if result in flags:
             conn.execute(
-                update(checkins)
-                .where(checkins.c.id == checkin.id)
-                .values(flag=CheckInFlag.DUPLICATE.value)
+                update(checkins).where(checkins.c.id == checkin.id).values(flag=flags[result])
             )
+
+
+def hold_events(journal: SqlStore, checkin_id: str) -> None:
+    """The journal numbered a check-in right after central failed to answer its commit, so
+    central may hold it too (a lost reply): its HIS events wait (``in_doubt``, not delivered
+    from the journal) until the replay knows. Central's own event then stands for the visit,
+    or, when central did not have it, the replay hands these over (:func:`replay_checkin`).
+    One visit, one check-in event."""
+    try:
+        with journal.engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.checkin_id == checkin_id, outbox.c.state == PENDING)
+                .values(state=IN_DOUBT)
+            )
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
 
 
 def cancel_copy(journal: SqlStore, checkin_id: str) -> None:
@@ -255,52 +300,180 @@ def _live_duplicate(conn: Connection, checkin: CheckIn) -> bool:
     return found is not None
 
 
-def _has_key(conn: Connection, key: str) -> bool:
-    """Whether central has the check-in of this idempotency key already."""
-    found = conn.execute(select(checkins.c.id).where(checkins.c.idempotency_key == key)).first()
-    return found is not None
-
-
 def replay_checkin(central: SqlStore, item: PendingCheckIn) -> str:
     """Put one journal check-in into central in ONE transaction; returns how it went.
 
-    Raises :class:`RecordRefusedError` when central refuses the row's data (a constraint, a
-    value too long), plain :class:`StoreError` on an outage: each in our words
+    With it go its audit rows and the journal's HIS events of it that have not gone out
+    (:func:`_hand_over_events`), so central's outbox holds every event of the check-in in the
+    order they happened, before anything staff do to it later. Raises
+    :class:`RecordRefusedError` when central refuses the row's data (a constraint, a value
+    too long), plain :class:`StoreError` on an outage: each in our words
     (:func:`db.errors.store_errors`), never with the row's values."""
     with store_errors():
-        return _replay_checkin(central, item)
+        for attempt in range(_TRIES):
+            try:
+                with central.engine.begin() as conn:
+                    result, row = _replay_in(conn, central, item)
+                    _hand_over_events(conn, item, row)
+                return result
+            except IntegrityError:
+                # Another replay of the same journal got there first (theirs stands), or
+                # another kiosk put the same label in between our look and our insert (the
+                # next look sees it: a collision). Anything else is refused data: held.
+                if attempt == _TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _replay_checkin(central: SqlStore, item: PendingCheckIn) -> str:
+_TRIES = 3  # looks at central per replayed check-in when others write the same labels at once
+
+#: A named fault point for the race tests (None in the product): ``"looked"`` is called inside
+#: the replay's transaction after it looked for the label in central, before it inserts.
+fault_point: Callable[[str], None] | None = None
+
+
+def _replay_in(conn: Connection, central: SqlStore, item: PendingCheckIn) -> tuple[str, CheckIn]:
+    """The replay's writes in central's transaction ``conn``: the result, and the row central
+    keeps for the check-in."""
     checkin = item.checkin
-    key = item.idempotency_key
-    try:
-        with central.engine.begin() as conn:
-            if _has_key(conn, key):
-                return ALREADY
-            duplicate = _live_duplicate(conn, checkin)
-            flag = CheckInFlag.DUPLICATE.value if duplicate else checkin.flag
-            values = checkin_values(replace(checkin, flag=flag))
-            values["idempotency_key"] = key
-            conn.execute(insert(checkins).values(**values))
-            for audit in item.audits:
-                conn.execute(insert(audit_log).values(**audit))
-            if duplicate:
-                conn.execute(
-                    insert(audit_log).values(
-                        at=checkin.created_at,
-                        actor=checkin.kiosk_id,
-                        action="replay_duplicate",
-                        target=checkin.id,
-                        before=None,
-                        after=json.dumps({"label": checkin.label, "clinic": checkin.clinic_code}),
-                    )
-                )
-    except IntegrityError:
-        # Another replay of the same journal got there first: theirs stands. Anything else
-        # (two kiosks with one prefix) is a real failure, reported and retried.
-        with central.engine.connect() as conn:
-            if _has_key(conn, key):
-                return ALREADY
-        raise
-    return FLAGGED if duplicate else REPLAYED
+    there = conn.execute(
+        select(checkins).where(checkins.c.idempotency_key == item.idempotency_key)
+    ).first()
+    if there is not None:
+        return _already(conn, checkin, checkin_from_row(there))
+    duplicate = _live_duplicate(conn, checkin)
+    flag = CheckInFlag.DUPLICATE.value if duplicate else checkin.flag
+    row = replace(checkin, flag=flag)
+    taken = conn.execute(
+        select(checkins.c.id).where(
+            checkins.c.local_day == checkin.local_day,
+            checkins.c.clinic_code == checkin.clinic_code,
+            checkins.c.series == checkin.series,
+            checkins.c.queue_number == checkin.queue_number,
+        )
+    ).first()
+    if fault_point is not None:
+        fault_point("looked")  # the race tests: another kiosk inserts the same label now
+    if taken is not None:
+        # Two kiosks with one offline prefix both printed this label for this clinic and day.
+        # Both check-ins stay: this one takes central's next number with the printed label as
+        # its alias (rooms call it by that), and both are flagged for reception.
+        collision = CheckInFlag.LABEL_COLLISION.value
+        row = replace(
+            checkin,
+            series="",
+            queue_number=_next_central_number(conn, central, checkin),
+            printed_label=checkin.label,
+            flag=collision,
+        )
+        conn.execute(update(checkins).where(checkins.c.id == taken.id).values(flag=collision))
+    values = checkin_values(row)
+    values["idempotency_key"] = item.idempotency_key
+    conn.execute(insert(checkins).values(**values))
+    for audit in item.audits:
+        conn.execute(insert(audit_log).values(**audit))
+    facts = json.dumps({"label": checkin.label, "clinic": checkin.clinic_code})
+    if duplicate:
+        _note(conn, checkin, "replay_duplicate", checkin.id, facts)
+    if taken is not None:
+        for target in (taken.id, checkin.id):
+            _note(conn, checkin, "label_collision", target, facts)
+        return COLLIDED, row
+    return (FLAGGED if duplicate else REPLAYED), row
+
+
+def _already(conn: Connection, checkin: CheckIn, there: CheckIn) -> tuple[str, CheckIn]:
+    """Central holds the check-in already: an earlier replay cut short, or central committed
+    it and its reply was lost while the kiosk printed an offline label. Then that label
+    becomes the row's alias (the patient holds that slip), and central's own pending
+    check-in event carries it to the HIS: one event a visit."""
+    if there.label == checkin.label or there.printed_label is not None:
+        return ALREADY, there
+    conn.execute(
+        update(checkins).where(checkins.c.id == there.id).values(printed_label=checkin.label)
+    )
+    facts = json.dumps({"label": there.label, "printed_label": checkin.label})
+    _note(conn, checkin, "label_alias", there.id, facts)
+    for event_id, payload in conn.execute(
+        select(outbox.c.event_id, outbox.c.payload).where(
+            outbox.c.checkin_id == there.id, outbox.c.state == PENDING
+        )
+    ).all():
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.event_id == event_id)
+            .values(payload=_with_label(payload, printed_label=checkin.label))
+        )
+    return ALIASED, replace(there, printed_label=checkin.label)
+
+
+def _note(conn: Connection, checkin: CheckIn, action: str, target: str, facts: str) -> None:
+    """An audit row of the replay (no name, no number of the patient)."""
+    conn.execute(
+        insert(audit_log).values(
+            at=checkin.created_at,
+            actor=checkin.kiosk_id,
+            action=action,
+            target=target,
+            before=None,
+            after=facts,
+        )
+    )
+
+
+def _next_central_number(conn: Connection, central: SqlStore, checkin: CheckIn) -> int:
+    """The clinic's next central number of the day, from the counter every kiosk shares."""
+    stmt = (
+        dialect_for(central.engine)
+        .insert(queue_counters)
+        .values(clinic=checkin.clinic_code, day=checkin.local_day, last=1)
+        .on_conflict_do_update(
+            index_elements=["clinic", "day"], set_={"last": queue_counters.c.last + 1}
+        )
+        .returning(queue_counters.c.last)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _with_label(payload: str, **changes: object) -> str:
+    """An event's JSON payload with some of its fields changed (the number it went in as)."""
+    data = json.loads(payload)
+    data.update(changes)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _hand_over_events(conn: Connection, item: PendingCheckIn, row: CheckIn) -> None:
+    """Move the journal's undelivered HIS events of the check-in into central's outbox, in
+    central's transaction ``conn``: a cancel staff make after the replay is written to
+    central after them, so whoever delivers central's outbox sends them in order.
+
+    Each keeps its event id (a second replay adds none twice). The journal's check-in event
+    is left out when central holds one for this check-in already (a lost reply: central's
+    is the visit's one event). Events of a check-in central numbered otherwise (a collision)
+    go with the number central gave and the printed label."""
+    if not item.events:
+        return
+    known = {
+        (str(event_id), str(kind))
+        for event_id, kind in conn.execute(
+            select(outbox.c.event_id, outbox.c.kind).where(outbox.c.checkin_id == row.id)
+        ).all()
+    }
+    has_checkin_event = any(kind == "checkin" for _, kind in known)
+    ids = {event_id for event_id, _ in known}
+    renumbered = row.label != item.checkin.label
+    for event in item.events:
+        if event["event_id"] in ids or (event["kind"] == "checkin" and has_checkin_event):
+            continue
+        values = dict(event)
+        if values["state"] == IN_DOUBT:  # central did not have it: now it goes out
+            values["state"] = PENDING
+        if renumbered:
+            values["payload"] = _with_label(
+                str(event["payload"]),
+                queue_number=row.queue_number,
+                queue_label=None if not row.series else row.label,
+                offline=row.offline,
+                printed_label=row.printed_label,
+            )
+        conn.execute(insert(outbox).values(**values))

@@ -15,8 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.store import SqlStore, describe_error
 from db.store.engine import create_kiosk_engine
+from db.store.journal_file import is_corrupt, journal_path, move_aside
 from db.store.migrate import needs_upgrade, upgrade
-from kiosk.clock import Clock
+from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.ports import StoreError
 
@@ -81,10 +82,35 @@ def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
     """The kiosk's offline journal (``database.offline_url``), migrated; None without one.
 
     Its check-ins are numbered in the kiosk's own series (``kiosk.offline_prefix``).
+
+    The journal is a cache, not a dependency (:mod:`db.store.journal_file`): a file SQLite
+    cannot read is moved aside and a new one built, a missing one is built, each with one log
+    line.
     """
     if not config.database.has_journal:
         return None
-    engine = _engine(config, config.database.offline_url)
+    url = config.database.offline_url
+    path = journal_path(url)
+    if path is not None and not path.exists():
+        log.info("offline journal %s missing: a new one is built", path)  # a first start, too
+    try:
+        return _open_journal(config, url, clock)
+    except StoreError as error:
+        if path is None or not is_corrupt(error):
+            raise
+        aside = move_aside(path, (clock or SystemClock()).now())
+        # One line: what happened, where the old file went (its unreplayed check-ins are there).
+        log.error(
+            "offline journal %s unreadable (%s): moved aside as %s, a new one is built",
+            path,
+            error,
+            aside.name,
+        )
+    return _open_journal(config, url, clock)
+
+
+def _open_journal(config: Config, url: str, clock: Clock | None) -> SqlStore:
+    engine = _engine(config, url)
     return _migrated(engine, config, clock, True, series=config.kiosk.offline_prefix)
 
 

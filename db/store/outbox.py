@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, up
 
 from db.errors import store_errors
 from db.models import checkins, outbox, sqlite_moment
-from db.store.checkin_fields import decision_fields, patient_fields
+from db.store.checkin_fields import decision_fields, label_fields, patient_fields
 from db.store.engine import READ_ONLY
 from db.tally import Counts
 from kiosk.model import CheckIn
@@ -33,12 +33,16 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 NEEDS_IDENTITY = "needs_identity"
+# A journal's event of a check-in central may hold too (a lost reply): not delivered from the
+# journal; the replay drops it (central's event stands) or hands it to central's outbox.
+IN_DOUBT = "in_doubt"
 _STUCK = (FAILED, NEEDS_IDENTITY)  # states that hold a patient's later events back
 
 # The number is only known inside the write transaction: the payload is built beforehand with
 # this stand-in as its first key and completed by a string substitution (JSON escapes quotes
 # inside values, so the key cannot be mimicked).
 _NUMBER_STAND_IN = '{"queue_number": 0, '
+_LABEL_STAND_IN = '"queue_label": "'  # an offline label ("A-0" until numbered) comes second
 
 OUTBOX_INSERT_SQL = (
     "INSERT INTO outbox (event_id, kind, checkin_id, patient_key, payload, created_at, state,"
@@ -55,6 +59,9 @@ def event_payload(kind: str, checkin: CheckIn, event_id: str) -> dict[str, Any]:
         # The printed label of an offline series ("A-3"); None for a plain number.
         "queue_label": checkin.label if checkin.offline else None,
         "offline": checkin.offline,
+        # The slip's label when central numbered the check-in otherwise ("A-1" on "12"): the
+        # patient holds it. One event a visit: the alias rides on the check-in's own event.
+        **label_fields(checkin),
         "event": kind,
         "event_id": event_id,
         "checkin_id": checkin.id,
@@ -108,10 +115,16 @@ class OutboxEvent:
     created_at: datetime  # UTC; also the first try's due time
 
     def payload_with(self, number: int) -> str:
-        """The payload with the queue number the transaction allocated."""
-        if self.payload.startswith(_NUMBER_STAND_IN):
-            return f'{{"queue_number": {number}, ' + self.payload[len(_NUMBER_STAND_IN) :]
-        return self.payload
+        """The payload with the queue number the transaction allocated (and an offline series'
+        label, which the payload's second key holds: ``"A-0"`` becomes ``"A-<number>"``)."""
+        if not self.payload.startswith(_NUMBER_STAND_IN):
+            return self.payload
+        rest = self.payload[len(_NUMBER_STAND_IN) :]
+        if rest.startswith(_LABEL_STAND_IN):
+            end = rest.index('", ', len(_LABEL_STAND_IN))
+            series = rest[len(_LABEL_STAND_IN) : end].rpartition("-")[0]
+            rest = f"{_LABEL_STAND_IN}{series}-{number}" + rest[end:]
+        return f'{{"queue_number": {number}, ' + rest
 
     def sqlite_row(self, number: int) -> tuple[object, ...]:
         """Parameters of :data:`OUTBOX_INSERT_SQL`."""
@@ -173,6 +186,8 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     next_attempt_at: datetime
+    # when the event happened (UTC): delivery merges the outboxes of one kiosk in this order
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +226,7 @@ class SqlOutbox:
         with store_errors(), self._read() as conn:
             found = {str(state): int(n) for state, n in conn.execute(stmt)}
         return OutboxCounts(
-            found.get(PENDING, 0),
+            found.get(PENDING, 0) + found.get(IN_DOUBT, 0),  # in doubt: waits for the replay
             found.get(DELIVERED, 0),
             found.get(FAILED, 0),
             found.get(NEEDS_IDENTITY, 0),
@@ -236,6 +251,7 @@ class SqlOutbox:
                 payload=json.loads(row.payload),
                 attempts=row.attempts,
                 next_attempt_at=row.next_attempt_at,
+                created_at=row.created_at,
             )
             for row in rows
         ]

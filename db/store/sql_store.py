@@ -17,6 +17,7 @@ from db.store.cards import CardStore
 from db.store.checkins import CheckinStore
 from db.store.lobby import LobbyStore
 from db.store.staff import StaffStore
+from kiosk.model import CheckInFlag
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,14 @@ class StoreStatus:
     last_sync: datetime | None
     database: str  # the URL without its password
     size_bytes: int | None
+    # today's check-ins whose printed label another kiosk printed too (flagged for reception)
+    collided_today: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
             "cards": self.cards,
             "checkins_today": self.checkins_today,
+            "collided": self.collided_today,
             "last_sync": self.last_sync.isoformat() if self.last_sync else None,
             "database": self.database,
             "size_bytes": self.size_bytes,
@@ -57,6 +61,7 @@ class SqlStore(CardStore, CheckinStore, StaffStore, LobbyStore):
         return StoreStatus(
             cards=self.count_cards(),
             checkins_today=self.count_checkins(self.today(now)),
+            collided_today=self.count_flagged(self.today(now), CheckInFlag.LABEL_COLLISION),
             last_sync=last,
             database=self._engine.url.render_as_string(hide_password=True),
             size_bytes=self.size_bytes(),

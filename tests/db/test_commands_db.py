@@ -36,6 +36,7 @@ def test_db_upgrade_then_status(run_cli: RunCli, tmp_path: Path) -> None:
     assert set(data) == {
         "cards",
         "checkins_today",
+        "collided",
         "last_sync",
         "database",
         "size_bytes",

@@ -394,7 +394,7 @@ class StaffScreen(Screen):
         for c in self._checkins:
             shown = from_checkin(c)
             when = local_time(c.created_at).strftime("%H:%M")
-            text = f"{c.clinic_code} {c.label:>3}  {when}  {shown.name}  …{shown.card_last4}"
+            text = f"{c.clinic_code} {c.shown_label:>3}  {when}  {shown.name}  …{shown.card_last4}"
             if c.offline:
                 text += f"  ({tr('offline', lang)})"
             if c.flag:

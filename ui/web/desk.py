@@ -138,8 +138,9 @@ def patient_row(checkin: CheckIn) -> dict[str, object]:
     """One of today's check-ins as the desk lists it (names masked: the screen faces a hall)."""
     return {
         "id": checkin.id,
-        "label": checkin.label,
+        "label": checkin.shown_label,  # "12 (A-1)": the slip's label beside central's number
         "clinic": checkin.clinic_code,
+        "flag": checkin.flag or "",
         "name": mask_name(checkin.patient.name),
         "card": mask_number(checkin.patient.bhxh_number or checkin.patient.id_number),
         "time": checkin.created_at,
@@ -505,7 +506,7 @@ def _done(outcome: Outcome) -> dict[str, object]:
     reason = outcome.reason
     return {
         "ok": checkin is not None,
-        "label": checkin.label if checkin is not None else "",
+        "label": checkin.shown_label if checkin is not None else "",
         "clinic": checkin.clinic_code if checkin is not None else "",
         "id": checkin.id if checkin is not None else "",
         "printed": outcome.printed,

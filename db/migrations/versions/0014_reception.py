@@ -2,7 +2,7 @@
 reception ticket number (unique per local day), a masked hint of the patient, and who answered.
 
 Revision ID: 0014_reception
-Revises: 0012_register
+Revises: 0013_label_alias
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_reception"
-down_revision: str | Sequence[str] | None = "0012_register"
+down_revision: str | Sequence[str] | None = "0013_label_alias"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,7 +20,7 @@ from db.offline.replay import ReplayLoop, replay
 from db.offline.replica import refresh_replica
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
-from db.store.journal import held_count, pending_count
+from db.store.journal import pending_count
 from db.store.migrate import upgrade
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
@@ -266,28 +266,6 @@ def test_a_card_that_checked_in_elsewhere_meanwhile_is_flagged(
     journal_copy = journal.get_checkin(mine[0].id)
     assert journal_copy is not None
     assert journal_copy.flag == CheckInFlag.DUPLICATE
-
-
-def test_two_kiosks_with_one_prefix_hold_the_second_and_never_fail_forever(
-    store: SqlStore, tmp_path: Path
-) -> None:
-    one = journal_store(tmp_path, "A", "one.db")
-    two = journal_store(tmp_path, "A", "two.db")
-    one.commit_checkin(draft("from-one", n=1))
-    two.commit_checkin(draft("from-two", n=2))  # A-1 again: a configuration mistake
-    clock = FakeClock(MORNING)
-    assert replay(store, one, clock).as_json() == {
-        "replayed": 1,
-        "already": 0,
-        "failed": 0,
-        "held": 0,
-    }
-    held = replay(store, two, clock)
-    assert held.as_json() == {"replayed": 0, "already": 0, "failed": 0, "held": 1}
-    assert pending_count(two) == 0  # held for reception, not retried forever
-    assert held_count(two) == 1
-    one.dispose()
-    two.dispose()
 
 
 def test_the_replay_loop_backs_off_then_goes_online(store: SqlStore, journal: SqlStore) -> None:

@@ -145,12 +145,14 @@ def test_the_offline_demo_through_kiosk_admin(
             "already": 0,
             "failed": 0,
             "held": 0,
+            "collided": 0,
         }
         assert _json(run_cli(["replay", "--json"], env=site)) == {
             "replayed": 0,
             "already": 0,
             "failed": 0,
             "held": 0,
+            "collided": 0,
         }
         status = _json(run_cli(["status", "--json"], env=site))
         assert (status["offline_pending"], status["checkins_today"]) == (0, 1)

@@ -7,21 +7,24 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
+from sqlalchemy import insert
 
+from db.models import checkins
 from db.offline.failover import FailoverStore
 from db.offline.replay import ReplayLoop, replay
 from db.store import SqlStore
+from db.store.checkins import checkin_values
 from db.store.journal import (
     held_checkins,
     held_count,
-    pending_checkins,
     pending_count,
-    replay_checkin,
 )
+from kiosk.model import CheckIn
 from tests.builders import card, draft, patient
 from tests.db.offline.test_offline import CLOSED_PORT, MORNING, central_rows, journal_store
 from tests.fakes import FakeClock
@@ -39,33 +42,34 @@ def journal(tmp_path: Path) -> Iterator[SqlStore]:
     made.dispose()
 
 
-def _taken_label_in_central(central: SqlStore, tmp_path: Path) -> None:
-    """Another kiosk with the same prefix already replayed its ``A-2`` for NOI."""
-    other = journal_store(tmp_path, name="other.db")
-    for i in (1, 2):
-        other.commit_checkin(draft(f"other{i}", n=50 + i))
-    assert replay_checkin(central, pending_checkins(other)[1]) == "replayed"
-    other.dispose()
+def _taken_id_in_central(central: SqlStore, mine: CheckIn) -> None:
+    """Central holds another check-in (another idempotency key) under ``mine``'s id: a row
+    central must refuse, on SQLite as on PostgreSQL."""
+    values = checkin_values(replace(mine, series="", queue_number=99))
+    values["idempotency_key"] = "someone-else"
+    with central.engine.begin() as conn:
+        conn.execute(insert(checkins).values(**values))
 
 
 def test_a_refused_row_is_held_and_the_rows_after_it_go_in(
     store: SqlStore, journal: SqlStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _taken_label_in_central(store, tmp_path)
     mine = [journal.commit_checkin(draft(f"k{i}", n=i)) for i in (1, 2, 3)]
     assert [c.label for c in mine] == ["A-1", "A-2", "A-3"]
+    _taken_id_in_central(store, mine[1])
     caplog.set_level(logging.INFO)
     summary = replay(store, journal, FakeClock(MORNING))
     assert summary.as_json() == {"replayed": 2, "already": 0, "failed": 0, "held": 1}
     assert pending_count(journal) == 0
     [held] = held_checkins(journal)
     assert (held.checkin_id, held.label) == (mine[1].id, "A-2")
-    assert "uq_checkins_number" in held.reason or "queue_number" in held.reason
+    assert "checkins" in held.reason
+    assert NAME.strip()[:20] not in held.reason
     assert mine[1].id in caplog.text  # the log names the check-in by its id
-    ids = {row[0] for row in central_rows(store)}
-    assert mine[0].id in ids
-    assert mine[2].id in ids
-    assert mine[1].id not in ids
+    numbers = {row[0]: row[2] for row in central_rows(store)}
+    assert mine[0].id in numbers
+    assert mine[2].id in numbers
+    assert numbers[mine[1].id] == 99  # the other one stays, untouched
     # a second replay does not try it again, and the kiosk goes back online
     assert replay(store, journal, FakeClock(MORNING)).as_json()["held"] == 0
     failover = FailoverStore(store, journal, online=False)
@@ -103,7 +107,7 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     }
     caplog.set_level(logging.DEBUG)
     result = run_cli(["replay", "--json"], env=site)
-    assert _json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1}
+    assert _json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1, "collided": 0}
     status = run_cli(["status", "--json"], env=site)
     assert (_json(status)["held"], _json(status)["offline_pending"]) == (1, 0)
     assert _json(status)["state"] == "held"
