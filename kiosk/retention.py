@@ -53,6 +53,11 @@ class RetentionStore(Protocol):
         start into counts per local day and action, in one transaction."""
         ...
 
+    def purge_lobby_before(self, day: date) -> int:
+        """Delete the lobby's rows (wrong birth years, the patients sent to reception) of local
+        days before ``day``: they count for their own day only. How many went."""
+        ...
+
 
 @dataclass(frozen=True)
 class PurgeReport:
@@ -64,13 +69,15 @@ class PurgeReport:
     failed: str = ""  # why the database part did not run, if it did not
     his_events: int = 0
     his_undelivered: int = 0
+    lobby_rows: int = 0  # the lobby's rows of days before today
 
     def line(self) -> str:
         """A one-line summary for the log and ``kiosk-admin purge``."""
         text = (
             f"purged {self.slips} slip files, {self.checkins} check-ins, "
             f"{self.audit_rows} audit rows (kept as counts), {self.his_events} HIS events "
-            f"({self.his_undelivered} never delivered, counted in the audit)"
+            f"({self.his_undelivered} never delivered, counted in the audit), "
+            f"{self.lobby_rows} lobby rows"
         )
         return text + (f"; database not purged: {self.failed}" if self.failed else "")
 
@@ -113,13 +120,13 @@ class Retention:
         now = self._clock.now()
         cutoff = now - timedelta(days=privacy.keep_slips_days)
         slips = purge_slips(self._config.printer.output_dir, cutoff.timestamp())
-        keep_from = local_day(self._clock, self._config.kiosk.zone) - timedelta(
-            days=privacy.keep_checkins_days
-        )
-        purged, failed = CheckinPurge(), []
+        today = local_day(self._clock, self._config.kiosk.zone)
+        keep_from = today - timedelta(days=privacy.keep_checkins_days)
+        purged, lobby, failed = CheckinPurge(), 0, []
         for store in self._stores:
             try:
                 purged += store.purge_before(keep_from)
+                lobby += store.purge_lobby_before(today)
             except StoreError as error:
                 failed.append(str(error))
         report = PurgeReport(
@@ -129,6 +136,7 @@ class Retention:
             "; ".join(failed),
             purged.his_events,
             purged.his_undelivered,
+            lobby,
         )
         log.info("retention: %s", report.line())
         return report

@@ -19,6 +19,7 @@ DAY_S = 24 * 3600
 class RecordingStore:
     def __init__(self, fail: bool = False) -> None:
         self.days: list[date] = []
+        self.lobby_days: list[date] = []
         self.fail = fail
 
     def purge_before(self, day: date) -> CheckinPurge:
@@ -26,6 +27,10 @@ class RecordingStore:
             raise StoreError("database is locked")
         self.days.append(day)
         return CheckinPurge(checkins=3, audit_rows=7)
+
+    def purge_lobby_before(self, day: date) -> int:
+        self.lobby_days.append(day)
+        return 2
 
 
 def _slip(folder: Path, name: str, age_s: float, now_s: float) -> Path:
@@ -54,6 +59,10 @@ def test_slips_older_than_the_period_are_deleted_and_nothing_else(tmp_path: Path
     # check-ins: 90 days before the hospital's today (25/11/2026 in Hồ Chí Minh City)
     assert store.days == [date(2026, 11, 25) - timedelta(days=90)]
     assert (report.checkins, report.audit_rows) == (3, 7)
+    # the lobby's rows (wrong years, the desk's waiting list) count for their own day only
+    assert store.lobby_days == [date(2026, 11, 25)]
+    assert report.lobby_rows == 2
+    assert report.line().endswith(", 2 lobby rows")
 
 
 def test_the_periods_are_settings(tmp_path: Path) -> None:
