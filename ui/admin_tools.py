@@ -158,6 +158,13 @@ def build_health(
         numbering_stopped=held_by is not None,
     )
     last = stores.last_checkin
+    problems = list(stores.problems)
+    if failover is not None and failover.copies.problem is not None:
+        # a full disk: online check-ins go on, their journal copies wait in memory
+        problems.append(
+            f"offline journal: {failover.copies.problem} "
+            f"({failover.copies.waiting} copies wait in memory)"
+        )
     return HealthReport(
         kiosk_id=config.kiosk.id,
         at=now.isoformat(),
@@ -169,7 +176,7 @@ def build_health(
         cache_age_h=stores.cache_age_h,
         last_checkin=moment(last.created_at) if last is not None else None,
         version=version,
-        detail="; ".join(stores.problems),
+        detail="; ".join(problems),
         state=stores.state,
         offline_pending=stores.offline_pending,
         held=stores.held,

@@ -20,10 +20,12 @@ from sqlalchemy import event, text
 from db.offline.failover import FailoverStore
 from db.offline.replay import ReplayLoop
 from db.store import SqlStore
+from kiosk.config import load_config
 from kiosk.model import CheckIn
 from tests.builders import draft
-from tests.db.offline.test_offline import DAY, MORNING, journal_store
+from tests.db.offline.test_offline import DAY, MORNING, ROOT, journal_store
 from tests.fakes import FakeClock
+from ui.admin_tools import build_health
 
 _MOST_TRIES = 200  # check-ins until the capped file is full (a few dozen in practice)
 
@@ -61,6 +63,19 @@ def _fill_until_refused(
     pytest.fail("the capped journal never filled up")
 
 
+def _health_detail(central: SqlStore, failover: FailoverStore) -> str:
+    """The detail line of the kiosk's health report (status.json)."""
+    report = build_health(
+        config=load_config(ROOT / "config.toml", env={}),
+        clock=FakeClock(MORNING),
+        store=central,
+        camera=None,
+        version="9.9",
+        failover=failover,
+    )
+    return report.detail
+
+
 def test_a_full_journal_keeps_the_copy_in_memory_and_says_so(
     store: SqlStore, journal: SqlStore, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,6 +95,9 @@ def test_a_full_journal_keeps_the_copy_in_memory_and_says_so(
     said = [r.getMessage() for r in caplog.records if "offline journal" in r.getMessage()]
     assert len(said) == 1  # one line when it starts, not one a patient
     assert refused.id in said[0]
+    # status.json and the register carry it (the kiosk's health report's detail)
+    detail = _health_detail(store, failover)
+    assert f"offline journal: {problem} (2 copies wait in memory)" in detail
 
     # central goes away: the duplicate guard still sees the patients whose copies wait
     failover.set_online(False)
