@@ -155,3 +155,24 @@ def test_stop_sync_is_enabled_for_as_long_as_the_bar_moves(qtbot: QtBot, make_wi
     screen.cancel_button.click()
     qtbot.waitUntil(lambda: admin.cancelled, timeout=5000)
     qtbot.waitUntil(lambda: not screen.cancel_button.isEnabled(), timeout=5000)
+
+
+def test_a_long_log_path_is_cut_in_the_middle_and_kept_whole_in_its_tooltip(
+    qtbot: QtBot,
+) -> None:
+    """A path has no spaces to wrap at: a long one would push the screen past 1080 px."""
+    from ui.screens.admin import LONGEST_PATH, AdminScreen
+
+    screen = AdminScreen()
+    qtbot.addWidget(screen)
+    path = "/var/lib/kiosk/" + "a-very-deep-folder/" * 8 + "kiosk.log"
+    screen.set_facts("KIOSK-01", "9.9", path)
+    screen.retranslate("vi")
+    shown = screen.facts[2].text()
+    assert shown.startswith("Nhật ký: /var/lib/kiosk/")
+    assert shown.endswith("a-very-deep-folder/kiosk.log")
+    assert len(shown) == len("Nhật ký: ") + LONGEST_PATH
+    assert screen.facts[2].toolTip() == path
+    screen.set_facts("KIOSK-01", "9.9", "/var/log/kiosk/kiosk.log")
+    screen.retranslate("vi")
+    assert screen.facts[2].text() == "Nhật ký: /var/log/kiosk/kiosk.log"

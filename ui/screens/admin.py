@@ -147,7 +147,13 @@ class AdminScreen(Screen):
         box.addLayout(sync_row)
         box.addSpacing(12)
         box.addLayout(test_row)
-        box.addWidget(self.result)
+        # a test's result and, beside it, the prefix's verdict (another kiosk owns this one's
+        # offline prefix): no line of their own, the screen must fit 1080 px
+        outcome_row = QHBoxLayout()
+        outcome_row.setSpacing(24)
+        outcome_row.addWidget(self.result, 1)
+        outcome_row.addWidget(self.prefix_notice, 1)
+        box.addLayout(outcome_row)
         box.addStretch(1)
         facts = QHBoxLayout()
         facts.setSpacing(24)
@@ -155,8 +161,6 @@ class AdminScreen(Screen):
         for fact, stretch in zip(self.facts, (0, 0, 1), strict=True):
             facts.addWidget(fact, stretch)
         box.addLayout(facts)
-        # the prefix's verdict (another kiosk owns this one's offline prefix), when there is one
-        box.addWidget(self.prefix_notice)
         box.addLayout(end_row)
         self._result: Text = no_text
         self._lang: Lang = "vi"
@@ -297,4 +301,17 @@ class AdminScreen(Screen):
         kiosk_id, version, log_path = self._facts
         self.facts[0].setText(tr("kiosk_id", lang, id=kiosk_id))
         self.facts[1].setText(tr("version", lang, v=version))
-        self.facts[2].setText(tr("log_location", lang, path=log_path))
+        self.facts[2].setText(tr("log_location", lang, path=_short_path(log_path)))
+        self.facts[2].setToolTip(log_path)
+
+
+LONGEST_PATH = 60  # characters of the log's path on one line beside the id and the version
+
+
+def _short_path(path: str) -> str:
+    """``path`` cut in the middle to :data:`LONGEST_PATH` characters: its start (the disk) and
+    its end (the folder and the file IT looks for) stay; a path has no spaces to wrap at."""
+    if len(path) <= LONGEST_PATH:
+        return path
+    keep = LONGEST_PATH - 1
+    return path[: keep // 3] + "…" + path[-(keep - keep // 3) :]
