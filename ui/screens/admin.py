@@ -90,10 +90,10 @@ class AdminScreen(Screen):
         self.tiles = {key: _tile() for key in TILES}
         self.tile_levels: dict[str, Level] = dict.fromkeys(TILES, Level.OFF)
         self._tiles: Callable[[Lang], Sequence[Tile]] = _no_tiles
-        tile_grid = QGridLayout()
+        self._tile_px = TILE_PX
+        tile_grid = self._tile_grid = QGridLayout()
         tile_grid.setSpacing(12)
-        for i, key in enumerate(TILES):
-            tile_grid.addWidget(self.tiles[key], i // 3, i % 3)
+        self._place_tiles(across=6)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -137,7 +137,7 @@ class AdminScreen(Screen):
         ):
             pair = QHBoxLayout()
             pair.setSpacing(24)
-            pair.addWidget(left)
+            pair.addWidget(left, 1)  # a word-wrapped label takes only its narrowest width
             pair.addWidget(right, 1)
             box.addLayout(pair)
         box.addWidget(self.chart)
@@ -167,6 +167,19 @@ class AdminScreen(Screen):
         self._facts: tuple[str, str, str] = ("", "", "")
         self._status: tuple[int, str | None, float | None, int] = (0, None, None, 26)
 
+    def orient(self, landscape: bool) -> None:
+        # six tiles in one row on a landscape screen (its 1080 px of height are the scarce
+        # side), two rows of three on a portrait one
+        self._place_tiles(across=6 if landscape else 3)
+        self._tile_px = TILE_PX - 4 if landscape else TILE_PX  # a sixth of the width each
+        self._show_tiles(self._lang)
+
+    def _place_tiles(self, across: int) -> None:
+        for i, key in enumerate(TILES):
+            self._tile_grid.addWidget(self.tiles[key], i // across, i % across)
+        for column in range(6):
+            self._tile_grid.setColumnStretch(column, 1 if column < across else 0)
+
     def set_facts(self, kiosk_id: str, version: str, log_path: str) -> None:
         self._facts = (kiosk_id, version, log_path)
 
@@ -187,7 +200,7 @@ class AdminScreen(Screen):
             background, ink = TILE_COLOURS[level]
             widget.setStyleSheet(
                 f"background: {background}; color: {ink}; border-radius: 12px; padding: 6px;"
-                f" font-size: {TILE_PX}px;"
+                f" font-size: {self._tile_px}px;"
             )
             title = tile.title(lang) if tile else tr(f"tile_{key}", lang)
             value = tile.value if tile else tr("tile_unknown", lang)
