@@ -25,6 +25,7 @@ from tests.fleet.fleet import (
     run_fleet,
 )
 
+
 def _has_alias_and_register() -> bool:
     """Whether central keeps a printed label's alias and a register of kiosks' prefixes."""
     tables = checkins.metadata.tables.values()
