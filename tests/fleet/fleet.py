@@ -537,11 +537,10 @@ class Fleet:
             proxy.delay(0)
 
     def fault_sigkill(self) -> None:
+        # killed at whatever it is doing; its patient's line starts it again (serve)
         kiosk = self.pick()
         kiosk.kill()
         kiosk.wait_dead()
-        with kiosk.lock:
-            kiosk.ensure()
 
     def fault_replay_kill(self) -> None:
         kiosk = self.pick()
@@ -553,8 +552,7 @@ class Fleet:
         # the kiosk replays when it finds central back, and dies at the armed point
         if not wait_until(lambda: not kiosk.alive, 120 * self._scale + 30):
             self.tally.note(f"replay_kill: {kiosk.name} never reached its fault point")
-        with kiosk.lock:
-            kiosk.ensure()
+        # started again by its patient's line (serve), or by the status query at the end
 
     def fault_full_disk(self) -> None:
         kiosk = self.pick()
@@ -833,9 +831,14 @@ def run_fleet(options: FleetOptions, server_url: str, folder: Path | None = None
             "notes": fleet.tally.notes[-40:],
         }
         held = fleet.held()
-        for kiosk in fleet.kiosks:
-            kiosk.stop()
+        stopping = [threading.Thread(target=k.stop) for k in fleet.kiosks]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
+        fleet.tally.note(f"stopped {time.monotonic() - begun:.1f}s")
         result["held"] = len(held)
+        result["notes"] = fleet.tally.notes[-40:]
         result["invariants"] = fleet.verdicts(settled, held)
         if "faults_off" in phases and "faults_on" in phases:
             off = phases["faults_off"]["checkins_per_s"]

@@ -101,6 +101,8 @@ class FaultProxy:
     def stop(self) -> None:
         self._stop.set()
         with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
+        with contextlib.suppress(OSError):
             self._listener.close()
         self.cut(count=False)
         self._thread.join(timeout=5)
