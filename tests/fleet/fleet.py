@@ -253,7 +253,7 @@ class Fleet:
     def load_patients(self, today: date) -> None:
         """The cards of every patient into central (the kiosks replicate them)."""
         total = self.options.patients + self.options.fault_free_patients
-        probes = 40 + 4 * self.options.extra_faults
+        probes = 20 + 6 * (len(self.options.faults) + self.options.extra_faults)
         crowd = population(total + probes, self.options.seed, today)
         self.central.import_cards([card_record(p) for p in crowd])
         self._probes = crowd[total:]
