@@ -29,7 +29,7 @@ from tests.fleet.fleet import (
 def _has_alias_and_register() -> bool:
     """Whether central keeps a printed label's alias and a register of kiosks' prefixes."""
     tables = checkins.metadata.tables.values()
-    register = any("offline_prefix" in table.c for table in tables)
+    register = any("prefix" in column.name for table in tables for column in table.c)
     return "printed_label" in checkins.c and register
 
 
