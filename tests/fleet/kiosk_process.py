@@ -180,9 +180,9 @@ def _background(kiosk: Kiosk, scale: float, stop: threading.Event) -> None:
         failover,
         clock,
         refresh=lambda: refresh_replica(failover.central, failover.journal, clock),
-        first_wait_s=5.0 * scale,
-        max_wait_s=300.0 * scale,
-        idle_wait_s=30.0 * scale,
+        first_wait_s=replay_module.FIRST_WAIT_S * scale,
+        max_wait_s=replay_module.MAX_WAIT_S * scale,
+        idle_wait_s=replay_module.IDLE_WAIT_S * scale,
     )
     loop.step()  # the card replica, before the first patient
     threading.Thread(target=loop.run, args=(stop,), name="journal-replay", daemon=True).start()
