@@ -433,8 +433,11 @@ class Fleet:
         return self.rng.uniform(1.0, 60.0) * self._scale
 
     def pick(self, kiosks: list[KioskHandle] | None = None) -> KioskHandle:
-        alive = [k for k in (kiosks or self.kiosks) if not k.down]
-        return self.rng.choice(alive or self.kiosks)
+        """A kiosk at random, a running one when there is one (starting one again would
+        stretch an outage by the start-up time)."""
+        chosen = kiosks or self.kiosks
+        running = [k for k in chosen if k.alive and not k.down]
+        return self.rng.choice(running or [k for k in chosen if not k.down] or chosen)
 
     def status(self, kiosk: KioskHandle) -> Reply | None:
         with kiosk.lock:
