@@ -7,8 +7,9 @@ holds.
 
     python -m tests.bench.bench_fleet [--patients 2000] [--scale 0.25] [--extra-faults 30]
 
-Needs KIOSK_TEST_DATABASE_URL (the CI PostgreSQL) and root for the full-disk fault's tmpfs.
-The last line of output is one JSON object.
+Needs KIOSK_TEST_DATABASE_URL (the CI PostgreSQL) and root for the full-disk fault's tmpfs
+(without, that fault is listed under "skipped"). FLEET_KEEP=FOLDER keeps the kiosks' logs,
+slip logs and journals there. The last line of output is one JSON object.
 """
 
 from __future__ import annotations

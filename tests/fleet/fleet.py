@@ -558,8 +558,8 @@ class Fleet:
         # started again by its patient's line (serve), or by the status query at the end
 
     def fault_full_disk(self) -> None:
-        kiosk = self.pick()
-        if not self.disks.get(kiosk.name):
+        kiosk = self.pick([k for k in self.kiosks if self.disks.get(k.name)])
+        if not self.disks.get(kiosk.name):  # no tmpfs: this process may not mount
             self.tally.skipped.append("full_disk")
             return
         filler = fill_disk(kiosk.spec.journal.parent)
