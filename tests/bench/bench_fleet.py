@@ -6,6 +6,7 @@ invariants. Goal: with faults, at least 80 % of the fault-free rate, and every i
 holds.
 
     python -m tests.bench.bench_fleet [--patients 2000] [--scale 0.25] [--extra-faults 30]
+        [--faults all|survived]
 
 Needs KIOSK_TEST_DATABASE_URL (the CI PostgreSQL) and root for the full-disk fault's tmpfs
 (without, that fault is listed under "skipped"). FLEET_KEEP=FOLDER keeps the kiosks' logs,
@@ -19,7 +20,7 @@ import json
 import os
 import sys
 
-from tests.fleet.fleet import FleetOptions, run_fleet
+from tests.fleet.fleet import FAULTS, SURVIVED, FleetOptions, run_fleet
 
 GOAL = 0.8
 
@@ -31,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=0.25, help="the product's times x this")
     parser.add_argument("--extra-faults", type=int, default=30)
     parser.add_argument("--seed", type=int, default=25)
+    parser.add_argument(
+        "--faults",
+        choices=("all", "survived"),
+        default="all",
+        help="every kind, or only those the product survives without the printed label's "
+        "alias, the journal's rebuild and the kiosk register",
+    )
     args = parser.parse_args(argv)
     server = os.environ.get("KIOSK_TEST_DATABASE_URL")
     if not server:
@@ -43,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         scale=args.scale,
         extra_faults=args.extra_faults,
         seed=args.seed,
+        faults=FAULTS if args.faults == "all" else SURVIVED,
     )
     result = run_fleet(options, server)
     ratio = result.get("faults_on_vs_off")
