@@ -243,6 +243,7 @@ class Fleet:
         self._queue_lock = threading.Lock()
         self._probes: list[SyntheticPerson] = []
         self.last_fault_end = 0.0
+        self.seen_held: set[str] = set()
         self.faults_done = threading.Event()
         self._stop = threading.Event()
         self._scale = options.scale
@@ -443,7 +444,11 @@ class Fleet:
         with kiosk.lock:
             if not kiosk.ensure():
                 return None
-            return kiosk.call({"op": "status"})
+            answer = kiosk.call({"op": "status"})
+        if answer is not None:  # a kiosk that dies later (a corrupt journal) told us these
+            with self.tally.lock:
+                self.seen_held.update(str(i) for i in answer.get("held", []))
+        return answer
 
     @contextmanager
     def outage(self) -> Iterator[None]:
@@ -664,14 +669,12 @@ class Fleet:
         return wait_until(empty, timeout_s, every_s=0.2)
 
     def held(self) -> list[str]:
-        found: list[str] = []
+        """The check-ins any kiosk held for reception (now, or when last asked)."""
         for kiosk in self.kiosks:
-            if kiosk.down:
-                continue
-            answer = self.status(kiosk)
-            if answer is not None:
-                found.extend(str(i) for i in answer.get("held", []))
-        return found
+            if not kiosk.down:
+                self.status(kiosk)
+        with self.tally.lock:
+            return sorted(self.seen_held)
 
     def central_checkins(self) -> list[inv.CentralCheckIn]:
         with self.central.engine.connect() as conn:
