@@ -206,8 +206,8 @@ class FaultProxy:
                         self.fired["lost_reply"] += 1
                         if armed.then is not None:
                             armed.then()
+                        armed.fired.set()  # before the client can see the connection go
                         link.close()
-                        armed.fired.set()
                         break
                 sink.sendall(chunk)
         except OSError:
