@@ -29,13 +29,58 @@ _COPIED = ("kiosk", "db", "scanner", "ui", "tests", "pyproject.toml", "config.to
 
 @dataclass(frozen=True)
 class Mutant:
-    """A deliberate bug: ``old`` replaced by ``new`` in ``path``; ``test`` must then fail."""
+    """A deliberate bug: ``old`` replaced by ``new`` in ``path`` (and each ``(path, old, new)``
+    of ``also``: a bug in two places); ``test`` must then fail."""
 
     name: str
     path: str
     old: str
     new: str
     test: str
+    also: tuple[tuple[str, str, str], ...] = ()
+
+    def edits(self) -> tuple[tuple[str, str, str], ...]:
+        return ((self.path, self.old, self.new), *self.also)
+
+
+# The fleet harness's short run: each of its invariants must fail on a mutant below.
+FLEET = "tests/fleet/test_fleet.py::test_a_short_run_keeps_every_invariant"
+_REPLAY_MARK_THEN_COMMIT = (
+    "        try:\n"
+    "            result = replay_checkin(central, item)\n"
+    "        except RecordRefusedError as error:\n"
+    "            held += 1\n"
+    "            mark_held(journal, item.checkin, str(error), clock.now())\n"
+    '            log.error("replay: held %s for reception: %s", named, error)\n'
+    "            continue\n"
+    "        except StoreError as error:\n"
+    "            failed += len(items) - index\n"
+    '            problems.append(f"central database: {error}")\n'
+    "            break\n"
+    '        _fault("between", item)\n'
+    "        try:\n"
+    '            handed = [str(e["event_id"]) for e in item.events]\n'
+    "            mark_replayed(journal, item.checkin, result, clock.now(), handed)\n"
+    "        except SQLAlchemyError as error:\n"
+    "            raise StoreError(describe_error(error)) from error\n"
+)
+_REPLAY_COMMIT_THEN_MARK = (
+    "        try:  # the journal notes the check-in before central has it\n"
+    '            mark_replayed(journal, item.checkin, "replayed", clock.now())\n'
+    "        except SQLAlchemyError as error:\n"
+    "            raise StoreError(describe_error(error)) from error\n"
+    '        _fault("between", item)\n'
+    "        try:\n"
+    "            result = replay_checkin(central, item)\n"
+    "        except RecordRefusedError as error:\n"
+    "            held += 1\n"
+    "            mark_held(journal, item.checkin, str(error), clock.now())\n"
+    "            continue\n"
+    "        except StoreError as error:\n"
+    "            failed += len(items) - index\n"
+    '            problems.append(f"central database: {error}")\n'
+    "            break\n"
+)
 
 
 MUTANTS = (
@@ -92,46 +137,75 @@ MUTANTS = (
     Mutant(
         name="mark-before-commit",
         path="db/offline/replay.py",
-        old=(
-            "        try:\n"
-            "            result = replay_checkin(central, item)\n"
-            "        except RecordRefusedError as error:\n"
-            "            held += 1\n"
-            "            mark_held(journal, item.checkin, str(error), clock.now())\n"
-            '            log.error("replay: held %s for reception: %s", named, error)\n'
-            "            continue\n"
-            "        except StoreError as error:\n"
-            "            failed += len(items) - index\n"
-            '            problems.append(f"central database: {error}")\n'
-            "            break\n"
-            '        _fault("between", item)\n'
-            "        try:\n"
-            '            handed = [str(e["event_id"]) for e in item.events]\n'
-            "            mark_replayed(journal, item.checkin, result, clock.now(), handed)\n"
-            "        except SQLAlchemyError as error:\n"
-            "            raise StoreError(describe_error(error)) from error\n"
-        ),
-        new=(
-            "        try:  # the journal notes the check-in before central has it\n"
-            '            mark_replayed(journal, item.checkin, "replayed", clock.now())\n'
-            "        except SQLAlchemyError as error:\n"
-            "            raise StoreError(describe_error(error)) from error\n"
-            '        _fault("between", item)\n'
-            "        try:\n"
-            "            result = replay_checkin(central, item)\n"
-            "        except RecordRefusedError as error:\n"
-            "            held += 1\n"
-            "            mark_held(journal, item.checkin, str(error), clock.now())\n"
-            "            continue\n"
-            "        except StoreError as error:\n"
-            "            failed += len(items) - index\n"
-            '            problems.append(f"central database: {error}")\n'
-            "            break\n"
-        ),
+        old=_REPLAY_MARK_THEN_COMMIT,
+        new=_REPLAY_COMMIT_THEN_MARK,
         test=(
             "tests/db/offline/test_offline_replay_kill.py::"
             "test_a_replay_killed_part_way_is_finished_exactly_by_the_next"
         ),
+    ),
+    # -- the fleet's invariants --------------------------------------------------------------
+    Mutant(  # a slip whose check-in never reaches central (one check-in per slip)
+        name="fleet-mark-before-commit",
+        path="db/offline/replay.py",
+        old=_REPLAY_MARK_THEN_COMMIT,
+        new=_REPLAY_COMMIT_THEN_MARK,
+        test=FLEET,
+    ),
+    Mutant(  # a lost reply numbered again offline (one check-in per slip, one HIS event)
+        name="fleet-no-lost-reply-retry",
+        path="db/offline/failover.py",
+        old=(
+            '            log.warning("central commit of a check-in failed, retrying once: %s", '
+            "error)\n"
+            "            return self.central.commit_checkin(draft)\n"
+        ),
+        new="            raise  # no second try: the journal numbers the patient\n",
+        test=FLEET,
+        also=(
+            (
+                "db/store/database.py",
+                "                if not error.connection_invalidated:\n"
+                "                    raise\n"
+                "                return work()\n",
+                "                raise  # a dead connection is not tried again\n",
+            ),
+        ),
+    ),
+    Mutant(  # every kiosk numbers offline in one series (no two slips share a label)
+        name="fleet-shared-prefix",
+        path="db/store/open.py",
+        old=(
+            "    return _migrated(engine, config, clock, True, "
+            "series=config.kiosk.offline_prefix)\n"
+        ),
+        new='    return _migrated(engine, config, clock, True, series="A")  # one for all\n',
+        test=FLEET,
+    ),
+    Mutant(  # the replay stops at a refused row (no kiosk offline while central is up)
+        name="fleet-replay-stops-at-bad-row",
+        path="db/offline/replay.py",
+        old=(
+            "            mark_held(journal, item.checkin, str(error), clock.now())\n"
+            '            log.error("replay: held %s for reception: %s", named, error)\n'
+            "            continue\n"
+        ),
+        new=(
+            "            failed += len(items) - index  # the line stops at the refused row\n"
+            '            problems.append(f"central database: {error}")\n'
+            "            break\n"
+        ),
+        test=FLEET,
+    ),
+    Mutant(  # a log line with the patient's name (no personal data in the logs)
+        name="fleet-name-in-log",
+        path="kiosk/checkin.py",
+        old='        log.info("checked in %s: %s #%s", checkin.id, clinic.code, checkin.label)\n',
+        new=(
+            '        log.info("checked in %s: %s #%s %s", checkin.id, clinic.code, checkin.label,\n'
+            "                 snapshot.name)\n"
+        ),
+        test=FLEET,
     ),
 )
 
@@ -160,13 +234,14 @@ def run_mutant(mutant: Mutant, timeout_s: float = 900) -> Verdict:
     with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as folder:
         tree = Path(folder)
         _copy_tree(tree)
-        path = tree / mutant.path
-        text = path.read_text(encoding="utf-8")
-        if text.count(mutant.old) != 1:
-            return Verdict(
-                mutant, False, f"cannot apply: the code to break is not once in {mutant.path}"
-            )
-        path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+        for where, old, new in mutant.edits():
+            path = tree / where
+            text = path.read_text(encoding="utf-8")
+            if text.count(old) != 1:
+                return Verdict(
+                    mutant, False, f"cannot apply: the code to break is not once in {where}"
+                )
+            path.write_text(text.replace(old, new), encoding="utf-8")
         # The copy first on the path, ahead of the editable install of the real tree.
         env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
         try:

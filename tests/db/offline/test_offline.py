@@ -285,6 +285,17 @@ def test_the_replay_loop_backs_off_then_goes_online(store: SqlStore, journal: Sq
     assert len(central_rows(store)) == 2
 
 
+def test_the_longest_back_off_leaves_a_kiosk_offline_under_a_minute(journal: SqlStore) -> None:
+    offline_drafts(journal, 1)
+    down = FailoverStore(unreachable(), journal)
+    down.set_online(False)
+    loop = ReplayLoop(down, FakeClock(MORNING))  # the product's waits
+    waits = [loop.step() for _ in range(8)]
+    assert waits[:3] == [5, 10, 20]
+    # central back just after a failed try: the next comes one back-off later
+    assert max(waits) <= 30
+
+
 def test_back_online_a_patient_keeps_the_number_this_kiosk_gave_offline(
     store: SqlStore, journal: SqlStore
 ) -> None:

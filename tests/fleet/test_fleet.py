@@ -1,0 +1,74 @@
+"""The fleet survives its own faults: a short run of the harness (tests/fleet/fleet.py).
+
+Four kiosk processes on one throw-away PostgreSQL database, about 200 patients, each kind of
+fault at least once, the product's times scaled down; every invariant must hold. The mutants
+in tests/mutation_check.py break each invariant on purpose and require this run to fail.
+
+The faults that only the journal's alias of a printed label, its rebuild and the kiosk
+register let the fleet survive (:data:`NEEDS_REGISTER_AND_ALIAS`) have a run of their own:
+expected to fail (strictly) until the product has them, then a plain test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from db.models import checkins
+from tests.fleet.fleet import (
+    INVARIANTS,
+    NEEDS_REGISTER_AND_ALIAS,
+    SURVIVED,
+    FleetOptions,
+    run_fleet,
+)
+
+
+def _has_alias_and_register() -> bool:
+    """Whether central keeps a printed label's alias and a register of kiosks' prefixes."""
+    tables = checkins.metadata.tables.values()
+    register = any("prefix" in column.name for table in tables for column in table.c)
+    return "printed_label" in checkins.c and register
+
+
+def _broken(result: dict[str, object]) -> list[str]:
+    verdicts = result["invariants"]
+    assert isinstance(verdicts, dict)
+    return [f"{name}: {verdicts[name]['first']}" for name in INVARIANTS if not verdicts[name]["ok"]]
+
+
+def _check(result: dict[str, object], faults: tuple[str, ...]) -> None:
+    print(json.dumps(result, ensure_ascii=False))  # the one JSON line, shown on failure
+    fired = result["faults"]
+    assert isinstance(fired, dict)
+    skipped = result["skipped"]
+    assert isinstance(skipped, list)
+    missing = [f for f in faults if not fired.get(f) and f not in skipped]
+    assert not missing, f"faults never injected: {missing}"
+    assert not _broken(result), "; ".join(_broken(result))
+    assert result["drained"], "the journals and outboxes never emptied"
+
+
+def test_a_short_run_keeps_every_invariant(postgres_url: str, tmp_path: Path) -> None:
+    options = FleetOptions(patients=200, faults=SURVIVED, seed=25)
+    result = run_fleet(options, postgres_url, tmp_path)
+    _check(result, SURVIVED)
+    slips = result["phases"]
+    assert isinstance(slips, dict)
+    assert slips["faults_on"]["slips"] >= 150, "most patients must leave with a slip"
+
+
+@pytest.mark.xfail(
+    not _has_alias_and_register(),
+    reason="needs checkins.printed_label (a printed offline label kept as an alias), the "
+    "journal's rebuild at start-up and the kiosk register's prefix check",
+    strict=True,
+)
+def test_a_lost_reply_in_an_outage_a_corrupt_journal_and_a_shared_prefix(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    options = FleetOptions(patients=80, faults=NEEDS_REGISTER_AND_ALIAS, seed=26)
+    result = run_fleet(options, postgres_url, tmp_path)
+    _check(result, NEEDS_REGISTER_AND_ALIAS)
