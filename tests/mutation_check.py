@@ -144,6 +144,16 @@ MUTANTS = (
             "test_a_replay_killed_part_way_is_finished_exactly_by_the_next"
         ),
     ),
+    Mutant(  # a kiosk numbers offline under a prefix the register gave to another kiosk
+        name="prefix-guard-off",
+        path="db/offline/failover.py",
+        old="        self._may_number()\n        checkin = self.journal.commit_checkin(draft)\n",
+        new="        checkin = self.journal.commit_checkin(draft)\n",
+        test=(
+            "tests/db/offline/test_prefix_collision.py::"
+            "test_the_second_kiosk_with_a_prefix_sends_patients_to_reception_offline"
+        ),
+    ),
     # -- the fleet's invariants --------------------------------------------------------------
     Mutant(  # a slip whose check-in never reaches central (one check-in per slip)
         name="fleet-mark-before-commit",

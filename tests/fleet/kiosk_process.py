@@ -44,6 +44,7 @@ from db.offline.replay import ReplayLoop
 from db.offline.replica import refresh_replica
 from db.store.journal import PendingCheckIn, held_checkins, pending_count
 from db.wiring import build_his_sender, build_service
+from kiosk import __version__
 from kiosk.checkin import CheckInRequest, CheckInService, Identity
 from kiosk.clock import SystemClock
 from kiosk.config import Config, load_config
@@ -85,7 +86,10 @@ class Kiosk:
     def __init__(self, config: Config, slips: Path) -> None:
         self.clock = SystemClock()
         self.printer = FakePrinter()
-        self.wiring = build_service(config, self.clock, printer=self.printer, use_gateway=False)
+        # with its version, as the kiosk app: it checks in to the kiosk register (the prefix)
+        self.wiring = build_service(
+            config, self.clock, printer=self.printer, use_gateway=False, version=__version__
+        )
         failover = self.wiring.failover
         if failover is None:
             raise SystemExit("the fleet kiosk needs a server database and a journal")
