@@ -61,7 +61,7 @@ from scanner.decode.regions import to_grey
 from scanner.decode.zbar import ZbarDecoder
 from scanner.decode.zxing import ZxingDecoder
 from scanner.loop import ClipRead, read_clip
-from scanner.ports import Decoder, Frame
+from scanner.ports import Decoder, Frame, as_frame
 from scanner.stream import StreamDecoder
 from tests.bench import field_scenes, hard_scenes, parity_clips
 
@@ -161,7 +161,7 @@ def _real_samples() -> tuple[list[tuple[Frame, str]], str | None]:
         image = images[0] if images else None
         frame = None if image is None else cv2.imread(str(image))
         if frame is not None:
-            items.append((np.ascontiguousarray(frame), expected.read_text(encoding="utf-8")))
+            items.append((as_frame(frame), expected.read_text(encoding="utf-8")))
     return items, None
 
 

@@ -69,8 +69,8 @@ from typing import Any, NamedTuple, Protocol, TypeVar, cast
 import cv2
 import numpy as np
 import numpy.typing as npt
-import qrcode  # type: ignore[import-untyped]  # qrcode ships no type information
-from qrcode.constants import (  # type: ignore[import-untyped]
+import qrcode
+from qrcode.constants import (
     ERROR_CORRECT_M,
     ERROR_CORRECT_Q,
 )

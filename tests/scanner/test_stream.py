@@ -261,6 +261,7 @@ def test_a_clip_that_reads_right_in_alternate_frames_only_is_confirmed(between: 
     got = read_clip(frames, 30, StreamDecoder(build_decoder(DecoderSettings())), decode_fps=10)
     assert got.text == TEXT
     assert got.ms_to_read is not None
+    assert library.ms_to_read is not None
     assert got.ms_to_read <= library.ms_to_read
 
 

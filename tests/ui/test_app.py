@@ -215,7 +215,8 @@ def test_staff_override_with_the_real_service_writes_an_audit_row(
 
 
 def test_demo_admin_tools_sync_from_the_simulator_and_print_a_test_page(tmp_path: Path) -> None:
-    from ui.app import build_parts, demo_config
+    from ui.app import build_parts
+    from ui.demo import demo_config
 
     config = demo_config(
         load_config(ROOT / "config.toml", env={"KIOSK_KIOSK_DATA_DIR": str(tmp_path)})

@@ -113,7 +113,7 @@ def test_needs_confirmation_no_sends_to_reception(
     assert window.reception.rescan_button.text() == "Quét lại"
     assert window.reception.done_button.text() == "Đến quầy"
     window.reception.rescan_button.click()
-    assert window.current is window.welcome
+    assert window.stack.currentWidget() is window.welcome
 
 
 def test_unknown_card_needs_reception_and_says_where(
@@ -141,7 +141,7 @@ def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
     assert window.reception.rescan_button.isVisibleTo(window)
     assert window.reception.rescan_button.text() == "Quét lại"
     window.reception.rescan_button.click()
-    assert window.current is window.welcome
+    assert window.stack.currentWidget() is window.welcome
 
 
 def test_printer_failure_shows_number_and_alerts_staff(
@@ -176,7 +176,7 @@ def test_idle_countdown_returns_to_welcome_and_clears(
     assert window.accepted.countdown.widget.text() == "Về màn hình chính sau 11 giây"
     clock.advance(seconds=11)
     window.tick()
-    assert window.current is window.welcome
+    assert window.stack.currentWidget() is window.welcome
     assert window.accepted.number.text() == ""
     assert window.accepted.patient.text() == ""
 

@@ -253,6 +253,7 @@ def test_one_patient_across_a_card_change_and_a_his_registration_by_cccd(
             }
         )
         first = builders.patient(person)
+        assert first.card_number is not None  # a BHYT card, renewed under a new number
         renewed = replace(first, card_number="CN3" + first.card_number[3:], benefit_level=3)
         outbox_store.commit_checkin(draft("k1", n=7, patient=first))
         outbox_store.commit_checkin(draft("k2", n=7, patient=renewed, clinic="NGOAI"))

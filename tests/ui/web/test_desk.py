@@ -57,7 +57,7 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
             )
             assert 'data-printed="yes"' in done.text
             assert len(list(slips.glob("*.png"))) == 1
-            checkin = wiring.store.list_checkins(site.today(), None)[0]  # type: ignore[arg-type]
+            checkin = wiring.store.list_checkins(site.today(), None)[0]
             assert checkin.patient.name == "Lê Văn Tâm"  # the Telex-mangled hex repaired
             assert checkin.override_reason == "Chưa có trong dữ liệu – đã xem thẻ [Chuyển tuyến]"
             assert checkin.staff_name == "Lan"

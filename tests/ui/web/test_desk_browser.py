@@ -76,7 +76,7 @@ def test_an_override_from_a_scan_takes_two_presses_and_prints(page: Any, site: S
         assert hands.presses == 2
         assert hands.presses <= MAX_OVERRIDE_PRESSES
         assert len(list(slips.glob("*.png"))) == 1
-        checkin = wiring.store.list_checkins(site.today(), None)[0]  # type: ignore[arg-type]
+        checkin = wiring.store.list_checkins(site.today(), None)[0]
         assert checkin.override_reason == "Chưa có trong dữ liệu – đã xem thẻ"
         assert checkin.patient.name == "Lê Văn Tâm"
         # F2 reprints the number just given, even with the look-up focused for the next scan

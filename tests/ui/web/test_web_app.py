@@ -55,7 +55,9 @@ def test_the_board_shows_the_called_number_and_the_next_never_a_name(
     assert page.status_code == 200
     assert called_attrs(page.text) == {"101": "1", "105": ""}
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    state = json.loads(re.search(r'id="state"[^>]*>(.*?)</script>', page.text, re.S).group(1))
+    shown = re.search(r'id="state"[^>]*>(.*?)</script>', page.text, re.S)
+    assert shown is not None, "the board's first state is in the page"
+    state = json.loads(shown.group(1))
     assert [n["label"] for n in state["rooms"][0]["next"]] == ["2", "3", "4"]
     assert [n["label"] for n in state["rooms"][1]["next"]] == ["1"]  # NHI numbers its own
     assert "Nguyễn" not in page.text  # card(n)'s name

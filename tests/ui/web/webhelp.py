@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +84,7 @@ class Site:
             )
         )
 
-    def today(self) -> object:
+    def today(self) -> date:
         from kiosk.clock import SystemClock
 
         return SystemClock().now().astimezone(self.config.kiosk.zone).date()
