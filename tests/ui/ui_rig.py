@@ -171,6 +171,16 @@ def to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPer
     scan_until(qtbot, window, bhyt_payload(person), window.confirm)
 
 
+def rescan_goes_home(window: KioskWindow, caption: str) -> None:
+    """The reception screen up offers to scan again, as ``caption`` beside "Đến quầy" (the
+    desk); pressed, it leads back to the welcome screen and its camera."""
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == caption
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
+    assert window.stack.currentWidget() is window.welcome
+
+
 # -- the scenarios' cards ------------------------------------------------------------------------
 
 

@@ -28,7 +28,8 @@ from kiosk.model import CheckIn, CheckInFlag
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
 from tests.builders import ZONE, card, draft
-from tests.fakes import FakeClock, FakePrinter
+from tests.db.storehelp import store_service
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[3]
 DAY = date(2026, 11, 25)
@@ -66,15 +67,7 @@ def service(store: FailoverStore) -> CheckInService:
     def render(checkin: CheckIn, reprint: bool) -> Image.Image:
         return Image.new("1", (576, 100), 1)
 
-    return CheckInService(
-        config=config,
-        clock=FakeClock(MORNING),
-        cards=store,
-        checkins=store,
-        online=None,
-        printer=FakePrinter(),
-        render_slip=render,
-    )
+    return store_service(config, store, render)
 
 
 def central_rows(central: SqlStore) -> list[tuple[str, str, int, str | None]]:

@@ -11,21 +11,23 @@ from typing import Any
 
 import pytest
 
-from tests.ui.web.webhelp import CHROMIUM, Site, free_port, served, start_process
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+from tests.ui.web.webhelp import (
+    CHROMIUM,
+    Site,
+    browser_page,
+    free_port,
+    needs_chromium,
+    served,
+    start_process,
 )
+
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    made = context.new_page()
-    try:
+    with browser_page(browser, 1920, 1080) as made:
         yield made
-    finally:
-        context.close()
 
 
 # the text colour of an element and the first opaque background behind it

@@ -14,22 +14,16 @@ import pytest
 from tests.fakes import FakeClock
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import CHROMIUM, Site, served
+from tests.ui.web.webhelp import Site, browser_page, needs_chromium, served
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 MAX_OVERRIDE_PRESSES = 8  # issue 31: an override with a handheld scan, after sign-in
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    made = context.new_page()
-    try:
+    with browser_page(browser, 1600, 1000) as made:
         yield made
-    finally:
-        context.close()
 
 
 class Keys:

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
 import time
 import wave
@@ -18,9 +17,8 @@ import httpx
 import pytest
 
 from tests.db.clihelp import run_python
-from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
-from tests.ui.web.webhelp import PIN, ROOT, Site, make_site, served
+from tests.ui.web.webhelp import PIN, ROOT, Site, opened_site, postgres_site, served
 from ui.web.app import parse_rooms
 
 Client = httpx.Client
@@ -96,22 +94,8 @@ def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, ob
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     """A site on an SQLite file, and on a fresh database of the CI PostgreSQL."""
-    if request.param == "sqlite":
-        made = make_site(tmp_path)
-        try:
-            yield made
-        finally:
-            made.store.dispose()
-        return
-    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
-    with fresh_database(server) as url:
-        made = make_site(tmp_path, url)
-        try:
-            yield made
-        finally:
-            made.store.dispose()
+    with opened_site(tmp_path) if request.param == "sqlite" else postgres_site(tmp_path) as made:
+        yield made
 
 
 def test_the_events_carry_each_call_to_a_board(any_site: Site) -> None:

@@ -7,7 +7,6 @@ ones open (``ALLOW_CONNECTIONS false`` and ``pg_terminate_backend``), then allow
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,23 +16,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.db.pg import fresh_database
 from tests.ui.web.test_web_app import csrf_of, read_event, sign_in
-from tests.ui.web.webhelp import Site, make_site, served
+from tests.ui.web.webhelp import Site, postgres_site, served
 from ui.web import app as web_app
 
 
 @pytest.fixture
 def pg_site(tmp_path: Path) -> Iterator[Site]:
-    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
-    with fresh_database(server) as url:
-        made = make_site(tmp_path, url)
-        try:
-            yield made
-        finally:
-            made.store.dispose()
+    with postgres_site(tmp_path) as made:
+        yield made
 
 
 def set_reachable(site: Site, reachable: bool) -> None:
