@@ -49,11 +49,15 @@ from kiosk.ports import (
     CardCache,
     CardQuery,
     CheckInStore,
+    LockRule,
+    LoginClaim,
     OnlineCardCheck,
     PrintResult,
     SlipPrinter,
     StoreError,
 )
+from kiosk.retention import CheckinPurge, RetentionStore
+from kiosk.staff_auth import MemoryStaffDirectory
 from kiosk.voice import AudioOutput, Prompt, PromptKind, Speaker
 from scanner.cameras.webcam import Capture
 from scanner.decode.chain import DecoderChain
@@ -259,6 +263,40 @@ class FakePrinter(SlipPrinter):
             return PrintResult(ok=False, problem=self.problem, detail=f"fake {self.problem}")
         self.printed.append((name, image.copy()))
         return PrintResult(ok=True)
+
+
+class RaisingPrinter(SlipPrinter):
+    """A printer whose driver fails: raises (``raises``) or answers "paper_out"."""
+
+    def __init__(self, raises: bool) -> None:
+        self.raises = raises
+
+    def print_image(self, image: Image.Image, name: str) -> PrintResult:
+        if self.raises:
+            raise RuntimeError("driver bug")
+        return PrintResult(False, "paper_out", "no paper")
+
+
+class FakeRetentionStore(RetentionStore):
+    """The database side of retention: notes each day it was asked to purge before (or
+    raises StoreError when ``fail``) and reports 3 check-ins and 7 audit rows purged."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.days: list[date] = []
+        self.fail = fail
+
+    def purge_before(self, day: date) -> CheckinPurge:
+        if self.fail:
+            raise StoreError("database is locked")
+        self.days.append(day)
+        return CheckinPurge(checkins=3, audit_rows=7)
+
+
+class DownStaffDirectory(MemoryStaffDirectory):
+    """The staff directory with its database gone: every sign-in claim raises StoreError."""
+
+    def claim_login(self, code: str, rule: LockRule) -> LoginClaim | None:
+        raise StoreError("database unreachable")
 
 
 class FakeAudioOutput(AudioOutput):
@@ -891,6 +929,18 @@ class _PrinterConnection(socketserver.BaseRequestHandler):
                 self.request.sendall(self.server.online)
             elif chunk.endswith(STATUS_PAPER):
                 self.request.sendall(self.server.paper)
+
+
+def failing_escpos_device(error: Exception) -> Callable[[], Any]:
+    """An ESC/POS connection (python-escpos's Dummy device, what a connection gives the
+    printer adapter) whose every write raises ``error``."""
+    from escpos.printer import Dummy
+
+    class Failing(Dummy):  # type: ignore[misc]  # escpos ships no types: Dummy is Any
+        def _raw(self, msg: bytes) -> None:
+            raise error
+
+    return Failing
 
 
 # -- central's queues -----------------------------------------------------------------------------

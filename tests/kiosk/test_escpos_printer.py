@@ -30,6 +30,7 @@ from tests.fakes import (
     STATUS_ONLINE,
     STATUS_PAPER,
     FakeNetworkPrinter,
+    failing_escpos_device,
     unused_port,
 )
 from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
@@ -207,11 +208,8 @@ def test_a_printer_that_hangs_times_out() -> None:
 
 
 def test_a_timeout_error_while_printing_is_a_timeout() -> None:
-    class Slow(Dummy):  # type: ignore[misc]
-        def _raw(self, msg: bytes) -> None:
-            raise TimeoutError("write timed out")
-
-    result = EscPosPrinter(Slow, timeout_s=5).print_image(slip_image(384), "ci-6")
+    slow = failing_escpos_device(TimeoutError("write timed out"))
+    result = EscPosPrinter(slow, timeout_s=5).print_image(slip_image(384), "ci-6")
     assert (result.ok, result.problem) == (False, "timeout")
 
 
@@ -220,11 +218,8 @@ def test_a_timeout_error_while_printing_is_a_timeout() -> None:
     [(BrokenPipeError("gone"), "offline"), (ValueError("odd"), "error")],
 )
 def test_errors_while_printing_become_problems(error: Exception, problem: str) -> None:
-    class Broken(Dummy):  # type: ignore[misc]
-        def _raw(self, msg: bytes) -> None:
-            raise error
-
-    result = EscPosPrinter(Broken, timeout_s=5).print_image(slip_image(384), "ci-7")
+    broken = failing_escpos_device(error)
+    result = EscPosPrinter(broken, timeout_s=5).print_image(slip_image(384), "ci-7")
     assert (result.ok, result.problem) == (False, problem)
 
 
