@@ -12,7 +12,7 @@ from PIL import Image
 from kiosk.calling import Place, Priority
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
-from kiosk.guesses import MemoryWrongYears
+from kiosk.guesses import MemoryWrongYears, WrongYears
 from kiosk.model import (
     CardStatus,
     CheckIn,
@@ -70,9 +70,14 @@ class Rig:
         self.service = self.service_with(online=online)
 
     def service_with(
-        self, *, online: FakeOnlineCheck | None = None, queue: FakeCallQueue | None = None
+        self,
+        *,
+        online: FakeOnlineCheck | None = None,
+        queue: FakeCallQueue | None = None,
+        wrong_years: WrongYears | None = None,
     ) -> CheckInService:
-        """A service on the rig's fakes, with ``online`` and ``queue`` (central's queues)."""
+        """A service on the rig's fakes, with ``online``, ``queue`` (central's queues) and
+        ``wrong_years`` (the count of wrong birth years, shared by kiosks)."""
         return CheckInService(
             config=self.config,
             clock=self.clock,
@@ -82,6 +87,7 @@ class Rig:
             printer=self.printer,
             render_slip=self._render,
             queue=queue,
+            wrong_years=wrong_years,
         )
 
     def _render(self, checkin: CheckIn, reprint: bool) -> Image.Image:
@@ -283,7 +289,9 @@ def test_staff_override_of_a_refusal_is_audited() -> None:
     assert before == "refused:card_revoked"
 
 
-def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
+def test_an_override_is_audited_in_its_own_commit_not_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rig = Rig()
     p = _valid_person()
     rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
@@ -294,7 +302,7 @@ def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
     ) -> None:
         raise StoreError("database is locked")
 
-    rig.store.record_audit = audit_is_down  # type: ignore[method-assign]
+    monkeypatch.setattr(rig.store, "record_audit", audit_is_down)
     override = rig.service.check_in(
         assessment, "NOI", staff="Lan", override_reason="Giấy hẹn tái khám"
     )
@@ -542,19 +550,7 @@ def test_wrong_birth_years_are_bounded_per_code_and_day_across_kiosks() -> None:
     rig = Rig()
     p = _cached(rig)
     shared = MemoryWrongYears()  # the central database's count in production
-    kiosks = [
-        CheckInService(
-            config=rig.config,
-            clock=rig.clock,
-            cards=rig.cards,
-            checkins=rig.store,
-            online=None,
-            printer=rig.printer,
-            render_slip=lambda c, r: Image.new("1", (8, 8), 1),
-            wrong_years=shared,
-        )
-        for _ in range(2)
-    ]
+    kiosks = [rig.service_with(wrong_years=shared) for _ in range(2)]
     assert rig.config.kiosk.birth_year_tries == 3
     first = kiosks[0].assess(p.bhxh_number)
     first = kiosks[0].confirm_birth_year(first, "1900")

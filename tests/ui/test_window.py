@@ -10,11 +10,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record
-from tests.fakes import FakeClock, FakePrinter, FakeScanLoop
+from tests.fakes import FakeClock, FakeScanLoop
 from tests.ui.ui_rig import (
     Make,
     checked_in,
     expired,
+    out_of_paper,
     rescan_goes_home,
     revoked,
     scan_and_wait,
@@ -76,7 +77,7 @@ def test_clinic_choice_with_several_open(
     scan_until(qtbot, window, bhyt_payload(persons[0]), window.clinics)
     assert set(window.clinics.buttons) == {"NOI", "NHI", "TMH"}
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
-        window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]
+        window.clinics.buttons["NHI"].click()  # type: ignore[attr-defined]  # buttons: dict[str, object]
     assert window.current is window.accepted
     assert window.accepted.room.text().startswith("Phòng 105")
     assert next(iter(rig.store.checkins.values())).clinic_code == "NHI"
@@ -141,9 +142,7 @@ def test_rejected_shows_why(qtbot: QtBot, make_window: Make) -> None:
 def test_printer_failure_shows_number_and_alerts_staff(
     qtbot: QtBot, make_window: Make, persons: list[SyntheticPerson]
 ) -> None:
-    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
-    scan_and_wait(qtbot, window, bhyt_payload(persons[0]))
-    assert window.current is window.printer_failed
+    window, rig = out_of_paper(qtbot, make_window, persons[0])
     assert window.printer_failed.number.text() == "1"
     assert "quầy tiếp đón" in window.printer_failed.show_text.text()
     assert window.printer_failed.kept.text() == (

@@ -164,6 +164,17 @@ def checked_in(
     return window, rig
 
 
+def out_of_paper(
+    qtbot: QtBot, make_window: Make, person: SyntheticPerson
+) -> tuple[KioskWindow, Rig]:
+    """A new window whose printer is out of paper, on which ``person`` scanned their card:
+    checked in, but the printer-failed screen is up."""
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
+    scan_and_wait(qtbot, window, bhyt_payload(person))
+    assert window.current is window.printer_failed
+    return window, rig
+
+
 def to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
     """Scan ``person``'s card, cached with the given name without marks, and wait until the
     window asks whether this is them."""

@@ -6,9 +6,6 @@ Central is the ``store`` fixture (SQLite, then PostgreSQL); the journal an SQLit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from db.offline.failover import FailoverStore
@@ -19,14 +16,7 @@ from kiosk.outcome import Reason, Status
 from kiosk.ports import RecordRefusedError, StoreError
 from kiosk.synthetic import bhyt_payload, card_record
 from tests.builders import card, draft, patient
-from tests.db.offline.test_offline import journal_store, service, unreachable, valid_people
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
+from tests.db.offline.test_offline import service, unreachable, valid_people
 
 
 def _refused_drafts(store: SqlStore) -> list[CheckInDraft]:

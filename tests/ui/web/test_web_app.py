@@ -12,6 +12,7 @@ import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -77,7 +78,7 @@ def test_the_rooms_of_a_board_are_room_codes_only() -> None:
     assert parse_rooms("101, 102,,<script>,101") == ("101", "102")
 
 
-def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, object]:
+def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, Any]:
     """The data of the next ``kind`` event in an SSE line stream."""
     event = ""
     for line in lines:
@@ -86,7 +87,7 @@ def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, ob
         if line.startswith("event:"):
             event = line.split(":", 1)[1].strip()
         elif line.startswith("data:") and event == kind:
-            data: dict[str, object] = json.loads(line.split(":", 1)[1])
+            data: dict[str, Any] = json.loads(line.split(":", 1)[1])
             return data
     raise AssertionError(f"no {kind} event in time")
 
@@ -111,18 +112,18 @@ def test_the_events_carry_each_call_to_a_board(any_site: Site) -> None:
     ):
         lines = stream.iter_lines()
         first = read_event(lines, "board", time.monotonic() + 5)
-        assert first["rooms"][0]["called"] is None  # type: ignore[index]
+        assert first["rooms"][0]["called"] is None
         started = time.monotonic()
         site.calls.call_next("101", "NOI", site.today(), 2)
         got = read_event(lines, "board", time.monotonic() + 5)
         took = time.monotonic() - started
         site.check_in(2)
         waiting = read_event(lines, "board", time.monotonic() + 5)
-    room = got["rooms"][0]  # type: ignore[index]
+    room = got["rooms"][0]
     assert room["called"] == "1"
     assert room["call"]
     assert took < 1.5
-    assert [n["label"] for n in waiting["rooms"][0]["next"]] == ["2"]  # type: ignore[index]
+    assert [n["label"] for n in waiting["rooms"][0]["next"]] == ["2"]
 
 
 def test_the_voice_says_the_call_twice(site: Site, client: Client) -> None:

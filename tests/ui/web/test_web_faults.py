@@ -91,5 +91,5 @@ def test_the_board_and_the_room_page_live_through_a_lost_database(
         shown = None
         while shown != "1" and time.monotonic() < deadline:
             # the first may be the re-read after the watch reconnected
-            shown = read_event(lines, "board", deadline)["rooms"][0]["called"]  # type: ignore[index]
+            shown = read_event(lines, "board", deadline)["rooms"][0]["called"]
     assert shown == "1"
