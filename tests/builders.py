@@ -104,3 +104,28 @@ def draft(
 def checkin(**changes: Any) -> CheckIn:
     """A committed check-in as a store would give it, built without one."""
     return CheckIn(**_accepted({"id": "ci-0001", "queue_number": 1, **changes}))
+
+
+def his_checkin(id: str, created_at: datetime, **patient_changes: Any) -> CheckIn:
+    """The HIS mappings' sample: number 12, registered at 80 %, of a patient with every field
+    a mapping reads (``patient_changes`` on top)."""
+    person: dict[str, Any] = {
+        "name": "Trần Thị Mẫu Thử",
+        "birth": BirthDate(1975),
+        "gender": Gender.FEMALE,
+        "card_number": "GD4797912345678",
+        "bhxh_number": "7912345678",
+        "id_number": "079175000001",
+        "facility_code": "79024",
+        "valid_from": date(2026, 1, 1),
+        "valid_to": date(2026, 12, 31),
+        "benefit_level": 4,
+    }
+    return checkin(
+        id=id,
+        queue_number=12,
+        patient=patient(**{**person, **patient_changes}),
+        route=Route.REGISTERED,
+        benefit_percent=80,
+        created_at=created_at,
+    )

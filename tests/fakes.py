@@ -4,8 +4,10 @@ Each names the port it stands in for as its base class, so mypy checks it agains
 a missing method makes it abstract (tests/test_fakes.py checks the parameters too). Each keeps
 its state in plain attributes so tests can assert on what happened. In order: the clock and the
 core's ports (kiosk/ports.py); wrappers that note the thread a port was called on; the window's
-own ports (ui/ports.py); the scanner's devices and readers (scanner/ports.py); card feeds; a
-port with no server behind it, and a card feed that misbehaves, for the sync's self-limits.
+own ports (ui/ports.py); the scanner's devices and readers (scanner/ports.py), and spies on
+real scanner stages (a subclass that counts or records, its port the stage it extends); card
+feeds; a port with no server behind it, and a card feed that misbehaves, for the sync's
+self-limits; a thermal printer on the network (its port: ESC/POS over TCP); central's queues.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -43,17 +46,36 @@ from kiosk.model import (
 )
 from kiosk.outcome import Lang
 from kiosk.ports import (
+    CallQueue,
     CardCache,
     CardQuery,
     CheckInStore,
+    LockRule,
+    LoginClaim,
     OnlineCardCheck,
     PrintResult,
     SlipPrinter,
     StoreError,
 )
+from kiosk.retention import CheckinPurge, RetentionStore
+from kiosk.staff_auth import MemoryStaffDirectory
 from kiosk.voice import AudioOutput, Prompt, PromptKind, Speaker
 from scanner.cameras.webcam import Capture
-from scanner.ports import Box, Camera, CameraState, Decoded, Decoder, Frame, RegionReader
+from scanner.decode.chain import DecoderChain
+from scanner.decode.zxing import ZxingDecoder
+from scanner.ports import (
+    Box,
+    Camera,
+    CameraState,
+    Decoded,
+    Decoder,
+    Frame,
+    RegionReader,
+    Scan,
+    as_frame,
+)
+from scanner.stages.base import RegionStage
+from scanner.stages.deblur import MotionDeblur
 from ui.ports import AdminTools, CacheStatus, ScanSource
 
 # -- the clock and the core's ports ---------------------------------------------------------------
@@ -242,6 +264,46 @@ class FakePrinter(SlipPrinter):
             return PrintResult(ok=False, problem=self.problem, detail=f"fake {self.problem}")
         self.printed.append((name, image.copy()))
         return PrintResult(ok=True)
+
+
+class RaisingPrinter(SlipPrinter):
+    """A printer whose driver fails: raises (``raises``) or answers "paper_out"."""
+
+    def __init__(self, raises: bool) -> None:
+        self.raises = raises
+
+    def print_image(self, image: Image.Image, name: str) -> PrintResult:
+        if self.raises:
+            raise RuntimeError("driver bug")
+        return PrintResult(False, "paper_out", "no paper")
+
+
+class FakeRetentionStore(RetentionStore):
+    """The database side of retention: notes each day it was asked to purge before (or
+    raises StoreError when ``fail``) and reports 3 check-ins and 7 audit rows purged, and 2
+    lobby rows of the days before the one it was given."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.days: list[date] = []
+        self.lobby_days: list[date] = []
+        self.fail = fail
+
+    def purge_before(self, day: date) -> CheckinPurge:
+        if self.fail:
+            raise StoreError("database is locked")
+        self.days.append(day)
+        return CheckinPurge(checkins=3, audit_rows=7)
+
+    def purge_lobby_before(self, day: date) -> int:
+        self.lobby_days.append(day)
+        return 2
+
+
+class DownStaffDirectory(MemoryStaffDirectory):
+    """The staff directory with its database gone: every sign-in claim raises StoreError."""
+
+    def claim_login(self, code: str, rule: LockRule) -> LoginClaim | None:
+        raise StoreError("database unreachable")
 
 
 class FakeAudioOutput(AudioOutput):
@@ -659,6 +721,68 @@ class RecordingDecoder(Decoder):
         return None
 
 
+# -- spies on real scanner stages (what a stage did is inside it: they extend the real one) ----
+
+
+class CountingZxing(ZxingDecoder):
+    """The real zxing stage, counting the zxing passes it runs (``passes``): one for a quick
+    look that saw nothing, two for a look at every binarizer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passes = 0
+
+    def scan(self, frame: Frame, *, every_pass: bool = True, downscale: bool | None = None) -> Scan:
+        found = super().scan(frame, every_pass=every_pass, downscale=downscale)
+        self.passes += 1 if not every_pass and not found.sighted else 2
+        return found
+
+
+class CountingDeblur(MotionDeblur):
+    """The real motion-deblur stage over zxing, counting the restorations it tries."""
+
+    def __init__(self) -> None:
+        super().__init__(ZxingDecoder())
+        self.restores = 0
+
+    def _restore(
+        self, grey: Frame, length: float, angle: float, tries: Sequence[tuple[float, float]]
+    ) -> Decoded | None:
+        self.restores += 1
+        return super()._restore(grey, length, angle, tries)
+
+
+class CountingChain(DecoderChain):
+    """A real chain of zxing alone, counting its scans (the stream's looks at a frame)."""
+
+    def __init__(self) -> None:
+        super().__init__([ZxingDecoder()])
+        self.scans = 0
+
+    def scan(self, frame: Frame) -> Scan:
+        self.scans += 1
+        return super().scan(frame)
+
+
+class RecordingStage(RegionStage):
+    """A region stage (the base class's whole-frame-then-regions walk, as every real stage
+    has it) that records the boxes it is handed and reads each crop but the first (the whole
+    frame: so a read shows the corners moved back) with zxing."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.boxes_seen: list[Box] = []
+
+    def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
+        self.boxes_seen.extend(boxes)
+        for x, y, w, h in boxes[1:]:
+            found = ZxingDecoder().decode(as_frame(frame[y : y + h, x : x + w]))
+            if found is not None:
+                return self.moved(found, x, y)
+        return None
+
+
 # -- card feeds -----------------------------------------------------------------------------------
 
 
@@ -776,7 +900,70 @@ def hostile_feed(mode: str) -> Iterator[HostileFeed]:
         server.server_close()
 
 
-class FakeCallQueue:
+# -- a thermal printer on the network -------------------------------------------------------------
+
+PRINTER_OK = b"\x12"  # a DLE EOT answer with the fixed bits 1 and 4 only: online, paper present
+STATUS_ONLINE = b"\x10\x04\x01"  # DLE EOT 1: printer status
+STATUS_PAPER = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor status
+
+
+class FakeNetworkPrinter(socketserver.TCPServer):
+    """A thermal printer on 127.0.0.1 as ``printer.host`` reaches one: ESC/POS over TCP. It
+    serves one connection, keeps every byte it receives (``received``) and answers the DLE EOT
+    status queries with ``online`` and ``paper``; ``port`` is where it listens."""
+
+    def __init__(self, online: bytes = PRINTER_OK, paper: bytes = PRINTER_OK) -> None:
+        super().__init__(("127.0.0.1", 0), _PrinterConnection)
+        self.online = online
+        self.paper = paper
+        self.received = bytearray()
+        self.port: int = self.server_address[1]
+        self.timeout = 10  # no connection in 10 s: the thread gives up
+        self._thread = threading.Thread(target=self.handle_request, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop listening; wait (5 s at most) until the connection has been read to its end."""
+        self.server_close()
+        self._thread.join(5)
+
+
+class _PrinterConnection(socketserver.BaseRequestHandler):
+    server: FakeNetworkPrinter
+    request: socket.socket
+
+    def handle(self) -> None:
+        self.request.settimeout(10)
+        while True:
+            try:
+                chunk = self.request.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.server.received += chunk
+            if chunk.endswith(STATUS_ONLINE):
+                self.request.sendall(self.server.online)
+            elif chunk.endswith(STATUS_PAPER):
+                self.request.sendall(self.server.paper)
+
+
+def failing_escpos_device(error: Exception) -> Callable[[], Any]:
+    """An ESC/POS connection (python-escpos's Dummy device, what a connection gives the
+    printer adapter) whose every write raises ``error``."""
+    from escpos.printer import Dummy
+
+    class Failing(Dummy):  # type: ignore[misc]  # escpos ships no types: Dummy is Any
+        def _raw(self, msg: bytes) -> None:
+            raise error
+
+    return Failing
+
+
+# -- central's queues -----------------------------------------------------------------------------
+
+
+class FakeCallQueue(CallQueue):
     """Central's queues as a :class:`kiosk.ports.CallQueue`: answers ``place`` with one fixed
     place (or raises StoreError when ``down``) and notes what was asked."""
 

@@ -14,7 +14,15 @@ import pytest
 
 from db.cards.sync import CardFeed
 from kiosk.clock import Clock
-from kiosk.ports import CardCache, CheckInStore, OnlineCardCheck, SlipPrinter
+from kiosk.ports import (
+    CallQueue,
+    CardCache,
+    CheckInStore,
+    OnlineCardCheck,
+    SlipPrinter,
+    StaffDirectory,
+)
+from kiosk.retention import RetentionStore
 from kiosk.voice import AudioOutput, Speaker
 from scanner.cameras.webcam import Capture
 from scanner.ports import Camera, Decoder, RegionReader
@@ -47,6 +55,16 @@ _counting: Decoder = fakes.CountingDecoder(fakes.ReadsNothing())
 _nothing: Decoder = fakes.ReadsNothing()
 _recording: Decoder = fakes.RecordingDecoder()
 _regions: RegionReader = fakes.RecordingRegions(fakes.ReadsNothing())
+_zxing_spy: Decoder = fakes.CountingZxing()
+_deblur_spy: Decoder = fakes.CountingDeblur()
+_chain_spy: Decoder = fakes.CountingChain()
+_region_stage: RegionReader = fakes.RecordingStage()
+_call_queue: CallQueue = fakes.FakeCallQueue()
+_raising: SlipPrinter = fakes.RaisingPrinter(raises=True)
+_retention: RetentionStore = fakes.FakeRetentionStore()
+# (a spy on the product's MemoryStaffDirectory: the type check only, its parameters are the
+# product's, which gives unlock_staff's actor a default the port does not have)
+_down_staff: StaffDirectory = fakes.DownStaffDirectory([])
 
 # (the fake's class, the port) for every fake with a port
 PAIRS: list[tuple[type[Any], type[Any]]] = [
@@ -75,6 +93,13 @@ PAIRS: list[tuple[type[Any], type[Any]]] = [
     (fakes.ReadsNothing, Decoder),
     (fakes.RecordingDecoder, Decoder),
     (fakes.RecordingRegions, RegionReader),
+    (fakes.CountingZxing, Decoder),
+    (fakes.CountingDeblur, Decoder),
+    (fakes.CountingChain, Decoder),
+    (fakes.RecordingStage, RegionReader),
+    (fakes.FakeCallQueue, CallQueue),
+    (fakes.RaisingPrinter, SlipPrinter),
+    (fakes.FakeRetentionStore, RetentionStore),
 ]
 
 

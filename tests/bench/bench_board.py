@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -227,7 +228,16 @@ def reference_wake(store: SqlStore, until: float) -> list[float]:
     return woke
 
 
-async def run(args: argparse.Namespace, url: str, store: SqlStore, port: int) -> dict[str, object]:
+@dataclass(frozen=True)
+class BoardRun:
+    """One run: when each call was made, each delivery's latency (s), the reference's (s)."""
+
+    sent: dict[tuple[str, str], float]
+    got: list[float]
+    ref: list[float]
+
+
+async def run(args: argparse.Namespace, url: str, store: SqlStore, port: int) -> BoardRun:
     rooms = [f"R{i + 1}" for i in range(args.rooms)]
     sent: dict[tuple[str, str], float] = {}
     got: list[tuple[str, str, float]] = []
@@ -266,7 +276,7 @@ async def run(args: argparse.Namespace, url: str, store: SqlStore, port: int) ->
         after = next((w for w in wakes if w >= made), None)
         if after is not None:
             ref_latencies.append(after - made)
-    return {"sent": sent, "got": latencies, "ref": ref_latencies}
+    return BoardRun(sent, latencies, ref_latencies)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -306,10 +316,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
             store.dispose()
-    got = [1000 * x for x in result["got"]]  # type: ignore[union-attr]
-    ref = [1000 * x for x in result["ref"]]  # type: ignore[union-attr]
-    sent = result["sent"]
-    assert isinstance(sent, dict)
+    got = [1000 * x for x in result.got]
+    ref = [1000 * x for x in result.ref]
+    sent = result.sent
     p95 = percentile(got, 0.95)
     rss_mb = stats.rss_max_kb / 1024
     report = {

@@ -61,7 +61,7 @@ from scanner.decode.regions import to_grey
 from scanner.decode.zbar import ZbarDecoder
 from scanner.decode.zxing import ZxingDecoder
 from scanner.loop import ClipRead, read_clip
-from scanner.ports import Decoder, Frame
+from scanner.ports import Decoder, Frame, as_frame
 from scanner.stream import StreamDecoder
 from tests.bench import field_scenes, hard_scenes, parity_clips
 
@@ -96,9 +96,9 @@ def _decoders() -> dict[str, Read]:
     zxing = ZxingDecoder(binarizers=("local",))  # the library with its defaults
     zbar = ZbarDecoder(inverted_retry=True)
 
-    def via(decoder: object) -> Read:
+    def via(decoder: Decoder) -> Read:
         def read(frame: Frame) -> str | None:
-            found = decoder.decode(frame)  # type: ignore[attr-defined]
+            found = decoder.decode(frame)
             return None if found is None else str(found.text)
 
         return read
@@ -161,7 +161,7 @@ def _real_samples() -> tuple[list[tuple[Frame, str]], str | None]:
         image = images[0] if images else None
         frame = None if image is None else cv2.imread(str(image))
         if frame is not None:
-            items.append((np.ascontiguousarray(frame), expected.read_text(encoding="utf-8")))
+            items.append((as_frame(frame), expected.read_text(encoding="utf-8")))
     return items, None
 
 
@@ -179,7 +179,7 @@ class _Replay:
             yield frame
 
 
-def _clip_figures(reads: list[ClipRead], texts: list[str]) -> dict[str, float]:
+def _clip_figures(reads: list[ClipRead], texts: list[str]) -> dict[str, float | None]:
     right = [r.ms_to_read for r, t in zip(reads, texts, strict=True) if r.text == t]
     wrong = sum(r.text is not None and r.text != t for r, t in zip(reads, texts, strict=True))
     times = sorted(ms for ms in right if ms is not None)
@@ -190,7 +190,7 @@ def _clip_figures(reads: list[ClipRead], texts: list[str]) -> dict[str, float]:
         "misread": wrong,
         "within_1s": round(sum(ms <= 1000 for ms in times) / n, 4),
         "within_2s": round(sum(ms <= 2000 for ms in times) / n, 4),
-        "median_ms_to_read": round(statistics.median(times), 1) if times else None,  # type: ignore[dict-item]
+        "median_ms_to_read": round(statistics.median(times), 1) if times else None,
     }
 
 
@@ -411,7 +411,9 @@ def _goals(result: dict[str, object], no_qr: dict[str, float]) -> dict[str, bool
         goals[f"{stratum}_rate_ge_{round(floor * 100)}"] = chain["rate"] >= floor
         if singles:
             goals[f"{stratum}_ge_best_single"] = chain["decoded"] >= max(singles)
-    goals["with_code_median_le_10ms"] = result["with_code_chain_median_ms"] <= 10.0  # type: ignore[operator]
+    median = result["with_code_chain_median_ms"]
+    assert isinstance(median, float)
+    goals["with_code_median_le_10ms"] = median <= 10.0
     goals["empty_median_le_3ms"] = no_qr["median_ms"] <= 3.0
     goals["no_qr_no_false_reads"] = no_qr["false_reads"] == 0
     real_chain = result.get("real_chain")

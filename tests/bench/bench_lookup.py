@@ -144,7 +144,9 @@ def main() -> int:
             print(json.dumps(result), file=sys.stderr)
             results.append(result)
     largest = results[-1]
-    store_p99 = largest["store"]["p99_ms"]  # type: ignore[index]
+    store = largest["store"]
+    assert isinstance(store, dict)
+    store_p99 = store["p99_ms"]
     print(
         json.dumps(
             {

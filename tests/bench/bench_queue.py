@@ -35,6 +35,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -148,25 +149,24 @@ def _bare_pg_worker(url: str, index: int, count: int, start: mp.synchronize.Even
         start.wait()
         for _ in range(count):
             with conn.transaction():
-                number = conn.execute(
+                row = conn.execute(
                     "INSERT INTO queue_counters (clinic, day, last) VALUES (%s, %s, 1) "
                     "ON CONFLICT (clinic, day) DO UPDATE SET last = queue_counters.last + 1 "
                     "RETURNING last",
                     (BARE_CLINIC, DAY),
-                ).fetchone()[0]  # type: ignore[index]
+                ).fetchone()
+                assert row is not None  # RETURNING gives the row it wrote
+                number = row[0]
                 conn.execute(
                     "INSERT INTO bare (clinic, day, number) VALUES (%s, %s, %s)",
                     (BARE_CLINIC, DAY, number),
                 )
 
 
-def _race(target: object, arg: str, processes: int, count: int) -> float:
+def _race(target: Callable[..., None], arg: str, processes: int, count: int) -> float:
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    workers = [
-        ctx.Process(target=target, args=(arg, i, count, start))  # type: ignore[arg-type]
-        for i in range(processes)
-    ]
+    workers = [ctx.Process(target=target, args=(arg, i, count, start)) for i in range(processes)]
     for worker in workers:
         worker.start()
     time.sleep(2.0)  # let every process import and connect before the clock starts
@@ -212,7 +212,7 @@ def _verify(store: SqlStore, total: int) -> dict[str, object]:
 def _run(
     name: str,
     url: str,
-    bare_target: object,
+    bare_target: Callable[..., None],
     bare_arg: str,
     *,
     processes: int,
@@ -290,9 +290,10 @@ def main() -> int:
             print(json.dumps(result), file=sys.stderr)
             results.append(result)
     full, normal = results
-    cost = round(
-        1 - float(full["complete_checkins_per_s"]) / float(normal["complete_checkins_per_s"]), 3
-    )  # type: ignore[arg-type]
+    full_rate, normal_rate = full["complete_checkins_per_s"], normal["complete_checkins_per_s"]
+    assert isinstance(full_rate, float)
+    assert isinstance(normal_rate, float)
+    cost = round(1 - full_rate / normal_rate, 3)
     server = os.environ.get("KIOSK_TEST_DATABASE_URL")
     if server and not args.no_postgres:
         from tests.db.pg import fresh_database

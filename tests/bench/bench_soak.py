@@ -237,7 +237,8 @@ def main() -> int:
         today = local_day(SystemClock(), config.kiosk.zone)
         cast = demo_cast(2 * cast_size(args.patients), today)  # as many as the demo may cast
         state = insurance_sim.SimState(
-            RosterPopulation(cast.cached),  # type: ignore[arg-type]
+            # the simulator's lookups, on a roster instead of its generated population
+            RosterPopulation(cast.cached),  # type: ignore[arg-type]  # same lookups
             insurance_sim.Faults(),
         )
         sim, url = insurance_sim.start_simulator(state=state)

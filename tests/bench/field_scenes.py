@@ -69,8 +69,8 @@ from typing import Any, NamedTuple, Protocol, TypeVar, cast
 import cv2
 import numpy as np
 import numpy.typing as npt
-import qrcode  # type: ignore[import-untyped]  # qrcode ships no type information
-from qrcode.constants import (  # type: ignore[import-untyped]
+import qrcode
+from qrcode.constants import (
     ERROR_CORRECT_M,
     ERROR_CORRECT_Q,
 )
@@ -662,6 +662,18 @@ def _cccd_header(
     return int(min(qy, ch - tile))
 
 
+def _filled_ellipse(
+    img: Array,
+    centre: tuple[int, int],
+    axes: tuple[int, int],
+    colour: int | tuple[int, ...],
+    *,
+    upper_half: bool = False,
+) -> None:
+    """An upright ellipse (or its upper half: hair, shoulders), filled and anti-aliased."""
+    cv2.ellipse(img, centre, axes, 0, 180 if upper_half else 0, 360, colour, -1, cv2.LINE_AA)
+
+
 def _card_photo(
     rng: Rng,
     img: Array,
@@ -687,38 +699,16 @@ def _card_photo(
         cv2.rectangle(img, (px, py), (px + pw, py + ph), pb, -1)
         skin = _pick(rng, SKIN)
         clothes = _pick(rng, [(40, 40, 40), (200, 200, 200), (120, 60, 30)])
-        cv2.ellipse(
+        _filled_ellipse(
             img,
             (px + pw // 2, py + ph * 9 // 10),
             (pw * 9 // 20, ph // 4),
-            0,
-            180,
-            360,
             clothes,
-            -1,
-            cv2.LINE_AA,
+            upper_half=True,
         )
-        cv2.ellipse(
-            img,
-            (px + pw // 2, py + ph * 2 // 5),
-            (pw // 4, ph // 4),
-            0,
-            0,
-            360,
-            skin,
-            -1,
-            cv2.LINE_AA,
-        )
-        cv2.ellipse(
-            img,
-            (px + pw // 2, py + ph * 2 // 7),
-            (pw // 4, ph // 7),
-            0,
-            180,
-            360,
-            (25, 25, 30),
-            -1,
-            cv2.LINE_AA,
+        _filled_ellipse(img, (px + pw // 2, py + ph * 2 // 5), (pw // 4, ph // 4), skin)
+        _filled_ellipse(
+            img, (px + pw // 2, py + ph * 2 // 7), (pw // 4, ph // 7), (25, 25, 30), upper_half=True
         )
         tx0 = px + pw + pad if not qr_left else qx + tile + pad
         tx1 = qx - pad if not qr_left else px - pad
@@ -1690,7 +1680,7 @@ def _patient(rng: Rng, img: Array, hdr: Array, obj_xy: Array) -> None:
     pmask = np.zeros((H, W), np.uint8)
     if not (x1 > x0 and y0 < H):
         return
-    cv2.ellipse(pmask, (tcx, ttop + tw // 5), (tw // 2, tw // 5), 0, 180, 360, 255, -1, cv2.LINE_AA)
+    _filled_ellipse(pmask, (tcx, ttop + tw // 5), (tw // 2, tw // 5), 255, upper_half=True)
     cv2.rectangle(pmask, (tcx - tw // 2, ttop + tw // 5), (tcx + tw // 2, H), 255, -1)
     py0 = max(0, min(H - 1, ttop))
     px0, px1 = max(0, tcx - tw // 2), min(W, tcx + tw // 2 + 1)
@@ -1705,18 +1695,14 @@ def _patient(rng: Rng, img: Array, hdr: Array, obj_xy: Array) -> None:
         skin = _pick(rng, SKIN)
         hm = np.zeros((H, W), np.uint8)
         cv2.rectangle(hm, (hc[0] - hr // 3, hc[1]), (hc[0] + hr // 3, ttop + 10), 255, -1)
-        cv2.ellipse(hm, hc, (int(hr * 0.8), hr), 0, 0, 360, 255, -1, cv2.LINE_AA)
+        _filled_ellipse(hm, hc, (int(hr * 0.8), hr), 255)
         img[hm > 127] = skin
-        cv2.ellipse(
+        _filled_ellipse(
             img,
             (hc[0], hc[1] - hr // 4),
             (int(hr * 0.85), int(hr * 0.8)),
-            0,
-            180,
-            360,
             (20, 20, 25),
-            -1,
-            cv2.LINE_AA,
+            upper_half=True,
         )
         hdr[hm > 127] = 1.0
 
@@ -2076,7 +2062,7 @@ def _camera_pipeline(rng: Rng, comp: Array, params: dict[str, Any], code_mask: A
     )
     sc = dg * 65535.0 / (16 * 1023.0)
     # a per-channel scalar, which OpenCV takes and its stubs do not list
-    idx = cv2.multiply(dem16, (wb[0] * sc, wb[1] * sc, wb[2] * sc, 0), dtype=cv2.CV_16U)  # type: ignore[call-overload]
+    idx = cv2.multiply(dem16, (wb[0] * sc, wb[1] * sc, wb[2] * sc, 0), dtype=cv2.CV_16U)  # type: ignore[call-overload]  # a 4-scalar: cv2's stubs want a Mat
     out = lut[idx]
     if not params.get("clean"):
         out = _isp(out, params)

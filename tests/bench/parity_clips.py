@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
-import qrcode  # type: ignore[import-untyped]  # qrcode ships no type information
-import qrcode.constants  # type: ignore[import-untyped]
+import qrcode
+import qrcode.constants
 
 from kiosk import synthetic
 from scanner.decode.zxing import ZxingDecoder

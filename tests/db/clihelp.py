@@ -5,9 +5,11 @@ the ``run_cli`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,35 @@ def run_python(
         check=False,
         **options,
     )
+
+
+# Modules a killable ``kiosk-admin`` child needs, imported once by the fork server
+_PRELOADED = ["db.cli", "db.commands.sync", "tests.db.clihelp"]
+
+
+def start_cli_child(args: list[str], env: dict[str, str]) -> BaseProcess:
+    """``kiosk-admin args`` started in a child process, output thrown away, to be SIGKILLed.
+
+    The child is forked from a server that has already imported the CLI (multiprocessing's
+    "forkserver": one fresh, single-threaded interpreter started once per test process), so
+    each start costs milliseconds instead of an interpreter's start-up and imports. It is a
+    real process all the same: a kill stops it between any two instructions."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOADED)
+    child = context.Process(target=_run_cli_child, args=(args, env), daemon=True)
+    child.start()
+    return child
+
+
+def _run_cli_child(args: list[str], env: dict[str, str]) -> None:
+    from db.cli import main
+
+    os.environ.clear()
+    os.environ.update(env)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.exit(main(args))
 
 
 def new_user_environment(home: Path) -> dict[str, str]:

@@ -48,7 +48,7 @@ class HisState:
 
 
 def _handler(state: HisState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
@@ -71,9 +71,6 @@ def _handler(state: HisState) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             with contextlib.suppress(OSError):  # a client that stopped reading (the size cap)
                 self.wfile.write(answer.body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
     return Handler
 
@@ -100,15 +97,9 @@ def his_server(
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     scheme = "https" if tls is not None else "http"
-    try:
-        yield state, f"{scheme}://127.0.0.1:{server.server_address[1]}/fhir"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(server) as port:
+        yield state, f"{scheme}://127.0.0.1:{port}/fhir"
 
 
 @dataclass
@@ -125,7 +116,7 @@ def dribbling_server(every_s: float) -> Iterator[tuple[Dribble, str]]:
     for ever (until the client hangs up or the server stops)."""
     seen = Dribble()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + b"x" * 10**6
@@ -139,14 +130,8 @@ def dribbling_server(every_s: float) -> Iterator[tuple[Dribble, str]]:
                 if seen.stop.wait(every_s):
                     return
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    with _serving(Handler) as url:
-        try:
-            yield seen, url
-        finally:
-            seen.stop.set()
+    with _serving(Handler, seen.stop) as url:
+        yield seen, url
 
 
 @contextmanager
@@ -155,7 +140,7 @@ def flooding_server(size: int, *, declare_length: bool) -> Iterator[tuple[Dribbl
     Content-Length; ``written`` counts what the client took before it hung up."""
     seen = Dribble()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             self.send_response(200)
@@ -171,25 +156,38 @@ def flooding_server(size: int, *, declare_length: bool) -> Iterator[tuple[Dribbl
                     return
                 seen.written += len(block)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+    with _serving(Handler, seen.stop) as url:
+        yield seen, url
 
-    with _serving(Handler) as url:
-        try:
-            yield seen, url
-        finally:
-            seen.stop.set()
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that writes no access log (the test's output is the test's)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 @contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+def serving(server: ThreadingHTTPServer) -> Iterator[int]:
+    """``server`` serving on a thread of its own until the block ends; yields its port."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/his"
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler], stop: threading.Event) -> Iterator[str]:
+    """``handler`` served at ``http://127.0.0.1:PORT/his``; ``stop`` set at the end (a handler
+    still writing gives up)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    with serving(server) as port:
+        try:
+            yield f"http://127.0.0.1:{port}/his"
+        finally:
+            stop.set()

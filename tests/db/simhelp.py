@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -61,8 +62,8 @@ def simulator(
         server.server_close()
 
 
-def transport(**overrides: object) -> HttpTransport:
-    settings: dict[str, object] = {
+def transport(**overrides: Any) -> HttpTransport:
+    settings: dict[str, Any] = {
         "connect_timeout_s": 2.0,
         "read_timeout_s": 5.0,
         "retries": 5,
@@ -70,7 +71,7 @@ def transport(**overrides: object) -> HttpTransport:
         "max_backoff_s": 0.05,
     }
     settings.update(overrides)
-    return HttpTransport(**settings)  # type: ignore[arg-type]
+    return HttpTransport(**settings)
 
 
 def feed_client(

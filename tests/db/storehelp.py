@@ -6,15 +6,19 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.migrate import upgrade
-from tests.builders import ZONE
+from kiosk.checkin import CheckInService, SlipMaker
+from kiosk.config import Config
+from kiosk.ports import CardCache, CheckInStore
+from tests.builders import MORNING, ZONE
 from tests.db.pg import fresh_database
+from tests.fakes import FakeClock, FakePrinter
 
 
 def open_sqlite_store(
@@ -48,3 +52,20 @@ def migrated_store(kind: str, folder: Path, **store_args: Any) -> Iterator[SqlSt
             yield store
         finally:
             store.dispose()
+
+
+class CardsAndCheckIns(CardCache, CheckInStore, Protocol):
+    """A store that is both the card cache and the check-ins (SqlStore, FailoverStore)."""
+
+
+def store_service(config: Config, store: CardsAndCheckIns, render: SlipMaker) -> CheckInService:
+    """The real check-in service on ``store`` at MORNING: no online check, a fake printer."""
+    return CheckInService(
+        config=config,
+        clock=FakeClock(MORNING),
+        cards=store,
+        checkins=store,
+        online=None,
+        printer=FakePrinter(),
+        render_slip=render,
+    )

@@ -12,7 +12,7 @@ from PIL import Image
 from kiosk.calling import Place, Priority
 from kiosk.checkin import CheckInService
 from kiosk.config import Config, load_config
-from kiosk.guesses import MemoryWrongYears
+from kiosk.guesses import MemoryWrongYears, WrongYears
 from kiosk.model import (
     CardStatus,
     CheckIn,
@@ -67,7 +67,18 @@ class Rig:
         self.store = FakeCheckInStore()
         self.printer = FakePrinter(problem)
         self.rendered: list[tuple[str, bool]] = []
-        self.service = CheckInService(
+        self.service = self.service_with(online=online)
+
+    def service_with(
+        self,
+        *,
+        online: FakeOnlineCheck | None = None,
+        queue: FakeCallQueue | None = None,
+        wrong_years: WrongYears | None = None,
+    ) -> CheckInService:
+        """A service on the rig's fakes, with ``online``, ``queue`` (central's queues) and
+        ``wrong_years`` (the count of wrong birth years, shared by kiosks)."""
+        return CheckInService(
             config=self.config,
             clock=self.clock,
             cards=self.cards,
@@ -75,6 +86,8 @@ class Rig:
             online=online,
             printer=self.printer,
             render_slip=self._render,
+            queue=queue,
+            wrong_years=wrong_years,
         )
 
     def _render(self, checkin: CheckIn, reprint: bool) -> Image.Image:
@@ -276,7 +289,9 @@ def test_staff_override_of_a_refusal_is_audited() -> None:
     assert before == "refused:card_revoked"
 
 
-def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
+def test_an_override_is_audited_in_its_own_commit_not_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rig = Rig()
     p = _valid_person()
     rig.cards.save_card(replace(card_record(p), status=CardStatus.REVOKED))
@@ -287,7 +302,7 @@ def test_an_override_is_audited_in_its_own_commit_not_after_it() -> None:
     ) -> None:
         raise StoreError("database is locked")
 
-    rig.store.record_audit = audit_is_down  # type: ignore[method-assign]
+    monkeypatch.setattr(rig.store, "record_audit", audit_is_down)
     override = rig.service.check_in(
         assessment, "NOI", staff="Lan", override_reason="Giấy hẹn tái khám"
     )
@@ -535,19 +550,7 @@ def test_wrong_birth_years_are_bounded_per_code_and_day_across_kiosks() -> None:
     rig = Rig()
     p = _cached(rig)
     shared = MemoryWrongYears()  # the central database's count in production
-    kiosks = [
-        CheckInService(
-            config=rig.config,
-            clock=rig.clock,
-            cards=rig.cards,
-            checkins=rig.store,
-            online=None,
-            printer=rig.printer,
-            render_slip=lambda c, r: Image.new("1", (8, 8), 1),
-            wrong_years=shared,
-        )
-        for _ in range(2)
-    ]
+    kiosks = [rig.service_with(wrong_years=shared) for _ in range(2)]
     assert rig.config.kiosk.birth_year_tries == 3
     first = kiosks[0].assess(p.bhxh_number)
     first = kiosks[0].confirm_birth_year(first, "1900")
@@ -605,38 +608,24 @@ def test_a_bare_code_can_be_sent_to_reception_instead() -> None:
 def test_an_accepted_outcome_says_where_it_stands_in_the_queue() -> None:
     rig = Rig()
     queue = FakeCallQueue(Place(ahead=4, priority=Priority.AGE_75, wait_minutes=(15, 35)))
-    service = replace_queue(rig, queue)
+    service = rig.service_with(queue=queue)
     person = _cached(rig)
     outcome = service.run(bhyt_payload(person), "NOI")
     assert outcome.checkin is not None
     assert outcome.place == queue.answer
     assert queue.asked == [(outcome.checkin.id, "NOI", 1)]  # NOI is called by room 101
     # central cannot say: the check-in stands, its place is simply unknown
-    down = replace_queue(Rig(), FakeCallQueue(down=True))
+    down = Rig().service_with(queue=FakeCallQueue(down=True))
     assert down.place(outcome.checkin) is None
     # an offline number joins the queue when replayed: no place yet
     offline = replace(outcome.checkin, series="A")
     assert service.place(offline) is None
 
 
-def replace_queue(rig: Rig, queue: FakeCallQueue) -> CheckInService:
-    """The rig's service, also asking ``queue`` where check-ins stand."""
-    return CheckInService(
-        config=rig.config,
-        clock=rig.clock,
-        cards=rig.cards,
-        checkins=rig.store,
-        online=None,
-        printer=rig.printer,
-        render_slip=rig._render,
-        queue=queue,
-    )
-
-
 def test_a_declared_priority_reaches_the_queue_before_the_slip() -> None:
     rig = Rig()
     queue = FakeCallQueue(Place(ahead=0, priority=Priority.PREGNANT, wait_minutes=(0, 5)))
-    service = replace_queue(rig, queue)
+    service = rig.service_with(queue=queue)
     person = _cached(rig)
     assessment = service.assess(bhyt_payload(person))
     outcome = service.check_in_and_print(assessment, "NOI", declared=Priority.PREGNANT)
@@ -656,7 +645,7 @@ def test_only_pregnancy_and_disability_are_declared_and_a_failing_central_keeps_
     None
 ):
     rig = Rig()
-    service = replace_queue(rig, FakeCallQueue(down=True))
+    service = rig.service_with(queue=FakeCallQueue(down=True))
     person = _cached(rig)
     assessment = service.assess(bhyt_payload(person))
     with pytest.raises(ValueError, match="not something a patient declares"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,12 +25,17 @@ from kiosk.escpos_printer import (
 from kiosk.slip_layout import layout_slip
 from kiosk.slip_render import render_slip
 from tests.builders import ZONE
-from tests.fakes import unused_port
+from tests.fakes import (
+    PRINTER_OK,
+    STATUS_ONLINE,
+    STATUS_PAPER,
+    FakeNetworkPrinter,
+    failing_escpos_device,
+    unused_port,
+)
 from tools.slip_gallery import CLINIC, HOSPITAL, sample_checkin
 
-STATUS_ONLINE = b"\x10\x04\x01"
-STATUS_PAPER = b"\x10\x04\x04"
-OK_STATUS = b"\x12"  # fixed bits 1 and 4 only: online, paper present
+OK_STATUS = PRINTER_OK
 PAPER_OUT = b"\x72"  # fixed bits plus paper-end bits 5 and 6
 OFFLINE = b"\x1a"  # fixed bits plus bit 3: offline
 
@@ -142,44 +146,6 @@ def test_a_missing_device_file_is_offline(tmp_path: Path) -> None:
     assert (result.ok, result.problem) == (False, "offline")
 
 
-class FakeNetworkPrinter:
-    """A TCP server on 127.0.0.1 that answers DLE EOT status queries like a thermal printer."""
-
-    def __init__(self, online: bytes = OK_STATUS, paper: bytes = OK_STATUS) -> None:
-        self.online = online
-        self.paper = paper
-        self.received = bytearray()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        self._server.settimeout(10)
-        try:
-            conn, _ = self._server.accept()
-        except OSError:
-            return
-        with conn:
-            conn.settimeout(10)
-            while True:
-                try:
-                    chunk = conn.recv(65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                self.received += chunk
-                if chunk.endswith(STATUS_ONLINE):
-                    conn.sendall(self.online)
-                elif chunk.endswith(STATUS_PAPER):
-                    conn.sendall(self.paper)
-
-    def close(self) -> None:
-        self._server.close()
-        self._thread.join(5)
-
-
 @pytest.fixture
 def network_printer() -> Iterator[FakeNetworkPrinter]:
     server = FakeNetworkPrinter()
@@ -242,11 +208,8 @@ def test_a_printer_that_hangs_times_out() -> None:
 
 
 def test_a_timeout_error_while_printing_is_a_timeout() -> None:
-    class Slow(Dummy):  # type: ignore[misc]
-        def _raw(self, msg: bytes) -> None:
-            raise TimeoutError("write timed out")
-
-    result = EscPosPrinter(Slow, timeout_s=5).print_image(slip_image(384), "ci-6")
+    slow = failing_escpos_device(TimeoutError("write timed out"))
+    result = EscPosPrinter(slow, timeout_s=5).print_image(slip_image(384), "ci-6")
     assert (result.ok, result.problem) == (False, "timeout")
 
 
@@ -255,11 +218,8 @@ def test_a_timeout_error_while_printing_is_a_timeout() -> None:
     [(BrokenPipeError("gone"), "offline"), (ValueError("odd"), "error")],
 )
 def test_errors_while_printing_become_problems(error: Exception, problem: str) -> None:
-    class Broken(Dummy):  # type: ignore[misc]
-        def _raw(self, msg: bytes) -> None:
-            raise error
-
-    result = EscPosPrinter(Broken, timeout_s=5).print_image(slip_image(384), "ci-7")
+    broken = failing_escpos_device(error)
+    result = EscPosPrinter(broken, timeout_s=5).print_image(slip_image(384), "ci-7")
     assert (result.ok, result.problem) == (False, problem)
 
 

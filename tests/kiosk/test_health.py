@@ -6,14 +6,15 @@ import json
 import socket
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kiosk.health import HealthReport, SystemdNotifier, write_status
 
 
-def _report(**changes: object) -> HealthReport:
-    values: dict[str, object] = {
+def _report(**changes: Any) -> HealthReport:
+    values: dict[str, Any] = {
         "kiosk_id": "KIOSK-01",
         "at": "2026-11-25T03:00:00+00:00",
         "camera": "ok",
@@ -25,7 +26,7 @@ def _report(**changes: object) -> HealthReport:
         "last_checkin": "2026-11-25T02:59:00+00:00",
     }
     values.update(changes)
-    return HealthReport(**values)  # type: ignore[arg-type]
+    return HealthReport(**values)
 
 
 def test_status_file_is_written_and_replaced_whole(tmp_path: Path) -> None:

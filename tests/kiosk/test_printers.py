@@ -15,6 +15,7 @@ from kiosk.config import PrinterSettings
 from kiosk.escpos_printer import EscPosPrinter
 from kiosk.ports import PrintResult
 from kiosk.printers import ArchivingPrinter, FilePrinter, SystemPrinter, build_printer
+from tests.fakes import RaisingPrinter
 
 
 @pytest.fixture
@@ -132,21 +133,13 @@ def test_a_missing_lp_names_the_fix(
     assert "cups" in result.detail.lower()
 
 
-class Failing:
-    def __init__(self, raises: bool) -> None:
-        self.raises = raises
-
-    def print_image(self, image: Image.Image, name: str) -> PrintResult:
-        if self.raises:
-            raise RuntimeError("driver bug")
-        return PrintResult(False, "paper_out", "no paper")
-
-
 @pytest.mark.parametrize("raises", [False, True])
 def test_the_archive_copy_survives_a_failing_printer(
     tmp_path: Path, slip: Image.Image, raises: bool
 ) -> None:
-    result = ArchivingPrinter(Failing(raises), tmp_path / "archive").print_image(slip, "ci-9")
+    result = ArchivingPrinter(RaisingPrinter(raises), tmp_path / "archive").print_image(
+        slip, "ci-9"
+    )
     assert not result.ok
     assert result.problem == ("error" if raises else "paper_out")
     with Image.open(tmp_path / "archive" / "ci-9.png") as copy:

@@ -8,29 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kiosk.config import load_config
-from kiosk.ports import StoreError
-from kiosk.retention import CheckinPurge, Retention, purge_slips
-from tests.fakes import FakeClock
+from kiosk.retention import Retention, purge_slips
+from tests.fakes import FakeClock, FakeRetentionStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY_S = 24 * 3600
-
-
-class RecordingStore:
-    def __init__(self, fail: bool = False) -> None:
-        self.days: list[date] = []
-        self.lobby_days: list[date] = []
-        self.fail = fail
-
-    def purge_before(self, day: date) -> CheckinPurge:
-        if self.fail:
-            raise StoreError("database is locked")
-        self.days.append(day)
-        return CheckinPurge(checkins=3, audit_rows=7)
-
-    def purge_lobby_before(self, day: date) -> int:
-        self.lobby_days.append(day)
-        return 2
 
 
 def _slip(folder: Path, name: str, age_s: float, now_s: float) -> Path:
@@ -49,7 +31,7 @@ def test_slips_older_than_the_period_are_deleted_and_nothing_else(tmp_path: Path
     fresh = _slip(tmp_path, "20261125-NOI-0002.png", 3600, now)
     other = _slip(tmp_path, "notes.txt", 9 * DAY_S, now)
     config = load_config(ROOT / "config.toml", env={"KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path)})
-    store = RecordingStore()
+    store = FakeRetentionStore()
     report = Retention(config, clock, store).run()
     assert report.slips == 2
     assert not old_png.exists()
@@ -73,7 +55,7 @@ def test_the_periods_are_settings(tmp_path: Path) -> None:
     config = replace(
         config, privacy=replace(config.privacy, keep_slips_days=3, keep_checkins_days=30)
     )
-    store = RecordingStore()
+    store = FakeRetentionStore()
     Retention(config, clock, store).run()
     assert kept.exists()
     assert store.days == [date(2026, 10, 26)]
@@ -84,6 +66,6 @@ def test_a_database_problem_does_not_stop_the_slip_purge(tmp_path: Path) -> None
     clock = FakeClock()
     old = _slip(tmp_path, "a.png", 2 * DAY_S, clock.now().timestamp())
     config = load_config(ROOT / "config.toml", env={"KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path)})
-    report = Retention(config, clock, RecordingStore(fail=True)).run()
+    report = Retention(config, clock, FakeRetentionStore(fail=True)).run()
     assert not old.exists()
     assert "database is locked" in report.failed

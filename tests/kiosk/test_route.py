@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def hospital(
     )
 
 
-def card(level: int | None = 4, facility: str = ELSEWHERE, **changes: object) -> CardRecord:
+def card(level: int | None = 4, facility: str = ELSEWHERE, **changes: Any) -> CardRecord:
     base = CardRecord(
         card_number=f"DN{level or 4}797920123456",
         bhxh_number="7920123456",
@@ -68,7 +69,7 @@ def card(level: int | None = 4, facility: str = ELSEWHERE, **changes: object) ->
         benefit_level=level,
         five_years_from=date(2030, 1, 1),
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 @dataclass(frozen=True)

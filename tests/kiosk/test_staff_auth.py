@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.ports import StaffAccount, StoreError
+from kiosk.ports import StaffAccount
 from kiosk.staff_auth import (
     LoginResult,
     MemoryStaffDirectory,
@@ -23,7 +23,7 @@ from kiosk.staff_auth import (
     pin_in_use,
     verify_pin,
 )
-from tests.fakes import FakeClock
+from tests.fakes import DownStaffDirectory, FakeClock
 
 
 def fast_hash(pin: str) -> str:
@@ -309,11 +309,9 @@ def test_the_count_lives_in_the_directory_not_in_the_pad(directory: MemoryStaffD
 
 
 def test_an_unavailable_directory_is_said_so(directory: MemoryStaffDirectory) -> None:
-    class Down(MemoryStaffDirectory):
-        def claim_login(self, *args: object, **kwargs: object) -> None:
-            raise StoreError("database unreachable")
-
-    attempt = StaffAuth(Down(directory.list_staff()), FakeClock()).login("101", "1234")
+    attempt = StaffAuth(DownStaffDirectory(directory.list_staff()), FakeClock()).login(
+        "101", "1234"
+    )
     assert attempt.result is LoginResult.UNAVAILABLE
 
 

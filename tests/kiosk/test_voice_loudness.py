@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from kiosk.model import Clinic, Gender
+from kiosk.outcome import Lang
 from kiosk.voice import (
     RATE,
     Prompt,
@@ -161,12 +162,12 @@ def _joined_parts(library: PromptLibrary, names: list[str], wav: bytes) -> list[
 
 @needs_tools
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_number_sentence_parts_are_within_1_db(made: Path, lang: str) -> None:
+def test_the_number_sentence_parts_are_within_1_db(made: Path, lang: Lang) -> None:
     """ "Số 127, mời Ông đến phòng 101, tầng 1. Xin nhắc lại: số 127. Mời Ông nhận phiếu…":
     about twenty parts joined; each as heard in the joined WAV."""
     library = PromptLibrary(made)
-    prompt = accepted_prompt(127, ROOM_101, lang, gender=Gender.MALE)  # type: ignore[arg-type]
-    names = clips(prompt, lang)  # type: ignore[arg-type]
+    prompt = accepted_prompt(127, ROOM_101, lang, gender=Gender.MALE)
+    names = clips(prompt, lang)
     assert len(names) >= 15
     wav = library.compose(names)
     assert wav is not None
@@ -204,9 +205,10 @@ def test_a_hospitals_own_recordings_are_levelled_with_the_rest(tmp_path: Path) -
 def test_every_prompt_kind_is_said_in_both_languages() -> None:
     """Each kind of prompt has its recorded parts in both languages' scripts."""
     known = set(scripts())
-    for lang in ("vi", "en"):
+    langs: tuple[Lang, ...] = ("vi", "en")
+    for lang in langs:
         for kind in PromptKind:
             prompt = Prompt(kind, number=8, room=101, floor=1, slip=True)
-            names = clips(prompt, lang)  # type: ignore[arg-type]
+            names = clips(prompt, lang)
             assert names, (kind, lang)
             assert all(n in known or n == "tick" for n in names), (kind, lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from scanner import scenes
@@ -23,3 +25,15 @@ def swung(text: str, length: float, angle: float) -> Frame:
     frame = np.full((720, 1280), 200, np.uint8)
     frame[180 : 180 + qr.shape[0], 500 : 500 + qr.shape[1]] = qr
     return as_frame(hard_scenes.blur_with(frame, hard_scenes.line_kernel(length, angle)))
+
+
+def assert_a_camera_frame_drawn_alike(
+    render: Callable[[str, str, np.random.Generator], Frame], condition: str, text: str
+) -> None:
+    """``render`` draws ``text`` under ``condition`` as a 1280×720 BGR camera frame, and the
+    same frame again from the same seed."""
+    first = render(condition, text, np.random.default_rng(4))
+    again = render(condition, text, np.random.default_rng(4))
+    assert first.shape == (scenes.HEIGHT, scenes.WIDTH, 3)
+    assert first.dtype == np.uint8
+    assert np.array_equal(first, again)

@@ -13,16 +13,22 @@ import cv2
 import numpy as np
 
 from scanner import scenes
+from scanner.ports import Frame, as_frame
 from tests.conftest import REPO_ROOT
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 TEXT = "079190001234||Lê Thị Hồng Nhung|15081990|Nữ|Số 12 Nguyễn Đình Chiểu, Quận 3|10052021"
 
 
+def _card(text: str) -> Frame:
+    """The QR of ``text`` on a white card 40 px wider on each side."""
+    return np.pad(scenes.qr_image(text, 300), 40, constant_values=255)
+
+
 def test_decode_prints_one_json_line_per_image(tmp_path: Path, run_cli: RunCli) -> None:
     card = tmp_path / "card.png"
     blank = tmp_path / "blank.jpg"
-    cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
+    cv2.imwrite(str(card), _card(TEXT))
     cv2.imwrite(str(blank), np.full((100, 100, 3), 255, np.uint8))
     result = run_cli(["decode", "--json", "--reveal", str(card), str(blank)], cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
@@ -37,7 +43,7 @@ def test_unreadable_images_get_a_message_and_exit_1(tmp_path: Path, run_cli: Run
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
     card = tmp_path / "card.png"
-    cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
+    cv2.imwrite(str(card), _card(TEXT))
     result = run_cli(
         ["decode", "--reveal", str(broken), str(tmp_path / "nope.png"), str(card)], cwd=tmp_path
     )
@@ -50,7 +56,7 @@ def test_unreadable_images_get_a_message_and_exit_1(tmp_path: Path, run_cli: Run
 
 def test_the_text_is_masked_unless_revealed(tmp_path: Path, run_cli: RunCli) -> None:
     card = tmp_path / "card.png"
-    cv2.imwrite(str(card), cv2.copyMakeBorder(scenes.qr_image(TEXT, 300), 40, 40, 40, 40, 0, 255))
+    cv2.imwrite(str(card), _card(TEXT))
     for args in (["decode", str(card)], ["decode", "--json", str(card)]):
         result = run_cli(args, cwd=tmp_path)
         assert result.returncode == 0, result.stderr.decode()
@@ -94,8 +100,7 @@ def test_an_oversized_image_is_refused_from_its_header(tmp_path: Path, run_cli: 
 
 def _clip_frames(text: str) -> list[np.ndarray]:
     """Half a second of empty lobby, then the card held still."""
-    card = cv2.copyMakeBorder(scenes.qr_image(text, 300), 40, 40, 40, 40, 0, 255)
-    card = cv2.cvtColor(cv2.resize(card, (640, 380)), cv2.COLOR_GRAY2BGR)
+    card = scenes.bgr(as_frame(cv2.resize(_card(text), (640, 380))))
     empty = np.full_like(card, 180)
     return [empty] * 15 + [card] * 30
 

@@ -7,6 +7,7 @@ import pytest
 
 from scanner import scenes
 from tests.bench import hard_scenes
+from tests.scanner.pictures import assert_a_camera_frame_drawn_alike
 
 
 @pytest.mark.parametrize("condition", hard_scenes.NO_QR_CONDITIONS)
@@ -38,12 +39,7 @@ def test_an_unknown_no_qr_condition_is_refused() -> None:
 
 @pytest.mark.parametrize("condition", hard_scenes.HARD_CONDITIONS)
 def test_hard_scenes_are_deterministic_camera_frames(condition: str) -> None:
-    text = next(scenes.payloads(1))
-    first = hard_scenes.render(condition, text, np.random.default_rng(4))
-    again = hard_scenes.render(condition, text, np.random.default_rng(4))
-    assert first.shape == (scenes.HEIGHT, scenes.WIDTH, 3)
-    assert first.dtype == np.uint8
-    assert np.array_equal(first, again)
+    assert_a_camera_frame_drawn_alike(hard_scenes.render, condition, next(scenes.payloads(1)))
 
 
 def test_strata_are_reported_apart_and_the_easy_one_is_the_first_generator() -> None:

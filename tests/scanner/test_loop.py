@@ -9,7 +9,7 @@ from scanner import scenes
 from scanner.decode.chain import build_decoder
 from scanner.loop import ScanLoop
 from scanner.ports import CameraState, Frame
-from tests.fakes import FakeCamera, FakeClock
+from tests.fakes import CountingDecoder, FakeCamera, FakeClock, ReadsNothing
 
 CARD_A = "HS4797920123456|5472e1baa76e|07/09/2008|2|-|79 - 024|01/01/2025|31/12/2025|$"
 CARD_B = "7920123457|4e677579e1bb856e|1975|1|-|79 – 034|01/01/2025|-|05/01/2025|$"
@@ -95,20 +95,15 @@ def test_frames_that_read_nothing_do_not_undo_a_read_for_a_while() -> None:
 
 
 def test_decodes_at_most_decode_fps_frames_a_second() -> None:
-    class Counting:
-        calls = 0
-
-        def decode(self, frame: Frame) -> None:
-            Counting.calls += 1
-
+    counting = CountingDecoder(ReadsNothing())
     clock = FakeClock()
     camera = FakeCamera([EMPTY] * 30)
-    loop = ScanLoop(camera, Counting(), clock, decode_fps=5, cooldown_s=1)
+    loop = ScanLoop(camera, counting, clock, decode_fps=5, cooldown_s=1)
     for _ in range(30):  # 30 frames over 1 s of camera time
         step = loop.step()
         assert step.frame is not None
         clock.advance(seconds=1 / 30)
-    assert Counting.calls == 5
+    assert counting.calls == 5
 
 
 def test_forget_clears_the_cooldown_and_steps_report_the_camera() -> None:

@@ -7,16 +7,12 @@ import pytest
 
 from scanner import scenes
 from tests.bench import hard_scenes
+from tests.scanner.pictures import assert_a_camera_frame_drawn_alike
 
 
 @pytest.mark.parametrize("condition", scenes.CONDITIONS)
 def test_easy_scenes_are_deterministic_camera_frames(condition: str) -> None:
-    text = next(scenes.payloads(2))
-    first = scenes.render(condition, text, np.random.default_rng(4))
-    again = scenes.render(condition, text, np.random.default_rng(4))
-    assert first.shape == (scenes.HEIGHT, scenes.WIDTH, 3)
-    assert first.dtype == np.uint8
-    assert np.array_equal(first, again)
+    assert_a_camera_frame_drawn_alike(scenes.render, condition, next(scenes.payloads(2)))
 
 
 def test_the_product_generator_draws_the_easy_stratum_only() -> None:

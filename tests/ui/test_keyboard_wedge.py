@@ -20,9 +20,10 @@ from ui.window import KioskWindow
 
 
 def _key(char: str) -> int:
+    """Qt's key code for ``char``: a letter's is the code point of its capital (Key_A is 0x41)."""
     if char == "\r":
         return int(Qt.Key.Key_Return)
-    return int(QKeySequence(char.upper())[0].key()) if char.isalnum() else ord(char)
+    return ord(char.upper()) if char.isalnum() else ord(char)
 
 
 def type_text(target: QWidget, text: str, clock: FakeTime, gap_ms: float) -> None:

@@ -35,7 +35,7 @@ def test_event_loop_keeps_ticking_through_a_slow_check_in(
     qtbot.waitUntil(lambda: window.current is window.clinics, timeout=5000)
     window.toggle_language()
     with qtbot.waitSignal(window.outcome_shown, timeout=5000):
-        window.clinics.buttons["NOI"].click()  # type: ignore[attr-defined]
+        window.clinics.buttons["NOI"].click()  # type: ignore[attr-defined]  # buttons: dict[str, object]
     timer.stop()
     elapsed = time.monotonic() - started
     assert elapsed >= 1.5  # the slow steps really ran

@@ -111,10 +111,10 @@ def contrast(a: QColor, b: QColor) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def backdrop(widget: QWidget) -> QColor:
+def backdrop(widget: QWidget | None) -> QColor:
     """The colour behind a widget: the first palette background, itself or up its parents,
     that is not transparent."""
-    current: QWidget | None = widget
+    current = widget
     while current is not None:
         colour = current.palette().color(current.backgroundRole())
         if colour.alpha() == 255:
@@ -123,7 +123,7 @@ def backdrop(widget: QWidget) -> QColor:
     raise AssertionError(f"nothing opaque behind {widget!r}")
 
 
-def shown_widgets(window: QWidget) -> list[QWidget]:
+def shown_widgets(window: QWidget) -> list[QLabel | QPushButton]:
     return [
         w
         for w in window.findChildren(QWidget)

@@ -150,7 +150,7 @@ def test_reprint_and_cancel_answer_and_refresh_the_list(
 
 
 def test_todays_list_asks_for_one_more_row_than_the_screen_shows(
-    desk: StaffDesk, rig: Rig, qtbot: QtBot
+    desk: StaffDesk, rig: Rig, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[int | None] = []
     service = rig.service
@@ -160,7 +160,7 @@ def test_todays_list_asks_for_one_more_row_than_the_screen_shows(
         asked.append(limit)
         return real(search, limit)
 
-    service.todays_checkins = counting  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "todays_checkins", counting)
     with qtbot.waitSignal(desk.checkins, timeout=5000):
         desk.search("")
     assert asked == [STAFF_LIST_ROWS + 1]

@@ -158,7 +158,7 @@ def test_wrong_pins_slow_the_pad_then_pause_it_without_locking_the_account(
     assert staff_directory.accounts["Lan"].lobby_failures == 5
     clock.advance(minutes=15)
     enter_pin(qtbot, window, "1234")
-    assert window.current is window.staff
+    assert window.stack.currentWidget() is window.staff
     assert "Lan" in window.staff.title.text()
     assert not window.staff.admin_button.isVisibleTo(window)
 
@@ -263,7 +263,7 @@ def test_staff_session_logs_out_after_inactivity(
     assert window.current is window.staff
     clock.advance(seconds=1)
     window.tick()
-    assert window.current is window.welcome
+    assert window.stack.currentWidget() is window.welcome
     assert window.staff_auth.session is None
 
 

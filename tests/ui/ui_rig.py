@@ -164,11 +164,32 @@ def checked_in(
     return window, rig
 
 
+def out_of_paper(
+    qtbot: QtBot, make_window: Make, person: SyntheticPerson
+) -> tuple[KioskWindow, Rig]:
+    """A new window whose printer is out of paper, on which ``person`` scanned their card:
+    checked in, but the printer-failed screen is up."""
+    window, rig = make_window(printer=FakePrinter(problem="paper_out"))
+    scan_and_wait(qtbot, window, bhyt_payload(person))
+    assert window.current is window.printer_failed
+    return window, rig
+
+
 def to_confirm(qtbot: QtBot, window: KioskWindow, rig: Rig, person: SyntheticPerson) -> None:
     """Scan ``person``'s card, cached with the given name without marks, and wait until the
     window asks whether this is them."""
     rig.cards.save_card(diacritics_differ(card_record(person)))
     scan_until(qtbot, window, bhyt_payload(person), window.confirm)
+
+
+def rescan_goes_home(window: KioskWindow, caption: str) -> None:
+    """The reception screen up offers to scan again, as ``caption`` beside "Đến quầy" (the
+    desk); pressed, it leads back to the welcome screen and its camera."""
+    assert window.reception.rescan_button.isVisibleTo(window)
+    assert window.reception.rescan_button.text() == caption
+    assert window.reception.done_button.text() == "Đến quầy"
+    window.reception.rescan_button.click()
+    assert window.stack.currentWidget() is window.welcome
 
 
 # -- the scenarios' cards ------------------------------------------------------------------------

@@ -6,10 +6,9 @@ import json
 import os
 import random
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import closing
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from db.insurance.simulator import DEFAULT_PASSWORD, Faults
 from db.insurance.simulator import _is_bad as is_bad_position
 from db.store import SqlStore
 from tests.conftest import REPO_ROOT, run_cli_command
+from tests.db.clihelp import start_cli_child
 from tests.db.simhelp import (
     cache_checksum,
     feed_client,
@@ -101,11 +101,11 @@ def _saved_cursor(database: Path) -> str | None:
     return None if row is None else row[0]
 
 
-def _next_cursor(process: subprocess.Popen[bytes], database: Path, since: str | None) -> str | None:
+def _next_cursor(process: BaseProcess, database: Path, since: str | None) -> str | None:
     """Wait until the running sync commits a cursor other than ``since``; that cursor, or
     None when the process ended (or a minute passed) first."""
     deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
+    while process.is_alive() and time.monotonic() < deadline:
         cursor = _saved_cursor(database)
         if cursor != since:
             return cursor
@@ -119,13 +119,11 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
     with simulator(18_000, seed=9, changes=3000) as (state, url):
         config = _config(tmp_path, url, page=250)
         database = tmp_path / "kiosk.db"
-        command = [sys.executable, "-m", "db.cli", "--config", str(config), "sync", "--json"]
+        command = ["--config", str(config), "sync", "--json"]
         mid_run = 0
         for _ in range(20):
             cursor = _saved_cursor(database)
-            process = subprocess.Popen(
-                command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
+            process = start_cli_child(command, _env())
             # Kill only once this run has applied a page (its cursor moved): a kill during
             # start-up proves nothing. Then kill just after the 1st to 3rd cursor this run
             # commits, when the next page is being applied: where a cursor committed apart
@@ -134,11 +132,11 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
                 cursor = _next_cursor(process, database, cursor)
                 if cursor is None:
                     break
-            time.sleep(rng.uniform(0.0, 0.01))
-            if process.poll() is None and cursor is not None:
+            time.sleep(rng.uniform(0.0, 0.01))  # a random moment, not a wait for something
+            if process.is_alive() and cursor is not None:
                 mid_run += 1
             process.kill()
-            process.wait()
+            process.join()
         assert mid_run >= 10  # most kills landed inside a running sync, after its first page
         final = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
         assert final.returncode == 0, final.stderr.decode()
@@ -183,8 +181,10 @@ def test_cli_summary_json_and_failure_line(tmp_path: Path) -> None:
         summary = json.loads(done.stdout.decode().strip().splitlines()[-1])
         assert set(summary) == {"added", "updated", "removed", "rejected", "seconds"}
         assert summary["added"] == 1200
+    # no retries: the closed port's answer is the same on the first try and the eighth
     failed = run_cli_command(
-        ["--config", str(config), "sync", "--url", "http://127.0.0.1:9"], env=_env()
+        ["--config", str(config), "sync", "--url", "http://127.0.0.1:9"],
+        env={**_env(), "KIOSK_INSURANCE_RETRIES": "0"},
     )
     assert failed.returncode == 1
     lines = failed.stderr.decode().strip().splitlines()

@@ -20,6 +20,8 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
+from tests.db.his_server import QuietHandler, serving
+
 
 @dataclass(frozen=True)
 class Request:
@@ -204,7 +206,7 @@ def validate(bundle: dict[str, Any]) -> None:
 
 
 def _handler(state: FhirState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             bundle = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             state.posts += 1
@@ -228,9 +230,6 @@ def _handler(state: FhirState) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
     return Handler
 
 
@@ -239,11 +238,5 @@ def fhir_server() -> Iterator[tuple[FhirState, str]]:
     """A running FHIR double and its base URL (``http://127.0.0.1:PORT/fhir``)."""
     state = FhirState()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/fhir"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(server) as port:
+        yield state, f"http://127.0.0.1:{port}/fhir"

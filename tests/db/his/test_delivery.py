@@ -66,7 +66,7 @@ def test_retries_with_backoff_then_a_dead_letter_that_retry_revives(
         assert len(his.received) == 3
         # the status and our words: never the HIS's body
         assert outbox_store.outbox.last_error() == "HTTP 502: the HIS could not take it now"
-        [dead_id] = [r.id for r in _all_items(outbox_store)]
+        [dead_id] = _all_ids(outbox_store)
         assert outbox_store.outbox.retry(dead_id, clock.now())
         done = deliver_pending([outbox_store.outbox], sender, clock, POLICY)
     assert done.counts.as_json() == {"pending": 0, "delivered": 1, "failed": 0, "needs_identity": 0}
@@ -77,13 +77,13 @@ def _local(url: str) -> Endpoint:
     return Endpoint(url, deadline_s=5, allow_http=True)
 
 
-def _all_items(outbox_store: SqlStore) -> list[object]:
+def _all_ids(outbox_store: SqlStore) -> list[int]:
     from sqlalchemy import select
 
     from db.models import outbox
 
     with outbox_store.engine.connect() as conn:
-        return list(conn.execute(select(outbox.c.id)).all())
+        return list(conn.execute(select(outbox.c.id)).scalars())
 
 
 def test_a_refused_event_is_a_dead_letter_at_once(outbox_store: SqlStore, clock: FakeClock) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from db.store import SqlStore
 from db.store.outbox import event_payload
 from db.wiring import build_his_sender
 from kiosk.config import HisSettings, parse_config
-from kiosk.model import BirthDate, CheckIn, Gender, Route
+from kiosk.model import CheckIn
 from tests import builders
 from tests.builders import ZONE, draft
 from tests.db.his.fhir_double import FhirState, fhir_server, validate
@@ -31,26 +31,8 @@ POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
 
 
 def _checkin(**patient: Any) -> CheckIn:
-    person: dict[str, Any] = {
-        "name": "Trần Thị Mẫu Thử",
-        "birth": BirthDate(1975),
-        "gender": Gender.FEMALE,
-        "card_number": "GD4797912345678",
-        "bhxh_number": "7912345678",
-        "id_number": "079175000001",
-        "facility_code": "79024",
-        "valid_from": date(2026, 1, 1),
-        "valid_to": date(2026, 12, 31),
-        "benefit_level": 4,
-    }
-    return builders.checkin(
-        id="c0ffee" * 5 + "00",
-        queue_number=12,
-        patient=builders.patient(**{**person, **patient}),
-        route=Route.REGISTERED,
-        benefit_percent=80,
-        created_at=datetime(2026, 11, 25, 1, 5, 30, 123456, tzinfo=UTC),
-    )
+    at = datetime(2026, 11, 25, 1, 5, 30, 123456, tzinfo=UTC)
+    return builders.his_checkin("c0ffee" * 5 + "00", at, **patient)
 
 
 def _bundle(kind: str, checkin: CheckIn, event_id: str = "e1") -> dict[str, Any]:
@@ -253,6 +235,7 @@ def test_one_patient_across_a_card_change_and_a_his_registration_by_cccd(
             }
         )
         first = builders.patient(person)
+        assert first.card_number is not None  # a BHYT card, renewed under a new number
         renewed = replace(first, card_number="CN3" + first.card_number[3:], benefit_level=3)
         outbox_store.commit_checkin(draft("k1", n=7, patient=first))
         outbox_store.commit_checkin(draft("k2", n=7, patient=renewed, clinic="NGOAI"))

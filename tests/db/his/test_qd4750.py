@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -26,7 +27,7 @@ POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
 SCHEMA = etree.XMLSchema(etree.parse(str(XSD)))
 
 
-def _payload() -> dict[str, object]:
+def _payload() -> dict[str, Any]:
     checkin = builders.checkin(
         id="5f1c0a9e2b7d4c3f8e6a1b2c3d4e5f60",
         queue_number=12,
@@ -97,7 +98,7 @@ def test_birth_dates_as_precise_as_the_card() -> None:
 
 def test_a_patient_without_card_still_makes_a_valid_row() -> None:
     payload = _payload()
-    payload["patient"] = {**payload["patient"], "card_number": None, "valid_from": None}  # type: ignore[dict-item]
+    payload["patient"] = {**payload["patient"], "card_number": None, "valid_from": None}
     payload["route"] = None
     values = row_values(payload, "79010", ZONE, "Khám Nội")
     _valid(checkin_xml(values))

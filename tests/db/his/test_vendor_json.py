@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from db.store import SqlStore
 from db.store.outbox import event_payload
 from db.wiring import build_his_sender
 from kiosk.config import HIS_JSON_FIELDS, HIS_JSON_FORMATS, Config, ConfigError, parse_config
-from kiosk.model import BirthDate, Gender, Route
+from kiosk.model import BirthDate
 from tests import builders
 from tests.builders import draft
 from tests.db.his_server import his_server
@@ -42,25 +42,10 @@ def _config(table: dict[str, Any], tmp_path: Path) -> Config:
 
 
 def _payload(**patient: Any) -> dict[str, Any]:
-    person: dict[str, Any] = {
-        "name": "Trần Thị Mẫu Thử",
-        "birth": BirthDate(1975, 2, 3),
-        "gender": Gender.FEMALE,
-        "card_number": "GD4797912345678",
-        "bhxh_number": "7912345678",
-        "id_number": "079175000001",
-        "facility_code": "79024",
-        "valid_from": date(2026, 1, 1),
-        "valid_to": date(2026, 12, 31),
-        "benefit_level": 4,
-    }
-    checkin = builders.checkin(
-        id="5f1c0a9e2b7d4c3f8e6a1b2c3d4e5f60",
-        queue_number=12,
-        patient=builders.patient(**{**person, **patient}),
-        benefit_percent=80,
-        route=Route.REGISTERED,
-        created_at=datetime(2026, 11, 25, 1, 5, 30, tzinfo=UTC),
+    checkin = builders.his_checkin(
+        "5f1c0a9e2b7d4c3f8e6a1b2c3d4e5f60",
+        datetime(2026, 11, 25, 1, 5, 30, tzinfo=UTC),
+        **{"birth": BirthDate(1975, 2, 3), **patient},
     )
     return event_payload("checkin", checkin, "8d2f6c1e0b9a4e7d9c3b2a1f0e9d8c7b")
 

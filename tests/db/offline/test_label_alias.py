@@ -185,12 +185,12 @@ def test_colliding_labels_through_kiosk_admin(
     """``replay --json`` counts the collision and names it; ``status`` counts today's check-ins
     flagged for reception (a journal needs a server central: PostgreSQL only)."""
     now = datetime.now(UTC)
-    today = {"day": now.astimezone(ZONE).date(), "created_at": now}
+    day = now.astimezone(ZONE).date()
     one = journal_store(tmp_path, "A", "one.db")
-    one.commit_checkin(draft("from-one", n=1, **today))
+    one.commit_checkin(draft("from-one", n=1, day=day, created_at=now))
     one.dispose()
     two = journal_store(tmp_path, "A", "two.db")
-    two.commit_checkin(draft("from-two", n=2, **today))
+    two.commit_checkin(draft("from-two", n=2, day=day, created_at=now))
     two.dispose()
     with fresh_database(postgres_url) as url:
         site = {

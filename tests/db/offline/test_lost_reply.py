@@ -5,24 +5,12 @@ never a second number from the journal. One check-in, one id, wherever it is num
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from db.offline.failover import FailoverStore
 from db.store import SqlStore
 from db.store.checkins import checkin_id_of
 from kiosk.ports import StoreError
 from tests.builders import ZONE, draft
-from tests.db.offline.test_offline import central_rows, journal_store
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
+from tests.db.offline.test_offline import central_rows
 
 
 def test_a_lost_reply_after_the_commit_gives_the_committed_rows_label(

@@ -6,11 +6,9 @@ journal is an SQLite file; an unreachable central is a PostgreSQL URL on a close
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from sqlalchemy import delete, func, select, text
 
@@ -28,7 +26,8 @@ from kiosk.model import CheckIn, CheckInFlag
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
 from tests.builders import ZONE, card, draft
-from tests.fakes import FakeClock, FakePrinter
+from tests.db.storehelp import store_service
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[3]
 DAY = date(2026, 11, 25)
@@ -46,13 +45,6 @@ def unreachable() -> SqlStore:
     return SqlStore(create_kiosk_engine(CLOSED_PORT, connect_timeout_s=1), zone=ZONE)
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    store = journal_store(tmp_path)
-    yield store
-    store.dispose()
-
-
 def valid_people(n: int) -> list[SyntheticPerson]:
     found = [p for p in people(300, seed=11, today=DAY) if p.facility_code == "79024"]
     found = [p for p in found if p.valid_to >= DAY and p.valid_from <= DAY]
@@ -66,15 +58,7 @@ def service(store: FailoverStore) -> CheckInService:
     def render(checkin: CheckIn, reprint: bool) -> Image.Image:
         return Image.new("1", (576, 100), 1)
 
-    return CheckInService(
-        config=config,
-        clock=FakeClock(MORNING),
-        cards=store,
-        checkins=store,
-        online=None,
-        printer=FakePrinter(),
-        render_slip=render,
-    )
+    return store_service(config, store, render)
 
 
 def central_rows(central: SqlStore) -> list[tuple[str, str, int, str | None]]:
@@ -134,7 +118,9 @@ def test_an_offline_checkin_is_accepted_from_the_replica(
     assert again.reason is Reason.ALREADY_CHECKED_IN
     assert again.checkin is not None
     assert again.checkin.label == "A-1"
-    assert kiosk.run(bhyt_payload(other), "NOI").checkin.label == "A-2"  # type: ignore[union-attr]
+    second = kiosk.run(bhyt_payload(other), "NOI").checkin
+    assert second is not None
+    assert second.label == "A-2"
 
 
 def test_a_card_numbered_online_keeps_its_number_when_central_drops(
@@ -258,8 +244,9 @@ def test_a_card_that_checked_in_elsewhere_meanwhile_is_flagged(
     flagged = store.get_checkin(mine[0].id)
     assert flagged is not None
     assert flagged.flag == CheckInFlag.DUPLICATE
-    assert store.get_checkin(mine[1].id).flag is None  # type: ignore[union-attr]
-    assert store.get_checkin(elsewhere.id).flag is None  # type: ignore[union-attr]
+    for unflagged in (store.get_checkin(mine[1].id), store.get_checkin(elsewhere.id)):
+        assert unflagged is not None
+        assert unflagged.flag is None
     listed = {c.label: c.flag for c in store.list_checkins(DAY)}
     assert listed == {"1": None, "A-1": "duplicate", "A-2": None}
     assert "replay_duplicate" in [e["action"] for e in store.audit_entries(mine[0].id)]

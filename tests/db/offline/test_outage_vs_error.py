@@ -6,29 +6,20 @@ Central is the ``store`` fixture (SQLite, then PostgreSQL); the journal an SQLit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from db.offline.failover import FailoverStore
 from db.store import SqlStore
 from kiosk.checkin import CheckInService
+from kiosk.model import CheckInDraft
 from kiosk.outcome import Reason, Status
 from kiosk.ports import RecordRefusedError, StoreError
 from kiosk.synthetic import bhyt_payload, card_record
 from tests.builders import card, draft, patient
-from tests.db.offline.test_offline import journal_store, service, unreachable, valid_people
+from tests.db.offline.test_offline import service, unreachable, valid_people
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
-
-
-def _refused_drafts(store: SqlStore) -> list[object]:
+def _refused_drafts(store: SqlStore) -> list[CheckInDraft]:
     """Drafts central refuses for their data: a missing name (both databases); on PostgreSQL
     also a name one over its column and a date that is no date (SQLite stores those)."""
     bad = [draft("bad-null", patient=patient(card(7), name=None))]
@@ -45,7 +36,7 @@ def test_a_refused_row_is_one_patients_error_and_the_kiosk_stays_online(
     first = failover.commit_checkin(draft("k1", n=1))
     for bad in _refused_drafts(store):
         with pytest.raises(RecordRefusedError):
-            failover.commit_checkin(bad)  # type: ignore[arg-type]
+            failover.commit_checkin(bad)
         assert failover.online, "a data error must not look like an outage"
     after = failover.commit_checkin(draft("k2", n=2))
     assert (first.label, after.label) == ("1", "2")  # central's series, never "A-…"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -33,13 +33,6 @@ RunCli = Callable[..., CompletedProcess[bytes]]
 # a synthetic patient: no real person's data
 NAME = "Trần Thị Giảđịnh " * 12  # 204 characters: one column over on PostgreSQL
 CCCD = "079190004321"
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
 
 
 def _taken_id_in_central(central: SqlStore, mine: CheckIn) -> None:

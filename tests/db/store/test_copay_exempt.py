@@ -13,12 +13,12 @@ from db.offline.replay import replay
 from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.migrate import upgrade
-from kiosk.checkin import CheckInService
 from kiosk.config import load_config
 from kiosk.model import CheckIn, Route
 from kiosk.slip_layout import SlipLine, layout_slip
 from tests.builders import MORNING, ZONE, draft
-from tests.fakes import FakeClock, FakePrinter
+from tests.db.storehelp import store_service
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[3]
 EXEMPT = date(2026, 4, 5)
@@ -34,15 +34,7 @@ def test_a_reprinted_slip_still_says_the_exemption(store: SqlStore) -> None:
         slips.append((reprint, [i.text for i in slip.items if isinstance(i, SlipLine)]))
         return Image.new("1", (576, 10), 1)
 
-    service = CheckInService(
-        config=config,
-        clock=FakeClock(MORNING),
-        cards=store,
-        checkins=store,
-        online=None,
-        printer=FakePrinter(),
-        render_slip=render,
-    )
+    service = store_service(config, store, render)
     committed = store.commit_checkin(
         draft(route=Route.CORRECT, benefit_percent=100, copay_exempt_from=EXEMPT)
     )

@@ -9,7 +9,7 @@ from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.lobby import LobbyStore
 from kiosk.guesses import WrongYears
-from tests.db.storehelp import ZONE
+from tests.builders import ZONE
 
 DAY = date(2026, 11, 25)
 

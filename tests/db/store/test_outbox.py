@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 import db.store.checkins
 from db.models import checkins, outbox, queue_counters
 from db.store import SqlStore
 from db.store.outbox import OutboxEvent, outbox_event
+from kiosk.model import CheckIn
 from kiosk.ports import StoreError
 from tests.builders import draft
 from tests.db.storehelp import migrated_store
@@ -34,9 +35,9 @@ def _rows(store: SqlStore) -> list[dict[str, object]]:
         return [dict(r._mapping) for r in conn.execute(select(outbox).order_by(outbox.c.id))]
 
 
-def _count(store: SqlStore, table: object) -> int:
+def _count(store: SqlStore, table: Table) -> int:
     with store.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_checkin_writes_one_pending_event_with_its_number(events_store: SqlStore) -> None:
@@ -75,8 +76,8 @@ def test_an_event_that_cannot_be_written_takes_the_checkin_with_it(
     events_store.commit_checkin(draft("k1", n=1))
     taken = str(_rows(events_store)[0]["event_id"])
 
-    def clashing(kind: str, checkin: object, at: datetime | None = None) -> OutboxEvent:
-        event = outbox_event(kind, checkin, at)  # type: ignore[arg-type]
+    def clashing(kind: str, checkin: CheckIn, at: datetime | None = None) -> OutboxEvent:
+        event = outbox_event(kind, checkin, at)
         return replace(event, event_id=taken)  # breaks the unique event id
 
     monkeypatch.setattr(db.store.checkins, "outbox_event", clashing)

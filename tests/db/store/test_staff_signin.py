@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -84,8 +85,8 @@ def test_failures_survive_a_restart_and_lock_every_kiosk(tmp_path: Path) -> None
     again.dispose()
 
 
-def _rule(origin: Origin = "desk", **policy: float) -> LockRule:
-    return partial(claim_attempt, policy=LockPolicy(**policy), origin=origin)  # type: ignore[arg-type]
+def _rule(origin: Origin = "desk", **policy: Any) -> LockRule:
+    return partial(claim_attempt, policy=LockPolicy(**policy), origin=origin)
 
 
 def test_success_clears_only_its_own_count(store: SqlStore) -> None:

@@ -76,8 +76,8 @@ def test_frames_are_paced_by_the_clock_and_an_unplugged_camera_gives_none() -> N
     assert camera.read() is None  # the next frame is not due yet
     clock.advance(seconds=0.1)
     camera.lose()
-    assert camera.state is CameraState.LOST
+    lost = camera.state
     assert camera.read() is None
     camera.restore()
-    assert camera.state is CameraState.OK
+    assert (lost, camera.state) == (CameraState.LOST, CameraState.OK)
     assert camera.read() is not None

@@ -20,8 +20,8 @@ def _frames(n: int) -> list[np.ndarray]:
 
 
 def test_folder_camera_plays_sorted_images_at_fps_and_loops(tmp_path: Path) -> None:
-    for i, frame in enumerate(_frames(3)):
-        cv2.imwrite(str(tmp_path / f"{i:02d}.png"), frame)
+    for i, image in enumerate(_frames(3)):
+        cv2.imwrite(str(tmp_path / f"{i:02d}.png"), image)
     (tmp_path / "notes.txt").write_text("not an image")
     clock = FakeClock()
     camera = FolderCamera(tmp_path, fps=10, clock=clock)
@@ -52,8 +52,8 @@ def test_folder_camera_without_loop_stops_and_empty_folder_is_an_error(tmp_path:
 def test_video_file_camera_plays_and_loops(tmp_path: Path) -> None:
     path = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10, (64, 48))
-    for frame in _frames(3):
-        writer.write(frame)
+    for image in _frames(3):
+        writer.write(image)
     writer.release()
     clock = FakeClock()
     camera = build_camera(CameraSettings(device=str(path), fps=5), clock)

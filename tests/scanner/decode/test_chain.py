@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -23,14 +22,11 @@ from scanner.decode.regions import (
 )
 from scanner.decode.zbar import ZbarDecoder
 from scanner.decode.zxing import ZxingDecoder, qr_modules
-from scanner.ports import Decoded, Decoder, Frame, Scan, as_frame
-from scanner.stages.deblur import (
-    MotionDeblur,
-)
+from scanner.ports import Decoder, Frame, as_frame
 from scanner.stages.enlarge import EnlargeRetry
 from scanner.stages.sharpen import Sharpen
 from tests.bench import hard_scenes
-from tests.fakes import CountingDecoder, RecordingRegions
+from tests.fakes import CountingDeblur, CountingDecoder, CountingZxing, RecordingRegions
 from tests.scanner.pictures import on_white
 
 # CI puts shared/ beside the clone; KIOSK_QR_SAMPLES points elsewhere (e.g. a worktree).
@@ -74,16 +70,8 @@ def test_vietnamese_cccd_names_come_out_right(decoder: Decoder) -> None:
 
 
 def test_chain_stops_at_the_first_success() -> None:
-    class Counting:
-        def __init__(self, inner: Decoder) -> None:
-            self.inner, self.calls = inner, 0
-
-        def decode(self, frame: Frame) -> object:
-            self.calls += 1
-            return self.inner.decode(frame)
-
-    first, second = Counting(ZxingDecoder()), Counting(ZbarDecoder())
-    chain = DecoderChain([first, second])  # type: ignore[list-item]
+    first, second = CountingDecoder(ZxingDecoder()), CountingDecoder(ZbarDecoder())
+    chain = DecoderChain([first, second])
     assert chain.decode(on_white("hello")) is not None
     assert (first.calls, second.calls) == (1, 0)
     assert chain.decode(np.full((100, 100), 255, np.uint8)) is None
@@ -272,36 +260,13 @@ def test_a_code_held_against_a_window_reads_once_lifted_a_stop(dark: int, light:
     assert ZxingDecoder().decode(lifted(frame)) is not None
 
 
-class _CountingDeblur(MotionDeblur):
-    def __init__(self) -> None:
-        super().__init__(ZxingDecoder())
-        self.restores = 0
-
-    def _restore(
-        self, grey: Frame, length: float, angle: float, tries: Sequence[tuple[float, float]]
-    ) -> Decoded | None:
-        self.restores += 1
-        return super()._restore(grey, length, angle, tries)
-
-
-class _CountingZxing(ZxingDecoder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.passes = 0
-
-    def scan(self, frame: Frame, *, every_pass: bool = True, downscale: bool | None = None) -> Scan:
-        found = super().scan(frame, every_pass=every_pass, downscale=downscale)
-        self.passes += 1 if not every_pass and not found.sighted else 2
-        return found
-
-
 @pytest.mark.parametrize("condition", hard_scenes.NO_QR_CONDITIONS)
 def test_the_default_chain_spends_one_zxing_pass_on_a_frame_without_a_code(condition: str) -> None:
     # The deblur and sharpen stages also look where zxing saw nothing, but only measure and
     # probe there: they restore nothing on an empty lobby, shirts, a notice or a dim lobby.
     for n in range(3):
         frame = hard_scenes.no_qr(condition, np.random.default_rng((7, n)))
-        zxing, deblur = _CountingZxing(), _CountingDeblur()
+        zxing, deblur = CountingZxing(), CountingDeblur()
         zbar, enlarge = CountingDecoder(ZbarDecoder()), CountingDecoder(EnlargeRetry())
         sharpen_reads = CountingDecoder(ZxingDecoder())
         sharpen = Sharpen(sharpen_reads, probe=ZxingDecoder(binarizers=("local",)))

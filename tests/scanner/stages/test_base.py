@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from scanner import scenes
 from scanner.decode.regions import candidate_regions
-from scanner.decode.zxing import ZxingDecoder
-from scanner.ports import Box, Decoded, Frame, as_frame
+from scanner.ports import as_frame
 from scanner.stages.base import RegionStage
-
-
-class _Recording(RegionStage):
-    """Records the regions it is handed and reads each crop with zxing."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.boxes_seen: list[Box] = []
-
-    def decode_in(self, frame: Frame, boxes: Sequence[Box]) -> Decoded | None:
-        self.boxes_seen.extend(boxes)
-        for x, y, w, h in boxes[1:]:  # not the whole frame: to see the corners moved
-            found = ZxingDecoder().decode(as_frame(frame[y : y + h, x : x + w]))
-            if found is not None:
-                return self.moved(found, x, y)
-        return None
+from tests.fakes import RecordingStage
 
 
 def test_a_picture_alone_is_read_whole_then_in_its_likeliest_regions() -> None:
     qr = scenes.qr_image("a code in a corner of a picture", 200)
     frame = np.full((720, 1280), 120, np.uint8)
     frame[400 : 400 + qr.shape[0], 900 : 900 + qr.shape[1]] = qr
-    stage = _Recording()
+    stage = RecordingStage()
     found = stage.decode(as_frame(frame))
     regions = candidate_regions(as_frame(frame), RegionStage.candidates)
     assert stage.boxes_seen == [(0, 0, 1280, 720), *regions]

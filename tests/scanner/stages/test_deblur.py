@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
 
@@ -77,9 +76,7 @@ def test_a_fast_long_swing_reads_through_the_chain() -> None:
 
 def test_grain_tells_sensor_noise_from_a_codes_own_detail() -> None:
     sharp = as_frame(scenes.qr_image("a sharp code has edges but no grain", 300))
-    noisy = hard_scenes.dim_light(
-        cv2.cvtColor(sharp, cv2.COLOR_GRAY2BGR), np.random.default_rng(1), 30
-    )
+    noisy = hard_scenes.dim_light(scenes.bgr(sharp), np.random.default_rng(1), 30)
     assert grain(sharp) < 1.0
     assert grain(to_grey(noisy)) > 3.0
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from kiosk.config import DecoderSettings
@@ -18,9 +17,7 @@ def test_a_defocused_screen_under_moire_reads_only_once_sharpened() -> None:
     qr = scenes.qr_image(text, 330)
     grey = np.full((720, 1280), 235, np.uint8)
     grey[150 : 150 + qr.shape[0], 450 : 450 + qr.shape[1]] = qr
-    soft = hard_scenes.blur_with(
-        cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), hard_scenes.disc_kernel(3.5)
-    )
+    soft = hard_scenes.blur_with(scenes.bgr(grey), hard_scenes.disc_kernel(3.5))
     screen = np.zeros((720, 1280), np.float32)
     screen[120:520, 420:820] = 1
     frame = hard_scenes.screen_moire(soft, screen, np.random.default_rng(3))

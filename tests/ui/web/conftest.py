@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.ui.web.webhelp import CHROMIUM, Site, make_site
+from tests.ui.web.webhelp import CHROMIUM, Site, opened_site
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    made = make_site(tmp_path)
-    try:
+    with opened_site(tmp_path) as made:
         yield made
-    finally:
-        made.store.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from httpx import Client
+from httpx import Client, Response
 
 from tests.fakes import FakeClock
 from tests.ui.web.deskhelp import csrf_of, desk_wiring, scanned_payload
 from tests.ui.web.webhelp import PIN, Site, served
 
 
-def sign_in(client: Client, code: str = "201", pin: str = PIN) -> object:
+def sign_in(client: Client, code: str = "201", pin: str = PIN) -> Response:
     page = client.get("/desk")
     return client.post(
         "/desk/signin",
@@ -33,8 +33,8 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
     ):
         if True:
             signed = sign_in(client)
-            assert signed.status_code == 303  # type: ignore[attr-defined]
-            cookie = signed.headers["set-cookie"].lower()  # type: ignore[attr-defined]
+            assert signed.status_code == 303
+            cookie = signed.headers["set-cookie"].lower()
             assert "httponly" in cookie
             assert "samesite=strict" in cookie
             desk = client.get("/desk")
@@ -57,12 +57,12 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
             )
             assert 'data-printed="yes"' in done.text
             assert len(list(slips.glob("*.png"))) == 1
-            checkin = wiring.store.list_checkins(site.today(), None)[0]  # type: ignore[arg-type]
+            checkin = wiring.store.list_checkins(site.today(), None)[0]
             assert checkin.patient.name == "Lê Văn Tâm"  # the Telex-mangled hex repaired
             # the referral paper, signed today as the form left it, goes with the reason
-            signed = f"{site.today():%d/%m/%Y}"
+            signed_on = f"{site.today():%d/%m/%Y}"
             assert checkin.override_reason == (
-                f"Chưa có trong dữ liệu – đã xem thẻ [Chuyển tuyến: giấy ký {signed}]"
+                f"Chưa có trong dữ liệu – đã xem thẻ [Chuyển tuyến: giấy ký {signed_on}]"
             )
             assert checkin.staff_name == "Lan"
             # reprint, then cancel with a reason
@@ -96,7 +96,7 @@ def test_forms_without_the_csrf_token_are_refused(site: Site) -> None:
         if True:
             page = client.get("/desk")
             assert client.post("/desk/signin", data={"code": "201", "pin": PIN}).status_code == 403
-            assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+            assert sign_in(client).status_code == 303
             wrong = {"csrf": "not-the-token", "scan": scanned_payload(), "reason": "1"}
             assert client.post("/desk/override", data=wrong).status_code == 403
             assert client.post("/desk/lookup", data={"q": "x"}).status_code == 403
@@ -114,7 +114,7 @@ def test_the_session_ends_after_the_idle_minutes(site: Site) -> None:
         Client(base_url=url) as client,
     ):
         if True:
-            assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+            assert sign_in(client).status_code == 303
             clock.advance(minutes=minutes - 1)
             assert 'id="lookup"' in client.get("/desk").text  # renewed: idle starts again
             clock.advance(minutes=minutes - 1)
@@ -131,9 +131,9 @@ def test_five_wrong_pins_at_the_desk_lock_and_an_admin_unlocks(site: Site) -> No
         for n in range(5):
             clock.advance(minutes=1)  # past this PC's own wait
             last = sign_in(client, pin=f"00000{n}")
-        assert last.status_code == 423  # type: ignore[attr-defined]
+        assert last.status_code == 423
         clock.advance(minutes=1)
-        assert sign_in(client, "202").status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client, "202").status_code == 303
         page = client.get("/desk")
         assert 'data-unlock="Lan"' in page.text
         client.post("/desk/unlock", data={"csrf": csrf_of(page.text), "name": "Lan"})
@@ -148,7 +148,7 @@ def test_five_wrong_pins_at_the_desk_lock_and_an_admin_unlocks(site: Site) -> No
 def test_staff_cannot_unlock_nor_see_the_fleet(site: Site) -> None:
     site.add_staff()
     with served(site) as url, Client(base_url=url) as client:
-        assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client).status_code == 303
         page = client.get("/desk")
         refused = client.post("/desk/unlock", data={"csrf": csrf_of(page.text), "name": "Lan"})
         assert refused.status_code == 403
@@ -159,7 +159,7 @@ def test_the_fleet_shows_kiosks_and_refuses_a_retry_without_its_token(site: Site
     site.add_staff("Minh", code="202", role="admin")
     site.check_in(1)
     with served(site) as url, Client(base_url=url) as client:
-        assert sign_in(client, "202").status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client, "202").status_code == 303
         fleet = client.get("/fleet")
         assert fleet.status_code == 200
         assert "data-kiosk=" in fleet.text

@@ -14,22 +14,16 @@ import pytest
 from tests.fakes import FakeClock
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import CHROMIUM, Site, served
+from tests.ui.web.webhelp import Site, browser_page, needs_chromium, served
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 MAX_OVERRIDE_PRESSES = 8  # issue 31: an override with a handheld scan, after sign-in
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    made = context.new_page()
-    try:
+    with browser_page(browser, 1600, 1000) as made:
         yield made
-    finally:
-        context.close()
 
 
 class Keys:
@@ -76,7 +70,7 @@ def test_an_override_from_a_scan_takes_two_presses_and_prints(page: Any, site: S
         assert hands.presses == 2
         assert hands.presses <= MAX_OVERRIDE_PRESSES
         assert len(list(slips.glob("*.png"))) == 1
-        checkin = wiring.store.list_checkins(site.today(), None)[0]  # type: ignore[arg-type]
+        checkin = wiring.store.list_checkins(site.today(), None)[0]
         assert checkin.override_reason == "Chưa có trong dữ liệu – đã xem thẻ"
         assert checkin.patient.name == "Lê Văn Tâm"
         # F2 reprints the number just given, even with the look-up focused for the next scan

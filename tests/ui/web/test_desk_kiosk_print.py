@@ -48,7 +48,7 @@ def test_an_override_printed_on_the_patients_kiosk(site: Site, tmp_path: Path) -
         served(site, desk=wiring.service) as url,
         Client(base_url=url) as client,
     ):
-        assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client).status_code == 303
         desk = client.get("/desk")
         found = client.post(
             "/desk/lookup", data={"csrf": csrf_of(desk.text), "q": scanned_payload()}

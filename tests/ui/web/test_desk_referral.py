@@ -19,7 +19,7 @@ def test_the_referral_papers_date_is_checked_and_kept(site: Site) -> None:
         served(site, desk=wiring.service) as url,
         Client(base_url=url) as client,
     ):
-        assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client).status_code == 303
         today = site.today()
         assert isinstance(today, date)
         form = {

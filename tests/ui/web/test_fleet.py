@@ -24,7 +24,7 @@ def test_the_fleet_shows_each_kiosks_last_health_record(site: Site) -> None:
     # the web server's clock two hours behind: "last seen" is aged by the database's clock
     behind = FakeClock(datetime.now(UTC) - timedelta(hours=2))
     with served(site, clock=behind) as url, Client(base_url=url) as client:
-        assert sign_in(client, "202").status_code == 303  # type: ignore[attr-defined]
+        assert sign_in(client, "202").status_code == 303
         page = client.get("/fleet").text
     rows = {
         k: page.split(f'data-kiosk="{k}"')[1].split("</tr>")[0]

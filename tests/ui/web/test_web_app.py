@@ -7,20 +7,19 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
 import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.db.clihelp import run_python
-from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
-from tests.ui.web.webhelp import PIN, ROOT, Site, make_site, served
+from tests.ui.web.webhelp import PIN, ROOT, Site, opened_site, postgres_site, served
 from ui.web.app import parse_rooms
 
 Client = httpx.Client
@@ -55,7 +54,9 @@ def test_the_board_shows_the_called_number_and_the_next_never_a_name(
     assert page.status_code == 200
     assert called_attrs(page.text) == {"101": "1", "105": ""}
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    state = json.loads(re.search(r'id="state"[^>]*>(.*?)</script>', page.text, re.S).group(1))
+    shown = re.search(r'id="state"[^>]*>(.*?)</script>', page.text, re.S)
+    assert shown is not None, "the board's first state is in the page"
+    state = json.loads(shown.group(1))
     assert [n["label"] for n in state["rooms"][0]["next"]] == ["2", "3", "4"]
     assert [n["label"] for n in state["rooms"][1]["next"]] == ["1"]  # NHI numbers its own
     assert "Nguyễn" not in page.text  # card(n)'s name
@@ -77,7 +78,7 @@ def test_the_rooms_of_a_board_are_room_codes_only() -> None:
     assert parse_rooms("101, 102,,<script>,101") == ("101", "102")
 
 
-def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, object]:
+def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, Any]:
     """The data of the next ``kind`` event in an SSE line stream."""
     event = ""
     for line in lines:
@@ -86,7 +87,7 @@ def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, ob
         if line.startswith("event:"):
             event = line.split(":", 1)[1].strip()
         elif line.startswith("data:") and event == kind:
-            data: dict[str, object] = json.loads(line.split(":", 1)[1])
+            data: dict[str, Any] = json.loads(line.split(":", 1)[1])
             return data
     raise AssertionError(f"no {kind} event in time")
 
@@ -94,22 +95,8 @@ def read_event(lines: Iterator[str], kind: str, deadline: float) -> dict[str, ob
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     """A site on an SQLite file, and on a fresh database of the CI PostgreSQL."""
-    if request.param == "sqlite":
-        made = make_site(tmp_path)
-        try:
-            yield made
-        finally:
-            made.store.dispose()
-        return
-    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
-    with fresh_database(server) as url:
-        made = make_site(tmp_path, url)
-        try:
-            yield made
-        finally:
-            made.store.dispose()
+    with opened_site(tmp_path) if request.param == "sqlite" else postgres_site(tmp_path) as made:
+        yield made
 
 
 def test_the_events_carry_each_call_to_a_board(any_site: Site) -> None:
@@ -125,18 +112,18 @@ def test_the_events_carry_each_call_to_a_board(any_site: Site) -> None:
     ):
         lines = stream.iter_lines()
         first = read_event(lines, "board", time.monotonic() + 5)
-        assert first["rooms"][0]["called"] is None  # type: ignore[index]
+        assert first["rooms"][0]["called"] is None
         started = time.monotonic()
         site.calls.call_next("101", "NOI", site.today(), 2)
         got = read_event(lines, "board", time.monotonic() + 5)
         took = time.monotonic() - started
         site.check_in(2)
         waiting = read_event(lines, "board", time.monotonic() + 5)
-    room = got["rooms"][0]  # type: ignore[index]
+    room = got["rooms"][0]
     assert room["called"] == "1"
     assert room["call"]
     assert took < 1.5
-    assert [n["label"] for n in waiting["rooms"][0]["next"]] == ["2"]  # type: ignore[index]
+    assert [n["label"] for n in waiting["rooms"][0]["next"]] == ["2"]
 
 
 def test_the_voice_says_the_call_twice(site: Site, client: Client) -> None:

@@ -14,10 +14,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 import uvicorn
 
 from db.store import SqlStore
@@ -33,6 +35,7 @@ from kiosk.staff_auth import hash_pin
 from kiosk.voice import RATE, to_wav
 from kiosk.voice_prompts import scripts
 from tests.builders import MORNING, card, draft, patient
+from tests.db.pg import fresh_database
 from ui.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -84,7 +87,7 @@ class Site:
             )
         )
 
-    def today(self) -> object:
+    def today(self) -> date:
         from kiosk.clock import SystemClock
 
         return SystemClock().now().astimezone(self.config.kiosk.zone).date()
@@ -109,6 +112,42 @@ def make_site(folder: Path, database_url: str | None = None) -> Site:
     engine = create_kiosk_engine(config.database.url)
     upgrade(engine)
     return Site(config, SqlStore(engine, zone=config.kiosk.zone), env, folder)
+
+
+@contextmanager
+def opened_site(folder: Path, database_url: str | None = None) -> Iterator[Site]:
+    """:func:`make_site`, its store disposed of at the end."""
+    made = make_site(folder, database_url)
+    try:
+        yield made
+    finally:
+        made.store.dispose()
+
+
+@contextmanager
+def postgres_site(folder: Path) -> Iterator[Site]:
+    """A site on a fresh database of the CI PostgreSQL (the test skipped without one)."""
+    server = os.environ.get("KIOSK_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("KIOSK_TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
+    with fresh_database(server) as url, opened_site(folder, url) as made:
+        yield made
+
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+)
+
+
+@contextmanager
+def browser_page(browser: Any, width: int, height: int) -> Iterator[Any]:
+    """A page of ``width`` × ``height`` in a browser context of its own (its own cookies)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    made = context.new_page()
+    try:
+        yield made
+    finally:
+        context.close()
 
 
 @contextmanager
