@@ -78,7 +78,7 @@ def last4(number: str | None) -> str:
 class PublicPatient:
     """The patient as a public screen shows them."""
 
-    name: str = ""  # masked
+    name: str = ""  # masked: the family name and initials (public_name)
     birth_year: str = ""
     card_last4: str = ""
     confirm_name: str = ""  # family and given name ("Lưu *** Yến"): the "Is this you?" screen
@@ -95,12 +95,22 @@ def initials_name(name: str) -> str:
     return " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
 
 
+def public_name(name: str) -> str:
+    """``"Lý Thị Thanh"`` → ``"Lý T. T."``: the family name and the other names' initials, for
+    the result screens a passer-by may read. Masked like the log's ``"Lý T*** T***"``, but
+    stars on a patient's own screen read as an error."""
+    words = unicodedata.normalize("NFC", name).split()
+    if len(words) < 2:
+        return mask_name(name)
+    return " ".join([words[0], *(w[0] + "." for w in words[1:])])
+
+
 def from_checkin(checkin: CheckIn | None) -> PublicPatient:
     if checkin is None:
         return PublicPatient()
     p = checkin.patient
     return PublicPatient(
-        name=mask_name(p.name),
+        name=public_name(p.name),
         birth_year=str(p.birth.year) if p.birth else "",
         card_last4=last4(p.card_number or p.bhxh_number or p.id_number),
         gender=p.gender,
@@ -111,7 +121,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
     """From the card found (preferred) or what the QR said."""
     if card is not None:
         return PublicPatient(
-            name=mask_name(card.name),
+            name=public_name(card.name),
             birth_year=str(card.birth.year) if card.birth else "",
             card_last4=last4(card.card_number),
             confirm_name=initials_name(card.name),
@@ -120,7 +130,7 @@ def from_assessment(payload: Payload | None, card: CardRecord | None) -> PublicP
     if isinstance(payload, BhytPayload | CccdPayload):
         number = payload.card_number if isinstance(payload, BhytPayload) else payload.id_number
         return PublicPatient(
-            name=mask_name(payload.name),
+            name=public_name(payload.name),
             birth_year=str(payload.birth.year) if payload.birth else "",
             card_last4=last4(number),
             confirm_name=initials_name(payload.name),
