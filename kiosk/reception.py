@@ -115,6 +115,10 @@ class Referral:
     hint: str = ""
 
 
+#: the referral of a "Gọi nhân viên" press: no detail, no hint
+ASKED_FOR_HELP = Referral(SentReason.HELP)
+
+
 def referral_of(outcome: Outcome) -> Referral:
     """The reason an outcome sends its patient to reception, with a masked hint of them."""
     reason, detail = _reason_of(outcome)
@@ -193,14 +197,7 @@ class ReceptionList(Protocol):
     """The central list of patients sent to reception (:class:`db.store.lobby.LobbyStore`)."""
 
     def send_to_reception(
-        self,
-        kiosk_id: str,
-        screen: str,
-        day: date,
-        *,
-        reason: str = SentReason.HELP,
-        detail: str = "",
-        hint: str = "",
+        self, kiosk_id: str, screen: str, day: date, referral: Referral = ASKED_FOR_HELP
     ) -> SentEntry:
         """Add a row with the day's next reception ticket number. Raises StoreError."""
         ...
@@ -282,14 +279,7 @@ class TicketDesk:
         day = local_day(self._clock, self._zone)
         number: int | None = None
         try:
-            entry = self._sent.send_to_reception(
-                self._kiosk_id,
-                screen,
-                day,
-                reason=referral.reason,
-                detail=referral.detail,
-                hint=referral.hint,
-            )
+            entry = self._sent.send_to_reception(self._kiosk_id, screen, day, referral)
             number = entry.ticket
         except StoreError as error:
             log.warning("reception list unavailable, ticket printed without a number: %s", error)

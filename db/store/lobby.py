@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from db.models import help_calls, wrong_years
 from db.store.database import Database
-from kiosk.reception import SentEntry, SentReason
+from kiosk.reception import ASKED_FOR_HELP, Referral, SentEntry
 
 #: the ``queue_counters`` key of the reception tickets (no clinic code has a "~")
 TICKETS = "~reception"
@@ -78,36 +78,18 @@ class LobbyStore(Database):
             ).scalar_one()
         return int(counted)
 
-    def raise_help_call(
-        self,
-        kiosk_id: str,
-        screen: str,
-        day: date,
-        *,
-        reason: str = SentReason.HELP,
-        detail: str = "",
-        hint: str = "",
-    ) -> int:
-        """A patient asked for staff at ``kiosk_id`` on ``screen`` (or, with ``reason``, a
-        screen sent them to reception): the call's id. See :meth:`send_to_reception`."""
-        entry = self.send_to_reception(
-            kiosk_id, screen, day, reason=reason, detail=detail, hint=hint
-        )
-        return entry.id
+    def raise_help_call(self, kiosk_id: str, screen: str, day: date) -> int:
+        """A patient pressed "Gọi nhân viên" at ``kiosk_id`` on ``screen``: the call's id.
+        See :meth:`send_to_reception`."""
+        return self.send_to_reception(kiosk_id, screen, day).id
 
     def send_to_reception(
-        self,
-        kiosk_id: str,
-        screen: str,
-        day: date,
-        *,
-        reason: str = SentReason.HELP,
-        detail: str = "",
-        hint: str = "",
+        self, kiosk_id: str, screen: str, day: date, referral: Referral = ASKED_FOR_HELP
     ) -> SentEntry:
         """A row of the desk's list with the day's next reception ticket number (one
         transaction: the number is given back if the row is not written)."""
         at = self._at()
+        reason, detail, hint = str(referral.reason)[:24], referral.detail[:32], referral.hint[:24]
         with self._writing() as conn:
             number = int(conn.execute(_NEXT_TICKET, {"key": TICKETS, "day": day}).scalar_one())
             row_id = conn.execute(
@@ -117,17 +99,14 @@ class LobbyStore(Database):
                     screen=screen[:32],
                     local_day=day,
                     raised_at=at,
-                    reason=str(reason)[:24],
-                    detail=detail[:32],
-                    hint=hint[:24],
+                    reason=reason,
+                    detail=detail,
+                    hint=hint,
                     ticket=number,
                 )
                 .returning(help_calls.c.id)
             ).scalar_one()
-        return SentEntry(
-            int(row_id), number, kiosk_id[:64], screen[:32], str(reason)[:24], detail[:32],
-            hint[:24], at,
-        )  # fmt: skip
+        return SentEntry(int(row_id), number, kiosk_id[:64], screen[:32], reason, detail, hint, at)
 
     def open_help_calls(self, day: date) -> list[tuple[int, str, str]]:
         """The day's calls not answered yet: (id, kiosk, screen), oldest first."""

@@ -17,7 +17,7 @@ from db.store import SqlStore
 from db.store.engine import create_kiosk_engine
 from db.store.lobby import LobbyStore
 from kiosk.clock import SystemClock
-from kiosk.reception import ReceptionList, SentReason
+from kiosk.reception import ReceptionList, Referral, SentReason
 from tests.builders import ZONE
 from tests.db.storehelp import migrated_store, open_sqlite_store
 
@@ -31,7 +31,7 @@ def test_entries_are_numbered_per_day_listed_oldest_first_and_answered_once(
 ) -> None:
     sent: ReceptionList = store
     first = sent.send_to_reception(
-        "K1", "reception", DAY, reason=SentReason.GATEWAY, detail="052", hint="L.T.Y. …6789"
+        "K1", "reception", DAY, Referral(SentReason.GATEWAY, "052", "L.T.Y. …6789")
     )
     help_id = store.raise_help_call("K2", "welcome", DAY)  # the toolbar's call, as it was
     other_day = store.send_to_reception("K1", "reception", DAY + timedelta(days=1))
@@ -56,7 +56,9 @@ def test_entries_are_numbered_per_day_listed_oldest_first_and_answered_once(
 
 def test_old_days_go_with_the_lobby_purge(store: SqlStore) -> None:
     lobby: LobbyStore = store
-    lobby.send_to_reception("K1", "reception", DAY - timedelta(days=1), hint="A.B. …1234")
+    lobby.send_to_reception(
+        "K1", "reception", DAY - timedelta(days=1), Referral(SentReason.HELP, hint="A.B. …1234")
+    )
     kept = lobby.send_to_reception("K1", "reception", DAY)
     assert lobby.purge_lobby_before(DAY) == 1
     assert lobby.reception_entry(DAY - timedelta(days=1), 1) is None
@@ -107,7 +109,12 @@ def test_kiosk_admin_purge_removes_the_entries_of_days_before_today(
     store = open_sqlite_store(tmp_path)
     today = SystemClock().now().astimezone(ZONE).date()
     try:
-        store.send_to_reception("K1", "reception", today - timedelta(days=1), hint="A.B. …1234")
+        store.send_to_reception(
+            "K1",
+            "reception",
+            today - timedelta(days=1),
+            Referral(SentReason.HELP, hint="A.B. …1234"),
+        )
         kept = store.send_to_reception("K1", "reception", today)
     finally:
         store.dispose()
