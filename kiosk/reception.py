@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from PIL.Image import Image
@@ -48,50 +48,63 @@ class SentReason(StrEnum):
     OTHER = "other"  # any other reception outcome (detail: the kiosk's reason)
 
 
-#: what a reception ticket says, in plain words for the patient (Vietnamese, English)
-TICKET_WORDS: dict[SentReason, tuple[str, str]] = {
-    SentReason.NOT_FOUND: (
+class Words(NamedTuple):
+    """One reason in words: for the patient on the ticket (Vietnamese, English) and for
+    reception ({kiosk}: the kiosk's id, {detail}: the code)."""
+
+    vi: str
+    en: str
+    staff: str
+
+
+#: each reason in the patient's words and in the words reception uses
+WORDS: dict[SentReason, Words] = {
+    SentReason.NOT_FOUND: Words(
         "Thẻ chưa có trong dữ liệu của bệnh viện",
         "The card is not in the hospital's records",
+        "Thẻ chưa có trong dữ liệu",
     ),
-    SentReason.EXPIRED: ("Thẻ BHYT đã hết hạn", "The insurance card has expired"),
-    SentReason.REJECTED: ("Thẻ chưa dùng được hôm nay", "The card cannot be used today"),
-    SentReason.GATEWAY: (
+    SentReason.EXPIRED: Words(
+        "Thẻ BHYT đã hết hạn", "The insurance card has expired", "Thẻ hết hạn"
+    ),
+    SentReason.REJECTED: Words(
+        "Thẻ chưa dùng được hôm nay", "The card cannot be used today", "Thẻ bị từ chối"
+    ),
+    SentReason.GATEWAY: Words(
         "Cổng BHXH chưa xác nhận thẻ (mã {detail})",
         "The insurance gateway did not confirm the card (code {detail})",
+        "Cổng BHXH trả mã {detail}",
     ),
-    SentReason.BIRTH_YEAR_LIMIT: (
+    SentReason.BIRTH_YEAR_LIMIT: Words(
         "Năm sinh chưa khớp – nhân viên sẽ kiểm tra giúp",
         "The birth year did not match: staff will check it",
+        "Quá số lần nhập năm sinh",
     ),
-    SentReason.HELD: (
+    SentReason.HELD: Words(
         "Lượt đăng ký cần nhân viên xác nhận",
         "The check-in needs a staff member to confirm it",
+        "Lượt bị giữ",
     ),
-    SentReason.CAMERA_LOST: (
+    SentReason.CAMERA_LOST: Words(
         "Máy quét của kiosk đang không hoạt động",
         "The kiosk's scanner is not working",
+        "Máy ảnh kiosk {kiosk} mất tín hiệu",
     ),
-    SentReason.HELP: ("Ông/Bà đã gọi nhân viên", "You asked for a staff member"),
-    SentReason.UNAVAILABLE: ("Kiosk đang mất kết nối", "The kiosk lost its connection"),
-    SentReason.OTHER: (
+    SentReason.HELP: Words(
+        "Ông/Bà đã gọi nhân viên",
+        "You asked for a staff member",
+        "Bấm Gọi nhân viên ở kiosk {kiosk}",
+    ),
+    SentReason.UNAVAILABLE: Words(
+        "Kiosk đang mất kết nối",
+        "The kiosk lost its connection",
+        "Kiosk {kiosk} mất kết nối cơ sở dữ liệu",
+    ),
+    SentReason.OTHER: Words(
         "Nhân viên tiếp đón sẽ hỗ trợ Ông/Bà",
         "Reception will help you",
+        "Kiosk chuyển đến tiếp đón",
     ),
-}
-
-#: the same reasons in the words reception uses ({kiosk}: the kiosk's id, {detail}: the code)
-STAFF_WORDS: dict[SentReason, str] = {
-    SentReason.NOT_FOUND: "Thẻ chưa có trong dữ liệu",
-    SentReason.EXPIRED: "Thẻ hết hạn",
-    SentReason.REJECTED: "Thẻ bị từ chối",
-    SentReason.GATEWAY: "Cổng BHXH trả mã {detail}",
-    SentReason.BIRTH_YEAR_LIMIT: "Quá số lần nhập năm sinh",
-    SentReason.HELD: "Lượt bị giữ",
-    SentReason.CAMERA_LOST: "Máy ảnh kiosk {kiosk} mất tín hiệu",
-    SentReason.HELP: "Bấm Gọi nhân viên ở kiosk {kiosk}",
-    SentReason.UNAVAILABLE: "Kiosk {kiosk} mất kết nối cơ sở dữ liệu",
-    SentReason.OTHER: "Kiosk chuyển đến tiếp đón",
 }
 
 _GATEWAY_CODE = re.compile(r"\bgateway (\d{3})\b")
@@ -163,7 +176,7 @@ def hint_of(outcome: Outcome) -> str:
 
 def ticket_words(reason: SentReason, detail: str) -> tuple[str, str]:
     """The reason in plain words for the patient, in Vietnamese and English."""
-    vi, en = TICKET_WORDS[reason]
+    vi, en, _ = WORDS[reason]
     return vi.format(detail=detail), en.format(detail=detail)
 
 
@@ -174,7 +187,7 @@ def staff_words(reason: str, detail: str, kiosk: str) -> str:
         known = SentReason(reason)
     except ValueError:
         return reason
-    return STAFF_WORDS[known].format(detail=detail, kiosk=kiosk)
+    return WORDS[known].staff.format(detail=detail, kiosk=kiosk)
 
 
 @dataclass(frozen=True)
