@@ -131,6 +131,20 @@ def button(role: str = "", *, compact: bool = False) -> QPushButton:
     return widget
 
 
+class Countdown:
+    """The "back to the start in N s" line of a patient's screen (the window sets it on each
+    tick)."""
+
+    def __init__(self) -> None:
+        self.widget = label(CAPTION_PX, color=MUTED)
+        self.seconds = 0
+        self.lang: Lang = "vi"
+
+    def set(self, seconds: int, lang: Lang) -> None:
+        self.seconds, self.lang = seconds, lang
+        self.widget.setText(tr("back_in", lang, s=seconds) if seconds > 0 else "")
+
+
 @dataclass(frozen=True)
 class Stretch:
     """Room in a :func:`column` that grows with the screen, shared out by ``factor``."""

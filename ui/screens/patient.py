@@ -43,6 +43,7 @@ from ui.screens.common import (
     TITLE_PX,
     WARN,
     AdaptiveBox,
+    Countdown,
     Screen,
     Stretch,
     button,
@@ -316,7 +317,7 @@ class TimeWarningScreen(Screen):
         self.go_on = button()
         self.go_on.setStyleSheet("min-height: 220px; font-size: 64px; border-radius: 28px;")
         self.go_on.clicked.connect(self.more_time.emit)
-        self.countdown = _Countdown()
+        self.countdown = Countdown()
         column(
             Stretch(), self.title, 60, self.go_on, 40, self.countdown.widget, Stretch(), parent=self
         )
@@ -324,19 +325,6 @@ class TimeWarningScreen(Screen):
     def retranslate(self, lang: Lang) -> None:
         self.title.setText(tr_to("time_warning", lang, self.gender))
         self.go_on.setText(tr("continue", lang))
-
-
-class _Countdown:
-    """The "back to the start in N s" line of a result screen."""
-
-    def __init__(self) -> None:
-        self.widget = label(CAPTION_PX, color=MUTED)
-        self.seconds = 0
-        self.lang: Lang = "vi"
-
-    def set(self, seconds: int, lang: Lang) -> None:
-        self.seconds, self.lang = seconds, lang
-        self.widget.setText(tr("back_in", lang, s=seconds) if seconds > 0 else "")
 
 
 class _Question(Screen):
@@ -347,7 +335,7 @@ class _Question(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.title = label(TITLE_PX, bold=True, color=PRIMARY)
-        self.countdown = _Countdown()
+        self.countdown = Countdown()
 
     @property
     def addressee(self) -> Gender | None:
@@ -556,7 +544,7 @@ class _ResultScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.countdown = _Countdown()
+        self.countdown = Countdown()
         self.done_button = button("secondary")
         self.done_button.clicked.connect(self.done.emit)
         self._outcome: Outcome | None = None

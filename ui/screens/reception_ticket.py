@@ -15,12 +15,11 @@ from kiosk.reception import IssuedTicket, ticket_words
 from ui.i18n import tr
 from ui.screens.common import (
     BODY_PX,
-    CAPTION_PX,
-    MUTED,
     PRIMARY,
     TITLE_PX,
     WARN,
     Captions,
+    Countdown,
     Screen,
     Stretch,
     button,
@@ -32,19 +31,6 @@ TICKET_PX = 260  # the reception number: smaller than a queue number, still read
 TICKET_LARGE_PX = 150  # with large text, beside the half-again larger lines around it
 
 
-class _Countdown:
-    """The "back to the start in N s" line (the window sets it on each tick)."""
-
-    def __init__(self) -> None:
-        self.widget = label(CAPTION_PX, color=MUTED)
-        self.seconds = 0
-        self.lang: Lang = "vi"
-
-    def set(self, seconds: int, lang: Lang) -> None:
-        self.seconds, self.lang = seconds, lang
-        self.widget.setText(tr("back_in", lang, s=seconds) if seconds > 0 else "")
-
-
 class TicketScreen(Screen):
     """A reception ticket's number (or "no number, show the slip"), why, and where to go."""
 
@@ -53,7 +39,7 @@ class TicketScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.countdown = _Countdown()
+        self.countdown = Countdown()
         self.heading = label(TITLE_PX, bold=True, color=WARN)
         self.caption = label(BODY_PX)
         self.number = label(TICKET_PX, bold=True, color=PRIMARY)
