@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.web.webhelp import CHROMIUM, Site, opened_site
+from tests.ui.web.webhelp import CHROMIUM, Site, browser_page, opened_site
 
 
 @pytest.fixture
@@ -33,3 +33,11 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page the size of a desk's screen (1600 × 1000) in a browser context of its own; a
+    file about another screen (the hall's TV) overrides it with its size."""
+    with browser_page(browser, 1600, 1000) as made:
+        yield made

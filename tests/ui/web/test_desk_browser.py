@@ -5,25 +5,16 @@ refused without the token, and the session's end after the idle minutes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from tests.fakes import FakeClock
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import Site, browser_page, needs_chromium, served
+from tests.ui.web.webhelp import Site, needs_chromium, served
 
 pytestmark = needs_chromium
 MAX_OVERRIDE_PRESSES = 8  # issue 31: an override with a handheld scan, after sign-in
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    with browser_page(browser, 1600, 1000) as made:
-        yield made
 
 
 class Keys:

@@ -4,34 +4,19 @@ the request to "đã in" by itself (desk.js polls /desk/print/{id})."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from db.wiring import build_service
 from kiosk.clock import SystemClock
 from tests.fakes import FakePrinter
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import CHROMIUM, Site, served
+from tests.ui.web.webhelp import Site, needs_chromium, served
 from ui.kiosk_printing import KioskPrinting
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    made = context.new_page()
-    try:
-        yield made
-    finally:
-        context.close()
+pytestmark = needs_chromium
 
 
 def test_the_desk_follows_a_kiosk_print_to_printed(site: Site, page: Any) -> None:

@@ -4,18 +4,16 @@ three health intervals in red, a prefix another kiosk owns; over HTTP and in Chr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from httpx import Client
 
 from tests.fakes import FakeClock
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.fleethelp import fleet_of_three
 from tests.ui.web.test_desk import sign_in
-from tests.ui.web.webhelp import CHROMIUM, Site, served
+from tests.ui.web.webhelp import Site, needs_chromium, served
 
 
 def test_the_fleet_shows_each_kiosks_last_health_record(site: Site) -> None:
@@ -46,32 +44,22 @@ def test_the_fleet_shows_each_kiosks_last_health_record(site: Site) -> None:
     assert 'id="outbox"' in page  # and the dead letters
 
 
-@pytest.fixture
-def browser_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    made = context.new_page()
-    try:
-        yield made
-    finally:
-        context.close()
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
-def test_the_fleet_in_a_browser_marks_an_unseen_kiosk_in_red(browser_page: Any, site: Site) -> None:
+@needs_chromium
+def test_the_fleet_in_a_browser_marks_an_unseen_kiosk_in_red(page: Any, site: Site) -> None:
     site.add_staff("Minh", code="202", role="admin")
     fleet_of_three(site)
     with served(site) as url:
-        sign_in_at(browser_page, url, code="202")
-        browser_page.goto(f"{url}/fleet")
-        states = browser_page.eval_on_selector_all(
+        sign_in_at(page, url, code="202")
+        page.goto(f"{url}/fleet")
+        states = page.eval_on_selector_all(
             "tr[data-kiosk]", "rows => rows.map(r => [r.dataset.kiosk, r.dataset.state])"
         )
         assert states == [["KIOSK-01", "offline"], ["KIOSK-02", "down"], ["KIOSK-03", "online"]]
-        unseen = browser_page.locator('tr[data-kiosk="KIOSK-03"] [data-unseen]')
+        unseen = page.locator('tr[data-kiosk="KIOSK-03"] [data-unseen]')
         assert unseen.is_visible()
         assert "not seen for 10 min" in unseen.inner_text()
         color = unseen.evaluate("e => getComputedStyle(e).color")
         assert color == "rgb(155, 28, 28)"  # the page's red
-        held = browser_page.locator('tr[data-kiosk="KIOSK-02"] [data-prefix-held-by]')
+        held = page.locator('tr[data-kiosk="KIOSK-02"] [data-prefix-held-by]')
         assert "KIOSK-01" in held.inner_text()
-        assert browser_page.locator("#outbox").is_visible()
+        assert page.locator("#outbox").is_visible()

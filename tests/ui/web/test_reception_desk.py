@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,7 @@ from kiosk.reception import Referral, SentReason, TicketDesk
 from kiosk.reception_ticket import TicketRenderer
 from tests.fakes import FakePrinter
 from tests.ui.web.desk_browserhelp import sign_in_at
-from tests.ui.web.webhelp import CHROMIUM, Site, served
-
-browser_only = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    made = context.new_page()
-    try:
-        yield made
-    finally:
-        context.close()
+from tests.ui.web.webhelp import Site, needs_chromium, served
 
 
 def _kiosk(site: Site, kiosk_id: str = "K2") -> tuple[TicketDesk, FakePrinter]:
@@ -51,7 +36,7 @@ def _kiosk(site: Site, kiosk_id: str = "K2") -> tuple[TicketDesk, FakePrinter]:
     return desk, printer
 
 
-@browser_only
+@needs_chromium
 def test_a_kiosk_ticket_shows_live_opens_by_its_scan_and_leaves_when_answered(
     page: Any, site: Site
 ) -> None:
