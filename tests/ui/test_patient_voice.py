@@ -25,14 +25,19 @@ from ui.window import CHECKING_SAY_AFTER_S, KioskWindow
 Drive = Callable[[QtBot, Make, list[SyntheticPerson], FakeClock, FakeSpeaker], KioskWindow]
 
 
+def _first_words(qtbot: QtBot, make: Make, speaker: FakeSpeaker, scan: FakeScanLoop) -> KioskWindow:
+    """A kiosk started on ``scan``, once it has said its first prompt."""
+    window, _ = make(scan=scan, speaker=speaker)
+    qtbot.waitUntil(lambda: bool(speaker.said), timeout=3000)
+    return window
+
+
 def _welcome(
     qtbot: QtBot, make: Make, persons: list[SyntheticPerson], clock: FakeClock, speaker: FakeSpeaker
 ) -> KioskWindow:
     scan = FakeScanLoop()
     scan.sighting = True  # a code in view: the greeting
-    window, _ = make(scan=scan, speaker=speaker)
-    qtbot.waitUntil(lambda: bool(speaker.said), timeout=3000)
-    return window
+    return _first_words(qtbot, make, speaker, scan)
 
 
 def _camera_lost(
@@ -40,9 +45,7 @@ def _camera_lost(
 ) -> KioskWindow:
     scan = FakeScanLoop()
     scan.camera = "lost"
-    window, _ = make(scan=scan, speaker=speaker)
-    qtbot.waitUntil(lambda: bool(speaker.said), timeout=3000)
-    return window
+    return _first_words(qtbot, make, speaker, scan)
 
 
 def _checking(

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from httpx import Client
+from httpx import Client, Response
 
 from db.wiring import Wiring, build_service
 from kiosk.clock import SystemClock
@@ -37,6 +37,19 @@ class closing(AbstractContextManager["closing"]):  # noqa: N801 - read as contex
         self.wiring.dispose()
 
 
+def _override(client: Client, site: Site, page: str, printer: str) -> Response:
+    """The scanned patient sent to the site's first clinic (reason 2), the slip printed on
+    ``printer``, from a desk ``page`` (its CSRF token)."""
+    form = {
+        "csrf": csrf_of(page),
+        "scan": scanned_payload(),
+        "reason": "2",
+        "clinic": site.config.clinics[0].code,
+        "printer": printer,
+    }
+    return client.post("/desk/override", data=form)
+
+
 def test_an_override_printed_on_the_patients_kiosk(site: Site, tmp_path: Path) -> None:
     site.add_staff()
     site.store.tally_outcome("needs_reception", "K2", datetime.now(UTC))  # K2 sent them here
@@ -54,16 +67,7 @@ def test_an_override_printed_on_the_patients_kiosk(site: Site, tmp_path: Path) -
             "/desk/lookup", data={"csrf": csrf_of(desk.text), "q": scanned_payload()}
         )
         assert '<option value="K2">Kiosk K2</option>' in found.text
-        done = client.post(
-            "/desk/override",
-            data={
-                "csrf": csrf_of(found.text),
-                "scan": scanned_payload(),
-                "reason": "2",
-                "clinic": site.config.clinics[0].code,
-                "printer": "K2",
-            },
-        )
+        done = _override(client, site, found.text, "K2")
         assert done.status_code == 200, re.findall(r"role=\"alert\">([^<]*)", done.text)
         made = re.search(r'data-print-request="(\d+)" data-state="waiting"', done.text)
         assert made is not None, done.text[:2000]
@@ -75,15 +79,5 @@ def test_an_override_printed_on_the_patients_kiosk(site: Site, tmp_path: Path) -
         assert len(k2_printer.printed) == 1
         assert client.get(f"/desk/print/{made.group(1)}").json()["state"] == "printed"
         # a kiosk not offered today is refused
-        page = client.get("/desk")
-        other = client.post(
-            "/desk/override",
-            data={
-                "csrf": csrf_of(page.text),
-                "scan": scanned_payload(),
-                "reason": "2",
-                "clinic": site.config.clinics[0].code,
-                "printer": "K9",
-            },
-        )
+        other = _override(client, site, client.get("/desk").text, "K9")
         assert other.status_code == 400
