@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from PIL import Image
-
-from kiosk.checkin import CheckInRequest, CheckInService
+from kiosk.checkin import CheckInRequest
 from kiosk.model import CheckIn, Route
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
 from kiosk.visit_facts import DeclaredFacts, ReferralPaper
@@ -28,20 +26,8 @@ def _rig(at: datetime) -> Rig:
     hospital = replace(rig.config.hospital, evaluation_score=60, former_tuyen="none")
     rig.config = replace(rig.config, hospital=hospital)
     rig.clock.set(at)
-    rig.service = CheckInService(
-        config=rig.config,
-        clock=rig.clock,
-        cards=rig.cards,
-        checkins=rig.store,
-        online=None,
-        printer=rig.printer,
-        render_slip=_blank,
-    )
+    rig.service = rig.service_with()  # on the changed hospital
     return rig
-
-
-def _blank(_checkin: CheckIn, _reprint: bool) -> Image.Image:
-    return Image.new("1", (576, 100), 1)
 
 
 def _level_4_elsewhere() -> SyntheticPerson:
