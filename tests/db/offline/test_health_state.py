@@ -7,45 +7,29 @@ printer and last check-in; on central SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from subprocess import CompletedProcess
 
-import pytest
-
 from db.offline.failover import FailoverStore
 from db.offline.register import KioskRegister
 from db.store import SqlStore
-from db.store.engine import create_kiosk_engine
 from db.store.journal import mark_held
-from db.store.migrate import upgrade
 from db.store.register import register_store
 from kiosk.config import Config, load_config
 from kiosk.health import DOWN, HELD, OFFLINE, ONLINE, HealthReport, kiosk_state, write_status
 from kiosk.model import PrintState
-from tests.builders import ZONE, draft
-from tests.db.offline.test_offline import CLOSED_PORT, MORNING, ROOT, unreachable
+from tests.builders import draft
+from tests.db.offline.registerhelp import kiosk_register
+from tests.db.offline.test_offline import CLOSED_PORT, MORNING, ROOT, journal_store, unreachable
 from tests.fakes import FakeCamera, FakeClock
 from ui.admin_tools import build_health
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 HOLD = timedelta(days=30)
-
-
-def _journal(tmp_path: Path) -> SqlStore:
-    """This kiosk's journal, writing HIS events as a kiosk with a HIS does."""
-    engine = create_kiosk_engine(f"sqlite:///{tmp_path / 'offline.db'}")
-    upgrade(engine)
-    return SqlStore(engine, zone=ZONE, clock=FakeClock(MORNING), series="A", outbox=True)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = _journal(tmp_path)
-    yield made
-    made.dispose()
+JOURNAL_OUTBOX = True  # the journal writes HIS events as a kiosk with a HIS does
 
 
 def _config() -> Config:
@@ -133,14 +117,7 @@ def test_down_when_the_prefix_is_anothers_during_an_outage(
     store: SqlStore, journal: SqlStore
 ) -> None:
     register_store(store).claim("KIOSK-07", "A", "1", hold=HOLD)
-    register = KioskRegister(
-        register_store(store),
-        register_store(journal),
-        kiosk_id="KIOSK-01",
-        prefix="A",
-        version="9.9",
-        hold_days=30,
-    )
+    register = kiosk_register(store, journal, "KIOSK-01", version="9.9")
     register.register()
     assert _report(store, FailoverStore(store, journal), register)["state"] == "online"
     down = _report(unreachable(), FailoverStore(unreachable(), journal, online=False), register)
@@ -155,16 +132,9 @@ def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
 
 
 def test_kiosk_admin_status_says_the_same(store: SqlStore, tmp_path: Path, run_cli: RunCli) -> None:
-    journal = _journal(tmp_path)
+    journal = journal_store(tmp_path, outbox=True)
     register_store(store).claim("KIOSK-07", "A", "1", hold=HOLD)
-    register = KioskRegister(
-        register_store(store),
-        register_store(journal),
-        kiosk_id="KIOSK-01",
-        prefix="A",
-        version="9.9",
-        hold_days=30,
-    )
+    register = kiosk_register(store, journal, "KIOSK-01", version="9.9")
     register.register()
     failover = FailoverStore(store, journal)
     failover.commit_checkin(draft("k1", n=1))

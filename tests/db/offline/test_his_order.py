@@ -10,9 +10,7 @@ capture server on 127.0.0.1; central is an SQLite file, then a new PostgreSQL da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,24 +19,13 @@ from db.his.http import Endpoint, webhook_sender
 from db.offline.failover import FailoverStore
 from db.offline.replay import replay
 from db.store import SqlStore
-from tests.builders import ZONE, draft
+from tests.builders import draft
 from tests.db.his_server import his_server
-from tests.db.offline.test_offline import MORNING, journal_store
+from tests.db.offline.test_offline import MORNING
 from tests.fakes import FakeClock
 
+JOURNAL_OUTBOX = True  # a kiosk with a HIS: the journal keeps its events for it
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
-
-
-@pytest.fixture
-def central(store: SqlStore) -> SqlStore:
-    return SqlStore(store.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield SqlStore(made.engine, zone=ZONE, clock=FakeClock(MORNING), series="A", outbox=True)
-    made.dispose()
 
 
 @pytest.mark.parametrize("deliverer", ["this kiosk", "another kiosk"])

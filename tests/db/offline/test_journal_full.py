@@ -10,8 +10,6 @@ max_page_count`` on every connection), so SQLite answers "database or disk is fu
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,18 +21,11 @@ from db.store import SqlStore
 from kiosk.config import load_config
 from kiosk.model import CheckIn
 from tests.builders import draft
-from tests.db.offline.test_offline import DAY, MORNING, ROOT, journal_store
+from tests.db.offline.test_offline import DAY, MORNING, ROOT
 from tests.fakes import FakeClock
 from ui.admin_tools import build_health
 
 _MOST_TRIES = 200  # check-ins until the capped file is full (a few dozen in practice)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
 
 
 def _cap(journal: SqlStore, pages: int | None) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -49,23 +49,8 @@ from tests.fakes import FakeClock
 from ui.web.desk import patient_row
 
 RunCli = Callable[..., CompletedProcess[bytes]]
+JOURNAL_OUTBOX = True  # a kiosk with a HIS: the journal keeps its events for it
 POLICY = RetryPolicy(max_attempts=3, backoff_s=10, backoff_max_s=15, lease_s=60)
-
-
-@pytest.fixture
-def central(store: SqlStore) -> SqlStore:
-    """Central with its HIS outbox on (the same database as ``store``)."""
-    return SqlStore(store.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    with_outbox = SqlStore(
-        made.engine, zone=ZONE, clock=FakeClock(MORNING), series="A", outbox=True
-    )
-    yield with_outbox
-    made.dispose()
 
 
 def _events(store: SqlStore, checkin_id: str) -> list[tuple[str, str, dict[str, object]]]:

@@ -35,10 +35,14 @@ MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 in Hồ Chí Minh Ci
 CLOSED_PORT = "postgresql+psycopg://kiosk@127.0.0.1:1/kiosk"
 
 
-def journal_store(tmp_path: Path, series: str = "A", name: str = "offline.db") -> SqlStore:
+def journal_store(
+    tmp_path: Path, series: str = "A", name: str = "offline.db", *, outbox: bool = False
+) -> SqlStore:
+    """A kiosk's journal on a fresh SQLite file, its clock at MORNING; with ``outbox`` it
+    writes HIS events as the journal of a kiosk with a HIS does."""
     engine = create_kiosk_engine(f"sqlite:///{tmp_path / name}")
     upgrade(engine)
-    return SqlStore(engine, zone=ZONE, clock=FakeClock(MORNING), series=series)
+    return SqlStore(engine, zone=ZONE, clock=FakeClock(MORNING), series=series, outbox=outbox)
 
 
 def unreachable() -> SqlStore:

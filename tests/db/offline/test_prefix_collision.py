@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from db.offline.failover import FailoverStore
-from db.offline.register import KioskRegister, NumberingStoppedError
+from db.offline.register import NumberingStoppedError
 from db.offline.replica import refresh_replica
 from db.store import SqlStore
 from db.store.journal import pending_count
@@ -25,6 +25,7 @@ from kiosk.config import Config, load_config
 from kiosk.outcome import Reason, Status
 from kiosk.synthetic import bhyt_payload, card_record
 from tests.builders import draft
+from tests.db.offline.registerhelp import kiosk_register
 from tests.db.offline.test_offline import (
     CLOSED_PORT,
     MORNING,
@@ -36,17 +37,6 @@ from tests.db.offline.test_offline import (
 )
 from tests.db.storehelp import migrated_store
 from tests.fakes import FakeClock, FakePrinter
-
-
-def kiosk_register(central: SqlStore, journal: SqlStore, kiosk_id: str) -> KioskRegister:
-    return KioskRegister(
-        register_store(central),
-        register_store(journal),
-        kiosk_id=kiosk_id,
-        prefix="A",
-        version="test",
-        hold_days=30,
-    )
 
 
 @pytest.fixture
@@ -112,14 +102,7 @@ def test_a_kiosk_started_without_central_keeps_its_journals_verdict(
     kiosk_register(store, j1, "KIOSK-01").register()
     kiosk_register(store, j2, "KIOSK-02").register()
     # restarted during an outage: central's register cannot be read, the journal's copy can
-    restarted = KioskRegister(
-        register_store(unreachable()),
-        register_store(j2),
-        kiosk_id="KIOSK-02",
-        prefix="A",
-        version="test",
-        hold_days=30,
-    )
+    restarted = kiosk_register(unreachable(), j2, "KIOSK-02")
     assert restarted.register() is None
     restarted.load_saved()
     assert restarted.held_by == "KIOSK-01"
@@ -128,14 +111,7 @@ def test_a_kiosk_started_without_central_keeps_its_journals_verdict(
             draft("x")
         )
     # given another prefix since, the old verdict does not apply
-    renamed = KioskRegister(
-        register_store(unreachable()),
-        register_store(j2),
-        kiosk_id="KIOSK-02",
-        prefix="B",
-        version="test",
-        hold_days=30,
-    )
+    renamed = kiosk_register(unreachable(), j2, "KIOSK-02", prefix="B")
     renamed.load_saved()
     assert renamed.held_by is None
 

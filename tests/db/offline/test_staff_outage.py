@@ -8,10 +8,6 @@ journal an SQLite file; the outage a central on a closed port (the same journal 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
 from db.models import audit_log, staff
@@ -29,7 +25,6 @@ from kiosk.synthetic import bhyt_payload
 from tests.builders import draft
 from tests.db.offline.test_offline import (
     MORNING,
-    journal_store,
     service,
     unreachable,
     valid_people,
@@ -38,13 +33,6 @@ from tests.fakes import FakeClock
 
 PIN = "482915"
 HOURS = 12
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqlStore]:
-    made = journal_store(tmp_path)
-    yield made
-    made.dispose()
 
 
 def _auth(directory: OfflineStaff, clock: FakeClock, **limits: int) -> StaffAuth:
@@ -59,6 +47,14 @@ def _audits(central: SqlStore) -> list[tuple[str, str, str]]:
             )
         ).all()
     return [(r.actor, r.action, r.target) for r in rows]
+
+
+def _copied(central: SqlStore, journal: SqlStore) -> FakeClock:
+    """Lan (staff, code 201) on central, copied into the journal at MORNING: the clock."""
+    clock = FakeClock(MORNING)
+    central.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
+    assert StaffCopyLoop(FailoverStore(central, journal), clock, copy_hours=HOURS).step()
+    return clock
 
 
 def test_sign_in_during_an_outage_then_the_override_replays(
@@ -123,9 +119,7 @@ def test_sign_in_during_an_outage_then_the_override_replays(
 
 
 def test_an_expired_copy_is_not_used_and_is_wiped(store: SqlStore, journal: SqlStore) -> None:
-    clock = FakeClock(MORNING)
-    store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
-    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
+    clock = _copied(store, journal)
     down = FailoverStore(unreachable(), journal)
     directory = OfflineStaff(down, clock, copy_hours=HOURS)
     clock.advance(hours=HOURS, minutes=1)
@@ -138,9 +132,7 @@ def test_an_expired_copy_is_not_used_and_is_wiped(store: SqlStore, journal: SqlS
 def test_failures_during_an_outage_lock_the_copy_on_this_kiosk(
     store: SqlStore, journal: SqlStore
 ) -> None:
-    clock = FakeClock(MORNING)
-    store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
-    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
+    clock = _copied(store, journal)
     directory = OfflineStaff(FailoverStore(unreachable(), journal), clock, copy_hours=HOURS)
     auth = _auth(directory, clock, kiosk_lock_failures=3, pad_max_failures=50)
     for _ in range(2):
@@ -160,9 +152,7 @@ def test_failures_during_an_outage_lock_the_copy_on_this_kiosk(
 def test_an_expired_copy_is_wiped_even_if_nobody_signs_in(
     store: SqlStore, journal: SqlStore
 ) -> None:
-    clock = FakeClock(MORNING)
-    store.add_staff(StaffAccount("Lan", "staff", hash_pin(PIN, n=2**10), code="201"))
-    assert StaffCopyLoop(FailoverStore(store, journal), clock, copy_hours=HOURS).step()
+    clock = _copied(store, journal)
     cut_off = StaffCopyLoop(FailoverStore(unreachable(), journal), clock, copy_hours=HOURS)
     assert not cut_off.step()
     assert journal.get_staff("Lan") is not None  # still fresh: kept for sign-in
