@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -50,7 +50,7 @@ from kiosk.printers import FilePrinter, build_printer
 from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
 from kiosk.visit_facts import DeclaredFacts, ReferralPaper
 from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
-from ui.web.sessions import same, set_cookie
+from ui.web.sessions import same, set_cookie, signed_cookie
 
 DESK_ID = "DESK"  # the kiosk id of check-ins made at the desk
 DESK_COOKIE = "kiosk_desk"
@@ -100,14 +100,8 @@ class DeskSessions:
         self._clock = clock
 
     def read(self, request: Request) -> DeskSession | None:
-        raw = request.cookies.get(DESK_COOKIE)
-        if not raw:
-            return None
-        try:
-            data = self._signer.loads(raw, max_age=self.max_idle_s)
-        except BadSignature:  # also an expired one
-            return None
-        if not isinstance(data, dict):
+        data = signed_cookie(request, DESK_COOKIE, self._signer, self.max_idle_s)
+        if data is None:
             return None
         idle = self._clock.now().timestamp() - float(data.get("at", 0))
         if not 0 <= idle < self.max_idle_s:
@@ -132,6 +126,15 @@ class DeskSessions:
     @staticmethod
     def clear(response: Response) -> None:
         response.delete_cookie(DESK_COOKIE, path="/", httponly=True, samesite="strict")
+
+
+class SignedInPages:
+    """Pages behind the desk's sign-in (the waiting list, the fleet): the site and the
+    desk's sessions, which :class:`DeskPages` opens."""
+
+    def __init__(self, web: Web, sessions: DeskSessions) -> None:
+        self.web = web
+        self.sessions = sessions
 
 
 def patient_row(checkin: CheckIn) -> dict[str, object]:

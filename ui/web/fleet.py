@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from db.store.register import KioskEntry, register_store
 from kiosk.ports import StoreError
-from ui.web.desk import DeskSessions
+from ui.web.desk import SignedInPages
 from ui.web.room import Web, _forbidden
 from ui.web.sessions import same
 
@@ -86,12 +86,8 @@ def fleet_state(web: Web) -> dict[str, Any]:
     }
 
 
-class FleetPages:
+class FleetPages(SignedInPages):
     """The routes of ``/fleet``."""
-
-    def __init__(self, web: Web, sessions: DeskSessions) -> None:
-        self.web = web
-        self.sessions = sessions
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute, Route
 from kiosk.outcome import Reason
 from kiosk.ports import StoreError
 from kiosk.reception import SentEntry, SentReason, parse_ticket_code, staff_words, ticket_code
-from ui.web.desk import STAFF_WORDS, DeskSessions
+from ui.web.desk import STAFF_WORDS, SignedInPages
 from ui.web.room import Web
 from ui.web.sessions import same
 
@@ -65,12 +65,8 @@ def reason_words(entry: SentEntry) -> str:
     return words
 
 
-class ReceptionPages:
+class ReceptionPages(SignedInPages):
     """The routes of the desk's waiting list over the central store's lobby tables."""
-
-    def __init__(self, web: Web, sessions: DeskSessions) -> None:
-        self.web = web
-        self.sessions = sessions
 
     def routes(self) -> list[BaseRoute]:
         return [

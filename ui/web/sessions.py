@@ -14,6 +14,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
@@ -40,14 +41,8 @@ class Sessions:
         self.max_idle_s = max_idle_s
 
     def read(self, request: Request, room: str) -> RoomSession | None:
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
-            return None
-        try:
-            data = self._signer.loads(raw, max_age=self.max_idle_s)
-        except BadSignature:  # also an expired one
-            return None
-        if not isinstance(data, dict) or data.get("room") != room:
+        data = signed_cookie(request, SESSION_COOKIE, self._signer, self.max_idle_s)
+        if data is None or data.get("room") != room:
             return None
         return RoomSession(str(data["room"]), str(data["who"]), str(data["csrf"]))
 
@@ -63,6 +58,21 @@ class Sessions:
     @staticmethod
     def clear(response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/room", httponly=True, samesite="strict")
+
+
+def signed_cookie(
+    request: Request, name: str, signer: URLSafeTimedSerializer, max_age_s: int
+) -> dict[str, Any] | None:
+    """What the cookie ``name`` signed by ``signer`` holds; None when it is missing, forged,
+    older than ``max_age_s`` or not a dict."""
+    raw = request.cookies.get(name)
+    if not raw:
+        return None
+    try:
+        data = signer.loads(raw, max_age=max_age_s)
+    except BadSignature:  # also an expired one
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def set_cookie(
