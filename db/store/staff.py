@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -42,17 +43,11 @@ class StaffStore(Database):
                 code = account.code or _free_code(conn)
                 if conn.execute(select(staff.c.name).where(staff.c.code == code)).first():
                     raise ValueError("this staff code is taken")
-                conn.execute(
-                    insert(staff).values(
-                        name=account.name,
-                        role=account.role,
-                        pin_hash=account.pin_hash,
-                        active=account.active,
-                        code=code,
-                        failed_logins=0,
-                        lobby_failures=0,
-                    )
+                # a new account: no sign-in state yet, whatever ``account`` carries
+                fresh = StaffAccount(
+                    account.name, account.role, account.pin_hash, account.active, code
                 )
+                conn.execute(insert(staff).values(staff_row(fresh)))
                 self._audit_in(
                     conn, actor=actor, action="staff_add", target=account.name, after=account.role
                 )
@@ -137,6 +132,12 @@ def _free_code(conn: Connection) -> str:
     while code in codes:
         code += 1
     return str(code)
+
+
+def staff_row(account: StaffAccount) -> dict[str, Any]:
+    """An account as the values of its ``staff`` row, sign-in state included (the table's
+    columns are the account's fields)."""
+    return asdict(account)
 
 
 def _staff_from_row(row: Row[Any]) -> StaffAccount:

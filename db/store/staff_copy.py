@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.errors import describe_error, store_errors
 from db.models import audit_log, checkins, staff, staff_actions
 from db.store.sql_store import SqlStore
+from db.store.staff import staff_row
 from kiosk.model import CheckIn, CheckInFlag
 from kiosk.ports import StaffAccount, StoreError
 
@@ -55,20 +56,7 @@ def copy_staff(journal: SqlStore, accounts: Sequence[StaffAccount], at: datetime
         with journal.engine.begin() as conn:
             conn.execute(delete(staff))
             for account in accounts:
-                conn.execute(
-                    insert(staff).values(
-                        name=account.name,
-                        role=account.role,
-                        pin_hash=account.pin_hash,
-                        active=account.active,
-                        code=account.code,
-                        failed_logins=account.failed_logins,
-                        lobby_failures=account.lobby_failures,
-                        failures_since=account.failures_since,
-                        next_try_at=account.next_try_at,
-                        locked_until=account.locked_until,
-                    )
-                )
+                conn.execute(insert(staff).values(staff_row(account)))
     except SQLAlchemyError as error:
         raise StoreError(describe_error(error)) from error
     journal.mark_sync_success(STAFF_COPY, at)
