@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kiosk.model import Clinic, Gender
+from kiosk.model import Gender
 from kiosk.outcome import Lang
 from kiosk.voice import (
     RATE,
@@ -35,11 +35,8 @@ from kiosk.voice import (
     trim_silence,
 )
 from kiosk.voice_prompts import TARGET_LUFS, generate, main, scripts
+from tests.kiosk.test_voice import ROOM_101
 
-ROOM_101 = Clinic(
-    "NOI", "Khám Nội", "Internal medicine", "Phòng 101", "Tầng 1, khu A", "Ground floor, block A",
-    room_en="Room 101",
-)  # fmt: skip
 SPREAD_DB = 1.0
 
 needs_tools = pytest.mark.skipif(
