@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.web.webhelp import CHROMIUM, Site, browser_page, opened_site
+from tests.ui.web.webhelp import Site, browser_page, chromium, opened_site
 
 
 @pytest.fixture
@@ -21,18 +21,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright (nothing is downloaded); sound may
     start without a tap, as on the hall's TV set up by docs/operations.md."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--autoplay-policy=no-user-gesture-required", "--no-sandbox"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium("--autoplay-policy=no-user-gesture-required", "--no-sandbox") as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -17,12 +17,10 @@ from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_wiring, scanned_payload
 from tests.ui.web.fleethelp import fleet_of_three
 from tests.ui.web.screens import morning
-from tests.ui.web.webhelp import CHROMIUM, make_site, served
+from tests.ui.web.webhelp import chromium, make_site, served
 
 
 def main(out: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         site = make_site(Path(tmp))
@@ -32,9 +30,8 @@ def main(out: Path) -> None:
         with (
             desk_wiring(site) as (wiring, _),
             served(site, desk=wiring.service) as url,
-            sync_playwright() as p,
+            chromium() as browser,
         ):
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             sign_in_at(page, url)
             page.keyboard.type(scanned_payload())
@@ -47,7 +44,6 @@ def main(out: Path) -> None:
             page.goto(f"{url}/fleet")
             page.wait_for_selector("#outbox")
             page.screenshot(path=str(out / "fleet.png"), full_page=True)
-            browser.close()
         site.store.dispose()
     print(f"wrote desk.png, desk-done.png and fleet.png in {out}")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from kiosk.checkin import snapshot_of
 from kiosk.synthetic import card_record, people
 from tests.builders import draft
-from tests.ui.web.webhelp import CHROMIUM, Site, make_site, served
+from tests.ui.web.webhelp import Site, chromium, make_site, served
 
 
 def morning(site: Site) -> None:
@@ -41,15 +41,12 @@ def morning(site: Site) -> None:
 
 
 def main(out: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         site = make_site(Path(tmp))
         site.add_staff()
         morning(site)
-        with served(site) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        with served(site) as url, chromium() as browser:
             board = browser.new_page(viewport={"width": 1920, "height": 1080})
             board.goto(f"{url}/board?rooms=101,105,203")
             board.wait_for_selector('body[data-stream="open"]')
@@ -61,7 +58,6 @@ def main(out: Path) -> None:
             room.click("#signin")
             room.wait_for_selector("#next")
             room.screenshot(path=str(out / "room.png"), full_page=True)
-            browser.close()
         site.store.dispose()
     print(f"wrote {out / 'board.png'} and {out / 'room.png'}")
 

@@ -140,6 +140,20 @@ needs_chromium = pytest.mark.skipif(
 
 
 @contextmanager
+def chromium(*args: str) -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (nothing is downloaded), started with
+    the command-line switches ``args``; closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(args))
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextmanager
 def browser_page(browser: Any, width: int, height: int) -> Iterator[Any]:
     """A page of ``width`` × ``height`` in a browser context of its own (its own cookies)."""
     context = browser.new_context(viewport={"width": width, "height": height})
