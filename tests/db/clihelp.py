@@ -5,6 +5,7 @@ the ``run_cli`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import subprocess
@@ -14,6 +15,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_json(result: subprocess.CompletedProcess[bytes], exit_code: int = 0) -> dict[str, object]:
+    """The JSON summary a ``kiosk-admin … --json`` run printed last, once it is checked that
+    the run exited with ``exit_code``."""
+    assert result.returncode == exit_code, result.stderr.decode()
+    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    return data
 
 
 def run_python(

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from scanner import image_guard
+from tests.db.clihelp import cli_json
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 
@@ -53,12 +54,6 @@ def site(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    assert result.returncode == 0, result.stderr.decode()
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
-
-
 def _error(result: CompletedProcess[bytes], code: int) -> str:
     """The message of a command that failed with exit ``code``: one line, no traceback."""
     assert result.returncode == code, result.stderr.decode()
@@ -75,7 +70,9 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     imported = run_cli(["import", str(cards), "--no-progress"], env=site)
     assert imported.returncode == 0, imported.stderr.decode()
 
-    accepted = _json(run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site))
+    accepted = cli_json(
+        run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site)
+    )
     assert set(accepted) == {
         "status",
         "reason",
@@ -100,18 +97,18 @@ def test_domain_example_is_accepted_unknown_goes_to_reception_junk_rejected(
     assert Path(accepted["slip"]).is_file()
     assert Path(accepted["slip"]).with_suffix(".pdf").is_file()
 
-    unknown = _json(run_cli(["checkin", "--text", UNKNOWN, "--json"], env=site))
+    unknown = cli_json(run_cli(["checkin", "--text", UNKNOWN, "--json"], env=site))
     assert unknown["status"] == "needs_reception"
     assert unknown["reason"] == "card_not_found"
     assert unknown["queue_number"] is None
     assert unknown["ahead"] is None
 
-    junk = _json(run_cli(["checkin", "--text", "hello", "--json"], env=site))
+    junk = cli_json(run_cli(["checkin", "--text", "hello", "--json"], env=site))
     assert junk["status"] == "rejected"
     assert junk["reason"] == "not_a_card"
     assert junk["benefit"] is None
 
-    again = _json(run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site))
+    again = cli_json(run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site))
     assert again["reason"] == "already_checked_in"
     assert again["checkin_id"] == accepted["checkin_id"]
 
@@ -130,7 +127,7 @@ def test_the_benefit_says_reception_decides_when_reception_must_confirm(
     assert run_cli(["import", str(cards), "--no-progress"], env=site).returncode == 0
     # five continuous years reached, the year's co-payment unknown: reception confirms
     five_years = EXAMPLE.replace("| 01/01/2030|", "| 01/01/2020|")
-    result = _json(
+    result = cli_json(
         run_cli(["checkin", "--text", five_years, "--clinic", "NOI", "--json"], env=site)
     )
     assert result["status"] == "accepted"
@@ -148,7 +145,7 @@ def test_checkin_from_demo_images_numbers_patients_in_order(
     assert len(images) == 3
     numbers = []
     for image in images:
-        result = _json(
+        result = cli_json(
             run_cli(["checkin", "--image", str(image), "--clinic", "TMH", "--json"], env=site)
         )
         assert result["status"] == "accepted", result

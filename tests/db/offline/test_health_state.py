@@ -22,6 +22,7 @@ from kiosk.config import Config, load_config
 from kiosk.health import DOWN, HELD, OFFLINE, ONLINE, HealthReport, kiosk_state, write_status
 from kiosk.model import PrintState
 from tests.builders import draft
+from tests.db.clihelp import cli_json
 from tests.db.offline.registerhelp import kiosk_register
 from tests.db.offline.test_offline import CLOSED_PORT, MORNING, ROOT, journal_store, unreachable
 from tests.fakes import FakeCamera, FakeClock
@@ -126,11 +127,6 @@ def test_down_when_the_prefix_is_anothers_during_an_outage(
     assert "KIOSK-07" in str(down["notice"])
 
 
-def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
-
-
 def test_kiosk_admin_status_says_the_same(store: SqlStore, tmp_path: Path, run_cli: RunCli) -> None:
     journal = journal_store(tmp_path, outbox=True)
     register_store(store).claim("KIOSK-07", "A", "1", hold=HOLD)
@@ -147,8 +143,7 @@ def test_kiosk_admin_status_says_the_same(store: SqlStore, tmp_path: Path, run_c
         "KIOSK_INSURANCE_GATEWAY_URL": "",
     }
     up = run_cli(["status", "--json"], env=site)
-    assert up.returncode == 0, up.stderr
-    cli_view = _json(up)
+    cli_view = cli_json(up)
     for key in ("state", "offline_pending", "held", "prefix_held_by", "notice"):
         assert cli_view[key] == app_view[key], key
     assert cli_view["state"] == "online"
@@ -157,5 +152,5 @@ def test_kiosk_admin_status_says_the_same(store: SqlStore, tmp_path: Path, run_c
     assert "KIOSK-07" in text
     # central down: this kiosk's journal may not number, so nothing numbers
     cut = run_cli(["status", "--json"], env={**site, "KIOSK_DATABASE_URL": CLOSED_PORT})
-    assert cut.returncode == 1
-    assert (_json(cut)["state"], _json(cut)["prefix_held_by"]) == ("down", "KIOSK-07")
+    down = cli_json(cut, exit_code=1)
+    assert (down["state"], down["prefix_held_by"]) == ("down", "KIOSK-07")

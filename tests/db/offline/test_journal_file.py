@@ -17,6 +17,7 @@ from db.store.journal import pending_count
 from db.store.journal_file import move_aside
 from db.store.open import open_journal
 from kiosk.config import load_config
+from tests.db.clihelp import cli_json
 from tests.db.offline.test_offline import CLOSED_PORT, ROOT
 from tests.db.pg import fresh_database
 
@@ -36,12 +37,6 @@ def _site(tmp_path: Path, central: str = CLOSED_PORT) -> dict[str, str]:
         "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips"),
         "KIOSK_INSURANCE_GATEWAY_URL": "",
     }
-
-
-def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    assert result.returncode == 0, result.stderr.decode()
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
 
 
 def _journal_lines(
@@ -83,7 +78,7 @@ def _garbage_journal(
     caplog.clear()
 
     checked = run_cli(["checkin", "--text", example, "--clinic", "NOI", "--json"], env=site)
-    done = _json(checked)
+    done = cli_json(checked)
     assert (done["status"], done["queue_label"], done["offline"]) == ("accepted", "1", False)
     [aside] = sorted(tmp_path.glob("offline.db.corrupt-*[0-9]Z"))
     assert aside.read_bytes() == GARBAGE  # kept as it was, for whoever looks
@@ -93,7 +88,7 @@ def _garbage_journal(
     # the new journal is a real one: the next start finds nothing to move, and says nothing
     caplog.clear()
     status = run_cli(["status", "--json"], env=site)
-    assert _json(status)["state"] == "online"
+    assert cli_json(status)["state"] == "online"
     assert sorted(tmp_path.glob("offline.db.corrupt-*[0-9]Z")) == [aside]
     assert _journal_lines(caplog, status) == []
 

@@ -42,6 +42,7 @@ from kiosk.config import HisSettings
 from kiosk.model import CheckInFlag
 from kiosk.ports import StoreError
 from tests.builders import ZONE, draft
+from tests.db.clihelp import cli_json
 from tests.db.his_server import his_server
 from tests.db.offline.test_offline import DAY, MORNING, journal_store
 from tests.db.pg import fresh_database
@@ -185,9 +186,9 @@ def test_colliding_labels_through_kiosk_admin(
         }
         first = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'one.db'}"}
         second = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'two.db'}"}
-        assert _last_json(run_cli(["replay", "--json"], env=first))["collided"] == 0
+        assert cli_json(run_cli(["replay", "--json"], env=first))["collided"] == 0
         done = run_cli(["replay", "--json"], env=second)
-        assert _last_json(done) == {
+        assert cli_json(done) == {
             "replayed": 1,
             "already": 0,
             "failed": 0,
@@ -195,16 +196,10 @@ def test_colliding_labels_through_kiosk_admin(
             "collided": 1,
         }
         assert "A-1 (another kiosk printed the same label; both kept)" in done.stderr.decode()
-        again = _last_json(run_cli(["replay", "--json"], env=second))  # never fails forever
+        again = cli_json(run_cli(["replay", "--json"], env=second))  # never fails forever
         assert (again["replayed"], again["failed"]) == (0, 0)
-        status = _last_json(run_cli(["status", "--json"], env=second))
+        status = cli_json(run_cli(["status", "--json"], env=second))
         assert (status["state"], status["collided"]) == ("online", 2)
-
-
-def _last_json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    assert result.returncode == 0, result.stderr.decode()
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
 
 
 def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(

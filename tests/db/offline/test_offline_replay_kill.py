@@ -19,6 +19,7 @@ from db.offline.replay import replay
 from db.store import SqlStore
 from db.store.journal import pending_count
 from tests.builders import draft
+from tests.db.clihelp import cli_json
 from tests.db.offline.test_offline import CLOSED_PORT, MORNING, journal_store
 from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
@@ -98,12 +99,6 @@ def test_a_replay_killed_part_way_is_finished_exactly_by_the_next(
     journal.dispose()
 
 
-def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    assert result.returncode == 0, result.stderr.decode()
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
-
-
 def test_the_offline_demo_through_kiosk_admin(
     postgres_url: str, tmp_path: Path, run_cli: RunCli
 ) -> None:
@@ -124,7 +119,7 @@ def test_the_offline_demo_through_kiosk_admin(
         # the import on central also fills the journal's card replica
         assert run_cli(["import", str(cards), "--no-progress"], env=site).returncode == 0
         down = {**site, "KIOSK_DATABASE_URL": CLOSED_PORT}
-        offline = _json(
+        offline = cli_json(
             run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=down)
         )
         assert offline["status"] == "accepted"
@@ -133,33 +128,33 @@ def test_the_offline_demo_through_kiosk_admin(
         assert offline["offline"] is True
         assert Path(str(offline["slip"])).is_file()
         # the same card again while down: the same number
-        again = _json(
+        again = cli_json(
             run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=down)
         )
         assert (again["queue_label"], again["reason"]) == ("A-1", "already_checked_in")
         assert run_cli(["replay", "--json"], env=down).returncode == 1  # central still down
 
-        assert _json(run_cli(["status", "--json"], env=site))["offline_pending"] == 1
-        assert _json(run_cli(["replay", "--json"], env=site)) == {
+        assert cli_json(run_cli(["status", "--json"], env=site))["offline_pending"] == 1
+        assert cli_json(run_cli(["replay", "--json"], env=site)) == {
             "replayed": 1,
             "already": 0,
             "failed": 0,
             "held": 0,
             "collided": 0,
         }
-        assert _json(run_cli(["replay", "--json"], env=site)) == {
+        assert cli_json(run_cli(["replay", "--json"], env=site)) == {
             "replayed": 0,
             "already": 0,
             "failed": 0,
             "held": 0,
             "collided": 0,
         }
-        status = _json(run_cli(["status", "--json"], env=site))
+        status = cli_json(run_cli(["status", "--json"], env=site))
         assert (status["offline_pending"], status["checkins_today"]) == (0, 1)
         # back online the card keeps its offline number; a new check-in gets central's series
-        online = _json(
+        online = cli_json(
             run_cli(["checkin", "--text", EXAMPLE, "--clinic", "NOI", "--json"], env=site)
         )
         assert (online["queue_label"], online["offline"]) == ("A-1", True)
-        refreshed = _json(run_cli(["replica", "refresh", "--json"], env=site))
+        refreshed = cli_json(run_cli(["replica", "refresh", "--json"], env=site))
         assert refreshed["cards"] == 1

@@ -26,6 +26,7 @@ from db.store.journal import (
 )
 from kiosk.model import CheckIn
 from tests.builders import card, draft, patient
+from tests.db.clihelp import cli_json
 from tests.db.offline.test_offline import CLOSED_PORT, MORNING, central_rows, journal_store
 from tests.fakes import FakeClock
 
@@ -71,12 +72,6 @@ def test_a_refused_row_is_held_and_the_rows_after_it_go_in(
     assert held_count(journal) == 1
 
 
-def _json(result: CompletedProcess[bytes]) -> dict[str, object]:
-    assert result.returncode == 0, result.stderr.decode()
-    data: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return data
-
-
 def test_no_log_line_or_cli_output_carries_the_rows_values(
     postgres_url: str,
     store: SqlStore,
@@ -100,10 +95,10 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     }
     caplog.set_level(logging.DEBUG)
     result = run_cli(["replay", "--json"], env=site)
-    assert _json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1, "collided": 0}
+    assert cli_json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1, "collided": 0}
     status = run_cli(["status", "--json"], env=site)
-    assert (_json(status)["held"], _json(status)["offline_pending"]) == (1, 0)
-    assert _json(status)["state"] == "held"
+    assert (cli_json(status)["held"], cli_json(status)["offline_pending"]) == (1, 0)
+    assert cli_json(status)["state"] == "held"
     cut = run_cli(["status", "--json"], env={**site, "KIOSK_DATABASE_URL": CLOSED_PORT})
     assert cut.returncode == 1
     down = json.loads(cut.stdout.decode().strip().splitlines()[-1])
@@ -116,6 +111,6 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     for secret in (NAME.strip()[:20], "Giảđịnh", CCCD):
         assert secret not in said, f"{secret!r} leaked into a log line or the CLI's output"
     cleared = run_cli(["replay", "--clear-held", bad.id, "--json"], env=site)
-    assert _json(cleared) == {"cleared": 1}
-    after = _json(run_cli(["status", "--json"], env=site))
+    assert cli_json(cleared) == {"cleared": 1}
+    after = cli_json(run_cli(["status", "--json"], env=site))
     assert (after["held"], after["state"]) == (0, "online")
