@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 from tests.ui.web.desk_browserhelp import sign_in_at
-from tests.ui.web.deskhelp import desk_wiring, scanned_payload
+from tests.ui.web.deskhelp import desk_served, scanned_payload
 from tests.ui.web.fleethelp import fleet_of_three
 from tests.ui.web.screens import morning
-from tests.ui.web.webhelp import chromium, make_site, served
+from tests.ui.web.webhelp import chromium, make_site
 
 
 def main(out: Path) -> None:
@@ -28,8 +28,7 @@ def main(out: Path) -> None:
         morning(site)
         fleet_of_three(site)
         with (
-            desk_wiring(site) as (wiring, _),
-            served(site, desk=wiring.service) as url,
+            desk_served(site) as (url, _, _),
             chromium() as browser,
         ):
             page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from httpx import Client
+
 from db.wiring import Wiring, build_service
-from kiosk.clock import SystemClock
+from kiosk.clock import Clock, SystemClock
 from kiosk.printers import FilePrinter
 from kiosk.synthetic import bhyt_payload, people
-from tests.ui.web.webhelp import Site
+from tests.ui.web.webhelp import Site, served
 
 NAME = "Lê Văn Tâm"  # made up; its name's hex holds "aa", which a Telex input method mangles
 
@@ -29,6 +31,24 @@ def desk_wiring(site: Site) -> Iterator[tuple[Wiring, Path]]:
         yield wiring, slips
     finally:
         wiring.dispose()
+
+
+@contextmanager
+def desk_served(site: Site, clock: Clock | None = None) -> Iterator[tuple[str, Wiring, Path]]:
+    """kiosk-web with the desk's use case (:func:`desk_wiring`) on a real server: its base
+    URL, the wiring and the folder the desk's slips print to."""
+    with (
+        desk_wiring(site) as (wiring, slips),
+        served(site, clock=clock, desk=wiring.service) as url,
+    ):
+        yield url, wiring, slips
+
+
+@contextmanager
+def desk_client(site: Site, clock: Clock | None = None) -> Iterator[tuple[Client, Wiring, Path]]:
+    """:func:`desk_served` with an HTTP client of it (not signed in yet)."""
+    with desk_served(site, clock) as (url, wiring, slips), Client(base_url=url) as client:
+        yield client, wiring, slips
 
 
 def scanned_payload(*, telex: bool = True) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from httpx import Client, Response
 
 from tests.fakes import FakeClock
-from tests.ui.web.deskhelp import csrf_of, desk_wiring, scanned_payload
+from tests.ui.web.deskhelp import csrf_of, desk_client, scanned_payload
 from tests.ui.web.webhelp import PIN, Site, served
 
 
@@ -26,11 +26,7 @@ def sign_in(client: Client, code: str = "201", pin: str = PIN) -> Response:
 def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) -> None:
     site.add_staff()
     other = site.config.clinics[1].code  # not the first: the page must remember it
-    with (
-        desk_wiring(site) as (wiring, slips),
-        served(site, desk=wiring.service) as url,
-        Client(base_url=url) as client,
-    ):
+    with desk_client(site) as (client, wiring, slips):
         if True:
             signed = sign_in(client)
             assert signed.status_code == 303
@@ -88,11 +84,7 @@ def test_an_override_from_a_mangled_scan_prints_on_the_desk_printer(site: Site) 
 
 def test_forms_without_the_csrf_token_are_refused(site: Site) -> None:
     site.add_staff()
-    with (
-        desk_wiring(site) as (wiring, slips),
-        served(site, desk=wiring.service) as url,
-        Client(base_url=url) as client,
-    ):
+    with desk_client(site) as (client, _, slips):
         if True:
             page = client.get("/desk")
             assert client.post("/desk/signin", data={"code": "201", "pin": PIN}).status_code == 403
@@ -108,11 +100,7 @@ def test_the_session_ends_after_the_idle_minutes(site: Site) -> None:
     site.add_staff()
     clock = FakeClock(datetime.now(UTC))
     minutes = site.config.staff.desk_session_minutes
-    with (
-        desk_wiring(site) as (wiring, _),
-        served(site, clock=clock, desk=wiring.service) as url,
-        Client(base_url=url) as client,
-    ):
+    with desk_client(site, clock) as (client, _, _):
         if True:
             assert sign_in(client).status_code == 303
             clock.advance(minutes=minutes - 1)

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.fakes import FakeClock
 from tests.ui.web.desk_browserhelp import sign_in_at
-from tests.ui.web.deskhelp import desk_wiring, scanned_payload
+from tests.ui.web.deskhelp import desk_served, scanned_payload
 from tests.ui.web.webhelp import Site, needs_chromium, served
 
 pytestmark = needs_chromium
@@ -43,7 +43,7 @@ def sign_in(page: Any, url: str) -> None:
 
 def test_an_override_from_a_scan_takes_two_presses_and_prints(page: Any, site: Site) -> None:
     site.add_staff()
-    with desk_wiring(site) as (wiring, slips), served(site, desk=wiring.service) as url:
+    with desk_served(site) as (url, wiring, slips):
         sign_in(page, url)
         assert page.locator("[data-who]").get_attribute("data-who") == "Lan"
         hands = Keys(page)
@@ -74,7 +74,7 @@ def test_an_override_from_a_scan_takes_two_presses_and_prints(page: Any, site: S
 
 def test_a_post_without_the_csrf_token_is_refused(page: Any, site: Site) -> None:
     site.add_staff()
-    with desk_wiring(site) as (wiring, slips), served(site, desk=wiring.service) as url:
+    with desk_served(site) as (url, _, slips):
         sign_in(page, url)
         # the browser's own session cookie goes along; the token does not
         answer = page.request.post(

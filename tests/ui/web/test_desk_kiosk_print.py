@@ -15,9 +15,9 @@ from httpx import Client, Response
 from db.wiring import Wiring, build_service
 from kiosk.clock import SystemClock
 from tests.fakes import FakePrinter
-from tests.ui.web.deskhelp import csrf_of, desk_wiring, scanned_payload
+from tests.ui.web.deskhelp import csrf_of, desk_client, scanned_payload
 from tests.ui.web.test_desk import sign_in
-from tests.ui.web.webhelp import Site, served
+from tests.ui.web.webhelp import Site
 from ui.kiosk_printing import KioskPrinting
 
 
@@ -55,12 +55,7 @@ def test_an_override_printed_on_the_patients_kiosk(site: Site, tmp_path: Path) -
     site.store.tally_outcome("needs_reception", "K2", datetime.now(UTC))  # K2 sent them here
     k2_printer = FakePrinter()
     k2 = _kiosk(site, "K2", k2_printer)
-    with (
-        closing(k2),
-        desk_wiring(site) as (wiring, slips),
-        served(site, desk=wiring.service) as url,
-        Client(base_url=url) as client,
-    ):
+    with closing(k2), desk_client(site) as (client, _, slips):
         assert sign_in(client).status_code == 303
         desk = client.get("/desk")
         found = client.post(

@@ -12,8 +12,8 @@ from db.wiring import build_service
 from kiosk.clock import SystemClock
 from tests.fakes import FakePrinter
 from tests.ui.web.desk_browserhelp import sign_in_at
-from tests.ui.web.deskhelp import desk_wiring, scanned_payload
-from tests.ui.web.webhelp import Site, needs_chromium, served
+from tests.ui.web.deskhelp import desk_served, scanned_payload
+from tests.ui.web.webhelp import Site, needs_chromium
 from ui.kiosk_printing import KioskPrinting
 
 pytestmark = needs_chromium
@@ -26,7 +26,7 @@ def test_the_desk_follows_a_kiosk_print_to_printed(site: Site, page: Any) -> Non
     config = replace(site.config, kiosk=replace(site.config.kiosk, id="K2"))
     k2 = build_service(config, SystemClock(), printer=printer, use_gateway=False)
     try:
-        with desk_wiring(site) as (wiring, slips), served(site, desk=wiring.service) as url:
+        with desk_served(site) as (url, _, slips):
             sign_in_at(page, url)
             page.keyboard.type(scanned_payload())
             page.keyboard.press("Enter")

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from httpx import Client
-
-from tests.ui.web.deskhelp import csrf_of, desk_wiring, scanned_payload
+from tests.ui.web.deskhelp import csrf_of, desk_client, scanned_payload
 from tests.ui.web.test_desk import sign_in
-from tests.ui.web.webhelp import Site, served
+from tests.ui.web.webhelp import Site
 
 
 def test_the_referral_papers_date_is_checked_and_kept(site: Site) -> None:
     site.add_staff()
-    with (
-        desk_wiring(site) as (wiring, _),
-        served(site, desk=wiring.service) as url,
-        Client(base_url=url) as client,
-    ):
+    with desk_client(site) as (client, wiring, _):
         assert sign_in(client).status_code == 303
         today = site.today()
         assert isinstance(today, date)
