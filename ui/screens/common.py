@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -190,6 +190,20 @@ class Screen(QWidget):
         """Lay the screen out for large text (or back); the texts themselves are scaled by
         :func:`ui.screens.text_size.scale_text`."""
         self.large = large
+
+
+class LeavingScreen(Screen):
+    """A patient's last screen (a result, a reception ticket): the countdown back to the
+    start and the "done" button that goes there now."""
+
+    done = Signal()
+    personal = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.countdown = Countdown()
+        self.done_button = button("secondary")
+        self.done_button.clicked.connect(self.done.emit)
 
 
 class AdaptiveBox(QBoxLayout):

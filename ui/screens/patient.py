@@ -44,6 +44,7 @@ from ui.screens.common import (
     WARN,
     AdaptiveBox,
     Countdown,
+    LeavingScreen,
     Screen,
     Stretch,
     button,
@@ -536,17 +537,11 @@ class ConfirmScreen(_Question):
             w.setText("")
 
 
-class _ResultScreen(Screen):
+class _ResultScreen(LeavingScreen):
     """Common parts of the three result screens."""
-
-    done = Signal()
-    personal = True
 
     def __init__(self) -> None:
         super().__init__()
-        self.countdown = Countdown()
-        self.done_button = button("secondary")
-        self.done_button.clicked.connect(self.done.emit)
         self._outcome: Outcome | None = None
         self._clinic: Clinic | None = None
         self._patient = PublicPatient()

@@ -19,7 +19,7 @@ from ui.screens.common import (
     TITLE_PX,
     WARN,
     Captions,
-    Countdown,
+    LeavingScreen,
     Screen,
     Stretch,
     button,
@@ -31,15 +31,11 @@ TICKET_PX = 260  # the reception number: smaller than a queue number, still read
 TICKET_LARGE_PX = 150  # with large text, beside the half-again larger lines around it
 
 
-class TicketScreen(Screen):
+class TicketScreen(LeavingScreen):
     """A reception ticket's number (or "no number, show the slip"), why, and where to go."""
-
-    done = Signal()
-    personal = True
 
     def __init__(self) -> None:
         super().__init__()
-        self.countdown = Countdown()
         self.heading = label(TITLE_PX, bold=True, color=WARN)
         self.caption = label(BODY_PX)
         self.number = label(TICKET_PX, bold=True, color=PRIMARY)
@@ -47,8 +43,6 @@ class TicketScreen(Screen):
         self.reason = label(BODY_PX + 4, bold=True)
         self.take = label(BODY_PX, bold=True, color=PRIMARY)
         self.where = label(BODY_PX, color=PRIMARY, bold=True)
-        self.done_button = button("secondary")
-        self.done_button.clicked.connect(self.done.emit)
         for centred in (self.heading, self.caption, self.number, self.reason, self.take):
             centred.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column(
