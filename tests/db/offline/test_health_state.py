@@ -24,7 +24,14 @@ from kiosk.model import PrintState
 from tests.builders import draft
 from tests.db.clihelp import cli_json
 from tests.db.offline.registerhelp import kiosk_register
-from tests.db.offline.test_offline import CLOSED_PORT, MORNING, ROOT, journal_store, unreachable
+from tests.db.offline.test_offline import (
+    CLOSED_PORT,
+    MORNING,
+    ROOT,
+    journal_store,
+    kiosk_env,
+    unreachable,
+)
 from tests.fakes import FakeCamera, FakeClock
 from ui.admin_tools import build_health
 
@@ -136,12 +143,7 @@ def test_kiosk_admin_status_says_the_same(store: SqlStore, tmp_path: Path, run_c
     failover.commit_checkin(draft("k1", n=1))
     app_view = _report(store, failover, register)
     journal.dispose()
-    site = {
-        "KIOSK_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
-        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
-        "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
-        "KIOSK_INSURANCE_GATEWAY_URL": "",
-    }
+    site = kiosk_env(store.engine.url.render_as_string(hide_password=False), tmp_path)
     up = run_cli(["status", "--json"], env=site)
     cli_view = cli_json(up)
     for key in ("state", "offline_pending", "held", "prefix_held_by", "notice"):

@@ -18,7 +18,7 @@ from db.store.journal_file import move_aside
 from db.store.open import open_journal
 from kiosk.config import load_config
 from tests.db.clihelp import cli_json
-from tests.db.offline.test_offline import CLOSED_PORT, ROOT
+from tests.db.offline.test_offline import CLOSED_PORT, ROOT, kiosk_env
 from tests.db.pg import fresh_database
 
 RunCli = Callable[..., CompletedProcess[bytes]]
@@ -29,13 +29,10 @@ def _site(tmp_path: Path, central: str = CLOSED_PORT) -> dict[str, str]:
     """A kiosk with a central PostgreSQL (``central``; by default one that never answers:
     opening the journal does not touch it) and its journal in ``tmp_path``."""
     return {
-        "KIOSK_DATABASE_URL": central,
+        **kiosk_env(central, tmp_path),
         "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1",
-        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
-        "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
         "KIOSK_PRINTER_KIND": "file",
         "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips"),
-        "KIOSK_INSURANCE_GATEWAY_URL": "",
     }
 
 

@@ -44,7 +44,7 @@ from kiosk.ports import StoreError
 from tests.builders import ZONE, draft
 from tests.db.clihelp import cli_json
 from tests.db.his_server import his_server
-from tests.db.offline.test_offline import DAY, MORNING, journal_store
+from tests.db.offline.test_offline import DAY, MORNING, journal_store, kiosk_env
 from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
 from ui.web.desk import patient_row
@@ -179,13 +179,7 @@ def test_colliding_labels_through_kiosk_admin(
     two.commit_checkin(draft("from-two", n=2, day=day, created_at=now))
     two.dispose()
     with fresh_database(postgres_url) as url:
-        site = {
-            "KIOSK_DATABASE_URL": url,
-            "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
-            "KIOSK_INSURANCE_GATEWAY_URL": "",
-        }
-        first = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'one.db'}"}
-        second = {**site, "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'two.db'}"}
+        first, second = kiosk_env(url, tmp_path, "one.db"), kiosk_env(url, tmp_path, "two.db")
         assert cli_json(run_cli(["replay", "--json"], env=first))["collided"] == 0
         done = run_cli(["replay", "--json"], env=second)
         assert cli_json(done) == {

@@ -45,6 +45,17 @@ def journal_store(
     return SqlStore(engine, zone=ZONE, clock=FakeClock(MORNING), series=series, outbox=outbox)
 
 
+def kiosk_env(central_url: str, tmp_path: Path, journal: str = "offline.db") -> dict[str, str]:
+    """kiosk-admin's settings for a kiosk of series A on ``central_url``, its journal the file
+    ``journal`` in ``tmp_path`` (as :func:`journal_store` makes it), no insurance gateway."""
+    return {
+        "KIOSK_DATABASE_URL": central_url,
+        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
+        "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / journal}",
+        "KIOSK_INSURANCE_GATEWAY_URL": "",
+    }
+
+
 def unreachable() -> SqlStore:
     return SqlStore(create_kiosk_engine(CLOSED_PORT, connect_timeout_s=1), zone=ZONE)
 

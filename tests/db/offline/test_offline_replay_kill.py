@@ -20,7 +20,7 @@ from db.store import SqlStore
 from db.store.journal import pending_count
 from tests.builders import draft
 from tests.db.clihelp import cli_json
-from tests.db.offline.test_offline import CLOSED_PORT, MORNING, journal_store
+from tests.db.offline.test_offline import CLOSED_PORT, MORNING, journal_store, kiosk_env
 from tests.db.pg import fresh_database
 from tests.fakes import FakeClock
 
@@ -108,13 +108,10 @@ def test_the_offline_demo_through_kiosk_admin(
     cards.write_text(json.dumps(CARD_ROW, ensure_ascii=False) + "\n", encoding="utf-8")
     with fresh_database(postgres_url) as url:
         site = {
-            "KIOSK_DATABASE_URL": url,
-            "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
-            "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
+            **kiosk_env(url, tmp_path),
             "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1",
             "KIOSK_PRINTER_KIND": "file",
             "KIOSK_PRINTER_OUTPUT_DIR": str(tmp_path / "slips"),
-            "KIOSK_INSURANCE_GATEWAY_URL": "",
         }
         # the import on central also fills the journal's card replica
         assert run_cli(["import", str(cards), "--no-progress"], env=site).returncode == 0

@@ -27,7 +27,13 @@ from db.store.journal import (
 from kiosk.model import CheckIn
 from tests.builders import card, draft, patient
 from tests.db.clihelp import cli_json
-from tests.db.offline.test_offline import CLOSED_PORT, MORNING, central_rows, journal_store
+from tests.db.offline.test_offline import (
+    CLOSED_PORT,
+    MORNING,
+    central_rows,
+    journal_store,
+    kiosk_env,
+)
 from tests.fakes import FakeClock
 
 RunCli = Callable[..., CompletedProcess[bytes]]
@@ -87,12 +93,7 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     )
     journal.commit_checkin(draft("good", n=2))
     journal.dispose()
-    site = {
-        "KIOSK_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
-        "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
-        "KIOSK_DATABASE_OFFLINE_URL": f"sqlite:///{tmp_path / 'offline.db'}",
-        "KIOSK_INSURANCE_GATEWAY_URL": "",
-    }
+    site = kiosk_env(store.engine.url.render_as_string(hide_password=False), tmp_path)
     caplog.set_level(logging.DEBUG)
     result = run_cli(["replay", "--json"], env=site)
     assert cli_json(result) == {"replayed": 1, "already": 0, "failed": 0, "held": 1, "collided": 0}
