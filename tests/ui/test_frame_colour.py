@@ -6,19 +6,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.synthetic import SyntheticPerson, bhyt_payload
-from tests.ui.ui_rig import Make
+from tests.ui.ui_rig import Make, widget_pixels
 from ui.screens.pictures import IDLE, READ, SEEN
-
-
-def _pixels(widget: QWidget) -> NDArray[np.uint8]:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h = image.width(), image.height()
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
-    return rows[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def _count(pixels: NDArray[np.uint8], colour: str) -> int:
@@ -46,12 +38,12 @@ def test_the_frame_is_amber_until_a_read_then_green(
         window.on_sighting(far=far)
         assert welcome.overlay_text == caption
         assert preview.frame_color == SEEN
-        seen = _pixels(preview)
+        seen = widget_pixels(preview)
         assert _count(seen, SEEN) > 500, caption  # the outline and the guide's corners
         assert _count(seen, READ) == 0, caption  # nothing green yet
     window.on_scan(bhyt_payload(persons[0]))  # the read: the tick, and green
     assert welcome.overlay_text == "Đã đọc được mã"
     assert preview.frame_color == READ
-    read = _pixels(preview)
+    read = widget_pixels(preview)
     assert _count(read, READ) > 500
     assert _count(read, SEEN) == 0

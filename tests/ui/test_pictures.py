@@ -7,18 +7,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from tests.ui.ui_rig import Make
+from tests.ui.ui_rig import Make, widget_pixels
 from ui.screens.pictures import DocumentPicture, cccd_back_parts
-
-
-def _pixels(picture: DocumentPicture) -> NDArray[np.uint8]:
-    image = picture.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h = image.width(), image.height()
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
-    return rows[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def _dark_share(pixels: NDArray[np.uint8], rect: QRectF) -> float:
@@ -31,7 +24,7 @@ def test_the_chip_id_card_is_drawn_from_the_back(qtbot: QtBot) -> None:
     picture = DocumentPicture("cccd")
     qtbot.addWidget(picture)
     picture.resize(474, 300)
-    pixels = _pixels(picture)
+    pixels = widget_pixels(picture)
     card_w = min(474 * 0.95, 300 * 0.95 * 1.58)
     card = picture._place(card_w, card_w / 1.58)
     parts = cccd_back_parts(card)

@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -216,3 +219,11 @@ def expired(person: SyntheticPerson) -> SyntheticPerson:
 def revoked(card: CardRecord) -> CardRecord:
     """The card as the cache knows it after the insurance service revoked it."""
     return replace(card, status=CardStatus.REVOKED)
+
+
+def widget_pixels(widget: QWidget) -> NDArray[np.uint8]:
+    """What ``widget`` shows, as an RGB array (height × width × 3)."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h = image.width(), image.height()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
+    return rows[:, : w * 3].reshape(h, w, 3).copy()
