@@ -8,6 +8,8 @@ journal an SQLite file; the outage a central on a closed port (the same journal 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from db.models import audit_log, staff
@@ -15,7 +17,7 @@ from db.offline.failover import FailoverStore
 from db.offline.replay import replay
 from db.offline.staff_copy import OfflineStaff, StaffCopyLoop, replay_staff_actions
 from db.store import SqlStore
-from db.store.staff_copy import staff_copy_at, waiting_cancels
+from db.store.staff_copy import copy_staff, staff_copy_at, waiting_cancels
 from kiosk.checkin import CheckInRequest
 from kiosk.model import CheckInFlag
 from kiosk.outcome import Reason, Status
@@ -160,3 +162,14 @@ def test_an_expired_copy_is_wiped_even_if_nobody_signs_in(
     assert not cut_off.step()
     assert journal.get_staff("Lan") is None
     assert staff_copy_at(journal) is None
+
+
+def test_the_copy_keeps_centrals_sign_in_state(journal: SqlStore) -> None:
+    # a lock-out central counted goes on holding at the kiosk while central is down
+    locked = StaffAccount(
+        "Lan", "staff", hash_pin(PIN, n=2**10), code="201", failed_logins=3, lobby_failures=2,
+        failures_since=MORNING, next_try_at=MORNING + timedelta(minutes=1),
+        locked_until=MORNING + timedelta(minutes=15),
+    )  # fmt: skip
+    copy_staff(journal, [locked], MORNING)
+    assert journal.get_staff("Lan") == locked
