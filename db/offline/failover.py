@@ -32,7 +32,6 @@ from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.journal import (
     cancel_copy,
-    hold_events,
     is_pending,
     note_attempt,
     pending_count,
@@ -159,13 +158,9 @@ class FailoverStore:
             # this check-in and the replay keeps the printed label as its alias.
             draft = replace(draft, idempotency_key=earlier)
             tried = True
-        checkin = self.journal.commit_checkin(draft)
-        if tried:  # central may hold it (a lost reply): its HIS event waits for the replay
-            try:
-                hold_events(self.journal, checkin.id)
-            except StoreError as error:  # the patient has the number all the same
-                log.error("HIS event of %s not held for the replay: %s", checkin.id, error)
-        return checkin
+        # Central may hold it (a lost reply): its HIS event waits for the replay, written so
+        # in the journal's own transaction (no delivery can send it before it is marked).
+        return self.journal.commit_checkin(draft, in_doubt=tried)
 
     def _note_attempt(self, draft: CheckInDraft) -> None:
         # a cache: the copies report a journal that refuses writes (a full disk)

@@ -47,7 +47,7 @@ _LABEL_STAND_IN = '"queue_label": "'  # an offline label ("A-0" until numbered) 
 
 OUTBOX_INSERT_SQL = (
     "INSERT INTO outbox (event_id, kind, checkin_id, patient_key, payload, created_at, state,"
-    " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
+    " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)"
 )
 """The SQLite insert of one event, for the check-in's bare-driver transaction."""
 
@@ -114,6 +114,9 @@ class OutboxEvent:
     patient_key: str
     payload: str
     created_at: datetime  # UTC; also the first try's due time
+    #: ``in_doubt`` for a journal check-in central may hold too: written so in the check-in's
+    #: own transaction, so no delivery can send it before it is marked
+    state: str = PENDING
 
     def payload_with(self, number: int) -> str:
         """The payload with the queue number the transaction allocated (and an offline series'
@@ -137,12 +140,13 @@ class OutboxEvent:
             self.patient_key,
             self.payload_with(number),
             at,
+            self.state,
             at,
         )
 
     def values(self) -> dict[str, object]:
         """The event as values of the outbox table, pending its first try."""
-        return {**asdict(self), "state": PENDING, "attempts": 0, "next_attempt_at": self.created_at}
+        return {**asdict(self), "attempts": 0, "next_attempt_at": self.created_at}
 
 
 def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> OutboxEvent:

@@ -359,3 +359,45 @@ def test_a_kiosk_killed_after_central_committed_gives_the_rescan_the_same_checki
     again = restarted.commit_checkin(draft("scan-3", n=1))
     assert (again.label, again.id != first.id) == ("A-2", True)
     base.dispose()
+
+
+def test_a_journal_event_in_doubt_cannot_go_out_before_it_is_marked(
+    tmp_path: Path, journal: SqlStore
+) -> None:
+    """The journal's delivery runs the moment the journal has committed the offline check-in
+    (fault point ``committed`` of the journal): its event is already ``in_doubt``, written so
+    in the check-in's own transaction, and the HIS hears nothing from the journal."""
+    faults: list[str] = []
+
+    def lost_then_down(point: str) -> None:
+        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
+            faults.append(point)
+            raise StoreError("database unreachable: the server closed the connection")
+
+    base = journal_store(tmp_path, series="", name="central.db")
+    faulty = SqlStore(
+        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
+    )
+    with his_server() as (his, url):
+        sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
+        delivered: list[int] = []
+
+        def deliver_now(point: str) -> None:
+            if point == "committed":
+                delivered.append(
+                    deliver_pending([journal.outbox], sender, FakeClock(MORNING), POLICY).delivered
+                )
+
+        racing = SqlStore(
+            journal.engine,
+            zone=ZONE,
+            clock=FakeClock(MORNING),
+            series="A",
+            outbox=True,
+            fault=deliver_now,
+        )
+        slip = FailoverStore(faulty, racing).commit_checkin(draft("scan-1", n=1))
+        assert (slip.label, faults, delivered) == ("A-1", ["committed", "counter"], [0])
+        assert his.bodies() == []
+    assert [(k, s) for k, s, _ in _events(journal, slip.id)] == [("checkin", "in_doubt")]
+    base.dispose()
