@@ -17,7 +17,12 @@ from db.offline.failover import FailoverStore
 from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.calling import calling_store
-from db.store.open import open_central_unchecked, open_journal, open_store
+from db.store.open import (
+    open_central_unchecked,
+    open_journal,
+    open_store,
+    start_above_central,
+)
 from db.store.register import register_store
 from kiosk.checkin import CheckInService
 from kiosk.circuit import BreakerCheck, CircuitBreaker
@@ -108,6 +113,10 @@ def build_service(
             failover = FailoverStore(store, journal, online=False)
         else:
             failover = FailoverStore(store, journal)
+            try:
+                start_above_central(journal, store, config, clock)
+            except StoreError as error:  # the moved-aside journals' offset still holds
+                log.warning("offline counters not checked against central: %s", error)
     register = _register(config, store, failover, version) if version is not None else None
     checkins: CheckInStore = failover if failover is not None else store
     cards: CardCache = failover if failover is not None else store

@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,9 +32,10 @@ from db.offline.register import KioskRegister
 from db.store import SqlStore
 from db.store.journal import (
     cancel_copy,
-    hold_events,
     is_pending,
+    note_attempt,
     pending_count,
+    unsettled_attempt,
 )
 from db.store.staff_copy import AUDIT, queue_action, wait_to_cancel
 from kiosk.model import CardRecord, CheckIn, CheckInDraft, PrintState
@@ -139,6 +142,7 @@ class FailoverStore:
     def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
         tried = self.online
         if tried:
+            self._note_attempt(draft)
             try:
                 checkin = self._commit_central(draft)
             except StoreError as error:
@@ -147,13 +151,27 @@ class FailoverStore:
                 self.copies.remember(checkin, draft.idempotency_key)
                 return checkin
         self._may_number()
-        checkin = self.journal.commit_checkin(draft)
-        if tried:  # central may hold it (a lost reply): its HIS event waits for the replay
-            try:
-                hold_events(self.journal, checkin.id)
-            except StoreError as error:  # the patient has the number all the same
-                log.error("HIS event of %s not held for the replay: %s", checkin.id, error)
-        return checkin
+        earlier = self._unsettled_attempt(draft)
+        if earlier is not None and earlier != draft.idempotency_key:
+            # This visit's commit to central went out from a kiosk that died (or lost its
+            # copy) before it learnt the outcome: the same key, so central's row, if any, is
+            # this check-in and the replay keeps the printed label as its alias.
+            draft = replace(draft, idempotency_key=earlier)
+            tried = True
+        # Central may hold it (a lost reply): its HIS event waits for the replay, written so
+        # in the journal's own transaction (no delivery can send it before it is marked).
+        return self.journal.commit_checkin(draft, in_doubt=tried)
+
+    def _note_attempt(self, draft: CheckInDraft) -> None:
+        # a cache: the copies report a journal that refuses writes (a full disk)
+        with suppress(StoreError):
+            note_attempt(self.journal, draft)
+
+    def _unsettled_attempt(self, draft: CheckInDraft) -> str | None:
+        try:
+            return unsettled_attempt(self.journal, draft)
+        except StoreError:
+            return None  # the journal's own commit says what is wrong with it
 
     def _may_number(self) -> None:
         """The journal numbers only while the register gives this kiosk its prefix."""

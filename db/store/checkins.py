@@ -35,7 +35,7 @@ from db.models import (
 from db.store.checkin_fields import decision_fields, label_fields, patient_fields
 from db.store.database import Database
 from db.store.dialect import NewCheckin
-from db.store.outbox import outbox_event, purge_outbox
+from db.store.outbox import IN_DOUBT, outbox_event, purge_outbox
 from kiosk.model import (
     BirthDate,
     CheckIn,
@@ -69,17 +69,20 @@ class CheckinStore(Database):
         row = conn.execute(select(checkins).where(checkins.c.idempotency_key == key)).first()
         return checkin_from_row(row) if row is not None else None
 
-    def commit_checkin(self, draft: CheckInDraft) -> CheckIn:
+    def commit_checkin(self, draft: CheckInDraft, *, in_doubt: bool = False) -> CheckIn:
         """Allocate the next number and store the check-in and its audit row in ONE transaction.
+
+        ``in_doubt``: a journal's check-in central may hold too (its commit went unanswered):
+        its HIS event is written ``in_doubt``, to wait for the replay, in the same transaction.
 
         The same ``idempotency_key`` again returns the first check-in and uses no number: the
         insert hits the unique key, the whole transaction (counter included) rolls back, and
         the stored check-in is read back. Trying the insert first keeps the common case at
         four statements.
         """
-        return self._once_more(lambda: self._commit_once(draft))
+        return self._once_more(lambda: self._commit_once(draft, in_doubt))
 
-    def _commit_once(self, draft: CheckInDraft) -> CheckIn:
+    def _commit_once(self, draft: CheckInDraft, in_doubt: bool) -> CheckIn:
         checkin = draft.checkin(
             checkin_id_of(draft.idempotency_key), 0, self.series
         )  # numbered below
@@ -97,6 +100,8 @@ class CheckinStore(Database):
             "after": audit_json(checkin),
         }
         event = outbox_event("checkin", checkin) if self.outbox_enabled else None
+        if event is not None and in_doubt:
+            event = replace(event, state=IN_DOUBT)
         try:
             new = NewCheckin(values, audit, event)
             number = self._dialect.commit_checkin(self._engine, new, self._fault)

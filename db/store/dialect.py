@@ -353,7 +353,7 @@ def _pg_commit_sql(*, outbox: bool = False) -> str:
         " state, attempts, next_attempt_at)"
         " SELECT %(outbox_event_id)s, %(outbox_kind)s, c.id, %(outbox_patient_key)s,"
         " jsonb_set(CAST(%(outbox_payload)s AS jsonb), '{queue_number}',"
-        " to_jsonb(c.queue_number))::text, %(outbox_created_at)s, 'pending', 0,"
+        " to_jsonb(c.queue_number))::text, %(outbox_created_at)s, %(outbox_state)s, 0,"
         " %(outbox_created_at)s FROM c)"
         if outbox
         else ""

@@ -9,6 +9,7 @@ copied in for the duplicate guard. The replay's policy (order, counting, back-of
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,7 @@ from db.store.dialect import dialect_for
 from db.store.engine import READ_ONLY
 from db.store.outbox import DELIVERED, IN_DOUBT, PENDING
 from db.store.sql_store import SqlStore
-from kiosk.model import CheckIn, CheckInFlag
+from kiosk.model import CheckIn, CheckInDraft, CheckInFlag
 from kiosk.ports import StoreError
 
 # Results kept in the journal's ``replayed`` table.
@@ -477,3 +478,69 @@ def _hand_over_events(conn: Connection, item: PendingCheckIn, row: CheckIn) -> N
                 printed_label=row.printed_label,
             )
         conn.execute(insert(outbox).values(**values))
+
+
+#: The journal's note that the kiosk is about to commit a check-in to central (audit_log
+#: action): if the kiosk dies before it learns the outcome, a later offline check-in of the
+#: same visit takes the same idempotency key, so the replay finds central's row.
+ATTEMPT = "central_attempt"
+
+
+def _visit_marks(draft: CheckInDraft) -> list[str]:
+    """The visit's marks (patient key, clinic, day), hashed: no ID number in the journal's
+    audit rows."""
+    keys = [k for k in (draft.patient.bhxh_number, draft.patient.id_number) if k]
+    return [
+        "attempt:"
+        + hashlib.sha256(
+            f"{key}|{draft.clinic_code}|{draft.local_day.isoformat()}".encode()
+        ).hexdigest()
+        for key in keys
+    ]
+
+
+def note_attempt(journal: SqlStore, draft: CheckInDraft) -> None:
+    """Note in the journal, before the commit to central, which key this visit goes with."""
+    marks = _visit_marks(draft)
+    if not marks:
+        return
+    try:
+        with journal.engine.begin() as conn:
+            for mark in marks:
+                conn.execute(
+                    insert(audit_log).values(
+                        at=draft.created_at,
+                        actor=draft.kiosk_id,
+                        action=ATTEMPT,
+                        target=mark,
+                        before=None,
+                        after=draft.idempotency_key,
+                    )
+                )
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+
+
+def unsettled_attempt(journal: SqlStore, draft: CheckInDraft) -> str | None:
+    """The idempotency key of this visit's last commit to central whose outcome the kiosk
+    never learnt (no journal check-in has that key: the kiosk died, or lost its copy), or
+    None. Central may hold a check-in under it."""
+    marks = _visit_marks(draft)
+    if not marks:
+        return None
+    try:
+        with _reading(journal) as conn:
+            key = conn.execute(
+                select(audit_log.c.after)
+                .where(audit_log.c.action == ATTEMPT, audit_log.c.target.in_(marks))
+                .order_by(audit_log.c.id.desc())
+                .limit(1)
+            ).scalar()
+            if key is None:
+                return None
+            known = conn.execute(
+                select(checkins.c.id).where(checkins.c.idempotency_key == key)
+            ).first()
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from error
+    return None if known is not None else str(key)

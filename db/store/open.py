@@ -16,8 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.store import SqlStore, describe_error
 from db.store.engine import create_kiosk_engine
 from db.store.journal_file import is_corrupt, journal_path, move_aside
+from db.store.journal_seed import REBUILD_OFFSET, central_highest, raise_counters, rebuilds_on
 from db.store.migrate import needs_upgrade, upgrade
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, SystemClock, local_day
 from kiosk.config import Config
 from kiosk.ports import StoreError
 
@@ -94,7 +95,7 @@ def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
     if path is not None and not path.exists():
         log.info("offline journal %s missing: a new one is built", path)  # a first start, too
     try:
-        return _open_journal(config, url, clock)
+        journal = _open_journal(config, url, clock)
     except StoreError as error:
         if path is None or not is_corrupt(error):
             raise
@@ -106,7 +107,34 @@ def open_journal(config: Config, clock: Clock | None = None) -> SqlStore | None:
             error,
             aside.name,
         )
-    return _open_journal(config, url, clock)
+        journal = _open_journal(config, url, clock)
+    if path is not None:
+        _start_above_lost_journals(journal, config, path, clock)
+    return journal
+
+
+def _start_above_lost_journals(
+    journal: SqlStore, config: Config, path: Path, clock: Clock | None
+) -> None:
+    """Today's offline counters above any number a journal moved aside today may have used
+    (:mod:`db.store.journal_seed`), so a rebuilt journal never prints a label twice."""
+    day = local_day(clock or SystemClock(), config.kiosk.zone)
+    lost = rebuilds_on(path, day, config.kiosk.zone)
+    if lost:
+        floor = REBUILD_OFFSET * lost
+        try:
+            raise_counters(journal, day, ((c.code, floor) for c in config.clinics))
+        except StoreError:
+            journal.dispose()
+            raise
+
+
+def start_above_central(journal: SqlStore, central: SqlStore, config: Config, clock: Clock) -> None:
+    """Today's offline counters above central's highest number of this kiosk's series (a
+    journal rebuilt or lost today forgot what it printed; central knows what it replayed)."""
+    day = local_day(clock, config.kiosk.zone)
+    highest = central_highest(central, config.kiosk.offline_prefix, day)
+    raise_counters(journal, day, highest.items())
 
 
 def _open_journal(config: Config, url: str, clock: Clock | None) -> SqlStore:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from db.errors import store_errors
-from db.models import checkins, outbox, sqlite_moment
+from db.models import checkins, outbox, replayed, sqlite_moment
 from db.store.checkin_fields import decision_fields, label_fields, patient_fields
 from db.store.engine import READ_ONLY
 from db.tally import Counts
@@ -36,6 +36,7 @@ NEEDS_IDENTITY = "needs_identity"
 # A journal's event of a check-in central may hold too (a lost reply): not delivered from the
 # journal; the replay drops it (central's event stands) or hands it to central's outbox.
 IN_DOUBT = "in_doubt"
+_HELD = "held"  # db.store.journal.HELD: a replayed row central refused (journal imports us)
 _STUCK = (FAILED, NEEDS_IDENTITY)  # states that hold a patient's later events back
 
 # The number is only known inside the write transaction: the payload is built beforehand with
@@ -46,7 +47,7 @@ _LABEL_STAND_IN = '"queue_label": "'  # an offline label ("A-0" until numbered) 
 
 OUTBOX_INSERT_SQL = (
     "INSERT INTO outbox (event_id, kind, checkin_id, patient_key, payload, created_at, state,"
-    " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
+    " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)"
 )
 """The SQLite insert of one event, for the check-in's bare-driver transaction."""
 
@@ -113,6 +114,9 @@ class OutboxEvent:
     patient_key: str
     payload: str
     created_at: datetime  # UTC; also the first try's due time
+    #: ``in_doubt`` for a journal check-in central may hold too: written so in the check-in's
+    #: own transaction, so no delivery can send it before it is marked
+    state: str = PENDING
 
     def payload_with(self, number: int) -> str:
         """The payload with the queue number the transaction allocated (and an offline series'
@@ -136,12 +140,13 @@ class OutboxEvent:
             self.patient_key,
             self.payload_with(number),
             at,
+            self.state,
             at,
         )
 
     def values(self) -> dict[str, object]:
         """The event as values of the outbox table, pending its first try."""
-        return {**asdict(self), "state": PENDING, "attempts": 0, "next_attempt_at": self.created_at}
+        return {**asdict(self), "attempts": 0, "next_attempt_at": self.created_at}
 
 
 def outbox_event(kind: str, checkin: CheckIn, at: datetime | None = None) -> OutboxEvent:
@@ -221,8 +226,17 @@ class SqlOutbox:
         conn.execute(insert(outbox).values(outbox_event(kind, checkin, at).values()))
 
     def counts(self) -> OutboxCounts:
-        """Events per state."""
-        stmt = select(outbox.c.state, func.count()).group_by(outbox.c.state)
+        """Events per state.
+
+        An event in doubt whose check-in is held for reception (in a journal: central refused
+        the row) is not in the backlog: it waits for staff with its check-in, which the health
+        counts as held, and goes to central with it once released."""
+        held = select(replayed.c.checkin_id).where(replayed.c.result == _HELD)
+        stmt = (
+            select(outbox.c.state, func.count())
+            .where(~((outbox.c.state == IN_DOUBT) & outbox.c.checkin_id.in_(held)))
+            .group_by(outbox.c.state)
+        )
         with store_errors(), self._read() as conn:
             found = {str(state): int(n) for state, n in conn.execute(stmt)}
         return OutboxCounts(

@@ -7,19 +7,27 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
+from sqlalchemy import update
 
+from db.models import checkins
+from db.store import SqlStore
+from db.store.engine import create_kiosk_engine
 from db.store.journal import pending_count
 from db.store.journal_file import move_aside
-from db.store.open import open_journal
+from db.store.journal_seed import REBUILD_OFFSET
+from db.store.migrate import upgrade
+from db.store.open import open_journal, start_above_central
 from kiosk.config import load_config
+from tests.builders import ZONE, draft
 from tests.db.clihelp import cli_json
-from tests.db.offline.test_offline import CLOSED_PORT, ROOT, kiosk_env
+from tests.db.offline.test_offline import CLOSED_PORT, DAY, MORNING, ROOT, kiosk_env
 from tests.db.pg import fresh_database
+from tests.fakes import FakeClock
 
 RunCli = Callable[..., CompletedProcess[bytes]]
 GARBAGE = b"PK\x03\x04 a zip file, not a database " * 200
@@ -130,3 +138,85 @@ def test_moving_aside_takes_the_wal_and_shm_along(tmp_path: Path) -> None:
         aside.name + "-wal",
     ]
     assert (tmp_path / (aside.name + "-wal")).read_bytes() == b"w"
+
+
+def _offline_label(
+    journal: SqlStore, key: str, n: int, clinic: str = "NOI", day: date = DAY
+) -> str:
+    """The label the journal numbers a new check-in with (``n``: which synthetic card)."""
+    return journal.commit_checkin(draft(key=key, n=n, clinic=clinic, day=day)).label
+
+
+def test_a_rebuilt_journal_never_prints_a_label_the_lost_one_printed(tmp_path: Path) -> None:
+    """The lost journal's counters go with it: the rebuilt one numbers today above the
+    documented offset (per journal moved aside today), in every clinic, and keeps doing so
+    when the kiosk starts again."""
+    config = load_config(ROOT / "config.toml", env=_site(tmp_path))
+    clock = FakeClock(MORNING)
+    first = open_journal(config, clock)
+    assert first is not None
+    printed = {_offline_label(first, "k1", 1), _offline_label(first, "k2", 2, "NHI")}
+    assert printed == {"A-1"}  # one per clinic
+    first.dispose()
+    journal = tmp_path / "offline.db"
+    journal.write_bytes(GARBAGE)
+    clock.advance(minutes=5)
+    rebuilt = open_journal(config, clock)
+    assert rebuilt is not None
+    assert _offline_label(rebuilt, "k3", 3) == f"A-{REBUILD_OFFSET + 1}"
+    assert _offline_label(rebuilt, "k4", 4, "NHI") == f"A-{REBUILD_OFFSET + 1}"
+    rebuilt.dispose()
+    again = open_journal(config, clock)  # a plain restart: the counters go on
+    assert again is not None
+    assert _offline_label(again, "k5", 5) == f"A-{REBUILD_OFFSET + 2}"
+    again.dispose()
+    journal.write_bytes(GARBAGE)  # the second loss of the day: above both lost files
+    clock.advance(minutes=5)
+    second = open_journal(config, clock)
+    assert second is not None
+    assert _offline_label(second, "k6", 6) == f"A-{2 * REBUILD_OFFSET + 1}"
+    second.dispose()
+    # a journal lost on another day does not move today's numbers
+    clock.advance(days=1)
+    journal.write_bytes(GARBAGE)
+    clock.advance(minutes=5)
+    tomorrow = open_journal(config, clock)
+    assert tomorrow is not None
+    next_day = DAY + timedelta(days=1)
+    assert _offline_label(tomorrow, "k7", 7, day=next_day) == f"A-{REBUILD_OFFSET + 1}"
+    assert _offline_label(tomorrow, "k8", 8, "NHI", day=next_day) == f"A-{REBUILD_OFFSET + 1}"
+    assert _offline_label(tomorrow, "k9", 9, day=DAY + timedelta(days=2)) == "A-1"
+    tomorrow.dispose()
+
+
+def test_the_journal_numbers_above_what_central_holds_of_its_series(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Central answers at start-up: the journal's numbers of today go above central's highest
+    of this kiosk's series, its own rows and the printed labels it keeps as aliases."""
+    with fresh_database(postgres_url) as url:
+        engine = create_kiosk_engine(url)
+        upgrade(engine)
+        clock = FakeClock(MORNING)
+        central = SqlStore(engine, zone=ZONE, clock=clock)
+        replayed = SqlStore(engine, zone=ZONE, clock=clock, series="A")
+        try:
+            assert replayed.commit_checkin(draft(key="r1", n=1)).label == "A-1"
+            aliased = central.commit_checkin(draft(key="c1", n=2, clinic="NHI"))
+            with engine.begin() as conn:
+                conn.execute(
+                    update(checkins).where(checkins.c.id == aliased.id).values(printed_label="A-7")
+                )
+            other = SqlStore(engine, zone=ZONE, clock=clock, series="B")  # another kiosk's
+            assert other.commit_checkin(draft(key="b1", n=3, clinic="TMH")).label == "B-1"
+            config = load_config(ROOT / "config.toml", env=_site(tmp_path, url))
+            journal = open_journal(config, clock)
+            assert journal is not None
+            start_above_central(journal, central, config, clock)
+            start_above_central(journal, central, config, clock)  # twice changes nothing
+            assert _offline_label(journal, "k1", 4) == "A-2"
+            assert _offline_label(journal, "k2", 5, "NHI") == "A-8"
+            assert _offline_label(journal, "k3", 6, "TMH") == "A-1"
+            journal.dispose()
+        finally:
+            engine.dispose()

@@ -284,3 +284,94 @@ def test_two_kiosks_replaying_one_label_at_the_same_moment_keep_both(
     assert {c.flag for c in kept.values()} == {CheckInFlag.LABEL_COLLISION.value}
     one.dispose()
     two.dispose()
+
+
+class KioskKilled(BaseException):
+    """The kiosk process dies where it stands (a SIGKILL): nothing of it runs on."""
+
+
+def test_a_kiosk_killed_after_central_committed_gives_the_rescan_the_same_checkin(
+    tmp_path: Path, journal: SqlStore
+) -> None:
+    """Central commits the visit and the kiosk dies before it learns so (fault point
+    ``committed``): no copy in the journal. It starts again offline and the patient scans
+    again (a new attempt): the journal prints ``A-1`` under the first attempt's key, so the
+    replay finds central's row and keeps ``A-1`` as its alias. One check-in in central, one
+    check-in event to the HIS, and none from the journal before the replay."""
+
+    def killed(point: str) -> None:
+        if point == "committed":
+            raise KioskKilled(point)
+
+    base = journal_store(tmp_path, series="", name="central.db")
+    central = SqlStore(base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
+    faulty = SqlStore(base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=killed)
+    with pytest.raises(KioskKilled):
+        FailoverStore(faulty, journal).commit_checkin(draft("scan-1", n=1))
+    [first] = central.list_checkins(DAY)
+    assert first.label == "1"
+    restarted = FailoverStore(central, journal, online=False)  # central did not answer its start
+    assert restarted.existing_checkin(first.patient.bhxh_number or "", "NOI", DAY) is None
+    slip = restarted.commit_checkin(draft("scan-2", n=1))
+    assert (slip.label, slip.id) == ("A-1", first.id)
+    with his_server() as (his, url):
+        sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
+        deliver_pending([journal.outbox], sender, FakeClock(MORNING), POLICY)
+        assert his.bodies() == []  # in doubt: central may hold the visit
+        summary = replay(central, journal, FakeClock(MORNING))
+        assert (summary.aliased, pending_count(journal)) == (("A-1",), 0)
+        deliver_pending([central.outbox, journal.outbox], sender, FakeClock(MORNING), POLICY)
+        got = his.bodies()
+    [row] = central.list_checkins(DAY)
+    assert (row.id, row.label, row.printed_label) == (first.id, "1", "A-1")
+    assert [(b["event"], b["checkin_id"], b["printed_label"]) for b in got] == [
+        ("checkin", first.id, "A-1")
+    ]
+    # the journal knows the first attempt's outcome now: a later visit (the first one
+    # cancelled) is a new check-in again
+    central.cancel_checkin(first.id, "Lễ tân", "về")
+    again = restarted.commit_checkin(draft("scan-3", n=1))
+    assert (again.label, again.id != first.id) == ("A-2", True)
+    base.dispose()
+
+
+def test_a_journal_event_in_doubt_cannot_go_out_before_it_is_marked(
+    tmp_path: Path, journal: SqlStore
+) -> None:
+    """The journal's delivery runs the moment the journal has committed the offline check-in
+    (fault point ``committed`` of the journal): its event is already ``in_doubt``, written so
+    in the check-in's own transaction, and the HIS hears nothing from the journal."""
+    faults: list[str] = []
+
+    def lost_then_down(point: str) -> None:
+        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
+            faults.append(point)
+            raise StoreError("database unreachable: the server closed the connection")
+
+    base = journal_store(tmp_path, series="", name="central.db")
+    faulty = SqlStore(
+        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
+    )
+    with his_server() as (his, url):
+        sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
+        delivered: list[int] = []
+
+        def deliver_now(point: str) -> None:
+            if point == "committed":
+                delivered.append(
+                    deliver_pending([journal.outbox], sender, FakeClock(MORNING), POLICY).delivered
+                )
+
+        racing = SqlStore(
+            journal.engine,
+            zone=ZONE,
+            clock=FakeClock(MORNING),
+            series="A",
+            outbox=True,
+            fault=deliver_now,
+        )
+        slip = FailoverStore(faulty, racing).commit_checkin(draft("scan-1", n=1))
+        assert (slip.label, faults, delivered) == ("A-1", ["committed", "counter"], [0])
+        assert his.bodies() == []
+    assert [(k, s) for k, s, _ in _events(journal, slip.id)] == [("checkin", "in_doubt")]
+    base.dispose()

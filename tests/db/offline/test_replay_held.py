@@ -22,10 +22,12 @@ from db.store.checkins import checkin_values
 from db.store.journal import (
     held_checkins,
     held_count,
+    hold_events,
     pending_count,
+    release_held,
 )
 from kiosk.model import CheckIn
-from tests.builders import card, draft, patient
+from tests.builders import ZONE, card, draft, patient
 from tests.db.clihelp import cli_json
 from tests.db.offline.test_offline import (
     CLOSED_PORT,
@@ -115,3 +117,24 @@ def test_no_log_line_or_cli_output_carries_the_rows_values(
     assert cli_json(cleared) == {"cleared": 1}
     after = cli_json(run_cli(["status", "--json"], env=site))
     assert (after["held"], after["state"]) == (0, "online")
+
+
+def test_the_event_of_a_held_check_in_waits_with_it_not_in_the_backlog(
+    store: SqlStore, journal: SqlStore
+) -> None:
+    """A check-in numbered offline right after central failed (its HIS event in doubt) that
+    central then refuses is held: its event waits for staff with it, so the journal's outbox
+    backlog is empty (the kiosk is drained) until staff release it."""
+    with_outbox = SqlStore(
+        journal.engine, zone=ZONE, clock=FakeClock(MORNING), series="A", outbox=True
+    )
+    mine = [with_outbox.commit_checkin(draft(f"k{i}", n=i)) for i in (1, 2)]
+    for checkin in mine:
+        hold_events(with_outbox, checkin.id)
+    assert with_outbox.outbox.counts().pending == 2  # both wait for the replay
+    _taken_id_in_central(store, mine[1])
+    assert replay(store, with_outbox, FakeClock(MORNING)).as_json()["held"] == 1
+    assert (pending_count(journal), held_count(journal)) == (0, 1)
+    assert with_outbox.outbox.counts().pending == 0
+    assert release_held(journal, mine[1].id) == 1  # staff put it back in line
+    assert with_outbox.outbox.counts().pending == 1
