@@ -147,8 +147,8 @@ MUTANTS = (
     Mutant(  # a kiosk numbers offline under a prefix the register gave to another kiosk
         name="prefix-guard-off",
         path="db/offline/failover.py",
-        old="        self._may_number()\n        checkin = self.journal.commit_checkin(draft)\n",
-        new="        checkin = self.journal.commit_checkin(draft)\n",
+        old="        self._may_number()\n        earlier = self._unsettled_attempt(draft)\n",
+        new="        earlier = self._unsettled_attempt(draft)\n",
         test=(
             "tests/db/offline/test_prefix_collision.py::"
             "test_the_second_kiosk_with_a_prefix_sends_patients_to_reception_offline"
