@@ -162,7 +162,9 @@ MUTANTS = (
         new=_REPLAY_COMMIT_THEN_MARK,
         test=FLEET,
     ),
-    Mutant(  # a lost reply numbered again offline (one check-in per slip, one HIS event)
+    Mutant(  # a lost reply numbered again offline: since the replay keeps a printed label as
+        # central's row's alias, the fleet's invariants hold without the retry, so its guard is
+        # the lost-reply test (the patient gets central's number, not a second one offline)
         name="fleet-no-lost-reply-retry",
         path="db/offline/failover.py",
         old=(
@@ -171,7 +173,10 @@ MUTANTS = (
             "            return self.central.commit_checkin(draft)\n"
         ),
         new="            raise  # no second try: the journal numbers the patient\n",
-        test=FLEET,
+        test=(
+            "tests/db/offline/test_lost_reply.py::"
+            "test_a_lost_reply_after_the_commit_gives_the_committed_rows_label"
+        ),
         also=(
             (
                 "db/store/database.py",
