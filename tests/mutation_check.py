@@ -195,7 +195,12 @@ MUTANTS = (
             "series=config.kiosk.offline_prefix)\n"
         ),
         new='    return _migrated(engine, config, clock, True, series="A")  # one for all\n',
-        test=FLEET,
+        # the fleet's run does not always put two kiosks offline at once in one clinic (the
+        # journal's counters start above central's highest of their series): this test always
+        test=(
+            "tests/db/offline/test_journal_file.py::"
+            "test_the_journal_numbers_in_the_kiosks_own_series"
+        ),
     ),
     Mutant(  # the replay stops at a refused row (no kiosk offline while central is up)
         name="fleet-replay-stops-at-bad-row",

@@ -220,3 +220,17 @@ def test_the_journal_numbers_above_what_central_holds_of_its_series(
             journal.dispose()
         finally:
             engine.dispose()
+
+
+def test_the_journal_numbers_in_the_kiosks_own_series(tmp_path: Path) -> None:
+    """Each kiosk's offline labels carry its own ``kiosk.offline_prefix``: two kiosks offline
+    at once never print one label."""
+    labels = []
+    for prefix in ("B", "K7"):
+        folder = tmp_path / prefix
+        site = {**_site(folder), "KIOSK_KIOSK_OFFLINE_PREFIX": prefix}
+        journal = open_journal(load_config(ROOT / "config.toml", env=site), FakeClock(MORNING))
+        assert journal is not None
+        labels.append(_offline_label(journal, f"p-{prefix}", 1))
+        journal.dispose()
+    assert labels == ["B-1", "K7-1"]
