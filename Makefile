@@ -92,10 +92,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# The tests run on PYTEST_WORKERS processes (pytest-xdist); tests that share something outside
-# their own tmp_path carry an xdist_group mark and run on one worker (--dist loadgroup).
+# The tests run on PYTEST_WORKERS processes (pytest-xdist); each test keeps to its own tmp_path,
+# database and ports. The slow ones are collected first (tests/conftest.py) and an idle worker
+# steals queued tests from a busy one (--dist worksteal), so neither waits on the other's tail.
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
 pytest: setup
 	$(BIN)/pytest $(PYTEST_PARALLEL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -26,6 +27,33 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # derandomized: the same examples every run, so a pass there is not a matter of luck.
 settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked ``slow`` first, in their own order, and the rest after them.
+
+    pytest-xdist hands tests to its workers in this order: a long test that starts last keeps
+    one worker busy after the other has finished, so the long ones go first and the many
+    short ones fill in around them (the suite's wall time on two cores is the longer
+    worker's)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make`` fills once per test run, shared by the pytest-xdist workers: the
+    first worker to ask makes it (under a file lock), the others wait and read it. For
+    expensive read-only inputs (the spoken prompts take seconds to write)."""
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
 
 
 @pytest.fixture

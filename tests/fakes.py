@@ -891,7 +891,8 @@ class _HostileHandler(BaseHTTPRequestHandler):
 def hostile_feed(mode: str) -> Iterator[HostileFeed]:
     """A :class:`HostileFeed` serving on a thread for the duration of the block."""
     server = HostileFeed(mode)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll: shutdown() waits for the serving loop's next look (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server

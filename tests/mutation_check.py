@@ -38,13 +38,21 @@ class Mutant:
     new: str
     test: str
     also: tuple[tuple[str, str, str], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()  # extra environment for the test (a narrower run)
 
     def edits(self) -> tuple[tuple[str, str, str], ...]:
         return ((self.path, self.old, self.new), *self.also)
 
 
-# The fleet harness's short run: each of its invariants must fail on a mutant below.
+# The fleet harness's short run: each of its invariants must fail on a mutant below. Each
+# mutant narrows the run to the fault its bug needs (tests/fleet/test_fleet.py reads these).
 FLEET = "tests/fleet/test_fleet.py::test_a_short_run_keeps_every_invariant"
+
+
+def _fleet_run(faults: str, patients: int) -> tuple[tuple[str, str], ...]:
+    return (("KIOSK_FLEET_FAULTS", faults), ("KIOSK_FLEET_PATIENTS", str(patients)))
+
+
 _REPLAY_MARK_THEN_COMMIT = (
     "        try:\n"
     "            result = replay_checkin(central, item)\n"
@@ -99,7 +107,7 @@ MUTANTS = (
             "        with self._writing() as conn:\n"
             "            displaced = 0\n"
         ),
-        test="tests/db/cards/test_sync.py::test_sigkill_at_20_random_moments_then_exact",
+        test="tests/db/cards/test_sync.py::test_sigkill_at_20_moments_then_exact",
     ),
     Mutant(
         name="counter-apart-from-checkin",
@@ -161,6 +169,7 @@ MUTANTS = (
         old=_REPLAY_MARK_THEN_COMMIT,
         new=_REPLAY_COMMIT_THEN_MARK,
         test=FLEET,
+        env=_fleet_run("replay_kill", 40),
     ),
     Mutant(  # a lost reply numbered again offline: since the replay keeps a printed label as
         # central's row's alias, the fleet's invariants hold without the retry, so its guard is
@@ -216,6 +225,7 @@ MUTANTS = (
             "            break\n"
         ),
         test=FLEET,
+        env=_fleet_run("bad_row", 40),
     ),
     Mutant(  # a log line with the patient's name (no personal data in the logs)
         name="fleet-name-in-log",
@@ -226,6 +236,7 @@ MUTANTS = (
             "                 snapshot.name)\n"
         ),
         test=FLEET,
+        env=_fleet_run("his_5xx", 20),  # any run: every check-in logs a line
     ),
 )
 
@@ -263,7 +274,12 @@ def run_mutant(mutant: Mutant, timeout_s: float = 900) -> Verdict:
                 )
             path.write_text(text.replace(old, new), encoding="utf-8")
         # The copy first on the path, ahead of the editable install of the real tree.
-        env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tree),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **dict(mutant.env),
+        }
         try:
             result = subprocess.run(
                 [sys.executable, "-m", "pytest", mutant.test, "-x", "-q", "-p", "no:cacheprovider"],

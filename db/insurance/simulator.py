@@ -613,7 +613,10 @@ def start_simulator(
     """
     state = state or SimState(Population(cards, seed, day), faults or Faults())
     server = make_server(state, port)
-    thread = threading.Thread(target=server.serve_forever, name="insurance-sim", daemon=True)
+    # a short poll: shutdown() waits for the serving loop's next look (0.5 s by default)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.02,), name="insurance-sim", daemon=True
+    )
     thread.start()
     host, bound = server.server_address[:2]
     return server, f"http://{host!s}:{bound}"

@@ -8,7 +8,7 @@ upsert statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -25,6 +25,10 @@ from db.store.dialect import CODE_COLUMNS, IN_CHUNK, card_select
 from db.tally import Counts
 from kiosk.model import CardRecord
 from kiosk.ports import StoreError
+
+#: The kill tests' named point (None in the product): called with ``"page_written"`` once a
+#: sync page and its cursor are written, before their one transaction commits.
+fault_point: Callable[[str], None] | None = None
 
 T = TypeVar("T")
 
@@ -221,6 +225,8 @@ class CardStore(Database):
                 },
             )
             conn.execute(stmt)
+            if fault_point is not None:
+                fault_point("page_written")
             return counts
 
     # -- the first load of an empty cache (SQLite) -----------------------------------------

@@ -5,11 +5,14 @@ the ``run_cli`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -46,11 +49,24 @@ def run_python(
 
 
 # Modules a killable ``kiosk-admin`` child needs, imported once by the fork server
-_PRELOADED = ["db.cli", "db.commands.sync", "tests.db.clihelp"]
+_PRELOADED = ["db.cli", "db.commands.sync", "db.store.cards", "tests.db.clihelp"]
 
 
-def start_cli_child(args: list[str], env: dict[str, str]) -> BaseProcess:
-    """``kiosk-admin args`` started in a child process, output thrown away, to be SIGKILLed.
+@dataclass(frozen=True)
+class KillAt:
+    """Where a child kills itself: the ``nth`` time ``module``'s ``fault_point`` hook is called
+    with ``point`` (a named moment the product code marks for the kill tests)."""
+
+    module: str
+    point: str
+    nth: int = 1
+
+
+def start_cli_child(
+    args: list[str], env: dict[str, str], kill_at: KillAt | None = None
+) -> BaseProcess:
+    """``kiosk-admin args`` started in a child process, output thrown away, to be SIGKILLed
+    (by the caller, or by the child itself at ``kill_at``).
 
     The child is forked from a server that has already imported the CLI (multiprocessing's
     "forkserver": one fresh, single-threaded interpreter started once per test process), so
@@ -58,14 +74,24 @@ def start_cli_child(args: list[str], env: dict[str, str]) -> BaseProcess:
     real process all the same: a kill stops it between any two instructions."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOADED)
-    child = context.Process(target=_run_cli_child, args=(args, env), daemon=True)
+    child = context.Process(target=_run_cli_child, args=(args, env, kill_at), daemon=True)
     child.start()
     return child
 
 
-def _run_cli_child(args: list[str], env: dict[str, str]) -> None:
+def _run_cli_child(args: list[str], env: dict[str, str], kill_at: KillAt | None) -> None:
     from db.cli import main
 
+    if kill_at is not None:
+        calls = 0
+
+        def kill_here(point: str) -> None:
+            nonlocal calls
+            calls += point == kill_at.point
+            if calls == kill_at.nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        setattr(importlib.import_module(kill_at.module), "fault_point", kill_here)  # noqa: B010
     os.environ.clear()
     os.environ.update(env)
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -170,7 +170,8 @@ class QuietHandler(BaseHTTPRequestHandler):
 @contextmanager
 def serving(server: ThreadingHTTPServer) -> Iterator[int]:
     """``server`` serving on a thread of its own until the block ends; yields its port."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll: shutdown() waits for the serving loop's next look (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server.server_address[1]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -198,6 +199,7 @@ def _run_one(text: str, rng: random.Random, card: CardRecord) -> bool:
     return True
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=MUTATED_EXAMPLES, database=None)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), person=st.integers(0, 59))
 def test_mutated_payloads_never_raise(seed: int, person: int) -> None:

@@ -35,6 +35,7 @@ from kiosk.voice import (
     trim_silence,
 )
 from kiosk.voice_prompts import TARGET_LUFS, generate, main, scripts
+from tests.conftest import made_once
 from tests.kiosk.test_voice import ROOM_101
 
 SPREAD_DB = 1.0
@@ -119,14 +120,17 @@ def test_the_meter_reads_a_1_khz_sine_as_the_standard_says() -> None:
     assert integrated_lufs(quiet) == pytest.approx(integrated_lufs(tone(3, 0.5)), abs=0.5)
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("voice")
+def _write_prompts(folder: Path) -> None:
     written = generate(folder, espeak=str(shutil.which("espeak-ng")), ffmpeg=shutil.which("ffmpeg"))
     assert written == len(scripts()) + 1  # every part and the tick
-    return folder
 
 
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(tmp_path_factory, "voice", _write_prompts)
+
+
+@pytest.mark.slow
 @needs_tools
 def test_every_part_is_within_1_db_of_every_other(made: Path) -> None:
     measured = {name: part_lufs(read_wav(made / f"{name}.wav")) for name in scripts()}
@@ -157,6 +161,7 @@ def _joined_parts(library: PromptLibrary, names: list[str], wav: bytes) -> list[
     return parts
 
 
+@pytest.mark.slow
 @needs_tools
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_number_sentence_parts_are_within_1_db(made: Path, lang: Lang) -> None:

@@ -47,6 +47,7 @@ def _grainy_clip(n: int, *, seed: int = 5, contrast: float = 0.22) -> list[Frame
     return frames
 
 
+@pytest.mark.slow
 def test_the_fused_stream_reads_a_clip_whose_single_frames_all_fail() -> None:
     frames = _grainy_clip(30)
     chain = build_decoder(DecoderSettings())
@@ -204,6 +205,7 @@ def test_super_resolution_skips_a_crop_of_another_size() -> None:
     assert fused.shape == (2 * sharp.shape[0], 2 * sharp.shape[1])
 
 
+@pytest.mark.slow
 def test_no_phantom_micro_qr_is_read_out_of_a_real_codes_modules() -> None:
     # The benchmark's approach clip 71 (a curved card): the unbend's squeezes of the tracked
     # crop once made zxing read a Micro QR code, "750645", out of the real code's modules, in
@@ -250,6 +252,7 @@ def test_a_clip_that_reads_right_in_alternate_frames_only_is_confirmed(between: 
     assert got.ms_to_read <= library.ms_to_read
 
 
+@pytest.mark.slow
 def test_the_moire_chip_card_clip_is_confirmed_by_the_references_second_read() -> None:
     """The issue's miss: an old (7-field) chip-ID card's QR, a photo of it on a phone filmed
     through the screen's moiré while the hand brings it in (tests/bench/parity_clips.py)."""

@@ -64,6 +64,7 @@ def _headless_demo(data_dir: Path, *options: str) -> str:
     return _headless_lines(data_dir, *options)[-1]
 
 
+@pytest.mark.slow
 def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path, run_cli: RunCli) -> None:
     # two patients: each lingers 1.5 s on its result, as at a real kiosk
     *_, where, summary = _headless_lines(tmp_path, "--patients", "2")
@@ -91,6 +92,7 @@ def test_headless_demo_checks_in_and_prints_every_patient(tmp_path: Path, run_cl
     assert ": 2 check-ins" in report.stdout.decode()
 
 
+@pytest.mark.slow
 def test_paced_headless_demo_sends_the_patient_unknown_to_the_cache_to_reception(
     tmp_path: Path,
 ) -> None:

@@ -31,6 +31,7 @@ def config_env() -> dict[str, str]:
 @pytest.mark.parametrize(
     "orientations", [("landscape", "portrait"), ("portrait", "landscape")], ids="-then-".join
 )
+@pytest.mark.slow
 def test_every_screen_fits_exactly(
     orientations: tuple[str, str], text: str, still_window: Any, config: Config
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import sqlite3
 import time
 from contextlib import closing
@@ -19,7 +20,7 @@ from db.insurance.simulator import DEFAULT_PASSWORD, Faults
 from db.insurance.simulator import _is_bad as is_bad_position
 from db.store import SqlStore
 from tests.conftest import REPO_ROOT, run_cli_command
-from tests.db.clihelp import start_cli_child
+from tests.db.clihelp import KillAt, start_cli_child
 from tests.db.simhelp import (
     cache_checksum,
     feed_client,
@@ -114,21 +115,30 @@ def _next_cursor(process: BaseProcess, database: Path, since: str | None) -> str
 
 
 @pytest.mark.slow
-def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
+def test_sigkill_at_20_moments_then_exact(tmp_path: Path) -> None:
     rng = random.Random(20)
     with simulator(18_000, seed=9, changes=3000) as (state, url):
         config = _config(tmp_path, url, page=250)
         database = tmp_path / "kiosk.db"
         command = ["--config", str(config), "sync", "--json"]
         mid_run = 0
-        for _ in range(20):
+        for kill in range(20):
             cursor = _saved_cursor(database)
+            pages = rng.randint(1, 3)
+            if kill % 2 == 0:
+                # Every other kill at the named point: the 1st to 3rd page of this run written
+                # with its cursor, not yet committed, where a cursor committed apart from its
+                # page would lose that page. No timing decides where this one lands.
+                at = KillAt("db.store.cards", "page_written", pages)
+                process = start_cli_child(command, _env(), kill_at=at)
+                process.join(60)
+                mid_run += process.exitcode == -signal.SIGKILL
+                continue
             process = start_cli_child(command, _env())
-            # Kill only once this run has applied a page (its cursor moved): a kill during
-            # start-up proves nothing. Then kill just after the 1st to 3rd cursor this run
-            # commits, when the next page is being applied: where a cursor committed apart
-            # from its page would lose that page.
-            for _ in range(rng.randint(1, 3)):
+            # The others at a random moment once this run has applied a page (its cursor
+            # moved: a kill during start-up proves nothing): just after the 1st to 3rd cursor
+            # this run commits, while the next page is being applied.
+            for _ in range(pages):
                 cursor = _next_cursor(process, database, cursor)
                 if cursor is None:
                     break
@@ -137,7 +147,7 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
                 mid_run += 1
             process.kill()
             process.join()
-        assert mid_run >= 10  # most kills landed inside a running sync, after its first page
+        assert mid_run >= 15  # every named kill and most random ones landed inside a sync
         final = run_cli_command(["--config", str(config), "sync", "--json"], env=_env())
         assert final.returncode == 0, final.stderr.decode()
         store = open_sqlite_store(tmp_path)
@@ -145,6 +155,7 @@ def test_sigkill_at_20_random_moments_then_exact(tmp_path: Path) -> None:
         store.dispose()
 
 
+@pytest.mark.slow
 def test_completes_with_30_percent_5xx_and_200ms_latency(tmp_path: Path) -> None:
     faults = Faults(latency_ms=200, error_rate=0.3)
     with simulator(2000, seed=2, changes=200, faults=faults) as (state, url):

@@ -65,6 +65,7 @@ def test_a_302_is_not_taken_for_delivered() -> None:
     assert len(his.received) == 1
 
 
+@pytest.mark.slow
 def test_a_server_dribbling_one_byte_every_2_s_is_cut_at_the_deadline() -> None:
     with dribbling_server(every_s=2.0) as (seen, url):
         sender = webhook_sender(_local(url, deadline_s=3.0))

@@ -79,6 +79,7 @@ def test_the_board_shows_a_call_within_a_second(site: Site, page: Any) -> None:
         assert "Nguyễn" not in page.content()
 
 
+@pytest.mark.slow
 def test_the_board_says_when_the_server_is_gone_and_recovers(site: Site, page: Any) -> None:
     """A kiosk-web process killed like a crash: "mất kết nối" within 10 s and a bit; a new
     process on the same port: the board hides it and shows the calls made meanwhile.
@@ -110,6 +111,7 @@ def test_the_board_says_when_the_server_is_gone_and_recovers(site: Site, page: A
         server.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_the_room_page_calls_recalls_and_marks_absent(site: Site, page: Any) -> None:
     site.add_staff()
     first, second = site.check_in(1), site.check_in(2, birth=None)

@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from db.wiring import build_service
 from kiosk.clock import SystemClock
 from tests.fakes import FakePrinter
@@ -19,6 +21,7 @@ from ui.kiosk_printing import KioskPrinting
 pytestmark = needs_chromium
 
 
+@pytest.mark.slow
 def test_the_desk_follows_a_kiosk_print_to_printed(site: Site, page: Any) -> None:
     site.add_staff()
     site.store.tally_outcome("needs_reception", "K2", datetime.now(UTC))

@@ -36,6 +36,7 @@ def _kiosk(site: Site, kiosk_id: str = "K2") -> tuple[TicketDesk, FakePrinter]:
     return desk, printer
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_kiosk_ticket_shows_live_opens_by_its_scan_and_leaves_when_answered(
     page: Any, site: Site

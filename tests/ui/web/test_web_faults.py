@@ -48,6 +48,7 @@ def set_reachable(site: Site, reachable: bool) -> None:
         admin.dispose()
 
 
+@pytest.mark.slow
 def test_the_board_and_the_room_page_live_through_a_lost_database(
     pg_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
