@@ -820,9 +820,9 @@ def run_fleet(options: FleetOptions, server_url: str, folder: Path | None = None
         fleet.tally.note(f"phases done {time.monotonic() - begun:.1f}s")
         settled = fleet.settle()
         # A kiosk that never came back online has already failed the run (online_after_faults)
-        # and will not empty its journal: the drain then only looks, it does not wait it out.
+        # and will not empty its journal: the drain then looks once, it does not wait it out.
         failed_already = any(seconds is None for seconds in settled.values())
-        drained = fleet.drain(timeout_s=5 if failed_already else 60 * options.scale + 30)
+        drained = fleet.drain(timeout_s=0 if failed_already else 60 * options.scale + 30)
         fleet.tally.note(f"drained {time.monotonic() - begun:.1f}s")
         result: dict[str, Any] = {
             "kiosks": len(fleet.kiosks),
