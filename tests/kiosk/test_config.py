@@ -27,6 +27,8 @@ from kiosk.config import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# a server database: the kiosk then needs an offline prefix and keeps a journal
+SERVER_DATABASE = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk"}
 
 
 def _shipped() -> dict[str, Any]:
@@ -286,10 +288,9 @@ def test_plain_http_needs_allow_http_and_sync_limits_have_defaults() -> None:
 
 
 def test_a_server_database_needs_an_offline_prefix_and_gets_a_journal() -> None:
-    env = {"KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk"}
     with pytest.raises(ConfigError, match=r"^kiosk\.offline_prefix: required when database\.url"):
-        parse_config(_shipped(), env, ROOT)
-    config = parse_config(_shipped(), {**env, "KIOSK_KIOSK_OFFLINE_PREFIX": "A"}, ROOT)
+        parse_config(_shipped(), SERVER_DATABASE, ROOT)
+    config = parse_config(_shipped(), {**SERVER_DATABASE, "KIOSK_KIOSK_OFFLINE_PREFIX": "A"}, ROOT)
     assert config.kiosk.offline_prefix == "A"
     assert config.database.has_journal
     assert config.database.offline_url == f"sqlite:///{ROOT / 'data' / 'offline.db'}"
@@ -298,7 +299,7 @@ def test_a_server_database_needs_an_offline_prefix_and_gets_a_journal() -> None:
 
 def test_offline_settings_follow_the_environment_rule(tmp_path: Path) -> None:
     env = {
-        "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+        **SERVER_DATABASE,
         "KIOSK_KIOSK_OFFLINE_PREFIX": "K2",
         "KIOSK_DATABASE_OFFLINE_URL": "sqlite:///journal/k2.db",
         "KIOSK_DATABASE_CONNECT_TIMEOUT_S": "1.5",
@@ -320,7 +321,7 @@ def test_an_sqlite_database_has_no_journal_and_a_bad_prefix_is_named() -> None:
         parse_config(
             _shipped(),
             {
-                "KIOSK_DATABASE_URL": "postgresql+psycopg://kiosk@db/kiosk",
+                **SERVER_DATABASE,
                 "KIOSK_KIOSK_OFFLINE_PREFIX": "A",
                 "KIOSK_DATABASE_OFFLINE_URL": "postgresql+psycopg://x@y/z",
             },

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
+
 from kiosk.checkin import CheckInRequest
 from kiosk.model import CheckIn, Route
 from kiosk.synthetic import SyntheticPerson, bhyt_payload, card_record, people
@@ -61,27 +63,40 @@ def test_self_referred_without_a_declared_fact() -> None:
     assert checkin.benefit_percent == 40
 
 
-def test_a_referral_paper_gives_code_1_3_and_the_full_card_share() -> None:
-    paper = ReferralPaper(date(2026, 11, 20))  # signed last Friday: 3 working days ago
-    checkin = _check_in(AUTUMN, DeclaredFacts(referral=paper), "Chuyển tuyến")
+@pytest.mark.parametrize(
+    ("facts", "reason", "code", "override_reason"),
+    [
+        pytest.param(
+            # signed last Friday: 3 working days ago
+            DeclaredFacts(referral=ReferralPaper(date(2026, 11, 20))),
+            "Chuyển tuyến",
+            "1.3",
+            "Chuyển tuyến [Chuyển tuyến: giấy ký 20/11/2026]",
+            id="a referral paper gives code 1.3",
+        ),
+        pytest.param(
+            DeclaredFacts(emergency=True),
+            "Cấp cứu",
+            "2",
+            "Cấp cứu [Cấp cứu]",
+            id="an emergency gives code 2",
+        ),
+    ],
+)
+def test_a_declared_fact_gives_its_route_code_and_the_full_card_share(
+    facts: DeclaredFacts, reason: str, code: str, override_reason: str
+) -> None:
+    checkin = _check_in(AUTUMN, facts, reason)
     assert checkin.route is not None
-    assert checkin.route.value == "1.3"
+    assert checkin.route.value == code
     assert checkin.benefit_percent == 80
-    assert checkin.override_reason == "Chuyển tuyến [Chuyển tuyến: giấy ký 20/11/2026]"
+    assert checkin.override_reason == override_reason
 
 
 def test_the_referral_counts_before_the_50_percent_date_too() -> None:
     assert _check_in(JUNE, None).benefit_percent == 0  # self-referred: nothing yet
     referred = _check_in(JUNE, DeclaredFacts(referral=ReferralPaper(date(2026, 6, 29))))
     assert referred.benefit_percent == 80
-
-
-def test_an_emergency_gives_code_2() -> None:
-    checkin = _check_in(AUTUMN, DeclaredFacts(emergency=True), "Cấp cứu")
-    assert checkin.route is not None
-    assert checkin.route.value == "2"
-    assert checkin.benefit_percent == 80
-    assert checkin.override_reason == "Cấp cứu [Cấp cứu]"
 
 
 def test_an_expired_referral_paper_leaves_the_self_referred_share_and_says_so() -> None:

@@ -295,48 +295,53 @@ def test_a_card_number_it_cannot_place_goes_to_reception_naming_the_character(
     assert result.detail == detail
 
 
-# One test per length of a BHYT QR's card field: what it is, and what the kiosk looks it up by.
-
-
-def test_a_10_digit_card_field_is_the_bhxh_number() -> None:
-    card = parsed_bhyt(bhyt("7920123457"))
-    assert (card.card_number, card.bhxh_number, card.id_number) == (
-        "7920123457",
-        "7920123457",
-        None,
-    )
-    assert (card.lookup_key, card.lookup_keys) == ("7920123457", ("7920123457",))
-    assert card.benefit_level is None  # no digit in the number, no field 14 in this QR
-
-
-def test_a_12_digit_card_field_is_the_personal_id() -> None:
-    card = parsed_bhyt(bhyt("079190001234"))
-    assert (card.card_number, card.bhxh_number, card.id_number) == (
-        "079190001234",
-        "",
-        "079190001234",
-    )
-    assert (card.lookup_key, card.lookup_keys) == ("079190001234", ("079190001234",))
-    assert not card.unknown_object_code
-
-
-def test_a_15_character_card_field_is_the_card_number() -> None:
-    card = parsed_bhyt(bhyt("CN3797920123456"))
-    assert (card.card_number, card.bhxh_number, card.id_number) == (
-        "CN3797920123456",
-        "7920123456",
-        None,
-    )
-    assert card.lookup_keys == ("CN3797920123456", "7920123456")
-    assert card.benefit_level == 3
-
-
-def test_a_17_character_card_field_is_looked_up_by_its_personal_id() -> None:
-    card = parsed_bhyt(bhyt("LH479079190001234"))
-    assert card.card_number == "LH479079190001234"
-    assert (card.bhxh_number, card.id_number, card.benefit_level) == ("", "079190001234", 4)
-    # the gateway's maThe takes 10, 12 or 15 characters: the personal ID is what is sent
-    assert (card.lookup_key, card.lookup_keys) == ("079190001234", ("079190001234",))
+# One case per length of a BHYT QR's card field: what it is, and what the kiosk looks it up by.
+@pytest.mark.parametrize(
+    ("field", "numbers", "lookup_keys", "benefit_level"),
+    [
+        pytest.param(
+            "7920123457",
+            ("7920123457", "7920123457", None),
+            ("7920123457",),
+            None,  # no digit in the number, no field 14 in this QR
+            id="a 10 digit card field is the BHXH number",
+        ),
+        pytest.param(
+            "079190001234",
+            ("079190001234", "", "079190001234"),
+            ("079190001234",),
+            None,
+            id="a 12 digit card field is the personal ID",
+        ),
+        pytest.param(
+            "CN3797920123456",
+            ("CN3797920123456", "7920123456", None),
+            ("CN3797920123456", "7920123456"),
+            3,
+            id="a 15 character card field is the card number",
+        ),
+        pytest.param(
+            "LH479079190001234",
+            ("LH479079190001234", "", "079190001234"),
+            # the gateway's maThe takes 10, 12 or 15 characters: the personal ID is what is sent
+            ("079190001234",),
+            4,
+            id="a 17 character card field is looked up by its personal ID",
+        ),
+    ],
+)
+def test_a_card_field_is_read_by_its_length(
+    field: str,
+    numbers: tuple[str, str, str | None],
+    lookup_keys: tuple[str, ...],
+    benefit_level: int | None,
+) -> None:
+    """``numbers``: the card number, the BHXH number and the personal ID the field gives; the
+    first of ``lookup_keys`` is the one the kiosk looks the card up by."""
+    card = parsed_bhyt(bhyt(field))
+    assert (card.card_number, card.bhxh_number, card.id_number) == numbers
+    assert (card.lookup_key, card.lookup_keys) == (lookup_keys[0], lookup_keys)
+    assert card.benefit_level == benefit_level
     assert not card.unknown_object_code
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from scanner import scenes
 from scanner.ports import Frame, as_frame
-from tests.conftest import REPO_ROOT
+from tests.scanner.image_cap_config import config_with_image_cap
 
 RunCli = Callable[..., subprocess.CompletedProcess[bytes]]
 TEXT = "079190001234||Lê Thị Hồng Nhung|15081990|Nữ|Số 12 Nguyễn Đình Chiểu, Quận 3|10052021"
@@ -87,13 +87,7 @@ def test_an_oversized_image_is_refused_from_its_header(tmp_path: Path, run_cli: 
     assert result.returncode == 1
     assert json.loads(result.stdout)["error"].startswith("image too large (over 40 Mpx")
     # the limit is a setting
-    config = tmp_path / "config.toml"
-    config.write_text(
-        (REPO_ROOT / "config.toml")
-        .read_text(encoding="utf-8")
-        .replace("max_image_mpx = 40", "max_image_mpx = 200"),
-        encoding="utf-8",
-    )
+    config = config_with_image_cap(tmp_path, 200)
     allowed = run_cli(["--config", str(config), "decode", "--json", str(huge)], cwd=tmp_path)
     assert "too large" not in allowed.stdout.decode()
 

@@ -26,6 +26,7 @@ from scanner.cameras.files import FolderCamera, open_clip
 from scanner.image_guard import ImageRefusedError, kind_of, read_image
 from tests.conftest import REPO_ROOT
 from tests.fakes import FakeClock
+from tests.scanner.image_cap_config import config_with_image_cap
 
 PEAK_MB = 100
 
@@ -185,13 +186,7 @@ def test_no_size_in_the_header_is_refused(tmp_path: Path) -> None:
 def test_the_cap_is_pillows_and_opencvs_own_limit(tmp_path: Path) -> None:
     """With ``max_image_mpx = 2`` in the config, ``kiosk-admin decode`` loads OpenCV after
     setting the cap: a 3 Mpx picture is refused by OpenCV itself in that process too."""
-    config = tmp_path / "config.toml"
-    config.write_text(
-        (REPO_ROOT / "config.toml")
-        .read_text(encoding="utf-8")
-        .replace("max_image_mpx = 40", "max_image_mpx = 2"),
-        encoding="utf-8",
-    )
+    config = config_with_image_cap(tmp_path, 2)
     big, small = tmp_path / "big.png", tmp_path / "small.png"
     cv2.imwrite(str(big), np.zeros((1500, 2000, 3), np.uint8))
     cv2.imwrite(str(small), np.zeros((100, 100, 3), np.uint8))

@@ -233,13 +233,13 @@ def test_first_load_that_moves_a_card_number_ends_as_an_ordinary_sync(tmp_path: 
 
 def test_nul_and_bidi_controls_in_a_feed_are_stripped_on_both_databases(store: SqlStore) -> None:
     # PostgreSQL refuses a NUL in text: unstripped, every sync failed at this page for good.
+    plain = {"maThe": "HS4797900000012", "hoTen": "Trần Văn Bảo"}
     poisoned = {
         "maThe": "HS4797900000011",
         "hoTen": "Lê\x00 Thị\u202e Ánh\u200f",
         "diaChi": "Số 5\x00 Lê\u2066 Lợi\r\nQuận 3\x07",
         "maDKBD": "79\x00024",
     }
-    plain = {"maThe": "HS4797900000012", "hoTen": "Trần Văn Bảo"}
     summary = sync(store, CursorFeed([([poisoned, plain], "1", False)]))
     assert (summary.added, summary.rejected) == (2, 0)
     found = store.find_card("7900000011")

@@ -65,6 +65,24 @@ def _events(store: SqlStore, checkin_id: str) -> list[tuple[str, str, dict[str, 
     return [(kind, state, json.loads(payload)) for kind, state, payload in rows]
 
 
+def _central_losing_a_reply_then_down(tmp_path: Path) -> tuple[SqlStore, SqlStore, list[str]]:
+    """An SQLite central, and a store over it whose first commit loses its reply (fault point
+    ``committed``) and whose retry meets an outage (``counter``); with the list of the fault
+    points hit so far."""
+    faults: list[str] = []
+
+    def lost_then_down(point: str) -> None:
+        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
+            faults.append(point)
+            raise StoreError("database unreachable: the server closed the connection")
+
+    base = journal_store(tmp_path, series="", name="central.db")
+    faulty = SqlStore(
+        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
+    )
+    return base, faulty, faults
+
+
 def test_a_label_printed_after_a_lost_reply_is_kept_as_the_rows_alias(
     central: SqlStore, journal: SqlStore
 ) -> None:
@@ -204,18 +222,8 @@ def test_a_lost_reply_then_an_offline_slip_gives_the_his_one_checkin_event(
     prints ``A-1`` from its journal. The journal's event waits (central may hold the visit):
     the HIS hears nothing from the journal, and after the replay one check-in event, central's,
     with the alias."""
-    faults: list[str] = []
-
-    def lost_then_down(point: str) -> None:
-        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
-            faults.append(point)
-            raise StoreError("database unreachable: the server closed the connection")
-
-    base = journal_store(tmp_path, series="", name="central.db")
+    base, faulty, faults = _central_losing_a_reply_then_down(tmp_path)
     central = SqlStore(base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True)
-    faulty = SqlStore(
-        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
-    )
     kiosk = FailoverStore(faulty, journal)
     slip = kiosk.commit_checkin(draft("scan-1", n=1))
     assert faults == ["committed", "counter"]
@@ -341,17 +349,7 @@ def test_a_journal_event_in_doubt_cannot_go_out_before_it_is_marked(
     """The journal's delivery runs the moment the journal has committed the offline check-in
     (fault point ``committed`` of the journal): its event is already ``in_doubt``, written so
     in the check-in's own transaction, and the HIS hears nothing from the journal."""
-    faults: list[str] = []
-
-    def lost_then_down(point: str) -> None:
-        if (point, len(faults)) in {("committed", 0), ("counter", 1)}:
-            faults.append(point)
-            raise StoreError("database unreachable: the server closed the connection")
-
-    base = journal_store(tmp_path, series="", name="central.db")
-    faulty = SqlStore(
-        base.engine, zone=ZONE, clock=FakeClock(MORNING), outbox=True, fault=lost_then_down
-    )
+    base, faulty, faults = _central_losing_a_reply_then_down(tmp_path)
     with his_server() as (his, url):
         sender = webhook_sender(Endpoint(url, deadline_s=5, allow_http=True))
         delivered: list[int] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.ui.web.desk_browserhelp import sign_in_at
 from tests.ui.web.deskhelp import desk_served, scanned_payload
 from tests.ui.web.fleethelp import fleet_of_three
-from tests.ui.web.screens import morning
+from tests.ui.web.screens import morning, shoot_when_shown
 from tests.ui.web.webhelp import chromium, make_site
 
 
@@ -35,14 +35,11 @@ def main(out: Path) -> None:
             sign_in_at(page, url)
             page.keyboard.type(scanned_payload())
             page.keyboard.press("Enter")
-            page.wait_for_selector("#found")
-            page.screenshot(path=str(out / "desk.png"), full_page=True)
+            shoot_when_shown(page, "#found", out / "desk.png")
             page.keyboard.press("2")
-            page.wait_for_selector("#done")
-            page.screenshot(path=str(out / "desk-done.png"), full_page=True)
+            shoot_when_shown(page, "#done", out / "desk-done.png")
             page.goto(f"{url}/fleet")
-            page.wait_for_selector("#outbox")
-            page.screenshot(path=str(out / "fleet.png"), full_page=True)
+            shoot_when_shown(page, "#outbox", out / "fleet.png")
         site.store.dispose()
     print(f"wrote desk.png, desk-done.png and fleet.png in {out}")
 

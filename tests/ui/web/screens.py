@@ -11,6 +11,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from kiosk.checkin import snapshot_of
 from kiosk.synthetic import card_record, people
@@ -40,6 +41,13 @@ def morning(site: Site) -> None:
     calls.call_next("105", "NHI", day, 2)
 
 
+def shoot_when_shown(page: Any, selector: str, path: Path, *, full_page: bool = True) -> None:
+    """Wait until ``selector`` is on the Playwright ``page``, then save its screenshot to
+    ``path`` (the whole page, or only the viewport with ``full_page=False``)."""
+    page.wait_for_selector(selector)
+    page.screenshot(path=str(path), full_page=full_page)
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,15 +57,13 @@ def main(out: Path) -> None:
         with served(site) as url, chromium() as browser:
             board = browser.new_page(viewport={"width": 1920, "height": 1080})
             board.goto(f"{url}/board?rooms=101,105,203")
-            board.wait_for_selector('body[data-stream="open"]')
-            board.screenshot(path=str(out / "board.png"))
+            shoot_when_shown(board, 'body[data-stream="open"]', out / "board.png", full_page=False)
             room = browser.new_page(viewport={"width": 1366, "height": 768})
             room.goto(f"{url}/room/101")
             room.fill('input[name="code"]', "201")
             room.fill('input[name="pin"]', "246813")
             room.click("#signin")
-            room.wait_for_selector("#next")
-            room.screenshot(path=str(out / "room.png"), full_page=True)
+            shoot_when_shown(room, "#next", out / "room.png")
         site.store.dispose()
     print(f"wrote {out / 'board.png'} and {out / 'room.png'}")
 
