@@ -272,18 +272,6 @@ class ReplayRow(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
 
 
-# Core handles on the tables, for the store's statements.
-cards = cast(Table, Card.__table__)
-checkins = cast(Table, CheckInRow.__table__)
-queue_counters = cast(Table, QueueCounter.__table__)
-staff = cast(Table, StaffRow.__table__)
-audit_log = cast(Table, AuditRow.__table__)
-audit_counts = cast(Table, AuditCountRow.__table__)
-sync_state = cast(Table, SyncStateRow.__table__)
-card_changes = cast(Table, CardChange.__table__)
-replayed = cast(Table, ReplayRow.__table__)
-
-
 class OutboxRow(Base):
     """One event (check-in, cancel, reprint) waiting for, or done with, delivery to the HIS.
 
@@ -319,9 +307,6 @@ class OutboxRow(Base):
     )
 
 
-outbox = cast(Table, OutboxRow.__table__)
-
-
 class OutcomeTallyRow(Base):
     """Scans per local day, hour and kiosk that ended without a check-in (sent to reception,
     rejected): the daily report's shares need them, and no other table keeps them."""
@@ -333,9 +318,6 @@ class OutcomeTallyRow(Base):
     kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
-
-
-outcome_tallies = cast(Table, OutcomeTallyRow.__table__)
 
 
 class QueueCallRow(Base):
@@ -489,15 +471,6 @@ class StaffActionRow(Base):
     __table_args__ = (Index("ix_staff_actions_state", "state", "id"),)
 
 
-queue_calls = cast(Table, QueueCallRow.__table__)
-call_events = cast(Table, CallEventRow.__table__)
-room_tokens = cast(Table, RoomTokenRow.__table__)
-wrong_years = cast(Table, WrongYearRow.__table__)
-help_calls = cast(Table, HelpCallRow.__table__)
-print_requests = cast(Table, PrintRequestRow.__table__)
-staff_actions = cast(Table, StaffActionRow.__table__)
-
-
 class KioskRegisterRow(Base):
     """One kiosk as central knows it (migration 0012_register): its offline prefix and the
     claim on it, when it was last seen (the database server's clock), its version and its
@@ -536,4 +509,23 @@ class KioskRegisterRow(Base):
     __table_args__ = (Index("ix_kiosk_register_prefix", "offline_prefix"),)
 
 
+# Core handles on the tables, for the store's statements.
+cards = cast(Table, Card.__table__)
+checkins = cast(Table, CheckInRow.__table__)
+queue_counters = cast(Table, QueueCounter.__table__)
+staff = cast(Table, StaffRow.__table__)
+audit_log = cast(Table, AuditRow.__table__)
+audit_counts = cast(Table, AuditCountRow.__table__)
+sync_state = cast(Table, SyncStateRow.__table__)
+card_changes = cast(Table, CardChange.__table__)
+replayed = cast(Table, ReplayRow.__table__)
+outbox = cast(Table, OutboxRow.__table__)
+outcome_tallies = cast(Table, OutcomeTallyRow.__table__)
+queue_calls = cast(Table, QueueCallRow.__table__)
+call_events = cast(Table, CallEventRow.__table__)
+room_tokens = cast(Table, RoomTokenRow.__table__)
+wrong_years = cast(Table, WrongYearRow.__table__)
+help_calls = cast(Table, HelpCallRow.__table__)
+print_requests = cast(Table, PrintRequestRow.__table__)
+staff_actions = cast(Table, StaffActionRow.__table__)
 kiosk_register = cast(Table, KioskRegisterRow.__table__)

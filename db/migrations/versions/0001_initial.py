@@ -5,6 +5,8 @@ audit log and sync state.
 import sqlalchemy as sa
 from alembic import op
 
+from db.migrations.shapes import audit_columns, big_id
+
 revision = "0001"
 down_revision = None
 
@@ -13,18 +15,8 @@ def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
         "audit_log",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=100), nullable=False),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("target", sa.String(length=128), nullable=False),
-        sa.Column("before", sa.Text(), nullable=True),
-        sa.Column("after", sa.Text(), nullable=True),
+        big_id(),
+        *audit_columns(),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(

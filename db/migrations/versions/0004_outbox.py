@@ -5,6 +5,8 @@ tallies of scans that ended without a check-in (for the daily report).
 import sqlalchemy as sa
 from alembic import op
 
+from db.migrations.shapes import big_id
+
 revision = "0004_outbox"
 down_revision = "0003_offline"
 
@@ -13,12 +15,7 @@ def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
         "outbox",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
+        big_id(),
         sa.Column("event_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("checkin_id", sa.String(length=32), nullable=False),

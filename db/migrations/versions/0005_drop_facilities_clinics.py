@@ -1,20 +1,11 @@
 """Drop the facilities and clinics tables: nothing but tests ever read or wrote them (the
 route rules take facility levels from the config, and the clinics live in config.toml).
-
-Revision ID: 0005_drop_facilities_clinics
-Revises: 0004_outbox
-
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision: str = "0005_drop_facilities_clinics"
-down_revision: str | Sequence[str] | None = "0004_outbox"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005_drop_facilities_clinics"
+down_revision = "0004_outbox"
 
 
 def upgrade() -> None:

@@ -1,20 +1,14 @@
 """Calling by room: each check-in's place in its clinic's queue (queue_calls), the steps of
 every call (call_events) and the room pages' sign-in tokens (room_tokens).
-
-Revision ID: 0007_calling
-Revises: 0006_his_handoff
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_calling"
-down_revision: str | Sequence[str] | None = "0006_his_handoff"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+from db.migrations.shapes import big_id
+
+revision = "0007_calling"
+down_revision = "0006_his_handoff"
 
 #: the channel kiosk-web listens on (db/store/notify.py): every call step and every new or
 #: cancelled check-in wakes the boards. PostgreSQL only; SQLite's boards poll.
@@ -54,12 +48,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "call_events",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
+        big_id(),
         sa.Column("local_day", sa.Date(), nullable=False),
         sa.Column("clinic_code", sa.String(length=16), nullable=False),
         sa.Column("room", sa.String(length=16), nullable=False),

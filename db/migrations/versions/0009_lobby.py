@@ -1,29 +1,21 @@
 """The lobby: wrong birth years per bare code and day (wrong_years), and the
 patients' calls for staff (help_calls).
-
-Revision ID: 0009_lobby
-Revises: 0008_fleet
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_lobby"
-down_revision: str | Sequence[str] | None = "0008_fleet"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+from db.migrations.shapes import big_id
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+revision = "0009_lobby"
+down_revision = "0008_fleet"
 
 
 def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
         "wrong_years",
-        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        big_id(),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("local_day", sa.Date(), nullable=False),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
@@ -33,7 +25,7 @@ def upgrade() -> None:
     op.create_index("ix_wrong_years_code_day", "wrong_years", ["code_hash", "local_day"])
     op.create_table(
         "help_calls",
-        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        big_id(),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
         sa.Column("screen", sa.String(length=32), nullable=False),
         sa.Column("local_day", sa.Date(), nullable=False),

@@ -1,20 +1,12 @@
 """The kiosk register (kiosk_register): each kiosk's offline prefix and its claim, last seen
 (the database server's clock), version and last health record. No personal data.
-
-Revision ID: 0012_register
-Revises: 0011_copay_exempt
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_register"
-down_revision: str | Sequence[str] | None = "0011_copay_exempt"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0012_register"
+down_revision = "0011_copay_exempt"
 
 
 def upgrade() -> None:

@@ -1,21 +1,13 @@
 """The printed label of a check-in when it is not its own number (checkins.printed_label):
 the offline label a kiosk printed for a check-in central numbered too (a lost reply), or one
 another kiosk with the same offline prefix had taken first (a collision).
-
-Revision ID: 0013_label_alias
-Revises: 0012_register
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_label_alias"
-down_revision: str | Sequence[str] | None = "0012_register"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0013_label_alias"
+down_revision = "0012_register"
 
 
 def upgrade() -> None:

@@ -1,20 +1,12 @@
 """The patients kiosks send to reception (help_calls, extended): why (reason, detail), the day's
 reception ticket number (unique per local day), a masked hint of the patient, and who answered.
-
-Revision ID: 0014_reception
-Revises: 0013_label_alias
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_reception"
-down_revision: str | Sequence[str] | None = "0013_label_alias"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0014_reception"
+down_revision = "0013_label_alias"
 
 
 def upgrade() -> None:

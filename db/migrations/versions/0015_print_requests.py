@@ -1,30 +1,22 @@
 """Printing on a chosen kiosk (print_requests: the desk asks, the kiosk prints and says how it
 went), and a kiosk's staff actions made during an outage (staff_actions, in its offline
 journal: audit rows and cancels waiting for central).
-
-Revision ID: 0015_print_requests
-Revises: 0014_reception
-
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_print_requests"
-down_revision: str | Sequence[str] | None = "0014_reception"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+from db.migrations.shapes import audit_columns, big_id
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+revision = "0015_print_requests"
+down_revision = "0014_reception"
 
 
 def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
         "print_requests",
-        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        big_id(),
         sa.Column("checkin_id", sa.String(length=32), nullable=False),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
         sa.Column("local_day", sa.Date(), nullable=False),
@@ -38,14 +30,9 @@ def upgrade() -> None:
     op.create_index("ix_print_requests_kiosk_state", "print_requests", ["kiosk_id", "state"])
     op.create_table(
         "staff_actions",
-        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        big_id(),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=100), nullable=False),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("target", sa.String(length=128), nullable=False),
-        sa.Column("before", sa.Text(), nullable=True),
-        sa.Column("after", sa.Text(), nullable=True),
+        *audit_columns(),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("problem", sa.String(length=200), nullable=True),
