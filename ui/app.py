@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.clock import Clock, SystemClock
-from kiosk.config import CONFIG_SEARCH, ConfigError, load_config
+from kiosk.config import CONFIG_SEARCH
 from kiosk.outcome import Status
 from kiosk.ports import OnlineCardCheck, SlipPrinter, StoreError
 from kiosk.settings import Config
-from ui.demo import demo_config, demo_database_line, demo_feed, headless_run, prepare_demo
+from ui.demo import demo_database_line, demo_feed, headless_run, prepare_demo
+from ui.start_config import start_config
 
 if TYPE_CHECKING:  # the window, the database and the camera load when the kiosk starts
     from db.offline.failover import FailoverStore
@@ -240,13 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        print(f"kiosk: config error: {error}", file=sys.stderr)
+    config = start_config(args.config, demo=args.demo, program="kiosk")
+    if config is None:
         return 2
-    if args.demo:
-        config = demo_config(config)
     log_path = _log_to_file(config)
 
     from PySide6.QtCore import QTimer

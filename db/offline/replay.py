@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.offline.failover import FailoverStore
+from db.offline.loop_thread import start_loop_thread
 from db.store import SqlStore, describe_error
 from db.store.journal import (
     ALIASED,
@@ -249,14 +250,10 @@ def start_replay_thread(
 ) -> Callable[[], None]:
     """Run a :class:`ReplayLoop` on a daemon thread; returns the function that stops it (and
     closes the journal)."""
-    stop = threading.Event()
-    loop = ReplayLoop(store, clock, refresh=refresh)
-    thread = threading.Thread(target=loop.run, args=(stop,), name="journal-replay", daemon=True)
-    thread.start()
+    stop_loop = start_loop_thread(ReplayLoop(store, clock, refresh=refresh).run, "journal-replay")
 
     def close() -> None:
-        stop.set()
-        thread.join(timeout=10)
+        stop_loop()
         store.journal.dispose()
 
     return close

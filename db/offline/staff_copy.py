@@ -32,6 +32,7 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.offline.failover import FailoverStore
+from db.offline.loop_thread import start_loop_thread
 from db.store import SqlStore
 from db.store.journal import cancel_copy
 from db.store.staff_copy import (
@@ -264,13 +265,5 @@ def start_staff_copy_thread(
     failover: FailoverStore, clock: Clock, *, copy_hours: float
 ) -> Callable[[], None]:
     """Run a :class:`StaffCopyLoop` on a daemon thread; returns the function that stops it."""
-    stop = threading.Event()
     loop = StaffCopyLoop(failover, clock, copy_hours=copy_hours)
-    thread = threading.Thread(target=loop.run, args=(stop,), name="staff-copy", daemon=True)
-    thread.start()
-
-    def close() -> None:
-        stop.set()
-        thread.join(timeout=10)
-
-    return close
+    return start_loop_thread(loop.run, "staff-copy")

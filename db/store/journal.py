@@ -17,17 +17,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
-from db.errors import describe_error, store_errors
+from db.errors import store_errors
 from db.models import audit_log, checkins, outbox, queue_counters, replayed
 from db.store.checkins import checkin_from_row, checkin_values
 from db.store.dialect import dialect_for
 from db.store.engine import READ_ONLY
+from db.store.journal_errors import journal_errors
 from db.store.outbox import DELIVERED, IN_DOUBT, PENDING
 from db.store.sql_store import SqlStore
 from kiosk.model import CheckIn, CheckInDraft, CheckInFlag
-from kiosk.ports import StoreError
 
 # Results kept in the journal's ``replayed`` table.
 REPLAYED = "replayed"
@@ -73,66 +73,55 @@ def remember_central(journal: SqlStore, checkin: CheckIn, idempotency_key: str) 
     """Copy a check-in central numbered into the journal (for the duplicate guard offline)."""
     values = checkin_values(checkin)
     values["idempotency_key"] = idempotency_key
-    try:
-        with journal.engine.begin() as conn:
-            known = conn.execute(
-                select(checkins.c.id).where(
-                    (checkins.c.id == checkin.id) | (checkins.c.idempotency_key == idempotency_key)
-                )
-            ).first()
-            if known is not None:
-                return
-            conn.execute(insert(checkins).values(**values))
-            conn.execute(
-                insert(replayed).values(
-                    checkin_id=checkin.id, at=checkin.created_at, result=CENTRAL
-                )
+    with journal_errors(), journal.engine.begin() as conn:
+        known = conn.execute(
+            select(checkins.c.id).where(
+                (checkins.c.id == checkin.id) | (checkins.c.idempotency_key == idempotency_key)
             )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+        ).first()
+        if known is not None:
+            return
+        conn.execute(insert(checkins).values(**values))
+        conn.execute(
+            insert(replayed).values(checkin_id=checkin.id, at=checkin.created_at, result=CENTRAL)
+        )
 
 
 def pending_count(journal: SqlStore) -> int:
     """How many of the journal's own check-ins central does not have yet."""
-    try:
-        with _reading(journal) as conn:
-            return int(
-                conn.execute(
-                    select(func.count()).select_from(checkins).where(_pending_clause())
-                ).scalar_one()
-            )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), _reading(journal) as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(checkins).where(_pending_clause())
+            ).scalar_one()
+        )
 
 
 def pending_checkins(journal: SqlStore) -> list[PendingCheckIn]:
     """The journal's own check-ins central does not have yet, oldest first."""
-    try:
-        with _reading(journal) as conn:
-            rows = conn.execute(
-                select(checkins).where(_pending_clause()).order_by(checkins.c.created_at)
+    with journal_errors(), _reading(journal) as conn:
+        rows = conn.execute(
+            select(checkins).where(_pending_clause()).order_by(checkins.c.created_at)
+        ).all()
+        found: list[PendingCheckIn] = []
+        for row in rows:
+            audits = conn.execute(
+                select(audit_log).where(audit_log.c.target == row.id).order_by(audit_log.c.id)
             ).all()
-            found: list[PendingCheckIn] = []
-            for row in rows:
-                audits = conn.execute(
-                    select(audit_log).where(audit_log.c.target == row.id).order_by(audit_log.c.id)
-                ).all()
-                events = conn.execute(
-                    select(outbox)
-                    .where(outbox.c.checkin_id == row.id, outbox.c.state != DELIVERED)
-                    .order_by(outbox.c.id)
-                ).all()
-                found.append(
-                    PendingCheckIn(
-                        checkin=checkin_from_row(row),
-                        idempotency_key=row.idempotency_key,
-                        audits=tuple(_without_id(a) for a in audits),
-                        events=tuple(_without_id(e) for e in events),
-                    )
+            events = conn.execute(
+                select(outbox)
+                .where(outbox.c.checkin_id == row.id, outbox.c.state != DELIVERED)
+                .order_by(outbox.c.id)
+            ).all()
+            found.append(
+                PendingCheckIn(
+                    checkin=checkin_from_row(row),
+                    idempotency_key=row.idempotency_key,
+                    audits=tuple(_without_id(a) for a in audits),
+                    events=tuple(_without_id(e) for e in events),
                 )
-            return found
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+            )
+        return found
 
 
 def _without_id(row: Any) -> dict[str, Any]:
@@ -141,13 +130,10 @@ def _without_id(row: Any) -> dict[str, Any]:
 
 def is_pending(journal: SqlStore, checkin_id: str) -> bool:
     """True when the check-in lives only in the journal (numbered offline, not replayed)."""
-    try:
-        with _reading(journal) as conn:
-            row = conn.execute(
-                select(checkins.c.id).where(checkins.c.id == checkin_id, _pending_clause())
-            ).first()
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), _reading(journal) as conn:
+        row = conn.execute(
+            select(checkins.c.id).where(checkins.c.id == checkin_id, _pending_clause())
+        ).first()
     return row is not None
 
 
@@ -163,30 +149,22 @@ class HeldCheckIn:
 
 def mark_held(journal: SqlStore, checkin: CheckIn, reason: str, at: datetime) -> None:
     """Set a check-in central refused aside as ``held``, with its cleaned reason."""
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(delete(replayed).where(replayed.c.checkin_id == checkin.id))
-            conn.execute(
-                insert(replayed).values(
-                    checkin_id=checkin.id, at=at, result=HELD, reason=reason[:200]
-                )
-            )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(delete(replayed).where(replayed.c.checkin_id == checkin.id))
+        conn.execute(
+            insert(replayed).values(checkin_id=checkin.id, at=at, result=HELD, reason=reason[:200])
+        )
 
 
 def held_checkins(journal: SqlStore) -> list[HeldCheckIn]:
     """The journal's held check-ins, oldest first."""
-    try:
-        with _reading(journal) as conn:
-            rows = conn.execute(
-                select(checkins, replayed.c.reason.label("held_reason"))
-                .join(replayed, replayed.c.checkin_id == checkins.c.id)
-                .where(replayed.c.result == HELD)
-                .order_by(checkins.c.created_at)
-            ).all()
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), _reading(journal) as conn:
+        rows = conn.execute(
+            select(checkins, replayed.c.reason.label("held_reason"))
+            .join(replayed, replayed.c.checkin_id == checkins.c.id)
+            .where(replayed.c.result == HELD)
+            .order_by(checkins.c.created_at)
+        ).all()
     return [
         HeldCheckIn(c.id, c.label, c.clinic_code, row.held_reason or "")
         for row in rows
@@ -196,15 +174,12 @@ def held_checkins(journal: SqlStore) -> list[HeldCheckIn]:
 
 def held_count(journal: SqlStore) -> int:
     """How many of the journal's check-ins are held."""
-    try:
-        with _reading(journal) as conn:
-            return int(
-                conn.execute(
-                    select(func.count()).select_from(replayed).where(replayed.c.result == HELD)
-                ).scalar_one()
-            )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), _reading(journal) as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(replayed).where(replayed.c.result == HELD)
+            ).scalar_one()
+        )
 
 
 def release_held(journal: SqlStore, checkin_id: str | None = None) -> int:
@@ -212,24 +187,18 @@ def release_held(journal: SqlStore, checkin_id: str | None = None) -> int:
     where = replayed.c.result == HELD
     if checkin_id is not None:
         where = where & (replayed.c.checkin_id == checkin_id)
-    try:
-        with journal.engine.begin() as conn:
-            return int(conn.execute(delete(replayed).where(where)).rowcount or 0)
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        return int(conn.execute(delete(replayed).where(where)).rowcount or 0)
 
 
 def clear_held(journal: SqlStore, checkin_id: str) -> bool:
     """Reception dealt with a held check-in: it stops counting as held (kept as ``cleared``)."""
-    try:
-        with journal.engine.begin() as conn:
-            done = conn.execute(
-                update(replayed)
-                .where(replayed.c.checkin_id == checkin_id, replayed.c.result == HELD)
-                .values(result=CLEARED)
-            ).rowcount
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        done = conn.execute(
+            update(replayed)
+            .where(replayed.c.checkin_id == checkin_id, replayed.c.result == HELD)
+            .values(result=CLEARED)
+        ).rowcount
     return bool(done)
 
 
@@ -262,15 +231,12 @@ def hold_events(journal: SqlStore, checkin_id: str) -> None:
     from the journal) until the replay knows. Central's own event then stands for the visit,
     or, when central did not have it, the replay hands these over (:func:`replay_checkin`).
     One visit, one check-in event."""
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.checkin_id == checkin_id, outbox.c.state == PENDING)
-                .values(state=IN_DOUBT)
-            )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.checkin_id == checkin_id, outbox.c.state == PENDING)
+            .values(state=IN_DOUBT)
+        )
 
 
 def cancel_copy(journal: SqlStore, checkin_id: str) -> None:
@@ -408,8 +374,11 @@ def _already(conn: Connection, checkin: CheckIn, there: CheckIn) -> tuple[str, C
     return ALIASED, replace(there, printed_label=checkin.label)
 
 
-def _note(conn: Connection, checkin: CheckIn, action: str, target: str, facts: str) -> None:
-    """An audit row of the replay (no name, no number of the patient)."""
+def _note(
+    conn: Connection, checkin: CheckIn | CheckInDraft, action: str, target: str, facts: str
+) -> None:
+    """An audit row of the replay or of the journal's own bookkeeping, at the check-in's time
+    and by its kiosk (no name, no number of the patient)."""
     conn.execute(
         insert(audit_log).values(
             at=checkin.created_at,
@@ -504,21 +473,9 @@ def note_attempt(journal: SqlStore, draft: CheckInDraft) -> None:
     marks = _visit_marks(draft)
     if not marks:
         return
-    try:
-        with journal.engine.begin() as conn:
-            for mark in marks:
-                conn.execute(
-                    insert(audit_log).values(
-                        at=draft.created_at,
-                        actor=draft.kiosk_id,
-                        action=ATTEMPT,
-                        target=mark,
-                        before=None,
-                        after=draft.idempotency_key,
-                    )
-                )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        for mark in marks:
+            _note(conn, draft, ATTEMPT, mark, draft.idempotency_key)
 
 
 def unsettled_attempt(journal: SqlStore, draft: CheckInDraft) -> str | None:
@@ -528,19 +485,14 @@ def unsettled_attempt(journal: SqlStore, draft: CheckInDraft) -> str | None:
     marks = _visit_marks(draft)
     if not marks:
         return None
-    try:
-        with _reading(journal) as conn:
-            key = conn.execute(
-                select(audit_log.c.after)
-                .where(audit_log.c.action == ATTEMPT, audit_log.c.target.in_(marks))
-                .order_by(audit_log.c.id.desc())
-                .limit(1)
-            ).scalar()
-            if key is None:
-                return None
-            known = conn.execute(
-                select(checkins.c.id).where(checkins.c.idempotency_key == key)
-            ).first()
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), _reading(journal) as conn:
+        key = conn.execute(
+            select(audit_log.c.after)
+            .where(audit_log.c.action == ATTEMPT, audit_log.c.target.in_(marks))
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if key is None:
+            return None
+        known = conn.execute(select(checkins.c.id).where(checkins.c.idempotency_key == key)).first()
     return None if known is not None else str(key)

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from db.errors import describe_error, store_errors
+from db.errors import store_errors
 from db.models import audit_log, checkins, staff, staff_actions
+from db.store.journal_errors import journal_errors
 from db.store.sql_store import SqlStore
 from db.store.staff import staff_row
 from kiosk.model import CheckIn, CheckInFlag
@@ -52,13 +52,10 @@ class StaffAction:
 def copy_staff(journal: SqlStore, accounts: Sequence[StaffAccount], at: datetime) -> None:
     """Replace the journal's copy of the staff directory with ``accounts`` (central's, sign-in
     state included: central is the truth whenever it answers), dated ``at``."""
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(delete(staff))
-            for account in accounts:
-                conn.execute(insert(staff).values(staff_row(account)))
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(delete(staff))
+        for account in accounts:
+            conn.execute(insert(staff).values(staff_row(account)))
     journal.mark_sync_success(STAFF_COPY, at)
 
 
@@ -70,11 +67,8 @@ def staff_copy_at(journal: SqlStore) -> datetime | None:
 
 def wipe_staff_copy(journal: SqlStore) -> None:
     """Forget the copy: an expired copy's hashes do not stay on the kiosk."""
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(delete(staff))
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(delete(staff))
     journal.reset_sync(STAFF_COPY)
 
 
@@ -95,35 +89,29 @@ def queue_action(
     """Keep one staff action in the journal until central takes it (made now, by the
     journal's clock, unless ``at`` says when)."""
     at = at or journal._at()  # the journal's clock (within the store)
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(
-                insert(staff_actions).values(
-                    kind=kind,
-                    at=at,
-                    actor=actor,
-                    action=action,
-                    target=target,
-                    before=before,
-                    after=after,
-                    state=WAITING,
-                )
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(
+            insert(staff_actions).values(
+                kind=kind,
+                at=at,
+                actor=actor,
+                action=action,
+                target=target,
+                before=before,
+                after=after,
+                state=WAITING,
             )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+        )
 
 
 def waiting_actions(journal: SqlStore) -> list[StaffAction]:
     """The actions waiting for central, oldest first."""
-    try:
-        with journal.engine.connect() as conn:
-            rows = conn.execute(
-                select(staff_actions)
-                .where(staff_actions.c.state == WAITING)
-                .order_by(staff_actions.c.id)
-            ).all()
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.connect() as conn:
+        rows = conn.execute(
+            select(staff_actions)
+            .where(staff_actions.c.state == WAITING)
+            .order_by(staff_actions.c.id)
+        ).all()
     return [
         StaffAction(r.id, r.kind, r.at, r.actor, r.action, r.target, r.before, r.after)
         for r in rows
@@ -132,15 +120,12 @@ def waiting_actions(journal: SqlStore) -> list[StaffAction]:
 
 def waiting_cancels(journal: SqlStore) -> set[str]:
     """The ids of the check-ins whose cancel waits for central ("chờ" on the staff screens)."""
-    try:
-        with journal.engine.connect() as conn:
-            rows = conn.execute(
-                select(staff_actions.c.target).where(
-                    staff_actions.c.state == WAITING, staff_actions.c.kind == CANCEL
-                )
-            ).all()
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.connect() as conn:
+        rows = conn.execute(
+            select(staff_actions.c.target).where(
+                staff_actions.c.state == WAITING, staff_actions.c.kind == CANCEL
+            )
+        ).all()
     return {target for (target,) in rows}
 
 
@@ -148,15 +133,12 @@ def mark_action(
     journal: SqlStore, action_id: int, state: str, at: datetime, problem: str | None = None
 ) -> None:
     """Note how an action's replay went (``done``, or ``held`` with the problem)."""
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(
-                update(staff_actions)
-                .where(staff_actions.c.id == action_id)
-                .values(state=state, done_at=at, problem=problem[:200] if problem else None)
-            )
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(
+            update(staff_actions)
+            .where(staff_actions.c.id == action_id)
+            .values(state=state, done_at=at, problem=problem[:200] if problem else None)
+        )
 
 
 def replay_audit(central: SqlStore, action: StaffAction) -> bool:
@@ -193,8 +175,5 @@ def flag_cancel_waiting(journal: SqlStore, checkin_id: str, *, waiting: bool) ->
     """Mark (or unmark) the journal's copy of a check-in as waiting for its cancel: the staff
     list shows "chờ hủy" while central is down."""
     value = CheckInFlag.CANCEL_WAITING.value if waiting else None
-    try:
-        with journal.engine.begin() as conn:
-            conn.execute(update(checkins).where(checkins.c.id == checkin_id).values(flag=value))
-    except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from error
+    with journal_errors(), journal.engine.begin() as conn:
+        conn.execute(update(checkins).where(checkins.c.id == checkin_id).values(flag=value))

@@ -26,8 +26,9 @@ from db.store.open import open_store
 from db.wiring import build_service
 from kiosk import __version__
 from kiosk.clock import SystemClock, local_day
-from kiosk.config import CONFIG_SEARCH, Config, ConfigError, load_config
+from kiosk.config import CONFIG_SEARCH, Config
 from kiosk.ports import StoreError
+from ui.start_config import start_config
 from ui.web.app import create_app
 from ui.web.desk import DESK_ID, desk_printer
 from ui.web.sessions import server_secret
@@ -65,15 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        print(f"kiosk-web: config error: {error}", file=sys.stderr)
+    config = start_config(args.config, demo=args.demo, program="kiosk-web")
+    if config is None:
         return 2
-    if args.demo:
-        from ui.demo import demo_config  # the kiosk demo's database (ui.demo has no Qt)
-
-        config = demo_config(config)
     try:
         store = open_store(config)
     except StoreError as error:
