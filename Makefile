@@ -93,9 +93,12 @@ typecheck: setup
 	$(BIN)/mypy
 
 # The tests run on PYTEST_WORKERS processes (pytest-xdist); each test keeps to its own tmp_path,
-# database and ports. The slow ones are collected first (tests/conftest.py) and an idle worker
-# steals queued tests from a busy one (--dist worksteal), so neither waits on the other's tail.
-PYTEST_WORKERS ?= 2
+# database and ports. Three on two cores: a good third of the suite's time is spent waiting
+# (on PostgreSQL's commits, a browser, a child process, a network deadline), and a third
+# worker fills those waits. The slow tests are collected first (tests/conftest.py) and an
+# idle worker steals queued tests from a busy one (--dist worksteal): no worker waits on
+# another's tail.
+PYTEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
 pytest: setup
