@@ -174,12 +174,12 @@ class FolderSender:
     deadline_s: float = 10.0
 
     def send(self, item: OutboxItem) -> SendResult:
-        text = event_body(self.make_row, item.payload)
-        if isinstance(text, SendResult):
-            return text
+        row = event_body(self.make_row, item.payload)
+        if isinstance(row, SendResult):
+            return row
         name = f"XML0_{item.payload['checkin_id']}_{item.event_id}.xml"
         try:
-            write_atomically(self.folder / name, text.encode("utf-8"))
+            write_atomically(self.folder / name, row.encode("utf-8"))
         except OSError as error:
             return SendResult(ok=False, detail=f"cannot write into his.folder: {error.strerror}")
         return SendResult(ok=True, detail=f"written as {name}")
