@@ -19,11 +19,12 @@ import json
 import logging
 import os
 import socket
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+
+from kiosk.atomic_write import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,7 @@ def write_status(folder: Path, report: HealthReport) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / STATUS_FILE
     text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
-    handle, temp = tempfile.mkstemp(prefix=".status-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).replace(target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, text.encode("utf-8"), prefix=".status-", suffix=".json")
     return target
 
 

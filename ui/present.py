@@ -9,14 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kiosk.masking import mask_name
-from kiosk.model import (
-    BhytPayload,
-    CardRecord,
-    CccdPayload,
-    CheckIn,
-    Gender,
-    Payload,
-)
+from kiosk.model import BhytPayload, CardRecord, CccdPayload, CheckIn, Gender, Payload
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.voice import PromptKind
 

@@ -302,10 +302,7 @@ class KioskWindow(QWidget):
 
     def start(self) -> None:
         """Start the camera and scanner inputs and the idle clock (after the window is built)."""
-        app = QApplication.instance()
-        if app is not None:
-            for watcher in self._app_filters:
-                app.installEventFilter(watcher)
+        self._watch_app_events(True)
         if self.scan_worker is not None:
             self.scan_worker.start()
         self._tick_timer.start()
@@ -315,15 +312,23 @@ class KioskWindow(QWidget):
         self._tick_timer.stop()
         self._hold.stop()
         self.desk.cancel_sync()
-        app = QApplication.instance()
-        if app is not None:
-            for watcher in self._app_filters:
-                app.removeEventFilter(watcher)
+        self._watch_app_events(False)
         if self.scan_worker is not None:
             self.scan_worker.stop()
         self.runner.stop()
         self.help_runner.stop()
         self.desk.stop()
+
+    def _watch_app_events(self, watching: bool) -> None:
+        """Install the application-wide event filters (``_app_filters``) or take them off."""
+        app = QApplication.instance()
+        if app is None:
+            return
+        for watcher in self._app_filters:
+            if watching:
+                app.installEventFilter(watcher)
+            else:
+                app.removeEventFilter(watcher)
 
     def fit_to(self, width: int, height: int) -> None:
         """Lay every screen out for a ``width`` x ``height`` screen, then take that size.

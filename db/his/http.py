@@ -45,6 +45,19 @@ ReceiptReader = Callable[[bytes], str | None]
 """Reads what to keep from a 2xx reply's body (the server's ids), or None."""
 
 
+def event_body(make_body: BodyMaker, payload: Mapping[str, Any]) -> str | SendResult:
+    """The body ``make_body`` makes of an event, or the result that settles the event without
+    sending anything: refused for good when the body cannot be made (ValueError), delivered
+    when this event needs no body. :class:`NeedsIdentityError` passes through."""
+    try:
+        text = make_body(payload)
+    except ValueError as error:
+        return SendResult(ok=False, permanent=True, detail=str(error))
+    if text is None:
+        return SendResult(ok=True, detail="nothing to send for this event")
+    return text
+
+
 class InsecureUrlError(ValueError):
     """A plain http:// HIS URL without ``his.allow_http``."""
 
@@ -134,14 +147,12 @@ class HttpHisSender:
 
     def send(self, item: OutboxItem) -> SendResult:
         try:
-            text = self.make_body(item.payload)
+            body = event_body(self.make_body, item.payload)
         except NeedsIdentityError as error:
             return SendResult(ok=False, needs_identity=True, detail=str(error))
-        except ValueError as error:
-            return SendResult(ok=False, permanent=True, detail=str(error))
-        if text is None:
-            return SendResult(ok=True, detail="nothing to send for this event")
-        return self._post(item, text.encode("utf-8"))
+        if isinstance(body, SendResult):
+            return body
+        return self._post(item, body.encode("utf-8"))
 
     def _post(self, item: OutboxItem, body: bytes) -> SendResult:
         headers = {"Content-Type": self.content_type, "Accept": self.content_type}
@@ -205,9 +216,12 @@ def fhir_sender(
 
 def webhook_sender(endpoint: Endpoint) -> HttpHisSender:
     """Events as plain JSON with an Idempotency-Key header."""
+    return idempotent_sender(endpoint, "application/json", webhook_body)
+
+
+def idempotent_sender(endpoint: Endpoint, content_type: str, make_body: BodyMaker) -> HttpHisSender:
+    """Bodies of ``content_type`` POSTed with the event id as the ``Idempotency-Key`` header, so
+    the HIS recognises a repeat after a lost reply (the webhook, a vendor's JSON, QĐ 4750)."""
     return HttpHisSender(
-        endpoint,
-        content_type="application/json",
-        make_body=webhook_body,
-        idempotency_header=True,
+        endpoint, content_type=content_type, make_body=make_body, idempotency_header=True
     )

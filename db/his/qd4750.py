@@ -27,8 +27,6 @@ flushed to disk, then renamed), so the HIS never reads half a file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,8 +36,9 @@ from zoneinfo import ZoneInfo
 
 from db.his.delivery import SendResult
 from db.his.event_fields import local_moment, printed_label, visit_code
-from db.his.http import Endpoint, HttpHisSender
+from db.his.http import Endpoint, HttpHisSender, event_body, idempotent_sender
 from db.store.outbox import OutboxItem
+from kiosk.atomic_write import write_atomically
 from kiosk.config import Config, ConfigError
 
 XSD = Path(__file__).with_name("checkin_qd4750.xsd")
@@ -163,12 +162,7 @@ def row_maker(config: Config) -> RowMaker:
 
 def http_sender(config: Config, endpoint: Endpoint) -> HttpHisSender:
     """Rows POSTed to ``his.url`` as ``application/xml``, with an Idempotency-Key header."""
-    return HttpHisSender(
-        endpoint,
-        content_type="application/xml; charset=utf-8",
-        make_body=row_maker(config),
-        idempotency_header=True,
-    )
+    return idempotent_sender(endpoint, "application/xml; charset=utf-8", row_maker(config))
 
 
 @dataclass(frozen=True)
@@ -180,32 +174,15 @@ class FolderSender:
     deadline_s: float = 10.0
 
     def send(self, item: OutboxItem) -> SendResult:
-        try:
-            text = self.make_row(item.payload)
-        except ValueError as error:
-            return SendResult(ok=False, permanent=True, detail=str(error))
-        if text is None:
-            return SendResult(ok=True, detail="nothing to send for this event")
+        row = event_body(self.make_row, item.payload)
+        if isinstance(row, SendResult):
+            return row
         name = f"XML0_{item.payload['checkin_id']}_{item.event_id}.xml"
         try:
-            write_atomically(self.folder / name, text.encode("utf-8"))
+            write_atomically(self.folder / name, row.encode("utf-8"))
         except OSError as error:
             return SendResult(ok=False, detail=f"cannot write into his.folder: {error.strerror}")
         return SendResult(ok=True, detail=f"written as {name}")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """``data`` at ``path`` all at once: a reader sees no file or the whole file."""
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def folder_sender(config: Config) -> FolderSender:

@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from db.his.event_fields import local_moment, printed_label, queue_label, visit_code
-from db.his.http import Endpoint, HttpHisSender
+from db.his.http import Endpoint, HttpHisSender, idempotent_sender
 from kiosk.config import Config, ConfigError
 
 Value = str | int | bool | None
@@ -191,9 +191,4 @@ def vendor_body(config: Config) -> VendorBody:
 
 def json_sender(config: Config, endpoint: Endpoint) -> HttpHisSender:
     """Events POSTed to the vendor's API as its JSON, with an Idempotency-Key header."""
-    return HttpHisSender(
-        endpoint,
-        content_type="application/json",
-        make_body=vendor_body(config),
-        idempotency_header=True,
-    )
+    return idempotent_sender(endpoint, "application/json", vendor_body(config))

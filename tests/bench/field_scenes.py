@@ -535,22 +535,15 @@ class _Canvas:
     screen_rect: tuple[int, int, int, int] | None = None
 
 
+BHYT_STOCK = [
+    (250, 250, 252), (244, 248, 250), (236, 244, 250), (240, 246, 240), (245, 245, 238),
+]  # fmt: skip
+
+
 def _card_background(rng: Rng, kind: str, cw: int, ch: int, u: float) -> tuple[Array, Array, Any]:
     """Card stock with a tint gradient and a guilloche pattern: (img, base colour, header)."""
     if kind == "bhyt":
-        base = np.array(
-            _pick(
-                rng,
-                [
-                    (250, 250, 252),
-                    (244, 248, 250),
-                    (236, 244, 250),
-                    (240, 246, 240),
-                    (245, 245, 238),
-                ],
-            ),
-            float,
-        )
+        base = np.array(_pick(rng, BHYT_STOCK), float)
         head_col = _pick(
             rng, [(170, 100, 25), (150, 90, 10), (140, 120, 20), (60, 130, 40), (160, 110, 60)]
         )
@@ -798,34 +791,17 @@ def _make_card_canvas(rng: Rng, card: _Card, *, fingers: bool = True) -> _Canvas
     if fingers:
         # fingers behind the card peeking out of one edge
         side = int(rng.integers(0, 4))
+        # sides 0 and 1 are the top and bottom edges, 2 and 3 the left and right ones
+        across = side in (0, 1)
+        near = side in (0, 2)
+        along, depth = (cw, ch) if across else (ch, cw)
         for _ in range(int(rng.integers(0, 3))):
-            t = _uni(rng, 0.15, 0.85)
-            if side in (0, 1):
-                x = mg + t * cw
-                y_in = mg + (ch * 0.3 if side == 0 else ch * 0.7)
-                y_out = (
-                    mg - _uni(rng, 4, 14) / mmpp if side == 0 else mg + ch + _uni(rng, 4, 14) / mmpp
-                )
-                _draw_finger(
-                    can,
-                    (x, y_in),
-                    (x + _uni(rng, -8, 8) / mmpp, y_out),
-                    fw * _uni(rng, 0.85, 1.1),
-                    skin * 0.92,
-                )
-            else:
-                y = mg + t * ch
-                x_in = mg + (cw * 0.3 if side == 2 else cw * 0.7)
-                x_out = (
-                    mg - _uni(rng, 4, 14) / mmpp if side == 2 else mg + cw + _uni(rng, 4, 14) / mmpp
-                )
-                _draw_finger(
-                    can,
-                    (x_in, y),
-                    (x_out, y + _uni(rng, -8, 8) / mmpp),
-                    fw * _uni(rng, 0.85, 1.1),
-                    skin * 0.92,
-                )
+            at = mg + _uni(rng, 0.15, 0.85) * along
+            inside = mg + (depth * 0.3 if near else depth * 0.7)
+            out = mg - _uni(rng, 4, 14) / mmpp if near else mg + depth + _uni(rng, 4, 14) / mmpp
+            tip = at + _uni(rng, -8, 8) / mmpp
+            base, end = ((at, inside), (tip, out)) if across else ((inside, at), (out, tip))
+            _draw_finger(can, base, end, fw * _uni(rng, 0.85, 1.1), skin * 0.92)
     # card with rounded corners
     r = round(3.2 / mmpp)
     mask = np.zeros((ch, cw), np.uint8)
@@ -1494,25 +1470,15 @@ FURN = [
     (170, 150, 110), (80, 120, 60),
 ]  # fmt: skip
 
+SHIRTS = [
+    (200, 200, 200), (150, 60, 30), (40, 40, 40), (60, 60, 160), (210, 180, 150), (90, 140, 80),
+    (220, 220, 240), (120, 80, 150),
+]  # fmt: skip
+
 
 def _draw_shirt(rng: Rng, h: int, w: int) -> Array:
     kind = int(rng.integers(0, 4))
-    c1 = np.array(
-        _pick(
-            rng,
-            [
-                (200, 200, 200),
-                (150, 60, 30),
-                (40, 40, 40),
-                (60, 60, 160),
-                (210, 180, 150),
-                (90, 140, 80),
-                (220, 220, 240),
-                (120, 80, 150),
-            ],
-        ),
-        np.float32,
-    )
+    c1 = np.array(_pick(rng, SHIRTS), np.float32)
     c2 = np.array(
         _pick(rng, [(250, 250, 250), (30, 30, 30), (40, 40, 170), (160, 110, 40), (90, 160, 220)]),
         np.float32,
@@ -2253,6 +2219,22 @@ def _geometry_ranges(rng: Rng, cond: str) -> tuple[float, tuple[float, float], t
     return code_px, tilt_rng, roll_rng
 
 
+def _phone_screen(
+    rng: Rng, size: tuple[int, int], content: _Content, k: int
+) -> tuple[Array, Array, Array]:
+    """The phone's screen showing ``content``'s code at ``k`` px a module, with a quiet zone
+    of 2 to 4 modules and the code's top 8 to 25 % down: (screen, QR corners, finders)."""
+    return _make_screen(
+        rng,
+        size,
+        content.qrm,
+        k,
+        mode=content.mode,
+        qz=int(rng.integers(2, 5)),
+        qy_frac=_uni(rng, 0.08, 0.25),
+    )
+
+
 def _moire_phone(
     rng: Rng, cond: str, content: _Content
 ) -> tuple[Array, Array, Array, float, _Moire]:
@@ -2284,15 +2266,7 @@ def _moire_phone(
     if ratio is None:
         ratio = float(np.clip(215.0 / q_px, 0.8, 2.5))
     if cond == "moire_defocus":
-        screen, cor, fin = _make_screen(
-            rng,
-            (ws, hs),
-            qrm,
-            k,
-            mode=content.mode,
-            qz=int(rng.integers(2, 5)),
-            qy_frac=_uni(rng, 0.08, 0.25),
-        )
+        screen, cor, fin = _phone_screen(rng, (ws, hs), content, k)
     else:
         m_c = 6
         card = _make_card_image(
@@ -2331,15 +2305,7 @@ def _make_object(
         qf = _uni(rng, 0.5, 0.75)
         ws = round(n * k / qf)
         hs = int(ws * _uni(rng, 1.95, 2.2))
-        screen, cor, fin = _make_screen(
-            rng,
-            (ws, hs),
-            qrm,
-            k,
-            mode=content.mode,
-            qz=int(rng.integers(2, 5)),
-            qy_frac=_uni(rng, 0.08, 0.25),
-        )
+        screen, cor, fin = _phone_screen(rng, (ws, hs), content, k)
     obj = _make_phone_canvas(rng, screen, cor, fin)
     qr_w_px = float(np.mean([np.linalg.norm(cor[(i + 1) % 4] - cor[i]) for i in range(4)]))
     return obj, qr_w_px, code_px, moire

@@ -16,8 +16,9 @@ import pytest
 
 from kiosk.benefit_rules import BASE_SALARIES, ProfessionalLevel, base_salary
 from kiosk.copay import CopayVisit, exemption, money
-from kiosk.model import BirthDate, CardRecord, Gender, Route
+from kiosk.model import Route
 from kiosk.route import HospitalRules, benefit_for
+from tests.builders import card
 
 
 def visits(*rows: tuple[str, int]) -> tuple[CopayVisit, ...]:
@@ -126,17 +127,9 @@ def test_money_is_read_exactly(value: object, amount: int | None) -> None:
 # --- the route decides 100 % from it ---------------------------------------------------------
 
 RULES = HospitalRules(own_codes=("79024",), level=ProfessionalLevel.CO_BAN)
-CARD = CardRecord(
-    card_number="DN4797920123456",
-    bhxh_number="7920123456",
-    name="Trần Thị Mỹ Lệ",
-    birth=BirthDate(1990, 8, 15),
-    gender=Gender.FEMALE,
-    facility_code="79024",
-    valid_from=date(2026, 1, 1),
-    valid_to=date(2026, 12, 31),
-    benefit_level=4,
-    five_years_from=date(2024, 1, 1),
+# an ordinary level-4 card registered here, valid all of 2026, five years insured since 2024
+CARD = card(
+    card_number="DN4797920123456", bhxh_number="7920123456", five_years_from=date(2024, 1, 1)
 )
 
 

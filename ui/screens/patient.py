@@ -56,7 +56,18 @@ from ui.screens.pictures import CameraPreview, DocumentPicture
 from ui.screens.priority import PriorityQuestion
 
 
-class WelcomeScreen(Screen):
+class _OrientsWithTextSize(Screen):
+    """A screen whose :meth:`orient` depends on the text size too: a new text size lays it
+    out again for the orientation it already has."""
+
+    _landscape = True
+
+    def set_large(self, large: bool) -> None:
+        super().set_large(large)
+        self.orient(self._landscape)
+
+
+class WelcomeScreen(_OrientsWithTextSize):
     """Live preview with a guide frame, and pictures of what can be shown."""
 
     def __init__(self) -> None:
@@ -134,10 +145,6 @@ class WelcomeScreen(Screen):
                 else Qt.AlignmentFlag.AlignCenter
             )
         self.retranslate(self._lang)
-
-    def set_large(self, large: bool) -> None:
-        super().set_large(large)
-        self.orient(self._landscape)
 
     def orient(self, landscape: bool) -> None:
         self._landscape = landscape
@@ -458,7 +465,7 @@ def _fit_lines(name: str, widget: QPushButton, width: int) -> str:
     return "\n".join(lines)
 
 
-class ConfirmScreen(_Question):
+class ConfirmScreen(_Question, _OrientsWithTextSize):
     """ "Is this you?" with the masked name and birth year."""
 
     answered = Signal(bool)
@@ -492,10 +499,6 @@ class ConfirmScreen(_Question):
         self._box = box
         self._patient = PublicPatient()
         self._outcome: Outcome | None = None
-
-    def set_large(self, large: bool) -> None:
-        super().set_large(large)
-        self.orient(self._landscape)
 
     def orient(self, landscape: bool) -> None:
         self._landscape = landscape
@@ -609,7 +612,7 @@ def _text_block(*widgets: QWidget) -> QVBoxLayout:
 NUMBER_LARGE_TEXT_PX = 340
 
 
-class _NumberScreen(_ResultScreen):
+class _NumberScreen(_ResultScreen, _OrientsWithTextSize):
     """A queue number, huge, beside (landscape) or above (portrait) a few lines of text."""
 
     def __init__(self, heading: QLabel, number_color: str) -> None:
@@ -638,10 +641,6 @@ class _NumberScreen(_ResultScreen):
         box.addWidget(self.patient)
         box.addWidget(self.countdown.widget)
         box.addLayout(self.buttons)
-
-    def set_large(self, large: bool) -> None:
-        super().set_large(large)
-        self.orient(self._landscape)
 
     def orient(self, landscape: bool) -> None:
         self._landscape = landscape
@@ -757,7 +756,7 @@ class PrinterFailedScreen(_NumberScreen):
             self.retry.emit(checkin)
 
 
-class ReceptionScreen(_ResultScreen):
+class ReceptionScreen(_ResultScreen, _OrientsWithTextSize):
     """Needs reception or rejected: why, in plain words, and where reception is.
 
     A code the patient can fix (not a card, damaged) also offers "Scan again".
@@ -797,10 +796,6 @@ class ReceptionScreen(_ResultScreen):
         self._landscape = landscape
         # large text on a portrait screen: "Quét thẻ khác" and "Đến quầy" one above the other
         self.button_row.set_across(landscape or not self.large)
-
-    def set_large(self, large: bool) -> None:
-        super().set_large(large)
-        self.orient(self._landscape)
 
     def retranslate(self, lang: Lang) -> None:
         o = self._outcome

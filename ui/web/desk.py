@@ -47,9 +47,9 @@ from kiosk.model import CheckIn
 from kiosk.outcome import Outcome, Reason, Status
 from kiosk.ports import SlipPrinter, StoreError
 from kiosk.printers import FilePrinter, build_printer
-from kiosk.staff_auth import LoginResult, PadLimiter, StaffAuth
+from kiosk.staff_auth import LoginResult, StaffAuth
 from kiosk.visit_facts import DeclaredFacts, ReferralPaper
-from ui.web.room import _REFUSED, _STATUS, Web, _forbidden
+from ui.web.room import _REFUSED, _STATUS, Web, _forbidden, staff_pc_limiter
 from ui.web.sessions import same, set_cookie, signed_cookie
 
 DESK_ID = "DESK"  # the kiosk id of check-ins made at the desk
@@ -161,11 +161,7 @@ class DeskPages:
         self.service = service
         staff = web.config.staff
         self.sessions = DeskSessions(secret, staff.desk_session_minutes * 60, web.clock)
-        self.limiter = PadLimiter(
-            web.clock,
-            max_failures=staff.kiosk_lock_failures,
-            window_s=staff.failure_window_minutes * 60,
-        )
+        self.limiter = staff_pc_limiter(web)
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -81,17 +81,23 @@ class Web:
     clock: Clock
 
 
+def staff_pc_limiter(web: Web) -> PadLimiter:
+    """The staff PCs' rate limit on sign-ins, per client address (the account's own lock is
+    in central), from ``staff.kiosk_lock_failures`` in ``staff.failure_window_minutes``."""
+    staff = web.config.staff
+    return PadLimiter(
+        web.clock,
+        max_failures=staff.kiosk_lock_failures,
+        window_s=staff.failure_window_minutes * 60,
+    )
+
+
 class RoomPages:
     """The routes of the room pages and of the HIS's call API."""
 
     def __init__(self, web: Web) -> None:
         self.web = web
-        # the staff PCs' rate limit, per client address (the account's lock is in central)
-        self.limiter = PadLimiter(
-            web.clock,
-            max_failures=web.config.staff.kiosk_lock_failures,
-            window_s=web.config.staff.failure_window_minutes * 60,
-        )
+        self.limiter = staff_pc_limiter(web)
 
     def routes(self) -> list[BaseRoute]:
         return [
