@@ -33,9 +33,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests marked ``slow`` first, in their own order, and the rest after them.
 
     pytest-xdist hands tests to its workers in this order: a long test that starts last keeps
-    one worker busy after the other has finished, so the long ones go first and the many
-    short ones fill in around them (the suite's wall time on two cores is the longer
-    worker's)."""
+    one worker busy after the others have finished, so the long ones go first and the many
+    short ones fill in around them (the suite's wall time is its busiest worker's)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
